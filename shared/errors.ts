@@ -1,0 +1,48 @@
+/**
+ * Stable error codes. A code never changes meaning once shipped: the renderer, the CLI and
+ * scripts may branch on it. The message is a sentence a person can act on.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_OUTPUT',
+  'UNKNOWN_CALL',
+  'FORBIDDEN',
+  'READ_ONLY',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'OFFLINE',
+  'UNAVAILABLE',
+  'TIMEOUT',
+  'IO_ERROR',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** An error that is meant to be shown: its message is safe to display and carries no secret. */
+export class SignetError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'SignetError';
+    this.code = code;
+  }
+}
+
+export type Ok<T> = { ok: true; value: T };
+export type Failure = { ok: false; code: ErrorCode; message: string };
+export type Result<T> = Ok<T> | Failure;
+
+export function ok<T>(value: T): Ok<T> {
+  return { ok: true, value };
+}
+
+export function failure(code: ErrorCode, message: string): Failure {
+  return { ok: false, code, message };
+}
