@@ -1,53 +1,17 @@
 import { z } from 'zod';
-import { AppInfo, DoctorReport, JobProgress, Settings } from './model';
+import { appCalls } from './contract/app';
+import { JobProgress } from './model';
+
+export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
 
 /**
  * The one contract. Every call the renderer, the CLI or a script can make exists here once,
- * with its request and response schemas. The preload client, the IPC binding, the web host and
- * the CLI are all derived from this table.
- *
- * `effect` says what a call may do; the read-only reviewer host refuses every call whose effect
- * is not in READ_ONLY_EFFECTS.
+ * with its request and response schemas; the preload client, the IPC binding, the web host and
+ * the CLI are all derived from this table. Each area keeps its calls in `shared/contract/<area>.ts`;
+ * adding an area is that file plus one line here.
  */
-export type Effect = 'read' | 'write' | 'sign' | 'delete' | 'export-secret' | 'trust';
-
-export const READ_ONLY_EFFECTS: ReadonlySet<Effect> = new Set<Effect>(['read', 'write']);
-
-export interface CallDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
-  readonly summary: string;
-  readonly effect: Effect;
-  readonly request: Req;
-  readonly response: Res;
-}
-
-function call<Req extends z.ZodType, Res extends z.ZodType>(def: CallDef<Req, Res>): CallDef<Req, Res> {
-  return def;
-}
-
-/** A client-chosen id that ties progress events to the call that caused them. */
-const JobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a job id is 1-64 letters, digits, _ or -');
-
-const NoInput = z.object({}).strict();
-
 export const contract = {
-  'app.info': call({
-    summary: 'Name, version and host of the running app',
-    effect: 'read',
-    request: NoInput,
-    response: AppInfo,
-  }),
-  'doctor.run': call({
-    summary: 'Check the environment: data directory, keychain, PKCS#11 modules, tools, offline mode',
-    effect: 'read',
-    request: z.object({ jobId: JobId.optional() }).strict(),
-    response: DoctorReport,
-  }),
-  'settings.get': call({
-    summary: 'The current settings',
-    effect: 'read',
-    request: NoInput,
-    response: Settings,
-  }),
+  ...appCalls,
 } as const;
 
 export type Contract = typeof contract;

@@ -8,9 +8,9 @@ type Namespace = NamespaceOf<CallName>;
 /** `window.signet`: one method per call, grouped by namespace, e.g. `signet.doctor.run({})`. */
 export type SignetApi = {
   readonly [N in Namespace]: {
-    readonly [M in MethodOf<CallName, N>]: `${N}.${M}` extends CallName
-      ? (input: RequestOf<`${N}.${M}`>) => Promise<Result<ResponseOf<`${N}.${M}`>>>
-      : never;
+    readonly [M in MethodOf<CallName, N>]: (
+      input: RequestOf<Extract<`${N}.${M}`, CallName>>,
+    ) => Promise<Result<ResponseOf<Extract<`${N}.${M}`, CallName>>>>;
   };
 } & {
   readonly events: { readonly subscribe: (listener: (event: SignetEvent) => void) => () => void };

@@ -1,7 +1,8 @@
 import os from 'node:os';
+import type { appCalls } from '../../shared/contract/app';
 import type { HostMode } from '../../shared/model';
 import { APP_NAME, APP_VERSION } from '../../shared/version';
-import { createDispatcher, type Dispatch, type Handlers } from './dispatch';
+import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
 import { SettingsStore } from './settings/store';
@@ -15,6 +16,16 @@ export interface CoreOptions {
   doctor?: Partial<Pick<DoctorDeps, 'probeKeychain' | 'findPkcs11Modules' | 'probeTools'>>;
 }
 
+/** What every area's handlers may use: the data directory, settings, events and the log. */
+export interface CoreServices {
+  readonly options: CoreOptions;
+  readonly dataDir: string;
+  readonly readOnly: boolean;
+  readonly settings: SettingsStore;
+  readonly events: EventBus;
+  readonly log: (line: string) => void;
+}
+
 export interface Core {
   readonly dataDir: string;
   readonly readOnly: boolean;
@@ -22,25 +33,37 @@ export interface Core {
   readonly dispatch: Dispatch;
 }
 
-/** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
-export function createCore(options: CoreOptions): Core {
-  const events = new EventBus();
-  const settings = new SettingsStore(options.dataDir);
-  const readOnly = options.readOnly ?? false;
-
-  const handlers: Handlers = {
+function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
+  return {
     'app.info': async () => ({
       name: APP_NAME,
       version: APP_VERSION,
-      host: options.host,
-      readOnly,
+      host: services.options.host,
+      readOnly: services.readOnly,
       platform: `${os.platform()} ${os.arch()}`,
     }),
     'doctor.run': async (_input, ctx) =>
-      runDoctor({ dataDir: options.dataDir, settings, progress: ctx.progress, ...options.doctor }),
-    'settings.get': async () => settings.read(),
+      runDoctor({ dataDir: services.dataDir, settings: services.settings, progress: ctx.progress, ...services.options.doctor }),
+    'settings.get': async () => services.settings.read(),
+  };
+}
+
+/** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
+export function createCore(options: CoreOptions): Core {
+  const services: CoreServices = {
+    options,
+    dataDir: options.dataDir,
+    readOnly: options.readOnly ?? false,
+    settings: new SettingsStore(options.dataDir),
+    events: new EventBus(),
+    log: options.log ?? (() => undefined),
   };
 
-  const dispatch = createDispatcher(handlers, events, { readOnly, ...(options.log ? { log: options.log } : {}) });
-  return { dataDir: options.dataDir, readOnly, events, dispatch };
+  // One entry per area; adding an area is its handlers file plus one line here.
+  const handlers: Handlers = {
+    ...appHandlers(services),
+  };
+
+  const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });
+  return { dataDir: services.dataDir, readOnly: services.readOnly, events: services.events, dispatch };
 }

@@ -7,6 +7,7 @@ import {
   type Contract,
   type ParsedRequestOf,
 } from '../../shared/api';
+import type { CallTable } from '../../shared/contract/define';
 import { failure, ok, SignetError, type Result } from '../../shared/errors';
 import type { EventBus } from './events';
 
@@ -21,6 +22,11 @@ export type Handler<K extends CallName> = (
 ) => Promise<z.input<Contract[K]['response']>>;
 
 export type Handlers = { [K in CallName]: Handler<K> };
+
+/** The handlers of one area's call table (`shared/contract/<area>.ts`). */
+export type AreaHandlers<T extends CallTable> = {
+  [K in keyof T]: (input: z.output<T[K]['request']>, ctx: CallContext) => Promise<z.input<T[K]['response']>>;
+};
 
 export interface DispatchOptions {
   readOnly: boolean;
