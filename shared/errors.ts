@@ -16,6 +16,26 @@ export const ERROR_CODES = [
   'TIMEOUT',
   'IO_ERROR',
   'INTERNAL',
+  // registries
+  'REGISTRY_ERROR',
+  'AUTH_REQUIRED',
+  'DIGEST_MISMATCH',
+  'TOO_LARGE',
+  'RATE_LIMITED',
+  'UNSUPPORTED',
+  // keys and signing
+  'KEY_NOT_FOUND',
+  'KEY_LOCKED',
+  'BAD_PASSPHRASE',
+  'KEYCHAIN_UNAVAILABLE',
+  'SIGNING_FAILED',
+  'KMS_ERROR',
+  // verification
+  'VERIFICATION_FAILED',
+  'MALFORMED',
+  'UNTRUSTED',
+  // storage
+  'STORAGE_ERROR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
