@@ -1,0 +1,34 @@
+import type { CallName, RequestOf, ResponseOf } from '../../../shared/api';
+import type { Result } from '../../../shared/errors';
+import type { OptionSpec, ParsedArgs, PositionalSpec } from './args';
+
+/** Everything a command may use; commands never reach for process globals directly. */
+export interface CommandContext {
+  readonly args: ParsedArgs;
+  readonly json: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly dataDir: string;
+  /** Calls the core through the contract, exactly as the app does. */
+  call<K extends CallName>(name: K, input: RequestOf<K>): Promise<Result<ResponseOf<K>>>;
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads a secret: from the environment variable named by the user, else a no-echo prompt. */
+  readSecret(prompt: string, envVar?: string): Promise<string>;
+  /** Resolves when the user interrupts (Ctrl-C / SIGTERM). */
+  interrupted(): Promise<void>;
+}
+
+export interface CommandSpec {
+  /** One or two words: `doctor`, `key generate`. */
+  readonly name: string;
+  readonly summary: string;
+  readonly positionals?: readonly PositionalSpec[];
+  readonly options?: readonly OptionSpec[];
+  readonly examples?: readonly string[];
+  /** Returns the exit code: 0 ok, 1 failed. */
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;

@@ -1,0 +1,17 @@
+import type { CommandSpec } from '../command';
+
+/**
+ * The command groups. Each group's module is loaded only when it runs, so `signet --version`
+ * and `signet --help` start without loading keys, registries or any KMS SDK.
+ */
+export interface CommandGroup {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<readonly CommandSpec[]>;
+}
+
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  { name: 'doctor', summary: 'Check the environment: keychain, PKCS#11 modules, tools', load: async () => (await import('./doctor')).commands },
+  { name: 'serve', summary: 'Serve the app to a browser on 127.0.0.1 (browser mode)', load: async () => (await import('./serve')).commands },
+  { name: 'calls', summary: 'List the calls of the contract (what the app and scripts can do)', load: async () => (await import('./calls')).commands },
+];

@@ -1,0 +1,123 @@
+import { APP_NAME, APP_VERSION } from '../../../shared/version';
+import { parseArgs, UsageError, type OptionSpec } from './args';
+import { EXIT_FAILED, EXIT_USAGE, type CommandContext, type CommandSpec } from './command';
+import { COMMAND_GROUPS } from './commands/index';
+import { formatCommandHelp, formatGroupHelp, formatTopHelp } from './help';
+import { readSecretFrom } from './secret';
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  /** Resolves on Ctrl-C / SIGTERM. */
+  interrupted(): Promise<void>;
+}
+
+const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' },
+  { name: 'help', type: 'boolean', short: 'h', description: 'Show help for this command' },
+];
+
+/** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.err(formatTopHelp(COMMAND_GROUPS));
+    return EXIT_USAGE;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.out(`${APP_NAME.toLowerCase()} ${APP_VERSION}`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = rest[0];
+    if (!topic) {
+      io.out(formatTopHelp(COMMAND_GROUPS));
+      return 0;
+    }
+    return runCli([topic, ...rest.slice(1), '--help'], io);
+  }
+
+  const group = COMMAND_GROUPS.find((g) => g.name === first);
+  if (!group) {
+    io.err(`signet: unknown command ${JSON.stringify(first)}. Run \`signet --help\` for the list.`);
+    return EXIT_USAGE;
+  }
+  const specs = await group.load();
+  const sub = rest[0];
+  let spec = specs.find((s) => s.name === group.name);
+  let args = rest;
+  if (!spec || (sub !== undefined && specs.some((s) => s.name === `${group.name} ${sub}`))) {
+    spec = specs.find((s) => s.name === `${group.name} ${sub ?? ''}`);
+    args = rest.slice(1);
+    if (!spec) {
+      const wantsHelp = sub === undefined || sub === '--help' || sub === '-h';
+      (wantsHelp ? io.out : io.err)(
+        wantsHelp ? formatGroupHelp(group, specs) : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
+      );
+      return wantsHelp && sub !== undefined ? 0 : EXIT_USAGE;
+    }
+  }
+  return runCommand(spec, args, io);
+}
+
+async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, [...(spec.options ?? []), ...GLOBAL_OPTIONS], spec.positionals ?? []);
+  } catch (error) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.out(formatCommandHelp(spec));
+      return 0;
+    }
+    io.err(`signet ${spec.name}: ${(error as Error).message}\nRun \`signet ${spec.name} --help\` for usage.`);
+    return EXIT_USAGE;
+  }
+  if (parsed.options.help === true) {
+    io.out(formatCommandHelp(spec));
+    return 0;
+  }
+
+  const { defaultDataDir } = await import('../../core/paths');
+  const dataDir = defaultDataDir(io.env);
+  let dispatchPromise: Promise<import('../../core/dispatch').Dispatch> | undefined;
+  const dispatch = () =>
+    (dispatchPromise ??= import('../../core/core').then(({ createCore }) => {
+      const core = createCore({ dataDir, host: 'cli', log: (line) => io.err(line) });
+      if (io.env.SIGNET_PROGRESS !== '0' && (process.stderr.isTTY ?? false)) {
+        core.events.subscribe((event) => {
+          if (event.type === 'job.progress') io.err(`  [${event.payload.done}/${event.payload.total}] ${event.payload.message}`);
+        });
+      }
+      return core.dispatch;
+    }));
+
+  const ctx: CommandContext = {
+    args: parsed,
+    json: parsed.options.json === true,
+    env: io.env,
+    dataDir,
+    call: async (name, input) => (await dispatch())(name, input) as never,
+    out: (text) => io.out(text),
+    err: (text) => io.err(text),
+    readSecret: (prompt, envVar) => readSecretFrom(io, prompt, envVar),
+    interrupted: () => io.interrupted(),
+  };
+  try {
+    return await spec.run(ctx);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`signet ${spec.name}: ${error.message}\nRun \`signet ${spec.name} --help\` for usage.`);
+      return EXIT_USAGE;
+    }
+    const { SignetError } = await import('../../../shared/errors');
+    if (error instanceof SignetError) {
+      if (ctx.json) io.out(JSON.stringify({ ok: false, code: error.code, message: error.message }));
+      io.err(`signet ${spec.name}: ${error.message}`);
+      return EXIT_FAILED;
+    }
+    io.err(`signet ${spec.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FAILED;
+  }
+}
