@@ -1,0 +1,61 @@
+import { AREAS } from './nav';
+import { useApp } from './stores/app';
+import { NotBuiltView } from './views/NotBuiltView';
+import { SettingsView } from './views/SettingsView';
+
+export function App() {
+  const route = useApp((s) => s.route);
+  const info = useApp((s) => s.info);
+  const connectionError = useApp((s) => s.connectionError);
+  const navigate = useApp((s) => s.navigate);
+  const area = AREAS.find((a) => a.id === route.area) ?? AREAS[0];
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>
+          <span>Signet</span>
+        </div>
+        <ul>
+          {AREAS.map((a) => (
+            <li key={a.id}>
+              <a
+                href={`#/${a.id}`}
+                aria-current={a.id === area?.id ? 'page' : undefined}
+                onClick={(event) => {
+                  event.preventDefault();
+                  navigate({ area: a.id });
+                }}
+              >
+                {a.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-footer">
+          {info ? (
+            <>
+              <span>v{info.version}</span>
+              <span>{info.host === 'electron' ? 'Desktop' : info.host === 'web' ? 'Browser mode' : info.host}</span>
+              {info.readOnly && <span className="badge badge-warn">Read-only</span>}
+            </>
+          ) : null}
+        </div>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {connectionError && (
+          <div className="banner banner-error" role="alert">
+            {connectionError}
+          </div>
+        )}
+        {area?.id === 'settings' ? <SettingsView sub={route.sub} /> : area ? <NotBuiltView area={area} /> : null}
+      </main>
+    </div>
+  );
+}

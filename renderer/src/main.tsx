@@ -1,0 +1,18 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { connect, takeToken } from './bridge';
+import { useApp } from './stores/app';
+import './styles.css';
+
+takeToken();
+void useApp.getState().init(connect());
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,29 @@
+/** The app's areas, in navigation order. `planned` says plainly what an unbuilt area will do. */
+export interface Area {
+  readonly id: string;
+  readonly label: string;
+  readonly planned?: string;
+}
+
+export const AREAS: readonly Area[] = [
+  { id: 'registries', label: 'Registries', planned: 'Open an OCI registry or an image layout, browse repositories, tags and platforms, and see each image’s signatures.' },
+  { id: 'keys', label: 'Keys', planned: 'Generate, import and export signing keys held in the OS keychain, an encrypted vault or a PKCS#11 token.' },
+  { id: 'trust', label: 'Trust', planned: 'Keep the keys and certificates you trust, and import or export containers policy.json.' },
+  { id: 'offline', label: 'Offline', planned: 'Carry signing requests to an air-gapped machine, sign them there, and attach the signatures back.' },
+  { id: 'rules', label: 'Rules', planned: 'Signing rules that sign every image matching a pattern, in batch.' },
+  { id: 'audit', label: 'Audit', planned: 'The hash-chained log of every signature, verification and key event.' },
+  { id: 'settings', label: 'Settings' },
+];
+
+export type Route = { area: string; sub?: string };
+
+export function parseRoute(hash: string): Route {
+  const [area, sub] = hash.replace(/^#\/?/, '').split('/');
+  const known = AREAS.find((a) => a.id === area);
+  if (!known) return { area: 'registries' };
+  return sub ? { area: known.id, sub: decodeURIComponent(sub) } : { area: known.id };
+}
+
+export function routeHash(route: Route): string {
+  return `#/${route.area}${route.sub ? `/${encodeURIComponent(route.sub)}` : ''}`;
+}

@@ -1,0 +1,54 @@
+import { create } from 'zustand';
+import type { AppInfo, DoctorReport, JobProgress } from '../../../shared/model';
+import type { SignetApi } from '../../../shared/client';
+import { parseRoute, routeHash, type Route } from '../nav';
+
+interface AppState {
+  api?: SignetApi;
+  info?: AppInfo;
+  connectionError?: string;
+  route: Route;
+  doctor: { report?: DoctorReport; running: boolean; progress?: JobProgress; error?: string };
+  init(api: SignetApi): Promise<void>;
+  navigate(route: Route): void;
+  runDoctor(): Promise<void>;
+}
+
+let doctorJob = 0;
+
+export const useApp = create<AppState>((set, get) => ({
+  route: parseRoute(window.location.hash),
+  doctor: { running: false },
+
+  async init(api) {
+    set({ api });
+    api.events.subscribe((event) => {
+      if (event.type === 'job.progress' && event.payload.call === 'doctor.run' && get().doctor.running) {
+        set((s) => ({ doctor: { ...s.doctor, progress: event.payload } }));
+      }
+    });
+    window.addEventListener('hashchange', () => set({ route: parseRoute(window.location.hash) }));
+    const info = await api.app.info({});
+    if (info.ok) set({ info: info.value, connectionError: undefined });
+    else set({ connectionError: info.message });
+  },
+
+  navigate(route) {
+    const hash = routeHash(route);
+    if (window.location.hash !== hash) history.pushState(null, '', hash);
+    set({ route });
+  },
+
+  async runDoctor() {
+    const api = get().api;
+    if (!api || get().doctor.running) return;
+    const jobId = `doctor-${Date.now()}-${++doctorJob}`;
+    set((s) => ({ doctor: { ...s.doctor, running: true, error: undefined, progress: undefined } }));
+    const result = await api.doctor.run({ jobId });
+    set((s) =>
+      result.ok
+        ? { doctor: { report: result.value, running: false } }
+        : { doctor: { ...s.doctor, running: false, error: result.message } },
+    );
+  },
+}));
