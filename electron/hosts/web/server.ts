@@ -136,18 +136,30 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 
 function readBody(req: IncomingMessage): Promise<Result<string>> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => failure('TOO_LARGE', 'The request body is larger than 1 MiB.');
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      req.resume();
+      resolve(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (chunk: Buffer) => {
+      if (refused) return;
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        resolve(failure('INVALID_INPUT', 'The request body is larger than 1 MiB.'));
-        req.destroy();
+        // Stop keeping it, but drain the rest so the 413 answer reaches the client.
+        refused = true;
+        chunks.length = 0;
+        resolve(tooLarge());
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve({ ok: true, value: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => {
+      if (!refused) resolve({ ok: true, value: Buffer.concat(chunks).toString('utf8') });
+    });
     req.on('error', reject);
   });
 }
