@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { artifactsDir, expect, startServer, test } from '../fixtures';
+
+test('the shell shows every area and the Environment page reports the real environment', async ({ page, signet }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+
+  await page.goto(signet.url);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const label of ['Registries', 'Keys', 'Trust', 'Offline', 'Rules', 'Audit', 'Settings']) {
+    await expect(nav.getByRole('link', { name: label })).toBeVisible();
+  }
+  // The token left the address bar once it was taken.
+  await expect.poll(() => page.url()).not.toContain('token=');
+  await expect(page.getByText('Browser mode')).toBeVisible();
+
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  const facts = page.getByRole('definition');
+  await expect(page.getByText('App version')).toBeVisible();
+  await expect(facts.filter({ hasText: signet.home })).toBeVisible();
+  await expect(page.getByText('OS keychain')).toBeVisible();
+  await expect(page.getByText(/Secret Service|Keychain|Credential/).first()).toBeVisible();
+  await expect(page.getByText('skopeo', { exact: false }).first()).toBeVisible();
+
+  mkdirSync(artifactsDir, { recursive: true });
+  await page.screenshot({ path: path.join(artifactsDir, 'shell-environment.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await expect(page.getByRole('button', { name: 'Check again' })).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
+test('navigation is keyboard friendly and unbuilt areas say so plainly', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Registries' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Keys');
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Registries');
+});
+
+test('a page opened without the token cannot call the host', async ({ page, signet }) => {
+  await page.goto(`${signet.origin}/`);
+  await expect(page.getByRole('alert')).toContainText('no access token');
+  const status = await page.evaluate(async () => (await fetch('/api/call/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status);
+  expect(status).toBe(401);
+});
+
+test('read-only reviewer mode is shown in the shell', async ({ page }) => {
+  const server = await startServer({ readOnly: true });
+  try {
+    await page.goto(server.url);
+    await expect(page.getByText('Read-only')).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});
