@@ -53,6 +53,8 @@ export async function startServer(options: { readOnly?: boolean; env?: Record<st
 }
 
 export const test = base.extend<{ signet: SignetServer }>({
+  // Playwright needs the object pattern to see that this fixture depends on no other.
+  // eslint-disable-next-line no-empty-pattern
   signet: async ({}, use) => {
     const server = await startServer();
     await use(server);
