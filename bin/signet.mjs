@@ -16,7 +16,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 }
 
 const source = join(root, 'electron', 'hosts', 'cli', 'entry.ts');
-const built = join(root, 'out', 'cli', 'entry.js');
+const built = join(root, 'out', 'main', 'cli.js');
 if (existsSync(source) && process.env.SIGNET_CLI_BUILT !== '1') {
   const { register } = await import('tsx/esm/api');
   register();
