@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { APP_VERSION } from '../../../shared/version';
+import { parseArgs, UsageError } from './args';
+import { COMMAND_GROUPS } from './commands/index';
+import { runCli } from './main';
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    env: { SIGNET_HOME: mkdtempSync(path.join(tmpdir(), 'signet-cli-')), ...env },
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    stdin: new PassThrough(),
+    interrupted: () => Promise.resolve(),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('signet CLI', () => {
+  it('prints its version', async () => {
+    expect(await cli(['--version'])).toMatchObject({ code: 0, out: `signet ${APP_VERSION}` });
+  });
+
+  it('lists the commands with --help, and exits 2 without a command', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const group of COMMAND_GROUPS) expect(help.out).toContain(group.name);
+    expect((await cli([])).code).toBe(2);
+  });
+
+  it('has --help on every command', async () => {
+    for (const group of COMMAND_GROUPS) {
+      for (const spec of await group.load()) {
+        const result = await cli([...spec.name.split(' '), '--help']);
+        expect(result.code, spec.name).toBe(0);
+        expect(result.out, spec.name).toContain(`Usage: signet ${spec.name}`);
+        expect(result.out, spec.name).toContain('--json');
+      }
+    }
+  });
+
+  it('exits 2 on usage errors, naming the problem', async () => {
+    expect(await cli(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown command') });
+    expect(await cli(['doctor', '--bogus'])).toMatchObject({ code: 2, err: expect.stringContaining('Unknown option --bogus') });
+    expect(await cli(['doctor', 'extra'])).toMatchObject({ code: 2, err: expect.stringContaining('Unexpected argument') });
+    expect(await cli(['serve', '--port', 'http'])).toMatchObject({ code: 2, err: expect.stringContaining('--port must be') });
+  });
+
+  it('lists the contract as JSON', async () => {
+    const result = await cli(['calls', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'doctor.run', effect: 'read' })]));
+  });
+});
+
+describe('argument parser', () => {
+  const options = [
+    { name: 'port', type: 'string', description: '' },
+    { name: 'flag', type: 'boolean', description: '' },
+    { name: 'annotation', type: 'strings', description: '' },
+  ] as const;
+  it('parses values, repeats and --', () => {
+    const parsed = parseArgs(['--port=1', '--flag', '--annotation', 'a=b', '--annotation', 'c=d', '--', '--x'], options, [{ name: 'REF', description: '' }]);
+    expect(parsed.options).toEqual({ port: '1', flag: true, annotation: ['a=b', 'c=d'] });
+    expect(parsed.positionals).toEqual(['--x']);
+  });
+  it.each([
+    [['--port'], 'needs a value'],
+    [['--port', '1', '--port', '2'], 'given twice'],
+    [['--flag=yes'], 'takes no value'],
+    [['--nope'], 'Unknown option'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseArgs(argv, options, [])).toThrow(UsageError);
+    expect(() => parseArgs(argv, options, [])).toThrow(message);
+  });
+});
