@@ -4,11 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { serveAppRequest } from './protocol';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'signet-protocol-'));
-mkdirSync(path.join(dir, 'assets'));
+const outer = mkdtempSync(path.join(tmpdir(), 'signet-protocol-'));
+const dir = path.join(outer, 'renderer');
+mkdirSync(path.join(dir, 'assets'), { recursive: true });
 writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Signet</title>');
 writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
-writeFileSync(path.join(path.dirname(dir), 'secret.txt'), 'outside');
+writeFileSync(path.join(outer, 'secret.txt'), 'outside');
 
 describe('app:// protocol', () => {
   it('serves the renderer with a strict CSP', async () => {
