@@ -5,6 +5,7 @@ import { APP_NAME, APP_VERSION } from '../../shared/version';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
+import { installNetworkGate } from './net/gate';
 import { SettingsStore } from './settings/store';
 
 export interface CoreOptions {
@@ -24,6 +25,8 @@ export interface CoreServices {
   readonly settings: SettingsStore;
   readonly events: EventBus;
   readonly log: (line: string) => void;
+  /** Offline mode as the network gate sees it; changed only through `settings.set`. */
+  readonly network: { offline: boolean };
 }
 
 export interface Core {
@@ -45,19 +48,27 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
     'doctor.run': async (_input, ctx) =>
       runDoctor({ dataDir: services.dataDir, settings: services.settings, progress: ctx.progress, ...services.options.doctor }),
     'settings.get': async () => services.settings.read(),
+    'settings.set': async (change) => {
+      const next = await services.settings.update(change);
+      services.network.offline = next.offlineMode;
+      return next;
+    },
   };
 }
 
 /** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
 export function createCore(options: CoreOptions): Core {
+  const settings = new SettingsStore(options.dataDir);
   const services: CoreServices = {
     options,
     dataDir: options.dataDir,
     readOnly: options.readOnly ?? false,
-    settings: new SettingsStore(options.dataDir),
+    settings,
     events: new EventBus(),
     log: options.log ?? (() => undefined),
+    network: { offline: settings.readAtStartSync().offlineMode },
   };
+  installNetworkGate({ offline: () => services.network.offline });
 
   // One entry per area; adding an area is its handlers file plus one line here.
   const handlers: Handlers = {

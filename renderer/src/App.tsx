@@ -8,6 +8,7 @@ export function App() {
   const info = useApp((s) => s.info);
   const connectionError = useApp((s) => s.connectionError);
   const navigate = useApp((s) => s.navigate);
+  const offline = useApp((s) => s.settings?.offlineMode ?? false);
   const area = AREAS.find((a) => a.id === route.area) ?? AREAS[0];
 
   return (
@@ -22,6 +23,11 @@ export function App() {
           </span>
           <span>Signet</span>
         </div>
+        {offline && (
+          <a className="offline-badge" href="#/settings/environment" title="Signet makes no network connections" onClick={(event) => { event.preventDefault(); navigate({ area: 'settings', sub: 'environment' }); }}>
+            ● Offline mode
+          </a>
+        )}
         <ul>
           {AREAS.map((a) => (
             <li key={a.id}>

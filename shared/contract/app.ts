@@ -22,4 +22,10 @@ export const appCalls = {
     request: NoInput,
     response: Settings,
   }),
+  'settings.set': call({
+    summary: 'Change settings (for example offline mode); returns the settings now in force',
+    effect: 'write',
+    request: Settings.partial().strict(),
+    response: Settings,
+  }),
 } as const;

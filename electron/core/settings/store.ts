@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Settings } from '../../../shared/model';
 import { SignetError } from '../../../shared/errors';
@@ -11,6 +12,26 @@ export class SettingsStore {
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'settings.json');
+  }
+
+  /**
+   * The settings at start-up, read synchronously so that offline mode is in force before the
+   * first request can leave. An unreadable file counts as offline: failing closed.
+   */
+  readAtStartSync(): Settings {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULTS };
+      return { ...DEFAULTS, offlineMode: true };
+    }
+    try {
+      const parsed = Settings.partial().strict().safeParse(JSON.parse(text));
+      return parsed.success ? { ...DEFAULTS, ...parsed.data } : { ...DEFAULTS, offlineMode: true };
+    } catch {
+      return { ...DEFAULTS, offlineMode: true };
+    }
   }
 
   async read(): Promise<Settings> {

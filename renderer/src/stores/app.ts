@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppInfo, DoctorReport, JobProgress } from '../../../shared/model';
+import type { AppInfo, DoctorReport, JobProgress, Settings } from '../../../shared/model';
 import type { SignetApi } from '../../../shared/client';
 import { parseRoute, routeHash, type Route } from '../nav';
 
@@ -7,11 +7,14 @@ interface AppState {
   api?: SignetApi;
   info?: AppInfo;
   connectionError?: string;
+  settings?: Settings;
+  settingsError?: string;
   route: Route;
   doctor: { report?: DoctorReport; running: boolean; progress?: JobProgress; error?: string };
   init(api: SignetApi): Promise<void>;
   navigate(route: Route): void;
   runDoctor(): Promise<void>;
+  setOfflineMode(on: boolean): Promise<void>;
 }
 
 let doctorJob = 0;
@@ -28,9 +31,19 @@ export const useApp = create<AppState>((set, get) => ({
       }
     });
     window.addEventListener('hashchange', () => set({ route: parseRoute(window.location.hash) }));
-    const info = await api.app.info({});
+    const [info, settings] = await Promise.all([api.app.info({}), api.settings.get({})]);
     if (info.ok) set({ info: info.value, connectionError: undefined });
     else set({ connectionError: info.message });
+    if (settings.ok) set({ settings: settings.value });
+  },
+
+  async setOfflineMode(on) {
+    const api = get().api;
+    if (!api) return;
+    const result = await api.settings.set({ offlineMode: on });
+    if (result.ok) {
+      set((s) => ({ settings: result.value, settingsError: undefined, doctor: s.doctor.report ? { ...s.doctor, report: { ...s.doctor.report, offlineMode: on } } : s.doctor }));
+    } else set({ settingsError: result.message });
   },
 
   navigate(route) {

@@ -76,7 +76,9 @@ function Report({ report }: { report: DoctorReport }) {
           ))}
         </ul>
       </Fact>
-      <Fact label="Offline mode">{report.offlineMode ? 'On: Signet makes no network requests.' : 'Off'}</Fact>
+      <Fact label="Offline mode">
+        <OfflineSwitch />
+      </Fact>
       <Fact label="Checked">{new Date(report.checkedAt).toLocaleString()}</Fact>
     </dl>
   );
@@ -93,4 +95,19 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 function Status({ good, text }: { good: boolean; text: string }) {
   return <span className={`badge ${good ? 'badge-ok' : 'badge-bad'}`}>{text}</span>;
+}
+
+function OfflineSwitch() {
+  const on = useApp((s) => s.settings?.offlineMode ?? false);
+  const error = useApp((s) => s.settingsError);
+  const setOfflineMode = useApp((s) => s.setOfflineMode);
+  return (
+    <div>
+      <label className="switch">
+        <input type="checkbox" role="switch" checked={on} onChange={(event) => void setOfflineMode(event.target.checked)} />
+        <span>{on ? 'On: Signet makes no network connections at all.' : 'Off: Signet may reach registries, KMS and storage.'}</span>
+      </label>
+      {error && <div className="reason">{error}</div>}
+    </div>
+  );
 }

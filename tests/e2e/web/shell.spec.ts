@@ -64,3 +64,22 @@ test('read-only reviewer mode is shown in the shell', async ({ page }) => {
     await server.stop();
   }
 });
+
+test('offline mode is switched on the Environment page and shown at all times', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const toggle = page.getByRole('switch');
+  await expect(toggle).not.toBeChecked();
+  await toggle.click();
+  await expect(toggle).toBeChecked();
+  const badge = page.getByRole('link', { name: /Offline mode/ });
+  await expect(badge).toBeVisible();
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await expect(badge).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('link', { name: /Offline mode/ })).toBeVisible();
+  await page.getByRole('link', { name: /Offline mode/ }).click();
+  await page.getByRole('switch').click();
+  await expect(page.getByRole('switch')).not.toBeChecked();
+  await expect(page.getByRole('link', { name: /Offline mode/ })).toHaveCount(0);
+});
