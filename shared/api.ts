@@ -1,5 +1,6 @@
 import { type z } from 'zod';
 import { appCalls } from './contract/app';
+import { auditCalls } from './contract/audit';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -12,6 +13,7 @@ export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define'
  */
 export const contract = {
   ...appCalls,
+  ...auditCalls,
 } as const;
 
 export type Contract = typeof contract;

@@ -2,6 +2,8 @@ import os from 'node:os';
 import type { appCalls } from '../../shared/contract/app';
 import type { HostMode } from '../../shared/model';
 import { APP_NAME, APP_VERSION } from '../../shared/version';
+import { AuditLog } from './audit/log';
+import { createAuditHandlers } from './audit/handlers';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
@@ -27,6 +29,7 @@ export interface CoreServices {
   readonly log: (line: string) => void;
   /** Offline mode as the network gate sees it; changed only through `settings.set`. */
   readonly network: { offline: boolean };
+  readonly audit: AuditLog;
 }
 
 export interface Core {
@@ -50,7 +53,9 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
     'settings.get': async () => services.settings.read(),
     'settings.set': async (change) => {
       const next = await services.settings.update(change);
+      const changed = services.network.offline !== next.offlineMode;
       services.network.offline = next.offlineMode;
+      if (changed) await services.audit.append('settings.changed', `Offline mode turned ${next.offlineMode ? 'on' : 'off'}`, { offlineMode: next.offlineMode });
       return next;
     },
   };
@@ -67,12 +72,14 @@ export function createCore(options: CoreOptions): Core {
     events: new EventBus(),
     log: options.log ?? (() => undefined),
     network: { offline: settings.readAtStartSync().offlineMode },
+    audit: new AuditLog(options.dataDir),
   };
   installNetworkGate({ offline: () => services.network.offline });
 
   // One entry per area; adding an area is its handlers file plus one line here.
   const handlers: Handlers = {
     ...appHandlers(services),
+    ...createAuditHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });

@@ -1,5 +1,6 @@
 import { AREAS } from './nav';
 import { useApp } from './stores/app';
+import { AuditView } from './views/AuditView';
 import { NotBuiltView } from './views/NotBuiltView';
 import { SettingsView } from './views/SettingsView';
 
@@ -60,8 +61,21 @@ export function App() {
             {connectionError}
           </div>
         )}
-        {area?.id === 'settings' ? <SettingsView sub={route.sub} /> : area ? <NotBuiltView area={area} /> : null}
+        <AreaView id={area?.id ?? 'registries'} sub={route.sub} />
       </main>
     </div>
   );
+}
+
+function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
+  switch (id) {
+    case 'settings':
+      return <SettingsView sub={sub} />;
+    case 'audit':
+      return <AuditView />;
+    default: {
+      const area = AREAS.find((a) => a.id === id);
+      return area ? <NotBuiltView area={area} /> : null;
+    }
+  }
 }

@@ -83,3 +83,14 @@ test('offline mode is switched on the Environment page and shown at all times', 
   await expect(page.getByRole('switch')).not.toBeChecked();
   await expect(page.getByRole('link', { name: /Offline mode/ })).toHaveCount(0);
 });
+
+test('the audit log records offline mode changes and verifies its chain', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('switch').click();
+  await expect(page.getByRole('switch')).toBeChecked();
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('Offline mode turned on');
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('status')).toContainText('intact: 1 entry');
+});

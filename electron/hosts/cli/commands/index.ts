@@ -14,5 +14,6 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'doctor', summary: 'Check the environment: keychain, PKCS#11 modules, tools', load: async () => (await import('./doctor')).commands },
   { name: 'serve', summary: 'Serve the app to a browser on 127.0.0.1 (browser mode)', load: async () => (await import('./serve')).commands },
   { name: 'offline', summary: 'Air-gapped signing: offline mode', load: async () => (await import('./offline')).commands },
+  { name: 'audit', summary: 'The hash-chained audit log: list and verify', load: async () => (await import('./audit')).commands },
   { name: 'calls', summary: 'List the calls of the contract (what the app and scripts can do)', load: async () => (await import('./calls')).commands },
 ];

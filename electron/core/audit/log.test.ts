@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuditLog } from './log';
+
+function fresh() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'signet-audit-'));
+  return { dir, file: path.join(dir, 'audit.log'), log: new AuditLog(dir) };
+}
+
+describe('audit log', () => {
+  it('chains entries and lists them newest first', async () => {
+    const { log } = fresh();
+    await log.append('key.generated', 'Generated key release', { keyId: 'k1' });
+    await log.append('image.signed', 'Signed example', { digest: 'sha256:ab' });
+    const { entries, total } = await log.list();
+    expect(total).toBe(2);
+    expect(entries.map((e) => e.type)).toEqual(['image.signed', 'key.generated']);
+    expect(entries[0]?.prev).toBe(entries[1]?.hash);
+    expect(await log.verify()).toEqual({ intact: true, entries: 2 });
+  });
+
+  it('keeps order under concurrent appends and across instances', async () => {
+    const { dir, log } = fresh();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => log.append('image.verified', `v${i}`)));
+    await new AuditLog(dir).append('key.deleted', 'after restart');
+    const verdict = await new AuditLog(dir).verify();
+    expect(verdict).toEqual({ intact: true, entries: 41 });
+  });
+
+  it('names the entry that was edited, removed or cut', async () => {
+    const { dir, file, log } = fresh();
+    for (const n of [1, 2, 3]) await log.append('key.imported', `entry ${n}`);
+    const original = readFileSync(file, 'utf8');
+
+    writeFileSync(file, original.replace('entry 2', 'entry X'));
+    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: false, problem: 'Entry 2 was changed after it was written.' });
+
+    const lines = original.trimEnd().split('\n');
+    writeFileSync(file, `${[lines[0], lines[2]].join('\n')}\n`);
+    expect((await new AuditLog(dir).verify()).problem).toContain('removed or reordered');
+
+    writeFileSync(file, original.slice(0, -20));
+    const damaged = new AuditLog(dir);
+    expect((await damaged.verify()).problem).toContain('line 3 is not a complete entry');
+    await expect(damaged.append('key.deleted', 'x')).rejects.toThrow(/damaged/);
+    expect(readFileSync(file, 'utf8')).toBe(original.slice(0, -20));
+  });
+});
