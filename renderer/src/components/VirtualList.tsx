@@ -1,0 +1,86 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef, type KeyboardEvent, type ReactNode } from 'react';
+
+/**
+ * A list that renders only what is on screen, so 100,000 rows scroll smoothly. Arrow keys,
+ * Home/End and Page Up/Down move the selection; Enter opens it.
+ */
+export function VirtualList<T>({
+  items,
+  rowHeight = 34,
+  height = 520,
+  label,
+  selected,
+  onSelect,
+  onOpen,
+  render,
+  keyOf,
+}: {
+  items: readonly T[];
+  rowHeight?: number;
+  height?: number;
+  label: string;
+  selected?: number;
+  onSelect(index: number): void;
+  onOpen?(index: number): void;
+  render(item: T, index: number): ReactNode;
+  keyOf(item: T): string;
+}) {
+  const parent = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => rowHeight, overscan: 12 });
+  const move = (index: number) => {
+    const next = Math.max(0, Math.min(items.length - 1, index));
+    onSelect(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor(height / rowHeight) - 1);
+    const current = selected ?? -1;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(current + 1),
+      ArrowUp: () => move(current - 1),
+      PageDown: () => move(current + page),
+      PageUp: () => move(current - page),
+      Home: () => move(0),
+      End: () => move(items.length - 1),
+      Enter: () => selected !== undefined && onOpen?.(selected),
+    };
+    const action = keys[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  };
+  return (
+    <div
+      ref={parent}
+      className="virtual-list"
+      style={{ height }}
+      role="listbox"
+      aria-label={label}
+      aria-activedescendant={selected !== undefined ? `${label}-row-${selected}` : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((row) => {
+          const item = items[row.index] as T;
+          return (
+            <div
+              key={keyOf(item)}
+              id={`${label}-row-${row.index}`}
+              role="option"
+              aria-selected={row.index === selected}
+              className="virtual-row"
+              style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${row.start}px)` }}
+              onClick={() => onSelect(row.index)}
+              onDoubleClick={() => onOpen?.(row.index)}
+            >
+              {render(item, row.index)}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
