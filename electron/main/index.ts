@@ -12,6 +12,8 @@ const rendererDir = path.join(here, '..', 'renderer');
 const preloadPath = path.join(here, '..', 'preload', 'index.cjs');
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+// The CLI and the app share one data directory; SIGNET_HOME moves both.
+if (process.env.SIGNET_HOME?.trim()) app.setPath('userData', path.resolve(process.env.SIGNET_HOME.trim()));
 app.enableSandbox();
 
 const openExternal = (url: string) => void shell.openExternal(url);
