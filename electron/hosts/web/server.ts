@@ -7,7 +7,8 @@ import type { Core } from '../../core/core';
 import { SECURITY_HEADERS, checkHostAndOrigin, tokenMatches } from './security';
 
 export const TOKEN_HEADER = 'x-signet-token';
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Signing requests and bundles travel as call input, so the cap fits a 64 MiB file in base64. */
+const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 
 export interface WebHostOptions {
@@ -16,6 +17,7 @@ export interface WebHostOptions {
   rendererDir?: string;
   port?: number;
   token?: string;
+  maxBodyBytes?: number;
 }
 
 export interface WebHost {
@@ -59,7 +61,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
         return sendJson(res, 415, failure('INVALID_INPUT', 'Calls carry a JSON body (Content-Type: application/json).'));
       }
-      const body = await readBody(req);
+      const body = await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       if (!body.ok) return sendJson(res, 413, body);
       let input: unknown;
       try {
@@ -134,10 +136,10 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function readBody(req: IncomingMessage): Promise<Result<string>> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Result<string>> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => failure('TOO_LARGE', 'The request body is larger than 1 MiB.');
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    const tooLarge = () => failure('TOO_LARGE', `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB.`);
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
       req.resume();
       resolve(tooLarge());
       return;
@@ -148,7 +150,7 @@ function readBody(req: IncomingMessage): Promise<Result<string>> {
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         // Stop keeping it, but drain the rest so the 413 answer reaches the client.
         refused = true;
         chunks.length = 0;
