@@ -1,6 +1,7 @@
 import { type z } from 'zod';
 import { appCalls } from './contract/app';
 import { auditCalls } from './contract/audit';
+import { offlineCalls } from './contract/offline';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -14,6 +15,7 @@ export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define'
 export const contract = {
   ...appCalls,
   ...auditCalls,
+  ...offlineCalls,
 } as const;
 
 export type Contract = typeof contract;

@@ -5,6 +5,7 @@ import { APP_NAME, APP_VERSION } from '../../shared/version';
 import { AuditLog } from './audit/log';
 import { createAuditHandlers } from './audit/handlers';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
+import { createOfflineHandlers } from './offline/handlers';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
@@ -80,6 +81,7 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Handlers = {
     ...appHandlers(services),
     ...createAuditHandlers(services),
+    ...createOfflineHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });
