@@ -64,5 +64,8 @@ function describeKeychainError(error: unknown): string {
   if (/org\.freedesktop\.secrets/i.test(message)) {
     return `No Secret Service provider on the session bus (${message}). Install and start gnome-keyring or KeePassXC's Secret Service.`;
   }
+  if (/Could not connect/i.test(message)) {
+    return `The D-Bus session bus cannot be reached (${message}), so there is no Secret Service. Start a desktop session or gnome-keyring.`;
+  }
   return message;
 }

@@ -1,0 +1,5 @@
+export * from './keyring';
+export * from './registry';
+export * from './s3';
+export * from './softhsm';
+export * from './tools';
