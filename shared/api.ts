@@ -2,6 +2,7 @@ import { type z } from 'zod';
 import { appCalls } from './contract/app';
 import { auditCalls } from './contract/audit';
 import { offlineCalls } from './contract/offline';
+import { registryCalls } from './contract/registry';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -16,6 +17,7 @@ export const contract = {
   ...appCalls,
   ...auditCalls,
   ...offlineCalls,
+  ...registryCalls,
 } as const;
 
 export type Contract = typeof contract;

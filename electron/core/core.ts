@@ -6,6 +6,7 @@ import { AuditLog } from './audit/log';
 import { createAuditHandlers } from './audit/handlers';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
 import { createOfflineHandlers } from './offline/handlers';
+import { createRegistryHandlers } from './registry/handlers';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
@@ -82,6 +83,7 @@ export function createCore(options: CoreOptions): Core {
     ...appHandlers(services),
     ...createAuditHandlers(services),
     ...createOfflineHandlers(services),
+    ...createRegistryHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });

@@ -3,3 +3,4 @@ export * from './registry';
 export * from './s3';
 export * from './softhsm';
 export * from './tools';
+export * from './images';

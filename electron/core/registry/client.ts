@@ -434,6 +434,7 @@ function registryError(registry: string, status: number, body: string, scope: st
   } catch {
     detail = body.slice(0, 200).trim();
   }
+  if (status === 401) return new SignetError('AUTH_REQUIRED', `${registry} refused the credentials for ${describeScope(scope)}; check the username and password saved for it.`);
   if (status === 404) return new SignetError('NOT_FOUND', `${registry} has no such ${describeScope(scope).includes('catalog') ? 'catalog' : 'image or repository'}${detail ? ` (${detail})` : ''}.`);
   if (status === 403) return new SignetError('FORBIDDEN', `${registry} refused ${describeScope(scope)}${detail ? ` (${detail})` : ''}.`);
   if (status === 429) return new SignetError('RATE_LIMITED', `${registry} is rate-limiting Signet; try again later.`);

@@ -1,0 +1,139 @@
+import type { registryCalls } from '../../../shared/contract/registry';
+import { SignetError } from '../../../shared/errors';
+import type { ImageSummary, SavedRegistry } from '../../../shared/models/registry';
+import type { CoreServices } from '../core';
+import type { AreaHandlers } from '../dispatch';
+import { RegistryClient } from './client';
+import { credentialsFromFiles, KeychainCredentialStore, type CredentialStore } from './credentials';
+import { platformName } from './media';
+import { registryIdFor, SavedRegistries } from './saved';
+
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+/** One client per saved registry, so token and manifest caches and the concurrency limit are shared. */
+export class RegistryConnections {
+  private readonly clients = new Map<string, RegistryClient>();
+  constructor(readonly saved: SavedRegistries, readonly credentials: CredentialStore, private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  clientFor(registry: SavedRegistry): RegistryClient {
+    const key = `${registry.id}|${registry.host}|${registry.insecure}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new RegistryClient({
+        registry: registry.host,
+        insecure: registry.insecure,
+        credentials: async () => (registry.credentials === 'keychain' ? this.credentials.get(registry.host) : credentialsFromFiles(registry.host, this.env)),
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  async client(id: string): Promise<RegistryClient> {
+    return this.clientFor(await this.saved.get(id));
+  }
+
+  forget(id: string): void {
+    for (const key of [...this.clients.keys()]) if (key.startsWith(`${id}|`)) this.clients.delete(key);
+  }
+}
+
+export function createRegistryHandlers(services: CoreServices, connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore())): AreaHandlers<typeof registryCalls> {
+  return {
+    'registry.list': async () => connections.saved.list(),
+    'registry.add': async (input) => {
+      const host = input.host.toLowerCase();
+      if (input.username && input.password) await connections.credentials.set(host, { username: input.username, password: input.password });
+      const fromFiles = input.username ? undefined : await credentialsFromFiles(host);
+      return connections.saved.update((registries) => {
+        const existing = registries.find((r) => r.host === host);
+        const entry: SavedRegistry = {
+          id: existing?.id ?? registryIdFor(host, new Set(registries.map((r) => r.id))),
+          name: input.name ?? existing?.name ?? host,
+          host,
+          insecure: input.insecure ?? false,
+          credentials: input.username ? 'keychain' : fromFiles ? 'docker-config' : 'none',
+          ...(input.username ? { username: input.username } : fromFiles ? { username: fromFiles.username } : {}),
+        };
+        connections.forget(entry.id);
+        return { registries: [...registries.filter((r) => r.id !== entry.id), entry], result: entry };
+      });
+    },
+    'registry.remove': async (input) => {
+      const removed = await connections.saved.update((registries) => {
+        const found = registries.find((r) => r.id === input.id);
+        return { registries: registries.filter((r) => r.id !== input.id), result: found };
+      });
+      if (removed?.credentials === 'keychain') await connections.credentials.delete(removed.host);
+      connections.forget(input.id);
+      return { removed: Boolean(removed) };
+    },
+    'registry.probe': async (input) => {
+      const client = await connections.client(input.id);
+      const caps = await client.capabilities(input.repository);
+      return { ...caps, checkedAt: new Date().toISOString() };
+    },
+    'registry.repositories': async (input) => {
+      const client = await connections.client(input.id);
+      const { repositories, complete } = await client.catalog();
+      const filter = input.filter?.trim().toLowerCase();
+      const matching = filter ? repositories.filter((r) => r.includes(filter)) : repositories;
+      return { repositories: matching, complete, total: repositories.length };
+    },
+    'registry.tags': async (input, ctx) => {
+      const client = await connections.client(input.id);
+      ctx.progress(0, 1, `Listing the tags of ${input.repository}`);
+      const result = await client.tags(input.repository);
+      ctx.progress(1, 1, `${result.tags.length} tags`);
+      return result;
+    },
+    'registry.image': async (input) => {
+      const client = await connections.client(input.id);
+      const fetched = await client.manifest(input.repository, input.reference);
+      const { parsed } = fetched;
+      const summary: ImageSummary = {
+        registryId: input.id,
+        repository: input.repository,
+        reference: input.reference,
+        digest: fetched.digest,
+        mediaType: fetched.mediaType,
+        kind: parsed.kind,
+        ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+        platforms: parsed.manifests.map((m) => ({ platform: m.platform ? platformName(m.platform) : (m.artifactType ?? 'unknown'), digest: m.digest, mediaType: m.mediaType, size: m.size })),
+        layers: parsed.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
+        annotations: parsed.annotations,
+        totalSize: parsed.layers.reduce((n, l) => n + l.size, parsed.config?.size ?? 0),
+      };
+      if (parsed.config && parsed.config.size <= MAX_CONFIG_BYTES && /config|json/.test(parsed.config.mediaType)) {
+        const config = await client.blob(input.repository, parsed.config.digest, MAX_CONFIG_BYTES).catch((error: unknown) => {
+          if (error instanceof SignetError && error.code === 'DIGEST_MISMATCH') throw error;
+          return undefined;
+        });
+        let doc: { os?: unknown; architecture?: unknown; created?: unknown; config?: { Labels?: unknown } } = {};
+        try {
+          doc = config ? (JSON.parse(config.toString('utf8')) as typeof doc) : {};
+        } catch {
+          doc = {};
+        }
+        const labels: Record<string, string> = {};
+        if (doc.config?.Labels && typeof doc.config.Labels === 'object') {
+          for (const [k, v] of Object.entries(doc.config.Labels as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
+        }
+        summary.config = {
+          digest: parsed.config.digest,
+          mediaType: parsed.config.mediaType,
+          ...(typeof doc.os === 'string' ? { os: doc.os } : {}),
+          ...(typeof doc.architecture === 'string' ? { architecture: doc.architecture } : {}),
+          ...(typeof doc.created === 'string' ? { created: doc.created } : {}),
+          labels,
+        };
+      }
+      return summary;
+    },
+    'registry.manifest': async (input) => {
+      const client = await connections.client(input.id);
+      const fetched = await client.manifest(input.repository, input.digest);
+      return { text: fetched.bytes.toString('utf8'), mediaType: fetched.mediaType, digest: fetched.digest };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Capabilities, DigestString, ImageSummary, RegistryHost, RegistryId, Repository, SavedRegistry, TagOrDigest } from '../models/registry';
+import { call, NoInput } from './define';
+
+/** OCI registries: saved connections, browsing, images. Credentials go in, never out. */
+export const registryCalls = {
+  'registry.list': call({ summary: 'The saved registries', effect: 'read', request: NoInput, response: z.array(SavedRegistry) }),
+  'registry.add': call({
+    summary: 'Save a registry; a username and password go to the OS keychain',
+    effect: 'write',
+    request: z
+      .object({
+        host: RegistryHost,
+        name: z.string().min(1).max(100).optional(),
+        insecure: z.boolean().optional(),
+        username: z.string().min(1).max(256).optional(),
+        password: z.string().min(1).max(4096).optional(),
+      })
+      .strict()
+      .refine((r) => (r.username === undefined) === (r.password === undefined), 'give both a username and a password, or neither'),
+    response: SavedRegistry,
+  }),
+  'registry.remove': call({ summary: 'Forget a saved registry and its stored credentials', effect: 'write', request: z.object({ id: RegistryId }).strict(), response: z.object({ removed: z.boolean() }).strict() }),
+  'registry.probe': call({ summary: 'What a registry can do: auth scheme, catalog, referrers API', effect: 'read', request: z.object({ id: RegistryId, repository: Repository.optional() }).strict(), response: Capabilities }),
+  'registry.repositories': call({
+    summary: 'Repositories in the registry catalog, filtered',
+    effect: 'read',
+    request: z.object({ id: RegistryId, filter: z.string().max(200).optional() }).strict(),
+    response: z.object({ repositories: z.array(z.string()), complete: z.boolean(), total: z.number() }).strict(),
+  }),
+  'registry.tags': call({
+    summary: 'Every tag of a repository',
+    effect: 'read',
+    request: z.object({ id: RegistryId, repository: Repository, jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    response: z.object({ tags: z.array(z.string()), complete: z.boolean() }).strict(),
+  }),
+  'registry.image': call({
+    summary: 'An image by tag or digest: its digest, platforms, config and layers',
+    effect: 'read',
+    request: z.object({ id: RegistryId, repository: Repository, reference: TagOrDigest }).strict(),
+    response: ImageSummary,
+  }),
+  'registry.manifest': call({
+    summary: 'The exact manifest text of a digest',
+    effect: 'read',
+    request: z.object({ id: RegistryId, repository: Repository, digest: DigestString }).strict(),
+    response: z.object({ text: z.string(), mediaType: z.string(), digest: DigestString }).strict(),
+  }),
+} as const;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+export const RegistryHost = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/, 'a registry is a host name with an optional :port, e.g. registry.example.com or 127.0.0.1:5000');
+export const RegistryId = z.string().regex(/^[a-z0-9-]{1,64}$/);
+export const Repository = z.string().min(1).max(255).regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, 'a repository name is lower-case letters, digits and separators');
+export const TagOrDigest = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a tag, or a digest such as sha256:…');
+export const DigestString = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/);
+
+export const SavedRegistry = z
+  .object({
+    id: RegistryId,
+    name: z.string().min(1).max(100),
+    host: RegistryHost,
+    insecure: z.boolean(),
+    /** Where its credentials come from; the secret itself never crosses. */
+    credentials: z.enum(['none', 'keychain', 'docker-config']),
+    username: z.string().max(256).optional(),
+  })
+  .strict();
+export type SavedRegistry = z.infer<typeof SavedRegistry>;
+
+export const Capabilities = z
+  .object({
+    reachable: z.boolean(),
+    authScheme: z.enum(['none', 'basic', 'bearer', 'other']),
+    catalog: z.union([z.boolean(), z.literal('unknown')]),
+    referrersApi: z.union([z.boolean(), z.literal('unknown')]),
+    deleteAllowed: z.union([z.boolean(), z.literal('unknown')]),
+    rateLimitRemaining: z.string().optional(),
+    checkedAt: z.string(),
+  })
+  .strict();
+export type Capabilities = z.infer<typeof Capabilities>;
+
+export const PlatformEntry = z.object({ platform: z.string(), digest: DigestString, mediaType: z.string(), size: z.number() }).strict();
+export const LayerEntry = z.object({ digest: DigestString, mediaType: z.string(), size: z.number() }).strict();
+
+export const ImageSummary = z
+  .object({
+    registryId: RegistryId,
+    repository: z.string(),
+    reference: z.string(),
+    digest: DigestString,
+    mediaType: z.string(),
+    kind: z.enum(['manifest', 'index']),
+    artifactType: z.string().optional(),
+    platforms: z.array(PlatformEntry),
+    layers: z.array(LayerEntry),
+    config: z
+      .object({ digest: DigestString, mediaType: z.string(), os: z.string().optional(), architecture: z.string().optional(), created: z.string().optional(), labels: z.record(z.string(), z.string()) })
+      .strict()
+      .optional(),
+    annotations: z.record(z.string(), z.string()),
+    totalSize: z.number(),
+  })
+  .strict();
+export type ImageSummary = z.infer<typeof ImageSummary>;
