@@ -2,6 +2,7 @@ import { AREAS } from './nav';
 import { useApp } from './stores/app';
 import { AuditView } from './views/AuditView';
 import { NotBuiltView } from './views/NotBuiltView';
+import { RegistriesView } from './views/RegistriesView';
 import { SettingsView } from './views/SettingsView';
 
 export function App() {
@@ -73,6 +74,8 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
       return <SettingsView sub={sub} />;
     case 'audit':
       return <AuditView />;
+    case 'registries':
+      return <RegistriesView sub={sub} />;
     default: {
       const area = AREAS.find((a) => a.id === id);
       return area ? <NotBuiltView area={area} /> : null;

@@ -6,7 +6,7 @@ export interface Area {
 }
 
 export const AREAS: readonly Area[] = [
-  { id: 'registries', label: 'Registries', planned: 'Open an OCI registry or an image layout, browse repositories, tags and platforms, and see each image’s signatures.' },
+  { id: 'registries', label: 'Registries' },
   { id: 'keys', label: 'Keys', planned: 'Generate, import and export signing keys held in the OS keychain, an encrypted vault or a PKCS#11 token.' },
   { id: 'trust', label: 'Trust', planned: 'Keep the keys and certificates you trust, and import or export containers policy.json.' },
   { id: 'offline', label: 'Offline', planned: 'Carry signing requests to an air-gapped machine, sign them there, and attach the signatures back.' },

@@ -70,7 +70,9 @@ export function createRegistryHandlers(services: CoreServices, connections = new
     },
     'registry.probe': async (input) => {
       const client = await connections.client(input.id);
-      const caps = await client.capabilities(input.repository);
+      // The referrers API is probed on a real repository: the one asked about, else the catalog's first.
+      const sample = input.repository ?? (await client.catalog({ pageSize: 1, limit: 1 }).catch(() => ({ repositories: [] as string[] }))).repositories[0];
+      const caps = await client.capabilities(sample);
       return { ...caps, checkedAt: new Date().toISOString() };
     },
     'registry.repositories': async (input) => {

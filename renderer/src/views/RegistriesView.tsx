@@ -1,0 +1,272 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ImageSummary, SavedRegistry } from '../../../shared/models/registry';
+import { Empty, ErrorBanner } from '../components/Banner';
+import { CopyButton } from '../components/Copy';
+import { Dialog } from '../components/Dialog';
+import { VirtualList } from '../components/VirtualList';
+import { useCall } from '../hooks/useCall';
+import { useApp } from '../stores/app';
+
+/** Registries → repositories → tags → image: the reviewer's way into everything Signet signs. */
+export function RegistriesView({ sub }: { sub?: string | undefined }) {
+  const api = useApp((s) => s.api);
+  const navigate = useApp((s) => s.navigate);
+  const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
+  const [adding, setAdding] = useState(false);
+  const selected = registries.data?.find((r) => r.id === sub) ?? registries.data?.[0];
+
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Registries</h1>
+        <button type="button" className="button" onClick={() => setAdding(true)}>
+          Add registry
+        </button>
+      </header>
+      <ErrorBanner message={registries.error} />
+      {registries.data && registries.data.length === 0 ? (
+        <Empty title="No registry yet.">
+          <p>Add an OCI registry by its host name (for example registry.example.com or 127.0.0.1:5000) to browse its repositories, tags and images.</p>
+        </Empty>
+      ) : (
+        <div className="registry-layout">
+          <nav className="registry-list" aria-label="Saved registries">
+            {registries.data?.map((r) => (
+              <button key={r.id} type="button" className="registry-item" aria-current={r.id === selected?.id ? 'true' : undefined} onClick={() => navigate({ area: 'registries', sub: r.id })}>
+                <span className="registry-name">{r.name}</span>
+                <span className="muted small">{r.host}{r.credentials !== 'none' ? ` · ${r.username ?? 'signed in'}` : ''}</span>
+              </button>
+            ))}
+          </nav>
+          {selected && <RegistryBrowser key={selected.id} registry={selected} onRemoved={() => { registries.reload(); navigate({ area: 'registries' }); }} />}
+        </div>
+      )}
+      <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); navigate({ area: 'registries', sub: r.id }); }} />
+    </section>
+  );
+}
+
+function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(): void; onAdded(r: SavedRegistry): void }) {
+  const api = useApp((s) => s.api);
+  const [host, setHost] = useState('');
+  const [name, setName] = useState('');
+  const [insecure, setInsecure] = useState(false);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    if (!api) return;
+    setBusy(true);
+    const result = await api.registry.add({ host: host.trim(), ...(name.trim() ? { name: name.trim() } : {}), insecure, ...(username ? { username, password } : {}) });
+    setBusy(false);
+    setPassword('');
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setHost('');
+    setName('');
+    setUsername('');
+    onAdded(result.value);
+  };
+  return (
+    <Dialog
+      title="Add a registry"
+      open={open}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="add-registry" className="button" disabled={busy || !host.trim()}>
+            {busy ? 'Adding…' : 'Add'}
+          </button>
+        </>
+      }
+    >
+      <form id="add-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        <div className="field">
+          <label htmlFor="reg-host">Registry host</label>
+          <input id="reg-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="registry.example.com or 127.0.0.1:5000" autoFocus spellCheck={false} />
+        </div>
+        <div className="field">
+          <label htmlFor="reg-name">Name (optional)</label>
+          <input id="reg-name" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <label className="switch">
+          <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} />
+          <span>Plain HTTP (only for a registry you trust on your network; loopback always uses HTTP)</span>
+        </label>
+        <p className="hint">Credentials are optional: without them Signet uses ~/.docker/config.json or containers auth.json. Entered here, they go to the OS keychain and never come back to this page.</p>
+        <div className="field">
+          <label htmlFor="reg-user">Username</label>
+          <input id="reg-user" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="reg-pass">Password or token</label>
+          <input id="reg-pass" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" disabled={!username} />
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function RegistryBrowser({ registry, onRemoved }: { registry: SavedRegistry; onRemoved(): void }) {
+  const api = useApp((s) => s.api);
+  const caps = useCall(api ? () => api.registry.probe({ id: registry.id }) : undefined, [api, registry.id]);
+  const repos = useCall(api ? () => api.registry.repositories({ id: registry.id }) : undefined, [api, registry.id]);
+  const [filter, setFilter] = useState('');
+  const [repoIndex, setRepoIndex] = useState<number>();
+  const [repository, setRepository] = useState<string>();
+  const [typed, setTyped] = useState('');
+  const shown = useMemo(() => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())), [repos.data, filter]);
+  const remove = async () => {
+    if (!api) return;
+    const result = await api.registry.remove({ id: registry.id });
+    if (result.ok) onRemoved();
+  };
+  return (
+    <div className="registry-browser">
+      <div className="panel capability-line" aria-label="Capabilities">
+        <strong>{registry.host}</strong>
+        {caps.loading && <span className="muted">checking…</span>}
+        {caps.error && <span className="badge badge-bad">{caps.error}</span>}
+        {caps.data && (
+          <>
+            <span className={`badge ${caps.data.reachable ? 'badge-ok' : 'badge-bad'}`}>{caps.data.reachable ? 'reachable' : 'unreachable'}</span>
+            <span className="badge">auth: {caps.data.authScheme}</span>
+            <span className="badge">catalog: {String(caps.data.catalog)}</span>
+            <span className="badge">referrers API: {String(caps.data.referrersApi)}</span>
+            {caps.data.rateLimitRemaining && <span className="badge badge-warn">rate limit left: {caps.data.rateLimitRemaining}</span>}
+          </>
+        )}
+        <button type="button" className="link-button" onClick={() => void remove()}>
+          Forget this registry
+        </button>
+      </div>
+      <div className="browser-columns">
+        <div className="column">
+          <h2 className="column-title">Repositories {repos.data ? <span className="muted">({shown.length}{repos.data.complete ? '' : '+'})</span> : null}</h2>
+          <input className="filter" aria-label="Filter repositories" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); setRepoIndex(undefined); }} />
+          <ErrorBanner message={repos.error} />
+          {repos.error && (
+            <form className="open-repo" onSubmit={(e) => { e.preventDefault(); if (typed.trim()) setRepository(typed.trim()); }}>
+              <input aria-label="Repository name" placeholder="team/app" value={typed} onChange={(e) => setTyped(e.target.value)} />
+              <button type="submit" className="button secondary">Open</button>
+            </form>
+          )}
+          <VirtualList
+            label="Repositories"
+            items={shown}
+            height={460}
+            selected={repoIndex}
+            onSelect={(i) => { setRepoIndex(i); setRepository(shown[i]); }}
+            keyOf={(r) => r}
+            render={(r) => <span className="mono">{r}</span>}
+          />
+        </div>
+        {repository ? <TagColumn key={repository} registry={registry} repository={repository} /> : <div className="column muted pad">Choose a repository.</div>}
+      </div>
+    </div>
+  );
+}
+
+const TAG_ORDER = new Intl.Collator('en', { numeric: true });
+
+function TagColumn({ registry, repository }: { registry: SavedRegistry; repository: string }) {
+  const api = useApp((s) => s.api);
+  const tags = useCall(api ? () => api.registry.tags({ id: registry.id, repository }) : undefined, [api, registry.id, repository]);
+  const [filter, setFilter] = useState('');
+  const [index, setIndex] = useState<number>();
+  const [reference, setReference] = useState<string>();
+  const sorted = useMemo(() => [...(tags.data?.tags ?? [])].sort(TAG_ORDER.compare), [tags.data]);
+  const shown = useMemo(() => (filter.trim() ? sorted.filter((t) => t.includes(filter.trim())) : sorted), [sorted, filter]);
+  return (
+    <>
+      <div className="column">
+        <h2 className="column-title">Tags {tags.data ? <span className="muted">({shown.length})</span> : null}</h2>
+        <input className="filter" aria-label="Filter tags" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); setIndex(undefined); }} />
+        <ErrorBanner message={tags.error} />
+        {tags.loading && <p className="muted">Listing tags…</p>}
+        <VirtualList label="Tags" items={shown} height={460} selected={index} onSelect={(i) => { setIndex(i); setReference(shown[i]); }} keyOf={(t) => t} render={(t) => <span className="mono">{t}</span>} />
+      </div>
+      <div className="column image-column">{reference ? <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={setReference} /> : <p className="muted pad">Choose a tag.</p>}</div>
+    </>
+  );
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function ImagePanel({ registry, repository, reference, onOpen }: { registry: SavedRegistry; repository: string; reference: string; onOpen(reference: string): void }) {
+  const api = useApp((s) => s.api);
+  const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [api, registry.id, repository, reference]);
+  const [manifestOpen, setManifestOpen] = useState(false);
+  if (image.loading && !image.data) return <p className="muted pad">Loading {reference}…</p>;
+  if (image.error) return <ErrorBanner message={image.error} />;
+  const data = image.data as ImageSummary;
+  return (
+    <div className="image-panel" aria-label="Image">
+      <h2 className="column-title mono">{repository}:{reference.startsWith('sha') ? reference.slice(0, 19) : reference}</h2>
+      <dl className="facts compact">
+        <div className="fact"><dt>Digest</dt><dd><code className="wrap">{data.digest}</code> <CopyButton text={`${registry.host}/${repository}@${data.digest}`} label="Copy reference" /></dd></div>
+        <div className="fact"><dt>Type</dt><dd>{data.kind === 'index' ? 'Multi-platform index' : 'Image manifest'} <span className="muted small">{data.mediaType}</span></dd></div>
+        {data.config && (
+          <div className="fact"><dt>Config</dt><dd>{data.config.os}/{data.config.architecture}{data.config.created ? ` · created ${new Date(data.config.created).toLocaleString()}` : ''}</dd></div>
+        )}
+        {data.kind === 'manifest' && <div className="fact"><dt>Size</dt><dd>{formatSize(data.totalSize)} in {data.layers.length} layer(s)</dd></div>}
+      </dl>
+      {data.platforms.length > 0 && (
+        <table className="table" aria-label="Platforms">
+          <thead><tr><th scope="col">Platform</th><th scope="col">Digest</th><th scope="col">Size</th></tr></thead>
+          <tbody>
+            {data.platforms.map((p) => (
+              <tr key={p.digest}>
+                <td>{p.platform}</td>
+                <td><button type="button" className="link-button mono" onClick={() => onOpen(p.digest)}>{p.digest.slice(0, 19)}…</button></td>
+                <td>{formatSize(p.size)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {data.layers.length > 0 && (
+        <table className="table" aria-label="Layers">
+          <thead><tr><th scope="col">Layer</th><th scope="col">Media type</th><th scope="col">Size</th></tr></thead>
+          <tbody>
+            {data.layers.map((l) => (
+              <tr key={l.digest}><td className="mono">{l.digest.slice(0, 19)}…</td><td className="small">{l.mediaType}</td><td>{formatSize(l.size)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {data.config && Object.keys(data.config.labels).length > 0 && (
+        <dl className="facts compact" aria-label="Labels">
+          {Object.entries(data.config.labels).map(([k, v]) => (<div className="fact" key={k}><dt className="mono small">{k}</dt><dd>{v}</dd></div>))}
+        </dl>
+      )}
+      <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>Show manifest</button>
+      <ManifestDialog open={manifestOpen} onClose={() => setManifestOpen(false)} registry={registry} repository={repository} digest={data.digest} />
+    </div>
+  );
+}
+
+function ManifestDialog({ open, onClose, registry, repository, digest }: { open: boolean; onClose(): void; registry: SavedRegistry; repository: string; digest: string }) {
+  const api = useApp((s) => s.api);
+  const [text, setText] = useState<string>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (!open || !api || text) return;
+    void api.registry.manifest({ id: registry.id, repository, digest }).then((r) => (r.ok ? setText(JSON.stringify(JSON.parse(r.value.text), null, 2)) : setError(r.message)));
+  }, [open, api, registry.id, repository, digest, text]);
+  return (
+    <Dialog title={`Manifest ${digest.slice(0, 19)}…`} open={open} onClose={onClose} wide>
+      <ErrorBanner message={error} />
+      {text ? <pre className="code">{text}</pre> : !error && <p className="muted">Loading…</p>}
+    </Dialog>
+  );
+}

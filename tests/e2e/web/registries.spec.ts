@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
+import { artifactsDir, expect, test } from '../fixtures';
+
+let registry: RegistryHandle;
+let image: Awaited<ReturnType<typeof pushTestImage>>;
+
+test.beforeAll(async () => {
+  registry = await startRegistry();
+  image = await pushTestImage(registry.url, 'team/app', '1.0', { platforms: ['linux/amd64', 'linux/arm64'] });
+  for (let i = 0; i < 30; i += 1) await pushTestImage(registry.url, 'team/app', `build-${i}`, { seed: String(i) });
+  await pushTestImage(registry.url, 'other/tool', 'latest');
+});
+test.afterAll(() => registry?.stop());
+
+test('a reviewer adds a registry and browses down to an image’s platforms and manifest', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await expect(page.getByText('No registry yet.')).toBeVisible();
+  await page.getByRole('button', { name: 'Add registry' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a registry' });
+  await dialog.getByLabel('Registry host').fill(registry.host);
+  await dialog.getByLabel('Name (optional)').fill('Local test registry');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog).toBeHidden();
+
+  await expect(page.getByRole('navigation', { name: 'Saved registries' })).toContainText('Local test registry');
+  await expect(page.getByLabel('Capabilities')).toContainText('referrers API: false');
+  const repos = page.getByRole('listbox', { name: 'Repositories' });
+  await expect(repos.getByRole('option')).toHaveCount(2);
+  await page.getByLabel('Filter repositories').fill('team');
+  await repos.getByRole('option', { name: 'team/app' }).click();
+
+  const tags = page.getByRole('listbox', { name: 'Tags' });
+  await expect(page.getByRole('heading', { name: /Tags \(31\)/ })).toBeVisible();
+  await page.getByLabel('Filter tags').fill('1.0');
+  await tags.getByRole('option', { name: '1.0' }).click();
+
+  const panel = page.getByLabel('Image');
+  await expect(panel).toContainText(image.digest);
+  await expect(panel).toContainText('Multi-platform index');
+  const platforms = page.getByRole('table', { name: 'Platforms' });
+  await expect(platforms).toContainText('linux/amd64');
+  await expect(platforms).toContainText('linux/arm64');
+  await page.screenshot({ path: path.join(artifactsDir, 'registries-image.png'), fullPage: true });
+
+  await platforms.getByRole('button', { name: (image.platforms[1]?.digest ?? '').slice(0, 19) }).click();
+  await expect(panel).toContainText('linux/arm64');
+  await expect(page.getByRole('table', { name: 'Layers' })).toBeVisible();
+  await page.getByRole('button', { name: 'Show manifest' }).click();
+  await expect(page.getByRole('dialog', { name: /Manifest/ })).toContainText('application/vnd.oci.image.layer.v1.tar');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: /Manifest/ })).toBeHidden();
+});
+
+test('tags are keyboard-navigable', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('button', { name: 'Add registry' }).click();
+  await page.getByLabel('Registry host').fill(registry.host);
+  await page.getByLabel('Registry host').press('Enter');
+  await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' }).click();
+  const tags = page.getByRole('listbox', { name: 'Tags' });
+  await tags.focus();
+  await page.keyboard.press('Home');
+  await expect(tags.getByRole('option', { selected: true })).toHaveText('1.0');
+  await page.keyboard.press('ArrowDown');
+  await expect(tags.getByRole('option', { selected: true })).toHaveText('build-0');
+  await expect(page.getByLabel('Image')).toContainText('Image manifest');
+});
+
+test('a wrong host is refused with a sentence', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('button', { name: 'Add registry' }).click();
+  await page.getByLabel('Registry host').fill('not a host!');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByRole('dialog').getByRole('alert')).toContainText('registry is a host name');
+});
