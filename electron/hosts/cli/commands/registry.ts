@@ -1,0 +1,101 @@
+import type { CallName, RequestOf, ResponseOf } from '../../../../shared/api';
+import { UsageError } from '../args';
+import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+
+async function run<K extends CallName>(ctx: CommandContext, name: K, input: RequestOf<K>, print: (value: ResponseOf<K>) => string): Promise<number> {
+  const result = await ctx.call(name, input);
+  if (!result.ok) {
+    if (ctx.json) ctx.out(JSON.stringify({ ok: false, code: result.code, message: result.message }));
+    ctx.err(`signet: ${result.message}`);
+    return EXIT_FAILED;
+  }
+  ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : print(result.value));
+  return EXIT_OK;
+}
+
+const ID = { name: 'REGISTRY', description: 'A saved registry’s id (see `signet registry list`)' };
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: 'registry add',
+    summary: 'Save a registry; credentials go to the OS keychain (the password is read from a prompt or --password-env)',
+    positionals: [{ name: 'HOST', description: 'registry.example.com or 127.0.0.1:5000' }],
+    options: [
+      { name: 'name', type: 'string', value: 'NAME', description: 'A name to show' },
+      { name: 'insecure', type: 'boolean', description: 'Use plain HTTP (loopback always does)' },
+      { name: 'username', type: 'string', value: 'USER', description: 'Sign in as USER' },
+      { name: 'password-env', type: 'string', value: 'VAR', description: 'Read the password from environment variable VAR' },
+    ],
+    examples: ['signet registry add 127.0.0.1:5000', 'REG_PASS=… signet registry add registry.example.com --username ci --password-env REG_PASS'],
+    async run(ctx) {
+      const o = ctx.args.options;
+      const username = o.username as string | undefined;
+      if (o['password-env'] && !username) throw new UsageError('--password-env needs --username.');
+      const password = username ? await ctx.readSecret(`Password for ${username}: `, o['password-env'] as string | undefined) : undefined;
+      return run(ctx, 'registry.add', { host: ctx.args.positionals[0] as string, ...(o.name ? { name: o.name as string } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}).`);
+    },
+  },
+  {
+    name: 'registry list',
+    summary: 'The saved registries',
+    async run(ctx) {
+      return run(ctx, 'registry.list', {}, (list) => (list.length ? list.map((r) => `${r.id.padEnd(24)}${r.host.padEnd(32)}${r.credentials}${r.username ? ` (${r.username})` : ''}`).join('\n') : 'No saved registry: add one with `signet registry add HOST`.'));
+    },
+  },
+  {
+    name: 'registry remove',
+    summary: 'Forget a saved registry and its stored credentials',
+    positionals: [ID],
+    async run(ctx) {
+      return run(ctx, 'registry.remove', { id: ctx.args.positionals[0] as string }, (r) => (r.removed ? 'Removed.' : 'There was no such registry.'));
+    },
+  },
+  {
+    name: 'registry probe',
+    summary: 'What the registry can do: auth scheme, catalog, referrers API, rate limit',
+    positionals: [ID, { name: 'REPOSITORY', description: 'Probe the referrers API on this repository', optional: true }],
+    async run(ctx) {
+      const [id, repository] = ctx.args.positionals as [string, string?];
+      return run(ctx, 'registry.probe', { id, ...(repository ? { repository } : {}) }, (c) =>
+        [`reachable: ${c.reachable}`, `auth: ${c.authScheme}`, `catalog: ${c.catalog}`, `referrers API: ${c.referrersApi}`, ...(c.rateLimitRemaining ? [`rate limit remaining: ${c.rateLimitRemaining}`] : [])].join('\n'),
+      );
+    },
+  },
+  {
+    name: 'registry repos',
+    summary: 'Repositories in the registry’s catalog',
+    positionals: [ID],
+    options: [{ name: 'filter', type: 'string', value: 'TEXT', description: 'Only names containing TEXT' }],
+    async run(ctx) {
+      const filter = ctx.args.options.filter as string | undefined;
+      return run(ctx, 'registry.repositories', { id: ctx.args.positionals[0] as string, ...(filter ? { filter } : {}) }, (r) => r.repositories.join('\n'));
+    },
+  },
+  {
+    name: 'registry tags',
+    summary: 'Every tag of a repository',
+    positionals: [ID, { name: 'REPOSITORY', description: 'team/app' }],
+    async run(ctx) {
+      const [id, repository] = ctx.args.positionals as [string, string];
+      return run(ctx, 'registry.tags', { id, repository }, (r) => r.tags.join('\n'));
+    },
+  },
+  {
+    name: 'registry inspect',
+    summary: 'An image by tag or digest: digest, platforms, config, layers',
+    positionals: [ID, { name: 'REPOSITORY', description: 'team/app' }, { name: 'TAG|DIGEST', description: '1.0 or sha256:…' }],
+    async run(ctx) {
+      const [id, repository, reference] = ctx.args.positionals as [string, string, string];
+      return run(ctx, 'registry.image', { id, repository, reference }, (i) =>
+        [
+          `${repository}:${reference}`,
+          `digest      ${i.digest}`,
+          `media type  ${i.mediaType}`,
+          ...i.platforms.map((p) => `platform    ${p.platform.padEnd(16)} ${p.digest}`),
+          ...(i.config ? [`config      ${i.config.os ?? '?'}/${i.config.architecture ?? '?'}${i.config.created ? `, created ${i.config.created}` : ''}`] : []),
+          ...i.layers.map((l) => `layer       ${l.digest} ${l.size} B`),
+        ].join('\n'),
+      );
+    },
+  },
+];
