@@ -3,6 +3,7 @@ import { assertOnline, isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
 import { parseChallenge, TokenCache, type Credentials } from './auth';
 import { checkDigest, digestOf, parseDigest, type Digest } from './digest';
 import { MANIFEST_ACCEPT, MEDIA, parseManifest, type Descriptor, type ParsedManifest } from './media';
+import type { RegistrySource } from './source';
 import { apiHost, isLoopbackHost, isValidRepository, isValidTag } from './reference';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -42,8 +43,9 @@ export interface Capabilities {
  * pagination, manifests and blobs checked against their digests, bounded sizes and redirects,
  * retries on 429/5xx honouring Retry-After, and a concurrency limit per registry.
  */
-export class RegistryClient {
+export class RegistryClient implements RegistrySource {
   readonly registry: string;
+  readonly label: string;
   private readonly base: string;
   private readonly tokens = new TokenCache();
   private readonly manifestCache = new Map<string, FetchedManifest>();
@@ -58,6 +60,7 @@ export class RegistryClient {
 
   constructor(private readonly options: RegistryClientOptions) {
     this.registry = options.registry;
+    this.label = options.registry;
     const host = apiHost(options.registry);
     const plain = options.insecure === true || isLoopbackHost(host);
     this.base = `${plain ? 'http' : 'https'}://${host}`;
@@ -87,6 +90,10 @@ export class RegistryClient {
     }
     if (this.lastRateLimitRemaining) caps.rateLimitRemaining = this.lastRateLimitRemaining;
     return caps;
+  }
+
+  repositories(): Promise<{ repositories: string[]; complete: boolean }> {
+    return this.catalog();
   }
 
   /** The catalog, following `Link` pages up to `limit` names. */

@@ -1,0 +1,170 @@
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SignetError } from '../../../shared/errors';
+import { writeFileAtomic } from '../storage/atomic';
+import { parseStrictJson } from '../json/strict';
+import type { FetchedManifest } from './client';
+import { checkDigest, digestOf, parseDigest, type Digest } from './digest';
+import { MEDIA, parseManifest, type Descriptor } from './media';
+import { isValidRepository, isValidTag } from './reference';
+import type { RegistrySource } from './source';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+const MAX_INDEX_BYTES = 16 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** A layout written by skopeo (`oci:DIR:TAG`) names only the tag; those images live here. */
+export const DEFAULT_LAYOUT_REPOSITORY = 'image';
+
+/**
+ * An OCI image layout directory as a registry source: `index.json` names the images
+ * (`org.opencontainers.image.ref.name` = `tag` or `repository:tag`), blobs live under
+ * `blobs/<alg>/<hex>` and are checked against their digests on every read.
+ */
+export class OciLayout implements RegistrySource {
+  readonly label: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly root: string) {
+    this.label = `OCI layout ${root}`;
+  }
+
+  static async create(root: string): Promise<OciLayout> {
+    await fs.mkdir(path.join(root, 'blobs', 'sha256'), { recursive: true });
+    const layoutFile = path.join(root, 'oci-layout');
+    if (!(await exists(layoutFile))) await writeFileAtomic(layoutFile, '{"imageLayoutVersion":"1.0.0"}');
+    if (!(await exists(path.join(root, 'index.json')))) await writeFileAtomic(path.join(root, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [] }));
+    return new OciLayout(root);
+  }
+
+  async check(): Promise<void> {
+    let marker: unknown;
+    try {
+      marker = parseStrictJson(await fs.readFile(path.join(this.root, 'oci-layout')), 'oci-layout');
+    } catch (error) {
+      if (error instanceof SignetError) throw error;
+      throw new SignetError('NOT_FOUND', `${this.root} is not an OCI image layout (no oci-layout file).`);
+    }
+    if ((marker as { imageLayoutVersion?: unknown }).imageLayoutVersion !== '1.0.0') throw new SignetError('UNSUPPORTED', `${this.root} has an OCI layout version Signet does not know.`);
+    await this.index();
+  }
+
+  private async index(): Promise<Descriptor[]> {
+    const file = path.join(this.root, 'index.json');
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat) throw new SignetError('NOT_FOUND', `${this.root} has no index.json.`);
+    if (stat.size > MAX_INDEX_BYTES) throw new SignetError('TOO_LARGE', `${file} is larger than 16 MiB.`);
+    return parseManifest(await fs.readFile(file), MEDIA.ociIndex).manifests;
+  }
+
+  private static split(refName: string): { repository: string; tag: string } | undefined {
+    const colon = refName.lastIndexOf(':');
+    const slash = refName.lastIndexOf('/');
+    if (colon > slash && colon > 0) {
+      const repository = refName.slice(0, colon);
+      const tag = refName.slice(colon + 1);
+      return isValidRepository(repository) && isValidTag(tag) ? { repository, tag } : undefined;
+    }
+    return isValidTag(refName) ? { repository: DEFAULT_LAYOUT_REPOSITORY, tag: refName } : undefined;
+  }
+
+  async repositories(): Promise<{ repositories: string[]; complete: boolean }> {
+    const names = new Set<string>();
+    for (const d of await this.index()) {
+      const ref = d.annotations?.[REF_NAME];
+      const split = ref ? OciLayout.split(ref) : undefined;
+      if (split) names.add(split.repository);
+    }
+    return { repositories: [...names].sort(), complete: true };
+  }
+
+  async tags(repository: string): Promise<{ tags: string[]; complete: boolean }> {
+    const tags: string[] = [];
+    for (const d of await this.index()) {
+      const ref = d.annotations?.[REF_NAME];
+      const split = ref ? OciLayout.split(ref) : undefined;
+      if (split?.repository === repository) tags.push(split.tag);
+    }
+    return { tags, complete: true };
+  }
+
+  async manifest(repository: string, reference: string): Promise<FetchedManifest> {
+    let digest: Digest;
+    if (reference.includes(':')) digest = parseDigest(reference);
+    else {
+      const entry = (await this.index()).find((d) => {
+        const split = d.annotations?.[REF_NAME] ? OciLayout.split(d.annotations[REF_NAME]) : undefined;
+        return split?.repository === repository && split.tag === reference;
+      });
+      if (!entry) throw new SignetError('NOT_FOUND', `${this.label} has no ${repository}:${reference}.`);
+      digest = parseDigest(entry.digest);
+    }
+    const bytes = await this.blob(repository, digest, MAX_MANIFEST_BYTES);
+    const parsed = parseManifest(bytes);
+    return { digest, mediaType: parsed.mediaType, bytes, parsed };
+  }
+
+  async blob(_repository: string, digest: string, maxBytes: number): Promise<Buffer> {
+    const d = parseDigest(digest);
+    const file = this.blobPath(d);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat?.isFile()) throw new SignetError('NOT_FOUND', `${this.label} has no blob ${d}.`);
+    if (stat.size > maxBytes) throw new SignetError('TOO_LARGE', `The blob ${d} is ${stat.size} bytes, more than the ${maxBytes} Signet accepts.`);
+    const bytes = await fs.readFile(file);
+    checkDigest(bytes, d, `The blob ${d} in ${this.root}`);
+    return bytes;
+  }
+
+  async pushBlob(_repository: string, bytes: Uint8Array): Promise<Digest> {
+    const digest = digestOf(bytes);
+    const file = this.blobPath(digest);
+    if (!(await exists(file))) {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, Buffer.from(bytes));
+    }
+    return digest;
+  }
+
+  /** Stores a manifest and, for a tag, points index.json's entry at it (replacing that tag only). */
+  async pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<Digest> {
+    const digest = await this.pushBlob(repository, bytes);
+    if (reference.includes(':')) {
+      parseDigest(reference);
+      if (reference !== digest) throw new SignetError('DIGEST_MISMATCH', `The manifest is ${digest}, not ${reference}.`);
+      return digest;
+    }
+    if (!isValidTag(reference) || !isValidRepository(repository)) throw new SignetError('INVALID_INPUT', `${repository}:${reference} is not a valid name.`);
+    const refName = repository === DEFAULT_LAYOUT_REPOSITORY ? reference : `${repository}:${reference}`;
+    const work = this.queue.then(async () => {
+      const file = path.join(this.root, 'index.json');
+      const doc = parseStrictJson(await fs.readFile(file), 'index.json') as { manifests?: Array<{ annotations?: Record<string, string> }> } & Record<string, unknown>;
+      const manifests = (doc.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== refName);
+      manifests.push({ mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: refName } } as never);
+      await writeFileAtomic(file, JSON.stringify({ ...doc, schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests }));
+    });
+    this.queue = work.catch(() => undefined);
+    await work;
+    return digest;
+  }
+
+  async referrers(repository: string, digest: string): Promise<{ descriptors: Descriptor[]; source: 'api' | 'tag-schema' }> {
+    const d = parseDigest(digest);
+    const tags = await this.tags(repository);
+    const tag = d.replace(':', '-');
+    if (!tags.tags.includes(tag)) return { descriptors: [], source: 'tag-schema' };
+    return { descriptors: (await this.manifest(repository, tag)).parsed.manifests, source: 'tag-schema' };
+  }
+
+  private blobPath(digest: Digest): string {
+    const [algorithm, hex] = digest.split(':') as [string, string];
+    return path.join(this.root, 'blobs', algorithm, hex);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

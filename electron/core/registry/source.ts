@@ -1,0 +1,18 @@
+import type { Digest } from './digest';
+import type { Descriptor } from './media';
+import type { FetchedManifest } from './client';
+
+/**
+ * Where images come from (architecture rule 4): an OCI distribution registry, or an OCI image
+ * layout on disk. Every implementation checks bytes against digests and bounds sizes.
+ */
+export interface RegistrySource {
+  readonly label: string;
+  repositories(): Promise<{ repositories: string[]; complete: boolean }>;
+  tags(repository: string): Promise<{ tags: string[]; complete: boolean }>;
+  manifest(repository: string, reference: string): Promise<FetchedManifest>;
+  blob(repository: string, digest: string, maxBytes: number): Promise<Buffer>;
+  pushBlob(repository: string, bytes: Uint8Array): Promise<Digest>;
+  pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<Digest>;
+  referrers(repository: string, digest: string): Promise<{ descriptors: Descriptor[]; source: 'api' | 'tag-schema' }>;
+}
