@@ -6,18 +6,20 @@ import { call, NoInput } from './define';
 export const registryCalls = {
   'registry.list': call({ summary: 'The saved registries', effect: 'read', request: NoInput, response: z.array(SavedRegistry) }),
   'registry.add': call({
-    summary: 'Save a registry; a username and password go to the OS keychain',
+    summary: 'Save a registry (or an OCI image layout directory or .tar); a username and password go to the OS keychain',
     effect: 'write',
     request: z
       .object({
-        host: RegistryHost,
+        host: RegistryHost.optional(),
+        layoutPath: z.string().min(1).max(4096).optional(),
         name: z.string().min(1).max(100).optional(),
         insecure: z.boolean().optional(),
         username: z.string().min(1).max(256).optional(),
         password: z.string().min(1).max(4096).optional(),
       })
       .strict()
-      .refine((r) => (r.username === undefined) === (r.password === undefined), 'give both a username and a password, or neither'),
+      .refine((r) => (r.username === undefined) === (r.password === undefined), 'give both a username and a password, or neither')
+      .refine((r) => (r.host === undefined) !== (r.layoutPath === undefined), 'give a registry host or an OCI layout path'),
     response: SavedRegistry,
   }),
   'registry.remove': call({ summary: 'Forget a saved registry and its stored credentials', effect: 'write', request: z.object({ id: RegistryId }).strict(), response: z.object({ removed: z.boolean() }).strict() }),

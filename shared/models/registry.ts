@@ -13,8 +13,12 @@ export const DigestString = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9
 export const SavedRegistry = z
   .object({
     id: RegistryId,
+    kind: z.enum(['distribution', 'oci-layout']),
     name: z.string().min(1).max(100),
+    /** host[:port]; `oci-layout` for a layout on disk. */
     host: RegistryHost,
+    /** The layout's directory, for kind oci-layout. */
+    path: z.string().max(4096).optional(),
     insecure: z.boolean(),
     /** Where its credentials come from; the secret itself never crosses. */
     credentials: z.enum(['none', 'keychain', 'docker-config']),

@@ -3,7 +3,12 @@ import { SignetError } from '../../../shared/errors';
 import type { ImageSummary, SavedRegistry } from '../../../shared/models/registry';
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { RegistryClient } from './client';
+import { OciLayout } from './layout';
+import type { RegistrySource } from './source';
+import { extractTar } from './tar';
 import { credentialsFromFiles, KeychainCredentialStore, type CredentialStore } from './credentials';
 import { platformName } from './media';
 import { registryIdFor, SavedRegistries } from './saved';
@@ -30,7 +35,16 @@ export class RegistryConnections {
   }
 
   async client(id: string): Promise<RegistryClient> {
-    return this.clientFor(await this.saved.get(id));
+    const saved = await this.saved.get(id);
+    if (saved.kind !== 'distribution') throw new SignetError('UNSUPPORTED', `${saved.name} is an OCI layout, not a registry.`);
+    return this.clientFor(saved);
+  }
+
+  /** The source behind a saved entry: a registry client, or the layout on disk. */
+  async source(id: string): Promise<RegistrySource> {
+    const saved = await this.saved.get(id);
+    if (saved.kind === 'oci-layout') return new OciLayout(saved.path as string);
+    return this.clientFor(saved);
   }
 
   forget(id: string): void {
@@ -42,13 +56,15 @@ export function createRegistryHandlers(services: CoreServices, connections = new
   return {
     'registry.list': async () => connections.saved.list(),
     'registry.add': async (input) => {
-      const host = input.host.toLowerCase();
+      if (input.layoutPath) return addLayout(services.dataDir, connections, input.layoutPath, input.name);
+      const host = (input.host as string).toLowerCase();
       if (input.username && input.password) await connections.credentials.set(host, { username: input.username, password: input.password });
       const fromFiles = input.username ? undefined : await credentialsFromFiles(host);
       return connections.saved.update((registries) => {
-        const existing = registries.find((r) => r.host === host);
+        const existing = registries.find((r) => r.kind === 'distribution' && r.host === host);
         const entry: SavedRegistry = {
           id: existing?.id ?? registryIdFor(host, new Set(registries.map((r) => r.id))),
+          kind: 'distribution',
           name: input.name ?? existing?.name ?? host,
           host,
           insecure: input.insecure ?? false,
@@ -65,32 +81,38 @@ export function createRegistryHandlers(services: CoreServices, connections = new
         return { registries: registries.filter((r) => r.id !== input.id), result: found };
       });
       if (removed?.credentials === 'keychain') await connections.credentials.delete(removed.host);
+      if (removed?.kind === 'oci-layout' && removed.path?.startsWith(path.join(services.dataDir, 'layouts') + path.sep)) await fs.rm(removed.path, { recursive: true, force: true });
       connections.forget(input.id);
       return { removed: Boolean(removed) };
     },
     'registry.probe': async (input) => {
-      const client = await connections.client(input.id);
+      const saved = await connections.saved.get(input.id);
+      if (saved.kind === 'oci-layout') {
+        await new OciLayout(saved.path as string).check();
+        return { reachable: true, authScheme: 'none' as const, catalog: true, referrersApi: false, deleteAllowed: false, checkedAt: new Date().toISOString() };
+      }
+      const client = connections.clientFor(saved);
       // The referrers API is probed on a real repository: the one asked about, else the catalog's first.
       const sample = input.repository ?? (await client.catalog({ pageSize: 1, limit: 1 }).catch(() => ({ repositories: [] as string[] }))).repositories[0];
       const caps = await client.capabilities(sample);
       return { ...caps, checkedAt: new Date().toISOString() };
     },
     'registry.repositories': async (input) => {
-      const client = await connections.client(input.id);
-      const { repositories, complete } = await client.catalog();
+      const source = await connections.source(input.id);
+      const { repositories, complete } = await source.repositories();
       const filter = input.filter?.trim().toLowerCase();
       const matching = filter ? repositories.filter((r) => r.includes(filter)) : repositories;
       return { repositories: matching, complete, total: repositories.length };
     },
     'registry.tags': async (input, ctx) => {
-      const client = await connections.client(input.id);
+      const source = await connections.source(input.id);
       ctx.progress(0, 1, `Listing the tags of ${input.repository}`);
-      const result = await client.tags(input.repository);
+      const result = await source.tags(input.repository);
       ctx.progress(1, 1, `${result.tags.length} tags`);
       return result;
     },
     'registry.image': async (input) => {
-      const client = await connections.client(input.id);
+      const client = await connections.source(input.id);
       const fetched = await client.manifest(input.repository, input.reference);
       const { parsed } = fetched;
       const summary: ImageSummary = {
@@ -133,9 +155,34 @@ export function createRegistryHandlers(services: CoreServices, connections = new
       return summary;
     },
     'registry.manifest': async (input) => {
-      const client = await connections.client(input.id);
+      const client = await connections.source(input.id);
       const fetched = await client.manifest(input.repository, input.digest);
       return { text: fetched.bytes.toString('utf8'), mediaType: fetched.mediaType, digest: fetched.digest };
     },
   };
+}
+
+/** Saves an OCI layout: a directory is used in place; a .tar is extracted (safely) into the data directory. */
+async function addLayout(dataDir: string, connections: RegistryConnections, layoutPath: string, name?: string): Promise<SavedRegistry> {
+  const resolved = path.resolve(layoutPath);
+  const stat = await fs.stat(resolved).catch(() => undefined);
+  if (!stat) throw new SignetError('NOT_FOUND', `There is nothing at ${resolved}.`);
+  const taken = new Set((await connections.saved.list()).map((r) => r.id));
+  const id = registryIdFor(`layout-${path.basename(resolved)}`, taken);
+  let dir = resolved;
+  if (stat.isFile()) {
+    if (stat.size > 8 * 1024 * 1024 * 1024) throw new SignetError('TOO_LARGE', 'The archive is larger than 8 GiB.');
+    dir = path.join(dataDir, 'layouts', id);
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.mkdir(dir, { recursive: true });
+    try {
+      await extractTar(await fs.readFile(resolved), dir);
+    } catch (error) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  await new OciLayout(dir).check();
+  const entry: SavedRegistry = { id, kind: 'oci-layout', name: name ?? path.basename(resolved), host: 'oci-layout', path: dir, insecure: false, credentials: 'none' };
+  return connections.saved.update((registries) => ({ registries: [...registries, entry], result: entry }));
 }

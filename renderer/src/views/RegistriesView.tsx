@@ -34,7 +34,7 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
             {registries.data?.map((r) => (
               <button key={r.id} type="button" className="registry-item" aria-current={r.id === selected?.id ? 'true' : undefined} onClick={() => navigate({ area: 'registries', sub: r.id })}>
                 <span className="registry-name">{r.name}</span>
-                <span className="muted small">{r.host}{r.credentials !== 'none' ? ` · ${r.username ?? 'signed in'}` : ''}</span>
+                <span className="muted small">{r.kind === 'oci-layout' ? r.path : r.host}{r.credentials !== 'none' ? ` · ${r.username ?? 'signed in'}` : ''}</span>
               </button>
             ))}
           </nav>
@@ -49,6 +49,7 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
 function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(): void; onAdded(r: SavedRegistry): void }) {
   const api = useApp((s) => s.api);
   const [host, setHost] = useState('');
+  const [kind, setKind] = useState<'distribution' | 'oci-layout'>('distribution');
   const [name, setName] = useState('');
   const [insecure, setInsecure] = useState(false);
   const [username, setUsername] = useState('');
@@ -58,7 +59,8 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
   const submit = async () => {
     if (!api) return;
     setBusy(true);
-    const result = await api.registry.add({ host: host.trim(), ...(name.trim() ? { name: name.trim() } : {}), insecure, ...(username ? { username, password } : {}) });
+    const named = name.trim() ? { name: name.trim() } : {};
+    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: host.trim(), ...named, insecure, ...(username ? { username, password } : {}) });
     setBusy(false);
     setPassword('');
     if (!result.ok) return setError(result.message);
@@ -86,14 +88,20 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
     >
       <form id="add-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <ErrorBanner message={error} />
+        <fieldset className="choice">
+          <legend>Source</legend>
+          <label><input type="radio" name="reg-kind" checked={kind === 'distribution'} onChange={() => setKind('distribution')} /> OCI registry</label>
+          <label><input type="radio" name="reg-kind" checked={kind === 'oci-layout'} onChange={() => setKind('oci-layout')} /> OCI image layout on disk (directory or .tar)</label>
+        </fieldset>
         <div className="field">
-          <label htmlFor="reg-host">Registry host</label>
-          <input id="reg-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="registry.example.com or 127.0.0.1:5000" autoFocus spellCheck={false} />
+          <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
+          <input id="reg-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
         </div>
         <div className="field">
           <label htmlFor="reg-name">Name (optional)</label>
           <input id="reg-name" value={name} onChange={(e) => setName(e.target.value)} />
         </div>
+        {kind === 'distribution' && (<>
         <label className="switch">
           <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} />
           <span>Plain HTTP (only for a registry you trust on your network; loopback always uses HTTP)</span>
@@ -107,6 +115,7 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
           <label htmlFor="reg-pass">Password or token</label>
           <input id="reg-pass" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" disabled={!username} />
         </div>
+        </>)}
       </form>
     </Dialog>
   );
@@ -129,7 +138,7 @@ function RegistryBrowser({ registry, onRemoved }: { registry: SavedRegistry; onR
   return (
     <div className="registry-browser">
       <div className="panel capability-line" aria-label="Capabilities">
-        <strong>{registry.host}</strong>
+        <strong>{registry.kind === 'oci-layout' ? `OCI layout ${registry.path ?? ''}` : registry.host}</strong>
         {caps.loading && <span className="muted">checking…</span>}
         {caps.error && <span className="badge badge-bad">{caps.error}</span>}
         {caps.data && (

@@ -117,3 +117,25 @@ describe('registry credentials in the OS keychain, against htpasswd basic auth',
     expect(JSON.stringify(result)).not.toContain('wrong');
   });
 });
+
+describe('OCI layouts as a source', () => {
+  it('adds a layout skopeo wrote, and a .tar of it, and browses them', async () => {
+    const registry = await startRegistry();
+    try {
+      const pushed = await pushTestImage(registry.url, 'team/app', '1.0');
+      const dir = mkdtempSync(path.join(tmpdir(), 'signet-layout-'));
+      execFileSync('skopeo', ['copy', '--quiet', '--preserve-digests', '--src-tls-verify=false', `docker://${registry.host}/team/app:1.0`, `oci:${path.join(dir, 'layout')}:release`]);
+      execFileSync('tar', ['-cf', path.join(dir, 'layout.tar'), '-C', path.join(dir, 'layout'), '.']);
+      const core = newCore();
+      for (const layoutPath of [path.join(dir, 'layout'), path.join(dir, 'layout.tar')]) {
+        const saved = (await ok(core.dispatch('registry.add', { layoutPath }) as never)) as { id: string; kind: string };
+        expect(saved.kind).toBe('oci-layout');
+        expect(await ok(core.dispatch('registry.tags', { id: saved.id, repository: 'image' }) as never)).toEqual({ tags: ['release'], complete: true });
+        expect(await ok(core.dispatch('registry.image', { id: saved.id, repository: 'image', reference: 'release' }) as never)).toMatchObject({ digest: pushed.digest });
+      }
+      expect(await core.dispatch('registry.add', { layoutPath: path.join(dir, 'nothing') })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    } finally {
+      await registry.stop();
+    }
+  });
+});

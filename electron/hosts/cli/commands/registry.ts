@@ -19,8 +19,9 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'registry add',
     summary: 'Save a registry; credentials go to the OS keychain (the password is read from a prompt or --password-env)',
-    positionals: [{ name: 'HOST', description: 'registry.example.com or 127.0.0.1:5000' }],
+    positionals: [{ name: 'HOST', description: 'registry.example.com or 127.0.0.1:5000', optional: true }],
     options: [
+      { name: 'layout', type: 'string', value: 'PATH', description: 'Add an OCI image layout directory or .tar instead of a registry' },
       { name: 'name', type: 'string', value: 'NAME', description: 'A name to show' },
       { name: 'insecure', type: 'boolean', description: 'Use plain HTTP (loopback always does)' },
       { name: 'username', type: 'string', value: 'USER', description: 'Sign in as USER' },
@@ -29,10 +30,13 @@ export const commands: readonly CommandSpec[] = [
     examples: ['signet registry add 127.0.0.1:5000', 'REG_PASS=… signet registry add registry.example.com --username ci --password-env REG_PASS'],
     async run(ctx) {
       const o = ctx.args.options;
+      const host = ctx.args.positionals[0];
+      if ((host === undefined) === (o.layout === undefined)) throw new UsageError('Give a registry HOST or --layout PATH.');
+      if (o.layout) return run(ctx, 'registry.add', { layoutPath: o.layout as string, ...(o.name ? { name: o.name as string } : {}) }, (r) => `Saved the OCI layout ${r.path} as ${r.id}.`);
       const username = o.username as string | undefined;
       if (o['password-env'] && !username) throw new UsageError('--password-env needs --username.');
       const password = username ? await ctx.readSecret(`Password for ${username}: `, o['password-env'] as string | undefined) : undefined;
-      return run(ctx, 'registry.add', { host: ctx.args.positionals[0] as string, ...(o.name ? { name: o.name as string } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}).`);
+      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: o.name as string } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}).`);
     },
   },
   {
