@@ -35,7 +35,7 @@ test('a reviewer adds a registry and browses down to an image’s platforms and 
   await page.getByLabel('Filter tags').fill('1.0');
   await tags.getByRole('option', { name: '1.0' }).click();
 
-  const panel = page.getByLabel('Image');
+  const panel = page.getByLabel('Image', { exact: true });
   await expect(panel).toContainText(image.digest);
   await expect(panel).toContainText('Multi-platform index');
   const platforms = page.getByRole('table', { name: 'Platforms' });
@@ -64,7 +64,7 @@ test('tags are keyboard-navigable', async ({ page, signet }) => {
   await expect(tags.getByRole('option', { selected: true })).toHaveText('1.0');
   await page.keyboard.press('ArrowDown');
   await expect(tags.getByRole('option', { selected: true })).toHaveText('build-0');
-  await expect(page.getByLabel('Image')).toContainText('Image manifest');
+  await expect(page.getByLabel('Image', { exact: true })).toContainText('Image manifest');
 });
 
 test('a wrong host is refused with a sentence', async ({ page, signet }) => {
