@@ -18,6 +18,8 @@ const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 /** One client per saved registry, so token and manifest caches and the concurrency limit are shared. */
 export class RegistryConnections {
   private readonly clients = new Map<string, RegistryClient>();
+  /** Capabilities per registry, kept for ten minutes. */
+  readonly probes = new Map<string, { at: number; value: import('../../../shared/models/registry').Capabilities }>();
   constructor(readonly saved: SavedRegistries, readonly credentials: CredentialStore, private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   clientFor(registry: SavedRegistry): RegistryClient {
@@ -91,11 +93,14 @@ export function createRegistryHandlers(services: CoreServices, connections = new
         await new OciLayout(saved.path as string).check();
         return { reachable: true, authScheme: 'none' as const, catalog: true, referrersApi: false, deleteAllowed: false, checkedAt: new Date().toISOString() };
       }
+      const cached = connections.probes.get(`${saved.id}|${input.repository ?? ''}`);
+      if (cached && Date.now() - cached.at < 10 * 60 * 1000) return cached.value;
       const client = connections.clientFor(saved);
       // The referrers API is probed on a real repository: the one asked about, else the catalog's first.
       const sample = input.repository ?? (await client.catalog({ pageSize: 1, limit: 1 }).catch(() => ({ repositories: [] as string[] }))).repositories[0];
-      const caps = await client.capabilities(sample);
-      return { ...caps, checkedAt: new Date().toISOString() };
+      const caps = { ...(await client.capabilities(sample)), checkedAt: new Date().toISOString() };
+      connections.probes.set(`${saved.id}|${input.repository ?? ''}`, { at: Date.now(), value: caps });
+      return caps;
     },
     'registry.repositories': async (input) => {
       const source = await connections.source(input.id);
