@@ -75,6 +75,15 @@ describe('registry area against the real docker-registry', () => {
     expect(await client.resolve('team/app', 'referrer-source')).toBeUndefined();
   });
 
+  it('uploads a blob above 16 MiB in chunks and reads it back intact', async () => {
+    const client = new RegistryClient({ registry: registry.host });
+    const big = Buffer.alloc(17 * 1024 * 1024 + 123, 7);
+    big.write('signet', 1000);
+    const digest = await client.pushBlob('team/big', big);
+    expect((await client.blob('team/big', digest, 64 * 1024 * 1024)).equals(big)).toBe(true);
+    await expect(client.blob('team/big', digest, 1024)).rejects.toMatchObject({ code: 'TOO_LARGE' });
+  });
+
   it('says plainly when a repository or tag does not exist', async () => {
     const core = newCore();
     const saved = (await ok(core.dispatch('registry.add', { host: registry.host }) as never)) as { id: string };
