@@ -1,6 +1,7 @@
 import { type z } from 'zod';
 import { appCalls } from './contract/app';
 import { auditCalls } from './contract/audit';
+import { keyCalls } from './contract/keys';
 import { offlineCalls } from './contract/offline';
 import { registryCalls } from './contract/registry';
 import { JobProgress } from './model';
@@ -18,6 +19,7 @@ export const contract = {
   ...auditCalls,
   ...offlineCalls,
   ...registryCalls,
+  ...keyCalls,
 } as const;
 
 export type Contract = typeof contract;

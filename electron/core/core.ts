@@ -5,6 +5,9 @@ import { APP_NAME, APP_VERSION } from '../../shared/version';
 import { AuditLog } from './audit/log';
 import { createAuditHandlers } from './audit/handlers';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
+import { createKeyHandlers } from './keys/handlers';
+import { KeyRing } from './keys/registry';
+import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
 import { createOfflineHandlers } from './offline/handlers';
 import { createRegistryHandlers } from './registry/handlers';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
@@ -19,6 +22,8 @@ export interface CoreOptions {
   log?: (line: string) => void;
   /** Replaces environment probes in tests that must not touch the machine. */
   doctor?: Partial<Pick<DoctorDeps, 'probeKeychain' | 'findPkcs11Modules' | 'probeTools'>>;
+  /** Replaces the OS keychain for key secrets (tests). */
+  keySecrets?: KeySecretStore;
 }
 
 /** What every area's handlers may use: the data directory, settings, events and the log. */
@@ -32,6 +37,7 @@ export interface CoreServices {
   /** Offline mode as the network gate sees it; changed only through `settings.set`. */
   readonly network: { offline: boolean };
   readonly audit: AuditLog;
+  readonly keys: KeyRing;
 }
 
 export interface Core {
@@ -66,6 +72,7 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
 /** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
 export function createCore(options: CoreOptions): Core {
   const settings = new SettingsStore(options.dataDir);
+  const audit = new AuditLog(options.dataDir);
   const services: CoreServices = {
     options,
     dataDir: options.dataDir,
@@ -74,7 +81,8 @@ export function createCore(options: CoreOptions): Core {
     events: new EventBus(),
     log: options.log ?? (() => undefined),
     network: { offline: settings.readAtStartSync().offlineMode },
-    audit: new AuditLog(options.dataDir),
+    audit,
+    keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit),
   };
   installNetworkGate({ offline: () => services.network.offline });
 
@@ -84,6 +92,7 @@ export function createCore(options: CoreOptions): Core {
     ...createAuditHandlers(services),
     ...createOfflineHandlers(services),
     ...createRegistryHandlers(services),
+    ...createKeyHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });

@@ -1,0 +1,30 @@
+import type { keyCalls } from '../../../shared/contract/keys';
+import type { CoreServices } from '../core';
+import type { AreaHandlers } from '../dispatch';
+
+export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof keyCalls> {
+  const keys = services.keys;
+  return {
+    'keys.list': async () => keys.list(),
+    'keys.get': async (input) => ({ info: await keys.get(input.key), exports: await keys.publicExports(input.key) }),
+    'keys.generate': async (input, ctx) => {
+      ctx.progress(0, 1, `Generating ${input.type} key "${input.name}"`);
+      const info = await keys.generate({ name: input.name, type: input.type, ...(input.userId ? { userId: input.userId } : {}), ...(input.expires ? { expires: new Date(input.expires) } : {}), ...(input.labels ? { labels: input.labels } : {}) });
+      ctx.progress(1, 1, 'Done');
+      return info;
+    },
+    'keys.exportCosign': async (input) => {
+      const password = Buffer.from(input.password, 'utf8');
+      try {
+        return await keys.exportCosign(input.key, password);
+      } finally {
+        password.fill(0);
+      }
+    },
+    'keys.retire': async (input) => keys.retire(input.key),
+    'keys.delete': async (input) => {
+      await keys.delete(input.key, input.confirmName);
+      return { deleted: true as const };
+    },
+  };
+}

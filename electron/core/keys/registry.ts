@@ -1,0 +1,158 @@
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { z } from 'zod';
+import { SignetError } from '../../../shared/errors';
+import { KeyInfo, type KeyType, type PublicExports } from '../../../shared/models/keys';
+import type { AuditLog } from '../audit/log';
+import type { PgpSigner, Signer } from '../kms/signer';
+import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { encryptCosignKey } from './cosign-key';
+import { generatePgpKey, generateSoftwareKey } from './generate';
+import type { KeySecretStore } from './secrets';
+import { pgpSigner, softwareSigner } from './signers';
+
+const File = z.object({ version: z.literal(1), keys: z.array(KeyInfo) }).strict();
+
+/**
+ * The user's signing keys: metadata in `<dataDir>/keys.json` (atomic writes), private material in
+ * the secret store. Private bytes leave this class only inside a Signer, or encrypted on export.
+ */
+export class KeyRing {
+  private readonly file: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dataDir: string, private readonly secrets: KeySecretStore, private readonly audit?: AuditLog) {
+    this.file = path.join(dataDir, 'keys.json');
+  }
+
+  async list(): Promise<KeyInfo[]> {
+    const raw = await readJsonFile(this.file).catch((error: Error) => {
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${error.message}`);
+    });
+    if (raw === undefined) return [];
+    const parsed = File.safeParse(raw);
+    if (!parsed.success) throw new SignetError('IO_ERROR', `${this.file} is not a valid key list; fix or move it aside (your private keys are still in the keychain).`);
+    return parsed.data.keys;
+  }
+
+  /** By id or by name. */
+  async get(idOrName: string): Promise<KeyInfo> {
+    const keys = await this.list();
+    const found = keys.find((k) => k.id === idOrName) ?? keys.find((k) => k.name === idOrName);
+    if (!found) throw new SignetError('KEY_NOT_FOUND', `There is no key named or numbered "${idOrName.slice(0, 100)}".`);
+    return found;
+  }
+
+  private update<T>(change: (keys: KeyInfo[]) => { keys: KeyInfo[]; result: T }): Promise<T> {
+    const work = this.queue.then(async () => {
+      const { keys, result } = change(await this.list());
+      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`);
+      return result;
+    });
+    this.queue = work.catch(() => undefined);
+    return work;
+  }
+
+  async generate(input: { name: string; type: KeyType; userId?: string; expires?: Date; labels?: string[] }): Promise<KeyInfo> {
+    if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
+    const id = `k-${randomBytes(8).toString('hex')}`;
+    const created = new Date().toISOString();
+    let info: KeyInfo;
+    if (input.type.startsWith('pgp-')) {
+      if (!input.userId) throw new SignetError('INVALID_INPUT', 'An OpenPGP key needs a user id, e.g. "Release Team <release@example.com>".');
+      const pgp = await generatePgpKey(input.type as Extract<KeyType, `pgp-${string}`>, input.userId, input.expires);
+      await this.secrets.put(id, pgp.armoredPrivate);
+      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: 'keychain', labels: input.labels ?? [], retired: false };
+    } else {
+      const key = await generateSoftwareKey(input.type as Exclude<KeyType, `pgp-${string}`>);
+      const pkcs8 = key.privateKey.export({ type: 'pkcs8', format: 'der' });
+      await this.secrets.put(id, pkcs8.toString('base64'));
+      pkcs8.fill(0);
+      info = { id, name: input.name, type: input.type, kind: 'software', algorithm: key.algorithm, spkiSha256: key.spkiSha256, created, ...(input.expires ? { expires: input.expires.toISOString() } : {}), store: 'keychain', labels: input.labels ?? [], retired: false };
+    }
+    try {
+      await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
+    } catch (error) {
+      await this.secrets.delete(id).catch(() => undefined);
+      throw error;
+    }
+    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    return info;
+  }
+
+  async publicExports(idOrName: string): Promise<PublicExports> {
+    const info = await this.get(idOrName);
+    const secret = await this.secret(info);
+    if (info.kind === 'openpgp') return { pgp: (await openpgp.readPrivateKey({ armoredKey: secret })).toPublic().armor() };
+    const der = Buffer.from(secret, 'base64');
+    try {
+      return { pem: createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'pem' }).toString() };
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  /** cosign's encrypted key file, for `cosign sign --key`; the password comes from the user. */
+  async exportCosign(idOrName: string, password: Uint8Array): Promise<{ key: string; pub: string }> {
+    const info = await this.get(idOrName);
+    if (info.kind !== 'software') throw new SignetError('UNSUPPORTED', 'Only software keys export in cosign format; OpenPGP keys export as armored OpenPGP.');
+    const der = Buffer.from(await this.secret(info), 'base64');
+    try {
+      const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      const result = { key: await encryptCosignKey(privateKey, password), pub: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+      await this.audit?.append('key.exported', `Exported the private key "${info.name}" in cosign format`, { keyId: info.id });
+      return result;
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  async signer(idOrName: string): Promise<Signer> {
+    const info = await this.usable(idOrName);
+    if (info.kind !== 'software') throw new SignetError('UNSUPPORTED', `"${info.name}" is an OpenPGP key: it signs simple signatures, not cosign ones.`);
+    const der = Buffer.from(await this.secret(info), 'base64');
+    try {
+      const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      return softwareSigner(privateKey, { keyId: info.id, provider: 'software', algorithm: info.algorithm as never, label: info.name, spkiSha256: info.spkiSha256 as string });
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  async pgpSigner(idOrName: string): Promise<PgpSigner> {
+    const info = await this.usable(idOrName);
+    if (info.kind !== 'openpgp') throw new SignetError('UNSUPPORTED', `"${info.name}" is not an OpenPGP key.`);
+    return pgpSigner(await this.secret(info));
+  }
+
+  async retire(idOrName: string): Promise<KeyInfo> {
+    const info = await this.get(idOrName);
+    const next = { ...info, retired: true };
+    await this.update((keys) => ({ keys: keys.map((k) => (k.id === info.id ? next : k)), result: undefined }));
+    await this.audit?.append('key.retired', `Retired key "${info.name}"`, { keyId: info.id });
+    return next;
+  }
+
+  /** Deleting needs the key's name typed again; the keychain entry goes too. */
+  async delete(idOrName: string, confirmName: string): Promise<void> {
+    const info = await this.get(idOrName);
+    if (confirmName !== info.name) throw new SignetError('INVALID_INPUT', `Type the key's name, "${info.name}", to delete it.`);
+    await this.update((keys) => ({ keys: keys.filter((k) => k.id !== info.id), result: undefined }));
+    await this.secrets.delete(info.id).catch(() => undefined);
+    await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+  }
+
+  private async usable(idOrName: string): Promise<KeyInfo> {
+    const info = await this.get(idOrName);
+    if (info.retired) throw new SignetError('KEY_LOCKED', `"${info.name}" is retired: it is kept for verification and no longer signs.`);
+    if (info.expires && Date.parse(info.expires) < Date.now()) throw new SignetError('KEY_LOCKED', `"${info.name}" expired on ${info.expires}.`);
+    return info;
+  }
+
+  private async secret(info: KeyInfo): Promise<string> {
+    const secret = await this.secrets.get(info.id);
+    if (!secret) throw new SignetError('KEY_NOT_FOUND', `The private part of "${info.name}" is not in the ${info.store}; it may have been removed outside Signet.`);
+    return secret;
+  }
+}

@@ -1,0 +1,35 @@
+import { createPublicKey, sign, type KeyObject } from 'node:crypto';
+import * as openpgp from 'openpgp';
+import type { PgpSigner, Signer, SignerDescription } from '../kms/signer';
+
+const HASH: Record<string, string | null> = {
+  'ecdsa-p256-sha256': 'sha256',
+  'ecdsa-p384-sha384': 'sha384',
+  'ecdsa-p521-sha512': 'sha512',
+  'rsa-pkcs1v15-sha256': 'sha256',
+  ed25519: null,
+};
+
+/** A software key held in memory only for the signing it is loaded for. */
+export function softwareSigner(privateKey: KeyObject, description: SignerDescription): Signer {
+  const hash = HASH[description.algorithm];
+  if (hash === undefined) throw new Error(`No software signing for ${description.algorithm}`);
+  return {
+    describe: () => description,
+    publicKeyPem: async () => createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+    sign: async (data) => sign(hash, data, privateKey),
+  };
+}
+
+export async function pgpSigner(armoredPrivate: string): Promise<PgpSigner> {
+  const privateKey = await openpgp.readPrivateKey({ armoredKey: armoredPrivate });
+  const fingerprint = privateKey.getFingerprint().toUpperCase();
+  return {
+    fingerprint,
+    keyId: privateKey.getKeyID().toHex().toUpperCase(),
+    userIds: privateKey.getUserIDs(),
+    armoredPublicKey: async () => privateKey.toPublic().armor(),
+    signMessage: async (data) => (await openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: privateKey, format: 'binary' })) as Uint8Array,
+    signDetached: async (data) => (await openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: privateKey, detached: true })) as string,
+  };
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { KeyInfo, KeyName, KeyType, PublicExports } from '../models/keys';
+import { call, JobId, NoInput } from './define';
+
+const KeyRef = z.string().min(1).max(100);
+
+/** Signing keys. Private material never crosses: only ids, fingerprints and public keys, and encrypted exports. */
+export const keyCalls = {
+  'keys.list': call({ summary: 'The signing keys', effect: 'read', request: NoInput, response: z.array(KeyInfo) }),
+  'keys.get': call({ summary: 'A key with its public key in every export format', effect: 'read', request: z.object({ key: KeyRef }).strict(), response: z.object({ info: KeyInfo, exports: PublicExports }).strict() }),
+  'keys.generate': call({
+    summary: 'Generate a key and keep its private part in the OS keychain',
+    effect: 'write',
+    request: z
+      .object({
+        name: KeyName,
+        type: KeyType,
+        userId: z.string().min(3).max(200).optional(),
+        expires: z.string().datetime().optional(),
+        labels: z.array(z.string().min(1).max(64)).max(32).optional(),
+        jobId: JobId.optional(),
+      })
+      .strict()
+      .refine((r) => !r.type.startsWith('pgp-') || r.userId, 'an OpenPGP key needs a user id such as "Release Team <release@example.com>"'),
+    response: KeyInfo,
+  }),
+  'keys.exportCosign': call({
+    summary: 'Export a software key as cosign.key (encrypted with the password given) and cosign.pub',
+    effect: 'export-secret',
+    request: z.object({ key: KeyRef, password: z.string().max(1024) }).strict(),
+    response: z.object({ key: z.string(), pub: z.string() }).strict(),
+  }),
+  'keys.retire': call({ summary: 'Retire a key: kept for verification, refused for signing', effect: 'write', request: z.object({ key: KeyRef }).strict(), response: KeyInfo }),
+  'keys.delete': call({ summary: 'Delete a key and its keychain entry; its name must be typed again', effect: 'delete', request: z.object({ key: KeyRef, confirmName: z.string().max(100) }).strict(), response: z.object({ deleted: z.literal(true) }).strict() }),
+} as const;
