@@ -27,6 +27,9 @@ export const BundleInspection = z
   .strict();
 export type BundleInspection = z.infer<typeof BundleInspection>;
 
+export const CreatedRequest = z.object({ request: z.string(), sha256: z.string(), summary: z.string(), items: z.number() }).strict();
+export const SignedBundle = z.object({ bundle: z.string(), sha256: z.string(), signed: z.number(), declined: z.number() }).strict();
+
 /** Air-gapped signing: signing requests and signature bundles carried across on removable media. */
 export const offlineCalls = {
   'offline.inspectRequest': call({
@@ -40,5 +43,26 @@ export const offlineCalls = {
     effect: 'read',
     request: z.object({ request: FileBytes, bundle: FileBytes }).strict(),
     response: BundleInspection,
+  }),
+  'offline.createRequest': call({
+    summary: 'Resolve images once (indexes expand to their platforms) and write a signing request carrying the exact payloads',
+    effect: 'read',
+    request: z
+      .object({
+        references: z.array(z.string().min(1).max(1024)).min(1).max(1000),
+        signer: RequestedSigner,
+        formats: z.array(OfflineFormat).min(1).max(3),
+        indexOnly: z.boolean().optional(),
+        note: z.string().max(2000).optional(),
+        jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+      })
+      .strict(),
+    response: CreatedRequest,
+  }),
+  'offline.sign': call({
+    summary: 'Sign the approved items of a request over their exact payload bytes with a local key, giving a signature bundle',
+    effect: 'sign',
+    request: z.object({ request: FileBytes, key: z.string().min(1).max(100), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    response: SignedBundle,
   }),
 } as const;

@@ -2,10 +2,45 @@ import type { offlineCalls } from '../../../shared/contract/offline';
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { checkBundle } from './check';
-import { readRequest, summarizeRequest } from './request';
+import { APP_NAME, APP_VERSION } from '../../../shared/version';
+import { KeychainCredentialStore } from '../registry/credentials';
+import { SavedRegistries } from '../registry/saved';
+import { prepareRequest } from './prepare';
+import { readRequest, sha256Hex, summarizeRequest } from './request';
+import { signRequest } from './sign';
 
-export function createOfflineHandlers(_services: CoreServices): AreaHandlers<typeof offlineCalls> {
+export function createOfflineHandlers(services: CoreServices): AreaHandlers<typeof offlineCalls> {
   return {
+    'offline.createRequest': async (input, ctx) => {
+      const made = await prepareRequest({
+        references: input.references,
+        signer: input.signer,
+        formats: input.formats,
+        ...(input.indexOnly ? { indexOnly: true } : {}),
+        ...(input.note ? { note: input.note } : {}),
+        saved: new SavedRegistries(services.dataDir),
+        credentials: new KeychainCredentialStore(),
+        progress: ctx.progress,
+      });
+      await services.audit.append('offline.request', `Prepared a signing request for ${made.request.items.length} signature(s)`, { requestSha256: made.sha256 });
+      return { request: made.bytes.toString('base64'), sha256: made.sha256, summary: summarizeRequest({ ...readRequest(made.bytes) }), items: made.request.items.length };
+    },
+    'offline.sign': async (input, ctx) => {
+      const requestBytes = Buffer.from(input.request, 'base64');
+      const read = readRequest(requestBytes);
+      const pgp = read.request.signer.kind === 'pgp-fingerprint';
+      const signers = pgp ? { pgp: await services.keys.pgpSigner(input.key) } : { signer: await services.keys.signer(input.key) };
+      const signed = await signRequest({
+        requestBytes,
+        approved: input.approved ? new Set(input.approved) : 'all',
+        signers,
+        createdBy: `${APP_NAME} ${APP_VERSION}`,
+        now: () => new Date(),
+        progress: ctx.progress,
+      });
+      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: input.key });
+      return { bundle: signed.bytes.toString('base64'), sha256: sha256Hex(signed.bytes), signed: signed.signed, declined: signed.declined };
+    },
     'offline.inspectRequest': async (input) => {
       const read = readRequest(Buffer.from(input.request, 'base64'));
       return {

@@ -12,6 +12,8 @@ export interface PositionalSpec {
   readonly name: string;
   readonly description: string;
   readonly optional?: boolean;
+  /** Only the last positional: takes every remaining argument. */
+  readonly variadic?: boolean;
 }
 
 export interface ParsedArgs {
@@ -75,6 +77,6 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     const missing = positionals[rest.length];
     throw new UsageError(`Missing ${missing ? missing.name : 'argument'}.`);
   }
-  if (rest.length > positionals.length) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[positionals.length])}.`);
+  if (rest.length > positionals.length && !positionals.at(-1)?.variadic) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[positionals.length])}.`);
   return { positionals: rest, options: values };
 }

@@ -23,7 +23,7 @@ export function formatGroupHelp(group: CommandGroup, specs: readonly CommandSpec
 }
 
 export function formatCommandHelp(spec: CommandSpec): string {
-  const positionals = (spec.positionals ?? []).map((p) => (p.optional ? `[${p.name}]` : p.name)).join(' ');
+  const positionals = (spec.positionals ?? []).map((p) => `${p.optional ? `[${p.name}]` : p.name}${p.variadic ? '...' : ''}`).join(' ');
   const lines = [`Usage: signet ${spec.name}${positionals ? ` ${positionals}` : ''} [options]`, '', spec.summary];
   if (spec.positionals?.length) {
     lines.push('', 'Arguments:');

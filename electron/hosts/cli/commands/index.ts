@@ -14,7 +14,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'doctor', summary: 'Check the environment: keychain, PKCS#11 modules, tools', load: async () => (await import('./doctor')).commands },
   { name: 'serve', summary: 'Serve the app to a browser on 127.0.0.1 (browser mode)', load: async () => (await import('./serve')).commands },
   { name: 'registry', summary: 'Saved registries: add, list, probe, browse repositories, tags and images', load: async () => (await import('./registry')).commands },
-  { name: 'offline', summary: 'Air-gapped signing: offline mode', load: async () => (await import('./offline')).commands },
+  { name: 'key', summary: 'Signing keys: generate, list, show, export, retire, delete', load: async () => (await import('./key')).commands },
+  { name: 'offline', summary: 'Air-gapped signing: requests, offline signing, bundle checks, offline mode', load: async () => (await import('./offline')).commands },
   { name: 'audit', summary: 'The hash-chained audit log: list and verify', load: async () => (await import('./audit')).commands },
   { name: 'calls', summary: 'List the calls of the contract (what the app and scripts can do)', load: async () => (await import('./calls')).commands },
 ];

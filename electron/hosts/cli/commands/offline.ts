@@ -1,7 +1,112 @@
-import { EXIT_FAILED, EXIT_OK, type CommandSpec } from '../command';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../../core/storage/atomic';
+import type { RequestedSigner } from '../../../../shared/models/offline';
 import { UsageError } from '../args';
+import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+
+const FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
+
+function readFile(path: string, what: string): string {
+  try {
+    return readFileSync(path).toString('base64');
+  } catch (error) {
+    throw new UsageError(`Cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+}
+
+async function writeNew(ctx: CommandContext, path: string, bytes: Buffer): Promise<void> {
+  if (existsSync(path)) throw new UsageError(`${path} exists already; choose another --out (Signet never overwrites request or bundle files).`);
+  await writeFileAtomic(path, bytes);
+  ctx.err(`Wrote ${path}`);
+}
+
+async function failed(ctx: CommandContext, result: { ok: false; code: string; message: string }): Promise<number> {
+  if (ctx.json) ctx.out(JSON.stringify(result));
+  ctx.err(`signet: ${result.message}`);
+  return EXIT_FAILED;
+}
+
+/** --key for a request: a SPKI SHA-256, an OpenPGP fingerprint, a KMS/PKCS#11 URI, or the name of a local key. */
+async function requestedSigner(ctx: CommandContext, key: string): Promise<RequestedSigner> {
+  if (/^[0-9a-f]{64}$/i.test(key)) return { kind: 'spki-sha256', value: key.toLowerCase() };
+  if (/^[0-9a-f]{40}$/i.test(key)) return { kind: 'pgp-fingerprint', value: key.toUpperCase() };
+  if (/^[a-z0-9]+:\/\//.test(key) || key.startsWith('pkcs11:')) return { kind: 'uri', value: key };
+  const local = await ctx.call('keys.get', { key });
+  if (!local.ok) throw new UsageError(`--key must be a SPKI SHA-256, an OpenPGP fingerprint, a KMS or pkcs11: URI, or a local key's name (${local.message})`);
+  if (local.value.info.pgpFingerprint) return { kind: 'pgp-fingerprint', value: local.value.info.pgpFingerprint };
+  return { kind: 'spki-sha256', value: local.value.info.spkiSha256 as string };
+}
 
 export const commands: readonly CommandSpec[] = [
+  {
+    name: 'offline request',
+    summary: 'On the connected machine: resolve images once and write a signing request with the exact payloads to sign',
+    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:… (several allowed)', variadic: true }],
+    options: [
+      { name: 'key', type: 'string', value: 'FINGERPRINT|URI|NAME', description: 'The key that must sign' },
+      { name: 'format', type: 'strings', value: 'cosign|simplesigning|asc', description: 'Signature format (repeatable; default cosign, or simplesigning for an OpenPGP key)' },
+      { name: 'out', type: 'string', value: 'FILE', description: 'Where to write the request' },
+      { name: 'index-only', type: 'boolean', description: 'Sign a multi-platform index without its platform manifests' },
+      { name: 'note', type: 'string', value: 'TEXT', description: 'A note for the officer who signs' },
+    ],
+    examples: ['signet offline request registry.example.com/app:1.0 --key release-key --out app-1.0.request.json'],
+    async run(ctx) {
+      const o = ctx.args.options;
+      if (!o.key || !o.out) throw new UsageError('--key and --out are required.');
+      const signer = await requestedSigner(ctx, o.key as string);
+      const formats = ((o.format as string[] | undefined) ?? [signer.kind === 'pgp-fingerprint' ? 'simplesigning' : 'cosign']) as Array<(typeof FORMATS)[number]>;
+      for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format must be cosign, simplesigning or asc, not ${JSON.stringify(f)}.`);
+      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: o.note as string } : {}) });
+      if (!result.ok) return failed(ctx, result);
+      await writeNew(ctx, o.out as string, Buffer.from(result.value.request, 'base64'));
+      ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, items: result.value.items, out: o.out }) : result.value.summary);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'offline sign',
+    summary: 'On the offline station: show a request, sign the approved items over their exact bytes, write a bundle (works with offline mode on)',
+    positionals: [{ name: 'REQUEST', description: 'The request file' }],
+    options: [
+      { name: 'key', type: 'string', value: 'NAME', description: 'The local key to sign with' },
+      { name: 'out', type: 'string', value: 'BUNDLE', description: 'Where to write the signature bundle' },
+      { name: 'approve', type: 'string', value: 'IDS', description: 'Only these item ids, comma-separated (default: all after review)' },
+      { name: 'yes', type: 'boolean', description: 'Do not ask for confirmation after showing the request' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      if (!o.key || !o.out) throw new UsageError('--key and --out are required.');
+      const request = readFile(ctx.args.positionals[0] as string, 'request');
+      const shown = await ctx.call('offline.inspectRequest', { request });
+      if (!shown.ok) return failed(ctx, shown);
+      if (!ctx.json) ctx.err(shown.value.summary);
+      if (!o.yes) {
+        const answer = await ctx.readSecret('Sign these items? Type "sign" to go on: ');
+        if (answer.trim() !== 'sign') {
+          ctx.err('Nothing signed.');
+          return EXIT_FAILED;
+        }
+      }
+      const approved = (o.approve as string | undefined)?.split(',').map((s) => s.trim()).filter(Boolean);
+      const result = await ctx.call('offline.sign', { request, key: o.key as string, ...(approved ? { approved } : {}) });
+      if (!result.ok) return failed(ctx, result);
+      await writeNew(ctx, o.out as string, Buffer.from(result.value.bundle, 'base64'));
+      ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, signed: result.value.signed, declined: result.value.declined, out: o.out }) : `Signed ${result.value.signed} item(s), declined ${result.value.declined}. Bundle SHA-256 ${result.value.sha256}.`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'offline check',
+    summary: 'On the connected machine: check that a bundle answers a request, with the key it named, every signature over its exact bytes',
+    positionals: [{ name: 'REQUEST', description: 'The request file' }, { name: 'BUNDLE', description: 'The bundle file' }],
+    async run(ctx) {
+      const [requestPath, bundlePath] = ctx.args.positionals as [string, string];
+      const result = await ctx.call('offline.checkBundle', { request: readFile(requestPath, 'request'), bundle: readFile(bundlePath, 'bundle') });
+      if (!result.ok) return failed(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `The bundle answers this request: ${result.value.signatures.length} signature(s) by ${result.value.signer.fingerprint} verify over their payloads; ${result.value.declined.length} item(s) declined.`);
+      return EXIT_OK;
+    },
+  },
   {
     name: 'offline mode',
     summary: 'Turn offline mode on or off, or show it: when on, Signet opens no network connection at all',
@@ -11,10 +116,7 @@ export const commands: readonly CommandSpec[] = [
       const action = ctx.args.positionals[0] ?? 'status';
       if (!['on', 'off', 'status'].includes(action)) throw new UsageError(`Expected on, off or status, not ${JSON.stringify(action)}.`);
       const result = action === 'status' ? await ctx.call('settings.get', {}) : await ctx.call('settings.set', { offlineMode: action === 'on' });
-      if (!result.ok) {
-        ctx.err(`signet: ${result.message}`);
-        return EXIT_FAILED;
-      }
+      if (!result.ok) return failed(ctx, result);
       const on = result.value.offlineMode;
       ctx.out(ctx.json ? JSON.stringify({ offlineMode: on }) : `Offline mode is ${on ? 'on: Signet makes no network connections.' : 'off.'}`);
       return EXIT_OK;

@@ -1,0 +1,135 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { KEY_TYPES, type KeyInfo } from '../../../../shared/models/keys';
+import { writeFileAtomic } from '../../../core/storage/atomic';
+import { UsageError } from '../args';
+import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+
+function describe(k: KeyInfo): string {
+  const fingerprint = k.spkiSha256 ?? k.pgpFingerprint ?? '';
+  return `${k.name.padEnd(24)}${k.type.padEnd(14)}${fingerprint.slice(0, 24)}…${k.retired ? '  retired' : ''}`;
+}
+
+async function fail(ctx: CommandContext, result: { ok: false; code: string; message: string }): Promise<number> {
+  if (ctx.json) ctx.out(JSON.stringify(result));
+  ctx.err(`signet: ${result.message}`);
+  return EXIT_FAILED;
+}
+
+async function writeNew(file: string, text: string, mode: number): Promise<void> {
+  if (existsSync(file)) throw new UsageError(`${file} exists already; Signet does not overwrite key files.`);
+  await writeFileAtomic(file, text, mode);
+}
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: 'key generate',
+    summary: 'Generate a signing key; its private part goes to the OS keychain',
+    positionals: [{ name: 'NAME', description: 'A name for the key' }],
+    options: [
+      { name: 'type', type: 'string', value: KEY_TYPES.join('|'), description: 'Key type (default ecdsa-p256)' },
+      { name: 'uid', type: 'string', value: '"Name <mail>"', description: 'User id (OpenPGP keys)' },
+      { name: 'expires', type: 'string', value: 'DATE', description: 'Expiry date, e.g. 2028-01-01' },
+    ],
+    examples: ['signet key generate release --type ecdsa-p256', 'signet key generate release-pgp --type pgp-ed25519 --uid "Release <release@example.com>"'],
+    async run(ctx) {
+      const o = ctx.args.options;
+      const type = (o.type as string | undefined) ?? 'ecdsa-p256';
+      if (!(KEY_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${KEY_TYPES.join(', ')}.`);
+      let expires: string | undefined;
+      if (o.expires) {
+        const date = new Date(o.expires as string);
+        if (Number.isNaN(date.getTime())) throw new UsageError('--expires must be a date such as 2028-01-01.');
+        expires = date.toISOString();
+      }
+      const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}) });
+      if (!result.ok) return fail(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Generated ${result.value.type} key "${result.value.name}" (${result.value.spkiSha256 ?? result.value.pgpFingerprint}).`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'key list',
+    summary: 'The signing keys',
+    async run(ctx) {
+      const result = await ctx.call('keys.list', {});
+      if (!result.ok) return fail(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : result.value.length ? result.value.map(describe).join('\n') : 'No keys yet: `signet key generate NAME`.');
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'key show',
+    summary: 'A key: fingerprints, algorithm, dates and its public key',
+    positionals: [{ name: 'NAME', description: 'Key name or id' }],
+    async run(ctx) {
+      const result = await ctx.call('keys.get', { key: ctx.args.positionals[0] as string });
+      if (!result.ok) return fail(ctx, result);
+      const { info, exports } = result.value;
+      ctx.out(
+        ctx.json
+          ? JSON.stringify({ ...info, publicKey: exports.pem ?? exports.pgp }, null, 2)
+          : [`${info.name} (${info.id})`, `type        ${info.type}`, `algorithm   ${info.algorithm}`, ...(info.spkiSha256 ? [`SPKI SHA-256 ${info.spkiSha256}`] : []), ...(info.pgpFingerprint ? [`fingerprint ${info.pgpFingerprint}`, `key id      ${info.pgpKeyId}`] : []), `created     ${info.created}`, ...(info.expires ? [`expires     ${info.expires}`] : []), ...(info.retired ? ['retired     yes'] : []), '', exports.pem ?? exports.pgp ?? ''].join('\n'),
+      );
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'key export',
+    summary: 'Export a key: public (pem, pgp) freely; --format cosign writes cosign.key (encrypted) and cosign.pub into a directory',
+    positionals: [{ name: 'NAME', description: 'Key name or id' }],
+    options: [
+      { name: 'format', type: 'string', value: 'cosign|pem|pgp', description: 'What to write' },
+      { name: 'out', type: 'string', value: 'PATH', description: 'File (pem, pgp) or directory (cosign)' },
+      { name: 'password-env', type: 'string', value: 'VAR', description: 'cosign: the password for cosign.key from environment variable VAR (else a prompt)' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      const key = ctx.args.positionals[0] as string;
+      if (!o.out || !o.format) throw new UsageError('--format and --out are required.');
+      if (o.format === 'cosign') {
+        const password = await ctx.readSecret('Password for cosign.key: ', o['password-env'] as string | undefined);
+        const result = await ctx.call('keys.exportCosign', { key, password });
+        if (!result.ok) return fail(ctx, result);
+        mkdirSync(o.out as string, { recursive: true });
+        await writeNew(path.join(o.out as string, 'cosign.key'), result.value.key, 0o600);
+        await writeNew(path.join(o.out as string, 'cosign.pub'), result.value.pub, 0o644);
+        ctx.out(ctx.json ? JSON.stringify({ key: path.join(o.out as string, 'cosign.key'), pub: path.join(o.out as string, 'cosign.pub') }) : `Wrote cosign.key and cosign.pub into ${o.out}.`);
+        return EXIT_OK;
+      }
+      if (o.format !== 'pem' && o.format !== 'pgp') throw new UsageError('--format must be cosign, pem or pgp.');
+      const result = await ctx.call('keys.get', { key });
+      if (!result.ok) return fail(ctx, result);
+      const text = o.format === 'pem' ? result.value.exports.pem : result.value.exports.pgp;
+      if (!text) throw new UsageError(`"${key}" has no ${o.format} public key; use ${result.value.exports.pem ? 'pem' : 'pgp'}.`);
+      await writeNew(o.out as string, text, 0o644);
+      ctx.out(ctx.json ? JSON.stringify({ out: o.out }) : `Wrote ${o.out}.`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'key retire',
+    summary: 'Retire a key: kept for verification, refused for signing',
+    positionals: [{ name: 'NAME', description: 'Key name or id' }],
+    async run(ctx) {
+      const result = await ctx.call('keys.retire', { key: ctx.args.positionals[0] as string });
+      if (!result.ok) return fail(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value) : `Retired "${result.value.name}".`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'key delete',
+    summary: 'Delete a key and its keychain entry (asks for its name to be typed, or --confirm NAME)',
+    positionals: [{ name: 'NAME', description: 'Key name or id' }],
+    options: [{ name: 'confirm', type: 'string', value: 'NAME', description: 'The key’s name, typed again' }],
+    async run(ctx) {
+      const key = ctx.args.positionals[0] as string;
+      const confirmName = (ctx.args.options.confirm as string | undefined) ?? (await ctx.readSecret(`Type the key's name to delete it: `));
+      const result = await ctx.call('keys.delete', { key, confirmName });
+      if (!result.ok) return fail(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value) : 'Deleted.');
+      return EXIT_OK;
+    },
+  },
+];

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+
+const root = path.resolve(import.meta.dirname, '..', '..', '..');
+const exec = promisify(execFile);
+const temp = (p: string) => mkdtempSync(path.join(tmpdir(), `signet-${p}-`));
+
+describe('air-gapped ceremony through the CLI: request → offline signing (offline mode on) → check', () => {
+  let registry: RegistryHandle;
+  let keyring: KeyringHandle;
+  let image: Awaited<ReturnType<typeof pushTestImage>>;
+  const connected = temp('connected');
+  const station = temp('station');
+  const work = temp('media');
+  const cli = (home: string, args: string[], input?: string) => {
+    const child = exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home } });
+    child.child.stdin?.end(input ?? '');
+    return child;
+  };
+
+  beforeAll(async () => {
+    keyring = await startKeyring();
+    registry = await startRegistry();
+    image = await pushTestImage(registry.url, 'team/app', '1.0', { platforms: ['linux/amd64', 'linux/arm64'] });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await keyring?.stop();
+  });
+
+  it('signs exactly the payloads the connected machine prepared, with the key it named, without any network', async () => {
+    await cli(station, ['key', 'generate', 'release', '--type', 'ecdsa-p256']);
+    const key = JSON.parse((await cli(station, ['key', 'show', 'release', '--json'])).stdout) as { spkiSha256: string; publicKey: string };
+    await cli(station, ['offline', 'mode', 'on']);
+
+    const requestFile = path.join(work, 'app.request.json');
+    const prepared = await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', key.spkiSha256, '--out', requestFile]);
+    expect(prepared.stdout).toContain('3 signature(s) over 3 image manifest(s)');
+    expect(prepared.stdout).toContain(image.digest);
+
+    const bundleFile = path.join(work, 'app.bundle.json');
+    const signed = await cli(station, ['offline', 'sign', requestFile, '--key', 'release', '--out', bundleFile], 'sign\n');
+    expect(signed.stdout).toContain('Signed 3 item(s), declined 0');
+
+    const checked = await cli(connected, ['offline', 'check', requestFile, bundleFile, '--json']);
+    const verdict = JSON.parse(checked.stdout) as { signatures: Array<{ digest: string }> };
+    expect(verdict.signatures.map((s) => s.digest).sort()).toEqual([image.digest, ...image.platforms.map((p) => p.digest)].sort());
+
+    // openssl, not Signet, checks one signature over the exact payload bytes.
+    const request = JSON.parse(readFileSync(requestFile, 'utf8')) as { items: Array<{ id: string; payload: string }> };
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as { signatures: Array<{ itemId: string; signature: string }> };
+    writeFileSync(path.join(work, 'payload'), Buffer.from(request.items[0]?.payload ?? '', 'base64'));
+    writeFileSync(path.join(work, 'sig'), Buffer.from(bundle.signatures.find((s) => s.itemId === request.items[0]?.id)?.signature ?? '', 'base64'));
+    writeFileSync(path.join(work, 'pub.pem'), key.publicKey);
+    expect((await exec('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig', 'payload'], { cwd: work })).stdout).toContain('Verified OK');
+
+    // The station's audit log recorded it.
+    expect((await cli(station, ['audit', 'list'])).stdout).toContain('offline');
+  });
+
+  it('refuses to prepare a request while offline, and a bundle edited after signing', async () => {
+    await expect(cli(station, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', 'release', '--out', path.join(work, 'x.json')])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('Offline mode is on') });
+    const bundleFile = path.join(work, 'app.bundle.json');
+    const tampered = path.join(work, 'tampered.bundle.json');
+    writeFileSync(tampered, readFileSync(bundleFile, 'utf8').replace(/"requestSha256": "[0-9a-f]{4}/, '"requestSha256": "0000'));
+    await expect(cli(connected, ['offline', 'check', path.join(work, 'app.request.json'), tampered])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('answers another request') });
+  });
+});
