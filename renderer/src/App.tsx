@@ -1,6 +1,7 @@
 import { AREAS } from './nav';
 import { useApp } from './stores/app';
 import { AuditView } from './views/AuditView';
+import { KeysView } from './views/KeysView';
 import { NotBuiltView } from './views/NotBuiltView';
 import { RegistriesView } from './views/RegistriesView';
 import { SettingsView } from './views/SettingsView';
@@ -74,6 +75,8 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
       return <SettingsView sub={sub} />;
     case 'audit':
       return <AuditView />;
+    case 'keys':
+      return <KeysView sub={sub} />;
     case 'registries':
       return <RegistriesView sub={sub} />;
     default: {

@@ -1,0 +1,237 @@
+import { useState } from 'react';
+import { KEY_TYPES, type KeyInfo, type KeyType } from '../../../shared/models/keys';
+import { Empty, ErrorBanner } from '../components/Banner';
+import { CopyButton, Fingerprint } from '../components/Copy';
+import { Dialog } from '../components/Dialog';
+import { useCall } from '../hooks/useCall';
+import { useApp } from '../stores/app';
+
+const TYPE_LABELS: Record<KeyType, string> = {
+  'ecdsa-p256': 'ECDSA P-256 (cosign default)',
+  'ecdsa-p384': 'ECDSA P-384',
+  'rsa-2048': 'RSA 2048',
+  'rsa-3072': 'RSA 3072',
+  'rsa-4096': 'RSA 4096',
+  ed25519: 'Ed25519',
+  'pgp-ed25519': 'OpenPGP Ed25519 (simple signing)',
+  'pgp-rsa-3072': 'OpenPGP RSA 3072',
+  'pgp-rsa-4096': 'OpenPGP RSA 4096',
+};
+
+const SOON_MS = 30 * 24 * 3600 * 1000;
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function KeysView({ sub }: { sub?: string | undefined }) {
+  const api = useApp((s) => s.api);
+  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const navigate = useApp((s) => s.navigate);
+  const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
+  const [generating, setGenerating] = useState(false);
+  const selected = keys.data?.find((k) => k.id === sub);
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Keys</h1>
+        {!readOnly && (
+          <button type="button" className="button" onClick={() => setGenerating(true)}>
+            Generate key
+          </button>
+        )}
+      </header>
+      <ErrorBanner message={keys.error} />
+      {keys.data?.length === 0 ? (
+        <Empty title="No signing keys yet.">
+          <p>Generate a key: its private part goes to the OS keychain and never reaches this window. ECDSA P-256 signs in cosign format; OpenPGP keys sign containers/image simple signatures.</p>
+        </Empty>
+      ) : (
+        <div className="split-wide">
+          <table className="table" aria-label="Signing keys">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">Fingerprint</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data?.map((k) => (
+                <tr key={k.id} className={k.id === selected?.id ? 'selected' : undefined}>
+                  <td>
+                    <a href={`#/keys/${k.id}`} onClick={(e) => { e.preventDefault(); navigate({ area: 'keys', sub: k.id }); }}>{k.name}</a>
+                    {k.retired && <span className="badge badge-warn">retired</span>}
+                  </td>
+                  <td>{TYPE_LABELS[k.type]}</td>
+                  <td className="mono small">{(k.spkiSha256 ?? k.pgpFingerprint ?? '').slice(0, 16)}…</td>
+                  <td>{new Date(k.created).toLocaleDateString()}</td>
+                  <td>{k.expires ? <Expiry date={k.expires} /> : <span className="muted">never</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {selected && <KeyDetail key={selected.id} info={selected} readOnly={readOnly} onChanged={() => keys.reload()} onDeleted={() => { keys.reload(); navigate({ area: 'keys' }); }} />}
+        </div>
+      )}
+      <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
+    </section>
+  );
+}
+
+function Expiry({ date }: { date: string }) {
+  const left = Date.parse(date) - Date.now();
+  const text = new Date(date).toLocaleDateString();
+  if (left < 0) return <span className="badge badge-bad">expired {text}</span>;
+  if (left < SOON_MS) return <span className="badge badge-warn">expires soon: {text}</span>;
+  return <span>{text}</span>;
+}
+
+function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(k: KeyInfo): void }) {
+  const api = useApp((s) => s.api);
+  const [name, setName] = useState('');
+  const [type, setType] = useState<KeyType>('ecdsa-p256');
+  const [uid, setUid] = useState('');
+  const [expires, setExpires] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const pgp = type.startsWith('pgp-');
+  const submit = async () => {
+    if (!api) return;
+    setBusy(true);
+    const result = await api.keys.generate({ name: name.trim(), type, ...(pgp && uid.trim() ? { userId: uid.trim() } : {}), ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}) });
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setName('');
+    onDone(result.value);
+  };
+  return (
+    <Dialog title="Generate a signing key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="generate-key" className="button" disabled={busy || !name.trim()}>{busy ? 'Generating…' : 'Generate'}</button></>}>
+      <form id="generate-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        <div className="field">
+          <label htmlFor="key-name">Name</label>
+          <input id="key-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="release-2026" />
+        </div>
+        <div className="field">
+          <label htmlFor="key-type">Type</label>
+          <select id="key-type" value={type} onChange={(e) => setType(e.target.value as KeyType)}>
+            {KEY_TYPES.map((t) => (<option key={t} value={t}>{TYPE_LABELS[t]}</option>))}
+          </select>
+        </div>
+        {pgp && (
+          <div className="field">
+            <label htmlFor="key-uid">User id</label>
+            <input id="key-uid" value={uid} onChange={(e) => setUid(e.target.value)} placeholder="Release Team <release@example.com>" />
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="key-expires">Expires (optional)</label>
+          <input id="key-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
+        </div>
+        <p className="hint">The private key is created in Signet’s main process and stored in the OS keychain.</p>
+      </form>
+    </Dialog>
+  );
+}
+
+function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; readOnly: boolean; onChanged(): void; onDeleted(): void }) {
+  const api = useApp((s) => s.api);
+  const detail = useCall(api ? () => api.keys.get({ key: info.id }) : undefined, [api, info.id]);
+  const [exporting, setExporting] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [error, setError] = useState<string>();
+  const publicText = detail.data?.exports.pem ?? detail.data?.exports.pgp ?? '';
+  const retire = async () => {
+    if (!api) return;
+    const result = await api.keys.retire({ key: info.id });
+    if (result.ok) onChanged();
+    else setError(result.message);
+  };
+  return (
+    <aside className="panel key-detail" aria-label="Key details">
+      <h2>{info.name}</h2>
+      <ErrorBanner message={error ?? detail.error} />
+      <dl className="facts compact">
+        <div className="fact"><dt>Algorithm</dt><dd>{info.algorithm === 'openpgp' ? 'OpenPGP v4' : info.algorithm}</dd></div>
+        {info.spkiSha256 && <div className="fact"><dt>SPKI SHA-256</dt><dd><Fingerprint value={info.spkiSha256} label="SPKI SHA-256" /></dd></div>}
+        {info.pgpFingerprint && <div className="fact"><dt>Fingerprint</dt><dd><Fingerprint value={info.pgpFingerprint} label="OpenPGP fingerprint" /></dd></div>}
+        {info.pgpKeyId && <div className="fact"><dt>Key id</dt><dd className="mono">{info.pgpKeyId}</dd></div>}
+        {info.userIds?.length ? <div className="fact"><dt>User id</dt><dd>{info.userIds.join(', ')}</dd></div> : null}
+        <div className="fact"><dt>Stored in</dt><dd>OS keychain</dd></div>
+        <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
+      </dl>
+      <div className="field">
+        <label htmlFor="public-key">Public key ({detail.data?.exports.pem ? 'PEM, also cosign.pub' : 'armored OpenPGP'})</label>
+        <textarea id="public-key" readOnly rows={8} value={publicText} />
+      </div>
+      <div className="actions wrap">
+        <CopyButton text={publicText} label="Copy public key" />
+        <button type="button" className="button secondary" onClick={() => download(detail.data?.exports.pem ? `${info.name}.pub` : `${info.name}.asc`, publicText)} disabled={!publicText}>Download public key</button>
+        {!readOnly && info.kind === 'software' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export cosign.key…</button>}
+        {!readOnly && !info.retired && <button type="button" className="button secondary" onClick={() => void retire()}>Retire</button>}
+        {!readOnly && <button type="button" className="button danger" onClick={() => setDeleting(true)}>Delete…</button>}
+      </div>
+      <ExportCosignDialog open={exporting} info={info} onClose={() => setExporting(false)} />
+      <DeleteDialog open={deleting} info={info} onClose={() => setDeleting(false)} onDeleted={onDeleted} />
+    </aside>
+  );
+}
+
+function ExportCosignDialog({ open, info, onClose }: { open: boolean; info: KeyInfo; onClose(): void }) {
+  const api = useApp((s) => s.api);
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    if (!api) return;
+    if (password !== again) return setError('The two passwords differ.');
+    const result = await api.keys.exportCosign({ key: info.id, password });
+    setPassword('');
+    setAgain('');
+    if (!result.ok) return setError(result.message);
+    download('cosign.key', result.value.key);
+    download('cosign.pub', result.value.pub);
+    onClose();
+  };
+  return (
+    <Dialog title="Export cosign.key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="export-cosign" className="button">Export</button></>}>
+      <form id="export-cosign" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <div className="banner banner-warn" role="note">This writes the private key to a file, encrypted with the password you choose (scrypt + NaCl secretbox, as cosign does). Anyone with the file and the password can sign as you.</div>
+        <ErrorBanner message={error} />
+        <div className="field"><label htmlFor="export-pw">Password for cosign.key</label><input id="export-pw" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" /></div>
+        <div className="field"><label htmlFor="export-pw2">Password again</label><input id="export-pw2" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" /></div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteDialog({ open, info, onClose, onDeleted }: { open: boolean; info: KeyInfo; onClose(): void; onDeleted(): void }) {
+  const api = useApp((s) => s.api);
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    if (!api) return;
+    const result = await api.keys.delete({ key: info.id, confirmName: typed });
+    if (!result.ok) return setError(result.message);
+    onClose();
+    onDeleted();
+  };
+  return (
+    <Dialog title={`Delete ${info.name}`} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="delete-key" className="button danger" disabled={typed !== info.name}>Delete for good</button></>}>
+      <form id="delete-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <p>The private key is removed from the OS keychain; signatures it made can no longer be matched to it here. Retiring keeps it for verification instead.</p>
+        <ErrorBanner message={error} />
+        <div className="field"><label htmlFor="delete-name">Type “{info.name}” to confirm</label><input id="delete-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" /></div>
+      </form>
+    </Dialog>
+  );
+}

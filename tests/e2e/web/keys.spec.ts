@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startKeyring, type KeyringHandle } from '../../harness';
+import { artifactsDir, expect, startServer, test } from '../fixtures';
+
+let keyring: KeyringHandle;
+test.beforeAll(async () => {
+  keyring = await startKeyring();
+});
+test.afterAll(() => keyring?.stop());
+
+test('an officer generates a key, sees its fingerprint and exports its public key', async ({ page }) => {
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await expect(page.getByText('No signing keys yet.')).toBeVisible();
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+    await dialog.getByLabel('Name').fill('release-2026');
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    await expect(dialog).toBeHidden();
+
+    const details = page.getByRole('complementary', { name: 'Key details' });
+    await expect(details.getByRole('heading', { name: 'release-2026' })).toBeVisible();
+    const fingerprint = details.getByLabel('SPKI SHA-256');
+    await expect(fingerprint).toHaveText(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+    await expect(details.getByLabel(/Public key/)).toHaveValue(/-----BEGIN PUBLIC KEY-----/);
+    await page.screenshot({ path: path.join(artifactsDir, 'keys.png'), fullPage: true });
+
+    const download = page.waitForEvent('download');
+    await details.getByRole('button', { name: 'Download public key' }).click();
+    const file = await (await download).path();
+    expect(readFileSync(file, 'utf8')).toContain('BEGIN PUBLIC KEY');
+    const shown = (await fingerprint.textContent())?.replace(/ /g, '') ?? '';
+    expect(shown).toHaveLength(64);
+
+    await details.getByRole('button', { name: 'Retire' }).click();
+    await expect(page.getByRole('table', { name: 'Signing keys' })).toContainText('retired');
+
+    await details.getByRole('button', { name: 'Delete…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete release-2026' });
+    await expect(confirm.getByRole('button', { name: 'Delete for good' })).toBeDisabled();
+    await confirm.getByLabel(/Type/).fill('release-2026');
+    await confirm.getByRole('button', { name: 'Delete for good' }).click();
+    await expect(page.getByText('No signing keys yet.')).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('an OpenPGP key shows its fingerprint and armored public key', async ({ page }) => {
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+    await dialog.getByLabel('Name').fill('simple-signing');
+    await dialog.getByLabel('Type').selectOption('pgp-ed25519');
+    await dialog.getByLabel('User id').fill('Release Team <release@example.com>');
+    await dialog.getByRole('button', { name: 'Generate' }).click();
+    const details = page.getByRole('complementary', { name: 'Key details' });
+    await expect(details.getByLabel('OpenPGP fingerprint')).toHaveText(/^([0-9A-F]{4} ){9}[0-9A-F]{4}$/);
+    await expect(details.getByLabel(/Public key/)).toHaveValue(/BEGIN PGP PUBLIC KEY BLOCK/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('without a keychain, generating says why and stores nothing', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+  await dialog.getByLabel('Name').fill('nowhere');
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('OS keychain cannot store the key');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByText('No signing keys yet.')).toBeVisible();
+});
