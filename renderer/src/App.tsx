@@ -3,6 +3,7 @@ import { useApp } from './stores/app';
 import { AuditView } from './views/AuditView';
 import { KeysView } from './views/KeysView';
 import { NotBuiltView } from './views/NotBuiltView';
+import { OfflineView } from './views/OfflineView';
 import { RegistriesView } from './views/RegistriesView';
 import { SettingsView } from './views/SettingsView';
 
@@ -75,6 +76,8 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
       return <SettingsView sub={sub} />;
     case 'audit':
       return <AuditView />;
+    case 'offline':
+      return <OfflineView sub={sub} />;
     case 'keys':
       return <KeysView sub={sub} />;
     case 'registries':

@@ -9,7 +9,7 @@ export const AREAS: readonly Area[] = [
   { id: 'registries', label: 'Registries' },
   { id: 'keys', label: 'Keys' },
   { id: 'trust', label: 'Trust', planned: 'Keep the keys and certificates you trust, and import or export containers policy.json.' },
-  { id: 'offline', label: 'Offline', planned: 'Carry signing requests to an air-gapped machine, sign them there, and attach the signatures back.' },
+  { id: 'offline', label: 'Offline' },
   { id: 'rules', label: 'Rules', planned: 'Signing rules that sign every image matching a pattern, in batch.' },
   { id: 'audit', label: 'Audit' },
   { id: 'settings', label: 'Settings' },
