@@ -1,0 +1,151 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { SignetError } from '../../../shared/errors';
+import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE, COSIGN_TYPE } from '../../../shared/payloads/payloads';
+import { parseStrictJson } from '../json/strict';
+import type { SignatureAlgorithm, Signer } from '../kms/signer';
+import { verifyRawSignature } from '../offline/verify-raw';
+import { digestOf, parseDigest } from '../registry/digest';
+import { MEDIA, type Descriptor } from '../registry/media';
+import type { RegistrySource } from '../registry/source';
+
+export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+const MAX_SIGNATURES = 1000;
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
+const WRITE_ATTEMPTS = 5;
+
+export function signatureTag(digest: string): string {
+  return `${parseDigest(digest).replace(':', '-')}.sig`;
+}
+
+export interface CosignSignature {
+  layerDigest: string;
+  payload: Buffer;
+  signature: Buffer;
+  annotations: Record<string, string>;
+}
+
+/** Reads the `sha256-<hex>.sig` signature image: every layer is one signature. */
+export async function readCosignSignatures(source: RegistrySource, repository: string, digest: string): Promise<CosignSignature[]> {
+  const tag = signatureTag(digest);
+  let manifest;
+  try {
+    manifest = await source.manifest(repository, tag);
+  } catch (error) {
+    if (error instanceof SignetError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  }
+  const layers = manifest.parsed.layers;
+  if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image ${tag} has ${layers.length} layers; Signet reads at most ${MAX_SIGNATURES}.`);
+  const out: CosignSignature[] = [];
+  for (const layer of layers) {
+    if (layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE || layer.size > MAX_PAYLOAD_BYTES) continue;
+    const annotation = layer.annotations?.[SIGNATURE_ANNOTATION];
+    if (annotation === undefined) continue;
+    const payload = await source.blob(repository, layer.digest, MAX_PAYLOAD_BYTES);
+    out.push({ layerDigest: layer.digest, payload, signature: Buffer.from(annotation, 'base64'), annotations: layer.annotations ?? {} });
+  }
+  return out;
+}
+
+export interface PayloadCheck {
+  ok: boolean;
+  reason?: string;
+  identity?: string;
+  annotations?: Record<string, string>;
+}
+
+/** The payload must be strict JSON of cosign's type, with exactly the critical members, naming this digest. */
+export function checkCosignPayload(payload: Uint8Array, digest: string): PayloadCheck {
+  let doc: unknown;
+  try {
+    doc = parseStrictJson(payload, 'The signed payload');
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+  const d = doc as { critical?: Record<string, unknown>; optional?: unknown };
+  if (typeof d !== 'object' || d === null || typeof d.critical !== 'object' || d.critical === null) return { ok: false, reason: 'The payload has no critical section.' };
+  const extra = Object.keys(d).filter((k) => k !== 'critical' && k !== 'optional');
+  if (extra.length) return { ok: false, reason: `The payload has unknown top-level members: ${extra.join(', ')}.` };
+  const unknown = Object.keys(d.critical).filter((k) => !['identity', 'image', 'type'].includes(k));
+  if (unknown.length) return { ok: false, reason: `The payload's critical section has unknown members: ${unknown.join(', ')}.` };
+  if (d.critical.type !== COSIGN_TYPE) return { ok: false, reason: `The payload's type is ${JSON.stringify(d.critical.type)}, not "${COSIGN_TYPE}".` };
+  const image = d.critical.image as Record<string, unknown> | undefined;
+  const named = image?.['docker-manifest-digest'];
+  if (typeof named !== 'string') return { ok: false, reason: 'The payload names no manifest digest.' };
+  if (named !== digest) return { ok: false, reason: `The payload signs ${named}, not this image's ${digest}.` };
+  const identity = (d.critical.identity as Record<string, unknown> | undefined)?.['docker-reference'];
+  const annotations: Record<string, string> = {};
+  if (d.optional !== null && d.optional !== undefined) {
+    if (typeof d.optional !== 'object' || Array.isArray(d.optional)) return { ok: false, reason: 'The payload’s optional section is not an object.' };
+    for (const [k, v] of Object.entries(d.optional as Record<string, unknown>)) if (typeof v === 'string') annotations[k] = v;
+  }
+  return { ok: true, ...(typeof identity === 'string' ? { identity } : {}), annotations };
+}
+
+/** The algorithms a public key may have signed a cosign payload with (cosign ≥2.6 and older). */
+export function candidateAlgorithms(key: KeyObject): SignatureAlgorithm[] {
+  if (key.asymmetricKeyType === 'ed25519') return ['ed25519'];
+  if (key.asymmetricKeyType === 'rsa') return ['rsa-pkcs1v15-sha256', 'rsa-pss-sha256'];
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (curve === 'secp384r1') return ['ecdsa-p384-sha384', 'ecdsa-p256-sha256'];
+  if (curve === 'secp521r1') return ['ecdsa-p521-sha512', 'ecdsa-p256-sha256'];
+  return ['ecdsa-p256-sha256'];
+}
+
+export function verifyWithKey(publicKeyPem: string, payload: Uint8Array, signature: Uint8Array): SignatureAlgorithm | undefined {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(publicKeyPem);
+  } catch {
+    return undefined;
+  }
+  return candidateAlgorithms(key).find((a) => verifyRawSignature(a, key, payload, signature));
+}
+
+/**
+ * Adds a cosign signature to the image's signature image, keeping every other signature.
+ * Read-modify-write of the tag; after writing it reads the tag again and retries when another
+ * signer moved it, so two signers at once both end up present.
+ */
+export async function signCosign(options: {
+  source: RegistrySource;
+  registryHost: string;
+  repository: string;
+  digest: string;
+  signer: Signer;
+  annotations?: Record<string, string>;
+}): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
+  const digest = parseDigest(options.digest);
+  const payload = Buffer.from(buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}) }), 'utf8');
+  const signature = Buffer.from(await options.signer.sign(payload));
+  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.');
+  const tag = signatureTag(digest);
+  const payloadDigest = await options.source.pushBlob(options.repository, payload);
+  const ours: Descriptor = { mediaType: COSIGN_PAYLOAD_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') } };
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+    const existing = await currentLayers(options.source, options.repository, tag);
+    const layers = existing.some((l) => sameSignature(l, ours)) ? existing : [...existing, ours];
+    if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
+    const config = Buffer.from(JSON.stringify({ architecture: '', created: '0001-01-01T00:00:00Z', history: [{ created: '0001-01-01T00:00:00Z' }], os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }));
+    const configDigest = await options.source.pushBlob(options.repository, config);
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest }, layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })) }));
+    await options.source.pushManifest(options.repository, tag, manifest, MEDIA.ociManifest);
+    const after = await currentLayers(options.source, options.repository, tag);
+    if (after.some((l) => sameSignature(l, ours))) return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
+  }
+  throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
+}
+
+async function currentLayers(source: RegistrySource, repository: string, tag: string): Promise<Descriptor[]> {
+  try {
+    // A fresh read by tag: never a cached manifest.
+    return (await source.manifest(repository, tag)).parsed.layers;
+  } catch (error) {
+    if (error instanceof SignetError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  }
+}
+
+function sameSignature(a: Descriptor, b: Descriptor): boolean {
+  return a.digest === b.digest && a.annotations?.[SIGNATURE_ANNOTATION] === b.annotations?.[SIGNATURE_ANNOTATION];
+}
