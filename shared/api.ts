@@ -4,6 +4,7 @@ import { auditCalls } from './contract/audit';
 import { keyCalls } from './contract/keys';
 import { offlineCalls } from './contract/offline';
 import { registryCalls } from './contract/registry';
+import { signatureCalls } from './contract/signatures';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -20,6 +21,7 @@ export const contract = {
   ...offlineCalls,
   ...registryCalls,
   ...keyCalls,
+  ...signatureCalls,
 } as const;
 
 export type Contract = typeof contract;

@@ -10,6 +10,7 @@ import { KeyRing } from './keys/registry';
 import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
 import { createOfflineHandlers } from './offline/handlers';
 import { createRegistryHandlers } from './registry/handlers';
+import { createSignatureHandlers } from './signatures/handlers';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
@@ -93,6 +94,7 @@ export function createCore(options: CoreOptions): Core {
     ...createOfflineHandlers(services),
     ...createRegistryHandlers(services),
     ...createKeyHandlers(services),
+    ...createSignatureHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });

@@ -36,7 +36,8 @@ export function algorithmOf(key: KeyObject): SignatureAlgorithm {
 }
 
 export function spkiSha256(key: KeyObject): string {
-  return createHash('sha256').update(createPublicKey(key).export({ type: 'spki', format: 'der' })).digest('hex');
+  const publicKey = key.type === 'public' ? key : createPublicKey(key);
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
 }
 
 export async function generateSoftwareKey(type: Exclude<KeyType, `pgp-${string}`>): Promise<SoftwareKeyMaterial> {

@@ -120,6 +120,25 @@ export async function signCosign(options: {
   const signature = Buffer.from(await options.signer.sign(payload));
   if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.');
   const tag = signatureTag(digest);
+  const lockKey = `${options.source.label}/${options.repository}:${tag}`;
+  return withTagLock(lockKey, () => writeSignature(options.source, options.repository, tag, payload, signature));
+}
+
+const tagLocks = new Map<string, Promise<unknown>>();
+
+/** Writers in this process take turns per signature tag; other processes are caught by the re-reads. */
+function withTagLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = tagLocks.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  tagLocks.set(key, next);
+  void next.finally(() => {
+    if (tagLocks.get(key) === next) tagLocks.delete(key);
+  }).catch(() => undefined);
+  return next;
+}
+
+async function writeSignature(source: RegistrySource, repository: string, tag: string, payload: Buffer, signature: Buffer): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
+  const options = { source, repository };
   const payloadDigest = await options.source.pushBlob(options.repository, payload);
   const ours: Descriptor = { mediaType: COSIGN_PAYLOAD_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') } };
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
@@ -130,6 +149,9 @@ export async function signCosign(options: {
     const configDigest = await options.source.pushBlob(options.repository, config);
     const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest }, layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })) }));
     await options.source.pushManifest(options.repository, tag, manifest, MEDIA.ociManifest);
+    // The registry has no compare-and-swap for tags: read again after a short, random pause so a
+    // concurrent writer that read before us and wrote after us is noticed, and merge again.
+    await new Promise((resolve) => setTimeout(resolve, 40 + Math.floor(Math.random() * 120)));
     const after = await currentLayers(options.source, options.repository, tag);
     if (after.some((l) => sameSignature(l, ours))) return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
   }

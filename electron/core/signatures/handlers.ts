@@ -1,0 +1,83 @@
+import type { signatureCalls } from '../../../shared/contract/signatures';
+import { SignetError } from '../../../shared/errors';
+import type { SignatureReport, VerificationReport } from '../../../shared/models/signatures';
+import type { CoreServices } from '../core';
+import type { AreaHandlers } from '../dispatch';
+import { spkiSha256 } from '../keys/generate';
+import { RegistryConnections } from '../registry/handlers';
+import { SavedRegistries } from '../registry/saved';
+import { KeychainCredentialStore } from '../registry/credentials';
+import { checkCosignPayload, readCosignSignatures, signatureTag, signCosign, verifyWithKey } from './cosign';
+import { createPublicKey } from 'node:crypto';
+
+interface TrustedKey {
+  name: string;
+  pem: string;
+  fingerprint: string;
+}
+
+export function createSignatureHandlers(services: CoreServices, connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore())): AreaHandlers<typeof signatureCalls> {
+  async function trustedKeys(extra: readonly string[]): Promise<TrustedKey[]> {
+    const keys: TrustedKey[] = [];
+    for (const info of await services.keys.list()) {
+      if (info.kind !== 'software' || !info.spkiSha256) continue;
+      const exports = await services.keys.publicExports(info.id).catch(() => undefined);
+      if (exports?.pem) keys.push({ name: `${info.name} (Signet key)`, pem: exports.pem, fingerprint: info.spkiSha256 });
+    }
+    for (const [i, pem] of extra.entries()) {
+      try {
+        keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: spkiSha256(createPublicKey(pem)) });
+      } catch {
+        throw new SignetError('INVALID_INPUT', `Public key ${i + 1} cannot be read as a PEM public key.`);
+      }
+    }
+    return keys;
+  }
+
+  return {
+    'signatures.verify': async (input) => {
+      const saved = await connections.saved.get(input.id);
+      const source = await connections.source(input.id);
+      const found = await readCosignSignatures(source, input.repository, input.digest);
+      const keys = await trustedKeys(input.publicKeys ?? []);
+      const storage = `${saved.kind === 'oci-layout' ? 'layout' : saved.host}/${input.repository}:${signatureTag(input.digest)}`;
+      const signatures: SignatureReport[] = found.map((sig) => {
+        const payload = checkCosignPayload(sig.payload, input.digest);
+        const match = keys.map((k) => ({ k, algorithm: verifyWithKey(k.pem, sig.payload, sig.signature) })).find((m) => m.algorithm);
+        const checks: SignatureReport['checks'] = [
+          { name: 'digest binding', status: payload.ok ? 'passed' : 'failed', reason: payload.ok ? `The payload names ${input.digest}.` : (payload.reason ?? 'The payload is not valid.') },
+          match ? { name: 'signature', status: 'passed', reason: `Verifies with ${match.k.name}.` } : { name: 'signature', status: 'failed', reason: keys.length ? 'Does not verify with any trusted key (signed by an unknown key, or altered).' : 'No trusted key to check it with: add the signer’s public key.' },
+          match ? { name: 'key trust', status: 'passed', reason: `${match.k.name} is trusted here.` } : { name: 'key trust', status: 'not-checked', reason: 'No trusted key matched.' },
+          { name: 'identity', status: 'not-checked', reason: payload.identity ? `The payload claims ${payload.identity}; cosign does not bind the identity.` : 'No identity in the payload.' },
+        ];
+        const verdict: SignatureReport['verdict'] = !payload.ok ? 'failed' : match ? 'verified' : 'signed-untrusted';
+        return {
+          format: 'cosign',
+          storage,
+          ...(match ? { signer: match.k.name, fingerprint: match.k.fingerprint, algorithm: match.algorithm as string } : {}),
+          ...(payload.identity ? { identity: payload.identity } : {}),
+          annotations: payload.annotations ?? {},
+          payload: sig.payload.toString('utf8').slice(0, 65_536),
+          signature: sig.signature.toString('base64'),
+          checks,
+          verdict,
+        };
+      });
+      const verdict: VerificationReport['verdict'] = signatures.length === 0 ? 'unsigned' : signatures.some((s) => s.verdict === 'verified') ? 'verified' : signatures.some((s) => s.verdict === 'failed') ? 'failed' : 'signed-untrusted';
+      await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${verdict}`, { digest: input.digest, verdict, signatures: signatures.length });
+      return { digest: input.digest, verdict, signatures };
+    },
+    'signatures.sign': async (input) => {
+      const saved = await connections.saved.get(input.id);
+      const source = await connections.source(input.id);
+      if (input.expectedTag) {
+        const now = await source.manifest(input.repository, input.expectedTag);
+        if (now.digest !== input.digest) throw new SignetError('CONFLICT', `The tag ${input.expectedTag} moved to ${now.digest} since you chose ${input.digest}; nothing was signed. Look at the image again.`);
+      }
+      const signer = await services.keys.signer(input.key);
+      const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: input.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });
+      await services.audit.append('image.signed', `Signed ${input.repository}@${input.digest.slice(0, 19)}… in cosign format with "${input.key}"`, { digest: input.digest, key: input.key, tag: result.tag });
+      return { tag: result.tag, payload: result.payload, signatureManifest: result.signatureManifest };
+    },
+  };
+}

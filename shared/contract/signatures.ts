@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { DigestString, RegistryId, Repository } from '../models/registry';
+import { VerificationReport } from '../models/signatures';
+import { call } from './define';
+
+const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
+
+/** Signatures on an image: discover and verify them, and sign. */
+export const signatureCalls = {
+  'signatures.verify': call({
+    summary: 'Every cosign signature of a manifest, each verified against Signet’s keys and the public keys given, with the reason when it fails',
+    effect: 'read',
+    request: z.object({ id: RegistryId, repository: Repository, digest: DigestString, publicKeys: z.array(PublicKeyPem).max(50).optional() }).strict(),
+    response: VerificationReport,
+  }),
+  'signatures.sign': call({
+    summary: 'Sign a manifest in cosign format with a Signet key, appending to its signature image',
+    effect: 'sign',
+    request: z
+      .object({
+        id: RegistryId,
+        repository: Repository,
+        digest: DigestString,
+        key: z.string().min(1).max(100),
+        annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+        /** The tag the user chose, checked again just before writing. */
+        expectedTag: z.string().max(128).optional(),
+      })
+      .strict(),
+    response: z.object({ tag: z.string(), payload: z.string(), signatureManifest: DigestString }).strict(),
+  }),
+} as const;
