@@ -1,77 +1,82 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { exitedEarly, requireCommand, spawnService, tempDir, waitFor, type Service } from './tools';
+import { requireCommand, spawnService, tempDir, type Service } from './tools';
 
 export interface KeyringHandle {
-  /** Apply to a child's environment, or to process.env before keytar is first loaded. */
+  /**
+   * DBUS_SESSION_BUS_ADDRESS, XDG_DATA_HOME, XDG_RUNTIME_DIR, XDG_CONFIG_HOME. Pass it to a child's
+   * environment, or assign it to process.env BEFORE keytar/libsecret is first loaded in-process
+   * (libsecret connects to the session bus once and keeps that connection).
+   */
   env: Record<string, string>;
   dir: string;
+  /** Idempotent. */
   stop(): Promise<void>;
 }
 
-const PASSWORD = 'signet-test-keyring';
+const PASSWORD = 'signet-test';
+const PROBE = ['service', 'signet-harness', 'account', 'probe'];
 
 /**
- * A private D-Bus session with gnome-keyring's Secret Service, its login keyring unlocked, in a
- * fresh XDG_DATA_HOME (an existing login keyring with another password would stay locked).
+ * A private D-Bus session bus (socket in the temp dir) with gnome-keyring's Secret Service whose
+ * login keyring is created and unlocked, in fresh XDG dirs: nothing of the user's own keyring,
+ * HOME or session bus is touched, and keytar can store without a prompt.
  */
 export async function startKeyring(): Promise<KeyringHandle> {
-  const dbus = requireCommand('dbus-daemon', 'dbus');
+  const dbusDaemon = requireCommand('dbus-daemon', 'dbus-daemon');
   const keyringDaemon = requireCommand('gnome-keyring-daemon', 'gnome-keyring');
   const secretTool = requireCommand('secret-tool', 'libsecret-tools');
   const dir = tempDir('keyring');
+  const run = path.join(dir.path, 'run');
   const env: Record<string, string> = {
     XDG_DATA_HOME: path.join(dir.path, 'data'),
-    XDG_RUNTIME_DIR: path.join(dir.path, 'run'),
+    XDG_RUNTIME_DIR: run,
     XDG_CONFIG_HOME: path.join(dir.path, 'config'),
+    XDG_CACHE_HOME: path.join(dir.path, 'cache'),
   };
   for (const d of Object.values(env)) mkdirSync(d, { recursive: true, mode: 0o700 });
+  // The daemons also get a private HOME; callers keep theirs (only libsecret needs env).
+  const daemonEnv = () => ({ ...process.env, ...env, HOME: dir.path });
   const services: Service[] = [];
-  const stop = async () => {
-    for (const s of services.reverse()) await s.stop();
-    dir.remove();
-  };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const s of services.reverse()) await s.stop();
+      dir.remove();
+    })());
   try {
-    const bus = spawnService(dbus, ['--session', '--nofork', '--print-address=1'], { env: { ...process.env, ...env } });
+    const bus = await spawnService(dbusDaemon, ['--session', '--nofork', '--nopidfile', `--address=unix:path=${path.join(run, 'bus')}`, '--print-address=1'], {
+      env: daemonEnv(),
+      ready: { line: /^unix:/ },
+    });
     services.push(bus);
-    let address = '';
-    await waitFor(async () => {
-      if (exitedEarly(bus)) throw new Error(`dbus-daemon exited: ${bus.output()}`);
-      address = /unix:[^\s]+/.exec(bus.output())?.[0] ?? '';
-      return address !== '';
-    }, 'the private D-Bus session');
-    env.DBUS_SESSION_BUS_ADDRESS = address;
-    const keyring = spawnService(keyringDaemon, ['--unlock', '--components=secrets', '--foreground'], { env: { ...process.env, ...env }, stdin: PASSWORD });
-    services.push(keyring);
+    env.DBUS_SESSION_BUS_ADDRESS = (bus.readyLine() as string).trim();
+
     const childEnv = { ...process.env, ...env };
-    const dbusSend = requireCommand('dbus-send', 'dbus');
-    // Only talk to the Secret Service once ours owns the name; an earlier call would D-Bus-activate
-    // a second, locked daemon.
-    await waitFor(async () => {
-      if (exitedEarly(keyring)) throw new Error(`gnome-keyring-daemon exited: ${keyring.output()}`);
-      const owned = spawnSync(dbusSend, ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env: childEnv, encoding: 'utf8', timeout: 5000 });
-      return owned.stdout.includes('boolean true');
-    }, 'gnome-keyring to own org.freedesktop.secrets');
-    await waitFor(async () => {
-      const stored = spawnSync(secretTool, ['store', '--label=signet-harness', 'service', 'signet-harness', 'account', 'probe'], { env: childEnv, input: 'ok', timeout: 5000 });
-      if (stored.status !== 0) return false;
-      const read = spawnSync(secretTool, ['lookup', 'service', 'signet-harness', 'account', 'probe'], { env: childEnv, encoding: 'utf8', timeout: 5000 });
-      return read.stdout === 'ok';
-    }, 'gnome-keyring’s Secret Service');
-    spawnSync(secretTool, ['clear', 'service', 'signet-harness', 'account', 'probe'], { env: childEnv, timeout: 5000 });
+    const dbusSend = requireCommand('dbus-send', 'dbus-bin');
+    // Talk to the Secret Service only once ours owns the name: an earlier call would have D-Bus
+    // activate a second daemon, with a locked keyring.
+    const keyring = await spawnService(keyringDaemon, ['--unlock', '--components=secrets', '--foreground'], {
+      env: daemonEnv(),
+      stdin: PASSWORD,
+      ready: () => {
+        const owned = spawnSync(dbusSend, ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env: childEnv, encoding: 'utf8', timeout: 5000 });
+        return owned.stdout.includes('boolean true');
+      },
+    });
+    services.push(keyring);
+
+    // The default collection (login) must exist and be unlocked: prove it with a real round trip.
+    const stored = spawnSync(secretTool, ['store', '--label=signet-harness', ...PROBE], { env: childEnv, input: 'ok', encoding: 'utf8', timeout: 10_000 });
+    const read = spawnSync(secretTool, ['lookup', ...PROBE], { env: childEnv, encoding: 'utf8', timeout: 10_000 });
+    if (stored.status !== 0 || read.stdout !== 'ok') {
+      throw new Error(`gnome-keyring's Secret Service does not store secrets (secret-tool store: ${stored.status} ${stored.stderr.trim()}; lookup: ${read.status} ${read.stderr.trim()}). Its output:\n${keyring.output()}`);
+    }
+    spawnSync(secretTool, ['clear', ...PROBE], { env: childEnv, timeout: 10_000 });
   } catch (error) {
     await stop();
     throw error;
   }
-  let stopped = false;
-  return {
-    env,
-    dir: dir.path,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await stop();
-    },
-  };
+  return { env, dir: dir.path, stop };
 }

@@ -1,9 +1,10 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { verifySigV4 } from './sigv4';
-import { freePort, tempDir } from './tools';
+import { tempDir } from './tools';
 
 export interface S3Handle {
   endpoint: string;
@@ -21,16 +22,23 @@ const ACCESS_KEY = 'S3RVER';
 const SECRET = 'S3RVER';
 
 /**
- * An S3-compatible server on loopback: s3rver for storage behind a front that checks every
- * request's SigV4 signature (s3rver itself does not), path-style addressing.
+ * An S3-compatible server on loopback, in-process: s3rver (storage in a temp dir, buckets made at
+ * start) behind a front that checks every request's AWS SigV4 signature, because s3rver 3.7 only
+ * checks V2 signatures and accepts any V4 one (lib/middleware/authentication.js) and also accepts
+ * unsigned requests. Path-style addressing, region us-east-1, keys S3RVER/S3RVER.
  */
 export async function startS3(options: { buckets?: string[] } = {}): Promise<S3Handle> {
   const dir = tempDir('s3');
   const data = path.join(dir.path, 'data');
   mkdirSync(data);
-  const backendPort = await freePort();
-  const backend = new S3rver({ address: '127.0.0.1', port: backendPort, silent: true, directory: data, configureBuckets: (options.buckets ?? ['signet']).map((name) => ({ name, configs: [] })) });
-  await backend.run();
+  const backend = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: data, configureBuckets: (options.buckets ?? ['signet']).map((name) => ({ name, configs: [] })) });
+  let backendPort: number;
+  try {
+    ({ port: backendPort } = await backend.run());
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
   const refusals: string[] = [];
   const secrets = new Map([[ACCESS_KEY, SECRET]]);
   const front = http.createServer((req, res) => {
@@ -56,8 +64,17 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<S3H
       forward.end(body);
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => front.listen(port, '127.0.0.1', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      front.once('error', reject);
+      front.listen(0, '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    await backend.close();
+    dir.remove();
+    throw error;
+  }
+  const { port } = front.address() as AddressInfo;
   let stopped = false;
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -70,10 +87,13 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<S3H
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      front.closeAllConnections();
-      await new Promise<void>((resolve) => front.close(() => resolve()));
-      await backend.close();
-      dir.remove();
+      try {
+        front.closeAllConnections();
+        await new Promise<void>((resolve) => front.close(() => resolve()));
+        await backend.close();
+      } finally {
+        dir.remove();
+      }
     },
   };
 }

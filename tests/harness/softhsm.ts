@@ -5,22 +5,26 @@ import { requireCommand, tempDir } from './tools';
 
 export interface SoftHsmHandle {
   modulePath: string;
-  /** SOFTHSM2_CONF: set it in process.env before the module is loaded (C_Initialize reads it). */
+  /**
+   * { SOFTHSM2_CONF }. Pass it to a child's environment; for pkcs11js in-process assign it to
+   * process.env BEFORE C_Initialize (libsofthsm2 reads SOFTHSM2_CONF there, once).
+   */
   env: Record<string, string>;
   tokenLabel: string;
   pin: string;
   soPin: string;
   dir: string;
+  /** Removes the token directory. Idempotent. */
   stop(): Promise<void>;
 }
 
 const MODULE_PATHS = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so'];
 
-/** A SoftHSM2 token initialised in a temp directory. */
+/** A SoftHSM2 token initialised (user PIN and SO PIN set) in its own temp token directory. */
 export async function startSoftHsm(options: { label?: string; pin?: string; soPin?: string } = {}): Promise<SoftHsmHandle> {
   const util = requireCommand('softhsm2-util', 'softhsm2');
   const modulePath = MODULE_PATHS.find((p) => existsSync(p));
-  if (!modulePath) throw new Error('libsofthsm2.so is missing: install the Debian package softhsm2 (apt-get install softhsm2).');
+  if (!modulePath) throw new Error(`libsofthsm2.so is missing (looked in ${MODULE_PATHS.join(', ')}): apt-get install libsofthsm2`);
   const dir = tempDir('softhsm');
   const tokens = path.join(dir.path, 'tokens');
   mkdirSync(tokens);
