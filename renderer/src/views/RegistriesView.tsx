@@ -6,6 +6,7 @@ import { Dialog } from '../components/Dialog';
 import { VirtualList } from '../components/VirtualList';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { SignaturesPanel } from './SignaturesPanel';
 
 /** Registries → repositories → tags → image: the reviewer's way into everything Signet signs. */
 export function RegistriesView({ sub }: { sub?: string | undefined }) {
@@ -258,6 +259,7 @@ function ImagePanel({ registry, repository, reference, onOpen }: { registry: Sav
           {Object.entries(data.config.labels).map(([k, v]) => (<div className="fact" key={k}><dt className="mono small">{k}</dt><dd>{v}</dd></div>))}
         </dl>
       )}
+      {registry.kind === 'distribution' && <SignaturesPanel registry={registry} repository={repository} digest={data.digest} tag={reference} />}
       <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>Show manifest</button>
       <ManifestDialog open={manifestOpen} onClose={() => setManifestOpen(false)} registry={registry} repository={repository} digest={data.digest} />
     </div>

@@ -1,0 +1,133 @@
+import { useState } from 'react';
+import type { SavedRegistry } from '../../../shared/models/registry';
+import type { SignatureReport, VerificationReport } from '../../../shared/models/signatures';
+import { ErrorBanner } from '../components/Banner';
+import { Dialog } from '../components/Dialog';
+import { useCall } from '../hooks/useCall';
+import { useApp } from '../stores/app';
+
+const VERDICT_TEXT: Record<VerificationReport['verdict'], string> = {
+  unsigned: 'Unsigned',
+  'signed-untrusted': 'Signed, but by no trusted key',
+  verified: 'Verified',
+  failed: 'Failed',
+};
+const VERDICT_CLASS: Record<VerificationReport['verdict'], string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad' };
+
+/** The image's signatures, each with its checks; Sign and Verify actions. */
+export function SignaturesPanel({ registry, repository, digest, tag }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined }) {
+  const api = useApp((s) => s.api);
+  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest }) : undefined, [api, registry.id, repository, digest]);
+  const [signing, setSigning] = useState(false);
+  const [open, setOpen] = useState<SignatureReport>();
+  return (
+    <section className="signatures" aria-label="Signatures">
+      <div className="signatures-head">
+        <h3>Signatures</h3>
+        {report.data && <span className={VERDICT_CLASS[report.data.verdict]} aria-label="Verdict">{VERDICT_TEXT[report.data.verdict]}</span>}
+        <span className="spacer" />
+        <button type="button" className="button secondary" onClick={() => report.reload()} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
+        {!readOnly && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
+      </div>
+      <ErrorBanner message={report.error} />
+      {report.data && report.data.signatures.length === 0 && <p className="muted">No cosign signature is stored for this manifest.</p>}
+      {report.data && report.data.signatures.length > 0 && (
+        <table className="table" aria-label="Signature list">
+          <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Algorithm</th><th scope="col">Annotations</th><th scope="col">Result</th></tr></thead>
+          <tbody>
+            {report.data.signatures.map((s, i) => (
+              <tr key={`${s.signature.slice(0, 24)}-${i}`}>
+                <td>{s.format}</td>
+                <td>{s.signer ?? <span className="muted">unknown key</span>}</td>
+                <td className="small">{s.algorithm ?? '—'}</td>
+                <td className="small">{Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</td>
+                <td>
+                  <button type="button" className="link-button" onClick={() => setOpen(s)}>
+                    <span className={VERDICT_CLASS[s.verdict]}>{VERDICT_TEXT[s.verdict]}</span>
+                  </button>
+                  {s.verdict !== 'verified' && <div className="reason">{s.checks.find((c) => c.status === 'failed')?.reason}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} />
+      <SignDialog open={signing} onClose={() => setSigning(false)} onSigned={() => { setSigning(false); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} />
+    </section>
+  );
+}
+
+function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport | undefined; onClose(): void }) {
+  let pretty = signature?.payload ?? '';
+  try {
+    pretty = JSON.stringify(JSON.parse(pretty), null, 2);
+  } catch {
+    // shown as stored
+  }
+  return (
+    <Dialog title="Signature details" open={Boolean(signature)} onClose={onClose} wide>
+      {signature && (
+        <>
+          <dl className="facts compact">
+            <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>
+            <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
+            {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
+          </dl>
+          <h4>Checks</h4>
+          <ul className="checks">
+            {signature.checks.map((c) => (<li key={c.name}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason}</li>))}
+          </ul>
+          <h4>Signed payload</h4>
+          <pre className="code">{pretty}</pre>
+          <h4>Signature (base64, unsigned envelope field)</h4>
+          <pre className="code">{signature.signature}</pre>
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined }) {
+  const api = useApp((s) => s.api);
+  const keys = useCall(api && open ? () => api.keys.list({}) : undefined, [api, open]);
+  const usable = keys.data?.filter((k) => k.kind === 'software' && !k.retired) ?? [];
+  const [key, setKey] = useState('');
+  const [annotations, setAnnotations] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const parsed = annotations.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split('=')) as Array<[string, ...string[]]>;
+  const bad = parsed.find((p) => p.length < 2 || !p[0]);
+  const submit = async () => {
+    if (!api || !key || bad) return;
+    setBusy(true);
+    const result = await api.signatures.sign({ id: registry.id, repository, digest, key, ...(parsed.length ? { annotations: Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')])) } : {}), ...(tag && !tag.startsWith('sha') ? { expectedTag: tag } : {}) });
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    onSigned();
+  };
+  return (
+    <Dialog title="Sign this image" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !key || Boolean(bad)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+      <form id="sign-image" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        <p>Signet signs exactly this manifest, in cosign format, and stores the signature at <code>{digest.replace(':', '-')}.sig</code> beside it:</p>
+        <p className="mono small wrap">{registry.host}/{repository}@{digest}</p>
+        {tag && !tag.startsWith('sha') && <p className="hint">If the tag {tag} has moved by the time the signature is written, nothing is signed.</p>}
+        <div className="field">
+          <label htmlFor="sign-key-choice">Key</label>
+          <select id="sign-key-choice" value={key} onChange={(e) => setKey(e.target.value)}>
+            <option value="">{usable.length ? 'Choose a key…' : 'No active software key: generate one under Keys'}</option>
+            {usable.map((k) => (<option key={k.id} value={k.id}>{k.name} ({k.type})</option>))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
+          <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
+          {bad && <span className="reason">Each line is key=value.</span>}
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { RegistryClient } from '../../../electron/core/registry/client';
+import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+import { artifactsDir, expect, startServer, test } from '../fixtures';
+
+let keyring: KeyringHandle;
+let registry: RegistryHandle;
+let image: Awaited<ReturnType<typeof pushTestImage>>;
+let victim: Awaited<ReturnType<typeof pushTestImage>>;
+test.beforeAll(async () => {
+  keyring = await startKeyring();
+  registry = await startRegistry();
+  image = await pushTestImage(registry.url, 'team/app', '1.0');
+  victim = await pushTestImage(registry.url, 'team/app', '2.0', { seed: 'victim' });
+});
+test.afterAll(async () => {
+  await registry?.stop();
+  await keyring?.stop();
+});
+
+test('an officer signs an image and its Signatures tab turns verified; a misplaced signature fails with its reason', async ({ page }) => {
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('officer');
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
+
+    await page.getByRole('link', { name: 'Registries' }).click();
+    await page.getByRole('button', { name: 'Add registry' }).click();
+    await page.getByLabel('Registry host').fill(registry.host);
+    await page.getByLabel('Registry host').press('Enter');
+    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' }).click();
+    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    const signatures = page.getByRole('region', { name: 'Signatures' });
+    await expect(signatures.getByLabel('Verdict')).toHaveText('Unsigned');
+
+    await signatures.getByRole('button', { name: 'Sign…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign this image' });
+    await expect(dialog).toContainText(image.digest);
+    await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'officer (ecdsa-p256)' });
+    await dialog.getByLabel(/Annotations/).fill('release=1.0');
+    await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (Signet key)');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('release=1.0');
+    await page.screenshot({ path: path.join(artifactsDir, 'signatures-verified.png'), fullPage: true });
+
+    // Someone copies 1.0's signature image onto 2.0: it must not count for 2.0.
+    const client = new RegistryClient({ registry: registry.host });
+    const sig = await client.manifest('team/app', `${image.digest.replace(':', '-')}.sig`);
+    await client.pushManifest('team/app', `${victim.digest.replace(':', '-')}.sig`, sig.bytes, sig.mediaType);
+    await page.getByLabel('Filter tags').fill('2.0');
+    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '2.0' }).click();
+    await expect(signatures.getByLabel('Verdict')).toHaveText('Failed');
+    await signatures.getByRole('button', { name: 'Failed' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Signature details' });
+    await expect(drawer).toContainText(`signs ${image.digest}, not this image's ${victim.digest}`);
+  } finally {
+    await server.stop();
+  }
+});
