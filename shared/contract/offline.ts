@@ -65,4 +65,10 @@ export const offlineCalls = {
     request: z.object({ request: FileBytes, key: z.string().min(1).max(100), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
     response: SignedBundle,
   }),
+  'offline.attach': call({
+    summary: 'Check a bundle against its request and the registry, then attach each signature and read it back (twice is harmless)',
+    effect: 'sign',
+    request: z.object({ request: FileBytes, bundle: FileBytes }).strict(),
+    response: z.object({ outcomes: z.array(z.object({ itemId: z.string(), reference: z.string(), digest: z.string(), format: z.string(), result: z.enum(['attached', 'already-present', 'not-attached']), detail: z.string() }).strict()) }).strict(),
+  }),
 } as const;

@@ -5,6 +5,8 @@ import { checkBundle } from './check';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { KeychainCredentialStore } from '../registry/credentials';
 import { SavedRegistries } from '../registry/saved';
+import { RegistryConnections } from '../registry/handlers';
+import { attachBundle } from './attach';
 import { prepareRequest } from './prepare';
 import { readRequest, sha256Hex, summarizeRequest } from './request';
 import { signRequest } from './sign';
@@ -52,6 +54,17 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         signer: read.request.signer,
         items: read.items,
       };
+    },
+    'offline.attach': async (input) => {
+      const checked = await checkBundle(Buffer.from(input.request, 'base64'), Buffer.from(input.bundle, 'base64'));
+      const connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+      const outcomes = await attachBundle(checked, async (host) => {
+        const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === host);
+        return connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: host, host, insecure: false, credentials: 'docker-config' });
+      });
+      const attached = outcomes.filter((o) => o.result === 'attached').length;
+      await services.audit.append('offline.attached', `Attached ${attached} signature(s) from bundle for request ${checked.read.sha256.slice(0, 16)}…`, { requestSha256: checked.read.sha256, attached });
+      return { outcomes };
     },
     'offline.checkBundle': async (input) => {
       const checked = await checkBundle(Buffer.from(input.request, 'base64'), Buffer.from(input.bundle, 'base64'));

@@ -124,6 +124,20 @@ export async function signCosign(options: {
   return withTagLock(lockKey, () => writeSignature(options.source, options.repository, tag, payload, signature));
 }
 
+/**
+ * Attaches a signature made elsewhere (an offline station) over exactly `payload`: the same
+ * append, idempotent — attaching the same signature twice stores it once.
+ */
+export async function attachCosignSignature(source: RegistrySource, repository: string, digest: string, payload: Buffer, signature: Buffer): Promise<{ tag: string; added: boolean }> {
+  const tag = signatureTag(digest);
+  const before = await currentLayers(source, repository, tag);
+  const payloadDigest = digestOf(payload);
+  const present = before.some((l) => l.digest === payloadDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signature.toString('base64'));
+  if (present) return { tag, added: false };
+  await withTagLock(`${source.label}/${repository}:${tag}`, () => writeSignature(source, repository, tag, payload, signature));
+  return { tag, added: true };
+}
+
 const tagLocks = new Map<string, Promise<unknown>>();
 
 /** Writers in this process take turns per signature tag; other processes are caught by the re-reads. */

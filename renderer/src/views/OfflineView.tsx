@@ -207,6 +207,17 @@ function AttachStep() {
   const [bundle, setBundle] = useState<string>();
   const [verdict, setVerdict] = useState<BundleInspection>();
   const [error, setError] = useState<string>();
+  const [outcomes, setOutcomes] = useState<Array<{ itemId: string; reference: string; result: string; detail: string; format: string }>>();
+  const [attaching, setAttaching] = useState(false);
+  const attach = async () => {
+    if (!api || !request || !bundle) return;
+    setAttaching(true);
+    const result = await api.offline.attach({ request, bundle });
+    setAttaching(false);
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setOutcomes(result.value.outcomes);
+  };
   const check = async () => {
     if (!api || !request || !bundle) return;
     const result = await api.offline.checkBundle({ request, bundle });
@@ -231,7 +242,14 @@ function AttachStep() {
             <thead><tr><th scope="col">Item</th><th scope="col">Image</th><th scope="col">Digest</th><th scope="col">Format</th></tr></thead>
             <tbody>{verdict.signatures.map((s) => (<tr key={s.itemId}><td>{s.itemId}</td><td>{s.reference}</td><td className="mono small">{s.digest}</td><td>{s.format}</td></tr>))}</tbody>
           </table>
-          <p className="muted">Attaching the checked signatures to the registry (cosign signature images, lookaside files, .asc uploads) is not built yet: it comes with the signature formats. Until then the bundle is verified here and kept on your media.</p>
+          <p className="hint">Attaching checks that the registry still holds each digest (and that tags did not move), then stores each cosign signature beside its image and reads it back. Attaching twice stores nothing twice. Simple-signing and .asc items stay in the bundle for now.</p>
+          <button type="button" className="button" disabled={attaching} onClick={() => void attach()}>{attaching ? 'Attaching…' : 'Attach signatures'}</button>
+          {outcomes && (
+            <table className="table" aria-label="Attach results">
+              <thead><tr><th scope="col">Item</th><th scope="col">Image</th><th scope="col">Result</th><th scope="col">Where</th></tr></thead>
+              <tbody>{outcomes.map((o) => (<tr key={o.itemId}><td>{o.itemId}</td><td>{o.reference}</td><td><span className={`badge ${o.result === 'not-attached' ? 'badge-warn' : 'badge-ok'}`}>{o.result}</span></td><td className="mono small">{o.detail}</td></tr>))}</tbody>
+            </table>
+          )}
         </>
       )}
     </div>

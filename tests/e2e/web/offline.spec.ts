@@ -64,6 +64,11 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await expect(page.getByRole('status')).toContainText('2 signature(s)');
     await expect(page.getByRole('status')).toContainText('1 item(s) were declined');
 
+    await page.getByRole('button', { name: 'Attach signatures' }).click();
+    const results = page.getByRole('table', { name: 'Attach results' });
+    await expect(results).toContainText('attached');
+    await expect(results.getByRole('row')).toHaveCount(3);
+
     // A bundle checked against the wrong request is refused with the reason.
     await page.getByLabel('Signature bundle file').setInputFiles(requestFile);
     await page.getByRole('button', { name: 'Check bundle' }).click();

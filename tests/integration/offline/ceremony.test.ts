@@ -59,8 +59,29 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     writeFileSync(path.join(work, 'pub.pem'), key.publicKey);
     expect((await exec('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig', 'payload'], { cwd: work })).stdout).toContain('Verified OK');
 
+    // Attach on the connected machine, then a reviewer verifies with the station's public key.
+    const attached = JSON.parse((await cli(connected, ['offline', 'attach', bundleFile, '--request', requestFile, '--json'])).stdout) as { outcomes: Array<{ result: string }> };
+    expect(attached.outcomes.map((o) => o.result)).toEqual(['attached', 'attached', 'attached']);
+    const again = JSON.parse((await cli(connected, ['offline', 'attach', bundleFile, '--request', requestFile, '--json'])).stdout) as { outcomes: Array<{ result: string }> };
+    expect(again.outcomes.map((o) => o.result)).toEqual(['already-present', 'already-present', 'already-present']);
+    const reviewer = temp('reviewer');
+    writeFileSync(path.join(reviewer, 'station.pub'), key.publicKey);
+    const verified = await cli(reviewer, ['verify', `${registry.host}/team/app:1.0`, '--pubkey', path.join(reviewer, 'station.pub'), '--json']);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ verdict: 'verified', signatures: [{ verdict: 'verified' }] });
+
     // The station's audit log recorded it.
     expect((await cli(station, ['audit', 'list'])).stdout).toContain('offline');
+  });
+
+  it('refuses to attach when the tag moved since the request, explaining it', async () => {
+    const requestFile = path.join(work, 'moving.request.json');
+    await pushTestImage(registry.url, 'team/moving', '1.0', { seed: 'a' });
+    const key = JSON.parse((await cli(station, ['key', 'show', 'release', '--json'])).stdout) as { spkiSha256: string };
+    await cli(connected, ['offline', 'request', `${registry.host}/team/moving:1.0`, '--key', key.spkiSha256, '--index-only', '--out', requestFile]);
+    const bundleFile = path.join(work, 'moving.bundle.json');
+    await cli(station, ['offline', 'sign', requestFile, '--key', 'release', '--out', bundleFile, '--yes']);
+    await pushTestImage(registry.url, 'team/moving', '1.0', { seed: 'b' });
+    await expect(cli(connected, ['offline', 'attach', bundleFile, '--request', requestFile])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('probably re-pushed or re-compressed') });
   });
 
   it('refuses to prepare a request while offline, and a bundle edited after signing', async () => {

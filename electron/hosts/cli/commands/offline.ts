@@ -108,6 +108,21 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'offline attach',
+    summary: 'On the connected machine: check a bundle against its request and the registry, then attach its signatures',
+    positionals: [{ name: 'BUNDLE', description: 'The bundle file' }],
+    options: [{ name: 'request', type: 'string', value: 'FILE', description: 'The request the bundle answers' }],
+    async run(ctx) {
+      const requestPath = ctx.args.options.request as string | undefined;
+      if (!requestPath) throw new UsageError('--request is required: the bundle is checked against the request it answers.');
+      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.positionals[0] as string, 'bundle') });
+      if (!result.ok) return failed(ctx, result);
+      if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
+      else for (const o of result.value.outcomes) ctx.out(`${o.itemId.padStart(3)}  ${o.result.padEnd(16)}${o.reference}${o.format !== 'cosign' ? ` (${o.format})` : ''}  ${o.detail}`);
+      return result.value.outcomes.some((o) => o.result === 'not-attached') ? EXIT_FAILED : EXIT_OK;
+    },
+  },
+  {
     name: 'offline mode',
     summary: 'Turn offline mode on or off, or show it: when on, Signet opens no network connection at all',
     positionals: [{ name: 'on|off|status', description: 'What to do (default: status)', optional: true }],
