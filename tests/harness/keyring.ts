@@ -80,3 +80,18 @@ export async function startKeyring(): Promise<KeyringHandle> {
   }
   return { env, dir: dir.path, stop };
 }
+
+/**
+ * Points this process at the keyring (keytar reads the bus address when it first connects) and
+ * returns a function that puts the environment back.
+ */
+export function useKeyringInProcess(keyring: KeyringHandle): () => void {
+  const saved = Object.fromEntries(Object.keys(keyring.env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, keyring.env);
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}

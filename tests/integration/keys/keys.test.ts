@@ -7,7 +7,7 @@ import { createCore, type Core } from '../../../electron/core/core';
 import { decryptCosignKey } from '../../../electron/core/keys/cosign-key';
 import { KeyRing } from '../../../electron/core/keys/registry';
 import { KeychainSecretStore } from '../../../electron/core/keys/secrets';
-import { startKeyring, type KeyringHandle } from '../../harness';
+import { startKeyring, useKeyringInProcess, type KeyringHandle } from '../../harness';
 
 async function ok<T>(result: Promise<unknown>): Promise<T> {
   const r = (await result) as { ok: boolean; value?: T; code?: string; message?: string };
@@ -18,13 +18,17 @@ const temp = () => mkdtempSync(path.join(tmpdir(), 'signet-keys-'));
 
 describe('keys in the real OS keychain (gnome-keyring), checked by openssl and gpg', () => {
   let keyring: KeyringHandle;
+  let restoreEnv: () => void = () => undefined;
   let core: Core;
   beforeAll(async () => {
     keyring = await startKeyring();
-    Object.assign(process.env, keyring.env);
+    restoreEnv = useKeyringInProcess(keyring);
     core = createCore({ dataDir: temp(), host: 'cli' });
   });
-  afterAll(() => keyring?.stop());
+  afterAll(async () => {
+    restoreEnv();
+    await keyring?.stop();
+  });
 
   it.each([
     ['ecdsa-p256', 'ecdsa-p256-sha256', ['dgst', '-sha256']],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { RegistryClient } from '../../../electron/core/registry/client';
-import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+import { pushTestImage, startKeyring, useKeyringInProcess, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
 
 function newCore(): Core {
   return createCore({ dataDir: mkdtempSync(path.join(tmpdir(), 'signet-registry-')), host: 'cli' });
@@ -95,14 +95,16 @@ describe('registry area against the real docker-registry', () => {
 describe('registry credentials in the OS keychain, against htpasswd basic auth', () => {
   let registry: RegistryHandle;
   let keyring: KeyringHandle;
+  let restoreEnv: () => void = () => undefined;
   beforeAll(async () => {
     keyring = await startKeyring();
-    Object.assign(process.env, keyring.env);
+    restoreEnv = useKeyringInProcess(keyring);
     registry = await startRegistry({ users: { officer: 'correct horse' } });
     await pushTestImage(registry.url, 'secure/app', '1.0', { credentials: { username: 'officer', password: 'correct horse' } });
   });
   afterAll(async () => {
     await registry?.stop();
+    restoreEnv();
     await keyring?.stop();
   });
 
