@@ -10,7 +10,20 @@ export const signatureCalls = {
   'signatures.verify': call({
     summary: 'Every cosign signature of a manifest, each verified against Signet’s keys and the public keys given, with the reason when it fails',
     effect: 'read',
-    request: z.object({ id: RegistryId, repository: Repository, digest: DigestString, publicKeys: z.array(PublicKeyPem).max(50).optional() }).strict(),
+    request: z
+      .object({
+        id: RegistryId,
+        repository: Repository,
+        digest: DigestString,
+        publicKeys: z.array(PublicKeyPem).max(50).optional(),
+        /** Armored OpenPGP public keys also trusted for simple signatures. */
+        pgpKeys: z.array(z.string().max(200_000)).max(50).optional(),
+        /** A lookaside directory holding simple signatures (`<repository>@sha256=<hex>/signature-N`). */
+        lookaside: z.string().min(1).max(4096).optional(),
+        /** The reference the simple signatures must name (matchExact); default: any valid one. */
+        reference: z.string().max(1024).optional(),
+      })
+      .strict(),
     response: VerificationReport,
   }),
   'signatures.sign': call({
@@ -22,11 +35,14 @@ export const signatureCalls = {
         repository: Repository,
         digest: DigestString,
         key: z.string().min(1).max(100),
+        format: z.enum(['cosign', 'simplesigning']).optional(),
+        /** For simple signing: the lookaside directory to write signature-N into. */
+        lookaside: z.string().min(1).max(4096).optional(),
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
         /** The tag the user chose, checked again just before writing. */
         expectedTag: z.string().max(128).optional(),
       })
       .strict(),
-    response: z.object({ tag: z.string(), payload: z.string(), signatureManifest: DigestString }).strict(),
+    response: z.object({ tag: z.string(), payload: z.string(), signatureManifest: DigestString.optional(), file: z.string().optional() }).strict(),
   }),
 } as const;

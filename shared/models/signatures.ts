@@ -8,7 +8,7 @@ export const ImageVerdict = z.enum(['unsigned', 'signed-untrusted', 'verified', 
 
 export const SignatureReport = z
   .object({
-    format: z.enum(['cosign']),
+    format: z.enum(['cosign', 'simplesigning']),
     storage: z.string(),
     signer: z.string().optional(),
     fingerprint: z.string().optional(),
@@ -17,6 +17,7 @@ export const SignatureReport = z
     annotations: z.record(z.string(), z.string()),
     payload: z.string(),
     signature: z.string(),
+    timestamp: z.number().optional(),
     checks: z.array(SignatureCheck),
     verdict: SignatureVerdict,
   })

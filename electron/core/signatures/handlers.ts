@@ -9,6 +9,9 @@ import { SavedRegistries } from '../registry/saved';
 import { KeychainCredentialStore } from '../registry/credentials';
 import { checkCosignPayload, readCosignSignatures, signatureTag, signCosign, verifyWithKey } from './cosign';
 import { createPublicKey } from 'node:crypto';
+import path from 'node:path';
+import { APP_NAME, APP_VERSION } from '../../../shared/version';
+import { readLookaside, signSimple, verifySimple, writeLookaside } from './simple';
 
 interface TrustedKey {
   name: string;
@@ -63,6 +66,37 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
           verdict,
         };
       });
+      if (input.lookaside) {
+        const pgpTrusted: Array<{ name: string; key: string }> = (input.pgpKeys ?? []).map((key, i) => ({ name: `OpenPGP key ${i + 1} (given)`, key }));
+        for (const info of await services.keys.list()) {
+          if (info.kind !== 'openpgp') continue;
+          const exports = await services.keys.publicExports(info.id).catch(() => undefined);
+          if (exports?.pgp) pgpTrusted.push({ name: `${info.name} (Signet key)`, key: exports.pgp });
+        }
+        for (const file of await readLookaside(input.lookaside, input.repository, input.digest)) {
+          const v = await verifySimple(file.bytes, input.digest, pgpTrusted, input.reference);
+          const unsigned = !v.signer && /No trusted key|not signed|not a readable|Not a binary/.test(v.reason);
+          signatures.push({
+            format: 'simplesigning',
+            storage: `${input.lookaside}/${input.repository}@${input.digest.replace(':', '=')}/${file.name}`,
+            ...(v.signer ? { signer: v.signer } : {}),
+            ...(v.keyId ? { fingerprint: v.keyId } : {}),
+            algorithm: 'openpgp',
+            ...(v.identity ? { identity: v.identity } : {}),
+            annotations: v.creator ? { creator: v.creator } : {},
+            payload: '',
+            signature: file.bytes.toString('base64').slice(0, 65_536),
+            ...(v.timestamp !== undefined ? { timestamp: v.timestamp } : {}),
+            checks: [
+              { name: 'signature', status: v.signer ? 'passed' : 'failed', reason: v.signer ? `Signed by ${v.signer}.` : v.reason },
+              { name: 'key trust', status: v.signer ? 'passed' : 'not-checked', reason: v.signer ? `${v.signer} is trusted here.` : 'No trusted key matched.' },
+              { name: 'digest binding', status: v.ok ? 'passed' : v.signer ? 'failed' : 'not-checked', reason: v.ok ? `The payload names ${input.digest}.` : v.signer ? v.reason : 'The payload is not read before the signature verifies.' },
+              { name: 'identity', status: v.ok && input.reference ? 'passed' : 'not-checked', reason: v.identity ? `The payload names ${v.identity}.` : 'Not read.' },
+            ],
+            verdict: v.ok ? 'verified' : unsigned ? 'signed-untrusted' : 'failed',
+          });
+        }
+      }
       const verdict: VerificationReport['verdict'] = signatures.length === 0 ? 'unsigned' : signatures.some((s) => s.verdict === 'verified') ? 'verified' : signatures.some((s) => s.verdict === 'failed') ? 'failed' : 'signed-untrusted';
       await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${verdict}`, { digest: input.digest, verdict, signatures: signatures.length });
       return { digest: input.digest, verdict, signatures };
@@ -73,6 +107,15 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       if (input.expectedTag) {
         const now = await source.manifest(input.repository, input.expectedTag);
         if (now.digest !== input.digest) throw new SignetError('CONFLICT', `The tag ${input.expectedTag} moved to ${now.digest} since you chose ${input.digest}; nothing was signed. Look at the image again.`);
+      }
+      if (input.format === 'simplesigning') {
+        if (!input.lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in.');
+        const pgp = await services.keys.pgpSigner(input.key);
+        const reference = `${saved.host}/${input.repository}${input.expectedTag ? `:${input.expectedTag}` : ''}`;
+        const made = await signSimple(pgp, reference, input.digest, `${APP_NAME} ${APP_VERSION}`, new Date());
+        const file = await writeLookaside(input.lookaside, input.repository, input.digest, made.message);
+        await services.audit.append('image.signed', `Simple-signed ${reference}@${input.digest.slice(0, 19)}… with "${input.key}"`, { digest: input.digest, key: input.key, file });
+        return { tag: path.basename(path.dirname(file)), payload: made.payload, file };
       }
       const signer = await services.keys.signer(input.key);
       const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: input.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });

@@ -38,4 +38,17 @@ describe('signet sign / verify / signatures', () => {
     const listed = JSON.parse((await signet(reviewer, 'signatures', ref, '--json')).stdout) as { signatures: Array<{ annotations: Record<string, string> }> };
     expect(listed.signatures[0]?.annotations).toEqual({ build: '42' });
   });
+
+  it('simple-signs into a lookaside directory, and verifies it with the armored OpenPGP key', async () => {
+    await signet(officer, 'key', 'generate', 'release-pgp', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>');
+    const lookaside = path.join(officer, 'lookaside');
+    const ref = `${registry.host}/team/app:1.0`;
+    expect((await signet(officer, 'sign', ref, '--key', 'release-pgp', '--format', 'simplesigning', '--lookaside', lookaside)).stdout).toContain('signature-1');
+    const pub = path.join(reviewer, 'release.asc');
+    writeFileSync(pub, JSON.parse((await signet(officer, 'key', 'show', 'release-pgp', '--json')).stdout).publicKey);
+    const report = JSON.parse((await signet(reviewer, 'signatures', ref, '--lookaside', lookaside, '--json')).stdout) as { signatures: Array<{ format: string; verdict: string }> };
+    expect(report.signatures.find((s) => s.format === 'simplesigning')).toMatchObject({ verdict: 'signed-untrusted' });
+    const verified = JSON.parse((await signet(reviewer, 'verify', ref, '--lookaside', lookaside, '--pubkey', pub, '--json')).stdout) as { signatures: Array<{ format: string; verdict: string }> };
+    expect(verified.signatures.find((s) => s.format === 'simplesigning')).toMatchObject({ verdict: 'verified' });
+  });
 });

@@ -41,13 +41,15 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
     options: [
       { name: 'key', type: 'string', value: 'NAME', description: 'The Signet key to sign with' },
-      { name: 'format', type: 'string', value: 'cosign', description: 'Signature format (cosign)' },
+      { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
+      { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.key) throw new UsageError('--key is required.');
-      if (o.format && o.format !== 'cosign') throw new UsageError('Only --format cosign is built so far; simple signing goes through `signet offline` for now.');
+      if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning') throw new UsageError('--format must be cosign or simplesigning.');
+      if (o.format === 'simplesigning' && !o.lookaside) throw new UsageError('--format simplesigning needs --lookaside DIR.');
       const annotations: Record<string, string> = {};
       for (const pair of (o.annotation as string[] | undefined) ?? []) {
         const eq = pair.indexOf('=');
@@ -56,12 +58,12 @@ export const commands: readonly CommandSpec[] = [
       }
       const target = await resolve(ctx, ctx.args.positionals[0] as string);
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key: o.key as string, ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key: o.key as string, ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
       }
-      ctx.out(ctx.json ? JSON.stringify({ digest: target.digest, ...result.value }) : `Signed. The signature is at ${result.value.tag}.`);
+      ctx.out(ctx.json ? JSON.stringify({ digest: target.digest, ...result.value }) : `Signed. The signature is at ${result.value.file ?? result.value.tag}.`);
       return EXIT_OK;
     },
   },
@@ -69,17 +71,25 @@ export const commands: readonly CommandSpec[] = [
     name: 'verify',
     summary: 'Verify an image’s signatures; exits 0 only when one verifies with a trusted key (Signet keys and --pubkey)',
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
-    options: [{ name: 'pubkey', type: 'strings', value: 'FILE', description: 'Also trust this PEM public key (repeatable)' }],
+    options: [
+      { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Also trust this PEM or armored OpenPGP public key (repeatable)' },
+      { name: 'lookaside', type: 'string', value: 'DIR', description: 'Also read simple signatures from this lookaside directory' },
+    ],
     async run(ctx) {
-      const publicKeys = ((ctx.args.options.pubkey as string[] | undefined) ?? []).map((file) => {
+      const files = ((ctx.args.options.pubkey as string[] | undefined) ?? []).map((file) => {
         try {
           return readFileSync(file, 'utf8');
         } catch {
           throw new UsageError(`Cannot read ${file}.`);
         }
       });
-      const target = await resolve(ctx, ctx.args.positionals[0] as string);
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}) });
+      const publicKeys = files.filter((t) => t.includes('-----BEGIN PUBLIC KEY-----'));
+      const pgpKeys = files.filter((t) => t.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----'));
+      if (publicKeys.length + pgpKeys.length !== files.length) throw new UsageError('--pubkey takes PEM public keys or armored OpenPGP public keys.');
+      const text = ctx.args.positionals[0] as string;
+      const target = await resolve(ctx, text);
+      const lookaside = ctx.args.options.lookaside as string | undefined;
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(lookaside ? { lookaside, ...(target.tag ? { reference: text } : {}) } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
@@ -92,9 +102,11 @@ export const commands: readonly CommandSpec[] = [
     name: 'signatures',
     summary: 'List an image’s signatures with every check (exit 0 whatever the verdict)',
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
+    options: [{ name: 'lookaside', type: 'string', value: 'DIR', description: 'Also read simple signatures from this lookaside directory' }],
     async run(ctx) {
       const target = await resolve(ctx, ctx.args.positionals[0] as string);
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest });
+      const lookaside = ctx.args.options.lookaside as string | undefined;
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(lookaside ? { lookaside } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
