@@ -65,6 +65,18 @@ export const offlineCalls = {
     request: z.object({ request: FileBytes, key: z.string().min(1).max(100), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
     response: SignedBundle,
   }),
+  'offline.export': call({
+    summary: 'Export images with their cosign signatures, byte-exact, to an OCI layout directory or .tar, and count what arrived',
+    effect: 'write',
+    request: z.object({ references: z.array(z.string().min(1).max(1024)).min(1).max(1000), out: z.string().min(1).max(4096), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    response: z.object({ out: z.string(), images: z.number(), platformManifests: z.number(), signatures: z.number(), blobs: z.number() }).strict(),
+  }),
+  'offline.import': call({
+    summary: 'Import every image of an OCI layout (directory or .tar) with its signatures into a registry, byte-exact, and count them',
+    effect: 'write',
+    request: z.object({ layout: z.string().min(1).max(4096), registry: z.string().min(1).max(255), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    response: z.object({ images: z.number(), platformManifests: z.number(), signatures: z.number(), blobs: z.number() }).strict(),
+  }),
   'offline.attach': call({
     summary: 'Check a bundle against its request and the registry, then attach each signature and read it back (twice is harmless)',
     effect: 'sign',

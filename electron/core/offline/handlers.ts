@@ -6,7 +6,17 @@ import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { KeychainCredentialStore } from '../registry/credentials';
 import { SavedRegistries } from '../registry/saved';
 import { RegistryConnections } from '../registry/handlers';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SignetError } from '../../../shared/errors';
+import { OciLayout } from '../registry/layout';
+import { parseReference } from '../registry/reference';
+import { extractTar } from '../registry/tar';
+import { tarDirectory } from '../registry/tar-write';
+import { writeFileAtomic } from '../storage/atomic';
 import { attachBundle } from './attach';
+import { countLayout, transferImages } from './transfer';
 import { prepareRequest } from './prepare';
 import { readRequest, sha256Hex, summarizeRequest } from './request';
 import { signRequest } from './sign';
@@ -54,6 +64,52 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         signer: read.request.signer,
         items: read.items,
       };
+    },
+    'offline.export': async (input, ctx) => {
+      const connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+      const clientFor = async (host: string) => {
+        const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === host);
+        return connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: host, host, insecure: false, credentials: 'docker-config' });
+      };
+      const toTar = input.out.endsWith('.tar');
+      const target = path.resolve(input.out);
+      if (toTar && (await fs.stat(target).catch(() => undefined))) throw new SignetError('CONFLICT', `${target} exists already; Signet does not overwrite it.`);
+      const dir = toTar ? await fs.mkdtemp(path.join(os.tmpdir(), 'signet-export-')) : target;
+      try {
+        const layout = await OciLayout.create(dir);
+        const byHost = new Map<string, Array<{ repository: string; tag: string }>>();
+        for (const text of input.references) {
+          const ref = parseReference(text);
+          if (!ref.tag) throw new SignetError('INVALID_INPUT', `${text}: export needs a tag, so the image keeps its name in the layout.`);
+          byHost.set(ref.registry, [...(byHost.get(ref.registry) ?? []), { repository: ref.repository, tag: ref.tag }]);
+        }
+        for (const [host, items] of byHost) await transferImages(await clientFor(host), layout, items, ctx.progress);
+        const counts = await countLayout(layout);
+        if (toTar) await writeFileAtomic(target, await tarDirectory(dir), 0o644);
+        return { out: target, ...counts };
+      } finally {
+        if (toTar) await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+    'offline.import': async (input, ctx) => {
+      const connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+      const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === input.registry);
+      const client = connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: input.registry, host: input.registry, insecure: false, credentials: 'docker-config' });
+      const source = path.resolve(input.layout);
+      const stat = await fs.stat(source).catch(() => undefined);
+      if (!stat) throw new SignetError('NOT_FOUND', `There is nothing at ${source}.`);
+      const dir = stat.isFile() ? await fs.mkdtemp(path.join(os.tmpdir(), 'signet-import-')) : source;
+      try {
+        if (stat.isFile()) await extractTar(await fs.readFile(source), dir);
+        const layout = new OciLayout(dir);
+        await layout.check();
+        const items: Array<{ repository: string; tag: string }> = [];
+        for (const repository of (await layout.repositories()).repositories) for (const tag of (await layout.tags(repository)).tags) if (!tag.endsWith('.sig')) items.push({ repository, tag });
+        const copied = await transferImages(layout, client, items, ctx.progress);
+        return copied;
+      } finally {
+        if (stat.isFile()) await fs.rm(dir, { recursive: true, force: true });
+      }
     },
     'offline.attach': async (input) => {
       const checked = await checkBundle(Buffer.from(input.request, 'base64'), Buffer.from(input.bundle, 'base64'));

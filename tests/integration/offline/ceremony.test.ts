@@ -92,3 +92,32 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     await expect(cli(connected, ['offline', 'check', path.join(work, 'app.request.json'), tampered])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('answers another request') });
   });
 });
+
+describe('OCI layout transfer with signatures', () => {
+  it('exports byte-exact to a .tar that skopeo reads, and imports into another registry where the signatures still verify', async () => {
+    const keyring = await startKeyring();
+    const source = await startRegistry();
+    const target = await startRegistry();
+    const home = temp('transfer');
+    const cli = (args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home } });
+    try {
+      const image = await pushTestImage(source.url, 'team/app', '1.0', { platforms: ['linux/amd64', 'linux/arm64'] });
+      await cli(['key', 'generate', 'release']);
+      await cli(['sign', `${source.host}/team/app:1.0`, '--key', 'release']);
+      const archive = path.join(home, 'transfer.tar');
+      const exported = JSON.parse((await cli(['offline', 'export', `${source.host}/team/app:1.0`, '--out', archive, '--json'])).stdout) as { images: number; platformManifests: number; signatures: number };
+      expect(exported).toMatchObject({ images: 1, platformManifests: 2, signatures: 1 });
+      const inspected = JSON.parse((await exec('skopeo', ['inspect', '--raw', `oci-archive:${archive}:team/app:1.0`])).stdout) as { manifests: unknown[] };
+      expect(inspected.manifests).toHaveLength(2);
+
+      const imported = JSON.parse((await cli(['offline', 'import', archive, '--registry', target.host, '--json'])).stdout) as { images: number; signatures: number };
+      expect(imported).toMatchObject({ images: 1, signatures: 1 });
+      const report = JSON.parse((await cli(['verify', `${target.host}/team/app:1.0`, '--json'])).stdout) as { digest: string; verdict: string };
+      expect(report).toMatchObject({ digest: image.digest, verdict: 'verified' });
+    } finally {
+      await source.stop();
+      await target.stop();
+      await keyring.stop();
+    }
+  });
+});

@@ -123,6 +123,36 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'offline export',
+    summary: 'Export images and their cosign signatures, byte-exact, to an OCI layout directory or .tar for the other side',
+    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag (several allowed)', variadic: true }],
+    options: [{ name: 'out', type: 'string', value: 'DIR|FILE.tar', description: 'Where to write the layout' }],
+    async run(ctx) {
+      const out = ctx.args.options.out as string | undefined;
+      if (!out) throw new UsageError('--out is required.');
+      const result = await ctx.call('offline.export', { references: ctx.args.positionals, out });
+      if (!result.ok) return failed(ctx, result);
+      const v = result.value;
+      ctx.out(ctx.json ? JSON.stringify(v) : `Exported to ${v.out}: ${v.images} image(s), ${v.platformManifests} platform manifest(s), ${v.signatures} signature(s).`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'offline import',
+    summary: 'Import every image of an OCI layout (directory or .tar) with its signatures into a registry, byte-exact',
+    positionals: [{ name: 'LAYOUT', description: 'Layout directory or .tar' }],
+    options: [{ name: 'registry', type: 'string', value: 'HOST', description: 'The registry to import into' }],
+    async run(ctx) {
+      const registry = ctx.args.options.registry as string | undefined;
+      if (!registry) throw new UsageError('--registry is required.');
+      const result = await ctx.call('offline.import', { layout: ctx.args.positionals[0] as string, registry });
+      if (!result.ok) return failed(ctx, result);
+      const v = result.value;
+      ctx.out(ctx.json ? JSON.stringify(v) : `Imported ${v.images} image(s), ${v.platformManifests} platform manifest(s), ${v.signatures} signature(s) into ${registry}.`);
+      return EXIT_OK;
+    },
+  },
+  {
     name: 'offline mode',
     summary: 'Turn offline mode on or off, or show it: when on, Signet opens no network connection at all',
     positionals: [{ name: 'on|off|status', description: 'What to do (default: status)', optional: true }],
