@@ -1,6 +1,6 @@
 import { SignetError } from '../../../shared/errors';
 import { parseDigest } from '../registry/digest';
-import { OciLayout } from '../registry/layout';
+import { type OciLayout } from '../registry/layout';
 import type { Descriptor } from '../registry/media';
 import type { RegistrySource } from '../registry/source';
 import { signatureTag } from '../signatures/cosign';
