@@ -1,5 +1,6 @@
 import { SignetError } from '../../../shared/errors';
 import { attachCosignSignature } from '../signatures/cosign';
+import { lookasideDir, readLookaside, writeLookaside } from '../signatures/simple';
 import type { RegistrySource } from '../registry/source';
 import { parseReference } from '../registry/reference';
 import type { CheckedBundle } from './check';
@@ -17,7 +18,7 @@ export interface AttachOutcome {
  * Attaches the checked signatures: first confirms the registry still holds every digest (and
  * each tag still points where it did), then appends each signature and re-reads it.
  */
-export async function attachBundle(checked: CheckedBundle, sourceFor: (registryHost: string) => Promise<RegistrySource>): Promise<AttachOutcome[]> {
+export async function attachBundle(checked: CheckedBundle, sourceFor: (registryHost: string) => Promise<RegistrySource>, lookaside?: string): Promise<AttachOutcome[]> {
   const items = new Map(checked.read.request.items.map((i) => [i.id, i]));
   // Check everything before writing anything.
   for (const sig of checked.signatures) {
@@ -43,11 +44,24 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
     const item = items.get(sig.itemId);
     if (!item) continue;
     const base = { itemId: item.id, reference: item.reference, digest: item.digest, format: item.format };
-    if (item.format !== 'cosign') {
-      outcomes.push({ ...base, result: 'not-attached', detail: 'Simple-signing and .asc storage are not built yet; the verified signature stays in the bundle.' });
+    const ref = parseReference(item.repository);
+    if (item.format === 'simplesigning') {
+      if (!lookaside) {
+        outcomes.push({ ...base, result: 'not-attached', detail: 'Give a lookaside directory to store simple signatures in.' });
+        continue;
+      }
+      const existing = await readLookaside(lookaside, ref.repository, item.digest);
+      if (existing.some((e) => e.bytes.equals(sig.signature))) {
+        outcomes.push({ ...base, result: 'already-present', detail: lookasideDir(lookaside, ref.repository, item.digest) });
+        continue;
+      }
+      outcomes.push({ ...base, result: 'attached', detail: await writeLookaside(lookaside, ref.repository, item.digest, sig.signature) });
       continue;
     }
-    const ref = parseReference(item.repository);
+    if (item.format !== 'cosign') {
+      outcomes.push({ ...base, result: 'not-attached', detail: '.asc upload to object storage is not built yet; the verified signature stays in the bundle.' });
+      continue;
+    }
     const source = await sourceFor(ref.registry);
     const { tag, added } = await attachCosignSignature(source, ref.repository, item.digest, sig.payload, sig.signature);
     outcomes.push({ ...base, result: added ? 'attached' : 'already-present', detail: `${item.repository}:${tag}` });

@@ -73,6 +73,24 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     expect((await cli(station, ['audit', 'list'])).stdout).toContain('offline');
   });
 
+  it('carries OpenPGP simple signatures across and attaches them into a lookaside directory skopeo accepts', async () => {
+    await cli(station, ['key', 'generate', 'release-pgp', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>']);
+    const pgp = JSON.parse((await cli(station, ['key', 'show', 'release-pgp', '--json'])).stdout) as { pgpFingerprint: string; publicKey: string };
+    const requestFile = path.join(work, 'simple.request.json');
+    await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', pgp.pgpFingerprint, '--index-only', '--out', requestFile]);
+    const bundleFile = path.join(work, 'simple.bundle.json');
+    await cli(station, ['offline', 'sign', requestFile, '--key', 'release-pgp', '--out', bundleFile, '--yes']);
+    const lookaside = path.join(work, 'lookaside');
+    const attached = JSON.parse((await cli(connected, ['offline', 'attach', bundleFile, '--request', requestFile, '--lookaside', lookaside, '--json'])).stdout) as { outcomes: Array<{ result: string; detail: string }> };
+    expect(attached.outcomes).toEqual([expect.objectContaining({ result: 'attached', detail: expect.stringMatching(/signature-1$/) })]);
+    const gnupg = temp('gnupg');
+    writeFileSync(path.join(gnupg, 'key.asc'), pgp.publicKey);
+    await exec('gpg', ['--batch', '--homedir', gnupg, '--import', path.join(gnupg, 'key.asc')]);
+    writeFileSync(path.join(work, 'm.json'), (await exec('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/team/app:1.0`])).stdout);
+    const verified = await exec('skopeo', ['standalone-verify', path.join(work, 'm.json'), `${registry.host}/team/app:1.0`, pgp.pgpFingerprint, attached.outcomes[0]?.detail as string], { env: { ...process.env, GNUPGHOME: gnupg } });
+    expect(verified.stdout).toContain('Signature verified');
+  });
+
   it('refuses to attach when the tag moved since the request, explaining it', async () => {
     const requestFile = path.join(work, 'moving.request.json');
     await pushTestImage(registry.url, 'team/moving', '1.0', { seed: 'a' });

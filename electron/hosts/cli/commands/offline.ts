@@ -111,11 +111,15 @@ export const commands: readonly CommandSpec[] = [
     name: 'offline attach',
     summary: 'On the connected machine: check a bundle against its request and the registry, then attach its signatures',
     positionals: [{ name: 'BUNDLE', description: 'The bundle file' }],
-    options: [{ name: 'request', type: 'string', value: 'FILE', description: 'The request the bundle answers' }],
+    options: [
+      { name: 'request', type: 'string', value: 'FILE', description: 'The request the bundle answers' },
+      { name: 'lookaside', type: 'string', value: 'DIR', description: 'Where simple signatures go (signature-N files)' },
+    ],
     async run(ctx) {
       const requestPath = ctx.args.options.request as string | undefined;
       if (!requestPath) throw new UsageError('--request is required: the bundle is checked against the request it answers.');
-      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.positionals[0] as string, 'bundle') });
+      const lookaside = ctx.args.options.lookaside as string | undefined;
+      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.positionals[0] as string, 'bundle'), ...(lookaside ? { lookaside } : {}) });
       if (!result.ok) return failed(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else for (const o of result.value.outcomes) ctx.out(`${o.itemId.padStart(3)}  ${o.result.padEnd(16)}${o.reference}${o.format !== 'cosign' ? ` (${o.format})` : ''}  ${o.detail}`);
