@@ -24,6 +24,12 @@ export const keyCalls = {
       .refine((r) => !r.type.startsWith('pgp-') || r.userId, 'an OpenPGP key needs a user id such as "Release Team <release@example.com>"'),
     response: KeyInfo,
   }),
+  'keys.import': call({
+    summary: 'Import a key file (cosign, PKCS#8, PKCS#1, SEC1, OpenPGP secret key) into the OS keychain; says what it found',
+    effect: 'write',
+    request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024) }).strict(),
+    response: z.object({ info: KeyInfo, found: z.string() }).strict(),
+  }),
   'keys.exportCosign': call({
     summary: 'Export a software key as cosign.key (encrypted with the password given) and cosign.pub',
     effect: 'export-secret',

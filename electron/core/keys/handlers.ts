@@ -13,6 +13,15 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
       ctx.progress(1, 1, 'Done');
       return info;
     },
+    'keys.import': async (input) => {
+      const password = Buffer.from(input.password, 'utf8');
+      try {
+        const { found, ...info } = await keys.importKey({ name: input.name, text: input.text, password });
+        return { info, found };
+      } finally {
+        password.fill(0);
+      }
+    },
     'keys.exportCosign': async (input) => {
       const password = Buffer.from(input.password, 'utf8');
       try {

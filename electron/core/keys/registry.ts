@@ -3,12 +3,15 @@ import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
-import { KeyInfo, type KeyType, type PublicExports } from '../../../shared/models/keys';
+import { KEY_TYPES, KeyInfo, type KeyType, type PublicExports } from '../../../shared/models/keys';
+
+const KEY_TYPE_SET: ReadonlySet<string> = new Set(KEY_TYPES);
 import type { AuditLog } from '../audit/log';
 import type { PgpSigner, Signer } from '../kms/signer';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
-import { generatePgpKey, generateSoftwareKey } from './generate';
+import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
+import { importKey } from './import';
 import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
 
@@ -79,6 +82,39 @@ export class KeyRing {
     }
     await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return info;
+  }
+
+  /** Imports a key file (see import.ts for the formats); nothing is stored unless it reads cleanly. */
+  async importKey(input: { name: string; text: string; password: Uint8Array }): Promise<KeyInfo & { found: string }> {
+    if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
+    const imported = await importKey(input.text, input.password);
+    const id = `k-${randomBytes(8).toString('hex')}`;
+    const created = new Date().toISOString();
+    let info: KeyInfo;
+    if (imported.kind === 'openpgp') {
+      const key = await openpgp.readPrivateKey({ armoredKey: imported.armoredPrivate });
+      const bits = key.getAlgorithmInfo();
+      const type: KeyType = bits.algorithm === 'rsaEncryptSign' ? ((bits.bits ?? 0) >= 4096 ? 'pgp-rsa-4096' : 'pgp-rsa-3072') : 'pgp-ed25519';
+      const expiry = await key.getExpirationTime().catch(() => null);
+      await this.secrets.put(id, imported.armoredPrivate);
+      info = { id, name: input.name, type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: key.getFingerprint().toUpperCase(), pgpKeyId: key.getKeyID().toHex().toUpperCase(), userIds: key.getUserIDs(), created, ...(expiry instanceof Date ? { expires: expiry.toISOString() } : {}), store: 'keychain', labels: ['imported'], retired: false };
+    } else {
+      const algorithm = algorithmOf(imported.privateKey);
+      const details = imported.privateKey.asymmetricKeyDetails;
+      const type: KeyType = imported.privateKey.asymmetricKeyType === 'ed25519' ? 'ed25519' : imported.privateKey.asymmetricKeyType === 'rsa' ? (`rsa-${details?.modulusLength ?? 2048}` as KeyType) : details?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : 'ecdsa-p256';
+      const pkcs8 = imported.privateKey.export({ type: 'pkcs8', format: 'der' });
+      await this.secrets.put(id, pkcs8.toString('base64'));
+      pkcs8.fill(0);
+      info = { id, name: input.name, type: KEY_TYPE_SET.has(type) ? type : 'rsa-4096', kind: 'software', algorithm, spkiSha256: spkiSha256(imported.privateKey), created, store: 'keychain', labels: ['imported'], retired: false };
+    }
+    try {
+      await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
+    } catch (error) {
+      await this.secrets.delete(id).catch(() => undefined);
+      throw error;
+    }
+    await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    return { ...info, found: imported.found };
   }
 
   async publicExports(idOrName: string): Promise<PublicExports> {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KEY_TYPES, type KeyInfo } from '../../../../shared/models/keys';
 import { writeFileAtomic } from '../../../core/storage/atomic';
@@ -45,6 +45,31 @@ export const commands: readonly CommandSpec[] = [
       const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}) });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Generated ${result.value.type} key "${result.value.name}" (${result.value.spkiSha256 ?? result.value.pgpFingerprint}).`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'key import',
+    summary: 'Import a key file: cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 or an OpenPGP secret key',
+    positionals: [{ name: 'FILE', description: 'The key file' }],
+    options: [
+      { name: 'name', type: 'string', value: 'NAME', description: 'A name for the key' },
+      { name: 'password-env', type: 'string', value: 'VAR', description: 'Read the key file’s password from environment variable VAR (else a prompt; empty is allowed)' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      if (!o.name) throw new UsageError('--name is required.');
+      let text: string;
+      try {
+        text = readFileSync(ctx.args.positionals[0] as string, 'utf8');
+      } catch (error) {
+        throw new UsageError(`Cannot read ${ctx.args.positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      }
+      const needsPassword = /ENCRYPTED|PGP PRIVATE KEY/.test(text);
+      const password = needsPassword ? await ctx.readSecret('Password for the key file (empty for none): ', o['password-env'] as string | undefined) : '';
+      const result = await ctx.call('keys.import', { name: o.name as string, text, password });
+      if (!result.ok) return fail(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Imported ${result.value.found} as "${result.value.info.name}" (${result.value.info.spkiSha256 ?? result.value.info.pgpFingerprint}).`);
       return EXIT_OK;
     },
   },
