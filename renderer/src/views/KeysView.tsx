@@ -35,15 +35,21 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
   const navigate = useApp((s) => s.navigate);
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
   const [generating, setGenerating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const selected = keys.data?.find((k) => k.id === sub);
   return (
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">Keys</h1>
         {!readOnly && (
-          <button type="button" className="button" onClick={() => setGenerating(true)}>
-            Generate key
-          </button>
+          <div className="actions">
+            <button type="button" className="button secondary" onClick={() => setImporting(true)}>
+              Import key
+            </button>
+            <button type="button" className="button" onClick={() => setGenerating(true)}>
+              Generate key
+            </button>
+          </div>
         )}
       </header>
       <ErrorBanner message={keys.error} />
@@ -81,6 +87,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
           {selected && <KeyDetail key={selected.id} info={selected} readOnly={readOnly} onChanged={() => keys.reload()} onDeleted={() => { keys.reload(); navigate({ area: 'keys' }); }} />}
         </div>
       )}
+      <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
     </section>
   );
@@ -231,6 +238,45 @@ function DeleteDialog({ open, info, onClose, onDeleted }: { open: boolean; info:
         <p>The private key is removed from the OS keychain; signatures it made can no longer be matched to it here. Retiring keeps it for verification instead.</p>
         <ErrorBanner message={error} />
         <div className="field"><label htmlFor="delete-name">Type “{info.name}” to confirm</label><input id="delete-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" /></div>
+      </form>
+    </Dialog>
+  );
+}
+
+function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(k: KeyInfo): void }) {
+  const api = useApp((s) => s.api);
+  const [name, setName] = useState('');
+  const [text, setText] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [found, setFound] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    if (!api) return;
+    setBusy(true);
+    const result = await api.keys.import({ name: name.trim(), text, password });
+    setBusy(false);
+    setPassword('');
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setFound(result.value.found);
+    setText('');
+    setName('');
+    onDone(result.value.info);
+  };
+  return (
+    <Dialog title="Import a key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="import-key" className="button" disabled={busy || !name.trim() || !text.trim()}>{busy ? 'Importing…' : 'Import'}</button></>}>
+      <form id="import-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        {found && <div className="banner banner-ok" role="status">Imported {found}.</div>}
+        <div className="field"><label htmlFor="import-name">Name</label><input id="import-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus /></div>
+        <div className="field">
+          <label htmlFor="import-file">Key file</label>
+          <input id="import-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(setText); }} />
+        </div>
+        <div className="field"><label htmlFor="import-text">…or paste it</label><textarea id="import-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----" /></div>
+        <div className="field"><label htmlFor="import-password">Password (empty if the file has none)</label><input id="import-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" /></div>
+        <p className="hint">cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 and OpenPGP secret keys. The key goes to the OS keychain.</p>
       </form>
     </Dialog>
   );

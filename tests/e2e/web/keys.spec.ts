@@ -79,3 +79,24 @@ test('without a keychain, generating says why and stores nothing', async ({ page
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByText('No signing keys yet.')).toBeVisible();
 });
+
+test('an officer imports a cosign.key and sees the fingerprint of its cosign.pub', async ({ page }) => {
+  const { createHash, createPublicKey } = await import('node:crypto');
+  const { vector } = await import('../../vectors');
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Import key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a key' });
+    await dialog.getByLabel('Name').fill('policy-controller');
+    await dialog.getByLabel('Key file').setInputFiles(vector('sigstore-policy-controller', 'cosign.key'));
+    await expect(dialog.getByLabel('…or paste it')).toHaveValue(/ENCRYPTED COSIGN PRIVATE KEY/);
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const expected = createHash('sha256').update(createPublicKey(readFileSync(vector('sigstore-policy-controller', 'cosign.pub'), 'utf8')).export({ type: 'spki', format: 'der' })).digest('hex');
+    const details = page.getByRole('complementary', { name: 'Key details' });
+    await expect(details.getByLabel('SPKI SHA-256')).toHaveText(expected.match(/.{4}/g)?.join(' ') ?? '');
+  } finally {
+    await server.stop();
+  }
+});
