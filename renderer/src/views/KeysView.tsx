@@ -3,6 +3,7 @@ import { KEY_TYPES, type KeyInfo, type KeyType } from '../../../shared/models/ke
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
+import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 
@@ -20,14 +21,7 @@ const TYPE_LABELS: Record<KeyType, string> = {
 
 const SOON_MS = 30 * 24 * 3600 * 1000;
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+const download = (name: string, text: string) => downloadFile(name, { text });
 
 export function KeysView({ sub }: { sub?: string | undefined }) {
   const api = useApp((s) => s.api);

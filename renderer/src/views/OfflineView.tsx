@@ -3,6 +3,7 @@ import type { BundleInspection, RequestInspection } from '../../../shared/contra
 import type { OfflineFormat, RequestedSigner } from '../../../shared/models/offline';
 import { ErrorBanner } from '../components/Banner';
 import { Fingerprint } from '../components/Copy';
+import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 
@@ -12,15 +13,7 @@ const STEPS = [
   { id: 'attach', label: '3 · Check and attach' },
 ] as const;
 
-function downloadBase64(name: string, base64: string): void {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+const downloadBase64 = (name: string, base64: string) => downloadFile(name, { base64 });
 
 async function fileToBase64(file: File): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());

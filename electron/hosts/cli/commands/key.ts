@@ -3,18 +3,14 @@ import path from 'node:path';
 import { KEY_TYPES, type KeyInfo } from '../../../../shared/models/keys';
 import { writeFileAtomic } from '../../../core/storage/atomic';
 import { UsageError } from '../args';
-import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+import { EXIT_OK, reportFailure, type CommandSpec } from '../command';
 
 function describe(k: KeyInfo): string {
   const fingerprint = k.spkiSha256 ?? k.pgpFingerprint ?? '';
   return `${k.name.padEnd(24)}${k.type.padEnd(14)}${fingerprint.slice(0, 24)}…${k.retired ? '  retired' : ''}`;
 }
 
-async function fail(ctx: CommandContext, result: { ok: false; code: string; message: string }): Promise<number> {
-  if (ctx.json) ctx.out(JSON.stringify(result));
-  ctx.err(`signet: ${result.message}`);
-  return EXIT_FAILED;
-}
+const fail = reportFailure;
 
 async function writeNew(file: string, text: string, mode: number): Promise<void> {
   if (existsSync(file)) throw new UsageError(`${file} exists already; Signet does not overwrite key files.`);

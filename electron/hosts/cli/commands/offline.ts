@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../../core/storage/atomic';
 import type { RequestedSigner } from '../../../../shared/models/offline';
 import { UsageError } from '../args';
-import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 const FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
 
@@ -20,11 +20,7 @@ async function writeNew(ctx: CommandContext, path: string, bytes: Buffer): Promi
   ctx.err(`Wrote ${path}`);
 }
 
-async function failed(ctx: CommandContext, result: { ok: false; code: string; message: string }): Promise<number> {
-  if (ctx.json) ctx.out(JSON.stringify(result));
-  ctx.err(`signet: ${result.message}`);
-  return EXIT_FAILED;
-}
+const failed = reportFailure;
 
 /** --key for a request: a SPKI SHA-256, an OpenPGP fingerprint, a KMS/PKCS#11 URI, or the name of a local key. */
 async function requestedSigner(ctx: CommandContext, key: string): Promise<RequestedSigner> {

@@ -1,14 +1,10 @@
 import type { CallName, RequestOf, ResponseOf } from '../../../../shared/api';
 import { UsageError } from '../args';
-import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+import { EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 async function run<K extends CallName>(ctx: CommandContext, name: K, input: RequestOf<K>, print: (value: ResponseOf<K>) => string): Promise<number> {
   const result = await ctx.call(name, input);
-  if (!result.ok) {
-    if (ctx.json) ctx.out(JSON.stringify({ ok: false, code: result.code, message: result.message }));
-    ctx.err(`signet: ${result.message}`);
-    return EXIT_FAILED;
-  }
+  if (!result.ok) return reportFailure(ctx, result);
   ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : print(result.value));
   return EXIT_OK;
 }
