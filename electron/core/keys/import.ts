@@ -43,6 +43,8 @@ export async function importKey(text: string, password: Uint8Array): Promise<Imp
   const type = privateKey.asymmetricKeyType;
   const curve = privateKey.asymmetricKeyDetails?.namedCurve;
   if (type === 'ec' && !['prime256v1', 'secp384r1', 'secp521r1'].includes(curve ?? '')) throw new SignetError('UNSUPPORTED', `The EC curve ${curve ?? 'unknown'} is not supported for image signing (use P-256, P-384 or P-521).`);
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength;
+  if (type === 'rsa' && ![2048, 3072, 4096].includes(bits ?? 0)) throw new SignetError('UNSUPPORTED', `RSA keys of ${bits ?? 'unknown'} bits are not supported (use 2048, 3072 or 4096).`);
   if (type !== 'ec' && type !== 'rsa' && type !== 'ed25519') throw new SignetError('UNSUPPORTED', `${type ?? 'This'} keys are not supported for image signing.`);
   return { kind: 'software', privateKey, found: format.found };
 }

@@ -101,11 +101,12 @@ export class KeyRing {
     } else {
       const algorithm = algorithmOf(imported.privateKey);
       const details = imported.privateKey.asymmetricKeyDetails;
-      const type: KeyType = imported.privateKey.asymmetricKeyType === 'ed25519' ? 'ed25519' : imported.privateKey.asymmetricKeyType === 'rsa' ? (`rsa-${details?.modulusLength ?? 2048}` as KeyType) : details?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : 'ecdsa-p256';
+      const type: KeyType = imported.privateKey.asymmetricKeyType === 'ed25519' ? 'ed25519' : imported.privateKey.asymmetricKeyType === 'rsa' ? (`rsa-${details?.modulusLength ?? 2048}` as KeyType) : details?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : details?.namedCurve === 'prime256v1' ? 'ecdsa-p256' : (`ecdsa-${details?.namedCurve ?? 'unknown'}` as KeyType);
+      if (!KEY_TYPE_SET.has(type)) throw new SignetError('UNSUPPORTED', `Keys of type ${type} are not supported here yet (P-256, P-384, RSA 2048–4096, Ed25519).`);
       const pkcs8 = imported.privateKey.export({ type: 'pkcs8', format: 'der' });
       await this.secrets.put(id, pkcs8.toString('base64'));
       pkcs8.fill(0);
-      info = { id, name: input.name, type: KEY_TYPE_SET.has(type) ? type : 'rsa-4096', kind: 'software', algorithm, spkiSha256: spkiSha256(imported.privateKey), created, store: 'keychain', labels: ['imported'], retired: false };
+      info = { id, name: input.name, type, kind: 'software', algorithm, spkiSha256: spkiSha256(imported.privateKey), created, store: 'keychain', labels: ['imported'], retired: false };
     }
     try {
       await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
