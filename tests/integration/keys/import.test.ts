@@ -41,8 +41,8 @@ describe('importing keys made by other tools', () => {
     ['SEC1 EC P-384', ['ecparam', '-name', 'secp384r1', '-genkey', '-noout'], false],
   ])('imports an openssl-made %s key to the same public key', async (_label, args, toPkcs1) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'signet-openssl-key-'));
-    let pem = execFileSync('openssl', args, { encoding: 'utf8' });
-    if (toPkcs1) pem = execFileSync('openssl', ['rsa', '-traditional'], { input: pem, encoding: 'utf8' });
+    let pem = execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    if (toPkcs1) pem = execFileSync('openssl', ['rsa', '-traditional'], { input: pem, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
     const pub = execFileSync('openssl', ['pkey', '-pubout'], { input: pem, encoding: 'utf8', cwd: dir });
     const { core } = fresh();
     const result = (await core.dispatch('keys.import', { name: 'ossl', text: pem, password: '' })) as { ok: boolean; value: { found: string } };
@@ -54,8 +54,8 @@ describe('importing keys made by other tools', () => {
   it('imports a gpg-made secret key with the fingerprint gpg shows', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'signet-gpg-'));
     execFileSync('gpg', ['--batch', '--homedir', home, '--passphrase', 'gpg pw', '--pinentry-mode', 'loopback', '--quick-gen-key', 'GPG Made <gpg@example.com>', 'ed25519', 'sign', 'never'], { stdio: 'ignore' });
-    const fpr = /fpr:::::::::([0-9A-F]{40}):/.exec(execFileSync('gpg', ['--batch', '--homedir', home, '--with-colons', '--list-secret-keys'], { encoding: 'utf8' }))?.[1];
-    const secret = execFileSync('gpg', ['--batch', '--homedir', home, '--passphrase', 'gpg pw', '--pinentry-mode', 'loopback', '--armor', '--export-secret-keys', fpr as string], { encoding: 'utf8' });
+    const fpr = /fpr:::::::::([0-9A-F]{40}):/.exec(execFileSync('gpg', ['--batch', '--homedir', home, '--with-colons', '--list-secret-keys'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))?.[1];
+    const secret = execFileSync('gpg', ['--batch', '--homedir', home, '--passphrase', 'gpg pw', '--pinentry-mode', 'loopback', '--armor', '--export-secret-keys', fpr as string], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const { core } = fresh();
     expect(await core.dispatch('keys.import', { name: 'g', text: secret, password: 'nope' })).toMatchObject({ ok: false, code: 'BAD_PASSPHRASE' });
     const result = (await core.dispatch('keys.import', { name: 'g', text: secret, password: 'gpg pw' })) as { ok: boolean; value: { info: { pgpFingerprint: string } } };
