@@ -5,8 +5,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { tsImport } from 'tsx/esm/api';
 
 export async function run() {
-  const { verifyRawSignature } = await tsImport('../electron/core/offline/verify-raw.ts', import.meta.url);
-  const { buildCosignPayload } = await tsImport('../shared/payloads/payloads.ts', import.meta.url);
+  const { verifyRawSignature, buildCosignPayload } = await tsImport('./support.ts', import.meta.url);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const payloads = Array.from({ length: 256 }, (_, i) =>
     Buffer.from(buildCosignPayload({ repository: `registry.example/app${i}`, manifestDigest: `sha256:${i.toString(16).padStart(64, '0')}` })),

@@ -88,6 +88,17 @@ describe('cosign signatures in the real registry', () => {
     expect(await ok<{ verdict: string }>(stranger.dispatch('signatures.verify', { id: strangerId, repository: 'team/app', digest: image.digest, publicKeys: [exports.pem] }))).toMatchObject({ verdict: 'verified' });
   });
 
+  it('verifies every tag of a repository in one pass, telling unsigned, verified, untrusted and failed apart', async () => {
+    const { verifyTags } = await import('../../../electron/core/signatures/batch');
+    const client = new RegistryClient({ registry: registry.host });
+    const { exports } = await ok<{ exports: { pem: string } }>(core.dispatch('keys.get', { key: 'officer' }));
+    const verdicts = await verifyTags(client, 'team/app', ['1.0', '2.0', '3.0'], [exports.pem], 4);
+    expect(verdicts.map((v) => v.verdict)).toEqual(['verified', 'verified', 'failed']);
+    expect((await verifyTags(client, 'team/app', ['1.0'], [], 1))[0]?.verdict).toBe('signed-untrusted');
+    const fresh = await pushTestImage(registry.url, 'team/app', 'fresh', { seed: 'fresh' });
+    expect((await verifyTags(client, 'team/app', ['fresh'], [exports.pem], 1))[0]).toMatchObject({ digest: fresh.digest, verdict: 'unsigned' });
+  });
+
   it('refuses to sign when the tag moved after it was resolved, writing nothing', async () => {
     const moved = await pushTestImage(registry.url, 'team/app', 'moving', { seed: 'first' });
     await pushTestImage(registry.url, 'team/app', 'moving', { seed: 'second' });

@@ -1,0 +1,39 @@
+import type { RegistrySource } from '../registry/source';
+import { checkCosignPayload, readCosignSignatures, verifyWithKey } from './cosign';
+
+export interface TagVerdict {
+  tag: string;
+  digest: string;
+  verdict: 'unsigned' | 'verified' | 'signed-untrusted' | 'failed';
+}
+
+/**
+ * Verifies the cosign signatures of every tag of a repository with a bounded number of tags in
+ * flight: three requests per tag (manifest, signature image, payload), nothing fetched twice.
+ */
+export async function verifyTags(source: RegistrySource, repository: string, tags: readonly string[], trustedPems: readonly string[], concurrency = 8, progress?: (done: number, total: number) => void): Promise<TagVerdict[]> {
+  const results: TagVerdict[] = new Array(tags.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= tags.length) return;
+      const tag = tags[index] as string;
+      const manifest = await source.manifest(repository, tag);
+      const signatures = await readCosignSignatures(source, repository, manifest.digest);
+      let verdict: TagVerdict['verdict'] = signatures.length ? 'signed-untrusted' : 'unsigned';
+      for (const sig of signatures) {
+        if (!checkCosignPayload(sig.payload, manifest.digest).ok) {
+          if (verdict !== 'verified') verdict = 'failed';
+          continue;
+        }
+        if (trustedPems.some((pem) => verifyWithKey(pem, sig.payload, sig.signature))) verdict = 'verified';
+      }
+      results[index] = { tag, digest: manifest.digest, verdict };
+      progress?.(++done, tags.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
+  return results;
+}
