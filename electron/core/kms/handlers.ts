@@ -1,0 +1,48 @@
+import type { kmsCalls } from '../../../shared/contract/kms';
+import type { CoreServices } from '../core';
+import type { AreaHandlers } from '../dispatch';
+import { KeychainSecretStore, type SecretStore } from './connections';
+import { KmsService } from './service';
+
+export interface KmsHandlerOptions {
+  /** Where typed-in credentials go; the OS keychain unless a test passes a memory store. */
+  secrets?: SecretStore;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+/** Prefixes keys of the core's key-secret store (tests hand one in through CoreOptions). */
+function prefixed(store: { put(id: string, s: string): Promise<void>; get(id: string): Promise<string | undefined>; delete(id: string): Promise<void> }): SecretStore {
+  return {
+    put: (entry, secret) => store.put(`kms-connection:${entry}`, secret),
+    get: (entry) => store.get(`kms-connection:${entry}`),
+    delete: (entry) => store.delete(`kms-connection:${entry}`),
+  };
+}
+
+export function createKmsService(services: Pick<CoreServices, 'dataDir' | 'options'>, options: KmsHandlerOptions = {}): KmsService {
+  const secrets = options.secrets ?? (services.options.keySecrets ? prefixed(services.options.keySecrets) : new KeychainSecretStore());
+  return new KmsService({ dataDir: services.dataDir, secrets, ...(options.env ? { env: options.env } : {}), ...(options.home ? { home: options.home } : {}) });
+}
+
+export function createKmsHandlers(services: CoreServices, options: KmsHandlerOptions & { service?: KmsService } = {}): AreaHandlers<typeof kmsCalls> {
+  const kms = options.service ?? createKmsService(services, options);
+  return {
+    'kms.providers': async () => kms.providers(),
+    'kms.add': async (request) => {
+      const connection = await kms.add(request);
+      services.log(`kms: connection "${connection.name}" (${connection.provider}, credentials from ${connection.credential.source}) saved`);
+      return connection;
+    },
+    'kms.list': async () => kms.list(),
+    'kms.remove': async ({ name }) => {
+      await kms.remove(name);
+      services.log(`kms: connection "${name}" removed`);
+      return { removed: true as const };
+    },
+    'kms.keys': async ({ connection }) => ({ keys: await kms.keys(connection) }),
+    'kms.key': async ({ key, connection }) => kms.key(key, connection),
+    'kms.test': async ({ key, connection, algorithm, version }) =>
+      kms.test(key, { ...(connection ? { connection } : {}), ...(algorithm ? { algorithm } : {}), ...(version ? { version } : {}) }),
+  };
+}
