@@ -53,9 +53,9 @@ const CODES: Readonly<Record<KmsProblem, ErrorCode>> = {
   other: 'KMS_ERROR',
 };
 
-function clip(text: string | undefined): string {
+function clip(text: unknown): string {
   if (!text) return '';
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = String(text).replace(/\s+/g, ' ').trim();
   return one.length > 240 ? `${one.slice(0, 240)}…` : one;
 }
 
