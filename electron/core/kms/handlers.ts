@@ -25,7 +25,7 @@ export function createKmsService(services: Pick<CoreServices, 'dataDir' | 'optio
   return new KmsService({ dataDir: services.dataDir, secrets, ...(options.env ? { env: options.env } : {}), ...(options.home ? { home: options.home } : {}) });
 }
 
-export function createKmsHandlers(services: CoreServices, options: KmsHandlerOptions & { service?: KmsService } = {}): AreaHandlers<typeof kmsCalls> {
+export function createKmsHandlers(services: Pick<CoreServices, 'dataDir' | 'options' | 'log'>, options: KmsHandlerOptions & { service?: KmsService } = {}): AreaHandlers<typeof kmsCalls> {
   const kms = options.service ?? createKmsService(services, options);
   return {
     'kms.providers': async () => kms.providers(),
