@@ -62,7 +62,7 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     library: 'tencentcloud-sdk-nodejs-common (Tencent’s common client with TC3-HMAC-SHA256 signing; the full SDK is very large)',
     uriForm: 'tencentkms://REGION/KEY-ID',
     credentialSources: ['default', 'profile', 'keychain'],
-    defaultCredentials: 'TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (/ TENCENTCLOUD_SESSION_TOKEN), else the tccli profile ~/.tccli/default.credential',
+    defaultCredentials: 'TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (/ TENCENTCLOUD_SESSION_TOKEN), else profile [default] of ~/.tencentcloud/credentials (the SDK’s file), else tccli’s ~/.tccli/default.credential',
     secretFields: ['secretId', 'secretKey', 'sessionToken'],
     fields: { region: 'Region, e.g. ap-guangzhou', endpoint: 'Endpoint (kms.tencentcloudapi.com; kms.intl.tencentcloudapi.com outside China)' },
     algorithms: ['ecdsa-p256-sha256', 'rsa-pkcs1v15-sha256', 'rsa-pss-sha256', 'sm2-sm3'],

@@ -20,6 +20,8 @@ export interface FakeServer {
   url: string;
   port: number;
   seen: SeenRequest[];
+  /** `host:port` targets of CONNECT requests, when the server also acts as an HTTP proxy. */
+  tunnels: string[];
   stop(): Promise<void>;
 }
 
@@ -27,8 +29,9 @@ export interface FakeServer {
  * An HTTP(S) server on 127.0.0.1 and a free port. `handle` answers each request; a thrown error
  * becomes a 500 so a test sees it rather than a hang.
  */
-export async function startFakeServer(handle: (request: SeenRequest) => Promise<Reply> | Reply, tls?: { key: string; cert: string }): Promise<FakeServer> {
+export async function startFakeServer(handle: (request: SeenRequest) => Promise<Reply> | Reply, tls?: { key: string; cert: string }, options: { connectProxy?: boolean } = {}): Promise<FakeServer> {
   const seen: SeenRequest[] = [];
+  const tunnels: string[] = [];
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -46,12 +49,23 @@ export async function startFakeServer(handle: (request: SeenRequest) => Promise<
     });
   };
   const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
+  if (options.connectProxy) {
+    // A vendor SDK configured with this server as its proxy tunnels to the vendor's real host
+    // name; the tunnel ends here, so the request (with its real Host header) is answered locally.
+    server.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) socket.unshift(head);
+      server.emit('connection', socket);
+    });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     seen,
+    tunnels,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
