@@ -1,6 +1,6 @@
 import { constants, createHash, createPublicKey, generateKeyPairSync, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { SM2_CURVE, sm2SignDigest, sm2Spki, Sm2Point } from '../../../electron/core/kms/sm2';
+import { parseDerRs, SM2_CURVE, sm2SignDigest, sm2Spki, Sm2Point } from '../../../electron/core/kms/sm2';
 
 /**
  * Real keys and real digest signing for the fake KMS servers: the private keys live in the
@@ -69,7 +69,12 @@ export function keyAllows(type: HarnessKeyType, algorithm: DigestAlgorithm): boo
 export function signDigest(key: HarnessKey, algorithm: DigestAlgorithm, digest: Buffer, misbehave?: Misbehaviour): Buffer {
   const hash = hashOf(algorithm);
   if (misbehave === 'other-key') return signDigest(makeKey(key.type), algorithm, digest);
-  if (key.type === 'sm2') return Buffer.from(sm2SignDigest(key.sm2d as bigint, digest, () => randomScalar(SM2_CURVE.n)));
+  if (key.type === 'sm2') {
+    const der = sm2SignDigest(key.sm2d as bigint, digest, () => randomScalar(SM2_CURVE.n));
+    if (misbehave !== 'raw-ecdsa') return Buffer.from(der);
+    const { r, s } = parseDerRs(der) as { r: bigint; s: bigint };
+    return Buffer.from(r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0'), 'hex');
+  }
   if (key.type.startsWith('ec')) {
     const jwk = (key.privateKey as KeyObject).export({ format: 'jwk' });
     const d = Buffer.from(jwk.d as string, 'base64url');
