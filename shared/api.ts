@@ -2,6 +2,7 @@ import { type z } from 'zod';
 import { appCalls } from './contract/app';
 import { auditCalls } from './contract/audit';
 import { keyCalls } from './contract/keys';
+import { kmsCalls } from './contract/kms';
 import { offlineCalls } from './contract/offline';
 import { registryCalls } from './contract/registry';
 import { signatureCalls } from './contract/signatures';
@@ -21,6 +22,7 @@ export const contract = {
   ...offlineCalls,
   ...registryCalls,
   ...keyCalls,
+  ...kmsCalls,
   ...signatureCalls,
 } as const;
 

@@ -8,6 +8,8 @@ import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } fro
 import { createKeyHandlers } from './keys/handlers';
 import { KeyRing } from './keys/registry';
 import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
+import { createKmsHandlers, createKmsService } from './kms/handlers';
+import type { KmsService } from './kms/service';
 import { createOfflineHandlers } from './offline/handlers';
 import { createRegistryHandlers } from './registry/handlers';
 import { createSignatureHandlers } from './signatures/handlers';
@@ -25,6 +27,8 @@ export interface CoreOptions {
   doctor?: Partial<Pick<DoctorDeps, 'probeKeychain' | 'findPkcs11Modules' | 'probeTools'>>;
   /** Replaces the OS keychain for key secrets (tests). */
   keySecrets?: KeySecretStore;
+  /** Replaces process.env and the home directory for KMS credential lookup (tests). */
+  kmsEnv?: NodeJS.ProcessEnv;
 }
 
 /** What every area's handlers may use: the data directory, settings, events and the log. */
@@ -39,6 +43,8 @@ export interface CoreServices {
   readonly network: { offline: boolean };
   readonly audit: AuditLog;
   readonly keys: KeyRing;
+  /** Cloud KMS connections and signers; provider SDKs load on first use. */
+  readonly kms: KmsService;
 }
 
 export interface Core {
@@ -84,6 +90,7 @@ export function createCore(options: CoreOptions): Core {
     network: { offline: settings.readAtStartSync().offlineMode },
     audit,
     keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit),
+    kms: createKmsService({ dataDir: options.dataDir, options }, options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
   };
   installNetworkGate({ offline: () => services.network.offline });
 
@@ -94,6 +101,7 @@ export function createCore(options: CoreOptions): Core {
     ...createOfflineHandlers(services),
     ...createRegistryHandlers(services),
     ...createKeyHandlers(services),
+    ...createKmsHandlers(services, { service: services.kms }),
     ...createSignatureHandlers(services),
   };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KeyInfo, KeyName, KeyType, PublicExports } from '../models/keys';
+import { KmsAlgorithm, KmsConnectionName, KmsKeyUri } from '../models/kms';
 import { call, JobId, NoInput } from './define';
 
 const KeyRef = z.string().min(1).max(100);
@@ -29,6 +30,12 @@ export const keyCalls = {
     effect: 'write',
     request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024) }).strict(),
     response: z.object({ info: KeyInfo, found: z.string() }).strict(),
+  }),
+  'keys.addKms': call({
+    summary: 'Add a cloud KMS key as a signing key: reads its public key through the connection; the private key stays in the KMS',
+    effect: 'write',
+    request: z.object({ name: KeyName, uri: KmsKeyUri, connection: KmsConnectionName.optional(), algorithm: KmsAlgorithm.optional() }).strict(),
+    response: KeyInfo,
   }),
   'keys.exportCosign': call({
     summary: 'Export a software key as cosign.key (encrypted with the password given) and cosign.pub',

@@ -62,7 +62,7 @@ export const offlineCalls = {
   'offline.sign': call({
     summary: 'Sign the approved items of a request over their exact payload bytes with a local key, giving a signature bundle',
     effect: 'sign',
-    request: z.object({ request: FileBytes, key: z.string().min(1).max(100), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    request: z.object({ request: FileBytes, key: z.string().min(1).max(1024), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
     response: SignedBundle,
   }),
   'offline.export': call({

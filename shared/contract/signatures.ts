@@ -34,7 +34,8 @@ export const signatureCalls = {
         id: RegistryId,
         repository: Repository,
         digest: DigestString,
-        key: z.string().min(1).max(100),
+        /** A key's name or id, or a KMS key URI. */
+        key: z.string().min(1).max(1024),
         format: z.enum(['cosign', 'simplesigning']).optional(),
         /** For simple signing: the lookaside directory to write signature-N into. */
         lookaside: z.string().min(1).max(4096).optional(),

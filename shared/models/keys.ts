@@ -11,8 +11,9 @@ export const KeyInfo = z
   .object({
     id: KeyId,
     name: KeyName,
-    type: KeyType,
-    kind: z.enum(['software', 'openpgp']),
+    /** How it was made; `kms` for a key held in a cloud KMS. */
+    type: z.union([KeyType, z.literal('kms')]),
+    kind: z.enum(['software', 'openpgp', 'kms']),
     /** The signing algorithm Signet uses with it. */
     algorithm: z.string(),
     /** SHA-256 of the DER SPKI (software keys), lower-case hex. */
@@ -22,7 +23,12 @@ export const KeyInfo = z
     userIds: z.array(z.string()).optional(),
     created: z.string(),
     expires: z.string().optional(),
-    store: z.enum(['keychain']),
+    store: z.enum(['keychain', 'kms']),
+    /** For KMS keys: the key URI (awskms://…) and the saved connection it signs through. */
+    uri: z.string().max(1024).optional(),
+    connection: z.string().max(64).optional(),
+    /** For KMS keys: the public key (SPKI PEM) read from the KMS when the key was added. */
+    publicKeyPem: z.string().max(20_000).optional(),
     labels: z.array(z.string().max(64)).max(32),
     retired: z.boolean(),
   })
@@ -38,3 +44,13 @@ export const PublicExports = z
   })
   .strict();
 export type PublicExports = z.infer<typeof PublicExports>;
+
+/** The signature formats a key can make. Cosign verifiers take ECDSA, RSA and Ed25519 keys; containers/image simple signing and .asc files take OpenPGP keys. */
+export const SIGNING_FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
+export type SigningFormat = (typeof SIGNING_FORMATS)[number];
+
+export function signingFormats(key: Pick<KeyInfo, 'kind' | 'algorithm'>): { formats: SigningFormat[]; note?: string } {
+  if (key.kind === 'openpgp') return { formats: ['simplesigning', 'asc'] };
+  if (key.algorithm.startsWith('sm2')) return { formats: [], note: 'SM2 signatures are not read by cosign, podman or skopeo; Signet can test-sign with this key but no image format accepts it.' };
+  return { formats: ['cosign'], ...(key.kind === 'kms' ? { note: 'A KMS key is not an OpenPGP key, so it cannot make simple signatures or .asc files.' } : {}) };
+}

@@ -22,6 +22,10 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
         password.fill(0);
       }
     },
+    'keys.addKms': async (input) => {
+      const signer = await services.kms.signer(input.uri, { ...(input.connection ? { connection: input.connection } : {}), ...(input.algorithm ? { algorithm: input.algorithm } : {}) });
+      return keys.addKms({ name: input.name, uri: input.uri, ...(input.connection ? { connection: input.connection } : {}), algorithm: signer.describe().algorithm, publicKeyPem: await signer.publicKeyPem() });
+    },
     'keys.exportCosign': async (input) => {
       const password = Buffer.from(input.password, 'utf8');
       try {

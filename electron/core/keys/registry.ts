@@ -118,8 +118,48 @@ export class KeyRing {
     return { ...info, found: imported.found };
   }
 
+  /**
+   * Records a cloud KMS key as a signing key: its URI, connection and public key. The private
+   * key stays in the KMS; nothing goes to the keychain.
+   */
+  async addKms(input: { name: string; uri: string; connection?: string; algorithm: string; publicKeyPem: string; labels?: string[] }): Promise<KeyInfo> {
+    if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
+    let fingerprint: string;
+    try {
+      fingerprint = spkiSha256(createPublicKey(input.publicKeyPem));
+    } catch {
+      throw new SignetError('KMS_ERROR', `The KMS returned a public key for ${input.uri} that cannot be read.`);
+    }
+    const info: KeyInfo = {
+      id: `k-${randomBytes(8).toString('hex')}`,
+      name: input.name,
+      type: 'kms',
+      kind: 'kms',
+      algorithm: input.algorithm,
+      spkiSha256: fingerprint,
+      created: new Date().toISOString(),
+      store: 'kms',
+      uri: input.uri,
+      ...(input.connection ? { connection: input.connection } : {}),
+      publicKeyPem: input.publicKeyPem,
+      labels: input.labels ?? ['kms'],
+      retired: false,
+    };
+    await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
+    await this.audit?.append('key.imported', `Added KMS key ${input.uri} as "${info.name}"`, { keyId: info.id, fingerprint });
+    return info;
+  }
+
+  /** Where a KMS key lives, after the retired and expiry checks every signing key passes. */
+  async kmsReference(idOrName: string): Promise<{ uri: string; connection?: string; algorithm: string; name: string }> {
+    const info = await this.usable(idOrName);
+    if (info.kind !== 'kms' || !info.uri) throw new SignetError('INVALID_INPUT', `"${info.name}" is not a KMS key.`);
+    return { uri: info.uri, algorithm: info.algorithm, name: info.name, ...(info.connection ? { connection: info.connection } : {}) };
+  }
+
   async publicExports(idOrName: string): Promise<PublicExports> {
     const info = await this.get(idOrName);
+    if (info.kind === 'kms') return info.publicKeyPem ? { pem: info.publicKeyPem } : {};
     const secret = await this.secret(info);
     if (info.kind === 'openpgp') return { pgp: (await openpgp.readPrivateKey({ armoredKey: secret })).toPublic().armor() };
     const der = Buffer.from(secret, 'base64');
@@ -145,8 +185,10 @@ export class KeyRing {
     }
   }
 
+  /** A software key's signer; KMS keys are opened through keys/resolve-signer.ts. */
   async signer(idOrName: string): Promise<Signer> {
     const info = await this.usable(idOrName);
+    if (info.kind === 'kms') throw new SignetError('UNSUPPORTED', `"${info.name}" is a KMS key; it signs through its KMS connection.`);
     if (info.kind !== 'software') throw new SignetError('UNSUPPORTED', `"${info.name}" is an OpenPGP key: it signs simple signatures, not cosign ones.`);
     const der = Buffer.from(await this.secret(info), 'base64');
     try {
@@ -176,7 +218,7 @@ export class KeyRing {
     const info = await this.get(idOrName);
     if (confirmName !== info.name) throw new SignetError('INVALID_INPUT', `Type the key's name, "${info.name}", to delete it.`);
     await this.update((keys) => ({ keys: keys.filter((k) => k.id !== info.id), result: undefined }));
-    await this.secrets.delete(info.id).catch(() => undefined);
+    if (info.store === 'keychain') await this.secrets.delete(info.id).catch(() => undefined);
     await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
   }
 

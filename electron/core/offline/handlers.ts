@@ -1,4 +1,5 @@
 import type { offlineCalls } from '../../../shared/contract/offline';
+import { resolveSigner } from '../keys/resolve-signer';
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { checkBundle } from './check';
@@ -41,7 +42,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       const requestBytes = Buffer.from(input.request, 'base64');
       const read = readRequest(requestBytes);
       const pgp = read.request.signer.kind === 'pgp-fingerprint';
-      const signers = pgp ? { pgp: await services.keys.pgpSigner(input.key) } : { signer: await services.keys.signer(input.key) };
+      const signers = pgp ? { pgp: await services.keys.pgpSigner(input.key) } : { signer: await resolveSigner(services.keys, services.kms, input.key) };
       const signed = await signRequest({
         requestBytes,
         approved: input.approved ? new Set(input.approved) : 'all',

@@ -4,6 +4,7 @@ import type { SignatureReport, VerificationReport } from '../../../shared/models
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { spkiSha256 } from '../keys/generate';
+import { resolveSigner } from '../keys/resolve-signer';
 import { RegistryConnections } from '../registry/handlers';
 import { SavedRegistries } from '../registry/saved';
 import { KeychainCredentialStore } from '../registry/credentials';
@@ -23,7 +24,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
   async function trustedKeys(extra: readonly string[]): Promise<TrustedKey[]> {
     const keys: TrustedKey[] = [];
     for (const info of await services.keys.list()) {
-      if (info.kind !== 'software' || !info.spkiSha256) continue;
+      if ((info.kind !== 'software' && info.kind !== 'kms') || !info.spkiSha256) continue;
       const exports = await services.keys.publicExports(info.id).catch(() => undefined);
       if (exports?.pem) keys.push({ name: `${info.name} (Signet key)`, pem: exports.pem, fingerprint: info.spkiSha256 });
     }
@@ -117,7 +118,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
         await services.audit.append('image.signed', `Simple-signed ${reference}@${input.digest.slice(0, 19)}… with "${input.key}"`, { digest: input.digest, key: input.key, file });
         return { tag: path.basename(path.dirname(file)), payload: made.payload, file };
       }
-      const signer = await services.keys.signer(input.key);
+      const signer = await resolveSigner(services.keys, services.kms, input.key);
       const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: input.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });
       await services.audit.append('image.signed', `Signed ${input.repository}@${input.digest.slice(0, 19)}… in cosign format with "${input.key}"`, { digest: input.digest, key: input.key, tag: result.tag });
       return { tag: result.tag, payload: result.payload, signatureManifest: result.signatureManifest };

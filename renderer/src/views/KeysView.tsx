@@ -1,13 +1,15 @@
 import { useState } from 'react';
-import { KEY_TYPES, type KeyInfo, type KeyType } from '../../../shared/models/keys';
+import { KEY_TYPES, signingFormats, type KeyInfo, type KeyType } from '../../../shared/models/keys';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { KmsConnections } from './KmsPanel';
 
-const TYPE_LABELS: Record<KeyType, string> = {
+const TYPE_LABELS: Record<KeyType | 'kms', string> = {
+  kms: 'Cloud KMS key',
   'ecdsa-p256': 'ECDSA P-256 (cosign default)',
   'ecdsa-p384': 'ECDSA P-384',
   'rsa-2048': 'RSA 2048',
@@ -30,6 +32,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
   const [generating, setGenerating] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [connecting, setConnecting] = useState(false);
   const selected = keys.data?.find((k) => k.id === sub);
   return (
     <section className="page" aria-labelledby="page-title">
@@ -37,6 +40,9 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
         <h1 id="page-title">Keys</h1>
         {!readOnly && (
           <div className="actions">
+            <button type="button" className="button secondary" onClick={() => setConnecting(true)}>
+              Connect a KMS
+            </button>
             <button type="button" className="button secondary" onClick={() => setImporting(true)}>
               Import key
             </button>
@@ -81,6 +87,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
           {selected && <KeyDetail key={selected.id} info={selected} readOnly={readOnly} onChanged={() => keys.reload()} onDeleted={() => { keys.reload(); navigate({ area: 'keys' }); }} />}
         </div>
       )}
+      <KmsConnections readOnly={readOnly} connectOpen={connecting} onConnectClose={() => setConnecting(false)} onKeyAdded={(k) => { keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
     </section>
@@ -151,6 +158,7 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string>();
   const publicText = detail.data?.exports.pem ?? detail.data?.exports.pgp ?? '';
+  const formats = signingFormats(info);
   const retire = async () => {
     if (!api) return;
     const result = await api.keys.retire({ key: info.id });
@@ -167,7 +175,8 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
         {info.pgpFingerprint && <div className="fact"><dt>Fingerprint</dt><dd><Fingerprint value={info.pgpFingerprint} label="OpenPGP fingerprint" /></dd></div>}
         {info.pgpKeyId && <div className="fact"><dt>Key id</dt><dd className="mono">{info.pgpKeyId}</dd></div>}
         {info.userIds?.length ? <div className="fact"><dt>User id</dt><dd>{info.userIds.join(', ')}</dd></div> : null}
-        <div className="fact"><dt>Stored in</dt><dd>OS keychain</dd></div>
+        <div className="fact"><dt>Stored in</dt><dd>{info.kind === 'kms' ? <>Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}<div className="mono small wrap">{info.uri}</div></> : 'OS keychain'}</dd></div>
+        <div className="fact"><dt>Signs in</dt><dd>{formats.formats.length ? formats.formats.join(', ') : 'no image format'}{formats.note ? <div className="muted small">{formats.note}</div> : null}</dd></div>
         <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
       </dl>
       <div className="field">
@@ -229,7 +238,7 @@ function DeleteDialog({ open, info, onClose, onDeleted }: { open: boolean; info:
   return (
     <Dialog title={`Delete ${info.name}`} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="delete-key" className="button danger" disabled={typed !== info.name}>Delete for good</button></>}>
       <form id="delete-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-        <p>The private key is removed from the OS keychain; signatures it made can no longer be matched to it here. Retiring keeps it for verification instead.</p>
+        <p>{info.kind === 'kms' ? 'Signet forgets this key; it stays in the KMS. Signatures' : 'The private key is removed from the OS keychain; signatures'} it made can no longer be matched to it here. Retiring keeps it for verification instead.</p>
         <ErrorBanner message={error} />
         <div className="field"><label htmlFor="delete-name">Type “{info.name}” to confirm</label><input id="delete-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" /></div>
       </form>

@@ -5,6 +5,7 @@ import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { signingFormats } from '../../../shared/models/keys';
 
 const VERDICT_TEXT: Record<VerificationReport['verdict'], string> = {
   unsigned: 'Unsigned',
@@ -92,8 +93,9 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
 function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined }) {
   const api = useApp((s) => s.api);
   const keys = useCall(api && open ? () => api.keys.list({}) : undefined, [api, open]);
-  const usable = keys.data?.filter((k) => k.kind === 'software' && !k.retired) ?? [];
+  const usable = keys.data?.filter((k) => !k.retired && signingFormats(k).formats.includes('cosign')) ?? [];
   const [key, setKey] = useState('');
+  const chosen = usable.find((k) => k.id === key);
   const [annotations, setAnnotations] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -118,9 +120,10 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
         <div className="field">
           <label htmlFor="sign-key-choice">Key</label>
           <select id="sign-key-choice" value={key} onChange={(e) => setKey(e.target.value)}>
-            <option value="">{usable.length ? 'Choose a key…' : 'No active software key: generate one under Keys'}</option>
-            {usable.map((k) => (<option key={k.id} value={k.id}>{k.name} ({k.type})</option>))}
+            <option value="">{usable.length ? 'Choose a key…' : 'No active cosign-capable key: generate one or add a KMS key under Keys'}</option>
+            {usable.map((k) => (<option key={k.id} value={k.id}>{k.name} ({k.kind === 'kms' ? `KMS, ${k.algorithm}` : k.type})</option>))}
           </select>
+          {chosen && <span className="hint">Signs in: {signingFormats(chosen).formats.join(', ')}.{chosen.kind === 'kms' ? ` The KMS signs the digest (${chosen.algorithm}); Signet verifies it locally before anything is written.` : ''}</span>}
         </div>
         <div className="field">
           <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>

@@ -64,7 +64,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'On the offline station: show a request, sign the approved items over their exact bytes, write a bundle (works with offline mode on)',
     positionals: [{ name: 'REQUEST', description: 'The request file' }],
     options: [
-      { name: 'key', type: 'string', value: 'NAME', description: 'The local key to sign with' },
+      { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'The local key, or a KMS key URI, to sign with' },
       { name: 'out', type: 'string', value: 'BUNDLE', description: 'Where to write the signature bundle' },
       { name: 'approve', type: 'string', value: 'IDS', description: 'Only these item ids, comma-separated (default: all after review)' },
       { name: 'yes', type: 'boolean', description: 'Do not ask for confirmation after showing the request' },

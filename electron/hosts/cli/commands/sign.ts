@@ -40,7 +40,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Sign an image in cosign format with a Signet key (the tag is resolved once; nothing is signed if it moves)',
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
     options: [
-      { name: 'key', type: 'string', value: 'NAME', description: 'The Signet key to sign with' },
+      { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'The Signet key to sign with, or a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…)' },
       { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable)' },

@@ -1,0 +1,24 @@
+import { SignetError } from '../../../shared/errors';
+import type { KmsAlgorithm } from '../../../shared/models/kms';
+import { KMS_ALGORITHMS } from '../../../shared/models/kms';
+import type { KmsService } from '../kms/service';
+import type { Signer } from '../kms/signer';
+import { looksLikeKeyUri } from '../kms/uri';
+import type { KeyRing } from './registry';
+
+const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
+
+/**
+ * What `--key` and every "sign with" field resolve to: a KMS key URI (awskms://…), a KMS key
+ * saved in the key list, or a software key by name or id. One place, so every format and host
+ * accepts the same references.
+ */
+export async function resolveSigner(keys: KeyRing, kms: KmsService, key: string): Promise<Signer> {
+  if (looksLikeKeyUri(key)) return kms.signer(key.trim());
+  if (key.startsWith('pkcs11:')) throw new SignetError('UNSUPPORTED', 'PKCS#11 keys sign through `signet token`; add the token key first.');
+  const info = await keys.get(key);
+  if (info.kind !== 'kms') return keys.signer(info.id);
+  const ref = await keys.kmsReference(info.id);
+  const algorithm = KMS_ALGORITHM_SET.has(ref.algorithm) ? (ref.algorithm as KmsAlgorithm) : undefined;
+  return kms.signer(ref.uri, { ...(ref.connection ? { connection: ref.connection } : {}), ...(algorithm ? { algorithm } : {}) });
+}
