@@ -64,6 +64,7 @@ export async function openKmsSigner(client: KmsClient, ref: KmsKeyRef, options: 
     algorithm,
     label: `${PROVIDER_NAMES[provider]} ${ref.uri}`,
     spkiSha256: spkiSha256(publicKeyPem),
+    keyVersion: version.version,
   };
   const where = `${PROVIDER_NAMES[provider]} key ${ref.uri} (version ${version.version}, ${algorithm})`;
 

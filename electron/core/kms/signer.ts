@@ -27,6 +27,8 @@ export interface SignerDescription {
   readonly label: string;
   /** SHA-256 of the DER SPKI, lower-case hex. */
   readonly spkiSha256: string;
+  /** The KMS key version that signs (recorded with every signature). */
+  readonly keyVersion?: string;
 }
 
 export interface Signer {

@@ -5,6 +5,7 @@ import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { spkiSha256 } from '../keys/generate';
 import { resolveSigner } from '../keys/resolve-signer';
+import type { Signer } from '../kms/signer';
 import { RegistryConnections } from '../registry/handlers';
 import { SavedRegistries } from '../registry/saved';
 import { KeychainCredentialStore } from '../registry/credentials';
@@ -13,6 +14,12 @@ import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { readLookaside, signSimple, verifySimple, writeLookaside } from './simple';
+
+/** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
+function signerDetails(signer: Signer): Record<string, string> {
+  const d = signer.describe();
+  return { signer: d.keyId, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}) };
+}
 
 interface TrustedKey {
   name: string;
@@ -120,7 +127,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       }
       const signer = await resolveSigner(services.keys, services.kms, input.key);
       const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: input.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });
-      await services.audit.append('image.signed', `Signed ${input.repository}@${input.digest.slice(0, 19)}… in cosign format with "${input.key}"`, { digest: input.digest, key: input.key, tag: result.tag });
+      await services.audit.append('image.signed', `Signed ${input.repository}@${input.digest.slice(0, 19)}… in cosign format with "${input.key}"`, { digest: input.digest, key: input.key, tag: result.tag, ...signerDetails(signer) });
       return { tag: result.tag, payload: result.payload, signatureManifest: result.signatureManifest };
     },
   };

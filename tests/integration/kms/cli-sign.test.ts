@@ -37,6 +37,9 @@ describe('signet sign --key hashivault://… (fake Vault transit, real registry)
     writeFileSync(pub, tested.publicKeyPem);
     const report = JSON.parse((await signet('verify', ref, '--pubkey', pub, '--json')).stdout) as { verdict: string; signatures: Array<{ algorithm?: string }> };
     expect(report.verdict).toBe('verified');
+    const audit = JSON.parse((await signet('audit', 'list', '--json')).stdout) as { entries?: Array<{ type: string; details: Record<string, unknown> }> } | Array<{ type: string; details: Record<string, unknown> }>;
+    const entries = Array.isArray(audit) ? audit : (audit.entries ?? []);
+    expect(entries.find((e) => e.type === 'image.signed')?.details).toMatchObject({ signer: 'hashivault://release', keyVersion: '1', algorithm: 'ecdsa-p384-sha384' });
   });
 
   it('a malformed KMS URI is an invalid reference, never a key name or a path', async () => {
