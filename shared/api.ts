@@ -4,8 +4,10 @@ import { auditCalls } from './contract/audit';
 import { keyCalls } from './contract/keys';
 import { kmsCalls } from './contract/kms';
 import { offlineCalls } from './contract/offline';
+import { payloadCalls } from './contract/payload';
 import { registryCalls } from './contract/registry';
 import { signatureCalls } from './contract/signatures';
+import { storageCalls } from './contract/storage';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -24,6 +26,8 @@ export const contract = {
   ...keyCalls,
   ...kmsCalls,
   ...signatureCalls,
+  ...payloadCalls,
+  ...storageCalls,
 } as const;
 
 export type Contract = typeof contract;

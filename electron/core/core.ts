@@ -13,6 +13,10 @@ import type { KmsService } from './kms/service';
 import { createOfflineHandlers } from './offline/handlers';
 import { createRegistryHandlers } from './registry/handlers';
 import { createSignatureHandlers } from './signatures/handlers';
+import { createPayloadHandlers } from './payload/handlers';
+import { createStorageHandlers } from './storage/handlers';
+import { StorageService } from './storage/service';
+import { KeychainSecretStore as NamedSecretStore } from './kms/connections';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
@@ -27,7 +31,7 @@ export interface CoreOptions {
   doctor?: Partial<Pick<DoctorDeps, 'probeKeychain' | 'findPkcs11Modules' | 'probeTools'>>;
   /** Replaces the OS keychain for key secrets (tests). */
   keySecrets?: KeySecretStore;
-  /** Replaces process.env and the home directory for KMS credential lookup (tests). */
+  /** Replaces process.env and the home directory for KMS and storage credential lookup (tests). */
   kmsEnv?: NodeJS.ProcessEnv;
 }
 
@@ -45,6 +49,8 @@ export interface CoreServices {
   readonly keys: KeyRing;
   /** Cloud KMS connections and signers; provider SDKs load on first use. */
   readonly kms: KmsService;
+  /** Storage profiles and object stores (S3, OBS, directories). */
+  readonly storage: StorageService;
 }
 
 export interface Core {
@@ -76,6 +82,11 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
   };
 }
 
+/** A test's in-memory key-secret store, namespaced for another kind of secret. */
+function prefixedSecrets(store: KeySecretStore, prefix: string) {
+  return { put: (entry: string, secret: string) => store.put(prefix + entry, secret), get: (entry: string) => store.get(prefix + entry), delete: (entry: string) => store.delete(prefix + entry) };
+}
+
 /** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
 export function createCore(options: CoreOptions): Core {
   const settings = new SettingsStore(options.dataDir);
@@ -90,6 +101,11 @@ export function createCore(options: CoreOptions): Core {
     network: { offline: settings.readAtStartSync().offlineMode },
     audit,
     keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit),
+    storage: new StorageService({
+      dataDir: options.dataDir,
+      secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new NamedSecretStore('Signet storage credentials', 'storage credentials'),
+      ...(options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
+    }),
     kms: createKmsService({ dataDir: options.dataDir, options }, options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
   };
   installNetworkGate({ offline: () => services.network.offline });
@@ -103,6 +119,8 @@ export function createCore(options: CoreOptions): Core {
     ...createKeyHandlers(services),
     ...createKmsHandlers(services, { service: services.kms }),
     ...createSignatureHandlers(services),
+    ...createPayloadHandlers(services),
+    ...createStorageHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });

@@ -12,6 +12,7 @@ export const AuditEventType = z.enum([
   'offline.request',
   'offline.signed',
   'offline.attached',
+  'storage.uploaded',
   'settings.changed',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;

@@ -15,6 +15,10 @@ export interface S3Handle {
   dir: string;
   /** Requests the front refused, with the S3 error code (for tests that expect refusals). */
   refused(): string[];
+  /** Every request the front saw: method, path, Host header and payload-hash header. */
+  requests(): Array<{ method: string; path: string; host: string; payloadHash: string }>;
+  /** Drops the connection of the next `n` PUT requests after reading their body (a cut mid-upload). */
+  cutNextPuts(n: number): void;
   stop(): Promise<void>;
 }
 
@@ -27,7 +31,11 @@ const SECRET = 'S3RVER';
  * checks V2 signatures and accepts any V4 one (lib/middleware/authentication.js) and also accepts
  * unsigned requests. Path-style addressing, region us-east-1, keys S3RVER/S3RVER.
  */
-export async function startS3(options: { buckets?: string[] } = {}): Promise<S3Handle> {
+export async function startS3(options: {
+  buckets?: string[];
+  /** Huawei OBS behaviour: SigV4 only with UNSIGNED-PAYLOAD (or streaming); a signed payload hash is refused. */
+  obs?: boolean;
+} = {}): Promise<S3Handle> {
   const dir = tempDir('s3');
   const data = path.join(dir.path, 'data');
   mkdirSync(data);
@@ -40,12 +48,28 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<S3H
     throw error;
   }
   const refusals: string[] = [];
+  const seen: Array<{ method: string; path: string; host: string; payloadHash: string }> = [];
+  let cuts = 0;
+  const buckets = new Set(options.buckets ?? ['signet']);
   const secrets = new Map([[ACCESS_KEY, SECRET]]);
   const front = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      const payloadHash = String(req.headers['x-amz-content-sha256'] ?? '');
+      seen.push({ method: req.method ?? 'GET', path: req.url ?? '/', host: String(req.headers.host ?? ''), payloadHash });
+      if (req.method === 'PUT' && cuts > 0) {
+        cuts--;
+        req.socket.destroy();
+        return;
+      }
+      if (options.obs && payloadHash !== 'UNSIGNED-PAYLOAD' && !payloadHash.startsWith('STREAMING-')) {
+        refusals.push('InvalidRequest');
+        res.writeHead(400, { 'Content-Type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>OBS supports V4 only with UNSIGNED-PAYLOAD or STREAMING-AWS4-HMAC-SHA256-PAYLOAD.</Message></Error>');
+        return;
+      }
       const verdict = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, secrets);
       if (!verdict.ok) {
         refusals.push(verdict.code);
@@ -53,7 +77,11 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<S3H
         res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${verdict.code}</Code><Message>${verdict.message}</Message></Error>`);
         return;
       }
-      const forward = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${backendPort}` } }, (answer) => {
+      // Virtual-hosted addressing (Host: <bucket>.host:port) is turned into path style for s3rver.
+      const hostName = String(req.headers.host ?? '').replace(/:\d+$/, '');
+      const virtualBucket = [...buckets].find((b) => hostName.startsWith(`${b}.`));
+      const forwardPath = virtualBucket ? `/${virtualBucket}${req.url ?? '/'}` : req.url;
+      const forward = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: forwardPath, headers: { ...req.headers, host: `127.0.0.1:${backendPort}` } }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -84,6 +112,10 @@ export async function startS3(options: { buckets?: string[] } = {}): Promise<S3H
     region: 'us-east-1',
     dir: dir.path,
     refused: () => [...refusals],
+    requests: () => [...seen],
+    cutNextPuts: (n) => {
+      cuts = n;
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

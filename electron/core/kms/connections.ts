@@ -18,13 +18,16 @@ export const KMS_SECRET_SERVICE = 'Signet KMS credentials';
 
 /** The OS keychain through keytar (Secret Service, macOS Keychain, Windows Credential Manager). */
 export class KeychainSecretStore implements SecretStore {
-  constructor(private readonly service = KMS_SECRET_SERVICE) {}
+  constructor(
+    private readonly service = KMS_SECRET_SERVICE,
+    private readonly what = 'KMS credentials',
+  ) {}
 
   async put(entry: string, secret: string): Promise<void> {
     try {
       await (await loadKeytar()).setPassword(this.service, entry, secret);
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the KMS credentials (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain, or use the vendor's own credential files instead.`);
+      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the ${this.what} (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain, or use the vendor's own credential files instead.`);
     }
   }
 
@@ -32,7 +35,7 @@ export class KeychainSecretStore implements SecretStore {
     try {
       return (await (await loadKeytar()).getPassword(this.service, entry)) ?? undefined;
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot be reached for the KMS credentials (${(error as Error).message.slice(0, 160)}).`);
+      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot be reached for the ${this.what} (${(error as Error).message.slice(0, 160)}).`);
     }
   }
 

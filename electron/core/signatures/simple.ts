@@ -74,12 +74,13 @@ export interface SimpleVerdict {
   creator?: string;
 }
 
+export type PgpVerification = { ok: true; data: Uint8Array; signer: string; keyId: string; fingerprint: string; created?: Date } | { ok: false; reason: string };
+
 /**
- * Verifies a simple signature: the OpenPGP message must be signed by one of the trusted keys (not
- * expired or revoked) before its JSON is looked at; then the payload must be strict, of the
- * atomic type with exactly its critical members, name this digest, and match the reference.
+ * Verifies a binary OpenPGP signed message against trusted keys (not expired, not revoked) and
+ * returns the signed bytes. Nothing inside is trusted unless this says ok.
  */
-export async function verifySimple(message: Uint8Array, digest: string, trusted: ReadonlyArray<{ name: string; key: string | Uint8Array }>, expectedReference?: string): Promise<SimpleVerdict> {
+export async function verifyPgpMessage(message: Uint8Array, trusted: ReadonlyArray<{ name: string; key: string | Uint8Array }>): Promise<PgpVerification> {
   const first = message[0] ?? 0;
   if (!((first >= 0xa0 && first <= 0xa3) || first === 0xc8 || (first >= 0x90 && first <= 0x92) || first === 0xc4 || (first >= 0x88 && first <= 0x8b) || first === 0xc2)) {
     return { ok: false, reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).` };
@@ -91,8 +92,6 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
     return { ok: false, reason: 'The signature is not a readable OpenPGP message (corrupt or cut short).' };
   }
   if (parsed.getSigningKeyIDs().length === 0) return { ok: false, reason: 'The OpenPGP message is not signed (a bare literal message).' };
-  let data: Uint8Array | undefined;
-  let signer: { name: string; keyId: string } | undefined;
   let lastReason = 'No trusted key made this signature.';
   for (const entry of trusted) {
     let key: openpgp.Key;
@@ -104,9 +103,9 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
     }
     try {
       const result = await openpgp.verify({ message: parsed, verificationKeys: key, expectSigned: true, format: 'binary' });
-      data = result.data as Uint8Array;
-      signer = { name: entry.name, keyId: result.signatures[0]?.keyID.toHex().toUpperCase() ?? '' };
-      break;
+      const sig = result.signatures[0];
+      const created = sig ? await sig.signature.then((s) => s.packets[0]?.created ?? undefined).catch(() => undefined) : undefined;
+      return { ok: true, data: result.data as Uint8Array, signer: entry.name, keyId: sig?.keyID.toHex().toUpperCase() ?? '', fingerprint: key.getFingerprint().toUpperCase(), ...(created ? { created } : {}) };
     } catch (error) {
       const text = (error as Error).message;
       if (/expired|revoked/i.test(text)) lastReason = `The signing key ${entry.name} is expired or revoked (${text.slice(0, 120)}).`;
@@ -114,7 +113,19 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
       else lastReason = `The signature does not verify: ${text.slice(0, 160)}.`;
     }
   }
-  if (!data || !signer) return { ok: false, reason: lastReason };
+  return { ok: false, reason: lastReason };
+}
+
+/**
+ * Verifies a simple signature: the OpenPGP message must be signed by one of the trusted keys (not
+ * expired or revoked) before its JSON is looked at; then the payload must be strict, of the
+ * atomic type with exactly its critical members, name this digest, and match the reference.
+ */
+export async function verifySimple(message: Uint8Array, digest: string, trusted: ReadonlyArray<{ name: string; key: string | Uint8Array }>, expectedReference?: string): Promise<SimpleVerdict> {
+  const verified = await verifyPgpMessage(message, trusted);
+  if (!verified.ok) return { ok: false, reason: verified.reason };
+  const data = verified.data;
+  const signer = { name: verified.signer, keyId: verified.keyId };
   let doc: { critical?: Record<string, unknown>; optional?: Record<string, unknown> };
   try {
     doc = parseStrictJson(data, 'The signed payload') as typeof doc;
