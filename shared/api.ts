@@ -5,6 +5,7 @@ import { keyCalls } from './contract/keys';
 import { offlineCalls } from './contract/offline';
 import { registryCalls } from './contract/registry';
 import { signatureCalls } from './contract/signatures';
+import { tokenCalls } from './contract/tokens';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -22,6 +23,7 @@ export const contract = {
   ...registryCalls,
   ...keyCalls,
   ...signatureCalls,
+  ...tokenCalls,
 } as const;
 
 export type Contract = typeof contract;

@@ -9,6 +9,7 @@ import { createKeyHandlers } from './keys/handlers';
 import { KeyRing } from './keys/registry';
 import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
 import { createOfflineHandlers } from './offline/handlers';
+import { createTokenHandlers } from './pkcs11/handlers';
 import { createRegistryHandlers } from './registry/handlers';
 import { createSignatureHandlers } from './signatures/handlers';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
@@ -95,6 +96,7 @@ export function createCore(options: CoreOptions): Core {
     ...createRegistryHandlers(services),
     ...createKeyHandlers(services),
     ...createSignatureHandlers(services),
+    ...createTokenHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });
