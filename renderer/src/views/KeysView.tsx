@@ -6,6 +6,7 @@ import { Dialog } from '../components/Dialog';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { TokensPanel } from './TokensPanel';
 
 const TYPE_LABELS: Record<KeyType, string> = {
   'ecdsa-p256': 'ECDSA P-256 (cosign default)',
@@ -83,6 +84,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
       )}
       <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
+      <TokensPanel />
     </section>
   );
 }

@@ -26,8 +26,25 @@ function keyKind(k: TokenKey): string {
   return k.keyType;
 }
 
-/** PKCS#11 tokens: modules → tokens → keys, with PIN entry per call, test-sign, diagnostics and key generation. */
+/**
+ * PKCS#11 tokens: modules → tokens → keys, with PIN entry per call, test-sign, diagnostics and key
+ * generation. Closed at first: opening it loads the module (its code runs, readers are polled).
+ */
 export function TokensPanel() {
+  const [open, setOpen] = useState(false);
+  if (!open) {
+    return (
+      <section className="panel tokens-panel" aria-labelledby="tokens-title">
+        <h2 id="tokens-title">PKCS#11 tokens</h2>
+        <p className="hint">Hardware tokens, smart cards and HSMs (SoftHSM2, OpenSC, YubiKey’s ykcs11, cloud HSM modules).</p>
+        <button type="button" className="button secondary" onClick={() => setOpen(true)}>Show tokens</button>
+      </section>
+    );
+  }
+  return <OpenTokensPanel />;
+}
+
+function OpenTokensPanel() {
   const api = useApp((s) => s.api);
   const readOnly = useApp((s) => s.info?.readOnly ?? false);
   const modules = useCall(api ? () => api.tokens.modules({}) : undefined, [api]);
