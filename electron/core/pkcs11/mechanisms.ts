@@ -48,10 +48,13 @@ export function algorithmsFor(key: { keyType: 'EC' | 'RSA' | string; curve?: Cur
   return [];
 }
 
-/** The plan for `algorithm`, honouring CKA_ALLOWED_MECHANISMS when the token sets it; undefined when none is allowed. */
-export function planFor(lib: Pkcs11Lib, algorithm: TokenAlgorithm, allowed?: readonly number[]): SignPlan | undefined {
+/**
+ * The plan for `algorithm`: a mechanism the key allows (CKA_ALLOWED_MECHANISMS, when set) and the
+ * token supports (C_GetMechanismList, when known); undefined when there is none.
+ */
+export function planFor(lib: Pkcs11Lib, algorithm: TokenAlgorithm, allowed?: readonly number[], supported?: readonly number[]): SignPlan | undefined {
   const hash = ALGORITHM_HASH[algorithm];
-  const ok = (m: number) => !allowed || allowed.includes(m);
+  const ok = (m: number) => (!allowed || allowed.includes(m)) && (!supported || supported.includes(m));
   const H = hash.toUpperCase() as 'SHA256' | 'SHA384' | 'SHA512';
   if (algorithm.startsWith('ecdsa-')) {
     if (ok(lib.CKM_ECDSA)) return { mechanism: { mechanism: lib.CKM_ECDSA }, name: 'CKM_ECDSA', input: 'digest', family: 'ecdsa', hash };

@@ -129,8 +129,8 @@ export function findSigningKey(mod: LoadedModule, session: Handle, token: TokenS
   return matches[0] as KeyObjects;
 }
 
-export function describeKey(mod: LoadedModule, token: TokenSummary, key: KeyObjects): TokenKey {
-  const algorithms = algorithmsFor(key).filter((a) => planFor(mod.lib, a, key.allowedMechanisms));
+export function describeKey(mod: LoadedModule, token: TokenSummary, key: KeyObjects, supported?: readonly number[]): TokenKey {
+  const algorithms = algorithmsFor(key).filter((a) => planFor(mod.lib, a, key.allowedMechanisms, supported));
   return {
     label: key.label,
     idHex: key.id.toString('hex'),

@@ -13,7 +13,7 @@ import { loadModule, type LoadedModule } from './module';
 import { describeKey, readKeys } from './objects';
 import { withSession, TokenPin } from './session';
 import { openTokenSigner, type TokenSigner } from './signer';
-import { diagnose, findToken, initializedTokens, listTokens, tokenName, type FoundToken } from './tokens';
+import { diagnose, findToken, initializedTokens, listTokens, supportedMechanisms, tokenName, type FoundToken } from './tokens';
 import { parsePkcs11Uri, type Pkcs11Uri } from './uri';
 
 const ConfiguredModules = z.object({ version: z.literal(1), modules: z.array(z.string()) }).strict();
@@ -115,7 +115,8 @@ export class TokenService {
     return withPin(token, input, (pin) => {
       const login = pin !== undefined;
       const keys = withSession(mod, token, { login, pin, confirmFinalTry: input.confirmFinalTry, doing: 'listing keys' }, (session) => readKeys(mod, session));
-      return { token: token.summary, loggedIn: login, keys: keys.map((k) => describeKey(mod, token.summary, k)) };
+      const supported = supportedMechanisms(mod, token.slot);
+      return { token: token.summary, loggedIn: login, keys: keys.map((k) => describeKey(mod, token.summary, k, supported)) };
     });
   }
 
@@ -124,7 +125,7 @@ export class TokenService {
     const token = findToken(mod, { either: input.token });
     return withPin(token, input, (pin) =>
       withSession(mod, token, { login: true, write: true, pin, confirmFinalTry: input.confirmFinalTry, doing: `generating a ${input.type} key` }, (session) =>
-        describeKey(mod, token.summary, generateKeyPair(mod, session, input.label, input.type)),
+        describeKey(mod, token.summary, generateKeyPair(mod, session, input.label, input.type), supportedMechanisms(mod, token.slot)),
       ),
     );
   }

@@ -8,7 +8,7 @@ import type { LoadedModule } from './module';
 import { findSigningKey, type KeyObjects } from './objects';
 import { login, withSession, type TokenPin } from './session';
 import { spkiSha256Hex } from './spki';
-import { tokenName, type FoundToken } from './tokens';
+import { mechanismName, supportedMechanisms, tokenName, type FoundToken } from './tokens';
 import { formatPkcs11Uri } from './uri';
 
 export interface TokenSignature {
@@ -53,12 +53,18 @@ export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
   const publicKeyPem = key.publicKeyPem;
   if (!publicKeyPem) throw new SignetError('UNSUPPORTED', `Signet cannot read the public key of the ${where} (no public key object, CKA_EC_POINT or CKA_MODULUS), so it cannot check its signatures and will not sign with it.`);
   const possible = algorithmsFor(key);
-  const algorithm = options.algorithm ?? possible[0];
+  const supported = supportedMechanisms(mod, token.slot);
+  // Unless one is asked, the first algorithm the key and token allow (else the first, to say why not).
+  const algorithm = options.algorithm ?? possible.find((a) => planFor(mod.lib, a, key.allowedMechanisms, supported)) ?? possible[0];
   if (!algorithm || !possible.includes(algorithm)) {
     throw new SignetError('UNSUPPORTED', `The ${where} is ${key.keyType}${key.curve ? ` ${key.curve}` : ''}; it can sign with ${possible.join(', ') || 'no algorithm Signet supports'}${options.algorithm ? `, not ${options.algorithm}` : ''}.`);
   }
-  const plan = planFor(mod.lib, algorithm, key.allowedMechanisms);
-  if (!plan) throw new SignetError('UNSUPPORTED', `The token does not allow ${algorithm} for the ${where} (CKA_ALLOWED_MECHANISMS).`);
+  const plan = planFor(mod.lib, algorithm, key.allowedMechanisms, supported);
+  if (!plan) {
+    const allowed = key.allowedMechanisms ? `the key allows only ${key.allowedMechanisms.map((m) => mechanismName(mod, m)).join(', ')} (CKA_ALLOWED_MECHANISMS)` : undefined;
+    const why = allowed ? (planFor(mod.lib, algorithm, key.allowedMechanisms) ? `${allowed}, which this token does not implement` : allowed) : 'the token implements no mechanism for it';
+    throw new SignetError('UNSUPPORTED', `The token does not allow ${algorithm} for the ${where}: ${why}.`);
+  }
   const uri = formatPkcs11Uri({ token: token.summary.label, serial: token.summary.serial, object: key.label, ...(key.id.length ? { id: key.id } : {}), type: 'private', modulePath: mod.path });
   const description: SignerDescription = { keyId: uri, provider: 'pkcs11', algorithm, label: `${token.summary.label} / ${key.label}`, spkiSha256: spkiSha256Hex(publicKeyPem) };
   let pin = options.pin;

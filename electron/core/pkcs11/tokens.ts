@@ -76,6 +76,15 @@ export function findToken(mod: LoadedModule, ref: { serial?: string; label?: str
   return matches[0] as FoundToken;
 }
 
+/** The mechanisms the token supports; undefined when the module will not say. */
+export function supportedMechanisms(mod: LoadedModule, slot: Handle): number[] | undefined {
+  try {
+    return mod.p11.C_GetMechanismList(slot);
+  } catch {
+    return undefined;
+  }
+}
+
 let mechanismNames: Map<number, string> | undefined;
 
 export function mechanismName(mod: LoadedModule, mechanism: number): string {

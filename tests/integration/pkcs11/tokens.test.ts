@@ -162,6 +162,71 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     expect((await refusal(service.keys({ module: hsm.modulePath, token: b.serial, pin: '246810' }))).code).toBe('BAD_PASSPHRASE');
   });
 
+  it('honours CKA_ALWAYS_AUTHENTICATE (context-specific login) and CKA_ALLOWED_MECHANISMS', async () => {
+    const mod = await loadModule(hsm.modulePath);
+    const { lib, p11 } = mod;
+    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).serialNumber.trim() === serial)!;
+    const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION | lib.CKF_RW_SESSION);
+    const ulongs = (...values: number[]) => {
+      const b = Buffer.alloc(8 * values.length);
+      values.forEach((v, i) => b.writeBigUInt64LE(BigInt(v), 8 * i));
+      return b;
+    };
+    p11.C_Login(session, lib.CKU_USER, '246810');
+    try {
+      p11.C_GenerateKeyPair(
+        session,
+        { mechanism: lib.CKM_EC_KEY_PAIR_GEN },
+        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'guarded' }, { type: lib.CKA_ID, value: Buffer.from([0x47]) }, { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }, { type: lib.CKA_VERIFY, value: true }],
+        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'guarded' }, { type: lib.CKA_ID, value: Buffer.from([0x47]) }, { type: lib.CKA_PRIVATE, value: true }, { type: lib.CKA_SENSITIVE, value: true }, { type: lib.CKA_SIGN, value: true }, { type: lib.CKA_ALWAYS_AUTHENTICATE, value: true }, { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_ECDSA) }],
+      );
+      // Allowed only a mechanism SoftHSM 2.6 does not implement: no algorithm is usable.
+      p11.C_GenerateKeyPair(
+        session,
+        { mechanism: lib.CKM_EC_KEY_PAIR_GEN },
+        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'unusable' }, { type: lib.CKA_ID, value: Buffer.from([0x55]) }, { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }],
+        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'unusable' }, { type: lib.CKA_ID, value: Buffer.from([0x55]) }, { type: lib.CKA_PRIVATE, value: true }, { type: lib.CKA_SIGN, value: true }, { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_ECDSA_SHA256) }],
+      );
+      p11.C_GenerateKeyPair(
+        session,
+        { mechanism: lib.CKM_RSA_PKCS_KEY_PAIR_GEN },
+        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'pss-only' }, { type: lib.CKA_ID, value: Buffer.from([0x50]) }, { type: lib.CKA_MODULUS_BITS, value: 2048 }, { type: lib.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }, { type: lib.CKA_VERIFY, value: true }],
+        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'pss-only' }, { type: lib.CKA_ID, value: Buffer.from([0x50]) }, { type: lib.CKA_PRIVATE, value: true }, { type: lib.CKA_SENSITIVE, value: true }, { type: lib.CKA_SIGN, value: true }, { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_SHA256_RSA_PKCS_PSS) }],
+      );
+    } finally {
+      p11.C_Logout(session);
+      p11.C_CloseSession(session);
+    }
+    const listed = (await service.keys({ module: hsm.modulePath, token: serial, pin: '246810' })).keys;
+    const guarded = listed.find((k) => k.label === 'guarded')!;
+    expect(guarded).toMatchObject({ alwaysAuthenticate: true, allowedMechanisms: ['CKM_ECDSA'], algorithms: ['ecdsa-p256-sha256'] });
+    const unusable = listed.find((k) => k.label === 'unusable')!;
+    expect(unusable).toMatchObject({ allowedMechanisms: ['CKM_ECDSA_SHA256'], algorithms: [] });
+    expect((await refusal(service.openSigner(unusable.uri, { pin: '246810' }))).message).toMatch(/allows only CKM_ECDSA_SHA256/);
+    const pssOnly = listed.find((k) => k.label === 'pss-only')!;
+    expect(pssOnly).toMatchObject({ allowedMechanisms: ['CKM_SHA256_RSA_PKCS_PSS'], algorithms: ['rsa-pss-sha256'] });
+
+    const login = vi.spyOn(p11, 'C_Login');
+    const data = Buffer.from('always-authenticate');
+    const signer = await service.openSigner(guarded.uri, { pin: '246810' });
+    login.mockClear();
+    const signature = await signer.sign(data);
+    // One session login, then the context-specific one the key demands.
+    expect(login.mock.calls.map((c) => c[1])).toEqual([lib.CKU_USER, lib.CKU_CONTEXT_SPECIFIC]);
+    login.mockRestore();
+    expect(opensslVerify(guarded.publicKeyPem!, data, signature, 'sha256')).toBe('Verified OK');
+    signer.close();
+
+    expect((await refusal(service.openSigner(pssOnly.uri, { pin: '246810', algorithm: 'rsa-pkcs1v15-sha256' }))).message).toMatch(/does not allow/);
+    const pss = await service.openSigner(pssOnly.uri, { pin: '246810' });
+    expect(pss.describe().algorithm).toBe('rsa-pss-sha256');
+    const pssSig = await pss.sign(data);
+    // CKM_SHA256_RSA_PKCS_PSS hashes on the token, so a precomputed digest cannot be signed.
+    await expect(pss.signDigest!(new Uint8Array(32))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    pss.close();
+    expect(opensslVerify(pssOnly.publicKeyPem!, data, pssSig, 'sha256', ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'])).toBe('Verified OK');
+  });
+
   it('refuses a pkcs11: URI with the PIN in its path, and never echoes it', async () => {
     const error = await refusal(service.testSign({ uri: `pkcs11:token=signet-a;object=release-ecdsa-p256;pin-value=246810?module-path=${hsm.modulePath}` }));
     expect(error.code).toBe('INVALID_INPUT');
