@@ -71,6 +71,7 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
       ['ecdsa-p256', 'ecdsa-p256-sha256', 'sha256'],
       ['ecdsa-p384', 'ecdsa-p384-sha384', 'sha384'],
       ['rsa-2048', 'rsa-pkcs1v15-sha256', 'sha256'],
+      ['rsa-3072', 'rsa-pkcs1v15-sha256', 'sha256'],
     ] as const) {
       const key = await service.generate({ module: hsm.modulePath, token: serial, pin: '246810', label: `release-${type}`, type });
       expect(key).toMatchObject({ label: `release-${type}`, hasPrivateKey: true, hasPublicKey: true, canSign: true, alwaysAuthenticate: false });
@@ -225,6 +226,25 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     await expect(pss.signDigest!(new Uint8Array(32))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     pss.close();
     expect(opensslVerify(pssOnly.publicKeyPem!, data, pssSig, 'sha256', ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'])).toBe('Verified OK');
+  });
+
+  it('refuses a token signature that does not verify with the key’s public key', async () => {
+    const mod = await loadModule(hsm.modulePath);
+    const real = mod.p11.C_Sign.bind(mod.p11);
+    const sign = vi.spyOn(mod.p11, 'C_Sign').mockImplementation(((session: Buffer, data: Buffer, out: Buffer) => {
+      const signature = real(session, data, out);
+      signature.writeUInt8(signature.readUInt8(signature.length - 1) ^ 0x01, signature.length - 1);
+      return signature;
+    }) as typeof mod.p11.C_Sign);
+    try {
+      for (const label of ['release-ecdsa-p256', 'release-rsa-2048']) {
+        const error = await refusal(service.testSign({ uri: `pkcs11:serial=${serial};object=${label}?module-path=${hsm.modulePath}`, pin: '246810' }));
+        expect(error.code).toBe('SIGNING_FAILED');
+        expect(error.message).toMatch(/does not verify.*refused the signature/);
+      }
+    } finally {
+      sign.mockRestore();
+    }
   });
 
   it('refuses a pkcs11: URI with the PIN in its path, and never echoes it', async () => {
