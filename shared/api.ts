@@ -8,6 +8,7 @@ import { payloadCalls } from './contract/payload';
 import { registryCalls } from './contract/registry';
 import { signatureCalls } from './contract/signatures';
 import { storageCalls } from './contract/storage';
+import { tokenCalls } from './contract/tokens';
 import { JobProgress } from './model';
 
 export { READ_ONLY_EFFECTS, type CallDef, type Effect } from './contract/define';
@@ -28,6 +29,7 @@ export const contract = {
   ...signatureCalls,
   ...payloadCalls,
   ...storageCalls,
+  ...tokenCalls,
 } as const;
 
 export type Contract = typeof contract;

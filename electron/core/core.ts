@@ -11,10 +11,12 @@ import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
 import { createKmsHandlers, createKmsService } from './kms/handlers';
 import type { KmsService } from './kms/service';
 import { createOfflineHandlers } from './offline/handlers';
+import { createTokenHandlers } from './pkcs11/handlers';
 import { createRegistryHandlers } from './registry/handlers';
 import { createSignatureHandlers } from './signatures/handlers';
 import { createPayloadHandlers } from './payload/handlers';
 import { createStorageHandlers } from './storage/handlers';
+import { TokenService } from './pkcs11/service';
 import { StorageService } from './storage/service';
 import { KeychainSecretStore as NamedSecretStore } from './kms/connections';
 import { runDoctor, type DoctorDeps } from './doctor/doctor';
@@ -51,6 +53,8 @@ export interface CoreServices {
   readonly kms: KmsService;
   /** Storage profiles and object stores (S3, OBS, directories). */
   readonly storage: StorageService;
+  /** PKCS#11 modules, tokens and token signers. */
+  readonly tokens: TokenService;
 }
 
 export interface Core {
@@ -101,6 +105,7 @@ export function createCore(options: CoreOptions): Core {
     network: { offline: settings.readAtStartSync().offlineMode },
     audit,
     keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit),
+    tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
     storage: new StorageService({
       dataDir: options.dataDir,
       secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new NamedSecretStore('Signet storage credentials', 'storage credentials'),
@@ -121,6 +126,7 @@ export function createCore(options: CoreOptions): Core {
     ...createSignatureHandlers(services),
     ...createPayloadHandlers(services),
     ...createStorageHandlers(services),
+    ...createTokenHandlers(services),
   };
 
   const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });

@@ -34,8 +34,10 @@ export const signatureCalls = {
         id: RegistryId,
         repository: Repository,
         digest: DigestString,
-        /** A key's name or id, or a KMS key URI. */
+        /** A key's name or id, a KMS key URI, or a PKCS#11 URI. */
         key: z.string().min(1).max(1024),
+        /** The token PIN, for a PKCS#11 key (never stored or logged). */
+        pin: z.string().min(1).max(256).optional(),
         format: z.enum(['cosign', 'simplesigning']).optional(),
         /** For simple signing: the lookaside directory to write signature-N into. */
         lookaside: z.string().min(1).max(4096).optional(),

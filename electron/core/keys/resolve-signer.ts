@@ -1,21 +1,23 @@
-import { SignetError } from '../../../shared/errors';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { KMS_ALGORITHMS } from '../../../shared/models/kms';
 import type { KmsService } from '../kms/service';
 import type { Signer } from '../kms/signer';
 import { looksLikeKeyUri } from '../kms/uri';
+import type { PinInput, TokenService } from '../pkcs11/service';
 import type { KeyRing } from './registry';
 
 const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
 
 /**
- * What `--key` and every "sign with" field resolve to: a KMS key URI (awskms://…), a KMS key
+ * What `--key` and every "sign with" field resolve to: a PKCS#11 URI (RFC 7512, PIN from the
+ * call, the URI's pin-value or its pin-source file, as cosign reads them), a KMS key URI (awskms://…), a KMS key
  * saved in the key list, or a software key by name or id. One place, so every format and host
  * accepts the same references.
  */
-export async function resolveSigner(keys: KeyRing, kms: KmsService, key: string): Promise<Signer> {
+export async function resolveSigner(services: { keys: KeyRing; kms: KmsService; tokens: TokenService }, key: string, token: PinInput = {}): Promise<Signer> {
+  const { keys, kms } = services;
+  if (key.startsWith('pkcs11:')) return services.tokens.openSigner(key.trim(), token);
   if (looksLikeKeyUri(key)) return kms.signer(key.trim());
-  if (key.startsWith('pkcs11:')) throw new SignetError('UNSUPPORTED', 'PKCS#11 keys sign through `signet token`; add the token key first.');
   const info = await keys.get(key);
   if (info.kind !== 'kms') return keys.signer(info.id);
   const ref = await keys.kmsReference(info.id);

@@ -42,7 +42,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       const requestBytes = Buffer.from(input.request, 'base64');
       const read = readRequest(requestBytes);
       const pgp = read.request.signer.kind === 'pgp-fingerprint';
-      const signers = pgp ? { pgp: await services.keys.pgpSigner(input.key) } : { signer: await resolveSigner(services.keys, services.kms, input.key) };
+      const signers = pgp ? { pgp: await services.keys.pgpSigner(input.key) } : { signer: await resolveSigner(services, input.key) };
       const signed = await signRequest({
         requestBytes,
         approved: input.approved ? new Set(input.approved) : 'all',

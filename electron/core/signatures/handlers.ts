@@ -125,7 +125,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
         await services.audit.append('image.signed', `Simple-signed ${reference}@${input.digest.slice(0, 19)}… with "${input.key}"`, { digest: input.digest, key: input.key, file });
         return { tag: path.basename(path.dirname(file)), payload: made.payload, file };
       }
-      const signer = await resolveSigner(services.keys, services.kms, input.key);
+      const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
       const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: input.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });
       await services.audit.append('image.signed', `Signed ${input.repository}@${input.digest.slice(0, 19)}… in cosign format with "${input.key}"`, { digest: input.digest, key: input.key, tag: result.tag, ...signerDetails(signer) });
       return { tag: result.tag, payload: result.payload, signatureManifest: result.signatureManifest };

@@ -7,6 +7,7 @@ import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { KmsConnections } from './KmsPanel';
+import { TokensPanel } from './TokensPanel';
 
 const TYPE_LABELS: Record<KeyType | 'kms', string> = {
   kms: 'Cloud KMS key',
@@ -90,6 +91,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
       <KmsConnections readOnly={readOnly} connectOpen={connecting} onConnectClose={() => setConnecting(false)} onKeyAdded={(k) => { keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
+      <TokensPanel />
     </section>
   );
 }

@@ -16,6 +16,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'registry', summary: 'Saved registries: add, list, probe, browse repositories, tags and images', load: async () => (await import('./registry')).commands },
   { name: 'key', summary: 'Signing keys: generate, list, show, export, retire, delete', load: async () => (await import('./key')).commands },
   { name: 'kms', summary: 'Cloud KMS connections: add, list, browse keys, test-sign, remove', load: async () => (await import('./kms')).commands },
+  { name: 'token', summary: 'PKCS#11 tokens: modules, tokens, keys, generate on the token, test-sign, diagnostics', load: async () => (await import('./token')).commands },
   { name: 'sign', summary: 'Sign an image in cosign format', load: async () => (await import('./sign')).commands },
   { name: 'verify', summary: 'Verify an image’s signatures (exit 0 only when verified)', load: async () => (await import('./sign')).commands },
   { name: 'signatures', summary: 'List an image’s signatures with every check', load: async () => (await import('./sign')).commands },

@@ -40,7 +40,8 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Sign an image in cosign format with a Signet key (the tag is resolved once; nothing is signed if it moves)',
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
     options: [
-      { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'The Signet key to sign with, or a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…)' },
+      { name: 'key', type: 'string', value: 'NAME|KMS-URI|PKCS11-URI', description: 'The Signet key to sign with, a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…) or a pkcs11: URI' },
+      { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
       { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable)' },
@@ -57,8 +58,11 @@ export const commands: readonly CommandSpec[] = [
         annotations[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
       const target = await resolve(ctx, ctx.args.positionals[0] as string);
+      const key = o.key as string;
+      const needsPin = key.startsWith('pkcs11:') && !/[?&]pin-(value|source)=/.test(key);
+      const pin = needsPin ? await ctx.readSecret('Token PIN: ', o['pin-env'] as string | undefined) : undefined;
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key: o.key as string, ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
