@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DigestString, RegistryId, Repository } from '../models/registry';
 import { VerificationReport } from '../models/signatures';
+import { StorageTarget } from '../models/storage';
 import { call } from './define';
 
 const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
@@ -20,6 +21,8 @@ export const signatureCalls = {
         pgpKeys: z.array(z.string().max(200_000)).max(50).optional(),
         /** A lookaside directory holding simple signatures (`<repository>@sha256=<hex>/signature-N`). */
         lookaside: z.string().min(1).max(4096).optional(),
+        /** Object storage holding Huawei SWR `.asc` files at `{repository}/{sha256}.asc`. */
+        asc: StorageTarget.optional(),
         /** The reference the simple signatures must name (matchExact); default: any valid one. */
         reference: z.string().max(1024).optional(),
       })

@@ -8,7 +8,7 @@ export const ImageVerdict = z.enum(['unsigned', 'signed-untrusted', 'verified', 
 
 export const SignatureReport = z
   .object({
-    format: z.enum(['cosign', 'simplesigning']),
+    format: z.enum(['cosign', 'simplesigning', 'asc']),
     storage: z.string(),
     signer: z.string().optional(),
     fingerprint: z.string().optional(),

@@ -14,11 +14,43 @@ import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { readLookaside, signSimple, verifySimple, writeLookaside } from './simple';
+import { ascObjectKey, readAsc } from './asc';
 
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
   return { signer: d.keyId, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}) };
+}
+
+/** A Huawei SWR .asc file, verified like a simple signature; the key it names must be the key that signed. */
+async function ascReport(bytes: Uint8Array, location: string, digest: string, trusted: ReadonlyArray<{ name: string; key: string }>, reference?: string): Promise<SignatureReport> {
+  const base = { format: 'asc' as const, storage: location, algorithm: 'openpgp', payload: '', signature: Buffer.from(bytes).toString('utf8').slice(0, 65_536), annotations: {} };
+  let read: ReturnType<typeof readAsc>;
+  try {
+    read = readAsc(bytes);
+  } catch (error) {
+    const reason = error instanceof SignetError ? error.message : 'The .asc file cannot be read.';
+    return { ...base, checks: [{ name: 'signature', status: 'failed', reason }], verdict: 'failed' };
+  }
+  const v = await verifySimple(read.message, digest, trusted, reference);
+  const named = v.keyId && !read.publicKeyId.endsWith(v.keyId) ? `The file names key ${read.publicKeyId}, but ${v.keyId} signed it.` : undefined;
+  const ok = v.ok && !named;
+  const unsigned = !v.signer && /No trusted key/.test(v.reason);
+  return {
+    ...base,
+    ...(v.signer ? { signer: v.signer } : {}),
+    fingerprint: v.keyId ?? read.publicKeyId,
+    ...(v.identity ? { identity: v.identity } : {}),
+    ...(v.creator ? { annotations: { creator: v.creator } } : {}),
+    ...(v.timestamp !== undefined ? { timestamp: v.timestamp } : {}),
+    checks: [
+      { name: 'signature', status: v.signer ? 'passed' : 'failed', reason: v.signer ? `Signed by ${v.signer}.` : v.reason },
+      { name: 'key trust', status: v.signer ? (named ? 'failed' : 'passed') : 'not-checked', reason: named ?? (v.signer ? `${v.signer} is trusted here.` : `The file names key ${read.publicKeyId}; no trusted key matched.`) },
+      { name: 'digest binding', status: v.ok ? 'passed' : v.signer ? 'failed' : 'not-checked', reason: v.ok ? `The payload names ${digest}.` : v.signer ? v.reason : 'The payload is not read before the signature verifies.' },
+      { name: 'identity', status: v.ok && reference ? 'passed' : 'not-checked', reason: v.identity ? `The payload names ${v.identity}.` : 'Not read.' },
+    ],
+    verdict: ok ? 'verified' : unsigned ? 'signed-untrusted' : 'failed',
+  };
 }
 
 interface TrustedKey {
@@ -74,13 +106,21 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
           verdict,
         };
       });
-      if (input.lookaside) {
-        const pgpTrusted: Array<{ name: string; key: string }> = (input.pgpKeys ?? []).map((key, i) => ({ name: `OpenPGP key ${i + 1} (given)`, key }));
+      const pgpTrusted: Array<{ name: string; key: string }> = [];
+      if (input.lookaside || input.asc) {
+        pgpTrusted.push(...(input.pgpKeys ?? []).map((key, i) => ({ name: `OpenPGP key ${i + 1} (given)`, key })));
         for (const info of await services.keys.list()) {
           if (info.kind !== 'openpgp') continue;
           const exports = await services.keys.publicExports(info.id).catch(() => undefined);
           if (exports?.pgp) pgpTrusted.push({ name: `${info.name} (Signet key)`, key: exports.pgp });
         }
+      }
+      if (input.asc) {
+        const store = await services.storage.open(input.asc);
+        const key = ascObjectKey(input.repository, input.digest);
+        if (await store.exists(key)) signatures.push(await ascReport(await store.get(key), store.url(key), input.digest, pgpTrusted, input.reference));
+      }
+      if (input.lookaside) {
         for (const file of await readLookaside(input.lookaside, input.repository, input.digest)) {
           const v = await verifySimple(file.bytes, input.digest, pgpTrusted, input.reference);
           const unsigned = !v.signer && /No trusted key|not signed|not a readable|Not a binary/.test(v.reason);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore } from '../../../electron/core/keys/secrets';
 import { buildAtomicPayload } from '../../../shared/payloads/payloads';
-import { requireCommand, startS3, type S3Handle } from '../../harness';
+import { pushTestImage, requireCommand, startRegistry, startS3, type RegistryHandle, type S3Handle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 const DIGEST = `sha256:${'5e'.repeat(32)}`;
@@ -15,6 +15,7 @@ const DIGEST = `sha256:${'5e'.repeat(32)}`;
 describe('.asc signature files (gpg both ways, S3 upload)', () => {
   let core: Core;
   let s3: S3Handle;
+  let registry: RegistryHandle;
   let gnupg: string;
   const work = mkdtempSync(path.join(tmpdir(), 'signet-asc-'));
   const call = async <T>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
@@ -29,10 +30,12 @@ describe('.asc signature files (gpg both ways, S3 upload)', () => {
     requireCommand('gpg', 'gnupg');
     gnupg = mkdtempSync(path.join(tmpdir(), 'signet-asc-gnupg-'));
     s3 = await startS3({ buckets: ['swr'], obs: true });
+    registry = await startRegistry();
     core = createCore({ dataDir: work, host: 'cli', keySecrets: new MemorySecretStore(), kmsEnv: { HOME: work } });
     await ok('keys.generate', { name: 'swr-release', type: 'pgp-ed25519', userId: 'SWR Release <swr@example.com>' });
   });
   afterAll(async () => {
+    await registry?.stop();
     await s3?.stop();
   });
 
@@ -92,5 +95,23 @@ describe('.asc signature files (gpg both ways, S3 upload)', () => {
     expect(put.url).toBe(`${s3.endpoint}/swr/team/app/${'5e'.repeat(32)}.asc`);
     const back = await ok<{ content: string }>('storage.download', { target: { profile: 'obs-swr' }, key: asc.objectKey });
     expect(Buffer.from(back.content, 'base64').toString()).toBe(asc.text);
+  });
+
+  it('an .asc in the bucket shows in the image’s signature report, verified; a PublicKeyID naming another key fails', async () => {
+    const image = await pushTestImage(registry.url, 'team/app', '3.0');
+    const id = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
+    const asc = await ok<{ text: string; objectKey: string; fingerprint: string }>('payload.sign', { reference: `${registry.host}/team/app:3.0`, digest: image.digest, key: 'swr-release' });
+    await ok('storage.upload', { target: { profile: 'obs-swr' }, key: asc.objectKey, content: Buffer.from(asc.text).toString('base64') });
+    const report = await ok<{ verdict: string; signatures: Array<{ format: string; verdict: string; storage: string; checks: Array<{ name: string; status: string }> }> }>('signatures.verify', { id, repository: 'team/app', digest: image.digest, asc: { profile: 'obs-swr' } });
+    expect(report.verdict).toBe('verified');
+    expect(report.signatures).toEqual([expect.objectContaining({ format: 'asc', verdict: 'verified', storage: expect.stringContaining(`/swr/team/app/${image.digest.slice(7)}.asc`) })]);
+
+    const other = await pushTestImage(registry.url, 'team/app', '4.0', { seed: 'asc-other' });
+    const lying = JSON.parse((await ok<{ text: string }>('payload.sign', { reference: `${registry.host}/team/app:4.0`, digest: other.digest, key: 'swr-release' })).text) as Record<string, unknown>;
+    lying.PublicKeyID = 'B'.repeat(40);
+    await ok('storage.upload', { target: { profile: 'obs-swr' }, key: `team/app/${other.digest.slice(7)}.asc`, content: Buffer.from(JSON.stringify(lying)).toString('base64') });
+    const failed = await ok<{ verdict: string; signatures: Array<{ checks: Array<{ name: string; status: string; reason: string }> }> }>('signatures.verify', { id, repository: 'team/app', digest: other.digest, asc: { profile: 'obs-swr' } });
+    expect(failed.verdict).toBe('failed');
+    expect(failed.signatures[0]?.checks.find((c) => c.name === 'key trust')).toMatchObject({ status: 'failed', reason: expect.stringContaining('names key BBBB') });
   });
 });
