@@ -3,6 +3,7 @@ import { useApp } from './stores/app';
 import { AuditView } from './views/AuditView';
 import { KeysView } from './views/KeysView';
 import { NotBuiltView } from './views/NotBuiltView';
+import { PayloadsView } from './views/PayloadsView';
 import { OfflineView } from './views/OfflineView';
 import { RegistriesView } from './views/RegistriesView';
 import { SettingsView } from './views/SettingsView';
@@ -78,6 +79,8 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
       return <AuditView />;
     case 'offline':
       return <OfflineView sub={sub} />;
+    case 'payloads':
+      return <PayloadsView />;
     case 'keys':
       return <KeysView sub={sub} />;
     case 'registries':

@@ -1,7 +1,11 @@
 import { useApp } from '../stores/app';
 import { EnvironmentPage } from './EnvironmentPage';
+import { StoragePage } from './StoragePage';
 
-const TABS = [{ id: 'environment', label: 'Environment' }] as const;
+const TABS = [
+  { id: 'environment', label: 'Environment' },
+  { id: 'storage', label: 'Storage' },
+] as const;
 
 export function SettingsView({ sub }: { sub?: string | undefined }) {
   const navigate = useApp((s) => s.navigate);
@@ -26,6 +30,7 @@ export function SettingsView({ sub }: { sub?: string | undefined }) {
       </div>
       <div role="tabpanel" aria-label={current.label}>
         {current.id === 'environment' && <EnvironmentPage />}
+        {current.id === 'storage' && <StoragePage />}
       </div>
     </section>
   );

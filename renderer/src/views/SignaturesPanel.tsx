@@ -19,7 +19,9 @@ const VERDICT_CLASS: Record<VerificationReport['verdict'], string> = { unsigned:
 export function SignaturesPanel({ registry, repository, digest, tag }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined }) {
   const api = useApp((s) => s.api);
   const readOnly = useApp((s) => s.info?.readOnly ?? false);
-  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest }) : undefined, [api, registry.id, repository, digest]);
+  const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
+  const [ascProfile, setAscProfile] = useState('');
+  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(ascProfile ? { asc: { profile: ascProfile } } : {}) }) : undefined, [api, registry.id, repository, digest, ascProfile]);
   const [signing, setSigning] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
   return (
@@ -31,8 +33,17 @@ export function SignaturesPanel({ registry, repository, digest, tag }: { registr
         <button type="button" className="button secondary" onClick={() => report.reload()} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
         {!readOnly && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
       </div>
+      {profiles.data && profiles.data.some((p) => p.kind !== 'directory') && (
+        <div className="field inline small">
+          <label htmlFor="asc-source">Also read SWR .asc files from</label>
+          <select id="asc-source" value={ascProfile} onChange={(e) => setAscProfile(e.target.value)}>
+            <option value="">no bucket</option>
+            {profiles.data.filter((p) => p.kind !== 'directory').map((p) => (<option key={p.name} value={p.name}>{p.name}</option>))}
+          </select>
+        </div>
+      )}
       <ErrorBanner message={report.error} />
-      {report.data && report.data.signatures.length === 0 && <p className="muted">No cosign signature is stored for this manifest.</p>}
+      {report.data && report.data.signatures.length === 0 && <p className="muted">No signature is stored for this manifest{ascProfile ? ' in the registry or the bucket' : ''}.</p>}
       {report.data && report.data.signatures.length > 0 && (
         <table className="table" aria-label="Signature list">
           <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Algorithm</th><th scope="col">Annotations</th><th scope="col">Result</th></tr></thead>
