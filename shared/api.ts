@@ -8,6 +8,7 @@ import { payloadCalls } from './contract/payload';
 import { registryCalls } from './contract/registry';
 import { signatureCalls } from './contract/signatures';
 import { storageCalls } from './contract/storage';
+import { trustCalls } from './contract/trust';
 import { tokenCalls } from './contract/tokens';
 import { JobProgress } from './model';
 
@@ -29,6 +30,7 @@ export const contract = {
   ...signatureCalls,
   ...payloadCalls,
   ...storageCalls,
+  ...trustCalls,
   ...tokenCalls,
 } as const;
 

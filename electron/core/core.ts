@@ -16,6 +16,7 @@ import { createRegistryHandlers } from './registry/handlers';
 import { createSignatureHandlers } from './signatures/handlers';
 import { createPayloadHandlers } from './payload/handlers';
 import { createStorageHandlers } from './storage/handlers';
+import { createTrustHandlers } from './trust/handlers';
 import { TokenService } from './pkcs11/service';
 import { StorageService } from './storage/service';
 import { KeychainSecretStore as NamedSecretStore } from './kms/connections';
@@ -126,6 +127,7 @@ export function createCore(options: CoreOptions): Core {
     ...createSignatureHandlers(services),
     ...createPayloadHandlers(services),
     ...createStorageHandlers(services),
+    ...createTrustHandlers(services),
     ...createTokenHandlers(services),
   };
 

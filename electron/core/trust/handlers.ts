@@ -1,0 +1,63 @@
+import type { trustCalls } from '../../../shared/contract/trust';
+import { SignetError } from '../../../shared/errors';
+import type { CoreServices } from '../core';
+import type { AreaHandlers } from '../dispatch';
+import { KeychainCredentialStore } from '../registry/credentials';
+import { RegistryConnections } from '../registry/handlers';
+import { SavedRegistries } from '../registry/saved';
+import { evaluatePolicy, type KeyFileReader } from './evaluate';
+import { exportPolicy } from './export';
+import { loadDirImage, loadRegistryImage } from './images';
+import { PolicyStore } from './policies';
+import { parsePolicy } from './policy';
+import { TrustStore } from './store';
+
+export interface TrustDeps {
+  connections?: RegistryConnections;
+  keyFiles?: KeyFileReader;
+  fetchImpl?: typeof fetch;
+}
+
+export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}): AreaHandlers<typeof trustCalls> {
+  const store = new TrustStore(services.dataDir);
+  const policies = new PolicyStore(services.dataDir);
+  const connections = deps.connections ?? new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+
+  return {
+    'trust.list': async () => ({ entries: await store.list(), policies: await policies.list() }),
+    'trust.add': async (input) => {
+      const entry = await store.add(input);
+      await services.audit.append('trust.changed', `Trusted ${entry.kind} "${entry.name}"`, { id: entry.id, fingerprint: entry.fingerprint, kind: entry.kind, ...(entry.notAfter ? { notAfter: entry.notAfter } : {}) });
+      const { data: _data, ...summary } = entry;
+      return summary;
+    },
+    'trust.remove': async (input) => {
+      const policy = await policies.remove(input.id);
+      if (policy) {
+        await services.audit.append('trust.changed', `Removed the policy "${policy.name}"`, { id: policy.id });
+        return { removed: policy.id, kind: 'policy' as const };
+      }
+      const entry = await store.remove(input.id);
+      await services.audit.append('trust.changed', `Stopped trusting "${entry.name}"`, { id: entry.id, fingerprint: entry.fingerprint });
+      return { removed: entry.id, kind: 'entry' as const };
+    },
+    'trust.importPolicy': async (input) => {
+      const summary = await policies.import(input.name, input.policy);
+      await services.audit.append('trust.changed', `Imported the policy "${summary.name}"`, { id: summary.id, sections: summary.sections.length });
+      return summary;
+    },
+    'trust.exportPolicy': async (input) =>
+      exportPolicy(await store.entries(), { keyDir: input.keyDir ?? '/etc/containers/keys/signet', embed: input.embed ?? false, fallback: input.fallback ?? 'reject', ...(input.lookaside ? { lookaside: input.lookaside } : {}) }),
+    'trust.evaluate': async (input) => {
+      const policy = input.policyId ? (await policies.get(input.policyId)).policy : parsePolicy(input.policy ?? '');
+      let image;
+      if (input.dir) image = await loadDirImage(input.dir);
+      else if (input.id && input.repository && input.reference) {
+        image = await loadRegistryImage(connections, { id: input.id, repository: input.repository, reference: input.reference, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+      } else throw new SignetError('INVALID_INPUT', 'Give a registry image or a dir: path.');
+      const result = await evaluatePolicy(policy, image, deps.keyFiles);
+      await services.audit.append('image.verified', `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`, { digest: image.manifestDigest, allowed: result.allowed, section: result.section.scope ?? result.section.kind });
+      return result;
+    },
+  };
+}

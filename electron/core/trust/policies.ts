@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { SignetError } from '../../../shared/errors';
+import type { StoredPolicySummary } from '../../../shared/contract/trust';
+import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { parsePolicy, type ContainersPolicy } from './policy';
+
+const Stored = z.object({ id: z.string(), name: z.string(), importedAt: z.string(), text: z.string() }).strict();
+type Stored = z.infer<typeof Stored>;
+const File = z.object({ version: z.literal(1), policies: z.array(Stored) }).strict();
+const MAX_POLICIES = 100;
+
+/** Imported containers policies, kept verbatim in `<dataDir>/policies.json` (atomic writes). */
+export class PolicyStore {
+  private readonly file: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, 'policies.json');
+  }
+
+  private async all(): Promise<Stored[]> {
+    let raw: unknown;
+    try {
+      raw = await readJsonFile(this.file);
+    } catch (error) {
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as Error).message}`);
+    }
+    if (raw === undefined) return [];
+    const parsed = File.safeParse(raw);
+    if (!parsed.success) throw new SignetError('IO_ERROR', `${this.file} is not a valid policy list; fix or move it aside.`);
+    return parsed.data.policies;
+  }
+
+  async list(): Promise<StoredPolicySummary[]> {
+    return (await this.all()).map(summarize);
+  }
+
+  async get(id: string): Promise<{ policy: ContainersPolicy; name: string }> {
+    const found = (await this.all()).find((p) => p.id === id);
+    if (!found) throw new SignetError('NOT_FOUND', `There is no imported policy ${id}.`);
+    return { policy: parsePolicy(found.text), name: found.name };
+  }
+
+  /** Checks the policy strictly before anything is stored. */
+  import(name: string, text: string, now = new Date()): Promise<StoredPolicySummary> {
+    parsePolicy(text);
+    return this.update((policies) => {
+      if (policies.length >= MAX_POLICIES) throw new SignetError('TOO_LARGE', `Signet keeps at most ${MAX_POLICIES} policies.`);
+      if (policies.some((p) => p.name === name)) throw new SignetError('CONFLICT', `A policy named ${JSON.stringify(name)} exists already; remove it first.`);
+      const stored: Stored = { id: `policy-${randomBytes(6).toString('hex')}`, name, importedAt: now.toISOString(), text };
+      return { policies: [...policies, stored], result: summarize(stored) };
+    });
+  }
+
+  remove(id: string): Promise<StoredPolicySummary | undefined> {
+    return this.update((policies) => {
+      const found = policies.find((p) => p.id === id || p.name === id);
+      return { policies: policies.filter((p) => p !== found), result: found ? summarize(found) : undefined };
+    });
+  }
+
+  private update<T>(change: (policies: Stored[]) => { policies: Stored[]; result: T }): Promise<T> {
+    const work = this.queue.then(async () => {
+      const { policies, result } = change(await this.all());
+      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, policies }, null, 2)}\n`);
+      return result;
+    });
+    this.queue = work.catch(() => undefined);
+    return work;
+  }
+}
+
+function summarize(stored: Stored): StoredPolicySummary {
+  const policy = parsePolicy(stored.text);
+  const sections = [`default → ${policy.default.map((r) => r.type).join(', ')}`];
+  const keyFiles = new Set<string>();
+  const visit = (reqs: ContainersPolicy['default']) => {
+    for (const r of reqs) {
+      if (r.type === 'signedBy' || r.type === 'sigstoreSigned') {
+        if (r.keyPath) keyFiles.add(r.keyPath);
+        for (const p of r.keyPaths ?? []) keyFiles.add(p);
+      }
+      if (r.type === 'sigstoreSigned') {
+        if (r.rekorPublicKeyPath) keyFiles.add(r.rekorPublicKeyPath);
+        for (const p of r.rekorPublicKeyPaths ?? []) keyFiles.add(p);
+      }
+    }
+  };
+  visit(policy.default);
+  for (const [transport, scopes] of Object.entries(policy.transports)) {
+    for (const [scope, reqs] of Object.entries(scopes)) {
+      sections.push(`${transport} ${JSON.stringify(scope)} → ${reqs.map((r) => r.type).join(', ')}`);
+      visit(reqs);
+    }
+  }
+  return { id: stored.id, name: stored.name, importedAt: stored.importedAt, sections, keyFiles: [...keyFiles] };
+}

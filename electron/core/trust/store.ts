@@ -1,0 +1,165 @@
+import { createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import path from 'node:path';
+import * as openpgp from 'openpgp';
+import { z } from 'zod';
+import { SignetError } from '../../../shared/errors';
+import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
+import { spkiSha256 } from '../keys/generate';
+import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+
+const File = z.object({ version: z.literal(1), entries: z.array(TrustEntry) }).strict();
+const MAX_ENTRIES = 1000;
+
+export interface NewTrustEntry {
+  name: string;
+  /** PEM public key, PEM certificate, or ASCII-armored OpenPGP public key. */
+  data: string;
+  notBefore?: string;
+  notAfter?: string;
+  scopes?: string[];
+}
+
+/** What a piece of public material is, with its fingerprint; refuses private keys and junk. */
+export async function describeMaterial(data: string): Promise<{ kind: TrustKind; fingerprint: string; keyId?: string; userIds?: string[]; algorithm?: string; key?: KeyObject }> {
+  const text = data.trim();
+  if (/PRIVATE KEY/.test(text)) throw new SignetError('INVALID_INPUT', 'This is a private key. Trust takes public keys only: export the public key and add that.');
+  if (text.startsWith('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
+    let keys: openpgp.Key[];
+    try {
+      keys = await openpgp.readKeys({ armoredKeys: text });
+    } catch {
+      throw new SignetError('MALFORMED', 'The OpenPGP public key cannot be read.');
+    }
+    if (keys.length !== 1) throw new SignetError('INVALID_INPUT', `The armored block holds ${keys.length} keys; add each key as its own trust entry.`);
+    const key = keys[0]!;
+    if (key.isPrivate()) throw new SignetError('INVALID_INPUT', 'This is an OpenPGP secret key. Trust takes public keys only.');
+    return {
+      kind: 'openpgp',
+      fingerprint: key.getFingerprint().toUpperCase(),
+      keyId: key.getKeyID().toHex().toUpperCase(),
+      userIds: key.getUserIDs(),
+      algorithm: key.getAlgorithmInfo().algorithm,
+    };
+  }
+  if (text.startsWith('-----BEGIN CERTIFICATE-----')) {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(text);
+    } catch {
+      throw new SignetError('MALFORMED', 'The certificate cannot be read.');
+    }
+    return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey };
+  }
+  if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    let key: KeyObject;
+    try {
+      key = createPublicKey(text);
+    } catch {
+      throw new SignetError('MALFORMED', 'The PEM public key cannot be read.');
+    }
+    return { kind: 'public-key', fingerprint: spkiSha256(key), algorithm: key.asymmetricKeyType ?? 'unknown', key };
+  }
+  throw new SignetError('INVALID_INPUT', 'Give a PEM public key, a PEM certificate or an ASCII-armored OpenPGP public key.');
+}
+
+/**
+ * The trust store: named public keys, OpenPGP keys and certificates, each with an optional
+ * validity window, in `<dataDir>/trust.json`, written atomically; writers in this process queue.
+ */
+export class TrustStore {
+  private readonly file: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, 'trust.json');
+  }
+
+  async entries(): Promise<TrustEntry[]> {
+    let raw: unknown;
+    try {
+      raw = await readJsonFile(this.file);
+    } catch (error) {
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as Error).message}`);
+    }
+    if (raw === undefined) return [];
+    const parsed = File.safeParse(raw);
+    if (!parsed.success) throw new SignetError('IO_ERROR', `${this.file} is not a valid trust store; fix or move it aside.`);
+    return parsed.data.entries;
+  }
+
+  async list(): Promise<TrustEntrySummary[]> {
+    return (await this.entries()).map(({ data, ...rest }) => ({ ...rest, ...algorithmOf(data) }));
+  }
+
+  async get(idOrName: string): Promise<TrustEntry> {
+    const found = (await this.entries()).find((e) => e.id === idOrName || e.name === idOrName);
+    if (!found) throw new SignetError('NOT_FOUND', `There is no trust entry ${JSON.stringify(idOrName.slice(0, 100))}.`);
+    return found;
+  }
+
+  async add(input: NewTrustEntry, now = new Date()): Promise<TrustEntry> {
+    const material = await describeMaterial(input.data);
+    if (input.notBefore && input.notAfter && Date.parse(input.notBefore) >= Date.parse(input.notAfter)) throw new SignetError('INVALID_INPUT', 'The validity window ends before it starts.');
+    return this.update((entries) => {
+      if (entries.length >= MAX_ENTRIES) throw new SignetError('TOO_LARGE', `The trust store already holds ${MAX_ENTRIES} entries.`);
+      if (entries.some((e) => e.name === input.name)) throw new SignetError('CONFLICT', `A trust entry named ${JSON.stringify(input.name)} exists already.`);
+      const same = entries.find((e) => e.fingerprint === material.fingerprint);
+      if (same) throw new SignetError('CONFLICT', `This key is trusted already as ${JSON.stringify(same.name)}.`);
+      const entry = TrustEntry.parse({
+        id: `${material.kind === 'openpgp' ? 'pgp' : material.kind === 'certificate' ? 'cert' : 'key'}-${randomBytes(6).toString('hex')}`,
+        name: input.name,
+        kind: material.kind,
+        fingerprint: material.fingerprint,
+        ...(material.keyId ? { keyId: material.keyId } : {}),
+        ...(material.userIds ? { userIds: material.userIds } : {}),
+        data: `${input.data.trim()}\n`,
+        ...(input.notBefore ? { notBefore: input.notBefore } : {}),
+        ...(input.notAfter ? { notAfter: input.notAfter } : {}),
+        ...(input.scopes?.length ? { scopes: input.scopes } : {}),
+        addedAt: now.toISOString(),
+      });
+      return { entries: [...entries, entry], result: entry };
+    });
+  }
+
+  remove(idOrName: string): Promise<TrustEntry> {
+    return this.update((entries) => {
+      const found = entries.find((e) => e.id === idOrName || e.name === idOrName);
+      if (!found) throw new SignetError('NOT_FOUND', `There is no trust entry ${JSON.stringify(idOrName.slice(0, 100))}.`);
+      return { entries: entries.filter((e) => e !== found), result: found };
+    });
+  }
+
+  private update<T>(change: (entries: TrustEntry[]) => { entries: TrustEntry[]; result: T }): Promise<T> {
+    const work = this.queue.then(async () => {
+      const { entries, result } = change(await this.entries());
+      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`);
+      return result;
+    });
+    this.queue = work.catch(() => undefined);
+    return work;
+  }
+}
+
+function algorithmOf(data: string): { algorithm?: string } {
+  if (!data.includes('BEGIN PUBLIC KEY')) return {};
+  try {
+    const key = createPublicKey(data);
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return { algorithm: curve ? `${key.asymmetricKeyType} ${curve}` : `${key.asymmetricKeyType}${key.asymmetricKeyDetails?.modulusLength ? ` ${key.asymmetricKeyDetails.modulusLength}` : ''}` };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Whether a trust entry may vouch for a signature claiming `claimed` as its time. A signature
+ * without a claimed time is judged at `now`. The claim is the signer's own, so a window only
+ * narrows trust, never widens it.
+ */
+export function withinWindow(entry: Pick<TrustEntry, 'notBefore' | 'notAfter'>, claimed: Date | undefined, now = new Date()): { ok: boolean; reason: string } {
+  const at = claimed ?? now;
+  if (entry.notAfter && at.getTime() >= Date.parse(entry.notAfter)) return { ok: false, reason: `Trusted only for signatures before ${entry.notAfter}; this one ${claimed ? `claims ${at.toISOString()}` : 'has no claimed time and it is later now'}.` };
+  if (entry.notBefore && at.getTime() < Date.parse(entry.notBefore)) return { ok: false, reason: `Trusted only for signatures from ${entry.notBefore}; this one claims ${at.toISOString()}.` };
+  return { ok: true, reason: entry.notAfter || entry.notBefore ? `Within the trust window${entry.notAfter ? ` (before ${entry.notAfter})` : ''}.` : 'No validity window.' };
+}
