@@ -1,0 +1,182 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/models/trust';
+import { parseReference } from '../../../core/registry/reference';
+import { UsageError } from '../args';
+import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+}
+
+function describeEntry(e: TrustEntrySummary): string {
+  const window = e.notAfter || e.notBefore ? ` (trusted for signatures${e.notBefore ? ` from ${e.notBefore}` : ''}${e.notAfter ? ` before ${e.notAfter}` : ''})` : '';
+  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}`;
+}
+
+function printEvaluation(ctx: CommandContext, result: PolicyEvaluation): void {
+  if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
+  ctx.out(`${result.allowed ? 'ADMITTED' : 'REJECTED'} ${result.transport}:${result.identity}`);
+  ctx.out(`  policy section: ${result.section.scope ? `${result.section.kind} "${result.section.scope}"` : result.section.kind}`);
+  for (const r of result.requirements) {
+    ctx.out(`  ${r.outcome.padEnd(14)}${r.type}: ${r.reason}`);
+    for (const s of r.signatures) ctx.out(`      ${s.outcome.padEnd(9)}${s.source}: ${s.reason}`);
+  }
+  ctx.out(`  ${result.reason}`);
+}
+
+/** A saved registry for the reference's host (saved on first use). */
+async function registryFor(ctx: CommandContext, text: string): Promise<{ id: string; repository: string; reference: string }> {
+  let ref;
+  try {
+    ref = parseReference(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const list = await ctx.call('registry.list', {});
+  if (!list.ok) throw new Error(list.message);
+  let saved = list.value.find((r) => r.kind === 'distribution' && r.host === ref.registry);
+  if (!saved) {
+    const added = await ctx.call('registry.add', { host: ref.registry });
+    if (!added.ok) throw new Error(added.message);
+    saved = added.value;
+  }
+  return { id: saved.id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
+}
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: 'trust add',
+    summary: 'Trust a public key (PEM), an OpenPGP public key (armored) or a certificate',
+    positionals: [{ name: 'FILE', description: 'The key or certificate file' }],
+    options: [
+      { name: 'name', type: 'string', value: 'NAME', description: 'A name people recognise (default: the file name)' },
+      { name: 'not-after', type: 'string', value: 'DATE', description: 'Trusted only for signatures made before this date (ISO 8601)' },
+      { name: 'not-before', type: 'string', value: 'DATE', description: 'Trusted only for signatures made from this date' },
+      { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Export this key for these scopes only (repeatable)' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      const file = ctx.args.positionals[0] as string;
+      const date = (v: unknown, option: string) => {
+        if (v === undefined) return undefined;
+        const t = Date.parse(v as string);
+        if (Number.isNaN(t)) throw new UsageError(`--${option} takes a date such as 2027-01-01 or 2027-01-01T00:00:00Z.`);
+        return new Date(t).toISOString();
+      };
+      const notAfter = date(o['not-after'], 'not-after');
+      const notBefore = date(o['not-before'], 'not-before');
+      const result = await ctx.call('trust.add', {
+        name: (o.name as string | undefined) ?? path.basename(file),
+        data: readText(file, 'the key file'),
+        ...(notAfter ? { notAfter } : {}),
+        ...(notBefore ? { notBefore } : {}),
+        ...((o.scope as string[] | undefined)?.length ? { scopes: o.scope as string[] } : {}),
+      });
+      if (!result.ok) return reportFailure(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Trusted: ${describeEntry(result.value)}`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'trust list',
+    summary: 'The trust store and the imported policies',
+    async run(ctx) {
+      const result = await ctx.call('trust.list', {});
+      if (!result.ok) return reportFailure(ctx, result);
+      if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
+      else {
+        ctx.out(result.value.entries.map(describeEntry).join('\n') || 'The trust store is empty. Add keys with `signet trust add FILE`.');
+        for (const p of result.value.policies) ctx.out(`policy ${p.id}\t${p.name}\t${p.sections.join('; ')}`);
+      }
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'trust remove',
+    summary: 'Stop trusting a key, or forget an imported policy',
+    positionals: [{ name: 'ID', description: 'The entry or policy id (see `signet trust list`)' }],
+    async run(ctx) {
+      const result = await ctx.call('trust.remove', { id: ctx.args.positionals[0] as string });
+      if (!result.ok) return reportFailure(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value) : `Removed ${result.value.kind} ${result.value.removed}.`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'policy import',
+    summary: 'Import a containers policy.json (checked strictly, as podman reads it)',
+    positionals: [{ name: 'FILE', description: 'policy.json' }],
+    options: [{ name: 'name', type: 'string', value: 'NAME', description: 'A name for it (default: the file name)' }],
+    async run(ctx) {
+      const file = ctx.args.positionals[0] as string;
+      const result = await ctx.call('trust.importPolicy', { name: (ctx.args.options.name as string | undefined) ?? path.basename(file), policy: readText(file, 'the policy') });
+      if (!result.ok) return reportFailure(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Imported ${result.value.id}: ${result.value.sections.join('; ')}`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'policy export',
+    summary: 'Write a policy.json, the key files and a registries.d snippet that trust exactly the trust store',
+    options: [
+      { name: 'out', type: 'string', value: 'DIR', description: 'Write policy.json, registries.d/signet.yaml and keys/ here (else print the policy)' },
+      { name: 'key-dir', type: 'string', value: 'DIR', description: 'Where the key files will live on the target machine (default /etc/containers/keys/signet)' },
+      { name: 'embed', type: 'boolean', description: 'Embed keys as keyData instead of key files' },
+      { name: 'fallback', type: 'string', value: 'reject|insecureAcceptAnything', description: 'Policy for images outside every scope (default reject)' },
+      { name: 'lookaside', type: 'string', value: 'URL', description: 'The lookaside URL the registries.d snippet names' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      if (o.fallback && o.fallback !== 'reject' && o.fallback !== 'insecureAcceptAnything') throw new UsageError('--fallback is reject or insecureAcceptAnything.');
+      const result = await ctx.call('trust.exportPolicy', { ...(o['key-dir'] ? { keyDir: o['key-dir'] as string } : {}), ...(o.embed ? { embed: true } : {}), ...(o.fallback ? { fallback: o.fallback as 'reject' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}) });
+      if (!result.ok) return reportFailure(ctx, result);
+      for (const w of result.value.warnings) ctx.err(`warning: ${w}`);
+      if (!o.out) {
+        ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : result.value.policy);
+        return EXIT_OK;
+      }
+      const out = o.out as string;
+      mkdirSync(path.join(out, 'registries.d'), { recursive: true });
+      writeFileSync(path.join(out, 'policy.json'), result.value.policy);
+      writeFileSync(path.join(out, 'registries.d', 'signet.yaml'), result.value.registriesD);
+      for (const k of result.value.keyFiles) {
+        const target = path.join(out, 'keys', path.basename(k.path));
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, k.content);
+      }
+      ctx.out(ctx.json ? JSON.stringify({ out, keyFiles: result.value.keyFiles.map((k) => k.path) }) : `Wrote ${out}/policy.json, registries.d/signet.yaml and ${result.value.keyFiles.length} key file(s) (install them at ${(o['key-dir'] as string | undefined) ?? '/etc/containers/keys/signet'}).`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'policy evaluate',
+    summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and say which requirement decided it (exit 0 only when admitted)',
+    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
+    options: [
+      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'A policy.json file or an imported policy id' },
+      { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Where simple signatures live' },
+      { name: 'registries-d', type: 'string', value: 'DIR', description: 'A registries.d directory to find the lookaside in' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      if (!o.policy) throw new UsageError('--policy FILE|ID is required.');
+      const p = o.policy as string;
+      const fromFile = p.includes('/') || p.endsWith('.json');
+      const image = await registryFor(ctx, ctx.args.positionals[0] as string);
+      const result = await ctx.call('trust.evaluate', {
+        ...(fromFile ? { policy: readText(p, 'the policy') } : { policyId: p }),
+        ...image,
+        ...(o.lookaside ? { lookaside: o.lookaside as string } : {}),
+        ...(o['registries-d'] ? { registriesD: o['registries-d'] as string } : {}),
+      });
+      if (!result.ok) return reportFailure(ctx, result);
+      printEvaluation(ctx, result.value);
+      return result.value.allowed ? EXIT_OK : EXIT_FAILED;
+    },
+  },
+];
