@@ -1,14 +1,14 @@
 import { z } from 'zod';
 
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked']);
-export const SignatureCheck = z.object({ name: z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry']), status: CheckStatus, reason: z.string() }).strict();
+export const SignatureCheck = z.object({ name: z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry', 'transparency log']), status: CheckStatus, reason: z.string() }).strict();
 
 export const SignatureVerdict = z.enum(['verified', 'signed-untrusted', 'failed']);
 export const ImageVerdict = z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed']);
 
 export const SignatureReport = z
   .object({
-    format: z.enum(['cosign', 'simplesigning', 'asc']),
+    format: z.enum(['cosign', 'simplesigning', 'asc', 'sigstore-bundle']),
     storage: z.string(),
     signer: z.string().optional(),
     fingerprint: z.string().optional(),

@@ -3,7 +3,6 @@ import { SignetError } from '../../../shared/errors';
 import type { SignatureReport, VerificationReport } from '../../../shared/models/signatures';
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
-import { spkiSha256 } from '../keys/generate';
 import { resolveSigner } from '../keys/resolve-signer';
 import type { Signer } from '../kms/signer';
 import { RegistryConnections } from '../registry/handlers';
@@ -15,6 +14,40 @@ import path from 'node:path';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { readLookaside, signSimple, verifySimple, writeLookaside } from './simple';
 import { ascObjectKey, readAsc } from './asc';
+import { collectTrust, expiryCheck, type TrustedPgpKey, type TrustedPublicKey } from './trusted';
+import { discoverBundles, verifyBundle } from './sigstore/bundle';
+import type { RegistrySource } from '../registry/source';
+
+/** Sigstore bundles attached through the referrers API (or its tag-schema fallback), each verified against the trusted keys. */
+async function bundleReports(source: RegistrySource, repository: string, digest: string, keys: readonly TrustedPublicKey[]): Promise<SignatureReport[]> {
+  let found;
+  try {
+    found = await discoverBundles(source, repository, digest);
+  } catch (error) {
+    if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
+    return [];
+  }
+  const trusted = keys.map((k) => ({ name: k.name, key: createPublicKey(k.pem), fingerprint: k.fingerprint }));
+  return found.map((b): SignatureReport => {
+    const storage = `referrer ${b.referrer} (${b.via === 'api' ? 'referrers API' : 'referrers tag schema'})`;
+    const base = { format: 'sigstore-bundle' as const, storage, payload: '', signature: '', annotations: {} };
+    if (!b.bytes) return { ...base, checks: [{ name: 'digest binding', status: 'failed', reason: b.problem ?? 'Unusable referrer.' }], verdict: 'failed' };
+    const v = verifyBundle(b.bytes, { digest, keys: trusted });
+    const window = v.signer ? keys.find((k) => k.name === v.signer?.name)?.window : undefined;
+    const expiry = v.signer ? expiryCheck(window, v.claimedTime !== undefined ? new Date(v.claimedTime * 1000) : undefined) : ({ name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' } as const);
+    const bindingFailed = v.checks.some((c) => c.name === 'digest binding' && c.status === 'failed');
+    return {
+      ...base,
+      ...(v.signer ? { signer: v.signer.name, fingerprint: v.signer.fingerprint } : {}),
+      algorithm: v.content === 'dsse' ? `DSSE ${v.predicateType ?? ''}`.trim() : 'message signature',
+      annotations: v.annotations,
+      payload: b.bytes.toString('utf8').slice(0, 65_536),
+      ...(v.claimedTime !== undefined ? { timestamp: v.claimedTime } : {}),
+      checks: [...v.checks.map((c) => ({ name: c.name, status: c.status, reason: c.reason })), expiry],
+      verdict: v.ok && expiry.status !== 'failed' ? 'verified' : bindingFailed || (v.signer && !v.ok) ? 'failed' : 'signed-untrusted',
+    };
+  });
+}
 
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
@@ -23,7 +56,7 @@ function signerDetails(signer: Signer): Record<string, string> {
 }
 
 /** A Huawei SWR .asc file, verified like a simple signature; the key it names must be the key that signed. */
-async function ascReport(bytes: Uint8Array, location: string, digest: string, trusted: ReadonlyArray<{ name: string; key: string }>, reference?: string): Promise<SignatureReport> {
+async function ascReport(bytes: Uint8Array, location: string, digest: string, trusted: readonly TrustedPgpKey[], reference?: string): Promise<SignatureReport> {
   const base = { format: 'asc' as const, storage: location, algorithm: 'openpgp', payload: '', signature: Buffer.from(bytes).toString('utf8').slice(0, 65_536), annotations: {} };
   let read: ReturnType<typeof readAsc>;
   try {
@@ -34,7 +67,8 @@ async function ascReport(bytes: Uint8Array, location: string, digest: string, tr
   }
   const v = await verifySimple(read.message, digest, trusted, reference);
   const named = v.keyId && !read.publicKeyId.endsWith(v.keyId) ? `The file names key ${read.publicKeyId}, but ${v.keyId} signed it.` : undefined;
-  const ok = v.ok && !named;
+  const expiry = v.signer ? expiryCheck(trusted.find((k) => k.name === v.signer)?.window, v.timestamp !== undefined ? new Date(v.timestamp * 1000) : undefined) : ({ name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' } as const);
+  const ok = v.ok && !named && expiry.status !== 'failed';
   const unsigned = !v.signer && /No trusted key/.test(v.reason);
   return {
     ...base,
@@ -48,41 +82,20 @@ async function ascReport(bytes: Uint8Array, location: string, digest: string, tr
       { name: 'key trust', status: v.signer ? (named ? 'failed' : 'passed') : 'not-checked', reason: named ?? (v.signer ? `${v.signer} is trusted here.` : `The file names key ${read.publicKeyId}; no trusted key matched.`) },
       { name: 'digest binding', status: v.ok ? 'passed' : v.signer ? 'failed' : 'not-checked', reason: v.ok ? `The payload names ${digest}.` : v.signer ? v.reason : 'The payload is not read before the signature verifies.' },
       { name: 'identity', status: v.ok && reference ? 'passed' : 'not-checked', reason: v.identity ? `The payload names ${v.identity}.` : 'Not read.' },
+      expiry,
     ],
-    verdict: ok ? 'verified' : unsigned ? 'signed-untrusted' : 'failed',
+    verdict: ok ? 'verified' : unsigned || (v.ok && !named) ? 'signed-untrusted' : 'failed',
   };
 }
 
-interface TrustedKey {
-  name: string;
-  pem: string;
-  fingerprint: string;
-}
-
 export function createSignatureHandlers(services: CoreServices, connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore())): AreaHandlers<typeof signatureCalls> {
-  async function trustedKeys(extra: readonly string[]): Promise<TrustedKey[]> {
-    const keys: TrustedKey[] = [];
-    for (const info of await services.keys.list()) {
-      if ((info.kind !== 'software' && info.kind !== 'kms') || !info.spkiSha256) continue;
-      const exports = await services.keys.publicExports(info.id).catch(() => undefined);
-      if (exports?.pem) keys.push({ name: `${info.name} (Signet key)`, pem: exports.pem, fingerprint: info.spkiSha256 });
-    }
-    for (const [i, pem] of extra.entries()) {
-      try {
-        keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: spkiSha256(createPublicKey(pem)) });
-      } catch {
-        throw new SignetError('INVALID_INPUT', `Public key ${i + 1} cannot be read as a PEM public key.`);
-      }
-    }
-    return keys;
-  }
-
   return {
     'signatures.verify': async (input) => {
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       const found = await readCosignSignatures(source, input.repository, input.digest);
-      const keys = await trustedKeys(input.publicKeys ?? []);
+      const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}) });
+      const keys = trust.keys;
       const storage = `${saved.kind === 'oci-layout' ? 'layout' : saved.host}/${input.repository}:${signatureTag(input.digest)}`;
       const signatures: SignatureReport[] = found.map((sig) => {
         const payload = checkCosignPayload(sig.payload, input.digest);
@@ -92,8 +105,10 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
           match ? { name: 'signature', status: 'passed', reason: `Verifies with ${match.k.name}.` } : { name: 'signature', status: 'failed', reason: keys.length ? 'Does not verify with any trusted key (signed by an unknown key, or altered).' : 'No trusted key to check it with: add the signer’s public key.' },
           match ? { name: 'key trust', status: 'passed', reason: `${match.k.name} is trusted here.` } : { name: 'key trust', status: 'not-checked', reason: 'No trusted key matched.' },
           { name: 'identity', status: 'not-checked', reason: payload.identity ? `The payload claims ${payload.identity}; cosign does not bind the identity.` : 'No identity in the payload.' },
+          match ? expiryCheck(match.k.window, undefined) : { name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' },
         ];
-        const verdict: SignatureReport['verdict'] = !payload.ok ? 'failed' : match ? 'verified' : 'signed-untrusted';
+        const inWindow = checks[checks.length - 1]?.status !== 'failed';
+        const verdict: SignatureReport['verdict'] = !payload.ok ? 'failed' : match && inWindow ? 'verified' : 'signed-untrusted';
         return {
           format: 'cosign',
           storage,
@@ -106,15 +121,9 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
           verdict,
         };
       });
-      const pgpTrusted: Array<{ name: string; key: string }> = [];
-      if (input.lookaside || input.asc) {
-        pgpTrusted.push(...(input.pgpKeys ?? []).map((key, i) => ({ name: `OpenPGP key ${i + 1} (given)`, key })));
-        for (const info of await services.keys.list()) {
-          if (info.kind !== 'openpgp') continue;
-          const exports = await services.keys.publicExports(info.id).catch(() => undefined);
-          if (exports?.pgp) pgpTrusted.push({ name: `${info.name} (Signet key)`, key: exports.pgp });
-        }
-      }
+      const pgpTrusted = trust.pgp;
+      const windowOf = (signer: string | undefined) => trust.pgp.find((k) => k.name === signer)?.window;
+      signatures.push(...(await bundleReports(source, input.repository, input.digest, keys)));
       if (input.asc) {
         const store = await services.storage.open(input.asc);
         const key = ascObjectKey(input.repository, input.digest);
@@ -124,6 +133,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
         for (const file of await readLookaside(input.lookaside, input.repository, input.digest)) {
           const v = await verifySimple(file.bytes, input.digest, pgpTrusted, input.reference);
           const unsigned = !v.signer && /No trusted key|not signed|not a readable|Not a binary/.test(v.reason);
+          const expiry = v.signer ? expiryCheck(windowOf(v.signer), v.timestamp !== undefined ? new Date(v.timestamp * 1000) : undefined) : ({ name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' } as const);
           signatures.push({
             format: 'simplesigning',
             storage: `${input.lookaside}/${input.repository}@${input.digest.replace(':', '=')}/${file.name}`,
@@ -140,8 +150,9 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
               { name: 'key trust', status: v.signer ? 'passed' : 'not-checked', reason: v.signer ? `${v.signer} is trusted here.` : 'No trusted key matched.' },
               { name: 'digest binding', status: v.ok ? 'passed' : v.signer ? 'failed' : 'not-checked', reason: v.ok ? `The payload names ${input.digest}.` : v.signer ? v.reason : 'The payload is not read before the signature verifies.' },
               { name: 'identity', status: v.ok && input.reference ? 'passed' : 'not-checked', reason: v.identity ? `The payload names ${v.identity}.` : 'Not read.' },
+              expiry,
             ],
-            verdict: v.ok ? 'verified' : unsigned ? 'signed-untrusted' : 'failed',
+            verdict: v.ok && expiry.status !== 'failed' ? 'verified' : v.ok || unsigned ? 'signed-untrusted' : 'failed',
           });
         }
       }
