@@ -4,6 +4,7 @@ import { AuditView } from './views/AuditView';
 import { KeysView } from './views/KeysView';
 import { NotBuiltView } from './views/NotBuiltView';
 import { PayloadsView } from './views/PayloadsView';
+import { TrustView } from './views/TrustView';
 import { OfflineView } from './views/OfflineView';
 import { RegistriesView } from './views/RegistriesView';
 import { SettingsView } from './views/SettingsView';
@@ -79,6 +80,8 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
       return <AuditView />;
     case 'offline':
       return <OfflineView sub={sub} />;
+    case 'trust':
+      return <TrustView />;
     case 'payloads':
       return <PayloadsView />;
     case 'keys':

@@ -8,7 +8,7 @@ export interface Area {
 export const AREAS: readonly Area[] = [
   { id: 'registries', label: 'Registries' },
   { id: 'keys', label: 'Keys' },
-  { id: 'trust', label: 'Trust', planned: 'Keep the keys and certificates you trust, and import or export containers policy.json.' },
+  { id: 'trust', label: 'Trust' },
   { id: 'payloads', label: 'Payloads' },
   { id: 'offline', label: 'Offline' },
   { id: 'rules', label: 'Rules', planned: 'Signing rules that sign every image matching a pattern, in batch.' },

@@ -1,0 +1,231 @@
+import { useState } from 'react';
+import type { PolicyEvaluation } from '../../../shared/models/trust';
+import { Empty, ErrorBanner } from '../components/Banner';
+import { CopyButton, Fingerprint } from '../components/Copy';
+import { Dialog } from '../components/Dialog';
+import { downloadFile } from '../components/download';
+import { useCall } from '../hooks/useCall';
+import { useApp } from '../stores/app';
+
+/** The trust store and containers policies: who may sign what, and what podman would decide. */
+export function TrustView() {
+  const api = useApp((s) => s.api);
+  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const trust = useCall(api ? () => api.trust.list({}) : undefined, [api]);
+  const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [error, setError] = useState<string>();
+  const remove = async (id: string, name: string) => {
+    if (!api || !window.confirm(`Stop trusting “${name}”?`)) return;
+    const result = await api.trust.remove({ id });
+    if (!result.ok) return setError(result.message);
+    trust.reload();
+  };
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title">Trust</h1>
+        <div className="actions">
+          <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export policy.json</button>
+          {!readOnly && <button type="button" className="button secondary" onClick={() => setImporting(true)}>Import policy.json</button>}
+          {!readOnly && <button type="button" className="button" onClick={() => setAdding(true)}>Trust a key</button>}
+        </div>
+      </header>
+      <ErrorBanner message={error ?? trust.error} />
+      {trust.data?.entries.length === 0 ? (
+        <Empty title="Nothing is trusted yet.">
+          <p>Add the public keys, OpenPGP keys and certificates whose signatures you accept. Signatures by other keys show as “signed, but by no trusted key”.</p>
+        </Empty>
+      ) : (
+        <table className="table" aria-label="Trusted keys">
+          <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Fingerprint</th><th scope="col">Trusted for signatures</th><th scope="col">Scopes</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {trust.data?.entries.map((e) => (
+              <tr key={e.id}>
+                <td>{e.name}{e.userIds?.length ? <div className="muted small">{e.userIds.join(', ')}</div> : null}</td>
+                <td>{e.kind}{e.algorithm ? <div className="muted small">{e.algorithm}</div> : null}</td>
+                <td><Fingerprint value={e.fingerprint} label={`Fingerprint of ${e.name}`} /></td>
+                <td>{e.notBefore || e.notAfter ? `${e.notBefore ? `from ${new Date(e.notBefore).toLocaleDateString()} ` : ''}${e.notAfter ? `before ${new Date(e.notAfter).toLocaleDateString()}` : ''}` : <span className="muted">always</span>}</td>
+                <td className="small">{e.scopes?.join(', ') ?? <span className="muted">every registry</span>}</td>
+                <td>{!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(e.id, e.name)} aria-label={`Stop trusting ${e.name}`}>Remove</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2 className="column-title section-title">Policies</h2>
+      {trust.data?.policies.length === 0 && <p className="muted">No policy imported. Import the policy.json your hosts run, then evaluate images against it below.</p>}
+      {trust.data?.policies.length ? (
+        <table className="table" aria-label="Imported policies">
+          <thead><tr><th scope="col">Name</th><th scope="col">Sections</th><th scope="col">Key files it reads</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {trust.data.policies.map((p) => (
+              <tr key={p.id}>
+                <td>{p.name}<div className="muted small">imported {new Date(p.importedAt).toLocaleString()}</div></td>
+                <td className="small">{p.sections.map((s) => (<div key={s}>{s}</div>))}</td>
+                <td className="mono small">{p.keyFiles.join(', ') || '—'}</td>
+                <td>{!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(p.id, p.name)} aria-label={`Remove policy ${p.name}`}>Remove</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <EvaluatePanel policies={trust.data?.policies ?? []} />
+      <AddTrustDialog open={adding} onClose={() => setAdding(false)} onDone={() => { setAdding(false); trust.reload(); }} />
+      <ImportPolicyDialog open={importing} onClose={() => setImporting(false)} onDone={() => { setImporting(false); trust.reload(); }} />
+      {exporting && <ExportPolicyDialog onClose={() => setExporting(false)} />}
+    </section>
+  );
+}
+
+function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(): void }) {
+  const api = useApp((s) => s.api);
+  const [name, setName] = useState('');
+  const [data, setData] = useState('');
+  const [notBefore, setNotBefore] = useState('');
+  const [notAfter, setNotAfter] = useState('');
+  const [scopes, setScopes] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    if (!api) return;
+    const list = scopes.split(/[\s,]+/).filter(Boolean);
+    const result = await api.trust.add({ name: name.trim(), data, ...(notBefore ? { notBefore: new Date(`${notBefore}T00:00:00Z`).toISOString() } : {}), ...(notAfter ? { notAfter: new Date(`${notAfter}T00:00:00Z`).toISOString() } : {}), ...(list.length ? { scopes: list } : {}) });
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setName('');
+    setData('');
+    onDone();
+  };
+  return (
+    <Dialog title="Trust a key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="trust-add" className="button" disabled={!name.trim() || !data.trim()}>Trust</button></>}>
+      <form id="trust-add" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        <div className="field"><label htmlFor="trust-name">Name</label><input id="trust-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="Release team 2026" /></div>
+        <div className="field"><label htmlFor="trust-file">Key or certificate file</label><input id="trust-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(setData); }} /></div>
+        <div className="field"><label htmlFor="trust-data">…or paste it</label><textarea id="trust-data" rows={6} value={data} onChange={(e) => setData(e.target.value)} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----" /></div>
+        <div className="field inline">
+          <label htmlFor="trust-not-before">Trusted for signatures from</label><input id="trust-not-before" type="date" value={notBefore} onChange={(e) => setNotBefore(e.target.value)} />
+          <label htmlFor="trust-not-after">before</label><input id="trust-not-after" type="date" value={notAfter} onChange={(e) => setNotAfter(e.target.value)} />
+        </div>
+        <div className="field"><label htmlFor="trust-scopes">Scopes for the exported policy (optional: registry[/namespace[/repository]], comma-separated)</label><input id="trust-scopes" value={scopes} onChange={(e) => setScopes(e.target.value)} spellCheck={false} /></div>
+        <p className="hint">A signature’s time is what its signer claims; a window only narrows trust.</p>
+      </form>
+    </Dialog>
+  );
+}
+
+function ImportPolicyDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(): void }) {
+  const api = useApp((s) => s.api);
+  const [name, setName] = useState('policy.json');
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    if (!api) return;
+    const result = await api.trust.importPolicy({ name: name.trim(), policy: text });
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setText('');
+    onDone();
+  };
+  return (
+    <Dialog title="Import policy.json" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="policy-import" className="button" disabled={!name.trim() || !text.trim()}>Import</button></>}>
+      <form id="policy-import" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        <div className="field"><label htmlFor="policy-name">Name</label><input id="policy-name" value={name} onChange={(e) => setName(e.target.value)} /></div>
+        <div className="field"><label htmlFor="policy-file">File</label><input id="policy-file" type="file" accept=".json,application/json" onChange={(e) => { const f = e.target.files?.[0]; if (f) { setName(f.name); void f.text().then(setText); } }} /></div>
+        <div className="field"><label htmlFor="policy-text">…or paste it</label><textarea id="policy-text" rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder='{"default":[{"type":"reject"}], "transports": {…}}' /></div>
+        <p className="hint">Read strictly, as podman reads it: one unknown field rejects the whole file.</p>
+      </form>
+    </Dialog>
+  );
+}
+
+function ExportPolicyDialog({ onClose }: { onClose(): void }) {
+  const api = useApp((s) => s.api);
+  const [embed, setEmbed] = useState(true);
+  const [fallback, setFallback] = useState<'reject' | 'insecureAcceptAnything'>('reject');
+  const [lookaside, setLookaside] = useState('');
+  const exported = useCall(api ? () => api.trust.exportPolicy({ embed, fallback, ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) }) : undefined, [api, embed, fallback, lookaside]);
+  return (
+    <Dialog title="Export policy.json" open onClose={onClose} footer={<button type="button" className="button secondary" onClick={onClose}>Close</button>}>
+      <ErrorBanner message={exported.error} />
+      <div className="field inline">
+        <label className="check"><input type="checkbox" checked={embed} onChange={(e) => setEmbed(e.target.checked)} /> Embed the keys (keyData) instead of key files</label>
+        <label htmlFor="export-fallback">Images outside every scope:</label>
+        <select id="export-fallback" value={fallback} onChange={(e) => setFallback(e.target.value as typeof fallback)}><option value="reject">reject</option><option value="insecureAcceptAnything">accept (insecure)</option></select>
+      </div>
+      <div className="field"><label htmlFor="export-lookaside">Lookaside URL for registries.d (optional)</label><input id="export-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="https://signatures.example.com/lookaside" /></div>
+      {exported.data?.warnings.map((w) => (<div key={w} className="banner banner-warn" role="note">{w}</div>))}
+      {exported.data && (
+        <>
+          <h3>policy.json</h3>
+          <pre className="code wrap small" aria-label="Exported policy">{exported.data.policy}</pre>
+          <div className="actions"><CopyButton text={exported.data.policy} label="Copy policy" /><button type="button" className="button secondary" onClick={() => downloadFile('policy.json', { text: exported.data!.policy })}>Save policy.json</button></div>
+          <h3>registries.d</h3>
+          <pre className="code wrap small" aria-label="registries.d snippet">{exported.data.registriesD}</pre>
+          {exported.data.keyFiles.map((k) => (<div key={k.path} className="actions"><span className="mono small">{k.path}</span><button type="button" className="button secondary small" onClick={() => downloadFile(k.path.split('/').pop() ?? 'key', { text: k.content })}>Save key file</button></div>))}
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+function EvaluatePanel({ policies }: { policies: ReadonlyArray<{ id: string; name: string }> }) {
+  const api = useApp((s) => s.api);
+  const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
+  const [policyId, setPolicyId] = useState('');
+  const [registryId, setRegistryId] = useState('');
+  const [repository, setRepository] = useState('');
+  const [reference, setReference] = useState('latest');
+  const [lookaside, setLookaside] = useState('');
+  const [result, setResult] = useState<PolicyEvaluation>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const evaluate = async () => {
+    if (!api) return;
+    setBusy(true);
+    const r = await api.trust.evaluate({ policyId, id: registryId, repository: repository.trim(), reference: reference.trim(), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
+    setBusy(false);
+    if (!r.ok) {
+      setResult(undefined);
+      return setError(r.message);
+    }
+    setError(undefined);
+    setResult(r.value);
+  };
+  return (
+    <section className="panel evaluate" aria-label="Evaluate a policy">
+      <h2 className="column-title">Would podman admit it?</h2>
+      <form className="field inline" onSubmit={(e) => { e.preventDefault(); void evaluate(); }}>
+        <select aria-label="Policy" value={policyId} onChange={(e) => setPolicyId(e.target.value)}>
+          <option value="">{policies.length ? 'Policy…' : 'Import a policy first'}</option>
+          {policies.map((p) => (<option key={p.id} value={p.id}>{p.name}</option>))}
+        </select>
+        <select aria-label="Registry" value={registryId} onChange={(e) => setRegistryId(e.target.value)}>
+          <option value="">Registry…</option>
+          {registries.data?.filter((r) => r.kind === 'distribution').map((r) => (<option key={r.id} value={r.id}>{r.name}</option>))}
+        </select>
+        <input aria-label="Repository" value={repository} onChange={(e) => setRepository(e.target.value)} placeholder="team/app" spellCheck={false} />
+        <input aria-label="Tag or digest" value={reference} onChange={(e) => setReference(e.target.value)} spellCheck={false} />
+        <input aria-label="Lookaside (optional)" value={lookaside} onChange={(e) => setLookaside(e.target.value)} placeholder="lookaside dir or URL (optional)" spellCheck={false} />
+        <button type="submit" className="button" disabled={busy || !policyId || !registryId || !repository.trim() || !reference.trim()}>{busy ? 'Evaluating…' : 'Evaluate'}</button>
+      </form>
+      <ErrorBanner message={error} />
+      {result && (
+        <div role="status" aria-label="Policy decision">
+          <p><span className={`badge ${result.allowed ? 'badge-ok' : 'badge-bad'}`}>{result.allowed ? 'Admitted' : 'Rejected'}</span> <span className="mono small">{result.transport}:{result.identity}</span> — section {result.section.scope ? `“${result.section.scope}”` : result.section.kind}</p>
+          <ul className="steps">
+            {result.requirements.map((r) => (
+              <li key={r.index}>
+                <span className={`badge ${r.outcome === 'admitted' ? 'badge-ok' : r.outcome === 'rejected' ? 'badge-bad' : ''}`}>{r.outcome}</span> <strong>{r.type}</strong>: {r.reason}
+                {r.signatures.length ? <ul>{r.signatures.map((s) => (<li key={s.source} className="small">{s.outcome}: {s.source} — {s.reason}</li>))}</ul> : null}
+              </li>
+            ))}
+          </ul>
+          <p>{result.reason}</p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
+import { artifactsDir, expect, startServer, test } from '../fixtures';
+
+let registry: RegistryHandle;
+test.beforeAll(async () => {
+  registry = await startRegistry();
+  await pushTestImage(registry.url, 'team/app', '1.0');
+});
+test.afterAll(async () => {
+  await registry?.stop();
+});
+
+test('a reviewer trusts a key, imports a policy and sees what podman would decide, with the requirement that decided', async ({ page }) => {
+  const server = await startServer({});
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Registries' }).click();
+    await page.getByRole('button', { name: 'Add registry' }).click();
+    await page.getByLabel('Registry host').fill(registry.host);
+    await page.getByLabel('Registry host').press('Enter');
+    await expect(page.getByRole('listbox', { name: 'Repositories' })).toBeVisible();
+
+    await page.getByRole('link', { name: 'Trust' }).click();
+    await expect(page.getByText('Nothing is trusted yet.')).toBeVisible();
+    await page.getByRole('button', { name: 'Trust a key' }).click();
+    const add = page.getByRole('dialog', { name: 'Trust a key' });
+    await add.getByLabel('Name', { exact: true }).fill('Release 2026');
+    await add.getByLabel('…or paste it').fill(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await add.getByLabel('before', { exact: true }).fill('2030-01-01');
+    await add.getByRole('button', { name: 'Trust' }).click();
+    const table = page.getByRole('table', { name: 'Trusted keys' });
+    await expect(table).toContainText('Release 2026');
+    await expect(table).toContainText('public-key');
+    await expect(table).toContainText('before');
+
+    await page.getByRole('button', { name: 'Import policy.json' }).click();
+    const imp = page.getByRole('dialog', { name: 'Import policy.json' });
+    await imp.getByLabel('Name', { exact: true }).fill('lockdown');
+    await imp.getByLabel('…or paste it').fill(JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { [`${registry.host}/team`]: [{ type: 'reject' }] } } }));
+    await imp.getByRole('button', { name: 'Import' }).click();
+    await expect(page.getByRole('table', { name: 'Imported policies' })).toContainText('lockdown');
+
+    const panel = page.getByRole('region', { name: 'Evaluate a policy' });
+    await panel.getByLabel('Policy').selectOption({ label: 'lockdown' });
+    await panel.getByLabel('Registry').selectOption({ index: 1 });
+    await panel.getByLabel('Repository').fill('team/app');
+    await panel.getByLabel('Tag or digest').fill('1.0');
+    await panel.getByRole('button', { name: 'Evaluate' }).click();
+    const decision = panel.getByRole('status', { name: 'Policy decision' });
+    await expect(decision).toContainText('Rejected');
+    await expect(decision).toContainText(`${registry.host}/team`);
+    await expect(decision).toContainText('reject');
+    await page.screenshot({ path: path.join(artifactsDir, 'trust-evaluate.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Export policy.json' }).click();
+    await expect(page.getByLabel('Exported policy', { exact: true })).toContainText('sigstoreSigned');
+    await page.getByRole('dialog', { name: 'Export policy.json' }).getByRole('button', { name: 'Close' }).first().click();
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Stop trusting Release 2026' }).click();
+    await expect(page.getByText('Nothing is trusted yet.')).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});
