@@ -153,6 +153,8 @@ function withTagLock<T>(key: string, work: () => Promise<T>): Promise<T> {
 
 async function writeSignature(source: RegistrySource, repository: string, tag: string, payload: Buffer, signature: Buffer): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const options = { source, repository };
+  // Read what is there before writing anything, so an unusable signature image refuses cleanly.
+  if ((await currentLayers(source, repository, tag)).length >= MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
   const payloadDigest = await options.source.pushBlob(options.repository, payload);
   const ours: Descriptor = { mediaType: COSIGN_PAYLOAD_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') } };
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
