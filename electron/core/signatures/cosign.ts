@@ -11,7 +11,7 @@ import type { RegistrySource } from '../registry/source';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 const MAX_SIGNATURES = 1000;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
-const WRITE_ATTEMPTS = 5;
+const WRITE_ATTEMPTS = 8;
 
 export function signatureTag(digest: string): string {
   return `${parseDigest(digest).replace(':', '-')}.sig`;
@@ -165,14 +165,18 @@ async function writeSignature(source: RegistrySource, repository: string, tag: s
     const configDigest = await options.source.pushBlob(options.repository, config);
     const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest }, layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })) }));
     await options.source.pushManifest(options.repository, tag, manifest, MEDIA.ociManifest);
-    // The registry has no compare-and-swap for tags: read again after a short, random pause so a
-    // concurrent writer that read before us and wrote after us is noticed, and merge again.
-    await new Promise((resolve) => setTimeout(resolve, 40 + Math.floor(Math.random() * 120)));
-    const after = await currentLayers(options.source, options.repository, tag);
-    if (after.some((l) => sameSignature(l, ours))) return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
+    // The registry has no compare-and-swap for tags: a concurrent writer that read before our push
+    // can overwrite us, even after one re-read. Ours must survive two re-reads after random
+    // pauses; when it is gone, merge again.
+    await pause(40, 160);
+    if (!(await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours))) continue;
+    await pause(150, 350);
+    if ((await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours))) return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
   }
   throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
 }
+
+const pause = (min: number, spread: number) => new Promise((resolve) => setTimeout(resolve, min + Math.floor(Math.random() * spread)));
 
 async function currentLayers(source: RegistrySource, repository: string, tag: string): Promise<Descriptor[]> {
   try {
