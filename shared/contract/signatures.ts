@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DigestString, RegistryId, Repository } from '../models/registry';
 import { VerificationReport } from '../models/signatures';
 import { StorageTarget } from '../models/storage';
-import { call } from './define';
+import { call, JobId } from './define';
 
 const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
 
@@ -28,6 +28,12 @@ export const signatureCalls = {
       })
       .strict(),
     response: VerificationReport,
+  }),
+  'signatures.status': call({
+    summary: 'The cosign verdict of many tags at once (unsigned / signed but untrusted / verified / failed), against the trust store, with progress',
+    effect: 'read',
+    request: z.object({ id: RegistryId, repository: Repository, tags: z.array(z.string().min(1).max(128)).min(1).max(10_000), jobId: JobId.optional() }).strict(),
+    response: z.object({ results: z.array(z.object({ tag: z.string(), digest: DigestString, verdict: z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed']) }).strict()) }).strict(),
   }),
   'signatures.sign': call({
     summary: 'Sign a manifest in cosign format with a Signet key, appending to its signature image',

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { readLookaside, signSimple, verifySimple, writeLookaside } from './simple';
 import { ascObjectKey, readAsc } from './asc';
+import { verifyTags } from './batch';
 import { collectTrust, expiryCheck, type TrustedPgpKey, type TrustedPublicKey } from './trusted';
 import { discoverBundles, verifyBundle } from './sigstore/bundle';
 import type { RegistrySource } from '../registry/source';
@@ -159,6 +160,12 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       const verdict: VerificationReport['verdict'] = signatures.length === 0 ? 'unsigned' : signatures.some((s) => s.verdict === 'verified') ? 'verified' : signatures.some((s) => s.verdict === 'failed') ? 'failed' : 'signed-untrusted';
       await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${verdict}`, { digest: input.digest, verdict, signatures: signatures.length });
       return { digest: input.digest, verdict, signatures };
+    },
+    'signatures.status': async (input, ctx) => {
+      const source = await connections.source(input.id);
+      const trust = await collectTrust(services.dataDir, services.keys, {});
+      const results = await verifyTags(source, input.repository, input.tags, trust.keys.filter((k) => expiryCheck(k.window, undefined).status === 'passed').map((k) => k.pem), 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
+      return { results };
     },
     'signatures.sign': async (input) => {
       const saved = await connections.saved.get(input.id);

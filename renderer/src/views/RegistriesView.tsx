@@ -184,6 +184,40 @@ function RegistryBrowser({ registry, onRemoved }: { registry: SavedRegistry; onR
 
 const TAG_ORDER = new Intl.Collator('en', { numeric: true });
 
+type TagVerdict = 'unsigned' | 'signed-untrusted' | 'verified' | 'failed';
+const VERDICT_SHORT: Record<TagVerdict, string> = { unsigned: 'unsigned', 'signed-untrusted': 'untrusted', verified: 'verified', failed: 'failing' };
+const VERDICT_BADGE: Record<TagVerdict, string> = { unsigned: '', 'signed-untrusted': 'badge-warn', verified: 'badge-ok', failed: 'badge-bad' };
+let statusJobs = 0;
+
+/** The signed / unsigned / failing state of many tags, checked on request with progress. */
+function useSignedStatus(registry: SavedRegistry, repository: string) {
+  const api = useApp((s) => s.api);
+  const [verdicts, setVerdicts] = useState<Map<string, TagVerdict>>(new Map());
+  const [running, setRunning] = useState(false);
+  const [progress, setProgress] = useState('');
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    setVerdicts(new Map());
+    setError(undefined);
+  }, [registry.id, repository]);
+  const check = async (tags: string[]) => {
+    if (!api) return;
+    const jobId = `status-${Date.now()}-${++statusJobs}`;
+    setRunning(true);
+    setProgress('');
+    const unsubscribe = api.events.subscribe((event) => {
+      if (event.type === 'job.progress' && event.payload.jobId === jobId) setProgress(`${event.payload.done}/${event.payload.total}`);
+    });
+    const result = await api.signatures.status({ id: registry.id, repository, tags, jobId });
+    unsubscribe();
+    setRunning(false);
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setVerdicts(new Map(result.value.results.map((r) => [r.tag, r.verdict])));
+  };
+  return { verdicts, running, progress, error, check };
+}
+
 function TagColumn({ registry, repository }: { registry: SavedRegistry; repository: string }) {
   const api = useApp((s) => s.api);
   const tags = useCall(api ? () => api.registry.tags({ id: registry.id, repository }) : undefined, [api, registry.id, repository]);
@@ -192,6 +226,7 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
   const [reference, setReference] = useState<string>();
   const sorted = useMemo(() => [...(tags.data?.tags ?? [])].sort(TAG_ORDER.compare), [tags.data]);
   const shown = useMemo(() => (filter.trim() ? sorted.filter((t) => t.includes(filter.trim())) : sorted), [sorted, filter]);
+  const status = useSignedStatus(registry, repository);
   return (
     <>
       <div className="column">
@@ -199,7 +234,14 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
         <input className="filter" aria-label="Filter tags" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); setIndex(undefined); }} />
         <ErrorBanner message={tags.error} />
         {tags.loading && <p className="muted">Listing tags…</p>}
-        <VirtualList label="Tags" items={shown} height={460} selected={index} onSelect={(i) => { setIndex(i); setReference(shown[i]); }} keyOf={(t) => t} render={(t) => <span className="mono">{t}</span>} />
+        {registry.kind === 'distribution' && shown.length > 0 && (
+          <div className="field inline small">
+            <button type="button" className="button secondary small" disabled={status.running} onClick={() => void status.check(shown.slice(0, 10_000))}>{status.running ? `Checking… ${status.progress}` : 'Check signatures'}</button>
+            {shown.length > 10_000 && <span className="muted">first 10,000 shown tags</span>}
+          </div>
+        )}
+        <ErrorBanner message={status.error} />
+        <VirtualList label="Tags" items={shown} height={460} selected={index} onSelect={(i) => { setIndex(i); setReference(shown[i]); }} keyOf={(t) => t} render={(t) => <span className="tag-row"><span className="mono">{t}</span>{status.verdicts.get(t) && <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>{VERDICT_SHORT[status.verdicts.get(t)!]}</span>}</span>} />
       </div>
       <div className="column image-column">{reference ? <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={setReference} /> : <p className="muted pad">Choose a tag.</p>}</div>
     </>

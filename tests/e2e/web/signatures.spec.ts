@@ -59,6 +59,14 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await signatures.getByRole('button', { name: 'Failed' }).click();
     const drawer = page.getByRole('dialog', { name: 'Signature details' });
     await expect(drawer).toContainText(`signs ${image.digest}, not this image's ${victim.digest}`);
+    await drawer.press('Escape');
+
+    // The tag list tells signed, unsigned and failing tags apart.
+    await page.getByLabel('Filter tags').fill('');
+    await page.getByRole('button', { name: 'Check signatures' }).click();
+    const tags = page.getByRole('listbox', { name: 'Tags' });
+    await expect(tags.getByLabel('1.0: verified')).toHaveText('verified');
+    await expect(tags.getByLabel('2.0: failed')).toHaveText('failing');
   } finally {
     await server.stop();
   }
