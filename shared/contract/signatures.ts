@@ -51,10 +51,22 @@ export const signatureCalls = {
         /** For simple signing: the lookaside directory to write signature-N into. */
         lookaside: z.string().min(1).max(4096).optional(),
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+        /** For an index: sign only the index, not each platform manifest (default: both). */
+        indexOnly: z.boolean().optional(),
+        jobId: JobId.optional(),
         /** The tag the user chose, checked again just before writing. */
         expectedTag: z.string().max(128).optional(),
       })
       .strict(),
-    response: z.object({ tag: z.string(), payload: z.string(), signatureManifest: DigestString.optional(), file: z.string().optional() }).strict(),
+    response: z
+      .object({
+        tag: z.string(),
+        payload: z.string(),
+        signatureManifest: DigestString.optional(),
+        file: z.string().optional(),
+        /** Every manifest signed: the one asked for, then (for an index) each platform's. */
+        signed: z.array(z.object({ digest: DigestString, platform: z.string().optional(), where: z.string() }).strict()),
+      })
+      .strict(),
   }),
 } as const;

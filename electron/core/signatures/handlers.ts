@@ -50,6 +50,20 @@ async function bundleReports(source: RegistrySource, repository: string, digest:
   });
 }
 
+/**
+ * What signing an image covers: the manifest asked for and, for an index, each platform manifest
+ * (attestation manifests, platform unknown/unknown, are left out), unless only the index is asked.
+ */
+async function signingTargets(source: RegistrySource, repository: string, digest: string, indexOnly: boolean): Promise<Array<{ digest: string; platform?: string }>> {
+  const top = await source.manifest(repository, digest);
+  if (top.digest !== digest) throw new SignetError('DIGEST_MISMATCH', `The registry answered ${top.digest} for ${digest}; nothing was signed.`);
+  if (top.parsed.kind !== 'index' || indexOnly) return [{ digest }];
+  const platforms = top.parsed.manifests
+    .filter((m) => !(m.platform?.os === 'unknown' && m.platform.architecture === 'unknown'))
+    .map((m) => ({ digest: m.digest, platform: m.platform ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}` : 'unnamed platform' }));
+  return [{ digest }, ...platforms];
+}
+
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
@@ -167,26 +181,40 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       const results = await verifyTags(source, input.repository, input.tags, trust.keys.filter((k) => expiryCheck(k.window, undefined).status === 'passed').map((k) => k.pem), 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
       return { results };
     },
-    'signatures.sign': async (input) => {
+    'signatures.sign': async (input, ctx) => {
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       if (input.expectedTag) {
         const now = await source.manifest(input.repository, input.expectedTag);
         if (now.digest !== input.digest) throw new SignetError('CONFLICT', `The tag ${input.expectedTag} moved to ${now.digest} since you chose ${input.digest}; nothing was signed. Look at the image again.`);
       }
+      const targets = await signingTargets(source, input.repository, input.digest, input.indexOnly ?? false);
+      const signed: Array<{ digest: string; platform?: string; where: string }> = [];
+      let first: { tag: string; payload: string; signatureManifest?: string; file?: string } | undefined;
       if (input.format === 'simplesigning') {
         if (!input.lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in.');
         const pgp = await services.keys.pgpSigner(input.key);
         const reference = `${saved.host}/${input.repository}${input.expectedTag ? `:${input.expectedTag}` : ''}`;
-        const made = await signSimple(pgp, reference, input.digest, `${APP_NAME} ${APP_VERSION}`, new Date());
-        const file = await writeLookaside(input.lookaside, input.repository, input.digest, made.message);
-        await services.audit.append('image.signed', `Simple-signed ${reference}@${input.digest.slice(0, 19)}… with "${input.key}"`, { digest: input.digest, key: input.key, file });
-        return { tag: path.basename(path.dirname(file)), payload: made.payload, file };
+        for (const [i, target] of targets.entries()) {
+          ctx.progress(i, targets.length, `Signing ${target.platform ?? 'the image'} (${target.digest.slice(0, 19)}…)`);
+          const made = await signSimple(pgp, reference, target.digest, `${APP_NAME} ${APP_VERSION}`, new Date());
+          const file = await writeLookaside(input.lookaside, input.repository, target.digest, made.message);
+          await services.audit.append('image.signed', `Simple-signed ${reference}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} with "${input.key}"`, { digest: target.digest, key: input.key, file });
+          signed.push({ digest: target.digest, ...(target.platform ? { platform: target.platform } : {}), where: file });
+          first ??= { tag: path.basename(path.dirname(file)), payload: made.payload, file };
+        }
+      } else {
+        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
+        for (const [i, target] of targets.entries()) {
+          ctx.progress(i, targets.length, `Signing ${target.platform ?? 'the image'} (${target.digest.slice(0, 19)}…)`);
+          const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: target.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });
+          await services.audit.append('image.signed', `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in cosign format with "${input.key}"`, { digest: target.digest, key: input.key, tag: result.tag, ...signerDetails(signer) });
+          signed.push({ digest: target.digest, ...(target.platform ? { platform: target.platform } : {}), where: `${input.repository}:${result.tag}` });
+          first ??= { tag: result.tag, payload: result.payload, signatureManifest: result.signatureManifest };
+        }
       }
-      const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
-      const result = await signCosign({ source, registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host, repository: input.repository, digest: input.digest, signer, ...(input.annotations ? { annotations: input.annotations } : {}) });
-      await services.audit.append('image.signed', `Signed ${input.repository}@${input.digest.slice(0, 19)}… in cosign format with "${input.key}"`, { digest: input.digest, key: input.key, tag: result.tag, ...signerDetails(signer) });
-      return { tag: result.tag, payload: result.payload, signatureManifest: result.signatureManifest };
+      ctx.progress(targets.length, targets.length, `Signed ${signed.length} manifest(s)`);
+      return { ...(first as NonNullable<typeof first>), signed };
     },
   };
 }

@@ -7,6 +7,7 @@ import { VirtualList } from '../components/VirtualList';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { SignaturesPanel } from './SignaturesPanel';
+import { CoverageMatrix } from './CoverageMatrix';
 
 /** Registries → repositories → tags → image: the reviewer's way into everything Signet signs. */
 export function RegistriesView({ sub }: { sub?: string | undefined }) {
@@ -258,6 +259,8 @@ function ImagePanel({ registry, repository, reference, onOpen }: { registry: Sav
   const api = useApp((s) => s.api);
   const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [api, registry.id, repository, reference]);
   const [manifestOpen, setManifestOpen] = useState(false);
+  // Bumped when either panel signs, so the other one reads the registry again.
+  const [signedVersion, setSignedVersion] = useState(0);
   if (image.loading && !image.data) return <p className="muted pad">Loading {reference}…</p>;
   if (image.error) return <ErrorBanner message={image.error} />;
   const data = image.data as ImageSummary;
@@ -301,7 +304,8 @@ function ImagePanel({ registry, repository, reference, onOpen }: { registry: Sav
           {Object.entries(data.config.labels).map(([k, v]) => (<div className="fact" key={k}><dt className="mono small">{k}</dt><dd>{v}</dd></div>))}
         </dl>
       )}
-      {registry.kind === 'distribution' && <SignaturesPanel registry={registry} repository={repository} digest={data.digest} tag={reference} />}
+      {registry.kind === 'distribution' && data.kind === 'index' && data.platforms.length > 0 && <CoverageMatrix key={`coverage-${signedVersion}`} registry={registry} repository={repository} image={data} onSigned={() => setSignedVersion((v) => v + 1)} />}
+      {registry.kind === 'distribution' && <SignaturesPanel key={`signatures-${signedVersion}`} registry={registry} repository={repository} digest={data.digest} tag={reference} isIndex={data.kind === 'index'} onSigned={() => setSignedVersion((v) => v + 1)} />}
       <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>Show manifest</button>
       <ManifestDialog open={manifestOpen} onClose={() => setManifestOpen(false)} registry={registry} repository={repository} digest={data.digest} />
     </div>

@@ -6,6 +6,7 @@ import { Dialog } from '../components/Dialog';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { signingFormats } from '../../../shared/models/keys';
+import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 
 const VERDICT_TEXT: Record<VerificationReport['verdict'], string> = {
   unsigned: 'Unsigned',
@@ -16,13 +17,14 @@ const VERDICT_TEXT: Record<VerificationReport['verdict'], string> = {
 const VERDICT_CLASS: Record<VerificationReport['verdict'], string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad' };
 
 /** The image's signatures, each with its checks; Sign and Verify actions. */
-export function SignaturesPanel({ registry, repository, digest, tag }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined }) {
+export function SignaturesPanel({ registry, repository, digest, tag, isIndex, onSigned }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex?: boolean; onSigned?(): void }) {
   const api = useApp((s) => s.api);
   const readOnly = useApp((s) => s.info?.readOnly ?? false);
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const [ascProfile, setAscProfile] = useState('');
   const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(ascProfile ? { asc: { profile: ascProfile } } : {}) }) : undefined, [api, registry.id, repository, digest, ascProfile]);
   const [signing, setSigning] = useState(false);
+  const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
   return (
     <section className="signatures" aria-label="Signatures">
@@ -66,7 +68,7 @@ export function SignaturesPanel({ registry, repository, digest, tag }: { registr
         </table>
       )}
       <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} />
-      <SignDialog open={signing} onClose={() => setSigning(false)} onSigned={() => { setSigning(false); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} />
+      <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
     </section>
   );
 }
@@ -87,6 +89,7 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
             <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
           </dl>
+          {signature.timestamp !== undefined && <p>Signed at {new Date(signature.timestamp * 1000).toISOString()} <span className="muted">(claimed by the signer)</span></p>}
           <h4>Checks</h4>
           <ul className="checks">
             {signature.checks.map((c) => (<li key={c.name}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason}</li>))}
@@ -95,53 +98,113 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
           <pre className="code">{pretty}</pre>
           <h4>Signature (base64, unsigned envelope field)</h4>
           <pre className="code">{signature.signature}</pre>
+          <Compatibility kind={signature.format} />
         </>
       )}
     </Dialog>
   );
 }
 
-function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined }) {
+/** Which consumers will find and accept a signature of this kind. */
+export function Compatibility({ kind }: { kind: SignatureKind }) {
+  return (
+    <section aria-label="Compatibility">
+      <h4>Who will accept it</h4>
+      <ul className="checks">
+        {compatibilityOf(kind).map((c) => (<li key={c.consumer}><span className={`badge ${c.accepts === 'yes' ? 'badge-ok' : c.accepts === 'no' ? 'badge-bad' : 'badge-warn'}`}>{c.accepts === 'with-settings' ? 'with settings' : c.accepts}</span> <strong>{c.consumer}</strong>: {c.why}</li>))}
+      </ul>
+    </section>
+  );
+}
+
+let signJobs = 0;
+
+function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag, isIndex }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex: boolean }) {
   const api = useApp((s) => s.api);
   const keys = useCall(api && open ? () => api.keys.list({}) : undefined, [api, open]);
-  const usable = keys.data?.filter((k) => !k.retired && signingFormats(k).formats.includes('cosign')) ?? [];
+  const [format, setFormat] = useState<'cosign' | 'simplesigning'>('cosign');
+  const usable = keys.data?.filter((k) => !k.retired && signingFormats(k).formats.includes(format)) ?? [];
   const [key, setKey] = useState('');
   const chosen = usable.find((k) => k.id === key);
   const [annotations, setAnnotations] = useState('');
+  const [lookaside, setLookaside] = useState('');
+  const [indexOnly, setIndexOnly] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<string>();
+  const [done, setDone] = useState<Array<{ digest: string; platform?: string | undefined; where: string }>>();
   const parsed = annotations.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split('=')) as Array<[string, ...string[]]>;
   const bad = parsed.find((p) => p.length < 2 || !p[0]);
+  const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
+  const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
+  const preview = useCall(
+    api && open && !bad ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(format === 'cosign' && parsed.length ? { extra: annotationMap } : {}) }) : undefined,
+    [api, open, format, annotations, digest],
+  );
   const submit = async () => {
-    if (!api || !key || bad) return;
+    if (!api || !chosen || bad) return;
+    if (format === 'simplesigning' && !lookaside.trim()) return setError('Simple signatures are stored in a lookaside directory: name one.');
     setBusy(true);
-    const result = await api.signatures.sign({ id: registry.id, repository, digest, key, ...(parsed.length ? { annotations: Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')])) } : {}), ...(tag && !tag.startsWith('sha') ? { expectedTag: tag } : {}) });
+    const jobId = `sign-${Date.now()}-${++signJobs}`;
+    const unsubscribe = api.events.subscribe((e) => {
+      if (e.type === 'job.progress' && e.payload.jobId === jobId) setProgress(`${e.payload.message} (${e.payload.done}/${e.payload.total})`);
+    });
+    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(format === 'cosign' && parsed.length ? { annotations: annotationMap } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
+    unsubscribe();
     setBusy(false);
+    setProgress(undefined);
     if (!result.ok) return setError(result.message);
     setError(undefined);
+    setDone(result.value.signed);
     onSigned();
   };
+  const close = () => {
+    setDone(undefined);
+    onClose();
+  };
   return (
-    <Dialog title="Sign this image" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !key || Boolean(bad)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+      {done ? (
+        <div role="status" aria-label="Signed">
+          <div className="banner banner-ok">Signed {done.length} manifest{done.length === 1 ? '' : 's'}.</div>
+          <ul className="checks">{done.map((d) => (<li key={d.digest}><strong>{d.platform ?? 'image'}</strong> <span className="mono small">{d.digest}</span> → <span className="mono small">{d.where}</span></li>))}</ul>
+          <Compatibility kind={format} />
+        </div>
+      ) : (
       <form id="sign-image" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <ErrorBanner message={error} />
-        <p>Signet signs exactly this manifest, in cosign format, and stores the signature at <code>{digest.replace(':', '-')}.sig</code> beside it:</p>
+        <p>Signet signs exactly this manifest{isIndex && !indexOnly ? ' and each of its platform manifests' : ''}:</p>
         <p className="mono small wrap">{registry.host}/{repository}@{digest}</p>
-        {tag && !tag.startsWith('sha') && <p className="hint">If the tag {tag} has moved by the time the signature is written, nothing is signed.</p>}
+        {realTag && <p className="hint">If the tag {realTag} has moved by the time the signature is written, nothing is signed.</p>}
+        <fieldset className="field">
+          <legend>Format</legend>
+          <label><input type="radio" name="sign-format" checked={format === 'cosign'} onChange={() => { setFormat('cosign'); setKey(''); }} /> cosign (signature image at <code>{digest.replace(':', '-')}.sig</code> beside it)</label>
+          <label><input type="radio" name="sign-format" checked={format === 'simplesigning'} onChange={() => { setFormat('simplesigning'); setKey(''); }} /> containers/image simple signing (OpenPGP, lookaside signature-N)</label>
+        </fieldset>
         <div className="field">
           <label htmlFor="sign-key-choice">Key</label>
           <select id="sign-key-choice" value={key} onChange={(e) => setKey(e.target.value)}>
-            <option value="">{usable.length ? 'Choose a key…' : 'No active cosign-capable key: generate one or add a KMS key under Keys'}</option>
+            <option value="">{usable.length ? 'Choose a key…' : format === 'cosign' ? 'No active cosign-capable key: generate one or add a KMS key under Keys' : 'No active OpenPGP key: generate one under Keys'}</option>
             {usable.map((k) => (<option key={k.id} value={k.id}>{k.name} ({k.kind === 'kms' ? `KMS, ${k.algorithm}` : k.type})</option>))}
           </select>
           {chosen && <span className="hint">Signs in: {signingFormats(chosen).formats.join(', ')}.{chosen.kind === 'kms' ? ` The KMS signs the digest (${chosen.algorithm}); Signet verifies it locally before anything is written.` : ''}</span>}
         </div>
-        <div className="field">
-          <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
-          <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
-          {bad && <span className="reason">Each line is key=value.</span>}
-        </div>
+        {format === 'simplesigning' && (
+          <div className="field"><label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label><input id="sign-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="/var/lib/signet/lookaside" /></div>
+        )}
+        {isIndex && <label className="check"><input type="checkbox" checked={indexOnly} onChange={(e) => setIndexOnly(e.target.checked)} /> Sign only the index, not each platform</label>}
+        {format === 'cosign' && (
+          <div className="field">
+            <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
+            <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
+            {bad && <span className="reason">Each line is key=value.</span>}
+          </div>
+        )}
+        <h4>What will be signed{isIndex && !indexOnly ? ' (for the index; each platform gets the same with its own digest)' : ''}</h4>
+        <pre className="code wrap small" aria-label="Payload to sign">{preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
+        {progress && <p className="muted" role="status">{progress}</p>}
       </form>
+      )}
     </Dialog>
   );
 }

@@ -64,6 +64,9 @@ test('an officer connects a Vault KMS, test-signs, adds the key and signs an ima
     await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'vault-release (KMS, ecdsa-p256-sha256)' });
     await expect(dialog).toContainText('Signs in: cosign');
     await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect(dialog.getByRole('status', { name: 'Signed' })).toContainText('Signed 1 manifest');
+    await expect(dialog.getByRole('region', { name: 'Compatibility' })).toContainText('cosign 2.x');
+    await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toBeHidden();
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('vault-release (Signet key)');

@@ -43,6 +43,9 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'officer (ecdsa-p256)' });
     await dialog.getByLabel(/Annotations/).fill('release=1.0');
     await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect(dialog.getByRole('status', { name: 'Signed' })).toContainText('Signed 1 manifest');
+    await expect(dialog.getByRole('region', { name: 'Compatibility' })).toContainText('cosign 2.x');
+    await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toBeHidden();
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (Signet key)');
@@ -67,6 +70,46 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     const tags = page.getByRole('listbox', { name: 'Tags' });
     await expect(tags.getByLabel('1.0: verified')).toHaveText('verified');
     await expect(tags.getByLabel('2.0: failed')).toHaveText('failing');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a multi-platform image: sign only the index, read the coverage matrix, then sign the missing platforms', async ({ page }) => {
+  const multi = await pushTestImage(registry.url, 'team/multi', '1.0', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'e2e-multi' });
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('platforms');
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
+    await page.getByRole('link', { name: 'Registries' }).click();
+    await page.getByRole('button', { name: 'Add registry' }).click();
+    await page.getByLabel('Registry host').fill(registry.host);
+    await page.getByLabel('Registry host').press('Enter');
+    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/multi' }).click();
+    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    const signatures = page.getByRole('region', { name: 'Signatures' });
+    await signatures.getByRole('button', { name: 'Sign…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign this image' });
+    await expect(dialog).toContainText('and each of its platform manifests');
+    await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'platforms (ecdsa-p256)' });
+    await expect(dialog.getByLabel('Payload to sign')).toContainText(multi.digest);
+    await dialog.getByLabel('Sign only the index, not each platform').check();
+    await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect(dialog.getByRole('status', { name: 'Signed' })).toContainText('Signed 1 manifest');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    const coverage = page.getByRole('region', { name: 'Signature coverage' });
+    await expect(coverage.getByLabel('index: verified')).toBeVisible();
+    await expect(coverage.getByLabel('linux/amd64: unsigned')).toBeVisible();
+    await coverage.getByLabel('Key for the missing signatures').selectOption({ label: 'platforms' });
+    await coverage.getByRole('button', { name: /Sign the missing ones/ }).click();
+    await expect(coverage.getByLabel('linux/amd64: verified')).toBeVisible();
+    await expect(coverage.getByLabel('linux/arm64: verified')).toBeVisible();
+    await page.screenshot({ path: path.join(artifactsDir, 'coverage-matrix.png'), fullPage: true });
   } finally {
     await server.stop();
   }
