@@ -19,8 +19,12 @@ export const signatureCalls = {
         publicKeys: z.array(PublicKeyPem).max(50).optional(),
         /** Armored OpenPGP public keys also trusted for simple signatures. */
         pgpKeys: z.array(z.string().max(200_000)).max(50).optional(),
-        /** A lookaside directory holding simple signatures (`<repository>@sha256=<hex>/signature-N`). */
+        /** Lookaside storage holding simple signatures (`<repository>@sha256=<hex>/signature-N`): a directory, file:// or http(s):// URL. */
         lookaside: z.string().min(1).max(4096).optional(),
+        /** A registries.d directory naming the lookaside for this image (used when `lookaside` is not given). */
+        registriesD: z.string().min(1).max(4096).optional(),
+        /** Trust only the keys given here, not the trust store or Signet's keys (`--key` / `--pubkey`). */
+        trustOnly: z.boolean().optional(),
         /** Object storage holding Huawei SWR `.asc` files at `{repository}/{sha256}.asc`. */
         asc: StorageTarget.optional(),
         /** The reference the simple signatures must name (matchExact); default: any valid one. */
@@ -50,6 +54,8 @@ export const signatureCalls = {
         format: z.enum(['cosign', 'simplesigning']).optional(),
         /** For simple signing: the lookaside directory to write signature-N into. */
         lookaside: z.string().min(1).max(4096).optional(),
+        /** For simple signing without `lookaside`: the registries.d directory whose lookaside-staging (or file:// lookaside) receives it. */
+        registriesD: z.string().min(1).max(4096).optional(),
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
         /** For an index: sign only the index, not each platform manifest (default: both). */
         indexOnly: z.boolean().optional(),

@@ -12,7 +12,11 @@ import { checkCosignPayload, readCosignSignatures, signatureTag, signCosign, ver
 import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
-import { readLookaside, signSimple, verifySimple, writeLookaside } from './simple';
+import { signSimple, verifySimple, writeLookaside } from './simple';
+import { openLookaside } from './lookaside/store';
+import { loadRegistriesDir, lookasideFor } from './lookaside/registries-d';
+import { parseNormalizedNamed } from '../trust/docker-reference';
+import { fileURLToPath } from 'node:url';
 import { ascObjectKey, readAsc } from './asc';
 import { verifyTags } from './batch';
 import { collectTrust, expiryCheck, type TrustedPgpKey, type TrustedPublicKey } from './trusted';
@@ -64,6 +68,14 @@ async function signingTargets(source: RegistrySource, repository: string, digest
   return [{ digest }, ...platforms];
 }
 
+/** The lookaside a registries.d directory names for this image, for reading or (staging first) writing. */
+async function lookasideFromRegistriesD(dir: string, host: string, repository: string, digest: string, tagOrReference: string | undefined, write: boolean): Promise<string | undefined> {
+  const config = await loadRegistriesDir(dir);
+  const tag = tagOrReference && !tagOrReference.includes('/') && !tagOrReference.startsWith('sha') ? tagOrReference : undefined;
+  const ref = parseNormalizedNamed(`${host}/${repository}${tag ? `:${tag}` : `@${digest}`}`);
+  return lookasideFor(config, ref, write)?.url;
+}
+
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
@@ -109,7 +121,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       const found = await readCosignSignatures(source, input.repository, input.digest);
-      const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}) });
+      const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}) });
       const keys = trust.keys;
       const storage = `${saved.kind === 'oci-layout' ? 'layout' : saved.host}/${input.repository}:${signatureTag(input.digest)}`;
       const signatures: SignatureReport[] = found.map((sig) => {
@@ -144,14 +156,15 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
         const key = ascObjectKey(input.repository, input.digest);
         if (await store.exists(key)) signatures.push(await ascReport(await store.get(key), store.url(key), input.digest, pgpTrusted, input.reference));
       }
-      if (input.lookaside) {
-        for (const file of await readLookaside(input.lookaside, input.repository, input.digest)) {
+      const lookaside = input.lookaside ?? (input.registriesD ? await lookasideFromRegistriesD(input.registriesD, saved.host, input.repository, input.digest, input.reference, false) : undefined);
+      if (lookaside) {
+        for (const file of await openLookaside(lookaside).read(input.repository, input.digest)) {
           const v = await verifySimple(file.bytes, input.digest, pgpTrusted, input.reference);
           const unsigned = !v.signer && /No trusted key|not signed|not a readable|Not a binary/.test(v.reason);
           const expiry = v.signer ? expiryCheck(windowOf(v.signer), v.timestamp !== undefined ? new Date(v.timestamp * 1000) : undefined) : ({ name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' } as const);
           signatures.push({
             format: 'simplesigning',
-            storage: `${input.lookaside}/${input.repository}@${input.digest.replace(':', '=')}/${file.name}`,
+            storage: file.location,
             ...(v.signer ? { signer: v.signer } : {}),
             ...(v.keyId ? { fingerprint: v.keyId } : {}),
             algorithm: 'openpgp',
@@ -192,13 +205,16 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: { tag: string; payload: string; signatureManifest?: string; file?: string } | undefined;
       if (input.format === 'simplesigning') {
-        if (!input.lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in.');
+        const lookaside = input.lookaside ?? (input.registriesD ? await lookasideFromRegistriesD(input.registriesD, saved.host, input.repository, input.digest, input.expectedTag, true) : undefined);
+        if (!lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).');
+        if (/^https?:\/\//i.test(lookaside)) throw new SignetError('INVALID_INPUT', `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`);
+        const lookasideDirectory = lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside;
         const pgp = await services.keys.pgpSigner(input.key);
         const reference = `${saved.host}/${input.repository}${input.expectedTag ? `:${input.expectedTag}` : ''}`;
         for (const [i, target] of targets.entries()) {
           ctx.progress(i, targets.length, `Signing ${target.platform ?? 'the image'} (${target.digest.slice(0, 19)}…)`);
           const made = await signSimple(pgp, reference, target.digest, `${APP_NAME} ${APP_VERSION}`, new Date());
-          const file = await writeLookaside(input.lookaside, input.repository, target.digest, made.message);
+          const file = await writeLookaside(lookasideDirectory, input.repository, target.digest, made.message);
           await services.audit.append('image.signed', `Simple-signed ${reference}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} with "${input.key}"`, { digest: target.digest, key: input.key, file });
           signed.push({ digest: target.digest, ...(target.platform ? { platform: target.platform } : {}), where: file });
           first ??= { tag: path.basename(path.dirname(file)), payload: made.payload, file };

@@ -39,8 +39,9 @@ const windowOf = (e: Pick<TrustEntry, 'notBefore' | 'notAfter'>): TrustWindow | 
  * Everything a verification may trust: the trust store (public keys, certificates' keys, OpenPGP
  * keys, with their windows), Signet's own keys (until they expire), and keys given for this call.
  */
-export async function collectTrust(dataDir: string, keys: KeyRing, given: { publicKeys?: readonly string[]; pgpKeys?: readonly string[] }): Promise<TrustSet> {
+export async function collectTrust(dataDir: string, keys: KeyRing, given: { publicKeys?: readonly string[]; pgpKeys?: readonly string[]; only?: boolean }): Promise<TrustSet> {
   const set: TrustSet = { keys: [], pgp: [] };
+  if (given.only) return addGiven(set, given);
   for (const entry of await new TrustStore(dataDir).entries()) {
     const name = `${entry.name} (trusted)`;
     const window = windowOf(entry);
@@ -60,6 +61,10 @@ export async function collectTrust(dataDir: string, keys: KeyRing, given: { publ
     if (info.kind === 'openpgp' && exports?.pgp) set.pgp.push({ name: `${info.name} (Signet key)`, key: exports.pgp, ...(window ? { window } : {}) });
     else if (exports?.pem && info.spkiSha256 && !set.keys.some((k) => k.fingerprint === info.spkiSha256)) set.keys.push({ name: `${info.name} (Signet key)`, pem: exports.pem, fingerprint: info.spkiSha256, ...(window ? { window } : {}) });
   }
+  return addGiven(set, given);
+}
+
+function addGiven(set: TrustSet, given: { publicKeys?: readonly string[]; pgpKeys?: readonly string[] }): TrustSet {
   for (const [i, pem] of (given.publicKeys ?? []).entries()) {
     try {
       set.keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: spkiSha256(createPublicKey(pem)) });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -50,5 +50,22 @@ describe('signet sign / verify / signatures', () => {
     expect(report.signatures.find((s) => s.format === 'simplesigning')).toMatchObject({ verdict: 'signed-untrusted' });
     const verified = JSON.parse((await signet(reviewer, 'verify', ref, '--lookaside', lookaside, '--pubkey', pub, '--json')).stdout) as { signatures: Array<{ format: string; verdict: string }> };
     expect(verified.signatures.find((s) => s.format === 'simplesigning')).toMatchObject({ verdict: 'verified' });
+  });
+
+  it('signs into the lookaside-staging a registries.d names, and verifies through it with --key; --policy decides as podman would', async () => {
+    const ref = `${registry.host}/team/app:1.0`;
+    const staging = path.join(officer, 'staging');
+    const registriesD = path.join(officer, 'registries.d');
+    mkdirSync(registriesD, { recursive: true });
+    writeFileSync(path.join(registriesD, 'site.yaml'), `docker:\n  ${registry.host}/team:\n    lookaside: file://${staging}\n    lookaside-staging: file://${staging}\n`);
+    await signet(officer, 'key', 'generate', 'rd-pgp', '--type', 'pgp-ed25519', '--uid', 'RD <rd@example.com>');
+    expect((await signet(officer, 'sign', ref, '--key', 'rd-pgp', '--format', 'simplesigning', '--registries-d', registriesD)).stdout).toContain(`${staging}/team/app@sha256=`);
+    expect((await signet(officer, 'verify', ref, '--registries-d', registriesD, '--key', 'rd-pgp')).stdout).toMatch(/: verified/);
+    await signet(officer, 'key', 'generate', 'rd-other', '--type', 'pgp-ed25519', '--uid', 'Other <other@example.com>');
+    await expect(signet(officer, 'verify', ref, '--registries-d', registriesD, '--key', 'rd-other')).rejects.toMatchObject({ code: 1 });
+    const pub = JSON.parse((await signet(officer, 'key', 'show', 'rd-pgp', '--json')).stdout).publicKey as string;
+    const policy = path.join(officer, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [`${registry.host}/team`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: Buffer.from(pub).toString('base64') }] } } }));
+    expect((await signet(reviewer, 'verify', ref, '--policy', policy, '--registries-d', registriesD)).stdout).toMatch(/admitted by the policy/);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,13 +17,15 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: s
 
 describe('refusals that protect the reader and the registry', () => {
   it('refuses a 100,000-layer signature image before reading any layer, and signs nothing onto it', async () => {
-    const digest = `sha256:${'7'.repeat(64)}`;
+    const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: 2, digest: `sha256:${'9'.repeat(64)}` }, layers: [] }));
+    const digest = `sha256:${createHash('sha256').update(image).digest('hex')}`;
     const layer = { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', size: 1, digest: `sha256:${'8'.repeat(64)}`, annotations: { 'dev.cosignproject.cosign/signature': 'AA==' } };
     const huge = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: 2, digest: `sha256:${'9'.repeat(64)}` }, layers: Array.from({ length: 100_000 }, () => layer) }));
     const requests: string[] = [];
     const server = http.createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
       if (req.url === '/v2/') return res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0' }).end('{}');
+      if (req.url === `/v2/team/app/manifests/${digest}`) return res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': digest, 'Content-Length': String(image.length) }).end(image);
       if (req.url?.startsWith('/v2/team/app/manifests/sha256-')) return res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Content-Length': String(huge.length) }).end(huge);
       res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}');
     });

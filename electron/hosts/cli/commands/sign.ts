@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { VerificationReport } from '../../../../shared/models/signatures';
+import { compatibilityOf } from '../../../../shared/compat';
 import { UsageError } from '../args';
 import { resolve } from '../resolve';
-import { EXIT_FAILED, EXIT_OK, type CommandContext, type CommandSpec } from '../command';
+import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 function printReport(ctx: CommandContext, report: VerificationReport): void {
   if (ctx.json) return ctx.out(JSON.stringify(report, null, 2));
@@ -23,13 +24,15 @@ export const commands: readonly CommandSpec[] = [
       { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
       { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
+      { name: 'registries-d', type: 'string', value: 'DIR', description: 'simplesigning: use the lookaside-staging (or file:// lookaside) this registries.d names' },
+      { name: 'index-only', type: 'boolean', description: 'For a multi-platform index: sign only the index, not each platform manifest' },
       { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.key) throw new UsageError('--key is required.');
       if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning') throw new UsageError('--format must be cosign or simplesigning.');
-      if (o.format === 'simplesigning' && !o.lookaside) throw new UsageError('--format simplesigning needs --lookaside DIR.');
+      if (o.format === 'simplesigning' && !o.lookaside && !o['registries-d']) throw new UsageError('--format simplesigning needs --lookaside DIR or --registries-d DIR.');
       const annotations: Record<string, string> = {};
       for (const pair of (o.annotation as string[] | undefined) ?? []) {
         const eq = pair.indexOf('=');
@@ -41,12 +44,17 @@ export const commands: readonly CommandSpec[] = [
       const needsPin = key.startsWith('pkcs11:') && !/[?&]pin-(value|source)=/.test(key);
       const pin = needsPin ? await ctx.readSecret('Token PIN: ', o['pin-env'] as string | undefined) : undefined;
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}), ...(o['registries-d'] ? { registriesD: o['registries-d'] as string } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
       }
-      ctx.out(ctx.json ? JSON.stringify({ digest: target.digest, ...result.value }) : `Signed. The signature is at ${result.value.file ?? result.value.tag}.`);
+      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign') }));
+      else {
+        for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}`);
+        ctx.out('Who will accept it:');
+        for (const c of compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign')) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
+      }
       return EXIT_OK;
     },
   },
@@ -55,8 +63,11 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Verify an image’s signatures; exits 0 only when one verifies with a trusted key (Signet keys and --pubkey)',
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
     options: [
-      { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Also trust this PEM or armored OpenPGP public key (repeatable)' },
-      { name: 'lookaside', type: 'string', value: 'DIR', description: 'Also read simple signatures from this lookaside directory' },
+      { name: 'key', type: 'string', value: 'NAME', description: 'Trust only this Signet key' },
+      { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Trust only these PEM or armored OpenPGP public keys (repeatable)' },
+      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json instead, as podman would' },
+      { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Also read simple signatures from this lookaside (directory, file:// or http(s)://)' },
+      { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
     ],
     async run(ctx) {
       const files = ((ctx.args.options.pubkey as string[] | undefined) ?? []).map((file) => {
@@ -69,10 +80,40 @@ export const commands: readonly CommandSpec[] = [
       const publicKeys = files.filter((t) => t.includes('-----BEGIN PUBLIC KEY-----'));
       const pgpKeys = files.filter((t) => t.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----'));
       if (publicKeys.length + pgpKeys.length !== files.length) throw new UsageError('--pubkey takes PEM public keys or armored OpenPGP public keys.');
+      const o = ctx.args.options;
       const text = ctx.args.positionals[0] as string;
+      if (o.policy && (o.key || files.length)) throw new UsageError('Give --policy, or --key/--pubkey, not both: a policy names its own keys.');
       const target = await resolve(ctx, text);
-      const lookaside = ctx.args.options.lookaside as string | undefined;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(lookaside ? { lookaside, ...(target.tag ? { reference: text } : {}) } : {}) });
+      const lookaside = o.lookaside as string | undefined;
+      const registriesD = o['registries-d'] as string | undefined;
+      if (o.policy) {
+        const p = o.policy as string;
+        const fromFile = p.includes('/') || p.endsWith('.json');
+        let policyText: string | undefined;
+        if (fromFile) {
+          try {
+            policyText = readFileSync(p, 'utf8');
+          } catch {
+            throw new UsageError(`Cannot read ${p}.`);
+          }
+        }
+        const decided = await ctx.call('trust.evaluate', { ...(policyText !== undefined ? { policy: policyText } : { policyId: p }), id: target.id, repository: target.repository, reference: target.tag ?? target.digest, ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}) });
+        if (!decided.ok) return reportFailure(ctx, decided);
+        if (ctx.json) ctx.out(JSON.stringify(decided.value, null, 2));
+        else {
+          ctx.out(`${target.digest}: ${decided.value.allowed ? 'admitted' : 'rejected'} by the policy`);
+          for (const r of decided.value.requirements) ctx.out(`  ${r.outcome.padEnd(14)}${r.type}: ${r.reason}`);
+        }
+        return decided.value.allowed ? EXIT_OK : EXIT_FAILED;
+      }
+      if (o.key) {
+        const key = await ctx.call('keys.get', { key: o.key as string });
+        if (!key.ok) return reportFailure(ctx, key);
+        if (key.value.exports.pem) publicKeys.push(key.value.exports.pem);
+        if (key.value.exports.pgp) pgpKeys.push(key.value.exports.pgp);
+      }
+      const only = Boolean(o.key) || files.length > 0;
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...((lookaside || registriesD) && target.tag ? { reference: text } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
