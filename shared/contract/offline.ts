@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StorageTarget } from '../models/storage';
 import { OfflineFormat, RequestedSigner, RequestItemView } from '../models/offline';
 import { call } from './define';
 
@@ -80,7 +81,7 @@ export const offlineCalls = {
   'offline.attach': call({
     summary: 'Check a bundle against its request and the registry, then attach each signature and read it back (twice is harmless)',
     effect: 'sign',
-    request: z.object({ request: FileBytes, bundle: FileBytes, lookaside: z.string().min(1).max(4096).optional() }).strict(),
+    request: z.object({ request: FileBytes, bundle: FileBytes, lookaside: z.string().min(1).max(4096).optional(), asc: StorageTarget.optional() }).strict(),
     response: z.object({ outcomes: z.array(z.object({ itemId: z.string(), reference: z.string(), digest: z.string(), format: z.string(), result: z.enum(['attached', 'already-present', 'not-attached']), detail: z.string() }).strict()) }).strict(),
   }),
 } as const;

@@ -4,6 +4,9 @@ import { lookasideDir, readLookaside, writeLookaside } from '../signatures/simpl
 import type { RegistrySource } from '../registry/source';
 import { parseReference } from '../registry/reference';
 import type { CheckedBundle } from './check';
+import * as openpgp from 'openpgp';
+import { ascObjectKey } from '../signatures/asc';
+import { sameBytes, type ObjectStore } from '../storage/object-store';
 
 export interface AttachOutcome {
   itemId: string;
@@ -18,7 +21,7 @@ export interface AttachOutcome {
  * Attaches the checked signatures: first confirms the registry still holds every digest (and
  * each tag still points where it did), then appends each signature and re-reads it.
  */
-export async function attachBundle(checked: CheckedBundle, sourceFor: (registryHost: string) => Promise<RegistrySource>, lookaside?: string): Promise<AttachOutcome[]> {
+export async function attachBundle(checked: CheckedBundle, sourceFor: (registryHost: string) => Promise<RegistrySource>, lookaside?: string, ascStore?: ObjectStore): Promise<AttachOutcome[]> {
   const items = new Map(checked.read.request.items.map((i) => [i.id, i]));
   // Check everything before writing anything.
   for (const sig of checked.signatures) {
@@ -58,8 +61,23 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
       outcomes.push({ ...base, result: 'attached', detail: await writeLookaside(lookaside, ref.repository, item.digest, sig.signature) });
       continue;
     }
+    if (item.format === 'asc') {
+      if (!ascStore) {
+        outcomes.push({ ...base, result: 'not-attached', detail: 'Give a storage profile or bucket to upload .asc files to.' });
+        continue;
+      }
+      const key = ascObjectKey(ref.repository, item.digest);
+      const text = Buffer.from(JSON.stringify({ PublicKeyID: checked.read.request.signer.value, Signature: Buffer.from(openpgp.armor(openpgp.enums.armor.message, sig.signature), 'utf8').toString('base64'), SerializedPayload: null }));
+      if (await ascStore.exists(key)) {
+        const there = await ascStore.get(key);
+        outcomes.push(sameBytes(there, text) ? { ...base, result: 'already-present', detail: ascStore.url(key) } : { ...base, result: 'not-attached', detail: `${ascStore.url(key)} already holds another .asc file; it was not replaced.` });
+        continue;
+      }
+      outcomes.push({ ...base, result: 'attached', detail: (await ascStore.put(key, text, { contentType: 'application/json' })).url });
+      continue;
+    }
     if (item.format !== 'cosign') {
-      outcomes.push({ ...base, result: 'not-attached', detail: '.asc upload to object storage is not built yet; the verified signature stays in the bundle.' });
+      outcomes.push({ ...base, result: 'not-attached', detail: `Unknown format ${item.format}.` });
       continue;
     }
     const source = await sourceFor(ref.registry);

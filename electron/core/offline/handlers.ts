@@ -118,7 +118,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       const outcomes = await attachBundle(checked, async (host) => {
         const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === host);
         return connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: host, host, insecure: false, credentials: 'docker-config' });
-      }, input.lookaside);
+      }, input.lookaside, input.asc ? await services.storage.open(input.asc) : undefined);
       const attached = outcomes.filter((o) => o.result === 'attached').length;
       await services.audit.append('offline.attached', `Attached ${attached} signature(s) from bundle for request ${checked.read.sha256.slice(0, 16)}…`, { requestSha256: checked.read.sha256, attached });
       return { outcomes };

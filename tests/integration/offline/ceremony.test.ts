@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+import { pushTestImage, startKeyring, startRegistry, startS3, type KeyringHandle, type RegistryHandle } from '../../harness';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const exec = promisify(execFile);
@@ -91,6 +91,33 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     expect(verified.stdout).toContain('Signature verified');
   });
 
+  it('carries an .asc signature across and uploads {sha256}.asc to an OBS bucket; gpg recovers the payload', async () => {
+    const s3 = await startS3({ buckets: ['swr'], obs: true });
+    try {
+      const pgp = JSON.parse((await cli(station, ['key', 'show', 'release-pgp', '--json'])).stdout) as { pgpFingerprint: string; publicKey: string };
+      const requestFile = path.join(work, 'asc.request.json');
+      await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', pgp.pgpFingerprint, '--format', 'asc', '--index-only', '--out', requestFile]);
+      const bundleFile = path.join(work, 'asc.bundle.json');
+      await cli(station, ['offline', 'sign', requestFile, '--key', 'release-pgp', '--out', bundleFile, '--yes']);
+      const args = ['offline', 'attach', bundleFile, '--request', requestFile, '--asc-upload', 's3://swr/sigs', '--endpoint', s3.endpoint, '--region', 'cn-north-4', '--storage-kind', 'obs', '--path-style', '--json'];
+      const env = { ...process.env, ...keyring.env, SIGNET_HOME: connected, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+      const run = () => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env });
+      const attached = JSON.parse((await run()).stdout) as { outcomes: Array<{ result: string; detail: string }> };
+      expect(attached.outcomes).toEqual([expect.objectContaining({ result: 'attached', detail: `${s3.endpoint}/swr/sigs/team/app/${image.digest.slice(7)}.asc` })]);
+      expect((JSON.parse((await run()).stdout) as { outcomes: Array<{ result: string }> }).outcomes[0]?.result).toBe('already-present');
+      const doc = JSON.parse(readFileSync(path.join(s3.dir, 'data', 'swr', 'sigs', 'team', 'app', `${image.digest.slice(7)}.asc._S3rver_object`), 'utf8')) as { PublicKeyID: string; Signature: string };
+      expect(doc.PublicKeyID).toBe(pgp.pgpFingerprint);
+      const gnupg = temp('gnupg-asc');
+      writeFileSync(path.join(gnupg, 'key.asc'), pgp.publicKey);
+      await exec('gpg', ['--batch', '--homedir', gnupg, '--import', path.join(gnupg, 'key.asc')]);
+      writeFileSync(path.join(gnupg, 'msg.asc'), Buffer.from(doc.Signature, 'base64'));
+      const payload = await exec('gpg', ['--batch', '--homedir', gnupg, '--decrypt', path.join(gnupg, 'msg.asc')]);
+      expect(payload.stdout).toContain(`"docker-manifest-digest":"${image.digest}"`);
+    } finally {
+      await s3.stop();
+    }
+  });
+
   it('refuses to attach when the tag moved since the request, explaining it', async () => {
     const requestFile = path.join(work, 'moving.request.json');
     await pushTestImage(registry.url, 'team/moving', '1.0', { seed: 'a' });
@@ -124,12 +151,13 @@ describe('OCI layout transfer with signatures', () => {
       await cli(['sign', `${source.host}/team/app:1.0`, '--key', 'release']);
       const archive = path.join(home, 'transfer.tar');
       const exported = JSON.parse((await cli(['offline', 'export', `${source.host}/team/app:1.0`, '--out', archive, '--json'])).stdout) as { images: number; platformManifests: number; signatures: number };
-      expect(exported).toMatchObject({ images: 1, platformManifests: 2, signatures: 1 });
+      // The index and both platform manifests are signed (the default for an index).
+      expect(exported).toMatchObject({ images: 1, platformManifests: 2, signatures: 3 });
       const inspected = JSON.parse((await exec('skopeo', ['inspect', '--raw', `oci-archive:${archive}:team/app:1.0`])).stdout) as { manifests: unknown[] };
       expect(inspected.manifests).toHaveLength(2);
 
       const imported = JSON.parse((await cli(['offline', 'import', archive, '--registry', target.host, '--json'])).stdout) as { images: number; signatures: number };
-      expect(imported).toMatchObject({ images: 1, signatures: 1 });
+      expect(imported).toMatchObject({ images: 1, signatures: 3 });
       const report = JSON.parse((await cli(['verify', `${target.host}/team/app:1.0`, '--json'])).stdout) as { digest: string; verdict: string };
       expect(report).toMatchObject({ digest: image.digest, verdict: 'verified' });
     } finally {

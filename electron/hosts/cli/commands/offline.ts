@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../../core/storage/atomic';
 import type { RequestedSigner } from '../../../../shared/models/offline';
 import { UsageError } from '../args';
+import { targetFrom } from './storage';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 const FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
@@ -110,12 +111,20 @@ export const commands: readonly CommandSpec[] = [
     options: [
       { name: 'request', type: 'string', value: 'FILE', description: 'The request the bundle answers' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'Where simple signatures go (signature-N files)' },
+      { name: 'asc-upload', type: 'string', value: 's3://BUCKET/PREFIX', description: 'Where .asc files go ({namespace}/{repo}/{sha256}.asc under PREFIX)' },
+      { name: 'storage-profile', type: 'string', value: 'NAME', description: 'A saved storage profile for .asc files' },
+      { name: 'endpoint', type: 'string', value: 'URL', description: 'With --asc-upload: the S3/OBS endpoint' },
+      { name: 'region', type: 'string', value: 'REGION', description: 'With --asc-upload: the bucket region' },
+      { name: 'storage-kind', type: 'string', value: 'aws|obs|s3-compatible', description: 'With --asc-upload: the kind of bucket' },
+      { name: 'path-style', type: 'boolean', description: 'With --asc-upload: path-style addressing' },
     ],
     async run(ctx) {
       const requestPath = ctx.args.options.request as string | undefined;
       if (!requestPath) throw new UsageError('--request is required: the bundle is checked against the request it answers.');
       const lookaside = ctx.args.options.lookaside as string | undefined;
-      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.positionals[0] as string, 'bundle'), ...(lookaside ? { lookaside } : {}) });
+      const o = ctx.args.options;
+      const asc = o['asc-upload'] || o['storage-profile'] ? targetFrom(ctx, o['asc-upload'] as string | undefined) : undefined;
+      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.positionals[0] as string, 'bundle'), ...(lookaside ? { lookaside } : {}), ...(asc ? { asc } : {}) });
       if (!result.ok) return failed(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else for (const o of result.value.outcomes) ctx.out(`${o.itemId.padStart(3)}  ${o.result.padEnd(16)}${o.reference}${o.format !== 'cosign' ? ` (${o.format})` : ''}  ${o.detail}`);
