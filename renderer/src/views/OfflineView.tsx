@@ -203,10 +203,12 @@ function AttachStep() {
   const [outcomes, setOutcomes] = useState<Array<{ itemId: string; reference: string; result: string; detail: string; format: string }>>();
   const [attaching, setAttaching] = useState(false);
   const [lookaside, setLookaside] = useState('');
+  const [ascProfile, setAscProfile] = useState('');
+  const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const attach = async () => {
     if (!api || !request || !bundle) return;
     setAttaching(true);
-    const result = await api.offline.attach({ request, bundle, ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
+    const result = await api.offline.attach({ request, bundle, ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}), ...(ascProfile ? { asc: { profile: ascProfile } } : {}) });
     setAttaching(false);
     if (!result.ok) return setError(result.message);
     setError(undefined);
@@ -236,8 +238,15 @@ function AttachStep() {
             <thead><tr><th scope="col">Item</th><th scope="col">Image</th><th scope="col">Digest</th><th scope="col">Format</th></tr></thead>
             <tbody>{verdict.signatures.map((s) => (<tr key={s.itemId}><td>{s.itemId}</td><td>{s.reference}</td><td className="mono small">{s.digest}</td><td>{s.format}</td></tr>))}</tbody>
           </table>
-          <p className="hint">Attaching checks that the registry still holds each digest (and that tags did not move), then stores each cosign signature beside its image and reads it back, and each simple signature as the next signature-N in the lookaside directory. Attaching twice stores nothing twice. .asc items stay in the bundle for now.</p>
+          <p className="hint">Attaching checks that the registry still holds each digest (and that tags did not move), then stores each cosign signature beside its image and reads it back,, each simple signature as the next signature-N in the lookaside directory, and each .asc file at <code>{"{namespace}/{repo}/{sha256}.asc"}</code> in the bucket. Attaching twice stores nothing twice.</p>
           <div className="field"><label htmlFor="attach-lookaside">Lookaside directory for simple signatures (optional)</label><input id="attach-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} placeholder="/srv/sigstore" spellCheck={false} /></div>
+          <div className="field">
+            <label htmlFor="attach-asc">Bucket for .asc files (optional)</label>
+            <select id="attach-asc" value={ascProfile} onChange={(e) => setAscProfile(e.target.value)}>
+              <option value="">{profiles.data?.length ? 'none' : 'No storage profile: add one in Settings → Storage'}</option>
+              {profiles.data?.map((p) => (<option key={p.name} value={p.name}>{p.name} ({p.kind})</option>))}
+            </select>
+          </div>
           <button type="button" className="button" disabled={attaching} onClick={() => void attach()}>{attaching ? 'Attaching…' : 'Attach signatures'}</button>
           {outcomes && (
             <table className="table" aria-label="Attach results">
