@@ -8,6 +8,7 @@ import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } fro
 import { createKeyHandlers } from './keys/handlers';
 import { KeyRing } from './keys/registry';
 import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
+import { VaultSecretStore } from './keys/vault';
 import { createKmsHandlers, createKmsService } from './kms/handlers';
 import type { KmsService } from './kms/service';
 import { createOfflineHandlers } from './offline/handlers';
@@ -105,7 +106,7 @@ export function createCore(options: CoreOptions): Core {
     log: options.log ?? (() => undefined),
     network: { offline: settings.readAtStartSync().offlineMode },
     audit,
-    keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit),
+    keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit, new VaultSecretStore(options.dataDir)),
     tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
     storage: new StorageService({
       dataDir: options.dataDir,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KeyInfo, KeyName, KeyType, PublicExports } from '../models/keys';
+import { KeyInfo, KeyName, KeyType, PublicExports, VaultStatus } from '../models/keys';
 import { KmsAlgorithm, KmsConnectionName, KmsKeyUri } from '../models/kms';
 import { call, JobId, NoInput } from './define';
 
@@ -19,6 +19,8 @@ export const keyCalls = {
         userId: z.string().min(3).max(200).optional(),
         expires: z.string().datetime().optional(),
         labels: z.array(z.string().min(1).max(64)).max(32).optional(),
+        /** Where the private key goes: the OS keychain (default) or the encrypted vault file (unlock it first). */
+        store: z.enum(['keychain', 'vault']).optional(),
         jobId: JobId.optional(),
       })
       .strict()
@@ -28,9 +30,17 @@ export const keyCalls = {
   'keys.import': call({
     summary: 'Import a key file (cosign, PKCS#8, PKCS#1, SEC1, OpenPGP secret key) into the OS keychain; says what it found',
     effect: 'write',
-    request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024) }).strict(),
+    request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024), store: z.enum(['keychain', 'vault']).optional() }).strict(),
     response: z.object({ info: KeyInfo, found: z.string() }).strict(),
   }),
+  'keys.vaultStatus': call({ summary: 'Whether the encrypted vault file exists and is unlocked', effect: 'read', request: NoInput, response: VaultStatus }),
+  'keys.vaultUnlock': call({
+    summary: 'Unlock the encrypted vault with its passphrase (creating it, empty, the first time); it locks itself after 15 idle minutes',
+    effect: 'write',
+    request: z.object({ passphrase: z.string().min(1).max(1024) }).strict(),
+    response: VaultStatus,
+  }),
+  'keys.vaultLock': call({ summary: 'Lock the vault: its key is wiped from memory', effect: 'write', request: NoInput, response: VaultStatus }),
   'keys.addKms': call({
     summary: 'Add a cloud KMS key as a signing key: reads its public key through the connection; the private key stays in the KMS',
     effect: 'write',

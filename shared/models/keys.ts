@@ -23,7 +23,7 @@ export const KeyInfo = z
     userIds: z.array(z.string()).optional(),
     created: z.string(),
     expires: z.string().optional(),
-    store: z.enum(['keychain', 'kms']),
+    store: z.enum(['keychain', 'vault', 'kms']),
     /** For KMS keys: the key URI (awskms://…) and the saved connection it signs through. */
     uri: z.string().max(1024).optional(),
     connection: z.string().max(64).optional(),
@@ -34,6 +34,11 @@ export const KeyInfo = z
   })
   .strict();
 export type KeyInfo = z.infer<typeof KeyInfo>;
+
+export const VaultStatus = z
+  .object({ exists: z.boolean(), unlocked: z.boolean(), file: z.string(), locksAt: z.string().optional(), entries: z.number().int().optional() })
+  .strict();
+export type VaultStatus = z.infer<typeof VaultStatus>;
 
 export const PublicExports = z
   .object({

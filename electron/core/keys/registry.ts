@@ -14,6 +14,7 @@ import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './
 import { importKey } from './import';
 import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
+import type { VaultSecretStore } from './vault';
 
 const File = z.object({ version: z.literal(1), keys: z.array(KeyInfo) }).strict();
 
@@ -25,8 +26,23 @@ export class KeyRing {
   private readonly file: string;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(dataDir: string, private readonly secrets: KeySecretStore, private readonly audit?: AuditLog) {
+  constructor(
+    dataDir: string,
+    private readonly secrets: KeySecretStore,
+    private readonly audit?: AuditLog,
+    /** The encrypted vault file, for keys kept there instead of the OS keychain. */
+    readonly vault?: VaultSecretStore,
+  ) {
     this.file = path.join(dataDir, 'keys.json');
+  }
+
+  private storeFor(store: KeyInfo['store']): KeySecretStore {
+    if (store === 'vault') {
+      if (!this.vault) throw new SignetError('UNSUPPORTED', 'This host has no vault file.');
+      return this.vault;
+    }
+    if (store !== 'keychain') throw new SignetError('INVALID_INPUT', `"${store}" keys have no secret here.`);
+    return this.secrets;
   }
 
   async list(): Promise<KeyInfo[]> {
@@ -57,27 +73,29 @@ export class KeyRing {
     return work;
   }
 
-  async generate(input: { name: string; type: KeyType; userId?: string; expires?: Date; labels?: string[] }): Promise<KeyInfo> {
+  async generate(input: { name: string; type: KeyType; userId?: string; expires?: Date; labels?: string[]; store?: 'keychain' | 'vault' }): Promise<KeyInfo> {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
+    const storeName = input.store ?? 'keychain';
+    const secrets = this.storeFor(storeName);
     const id = `k-${randomBytes(8).toString('hex')}`;
     const created = new Date().toISOString();
     let info: KeyInfo;
     if (input.type.startsWith('pgp-')) {
       if (!input.userId) throw new SignetError('INVALID_INPUT', 'An OpenPGP key needs a user id, e.g. "Release Team <release@example.com>".');
       const pgp = await generatePgpKey(input.type as Extract<KeyType, `pgp-${string}`>, input.userId, input.expires);
-      await this.secrets.put(id, pgp.armoredPrivate);
-      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: 'keychain', labels: input.labels ?? [], retired: false };
+      await secrets.put(id, pgp.armoredPrivate);
+      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     } else {
       const key = await generateSoftwareKey(input.type as Exclude<KeyType, `pgp-${string}`>);
       const pkcs8 = key.privateKey.export({ type: 'pkcs8', format: 'der' });
-      await this.secrets.put(id, pkcs8.toString('base64'));
+      await secrets.put(id, pkcs8.toString('base64'));
       pkcs8.fill(0);
-      info = { id, name: input.name, type: input.type, kind: 'software', algorithm: key.algorithm, spkiSha256: key.spkiSha256, created, ...(input.expires ? { expires: input.expires.toISOString() } : {}), store: 'keychain', labels: input.labels ?? [], retired: false };
+      info = { id, name: input.name, type: input.type, kind: 'software', algorithm: key.algorithm, spkiSha256: key.spkiSha256, created, ...(input.expires ? { expires: input.expires.toISOString() } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     }
     try {
       await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
     } catch (error) {
-      await this.secrets.delete(id).catch(() => undefined);
+      await secrets.delete(id).catch(() => undefined);
       throw error;
     }
     await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
@@ -85,8 +103,10 @@ export class KeyRing {
   }
 
   /** Imports a key file (see import.ts for the formats); nothing is stored unless it reads cleanly. */
-  async importKey(input: { name: string; text: string; password: Uint8Array }): Promise<KeyInfo & { found: string }> {
+  async importKey(input: { name: string; text: string; password: Uint8Array; store?: 'keychain' | 'vault' }): Promise<KeyInfo & { found: string }> {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
+    const storeName = input.store ?? 'keychain';
+    const secrets = this.storeFor(storeName);
     const imported = await importKey(input.text, input.password);
     const id = `k-${randomBytes(8).toString('hex')}`;
     const created = new Date().toISOString();
@@ -96,22 +116,22 @@ export class KeyRing {
       const bits = key.getAlgorithmInfo();
       const type: KeyType = bits.algorithm === 'rsaEncryptSign' ? ((bits.bits ?? 0) >= 4096 ? 'pgp-rsa-4096' : 'pgp-rsa-3072') : 'pgp-ed25519';
       const expiry = await key.getExpirationTime().catch(() => null);
-      await this.secrets.put(id, imported.armoredPrivate);
-      info = { id, name: input.name, type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: key.getFingerprint().toUpperCase(), pgpKeyId: key.getKeyID().toHex().toUpperCase(), userIds: key.getUserIDs(), created, ...(expiry instanceof Date ? { expires: expiry.toISOString() } : {}), store: 'keychain', labels: ['imported'], retired: false };
+      await secrets.put(id, imported.armoredPrivate);
+      info = { id, name: input.name, type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: key.getFingerprint().toUpperCase(), pgpKeyId: key.getKeyID().toHex().toUpperCase(), userIds: key.getUserIDs(), created, ...(expiry instanceof Date ? { expires: expiry.toISOString() } : {}), store: storeName, labels: ['imported'], retired: false };
     } else {
       const algorithm = algorithmOf(imported.privateKey);
       const details = imported.privateKey.asymmetricKeyDetails;
       const type: KeyType = imported.privateKey.asymmetricKeyType === 'ed25519' ? 'ed25519' : imported.privateKey.asymmetricKeyType === 'rsa' ? (`rsa-${details?.modulusLength ?? 2048}` as KeyType) : details?.namedCurve === 'secp384r1' ? 'ecdsa-p384' : details?.namedCurve === 'prime256v1' ? 'ecdsa-p256' : (`ecdsa-${details?.namedCurve ?? 'unknown'}` as KeyType);
       if (!KEY_TYPE_SET.has(type)) throw new SignetError('UNSUPPORTED', `Keys of type ${type} are not supported here yet (P-256, P-384, RSA 2048–4096, Ed25519).`);
       const pkcs8 = imported.privateKey.export({ type: 'pkcs8', format: 'der' });
-      await this.secrets.put(id, pkcs8.toString('base64'));
+      await secrets.put(id, pkcs8.toString('base64'));
       pkcs8.fill(0);
-      info = { id, name: input.name, type, kind: 'software', algorithm, spkiSha256: spkiSha256(imported.privateKey), created, store: 'keychain', labels: ['imported'], retired: false };
+      info = { id, name: input.name, type, kind: 'software', algorithm, spkiSha256: spkiSha256(imported.privateKey), created, store: storeName, labels: ['imported'], retired: false };
     }
     try {
       await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
     } catch (error) {
-      await this.secrets.delete(id).catch(() => undefined);
+      await secrets.delete(id).catch(() => undefined);
       throw error;
     }
     await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
@@ -218,7 +238,7 @@ export class KeyRing {
     const info = await this.get(idOrName);
     if (confirmName !== info.name) throw new SignetError('INVALID_INPUT', `Type the key's name, "${info.name}", to delete it.`);
     await this.update((keys) => ({ keys: keys.filter((k) => k.id !== info.id), result: undefined }));
-    if (info.store === 'keychain') await this.secrets.delete(info.id).catch(() => undefined);
+    if (info.store === 'keychain' || info.store === 'vault') await this.storeFor(info.store).delete(info.id).catch(() => undefined);
     await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
   }
 
@@ -230,8 +250,8 @@ export class KeyRing {
   }
 
   private async secret(info: KeyInfo): Promise<string> {
-    const secret = await this.secrets.get(info.id);
-    if (!secret) throw new SignetError('KEY_NOT_FOUND', `The private part of "${info.name}" is not in the ${info.store}; it may have been removed outside Signet.`);
+    const secret = await this.storeFor(info.store).get(info.id);
+    if (!secret) throw new SignetError('KEY_NOT_FOUND', `The private part of "${info.name}" is not in the ${info.store === 'vault' ? 'vault file' : 'OS keychain'}; it may have been removed outside Signet.`);
     return secret;
   }
 }

@@ -5,7 +5,7 @@ export const KEY_SECRET_SERVICE = 'Signet keys';
 
 /** Where private key material lives (rule 4: one interface per variation point). */
 export interface KeySecretStore {
-  readonly name: 'keychain';
+  readonly name: 'keychain' | 'vault';
   put(id: string, secret: string): Promise<void>;
   get(id: string): Promise<string | undefined>;
   delete(id: string): Promise<void>;
@@ -19,7 +19,7 @@ export class KeychainSecretStore implements KeySecretStore {
     try {
       await (await loadKeytar()).setPassword(KEY_SECRET_SERVICE, id, secret);
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the key (${(error as Error).message.slice(0, 160)}). Signet does not keep private keys unprotected: start a keychain (Settings → Environment shows why it is unreachable).`);
+      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the key (${(error as Error).message.slice(0, 160)}). Signet does not keep private keys unprotected: start a keychain (Settings → Environment shows why it is unreachable), or keep the key in the encrypted vault file instead (--store vault).`);
     }
   }
 

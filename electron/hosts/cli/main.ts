@@ -17,6 +17,7 @@ export interface CliIo {
 const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' },
   { name: 'help', type: 'boolean', short: 'h', description: 'Show help for this command' },
+  { name: 'vault-password-env', type: 'string', value: 'VAR', description: 'When a key in the encrypted vault is needed: read the vault passphrase from this variable (else a prompt)' },
 ];
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage. */
@@ -98,7 +99,18 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
     json: parsed.options.json === true,
     env: io.env,
     dataDir,
-    call: async (name, input) => (await dispatch())(name, input) as never,
+    call: async (name, input) => {
+      const d = await dispatch();
+      const result = await d(name, input);
+      // A key in the locked vault: ask for the passphrase once, unlock, and try again.
+      if (!result.ok && result.code === 'KEY_LOCKED' && /vault is locked/.test(result.message) && name !== 'keys.vaultUnlock') {
+        const passphrase = await readSecretFrom(io, 'Vault passphrase: ', parsed.options['vault-password-env'] as string | undefined);
+        const unlocked = await d('keys.vaultUnlock', { passphrase });
+        if (!unlocked.ok) return unlocked as never;
+        return d(name, input) as never;
+      }
+      return result as never;
+    },
     out: (text) => io.out(text),
     err: (text) => io.err(text),
     readSecret: (prompt, envVar) => readSecretFrom(io, prompt, envVar),

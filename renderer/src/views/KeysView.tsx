@@ -54,6 +54,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
         )}
       </header>
       <ErrorBanner message={keys.error} />
+      <VaultBar readOnly={readOnly} refresh={keys.data} />
       {keys.data?.length === 0 ? (
         <Empty title="No signing keys yet.">
           <p>Generate a key: its private part goes to the OS keychain and never reaches this window. ECDSA P-256 signs in cosign format; OpenPGP keys sign containers/image simple signatures.</p>
@@ -96,6 +97,64 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
   );
 }
 
+/** The vault's state, and unlocking it with a passphrase the user types (cleared at once). */
+function useVault(refresh?: unknown) {
+  const api = useApp((s) => s.api);
+  const status = useCall(api ? () => api.keys.vaultStatus({}) : undefined, [api, refresh]);
+  const unlock = async (passphrase: string): Promise<string | undefined> => {
+    if (!api) return 'Not connected.';
+    const result = await api.keys.vaultUnlock({ passphrase });
+    status.reload();
+    return result.ok ? undefined : result.message;
+  };
+  const lock = async () => {
+    if (!api) return;
+    await api.keys.vaultLock({});
+    status.reload();
+  };
+  return { status: status.data, unlock, lock, reload: status.reload };
+}
+
+function VaultBar({ readOnly, refresh }: { readOnly: boolean; refresh: unknown }) {
+  const vault = useVault(refresh);
+  const [passphrase, setPassphrase] = useState('');
+  const [error, setError] = useState<string>();
+  if (!vault.status) return null;
+  const s = vault.status;
+  return (
+    <div className="vault-bar field inline small" aria-label="Vault">
+      <strong>Encrypted vault:</strong>
+      {!s.exists ? <span className="muted">none yet (created when you first keep a key in it)</span> : s.unlocked ? <span className="badge badge-ok">unlocked</span> : <span className="badge">locked</span>}
+      {s.exists && s.unlocked && <><span className="muted">{s.entries ?? 0} key(s); locks itself at {s.locksAt ? new Date(s.locksAt).toLocaleTimeString() : '—'}</span><button type="button" className="button secondary small" onClick={() => void vault.lock()}>Lock</button></>}
+      {s.exists && !s.unlocked && !readOnly && (
+        <form className="field inline" onSubmit={(e) => { e.preventDefault(); void vault.unlock(passphrase).then((m) => { setPassphrase(''); setError(m); }); }}>
+          <input type="password" aria-label="Vault passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
+          <button type="submit" className="button secondary small" disabled={!passphrase}>Unlock</button>
+        </form>
+      )}
+      {error && <span className="reason" role="alert">{error}</span>}
+    </div>
+  );
+}
+
+/** The store choice of the generate and import dialogs, with the vault passphrase when it is locked. */
+function StoreChoice({ store, setStore, passphrase, setPassphrase, vaultUnlocked, idPrefix }: { store: 'keychain' | 'vault'; setStore(s: 'keychain' | 'vault'): void; passphrase: string; setPassphrase(p: string): void; vaultUnlocked: boolean; idPrefix: string }) {
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-store`}>Keep the private key in</label>
+        <select id={`${idPrefix}-store`} value={store} onChange={(e) => setStore(e.target.value as 'keychain' | 'vault')}>
+          <option value="keychain">The OS keychain</option>
+          <option value="vault">The encrypted vault file (scrypt + AES-256-GCM)</option>
+        </select>
+      </div>
+      {store === 'vault' && !vaultUnlocked && (
+        <div className="field"><label htmlFor={`${idPrefix}-vault-pass`}>Vault passphrase (a new vault is created with it)</label><input id={`${idPrefix}-vault-pass`} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" /></div>
+      )}
+    </>
+  );
+}
+
 function Expiry({ date }: { date: string }) {
   const left = Date.parse(date) - Date.now();
   const text = new Date(date).toLocaleDateString();
@@ -112,11 +171,23 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const [expires, setExpires] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [store, setStore] = useState<'keychain' | 'vault'>('keychain');
+  const [vaultPass, setVaultPass] = useState('');
+  const vault = useVault();
   const pgp = type.startsWith('pgp-');
   const submit = async () => {
     if (!api) return;
     setBusy(true);
-    const result = await api.keys.generate({ name: name.trim(), type, ...(pgp && uid.trim() ? { userId: uid.trim() } : {}), ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}) });
+    if (store === 'vault' && !vault.status?.unlocked) {
+      const problem = await vault.unlock(vaultPass);
+      setVaultPass('');
+      if (problem) {
+        setBusy(false);
+        return setError(problem);
+      }
+    }
+    const result = await api.keys.generate({ name: name.trim(), type, ...(pgp && uid.trim() ? { userId: uid.trim() } : {}), ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}), store });
+    vault.reload();
     setBusy(false);
     if (!result.ok) return setError(result.message);
     setError(undefined);
@@ -147,7 +218,8 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
           <label htmlFor="key-expires">Expires (optional)</label>
           <input id="key-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
         </div>
-        <p className="hint">The private key is created in Signet’s main process and stored in the OS keychain.</p>
+        <StoreChoice store={store} setStore={setStore} passphrase={vaultPass} setPassphrase={setVaultPass} vaultUnlocked={vault.status?.unlocked ?? false} idPrefix="generate" />
+        <p className="hint">The private key is created in Signet’s main process and never reaches this window.</p>
       </form>
     </Dialog>
   );
@@ -177,7 +249,7 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
         {info.pgpFingerprint && <div className="fact"><dt>Fingerprint</dt><dd><Fingerprint value={info.pgpFingerprint} label="OpenPGP fingerprint" /></dd></div>}
         {info.pgpKeyId && <div className="fact"><dt>Key id</dt><dd className="mono">{info.pgpKeyId}</dd></div>}
         {info.userIds?.length ? <div className="fact"><dt>User id</dt><dd>{info.userIds.join(', ')}</dd></div> : null}
-        <div className="fact"><dt>Stored in</dt><dd>{info.kind === 'kms' ? <>Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}<div className="mono small wrap">{info.uri}</div></> : 'OS keychain'}</dd></div>
+        <div className="fact"><dt>Stored in</dt><dd>{info.kind === 'kms' ? <>Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}<div className="mono small wrap">{info.uri}</div></> : info.store === 'vault' ? 'Encrypted vault file' : 'OS keychain'}</dd></div>
         <div className="fact"><dt>Signs in</dt><dd>{formats.formats.length ? formats.formats.join(', ') : 'no image format'}{formats.note ? <div className="muted small">{formats.note}</div> : null}</dd></div>
         <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
       </dl>
@@ -256,10 +328,22 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
   const [error, setError] = useState<string>();
   const [found, setFound] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [store, setStore] = useState<'keychain' | 'vault'>('keychain');
+  const [vaultPass, setVaultPass] = useState('');
+  const vault = useVault();
   const submit = async () => {
     if (!api) return;
     setBusy(true);
-    const result = await api.keys.import({ name: name.trim(), text, password });
+    if (store === 'vault' && !vault.status?.unlocked) {
+      const problem = await vault.unlock(vaultPass);
+      setVaultPass('');
+      if (problem) {
+        setBusy(false);
+        return setError(problem);
+      }
+    }
+    const result = await api.keys.import({ name: name.trim(), text, password, store });
+    vault.reload();
     setBusy(false);
     setPassword('');
     if (!result.ok) return setError(result.message);
@@ -281,7 +365,8 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
         </div>
         <div className="field"><label htmlFor="import-text">…or paste it</label><textarea id="import-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----" /></div>
         <div className="field"><label htmlFor="import-password">Password (empty if the file has none)</label><input id="import-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" /></div>
-        <p className="hint">cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 and OpenPGP secret keys. The key goes to the OS keychain.</p>
+        <StoreChoice store={store} setStore={setStore} passphrase={vaultPass} setPassphrase={setVaultPass} vaultUnlocked={vault.status?.unlocked ?? false} idPrefix="import" />
+        <p className="hint">cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 and OpenPGP secret keys.</p>
       </form>
     </Dialog>
   );

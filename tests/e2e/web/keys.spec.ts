@@ -76,8 +76,33 @@ test('without a keychain, generating says why and stores nothing', async ({ page
   await dialog.getByLabel('Name').fill('nowhere');
   await dialog.getByRole('button', { name: 'Generate' }).click();
   await expect(dialog.getByRole('alert')).toContainText('OS keychain cannot store the key');
+  await expect(dialog.getByRole('alert')).toContainText('encrypted vault');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByText('No signing keys yet.')).toBeVisible();
+});
+
+test('without a keychain, the key goes to the encrypted vault; the vault locks and unlocks', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+  await dialog.getByLabel('Name', { exact: true }).fill('vaulted');
+  await dialog.getByLabel('Keep the private key in').selectOption('vault');
+  await dialog.getByLabel(/Vault passphrase/).fill('a long vault passphrase');
+  await dialog.getByRole('button', { name: 'Generate' }).click();
+  const details = page.getByRole('complementary', { name: 'Key details' });
+  await expect(details).toContainText('Encrypted vault file');
+  await expect(details.getByLabel(/Public key/)).toHaveValue(/BEGIN PUBLIC KEY/);
+  const bar = page.getByLabel('Vault', { exact: true });
+  await expect(bar).toContainText('unlocked');
+  await bar.getByRole('button', { name: 'Lock' }).click();
+  await expect(bar).toContainText('locked');
+  await bar.getByLabel('Vault passphrase').fill('wrong passphrase');
+  await bar.getByRole('button', { name: 'Unlock' }).click();
+  await expect(bar.getByRole('alert')).toContainText('Wrong vault passphrase');
+  await bar.getByLabel('Vault passphrase').fill('a long vault passphrase');
+  await bar.getByRole('button', { name: 'Unlock' }).click();
+  await expect(bar).toContainText('unlocked');
 });
 
 test('an officer imports a cosign.key and sees the fingerprint of its cosign.pub', async ({ page }) => {

@@ -17,15 +17,22 @@ async function writeNew(file: string, text: string, mode: number): Promise<void>
   await writeFileAtomic(file, text, mode);
 }
 
+function storeOption(value: unknown): 'keychain' | 'vault' | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'keychain' && value !== 'vault') throw new UsageError('--store is keychain or vault.');
+  return value;
+}
+
 export const commands: readonly CommandSpec[] = [
   {
     name: 'key generate',
-    summary: 'Generate a signing key; its private part goes to the OS keychain',
+    summary: 'Generate a signing key; its private part goes to the OS keychain or the encrypted vault',
     positionals: [{ name: 'NAME', description: 'A name for the key' }],
     options: [
       { name: 'type', type: 'string', value: KEY_TYPES.join('|'), description: 'Key type (default ecdsa-p256)' },
       { name: 'uid', type: 'string', value: '"Name <mail>"', description: 'User id (OpenPGP keys)' },
       { name: 'expires', type: 'string', value: 'DATE', description: 'Expiry date, e.g. 2028-01-01' },
+      { name: 'store', type: 'string', value: 'keychain|vault', description: 'Where the private key goes (default keychain; vault asks for the vault passphrase, see --vault-password-env)' },
     ],
     examples: ['signet key generate release --type ecdsa-p256', 'signet key generate release-pgp --type pgp-ed25519 --uid "Release <release@example.com>"'],
     async run(ctx) {
@@ -38,7 +45,8 @@ export const commands: readonly CommandSpec[] = [
         if (Number.isNaN(date.getTime())) throw new UsageError('--expires must be a date such as 2028-01-01.');
         expires = date.toISOString();
       }
-      const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}) });
+      const store = storeOption(o.store);
+      const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}), ...(store ? { store } : {}) });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Generated ${result.value.type} key "${result.value.name}" (${result.value.spkiSha256 ?? result.value.pgpFingerprint}).`);
       return EXIT_OK;
@@ -51,10 +59,12 @@ export const commands: readonly CommandSpec[] = [
     options: [
       { name: 'name', type: 'string', value: 'NAME', description: 'A name for the key' },
       { name: 'password-env', type: 'string', value: 'VAR', description: 'Read the key file’s password from environment variable VAR (else a prompt; empty is allowed)' },
+      { name: 'store', type: 'string', value: 'keychain|vault', description: 'Where the private key goes (default keychain)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.name) throw new UsageError('--name is required.');
+      const store = storeOption(o.store);
       let text: string;
       try {
         text = readFileSync(ctx.args.positionals[0] as string, 'utf8');
@@ -63,7 +73,7 @@ export const commands: readonly CommandSpec[] = [
       }
       const needsPassword = /ENCRYPTED|PGP PRIVATE KEY/.test(text);
       const password = needsPassword ? await ctx.readSecret('Password for the key file (empty for none): ', o['password-env'] as string | undefined) : '';
-      const result = await ctx.call('keys.import', { name: o.name as string, text, password });
+      const result = await ctx.call('keys.import', { name: o.name as string, text, password, ...(store ? { store } : {}) });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Imported ${result.value.found} as "${result.value.info.name}" (${result.value.info.spkiSha256 ?? result.value.info.pgpFingerprint}).`);
       return EXIT_OK;
