@@ -7,7 +7,7 @@ import { KEY_TYPES, KeyInfo, type KeyType, type PublicExports } from '../../../s
 
 const KEY_TYPE_SET: ReadonlySet<string> = new Set(KEY_TYPES);
 import type { AuditLog } from '../audit/log';
-import type { PgpSigner, Signer } from '../kms/signer';
+import type { PgpSigner, SignatureAlgorithm, Signer } from '../kms/signer';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
@@ -206,14 +206,17 @@ export class KeyRing {
   }
 
   /** A software key's signer; KMS keys are opened through keys/resolve-signer.ts. */
-  async signer(idOrName: string): Promise<Signer> {
+  async signer(idOrName: string, algorithm?: SignatureAlgorithm): Promise<Signer> {
     const info = await this.usable(idOrName);
+    if (algorithm && algorithm !== info.algorithm && !(info.algorithm.startsWith('rsa-') && algorithm.startsWith('rsa-'))) {
+      throw new SignetError('INVALID_INPUT', `"${info.name}" is a ${info.algorithm} key; it cannot sign ${algorithm}.`);
+    }
     if (info.kind === 'kms') throw new SignetError('UNSUPPORTED', `"${info.name}" is a KMS key; it signs through its KMS connection.`);
     if (info.kind !== 'software') throw new SignetError('UNSUPPORTED', `"${info.name}" is an OpenPGP key: it signs simple signatures, not cosign ones.`);
     const der = Buffer.from(await this.secret(info), 'base64');
     try {
       const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-      return softwareSigner(privateKey, { keyId: info.id, provider: 'software', algorithm: info.algorithm as never, label: info.name, spkiSha256: info.spkiSha256 as string });
+      return softwareSigner(privateKey, { keyId: info.id, provider: 'software', algorithm: (algorithm ?? info.algorithm) as SignatureAlgorithm, label: info.name, spkiSha256: info.spkiSha256 as string });
     } finally {
       der.fill(0);
     }

@@ -1,4 +1,4 @@
-import { createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { PgpSigner, Signer, SignerDescription } from '../kms/signer';
 
@@ -7,6 +7,11 @@ const HASH: Record<string, string | null> = {
   'ecdsa-p384-sha384': 'sha384',
   'ecdsa-p521-sha512': 'sha512',
   'rsa-pkcs1v15-sha256': 'sha256',
+  'rsa-pkcs1v15-sha384': 'sha384',
+  'rsa-pkcs1v15-sha512': 'sha512',
+  'rsa-pss-sha256': 'sha256',
+  'rsa-pss-sha384': 'sha384',
+  'rsa-pss-sha512': 'sha512',
   ed25519: null,
 };
 
@@ -17,7 +22,8 @@ export function softwareSigner(privateKey: KeyObject, description: SignerDescrip
   return {
     describe: () => description,
     publicKeyPem: async () => createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
-    sign: async (data) => sign(hash, data, privateKey),
+    // PSS with salt length = digest length, as openssl's rsa_pss_saltlen:digest and the KMSs use.
+    sign: async (data) => (description.algorithm.startsWith('rsa-pss') ? sign(hash, data, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }) : sign(hash, data, privateKey)),
   };
 }
 
