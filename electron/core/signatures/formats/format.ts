@@ -1,0 +1,62 @@
+import type { SignatureReport } from '../../../../shared/models/signatures';
+import type { PgpSigner, Signer } from '../../kms/signer';
+import type { RegistrySource } from '../../registry/source';
+import type { ObjectStore } from '../../storage/object-store';
+import type { TrustSet } from '../trusted';
+
+export type FormatId = SignatureReport['format'];
+
+/** Where and against what an image's signatures are read. */
+export interface VerifyContext {
+  source: RegistrySource;
+  /** How the image is named in reports: the registry host, or "layout". */
+  registryLabel: string;
+  repository: string;
+  digest: string;
+  trust: TrustSet;
+  /** The reference simple signatures must name (matchExact), when one is given. */
+  reference?: string;
+  /** Lookaside storage for simple signatures (directory, file:// or http(s)://). */
+  lookaside?: string;
+  /** Object storage holding SWR .asc files. */
+  asc?: ObjectStore;
+}
+
+export interface SignContext {
+  source: RegistrySource;
+  /** The registry host written into payload identities ("oci-layout" for layouts). */
+  registryHost: string;
+  repository: string;
+  digest: string;
+  /** The tag the user chose, for identities that carry it. */
+  tag?: string;
+  signer?: Signer;
+  pgp?: PgpSigner;
+  annotations?: Record<string, string>;
+  /** Simple signing: the lookaside directory signature-N is written into. */
+  lookasideDirectory?: string;
+  creator: string;
+  now: Date;
+}
+
+export interface Signed {
+  /** Where the signature was stored: a tag, a file. */
+  where: string;
+  payload: string;
+  tag: string;
+  signatureManifest?: string;
+  file?: string;
+}
+
+/**
+ * One signature format: how its signatures are found, decoded and verified for an image, and —
+ * for the formats Signet writes — how a payload is built, signed through a `Signer` and stored.
+ * Adding a format is one module and one entry in formats/index.ts.
+ */
+export interface SignatureFormat {
+  readonly id: FormatId;
+  verifyAll(ctx: VerifyContext): Promise<SignatureReport[]>;
+  sign?(ctx: SignContext): Promise<Signed>;
+}
+
+export const noTrustedKey = { name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' } as const;
