@@ -33,6 +33,12 @@ export const keyCalls = {
     request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024), store: z.enum(['keychain', 'vault']).optional() }).strict(),
     response: z.object({ info: KeyInfo, found: z.string() }).strict(),
   }),
+  'keys.csr': call({
+    summary: 'A PKCS#10 certificate signing request (code signing) for a software key',
+    effect: 'read',
+    request: z.object({ key: KeyRef, commonName: z.string().min(1).max(64), organization: z.string().min(1).max(64).optional() }).strict(),
+    response: z.object({ csr: z.string() }).strict(),
+  }),
   'keys.vaultStatus': call({ summary: 'Whether the encrypted vault file exists and is unlocked', effect: 'read', request: NoInput, response: VaultStatus }),
   'keys.vaultUnlock': call({
     summary: 'Unlock the encrypted vault with its passphrase (creating it, empty, the first time); it locks itself after 15 idle minutes',

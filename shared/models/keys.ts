@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519', 'pgp-ed25519', 'pgp-rsa-3072', 'pgp-rsa-4096'] as const;
+export const KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519', 'pgp-ed25519', 'pgp-rsa-3072', 'pgp-rsa-4096', 'x509-ecdsa-p256'] as const;
 export const KeyType = z.enum(KEY_TYPES);
 export type KeyType = z.infer<typeof KeyType>;
 
@@ -27,6 +27,8 @@ export const KeyInfo = z
     /** For KMS keys: the key URI (awskms://…) and the saved connection it signs through. */
     uri: z.string().max(1024).optional(),
     connection: z.string().max(64).optional(),
+    /** X.509: the key's certificate chain, leaf first (PEM). */
+    certificateChain: z.string().max(100_000).optional(),
     /** For KMS keys: the public key (SPKI PEM) read from the KMS when the key was added. */
     publicKeyPem: z.string().max(20_000).optional(),
     labels: z.array(z.string().max(64)).max(32),
@@ -46,6 +48,8 @@ export const PublicExports = z
     pem: z.string().optional(),
     /** Armored OpenPGP public key. */
     pgp: z.string().optional(),
+    /** The X.509 certificate chain, leaf first (PEM). */
+    x509: z.string().optional(),
   })
   .strict();
 export type PublicExports = z.infer<typeof PublicExports>;

@@ -43,7 +43,7 @@ export function spkiSha256(key: KeyObject): string {
 export async function generateSoftwareKey(type: Exclude<KeyType, `pgp-${string}`>): Promise<SoftwareKeyMaterial> {
   const privateKey = await new Promise<KeyObject>((resolve, reject) => {
     const done = (error: Error | null, _pub: KeyObject, priv: KeyObject) => (error ? reject(error) : resolve(priv));
-    if (type === 'ecdsa-p256') generateKeyPair('ec', { namedCurve: 'P-256' }, done);
+    if (type === 'ecdsa-p256' || type === 'x509-ecdsa-p256') generateKeyPair('ec', { namedCurve: 'P-256' }, done);
     else if (type === 'ecdsa-p384') generateKeyPair('ec', { namedCurve: 'P-384' }, done);
     else if (type === 'ed25519') generateKeyPair('ed25519', {}, done);
     else generateKeyPair('rsa', { modulusLength: Number(type.slice(4)), publicExponent: 0x10001 }, done);

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { z } from 'zod';
@@ -15,6 +15,27 @@ import { importKey } from './import';
 import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
 import type { VaultSecretStore } from './vault';
+import { makeCertificate, makeCsr } from './x509';
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * What `notation cert generate-test` makes: a throwaway self-signed CA (its private key is dropped
+ * at once) and a code-signing leaf for the new key. Leaf first.
+ */
+function testCertificateChain(privateKey: import('node:crypto').KeyObject, commonName: string, expires?: Date): string {
+  const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const now = new Date();
+  const notAfter = expires ?? new Date(now.getTime() + YEAR_MS);
+  const caSubject = { commonName: `${commonName} test CA`, organization: 'Signet' };
+  const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: now, notAfter, ca: true });
+  const leafPem = makeCertificate({ subject: { commonName, organization: 'Signet' }, publicKey: createPublicKey(privateKey), issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: now, notAfter, ca: false });
+  return leafPem + caPem;
+}
+
+function publicPemFromCertificate(chain: string): string {
+  return new X509Certificate(chain).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+}
 
 const File = z.object({ version: z.literal(1), keys: z.array(KeyInfo) }).strict();
 
@@ -87,10 +108,11 @@ export class KeyRing {
       info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     } else {
       const key = await generateSoftwareKey(input.type as Exclude<KeyType, `pgp-${string}`>);
+      const chain = input.type === 'x509-ecdsa-p256' ? testCertificateChain(key.privateKey, input.userId ?? input.name, input.expires) : undefined;
       const pkcs8 = key.privateKey.export({ type: 'pkcs8', format: 'der' });
       await secrets.put(id, pkcs8.toString('base64'));
       pkcs8.fill(0);
-      info = { id, name: input.name, type: input.type, kind: 'software', algorithm: key.algorithm, spkiSha256: key.spkiSha256, created, ...(input.expires ? { expires: input.expires.toISOString() } : {}), store: storeName, labels: input.labels ?? [], retired: false };
+      info = { id, name: input.name, type: input.type, kind: 'software', algorithm: key.algorithm, spkiSha256: key.spkiSha256, created, ...(input.expires ? { expires: input.expires.toISOString() } : {}), ...(chain ? { certificateChain: chain } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     }
     try {
       await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
@@ -170,6 +192,18 @@ export class KeyRing {
     return info;
   }
 
+  /** A PKCS#10 request for a software key, asking for a code-signing certificate. */
+  async csr(idOrName: string, subject: { commonName: string; organization?: string }): Promise<string> {
+    const info = await this.get(idOrName);
+    if (info.kind !== 'software') throw new SignetError('UNSUPPORTED', `Certificate requests are made for software keys; "${info.name}" is ${info.kind === 'openpgp' ? 'an OpenPGP key' : 'a KMS key'}.`);
+    const der = Buffer.from(await this.secret(info), 'base64');
+    try {
+      return makeCsr(subject, createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+    } finally {
+      der.fill(0);
+    }
+  }
+
   /** Where a KMS key lives, after the retired and expiry checks every signing key passes. */
   async kmsReference(idOrName: string): Promise<{ uri: string; connection?: string; algorithm: string; name: string }> {
     const info = await this.usable(idOrName);
@@ -180,6 +214,7 @@ export class KeyRing {
   async publicExports(idOrName: string): Promise<PublicExports> {
     const info = await this.get(idOrName);
     if (info.kind === 'kms') return info.publicKeyPem ? { pem: info.publicKeyPem } : {};
+    if (info.certificateChain) return { pem: publicPemFromCertificate(info.certificateChain), x509: info.certificateChain };
     const secret = await this.secret(info);
     if (info.kind === 'openpgp') return { pgp: (await openpgp.readPrivateKey({ armoredKey: secret })).toPublic().armor() };
     const der = Buffer.from(secret, 'base64');

@@ -20,6 +20,7 @@ const TYPE_LABELS: Record<KeyType | 'kms', string> = {
   'pgp-ed25519': 'OpenPGP Ed25519 (simple signing)',
   'pgp-rsa-3072': 'OpenPGP RSA 3072',
   'pgp-rsa-4096': 'OpenPGP RSA 4096',
+  'x509-ecdsa-p256': 'X.509 ECDSA P-256 (test CA + code-signing certificate)',
 };
 
 const SOON_MS = 30 * 24 * 3600 * 1000;
@@ -253,6 +254,13 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
         <div className="fact"><dt>Signs in</dt><dd>{formats.formats.length ? formats.formats.join(', ') : 'no image format'}{formats.note ? <div className="muted small">{formats.note}</div> : null}</dd></div>
         <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
       </dl>
+      {detail.data?.exports.x509 && (
+        <div className="field">
+          <label htmlFor="x509-chain">Certificate chain (leaf first)</label>
+          <textarea id="x509-chain" readOnly rows={6} value={detail.data.exports.x509} />
+          <div className="actions"><CopyButton text={detail.data.exports.x509} label="Copy chain" /><button type="button" className="button secondary" onClick={() => download(`${info.name}.crt`, detail.data!.exports.x509!)}>Download chain</button></div>
+        </div>
+      )}
       <div className="field">
         <label htmlFor="public-key">Public key ({detail.data?.exports.pem ? 'PEM, also cosign.pub' : 'armored OpenPGP'})</label>
         <textarea id="public-key" readOnly rows={8} value={publicText} />

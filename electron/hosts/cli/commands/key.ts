@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KEY_TYPES, type KeyInfo } from '../../../../shared/models/keys';
 import { writeFileAtomic } from '../../../core/storage/atomic';
@@ -80,6 +80,25 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'key csr',
+    summary: 'Write a PKCS#10 certificate signing request (code signing) for a software key',
+    positionals: [{ name: 'NAME', description: 'The key' }],
+    options: [
+      { name: 'cn', type: 'string', value: 'NAME', description: 'Subject common name (default: the key name)' },
+      { name: 'org', type: 'string', value: 'ORG', description: 'Subject organization' },
+      { name: 'out', type: 'string', value: 'FILE', description: 'Write the request here (else stdout)' },
+    ],
+    async run(ctx) {
+      const o = ctx.args.options;
+      const key = ctx.args.positionals[0] as string;
+      const result = await ctx.call('keys.csr', { key, commonName: (o.cn as string | undefined) ?? key, ...(o.org ? { organization: o.org as string } : {}) });
+      if (!result.ok) return fail(ctx, result);
+      if (o.out) writeFileSync(o.out as string, result.value.csr);
+      ctx.out(ctx.json ? JSON.stringify(result.value) : o.out ? `Wrote ${o.out as string}.` : result.value.csr.trimEnd());
+      return EXIT_OK;
+    },
+  },
+  {
     name: 'key list',
     summary: 'The signing keys',
     async run(ctx) {
@@ -110,7 +129,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Export a key: public (pem, pgp) freely; --format cosign writes cosign.key (encrypted) and cosign.pub into a directory',
     positionals: [{ name: 'NAME', description: 'Key name or id' }],
     options: [
-      { name: 'format', type: 'string', value: 'cosign|pem|pgp', description: 'What to write' },
+      { name: 'format', type: 'string', value: 'cosign|pem|pgp|x509', description: 'What to write (x509: the certificate chain, leaf first)' },
       { name: 'out', type: 'string', value: 'PATH', description: 'File (pem, pgp) or directory (cosign)' },
       { name: 'password-env', type: 'string', value: 'VAR', description: 'cosign: the password for cosign.key from environment variable VAR (else a prompt)' },
     ],
@@ -128,11 +147,11 @@ export const commands: readonly CommandSpec[] = [
         ctx.out(ctx.json ? JSON.stringify({ key: path.join(o.out as string, 'cosign.key'), pub: path.join(o.out as string, 'cosign.pub') }) : `Wrote cosign.key and cosign.pub into ${o.out}.`);
         return EXIT_OK;
       }
-      if (o.format !== 'pem' && o.format !== 'pgp') throw new UsageError('--format must be cosign, pem or pgp.');
+      if (o.format !== 'pem' && o.format !== 'pgp' && o.format !== 'x509') throw new UsageError('--format must be cosign, pem, pgp or x509.');
       const result = await ctx.call('keys.get', { key });
       if (!result.ok) return fail(ctx, result);
-      const text = o.format === 'pem' ? result.value.exports.pem : result.value.exports.pgp;
-      if (!text) throw new UsageError(`"${key}" has no ${o.format} public key; use ${result.value.exports.pem ? 'pem' : 'pgp'}.`);
+      const text = o.format === 'pem' ? result.value.exports.pem : o.format === 'x509' ? result.value.exports.x509 : result.value.exports.pgp;
+      if (!text) throw new UsageError(`"${key}" has no ${o.format === 'x509' ? 'certificate' : `${o.format} public key`}; use ${result.value.exports.pem ? 'pem' : 'pgp'}.`);
       await writeNew(o.out as string, text, 0o644);
       ctx.out(ctx.json ? JSON.stringify({ out: o.out }) : `Wrote ${o.out}.`);
       return EXIT_OK;
