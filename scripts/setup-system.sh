@@ -11,6 +11,7 @@ PACKAGES=(
   softhsm2                 # PKCS#11 token
   gnome-keyring dbus dbus-x11 libsecret-1-0 libsecret-tools  # OS keychain (Secret Service)
   apache2-utils            # htpasswd for the registry's basic auth
+  zbar-tools               # an independent QR reader for the fingerprint QR codes
   build-essential python3-dev  # node-gyp for pkcs11js
   ca-certificates git
 )

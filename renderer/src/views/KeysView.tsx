@@ -7,6 +7,7 @@ import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { KmsConnections } from './KmsPanel';
+import { QrCode } from '../components/Qr';
 import { TokensPanel } from './TokensPanel';
 
 const TYPE_LABELS: Record<KeyType | 'kms', string> = {
@@ -252,6 +253,9 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
         {info.userIds?.length ? <div className="fact"><dt>User id</dt><dd>{info.userIds.join(', ')}</dd></div> : null}
         <div className="fact"><dt>Stored in</dt><dd>{info.kind === 'kms' ? <>Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}<div className="mono small wrap">{info.uri}</div></> : info.store === 'vault' ? 'Encrypted vault file' : 'OS keychain'}</dd></div>
         <div className="fact"><dt>Signs in</dt><dd>{formats.formats.length ? formats.formats.join(', ') : 'no image format'}{formats.note ? <div className="muted small">{formats.note}</div> : null}</dd></div>
+        {(info.spkiSha256 || info.pgpFingerprint) && (
+          <div className="fact"><dt>Fingerprint QR</dt><dd><QrCode text={info.pgpFingerprint ? `openpgp4fpr:${info.pgpFingerprint}` : `SHA256:${info.spkiSha256 ?? ''}`} label={`QR code of the fingerprint of ${info.name}`} size={132} /></dd></div>
+        )}
         <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
       </dl>
       {detail.data?.exports.x509 && (

@@ -26,6 +26,7 @@ test('an officer generates a key, sees its fingerprint and exports its public ke
     const fingerprint = details.getByLabel('SPKI SHA-256');
     await expect(fingerprint).toHaveText(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
     await expect(details.getByLabel(/Public key/)).toHaveValue(/-----BEGIN PUBLIC KEY-----/);
+    await expect(details.getByRole('img', { name: 'QR code of the fingerprint of release-2026' })).toBeVisible();
     await page.screenshot({ path: path.join(artifactsDir, 'keys.png'), fullPage: true });
 
     const download = page.waitForEvent('download');
