@@ -33,6 +33,12 @@ export const keyCalls = {
     request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024), store: z.enum(['keychain', 'vault']).optional() }).strict(),
     response: z.object({ info: KeyInfo, found: z.string() }).strict(),
   }),
+  'keys.attachCertificate': call({
+    summary: 'Attach an X.509 certificate chain (PEM, or one DER certificate as base64) whose leaf holds the key’s public key; each link is checked',
+    effect: 'write',
+    request: z.object({ key: KeyRef, chain: z.string().min(1).max(200_000), encoding: z.enum(['pem', 'der-base64']).optional() }).strict(),
+    response: KeyInfo,
+  }),
   'keys.csr': call({
     summary: 'A PKCS#10 certificate signing request (code signing) for a software key',
     effect: 'read',

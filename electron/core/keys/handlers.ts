@@ -27,6 +27,7 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
         password.fill(0);
       }
     },
+    'keys.attachCertificate': async (input) => keys.attachCertificate(input.key, input.encoding === 'der-base64' ? Buffer.from(input.chain, 'base64') : Buffer.from(input.chain, 'utf8')),
     'keys.csr': async (input) => ({ csr: await keys.csr(input.key, { commonName: input.commonName, ...(input.organization ? { organization: input.organization } : {}) }) }),
     'keys.vaultStatus': async () => vaultOf().status(),
     'keys.vaultUnlock': async (input) => {

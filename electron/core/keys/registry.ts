@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import { z } from 'zod';
@@ -16,6 +16,7 @@ import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
 import type { VaultSecretStore } from './vault';
 import { makeCertificate, makeCsr } from './x509';
+import { readChainFor } from './chain';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -33,9 +34,6 @@ function testCertificateChain(privateKey: import('node:crypto').KeyObject, commo
   return leafPem + caPem;
 }
 
-function publicPemFromCertificate(chain: string): string {
-  return new X509Certificate(chain).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-}
 
 const File = z.object({ version: z.literal(1), keys: z.array(KeyInfo) }).strict();
 
@@ -192,6 +190,17 @@ export class KeyRing {
     return info;
   }
 
+  /** Attaches an X.509 chain whose leaf holds this key's public key (each link checked). */
+  async attachCertificate(idOrName: string, chain: Uint8Array): Promise<KeyInfo> {
+    const info = await this.get(idOrName);
+    if (!info.spkiSha256) throw new SignetError('UNSUPPORTED', `"${info.name}" is an OpenPGP key; X.509 certificates are for software, token and KMS keys.`);
+    const read = readChainFor(chain, info.spkiSha256);
+    const next = { ...info, certificateChain: read.pem };
+    await this.update((keys) => ({ keys: keys.map((k) => (k.id === info.id ? next : k)), result: undefined }));
+    await this.audit?.append('key.imported', `Attached a certificate chain (${read.subjects[0]}) to "${info.name}"`, { keyId: info.id, certificates: read.subjects.length });
+    return next;
+  }
+
   /** A PKCS#10 request for a software key, asking for a code-signing certificate. */
   async csr(idOrName: string, subject: { commonName: string; organization?: string }): Promise<string> {
     const info = await this.get(idOrName);
@@ -213,13 +222,12 @@ export class KeyRing {
 
   async publicExports(idOrName: string): Promise<PublicExports> {
     const info = await this.get(idOrName);
-    if (info.kind === 'kms') return info.publicKeyPem ? { pem: info.publicKeyPem } : {};
-    if (info.certificateChain) return { pem: publicPemFromCertificate(info.certificateChain), x509: info.certificateChain };
+    if (info.kind === 'kms') return { ...(info.publicKeyPem ? { pem: info.publicKeyPem } : {}), ...(info.certificateChain ? { x509: info.certificateChain } : {}) };
     const secret = await this.secret(info);
     if (info.kind === 'openpgp') return { pgp: (await openpgp.readPrivateKey({ armoredKey: secret })).toPublic().armor() };
     const der = Buffer.from(secret, 'base64');
     try {
-      return { pem: createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'pem' }).toString() };
+      return { pem: createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'pem' }).toString(), ...(info.certificateChain ? { x509: info.certificateChain } : {}) };
     } finally {
       der.fill(0);
     }

@@ -235,6 +235,14 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
   const [error, setError] = useState<string>();
   const publicText = detail.data?.exports.pem ?? detail.data?.exports.pgp ?? '';
   const formats = signingFormats(info);
+  const attach = async (chain: string) => {
+    if (!api) return;
+    const result = await api.keys.attachCertificate({ key: info.id, chain, encoding: 'pem' });
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    detail.reload();
+    onChanged();
+  };
   const retire = async () => {
     if (!api) return;
     const result = await api.keys.retire({ key: info.id });
@@ -273,6 +281,12 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
         <CopyButton text={publicText} label="Copy public key" />
         <button type="button" className="button secondary" onClick={() => download(detail.data?.exports.pem ? `${info.name}.pub` : `${info.name}.asc`, publicText)} disabled={!publicText}>Download public key</button>
         {!readOnly && info.kind === 'software' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export cosign.key…</button>}
+        {!readOnly && info.spkiSha256 && (
+          <label className="button secondary file-button">
+            Attach certificate chain…
+            <input type="file" accept=".pem,.crt,.cer" className="sr-only" aria-label="Attach certificate chain" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(attach); e.target.value = ''; }} />
+          </label>
+        )}
         {!readOnly && !info.retired && <button type="button" className="button secondary" onClick={() => void retire()}>Retire</button>}
         {!readOnly && <button type="button" className="button danger" onClick={() => setDeleting(true)}>Delete…</button>}
       </div>

@@ -42,4 +42,20 @@ describe('X.509 keys through the CLI, checked by openssl', () => {
     expect(req).toMatch(/O ?= ?Example, CN ?= ?release\.example\.com/);
     await expect(signet('key', 'csr', 'no-such-key')).rejects.toMatchObject({ code: 1 });
   });
+
+  it('attaches a chain an openssl CA issued from a Signet CSR; refuses the wrong order and the certificate of another key', async () => {
+    await signet('key', 'generate', 'ca-issued');
+    await signet('key', 'csr', 'ca-issued', '--cn', 'ci.example.com', '--out', path.join(home, 'ci.csr'));
+    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'oca.key', '-out', 'oca.crt', '-subj', '/CN=openssl CA', '-days', '2']);
+    openssl(['x509', '-req', '-in', 'ci.csr', '-CA', 'oca.crt', '-CAkey', 'oca.key', '-CAcreateserial', '-out', 'ci.crt', '-days', '1', '-copy_extensions', 'copy']);
+    writeFileSync(path.join(home, 'ci-chain.pem'), readFileSync(path.join(home, 'ci.crt'), 'utf8') + readFileSync(path.join(home, 'oca.crt'), 'utf8'));
+    writeFileSync(path.join(home, 'ci-wrong.pem'), readFileSync(path.join(home, 'oca.crt'), 'utf8') + readFileSync(path.join(home, 'ci.crt'), 'utf8'));
+    await expect(signet('key', 'attach-cert', 'ca-issued', path.join(home, 'ci-wrong.pem'))).rejects.toMatchObject({ stderr: expect.stringContaining('another public key') });
+    await expect(signet('key', 'attach-cert', 'notation-test', path.join(home, 'ci-chain.pem'))).rejects.toMatchObject({ code: 1 });
+    await signet('key', 'attach-cert', 'ca-issued', path.join(home, 'ci-chain.pem'));
+    await signet('key', 'export', 'ca-issued', '--format', 'x509', '--out', path.join(home, 'ci-export.pem'));
+    expect(readFileSync(path.join(home, 'ci-export.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    openssl(['x509', '-in', 'ci.crt', '-outform', 'DER', '-out', 'ci.der']);
+    await signet('key', 'attach-cert', 'ca-issued', path.join(home, 'ci.der'));
+  });
 });

@@ -80,6 +80,24 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'key attach-cert',
+    summary: 'Attach an X.509 certificate chain (PEM or DER) to a key; the leaf must hold the key’s public key',
+    positionals: [{ name: 'NAME', description: 'The key' }, { name: 'FILE', description: 'The certificate chain, leaf first' }],
+    async run(ctx) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(ctx.args.positionals[1] as string);
+      } catch (error) {
+        throw new UsageError(`Cannot read ${ctx.args.positionals[1]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      }
+      const pem = bytes.toString('latin1').includes('-----BEGIN');
+      const result = await ctx.call('keys.attachCertificate', { key: ctx.args.positionals[0] as string, chain: pem ? bytes.toString('utf8') : bytes.toString('base64'), encoding: pem ? 'pem' : 'der-base64' });
+      if (!result.ok) return fail(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Attached the certificate chain to "${result.value.name}".`);
+      return EXIT_OK;
+    },
+  },
+  {
     name: 'key csr',
     summary: 'Write a PKCS#10 certificate signing request (code signing) for a software key',
     positionals: [{ name: 'NAME', description: 'The key' }],
