@@ -154,12 +154,15 @@ function withTagLock<T>(key: string, work: () => Promise<T>): Promise<T> {
 async function writeSignature(source: RegistrySource, repository: string, tag: string, payload: Buffer, signature: Buffer): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const options = { source, repository };
   // Read what is there before writing anything, so an unusable signature image refuses cleanly.
-  if ((await currentLayers(source, repository, tag)).length >= MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
+  let existing: Descriptor[] | undefined = await currentLayers(source, repository, tag);
+  if (existing.length >= MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
   const payloadDigest = await options.source.pushBlob(options.repository, payload);
   const ours: Descriptor = { mediaType: COSIGN_PAYLOAD_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') } };
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-    const existing = await currentLayers(options.source, options.repository, tag);
-    const layers = existing.some((l) => sameSignature(l, ours)) ? existing : [...existing, ours];
+    // The first attempt merges into what was read just above; later ones read again.
+    const current = existing ?? (await currentLayers(options.source, options.repository, tag));
+    existing = undefined;
+    const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
     if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
     const config = Buffer.from(JSON.stringify({ architecture: '', created: '0001-01-01T00:00:00Z', history: [{ created: '0001-01-01T00:00:00Z' }], os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }));
     const configDigest = await options.source.pushBlob(options.repository, config);
