@@ -1,5 +1,6 @@
 import type { offlineCalls } from '../../../shared/contract/offline';
 import { resolveSigner } from '../keys/resolve-signer';
+import { redactPin } from '../pkcs11/uri';
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { checkBundle } from './check';
@@ -51,7 +52,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         now: () => new Date(),
         progress: ctx.progress,
       });
-      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: input.key });
+      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key) });
       return { bundle: signed.bytes.toString('base64'), sha256: sha256Hex(signed.bytes), signed: signed.signed, declined: signed.declined };
     },
     'offline.inspectRequest': async (input) => {

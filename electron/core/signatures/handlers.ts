@@ -4,6 +4,7 @@ import type { SignatureReport, VerificationReport } from '../../../shared/models
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { resolveSigner } from '../keys/resolve-signer';
+import { redactPin } from '../pkcs11/uri';
 import type { Signer } from '../kms/signer';
 import { RegistryConnections } from '../registry/handlers';
 import { SavedRegistries } from '../registry/saved';
@@ -113,7 +114,7 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       for (const [i, target] of targets.entries()) {
         ctx.progress(i, targets.length, `Signing ${target.platform ?? 'the image'} (${target.digest.slice(0, 19)}…)`);
         const made = await format.sign({ ...base, digest: target.digest });
-        await services.audit.append('image.signed', `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in ${format.id} format with "${input.key}"`, { digest: target.digest, key: input.key, where: made.where, ...describeSigner });
+        await services.audit.append('image.signed', `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in ${format.id} format with "${redactPin(input.key)}"`, { digest: target.digest, key: redactPin(input.key), where: made.where, ...describeSigner });
         signed.push({ digest: target.digest, ...(target.platform ? { platform: target.platform } : {}), where: made.where });
         first ??= made;
       }

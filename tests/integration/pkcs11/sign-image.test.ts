@@ -52,5 +52,11 @@ describe('signing an image with a PKCS#11 token key', () => {
     expect(pem).toMatch(/BEGIN PUBLIC KEY/);
     const report = await ok<{ verdict: string }>('signatures.verify', { id, repository: 'team/app', digest: image.digest, publicKeys: [pem] });
     expect(report.verdict).toBe('verified');
+
+    // cosign-style: the PIN inside the URI's query. It signs, and the PIN appears in no audit entry.
+    await ok('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: `${uri}&pin-value=${hsm.pin}` });
+    const audit = await ok<unknown>('audit.list', {});
+    expect(JSON.stringify(audit)).toContain('pin-value=REDACTED');
+    expect(JSON.stringify(audit)).not.toContain(`pin-value=${hsm.pin}`);
   });
 });
