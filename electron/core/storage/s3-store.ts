@@ -191,10 +191,10 @@ export class S3Store implements ObjectStore {
     if (name === 'NoSuchBucket') return new SignetError('NOT_FOUND', `The bucket ${this.options.bucket} does not exist at ${where}. Check the bucket name, region and endpoint.`);
     if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new SignetError('NOT_FOUND', `There is no ${key} in ${this.description}.`);
     if (name === 'PreconditionFailed' || status === 412) return new SignetError('CONFLICT', `${key} appeared in ${this.description} while Signet was writing it; nothing was overwritten.`);
-    if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'AuthorizationHeaderMalformed'].includes(name) || status === 403) {
+    if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) return new SignetError('STORAGE_ERROR', `The bucket ${this.options.bucket} is in another region than ${this.options.region}, or the endpoint is for another region; set the profile's region to the bucket's.`);
+    if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken'].includes(name) || status === 403) {
       return new SignetError('UNAUTHORIZED', `${where} refused the credentials (${name || status}): check the access key, secret key, session token and region, or that the key may write to this bucket.`);
     }
-    if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) return new SignetError('STORAGE_ERROR', `The bucket ${this.options.bucket} is in another region than ${this.options.region}; set the profile's region to the bucket's.`);
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
       return new SignetError('UNAUTHORIZED', 'No storage credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or store credentials with the profile.');
     }
