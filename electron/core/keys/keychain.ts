@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { KeychainState } from '../../../shared/model';
 
 /** The service name under which Signet keeps its entries in the OS keychain. */
@@ -36,6 +39,9 @@ export async function probeKeychain(timeoutMs = 8000): Promise<KeychainState> {
     } finally {
       await keytar.deletePassword(KEYCHAIN_SERVICE, account);
     }
+    // Reachable, but a key stored there would sit unencrypted on disk: Signet refuses to use it.
+    const unprotected = unprotectedKeychainReason();
+    if (unprotected) return { backend, reachable: false, reason: `${unprotected}. Signet does not store keys there; set a password on that keyring or use the encrypted vault (--store vault).` };
     return { backend, reachable: true };
   };
   let timer: NodeJS.Timeout | undefined;
@@ -68,4 +74,37 @@ function describeKeychainError(error: unknown): string {
     return `The D-Bus session bus cannot be reached (${message}), so there is no Secret Service. Start a desktop session or gnome-keyring.`;
   }
   return message;
+}
+
+/** What `gnome-keyring` writes at the start of an encrypted keyring file. */
+const GNOME_ENCRYPTED = Buffer.from('GnomeKeyring\n\r\0\n', 'latin1');
+
+/**
+ * Best effort: why the keychain that would hold a secret stores it unprotected, or undefined when
+ * it does not or Signet cannot tell. On Linux, libsecret stores into the Secret Service's default
+ * collection; gnome-keyring keeps a collection with an empty password as a plain-text file
+ * (`[keyring]` …) instead of its encrypted format, readable by anyone who can read the file.
+ * Other Secret Service providers (KeePassXC, KWallet) and macOS/Windows are not inspected.
+ */
+export function unprotectedKeychainReason(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform !== 'linux') return undefined;
+  const dir = path.join(env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share'), 'keyrings');
+  let collection = 'login';
+  try {
+    collection = readFileSync(path.join(dir, 'default'), 'utf8').trim() || collection;
+  } catch {
+    // No alias file: gnome-keyring's default is the login collection.
+  }
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(collection)) return undefined;
+  let head: Buffer;
+  try {
+    head = readFileSync(path.join(dir, `${collection}.keyring`)).subarray(0, 64);
+  } catch {
+    return undefined;
+  }
+  if (head.subarray(0, GNOME_ENCRYPTED.length).equals(GNOME_ENCRYPTED)) return undefined;
+  if (head.toString('latin1').trimStart().startsWith('[keyring]')) {
+    return `gnome-keyring keeps the "${collection}" keyring unencrypted (it has an empty password), so a key stored there would be readable by anyone who can read ${path.join(dir, `${collection}.keyring`)}`;
+  }
+  return undefined;
 }

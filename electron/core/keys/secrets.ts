@@ -1,5 +1,5 @@
 import { SignetError } from '../../../shared/errors';
-import { loadKeytar } from './keychain';
+import { loadKeytar, unprotectedKeychainReason } from './keychain';
 
 export const KEY_SECRET_SERVICE = 'Signet keys';
 
@@ -15,7 +15,11 @@ export interface KeySecretStore {
 export class KeychainSecretStore implements KeySecretStore {
   readonly name = 'keychain' as const;
 
+  constructor(private readonly checkProtected: () => string | undefined = unprotectedKeychainReason) {}
+
   async put(id: string, secret: string): Promise<void> {
+    const unprotected = this.checkProtected();
+    if (unprotected) throw new SignetError('KEYCHAIN_UNAVAILABLE', `Signet refuses to store a private key there: ${unprotected}. Set a password on that keyring, or keep the key in the encrypted vault file instead (--store vault).`);
     try {
       await (await loadKeytar()).setPassword(KEY_SECRET_SERVICE, id, secret);
     } catch (error) {

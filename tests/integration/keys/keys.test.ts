@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { decryptCosignKey } from '../../../electron/core/keys/cosign-key';
 import { KeyRing } from '../../../electron/core/keys/registry';
+import { unprotectedKeychainReason } from '../../../electron/core/keys/keychain';
 import { KeychainSecretStore } from '../../../electron/core/keys/secrets';
 import { startKeyring, useKeyringInProcess, type KeyringHandle } from '../../harness';
 
@@ -78,6 +79,12 @@ describe('keys in the real OS keychain (gnome-keyring), checked by openssl and g
     expect(() => execFileSync('secret-tool', ['lookup', 'service', 'Signet keys', 'account', info.id], { env: { ...process.env, ...keyring.env } })).toThrow();
     const audit = await ok<{ entries: Array<{ type: string }> }>(core.dispatch('audit.list', {}));
     expect(audit.entries.map((e) => e.type)).toEqual(expect.arrayContaining(['key.generated', 'key.retired', 'key.deleted', 'key.exported']));
+  });
+
+  it('recognises gnome-keyring’s password-protected login keyring as encrypted (the unprotected-keychain check lets it through)', () => {
+    const file = path.join(keyring.env.XDG_DATA_HOME as string, 'keyrings', 'login.keyring');
+    expect(readFileSync(file).subarray(0, 16).toString('latin1')).toBe('GnomeKeyring\n\r\0\n');
+    expect(unprotectedKeychainReason(keyring.env, 'linux')).toBeUndefined();
   });
 
   it('refuses to generate a second key with the same name', async () => {
