@@ -2,8 +2,8 @@ import { parseReference } from '../../core/registry/reference';
 import { UsageError } from './args';
 import type { CommandContext } from './command';
 
-/** Finds the saved registry for a reference's host (saving it on first use) and pins the digest. */
-export async function resolve(ctx: CommandContext, text: string): Promise<{ id: string; repository: string; digest: string; tag?: string }> {
+/** Finds the saved registry for a reference's host (saving it on first use), without contacting the image. */
+export async function locate(ctx: CommandContext, text: string): Promise<{ id: string; repository: string; reference: string; tag?: string; digest?: string }> {
   let ref;
   try {
     ref = parseReference(text);
@@ -18,7 +18,13 @@ export async function resolve(ctx: CommandContext, text: string): Promise<{ id: 
     if (!added.ok) throw new Error(added.message);
     saved = added.value;
   }
-  const image = await ctx.call('registry.image', { id: saved.id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' });
+  return { id: saved.id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest', ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
+}
+
+/** `locate`, then pins the digest the reference names now. */
+export async function resolve(ctx: CommandContext, text: string): Promise<{ id: string; repository: string; digest: string; tag?: string }> {
+  const at = await locate(ctx, text);
+  const image = await ctx.call('registry.image', { id: at.id, repository: at.repository, reference: at.reference });
   if (!image.ok) throw new Error(image.message);
-  return { id: saved.id, repository: ref.repository, digest: image.value.digest, ...(ref.tag && !ref.digest ? { tag: ref.tag } : {}) };
+  return { id: at.id, repository: at.repository, digest: image.value.digest, ...(at.tag && !at.digest ? { tag: at.tag } : {}) };
 }

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/models/trust';
-import { parseReference } from '../../../core/registry/reference';
 import { UsageError } from '../args';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
+import { locate } from '../resolve';
 
 function readText(file: string, what: string): string {
   try {
@@ -27,25 +27,6 @@ function printEvaluation(ctx: CommandContext, result: PolicyEvaluation): void {
     for (const s of r.signatures) ctx.out(`      ${s.outcome.padEnd(9)}${s.source}: ${s.reason}`);
   }
   ctx.out(`  ${result.reason}`);
-}
-
-/** A saved registry for the reference's host (saved on first use). */
-async function registryFor(ctx: CommandContext, text: string): Promise<{ id: string; repository: string; reference: string }> {
-  let ref;
-  try {
-    ref = parseReference(text);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const list = await ctx.call('registry.list', {});
-  if (!list.ok) throw new Error(list.message);
-  let saved = list.value.find((r) => r.kind === 'distribution' && r.host === ref.registry);
-  if (!saved) {
-    const added = await ctx.call('registry.add', { host: ref.registry });
-    if (!added.ok) throw new Error(added.message);
-    saved = added.value;
-  }
-  return { id: saved.id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest' };
 }
 
 export const commands: readonly CommandSpec[] = [
@@ -167,7 +148,8 @@ export const commands: readonly CommandSpec[] = [
       if (!o.policy) throw new UsageError('--policy FILE|ID is required.');
       const p = o.policy as string;
       const fromFile = p.includes('/') || p.endsWith('.json');
-      const image = await registryFor(ctx, ctx.args.positionals[0] as string);
+      const { id, repository, reference } = await locate(ctx, ctx.args.positionals[0] as string);
+      const image = { id, repository, reference };
       const result = await ctx.call('trust.evaluate', {
         ...(fromFile ? { policy: readText(p, 'the policy') } : { policyId: p }),
         ...image,
