@@ -23,6 +23,8 @@ export const SavedRegistry = z
     /** Where its credentials come from; the secret itself never crosses. */
     credentials: z.enum(['none', 'keychain', 'docker-config']),
     username: z.string().max(256).optional(),
+    /** Where simple signatures for this registry are kept (a directory, file:// or http(s):// URL), read before registries.d. */
+    lookaside: z.string().min(1).max(4096).optional(),
   })
   .strict();
 export type SavedRegistry = z.infer<typeof SavedRegistry>;

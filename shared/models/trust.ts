@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReasonCode } from './verdict';
 
 /** What a trust entry holds: a PEM public key (cosign), an OpenPGP public key, or an X.509 certificate. */
 export const TrustKind = z.enum(['public-key', 'openpgp', 'certificate']);
@@ -39,6 +40,8 @@ export const SignatureOutcome = z
     source: z.string(),
     format: z.enum(['simplesigning', 'cosign']),
     outcome: z.enum(['accepted', 'rejected', 'ignored']),
+    /** Why, as a stable code (absent for signatures the requirement ignores). */
+    code: ReasonCode.optional(),
     reason: z.string(),
     /** The key that verified it (OpenPGP fingerprint or SPKI SHA-256). */
     signer: z.string().optional(),

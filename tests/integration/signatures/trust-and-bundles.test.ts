@@ -71,8 +71,8 @@ describe('verification against the trust store, with windows; Sigstore bundles t
 
     await ok('trust.add', { name: 'Old key', data: pem, notAfter: '2020-01-01T00:00:00Z' });
     const expired = await ok<Report>('signatures.verify', { id, repository: 'team/app', digest: image.digest });
-    expect(expired.verdict).toBe('signed-untrusted');
-    expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({ status: 'failed', reason: expect.stringContaining('before 2020-01-01') });
+    expect(expired).toMatchObject({ verdict: 'failed', code: 'FAILED', signatures: [expect.objectContaining({ code: 'WINDOW_ENDED' })] });
+    expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({ status: 'failed', code: 'WINDOW_ENDED', reason: expect.stringContaining('before 2020-01-01') });
   });
 
   it('finds a key-signed Sigstore bundle through the referrers tag schema and verifies it; a bundle for another digest fails', async () => {
