@@ -56,7 +56,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
       : v.stage === 'ok' && v.identityChecked
         ? { name: 'identity', status: 'passed', code: 'IDENTITY_MATCH', reason: `The payload names ${v.identity}, accepted for ${ctx.imageReference} (matchRepoDigestOrExact).` }
         : { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_CHECKED', reason: v.identity ? `The payload names ${v.identity}.` : 'Not read.' };
-  const expiry = entry && v.stage !== 'key' ? validityCheck(entry.validity, claimed, ctx.now) : noTrustedKeyExpiry;
+  const expiry: SignatureCheck = v.stage === 'key' ? { name: 'expiry', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'Not judged: the key itself is refused.' } : entry ? validityCheck(entry.validity, claimed, ctx.now) : noTrustedKeyExpiry;
   const checks = [signature, keyTrust, digestBinding, identity, expiry];
   const knownKey = untrusted && 'known' in untrusted.key ? (untrusted.key as TrustedPgpKey & { known: { id: string; name: string } }).known : undefined;
   return {
