@@ -26,6 +26,8 @@ export const TrustEntry = z
     notBefore: IsoDate.optional(),
     /** Docker scopes (`host`, `host/ns`, `host/ns/repo`) this entry is exported for; none: default-docker. */
     scopes: z.array(z.string().min(1).max(255)).max(100).optional(),
+    /** A leaf certificate trusted as a single key (its own validity applies), not as a CA. */
+    leaf: z.boolean().optional(),
     addedAt: IsoDate,
   })
   .strict();

@@ -5,3 +5,4 @@ export * from './softhsm';
 export * from './tools';
 export * from './images';
 export * from './gpg';
+export * from './attach';

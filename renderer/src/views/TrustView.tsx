@@ -86,11 +86,12 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const [notBefore, setNotBefore] = useState('');
   const [notAfter, setNotAfter] = useState('');
   const [scopes, setScopes] = useState('');
+  const [leaf, setLeaf] = useState(false);
   const [error, setError] = useState<string>();
   const submit = async () => {
     if (!api) return;
     const list = scopes.split(/[\s,]+/).filter(Boolean);
-    const result = await api.trust.add({ name: name.trim(), data, ...(notBefore ? { notBefore: new Date(`${notBefore}T00:00:00Z`).toISOString() } : {}), ...(notAfter ? { notAfter: new Date(`${notAfter}T00:00:00Z`).toISOString() } : {}), ...(list.length ? { scopes: list } : {}) });
+    const result = await api.trust.add({ name: name.trim(), data, ...(leaf ? { leaf: true } : {}), ...(notBefore ? { notBefore: new Date(`${notBefore}T00:00:00Z`).toISOString() } : {}), ...(notAfter ? { notAfter: new Date(`${notAfter}T00:00:00Z`).toISOString() } : {}), ...(list.length ? { scopes: list } : {}) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
@@ -109,7 +110,10 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
           <label htmlFor="trust-not-after">before</label><input id="trust-not-after" type="date" value={notAfter} onChange={(e) => setNotAfter(e.target.value)} />
         </div>
         <div className="field"><label htmlFor="trust-scopes">Scopes for the exported policy (optional: registry[/namespace[/repository]], comma-separated)</label><input id="trust-scopes" value={scopes} onChange={(e) => setScopes(e.target.value)} spellCheck={false} /></div>
-        <p className="hint">A signature’s time is what its signer claims; a window only narrows trust.</p>
+        {data.includes('BEGIN CERTIFICATE') && (
+          <label className="check"><input type="checkbox" checked={leaf} onChange={(e) => setLeaf(e.target.checked)} /> Trust only this certificate’s key (a leaf certificate, not a CA): signatures by any other certificate from its issuer are not trusted</label>
+        )}
+        <p className="hint">Trust is judged now: a window that has ended trusts nothing, since a signature’s time is only what its signer claims. Scopes limit the repositories the key vouches for, here and in the exported policy.</p>
       </form>
     </Dialog>
   );
