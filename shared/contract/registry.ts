@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Capabilities, DigestString, ImageSummary, RegistryHost, RegistryId, Repository, SavedRegistry, TagOrDigest } from '../models/registry';
+import { Capabilities, DigestString, ImageSummary, LookasideLocation, RegistryHost, RegistryId, Repository, SavedRegistry, TagOrDigest } from '../models/registry';
 import { call, NoInput } from './define';
 
 /** OCI registries: saved connections, browsing, images. Credentials go in, never out. */
@@ -16,10 +16,18 @@ export const registryCalls = {
         insecure: z.boolean().optional(),
         username: z.string().min(1).max(256).optional(),
         password: z.string().min(1).max(4096).optional(),
+        /** Where simple signatures for this registry are kept (read before registries.d). */
+        lookaside: LookasideLocation.optional(),
       })
       .strict()
       .refine((r) => (r.username === undefined) === (r.password === undefined), 'give both a username and a password, or neither')
       .refine((r) => (r.host === undefined) !== (r.layoutPath === undefined), 'give a registry host or an OCI layout path'),
+    response: SavedRegistry,
+  }),
+  'registry.edit': call({
+    summary: 'Rename a saved registry, or set or clear the lookaside its simple signatures are read from',
+    effect: 'write',
+    request: z.object({ id: RegistryId, name: z.string().min(1).max(100).optional(), lookaside: z.union([LookasideLocation, z.null()]).optional() }).strict(),
     response: SavedRegistry,
   }),
   'registry.remove': call({ summary: 'Forget a saved registry and its stored credentials', effect: 'write', request: z.object({ id: RegistryId }).strict(), response: z.object({ removed: z.boolean() }).strict() }),

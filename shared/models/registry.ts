@@ -27,6 +27,8 @@ export const SavedRegistry = z
     lookaside: z.string().min(1).max(4096).optional(),
   })
   .strict();
+/** A lookaside location: an absolute directory, a file:// URL or an http(s):// URL. */
+export const LookasideLocation = z.string().min(2).max(4096).regex(/^(\/|file:\/\/\/|https?:\/\/[^\s]+$)/, 'an absolute directory, a file:/// URL or an http(s):// URL');
 export type SavedRegistry = z.infer<typeof SavedRegistry>;
 
 export const Capabilities = z

@@ -1,13 +1,14 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { buildAtomicPayload } from '../../../shared/payloads/payloads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore } from '../../../electron/core/keys/secrets';
 import { RegistryClient } from '../../../electron/core/registry/client';
-import { attachBundle, pushCosignSignatures, pushTestImage, requireCommand, startRegistry, type PushedImage, type RegistryHandle } from '../../harness';
+import { attachBundle, GpgHome, pushCosignSignatures, pushTestImage, requireCommand, startRegistry, type PushedImage, type RegistryHandle } from '../../harness';
 import { vector } from '../../vectors';
 
 /**
@@ -172,5 +173,39 @@ describe('verdicts on crafted signatures', () => {
     const repos = await ok<{ repositories: string[] }>('registry.repositories', { id: layoutId });
     const r = await ok<Report>('signatures.verify', { id: layoutId, repository: repos.repositories[0]!, digest: subject });
     expect(r).toMatchObject({ verdict: 'unknown', code: 'NOT_VERIFIABLE', signatures: [expect.objectContaining({ format: 'notation', verdict: 'not-verifiable', code: 'FORMAT_NOT_VERIFIABLE' })] });
+  });
+
+  it('simple signatures are found where podman finds them: registries.d (SIGNET_REGISTRIES_D), then the lookaside saved with the registry', async () => {
+    const gpg = new GpgHome();
+    try {
+      const image = await pushTestImage(registry.url, 'simple/app', '1.0', { seed: 'simple-discovery' });
+      const fpr = gpg.generate('Discovery <discovery@example.com>');
+      const message = gpg.sign(buildAtomicPayload({ dockerReference: `${registry.host}/simple/app:1.0`, manifestDigest: image.digest, creator: 'gpg', timestamp: Math.floor(Date.now() / 1000) }), [fpr]);
+      const lookaside = path.join(dataDir, 'podman-lookaside');
+      mkdirSync(path.join(lookaside, `simple/app@${image.digest.replace(':', '=')}`), { recursive: true });
+      writeFileSync(path.join(lookaside, `simple/app@${image.digest.replace(':', '=')}`, 'signature-1'), message);
+      await trust({ name: 'Discovery', data: gpg.exportPublic(fpr).toString() });
+
+      // Nothing configured: no signature, and the report says no lookaside was configured.
+      const none = await verify('simple/app', image.digest, { tag: '1.0' });
+      expect(none.verdict).toBe('unsigned');
+      // registries.d names it, as podman reads it.
+      const registriesD = process.env.SIGNET_REGISTRIES_D as string;
+      mkdirSync(registriesD, { recursive: true });
+      writeFileSync(path.join(registriesD, 'team.yaml'), `docker:\n  ${registry.host}/simple:\n    lookaside: file://${lookaside}\n`);
+      const viaD = await verify('simple/app', image.digest, { tag: '1.0' });
+      expect(viaD).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ format: 'simplesigning', code: 'SIG_VALID' })] });
+      expect(viaD.looked).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'lookaside', outcome: 'found', place: expect.stringContaining('registries.d') })]));
+      writeFileSync(path.join(registriesD, 'team.yaml'), 'docker: {}\n');
+      // The registry's own lookaside.
+      await ok('registry.edit', { id, lookaside: `file://${lookaside}` });
+      const viaSaved = await verify('simple/app', image.digest, { tag: '1.0' });
+      expect(viaSaved).toMatchObject({ verdict: 'verified', looked: expect.arrayContaining([expect.objectContaining({ kind: 'lookaside', place: expect.stringContaining('saved with the registry') })]) });
+      expect(await call('registry.edit', { id, lookaside: 'relative/dir' })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+      await ok('registry.edit', { id, lookaside: null });
+    } finally {
+      await untrustAll();
+      gpg.stop();
+    }
   });
 });
