@@ -47,8 +47,8 @@ export interface CoreServices {
   readonly settings: SettingsStore;
   readonly events: EventBus;
   readonly log: (line: string) => void;
-  /** Offline mode as the network gate sees it; changed only through `settings.set`. */
-  readonly network: { offline: boolean };
+  /** Offline mode as the network gate sees it: the settings file, re-read when another process changed it. */
+  readonly network: { readonly offline: boolean };
   readonly audit: AuditLog;
   readonly keys: KeyRing;
   /** Cloud KMS connections and signers; provider SDKs load on first use. */
@@ -79,10 +79,9 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
       runDoctor({ dataDir: services.dataDir, settings: services.settings, progress: ctx.progress, ...services.options.doctor }),
     'settings.get': async () => services.settings.read(),
     'settings.set': async (change) => {
-      const next = await services.settings.update(change);
-      const changed = services.network.offline !== next.offlineMode;
-      services.network.offline = next.offlineMode;
-      if (changed) await services.audit.append('settings.changed', `Offline mode turned ${next.offlineMode ? 'on' : 'off'}`, { offlineMode: next.offlineMode });
+      const { previous, next } = await services.settings.update(change);
+      // Compared with the file, not this process's view: another process may have changed it since.
+      if (previous.offlineMode !== next.offlineMode) await services.audit.append('settings.changed', `Offline mode turned ${next.offlineMode ? 'on' : 'off'}`, { offlineMode: next.offlineMode });
       return next;
     },
   };
@@ -104,7 +103,7 @@ export function createCore(options: CoreOptions): Core {
     settings,
     events: new EventBus(),
     log: options.log ?? (() => undefined),
-    network: { offline: settings.readAtStartSync().offlineMode },
+    network: { get offline() { return settings.offlineNow(); } },
     audit,
     keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit, new VaultSecretStore(options.dataDir)),
     tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
@@ -132,6 +131,13 @@ export function createCore(options: CoreOptions): Core {
     ...createTokenHandlers(services),
   };
 
-  const dispatch = createDispatcher(handlers, services.events, { readOnly: services.readOnly, log: services.log });
+  const dispatch = createDispatcher(handlers, services.events, {
+    readOnly: services.readOnly,
+    log: services.log,
+    beforeEffect: () => services.audit.ensureWritable(),
+    onEffectFailed: async (name, effect, code, message) => {
+      await services.audit.append('call.failed', `${name} failed: ${message}`, { call: name, effect, code });
+    },
+  });
   return { dataDir: services.dataDir, readOnly: services.readOnly, events: services.events, dispatch };
 }

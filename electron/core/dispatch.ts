@@ -31,6 +31,10 @@ export type AreaHandlers<T extends CallTable> = {
 export interface DispatchOptions {
   readOnly: boolean;
   log?: (line: string) => void;
+  /** Runs before any call that is not a read: an audit log that cannot take an entry stops the action before it has any effect. */
+  beforeEffect?: () => Promise<void>;
+  /** Records a call that is not a read and failed (what was asked, and why it failed). */
+  onEffectFailed?: (name: string, effect: string, code: string, message: string) => Promise<void>;
 }
 
 /**
@@ -54,13 +58,16 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       progress: (done, total, message) =>
         events.emit({ type: 'job.progress', payload: { jobId, call: name, done, total, message } }),
     };
+    const effectful = def.effect !== 'read';
     let output: unknown;
     try {
+      if (effectful) await options.beforeEffect?.();
       output = await (handlers[name] as (i: unknown, c: CallContext) => Promise<unknown>)(parsed.data, ctx);
     } catch (error) {
-      if (error instanceof SignetError) return failure(error.code, error.message);
-      options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
+      const failed = error instanceof SignetError ? failure(error.code, error.message) : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
+      if (!(error instanceof SignetError)) options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (effectful) await options.onEffectFailed?.(name, def.effect, failed.code, failed.message).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
+      return failed;
     }
     const checked = def.response.safeParse(output);
     if (!checked.success) {

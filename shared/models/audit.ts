@@ -14,6 +14,7 @@ export const AuditEventType = z.enum([
   'offline.attached',
   'storage.uploaded',
   'settings.changed',
+  'call.failed',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import type { AuditEntry, AuditEventType, AuditVerification } from '../../../shared/models/audit';
+import { withFileLock } from '../storage/file-lock';
 
 const GENESIS = '0'.repeat(64);
 const MAX_DETAIL_CHARS = 4096;
@@ -10,20 +11,22 @@ const MAX_DETAIL_CHARS = 4096;
 /**
  * The audit log: one JSON line per event in `<dataDir>/audit.log`, each carrying the SHA-256 of
  * the previous line's entry, so that an edited, removed or reordered line breaks the chain at a
- * place `verify()` names. Appends are serialised in this process and fsynced.
+ * place `verify()` names. Appends hold a cross-process lock and are fsynced.
  */
 export class AuditLog {
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
-  private tail?: { seq: number; hash: string };
 
   constructor(dataDir: string, private readonly now: () => Date = () => new Date()) {
     this.file = path.join(dataDir, 'audit.log');
   }
 
+  /**
+   * Appends under the data directory's cross-process lock, after reading the chain's tail from
+   * the file itself: the desktop app, `signet serve` and the CLI may append to one log at once.
+   */
   append(type: AuditEventType, summary: string, details: Record<string, string | number | boolean> = {}): Promise<AuditEntry> {
-    const work = this.queue.then(async () => {
-      const tail = this.tail ?? (await this.readTail());
+    return withFileLock(this.file, async () => {
+      const tail = await this.readTail();
       const body = {
         seq: tail.seq + 1,
         time: this.now().toISOString(),
@@ -41,11 +44,20 @@ export class AuditLog {
       } finally {
         await handle.close();
       }
-      this.tail = { seq: entry.seq, hash: entry.hash };
       return entry;
     });
-    this.queue = work.catch(() => undefined);
-    return work;
+  }
+
+  /** Throws, before an action has any effect, when the log could not take its entry (damaged tail, unwritable file). */
+  async ensureWritable(): Promise<void> {
+    await withFileLock(this.file, async () => {
+      await this.readTail();
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await fs.open(this.file, 'a', 0o600).catch((error: Error) => {
+        throw new SignetError('IO_ERROR', `The audit log ${this.file} cannot be written (${error.message}); nothing was done.`);
+      });
+      await handle.close();
+    });
   }
 
   /** Newest first. */
@@ -71,11 +83,40 @@ export class AuditLog {
     return { intact: true, entries: entries.length };
   }
 
+  /** The last entry, read from the end of the file; a last line that is cut or not an entry makes the log refuse appends. */
   private async readTail(): Promise<{ seq: number; hash: string }> {
-    const { entries, broken } = await this.readAll();
-    if (broken) throw new SignetError('IO_ERROR', `The audit log ${this.file} is damaged (${broken}); Signet will not append to it. Move it aside to start a new one.`);
-    const last = entries.at(-1);
-    return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS };
+    let handle;
+    try {
+      handle = await fs.open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, hash: GENESIS };
+      throw new SignetError('IO_ERROR', `Cannot read the audit log ${this.file}: ${(error as Error).message}`);
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) return { seq: 0, hash: GENESIS };
+      const length = Math.min(size, 64 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const text = buffer.toString('utf8');
+      const damaged = (why: string) => new SignetError('IO_ERROR', `The audit log ${this.file} is damaged (${why}); Signet will not append to it, and did nothing. Move it aside to start a new one.`);
+      if (!text.endsWith('\n')) throw damaged('its last line is cut short');
+      const lines = text.slice(0, -1).split('\n');
+      const last = lines.at(-1) ?? '';
+      if (lines.length === 1 && length < size) throw damaged('its last line is longer than 64 KiB');
+      let entry: Partial<AuditEntry>;
+      try {
+        entry = JSON.parse(last) as Partial<AuditEntry>;
+      } catch {
+        throw damaged('its last line is not an entry');
+      }
+      if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string' || !/^[0-9a-f]{64}$/.test(entry.hash)) throw damaged('its last line is not an entry');
+      const { hash, ...body } = entry as AuditEntry;
+      if (hashOf(body) !== hash) throw damaged('its last entry was changed after it was written');
+      return { seq: entry.seq, hash };
+    } finally {
+      await handle.close();
+    }
   }
 
   private async readAll(): Promise<{ entries: AuditEntry[]; broken?: string }> {

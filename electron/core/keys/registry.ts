@@ -17,6 +17,7 @@ import { pgpSigner, softwareSigner } from './signers';
 import type { VaultSecretStore } from './vault';
 import { makeCertificate, makeCsr } from './x509';
 import { readChainFor } from './chain';
+import { withFileLock } from '../storage/file-lock';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -83,11 +84,13 @@ export class KeyRing {
   }
 
   private update<T>(change: (keys: KeyInfo[]) => { keys: KeyInfo[]; result: T }): Promise<T> {
-    const work = this.queue.then(async () => {
+    const work = this.queue.then(() =>
+      withFileLock(this.file, async () => {
       const { keys, result } = change(await this.list());
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`);
       return result;
-    });
+    }),
+    );
     this.queue = work.catch(() => undefined);
     return work;
   }

@@ -6,6 +6,7 @@ import { KmsConnection } from '../../../shared/models/kms';
 import { parseStrictJson } from '../json/strict';
 import { loadKeytar } from '../keys/keychain';
 import { writeFileAtomic } from '../storage/atomic';
+import { withFileLock } from '../storage/file-lock';
 
 /** Where secrets typed into Signet for a KMS connection live (rule 4: one interface). */
 export interface SecretStore {
@@ -116,7 +117,8 @@ export class KmsConnectionStore {
   }
 
   private serial<T>(run: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(run, run);
+    const locked = () => withFileLock(this.file, run);
+    const next = this.chain.then(locked, locked);
     this.chain = next.catch(() => undefined);
     return next;
   }

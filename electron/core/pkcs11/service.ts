@@ -15,6 +15,7 @@ import { withSession, TokenPin } from './session';
 import { openTokenSigner, type TokenSigner } from './signer';
 import { diagnose, findToken, initializedTokens, listTokens, supportedMechanisms, tokenName, type FoundToken } from './tokens';
 import { parsePkcs11Uri, type Pkcs11Uri } from './uri';
+import { withFileLock } from '../storage/file-lock';
 
 const ConfiguredModules = z.object({ version: z.literal(1), modules: z.array(z.string()) }).strict();
 
@@ -63,8 +64,10 @@ export class TokenService {
     const list = await this.modules();
     if (!list.some((m) => real(m.path) === real(modulePath))) {
       await loadModule(modulePath);
-      const configured = await this.configured();
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, modules: [...configured, modulePath] }, null, 2)}\n`);
+      await withFileLock(this.file, async () => {
+        const configured = await this.configured();
+        if (!configured.includes(modulePath)) await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, modules: [...configured, modulePath] }, null, 2)}\n`);
+      });
     }
     return this.modules();
   }

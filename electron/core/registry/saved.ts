@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { SavedRegistry } from '../../../shared/models/registry';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { withFileLock } from '../storage/file-lock';
 
 const File = z.object({ version: z.literal(1), registries: z.array(SavedRegistry) }).strict();
 
@@ -32,11 +33,13 @@ export class SavedRegistries {
   }
 
   update<T>(change: (registries: SavedRegistry[]) => { registries: SavedRegistry[]; result: T }): Promise<T> {
-    const work = this.queue.then(async () => {
+    const work = this.queue.then(() =>
+      withFileLock(this.file, async () => {
       const { registries, result } = change(await this.list());
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, registries }, null, 2)}\n`);
       return result;
-    });
+    }),
+    );
     this.queue = work.catch(() => undefined);
     return work;
   }

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Settings } from '../../../shared/model';
 import { SignetError } from '../../../shared/errors';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { withFileLock } from '../storage/file-lock';
 
 const DEFAULTS: Settings = { offlineMode: false };
 
@@ -10,8 +11,28 @@ const DEFAULTS: Settings = { offlineMode: false };
 export class SettingsStore {
   private readonly file: string;
 
+  private seen?: { mtimeMs: number; size: number; offline: boolean };
+
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'settings.json');
+  }
+
+  /**
+   * Offline mode as the settings file says now, re-read when the file changed: another process
+   * (the CLI, the desktop app) may have turned it on. Checked by the network gate before every
+   * connection; an unreadable file counts as offline.
+   */
+  offlineNow(): boolean {
+    let stat;
+    try {
+      stat = statSync(this.file);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? DEFAULTS.offlineMode : true;
+    }
+    if (this.seen && this.seen.mtimeMs === stat.mtimeMs && this.seen.size === stat.size) return this.seen.offline;
+    const offline = this.readAtStartSync().offlineMode;
+    this.seen = { mtimeMs: stat.mtimeMs, size: stat.size, offline };
+    return offline;
   }
 
   /**
@@ -49,9 +70,13 @@ export class SettingsStore {
     return { ...DEFAULTS, ...parsed.data };
   }
 
-  async update(change: Partial<Settings>): Promise<Settings> {
-    const next = Settings.parse({ ...(await this.read()), ...change });
-    await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
-    return next;
+  /** Changes settings under the cross-process lock; returns what was in force before and what is now. */
+  update(change: Partial<Settings>): Promise<{ previous: Settings; next: Settings }> {
+    return withFileLock(this.file, async () => {
+      const previous = await this.read();
+      const next = Settings.parse({ ...previous, ...change });
+      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
+      return { previous, next };
+    });
   }
 }

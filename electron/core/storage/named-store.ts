@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { parseStrictJson } from '../json/strict';
 import { writeFileAtomic } from './atomic';
+import { withFileLock } from './file-lock';
 
 /**
  * A list of named records in one JSON file of the data directory (`{ version: 1, <field>: [...] }`),
@@ -75,7 +76,8 @@ export class NamedRecordStore<T extends { name: string }> {
   }
 
   private serial<R>(run: () => Promise<R>): Promise<R> {
-    const next = this.chain.then(run, run);
+    const locked = () => withFileLock(this.file, run);
+    const next = this.chain.then(locked, locked);
     this.chain = next.catch(() => undefined);
     return next;
   }

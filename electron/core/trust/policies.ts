@@ -5,6 +5,7 @@ import { SignetError } from '../../../shared/errors';
 import type { StoredPolicySummary } from '../../../shared/contract/trust';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { parsePolicy, type ContainersPolicy } from './policy';
+import { withFileLock } from '../storage/file-lock';
 
 const Stored = z.object({ id: z.string(), name: z.string(), importedAt: z.string(), text: z.string() }).strict();
 type Stored = z.infer<typeof Stored>;
@@ -62,11 +63,13 @@ export class PolicyStore {
   }
 
   private update<T>(change: (policies: Stored[]) => { policies: Stored[]; result: T }): Promise<T> {
-    const work = this.queue.then(async () => {
+    const work = this.queue.then(() =>
+      withFileLock(this.file, async () => {
       const { policies, result } = change(await this.all());
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, policies }, null, 2)}\n`);
       return result;
-    });
+    }),
+    );
     this.queue = work.catch(() => undefined);
     return work;
   }

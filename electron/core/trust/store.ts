@@ -6,6 +6,7 @@ import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { withFileLock } from '../storage/file-lock';
 
 const File = z.object({ version: z.literal(1), entries: z.array(TrustEntry) }).strict();
 const MAX_ENTRIES = 1000;
@@ -138,11 +139,13 @@ export class TrustStore {
   }
 
   private update<T>(change: (entries: TrustEntry[]) => { entries: TrustEntry[]; result: T }): Promise<T> {
-    const work = this.queue.then(async () => {
+    const work = this.queue.then(() =>
+      withFileLock(this.file, async () => {
       const { entries, result } = change(await this.entries());
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`);
       return result;
-    });
+    }),
+    );
     this.queue = work.catch(() => undefined);
     return work;
   }
