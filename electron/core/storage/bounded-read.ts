@@ -61,8 +61,8 @@ export async function readRegularFileIfPresent(file: string, options: BoundedRea
 export async function openRegularFile(file: string, options: BoundedReadOptions): Promise<{ handle: fs.FileHandle; stat: Stats } | undefined> {
   let target = file;
   try {
+    checkStat(await fs.stat(file), file, options);
     if (options.within !== undefined) target = await resolveWithin(file, options);
-    checkStat(await fs.stat(target), file, options);
   } catch (error) {
     if (isAbsent(error)) return undefined;
     throw mapError(error, file, options);
@@ -89,8 +89,8 @@ export function readRegularFileSync(file: string, options: BoundedReadOptions): 
   let target = file;
   let fd: number;
   try {
+    checkStat(statSync(file), file, options);
     if (options.within !== undefined) target = resolveWithinSync(file, options);
-    checkStat(statSync(target), file, options);
     fd = openSync(target, OPEN_FLAGS);
   } catch (error) {
     if (isAbsent(error)) throw new SignetError('NOT_FOUND', `${label(file, options)} does not exist.`);
