@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { credentialsFromFiles } from '../registry/credentials';
 import { loadRegistriesDir } from '../signatures/lookaside/registries-d';
 import { DirectoryLookaside } from '../signatures/lookaside/store';
 import { lookasideDir, readLookaside } from '../signatures/simple';
+import { DirectoryStore } from '../storage/directory-store';
 import { diskKeyFiles } from './evaluate';
 import { loadDirImage } from './images';
 
@@ -89,5 +91,29 @@ describe('registries.d', () => {
     rmSync(path.join(dir, 'b.yaml'));
     zero(path.join(dir, 'b.yaml'));
     await expect(loadRegistriesDir(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
+
+describe('directory object store (lookaside publishing from a folder)', () => {
+  it('refuses a FIFO or /dev/zero stored under a key', { timeout: 3000 }, async () => {
+    const dir = fresh();
+    const store = new DirectoryStore(dir);
+    await store.put('a/ok', Buffer.from('fine'));
+    expect(Buffer.from(await store.get('a/ok')).toString()).toBe('fine');
+    fifo(path.join(dir, 'a', 'fifo'));
+    await expect(store.get('a/fifo')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // A link out of the folder was refused already (by the store's own confinement).
+    zero(path.join(dir, 'a', 'zero'));
+    await expect(store.get('a/zero')).rejects.toMatchObject({ name: 'SignetError' });
+  });
+});
+
+describe('registry auth files', () => {
+  it('skips a FIFO as auth.json instead of hanging, and still reads the next file', { timeout: 3000 }, async () => {
+    const home = fresh();
+    mkdirSync(path.join(home, '.docker'));
+    writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: { 'reg.example': { auth: Buffer.from('u:p').toString('base64') } } }));
+    fifo(path.join(home, 'auth.json'));
+    expect(await credentialsFromFiles('reg.example', { HOME: home, REGISTRY_AUTH_FILE: path.join(home, 'auth.json') })).toEqual({ username: 'u', password: 'p' });
   });
 });
