@@ -186,8 +186,8 @@ async function fuzz(parser: string, o: Options): Promise<Row> {
     if (result.finished) break;
     if (row.inputs === before) row.inputs += 1;
     next = result.next;
-    if ((restarts += 1) > 50) {
-      process.stdout.write(`  [${parser}] stopped after 50 worker restarts\n`);
+    if ((restarts += 1) > 200) {
+      process.stdout.write(`  [${parser}] stopped after 200 worker restarts\n`);
       break;
     }
   }
