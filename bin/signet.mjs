@@ -11,7 +11,8 @@ const args = process.argv.slice(2);
 
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  process.stdout.write(`signet ${version}\n`);
+  // Exit once the line is written (a pipe may take it later than the call returns).
+  await new Promise((resolve) => process.stdout.write(`signet ${version}\n`, resolve));
   process.exit(0);
 }
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { OciLayout } from '../registry/layout';
 import { parseReference } from '../registry/reference';
-import { extractTar } from '../registry/tar';
+import { extractTarFile } from '../registry/tar';
 import { tarDirectory } from '../registry/tar-write';
 import { writeFileAtomic } from '../storage/atomic';
 import { attachBundle } from './attach';
@@ -100,9 +100,10 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       const source = path.resolve(input.layout);
       const stat = await fs.stat(source).catch(() => undefined);
       if (!stat) throw new SignetError('NOT_FOUND', `There is nothing at ${source}.`);
+      if (!stat.isFile() && !stat.isDirectory()) throw new SignetError('INVALID_INPUT', `${source} is neither an OCI layout directory nor a .tar file (it is a device, FIFO or socket).`);
       const dir = stat.isFile() ? await fs.mkdtemp(path.join(os.tmpdir(), 'signet-import-')) : source;
       try {
-        if (stat.isFile()) await extractTar(await fs.readFile(source), dir);
+        if (stat.isFile()) await extractTarFile(source, dir);
         const layout = new OciLayout(dir);
         await layout.check();
         const items: Array<{ repository: string; tag: string }> = [];

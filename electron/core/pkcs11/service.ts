@@ -16,6 +16,7 @@ import { openTokenSigner, type TokenSigner } from './signer';
 import { diagnose, findToken, initializedTokens, listTokens, supportedMechanisms, tokenName, type FoundToken } from './tokens';
 import { parsePkcs11Uri, type Pkcs11Uri } from './uri';
 import { withFileLock } from '../storage/file-lock';
+import { readRegularFile } from '../storage/bounded-read';
 
 const ConfiguredModules = z.object({ version: z.literal(1), modules: z.array(z.string()) }).strict();
 
@@ -216,9 +217,9 @@ async function readPinFile(file: string): Promise<Buffer> {
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new Error('not a file');
     if (stat.size > 1024) throw new SignetError('INVALID_INPUT', `The pin-source file ${file} is larger than a PIN can be.`);
-    bytes = await fs.readFile(file);
+    bytes = await readRegularFile(file, { maxBytes: 1024, what: 'The pin-source file' });
   } catch (error) {
-    if (error instanceof SignetError) throw error;
+    if (error instanceof SignetError && error.code !== 'NOT_FOUND') throw error;
     throw new SignetError('NOT_FOUND', `The pin-source file ${file} cannot be read.`);
   }
   let end = bytes.indexOf(0x0a);

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { loadKeytar } from '../keys/keychain';
 import type { Credentials } from './auth';
+import { readRegularFile, SMALL_FILE_MAX } from '../storage/bounded-read';
 
 export const CREDENTIAL_SERVICE = 'Signet registry credentials';
 
@@ -77,7 +77,7 @@ export async function credentialsFromFiles(host: string, env: NodeJS.ProcessEnv 
   for (const file of files) {
     let doc: AuthFile;
     try {
-      doc = JSON.parse(await fs.readFile(file, 'utf8')) as AuthFile;
+      doc = JSON.parse((await readRegularFile(file, { maxBytes: SMALL_FILE_MAX })).toString('utf8')) as AuthFile;
     } catch {
       continue;
     }

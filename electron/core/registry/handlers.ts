@@ -8,7 +8,7 @@ import path from 'node:path';
 import { RegistryClient } from './client';
 import { OciLayout } from './layout';
 import type { RegistrySource } from './source';
-import { extractTar } from './tar';
+import { extractTarFile } from './tar';
 import { credentialsFromFiles, KeychainCredentialStore, type CredentialStore } from './credentials';
 import { platformName } from './media';
 import { registryIdFor, SavedRegistries } from './saved';
@@ -182,16 +182,16 @@ async function addLayout(dataDir: string, connections: RegistryConnections, layo
   const resolved = path.resolve(layoutPath);
   const stat = await fs.stat(resolved).catch(() => undefined);
   if (!stat) throw new SignetError('NOT_FOUND', `There is nothing at ${resolved}.`);
+  if (!stat.isFile() && !stat.isDirectory()) throw new SignetError('INVALID_INPUT', `${resolved} is neither an OCI layout directory nor a .tar file (it is a device, FIFO or socket).`);
   const taken = new Set((await connections.saved.list()).map((r) => r.id));
   const id = registryIdFor(`layout-${path.basename(resolved)}`, taken);
   let dir = resolved;
   if (stat.isFile()) {
-    if (stat.size > 8 * 1024 * 1024 * 1024) throw new SignetError('TOO_LARGE', 'The archive is larger than 8 GiB.');
     dir = path.join(dataDir, 'layouts', id);
     await fs.rm(dir, { recursive: true, force: true });
     await fs.mkdir(dir, { recursive: true });
     try {
-      await extractTar(await fs.readFile(resolved), dir);
+      await extractTarFile(resolved, dir);
     } catch (error) {
       await fs.rm(dir, { recursive: true, force: true });
       throw error;

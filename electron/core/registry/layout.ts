@@ -2,6 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { writeFileAtomic } from '../storage/atomic';
+import { readRegularFile, readRegularFileIfPresent } from '../storage/bounded-read';
 import { parseStrictJson } from '../json/strict';
 import type { FetchedManifest } from './client';
 import { checkDigest, digestOf, parseDigest, type Digest } from './digest';
@@ -12,6 +13,7 @@ import type { RegistrySource } from './source';
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const MAX_INDEX_BYTES = 16 * 1024 * 1024;
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_MARKER_BYTES = 64 * 1024;
 /** A layout written by skopeo (`oci:DIR:TAG`) names only the tag; those images live here. */
 export const DEFAULT_LAYOUT_REPOSITORY = 'image';
 
@@ -37,23 +39,22 @@ export class OciLayout implements RegistrySource {
   }
 
   async check(): Promise<void> {
-    let marker: unknown;
-    try {
-      marker = parseStrictJson(await fs.readFile(path.join(this.root, 'oci-layout')), 'oci-layout');
-    } catch (error) {
-      if (error instanceof SignetError) throw error;
-      throw new SignetError('NOT_FOUND', `${this.root} is not an OCI image layout (no oci-layout file).`);
-    }
+    const bytes = await readRegularFileIfPresent(path.join(this.root, 'oci-layout'), { maxBytes: MAX_MARKER_BYTES, what: "The OCI layout's oci-layout file", within: this.root }).catch((error: unknown) => {
+      // A layout root that is not a directory (or not there) has no oci-layout file either.
+      if (error instanceof SignetError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    });
+    if (!bytes) throw new SignetError('NOT_FOUND', `${this.root} is not an OCI image layout (no oci-layout file).`);
+    const marker = parseStrictJson(bytes, 'oci-layout');
     if ((marker as { imageLayoutVersion?: unknown }).imageLayoutVersion !== '1.0.0') throw new SignetError('UNSUPPORTED', `${this.root} has an OCI layout version Signet does not know.`);
     await this.index();
   }
 
   private async index(): Promise<Descriptor[]> {
     const file = path.join(this.root, 'index.json');
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat) throw new SignetError('NOT_FOUND', `${this.root} has no index.json.`);
-    if (stat.size > MAX_INDEX_BYTES) throw new SignetError('TOO_LARGE', `${file} is larger than 16 MiB.`);
-    return parseManifest(await fs.readFile(file), MEDIA.ociIndex).manifests;
+    const bytes = await readRegularFileIfPresent(file, { maxBytes: MAX_INDEX_BYTES, what: "The OCI layout's index.json", within: this.root });
+    if (!bytes) throw new SignetError('NOT_FOUND', `${this.root} has no index.json.`);
+    return parseManifest(bytes, MEDIA.ociIndex).manifests;
   }
 
   private static split(refName: string): { repository: string; tag: string } | undefined {
@@ -106,10 +107,8 @@ export class OciLayout implements RegistrySource {
   async blob(_repository: string, digest: string, maxBytes: number): Promise<Buffer> {
     const d = parseDigest(digest);
     const file = this.blobPath(d);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat?.isFile()) throw new SignetError('NOT_FOUND', `${this.label} has no blob ${d}.`);
-    if (stat.size > maxBytes) throw new SignetError('TOO_LARGE', `The blob ${d} is ${stat.size} bytes, more than the ${maxBytes} Signet accepts.`);
-    const bytes = await fs.readFile(file);
+    const bytes = await readRegularFileIfPresent(file, { maxBytes, what: `The blob ${d}`, within: this.root });
+    if (!bytes) throw new SignetError('NOT_FOUND', `${this.label} has no blob ${d}.`);
     checkDigest(bytes, d, `The blob ${d} in ${this.root}`);
     return bytes;
   }
@@ -136,7 +135,7 @@ export class OciLayout implements RegistrySource {
     const refName = repository === DEFAULT_LAYOUT_REPOSITORY ? reference : `${repository}:${reference}`;
     const work = this.queue.then(async () => {
       const file = path.join(this.root, 'index.json');
-      const doc = parseStrictJson(await fs.readFile(file), 'index.json') as { manifests?: Array<{ annotations?: Record<string, string> }> } & Record<string, unknown>;
+      const doc = parseStrictJson(await readRegularFile(file, { maxBytes: MAX_INDEX_BYTES, what: "The OCI layout's index.json", within: this.root }), 'index.json') as { manifests?: Array<{ annotations?: Record<string, string> }> } & Record<string, unknown>;
       const manifests = (doc.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== refName);
       manifests.push({ mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: refName } } as never);
       await writeFileAtomic(file, JSON.stringify({ ...doc, schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests }));

@@ -9,6 +9,7 @@ import { parseNormalizedNamed, refString, tagNameOnly } from '../trust/docker-re
 import { identityMatches } from '../trust/identity';
 import { verifyPgpMessage, type PgpCandidate } from './openpgp-verify';
 import { parseSignedPayload } from './signed-payload';
+import { readRegularFileIfPresent } from '../storage/bounded-read';
 
 const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
 const MAX_SIGNATURES = 1000;
@@ -58,10 +59,9 @@ export async function readLookaside(base: string, repositoryPath: string, digest
   const out: Array<{ name: string; bytes: Buffer }> = [];
   for (let n = 1; n <= MAX_SIGNATURES; n += 1) {
     const file = path.join(dir, `signature-${n}`);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat) break;
-    if (stat.size > MAX_SIGNATURE_BYTES) throw new SignetError('TOO_LARGE', `${file} is larger than 4 MiB.`);
-    out.push({ name: `signature-${n}`, bytes: await fs.readFile(file) });
+    const bytes = await readRegularFileIfPresent(file, { maxBytes: MAX_SIGNATURE_BYTES, what: 'The lookaside signature' });
+    if (!bytes) break;
+    out.push({ name: `signature-${n}`, bytes });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SignetError } from '../../../shared/errors';
 import { checkKey, MAX_OBJECT_BYTES, sameBytes, sha256Hex, type ListOutcome, type ObjectInfo, type ObjectStore, type PutOptions, type PutOutcome } from './object-store';
+import { readRegularFile } from './bounded-read';
 
 const TEMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
@@ -73,9 +74,9 @@ export class DirectoryStore implements ObjectStore {
     if (info.isSymbolicLink()) await this.confine(file);
     else await this.confine(path.dirname(file));
     const stat = await fs.stat(file);
-    if (!stat.isFile()) throw new SignetError('NOT_FOUND', `${key} in ${this.root} is not a file.`);
+    if (stat.isDirectory()) throw new SignetError('NOT_FOUND', `${key} in ${this.root} is not a file.`);
     if (stat.size > MAX_OBJECT_BYTES) throw new SignetError('TOO_LARGE', `${key} is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
-    return new Uint8Array(await this.io(() => fs.readFile(file), 'read'));
+    return new Uint8Array(await readRegularFile(file, { maxBytes: MAX_OBJECT_BYTES, what: `The object ${key}` }));
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

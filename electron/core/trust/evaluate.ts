@@ -1,11 +1,11 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as openpgp from 'openpgp';
 import { SignetError } from '../../../shared/errors';
 import type { PolicyEvaluation, RequirementOutcome, SignatureOutcome } from '../../../shared/models/trust';
 import type { StoredSignature } from '../signatures/lookaside/blob';
 import { verifyAttachment } from '../signatures/sigstore/attachment';
 import { verifySimple } from '../signatures/simple';
+import { readRegularFile } from '../storage/bounded-read';
 import { DockerRefError, parseNormalizedNamed, policyIdentity, policyNamespaces, tagNameOnly, type DockerRef } from './docker-reference';
 import { identityMatches } from './identity';
 import type { ContainersPolicy, PolicyRequirement, SignedIdentity } from './policy';
@@ -34,11 +34,7 @@ export interface KeyFileReader {
 }
 
 export const diskKeyFiles: KeyFileReader = {
-  async read(file) {
-    const stat = await fs.stat(file);
-    if (stat.size > 4 * 1024 * 1024) throw new SignetError('TOO_LARGE', `${file} is larger than 4 MiB.`);
-    return fs.readFile(file);
-  },
+  read: (file) => readRegularFile(file, { maxBytes: 4 * 1024 * 1024, what: 'The policy key file' }),
 };
 
 interface ImageContext {

@@ -8,6 +8,7 @@ import { readCosignSignatures } from '../signatures/cosign';
 import { decodeStoredSignature, type StoredSignature } from '../signatures/lookaside/blob';
 import { builtinLookaside, loadRegistriesDir, lookasideFor, useSigstoreAttachments } from '../signatures/lookaside/registries-d';
 import { openLookaside } from '../signatures/lookaside/store';
+import { readRegularFileIfPresent } from '../storage/bounded-read';
 import { COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
 import { parseNormalizedNamed, refString, tagNameOnly } from './docker-reference';
 import type { PolicyImage } from './evaluate';
@@ -29,17 +30,14 @@ export async function loadDirImage(dir: string): Promise<PolicyImage> {
     throw new SignetError('NOT_FOUND', `There is no directory ${dir}.`);
   }
   const manifestFile = path.join(resolved, 'manifest.json');
-  const stat = await fs.stat(manifestFile).catch(() => undefined);
-  if (!stat?.isFile()) throw new SignetError('NOT_FOUND', `${dir} has no manifest.json; it is not a dir: image.`);
-  if (stat.size > MAX_MANIFEST) throw new SignetError('TOO_LARGE', `${manifestFile} is larger than 4 MiB.`);
-  const manifest = await fs.readFile(manifestFile);
+  const manifest = await readRegularFileIfPresent(manifestFile, { maxBytes: MAX_MANIFEST, what: "The dir: image's manifest.json", within: resolved });
+  if (!manifest) throw new SignetError('NOT_FOUND', `${dir} has no manifest.json; it is not a dir: image.`);
   const signatures: PolicyImage['signatures'][number][] = [];
   for (let n = 1; n <= MAX_SIGNATURES; n += 1) {
     const file = path.join(resolved, `signature-${n}`);
-    const s = await fs.stat(file).catch(() => undefined);
-    if (!s) break;
-    if (s.size > MAX_SIGNATURE) throw new SignetError('TOO_LARGE', `${file} is larger than 4 MiB.`);
-    signatures.push({ source: file, signature: decodeStoredSignature(await fs.readFile(file)) });
+    const bytes = await readRegularFileIfPresent(file, { maxBytes: MAX_SIGNATURE, what: "The dir: image's signature", within: resolved });
+    if (!bytes) break;
+    signatures.push({ source: file, signature: decodeStoredSignature(bytes) });
   }
   return { transport: 'dir', reference: resolved, manifestDigest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`, manifest, signatures };
 }

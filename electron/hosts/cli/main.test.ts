@@ -79,3 +79,27 @@ describe('argument parser', () => {
     expect(() => parseArgs(argv, options, [])).toThrow(message);
   });
 });
+
+describe('signet CLI: files named on the command line', () => {
+  it('refuses a FIFO, /dev/zero or an oversize file as a key, policy, trust or offline file, without hanging', { timeout: 10_000 }, async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { symlinkSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'signet-cli-files-'));
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const zero = path.join(dir, 'zero');
+    symlinkSync('/dev/zero', zero);
+    const big = path.join(dir, 'big.pem');
+    writeFileSync(big, Buffer.alloc(4 * 1024 * 1024 + 1, 0x41));
+    for (const file of [fifo, zero]) {
+      for (const argv of [['key', 'import', file, '--name', 'k'], ['policy', 'import', file], ['trust', 'add', file], ['offline', 'check', file, file]]) {
+        const result = await cli([...argv, '--json']);
+        expect(result.code, argv.join(' ')).toBe(1);
+        expect(JSON.parse(result.out), argv.join(' ')).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+        expect(result.err).toMatch(/FIFO|character device/);
+      }
+    }
+    expect(await cli(['key', 'import', big, '--name', 'k'])).toMatchObject({ code: 1, err: expect.stringContaining('larger than 4 MiB') });
+    expect(await cli(['key', 'import', path.join(dir, 'absent'), '--name', 'k'])).toMatchObject({ code: 2, err: expect.stringContaining('does not exist') });
+  });
+});

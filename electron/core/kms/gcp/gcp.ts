@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { JWT } from 'google-auth-library';
 import type { KmsAlgorithm, KmsKey, KmsKeyState, KmsKeyVersion } from '../../../../shared/models/kms';
@@ -7,6 +6,7 @@ import { isNetworkFailure, kmsError, rethrowKnown, withBackoff } from '../errors
 import type { KmsClient, KmsProviderModule, ResolvedConnection } from '../provider';
 import type { KmsKeyRef } from '../uri';
 import { crc32c } from './crc32c';
+import { readRegularFileSync, SMALL_FILE_MAX } from '../../storage/bounded-read';
 
 /**
  * Google Cloud KMS through @google-cloud/kms in REST mode (`fallback: 'rest'`: HTTP/1.1 and
@@ -55,7 +55,7 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     if (credential.source === 'file') {
       let json: Record<string, unknown>;
       try {
-        json = JSON.parse(readFileSync(credential.path ?? '', 'utf8')) as Record<string, unknown>;
+        json = JSON.parse(readRegularFileSync(credential.path ?? '', { maxBytes: SMALL_FILE_MAX }).toString('utf8')) as Record<string, unknown>;
       } catch (error) {
         throw kmsError('gcpkms', 'credentials-missing', { vendor: `${credential.path} cannot be read as a JSON credentials file (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})` });
       }

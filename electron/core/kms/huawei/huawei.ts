@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KmsAlgorithm, KmsKey, KmsKeyState } from '../../../../shared/models/kms';
 import { toSpkiPem } from '../algorithms';
@@ -8,6 +7,7 @@ import { parseIni } from '../ini';
 import type { KmsClient, KmsProviderModule, ResolvedConnection } from '../provider';
 import type { KmsKeyRef } from '../uri';
 import { signAkSk } from './aksk';
+import { readRegularFileSync, SMALL_FILE_MAX } from '../../storage/bounded-read';
 
 /**
  * Huawei Cloud KMS (DEW, API v1.0) over its REST API with AK/SK request signing. Keys have no
@@ -179,7 +179,7 @@ function credentials(resolved: ResolvedConnection): HuaweiCredential {
   const section = connection.credential.profile ?? 'basic';
   let text: string | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, { maxBytes: SMALL_FILE_MAX }).toString('utf8');
   } catch {
     text = undefined;
   }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommonClient } from 'tencentcloud-sdk-nodejs-common';
 import type { KmsAlgorithm, KmsKey, KmsKeyState } from '../../../../shared/models/kms';
@@ -7,6 +6,7 @@ import { isNetworkFailure, kmsError, rethrowKnown, withBackoff } from '../errors
 import { parseIni } from '../ini';
 import type { KmsClient, KmsProviderModule, ResolvedConnection } from '../provider';
 import type { KmsKeyRef } from '../uri';
+import { readRegularFileSync, SMALL_FILE_MAX } from '../../storage/bounded-read';
 
 /**
  * Tencent Cloud KMS (API 2019-01-18) through Tencent's common client, which signs every request
@@ -165,7 +165,7 @@ function credentials(resolved: ResolvedConnection): TencentCredential {
 
 function readText(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularFileSync(file, { maxBytes: SMALL_FILE_MAX }).toString('utf8');
   } catch {
     return undefined;
   }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KmsAlgorithm, KmsKey, KmsKeyVersion } from '../../../../shared/models/kms';
 import { toSpkiPem } from '../algorithms';
@@ -6,6 +5,7 @@ import { isNetworkFailure, kmsError, rethrowKnown, withBackoff } from '../errors
 import { httpRequest, jsonBody, type HttpResponse } from '../http';
 import type { KmsClient, KmsProviderModule, ResolvedConnection } from '../provider';
 import type { KmsKeyRef } from '../uri';
+import { readRegularFileSync, SMALL_FILE_MAX } from '../../storage/bounded-read';
 
 /**
  * HashiCorp Vault's transit engine over its REST API (token auth, `X-Vault-Token`). Signs
@@ -170,7 +170,7 @@ function errorsOf(response: HttpResponse): string[] {
 
 function readToken(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8').trim() || undefined;
+    return readRegularFileSync(file, { maxBytes: SMALL_FILE_MAX }).toString('utf8').trim() || undefined;
   } catch {
     return undefined;
   }
@@ -178,7 +178,7 @@ function readToken(file: string): string | undefined {
 
 function readCa(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularFileSync(file, { maxBytes: SMALL_FILE_MAX }).toString('utf8');
   } catch {
     throw kmsError('hashivault', 'invalid-request', { vendor: `VAULT_CACERT names ${file}, which cannot be read` });
   }

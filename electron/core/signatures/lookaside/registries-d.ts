@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../../shared/errors';
+import { readRegularFileIfPresent } from '../../storage/bounded-read';
 import { policyIdentity, policyNamespaces, type DockerRef } from '../../trust/docker-reference';
 import { parseYamlSubset, type YamlMap, type YamlNode } from './yaml-subset';
 
@@ -102,9 +103,10 @@ export async function loadRegistriesDir(dir: string): Promise<RegistriesConfig> 
   for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) {
     const file = path.join(dir, name);
     const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat?.isFile()) continue;
-    if (stat.size > 1024 * 1024) throw new SignetError('TOO_LARGE', `${file} is larger than 1 MiB.`);
-    files.push({ name: file, text: await fs.readFile(file, 'utf8') });
+    if (stat?.isDirectory()) continue;
+    const bytes = await readRegularFileIfPresent(file, { maxBytes: 1024 * 1024, what: 'The registries.d file' });
+    if (!bytes) continue;
+    files.push({ name: file, text: bytes.toString('utf8') });
   }
   return mergeRegistries(files);
 }

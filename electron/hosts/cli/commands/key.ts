@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readInputFile } from '../read-input';
 import path from 'node:path';
 import { KEY_TYPES, type KeyInfo } from '../../../../shared/models/keys';
 import { writeFileAtomic } from '../../../core/storage/atomic';
@@ -65,12 +66,7 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       if (!o.name) throw new UsageError('--name is required.');
       const store = storeOption(o.store);
-      let text: string;
-      try {
-        text = readFileSync(ctx.args.positionals[0] as string, 'utf8');
-      } catch (error) {
-        throw new UsageError(`Cannot read ${ctx.args.positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-      }
+      const text = readInputFile(ctx.args.positionals[0] as string, 'The key file').toString('utf8');
       const needsPassword = /ENCRYPTED|PGP PRIVATE KEY/.test(text);
       const password = needsPassword ? await ctx.readSecret('Password for the key file (empty for none): ', o['password-env'] as string | undefined) : '';
       const result = await ctx.call('keys.import', { name: o.name as string, text, password, ...(store ? { store } : {}) });
@@ -84,12 +80,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Attach an X.509 certificate chain (PEM or DER) to a key; the leaf must hold the key’s public key',
     positionals: [{ name: 'NAME', description: 'The key' }, { name: 'FILE', description: 'The certificate chain, leaf first' }],
     async run(ctx) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(ctx.args.positionals[1] as string);
-      } catch (error) {
-        throw new UsageError(`Cannot read ${ctx.args.positionals[1]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-      }
+      const bytes = readInputFile(ctx.args.positionals[1] as string, 'The certificate file');
       const pem = bytes.toString('latin1').includes('-----BEGIN');
       const result = await ctx.call('keys.attachCertificate', { key: ctx.args.positionals[0] as string, chain: pem ? bytes.toString('utf8') : bytes.toString('base64'), encoding: pem ? 'pem' : 'der-base64' });
       if (!result.ok) return fail(ctx, result);

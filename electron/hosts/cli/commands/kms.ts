@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../read-input';
 import type { z } from 'zod';
 import type { kmsCalls } from '../../../../shared/contract/kms';
 import type { Result } from '../../../../shared/errors';
@@ -84,11 +84,7 @@ export const commands: readonly CommandSpec[] = [
         for (const field of fields) {
           let value: string;
           if (fromFile.has(field)) {
-            try {
-              value = readFileSync(fromFile.get(field) as string, 'utf8');
-            } catch (error) {
-              throw new UsageError(`Cannot read ${fromFile.get(field)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-            }
+            value = readInputFile(fromFile.get(field) as string, 'The secret file', 1024 * 1024).toString('utf8');
           } else {
             value = await ctx.readSecret(`${provider} ${field}${OPTIONAL_SECRETS.has(field) ? ' (empty to leave out)' : ''}: `, fromEnv.get(field));
           }
@@ -97,11 +93,7 @@ export const commands: readonly CommandSpec[] = [
       }
       let caCertificates: string | undefined;
       if (o['ca-file']) {
-        try {
-          caCertificates = readFileSync(o['ca-file'] as string, 'utf8');
-        } catch (error) {
-          throw new UsageError(`Cannot read ${o['ca-file']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-        }
+        caCertificates = readInputFile(o['ca-file'] as string, 'The CA file').toString('utf8');
       }
       const source = o.profile ? 'profile' : o['credentials-file'] ? 'file' : o.keychain ? 'keychain' : 'default';
       return run(

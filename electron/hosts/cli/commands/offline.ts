@@ -1,18 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { MAX_BUNDLE_BYTES } from '../../../core/offline/check';
+import { MAX_REQUEST_BYTES } from '../../../core/offline/request';
 import { writeFileAtomic } from '../../../core/storage/atomic';
 import type { RequestedSigner } from '../../../../shared/models/offline';
 import { UsageError } from '../args';
+import { readInputFile } from '../read-input';
 import { targetFrom } from './storage';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 const FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
 
-function readFile(path: string, what: string): string {
-  try {
-    return readFileSync(path).toString('base64');
-  } catch (error) {
-    throw new UsageError(`Cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
+function readFile(path: string, what: 'request' | 'bundle'): string {
+  return readInputFile(path, `The ${what}`, what === 'request' ? MAX_REQUEST_BYTES : MAX_BUNDLE_BYTES).toString('base64');
 }
 
 async function writeNew(ctx: CommandContext, path: string, bytes: Buffer): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../read-input';
 import type { VerificationReport } from '../../../../shared/models/signatures';
 import { compatibilityOf } from '../../../../shared/compat';
 import { UsageError } from '../args';
@@ -80,11 +80,7 @@ export const commands: readonly CommandSpec[] = [
     ],
     async run(ctx) {
       const files = ((ctx.args.options.pubkey as string[] | undefined) ?? []).map((file) => {
-        try {
-          return readFileSync(file, 'utf8');
-        } catch {
-          throw new UsageError(`Cannot read ${file}.`);
-        }
+        return readInputFile(file, 'The public key file').toString('utf8');
       });
       const publicKeys = files.filter((t) => t.includes('-----BEGIN PUBLIC KEY-----'));
       const pgpKeys = files.filter((t) => t.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----'));
@@ -100,11 +96,7 @@ export const commands: readonly CommandSpec[] = [
         const fromFile = p.includes('/') || p.endsWith('.json');
         let policyText: string | undefined;
         if (fromFile) {
-          try {
-            policyText = readFileSync(p, 'utf8');
-          } catch {
-            throw new UsageError(`Cannot read ${p}.`);
-          }
+          policyText = readInputFile(p, 'The policy file').toString('utf8');
         }
         const decided = await ctx.call('trust.evaluate', { ...(policyText !== undefined ? { policy: policyText } : { policyId: p }), id: target.id, repository: target.repository, reference: target.tag ?? target.digest, ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}) });
         if (!decided.ok) return reportFailure(ctx, decided);

@@ -1,16 +1,13 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/models/trust';
 import { UsageError } from '../args';
+import { readInputFile } from '../read-input';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 import { locate } from '../resolve';
 
 function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-  }
+  return readInputFile(file, what).toString('utf8');
 }
 
 function describeEntry(e: TrustEntrySummary): string {
