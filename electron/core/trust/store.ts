@@ -67,8 +67,9 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
  * validity window, in `<dataDir>/trust.json`, written atomically; writers in this process queue.
  */
 export class TrustStore {
+  /** Writers queue per file across every TrustStore of this process (the keys and trust handlers each have one). */
+  private static readonly queues = new Map<string, Promise<unknown>>();
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'trust.json');
@@ -131,12 +132,16 @@ export class TrustStore {
   }
 
   private update<T>(change: (entries: TrustEntry[]) => { entries: TrustEntry[]; result: T }): Promise<T> {
-    const work = this.queue.then(async () => {
+    const work = (TrustStore.queues.get(this.file) ?? Promise.resolve()).then(async () => {
       const { entries, result } = change(await this.entries());
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`);
       return result;
     });
-    this.queue = work.catch(() => undefined);
+    const tail = work.catch(() => undefined);
+    TrustStore.queues.set(this.file, tail);
+    void tail.then(() => {
+      if (TrustStore.queues.get(this.file) === tail) TrustStore.queues.delete(this.file);
+    });
     return work;
   }
 }
