@@ -20,6 +20,7 @@ export const SignatureReport = z
     timestamp: z.number().optional(),
     checks: z.array(SignatureCheck),
     verdict: SignatureVerdict,
+    knownKey: z.object({ id: z.string(), name: z.string() }).strict().optional(),
   })
   .strict();
 export type SignatureReport = z.infer<typeof SignatureReport>;
