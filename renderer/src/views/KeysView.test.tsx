@@ -58,7 +58,7 @@ describe('the key page', () => {
     const view = await render(<KeysView sub={key.id} />);
     mounted.push(view.unmount);
     await settle();
-    const trust = view.container.querySelector('[aria-label="Trust"]')!;
+    const trust = view.container.querySelector('[aria-label="Trust status"]')!;
     expect(trust.textContent).toContain('Trusted as “Release team”');
     expect(trust.querySelector('a')?.getAttribute('href')).toBe('#/trust');
     expect(byText(trust, 'button', 'Trust this key…')).toBeUndefined();

@@ -278,7 +278,7 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
         {trust.data && (
           <div className="fact">
             <dt>Verification</dt>
-            <dd aria-label="Trust">
+            <dd aria-label="Trust status">
               {trustedAs ? (
                 <>Trusted as <a href="#/trust" onClick={(e) => { e.preventDefault(); navigate({ area: 'trust' }); }}>“{trustedAs.name}”</a> <span className="muted small">(in the Trust view)</span></>
               ) : (
