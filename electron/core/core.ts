@@ -144,7 +144,7 @@ export function createCore(options: CoreOptions): Core {
   // It runs in read-only mode too: it keeps the trust the directory already had, it adds none.
   const migrated = trustMigration.run().then(
     (marker) => {
-      if (!marker) services.log('trust migration: another Signet process holds trust-migration.lock; it is left to that process.');
+      if (marker === 'busy') services.log('trust migration: another Signet process holds trust-migration.lock; it is left to that process.');
     },
     (error: unknown) => services.log(`trust migration failed: ${error instanceof Error ? error.message : String(error)}`),
   );

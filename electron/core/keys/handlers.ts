@@ -19,6 +19,14 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
     return asked ?? !services.readOnly;
   };
   /**
+   * Before the first key is made in a data directory, record that it needs no trust migration
+   * (trust/migration.ts): keys made by this version are trusted only when asked.
+   */
+  const beforeNewKey = async () => {
+    const result = await services.trustMigration?.run({ recordFresh: true });
+    if (result === 'busy') throw new SignetError('CONFLICT', 'Another Signet process is moving keys to explicit trust entries; try again in a moment.');
+  };
+  /**
    * Trusts a key Signet just made or added. The key exists whatever happens here, so a failure is
    * reported beside it (`trustNote`), not as the call's failure.
    */
@@ -36,6 +44,7 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
     'keys.get': async (input) => ({ info: await keys.get(input.key), exports: await keys.publicExports(input.key) }),
     'keys.generate': async (input, ctx) => {
       const trust = wantsTrust(input.trust);
+      await beforeNewKey();
       ctx.progress(0, 1, `Generating ${input.type} key "${input.name}"`);
       const info = await keys.generate({ name: input.name, type: input.type, ...(input.userId ? { userId: input.userId } : {}), ...(input.expires ? { expires: new Date(input.expires) } : {}), ...(input.labels ? { labels: input.labels } : {}), ...(input.store ? { store: input.store } : {}) });
       const result = await trustNew(info, trust, 'generated');
@@ -43,6 +52,7 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
       return result;
     },
     'keys.import': async (input) => {
+      await beforeNewKey();
       const password = Buffer.from(input.password, 'utf8');
       try {
         const { found, ...info } = await keys.importKey({ name: input.name, text: input.text, password, ...(input.store ? { store: input.store } : {}) });
@@ -72,6 +82,7 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
     },
     'keys.addKms': async (input) => {
       const trust = wantsTrust(input.trust);
+      await beforeNewKey();
       const signer = await services.kms.signer(input.uri, { ...(input.connection ? { connection: input.connection } : {}), ...(input.algorithm ? { algorithm: input.algorithm } : {}) });
       const info = await keys.addKms({ name: input.name, uri: input.uri, ...(input.connection ? { connection: input.connection } : {}), algorithm: signer.describe().algorithm, publicKeyPem: await signer.publicKeyPem() });
       return trustNew(info, trust, 'added');

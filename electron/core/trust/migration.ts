@@ -45,6 +45,9 @@ export interface MigrationOptions {
  * key and is not in the trust store yet, records them in `trust-migration.json` (the marker), writes
  * an audit entry, and keeps a note (Trust view, `signet trust list`) until it is dismissed.
  *
+ * A directory without keys (a fresh one) is left alone; the marker is written before the first key
+ * is made in it (keys handlers), so keys made by this version are never migrated.
+ *
  * Idempotent: with the marker present nothing happens, except retrying keys whose public key could
  * not be read yet (a locked vault). Two processes starting at once: the work runs under a lock file
  * (`trust-migration.lock`, created exclusively, removed when older than `staleMs`) and the marker is
@@ -66,15 +69,22 @@ export class TrustMigration {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Runs the migration if it has not run (or has keys pending); returns the marker, undefined when another process holds the lock too long. */
-  async run(): Promise<Marker | undefined> {
+  /**
+   * Runs the migration if it has not run (or has keys pending). Returns the marker; `fresh` when the
+   * directory has no keys yet (nothing is written); `busy` when another process held the lock too
+   * long. `recordFresh`: write the marker even with no keys — done before Signet makes its first
+   * key, so that a later start never takes a key made by this version for an implicitly trusted one.
+   */
+  async run(options: { recordFresh?: boolean } = {}): Promise<Marker | 'fresh' | 'busy'> {
     const before = await this.read();
     if (before && before.pending.length === 0) return before;
-    return this.locked(async () => {
+    if (!before && !options.recordFresh && (await this.keys.list()).length === 0) return 'fresh';
+    const result = await this.locked(async () => {
       const marker = await this.read();
       if (marker && marker.pending.length === 0) return marker;
       return this.migrate(marker);
     });
+    return result ?? 'busy';
   }
 
   /** The note to show, while it has something to say and is not dismissed. */
