@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CALL_NAMES, contract } from '../../shared/api';
 import { createCore } from './core';
 
 function core(readOnly = false) {
@@ -54,5 +55,19 @@ describe('dispatch', () => {
     const result = await failing.dispatch('settings.get', {});
     expect(JSON.stringify(result)).not.toMatch(/\n\s+at /);
     expect(instance.readOnly).toBe(false);
+  });
+
+  it('in reviewer mode refuses every call that changes anything, here or elsewhere, before reading its input', async () => {
+    const { instance } = core(true);
+    const refused: string[] = [];
+    for (const name of CALL_NAMES) {
+      const result = await instance.dispatch(name, {});
+      if (!result.ok && result.code === 'READ_ONLY') refused.push(name);
+    }
+    expect(refused.sort()).toEqual(CALL_NAMES.filter((n) => contract[n].effect !== 'read').sort());
+    // The calls the independent check found succeeding in reviewer mode.
+    for (const name of ['settings.set', 'storage.add', 'storage.upload', 'storage.publish', 'storage.lookaside', 'registry.add', 'registry.remove', 'offline.import', 'offline.export', 'offline.createRequest', 'keys.generate', 'keys.retire', 'keys.vaultUnlock']) {
+      expect(refused).toContain(name);
+    }
   });
 });

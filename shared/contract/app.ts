@@ -24,7 +24,7 @@ export const appCalls = {
   }),
   'settings.set': call({
     summary: 'Change settings (for example offline mode); returns the settings now in force',
-    effect: 'write',
+    effect: 'local-write',
     request: Settings.partial().strict(),
     response: Settings,
   }),

@@ -32,7 +32,7 @@ const AddRequest = z
 /** Cloud KMS connections and keys. Private keys never leave the KMS; secrets never leave the core. */
 export const kmsCalls = {
   'kms.providers': call({ summary: 'The KMS providers Signet can sign with, their key URI forms and credential sources', effect: 'read', request: NoInput, response: z.array(KmsProviderInfo) }),
-  'kms.add': call({ summary: 'Save a named KMS connection (secrets go to the OS keychain)', effect: 'write', request: AddRequest, response: KmsConnection }),
+  'kms.add': call({ summary: 'Save a named KMS connection (secrets go to the OS keychain)', effect: 'local-write', request: AddRequest, response: KmsConnection }),
   'kms.list': call({ summary: 'The saved KMS connections', effect: 'read', request: NoInput, response: z.array(KmsConnection) }),
   'kms.remove': call({
     summary: 'Forget a KMS connection and its keychain entry (the keys stay in the KMS)',

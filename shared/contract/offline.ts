@@ -47,7 +47,7 @@ export const offlineCalls = {
   }),
   'offline.createRequest': call({
     summary: 'Resolve images once (indexes expand to their platforms) and write a signing request carrying the exact payloads',
-    effect: 'read',
+    effect: 'local-write',
     request: z
       .object({
         references: z.array(z.string().min(1).max(1024)).min(1).max(1000),
@@ -68,13 +68,13 @@ export const offlineCalls = {
   }),
   'offline.export': call({
     summary: 'Export images with their cosign signatures, byte-exact, to an OCI layout directory or .tar, and count what arrived',
-    effect: 'write',
+    effect: 'local-write',
     request: z.object({ references: z.array(z.string().min(1).max(1024)).min(1).max(1000), out: z.string().min(1).max(4096), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
     response: z.object({ out: z.string(), images: z.number(), platformManifests: z.number(), signatures: z.number(), blobs: z.number() }).strict(),
   }),
   'offline.import': call({
     summary: 'Import every image of an OCI layout (directory or .tar) with its signatures into a registry, byte-exact, and count them',
-    effect: 'write',
+    effect: 'remote-write',
     request: z.object({ layout: z.string().min(1).max(4096), registry: z.string().min(1).max(255), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
     response: z.object({ images: z.number(), platformManifests: z.number(), signatures: z.number(), blobs: z.number() }).strict(),
   }),

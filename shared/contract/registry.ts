@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Capabilities, DigestString, ImageSummary, RegistryHost, RegistryId, Repository, SavedRegistry, TagOrDigest } from '../models/registry';
+import { Capabilities, DigestString, ImageSummary, LookasideLocation, RegistryHost, RegistryId, Repository, SavedRegistry, TagOrDigest } from '../models/registry';
 import { call, NoInput } from './define';
 
 /** OCI registries: saved connections, browsing, images. Credentials go in, never out. */
@@ -7,7 +7,7 @@ export const registryCalls = {
   'registry.list': call({ summary: 'The saved registries', effect: 'read', request: NoInput, response: z.array(SavedRegistry) }),
   'registry.add': call({
     summary: 'Save a registry (or an OCI image layout directory or .tar); a username and password go to the OS keychain',
-    effect: 'write',
+    effect: 'local-write',
     request: z
       .object({
         host: RegistryHost.optional(),
@@ -16,13 +16,21 @@ export const registryCalls = {
         insecure: z.boolean().optional(),
         username: z.string().min(1).max(256).optional(),
         password: z.string().min(1).max(4096).optional(),
+        /** Where simple signatures for this registry are kept (read before registries.d). */
+        lookaside: LookasideLocation.optional(),
       })
       .strict()
       .refine((r) => (r.username === undefined) === (r.password === undefined), 'give both a username and a password, or neither')
       .refine((r) => (r.host === undefined) !== (r.layoutPath === undefined), 'give a registry host or an OCI layout path'),
     response: SavedRegistry,
   }),
-  'registry.remove': call({ summary: 'Forget a saved registry and its stored credentials', effect: 'write', request: z.object({ id: RegistryId }).strict(), response: z.object({ removed: z.boolean() }).strict() }),
+  'registry.edit': call({
+    summary: 'Rename a saved registry, or set or clear the lookaside its simple signatures are read from',
+    effect: 'local-write',
+    request: z.object({ id: RegistryId, name: z.string().min(1).max(100).optional(), lookaside: z.union([LookasideLocation, z.null()]).optional() }).strict(),
+    response: SavedRegistry,
+  }),
+  'registry.remove': call({ summary: 'Forget a saved registry and its stored credentials', effect: 'local-write', request: z.object({ id: RegistryId }).strict(), response: z.object({ removed: z.boolean() }).strict() }),
   'registry.probe': call({ summary: 'What a registry can do: auth scheme, catalog, referrers API', effect: 'read', request: z.object({ id: RegistryId, repository: Repository.optional() }).strict(), response: Capabilities }),
   'registry.repositories': call({
     summary: 'Repositories in the registry catalog, filtered',

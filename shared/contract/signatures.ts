@@ -9,7 +9,7 @@ const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 
 /** Signatures on an image: discover and verify them, and sign. */
 export const signatureCalls = {
   'signatures.verify': call({
-    summary: 'Every cosign signature of a manifest, each verified against Signet’s keys and the public keys given, with the reason when it fails',
+    summary: 'Every signature of a manifest in every format (cosign, Sigstore bundles, Notation, simple signing, .asc), each verified against the trust store and the keys given, with reason codes and the places looked at',
     effect: 'read',
     request: z
       .object({
@@ -27,8 +27,10 @@ export const signatureCalls = {
         trustOnly: z.boolean().optional(),
         /** Object storage holding Huawei SWR `.asc` files at `{repository}/{sha256}.asc`. */
         asc: StorageTarget.optional(),
-        /** The reference the simple signatures must name (matchExact); default: any valid one. */
+        /** The full reference the image was named by (`host/repo:tag`); identities must name it (matchRepoDigestOrExact). */
         reference: z.string().max(1024).optional(),
+        /** The tag the image was named by, when no full reference is given: identities must then name that tag. */
+        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/).optional(),
       })
       .strict(),
     response: VerificationReport,

@@ -54,7 +54,7 @@ const AddRequest = z
 /** Object storage for .asc files and lookaside signatures: S3, Huawei OBS, plain directories. */
 export const storageCalls = {
   'storage.list': call({ summary: 'The saved storage profiles (no secrets)', effect: 'read', request: NoInput, response: z.array(StorageProfile) }),
-  'storage.add': call({ summary: 'Save a storage profile (typed-in credentials go to the OS keychain)', effect: 'write', request: AddRequest, response: StorageProfile }),
+  'storage.add': call({ summary: 'Save a storage profile (typed-in credentials go to the OS keychain)', effect: 'local-write', request: AddRequest, response: StorageProfile }),
   'storage.remove': call({
     summary: 'Forget a storage profile and its keychain entry (the bucket is not touched)',
     effect: 'delete',
@@ -63,13 +63,13 @@ export const storageCalls = {
   }),
   'storage.test': call({
     summary: 'Test a profile: write, read back and delete a probe object under .signet-probe/ (or only list)',
-    effect: 'write',
+    effect: 'remote-write',
     request: z.object({ target: StorageTarget, mode: z.enum(['write', 'list']).optional() }).strict(),
     response: StorageTestResult,
   }),
   'storage.upload': call({
     summary: 'Upload one object: refuses an existing key unless overwrite is set, then reads it back and compares',
-    effect: 'write',
+    effect: 'remote-write',
     request: z.object({ target: StorageTarget, key: ObjectKey, content: Base64, contentType: z.string().max(200).optional(), overwrite: z.boolean().optional(), jobId: JobId.optional() }).strict(),
     response: PutObjectResult,
   }),
@@ -87,13 +87,13 @@ export const storageCalls = {
   }),
   'storage.lookaside': call({
     summary: 'Put a simple signature at <repository>@sha256=<hex>/signature-N (the first free N; never overwrites)',
-    effect: 'write',
+    effect: 'remote-write',
     request: z.object({ target: StorageTarget, repository: z.string().min(1).max(255), digest: Digest, signature: Base64 }).strict(),
     response: LookasidePutResult,
   }),
   'storage.publish': call({
     summary: 'Publish a lookaside staging directory: uploads what is missing, skips identical objects, refuses differing ones; returns the registries.d snippet',
-    effect: 'write',
+    effect: 'remote-write',
     request: z.object({ directory: z.string().min(1).max(4096), target: StorageTarget, scope: z.string().max(300).optional(), jobId: JobId.optional() }).strict(),
     response: PublishResult,
   }),

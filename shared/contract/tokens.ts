@@ -40,7 +40,7 @@ export const tokenCalls = {
   }),
   'tokens.generate': call({
     summary: 'Generate an EC or RSA key pair on the token (private key non-extractable)',
-    effect: 'write',
+    effect: 'remote-write',
     request: z.object({ ...TokenAddress, ...PinFields, label: KeyLabel, type: TokenKeyType, jobId: JobId.optional() }).strict(),
     response: TokenKey,
   }),

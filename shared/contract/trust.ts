@@ -84,6 +84,8 @@ export const trustCalls = {
         /** "Trusted for signatures before …". */
         notAfter: IsoDate.optional(),
         scopes: z.array(Scope).max(100).optional(),
+        /** A leaf certificate (not a CA, not self-signed) is refused unless this says to trust only its key. */
+        leaf: z.boolean().optional(),
       })
       .strict(),
     response: TrustEntrySummary,

@@ -23,8 +23,12 @@ export const SavedRegistry = z
     /** Where its credentials come from; the secret itself never crosses. */
     credentials: z.enum(['none', 'keychain', 'docker-config']),
     username: z.string().max(256).optional(),
+    /** Where simple signatures for this registry are kept (a directory, file:// or http(s):// URL), read before registries.d. */
+    lookaside: z.string().min(1).max(4096).optional(),
   })
   .strict();
+/** A lookaside location: an absolute directory, a file:// URL or an http(s):// URL. */
+export const LookasideLocation = z.string().min(2).max(4096).regex(/^(\/|file:\/\/\/|https?:\/\/[^\s]+$)/, 'an absolute directory, a file:/// URL or an http(s):// URL');
 export type SavedRegistry = z.infer<typeof SavedRegistry>;
 
 export const Capabilities = z

@@ -1,14 +1,35 @@
 import { z } from 'zod';
+import { ReasonCode, VerdictCode } from './verdict';
 
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked']);
-export const SignatureCheck = z.object({ name: z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry', 'transparency log']), status: CheckStatus, reason: z.string() }).strict();
+export const CheckName = z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry', 'transparency log']);
+/** One check of a signature: its status, a reason code from verdict.ts, and the sentence with the specifics. */
+export const SignatureCheck = z.object({ name: CheckName, status: CheckStatus, code: ReasonCode, reason: z.string() }).strict();
+export type SignatureCheck = z.infer<typeof SignatureCheck>;
 
-export const SignatureVerdict = z.enum(['verified', 'signed-untrusted', 'failed']);
-export const ImageVerdict = z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed']);
+/** `not-verifiable`: a signature Signet detects in a format it cannot verify yet (Notation). */
+export const SignatureVerdict = z.enum(['verified', 'signed-untrusted', 'failed', 'not-verifiable']);
+/** `unknown`: a place could not be read, or every signature is in a format Signet cannot verify yet. */
+export const ImageVerdict = z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']);
+export type ImageVerdict = z.infer<typeof ImageVerdict>;
+
+export const SignatureFormatId = z.enum(['cosign', 'simplesigning', 'asc', 'sigstore-bundle', 'notation']);
+
+/** The time a signature was judged at: now, unless Signet verified a time (a log inclusion, an RFC 3161 token). */
+export const JudgedAt = z
+  .object({
+    source: z.enum(['now', 'transparency-log', 'rfc3161']),
+    at: z.string(),
+    /** The time the signer wrote (payload timestamp, OpenPGP creation time, unverified log time), shown but not used to widen trust. */
+    claimed: z.number().optional(),
+  })
+  .strict();
 
 export const SignatureReport = z
   .object({
-    format: z.enum(['cosign', 'simplesigning', 'asc', 'sigstore-bundle']),
+    format: SignatureFormatId,
+    /** A signature over the image, or an attestation (a signed statement about it), which never makes an image "signed". */
+    kind: z.enum(['signature', 'attestation']),
     storage: z.string(),
     signer: z.string().optional(),
     fingerprint: z.string().optional(),
@@ -17,13 +38,40 @@ export const SignatureReport = z
     annotations: z.record(z.string(), z.string()),
     payload: z.string(),
     signature: z.string(),
+    /** The signer's claimed time, seconds since the epoch: shown, never trusted. */
     timestamp: z.number().optional(),
-    checks: z.array(SignatureCheck),
-    verdict: SignatureVerdict,
+    judgedAt: JudgedAt.optional(),
+    /** A Signet key that made this signature but is not trusted: the UI offers "Trust this key…". */
     knownKey: z.object({ id: z.string(), name: z.string() }).strict().optional(),
+    checks: z.array(SignatureCheck),
+    /** The check that decided the verdict. */
+    code: ReasonCode,
+    verdict: SignatureVerdict,
   })
   .strict();
 export type SignatureReport = z.infer<typeof SignatureReport>;
 
-export const VerificationReport = z.object({ digest: z.string(), verdict: ImageVerdict, signatures: z.array(SignatureReport) }).strict();
+/** A place Signet looked for signatures, and what it found there. */
+export const LookedPlace = z
+  .object({
+    kind: z.enum(['cosign-tag', 'referrers', 'lookaside', 'bucket']),
+    place: z.string(),
+    outcome: z.enum(['found', 'none', 'unreadable']),
+    count: z.number().int().optional(),
+    reason: z.string().optional(),
+  })
+  .strict();
+export type LookedPlace = z.infer<typeof LookedPlace>;
+
+export const VerificationReport = z
+  .object({
+    digest: z.string(),
+    verdict: ImageVerdict,
+    code: VerdictCode,
+    reason: z.string(),
+    signatures: z.array(SignatureReport),
+    attestations: z.array(SignatureReport),
+    looked: z.array(LookedPlace),
+  })
+  .strict();
 export type VerificationReport = z.infer<typeof VerificationReport>;

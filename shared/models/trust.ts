@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReasonCode } from './verdict';
 
 /** What a trust entry holds: a PEM public key (cosign), an OpenPGP public key, or an X.509 certificate. */
 export const TrustKind = z.enum(['public-key', 'openpgp', 'certificate']);
@@ -25,6 +26,8 @@ export const TrustEntry = z
     notBefore: IsoDate.optional(),
     /** Docker scopes (`host`, `host/ns`, `host/ns/repo`) this entry is exported for; none: default-docker. */
     scopes: z.array(z.string().min(1).max(255)).max(100).optional(),
+    /** A leaf certificate trusted as a single key (its own validity applies), not as a CA. */
+    leaf: z.boolean().optional(),
     addedAt: IsoDate,
   })
   .strict();
@@ -39,6 +42,8 @@ export const SignatureOutcome = z
     source: z.string(),
     format: z.enum(['simplesigning', 'cosign']),
     outcome: z.enum(['accepted', 'rejected', 'ignored']),
+    /** Why, as a stable code (absent for signatures the requirement ignores). */
+    code: ReasonCode.optional(),
     reason: z.string(),
     /** The key that verified it (OpenPGP fingerprint or SPKI SHA-256). */
     signer: z.string().optional(),

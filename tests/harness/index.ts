@@ -4,3 +4,5 @@ export * from './s3';
 export * from './softhsm';
 export * from './tools';
 export * from './images';
+export * from './gpg';
+export * from './attach';

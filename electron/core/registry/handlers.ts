@@ -72,11 +72,21 @@ export function createRegistryHandlers(services: CoreServices, connections = new
           insecure: input.insecure ?? false,
           credentials: input.username ? 'keychain' : fromFiles ? 'docker-config' : 'none',
           ...(input.username ? { username: input.username } : fromFiles ? { username: fromFiles.username } : {}),
+          ...((input.lookaside ?? existing?.lookaside) ? { lookaside: (input.lookaside ?? existing?.lookaside) as string } : {}),
         };
         connections.forget(entry.id);
         return { registries: [...registries.filter((r) => r.id !== entry.id), entry], result: entry };
       });
     },
+    'registry.edit': async (input) =>
+      connections.saved.update((registries) => {
+        const found = registries.find((r) => r.id === input.id);
+        if (!found) throw new SignetError('NOT_FOUND', `There is no saved registry ${input.id}.`);
+        const { lookaside: _old, ...rest } = found;
+        const lookaside = input.lookaside === undefined ? found.lookaside : (input.lookaside ?? undefined);
+        const entry: SavedRegistry = { ...rest, ...(input.name ? { name: input.name } : {}), ...(lookaside ? { lookaside } : {}) };
+        return { registries: registries.map((r) => (r.id === entry.id ? entry : r)), result: entry };
+      }),
     'registry.remove': async (input) => {
       const removed = await connections.saved.update((registries) => {
         const found = registries.find((r) => r.id === input.id);

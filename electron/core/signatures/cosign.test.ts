@@ -37,7 +37,7 @@ describe('cosign signatures made by cosign and containers/image', () => {
   it.each([
     ['{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"D"},"type":"cosign container image signature","extra":1},"optional":null}', 'unknown members: extra'],
     ['{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"D"},"type":"atomic container signature"},"optional":null}', 'not "cosign container image signature"'],
-    ['{"critical":{"identity":{"docker-reference":"r"},"image":{},"type":"cosign container image signature"},"optional":null}', 'names no manifest digest'],
+    ['{"critical":{"identity":{"docker-reference":"r"},"image":{},"type":"cosign container image signature"},"optional":null}', 'critical.image misses docker-manifest-digest'],
     ['{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"D"},"type":"cosign container image signature"},"optional":null,"optional":{}}', 'repeats the key "optional"'],
     ['{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"D"},"type":"cosign container image signature"},"optional":null} trailing', 'data after the JSON value'],
   ])('refuses a payload: %s', (text, reason) => {

@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
-import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE, COSIGN_TYPE } from '../../../shared/payloads/payloads';
-import { parseStrictJson } from '../json/strict';
+import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
+import type { ReasonCode } from '../../../shared/models/verdict';
+import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import type { SignatureAlgorithm, Signer } from '../kms/signer';
 import { verifyRawSignature } from '../offline/verify-raw';
 import { digestOf, parseDigest } from '../registry/digest';
@@ -49,37 +50,20 @@ export async function readCosignSignatures(source: RegistrySource, repository: s
 
 export interface PayloadCheck {
   ok: boolean;
-  reason?: string;
+  code: ReasonCode;
+  reason: string;
   identity?: string;
   annotations?: Record<string, string>;
 }
 
-/** The payload must be strict JSON of cosign's type, with exactly the critical members, naming this digest. */
+/** The payload must pass the one strict payload parser (cosign's type) and name this digest. */
 export function checkCosignPayload(payload: Uint8Array, digest: string): PayloadCheck {
-  let doc: unknown;
-  try {
-    doc = parseStrictJson(payload, 'The signed payload');
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
-  const d = doc as { critical?: Record<string, unknown>; optional?: unknown };
-  if (typeof d !== 'object' || d === null || typeof d.critical !== 'object' || d.critical === null) return { ok: false, reason: 'The payload has no critical section.' };
-  const extra = Object.keys(d).filter((k) => k !== 'critical' && k !== 'optional');
-  if (extra.length) return { ok: false, reason: `The payload has unknown top-level members: ${extra.join(', ')}.` };
-  const unknown = Object.keys(d.critical).filter((k) => !['identity', 'image', 'type'].includes(k));
-  if (unknown.length) return { ok: false, reason: `The payload's critical section has unknown members: ${unknown.join(', ')}.` };
-  if (d.critical.type !== COSIGN_TYPE) return { ok: false, reason: `The payload's type is ${JSON.stringify(d.critical.type)}, not "${COSIGN_TYPE}".` };
-  const image = d.critical.image as Record<string, unknown> | undefined;
-  const named = image?.['docker-manifest-digest'];
-  if (typeof named !== 'string') return { ok: false, reason: 'The payload names no manifest digest.' };
-  if (named !== digest) return { ok: false, reason: `The payload signs ${named}, not this image's ${digest}.` };
-  const identity = (d.critical.identity as Record<string, unknown> | undefined)?.['docker-reference'];
-  const annotations: Record<string, string> = {};
-  if (d.optional !== null && d.optional !== undefined) {
-    if (typeof d.optional !== 'object' || Array.isArray(d.optional)) return { ok: false, reason: 'The payload’s optional section is not an object.' };
-    for (const [k, v] of Object.entries(d.optional as Record<string, unknown>)) if (typeof v === 'string') annotations[k] = v;
-  }
-  return { ok: true, ...(typeof identity === 'string' ? { identity } : {}), annotations };
+  const parsed = parseSignedPayload(payload, 'cosign');
+  if (!parsed.ok) return { ok: false, code: parsed.code, reason: parsed.reason };
+  const { manifestDigest, dockerReference, optional } = parsed.payload;
+  const annotations = stringAnnotations(optional);
+  if (manifestDigest !== digest) return { ok: false, code: 'DIGEST_MISMATCH', reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`, identity: dockerReference, annotations };
+  return { ok: true, code: 'DIGEST_MATCH', reason: `The payload names ${digest}.`, identity: dockerReference, annotations };
 }
 
 /** The algorithms a public key may have signed a cosign payload with (cosign ≥2.6 and older). */

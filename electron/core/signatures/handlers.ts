@@ -1,6 +1,6 @@
 import type { signatureCalls } from '../../../shared/contract/signatures';
 import { SignetError } from '../../../shared/errors';
-import type { SignatureReport, VerificationReport } from '../../../shared/models/signatures';
+import type { LookedPlace, SignatureReport } from '../../../shared/models/signatures';
 import type { CoreServices } from '../core';
 import type { AreaHandlers } from '../dispatch';
 import { resolveSigner } from '../keys/resolve-signer';
@@ -10,13 +10,13 @@ import { RegistryConnections } from '../registry/handlers';
 import { SavedRegistries } from '../registry/saved';
 import { KeychainCredentialStore } from '../registry/credentials';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
-import { loadRegistriesDir, lookasideFor } from './lookaside/registries-d';
-import { parseNormalizedNamed } from '../trust/docker-reference';
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
-import { collectTrust, expiryCheck } from './trusted';
+import { collectTrust, validityCheck } from './trusted';
+import { imageReferenceFor, imageVerdict } from './verdict';
+import { chooseLookaside } from './lookaside/choose';
 import { FORMATS, formatById } from './formats';
-import type { SignContext, Signed, VerifyContext } from './formats/format';
+import type { Referrers, SignContext, Signed, VerifyContext } from './formats/format';
 import type { RegistrySource } from '../registry/source';
 
 /**
@@ -33,14 +33,6 @@ async function signingTargets(source: RegistrySource, repository: string, digest
   return [{ digest }, ...platforms];
 }
 
-/** The lookaside a registries.d directory names for this image, for reading or (staging first) writing. */
-async function lookasideFromRegistriesD(dir: string, host: string, repository: string, digest: string, tagOrReference: string | undefined, write: boolean): Promise<string | undefined> {
-  const config = await loadRegistriesDir(dir);
-  const tag = tagOrReference && !tagOrReference.includes('/') && !tagOrReference.startsWith('sha') ? tagOrReference : undefined;
-  const ref = parseNormalizedNamed(`${host}/${repository}${tag ? `:${tag}` : `@${digest}`}`);
-  return lookasideFor(config, ref, write)?.url;
-}
-
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
@@ -53,28 +45,42 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
     'signatures.verify': async (input) => {
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
-      const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}) });
-      const lookaside = input.lookaside ?? (input.registriesD ? await lookasideFromRegistriesD(input.registriesD, saved.host, input.repository, input.digest, input.reference, false) : undefined);
+      const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
+      const imageReference = imageReferenceFor(host, input.repository, input.digest, input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined));
+      const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}), image: imageReference });
+      const lookaside = await chooseLookaside(input, saved, imageReference, false);
+      const looked: LookedPlace[] = [];
+      let referrers: Promise<Referrers> | undefined;
       const ctx: VerifyContext = {
         source,
         registryLabel: saved.kind === 'oci-layout' ? 'layout' : saved.host,
         repository: input.repository,
         digest: input.digest,
+        imageReference,
         trust,
-        ...(input.reference ? { reference: input.reference } : {}),
         ...(lookaside ? { lookaside } : {}),
         ...(input.asc ? { asc: await services.storage.open(input.asc) } : {}),
+        referrers: () => (referrers ??= source.referrers(input.repository, input.digest)),
+        look: (place) => looked.push(place),
+        now: new Date(),
       };
-      const signatures: SignatureReport[] = [];
-      for (const format of FORMATS) signatures.push(...(await format.verifyAll(ctx)));
-      const verdict: VerificationReport['verdict'] = signatures.length === 0 ? 'unsigned' : signatures.some((s) => s.verdict === 'verified') ? 'verified' : signatures.some((s) => s.verdict === 'failed') ? 'failed' : 'signed-untrusted';
-      await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${verdict}`, { digest: input.digest, verdict, signatures: signatures.length });
-      return { digest: input.digest, verdict, signatures };
+      if (!lookaside) looked.push({ kind: 'lookaside', place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)', outcome: 'none' });
+      const all: SignatureReport[] = [];
+      for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)));
+      const signatures = all.filter((s) => s.kind === 'signature');
+      const attestations = all.filter((s) => s.kind === 'attestation');
+      const summary = imageVerdict(signatures, looked);
+      await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { digest: input.digest, verdict: summary.verdict, code: summary.code, signatures: signatures.length });
+      return { digest: input.digest, ...summary, signatures, attestations, looked };
     },
     'signatures.status': async (input, ctx) => {
+      const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
-      const trust = await collectTrust(services.dataDir, services.keys, {});
-      const results = await verifyTags(source, input.repository, input.tags, trust.keys.filter((k) => expiryCheck(k.window, undefined).status === 'passed').map((k) => k.pem), 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
+      const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
+      const trust = await collectTrust(services.dataDir, undefined, { image: `${host}/${input.repository}` });
+      const now = new Date();
+      const pems = trust.keys.filter((k) => validityCheck(k.validity, undefined, now).status === 'passed').map((k) => k.pem);
+      const results = await verifyTags(source, input.repository, input.tags, pems, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
       return { results };
     },
     'signatures.sign': async (input, ctx) => {
@@ -97,7 +103,8 @@ export function createSignatureHandlers(services: CoreServices, connections = ne
       };
       let describeSigner: Record<string, string>;
       if (format.id === 'simplesigning') {
-        const lookaside = input.lookaside ?? (input.registriesD ? await lookasideFromRegistriesD(input.registriesD, saved.host, input.repository, input.digest, input.expectedTag, true) : undefined);
+        const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
+        const lookaside = (await chooseLookaside(input, saved, imageReferenceFor(host, input.repository, input.digest, input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined), true))?.url;
         if (!lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).');
         if (/^https?:\/\//i.test(lookaside)) throw new SignetError('INVALID_INPUT', `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`);
         const pgp = await services.keys.pgpSigner(input.key);

@@ -1,12 +1,14 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import * as openpgp from 'openpgp';
 import { SignetError } from '../../../shared/errors';
-import { ATOMIC_TYPE, buildAtomicPayload } from '../../../shared/payloads/payloads';
-import { parseStrictJson } from '../json/strict';
+import type { ReasonCode } from '../../../shared/models/verdict';
+import { buildAtomicPayload } from '../../../shared/payloads/payloads';
 import type { PgpSigner } from '../kms/signer';
 import { parseDigest } from '../registry/digest';
-import { formatReference, parseReference } from '../registry/reference';
+import { parseNormalizedNamed, refString, tagNameOnly } from '../trust/docker-reference';
+import { identityMatches } from '../trust/identity';
+import { verifyPgpMessage, type PgpCandidate } from './openpgp-verify';
+import { parseSignedPayload } from './signed-payload';
 
 const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
 const MAX_SIGNATURES = 1000;
@@ -64,92 +66,61 @@ export async function readLookaside(base: string, repositoryPath: string, digest
   return out;
 }
 
+export type SimpleStage = 'signature' | 'key' | 'payload' | 'digest' | 'identity' | 'ok';
+
 export interface SimpleVerdict {
   ok: boolean;
+  /** The first check that failed, or `ok`. */
+  stage: SimpleStage;
+  code: ReasonCode;
   reason: string;
+  /** The trusted key (by name and position in the list given) that made the signature. */
   signer?: string;
+  index?: number;
   keyId?: string;
+  fingerprint?: string;
   identity?: string;
+  /** The payload's optional.timestamp: the signer's claim. */
   timestamp?: number;
   creator?: string;
+  /** The OpenPGP signature's creation time: also the signer's claim. */
+  created?: Date;
+  identityChecked?: boolean;
 }
 
-export type PgpVerification = { ok: true; data: Uint8Array; signer: string; keyId: string; fingerprint: string; created?: Date } | { ok: false; reason: string };
+export { verifyPgpMessage } from './openpgp-verify';
 
 /**
- * Verifies a binary OpenPGP signed message against trusted keys (not expired, not revoked) and
- * returns the signed bytes. Nothing inside is trusted unless this says ok.
+ * Verifies a simple signature as containers/image does: the OpenPGP message must carry exactly one
+ * signature, by a trusted key valid now, before its JSON is looked at; then the payload must pass
+ * the one strict parser, name this digest, and — when the image's reference is given — name it
+ * under podman's default rule, matchRepoDigestOrExact (by tag: that exact tag; by digest: the
+ * same repository).
  */
-export async function verifyPgpMessage(message: Uint8Array, trusted: ReadonlyArray<{ name: string; key: string | Uint8Array }>): Promise<PgpVerification> {
-  const first = message[0] ?? 0;
-  if (!((first >= 0xa0 && first <= 0xa3) || first === 0xc8 || (first >= 0x90 && first <= 0x92) || first === 0xc4 || (first >= 0x88 && first <= 0x8b) || first === 0xc2)) {
-    return { ok: false, reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).` };
-  }
-  let parsed: openpgp.Message<Uint8Array>;
+export async function verifySimple(message: Uint8Array, digest: string, trusted: readonly PgpCandidate[], imageReference?: string, now = new Date()): Promise<SimpleVerdict> {
+  const verified = await verifyPgpMessage(message, trusted, now);
+  const who = { ...(verified.signer !== undefined ? { signer: verified.signer } : {}), ...(verified.index !== undefined ? { index: verified.index } : {}), ...(verified.keyId ? { keyId: verified.keyId } : {}), ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}), ...(verified.created ? { created: verified.created } : {}) };
+  if (!verified.ok) return { ok: false, stage: verified.code.startsWith('KEY_') ? 'key' : 'signature', code: verified.code, reason: verified.reason, ...who };
+  const parsed = parseSignedPayload(verified.data, 'atomic');
+  if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...who };
+  const p = parsed.payload;
+  const claims = { identity: p.dockerReference, ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
+  if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...who, ...claims };
+  let signedRef;
   try {
-    parsed = await openpgp.readMessage({ binaryMessage: message });
+    signedRef = parseNormalizedNamed(p.dockerReference);
   } catch {
-    return { ok: false, reason: 'The signature is not a readable OpenPGP message (corrupt or cut short).' };
+    return { ok: false, stage: 'payload', code: 'PAYLOAD_INVALID', reason: `The payload's identity ${JSON.stringify(p.dockerReference.slice(0, 80))} is not a valid image reference.`, ...who, ...claims };
   }
-  if (parsed.getSigningKeyIDs().length === 0) return { ok: false, reason: 'The OpenPGP message is not signed (a bare literal message).' };
-  let lastReason = 'No trusted key made this signature.';
-  for (const entry of trusted) {
-    let key: openpgp.Key;
+  if (imageReference) {
+    let image;
     try {
-      const text = typeof entry.key === 'string' ? entry.key : Buffer.from(entry.key.subarray(0, 10)).toString('latin1') === '-----BEGIN' ? Buffer.from(entry.key).toString('utf8') : undefined;
-      key = text !== undefined ? await openpgp.readKey({ armoredKey: text }) : await openpgp.readKey({ binaryKey: entry.key as Uint8Array });
+      image = tagNameOnly(parseNormalizedNamed(imageReference));
     } catch {
-      continue;
+      throw new SignetError('INVALID_INPUT', `${imageReference.slice(0, 200)} is not an image reference.`);
     }
-    try {
-      const result = await openpgp.verify({ message: parsed, verificationKeys: key, expectSigned: true, format: 'binary' });
-      const sig = result.signatures[0];
-      const created = sig ? await sig.signature.then((s) => s.packets[0]?.created ?? undefined).catch(() => undefined) : undefined;
-      return { ok: true, data: result.data as Uint8Array, signer: entry.name, keyId: sig?.keyID.toHex().toUpperCase() ?? '', fingerprint: key.getFingerprint().toUpperCase(), ...(created ? { created } : {}) };
-    } catch (error) {
-      const text = (error as Error).message;
-      if (/expired|revoked/i.test(text)) lastReason = `The signing key ${entry.name} is expired or revoked (${text.slice(0, 120)}).`;
-      else if (/Could not find signing key|signing key/i.test(text)) continue;
-      else lastReason = `The signature does not verify: ${text.slice(0, 160)}.`;
-    }
+    const match = identityMatches({ type: 'matchRepoDigestOrExact' }, image, refString(signedRef));
+    if (!match.ok) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The payload is for ${p.dockerReference.slice(0, 120)}, not ${refString(image)} (matchRepoDigestOrExact).`, ...who, ...claims };
   }
-  return { ok: false, reason: lastReason };
-}
-
-/**
- * Verifies a simple signature: the OpenPGP message must be signed by one of the trusted keys (not
- * expired or revoked) before its JSON is looked at; then the payload must be strict, of the
- * atomic type with exactly its critical members, name this digest, and match the reference.
- */
-export async function verifySimple(message: Uint8Array, digest: string, trusted: ReadonlyArray<{ name: string; key: string | Uint8Array }>, expectedReference?: string): Promise<SimpleVerdict> {
-  const verified = await verifyPgpMessage(message, trusted);
-  if (!verified.ok) return { ok: false, reason: verified.reason };
-  const data = verified.data;
-  const signer = { name: verified.signer, keyId: verified.keyId };
-  let doc: { critical?: Record<string, unknown>; optional?: Record<string, unknown> };
-  try {
-    doc = parseStrictJson(data, 'The signed payload') as typeof doc;
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message, signer: signer.name };
-  }
-  const critical = doc?.critical;
-  if (!critical || typeof critical !== 'object') return { ok: false, reason: 'The payload has no critical section.', signer: signer.name };
-  const unknown = Object.keys(critical).filter((k) => !['type', 'image', 'identity'].includes(k));
-  if (unknown.length) return { ok: false, reason: `The payload's critical section has unknown members: ${unknown.join(', ')}.`, signer: signer.name };
-  if (critical.type !== ATOMIC_TYPE) return { ok: false, reason: `The payload's type is ${JSON.stringify(critical.type)}, not "${ATOMIC_TYPE}".`, signer: signer.name };
-  const named = (critical.image as Record<string, unknown> | undefined)?.['docker-manifest-digest'];
-  if (named !== digest) return { ok: false, reason: `The payload signs ${String(named)}, not this image's ${digest}.`, signer: signer.name };
-  const identity = (critical.identity as Record<string, unknown> | undefined)?.['docker-reference'];
-  if (typeof identity !== 'string') return { ok: false, reason: 'The payload has no identity.', signer: signer.name };
-  let normalized: string;
-  try {
-    normalized = formatReference(parseReference(identity));
-  } catch {
-    return { ok: false, reason: `The payload's identity ${JSON.stringify(identity.slice(0, 80))} is not a valid image reference.`, signer: signer.name };
-  }
-  if (expectedReference && normalized !== formatReference(parseReference(expectedReference))) return { ok: false, reason: `The payload is for ${identity}, not ${expectedReference} (matchExact).`, signer: signer.name };
-  const optional = doc.optional ?? {};
-  const timestamp = optional.timestamp;
-  if (timestamp !== undefined && !Number.isInteger(timestamp)) return { ok: false, reason: 'The payload timestamp is not whole seconds.', signer: signer.name };
-  return { ok: true, reason: `Signed by ${signer.name}.`, signer: signer.name, keyId: signer.keyId, identity, ...(typeof timestamp === 'number' ? { timestamp } : {}), ...(typeof optional.creator === 'string' ? { creator: optional.creator } : {}) };
+  return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...who, ...claims, identityChecked: imageReference !== undefined };
 }

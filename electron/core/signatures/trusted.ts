@@ -1,88 +1,157 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
-import type { SignatureReport } from '../../../shared/models/signatures';
+import type { SignatureCheck } from '../../../shared/models/signatures';
 import type { TrustEntry } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
 import type { KeyRing } from '../keys/registry';
-import { TrustStore, withinWindow } from '../trust/store';
+import { entriesForImage } from '../trust/scopes';
+import { TrustStore } from '../trust/store';
 
-type Check = SignatureReport['checks'][number];
-
-/** When a key may vouch for a signature: the trust entry's window, or a Signet key's expiry. */
+/** When a trust entry may vouch for a signature ("trusted for signatures before …"). */
 export interface TrustWindow {
   notBefore?: string;
   notAfter?: string;
+}
+
+/** What limits a trusted key's validity: the entry's window and, for a certificate, its own validity. */
+export interface Validity {
+  window?: TrustWindow;
+  certificate?: { notBefore: string; notAfter: string; subject: string };
 }
 
 export interface TrustedPublicKey {
   name: string;
   pem: string;
   fingerprint: string;
-  window?: TrustWindow;
+  validity: Validity;
 }
 
 export interface TrustedPgpKey {
   name: string;
   key: string;
-  window?: TrustWindow;
+  validity: Validity;
+}
+
+/** A Signet key that is not in the trust store: it can name a signer, never vouch for one. */
+export interface KnownKey {
+  id: string;
+  name: string;
 }
 
 export interface TrustSet {
   keys: TrustedPublicKey[];
   pgp: TrustedPgpKey[];
+  /** Trusted for other repositories only: named in reports, never used to accept. */
+  outOfScope: { keys: TrustedPublicKey[]; pgp: TrustedPgpKey[] };
+  /** Signet's own keys that are not trusted. */
+  known: { keys: Array<TrustedPublicKey & { known: KnownKey }>; pgp: Array<TrustedPgpKey & { known: KnownKey }> };
 }
+
+export const emptyTrust = (): TrustSet => ({ keys: [], pgp: [], outOfScope: { keys: [], pgp: [] }, known: { keys: [], pgp: [] } });
 
 const windowOf = (e: Pick<TrustEntry, 'notBefore' | 'notAfter'>): TrustWindow | undefined =>
   e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined;
 
-/**
- * Everything a verification may trust: the trust store (public keys, certificates' keys, OpenPGP
- * keys, with their windows), Signet's own keys (until they expire), and keys given for this call.
- */
-export async function collectTrust(dataDir: string, keys: KeyRing, given: { publicKeys?: readonly string[]; pgpKeys?: readonly string[]; only?: boolean }): Promise<TrustSet> {
-  const set: TrustSet = { keys: [], pgp: [] };
-  if (given.only) return addGiven(set, given);
-  for (const entry of await new TrustStore(dataDir).entries()) {
-    const name = `${entry.name} (trusted)`;
-    const window = windowOf(entry);
-    if (entry.kind === 'openpgp') set.pgp.push({ name, key: entry.data, ...(window ? { window } : {}) });
-    else {
-      try {
-        const key = entry.kind === 'certificate' ? new X509Certificate(entry.data).publicKey : createPublicKey(entry.data);
-        set.keys.push({ name, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(key), ...(window ? { window } : {}) });
-      } catch {
-        // An entry that no longer parses vouches for nothing; the trust view shows it.
-      }
+function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPublicKey } | undefined {
+  const name = `${entry.name} (trusted)`;
+  const window = windowOf(entry);
+  if (entry.kind === 'openpgp') return { pgp: { name, key: entry.data, validity: window ? { window } : {} } };
+  try {
+    if (entry.kind === 'certificate') {
+      const cert = new X509Certificate(entry.data);
+      const certificate = { notBefore: new Date(cert.validFrom).toISOString(), notAfter: new Date(cert.validTo).toISOString(), subject: cert.subject.replace(/\n/g, ', ') };
+      return { key: { name, pem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(cert.publicKey), validity: { ...(window ? { window } : {}), certificate } } };
     }
+    const key = createPublicKey(entry.data);
+    return { key: { name, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(key), validity: window ? { window } : {} } };
+  } catch {
+    // An entry that no longer parses vouches for nothing; the trust view shows it.
+    return undefined;
   }
-  for (const info of await keys.list()) {
-    const window = info.expires ? { notAfter: info.expires } : undefined;
-    const exports = await keys.publicExports(info.id).catch(() => undefined);
-    if (info.kind === 'openpgp' && exports?.pgp) set.pgp.push({ name: `${info.name} (Signet key)`, key: exports.pgp, ...(window ? { window } : {}) });
-    else if (exports?.pem && info.spkiSha256 && !set.keys.some((k) => k.fingerprint === info.spkiSha256)) set.keys.push({ name: `${info.name} (Signet key)`, pem: exports.pem, fingerprint: info.spkiSha256, ...(window ? { window } : {}) });
-  }
-  return addGiven(set, given);
 }
 
-function addGiven(set: TrustSet, given: { publicKeys?: readonly string[]; pgpKeys?: readonly string[] }): TrustSet {
+export interface TrustRequest {
+  /** Public keys given for this call only (PEM). */
+  publicKeys?: readonly string[];
+  /** OpenPGP keys given for this call only (armored). */
+  pgpKeys?: readonly string[];
+  /** Trust only what is given, not the trust store. */
+  only?: boolean;
+  /** The image being verified (`host/repo:tag` or `host/repo@digest`): selects the entries whose scopes name it. */
+  image?: string;
+}
+
+/**
+ * Everything a verification may trust: the trust store's entries whose scope covers the image
+ * (with their windows and certificate validity), and keys given for this call. Trust comes only
+ * from there. Signet's own keys are collected apart, so a report can say "signed by your key X,
+ * which is not trusted" and offer to trust it.
+ */
+export async function collectTrust(dataDir: string, keys: KeyRing | undefined, request: TrustRequest): Promise<TrustSet> {
+  const set = emptyTrust();
+  if (!request.only) {
+    const entries = await new TrustStore(dataDir).entries();
+    const { inScope, outOfScope } = request.image ? entriesForImage(entries, request.image) : { inScope: entries, outOfScope: [] };
+    for (const [target, list] of [[set, inScope], [set.outOfScope, outOfScope]] as const) {
+      for (const entry of list) {
+        const t = trustedOf(entry);
+        if (t && 'pgp' in t) target.pgp.push(t.pgp);
+        else if (t) target.keys.push(t.key);
+      }
+    }
+    if (keys) await collectKnown(set, keys, entries);
+  }
+  return addGiven(set, request);
+}
+
+async function collectKnown(set: TrustSet, keys: KeyRing, entries: readonly TrustEntry[]): Promise<void> {
+  const trustedFingerprints = new Set(entries.map((e) => e.fingerprint.toUpperCase()));
+  for (const info of await keys.list()) {
+    if (info.spkiSha256 && trustedFingerprints.has(info.spkiSha256.toUpperCase())) continue;
+    if (info.pgpFingerprint && trustedFingerprints.has(info.pgpFingerprint.toUpperCase())) continue;
+    const exports = await keys.publicExports(info.id).catch(() => undefined);
+    const known = { id: info.id, name: info.name };
+    const name = `${info.name} (your key, not trusted)`;
+    if (info.kind === 'openpgp' && exports?.pgp) set.known.pgp.push({ name, key: exports.pgp, validity: {}, known });
+    else if (exports?.pem && info.spkiSha256) set.known.keys.push({ name, pem: exports.pem, fingerprint: info.spkiSha256, validity: {}, known });
+  }
+}
+
+function addGiven(set: TrustSet, given: TrustRequest): TrustSet {
   for (const [i, pem] of (given.publicKeys ?? []).entries()) {
     try {
-      set.keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: spkiSha256(createPublicKey(pem)) });
+      set.keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: spkiSha256(createPublicKey(pem)), validity: {} });
     } catch {
       throw new SignetError('INVALID_INPUT', `Public key ${i + 1} cannot be read as a PEM public key.`);
     }
   }
-  set.pgp.push(...(given.pgpKeys ?? []).map((key, i) => ({ name: `OpenPGP key ${i + 1} (given)`, key })));
+  set.pgp.push(...(given.pgpKeys ?? []).map((key, i) => ({ name: `OpenPGP key ${i + 1} (given)`, key, validity: {} })));
   return set;
 }
 
 /**
- * The expiry check of a signature made by a trusted key: within the key's window at the time the
- * signature claims (claimed by the signer, so a window only narrows trust), or now when it
- * claims none.
+ * Whether a trusted key may vouch for a signature now. Its window and its certificate's validity
+ * are judged at `now`: a time the signer wrote (`claimed`) is not verified, so it can only narrow
+ * trust (a claim outside the window fails), never place a signature inside a window that has
+ * ended. Signet verifies no signing time today (no RFC 3161 tokens, no log inclusion proofs).
  */
-export function expiryCheck(window: TrustWindow | undefined, claimed: Date | undefined): Check {
-  if (!window) return { name: 'expiry', status: 'passed', reason: 'The key has no validity window or expiry.' };
-  const within = withinWindow(window, claimed);
-  return { name: 'expiry', status: within.ok ? 'passed' : 'failed', reason: within.reason };
+export function validityCheck(validity: Validity, claimed: Date | undefined, now = new Date()): SignatureCheck {
+  const fail = (code: SignatureCheck['code'], reason: string): SignatureCheck => ({ name: 'expiry', status: 'failed', code, reason });
+  const claim = claimed ? ` (the signature claims ${claimed.toISOString()}, which Signet cannot verify)` : '';
+  const cert = validity.certificate;
+  if (cert) {
+    if (now.getTime() >= Date.parse(cert.notAfter)) return fail('CERT_EXPIRED', `The trusted certificate ${cert.subject} expired on ${cert.notAfter}; it is judged now${claim}.`);
+    if (now.getTime() < Date.parse(cert.notBefore)) return fail('CERT_NOT_YET_VALID', `The trusted certificate ${cert.subject} is valid only from ${cert.notBefore}.`);
+  }
+  const w = validity.window;
+  if (w?.notAfter && now.getTime() >= Date.parse(w.notAfter)) return fail('WINDOW_ENDED', `Trusted only for signatures made before ${w.notAfter}; Signet cannot verify when this one was made${claim}, so it is judged now, which is later.`);
+  if (w?.notBefore && now.getTime() < Date.parse(w.notBefore)) return fail('WINDOW_NOT_STARTED', `Trusted only for signatures from ${w.notBefore}; it is earlier now.`);
+  if (w && claimed) {
+    if (w.notAfter && claimed.getTime() >= Date.parse(w.notAfter)) return fail('WINDOW_CLAIM_OUTSIDE', `The signature claims ${claimed.toISOString()}, after the window's end ${w.notAfter}.`);
+    if (w.notBefore && claimed.getTime() < Date.parse(w.notBefore)) return fail('WINDOW_CLAIM_OUTSIDE', `The signature claims ${claimed.toISOString()}, before the window's start ${w.notBefore}.`);
+  }
+  if (w) return { name: 'expiry', status: 'passed', code: 'WINDOW_OK', reason: `Within the trust window now${w.notAfter ? ` (trusted for signatures before ${w.notAfter})` : ''}${cert ? `; the certificate is valid until ${cert.notAfter}` : ''}.` };
+  return { name: 'expiry', status: 'passed', code: 'WINDOW_NONE', reason: cert ? `No trust window; the certificate is valid until ${cert.notAfter}.` : 'The trust entry has no validity window.' };
 }
+
+export const noTrustedKeyExpiry: SignatureCheck = { name: 'expiry', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' };

@@ -46,7 +46,7 @@ describe('policy evaluation with containers/image’s own signatures', () => {
 
   it.each([
     ['expired.signature', /expired/i],
-    ['unknown-key.signature', /No trusted key/],
+    ['unknown-key.signature', /not a trusted key/],
     ['unsigned-literal.signature', /not signed/],
     ['invalid-reference.signature', /not a valid image reference|not accepted/],
   ])('%s is rejected with its reason', async (file, reason) => {

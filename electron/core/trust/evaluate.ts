@@ -194,34 +194,22 @@ async function signedBy(req: Extract<PolicyRequirement, { type: 'signedBy' }>, c
       outcomes.push({ source, format: 'cosign', outcome: 'ignored', reason: 'signedBy reads only simple (OpenPGP) signatures.' });
       continue;
     }
-    const v = await verifyWithKeyring(signature.message, ctx.image.manifestDigest, trusted);
+    // The same verifier as the image report: one signature, a key valid now, the strict payload.
+    const v = await verifySimple(signature.message, ctx.image.manifestDigest, trusted);
     let reason = v.reason;
     let ok = v.ok;
-    if (!ok && v.signer && /signs .* not this image/.test(v.reason)) reason = `Signature for digest ${v.reason.replace(/^The payload signs (\S+),.*$/, '$1')} does not match`;
+    let code = v.code;
     if (ok) {
       const id = identityMatches(req.signedIdentity, ctx.docker, v.identity ?? '');
       ok = id.ok;
       reason = ok ? `Signed by ${v.signer}; ${id.reason}` : id.reason;
+      code = ok ? 'SIG_VALID' : 'IDENTITY_MISMATCH';
     }
-    outcomes.push({ source, format: 'simplesigning', outcome: ok ? 'accepted' : 'rejected', reason, ...(v.signer ? { signer: v.signer } : {}) });
+    outcomes.push({ source, format: 'simplesigning', outcome: ok ? 'accepted' : 'rejected', code, reason, ...(v.signer ? { signer: v.signer } : {}) });
     if (ok) return { outcome: 'admitted', reason: `The signature in ${source} is accepted: ${reason}`, signatures: outcomes };
     rejections.push(reason);
   }
   return { outcome: 'rejected', reason: summaryOf(rejections), signatures: outcomes };
-}
-
-/**
- * verifySimple with one key at a time: it reuses one parsed message across keys, and openpgp
- * consumes it on the first attempt, so a keyring whose first key is not the signer never matched.
- */
-async function verifyWithKeyring(message: Uint8Array, digest: string, trusted: ReadonlyArray<{ name: string; key: string }>): Promise<Awaited<ReturnType<typeof verifySimple>>> {
-  let last: Awaited<ReturnType<typeof verifySimple>> = { ok: false, reason: 'No trusted key made this signature.' };
-  for (const entry of trusted) {
-    const v = await verifySimple(message, digest, [entry]);
-    if (v.signer || !/No trusted key made this signature/.test(v.reason)) return v;
-    last = v;
-  }
-  return last;
 }
 
 function pemKeys(data: Buffer, what: string): KeyObject[] {
@@ -284,14 +272,16 @@ async function sigstoreSigned(req: Extract<PolicyRequirement, { type: 'sigstoreS
     }, material.rekor);
     const signer = result.ok || result.keyIndex !== undefined ? fingerprintOf(material.keys[result.ok ? result.keyIndex : result.keyIndex!]!) : undefined;
     if (result.ok) {
-      outcomes.push({ source, format: 'cosign', outcome: 'accepted', reason: `Verified with key ${signer?.slice(0, 16)}…; identity ${result.payload.dockerReference} accepted by ${req.signedIdentity.type}.`, ...(signer ? { signer } : {}) });
+      outcomes.push({ source, format: 'cosign', outcome: 'accepted', code: 'SIG_VALID', reason: `Verified with key ${signer?.slice(0, 16)}…; identity ${result.payload.dockerReference} accepted by ${req.signedIdentity.type}.`, ...(signer ? { signer } : {}) });
       return { outcome: 'admitted', reason: `The signature in ${source} is accepted.`, signatures: outcomes };
     }
-    outcomes.push({ source, format: 'cosign', outcome: 'rejected', reason: result.reason, ...(signer ? { signer } : {}) });
+    outcomes.push({ source, format: 'cosign', outcome: 'rejected', code: ATTACHMENT_CODES[result.stage], reason: result.reason, ...(signer ? { signer } : {}) });
     rejections.push(result.reason);
   }
   return { outcome: 'rejected', reason: summaryOf(rejections, counts), signatures: outcomes };
 }
+
+const ATTACHMENT_CODES = { signature: 'SIG_UNKNOWN_KEY', rekor: 'TLOG_NOT_VERIFIED', payload: 'PAYLOAD_INVALID', digest: 'DIGEST_MISMATCH', identity: 'IDENTITY_MISMATCH' } as const;
 
 function fingerprintOf(key: KeyObject): string {
   return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');

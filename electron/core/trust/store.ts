@@ -17,10 +17,12 @@ export interface NewTrustEntry {
   notBefore?: string;
   notAfter?: string;
   scopes?: string[];
+  /** A leaf certificate (neither a CA nor self-signed), trusted as a single key, knowingly. */
+  leaf?: boolean;
 }
 
 /** What a piece of public material is, with its fingerprint; refuses private keys and junk. */
-export async function describeMaterial(data: string): Promise<{ kind: TrustKind; fingerprint: string; keyId?: string; userIds?: string[]; algorithm?: string; key?: KeyObject }> {
+export async function describeMaterial(data: string): Promise<{ kind: TrustKind; fingerprint: string; keyId?: string; userIds?: string[]; algorithm?: string; key?: KeyObject; leaf?: boolean }> {
   const text = data.trim();
   if (/PRIVATE KEY/.test(text)) throw new SignetError('INVALID_INPUT', 'This is a private key. Trust takes public keys only: export the public key and add that.');
   if (text.startsWith('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
@@ -48,7 +50,9 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     } catch {
       throw new SignetError('MALFORMED', 'The certificate cannot be read.');
     }
-    return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey };
+    // notation-go and cosign accept only CA (or self-signed root) certificates as trust anchors.
+    const selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
+    return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey, ...(!cert.ca && !selfSigned ? { leaf: true } : {}) };
   }
   if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
     let key: KeyObject;
@@ -101,6 +105,8 @@ export class TrustStore {
   async add(input: NewTrustEntry, now = new Date()): Promise<TrustEntry> {
     const material = await describeMaterial(input.data);
     if (input.notBefore && input.notAfter && Date.parse(input.notBefore) >= Date.parse(input.notAfter)) throw new SignetError('INVALID_INPUT', 'The validity window ends before it starts.');
+    if (material.leaf && !input.leaf) throw new SignetError('INVALID_INPUT', 'This is a leaf certificate (not a CA, not self-signed), not a trust anchor. Add its issuing CA instead, or trust only this certificate’s key, knowingly, as a single key (CLI: --leaf; the Trust dialog: "Trust only this certificate’s key").');
+    if (input.leaf && material.kind !== 'certificate') throw new SignetError('INVALID_INPUT', 'Only a certificate can be added as a leaf.');
     return this.update((entries) => {
       if (entries.length >= MAX_ENTRIES) throw new SignetError('TOO_LARGE', `The trust store already holds ${MAX_ENTRIES} entries.`);
       if (entries.some((e) => e.name === input.name)) throw new SignetError('CONFLICT', `A trust entry named ${JSON.stringify(input.name)} exists already.`);
@@ -117,6 +123,7 @@ export class TrustStore {
         ...(input.notBefore ? { notBefore: input.notBefore } : {}),
         ...(input.notAfter ? { notAfter: input.notAfter } : {}),
         ...(input.scopes?.length ? { scopes: input.scopes } : {}),
+        ...(material.leaf ? { leaf: true } : {}),
         addedAt: now.toISOString(),
       });
       return { entries: [...entries, entry], result: entry };

@@ -40,7 +40,7 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
               </button>
             ))}
           </nav>
-          {selected && <RegistryBrowser key={selected.id} registry={selected} onRemoved={() => { registries.reload(); navigate({ area: 'registries' }); }} />}
+          {selected && <RegistryBrowser key={selected.id} registry={selected} onRemoved={() => { registries.reload(); navigate({ area: 'registries' }); }} onChanged={() => registries.reload()} />}
         </div>
       )}
       <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); navigate({ area: 'registries', sub: r.id }); }} />
@@ -56,13 +56,14 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
   const [insecure, setInsecure] = useState(false);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [lookaside, setLookaside] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
     if (!api) return;
     setBusy(true);
     const named = name.trim() ? { name: name.trim() } : {};
-    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: host.trim(), ...named, insecure, ...(username ? { username, password } : {}) });
+    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: host.trim(), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
     setBusy(false);
     setPassword('');
     if (!result.ok) return setError(result.message);
@@ -117,13 +118,47 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
           <label htmlFor="reg-pass">Password or token</label>
           <input id="reg-pass" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" disabled={!username} />
         </div>
+        <LookasideField value={lookaside} onChange={setLookaside} />
         </>)}
       </form>
     </Dialog>
   );
 }
 
-function RegistryBrowser({ registry, onRemoved }: { registry: SavedRegistry; onRemoved(): void }) {
+function LookasideField({ value, onChange }: { value: string; onChange(v: string): void }) {
+  return (
+    <div className="field">
+      <label htmlFor="reg-lookaside">Simple-signature lookaside (optional)</label>
+      <input id="reg-lookaside" value={value} onChange={(e) => onChange(e.target.value)} spellCheck={false} placeholder="https://sigs.example.com/lookaside or /srv/lookaside" />
+      <span className="hint">Where podman/skopeo simple signatures for this registry are read from. Empty: Signet reads registries.d as podman does.</span>
+    </div>
+  );
+}
+
+function EditRegistryDialog({ registry, open, onClose, onSaved }: { registry: SavedRegistry; open: boolean; onClose(): void; onSaved(): void }) {
+  const api = useApp((s) => s.api);
+  const [name, setName] = useState(registry.name);
+  const [lookaside, setLookaside] = useState(registry.lookaside ?? '');
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    if (!api) return;
+    const result = await api.registry.edit({ id: registry.id, ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}), lookaside: lookaside.trim() ? lookaside.trim() : null });
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    onSaved();
+  };
+  return (
+    <Dialog title={`Edit ${registry.name}`} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="edit-registry" className="button">Save</button></>}>
+      <form id="edit-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error} />
+        <div className="field"><label htmlFor="edit-reg-name">Name</label><input id="edit-reg-name" value={name} onChange={(e) => setName(e.target.value)} /></div>
+        <LookasideField value={lookaside} onChange={setLookaside} />
+      </form>
+    </Dialog>
+  );
+}
+
+function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRegistry; onRemoved(): void; onChanged(): void }) {
   const api = useApp((s) => s.api);
   const caps = useCall(api ? () => api.registry.probe({ id: registry.id }) : undefined, [api, registry.id]);
   const repos = useCall(api ? () => api.registry.repositories({ id: registry.id }) : undefined, [api, registry.id]);
@@ -132,6 +167,8 @@ function RegistryBrowser({ registry, onRemoved }: { registry: SavedRegistry; onR
   const [repository, setRepository] = useState<string>();
   const [typed, setTyped] = useState('');
   const shown = useMemo(() => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())), [repos.data, filter]);
+  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const [editing, setEditing] = useState(false);
   const remove = async () => {
     if (!api) return;
     const result = await api.registry.remove({ id: registry.id });
@@ -152,6 +189,9 @@ function RegistryBrowser({ registry, onRemoved }: { registry: SavedRegistry; onR
             {caps.data.rateLimitRemaining && <span className="badge badge-warn">rate limit left: {caps.data.rateLimitRemaining}</span>}
           </>
         )}
+        {registry.lookaside && <span className="badge" title="Simple signatures are read from here">lookaside: {registry.lookaside}</span>}
+        {!readOnly && registry.kind === 'distribution' && <button type="button" className="link-button" onClick={() => setEditing(true)}>Edit…</button>}
+        {editing && <EditRegistryDialog registry={registry} open={editing} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); onChanged(); }} />}
         <button type="button" className="link-button" onClick={() => void remove()}>
           Forget this registry
         </button>

@@ -9,13 +9,17 @@ import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { TrustKeyAction } from './TrustKeyAction';
 
-const VERDICT_TEXT: Record<VerificationReport['verdict'], string> = {
+type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
+const VERDICT_TEXT: Record<AnyVerdict, string> = {
   unsigned: 'Unsigned',
   'signed-untrusted': 'Signed, but by no trusted key',
   verified: 'Verified',
   failed: 'Failed',
+  unknown: 'Unknown',
+  'not-verifiable': 'Not verifiable yet',
 };
-const VERDICT_CLASS: Record<VerificationReport['verdict'], string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad' };
+const VERDICT_CLASS: Record<AnyVerdict, string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad', unknown: 'badge badge-warn', 'not-verifiable': 'badge badge-warn' };
+const COMPAT_KINDS: readonly string[] = ['cosign', 'simplesigning', 'asc', 'sigstore-bundle'];
 
 /** The image's signatures, each with its checks; Sign and Verify actions. */
 export function SignaturesPanel({ registry, repository, digest, tag, isIndex, onSigned }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex?: boolean; onSigned?(): void }) {
@@ -23,7 +27,7 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
   const readOnly = useApp((s) => s.info?.readOnly ?? false);
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const [ascProfile, setAscProfile] = useState('');
-  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(ascProfile ? { asc: { profile: ascProfile } } : {}) }) : undefined, [api, registry.id, repository, digest, ascProfile]);
+  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(tag && !/^sha256[:-]/.test(tag) ? { tag } : {}), ...(ascProfile ? { asc: { profile: ascProfile } } : {}) }) : undefined, [api, registry.id, repository, digest, tag, ascProfile]);
   const [signing, setSigning] = useState(false);
   const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
@@ -46,31 +50,61 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         </div>
       )}
       <ErrorBanner message={report.error} />
-      {report.data && report.data.signatures.length === 0 && <p className="muted">No signature is stored for this manifest{ascProfile ? ' in the registry or the bucket' : ''}.</p>}
+      {report.data && report.data.verdict !== 'verified' && <p className={report.data.signatures.length ? 'reason' : 'muted'} aria-label="Verdict reason">{report.data.reason}</p>}
+      {report.data && <LookedPlaces report={report.data} />}
       {report.data && report.data.signatures.length > 0 && (
-        <table className="table" aria-label="Signature list">
+        <SignatureTable label="Signature list" rows={report.data.signatures} onOpen={setOpen} />
+      )}
+      {report.data && report.data.attestations.length > 0 && (
+        <>
+          <h4>Attestations <span className="muted small">(signed statements about the image; they do not make it signed)</span></h4>
+          <SignatureTable label="Attestation list" rows={report.data.attestations} onOpen={setOpen} />
+        </>
+      )}
+      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} />
+      <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
+    </section>
+  );
+}
+
+/** Where Signet looked for signatures and what it found: the ground an "unsigned" verdict stands on. */
+function LookedPlaces({ report }: { report: VerificationReport }) {
+  return (
+    <details className="small" open={report.verdict === 'unsigned' || report.verdict === 'unknown'}>
+      <summary>Where Signet looked ({report.looked.length})</summary>
+      <ul className="checks" aria-label="Places looked at">
+        {report.looked.map((l, i) => (
+          <li key={`${l.kind}-${i}`}>
+            <span className={`badge ${l.outcome === 'found' ? 'badge-ok' : l.outcome === 'unreadable' ? 'badge-bad' : ''}`}>{l.outcome === 'none' ? 'nothing' : l.outcome}</span> <span className="mono small">{l.place}</span>
+            {l.reason && <div className="reason">{l.reason}</div>}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly SignatureReport[]; onOpen(s: SignatureReport): void }) {
+  return (
+        <table className="table" aria-label={label}>
           <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Algorithm</th><th scope="col">Annotations</th><th scope="col">Result</th></tr></thead>
           <tbody>
-            {report.data.signatures.map((s, i) => (
+            {rows.map((s, i) => (
               <tr key={`${s.signature.slice(0, 24)}-${i}`}>
                 <td>{s.format}</td>
                 <td>{s.signer ?? <span className="muted">unknown key</span>}</td>
                 <td className="small">{s.algorithm ?? '—'}</td>
                 <td className="small">{Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</td>
                 <td>
-                  <button type="button" className="link-button" onClick={() => setOpen(s)}>
+                  <button type="button" className="link-button" onClick={() => onOpen(s)}>
                     <span className={VERDICT_CLASS[s.verdict]}>{VERDICT_TEXT[s.verdict]}</span>
                   </button>
-                  {s.verdict !== 'verified' && <div className="reason">{s.checks.find((c) => c.status === 'failed')?.reason}</div>}
+                  {s.verdict !== 'verified' && <div className="reason">{(s.checks.find((c) => c.code === s.code) ?? s.checks.find((c) => c.status === 'failed'))?.reason}</div>}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      )}
-      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} />
-      <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
-    </section>
   );
 }
 
@@ -91,16 +125,17 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
           </dl>
-          {signature.timestamp !== undefined && <p>Signed at {new Date(signature.timestamp * 1000).toISOString()} <span className="muted">(claimed by the signer)</span></p>}
+          {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}
+          {signature.judgedAt && <p>Judged at {signature.judgedAt.at} <span className="muted">({signature.judgedAt.source === 'now' ? 'verification time: Signet verified no signing time' : `time verified from ${signature.judgedAt.source}`})</span></p>}
           <h4>Checks</h4>
           <ul className="checks">
-            {signature.checks.map((c) => (<li key={c.name}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason}</li>))}
+            {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
           </ul>
           <h4>Signed payload</h4>
           <pre className="code">{pretty}</pre>
           <h4>Signature (base64, unsigned envelope field)</h4>
           <pre className="code">{signature.signature}</pre>
-          <Compatibility kind={signature.format} />
+          {COMPAT_KINDS.includes(signature.format) && <Compatibility kind={signature.format as SignatureKind} />}
         </>
       )}
     </Dialog>

@@ -128,7 +128,7 @@ export function TrustLimitFields({ idPrefix, value, onChange }: { idPrefix: stri
         <label htmlFor={`${idPrefix}-not-after`}>before</label><input id={`${idPrefix}-not-after`} type="date" value={value.notAfter} onChange={(e) => onChange({ ...value, notAfter: e.target.value })} />
       </div>
       <div className="field"><label htmlFor={`${idPrefix}-scopes`}>Scopes for the exported policy (optional: registry[/namespace[/repository]], comma-separated)</label><input id={`${idPrefix}-scopes`} value={value.scopes} onChange={(e) => onChange({ ...value, scopes: e.target.value })} spellCheck={false} /></div>
-      <p className="hint">A signature’s time is what its signer claims; a window only narrows trust.</p>
+      <p className="hint">Trust is judged now: a window that has ended trusts nothing, since a signature’s time is only what its signer claims. Scopes limit the repositories the key vouches for, here and in the exported policy.</p>
     </>
   );
 }
@@ -138,15 +138,17 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const [name, setName] = useState('');
   const [data, setData] = useState('');
   const [limits, setLimits] = useState<TrustLimits>(NO_LIMITS);
+  const [leaf, setLeaf] = useState(false);
   const [error, setError] = useState<string>();
   const submit = async () => {
     if (!api) return;
-    const result = await api.trust.add({ name: name.trim(), data, ...trustLimitsInput(limits) });
+    const result = await api.trust.add({ name: name.trim(), data, ...(leaf ? { leaf: true } : {}), ...trustLimitsInput(limits) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
     setData('');
     setLimits(NO_LIMITS);
+    setLeaf(false);
     onDone();
   };
   return (
@@ -156,6 +158,9 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
         <div className="field"><label htmlFor="trust-name">Name</label><input id="trust-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="Release team 2026" /></div>
         <div className="field"><label htmlFor="trust-file">Key or certificate file</label><input id="trust-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(setData); }} /></div>
         <div className="field"><label htmlFor="trust-data">…or paste it</label><textarea id="trust-data" rows={6} value={data} onChange={(e) => setData(e.target.value)} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----" /></div>
+        {data.includes('BEGIN CERTIFICATE') && (
+          <label className="check"><input type="checkbox" checked={leaf} onChange={(e) => setLeaf(e.target.checked)} /> Trust only this certificate’s key (a leaf certificate, not a CA): signatures by any other certificate from its issuer are not trusted</label>
+        )}
         <TrustLimitFields idPrefix="trust" value={limits} onChange={setLimits} />
       </form>
     </Dialog>

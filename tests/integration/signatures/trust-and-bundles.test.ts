@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,35 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore } from '../../../electron/core/keys/secrets';
 import { RegistryClient } from '../../../electron/core/registry/client';
-import { pae } from '../../../electron/core/signatures/sigstore/bundle';
-import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
+import { attachBundle, pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Report { verdict: string; signatures: Array<{ format: string; verdict: string; signer?: string; storage: string; checks: Array<{ name: string; status: string; reason: string }> }> }
-
-const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-
-/** Attaches a key-signed Sigstore bundle (DSSE, in-toto cosign/sign predicate) as an OCI 1.1 referrer, tag-schema style (registry 2.8 has no referrers API). */
-async function attachBundle(client: RegistryClient, repository: string, subject: { digest: string; size: number; mediaType: string }, privateKey: import('node:crypto').KeyObject, statementSubject = subject.digest): Promise<void> {
-  const statement = JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: repository, digest: { sha256: statementSubject.slice(7) } }], predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {} });
-  const payload = Buffer.from(statement);
-  const sig = sign('sha256', pae('application/vnd.in-toto+json', payload), privateKey);
-  const bundle = Buffer.from(JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: { publicKey: { hint: 'release' } }, dsseEnvelope: { payload: payload.toString('base64'), payloadType: 'application/vnd.in-toto+json', signatures: [{ sig: sig.toString('base64'), keyid: '' }] } }));
-  const empty = Buffer.from('{}');
-  await client.pushBlob(repository, empty);
-  await client.pushBlob(repository, bundle);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${sha256(empty)}`, size: empty.length },
-    layers: [{ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', digest: `sha256:${sha256(bundle)}`, size: bundle.length }],
-    subject,
-  }));
-  const referrer = await client.pushManifest(repository, `sha256:${sha256(manifest)}`, manifest, 'application/vnd.oci.image.manifest.v1+json');
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: referrer, size: manifest.length, artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json' }] }));
-  await client.pushManifest(repository, subject.digest.replace(':', '-'), index, 'application/vnd.oci.image.index.v1+json');
-}
 
 describe('verification against the trust store, with windows; Sigstore bundles through referrers', () => {
   let registry: RegistryHandle;
@@ -71,8 +46,8 @@ describe('verification against the trust store, with windows; Sigstore bundles t
 
     await ok('trust.add', { name: 'Old key', data: pem, notAfter: '2020-01-01T00:00:00Z' });
     const expired = await ok<Report>('signatures.verify', { id, repository: 'team/app', digest: image.digest });
-    expect(expired.verdict).toBe('signed-untrusted');
-    expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({ status: 'failed', reason: expect.stringContaining('before 2020-01-01') });
+    expect(expired).toMatchObject({ verdict: 'failed', code: 'FAILED', signatures: [expect.objectContaining({ code: 'WINDOW_ENDED' })] });
+    expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({ status: 'failed', code: 'WINDOW_ENDED', reason: expect.stringContaining('before 2020-01-01') });
   });
 
   it('finds a key-signed Sigstore bundle through the referrers tag schema and verifies it; a bundle for another digest fails', async () => {
@@ -89,7 +64,7 @@ describe('verification against the trust store, with windows; Sigstore bundles t
     expect(verified).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ format: 'sigstore-bundle', verdict: 'verified' })] });
 
     const o = await client.manifest('team/bundled', other.digest);
-    await attachBundle(client, 'team/bundled', { digest: other.digest, size: o.bytes.length, mediaType: o.mediaType }, privateKey, image.digest);
+    await attachBundle(client, 'team/bundled', { digest: other.digest, size: o.bytes.length, mediaType: o.mediaType }, privateKey, { statementSubject: image.digest });
     const misbound = await ok<Report>('signatures.verify', { id, repository: 'team/bundled', digest: other.digest, publicKeys: [pem] });
     expect(misbound.verdict).toBe('failed');
     expect(misbound.signatures[0]?.checks.find((c) => c.name === 'digest binding')).toMatchObject({ status: 'failed' });

@@ -1,39 +1,58 @@
-import type { SignatureReport } from '../../../../shared/models/signatures';
-import { checkCosignPayload, readCosignSignatures, signatureTag, signCosign, verifyWithKey } from '../cosign';
-import { expiryCheck } from '../trusted';
-import { noTrustedKey, type SignatureFormat } from './format';
+import { SignetError } from '../../../../shared/errors';
+import type { SignatureCheck, SignatureReport } from '../../../../shared/models/signatures';
+import { checkCosignPayload, readCosignSignatures, signatureTag, signCosign, verifyWithKey, type CosignSignature } from '../cosign';
+import { noTrustedKeyExpiry, validityCheck } from '../trusted';
+import { decide, identifyUntrusted, untrustedKeyCheck } from './decide';
+import type { SignatureFormat, VerifyContext } from './format';
+
+function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
+  const payload = checkCosignPayload(sig.payload, ctx.digest);
+  const trusted = ctx.trust.keys.map((k) => ({ k, algorithm: verifyWithKey(k.pem, sig.payload, sig.signature) })).find((m) => m.algorithm);
+  const other = trusted ? undefined : identifyUntrusted(ctx.trust, (t) => t.keys, (k) => verifyWithKey(k.pem, sig.payload, sig.signature) !== undefined);
+  const signer = trusted?.k ?? other?.key;
+  const checks: SignatureCheck[] = [
+    { name: 'digest binding', status: payload.ok ? 'passed' : 'failed', code: payload.code, reason: payload.reason },
+    signer
+      ? { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Verifies with ${signer.name}.` }
+      : ctx.trust.keys.length
+        ? { name: 'signature', status: 'failed', code: 'SIG_UNKNOWN_KEY', reason: 'Does not verify with any trusted key (signed by an unknown key, or altered).' }
+        : { name: 'signature', status: 'failed', code: 'SIG_NO_TRUSTED_KEYS', reason: 'No trusted public key to check it with: add the signer’s public key to the trust store.' },
+    trusted ? { name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `${trusted.k.name} is trusted for this image.` } : other ? untrustedKeyCheck(other.code, other.key.name) : { name: 'key trust', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' },
+    { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_BOUND', reason: payload.identity ? `The payload claims ${payload.identity}; cosign binds the digest, not the name.` : 'No identity in the payload.' },
+    trusted ? validityCheck(trusted.k.validity, undefined, ctx.now) : noTrustedKeyExpiry,
+  ];
+  const knownKey = other && 'known' in other.key ? (other.key as { known: { id: string; name: string } }).known : undefined;
+  return {
+    format: 'cosign',
+    kind: 'signature',
+    storage,
+    ...(signer ? { signer: signer.name, fingerprint: signer.fingerprint, algorithm: (trusted?.algorithm ?? verifyWithKey(signer.pem, sig.payload, sig.signature)) as string } : {}),
+    ...(payload.identity ? { identity: payload.identity } : {}),
+    ...(knownKey ? { knownKey } : {}),
+    annotations: payload.annotations ?? {},
+    payload: sig.payload.toString('utf8').slice(0, 65_536),
+    signature: sig.signature.toString('base64'),
+    judgedAt: { source: 'now', at: ctx.now.toISOString() },
+    checks,
+    ...decide(checks),
+  };
+}
 
 /** cosign's key-based signatures: the simple-signing payload in the `sha256-<hex>.sig` signature image. */
 export const cosignFormat: SignatureFormat = {
   id: 'cosign',
   async verifyAll(ctx) {
-    const found = await readCosignSignatures(ctx.source, ctx.repository, ctx.digest);
-    const keys = ctx.trust.keys;
     const storage = `${ctx.registryLabel}/${ctx.repository}:${signatureTag(ctx.digest)}`;
-  return found.map((sig): SignatureReport => {
-      const payload = checkCosignPayload(sig.payload, ctx.digest);
-      const match = keys.map((k) => ({ k, algorithm: verifyWithKey(k.pem, sig.payload, sig.signature) })).find((m) => m.algorithm);
-      const checks: SignatureReport['checks'] = [
-        { name: 'digest binding', status: payload.ok ? 'passed' : 'failed', reason: payload.ok ? `The payload names ${ctx.digest}.` : (payload.reason ?? 'The payload is not valid.') },
-        match ? { name: 'signature', status: 'passed', reason: `Verifies with ${match.k.name}.` } : { name: 'signature', status: 'failed', reason: keys.length ? 'Does not verify with any trusted key (signed by an unknown key, or altered).' : 'No trusted key to check it with: add the signer’s public key.' },
-        match ? { name: 'key trust', status: 'passed', reason: `${match.k.name} is trusted here.` } : { name: 'key trust', status: 'not-checked', reason: 'No trusted key matched.' },
-        { name: 'identity', status: 'not-checked', reason: payload.identity ? `The payload claims ${payload.identity}; cosign does not bind the identity.` : 'No identity in the payload.' },
-        match ? expiryCheck(match.k.window, undefined) : noTrustedKey,
-      ];
-      const inWindow = checks[checks.length - 1]?.status !== 'failed';
-      const verdict: SignatureReport['verdict'] = !payload.ok ? 'failed' : match && inWindow ? 'verified' : 'signed-untrusted';
-      return {
-        format: 'cosign',
-        storage,
-        ...(match ? { signer: match.k.name, fingerprint: match.k.fingerprint, algorithm: match.algorithm as string } : {}),
-        ...(payload.identity ? { identity: payload.identity } : {}),
-        annotations: payload.annotations ?? {},
-        payload: sig.payload.toString('utf8').slice(0, 65_536),
-        signature: sig.signature.toString('base64'),
-        checks,
-        verdict,
-      };
-    });
+    let found: CosignSignature[];
+    try {
+      found = await readCosignSignatures(ctx.source, ctx.repository, ctx.digest);
+    } catch (error) {
+      if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
+      ctx.look({ kind: 'cosign-tag', place: storage, outcome: 'unreadable', reason: error instanceof SignetError ? error.message : 'The signature image could not be read.' });
+      return [];
+    }
+    ctx.look({ kind: 'cosign-tag', place: storage, outcome: found.length ? 'found' : 'none', count: found.length });
+    return found.map((sig) => report(ctx, storage, sig));
   },
   async sign(ctx) {
     if (!ctx.signer) throw new Error('cosign signing needs a Signer');

@@ -1,10 +1,16 @@
-import type { SignatureReport } from '../../../../shared/models/signatures';
+import type { LookedPlace, SignatureReport } from '../../../../shared/models/signatures';
 import type { PgpSigner, Signer } from '../../kms/signer';
+import type { Descriptor } from '../../registry/media';
 import type { RegistrySource } from '../../registry/source';
 import type { ObjectStore } from '../../storage/object-store';
 import type { TrustSet } from '../trusted';
 
 export type FormatId = SignatureReport['format'];
+
+export interface Referrers {
+  descriptors: Descriptor[];
+  source: 'api' | 'tag-schema';
+}
 
 /** Where and against what an image's signatures are read. */
 export interface VerifyContext {
@@ -13,13 +19,18 @@ export interface VerifyContext {
   registryLabel: string;
   repository: string;
   digest: string;
+  /** The image as the user named it (`host/repo:tag` or `host/repo@digest`): identities are matched against it (matchRepoDigestOrExact). */
+  imageReference: string;
   trust: TrustSet;
-  /** The reference simple signatures must name (matchExact), when one is given. */
-  reference?: string;
-  /** Lookaside storage for simple signatures (directory, file:// or http(s)://). */
-  lookaside?: string;
+  /** Lookaside storage for simple signatures (directory, file:// or http(s)://), and what named it. */
+  lookaside?: { url: string; from: string };
   /** Object storage holding SWR .asc files. */
   asc?: ObjectStore;
+  /** The image's referrers, read once for every format that keeps signatures there. */
+  referrers(): Promise<Referrers>;
+  /** Records a place looked at, so "unsigned" can say where Signet looked. */
+  look(place: LookedPlace): void;
+  now: Date;
 }
 
 export interface SignContext {
@@ -58,5 +69,3 @@ export interface SignatureFormat {
   verifyAll(ctx: VerifyContext): Promise<SignatureReport[]>;
   sign?(ctx: SignContext): Promise<Signed>;
 }
-
-export const noTrustedKey = { name: 'expiry', status: 'not-checked', reason: 'No trusted key matched.' } as const;

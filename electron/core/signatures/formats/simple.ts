@@ -1,6 +1,7 @@
+import { SignetError } from '../../../../shared/errors';
 import type { SignatureReport } from '../../../../shared/models/signatures';
 import { openLookaside } from '../lookaside/store';
-import { signSimple, verifySimple, writeLookaside } from '../simple';
+import { signSimple, writeLookaside } from '../simple';
 import type { SignatureFormat } from './format';
 import { pgpReport } from './pgp-report';
 
@@ -9,22 +10,20 @@ export const simpleFormat: SignatureFormat = {
   id: 'simplesigning',
   async verifyAll(ctx) {
     if (!ctx.lookaside) return [];
+    const place = `${ctx.lookaside.url} (${ctx.lookaside.from})`;
+    let files;
+    try {
+      files = await openLookaside(ctx.lookaside.url).read(ctx.repository, ctx.digest);
+    } catch (error) {
+      if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
+      ctx.look({ kind: 'lookaside', place, outcome: 'unreadable', reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable' });
+      return [];
+    }
+    ctx.look({ kind: 'lookaside', place, outcome: files.length ? 'found' : 'none', count: files.length });
     const out: SignatureReport[] = [];
-    for (const file of await openLookaside(ctx.lookaside).read(ctx.repository, ctx.digest)) {
-      const v = await verifySimple(file.bytes, ctx.digest, ctx.trust.pgp, ctx.reference);
-      const unsigned = !v.signer && /No trusted key|not signed|not a readable|Not a binary/.test(v.reason);
-      const report = pgpReport(v, ctx.digest, ctx.trust.pgp, ctx.reference);
-      out.push({
-        format: 'simplesigning',
-        storage: file.location,
-        ...report.fields,
-        ...(v.keyId ? { fingerprint: v.keyId } : {}),
-        algorithm: 'openpgp',
-        payload: '',
-        signature: file.bytes.toString('base64').slice(0, 65_536),
-        checks: report.checks,
-        verdict: v.ok && report.inWindow ? 'verified' : v.ok || unsigned ? 'signed-untrusted' : 'failed',
-      });
+    for (const file of files) {
+      const fields = await pgpReport(file.bytes, ctx);
+      out.push({ format: 'simplesigning', kind: 'signature', storage: file.location, algorithm: 'openpgp', payload: '', signature: file.bytes.toString('base64').slice(0, 65_536), ...fields });
     }
     return out;
   },

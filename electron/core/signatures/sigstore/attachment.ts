@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { COSIGN_PAYLOAD_MEDIA_TYPE, COSIGN_TYPE } from '../../../../shared/payloads/payloads';
+import { COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../../shared/payloads/payloads';
+import { parseSignedPayload } from '../signed-payload';
 import { parseStrictJson } from '../../json/strict';
 
 /**
@@ -97,40 +98,12 @@ export function verifyAttachment(sig: SigstoreAttachment, keys: readonly KeyObje
   return { ok: true, keyIndex: match.i, payload: parsed, ...(integratedTime !== undefined ? { integratedTime } : {}) };
 }
 
-/** The payload exactly as c/image's untrustedSigstorePayload accepts it; a string is the reason it does not. */
+/** The payload exactly as c/image's untrustedSigstorePayload accepts it (the one strict parser); a string is the reason it does not. */
 export function parseAttachmentPayload(bytes: Uint8Array): AttachmentPayload | string {
-  let doc: unknown;
-  try {
-    doc = parseStrictJson(bytes, 'The signed payload');
-  } catch (error) {
-    return (error as Error).message;
-  }
-  const exact = (o: unknown, fields: string[], what: string): Record<string, unknown> | string => {
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return `${what} is not a JSON object`;
-    const keys = Object.keys(o);
-    const unknown = keys.filter((k) => !fields.includes(k));
-    if (unknown.length) return `${what} has unknown members: ${unknown.join(', ')}`;
-    const missing = fields.filter((k) => !keys.includes(k));
-    if (missing.length) return `${what} misses ${missing.join(', ')}`;
-    return o as Record<string, unknown>;
-  };
-  const top = exact(doc, ['critical', 'optional'], 'The payload');
-  if (typeof top === 'string') return top;
-  const critical = exact(top.critical, ['type', 'image', 'identity'], 'The payload’s critical section');
-  if (typeof critical === 'string') return critical;
-  if (typeof critical.type !== 'string') return 'The payload’s critical.type is not a string';
-  if (critical.type !== COSIGN_TYPE) return `Unrecognized signature type ${JSON.stringify(critical.type)}, expected "${COSIGN_TYPE}"`;
-  const image = exact(critical.image, ['docker-manifest-digest'], 'critical.image');
-  if (typeof image === 'string') return image;
-  const identity = exact(critical.identity, ['docker-reference'], 'critical.identity');
-  if (typeof identity === 'string') return identity;
-  const digest = image['docker-manifest-digest'];
-  const reference = identity['docker-reference'];
-  if (typeof digest !== 'string') return 'critical.image.docker-manifest-digest is not a string';
-  if (typeof reference !== 'string') return 'critical.identity.docker-reference is not a string';
-  const optional = top.optional;
-  if (optional !== null && (typeof optional !== 'object' || Array.isArray(optional))) return 'The payload’s optional section is not an object';
-  return { manifestDigest: digest, dockerReference: reference, optional: optional as Record<string, unknown> | null };
+  const parsed = parseSignedPayload(bytes, 'cosign');
+  if (!parsed.ok) return parsed.reason;
+  const { manifestDigest, dockerReference, optional } = parsed.payload;
+  return { manifestDigest, dockerReference, optional };
 }
 
 /** RFC 8785 canonical JSON for the plain values a Rekor SET payload holds. */

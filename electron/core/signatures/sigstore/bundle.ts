@@ -155,7 +155,9 @@ export function verifyBundle(bytes: Uint8Array, options: BundleOptions): BundleV
     const trustCheck: BundleCheck = match.trusted ? { name: 'key trust', status: 'passed', reason: `${match.trusted.name} is trusted here.` } : { name: 'key trust', status: 'not-checked', reason: 'Keyless (Fulcio) certificate: Signet does not verify the Sigstore certificate chain.' };
     const checks = [bindCheck, sigCheck, trustCheck, tlogCheck];
     const ok = binding.ok && Boolean(match.trusted);
-    return { ok, content: 'dsse', ...base, ...(match.trusted ? { signer: match.trusted } : {}), ...(binding.predicateType ? { predicateType: binding.predicateType } : {}), annotations: binding.annotations, checks, reason: !binding.ok ? binding.reason : ok ? `Verified with ${match.trusted!.name}.` : trustCheck.reason };
+    // The predicate type tells a signature (cosign/sign/v1) from an attestation even when the subject does not bind.
+    const predicateType = binding.predicateType ?? (isObj(statement) && typeof statement.predicateType === 'string' ? statement.predicateType : undefined);
+    return { ok, content: 'dsse', ...base, ...(match.trusted ? { signer: match.trusted } : {}), ...(predicateType ? { predicateType } : {}), annotations: binding.annotations, checks, reason: !binding.ok ? binding.reason : ok ? `Verified with ${match.trusted!.name}.` : trustCheck.reason };
   }
 
   const message = doc.messageSignature;

@@ -22,6 +22,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'insecure', type: 'boolean', description: 'Use plain HTTP (loopback always does)' },
       { name: 'username', type: 'string', value: 'USER', description: 'Sign in as USER' },
       { name: 'password-env', type: 'string', value: 'VAR', description: 'Read the password from environment variable VAR' },
+      { name: 'lookaside', type: 'string', value: 'URL', description: 'Where its simple signatures are kept: a directory, file:/// or http(s):// URL' },
     ],
     examples: ['signet registry add 127.0.0.1:5000', 'REG_PASS=… signet registry add registry.example.com --username ci --password-env REG_PASS'],
     async run(ctx) {
@@ -32,7 +33,24 @@ export const commands: readonly CommandSpec[] = [
       const username = o.username as string | undefined;
       if (o['password-env'] && !username) throw new UsageError('--password-env needs --username.');
       const password = username ? await ctx.readSecret(`Password for ${username}: `, o['password-env'] as string | undefined) : undefined;
-      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: o.name as string } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}).`);
+      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: o.name as string } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}${r.lookaside ? `; lookaside ${r.lookaside}` : ''}).`);
+    },
+  },
+  {
+    name: 'registry edit',
+    summary: 'Rename a saved registry, or set or clear the lookaside its simple signatures are read from',
+    positionals: [ID],
+    options: [
+      { name: 'name', type: 'string', value: 'NAME', description: 'A new name to show' },
+      { name: 'lookaside', type: 'string', value: 'URL', description: 'Read simple signatures from this directory, file:/// or http(s):// URL' },
+      { name: 'no-lookaside', type: 'boolean', description: 'Forget the saved lookaside (registries.d decides again)' },
+    ],
+    examples: ['signet registry edit 127-0-0-1-5000 --lookaside https://sigs.example.com/lookaside'],
+    async run(ctx) {
+      const o = ctx.args.options;
+      if (o.lookaside && o['no-lookaside']) throw new UsageError('Give --lookaside or --no-lookaside, not both.');
+      if (!o.name && !o.lookaside && !o['no-lookaside']) throw new UsageError('Nothing to change: give --name, --lookaside or --no-lookaside.');
+      return run(ctx, 'registry.edit', { id: ctx.args.positionals[0] as string, ...(o.name ? { name: o.name as string } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : o['no-lookaside'] ? { lookaside: null } : {}) }, (r) => `${r.name} (${r.id}): lookaside ${r.lookaside ?? 'from registries.d'}.`);
     },
   },
   {

@@ -7,11 +7,20 @@ import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandS
 
 function printReport(ctx: CommandContext, report: VerificationReport): void {
   if (ctx.json) return ctx.out(JSON.stringify(report, null, 2));
-  ctx.out(`${report.digest}: ${report.verdict}`);
-  for (const s of report.signatures) {
-    ctx.out(`  ${s.format} ${s.verdict}${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
-    for (const c of s.checks) ctx.out(`    ${c.status.padEnd(12)}${c.name}: ${c.reason}`);
-  }
+  ctx.out(`${report.digest}: ${report.verdict} (${report.code})`);
+  ctx.out(`  ${report.reason}`);
+  const list = (title: string, rows: VerificationReport['signatures']) => {
+    if (rows.length) ctx.out(title);
+    for (const s of rows) {
+      ctx.out(`  ${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
+      for (const c of s.checks) ctx.out(`    ${c.status.padEnd(12)}${c.name}: ${c.reason} [${c.code}]`);
+      if (s.judgedAt) ctx.out(`    judged at ${s.judgedAt.at} (${s.judgedAt.source === 'now' ? 'verification time' : s.judgedAt.source})${s.judgedAt.claimed !== undefined ? `; the signer claims ${new Date(s.judgedAt.claimed * 1000).toISOString()} (not verified)` : ''}`);
+    }
+  };
+  list('signatures:', report.signatures);
+  list('attestations (not signatures over the image):', report.attestations);
+  ctx.out('looked at:');
+  for (const l of report.looked) ctx.out(`  ${l.outcome.padEnd(11)}${l.kind} ${l.place}${l.reason ? `: ${l.reason}` : ''}`);
 }
 
 export const commands: readonly CommandSpec[] = [
@@ -113,7 +122,7 @@ export const commands: readonly CommandSpec[] = [
         if (key.value.exports.pgp) pgpKeys.push(key.value.exports.pgp);
       }
       const only = Boolean(o.key) || files.length > 0;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...((lookaside || registriesD) && target.tag ? { reference: text } : {}) });
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
@@ -130,7 +139,7 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const target = await resolve(ctx, ctx.args.positionals[0] as string);
       const lookaside = ctx.args.options.lookaside as string | undefined;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(lookaside ? { lookaside } : {}) });
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(lookaside ? { lookaside } : {}), ...(target.tag ? { tag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;

@@ -56,7 +56,8 @@ export const commands: readonly CommandSpec[] = [
       { name: 'name', type: 'string', value: 'NAME', description: 'A name people recognise (default: the file name)' },
       { name: 'not-after', type: 'string', value: 'DATE', description: 'Trusted only for signatures made before this date (ISO 8601)' },
       { name: 'not-before', type: 'string', value: 'DATE', description: 'Trusted only for signatures made from this date' },
-      { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Export this key for these scopes only (repeatable)' },
+      { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Trust (and export) this key for these scopes only (repeatable)' },
+      { name: 'leaf', type: 'boolean', description: 'The file is a leaf certificate: trust only its key, not as a CA (use with care)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
@@ -69,6 +70,7 @@ export const commands: readonly CommandSpec[] = [
         ...(notAfter ? { notAfter } : {}),
         ...(notBefore ? { notBefore } : {}),
         ...((o.scope as string[] | undefined)?.length ? { scopes: o.scope as string[] } : {}),
+        ...(o.leaf ? { leaf: true } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Trusted: ${describeEntry(result.value)}`);

@@ -1,0 +1,121 @@
+import * as openpgp from 'openpgp';
+import type { ReasonCode } from '../../../shared/models/verdict';
+
+/** A key an OpenPGP signature may be checked against: armored text or binary transferable key. */
+export interface PgpCandidate {
+  name: string;
+  key: string | Uint8Array;
+}
+
+export type PgpVerification =
+  | { ok: true; data: Uint8Array; signer: string; index: number; keyId: string; fingerprint: string; created?: Date }
+  | { ok: false; code: ReasonCode; reason: string; signer?: string; index?: number; keyId?: string; fingerprint?: string; created?: Date };
+
+const REVOCATION_REASONS: Record<number, string> = { 0: 'no reason given', 1: 'key superseded', 2: 'key compromised', 3: 'key retired', 32: 'user id no longer valid' };
+
+/** Packet tags a binary signed message may start with (old and new formats): compressed, one-pass signature, signature. */
+function looksLikeSignedMessage(first: number): boolean {
+  return (first >= 0xa0 && first <= 0xa3) || first === 0xc8 || (first >= 0x90 && first <= 0x92) || first === 0xc4 || (first >= 0x88 && first <= 0x8b) || first === 0xc2;
+}
+
+async function readCandidate(entry: PgpCandidate): Promise<openpgp.Key | undefined> {
+  try {
+    if (typeof entry.key === 'string') return await openpgp.readKey({ armoredKey: entry.key });
+    const head = Buffer.from(entry.key.subarray(0, 10)).toString('latin1');
+    if (head === '-----BEGIN') return await openpgp.readKey({ armoredKey: Buffer.from(entry.key).toString('utf8') });
+    return await openpgp.readKey({ binaryKey: entry.key });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Issuer key ids of every signature in the message (one-pass and full signature packets), after decompression. */
+async function signatureIssuers(message: openpgp.Message<Uint8Array>): Promise<{ issuers: openpgp.KeyID[]; count: number }> {
+  const unwrapped = await message.unwrapCompressed();
+  const onePass = unwrapped.packets.filterByTag(openpgp.enums.packet.onePassSignature) as unknown as Array<{ issuerKeyID: openpgp.KeyID }>;
+  const full = unwrapped.packets.filterByTag(openpgp.enums.packet.signature) as unknown as Array<{ issuerKeyID: openpgp.KeyID }>;
+  // A one-pass signature packet is followed by its signature packet: one signature is one pair, or one bare signature.
+  const count = Math.max(onePass.length, full.length);
+  return { issuers: (onePass.length ? onePass : full).map((p) => p.issuerKeyID), count };
+}
+
+/** Why a key that made a good signature cannot vouch for it now: revoked, expired (primary or subkey), or otherwise invalid. */
+async function invalidNow(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Promise<{ code: ReasonCode; reason: string } | undefined> {
+  try {
+    await key.getSigningKey(keyId, now);
+    return undefined;
+  } catch {
+    // classified below
+  }
+  const fpr = key.getFingerprint().toUpperCase();
+  const revocation = async (revocations: openpgp.SignaturePacket[]) => {
+    const r = revocations.find((s) => s.created && s.created <= now);
+    return r ? REVOCATION_REASONS[r.reasonForRevocationFlag ?? 0] ?? `reason ${r.reasonForRevocationFlag}` : undefined;
+  };
+  if (await key.isRevoked(undefined, undefined, now).catch(() => false)) {
+    const why = await revocation(key.revocationSignatures);
+    return { code: 'KEY_REVOKED', reason: `The key ${fpr} was revoked (${why ?? 'revocation certificate present'}); its signatures are refused whatever date they claim.` };
+  }
+  const subkey = key.subkeys.find((s) => s.getKeyID().equals(keyId));
+  // openpgp.js's typings require a signature to match the revoker against; none means any revocation counts.
+  if (subkey && (await subkey.isRevoked(null as unknown as openpgp.SignaturePacket, null as unknown as openpgp.PublicKeyPacket, now).catch(() => false))) {
+    const why = await revocation(subkey.revocationSignatures);
+    return { code: 'KEY_REVOKED', reason: `The signing subkey ${keyId.toHex().toUpperCase()} of ${fpr} was revoked (${why ?? 'revoked'}); its signatures are refused whatever date they claim.` };
+  }
+  const expires = await key.getExpirationTime().catch(() => null);
+  if (expires instanceof Date && expires <= now) return { code: 'KEY_EXPIRED', reason: `The key ${fpr} expired on ${expires.toISOString()}; its signatures are refused whatever date they claim.` };
+  if (subkey) {
+    const subExpires = await subkey.getExpirationTime(now).catch(() => null);
+    if (subExpires instanceof Date && subExpires <= now) return { code: 'KEY_EXPIRED', reason: `The signing subkey ${keyId.toHex().toUpperCase()} of ${fpr} expired on ${subExpires.toISOString()}; its signatures are refused whatever date they claim.` };
+  }
+  return { code: 'KEY_NOT_VALID_NOW', reason: `The key ${fpr} is not valid for signing now (no valid self-signature or signing capability).` };
+}
+
+/**
+ * Verifies a binary OpenPGP signed message as containers/image does (exactly one signature, by a
+ * trusted key), and returns the signed bytes. openpgp.js judges the key at the signature's own
+ * creation time, which the signer chooses; so the key (and the subkey that signed) must also be
+ * valid now: an expired or revoked key — "superseded" and "retired" included — verifies nothing,
+ * whatever date the signature claims. Nothing inside the message is trusted unless this says ok.
+ */
+export async function verifyPgpMessage(message: Uint8Array, trusted: readonly PgpCandidate[], now = new Date()): Promise<PgpVerification> {
+  const first = message[0] ?? 0;
+  if (!looksLikeSignedMessage(first)) return { ok: false, code: 'SIG_UNREADABLE', reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).` };
+  let issuers: openpgp.KeyID[];
+  try {
+    const parsed = await openpgp.readMessage({ binaryMessage: message });
+    const found = await signatureIssuers(parsed);
+    if (found.count === 0) return { ok: false, code: 'SIG_NOT_SIGNED', reason: 'The OpenPGP message is not signed (a bare literal message).' };
+    if (found.count > 1) return { ok: false, code: 'SIG_MULTIPLE', reason: `The OpenPGP message carries ${found.count} signatures; containers/image accepts exactly one.` };
+    issuers = found.issuers;
+  } catch {
+    return { ok: false, code: 'SIG_UNREADABLE', reason: 'The signature is not a readable OpenPGP message (corrupt or cut short).' };
+  }
+  const issuer = issuers[0]!;
+  const keyIdHex = issuer.toHex().toUpperCase();
+  if (trusted.length === 0) return { ok: false, code: 'SIG_NO_TRUSTED_KEYS', reason: `Signed by key ${keyIdHex}; there is no trusted OpenPGP key to check it with.`, keyId: keyIdHex };
+  let failure: PgpVerification | undefined;
+  for (const [index, entry] of trusted.entries()) {
+    const key = await readCandidate(entry);
+    if (!key || key.getKeys(issuer).length === 0) continue;
+    const fingerprint = key.getFingerprint().toUpperCase();
+    // A parsed message is consumed by one verification: read it afresh for every key tried.
+    let created: Date | undefined;
+    try {
+      const fresh = await openpgp.readMessage({ binaryMessage: message });
+      const result = await openpgp.verify({ message: fresh, verificationKeys: key, expectSigned: true, format: 'binary', date: now });
+      const sig = result.signatures[0];
+      created = sig ? ((await sig.signature).packets[0]?.created ?? undefined) : undefined;
+      const stale = await invalidNow(key, issuer, now);
+      if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
+      return { ok: true, data: result.data as Uint8Array, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
+    } catch (error) {
+      const stale = await invalidNow(key, issuer, now);
+      if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+      // openpgp.js reports only in prose; this match picks the reason code and decides no verdict (both are failures).
+      const text = (error as Error).message ?? '';
+      failure = { ok: false, code: /Signature is expired/.test(text) ? 'SIG_EXPIRED' : 'SIG_INVALID', reason: `The signature by ${keyIdHex} does not verify with ${entry.name}: ${text.replace(/^Error: /, '').slice(0, 160)}.`, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+    }
+  }
+  return failure ?? { ok: false, code: 'SIG_UNKNOWN_KEY', reason: `Signed by key ${keyIdHex}, which is not a trusted key.`, keyId: keyIdHex };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Why a check of a signature came out as it did. Code decides on these codes, never on the
+ * sentence; the sentence beside each code is the general meaning a person reads, and a report's
+ * `reason` adds the specifics (which key, which digest, which date).
+ */
+export const REASON_SENTENCES = {
+  // the signature itself
+  SIG_VALID: 'The signature verifies with a trusted key.',
+  SIG_INVALID: 'The signature does not verify: it was altered, or made by another key.',
+  SIG_UNKNOWN_KEY: 'No trusted key made this signature.',
+  SIG_NO_TRUSTED_KEYS: 'There is no trusted key of this kind to check the signature with.',
+  SIG_NOT_SIGNED: 'The OpenPGP message is not signed.',
+  SIG_UNREADABLE: 'The signature cannot be read (corrupt, cut short or not a signature).',
+  SIG_MULTIPLE: 'The OpenPGP message carries more than one signature; exactly one is accepted.',
+  SIG_EXPIRED: 'The signature itself has expired (its signer gave it an expiry time).',
+  SIG_NOT_CHECKED: 'The signature was not checked.',
+  // the key that made it
+  KEY_TRUSTED: 'The key is in the trust store and valid now.',
+  KEY_EXPIRED: 'The key has expired; its signatures are no longer accepted, whatever date they claim.',
+  KEY_REVOKED: 'The key has been revoked; its signatures are no longer accepted, whatever date they claim.',
+  KEY_NOT_VALID_NOW: 'The key is not valid for signing now.',
+  KEY_NOT_TRUSTED: 'The key is one of your keys, but it is not in the trust store.',
+  KEY_OUT_OF_SCOPE: 'The key is trusted, but only for other repositories.',
+  KEY_NAMED_OTHER: 'The signature file names another key than the one that signed it.',
+  CERT_EXPIRED: 'The trusted certificate has expired.',
+  CERT_NOT_YET_VALID: 'The trusted certificate is not valid yet.',
+  KEY_NOT_CHECKED: 'No trusted key matched, so key trust was not checked.',
+  // the trust window
+  WINDOW_NONE: 'The trust entry has no validity window.',
+  WINDOW_OK: 'Now is within the trust entry’s validity window.',
+  WINDOW_ENDED: 'The trust entry’s window has ended: it trusts only signatures made before a date Signet cannot verify.',
+  WINDOW_NOT_STARTED: 'The trust entry’s window has not started yet.',
+  WINDOW_CLAIM_OUTSIDE: 'The signature claims a time outside the trust window.',
+  // what the payload names
+  DIGEST_MATCH: 'The payload names this image’s digest.',
+  DIGEST_MISMATCH: 'The payload names another image’s digest.',
+  PAYLOAD_INVALID: 'The signed payload is not a valid signature payload.',
+  PAYLOAD_NOT_READ: 'The payload is not read before the signature verifies.',
+  IDENTITY_MATCH: 'The payload names this image’s repository.',
+  IDENTITY_MISMATCH: 'The payload names another image or repository.',
+  IDENTITY_NOT_BOUND: 'This format does not bind the image’s name; only the digest is checked.',
+  IDENTITY_NOT_CHECKED: 'The identity was not checked.',
+  // formats and attachments
+  FORMAT_NOT_VERIFIABLE: 'Signet detects this signature format but cannot verify it yet.',
+  ATTESTATION_NOT_SIGNATURE: 'An attestation is a statement about the image, not a signature over it.',
+  TLOG_NOT_VERIFIED: 'The transparency-log entry is not verified, so its time is not used.',
+  TLOG_NONE: 'No transparency-log entry.',
+  REFERRER_UNUSABLE: 'The referrer cannot be used as a signature.',
+} as const;
+
+export type ReasonCode = keyof typeof REASON_SENTENCES;
+export const ReasonCode = z.enum(Object.keys(REASON_SENTENCES) as [ReasonCode, ...ReasonCode[]]);
+
+/** What an image's verdict rests on, when the image has no accepted signature. */
+export const VERDICT_SENTENCES = {
+  VERIFIED: 'At least one signature over this image verifies with a trusted key.',
+  FAILED: 'A signature was found but is refused.',
+  SIGNED_UNTRUSTED: 'Signed, but by no key trusted for this image.',
+  NOT_VERIFIABLE: 'Signed in a format Signet cannot verify yet.',
+  PLACE_UNREADABLE: 'A place where signatures are kept could not be read, so Signet cannot say the image is unsigned.',
+  UNSIGNED: 'No signature was found in any place Signet looked.',
+} as const;
+export type VerdictCode = keyof typeof VERDICT_SENTENCES;
+export const VerdictCode = z.enum(Object.keys(VERDICT_SENTENCES) as [VerdictCode, ...VerdictCode[]]);
+
+export function sentence(code: ReasonCode): string {
+  return REASON_SENTENCES[code];
+}
