@@ -25,6 +25,7 @@ import { runDoctor, type DoctorDeps } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
 import { SettingsStore } from './settings/store';
+import { TrustMigration } from './trust/migration';
 
 export interface CoreOptions {
   dataDir: string;
@@ -57,6 +58,8 @@ export interface CoreServices {
   readonly storage: StorageService;
   /** PKCS#11 modules, tokens and token signers. */
   readonly tokens: TokenService;
+  /** The one-time move of Signet's own keys from implicit to explicit trust (trust/migration.ts). */
+  readonly trustMigration?: TrustMigration;
 }
 
 export interface Core {
@@ -96,6 +99,8 @@ function prefixedSecrets(store: KeySecretStore, prefix: string) {
 export function createCore(options: CoreOptions): Core {
   const settings = new SettingsStore(options.dataDir);
   const audit = new AuditLog(options.dataDir);
+  const keys = new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit, new VaultSecretStore(options.dataDir));
+  const trustMigration = new TrustMigration(options.dataDir, keys, audit);
   const services: CoreServices = {
     options,
     dataDir: options.dataDir,
@@ -105,7 +110,8 @@ export function createCore(options: CoreOptions): Core {
     log: options.log ?? (() => undefined),
     network: { get offline() { return settings.offlineNow(); } },
     audit,
-    keys: new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit, new VaultSecretStore(options.dataDir)),
+    keys,
+    trustMigration,
     tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
     storage: new StorageService({
       dataDir: options.dataDir,
@@ -131,7 +137,7 @@ export function createCore(options: CoreOptions): Core {
     ...createTokenHandlers(services),
   };
 
-  const dispatch = createDispatcher(handlers, services.events, {
+  const inner = createDispatcher(handlers, services.events, {
     readOnly: services.readOnly,
     log: services.log,
     beforeEffect: () => services.audit.ensureWritable(),
@@ -139,5 +145,18 @@ export function createCore(options: CoreOptions): Core {
       await services.audit.append('call.failed', `${name} failed: ${message}`, { call: name, effect, code });
     },
   });
+  // Earlier versions trusted Signet's own keys implicitly: before the first call is answered (a
+  // verification among them), existing keys become explicit trust entries, once per data directory.
+  // It runs in read-only mode too: it keeps the trust the directory already had, it adds none.
+  const migrated = trustMigration.run().then(
+    (marker) => {
+      if (marker === 'busy') services.log('trust migration: another Signet process holds trust-migration.lock; it is left to that process.');
+    },
+    (error: unknown) => services.log(`trust migration failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  const dispatch: Dispatch = async (name, input) => {
+    await migrated;
+    return inner(name, input);
+  };
   return { dataDir: services.dataDir, readOnly: services.readOnly, events: services.events, dispatch };
 }

@@ -5,6 +5,11 @@ import { call, JobId, NoInput } from './define';
 
 const KeyRef = z.string().min(1).max(100);
 
+/** The trust entry a new Signet key was given, when it was trusted for verification as it was made. */
+export const KeyTrusted = z.object({ id: z.string(), name: z.string() }).strict();
+/** A new key, and the trust entry it was given (absent: not trusted, with `trustNote` saying why when it was asked for). */
+const NewKey = KeyInfo.extend({ trusted: KeyTrusted.optional(), trustNote: z.string().optional() }).strict();
+
 /** Signing keys. Private material never crosses: only ids, fingerprints and public keys, and encrypted exports. */
 export const keyCalls = {
   'keys.list': call({ summary: 'The signing keys', effect: 'read', request: NoInput, response: z.array(KeyInfo) }),
@@ -21,11 +26,16 @@ export const keyCalls = {
         labels: z.array(z.string().min(1).max(64)).max(32).optional(),
         /** Where the private key goes: the OS keychain (default) or the encrypted vault file (unlock it first). */
         store: z.enum(['keychain', 'vault']).optional(),
+        /**
+         * Also trust the new key for verification: a trust store entry named after the key, holding its
+         * public key. Default true (false in read-only mode, where adding trust is refused).
+         */
+        trust: z.boolean().optional(),
         jobId: JobId.optional(),
       })
       .strict()
       .refine((r) => !r.type.startsWith('pgp-') || r.userId, 'an OpenPGP key needs a user id such as "Release Team <release@example.com>"'),
-    response: KeyInfo,
+    response: NewKey,
   }),
   'keys.import': call({
     summary: 'Import a key file (cosign, PKCS#8, PKCS#1, SEC1, OpenPGP secret key) into the OS keychain; says what it found',
@@ -56,8 +66,9 @@ export const keyCalls = {
   'keys.addKms': call({
     summary: 'Add a cloud KMS key as a signing key: reads its public key through the connection; the private key stays in the KMS',
     effect: 'local-write',
-    request: z.object({ name: KeyName, uri: KmsKeyUri, connection: KmsConnectionName.optional(), algorithm: KmsAlgorithm.optional() }).strict(),
-    response: KeyInfo,
+    /** `trust`: also trust the key for verification, as keys.generate does (default true). */
+    request: z.object({ name: KeyName, uri: KmsKeyUri, connection: KmsConnectionName.optional(), algorithm: KmsAlgorithm.optional(), trust: z.boolean().optional() }).strict(),
+    response: NewKey,
   }),
   'keys.exportCosign': call({
     summary: 'Export a software key as cosign.key (encrypted with the password given) and cosign.pub',

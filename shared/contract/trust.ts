@@ -20,13 +20,57 @@ export const StoredPolicySummary = z
   .strict();
 export type StoredPolicySummary = z.infer<typeof StoredPolicySummary>;
 
+/** The Signet key a trust entry holds (same fingerprint), if any. */
+export const TrustEntryListed = TrustEntrySummary.extend({ signetKey: z.object({ id: z.string(), name: z.string() }).strict().optional() }).strict();
+export type TrustEntryListed = z.infer<typeof TrustEntryListed>;
+
+/**
+ * What the one-time trust migration did: earlier versions trusted every Signet key implicitly;
+ * it made each an explicit trust entry. Shown until acknowledged.
+ */
+export const TrustMigrationNote = z
+  .object({
+    at: z.string(),
+    message: z.string(),
+    /** The entries it added, and for which key. */
+    entries: z.array(z.object({ keyId: z.string(), keyName: z.string(), entryId: z.string(), entryName: z.string() }).strict()),
+    /** Keys it could not read yet (a locked vault): retried at start and when the vault is unlocked. */
+    pending: z.array(z.object({ keyId: z.string(), keyName: z.string(), reason: z.string() }).strict()),
+    /** Keys it could not make an entry for, and why (nothing to trust, or already trusted under another name). */
+    skipped: z.array(z.object({ keyId: z.string(), keyName: z.string(), reason: z.string() }).strict()),
+  })
+  .strict();
+export type TrustMigrationNote = z.infer<typeof TrustMigrationNote>;
+
 /** The trust store and containers policies: who may sign what. */
 export const trustCalls = {
   'trust.list': call({
     summary: 'The trust store (public keys, OpenPGP keys, certificates) and the imported policies',
     effect: 'read',
     request: NoInput,
-    response: z.object({ entries: z.array(TrustEntrySummary), policies: z.array(StoredPolicySummary) }).strict(),
+    response: z.object({ entries: z.array(TrustEntryListed), policies: z.array(StoredPolicySummary), migration: TrustMigrationNote.optional() }).strict(),
+  }),
+  'trust.addKey': call({
+    summary: 'Trust one of Signet’s own keys for verification: a trust entry with its public key (PEM, or armored OpenPGP)',
+    effect: 'trust',
+    request: z
+      .object({
+        key: z.string().min(1).max(100),
+        /** The entry's name; default the key's name. */
+        name: z.string().min(1).max(100).optional(),
+        notBefore: IsoDate.optional(),
+        notAfter: IsoDate.optional(),
+        scopes: z.array(Scope).max(100).optional(),
+      })
+      .strict(),
+    response: TrustEntrySummary,
+  }),
+  'trust.ackMigration': call({
+    summary: 'Dismiss the note about keys that earlier versions trusted implicitly and that are now explicit trust entries',
+    // Accepting (or not removing) what was trusted is a trust decision: refused in read-only mode.
+    effect: 'trust',
+    request: NoInput,
+    response: z.object({ acknowledged: z.boolean() }).strict(),
   }),
   'trust.add': call({
     summary: 'Trust a public key, OpenPGP public key or certificate, optionally only for a time window and for some scopes',

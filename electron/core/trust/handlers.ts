@@ -11,6 +11,7 @@ import { loadDirImage, loadRegistryImage } from './images';
 import { PolicyStore } from './policies';
 import { parsePolicy } from './policy';
 import { TrustStore } from './store';
+import { entryForKey, trustSignetKey } from './own-keys';
 
 export interface TrustDeps {
   connections?: RegistryConnections;
@@ -24,7 +25,36 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
   const connections = deps.connections ?? new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
 
   return {
-    'trust.list': async () => ({ entries: await store.list(), policies: await policies.list() }),
+    'trust.list': async () => {
+      const [entries, summaries, keys, migration] = await Promise.all([store.entries(), store.list(), services.keys.list(), services.trustMigration?.note()]);
+      // Which entries hold one of Signet's own keys (same fingerprint).
+      const owner = new Map<string, { id: string; name: string }>();
+      for (const key of keys) {
+        const entry = entryForKey(entries, key);
+        if (entry && !owner.has(entry.id)) owner.set(entry.id, { id: key.id, name: key.name });
+      }
+      return {
+        entries: summaries.map((e) => ({ ...e, ...(owner.has(e.id) ? { signetKey: owner.get(e.id) } : {}) })),
+        policies: await policies.list(),
+        ...(migration ? { migration } : {}),
+      };
+    },
+    'trust.addKey': async (input) => {
+      const info = await services.keys.get(input.key);
+      const entry = await trustSignetKey(store, services.keys, services.audit, info, {
+        via: 'user',
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.notBefore ? { notBefore: input.notBefore } : {}),
+        ...(input.notAfter ? { notAfter: input.notAfter } : {}),
+        ...(input.scopes?.length ? { scopes: input.scopes } : {}),
+      });
+      const { data: _data, ...summary } = entry;
+      return summary;
+    },
+    'trust.ackMigration': async () => {
+      if (!services.trustMigration) throw new SignetError('UNSUPPORTED', 'This host keeps no trust migration record.');
+      return { acknowledged: await services.trustMigration.acknowledge() };
+    },
     'trust.add': async (input) => {
       const entry = await store.add(input);
       await services.audit.append('trust.changed', `Trusted ${entry.kind} "${entry.name}"`, { id: entry.id, fingerprint: entry.fingerprint, kind: entry.kind, ...(entry.notAfter ? { notAfter: entry.notAfter } : {}) });

@@ -69,11 +69,10 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
 
 /**
  * The trust store: named public keys, OpenPGP keys and certificates, each with an optional
- * validity window, in `<dataDir>/trust.json`, written atomically; writers in this process queue.
+ * validity window, in `<dataDir>/trust.json`, written atomically under a cross-process lock.
  */
 export class TrustStore {
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'trust.json');
@@ -139,15 +138,12 @@ export class TrustStore {
   }
 
   private update<T>(change: (entries: TrustEntry[]) => { entries: TrustEntry[]; result: T }): Promise<T> {
-    const work = this.queue.then(() =>
-      withFileLock(this.file, async () => {
+    // withFileLock queues this process's writers per file and excludes other processes.
+    return withFileLock(this.file, async () => {
       const { entries, result } = change(await this.entries());
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`);
       return result;
-    }),
-    );
-    this.queue = work.catch(() => undefined);
-    return work;
+    });
   }
 }
 

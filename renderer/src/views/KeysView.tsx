@@ -9,6 +9,7 @@ import { useApp } from '../stores/app';
 import { KmsConnections } from './KmsPanel';
 import { QrCode } from '../components/Qr';
 import { TokensPanel } from './TokensPanel';
+import { TrustKeyAction } from './TrustKeyAction';
 
 const TYPE_LABELS: Record<KeyType | 'kms', string> = {
   kms: 'Cloud KMS key',
@@ -175,6 +176,7 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const [busy, setBusy] = useState(false);
   const [store, setStore] = useState<'keychain' | 'vault'>('keychain');
   const [vaultPass, setVaultPass] = useState('');
+  const [trust, setTrust] = useState(true);
   const vault = useVault();
   const pgp = type.startsWith('pgp-');
   const submit = async () => {
@@ -188,12 +190,13 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
         return setError(problem);
       }
     }
-    const result = await api.keys.generate({ name: name.trim(), type, ...(pgp && uid.trim() ? { userId: uid.trim() } : {}), ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}), store });
+    const result = await api.keys.generate({ name: name.trim(), type, ...(pgp && uid.trim() ? { userId: uid.trim() } : {}), ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}), store, trust });
     vault.reload();
     setBusy(false);
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
+    setTrust(true);
     onDone(result.value);
   };
   return (
@@ -221,6 +224,10 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
           <input id="key-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
         </div>
         <StoreChoice store={store} setStore={setStore} passphrase={vaultPass} setPassphrase={setVaultPass} vaultUnlocked={vault.status?.unlocked ?? false} idPrefix="generate" />
+        <div className="field">
+          <label className="check"><input type="checkbox" checked={trust} onChange={(e) => setTrust(e.target.checked)} /> Trust this key for verification</label>
+          <span className="hint">{trust ? 'Its public key goes to the trust store, as an entry named after the key: signatures it makes verify.' : 'Signet will sign with it, but its signatures show as “signed, but by no trusted key” until you trust it.'}</span>
+        </div>
         <p className="hint">The private key is created in Signet’s main process and never reaches this window.</p>
       </form>
     </Dialog>
@@ -230,6 +237,9 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
 function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; readOnly: boolean; onChanged(): void; onDeleted(): void }) {
   const api = useApp((s) => s.api);
   const detail = useCall(api ? () => api.keys.get({ key: info.id }) : undefined, [api, info.id]);
+  const trust = useCall(api ? () => api.trust.list({}) : undefined, [api, info.id]);
+  const trustedAs = trust.data?.entries.find((e) => e.signetKey?.id === info.id);
+  const navigate = useApp((s) => s.navigate);
   const [exporting, setExporting] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string>();
@@ -265,6 +275,21 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
           <div className="fact"><dt>Fingerprint QR</dt><dd><QrCode text={info.pgpFingerprint ? `openpgp4fpr:${info.pgpFingerprint}` : `SHA256:${info.spkiSha256 ?? ''}`} label={`QR code of the fingerprint of ${info.name}`} size={132} /></dd></div>
         )}
         <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
+        {trust.data && (
+          <div className="fact">
+            <dt>Verification</dt>
+            <dd aria-label="Trust status">
+              {trustedAs ? (
+                <>Trusted as <a href="#/trust" onClick={(e) => { e.preventDefault(); navigate({ area: 'trust' }); }}>“{trustedAs.name}”</a> <span className="muted small">(in the Trust view)</span></>
+              ) : (
+                <>
+                  <div className="muted small">Not trusted: signatures made with this key show as “signed, but by no trusted key”.</div>
+                  <TrustKeyAction keyId={info.id} keyName={info.name} expires={info.expires} onTrusted={() => trust.reload()} />
+                </>
+              )}
+            </dd>
+          </div>
+        )}
       </dl>
       {detail.data?.exports.x509 && (
         <div className="field">

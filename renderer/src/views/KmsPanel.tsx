@@ -188,13 +188,14 @@ function AddKmsKeyDialog({ kmsKey, connection, onClose, onDone }: { kmsKey: KmsK
   const api = useApp((s) => s.api);
   const [name, setName] = useState(kmsKey.label ?? kmsKey.name);
   const [algorithm, setAlgorithm] = useState(kmsKey.algorithms[0] ?? '');
+  const [trust, setTrust] = useState(true);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async () => {
     if (!api) return;
     setBusy(true);
     const chosen = kmsKey.algorithms.find((a) => a === algorithm);
-    const result = await api.keys.addKms({ name: name.trim(), uri: kmsKey.uri, connection, ...(chosen ? { algorithm: chosen } : {}) });
+    const result = await api.keys.addKms({ name: name.trim(), uri: kmsKey.uri, connection, ...(chosen ? { algorithm: chosen } : {}), trust });
     setBusy(false);
     if (!result.ok) return setError(result.message);
     onDone(result.value);
@@ -211,6 +212,7 @@ function AddKmsKeyDialog({ kmsKey, connection, onClose, onDone }: { kmsKey: KmsK
             {kmsKey.algorithms.map((a) => (<option key={a} value={a}>{a}</option>))}
           </select>
         </div>
+        <div className="field"><label className="check"><input type="checkbox" checked={trust} onChange={(e) => setTrust(e.target.checked)} /> Trust this key for verification</label></div>
         <p className="hint">Signet reads the public key from the KMS and keeps it with the key’s URI; the private key never leaves the KMS.</p>
       </form>
     </Dialog>

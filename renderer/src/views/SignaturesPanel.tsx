@@ -7,6 +7,7 @@ import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
+import { TrustKeyAction } from './TrustKeyAction';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
 const VERDICT_TEXT: Record<AnyVerdict, string> = {
@@ -121,6 +122,7 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
           <dl className="facts compact">
             <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>
             <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
+            {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
           </dl>
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { TrustMigrationNote } from '../../../shared/contract/trust';
 import type { PolicyEvaluation } from '../../../shared/models/trust';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
@@ -11,11 +12,20 @@ import { useApp } from '../stores/app';
 export function TrustView() {
   const api = useApp((s) => s.api);
   const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const navigate = useApp((s) => s.navigate);
   const trust = useCall(api ? () => api.trust.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [error, setError] = useState<string>();
+  const [show, setShow] = useState<'all' | 'signet' | 'other'>('all');
+  const entries = trust.data?.entries.filter((e) => show === 'all' || (show === 'signet') === Boolean(e.signetKey));
+  const ackMigration = async () => {
+    if (!api) return;
+    const result = await api.trust.ackMigration({});
+    if (!result.ok) return setError(result.message);
+    trust.reload();
+  };
   const remove = async (id: string, name: string) => {
     if (!api || !window.confirm(`Stop trusting “${name}”?`)) return;
     const result = await api.trust.remove({ id });
@@ -33,21 +43,33 @@ export function TrustView() {
         </div>
       </header>
       <ErrorBanner message={error ?? trust.error} />
+      {trust.data?.migration && <MigrationNote note={trust.data.migration} readOnly={readOnly} onDismiss={() => void ackMigration()} />}
+      {trust.data?.entries.length ? (
+        <div className="field inline small">
+          <label htmlFor="trust-show">Show</label>
+          <select id="trust-show" value={show} onChange={(e) => setShow(e.target.value as typeof show)}>
+            <option value="all">every entry ({trust.data.entries.length})</option>
+            <option value="signet">Signet’s own keys ({trust.data.entries.filter((e) => e.signetKey).length})</option>
+            <option value="other">other keys ({trust.data.entries.filter((e) => !e.signetKey).length})</option>
+          </select>
+        </div>
+      ) : null}
       {trust.data?.entries.length === 0 ? (
         <Empty title="Nothing is trusted yet.">
           <p>Add the public keys, OpenPGP keys and certificates whose signatures you accept. Signatures by other keys show as “signed, but by no trusted key”.</p>
         </Empty>
       ) : (
         <table className="table" aria-label="Trusted keys">
-          <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Fingerprint</th><th scope="col">Trusted for signatures</th><th scope="col">Scopes</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Fingerprint</th><th scope="col">Trusted for signatures</th><th scope="col">Scopes</th><th scope="col">Signet key</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
-            {trust.data?.entries.map((e) => (
+            {entries?.map((e) => (
               <tr key={e.id}>
                 <td>{e.name}{e.userIds?.length ? <div className="muted small">{e.userIds.join(', ')}</div> : null}</td>
                 <td>{e.kind}{e.algorithm ? <div className="muted small">{e.algorithm}</div> : null}</td>
                 <td><Fingerprint value={e.fingerprint} label={`Fingerprint of ${e.name}`} /></td>
                 <td>{e.notBefore || e.notAfter ? `${e.notBefore ? `from ${new Date(e.notBefore).toLocaleDateString()} ` : ''}${e.notAfter ? `before ${new Date(e.notAfter).toLocaleDateString()}` : ''}` : <span className="muted">always</span>}</td>
                 <td className="small">{e.scopes?.join(', ') ?? <span className="muted">every registry</span>}</td>
+                <td>{e.signetKey ? <a href={`#/keys/${e.signetKey.id}`} onClick={(ev) => { ev.preventDefault(); navigate({ area: 'keys', sub: e.signetKey!.id }); }} title="The public key of this Signet signing key">{e.signetKey.name}</a> : <span className="muted">—</span>}</td>
                 <td>{!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(e.id, e.name)} aria-label={`Stop trusting ${e.name}`}>Remove</button>}</td>
               </tr>
             ))}
@@ -79,23 +101,54 @@ export function TrustView() {
   );
 }
 
+/** The optional limits of a trust entry, as typed: dates (yyyy-mm-dd) and a scope list. */
+export interface TrustLimits {
+  notBefore: string;
+  notAfter: string;
+  scopes: string;
+}
+export const NO_LIMITS: TrustLimits = { notBefore: '', notAfter: '', scopes: '' };
+
+/** The limits as trust.add / trust.addKey take them. */
+export function trustLimitsInput(limits: TrustLimits): { notBefore?: string; notAfter?: string; scopes?: string[] } {
+  const list = limits.scopes.split(/[\s,]+/).filter(Boolean);
+  return {
+    ...(limits.notBefore ? { notBefore: new Date(`${limits.notBefore}T00:00:00Z`).toISOString() } : {}),
+    ...(limits.notAfter ? { notAfter: new Date(`${limits.notAfter}T00:00:00Z`).toISOString() } : {}),
+    ...(list.length ? { scopes: list } : {}),
+  };
+}
+
+/** The window and scope fields of the "Trust a key" form, shared with "Trust this key…" (TrustKeyAction). */
+export function TrustLimitFields({ idPrefix, value, onChange }: { idPrefix: string; value: TrustLimits; onChange(next: TrustLimits): void }) {
+  return (
+    <>
+      <div className="field inline">
+        <label htmlFor={`${idPrefix}-not-before`}>Trusted for signatures from</label><input id={`${idPrefix}-not-before`} type="date" value={value.notBefore} onChange={(e) => onChange({ ...value, notBefore: e.target.value })} />
+        <label htmlFor={`${idPrefix}-not-after`}>before</label><input id={`${idPrefix}-not-after`} type="date" value={value.notAfter} onChange={(e) => onChange({ ...value, notAfter: e.target.value })} />
+      </div>
+      <div className="field"><label htmlFor={`${idPrefix}-scopes`}>Scopes for the exported policy (optional: registry[/namespace[/repository]], comma-separated)</label><input id={`${idPrefix}-scopes`} value={value.scopes} onChange={(e) => onChange({ ...value, scopes: e.target.value })} spellCheck={false} /></div>
+      <p className="hint">Trust is judged now: a window that has ended trusts nothing, since a signature’s time is only what its signer claims. Scopes limit the repositories the key vouches for, here and in the exported policy.</p>
+    </>
+  );
+}
+
 function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(): void }) {
   const api = useApp((s) => s.api);
   const [name, setName] = useState('');
   const [data, setData] = useState('');
-  const [notBefore, setNotBefore] = useState('');
-  const [notAfter, setNotAfter] = useState('');
-  const [scopes, setScopes] = useState('');
+  const [limits, setLimits] = useState<TrustLimits>(NO_LIMITS);
   const [leaf, setLeaf] = useState(false);
   const [error, setError] = useState<string>();
   const submit = async () => {
     if (!api) return;
-    const list = scopes.split(/[\s,]+/).filter(Boolean);
-    const result = await api.trust.add({ name: name.trim(), data, ...(leaf ? { leaf: true } : {}), ...(notBefore ? { notBefore: new Date(`${notBefore}T00:00:00Z`).toISOString() } : {}), ...(notAfter ? { notAfter: new Date(`${notAfter}T00:00:00Z`).toISOString() } : {}), ...(list.length ? { scopes: list } : {}) });
+    const result = await api.trust.add({ name: name.trim(), data, ...(leaf ? { leaf: true } : {}), ...trustLimitsInput(limits) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
     setData('');
+    setLimits(NO_LIMITS);
+    setLeaf(false);
     onDone();
   };
   return (
@@ -105,17 +158,25 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
         <div className="field"><label htmlFor="trust-name">Name</label><input id="trust-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="Release team 2026" /></div>
         <div className="field"><label htmlFor="trust-file">Key or certificate file</label><input id="trust-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(setData); }} /></div>
         <div className="field"><label htmlFor="trust-data">…or paste it</label><textarea id="trust-data" rows={6} value={data} onChange={(e) => setData(e.target.value)} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----" /></div>
-        <div className="field inline">
-          <label htmlFor="trust-not-before">Trusted for signatures from</label><input id="trust-not-before" type="date" value={notBefore} onChange={(e) => setNotBefore(e.target.value)} />
-          <label htmlFor="trust-not-after">before</label><input id="trust-not-after" type="date" value={notAfter} onChange={(e) => setNotAfter(e.target.value)} />
-        </div>
-        <div className="field"><label htmlFor="trust-scopes">Scopes for the exported policy (optional: registry[/namespace[/repository]], comma-separated)</label><input id="trust-scopes" value={scopes} onChange={(e) => setScopes(e.target.value)} spellCheck={false} /></div>
         {data.includes('BEGIN CERTIFICATE') && (
           <label className="check"><input type="checkbox" checked={leaf} onChange={(e) => setLeaf(e.target.checked)} /> Trust only this certificate’s key (a leaf certificate, not a CA): signatures by any other certificate from its issuer are not trusted</label>
         )}
-        <p className="hint">Trust is judged now: a window that has ended trusts nothing, since a signature’s time is only what its signer claims. Scopes limit the repositories the key vouches for, here and in the exported policy.</p>
+        <TrustLimitFields idPrefix="trust" value={limits} onChange={setLimits} />
       </form>
     </Dialog>
+  );
+}
+
+/** What the one-time move from implicit to explicit trust did, until someone who may change trust dismisses it. */
+function MigrationNote({ note, readOnly, onDismiss }: { note: TrustMigrationNote; readOnly: boolean; onDismiss(): void }) {
+  return (
+    <div className="banner banner-warn" role="note" aria-label="Trust migration">
+      <p><strong>{note.message}</strong></p>
+      {note.entries.length > 0 && <ul className="small">{note.entries.map((e) => (<li key={e.entryId}>“{e.entryName}” — Signet key “{e.keyName}”</li>))}</ul>}
+      {note.pending.length > 0 && <p className="small">Not yet trusted, their public key could not be read: {note.pending.map((p) => `“${p.keyName}”`).join(', ')}. They become entries when the vault is unlocked.</p>}
+      {note.skipped.length > 0 && <ul className="small">{note.skipped.map((k) => (<li key={k.keyId}>Not trusted any more: “{k.keyName}” — {k.reason}</li>))}</ul>}
+      {!readOnly && <div className="actions"><button type="button" className="button secondary small" onClick={onDismiss}>Dismiss</button></div>}
+    </div>
   );
 }
 

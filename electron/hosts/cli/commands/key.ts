@@ -34,8 +34,9 @@ export const commands: readonly CommandSpec[] = [
       { name: 'uid', type: 'string', value: '"Name <mail>"', description: 'User id (OpenPGP keys)' },
       { name: 'expires', type: 'string', value: 'DATE', description: 'Expiry date, e.g. 2028-01-01' },
       { name: 'store', type: 'string', value: 'keychain|vault', description: 'Where the private key goes (default keychain; vault asks for the vault passphrase, see --vault-password-env)' },
+      { name: 'no-trust', type: 'boolean', description: 'Do not trust the new key for verification (by default it gets a trust entry named after it)' },
     ],
-    examples: ['signet key generate release --type ecdsa-p256', 'signet key generate release-pgp --type pgp-ed25519 --uid "Release <release@example.com>"'],
+    examples: ['signet key generate release --type ecdsa-p256', 'signet key generate scratch --no-trust', 'signet key generate release-pgp --type pgp-ed25519 --uid "Release <release@example.com>"'],
     async run(ctx) {
       const o = ctx.args.options;
       const type = (o.type as string | undefined) ?? 'ecdsa-p256';
@@ -47,9 +48,14 @@ export const commands: readonly CommandSpec[] = [
         expires = date.toISOString();
       }
       const store = storeOption(o.store);
-      const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}), ...(store ? { store } : {}) });
+      const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}), ...(store ? { store } : {}), trust: o['no-trust'] !== true });
       if (!result.ok) return fail(ctx, result);
-      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Generated ${result.value.type} key "${result.value.name}" (${result.value.spkiSha256 ?? result.value.pgpFingerprint}).`);
+      const k = result.value;
+      if (ctx.json) ctx.out(JSON.stringify(k, null, 2));
+      else {
+        ctx.out(`Generated ${k.type} key "${k.name}" (${k.spkiSha256 ?? k.pgpFingerprint}).`);
+        ctx.out(k.trusted ? `Trusted for verification as trust entry "${k.trusted.name}" (${k.trusted.id}); \`signet trust remove ${k.trusted.id}\` undoes it.` : (k.trustNote ?? 'Not trusted for verification (--no-trust): signatures it makes verify only once you trust it (`signet trust add-key`).'));
+      }
       return EXIT_OK;
     },
   },

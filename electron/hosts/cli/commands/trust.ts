@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { TrustMigrationNote } from '../../../../shared/contract/trust';
 import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/models/trust';
 import { UsageError } from '../args';
 import { readInputFile } from '../read-input';
@@ -10,9 +11,26 @@ function readText(file: string, what: string): string {
   return readInputFile(file, what).toString('utf8');
 }
 
-function describeEntry(e: TrustEntrySummary): string {
+function describeEntry(e: TrustEntrySummary & { signetKey?: { id: string; name: string } }): string {
   const window = e.notAfter || e.notBefore ? ` (trusted for signatures${e.notBefore ? ` from ${e.notBefore}` : ''}${e.notAfter ? ` before ${e.notAfter}` : ''})` : '';
-  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}`;
+  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}${e.signetKey ? `\tSignet key "${e.signetKey.name}"` : ''}`;
+}
+
+/** The migration note, for stderr: what earlier versions trusted implicitly and is now explicit. */
+export function migrationNoteText(note: TrustMigrationNote): string {
+  const lines = [`note: ${note.message}`];
+  for (const e of note.entries) lines.push(`  ${e.entryId}\t"${e.entryName}"\t(Signet key "${e.keyName}")`);
+  for (const p of note.pending) lines.push(`  not yet: Signet key "${p.keyName}": ${p.reason} It is trusted as soon as the vault is unlocked.`);
+  for (const s of note.skipped) lines.push(`  not trusted: Signet key "${s.keyName}": ${s.reason}`);
+  lines.push('  Remove an entry with `signet trust remove ID`; dismiss this note with `signet trust ack-migration`.');
+  return lines.join('\n');
+}
+
+function dateOption(v: unknown, option: string): string | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v as string);
+  if (Number.isNaN(t)) throw new UsageError(`--${option} takes a date such as 2027-01-01 or 2027-01-01T00:00:00Z.`);
+  return new Date(t).toISOString();
 }
 
 function printEvaluation(ctx: CommandContext, result: PolicyEvaluation): void {
@@ -41,14 +59,8 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const o = ctx.args.options;
       const file = ctx.args.positionals[0] as string;
-      const date = (v: unknown, option: string) => {
-        if (v === undefined) return undefined;
-        const t = Date.parse(v as string);
-        if (Number.isNaN(t)) throw new UsageError(`--${option} takes a date such as 2027-01-01 or 2027-01-01T00:00:00Z.`);
-        return new Date(t).toISOString();
-      };
-      const notAfter = date(o['not-after'], 'not-after');
-      const notBefore = date(o['not-before'], 'not-before');
+      const notAfter = dateOption(o['not-after'], 'not-after');
+      const notBefore = dateOption(o['not-before'], 'not-before');
       const result = await ctx.call('trust.add', {
         name: (o.name as string | undefined) ?? path.basename(file),
         data: readText(file, 'the key file'),
@@ -70,9 +82,47 @@ export const commands: readonly CommandSpec[] = [
       if (!result.ok) return reportFailure(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else {
-        ctx.out(result.value.entries.map(describeEntry).join('\n') || 'The trust store is empty. Add keys with `signet trust add FILE`.');
+        if (result.value.migration) ctx.err(migrationNoteText(result.value.migration));
+        ctx.out(result.value.entries.map(describeEntry).join('\n') || 'The trust store is empty. Add keys with `signet trust add FILE`, or one of Signet’s keys with `signet trust add-key NAME`.');
         for (const p of result.value.policies) ctx.out(`policy ${p.id}\t${p.name}\t${p.sections.join('; ')}`);
       }
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'trust add-key',
+    summary: 'Trust one of Signet’s own keys for verification (its public key becomes a trust entry)',
+    positionals: [{ name: 'KEY', description: 'The Signet key’s name or id' }],
+    options: [
+      { name: 'name', type: 'string', value: 'NAME', description: 'The trust entry’s name (default: the key’s name)' },
+      { name: 'not-after', type: 'string', value: 'DATE', description: 'Trusted only for signatures made before this date (ISO 8601)' },
+      { name: 'not-before', type: 'string', value: 'DATE', description: 'Trusted only for signatures made from this date' },
+      { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Export this key for these scopes only (repeatable)' },
+    ],
+    examples: ['signet trust add-key release --not-after 2028-01-01'],
+    async run(ctx) {
+      const o = ctx.args.options;
+      const notAfter = dateOption(o['not-after'], 'not-after');
+      const notBefore = dateOption(o['not-before'], 'not-before');
+      const result = await ctx.call('trust.addKey', {
+        key: ctx.args.positionals[0] as string,
+        ...(o.name ? { name: o.name as string } : {}),
+        ...(notAfter ? { notAfter } : {}),
+        ...(notBefore ? { notBefore } : {}),
+        ...((o.scope as string[] | undefined)?.length ? { scopes: o.scope as string[] } : {}),
+      });
+      if (!result.ok) return reportFailure(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Trusted: ${describeEntry(result.value)}`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'trust ack-migration',
+    summary: 'Dismiss the note on keys that earlier versions trusted implicitly (now explicit trust entries)',
+    async run(ctx) {
+      const result = await ctx.call('trust.ackMigration', {});
+      if (!result.ok) return reportFailure(ctx, result);
+      ctx.out(ctx.json ? JSON.stringify(result.value) : result.value.acknowledged ? 'Dismissed the note. The migrated entries stay trusted until you remove them.' : 'There was no note to dismiss.');
       return EXIT_OK;
     },
   },
