@@ -58,7 +58,7 @@ describe('cosign signatures in the real registry', () => {
 
     const report = await ok<{ verdict: string; signatures: Array<{ verdict: string; signer: string; annotations: Record<string, string> }> }>(core.dispatch('signatures.verify', { id, repository: 'team/app', digest: image.digest }));
     expect(report.verdict).toBe('verified');
-    expect(report.signatures[0]).toMatchObject({ verdict: 'verified', signer: 'officer (Signet key)', annotations: { release: '1.0' } });
+    expect(report.signatures[0]).toMatchObject({ verdict: 'verified', signer: 'officer (trusted)', annotations: { release: '1.0' } });
   });
 
   it('keeps every signature when two signers write at once', async () => {
@@ -67,7 +67,7 @@ describe('cosign signatures in the real registry', () => {
       ok(core.dispatch('signatures.sign', { id, repository: 'team/app', digest: other.digest, key: 'second' })),
     ]);
     const report = await ok<{ signatures: Array<{ signer: string }> }>(core.dispatch('signatures.verify', { id, repository: 'team/app', digest: other.digest }));
-    expect(report.signatures.map((s) => s.signer).sort()).toEqual(['officer (Signet key)', 'second (Signet key)']);
+    expect(report.signatures.map((s) => s.signer).sort()).toEqual(['officer (trusted)', 'second (trusted)']);
   });
 
   it('reports a signature stored under one digest whose payload names another as failed, with the reason', async () => {

@@ -36,7 +36,7 @@ describe('refusals that protect the reader and the registry', () => {
       const id = ((await core.dispatch('registry.add', { host })) as Outcome<{ id: string }> & { ok: true }).value.id;
       // The signature image cannot be read within the caps: the verdict is unknown, never "unsigned", and says why.
       const verified = (await core.dispatch('signatures.verify', { id, repository: 'team/app', digest })) as Outcome<{ verdict: string; code: string; looked: Array<{ kind: string; outcome: string; reason?: string }> }>;
-      expect(verified).toMatchObject({ ok: true, value: { verdict: 'unknown', code: 'PLACE_UNREADABLE', looked: expect.arrayContaining([expect.objectContaining({ kind: 'cosign-tag', outcome: 'unreadable', reason: expect.stringContaining('at most 1000') })]) } });
+      expect(verified).toMatchObject({ ok: true, value: { verdict: 'unknown', code: 'PLACE_UNREADABLE', looked: expect.arrayContaining([expect.objectContaining({ kind: 'cosign-tag', outcome: 'unreadable', reason: expect.stringMatching(/at most|more than/) })]) } });
       expect(requests.filter((r) => r.includes('/blobs/'))).toEqual([]);
       await core.dispatch('keys.generate', { name: 'k', type: 'ecdsa-p256' });
       const signed = (await core.dispatch('signatures.sign', { id, repository: 'team/app', digest, key: 'k' })) as Outcome<unknown>;

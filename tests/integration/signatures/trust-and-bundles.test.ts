@@ -33,7 +33,7 @@ describe('verification against the trust store, with windows; Sigstore bundles t
 
   it('a key in the trust store verifies a cosign signature; a window that ended refuses it with the reason', async () => {
     const image = await pushTestImage(registry.url, 'team/app', '1.0');
-    const key = await ok<{ id: string }>('keys.generate', { name: 'ci', type: 'ecdsa-p256' });
+    const key = await ok<{ id: string }>('keys.generate', { name: 'ci', type: 'ecdsa-p256', trust: false });
     await ok('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: key.id });
     const pem = (await ok<{ exports: { pem: string } }>('keys.get', { key: key.id })).exports.pem;
     await ok('keys.delete', { key: key.id, confirmName: 'ci' });

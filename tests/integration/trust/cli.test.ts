@@ -26,7 +26,7 @@ describe('signet trust / policy', () => {
   });
 
   it('trusts a key, exports a policy that admits the signed image, and evaluates it as podman would', async () => {
-    await signet('key', 'generate', 'release', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>');
+    await signet('key', 'generate', 'release', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>', '--no-trust');
     const pub = path.join(home, 'release.asc');
     writeFileSync(pub, JSON.parse((await signet('key', 'show', 'release', '--json')).stdout).publicKey);
     const lookaside = path.join(home, 'lookaside');
