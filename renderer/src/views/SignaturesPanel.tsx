@@ -50,7 +50,8 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         </div>
       )}
       <ErrorBanner message={report.error} />
-      {report.data && report.data.verdict !== 'verified' && <p className={report.data.signatures.length ? 'reason' : 'muted'} aria-label="Verdict reason">{report.data.reason}</p>}
+      {report.data && report.data.verdict !== 'verified' && report.data.verdict !== 'unsigned' && <p className="reason wrap" role="note">{report.data.reason}</p>}
+      {report.data && report.data.verdict === 'unsigned' && <p className="muted" role="note">No signature was found in any of the {report.data.looked.length} places Signet looked.</p>}
       {report.data && <LookedPlaces report={report.data} />}
       {report.data && report.data.signatures.length > 0 && (
         <SignatureTable label="Signature list" rows={report.data.signatures} onOpen={setOpen} />
@@ -75,7 +76,7 @@ function LookedPlaces({ report }: { report: VerificationReport }) {
       <ul className="checks" aria-label="Places looked at">
         {report.looked.map((l, i) => (
           <li key={`${l.kind}-${i}`}>
-            <span className={`badge ${l.outcome === 'found' ? 'badge-ok' : l.outcome === 'unreadable' ? 'badge-bad' : ''}`}>{l.outcome === 'none' ? 'nothing' : l.outcome}</span> <span className="mono small">{l.place}</span>
+            <span className={`badge ${l.outcome === 'found' ? 'badge-ok' : l.outcome === 'unreadable' ? 'badge-bad' : ''}`}>{l.outcome === 'none' ? 'nothing' : l.outcome}</span> <span className="mono small wrap">{l.place}</span>
             {l.reason && <div className="reason">{l.reason}</div>}
           </li>
         ))}
@@ -132,7 +133,7 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
             {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
           </ul>
           <h4>Signed payload</h4>
-          <pre className="code">{pretty}</pre>
+          {pretty ? <pre className="code">{pretty}</pre> : <p className="muted">Not shown: inside an OpenPGP message it is only read once the signature verifies with a trusted key.</p>}
           <h4>Signature (base64, unsigned envelope field)</h4>
           <pre className="code">{signature.signature}</pre>
           {COMPAT_KINDS.includes(signature.format) && <Compatibility kind={signature.format as SignatureKind} />}

@@ -69,7 +69,7 @@ test('an officer connects a Vault KMS, test-signs, adds the key and signs an ima
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toBeHidden();
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
-    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('vault-release (Signet key)');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('vault-release (trusted)');
     await page.screenshot({ path: path.join(artifactsDir, 'kms-signed.png'), fullPage: true });
   } finally {
     await server.stop();

@@ -48,7 +48,7 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toBeHidden();
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
-    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (Signet key)');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (trusted)');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('release=1.0');
     await page.screenshot({ path: path.join(artifactsDir, 'signatures-verified.png'), fullPage: true });
 
