@@ -46,8 +46,8 @@ export const offlineCalls = {
     response: BundleInspection,
   }),
   'offline.createRequest': call({
-    summary: 'Resolve images once (indexes expand to their platforms) and write a signing request carrying the exact payloads',
-    effect: 'local-write',
+    summary: 'Resolve images once (indexes expand to their platforms) and return a signing request carrying the exact payloads (nothing is written)',
+    effect: 'read',
     request: z
       .object({
         references: z.array(z.string().min(1).max(1024)).min(1).max(1000),

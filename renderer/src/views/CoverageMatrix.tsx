@@ -4,6 +4,7 @@ import type { ImageSummary, SavedRegistry } from '../../../shared/models/registr
 import { ErrorBanner } from '../components/Banner';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 const TEXT: Record<string, string> = { unsigned: 'unsigned', 'signed-untrusted': 'signed, untrusted', verified: 'verified', failed: 'failing' };
 const BADGE: Record<string, string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad' };
@@ -11,10 +12,11 @@ const BADGE: Record<string, string> = { unsigned: 'badge', 'signed-untrusted': '
 /** For an index: the index and each platform × its cosign state, and "sign the missing ones". */
 export function CoverageMatrix({ registry, repository, image, onSigned }: { registry: SavedRegistry; repository: string; image: ImageSummary; onSigned?(): void }) {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
+  const canSign = can('signatures.sign');
   const rows = [{ label: 'index', digest: image.digest }, ...image.platforms.map((p) => ({ label: p.platform, digest: p.digest }))];
   const status = useCall(api ? () => api.signatures.status({ id: registry.id, repository, tags: rows.map((r) => r.digest) }) : undefined, [api, registry.id, repository, image.digest]);
-  const keys = useCall(api && !readOnly ? () => api.keys.list({}) : undefined, [api, readOnly]);
+  const keys = useCall(api && canSign ? () => api.keys.list({}) : undefined, [api, canSign]);
   const usable = keys.data?.filter((k) => !k.retired && signingFormats(k).formats.includes('cosign')) ?? [];
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState<string>();
@@ -56,7 +58,7 @@ export function CoverageMatrix({ registry, repository, image, onSigned }: { regi
           })}
         </tbody>
       </table>
-      {!readOnly && missing.length > 0 && (
+      {canSign && missing.length > 0 && (
         <div className="field inline">
           <select aria-label="Key for the missing signatures" value={key} onChange={(e) => setKey(e.target.value)}>
             <option value="">Key…</option>

@@ -1,6 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import type { DoctorReport } from '../../../shared/model';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 /** Settings → Environment: what `signet doctor` reports, checked live. */
 export function EnvironmentPage() {
@@ -101,10 +102,11 @@ function OfflineSwitch() {
   const on = useApp((s) => s.settings?.offlineMode ?? false);
   const error = useApp((s) => s.settingsError);
   const setOfflineMode = useApp((s) => s.setOfflineMode);
+  const can = useCan();
   return (
     <div>
       <label className="switch">
-        <input type="checkbox" role="switch" checked={on} onChange={(event) => void setOfflineMode(event.target.checked)} />
+        <input type="checkbox" role="switch" checked={on} disabled={!can('settings.set')} onChange={(event) => void setOfflineMode(event.target.checked)} />
         <span>{on ? 'On: Signet makes no network connections at all.' : 'Off: Signet may reach registries, KMS and storage.'}</span>
       </label>
       {error && <div className="reason">{error}</div>}

@@ -10,6 +10,7 @@ import { KmsConnections } from './KmsPanel';
 import { QrCode } from '../components/Qr';
 import { TokensPanel } from './TokensPanel';
 import { TrustKeyAction } from './TrustKeyAction';
+import { useCan } from '../hooks/useCan';
 
 const TYPE_LABELS: Record<KeyType | 'kms', string> = {
   kms: 'Cloud KMS key',
@@ -31,7 +32,7 @@ const download = (name: string, text: string) => downloadFile(name, { text });
 
 export function KeysView({ sub }: { sub?: string | undefined }) {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const navigate = useApp((s) => s.navigate);
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
   const [generating, setGenerating] = useState(false);
@@ -42,7 +43,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">Keys</h1>
-        {!readOnly && (
+        {can('keys.generate') && (
           <div className="actions">
             <button type="button" className="button secondary" onClick={() => setConnecting(true)}>
               Connect a KMS
@@ -57,7 +58,7 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
         )}
       </header>
       <ErrorBanner message={keys.error} />
-      <VaultBar readOnly={readOnly} refresh={keys.data} />
+      <VaultBar refresh={keys.data} />
       {keys.data?.length === 0 ? (
         <Empty title="No signing keys yet.">
           <p>Generate a key: its private part goes to the OS keychain and never reaches this window. ECDSA P-256 signs in cosign format; OpenPGP keys sign containers/image simple signatures.</p>
@@ -89,10 +90,10 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
               ))}
             </tbody>
           </table>
-          {selected && <KeyDetail key={selected.id} info={selected} readOnly={readOnly} onChanged={() => keys.reload()} onDeleted={() => { keys.reload(); navigate({ area: 'keys' }); }} />}
+          {selected && <KeyDetail key={selected.id} info={selected} onChanged={() => keys.reload()} onDeleted={() => { keys.reload(); navigate({ area: 'keys' }); }} />}
         </div>
       )}
-      <KmsConnections readOnly={readOnly} connectOpen={connecting} onConnectClose={() => setConnecting(false)} onKeyAdded={(k) => { keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
+      <KmsConnections connectOpen={connecting} onConnectClose={() => setConnecting(false)} onKeyAdded={(k) => { keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
       <TokensPanel />
@@ -118,7 +119,8 @@ function useVault(refresh?: unknown) {
   return { status: status.data, unlock, lock, reload: status.reload };
 }
 
-function VaultBar({ readOnly, refresh }: { readOnly: boolean; refresh: unknown }) {
+function VaultBar({ refresh }: { refresh: unknown }) {
+  const can = useCan();
   const vault = useVault(refresh);
   const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState<string>();
@@ -129,7 +131,7 @@ function VaultBar({ readOnly, refresh }: { readOnly: boolean; refresh: unknown }
       <strong>Encrypted vault:</strong>
       {!s.exists ? <span className="muted">none yet (created when you first keep a key in it)</span> : s.unlocked ? <span className="badge badge-ok">unlocked</span> : <span className="badge">locked</span>}
       {s.exists && s.unlocked && <><span className="muted">{s.entries ?? 0} key(s); locks itself at {s.locksAt ? new Date(s.locksAt).toLocaleTimeString() : '—'}</span><button type="button" className="button secondary small" onClick={() => void vault.lock()}>Lock</button></>}
-      {s.exists && !s.unlocked && !readOnly && (
+      {s.exists && !s.unlocked && can('keys.vaultUnlock') && (
         <form className="field inline" onSubmit={(e) => { e.preventDefault(); void vault.unlock(passphrase).then((m) => { setPassphrase(''); setError(m); }); }}>
           <input type="password" aria-label="Vault passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
           <button type="submit" className="button secondary small" disabled={!passphrase}>Unlock</button>
@@ -234,7 +236,8 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   );
 }
 
-function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; readOnly: boolean; onChanged(): void; onDeleted(): void }) {
+function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged(): void; onDeleted(): void }) {
+  const can = useCan();
   const api = useApp((s) => s.api);
   const detail = useCall(api ? () => api.keys.get({ key: info.id }) : undefined, [api, info.id]);
   const trust = useCall(api ? () => api.trust.list({}) : undefined, [api, info.id]);
@@ -305,15 +308,15 @@ function KeyDetail({ info, readOnly, onChanged, onDeleted }: { info: KeyInfo; re
       <div className="actions wrap">
         <CopyButton text={publicText} label="Copy public key" />
         <button type="button" className="button secondary" onClick={() => download(detail.data?.exports.pem ? `${info.name}.pub` : `${info.name}.asc`, publicText)} disabled={!publicText}>Download public key</button>
-        {!readOnly && info.kind === 'software' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export cosign.key…</button>}
-        {!readOnly && info.spkiSha256 && (
+        {can('keys.exportCosign') && info.kind === 'software' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export cosign.key…</button>}
+        {can('keys.attachCertificate') && info.spkiSha256 && (
           <label className="button secondary file-button">
             Attach certificate chain…
             <input type="file" accept=".pem,.crt,.cer" className="sr-only" aria-label="Attach certificate chain" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(attach); e.target.value = ''; }} />
           </label>
         )}
-        {!readOnly && !info.retired && <button type="button" className="button secondary" onClick={() => void retire()}>Retire</button>}
-        {!readOnly && <button type="button" className="button danger" onClick={() => setDeleting(true)}>Delete…</button>}
+        {can('keys.retire') && !info.retired && <button type="button" className="button secondary" onClick={() => void retire()}>Retire</button>}
+        {can('keys.delete') && <button type="button" className="button danger" onClick={() => setDeleting(true)}>Delete…</button>}
       </div>
       <ExportCosignDialog open={exporting} info={info} onClose={() => setExporting(false)} />
       <DeleteDialog open={deleting} info={info} onClose={() => setDeleting(false)} onDeleted={onDeleted} />

@@ -6,6 +6,7 @@ import { Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 const SOURCE_LABELS: Record<KmsCredentialSource, string> = {
   default: 'The vendor’s default chain (environment, CLI login, config files)',
@@ -15,7 +16,8 @@ const SOURCE_LABELS: Record<KmsCredentialSource, string> = {
 };
 
 /** Saved KMS connections under the key list: browse their keys, test-sign, add one as a signing key. */
-export function KmsConnections({ readOnly, connectOpen, onConnectClose, onKeyAdded }: { readOnly: boolean; connectOpen: boolean; onConnectClose(): void; onKeyAdded(k: KeyInfo): void }) {
+export function KmsConnections({ connectOpen, onConnectClose, onKeyAdded }: { connectOpen: boolean; onConnectClose(): void; onKeyAdded(k: KeyInfo): void }) {
+  const can = useCan();
   const api = useApp((s) => s.api);
   const connections = useCall(api ? () => api.kms.list({}) : undefined, [api]);
   const [browsing, setBrowsing] = useState<KmsConnection>();
@@ -46,7 +48,7 @@ export function KmsConnections({ readOnly, connectOpen, onConnectClose, onKeyAdd
                 <td>{c.credential.source}{c.credential.profile ? ` (${c.credential.profile})` : ''}{c.credential.identity ? <span className="muted"> {c.credential.identity}</span> : null}</td>
                 <td className="actions">
                   <button type="button" className="button secondary small" onClick={() => setBrowsing(c)}>Browse keys</button>
-                  {!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(c)} aria-label={`Remove connection ${c.name}`}>Remove</button>}
+                  {can('kms.remove') && <button type="button" className="button secondary small" onClick={() => void remove(c)} aria-label={`Remove connection ${c.name}`}>Remove</button>}
                 </td>
               </tr>
             ))}
@@ -54,7 +56,7 @@ export function KmsConnections({ readOnly, connectOpen, onConnectClose, onKeyAdd
         </table>
       )}
       <ConnectDialog open={connectOpen} onClose={onConnectClose} onDone={(c) => { onConnectClose(); connections.reload(); setBrowsing(c); }} />
-      {browsing && <KmsKeysDialog connection={browsing} readOnly={readOnly} onClose={() => setBrowsing(undefined)} onKeyAdded={(k) => { setBrowsing(undefined); onKeyAdded(k); }} />}
+      {browsing && <KmsKeysDialog connection={browsing} onClose={() => setBrowsing(undefined)} onKeyAdded={(k) => { setBrowsing(undefined); onKeyAdded(k); }} />}
     </section>
   );
 }
@@ -141,7 +143,8 @@ function ConnectDialog({ open, onClose, onDone }: { open: boolean; onClose(): vo
   );
 }
 
-function KmsKeysDialog({ connection, readOnly, onClose, onKeyAdded }: { connection: KmsConnection; readOnly: boolean; onClose(): void; onKeyAdded(k: KeyInfo): void }) {
+function KmsKeysDialog({ connection, onClose, onKeyAdded }: { connection: KmsConnection; onClose(): void; onKeyAdded(k: KeyInfo): void }) {
+  const can = useCan();
   const api = useApp((s) => s.api);
   const keys = useCall(api ? () => api.kms.keys({ connection: connection.name }) : undefined, [api, connection.name]);
   const [tested, setTested] = useState<Record<string, KmsTestResult | string>>({});
@@ -168,7 +171,7 @@ function KmsKeysDialog({ connection, readOnly, onClose, onKeyAdded }: { connecti
               {k.canSign && (
                 <div className="actions">
                   <button type="button" className="button secondary small" onClick={() => void test(k)} aria-label={`Test-sign with ${k.name}`}>Test sign</button>
-                  {!readOnly && <button type="button" className="button small" onClick={() => setAdding(k)} aria-label={`Add ${k.name} as a signing key`}>Add as signing key</button>}
+                  {can('keys.addKms') && <button type="button" className="button small" onClick={() => setAdding(k)} aria-label={`Add ${k.name} as a signing key`}>Add as signing key</button>}
                 </div>
               )}
               {typeof t === 'string' && <p className={t.endsWith('…') ? 'muted' : 'reason'} role="status">{t}</p>}

@@ -6,6 +6,7 @@ import { Fingerprint } from '../components/Copy';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 const STEPS = [
   { id: 'prepare', label: '1 · Prepare request' },
@@ -121,6 +122,7 @@ function PrepareStep() {
 }
 
 function SignStep() {
+  const can = useCan();
   const api = useApp((s) => s.api);
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
   const [request, setRequest] = useState<string>();
@@ -182,7 +184,7 @@ function SignStep() {
               {fits.map((k) => (<option key={k.id} value={k.id}>{k.name}</option>))}
             </select>
           </div>
-          <button type="button" className="button" disabled={!keyId || approved.size === 0} onClick={() => void sign()}>Sign {approved.size} item(s)</button>
+          <button type="button" className="button" disabled={!keyId || approved.size === 0 || !can('offline.sign')} title={can('offline.sign') ? undefined : 'Not in reviewer mode'} onClick={() => void sign()}>Sign {approved.size} item(s)</button>
         </>
       )}
       {done && (
@@ -195,6 +197,7 @@ function SignStep() {
 }
 
 function AttachStep() {
+  const can = useCan();
   const api = useApp((s) => s.api);
   const [request, setRequest] = useState<string>();
   const [bundle, setBundle] = useState<string>();
@@ -247,7 +250,7 @@ function AttachStep() {
               {profiles.data?.map((p) => (<option key={p.name} value={p.name}>{p.name} ({p.kind})</option>))}
             </select>
           </div>
-          <button type="button" className="button" disabled={attaching} onClick={() => void attach()}>{attaching ? 'Attaching…' : 'Attach signatures'}</button>
+          <button type="button" className="button" disabled={attaching || !can('offline.attach')} title={can('offline.attach') ? undefined : 'Not in reviewer mode'} onClick={() => void attach()}>{attaching ? 'Attaching…' : 'Attach signatures'}</button>
           {outcomes && (
             <table className="table" aria-label="Attach results">
               <thead><tr><th scope="col">Item</th><th scope="col">Image</th><th scope="col">Result</th><th scope="col">Where</th></tr></thead>

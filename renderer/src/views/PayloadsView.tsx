@@ -6,6 +6,7 @@ import { CopyButton } from '../components/Copy';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -26,7 +27,7 @@ function parseExtra(text: string): { extra: Record<string, string>; bad?: string
  */
 export function PayloadsView() {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const [registryId, setRegistryId] = useState('');
   const [reference, setReference] = useState('');
@@ -148,7 +149,7 @@ export function PayloadsView() {
                 <CopyButton text={built.text} label="Copy payload" />
                 <button type="button" className="button secondary" onClick={() => downloadFile('payload.json', { text: built.text })}>Save payload.json</button>
               </div>
-              {type === 'atomic' && !readOnly && <AscPanel key={inputKey} input={input} />}
+              {type === 'atomic' && can('payload.sign') && <AscPanel key={inputKey} input={input} />}
             </>
           ) : (
             <p className="muted">Type a reference and its digest (or resolve it) to see the payload.</p>

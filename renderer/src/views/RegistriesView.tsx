@@ -8,9 +8,11 @@ import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { SignaturesPanel } from './SignaturesPanel';
 import { CoverageMatrix } from './CoverageMatrix';
+import { useCan } from '../hooks/useCan';
 
 /** Registries → repositories → tags → image: the reviewer's way into everything Signet signs. */
 export function RegistriesView({ sub }: { sub?: string | undefined }) {
+  const can = useCan();
   const api = useApp((s) => s.api);
   const navigate = useApp((s) => s.navigate);
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
@@ -21,9 +23,11 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
     <section className="page" aria-labelledby="page-title">
       <header className="page-header">
         <h1 id="page-title">Registries</h1>
-        <button type="button" className="button" onClick={() => setAdding(true)}>
-          Add registry
-        </button>
+        {can('registry.add') && (
+          <button type="button" className="button" onClick={() => setAdding(true)}>
+            Add registry
+          </button>
+        )}
       </header>
       <ErrorBanner message={registries.error} />
       {registries.data && registries.data.length === 0 ? (
@@ -167,7 +171,7 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
   const [repository, setRepository] = useState<string>();
   const [typed, setTyped] = useState('');
   const shown = useMemo(() => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())), [repos.data, filter]);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const [editing, setEditing] = useState(false);
   const remove = async () => {
     if (!api) return;
@@ -190,11 +194,13 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
           </>
         )}
         {registry.lookaside && <span className="badge" title="Simple signatures are read from here">lookaside: {registry.lookaside}</span>}
-        {!readOnly && registry.kind === 'distribution' && <button type="button" className="link-button" onClick={() => setEditing(true)}>Edit…</button>}
+        {can('registry.edit') && registry.kind === 'distribution' && <button type="button" className="link-button" onClick={() => setEditing(true)}>Edit…</button>}
         {editing && <EditRegistryDialog registry={registry} open={editing} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); onChanged(); }} />}
-        <button type="button" className="link-button" onClick={() => void remove()}>
-          Forget this registry
-        </button>
+        {can('registry.remove') && (
+          <button type="button" className="link-button" onClick={() => void remove()}>
+            Forget this registry
+          </button>
+        )}
       </div>
       <div className="browser-columns">
         <div className="column">

@@ -8,6 +8,7 @@ import { useApp } from '../stores/app';
 import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { TrustKeyAction } from './TrustKeyAction';
+import { useCan } from '../hooks/useCan';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
 const VERDICT_TEXT: Record<AnyVerdict, string> = {
@@ -24,7 +25,7 @@ const COMPAT_KINDS: readonly string[] = ['cosign', 'simplesigning', 'asc', 'sigs
 /** The image's signatures, each with its checks; Sign and Verify actions. */
 export function SignaturesPanel({ registry, repository, digest, tag, isIndex, onSigned }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex?: boolean; onSigned?(): void }) {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const [ascProfile, setAscProfile] = useState('');
   const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(tag && !/^sha256[:-]/.test(tag) ? { tag } : {}), ...(ascProfile ? { asc: { profile: ascProfile } } : {}) }) : undefined, [api, registry.id, repository, digest, tag, ascProfile]);
@@ -38,7 +39,7 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         {report.data && <span className={VERDICT_CLASS[report.data.verdict]} aria-label="Verdict">{VERDICT_TEXT[report.data.verdict]}</span>}
         <span className="spacer" />
         <button type="button" className="button secondary" onClick={() => report.reload()} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
-        {!readOnly && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
+        {can('signatures.sign') && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
       </div>
       {profiles.data && profiles.data.some((p) => p.kind !== 'directory') && (
         <div className="field inline small">

@@ -4,6 +4,7 @@ import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 const KIND_LABELS: Record<StorageKind, string> = {
   aws: 'AWS S3',
@@ -22,7 +23,7 @@ const SOURCE_LABELS: Record<Exclude<StorageCredentialSource, 'none'>, string> = 
 /** Settings → Storage: where .asc files and lookaside signatures go; test a profile before relying on it. */
 export function StoragePage() {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
   const [tests, setTests] = useState<Record<string, StorageTestResult | string>>({});
@@ -43,7 +44,7 @@ export function StoragePage() {
     <div className="storage-page">
       <div className="page-header">
         <p className="muted">Storage profiles say where Huawei SWR <code>.asc</code> files and lookaside simple signatures are uploaded. Uploads are read back and compared; an existing object is never replaced unless you confirm it.</p>
-        {!readOnly && <button type="button" className="button" onClick={() => setAdding(true)}>Add storage</button>}
+        {can('storage.add') && <button type="button" className="button" onClick={() => setAdding(true)}>Add storage</button>}
       </div>
       <ErrorBanner message={error ?? profiles.error} />
       {profiles.data?.length === 0 && <p className="muted">No storage profiles yet.</p>}
@@ -62,7 +63,7 @@ export function StoragePage() {
                   <td>
                     <div className="actions">
                       <button type="button" className="button secondary small" onClick={() => void test(p)} aria-label={`Test ${p.name}`}>Test</button>
-                      {!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(p)} aria-label={`Remove ${p.name}`}>Remove</button>}
+                      {can('storage.remove') && <button type="button" className="button secondary small" onClick={() => void remove(p)} aria-label={`Remove ${p.name}`}>Remove</button>}
                     </div>
                     {typeof t === 'string' && <p className={t === 'Testing…' ? 'muted' : 'reason'} role="status">{t}</p>}
                     {t && typeof t !== 'string' && (

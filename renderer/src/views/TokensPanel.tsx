@@ -5,6 +5,7 @@ import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 const TYPE_LABELS: Record<TokenKeyType, string> = {
   'ecdsa-p256': 'ECDSA P-256 (cosign default)',
@@ -46,7 +47,7 @@ export function TokensPanel() {
 
 function OpenTokensPanel() {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const modules = useCall(api ? () => api.tokens.modules({}) : undefined, [api]);
   const [module, setModule] = useState<string>();
   const current = module ?? modules.data?.[0]?.path;
@@ -70,7 +71,7 @@ function OpenTokensPanel() {
           </select>
         </div>
       )}
-      {!readOnly && <AddModule onAdded={(path) => { modules.reload(); setModule(path); }} />}
+      {can('tokens.addModule') && <AddModule onAdded={(path) => { modules.reload(); setModule(path); }} />}
       {tokens.data && (
         <table className="table" aria-label="Tokens">
           <thead>
@@ -97,7 +98,7 @@ function OpenTokensPanel() {
         </table>
       )}
       {tokens.data?.length === 0 && <p className="muted">No token is present in this module.</p>}
-      {token && current && <TokenDetail key={`${current}:${token.serial}`} module={current} token={token} readOnly={readOnly} onChanged={() => tokens.reload()} />}
+      {token && current && <TokenDetail key={`${current}:${token.serial}`} module={current} token={token} onChanged={() => tokens.reload()} />}
     </section>
   );
 }
@@ -130,7 +131,8 @@ function AddModule({ onAdded }: { onAdded(path: string): void }) {
   );
 }
 
-function TokenDetail({ module, token, readOnly, onChanged }: { module: string; token: TokenSummary; readOnly: boolean; onChanged(): void }) {
+function TokenDetail({ module, token, onChanged }: { module: string; token: TokenSummary; onChanged(): void }) {
+  const can = useCan();
   const api = useApp((s) => s.api);
   // The PIN lives only in this field, for this one token, and is cleared after every call.
   const [pin, setPin] = useState('');
@@ -261,7 +263,7 @@ function TokenDetail({ module, token, readOnly, onChanged }: { module: string; t
         </div>
       )}
 
-      {!readOnly && (
+      {can('tokens.generate') && (
         <form className="generate-token-key" onSubmit={(e) => { e.preventDefault(); generate(); }}>
           <h4>Generate a key on this token</h4>
           <div className="field">

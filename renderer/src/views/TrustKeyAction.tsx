@@ -4,6 +4,7 @@ import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
 import { useApp } from '../stores/app';
 import { NO_LIMITS, TrustLimitFields, trustLimitsInput, type TrustLimits } from './TrustView';
+import { useCan } from '../hooks/useCan';
 
 /**
  * "Trust this key…": one of Signet's own keys becomes a trust entry (its public key, a name, an
@@ -12,14 +13,14 @@ import { NO_LIMITS, TrustLimitFields, trustLimitsInput, type TrustLimits } from 
  */
 export function TrustKeyAction({ keyId, keyName, expires, onTrusted }: { keyId: string; keyName: string; expires?: string | undefined; onTrusted?(entry: TrustEntrySummary): void }) {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const [open, setOpen] = useState(false);
   const [name, setName] = useState(keyName);
   const [limits, setLimits] = useState<TrustLimits>(() => ({ ...NO_LIMITS, notAfter: expires ? expires.slice(0, 10) : '' }));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [trusted, setTrusted] = useState<TrustEntrySummary>();
-  if (readOnly) return null;
+  if (!can('trust.addKey')) return null;
   if (trusted) return <span className="badge badge-ok" role="status">Trusted as “{trusted.name}”</span>;
   const submit = async () => {
     if (!api) return;

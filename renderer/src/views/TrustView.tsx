@@ -7,11 +7,12 @@ import { Dialog } from '../components/Dialog';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useCan } from '../hooks/useCan';
 
 /** The trust store and containers policies: who may sign what, and what podman would decide. */
 export function TrustView() {
   const api = useApp((s) => s.api);
-  const readOnly = useApp((s) => s.info?.readOnly ?? false);
+  const can = useCan();
   const navigate = useApp((s) => s.navigate);
   const trust = useCall(api ? () => api.trust.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
@@ -38,12 +39,12 @@ export function TrustView() {
         <h1 id="page-title">Trust</h1>
         <div className="actions">
           <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export policy.json</button>
-          {!readOnly && <button type="button" className="button secondary" onClick={() => setImporting(true)}>Import policy.json</button>}
-          {!readOnly && <button type="button" className="button" onClick={() => setAdding(true)}>Trust a key</button>}
+          {can('trust.importPolicy') && <button type="button" className="button secondary" onClick={() => setImporting(true)}>Import policy.json</button>}
+          {can('trust.add') && <button type="button" className="button" onClick={() => setAdding(true)}>Trust a key</button>}
         </div>
       </header>
       <ErrorBanner message={error ?? trust.error} />
-      {trust.data?.migration && <MigrationNote note={trust.data.migration} readOnly={readOnly} onDismiss={() => void ackMigration()} />}
+      {trust.data?.migration && <MigrationNote note={trust.data.migration} canDismiss={can('trust.ackMigration')} onDismiss={() => void ackMigration()} />}
       {trust.data?.entries.length ? (
         <div className="field inline small">
           <label htmlFor="trust-show">Show</label>
@@ -70,7 +71,7 @@ export function TrustView() {
                 <td>{e.notBefore || e.notAfter ? `${e.notBefore ? `from ${new Date(e.notBefore).toLocaleDateString()} ` : ''}${e.notAfter ? `before ${new Date(e.notAfter).toLocaleDateString()}` : ''}` : <span className="muted">always</span>}</td>
                 <td className="small">{e.scopes?.join(', ') ?? <span className="muted">every registry</span>}</td>
                 <td>{e.signetKey ? <a href={`#/keys/${e.signetKey.id}`} onClick={(ev) => { ev.preventDefault(); navigate({ area: 'keys', sub: e.signetKey!.id }); }} title="The public key of this Signet signing key">{e.signetKey.name}</a> : <span className="muted">—</span>}</td>
-                <td>{!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(e.id, e.name)} aria-label={`Stop trusting ${e.name}`}>Remove</button>}</td>
+                <td>{can('trust.remove') && <button type="button" className="button secondary small" onClick={() => void remove(e.id, e.name)} aria-label={`Stop trusting ${e.name}`}>Remove</button>}</td>
               </tr>
             ))}
           </tbody>
@@ -87,7 +88,7 @@ export function TrustView() {
                 <td>{p.name}<div className="muted small">imported {new Date(p.importedAt).toLocaleString()}</div></td>
                 <td className="small">{p.sections.map((s) => (<div key={s}>{s}</div>))}</td>
                 <td className="mono small">{p.keyFiles.join(', ') || '—'}</td>
-                <td>{!readOnly && <button type="button" className="button secondary small" onClick={() => void remove(p.id, p.name)} aria-label={`Remove policy ${p.name}`}>Remove</button>}</td>
+                <td>{can('trust.remove') && <button type="button" className="button secondary small" onClick={() => void remove(p.id, p.name)} aria-label={`Remove policy ${p.name}`}>Remove</button>}</td>
               </tr>
             ))}
           </tbody>
@@ -168,14 +169,14 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
 }
 
 /** What the one-time move from implicit to explicit trust did, until someone who may change trust dismisses it. */
-function MigrationNote({ note, readOnly, onDismiss }: { note: TrustMigrationNote; readOnly: boolean; onDismiss(): void }) {
+function MigrationNote({ note, canDismiss, onDismiss }: { note: TrustMigrationNote; canDismiss: boolean; onDismiss(): void }) {
   return (
     <div className="banner banner-warn" role="note" aria-label="Trust migration">
       <p><strong>{note.message}</strong></p>
       {note.entries.length > 0 && <ul className="small">{note.entries.map((e) => (<li key={e.entryId}>“{e.entryName}” — Signet key “{e.keyName}”</li>))}</ul>}
       {note.pending.length > 0 && <p className="small">Not yet trusted, their public key could not be read: {note.pending.map((p) => `“${p.keyName}”`).join(', ')}. They become entries when the vault is unlocked.</p>}
       {note.skipped.length > 0 && <ul className="small">{note.skipped.map((k) => (<li key={k.keyId}>Not trusted any more: “{k.keyName}” — {k.reason}</li>))}</ul>}
-      {!readOnly && <div className="actions"><button type="button" className="button secondary small" onClick={onDismiss}>Dismiss</button></div>}
+      {canDismiss && <div className="actions"><button type="button" className="button secondary small" onClick={onDismiss}>Dismiss</button></div>}
     </div>
   );
 }

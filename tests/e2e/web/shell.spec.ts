@@ -55,11 +55,27 @@ test('a page opened without the token cannot call the host', async ({ page, sign
   expect(status).toBe(401);
 });
 
-test('read-only reviewer mode is shown in the shell', async ({ page }) => {
+test('read-only reviewer mode is shown in the shell and offers no action that changes anything', async ({ page }) => {
   const server = await startServer({ readOnly: true });
   try {
     await page.goto(server.url);
     await expect(page.getByText('Read-only')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Registries' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Add registry' })).toHaveCount(0);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await expect(page.getByRole('heading', { name: 'Keys' })).toBeVisible();
+    await expect(page.getByRole('button', { name: /Generate|Import|Connect a KMS/ })).toHaveCount(0);
+    await page.getByRole('link', { name: 'Trust' }).click();
+    await expect(page.getByRole('heading', { name: 'Trust' })).toBeVisible();
+    await expect(page.getByRole('button', { name: /Trust a key|Import policy/ })).toHaveCount(0);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('switch')).toBeDisabled();
+    // The host refuses what the page does not offer.
+    const refused = await page.evaluate(async (token) => {
+      const res = await fetch('/api/call/settings.set', { method: 'POST', headers: { 'content-type': 'application/json', 'x-signet-token': token }, body: '{"offlineMode":true}' });
+      return ((await res.json()) as { code?: string }).code;
+    }, server.token);
+    expect(refused).toBe('READ_ONLY');
   } finally {
     await server.stop();
   }
