@@ -1,6 +1,5 @@
 import os from 'node:os';
 import type { appCalls } from '../../shared/contract/app';
-import type { HostMode } from '../../shared/model';
 import { APP_NAME, APP_VERSION } from '../../shared/version';
 import { AuditLog } from './audit/log';
 import { createAuditHandlers } from './audit/handlers';
@@ -8,9 +7,12 @@ import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } fro
 import { createKeyHandlers } from './keys/handlers';
 import { KeyRing } from './keys/registry';
 import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
+import type { CoreOptions, CoreServices } from './services';
+import { KeychainCredentialStore } from './registry/credentials';
+import { RegistryConnections } from './registry/handlers';
+import { SavedRegistries } from './registry/saved';
 import { VaultSecretStore } from './keys/vault';
 import { createKmsHandlers, createKmsService } from './kms/handlers';
-import type { KmsService } from './kms/service';
 import { createOfflineHandlers } from './offline/handlers';
 import { createTokenHandlers } from './pkcs11/handlers';
 import { createRegistryHandlers } from './registry/handlers';
@@ -21,46 +23,13 @@ import { createTrustHandlers } from './trust/handlers';
 import { TokenService } from './pkcs11/service';
 import { StorageService } from './storage/service';
 import { KeychainSecretStore as NamedSecretStore } from './kms/connections';
-import { runDoctor, type DoctorDeps } from './doctor/doctor';
+import { runDoctor } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
 import { SettingsStore } from './settings/store';
 import { TrustMigration } from './trust/migration';
 
-export interface CoreOptions {
-  dataDir: string;
-  host: HostMode;
-  readOnly?: boolean;
-  log?: (line: string) => void;
-  /** Replaces environment probes in tests that must not touch the machine. */
-  doctor?: Partial<Pick<DoctorDeps, 'probeKeychain' | 'findPkcs11Modules' | 'probeTools'>>;
-  /** Replaces the OS keychain for key secrets (tests). */
-  keySecrets?: KeySecretStore;
-  /** Replaces process.env and the home directory for KMS and storage credential lookup (tests). */
-  kmsEnv?: NodeJS.ProcessEnv;
-}
-
-/** What every area's handlers may use: the data directory, settings, events and the log. */
-export interface CoreServices {
-  readonly options: CoreOptions;
-  readonly dataDir: string;
-  readonly readOnly: boolean;
-  readonly settings: SettingsStore;
-  readonly events: EventBus;
-  readonly log: (line: string) => void;
-  /** Offline mode as the network gate sees it: the settings file, re-read when another process changed it. */
-  readonly network: { readonly offline: boolean };
-  readonly audit: AuditLog;
-  readonly keys: KeyRing;
-  /** Cloud KMS connections and signers; provider SDKs load on first use. */
-  readonly kms: KmsService;
-  /** Storage profiles and object stores (S3, OBS, directories). */
-  readonly storage: StorageService;
-  /** PKCS#11 modules, tokens and token signers. */
-  readonly tokens: TokenService;
-  /** The one-time move of Signet's own keys from implicit to explicit trust (trust/migration.ts). */
-  readonly trustMigration?: TrustMigration;
-}
+export type { CoreOptions, CoreServices } from './services';
 
 export interface Core {
   readonly dataDir: string;
@@ -103,6 +72,7 @@ export function createCore(options: CoreOptions): Core {
   const trustMigration = new TrustMigration(options.dataDir, keys, audit);
   const services: CoreServices = {
     options,
+    registries: new RegistryConnections(new SavedRegistries(options.dataDir), options.registryCredentials ?? new KeychainCredentialStore()),
     dataDir: options.dataDir,
     readOnly: options.readOnly ?? false,
     settings,

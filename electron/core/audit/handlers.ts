@@ -1,5 +1,5 @@
 import type { auditCalls } from '../../../shared/contract/audit';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 
 export function createAuditHandlers(services: CoreServices): AreaHandlers<typeof auditCalls> {

@@ -1,6 +1,6 @@
 import type { keyCalls } from '../../../shared/contract/keys';
 import { SignetError } from '../../../shared/errors';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { trustSignetKey } from '../trust/own-keys';
 import { TrustStore } from '../trust/store';

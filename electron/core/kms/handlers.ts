@@ -1,5 +1,5 @@
 import type { kmsCalls } from '../../../shared/contract/kms';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { KeychainSecretStore, type SecretStore } from './connections';
 import { KmsService } from './service';

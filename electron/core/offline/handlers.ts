@@ -1,13 +1,10 @@
 import type { offlineCalls } from '../../../shared/contract/offline';
 import { resolveSigner } from '../keys/resolve-signer';
 import { redactPin } from '../pkcs11/uri';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { checkBundle } from './check';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
-import { KeychainCredentialStore } from '../registry/credentials';
-import { SavedRegistries } from '../registry/saved';
-import { RegistryConnections } from '../registry/handlers';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,8 +29,8 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         formats: input.formats,
         ...(input.indexOnly ? { indexOnly: true } : {}),
         ...(input.note ? { note: input.note } : {}),
-        saved: new SavedRegistries(services.dataDir),
-        credentials: new KeychainCredentialStore(),
+        saved: services.registries.saved,
+        credentials: services.registries.credentials,
         progress: ctx.progress,
       });
       await services.audit.append('offline.request', `Prepared a signing request for ${made.request.items.length} signature(s)`, { requestSha256: made.sha256 });
@@ -68,7 +65,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       };
     },
     'offline.export': async (input, ctx) => {
-      const connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+      const connections = services.registries;
       const clientFor = async (host: string) => {
         const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === host);
         return connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: host, host, insecure: false, credentials: 'docker-config' });
@@ -94,7 +91,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       }
     },
     'offline.import': async (input, ctx) => {
-      const connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+      const connections = services.registries;
       const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === input.registry);
       const client = connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: input.registry, host: input.registry, insecure: false, credentials: 'docker-config' });
       const source = path.resolve(input.layout);
@@ -116,7 +113,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
     },
     'offline.attach': async (input) => {
       const checked = await checkBundle(Buffer.from(input.request, 'base64'), Buffer.from(input.bundle, 'base64'));
-      const connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+      const connections = services.registries;
       const outcomes = await attachBundle(checked, async (host) => {
         const saved = (await connections.saved.list()).find((r) => r.kind === 'distribution' && r.host === host);
         return connections.clientFor(saved ?? { id: 'adhoc', kind: 'distribution', name: host, host, insecure: false, credentials: 'docker-config' });

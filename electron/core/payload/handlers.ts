@@ -1,7 +1,7 @@
 import type { payloadCalls } from '../../../shared/contract/payload';
 import { SignetError } from '../../../shared/errors';
 import { parseStrictJson } from '../json/strict';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { ascObjectKey, buildAsc, payloadSha256, readAsc } from '../signatures/asc';
 import { verifyPgpMessage } from '../signatures/simple';

@@ -1,6 +1,6 @@
 import type { tokenCalls } from '../../../shared/contract/tokens';
 import { SignetError } from '../../../shared/errors';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { redactPin } from './uri';
 

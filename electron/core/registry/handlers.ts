@@ -1,7 +1,7 @@
 import type { registryCalls } from '../../../shared/contract/registry';
 import { SignetError } from '../../../shared/errors';
 import type { ImageSummary, SavedRegistry } from '../../../shared/models/registry';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +9,9 @@ import { RegistryClient } from './client';
 import { OciLayout } from './layout';
 import type { RegistrySource } from './source';
 import { extractTarFile } from './tar';
-import { credentialsFromFiles, KeychainCredentialStore, type CredentialStore } from './credentials';
+import { credentialsFromFiles, type CredentialStore } from './credentials';
 import { platformName } from './media';
-import { registryIdFor, SavedRegistries } from './saved';
+import { registryIdFor, type SavedRegistries } from './saved';
 
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
@@ -54,7 +54,7 @@ export class RegistryConnections {
   }
 }
 
-export function createRegistryHandlers(services: CoreServices, connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore())): AreaHandlers<typeof registryCalls> {
+export function createRegistryHandlers(services: CoreServices, connections = services.registries): AreaHandlers<typeof registryCalls> {
   return {
     'registry.list': async () => connections.saved.list(),
     'registry.add': async (input) => {

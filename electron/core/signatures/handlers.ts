@@ -1,14 +1,11 @@
 import type { signatureCalls } from '../../../shared/contract/signatures';
 import { SignetError } from '../../../shared/errors';
 import type { LookedPlace, SignatureReport } from '../../../shared/models/signatures';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { resolveSigner } from '../keys/resolve-signer';
 import { redactPin } from '../pkcs11/uri';
 import type { Signer } from '../kms/signer';
-import { RegistryConnections } from '../registry/handlers';
-import { SavedRegistries } from '../registry/saved';
-import { KeychainCredentialStore } from '../registry/credentials';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
@@ -40,7 +37,7 @@ function signerDetails(signer: Signer): Record<string, string> {
 }
 
 
-export function createSignatureHandlers(services: CoreServices, connections = new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore())): AreaHandlers<typeof signatureCalls> {
+export function createSignatureHandlers(services: CoreServices, connections = services.registries): AreaHandlers<typeof signatureCalls> {
   return {
     'signatures.verify': async (input) => {
       const saved = await connections.saved.get(input.id);

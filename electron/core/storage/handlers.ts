@@ -1,5 +1,5 @@
 import type { storageCalls } from '../../../shared/contract/storage';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { publishStaging, putLookasideSignature } from './lookaside-publish';
 import { sha256Hex } from './object-store';

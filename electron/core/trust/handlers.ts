@@ -1,10 +1,8 @@
 import type { trustCalls } from '../../../shared/contract/trust';
 import { SignetError } from '../../../shared/errors';
-import type { CoreServices } from '../core';
+import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
-import { KeychainCredentialStore } from '../registry/credentials';
-import { RegistryConnections } from '../registry/handlers';
-import { SavedRegistries } from '../registry/saved';
+import { type RegistryConnections } from '../registry/handlers';
 import { evaluatePolicy, type KeyFileReader } from './evaluate';
 import { exportPolicy } from './export';
 import { loadDirImage, loadRegistryImage } from './images';
@@ -22,7 +20,7 @@ export interface TrustDeps {
 export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}): AreaHandlers<typeof trustCalls> {
   const store = new TrustStore(services.dataDir);
   const policies = new PolicyStore(services.dataDir);
-  const connections = deps.connections ?? new RegistryConnections(new SavedRegistries(services.dataDir), new KeychainCredentialStore());
+  const connections = deps.connections ?? services.registries;
 
   return {
     'trust.list': async () => {
