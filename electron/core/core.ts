@@ -22,7 +22,7 @@ import { createStorageHandlers } from './storage/handlers';
 import { createTrustHandlers } from './trust/handlers';
 import { TokenService } from './pkcs11/service';
 import { StorageService } from './storage/service';
-import { KeychainSecretStore as NamedSecretStore } from './kms/connections';
+import { KeychainStore } from './keys/secret-store';
 import { runDoctor } from './doctor/doctor';
 import { EventBus } from './events';
 import { installNetworkGate } from './net/gate';
@@ -85,7 +85,7 @@ export function createCore(options: CoreOptions): Core {
     tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
     storage: new StorageService({
       dataDir: options.dataDir,
-      secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new NamedSecretStore('Signet storage credentials', 'storage credentials'),
+      secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new KeychainStore({ service: 'Signet storage credentials', what: 'storage credentials', instead: 'use ~/.aws or environment credentials instead' }),
       ...(options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
     }),
     kms: createKmsService({ dataDir: options.dataDir, options }, options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),

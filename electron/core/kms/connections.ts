@@ -4,59 +4,16 @@ import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { KmsConnection } from '../../../shared/models/kms';
 import { parseStrictJson } from '../json/strict';
-import { loadKeytar } from '../keys/keychain';
+import { KeychainStore } from '../keys/secret-store';
 import { writeFileAtomic } from '../storage/atomic';
 import { withFileLock } from '../storage/file-lock';
 
-/** Where secrets typed into Signet for a KMS connection live (rule 4: one interface). */
-export interface SecretStore {
-  put(entry: string, secret: string): Promise<void>;
-  get(entry: string): Promise<string | undefined>;
-  delete(entry: string): Promise<void>;
-}
+export type { SecretStore } from '../keys/secret-store';
 
 export const KMS_SECRET_SERVICE = 'Signet KMS credentials';
 
-/** The OS keychain through keytar (Secret Service, macOS Keychain, Windows Credential Manager). */
-export class KeychainSecretStore implements SecretStore {
-  constructor(
-    private readonly service = KMS_SECRET_SERVICE,
-    private readonly what = 'KMS credentials',
-  ) {}
-
-  async put(entry: string, secret: string): Promise<void> {
-    try {
-      await (await loadKeytar()).setPassword(this.service, entry, secret);
-    } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the ${this.what} (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain, or use the vendor's own credential files instead.`);
-    }
-  }
-
-  async get(entry: string): Promise<string | undefined> {
-    try {
-      return (await (await loadKeytar()).getPassword(this.service, entry)) ?? undefined;
-    } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot be reached for the ${this.what} (${(error as Error).message.slice(0, 160)}).`);
-    }
-  }
-
-  async delete(entry: string): Promise<void> {
-    await (await loadKeytar()).deletePassword(this.service, entry);
-  }
-}
-
-export class MemorySecretStore implements SecretStore {
-  readonly entries = new Map<string, string>();
-  async put(entry: string, secret: string) {
-    this.entries.set(entry, secret);
-  }
-  async get(entry: string) {
-    return this.entries.get(entry);
-  }
-  async delete(entry: string) {
-    this.entries.delete(entry);
-  }
-}
+/** KMS secrets in the OS keychain. */
+export const kmsKeychain = () => new KeychainStore({ service: KMS_SECRET_SERVICE, what: 'KMS credentials', instead: "use the vendor's own credential files instead" });
 
 export const keychainEntryFor = (name: string) => `kms:${name}`;
 

@@ -1,7 +1,7 @@
 import type { kmsCalls } from '../../../shared/contract/kms';
 import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
-import { KeychainSecretStore, type SecretStore } from './connections';
+import { kmsKeychain, type SecretStore } from './connections';
 import { KmsService } from './service';
 
 export interface KmsHandlerOptions {
@@ -21,7 +21,7 @@ function prefixed(store: { put(id: string, s: string): Promise<void>; get(id: st
 }
 
 export function createKmsService(services: Pick<CoreServices, 'dataDir' | 'options'>, options: KmsHandlerOptions = {}): KmsService {
-  const secrets = options.secrets ?? (services.options.keySecrets ? prefixed(services.options.keySecrets) : new KeychainSecretStore());
+  const secrets = options.secrets ?? (services.options.keySecrets ? prefixed(services.options.keySecrets) : kmsKeychain());
   return new KmsService({ dataDir: services.dataDir, secrets, ...(options.env ? { env: options.env } : {}), ...(options.home ? { home: options.home } : {}) });
 }
 

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { SignetError } from '../../../shared/errors';
-import { loadKeytar } from '../keys/keychain';
+import { KeychainStore, type SecretStore } from '../keys/secret-store';
 import type { Credentials } from './auth';
 import { readRegularFile, SMALL_FILE_MAX } from '../storage/bounded-read';
 
@@ -15,31 +14,23 @@ export interface CredentialStore {
   delete(host: string): Promise<void>;
 }
 
+/** Registry passwords in the OS keychain, through the one keychain store. */
 export class KeychainCredentialStore implements CredentialStore {
+  constructor(private readonly store: SecretStore = new KeychainStore({ service: CREDENTIAL_SERVICE, what: 'registry credentials', instead: 'log in with `docker login` instead' })) {}
+
   async get(host: string): Promise<Credentials | undefined> {
-    const keytar = await loadKeytar();
-    const stored = await keytar.getPassword(CREDENTIAL_SERVICE, host);
+    const stored = await this.store.get(host);
     if (!stored) return undefined;
     const parsed = JSON.parse(stored) as Credentials;
     return { username: parsed.username, password: parsed.password };
   }
 
   async set(host: string, credentials: Credentials): Promise<void> {
-    let keytar;
-    try {
-      keytar = await loadKeytar();
-      await keytar.setPassword(CREDENTIAL_SERVICE, host, JSON.stringify(credentials));
-    } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the credentials (${(error as Error).message.slice(0, 160)}). Log in with \`docker login\` instead, or start a keychain.`);
-    }
+    await this.store.put(host, JSON.stringify(credentials));
   }
 
   async delete(host: string): Promise<void> {
-    try {
-      await (await loadKeytar()).deletePassword(CREDENTIAL_SERVICE, host);
-    } catch {
-      // nothing stored, or no keychain: nothing to remove
-    }
+    await this.store.delete(host);
   }
 }
 

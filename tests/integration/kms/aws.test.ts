@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError } from '../../../shared/errors';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
-import { MemorySecretStore } from '../../../electron/core/kms/connections';
+import { MemoryStore as MemorySecretStore } from '../../../electron/core/keys/secret-store';
 import { KmsService } from '../../../electron/core/kms/service';
 import { installNetworkGate } from '../../../electron/core/net/gate';
 import { startFakeAwsKms, type FakeAwsKms } from '../../harness/kms/aws';

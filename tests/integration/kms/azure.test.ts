@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
-import { MemorySecretStore } from '../../../electron/core/kms/connections';
+import { MemoryStore as MemorySecretStore } from '../../../electron/core/keys/secret-store';
 import { KmsService } from '../../../electron/core/kms/service';
 import { startFakeAzure, type FakeAzure } from '../../harness/kms/azure';
 import { tempDir, type TempDir } from '../../harness/tools';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kmsCalls } from '../../../shared/contract/kms';
 import { failure, ok, SignetError } from '../../../shared/errors';
-import { MemorySecretStore } from '../../../electron/core/kms/connections';
+import { MemoryStore as MemorySecretStore } from '../../../electron/core/keys/secret-store';
 import { createKmsHandlers } from '../../../electron/core/kms/handlers';
 import { parseArgs } from '../../../electron/hosts/cli/args';
 import type { CommandContext } from '../../../electron/hosts/cli/command';

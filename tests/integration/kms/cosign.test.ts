@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore as KeySecrets } from '../../../electron/core/keys/secrets';
-import { MemorySecretStore } from '../../../electron/core/kms/connections';
+import { MemoryStore as MemorySecretStore } from '../../../electron/core/keys/secret-store';
 import { KmsService } from '../../../electron/core/kms/service';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures, signCosign } from '../../../electron/core/signatures/cosign';

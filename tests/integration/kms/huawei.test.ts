@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
-import { MemorySecretStore } from '../../../electron/core/kms/connections';
+import { MemoryStore as MemorySecretStore } from '../../../electron/core/keys/secret-store';
 import { KmsService } from '../../../electron/core/kms/service';
 import { startFakeHuaweiKms, type FakeHuaweiKms } from '../../harness/kms/huawei';
 import { tempDir, type TempDir } from '../../harness/tools';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySecretStore } from '../../../electron/core/kms/connections';
+import { MemoryStore as MemorySecretStore } from '../../../electron/core/keys/secret-store';
 import { KmsService } from '../../../electron/core/kms/service';
 import { loopbackOnly } from '../../harness/kms/loopback';
 import { startFakeTencentKms, type FakeTencentKms } from '../../harness/kms/tencent';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore } from '../../../electron/core/keys/secrets';
 import { StorageService } from '../../../electron/core/storage/service';
-import { MemorySecretStore as NamedMemorySecrets } from '../../../electron/core/kms/connections';
+import { MemoryStore as NamedMemorySecrets } from '../../../electron/core/keys/secret-store';
 import { startS3, type S3Handle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
