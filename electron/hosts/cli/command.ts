@@ -14,6 +14,8 @@ export interface CommandContext {
   err(text: string): void;
   /** Reads a secret: from the environment variable named by the user, else a no-echo prompt. */
   readSecret(prompt: string, envVar?: string): Promise<string>;
+  /** Asks at a terminal, echoing; without one, a usage error that names the flag to pass instead. */
+  confirm(prompt: string, instead: string): Promise<string>;
   /** Resolves when the user interrupts (Ctrl-C / SIGTERM). */
   interrupted(): Promise<void>;
 }

@@ -2,14 +2,13 @@ import type { CommandSpec } from './command';
 import type { CommandGroup } from './commands/index';
 
 export function formatTopHelp(groups: readonly CommandGroup[]): string {
-  const width = Math.max(...groups.map((g) => g.name.length)) + 2;
   return [
     'Usage: signet <command> [options]',
     '',
     'Signet signs and verifies OCI container images with keys from the OS keychain, PKCS#11 tokens and cloud KMS.',
     '',
     'Commands:',
-    ...groups.map((g) => `  ${g.name.padEnd(width)}${g.summary}`),
+    ...columns(groups.map((g) => [g.name, g.summary] as const)),
     '',
     'Global options: --json (machine-readable output), --help, --version',
     'Environment: SIGNET_HOME selects the data directory.',
@@ -17,9 +16,16 @@ export function formatTopHelp(groups: readonly CommandGroup[]): string {
   ].join('\n');
 }
 
+/** Two aligned columns; a label longer than the column puts its text on the next line, never against it. */
+function columns(rows: ReadonlyArray<readonly [string, string]>, maxWidth = 34): string[] {
+  const width = Math.min(Math.max(...rows.map(([label]) => label.length)) + 2, maxWidth);
+  return rows.flatMap(([label, text]) => (label.length + 2 > width ? [`  ${label}`, `  ${' '.repeat(width)}${text}`] : [`  ${label.padEnd(width)}${text}`]));
+}
+
+/** A group's own commands only: one command module may serve several groups (trust and policy). */
 export function formatGroupHelp(group: CommandGroup, specs: readonly CommandSpec[]): string {
-  const width = Math.max(...specs.map((s) => s.name.length)) + 2;
-  return [`Usage: signet ${group.name} <command> [options]`, '', group.summary, '', 'Commands:', ...specs.map((s) => `  ${s.name.padEnd(width)}${s.summary}`)].join('\n');
+  const own = specs.filter((s) => s.name === group.name || s.name.startsWith(`${group.name} `));
+  return [`Usage: signet ${group.name} <command> [options]`, '', group.summary, '', 'Commands:', ...columns(own.map((s) => [s.name, s.summary] as const))].join('\n');
 }
 
 export function formatCommandHelp(spec: CommandSpec): string {
@@ -27,14 +33,11 @@ export function formatCommandHelp(spec: CommandSpec): string {
   const lines = [`Usage: signet ${spec.name}${positionals ? ` ${positionals}` : ''} [options]`, '', spec.summary];
   if (spec.positionals?.length) {
     lines.push('', 'Arguments:');
-    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(22)}${p.description}`);
+    lines.push(...columns(spec.positionals.map((p) => [p.name, p.description] as const)));
   }
   lines.push('', 'Options:');
   const options = [...(spec.options ?? []), { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' }, { name: 'help', type: 'boolean', description: 'Show this help' }];
-  for (const o of options) {
-    const label = `--${o.name}${o.type === 'boolean' ? '' : ` ${('value' in o && o.value) || 'VALUE'}`}${o.type === 'strings' ? '...' : ''}`;
-    lines.push(`  ${label.padEnd(22)}${o.description}`);
-  }
+  lines.push(...columns(options.map((o) => [`--${o.name}${o.type === 'boolean' ? '' : ` ${('value' in o && o.value) || 'VALUE'}`}${o.type === 'strings' ? '...' : ''}`, o.description] as const)));
   if (spec.examples?.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
   return lines.join('\n');
 }

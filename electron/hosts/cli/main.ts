@@ -3,7 +3,7 @@ import { parseArgs, UsageError, type OptionSpec } from './args';
 import { EXIT_FAILED, EXIT_USAGE, type CommandContext, type CommandSpec } from './command';
 import { COMMAND_GROUPS } from './commands/index';
 import { formatCommandHelp, formatGroupHelp, formatTopHelp } from './help';
-import { readSecretFrom } from './secret';
+import { readConfirmation, readSecretFrom } from './secret';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -114,6 +114,7 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
     out: (text) => io.out(text),
     err: (text) => io.err(text),
     readSecret: (prompt, envVar) => readSecretFrom(io, prompt, envVar),
+    confirm: (prompt, instead) => readConfirmation(io, prompt, instead),
     interrupted: () => io.interrupted(),
   };
   try {

@@ -1,4 +1,5 @@
 import { SignetError } from '../../../shared/errors';
+import { UsageError } from './args';
 import type { CliIo } from './main';
 
 /**
@@ -17,6 +18,27 @@ export async function readSecretFrom(io: CliIo, prompt: string, envVar?: string)
     return readRawLine(stdin as NodeJS.ReadStream);
   }
   return readPipedLine(stdin);
+}
+
+/**
+ * A confirmation typed at a terminal, echoed as it is typed (it is no secret), or a line piped in.
+ * With neither there is nobody to ask: the caller names the flag that answers instead.
+ */
+export async function readConfirmation(io: CliIo, prompt: string, instead: string): Promise<string> {
+  const stdin = io.stdin;
+  // A script may pipe its answer; a pipe with none gets the flag to use instead, not a prompt to nobody.
+  if (!stdin.isTTY) {
+    return readPipedLine(stdin).catch(() => {
+      throw new UsageError(`Standard input is not a terminal and gave no answer, so Signet cannot ask: ${instead}.`);
+    });
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: stdin as NodeJS.ReadStream, output: process.stderr, terminal: true });
+  try {
+    return (await rl.question(prompt)).trim();
+  } finally {
+    rl.close();
+  }
 }
 
 function readRawLine(stdin: NodeJS.ReadStream): Promise<string> {

@@ -69,6 +69,9 @@ describe('signet kms commands through the kms contract', () => {
         if (!envVar || env[envVar] === undefined) throw new Error('no prompt in tests');
         return env[envVar];
       },
+      confirm: async () => {
+        throw new Error('no prompt in tests');
+      },
       interrupted: () => new Promise(() => undefined),
     };
     return { code: await spec.run(ctx), out, err };

@@ -190,7 +190,7 @@ export const commands: readonly CommandSpec[] = [
     options: [{ name: 'confirm', type: 'string', value: 'NAME', description: 'The key’s name, typed again' }],
     async run(ctx) {
       const key = ctx.args.positionals[0] as string;
-      const confirmName = (ctx.args.options.confirm as string | undefined) ?? (await ctx.readSecret(`Type the key's name to delete it: `));
+      const confirmName = (ctx.args.options.confirm as string | undefined) ?? (await ctx.confirm(`Type the key's name to delete it: `, 'pass --confirm NAME'));
       const result = await ctx.call('keys.delete', { key, confirmName });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value) : 'Deleted.');

@@ -77,7 +77,7 @@ export const commands: readonly CommandSpec[] = [
       if (!shown.ok) return failed(ctx, shown);
       if (!ctx.json) ctx.err(shown.value.summary);
       if (!o.yes) {
-        const answer = await ctx.readSecret('Sign these items? Type "sign" to go on: ');
+        const answer = await ctx.confirm('Sign these items? Type "sign" to go on: ', 'pass --yes after reading the request');
         if (answer.trim() !== 'sign') {
           ctx.err('Nothing signed.');
           return EXIT_FAILED;

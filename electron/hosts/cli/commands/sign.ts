@@ -69,7 +69,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: 'Verify an image’s signatures; exits 0 only when one verifies with a trusted key (Signet keys and --pubkey)',
+    summary: 'Verify an image’s signatures; exits 0 only when a signature over it verifies with a key trusted for it (the trust store, or only --key/--pubkey)',
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
     options: [
       { name: 'key', type: 'string', value: 'NAME', description: 'Trust only this Signet key' },
