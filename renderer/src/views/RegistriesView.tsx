@@ -307,6 +307,8 @@ function ImagePanel({ registry, repository, reference, onOpen }: { registry: Sav
   const [manifestOpen, setManifestOpen] = useState(false);
   // Bumped when either panel signs, so the other one reads the registry again.
   const [signedVersion, setSignedVersion] = useState(0);
+  /** A cosign signature image (`sha256-<hex>.sig`/`.att`) or a referrers tag-schema index: signatures for another manifest, not an image. */
+  const artifactTag = /^(sha256-[0-9a-f]{64})(\.(sig|att|sbom))?$/.exec(reference)?.[1];
   if (image.loading && !image.data) return <p className="muted pad">Loading {reference}…</p>;
   if (image.error) return <ErrorBanner message={image.error} />;
   const data = image.data as ImageSummary;
@@ -350,8 +352,16 @@ function ImagePanel({ registry, repository, reference, onOpen }: { registry: Sav
           {Object.entries(data.config.labels).map(([k, v]) => (<div className="fact" key={k}><dt className="mono small">{k}</dt><dd>{v}</dd></div>))}
         </dl>
       )}
-      {registry.kind === 'distribution' && data.kind === 'index' && data.platforms.length > 0 && <CoverageMatrix key={`coverage-${signedVersion}`} registry={registry} repository={repository} image={data} onSigned={() => setSignedVersion((v) => v + 1)} />}
-      {registry.kind === 'distribution' && <SignaturesPanel key={`signatures-${signedVersion}`} registry={registry} repository={repository} digest={data.digest} tag={reference} isIndex={data.kind === 'index'} onSigned={() => setSignedVersion((v) => v + 1)} />}
+      {artifactTag ? (
+        <p className="banner" role="note">
+          The tag {reference} holds signatures or attestations for the manifest {artifactTag.replace('-', ':')} ({/\.(sig|att|sbom)$/.test(reference) ? 'a cosign signature image' : 'the referrers tag schema: Notation signatures, Sigstore bundles'}); it is not an image to sign. Open that manifest to read its signatures.
+        </p>
+      ) : (
+        <>
+      {data.kind === 'index' && data.platforms.length > 0 && <CoverageMatrix key={`coverage-${signedVersion}`} registry={registry} repository={repository} image={data} onSigned={() => setSignedVersion((v) => v + 1)} />}
+      <SignaturesPanel key={`signatures-${signedVersion}`} registry={registry} repository={repository} digest={data.digest} tag={reference} isIndex={data.kind === 'index'} onSigned={() => setSignedVersion((v) => v + 1)} />
+        </>
+      )}
       <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>Show manifest</button>
       <ManifestDialog open={manifestOpen} onClose={() => setManifestOpen(false)} registry={registry} repository={repository} digest={data.digest} />
     </div>

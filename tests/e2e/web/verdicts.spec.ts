@@ -4,6 +4,7 @@ import path from 'node:path';
 import { buildAtomicPayload } from '../../../shared/payloads/payloads';
 import { GpgHome, pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
 import { artifactsDir, expect, startServer, test } from '../fixtures';
+import { vector } from '../../vectors';
 
 /**
  * A reviewer's view of OpenPGP verdicts made by real gpg: a signature by a key revoked as
@@ -87,3 +88,27 @@ test('a reviewer reads Verified, Failed (revoked, superseded) and Unsigned with 
     await server.stop();
   }
 });
+
+test('Notation signatures made by notation are shown as present and not verifiable yet; their tag-schema index is not offered for signing', async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Add registry' }).click();
+    await page.getByLabel('OCI image layout on disk (directory or .tar)').check();
+    await page.getByLabel('Layout path').fill(vector('notation', 'oci-layout', 'e2e-valid-signature'));
+    await page.getByLabel('Layout path').press('Enter');
+    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option').first().click();
+    const tags = page.getByRole('listbox', { name: 'Tags' });
+    await tags.getByRole('option', { name: 'v1' }).click();
+    const signatures = page.getByRole('region', { name: 'Signatures' });
+    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Unknown');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('notation');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('Not verifiable yet');
+    await tags.getByRole('option', { name: /^sha256-b8479de3/ }).click();
+    await expect(page.getByRole('note')).toContainText('not an image to sign');
+    await expect(page.getByRole('button', { name: /Sign the missing ones/ })).toHaveCount(0);
+  } finally {
+    await server.stop();
+  }
+});
+
