@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'build/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/lint/**/*.test.ts'],
           environment: 'node',
+          // scrypt at the vault's N=2^17 and real child processes take seconds on a loaded 2-core machine.
+          testTimeout: 20_000,
         },
       },
       {
