@@ -4,5 +4,5 @@ export { pushTestImage, startRegistry } from '../tests/harness';
 export { RegistryClient } from '../electron/core/registry/client';
 export { signCosign } from '../electron/core/signatures/cosign';
 export { verifyTags } from '../electron/core/signatures/batch';
-export { verifyRawSignature } from '../electron/core/offline/verify-raw';
+export { verifyRawSignature } from '../electron/core/signing/verify-raw';
 export { buildCosignPayload } from '../shared/payloads/payloads';

@@ -13,6 +13,7 @@ const CORE_AREAS = {
   'core/events': [],
   'core/paths': [],
   'core/assets': [],
+  'core/signing': [],
   'core/dispatch': ['core/events'],
   'core/storage': ['core/dispatch', 'core/json', 'core/net', 'core/services', 'core/kms', 'core/keys'],
   'core/settings': ['core/storage'],
@@ -29,11 +30,13 @@ const CORE_AREAS = {
   'core/services': ['core/audit', 'core/doctor', 'core/events', 'core/keys', 'core/kms', 'core/pkcs11', 'core/registry', 'core/settings', 'core/storage', 'core/trust'],
 };
 const CORE = Object.keys(CORE_AREAS);
+/** Base parts every core area may use: the signing interface and algorithm table, strict JSON, the network gate. */
+const BASE = ['core/signing', 'core/json', 'core/net'];
 
 /** @type {Record<string, string[]>} part → the parts it may import (shared/ is everyone's). */
 export const ARROWS = {
   shared: [],
-  ...Object.fromEntries(Object.entries(CORE_AREAS).map(([k, v]) => [k, ['shared', ...v]])),
+  ...Object.fromEntries(Object.entries(CORE_AREAS).map(([k, v]) => [k, ['shared', ...(v.length || k === 'core/dispatch' ? BASE : []), ...v]])),
   'core/core': ['shared', ...CORE],
   'electron/main': ['shared', 'core/core', 'core/assets'],
   'electron/preload': ['shared'],

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, generateKeyPair, type KeyObject } from 'no
 import * as openpgp from 'openpgp';
 import { SignetError } from '../../../shared/errors';
 import type { KeyType } from '../../../shared/models/keys';
-import type { SignatureAlgorithm } from '../kms/signer';
+import type { SignatureAlgorithm } from '../signing/signer';
 
 export interface SoftwareKeyMaterial {
   kind: 'software';

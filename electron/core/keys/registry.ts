@@ -7,7 +7,7 @@ import { KEY_TYPES, KeyInfo, type KeyType, type PublicExports } from '../../../s
 
 const KEY_TYPE_SET: ReadonlySet<string> = new Set(KEY_TYPES);
 import type { AuditLog } from '../audit/log';
-import type { PgpSigner, SignatureAlgorithm, Signer } from '../kms/signer';
+import type { PgpSigner, SignatureAlgorithm, Signer } from '../signing/signer';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';

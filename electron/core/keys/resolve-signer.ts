@@ -1,7 +1,7 @@
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { KMS_ALGORITHMS } from '../../../shared/models/kms';
 import type { KmsService } from '../kms/service';
-import type { Signer } from '../kms/signer';
+import type { Signer } from '../signing/signer';
 import { looksLikeKeyUri } from '../kms/uri';
 import type { PinInput, TokenService } from '../pkcs11/service';
 import type { KeyRing } from './registry';

@@ -1,24 +1,13 @@
 import { constants, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
-import type { PgpSigner, Signer, SignerDescription } from '../kms/signer';
+import type { PgpSigner, Signer, SignerDescription } from '../signing/signer';
+import { nodeHashOf } from '../signing/algorithms';
 
-const HASH: Record<string, string | null> = {
-  'ecdsa-p256-sha256': 'sha256',
-  'ecdsa-p384-sha384': 'sha384',
-  'ecdsa-p521-sha512': 'sha512',
-  'rsa-pkcs1v15-sha256': 'sha256',
-  'rsa-pkcs1v15-sha384': 'sha384',
-  'rsa-pkcs1v15-sha512': 'sha512',
-  'rsa-pss-sha256': 'sha256',
-  'rsa-pss-sha384': 'sha384',
-  'rsa-pss-sha512': 'sha512',
-  ed25519: null,
-};
 
 /** A software key held in memory only for the signing it is loaded for. */
 export function softwareSigner(privateKey: KeyObject, description: SignerDescription): Signer {
-  const hash = HASH[description.algorithm];
-  if (hash === undefined) throw new Error(`No software signing for ${description.algorithm}`);
+  const hash = nodeHashOf(description.algorithm);
+  if (hash === null && description.algorithm !== 'ed25519') throw new Error(`No software signing for ${description.algorithm}`);
   return {
     describe: () => description,
     publicKeyPem: async () => createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),

@@ -2,33 +2,13 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { isSm2Spki, sm2Digest, sm2PublicKeyFromSpki } from './sm2';
 
-export type HashName = 'sha256' | 'sha384' | 'sha512' | 'sm3';
+import { ALGORITHMS as SIGNING_ALGORITHMS, type AlgorithmInfo, type HashName } from '../signing/algorithms';
 
-export interface AlgorithmInfo {
-  readonly family: 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa' | 'sm2';
-  readonly hash: HashName;
-  readonly digestLength: number;
-  /** What a person reads next to the algorithm. */
-  readonly padding: string;
-  readonly curve?: 'prime256v1' | 'secp384r1' | 'secp521r1';
-}
+export { HASH_LABEL, type AlgorithmInfo, type HashName } from '../signing/algorithms';
 
-export const ALGORITHMS: Readonly<Record<KmsAlgorithm, AlgorithmInfo>> = {
-  'ecdsa-p256-sha256': { family: 'ecdsa', hash: 'sha256', digestLength: 32, padding: 'ECDSA, ASN.1 DER (r, s)', curve: 'prime256v1' },
-  'ecdsa-p384-sha384': { family: 'ecdsa', hash: 'sha384', digestLength: 48, padding: 'ECDSA, ASN.1 DER (r, s)', curve: 'secp384r1' },
-  'ecdsa-p521-sha512': { family: 'ecdsa', hash: 'sha512', digestLength: 64, padding: 'ECDSA, ASN.1 DER (r, s)', curve: 'secp521r1' },
-  'rsa-pkcs1v15-sha256': { family: 'rsa-pkcs1', hash: 'sha256', digestLength: 32, padding: 'PKCS#1 v1.5' },
-  'rsa-pkcs1v15-sha384': { family: 'rsa-pkcs1', hash: 'sha384', digestLength: 48, padding: 'PKCS#1 v1.5' },
-  'rsa-pkcs1v15-sha512': { family: 'rsa-pkcs1', hash: 'sha512', digestLength: 64, padding: 'PKCS#1 v1.5' },
-  'rsa-pss-sha256': { family: 'rsa-pss', hash: 'sha256', digestLength: 32, padding: 'PSS (MGF1-SHA-256, salt = 32 bytes)' },
-  'rsa-pss-sha384': { family: 'rsa-pss', hash: 'sha384', digestLength: 48, padding: 'PSS (MGF1-SHA-384, salt = 48 bytes)' },
-  'rsa-pss-sha512': { family: 'rsa-pss', hash: 'sha512', digestLength: 64, padding: 'PSS (MGF1-SHA-512, salt = 64 bytes)' },
-  'sm2-sm3': { family: 'sm2', hash: 'sm3', digestLength: 32, padding: 'SM2 with SM3, Z_A over ID 1234567812345678, ASN.1 DER (r, s)' },
-};
+/** The KMS algorithms' rows of the one algorithm table: every one signs a digest. */
+export const ALGORITHMS = SIGNING_ALGORITHMS as Readonly<Record<KmsAlgorithm, AlgorithmInfo & { readonly hash: HashName }>>;
 
-export const HASH_LABEL: Readonly<Record<HashName, string>> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512', sm3: 'SM3' };
-
-/** The key type behind a public key, as far as signing goes. */
 export type PublicKeyKind = { kind: 'rsa'; bits: number } | { kind: 'ec'; curve: 'prime256v1' | 'secp384r1' | 'secp521r1' } | { kind: 'sm2' } | { kind: 'other'; name: string };
 
 export function publicKeyKind(pem: string): PublicKeyKind {

@@ -2,7 +2,7 @@ import type { KmsAlgorithm, KmsKey, KmsKeyVersion } from '../../../shared/models
 import { ALGORITHMS, algorithmsForKey, defaultAlgorithm, digestFor, publicKeyKind, spkiSha256 } from './algorithms';
 import { kmsError, PROVIDER_NAMES } from './errors';
 import type { KmsClient } from './provider';
-import type { Signer, SignerDescription } from './signer';
+import type { Signer, SignerDescription } from '../signing/signer';
 import { pinnedVersion, withVersion, type KmsKeyRef } from './uri';
 import { assertKmsSignature } from './verify';
 

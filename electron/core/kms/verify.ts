@@ -3,6 +3,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { SignetError } from '../../../shared/errors';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { ALGORITHMS, HASH_LABEL, type HashName } from './algorithms';
+import { DIGEST_INFO_PREFIX } from '../signing/algorithms';
 import { parseDerRs, sm2PublicKeyFromSpki, sm2VerifyDigest } from './sm2';
 
 /**
@@ -40,11 +41,7 @@ export function diagnoseSignature(input: SelfCheckInput): string | undefined {
   return diagnoseRsa(input, key);
 }
 
-const DIGEST_INFO: Readonly<Record<string, Buffer>> = {
-  sha256: Buffer.from('3031300d060960864801650304020105000420', 'hex'),
-  sha384: Buffer.from('3041300d060960864801650304020205000430', 'hex'),
-  sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
-};
+const DIGEST_INFO = DIGEST_INFO_PREFIX;
 
 function diagnoseRsa(input: SelfCheckInput, key: KeyObject): string | undefined {
   const info = ALGORITHMS[input.algorithm];
@@ -184,16 +181,4 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Converts a raw r‖s ECDSA signature (JOSE, Azure Key Vault) to ASN.1 DER. */
-export function rawEcdsaToDer(raw: Uint8Array): Uint8Array {
-  const half = raw.length / 2;
-  const int = (bytes: Uint8Array) => {
-    let b = Buffer.from(bytes);
-    while (b.length > 1 && b[0] === 0) b = b.subarray(1);
-    if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
-    return Buffer.concat([Buffer.from([0x02, b.length]), b]);
-  };
-  const body = Buffer.concat([int(raw.subarray(0, half)), int(raw.subarray(half))]);
-  const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
-  return Buffer.concat([Buffer.from([0x30]), len, body]);
-}
+export { rawEcdsaToDer } from '../signing/algorithms';

@@ -2,10 +2,10 @@ import { createHash, createPublicKey } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { SignetError } from '../../../shared/errors';
 import { SignatureBundle, type SigningRequest } from '../../../shared/models/offline';
-import type { SignatureAlgorithm } from '../kms/signer';
+import type { SignatureAlgorithm } from '../signing/signer';
 import { parseStrictJson } from '../json/strict';
 import { readRequest, type ReadRequest } from './request';
-import { verifyRawSignature } from './verify-raw';
+import { verifyRawSignature } from '../signing/verify-raw';
 
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PgpSigner, Signer } from '../kms/signer';
+import type { PgpSigner, Signer } from '../signing/signer';
 import { checkBundle } from './check';
 import { buildRequest, readRequest, summarizeRequest } from './request';
 import { signRequest } from './sign';

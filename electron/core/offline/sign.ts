@@ -1,7 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
 import { SignatureBundle, type BundleSignature, type RequestedSigner } from '../../../shared/models/offline';
-import type { PgpSigner, Signer } from '../kms/signer';
+import type { PgpSigner, Signer } from '../signing/signer';
 import { readRequest, sha256Hex } from './request';
 
 export interface OfflineSigners {

@@ -1,32 +1,18 @@
 import type { Mechanism } from 'pkcs11js';
-import type { SignatureAlgorithm } from '../kms/signer';
+import type { SignatureAlgorithm } from '../signing/signer';
+import { digestInfo, nodeHashOf } from '../signing/algorithms';
 import type { Pkcs11Lib } from './module';
 import type { CurveName } from './spki';
 
 export type TokenAlgorithm = Extract<SignatureAlgorithm, `ecdsa-${string}` | `rsa-${string}`>;
 type Hash = 'sha256' | 'sha384' | 'sha512';
 
-export const ALGORITHM_HASH: Readonly<Record<TokenAlgorithm, Hash>> = {
-  'ecdsa-p256-sha256': 'sha256',
-  'ecdsa-p384-sha384': 'sha384',
-  'ecdsa-p521-sha512': 'sha512',
-  'rsa-pkcs1v15-sha256': 'sha256',
-  'rsa-pkcs1v15-sha384': 'sha384',
-  'rsa-pkcs1v15-sha512': 'sha512',
-  'rsa-pss-sha256': 'sha256',
-  'rsa-pss-sha384': 'sha384',
-  'rsa-pss-sha512': 'sha512',
-};
+const TOKEN_ALGORITHMS: readonly TokenAlgorithm[] = ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', 'rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
 
-const DIGEST_INFO: Readonly<Record<Hash, string>> = {
-  sha256: '3031300d060960864801650304020105000420',
-  sha384: '3041300d060960864801650304020205000430',
-  sha512: '3051300d060960864801650304020305000440',
-};
+/** Each token algorithm's hash, read from the one algorithm table. */
+export const ALGORITHM_HASH = Object.fromEntries(TOKEN_ALGORITHMS.map((a) => [a, nodeHashOf(a) as Hash])) as Readonly<Record<TokenAlgorithm, Hash>>;
 
-export function digestInfo(hash: Hash, digest: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(DIGEST_INFO[hash], 'hex'), digest]);
-}
+export { digestInfo };
 
 /** How one algorithm is asked of the token: a raw mechanism over the digest, or a hashing one over the data. */
 export interface SignPlan {

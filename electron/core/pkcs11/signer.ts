@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
 import type { TokenSummary } from '../../../shared/models/tokens';
-import type { Signer, SignerDescription } from '../kms/signer';
+import type { Signer, SignerDescription } from '../signing/signer';
 import { diagnoseSignature, rawEcdsaToDer } from '../kms/verify';
 import { ALGORITHM_HASH, algorithmsFor, digestInfo, planFor, type SignPlan, type TokenAlgorithm } from './mechanisms';
 import type { LoadedModule } from './module';

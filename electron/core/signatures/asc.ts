@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { SignetError } from '../../../shared/errors';
 import { parseStrictJson } from '../json/strict';
-import type { PgpSigner } from '../kms/signer';
+import type { PgpSigner } from '../signing/signer';
 
 const MAX_ASC_BYTES = 4 * 1024 * 1024;
 

@@ -5,7 +5,7 @@ import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { resolveSigner } from '../keys/resolve-signer';
 import { redactPin } from '../pkcs11/uri';
-import type { Signer } from '../kms/signer';
+import type { Signer } from '../signing/signer';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import type { ReasonCode } from '../../../shared/models/verdict';
 import { buildAtomicPayload } from '../../../shared/payloads/payloads';
-import type { PgpSigner } from '../kms/signer';
+import type { PgpSigner } from '../signing/signer';
 import { parseDigest } from '../registry/digest';
 import { parseNormalizedNamed, refString, tagNameOnly } from '../trust/docker-reference';
 import { identityMatches } from '../trust/identity';

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spkiSha256 } from '../../../electron/core/keys/generate';
 import { softwareSigner } from '../../../electron/core/keys/signers';
-import type { SignatureAlgorithm } from '../../../electron/core/kms/signer';
-import { verifyRawSignature } from '../../../electron/core/offline/verify-raw';
+import type { SignatureAlgorithm } from '../../../electron/core/signing/signer';
+import { verifyRawSignature } from '../../../electron/core/signing/verify-raw';
 import { requireCommand } from '../../harness';
 
 const openssl = requireCommand('openssl', 'openssl');

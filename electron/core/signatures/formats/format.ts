@@ -1,5 +1,5 @@
 import type { LookedPlace, SignatureReport } from '../../../../shared/models/signatures';
-import type { PgpSigner, Signer } from '../../kms/signer';
+import type { PgpSigner, Signer } from '../../signing/signer';
 import type { Descriptor } from '../../registry/media';
 import type { RegistrySource } from '../../registry/source';
 import type { ObjectStore } from '../../storage/object-store';

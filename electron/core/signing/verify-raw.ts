@@ -1,17 +1,7 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { SignatureAlgorithm } from '../kms/signer';
+import type { SignatureAlgorithm } from './signer';
+import { nodeHashOf } from './algorithms';
 
-const HASH: Partial<Record<SignatureAlgorithm, string>> = {
-  'ecdsa-p256-sha256': 'sha256',
-  'ecdsa-p384-sha384': 'sha384',
-  'ecdsa-p521-sha512': 'sha512',
-  'rsa-pkcs1v15-sha256': 'sha256',
-  'rsa-pkcs1v15-sha384': 'sha384',
-  'rsa-pkcs1v15-sha512': 'sha512',
-  'rsa-pss-sha256': 'sha256',
-  'rsa-pss-sha384': 'sha384',
-  'rsa-pss-sha512': 'sha512',
-};
 
 /**
  * Verifies a raw signature (DER ECDSA, PKCS#1 or PSS RSA, pure Ed25519) over `data` with
@@ -26,7 +16,7 @@ export function verifyRawSignature(algorithm: SignatureAlgorithm, publicKey: str
   }
   try {
     if (algorithm === 'ed25519') return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, signature);
-    const hash = HASH[algorithm];
+    const hash = nodeHashOf(algorithm);
     if (!hash) return false;
     if (algorithm.startsWith('ecdsa')) return key.asymmetricKeyType === 'ec' && verify(hash, data, { key, dsaEncoding: 'der' }, signature);
     if (key.asymmetricKeyType !== 'rsa') return false;
