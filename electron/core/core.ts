@@ -5,7 +5,7 @@ import { AuditLog } from './audit/log';
 import { createAuditHandlers } from './audit/handlers';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
 import { createKeyHandlers } from './keys/handlers';
-import { KeyRing } from './keys/registry';
+import { KeyRing } from './keys/key-ring';
 import { KeychainSecretStore, type KeySecretStore } from './keys/secrets';
 import type { CoreOptions, CoreServices } from './services';
 import { KeychainCredentialStore } from './registry/credentials';

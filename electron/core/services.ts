@@ -2,7 +2,7 @@ import type { HostMode } from '../../shared/model';
 import type { AuditLog } from './audit/log';
 import type { DoctorDeps } from './doctor/doctor';
 import type { EventBus } from './events';
-import type { KeyRing } from './keys/registry';
+import type { KeyRing } from './keys/key-ring';
 import type { KeySecretStore } from './keys/secrets';
 import type { KmsService } from './kms/service';
 import type { TokenService } from './pkcs11/service';

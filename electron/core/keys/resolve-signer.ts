@@ -4,7 +4,7 @@ import type { KmsService } from '../kms/service';
 import type { Signer } from '../signing/signer';
 import { looksLikeKeyUri } from '../kms/uri';
 import type { PinInput, TokenService } from '../pkcs11/service';
-import type { KeyRing } from './registry';
+import type { KeyRing } from './key-ring';
 
 const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
 

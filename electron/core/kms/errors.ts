@@ -1,16 +1,8 @@
 import { SignetError, type ErrorCode } from '../../../shared/errors';
 import type { KmsProviderId } from '../../../shared/models/kms';
 import { isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
+import { providerName } from './providers';
 
-export const PROVIDER_NAMES: Readonly<Record<KmsProviderId, string>> = {
-  awskms: 'AWS KMS',
-  gcpkms: 'Google Cloud KMS',
-  azurekms: 'Azure Key Vault',
-  hashivault: 'HashiCorp Vault',
-  tencentkms: 'Tencent Cloud KMS',
-  ocikms: 'OCI Vault',
-  huaweikms: 'Huawei Cloud KMS',
-};
 
 export type KmsProblem =
   | 'throttled'
@@ -61,7 +53,7 @@ function clip(text: unknown): string {
 
 /** One sentence per problem, in words a person can act on. */
 export function kmsError(provider: KmsProviderId, problem: KmsProblem, detail: KmsProblemDetail = {}): SignetError {
-  const p = PROVIDER_NAMES[provider];
+  const p = providerName(provider);
   const key = detail.key ? ` ${detail.key}` : '';
   const vendor = detail.vendor ? ` (${clip(detail.vendor)})` : '';
   const hint = detail.hint ? ` ${detail.hint}` : '';

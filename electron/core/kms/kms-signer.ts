@@ -1,6 +1,7 @@
 import type { KmsAlgorithm, KmsKey, KmsKeyVersion } from '../../../shared/models/kms';
 import { ALGORITHMS, algorithmsForKey, defaultAlgorithm, digestFor, publicKeyKind, spkiSha256 } from './algorithms';
-import { kmsError, PROVIDER_NAMES } from './errors';
+import { kmsError } from './errors';
+import { providerName } from './providers';
 import type { KmsClient } from './provider';
 import type { Signer, SignerDescription } from '../signing/signer';
 import { pinnedVersion, withVersion, type KmsKeyRef } from './uri';
@@ -62,11 +63,11 @@ export async function openKmsSigner(client: KmsClient, ref: KmsKeyRef, options: 
     keyId: versionUri,
     provider,
     algorithm,
-    label: `${PROVIDER_NAMES[provider]} ${ref.uri}`,
+    label: `${providerName(provider)} ${ref.uri}`,
     spkiSha256: spkiSha256(publicKeyPem),
     keyVersion: version.version,
   };
-  const where = `${PROVIDER_NAMES[provider]} key ${ref.uri} (version ${version.version}, ${algorithm})`;
+  const where = `${providerName(provider)} key ${ref.uri} (version ${version.version}, ${algorithm})`;
 
   const signChecked = async (digest: Uint8Array, data?: Uint8Array): Promise<KmsSignature> => {
     const result = await client.signDigest(ref, { version: version.version, algorithm, digest });

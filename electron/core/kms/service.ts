@@ -5,10 +5,10 @@ import { KMS_PROVIDERS, type KmsAlgorithm, type KmsConnection, type KmsCredentia
 import { assertOnline } from '../net/gate';
 import { ALGORITHMS } from './algorithms';
 import { keychainEntryFor, KmsConnectionStore, type SecretStore } from './connections';
-import { kmsError, PROVIDER_NAMES } from './errors';
+import { kmsError } from './errors';
 import { openKmsSigner, type KmsSigner, type OpenSignerOptions } from './kms-signer';
 import type { KmsClient, KmsProviderModule, ResolvedConnection } from './provider';
-import { PROVIDERS, providerInfo } from './registry';
+import { PROVIDERS, providerInfo, providerName } from './providers';
 import { parseKmsUri, type KmsKeyRef } from './uri';
 
 export interface KmsServiceOptions {
@@ -32,24 +32,6 @@ export interface AddConnection {
   replace?: boolean;
 }
 
-/** Non-secret fields of a keychain credential that are shown to identify it. */
-const IDENTITY_FIELD: Partial<Record<KmsProviderId, string>> = {
-  awskms: 'accessKeyId',
-  azurekms: 'clientId',
-  tencentkms: 'secretId',
-  ocikms: 'user',
-  huaweikms: 'accessKey',
-};
-
-const REQUIRED_SECRET: Readonly<Record<KmsProviderId, readonly string[]>> = {
-  awskms: ['accessKeyId', 'secretAccessKey'],
-  gcpkms: ['credentialsJson'],
-  azurekms: ['tenantId', 'clientId', 'clientSecret'],
-  hashivault: ['token'],
-  tencentkms: ['secretId', 'secretKey'],
-  ocikms: ['tenancy', 'user', 'fingerprint', 'privateKey'],
-  huaweikms: ['accessKey', 'secretKey'],
-};
 
 /**
  * KMS connections and signing with KMS keys: what the contract handlers, the CLI's `--key
@@ -82,7 +64,7 @@ export class KmsService {
       const secret = credential.secret ?? {};
       const unknown = Object.keys(secret).filter((k) => !info.secretFields.includes(k));
       if (unknown.length) throw new SignetError('INVALID_INPUT', `${info.name} credentials have no field ${unknown.join(', ')}; the fields are ${info.secretFields.join(', ')}.`);
-      const missing = REQUIRED_SECRET[request.provider].filter((k) => !secret[k]);
+      const missing = PROVIDERS[request.provider].requiredSecrets.filter((k) => !secret[k]);
       if (missing.length) throw new SignetError('INVALID_INPUT', `${info.name} credentials need ${missing.join(', ')}.`);
     } else if (credential.secret && Object.keys(credential.secret).length) {
       throw new SignetError('INVALID_INPUT', 'Secrets are only taken with the keychain credential source; the other sources read the vendor’s own files or environment.');
@@ -92,7 +74,7 @@ export class KmsService {
     validateFields(request);
 
     const entry = keychainEntryFor(request.name);
-    const identityField = IDENTITY_FIELD[request.provider];
+    const identityField = PROVIDERS[request.provider].identityField;
     const identity = credential.source === 'keychain' && identityField ? credential.secret?.[identityField] : undefined;
     const ref: KmsCredentialRef = {
       source: credential.source,
@@ -171,7 +153,7 @@ export class KmsService {
     if (name) {
       const connection = await this.store.get(name);
       if (connection.provider !== ref.provider) {
-        throw new SignetError('INVALID_INPUT', `The connection "${name}" is for ${PROVIDER_NAMES[connection.provider]}, but ${ref.uri} is a ${PROVIDER_NAMES[ref.provider]} key.`);
+        throw new SignetError('INVALID_INPUT', `The connection "${name}" is for ${providerName(connection.provider)}, but ${ref.uri} is a ${providerName(ref.provider)} key.`);
       }
       assertSameRegion(ref, connection);
       return connection;

@@ -1,5 +1,6 @@
 import { SignetError } from '../../../shared/errors';
-import type { KmsProviderId } from '../../../shared/models/kms';
+import { KMS_PROVIDERS, type KmsProviderId } from '../../../shared/models/kms';
+import { PROVIDERS } from './providers';
 
 /**
  * KMS key references. cosign's forms for AWS, Google Cloud, Azure and Vault; Signet's own,
@@ -26,17 +27,7 @@ export type KmsKeyRef =
   | { provider: 'ocikms'; uri: string; cryptoHost: string; keyId: string; versionId?: string; regionKey: string }
   | { provider: 'huaweikms'; uri: string; region: string; projectId: string; keyId: string };
 
-export const KMS_SCHEMES: readonly KmsProviderId[] = ['awskms', 'gcpkms', 'azurekms', 'hashivault', 'tencentkms', 'ocikms', 'huaweikms'];
-
-export const KMS_URI_FORMS: Readonly<Record<KmsProviderId, string>> = {
-  awskms: 'awskms:///KEY-ID, awskms:///alias/NAME, awskms:///arn:aws:kms:REGION:ACCOUNT:key/KEY-ID or awskms://ENDPOINT/…',
-  gcpkms: 'gcpkms://projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY[/cryptoKeyVersions/N]',
-  azurekms: 'azurekms://VAULT-NAME.vault.azure.net/KEY[/VERSION]',
-  hashivault: 'hashivault://KEY',
-  tencentkms: 'tencentkms://REGION/KEY-ID',
-  ocikms: 'ocikms://CRYPTO-ENDPOINT-HOST/KEY-OCID[/KEY-VERSION-OCID]',
-  huaweikms: 'huaweikms://REGION/PROJECT-ID/KEY-ID',
-};
+export const KMS_SCHEMES: readonly KmsProviderId[] = KMS_PROVIDERS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AWS_KEY_ID = /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32})$/;
@@ -62,7 +53,7 @@ export function looksLikeKeyUri(value: string): boolean {
 
 function invalid(uri: string, why: string, provider?: KmsProviderId): never {
   const shown = uri.length > 200 ? `${uri.slice(0, 200)}…` : uri;
-  const expected = provider ? ` Expected ${KMS_URI_FORMS[provider]}.` : '';
+  const expected = provider ? ` Expected ${PROVIDERS[provider].uriForms}.` : '';
   throw new SignetError('INVALID_INPUT', `Invalid KMS key reference: ${JSON.stringify(shown)} ${why}.${expected}`);
 }
 

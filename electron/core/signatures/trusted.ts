@@ -3,7 +3,7 @@ import { SignetError } from '../../../shared/errors';
 import type { SignatureCheck } from '../../../shared/models/signatures';
 import type { TrustEntry } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
-import type { KeyRing } from '../keys/registry';
+import type { KeyRing } from '../keys/key-ring';
 import { entriesForImage } from '../trust/scopes';
 import { TrustStore } from '../trust/store';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../audit/log';
 import { createCore, type Core } from '../core';
-import { KeyRing } from '../keys/registry';
+import { KeyRing } from '../keys/key-ring';
 import { MemorySecretStore } from '../keys/secrets';
 import { VaultSecretStore } from '../keys/vault';
 import { MIGRATION_MESSAGE, TrustMigration } from './migration';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TrustMigrationNote } from '../../../shared/contract/trust';
 import { SignetError } from '../../../shared/errors';
 import type { AuditLog } from '../audit/log';
-import type { KeyRing } from '../keys/registry';
+import type { KeyRing } from '../keys/key-ring';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { entryForKey, expiryWindow, freeEntryName, trustMaterial } from './own-keys';
 import { TrustStore } from './store';

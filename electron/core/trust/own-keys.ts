@@ -2,7 +2,7 @@ import { SignetError } from '../../../shared/errors';
 import type { KeyInfo } from '../../../shared/models/keys';
 import type { TrustEntry } from '../../../shared/models/trust';
 import type { AuditLog } from '../audit/log';
-import type { KeyRing } from '../keys/registry';
+import type { KeyRing } from '../keys/key-ring';
 import type { TrustStore } from './store';
 
 /**

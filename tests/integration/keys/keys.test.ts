@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { decryptCosignKey } from '../../../electron/core/keys/cosign-key';
-import { KeyRing } from '../../../electron/core/keys/registry';
+import { KeyRing } from '../../../electron/core/keys/key-ring';
 import { unprotectedKeychainReason } from '../../../electron/core/keys/keychain';
 import { KeychainSecretStore } from '../../../electron/core/keys/secrets';
 import { startKeyring, useKeyringInProcess, type KeyringHandle } from '../../harness';

@@ -7,7 +7,20 @@ const RSA_ALL: KmsAlgorithm[] = ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', '
  * The table of KMS providers: adding one is its folder plus one entry here. Each module is
  * imported on first use only, so neither the app nor `signet --version` pays for seven SDKs.
  */
-export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load: () => Promise<KmsProviderModule> }>> = {
+/** What Signet knows of a provider beyond what the contract shows. */
+export interface ProviderRow extends KmsProviderInfo {
+  load: () => Promise<KmsProviderModule>;
+  /** Secret fields a keychain credential must have. */
+  requiredSecrets: readonly string[];
+  /** The non-secret field shown to identify a keychain credential. */
+  identityField?: string;
+  /** Every URI form, for the message that refuses a malformed one. */
+  uriForms: string;
+  /** The name in running text ("HashiCorp Vault has no key …"), when shorter than `name`. */
+  shortName?: string;
+}
+
+export const PROVIDERS: Readonly<Record<KmsProviderId, ProviderRow>> = {
   awskms: {
     id: 'awskms',
     name: 'AWS KMS',
@@ -19,6 +32,9 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { region: 'Region, e.g. eu-central-1 (a key ARN names its own)', endpoint: 'Endpoint URL (VPC endpoint, FIPS, LocalStack)' },
     algorithms: ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', ...RSA_ALL, 'sm2-sm3'],
     load: () => import('./aws/aws'),
+    requiredSecrets: ['accessKeyId', 'secretAccessKey'],
+    identityField: 'accessKeyId',
+    uriForms: 'awskms:///KEY-ID, awskms:///alias/NAME, awskms:///arn:aws:kms:REGION:ACCOUNT:key/KEY-ID or awskms://ENDPOINT/…',
   },
   gcpkms: {
     id: 'gcpkms',
@@ -31,6 +47,8 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { scope: 'Where to list keys: projects/P/locations/L or projects/P/locations/L/keyRings/R', endpoint: 'API endpoint URL (Private Service Connect)' },
     algorithms: ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', ...RSA_ALL],
     load: () => import('./gcp/gcp'),
+    requiredSecrets: ['credentialsJson'],
+    uriForms: 'gcpkms://projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY[/cryptoKeyVersions/N]',
   },
   azurekms: {
     id: 'azurekms',
@@ -43,10 +61,14 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { endpoint: 'Vault URL, e.g. https://myvault.vault.azure.net (to list keys)', authorityHost: 'Entra ID authority host (sovereign clouds)' },
     algorithms: ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', ...RSA_ALL],
     load: () => import('./azure/azure'),
+    requiredSecrets: ['tenantId', 'clientId', 'clientSecret'],
+    identityField: 'clientId',
+    uriForms: 'azurekms://VAULT-NAME.vault.azure.net/KEY[/VERSION]',
   },
   hashivault: {
     id: 'hashivault',
     name: 'HashiCorp Vault (transit)',
+    shortName: 'HashiCorp Vault',
     library: 'Vault’s transit REST API over node:https (HashiCorp publishes no official Node SDK; the API is small and stable)',
     uriForm: 'hashivault://KEY',
     credentialSources: ['default', 'keychain'],
@@ -55,6 +77,8 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { endpoint: 'Vault address, e.g. https://vault.example.com:8200', scope: 'Transit mount path (default "transit")' },
     algorithms: ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', ...RSA_ALL],
     load: () => import('./vault/vault'),
+    requiredSecrets: ['token'],
+    uriForms: 'hashivault://KEY',
   },
   tencentkms: {
     id: 'tencentkms',
@@ -67,6 +91,9 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { region: 'Region, e.g. ap-guangzhou', endpoint: 'Endpoint (kms.tencentcloudapi.com; kms.intl.tencentcloudapi.com outside China)' },
     algorithms: ['ecdsa-p256-sha256', 'rsa-pkcs1v15-sha256', 'rsa-pss-sha256', 'sm2-sm3'],
     load: () => import('./tencent/tencent'),
+    requiredSecrets: ['secretId', 'secretKey'],
+    identityField: 'secretId',
+    uriForms: 'tencentkms://REGION/KEY-ID',
   },
   ocikms: {
     id: 'ocikms',
@@ -79,10 +106,14 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { region: 'Region, e.g. us-ashburn-1', endpoint: 'The vault’s management endpoint (to list keys)', scope: 'Compartment OCID (to list keys)' },
     algorithms: ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', ...RSA_ALL],
     load: () => import('./oci/oci'),
+    requiredSecrets: ['tenancy', 'user', 'fingerprint', 'privateKey'],
+    identityField: 'user',
+    uriForms: 'ocikms://CRYPTO-ENDPOINT-HOST/KEY-OCID[/KEY-VERSION-OCID]',
   },
   huaweikms: {
     id: 'huaweikms',
     name: 'Huawei Cloud KMS (DEW)',
+    shortName: 'Huawei Cloud KMS',
     library: 'Huawei’s KMS REST API v1.0 over node:https with AK/SK request signing (SDK-HMAC-SHA256), written from Huawei’s API signing guide: four calls, no dependency',
     uriForm: 'huaweikms://REGION/PROJECT-ID/KEY-ID',
     credentialSources: ['default', 'profile', 'keychain'],
@@ -91,10 +122,16 @@ export const PROVIDERS: Readonly<Record<KmsProviderId, KmsProviderInfo & { load:
     fields: { region: 'Region, e.g. cn-north-4', endpoint: 'Endpoint URL (default https://kms.REGION.myhuaweicloud.com)', scope: 'Project ID (to list keys)' },
     algorithms: ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', ...RSA_ALL, 'sm2-sm3'],
     load: () => import('./huawei/huawei'),
+    requiredSecrets: ['accessKey', 'secretKey'],
+    identityField: 'accessKey',
+    uriForms: 'huaweikms://REGION/PROJECT-ID/KEY-ID',
   },
 };
 
 export function providerInfo(id: KmsProviderId): KmsProviderInfo {
-  const { load: _load, ...info } = PROVIDERS[id];
+  const { load: _load, requiredSecrets: _required, identityField: _identity, uriForms: _forms, shortName: _short, ...info } = PROVIDERS[id];
   return info;
 }
+
+/** Names people read ("AWS KMS"), from the table. */
+export const providerName = (id: KmsProviderId): string => PROVIDERS[id].shortName ?? PROVIDERS[id].name;
