@@ -127,7 +127,7 @@ function runWorker(parser: string, start: number, end: number, o: Options, row: 
       if (now - lastPrint > 15_000) {
         lastPrint = now;
         const done = row.inputs + Math.max(0, index - start + 1);
-        process.stdout.write(`  [${parser}] ${done.toLocaleString('en')} / ${o.iterations.toLocaleString('en')}, ${row.findings} finding(s)\n`);
+        process.stdout.write(`  [${parser}] ${done.toLocaleString('en')} / ${o.iterations.toLocaleString('en')}, ${row.findings + workerFindings} finding(s)\n`);
       }
     }, 250);
     worker.on('message', (m: WorkerMessage) => {

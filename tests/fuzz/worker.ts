@@ -36,6 +36,17 @@ function describe(error: unknown): { key: string; text: string } {
   return { key: `non-Error thrown: ${typeof error}`, text: String(error) };
 }
 
+async function timeAgain(run: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  try {
+    const result = run();
+    if (result instanceof Promise) await result;
+  } catch {
+    // Its outcome was judged on the first run.
+  }
+  return performance.now() - t0;
+}
+
 async function main(): Promise<void> {
   const job = workerData as WorkerJob;
   const target = (await loadTargets()).find((t) => t.name === job.target);
@@ -77,7 +88,8 @@ async function main(): Promise<void> {
         post({ type: 'finding', kind: 'crash', key: d.key, index: i, ms, error: d.text, input: Uint8Array.from(input) });
       }
     }
-    if (ms > job.slowMs) {
+    // A slow input is timed again: a pause of the machine (GC, another process) is not the parser's.
+    if (ms > job.slowMs && (await timeAgain(() => target.run(input))) > job.slowMs) {
       findings += 1;
       // Every slow input is counted; the first 20 are saved.
       if ((slowSaved += 1) <= 20) post({ type: 'finding', kind: 'slow', key: `slow input (over ${job.slowMs} ms) #${slowSaved}`, index: i, ms, error: `${Math.round(ms)} ms; ${threw ? describe(thrown).text : 'returned'}`, input: Uint8Array.from(input) });

@@ -52,6 +52,15 @@ describe('readRegularFile', () => {
     expect(readRegularFileSync(file, opts).toString()).toBe('hello');
   });
 
+  it('reads a file of several MiB back exactly', async () => {
+    const file = path.join(dir, 'large');
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 7);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
+    await writeFile(file, bytes);
+    expect((await readRegularFile(file, { maxBytes: 8 * 1024 * 1024 })).equals(bytes)).toBe(true);
+    expect(readRegularFileSync(file, { maxBytes: 8 * 1024 * 1024 }).equals(bytes)).toBe(true);
+  });
+
   it('reads a file of exactly the cap, and an empty one', async () => {
     const file = path.join(dir, 'exact');
     await writeFile(file, Buffer.alloc(1024, 7));

@@ -31,6 +31,8 @@ export const SMALL_FILE_MAX = 4 * MiB;
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 const CHUNK = 1 * MiB;
+/** The most one read() call asks for (the OS takes at most 2 GiB per call). */
+const MAX_READ = 64 * MiB;
 
 /** Reads a regular file of at most `maxBytes`; a missing file is NOT_FOUND. */
 export async function readRegularFile(file: string, options: BoundedReadOptions): Promise<Buffer> {
@@ -47,7 +49,7 @@ export async function readRegularFileIfPresent(file: string, options: BoundedRea
   const opened = await openRegularFile(file, options);
   if (!opened) return undefined;
   try {
-    return await readCapped(opened.handle, file, options);
+    return await readCapped(opened.handle, file, options, opened.stat.size);
   } finally {
     await opened.handle.close();
   }
@@ -116,23 +118,27 @@ export function readRegularFileSync(file: string, options: BoundedReadOptions): 
   }
 }
 
-async function readCapped(handle: fs.FileHandle, file: string, options: BoundedReadOptions): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+async function readCapped(handle: fs.FileHandle, file: string, options: BoundedReadOptions, sizeHint: number): Promise<Buffer> {
+  // One buffer of the size fstat gave (plus the one byte that shows the file grew): a large blob
+  // is not held twice. If more arrives, it grows, never past the cap plus that byte.
+  let buffer = Buffer.allocUnsafe(Math.min(sizeHint, options.maxBytes) + 1);
   let total = 0;
   try {
     for (;;) {
-      // Ask for one byte past the cap at most: that byte is enough to know the file is too large.
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, options.maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (total === buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(options.maxBytes + 1, Math.max(buffer.length * 2, total + CHUNK)));
+        buffer.copy(bigger, 0, 0, total);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, total, Math.min(buffer.length - total, MAX_READ), null);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > options.maxBytes) throw tooLarge(file, options);
-      chunks.push(chunk.subarray(0, bytesRead));
     }
   } catch (error) {
     throw mapError(error, file, options);
   }
-  return Buffer.concat(chunks, total);
+  return buffer.subarray(0, total);
 }
 
 function checkStat(stat: Stats, file: string, options: BoundedReadOptions): void {

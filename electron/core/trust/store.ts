@@ -48,6 +48,8 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(text);
+      // A certificate whose public key does not decode throws on first use (found by npm run fuzz).
+      if (!cert.publicKey) throw new Error('no public key');
     } catch {
       throw new SignetError('MALFORMED', 'The certificate cannot be read.');
     }

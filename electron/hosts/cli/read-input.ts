@@ -13,6 +13,6 @@ export function readInputFile(file: string, what: string, maxBytes = SMALL_FILE_
     return readRegularFileSync(file, { maxBytes, what });
   } catch (error) {
     if (error instanceof SignetError && (error.code === 'INVALID_INPUT' || error.code === 'TOO_LARGE')) throw error;
-    throw new UsageError(`Cannot read the ${what.replace(/^The /, '').toLowerCase()} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(error instanceof Error ? error.message : `Cannot read ${file}.`);
   }
 }
