@@ -31,6 +31,8 @@ export const signatureCalls = {
         reference: z.string().max(1024).optional(),
         /** The tag the image was named by, when no full reference is given: identities must then name that tag. */
         tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/).optional(),
+        /** A person asked for this verification (the CLI, the Verify button): it is audited; a view's passive check is not. */
+        requested: z.boolean().optional(),
       })
       .strict(),
     response: VerificationReport,

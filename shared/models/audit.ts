@@ -15,6 +15,10 @@ export const AuditEventType = z.enum([
   'storage.uploaded',
   'settings.changed',
   'call.failed',
+  'registry.changed',
+  'kms.changed',
+  'kms.tested',
+  'storage.changed',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

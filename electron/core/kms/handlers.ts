@@ -25,24 +25,29 @@ export function createKmsService(services: Pick<CoreServices, 'dataDir' | 'optio
   return new KmsService({ dataDir: services.dataDir, secrets, ...(options.env ? { env: options.env } : {}), ...(options.home ? { home: options.home } : {}) });
 }
 
-export function createKmsHandlers(services: Pick<CoreServices, 'dataDir' | 'options' | 'log'>, options: KmsHandlerOptions & { service?: KmsService } = {}): AreaHandlers<typeof kmsCalls> {
+export function createKmsHandlers(services: Pick<CoreServices, 'dataDir' | 'options' | 'log'> & { audit?: CoreServices['audit'] }, options: KmsHandlerOptions & { service?: KmsService } = {}): AreaHandlers<typeof kmsCalls> {
   const kms = options.service ?? createKmsService(services, options);
   return {
     'kms.providers': async () => kms.providers(),
     'kms.add': async (request) => {
       const connection = await kms.add(request);
       services.log(`kms: connection "${connection.name}" (${connection.provider}, credentials from ${connection.credential.source}) saved`);
+      await services.audit?.append('kms.changed', `Saved the KMS connection "${connection.name}" (${connection.provider})`, { name: connection.name, provider: connection.provider, credentials: connection.credential.source });
       return connection;
     },
     'kms.list': async () => kms.list(),
     'kms.remove': async ({ name }) => {
       await kms.remove(name);
       services.log(`kms: connection "${name}" removed`);
+      await services.audit?.append('kms.changed', `Removed the KMS connection "${name}"`, { name, removed: true });
       return { removed: true as const };
     },
     'kms.keys': async ({ connection }) => ({ keys: await kms.keys(connection) }),
     'kms.key': async ({ key, connection }) => kms.key(key, connection),
-    'kms.test': async ({ key, connection, algorithm, version }) =>
-      kms.test(key, { ...(connection ? { connection } : {}), ...(algorithm ? { algorithm } : {}), ...(version ? { version } : {}) }),
+    'kms.test': async ({ key, connection, algorithm, version }) => {
+      const result = await kms.test(key, { ...(connection ? { connection } : {}), ...(algorithm ? { algorithm } : {}), ...(version ? { version } : {}) });
+      await services.audit?.append('kms.tested', `Test-signed with ${result.uri} (${result.algorithm}, version ${result.keyVersion}); it verified locally`, { key: result.uri, algorithm: result.algorithm, keyVersion: result.keyVersion, spkiSha256: result.publicKeyFingerprint });
+      return result;
+    },
   };
 }

@@ -62,7 +62,7 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
       const host = (input.host as string).toLowerCase();
       if (input.username && input.password) await connections.credentials.set(host, { username: input.username, password: input.password });
       const fromFiles = input.username ? undefined : await credentialsFromFiles(host);
-      return connections.saved.update((registries) => {
+      const saved = await connections.saved.update((registries) => {
         const existing = registries.find((r) => r.kind === 'distribution' && r.host === host);
         const entry: SavedRegistry = {
           id: existing?.id ?? registryIdFor(host, new Set(registries.map((r) => r.id))),
@@ -77,16 +77,21 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
         connections.forget(entry.id);
         return { registries: [...registries.filter((r) => r.id !== entry.id), entry], result: entry };
       });
+      await services.audit.append('registry.changed', `Saved the registry ${saved.host} as ${saved.id} (credentials: ${saved.credentials})`, { id: saved.id, host: saved.host, credentials: saved.credentials, ...(input.username ? { credentialsChanged: true } : {}), ...(saved.lookaside ? { lookaside: saved.lookaside } : {}) });
+      return saved;
     },
-    'registry.edit': async (input) =>
-      connections.saved.update((registries) => {
+    'registry.edit': async (input) => {
+      const edited = await connections.saved.update((registries) => {
         const found = registries.find((r) => r.id === input.id);
         if (!found) throw new SignetError('NOT_FOUND', `There is no saved registry ${input.id}.`);
         const { lookaside: _old, ...rest } = found;
         const lookaside = input.lookaside === undefined ? found.lookaside : (input.lookaside ?? undefined);
         const entry: SavedRegistry = { ...rest, ...(input.name ? { name: input.name } : {}), ...(lookaside ? { lookaside } : {}) };
         return { registries: registries.map((r) => (r.id === entry.id ? entry : r)), result: entry };
-      }),
+      });
+      await services.audit.append('registry.changed', `Edited the registry ${edited.id}: name ${edited.name}, lookaside ${edited.lookaside ?? 'from registries.d'}`, { id: edited.id, name: edited.name, lookaside: edited.lookaside ?? '' });
+      return edited;
+    },
     'registry.remove': async (input) => {
       const removed = await connections.saved.update((registries) => {
         const found = registries.find((r) => r.id === input.id);
@@ -95,6 +100,7 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
       if (removed?.credentials === 'keychain') await connections.credentials.delete(removed.host);
       if (removed?.kind === 'oci-layout' && removed.path?.startsWith(path.join(services.dataDir, 'layouts') + path.sep)) await fs.rm(removed.path, { recursive: true, force: true });
       connections.forget(input.id);
+      if (removed) await services.audit.append('registry.changed', `Forgot the registry ${removed.id} (${removed.host})${removed.credentials === 'keychain' ? ' and its keychain credentials' : ''}`, { id: removed.id, host: removed.host, removed: true });
       return { removed: Boolean(removed) };
     },
     'registry.probe': async (input) => {

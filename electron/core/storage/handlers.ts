@@ -12,10 +12,12 @@ export function createStorageHandlers(services: CoreServices): AreaHandlers<type
     'storage.add': async (request) => {
       const profile = await storage.add(request);
       services.log(`storage: profile "${profile.name}" (${profile.kind}, credentials from ${profile.credential.source}) saved`);
+      await services.audit.append('storage.changed', `Saved the storage profile "${profile.name}" (${profile.kind})`, { name: profile.name, kind: profile.kind, credentials: profile.credential.source });
       return profile;
     },
     'storage.remove': async ({ name }) => {
       await storage.remove(name);
+      await services.audit.append('storage.changed', `Removed the storage profile "${name}"`, { name, removed: true });
       return { removed: true as const };
     },
     'storage.test': async ({ target, mode }) => storage.test(target, mode),

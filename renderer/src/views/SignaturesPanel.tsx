@@ -28,7 +28,9 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
   const can = useCan();
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const [ascProfile, setAscProfile] = useState('');
-  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(tag && !/^sha256[:-]/.test(tag) ? { tag } : {}), ...(ascProfile ? { asc: { profile: ascProfile } } : {}) }) : undefined, [api, registry.id, repository, digest, tag, ascProfile]);
+  // Opening the view checks passively; the Verify button is a person asking, and is audited.
+  const [requested, setRequested] = useState(0);
+  const report = useCall(api ? () => api.signatures.verify({ id: registry.id, repository, digest, ...(tag && !/^sha256[:-]/.test(tag) ? { tag } : {}), ...(ascProfile ? { asc: { profile: ascProfile } } : {}), ...(requested ? { requested: true } : {}) }) : undefined, [api, registry.id, repository, digest, tag, ascProfile, requested]);
   const [signing, setSigning] = useState(false);
   const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
@@ -38,7 +40,7 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         <h3>Signatures</h3>
         {report.data && <span className={VERDICT_CLASS[report.data.verdict]} aria-label="Verdict">{VERDICT_TEXT[report.data.verdict]}</span>}
         <span className="spacer" />
-        <button type="button" className="button secondary" onClick={() => report.reload()} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
+        <button type="button" className="button secondary" onClick={() => setRequested((n) => n + 1)} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
         {can('signatures.sign') && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
       </div>
       {profiles.data && profiles.data.some((p) => p.kind !== 'directory') && (

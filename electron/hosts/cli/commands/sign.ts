@@ -114,7 +114,7 @@ export const commands: readonly CommandSpec[] = [
         if (key.value.exports.pgp) pgpKeys.push(key.value.exports.pgp);
       }
       const only = Boolean(o.key) || files.length > 0;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}) });
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
@@ -131,7 +131,7 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const target = await resolve(ctx, ctx.args.positionals[0] as string);
       const lookaside = ctx.args.options.lookaside as string | undefined;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(lookaside ? { lookaside } : {}), ...(target.tag ? { tag: target.tag } : {}) });
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(lookaside ? { lookaside } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
