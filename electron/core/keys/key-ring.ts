@@ -8,7 +8,7 @@ import { KEY_TYPES, KeyInfo, type KeyType, type PublicExports } from '../../../s
 const KEY_TYPE_SET: ReadonlySet<string> = new Set(KEY_TYPES);
 import type { AuditLog } from '../audit/log';
 import type { PgpSigner, SignatureAlgorithm, Signer } from '../signing/signer';
-import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { readJsonFile } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
 import { importKey } from './import';
@@ -17,7 +17,7 @@ import { pgpSigner, softwareSigner } from './signers';
 import type { VaultSecretStore } from './vault';
 import { makeCertificate, makeCsr } from './x509';
 import { readChainFor } from './chain';
-import { withFileLock } from '../storage/file-lock';
+import { updateRecords } from '../storage/record-file';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -44,7 +44,6 @@ const File = z.object({ version: z.literal(1), keys: z.array(KeyInfo) }).strict(
  */
 export class KeyRing {
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     dataDir: string,
@@ -84,15 +83,10 @@ export class KeyRing {
   }
 
   private update<T>(change: (keys: KeyInfo[]) => { keys: KeyInfo[]; result: T }): Promise<T> {
-    const work = this.queue.then(() =>
-      withFileLock(this.file, async () => {
-      const { keys, result } = change(await this.list());
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`);
-      return result;
-    }),
-    );
-    this.queue = work.catch(() => undefined);
-    return work;
+    return updateRecords(this.file, 'keys', () => this.list(), (records) => {
+      const { keys, result } = change(records);
+      return { records: keys, result };
+    });
   }
 
   async generate(input: { name: string; type: KeyType; userId?: string; expires?: Date; labels?: string[]; store?: 'keychain' | 'vault' }): Promise<KeyInfo> {

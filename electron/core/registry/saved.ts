@@ -2,15 +2,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { SavedRegistry } from '../../../shared/models/registry';
-import { readJsonFile, writeFileAtomic } from '../storage/atomic';
-import { withFileLock } from '../storage/file-lock';
+import { readJsonFile } from '../storage/atomic';
+import { updateRecords } from '../storage/record-file';
 
 const File = z.object({ version: z.literal(1), registries: z.array(SavedRegistry) }).strict();
 
 /** The registries the user saved, in `<dataDir>/registries.json`, written atomically. */
 export class SavedRegistries {
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'registries.json');
@@ -33,15 +32,10 @@ export class SavedRegistries {
   }
 
   update<T>(change: (registries: SavedRegistry[]) => { registries: SavedRegistry[]; result: T }): Promise<T> {
-    const work = this.queue.then(() =>
-      withFileLock(this.file, async () => {
-      const { registries, result } = change(await this.list());
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, registries }, null, 2)}\n`);
-      return result;
-    }),
-    );
-    this.queue = work.catch(() => undefined);
-    return work;
+    return updateRecords(this.file, 'registries', () => this.list(), (records) => {
+      const { registries, result } = change(records);
+      return { records: registries, result };
+    });
   }
 }
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import type { StoredPolicySummary } from '../../../shared/contract/trust';
-import { readJsonFile, writeFileAtomic } from '../storage/atomic';
+import { readJsonFile } from '../storage/atomic';
 import { parsePolicy, type ContainersPolicy } from './policy';
-import { withFileLock } from '../storage/file-lock';
+import { updateRecords } from '../storage/record-file';
 
 const Stored = z.object({ id: z.string(), name: z.string(), importedAt: z.string(), text: z.string() }).strict();
 type Stored = z.infer<typeof Stored>;
@@ -15,7 +15,6 @@ const MAX_POLICIES = 100;
 /** Imported containers policies, kept verbatim in `<dataDir>/policies.json` (atomic writes). */
 export class PolicyStore {
   private readonly file: string;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'policies.json');
@@ -63,15 +62,10 @@ export class PolicyStore {
   }
 
   private update<T>(change: (policies: Stored[]) => { policies: Stored[]; result: T }): Promise<T> {
-    const work = this.queue.then(() =>
-      withFileLock(this.file, async () => {
-      const { policies, result } = change(await this.all());
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, policies }, null, 2)}\n`);
-      return result;
-    }),
-    );
-    this.queue = work.catch(() => undefined);
-    return work;
+    return updateRecords(this.file, 'policies', () => this.all(), (records) => {
+      const { policies, result } = change(records);
+      return { records: policies, result };
+    });
   }
 }
 

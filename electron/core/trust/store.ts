@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
-import { readJsonFile, writeFileAtomic } from '../storage/atomic';
-import { withFileLock } from '../storage/file-lock';
+import { readJsonFile } from '../storage/atomic';
+import { updateRecords } from '../storage/record-file';
 
 const File = z.object({ version: z.literal(1), entries: z.array(TrustEntry) }).strict();
 const MAX_ENTRIES = 1000;
@@ -140,11 +140,9 @@ export class TrustStore {
   }
 
   private update<T>(change: (entries: TrustEntry[]) => { entries: TrustEntry[]; result: T }): Promise<T> {
-    // withFileLock queues this process's writers per file and excludes other processes.
-    return withFileLock(this.file, async () => {
-      const { entries, result } = change(await this.entries());
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries }, null, 2)}\n`);
-      return result;
+    return updateRecords(this.file, 'entries', () => this.entries(), (records) => {
+      const { entries, result } = change(records);
+      return { records: entries, result };
     });
   }
 }
