@@ -3,6 +3,7 @@ import { DigestString, RegistryId, Repository } from '../models/registry';
 import { VerificationReport } from '../models/signatures';
 import { StorageTarget } from '../models/storage';
 import { call, JobId } from './define';
+import { SIGNABLE_FORMATS } from '../formats';
 
 const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
 
@@ -55,7 +56,7 @@ export const signatureCalls = {
         key: z.string().min(1).max(1024),
         /** The token PIN, for a PKCS#11 key (never stored or logged). */
         pin: z.string().min(1).max(256).optional(),
-        format: z.enum(['cosign', 'simplesigning']).optional(),
+        format: z.enum(SIGNABLE_FORMATS).optional(),
         /** For simple signing: the lookaside directory to write signature-N into. */
         lookaside: z.string().min(1).max(4096).optional(),
         /** For simple signing without `lookaside`: the registries.d directory whose lookaside-staging (or file:// lookaside) receives it. */

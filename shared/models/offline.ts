@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OFFLINE_FORMAT_IDS } from '../formats';
 
 /**
  * The air-gap file formats (version 1). Both are UTF-8 JSON documents, parsed strictly.
@@ -6,7 +7,7 @@ import { z } from 'zod';
  * station never rebuilds a payload. A bundle answers exactly one request, named by the SHA-256
  * of the request file's bytes.
  */
-export const OFFLINE_FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
+export const OFFLINE_FORMATS = OFFLINE_FORMAT_IDS;
 export const OfflineFormat = z.enum(OFFLINE_FORMATS);
 export type OfflineFormat = z.infer<typeof OfflineFormat>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORMAT_IDS } from '../formats';
 import { ReasonCode, VerdictCode } from './verdict';
 
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked']);
@@ -13,7 +14,7 @@ export const SignatureVerdict = z.enum(['verified', 'signed-untrusted', 'failed'
 export const ImageVerdict = z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']);
 export type ImageVerdict = z.infer<typeof ImageVerdict>;
 
-export const SignatureFormatId = z.enum(['cosign', 'simplesigning', 'asc', 'sigstore-bundle', 'notation']);
+export const SignatureFormatId = z.enum(FORMAT_IDS);
 
 /** The time a signature was judged at: now, unless Signet verified a time (a log inclusion, an RFC 3161 token). */
 export const JudgedAt = z

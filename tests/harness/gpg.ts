@@ -62,12 +62,20 @@ export class GpgHome {
   }
 
   /** A binary signed message (compressed, as gpg --sign writes by default), made at `at` by the given keys (key ids with "!" pin a subkey). */
-  sign(payload: string | Buffer, signers: readonly string[], at?: Date): Buffer {
+  sign(payload: string | Buffer, signers: readonly string[], at?: Date, options: { compress?: boolean } = {}): Buffer {
     const input = path.join(this.dir, `payload-${Date.now()}-${Math.random().toString(16).slice(2)}`);
     writeFileSync(input, payload);
     const out = `${input}.gpg`;
-    this.run([...signers.flatMap((s) => ['-u', s]), '--sign', '-o', out, input], { ...(at ? { at } : {}) });
+    this.run([...(options.compress === false ? ['--compress-algo', 'none'] : []), ...signers.flatMap((s) => ['-u', s]), '--sign', '-o', out, input], { ...(at ? { at } : {}) });
     return readFileSync(out);
+  }
+
+  /** An unsigned message: the data compressed (zlib) in a literal packet, as `gpg --store` writes it. */
+  store(data: Buffer): Buffer {
+    const input = path.join(this.dir, `data-${Date.now()}`);
+    writeFileSync(input, data);
+    this.run(['--compress-algo', 'zlib', '--store', '-o', `${input}.gpg`, input]);
+    return readFileSync(`${input}.gpg`);
   }
 
   stop(): void {

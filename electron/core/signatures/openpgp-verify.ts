@@ -29,14 +29,26 @@ async function readCandidate(entry: PgpCandidate): Promise<openpgp.Key | undefin
   }
 }
 
-/** Issuer key ids of every signature in the message (one-pass and full signature packets), after decompression. */
-async function signatureIssuers(message: openpgp.Message<Uint8Array>): Promise<{ issuers: openpgp.KeyID[]; count: number }> {
+/** A signed message may not expand past this when decompressed: a few KiB of compressed data can otherwise claim gigabytes. */
+const MAX_DECOMPRESSED = 4 * 1024 * 1024;
+const CONFIG = { maxDecompressedMessageSize: MAX_DECOMPRESSED };
+
+type SigFields = { issuerKeyID: openpgp.KeyID; signatureType: number | null; hashAlgorithm: number | null; publicKeyAlgorithm: number | null };
+
+/**
+ * Counts the message's signatures and names the key its one-pass (or leading signature) packet
+ * claims. The one-pass packet is not covered by the signature, so this only chooses which trusted
+ * key to try; the key that is judged is the one the verified signature packet names, and the two
+ * must agree (see verifyPgpMessage).
+ */
+async function claimedSignature(message: openpgp.Message<Uint8Array>): Promise<{ issuer?: openpgp.KeyID; count: number }> {
   const unwrapped = await message.unwrapCompressed();
-  const onePass = unwrapped.packets.filterByTag(openpgp.enums.packet.onePassSignature) as unknown as Array<{ issuerKeyID: openpgp.KeyID }>;
-  const full = unwrapped.packets.filterByTag(openpgp.enums.packet.signature) as unknown as Array<{ issuerKeyID: openpgp.KeyID }>;
-  // A one-pass signature packet is followed by its signature packet: one signature is one pair, or one bare signature.
+  const onePass = unwrapped.packets.filterByTag(openpgp.enums.packet.onePassSignature) as unknown as SigFields[];
+  const full = unwrapped.packets.filterByTag(openpgp.enums.packet.signature) as unknown as SigFields[];
+  // A one-pass signature packet is followed by its signature packet (parsed with the data): one signature is one of either.
   const count = Math.max(onePass.length, full.length);
-  return { issuers: (onePass.length ? onePass : full).map((p) => p.issuerKeyID), count };
+  const first = onePass[0] ?? full[0];
+  return { ...(first ? { issuer: first.issuerKeyID } : {}), count };
 }
 
 /** Why a key that made a good signature cannot vouch for it now: revoked, expired (primary or subkey), or otherwise invalid. */
@@ -81,17 +93,17 @@ async function invalidNow(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Pr
 export async function verifyPgpMessage(message: Uint8Array, trusted: readonly PgpCandidate[], now = new Date()): Promise<PgpVerification> {
   const first = message[0] ?? 0;
   if (!looksLikeSignedMessage(first)) return { ok: false, code: 'SIG_UNREADABLE', reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).` };
-  let issuers: openpgp.KeyID[];
+  let issuer: openpgp.KeyID;
   try {
-    const parsed = await openpgp.readMessage({ binaryMessage: message });
-    const found = await signatureIssuers(parsed);
-    if (found.count === 0) return { ok: false, code: 'SIG_NOT_SIGNED', reason: 'The OpenPGP message is not signed (a bare literal message).' };
+    const parsed = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
+    const found = await claimedSignature(parsed);
+    if (found.count === 0 || (found.count === 1 && !found.issuer)) return { ok: false, code: 'SIG_NOT_SIGNED', reason: 'The OpenPGP message is not signed (a bare literal message).' };
     if (found.count > 1) return { ok: false, code: 'SIG_MULTIPLE', reason: `The OpenPGP message carries ${found.count} signatures; containers/image accepts exactly one.` };
-    issuers = found.issuers;
-  } catch {
-    return { ok: false, code: 'SIG_UNREADABLE', reason: 'The signature is not a readable OpenPGP message (corrupt or cut short).' };
+    issuer = found.issuer as openpgp.KeyID;
+  } catch (error) {
+    const big = /decompress|too large|Maximum/i.test((error as Error).message ?? '');
+    return { ok: false, code: 'SIG_UNREADABLE', reason: big ? 'The signature expands past 4 MiB when decompressed; Signet does not read it.' : 'The signature is not a readable OpenPGP message (corrupt or cut short).' };
   }
-  const issuer = issuers[0]!;
   const keyIdHex = issuer.toHex().toUpperCase();
   if (trusted.length === 0) return { ok: false, code: 'SIG_NO_TRUSTED_KEYS', reason: `Signed by key ${keyIdHex}; there is no trusted OpenPGP key to check it with.`, keyId: keyIdHex };
   let failure: PgpVerification | undefined;
@@ -102,19 +114,26 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
     // A parsed message is consumed by one verification: read it afresh for every key tried.
     let created: Date | undefined;
     try {
-      const fresh = await openpgp.readMessage({ binaryMessage: message });
-      const result = await openpgp.verify({ message: fresh, verificationKeys: key, expectSigned: true, format: 'binary', date: now });
+      const fresh = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
+      const result = await openpgp.verify({ message: fresh, verificationKeys: key, expectSigned: true, format: 'binary', date: now, config: CONFIG });
       const sig = result.signatures[0];
-      created = sig ? ((await sig.signature).packets[0]?.created ?? undefined) : undefined;
-      const stale = await invalidNow(key, issuer, now);
+      const packet = sig ? ((await sig.signature).packets[0] as unknown as (SigFields & { created: Date | null }) | undefined) : undefined;
+      created = packet?.created ?? undefined;
+      // The signed packet, not the one-pass packet, names the key that signed: they must agree, and that key is judged.
+      if (!packet || !packet.issuerKeyID.equals(issuer) || key.getKeys(packet.issuerKeyID).length === 0) {
+        return { ok: false, code: 'SIG_INVALID', reason: `The OpenPGP message is inconsistent: its one-pass packet names key ${keyIdHex}, its signature packet ${packet?.issuerKeyID.toHex().toUpperCase() ?? 'none'}.`, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+      }
+      const stale = await invalidNow(key, packet.issuerKeyID, now);
       if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
       return { ok: true, data: result.data as Uint8Array, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
     } catch (error) {
+      // The signature itself failed: that is the verdict, whatever the key's state (named as extra information).
       const stale = await invalidNow(key, issuer, now);
-      if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint };
-      // openpgp.js reports only in prose; this match picks the reason code and decides no verdict (both are failures).
+      // openpgp.js reports only in prose; these matches pick the reason code, and every branch is a failure.
       const text = (error as Error).message ?? '';
-      failure = { ok: false, code: /Signature is expired/.test(text) ? 'SIG_EXPIRED' : 'SIG_INVALID', reason: `The signature by ${keyIdHex} does not verify with ${entry.name}: ${text.replace(/^Error: /, '').slice(0, 160)}.`, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+      const forged = /did not match|verification failed|Signature is expired|newer than the signature/i.test(text);
+      if (stale && !forged) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+      failure = { ok: false, code: /Signature is expired/.test(text) ? 'SIG_EXPIRED' : 'SIG_INVALID', reason: `The signature by ${keyIdHex} does not verify with ${entry.name}: ${text.replace(/^Error: /, '').slice(0, 160)}.${stale ? ` Besides, ${stale.reason.charAt(0).toLowerCase()}${stale.reason.slice(1)}` : ''}`, signer: entry.name, index, keyId: keyIdHex, fingerprint };
     }
   }
   return failure ?? { ok: false, code: 'SIG_UNKNOWN_KEY', reason: `Signed by key ${keyIdHex}, which is not a trusted key.`, keyId: keyIdHex };

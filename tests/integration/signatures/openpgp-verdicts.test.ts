@@ -107,6 +107,32 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({ allowed: false, signature: expect.objectContaining({ code: 'KEY_EXPIRED' }) });
   });
 
+  it('a one-pass packet rewritten to name the valid primary does not launder an expired subkey’s signature', async () => {
+    const fpr = gpg.generate('Onepass <onepass@example.com>', { usage: 'cert', at: at(-30 * DAY) });
+    const [sub] = gpg.addSubkey(fpr, { expire: '1d', at: at(-30 * DAY) });
+    const message = gpg.sign(payloadFor({ timestamp: at(-30 * DAY + 3_600_000) }), [`${sub}!`], at(-30 * DAY + 3_600_000), { compress: false });
+    // The one-pass packet (not covered by the signature) comes first: tag 4, old or new format.
+    expect([0x90, 0xc4]).toContain(message[0]);
+    // Its header is the tag byte and a one-byte length in either format; the key id follows version, type, hash and key algorithm.
+    const patched = Buffer.from(message);
+    Buffer.from(fpr.slice(-16), 'hex').copy(patched, 2 + 4);
+    const armored = gpg.exportPublic(fpr).toString();
+    expect((await report(message, [{ name: 'onepass', armored }])).signatures[0]).toMatchObject({ verdict: 'failed', code: 'KEY_EXPIRED' });
+    const r = await report(patched, [{ name: 'onepass', armored }]);
+    expect(r.verdict).toBe('failed');
+    expect(['SIG_INVALID', 'KEY_EXPIRED']).toContain(r.signatures[0]?.code);
+    expect((await policy(patched, gpg.exportPublic(fpr, false))).allowed).toBe(false);
+  });
+
+  it('a compressed message that expands past 4 MiB is refused without being expanded whole', async () => {
+    const bomb = gpg.store(Buffer.alloc(64 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const before = process.memoryUsage().rss;
+    const r = await report(bomb, [{ name: 'any', armored: gpg.exportPublic(gpg.generate('Bomb <bomb@example.com>')).toString() }]);
+    expect(r.signatures[0]).toMatchObject({ verdict: 'failed', code: 'SIG_UNREADABLE' });
+    expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
+  });
+
   it.each([
     [0, 'no reason'],
     [1, 'superseded'],
