@@ -11,7 +11,8 @@ export interface TagVerdict {
  * Verifies the cosign signatures of every tag of a repository with a bounded number of tags in
  * flight: three requests per tag (manifest, signature image, payload), nothing fetched twice.
  */
-export async function verifyTags(source: RegistrySource, repository: string, tags: readonly string[], trustedPems: readonly string[], concurrency = 8, progress?: (done: number, total: number) => void): Promise<TagVerdict[]> {
+/** `trusted` is the keys for every tag, or a function giving each tag's (trust scopes may name a tag). */
+export async function verifyTags(source: RegistrySource, repository: string, tags: readonly string[], trusted: readonly string[] | ((tag: string) => readonly string[]), concurrency = 8, progress?: (done: number, total: number) => void): Promise<TagVerdict[]> {
   const results: TagVerdict[] = new Array(tags.length);
   let next = 0;
   let done = 0;
@@ -28,7 +29,8 @@ export async function verifyTags(source: RegistrySource, repository: string, tag
           if (verdict !== 'verified') verdict = 'failed';
           continue;
         }
-        if (trustedPems.some((pem) => verifyWithKey(pem, sig.payload, sig.signature))) verdict = 'verified';
+        const pems = typeof trusted === 'function' ? trusted(tag) : trusted;
+        if (pems.some((pem) => verifyWithKey(pem, sig.payload, sig.signature))) verdict = 'verified';
       }
       results[index] = { tag, digest: manifest.digest, verdict };
       progress?.(++done, tags.length);

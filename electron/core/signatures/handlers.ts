@@ -9,7 +9,8 @@ import type { Signer } from '../signing/signer';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
-import { collectTrust, validityCheck } from './trusted';
+import { collectTrust, publicKeysValidFor } from './trusted';
+import { TrustStore } from '../trust/store';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { FORMATS, formatById } from './formats';
@@ -74,10 +75,11 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
-      const trust = await collectTrust(services.dataDir, undefined, { image: `${host}/${input.repository}` });
+      // Scopes may name a tag: each tag (or digest) gets the keys of its own scope, as podman would choose them.
+      const entries = await new TrustStore(services.dataDir).entries();
       const now = new Date();
-      const pems = trust.keys.filter((k) => validityCheck(k.validity, undefined, now).status === 'passed').map((k) => k.pem);
-      const results = await verifyTags(source, input.repository, input.tags, pems, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
+      const keysFor = (tag: string) => publicKeysValidFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`, now);
+      const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
       return { results };
     },
     'signatures.sign': async (input, ctx) => {

@@ -70,7 +70,8 @@ export function parseSignedPayload(bytes: Uint8Array, kind: PayloadKind): Payloa
     out.creator = o.creator;
   }
   if (o.timestamp !== undefined) {
-    if (typeof o.timestamp !== 'number' || !Number.isInteger(o.timestamp)) return fail('optional.timestamp is not an integer.');
+    // containers/image reads it as an int64; a date must also fit a JavaScript Date (±8.64e12 s).
+    if (typeof o.timestamp !== 'number' || !Number.isSafeInteger(o.timestamp) || Math.abs(o.timestamp) > 8.64e12) return fail('optional.timestamp is not an integer number of seconds a date can hold.');
     out.timestamp = o.timestamp;
   }
   return { ok: true, payload: out };

@@ -117,6 +117,16 @@ async function collectKnown(set: TrustSet, keys: KeyRing, entries: readonly Trus
   }
 }
 
+/**
+ * The PEM public keys that may vouch for one image now (its scope's entries, windows and
+ * certificate validity judged now), from entries read once: the tag list asks this per tag.
+ */
+export function publicKeysValidFor(entries: readonly TrustEntry[], image: string, now = new Date()): string[] {
+  return entriesForImage(entries, image)
+    .inScope.map(trustedOf)
+    .flatMap((t) => (t && 'key' in t && validityCheck(t.key.validity, undefined, now).status === 'passed' ? [t.key.pem] : []));
+}
+
 function addGiven(set: TrustSet, given: TrustRequest): TrustSet {
   for (const [i, pem] of (given.publicKeys ?? []).entries()) {
     try {
