@@ -136,6 +136,15 @@ async function locateLayout(ctx: CommandContext, text: string): Promise<Located>
   return { id, repository, reference: ref.digest ?? tag ?? 'latest', display, layout, ...(tag ? { tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}), ...(chosen ? { chosen } : {}) };
 }
 
+/** The saved registry for a host, saved now on first use (as `signet registry add HOST` would: credentials from the docker/containers auth files). */
+export async function hostRegistry(ctx: CommandContext, host: string): Promise<string> {
+  const saved = (await savedList(ctx)).find((r) => r.kind === 'distribution' && r.host === host.toLowerCase());
+  if (saved) return saved.id;
+  const added = await ctx.call('registry.add', { host });
+  if (!added.ok) throw new Error(`${added.message} Save it first with \`signet registry add ${host}\`.`);
+  return added.value.id;
+}
+
 /** A registry image argument, parsed; malformed is a usage error (exit 2). */
 export function parseImage(text: string): ImageReference {
   try {
@@ -154,14 +163,8 @@ export function parseImage(text: string): ImageReference {
 export async function locate(ctx: CommandContext, text: string): Promise<Located> {
   if (text.startsWith('oci:')) return locateLayout(ctx, text);
   const ref = parseImage(text);
-  const list = await savedList(ctx);
-  let saved = list.find((r) => r.kind === 'distribution' && r.host === ref.registry);
-  if (!saved) {
-    const added = await ctx.call('registry.add', { host: ref.registry });
-    if (!added.ok) throw new Error(`${added.message} Save it first with \`signet registry add ${ref.registry}\`.`);
-    saved = added.value;
-  }
-  return { id: saved.id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest', display: formatReference(ref), ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
+  const id = await hostRegistry(ctx, ref.registry);
+  return { id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest', display: formatReference(ref), ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
 }
 
 /** `locate`, then pins the digest the reference names now. */

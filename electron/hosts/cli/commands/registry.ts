@@ -1,7 +1,8 @@
 import type { CallName, RequestOf, ResponseOf } from '../../../../shared/api';
+import { RegistryHost } from '../../../../shared/models/registry';
 import { UsageError } from '../args';
 import { EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
-import { layoutName, layoutRegistry, locate, parseImage, parseLayoutReference, REFERENCE_HELP } from '../resolve';
+import { hostRegistry, layoutName, layoutRegistry, locate, parseImage, parseLayoutReference, REFERENCE_HELP } from '../resolve';
 
 async function run<K extends CallName>(ctx: CommandContext, name: K, input: RequestOf<K>, print: (value: ResponseOf<K>) => string): Promise<number> {
   const result = await ctx.call(name, input);
@@ -34,6 +35,31 @@ async function layoutTags(ctx: CommandContext, text: string): Promise<number> {
   const tags = names.map((n) => (single ? n.tag : layoutName(n)));
   ctx.out(ctx.json ? JSON.stringify({ tags, complete: true }, null, 2) : tags.join('\n'));
   return EXIT_OK;
+}
+
+/**
+ * A registry argument: a saved registry's id, a host (saved on first use, as images are), a
+ * host/repo where a repository is welcome, or oci:DIR.
+ */
+async function registryArgument(ctx: CommandContext, arg: string, repositoryAllowed: boolean): Promise<{ id: string; repository?: string }> {
+  const list = await ctx.call('registry.list', {});
+  if (!list.ok) throw new Error(list.message);
+  if (list.value.some((r) => r.id === arg)) return { id: arg };
+  if (arg.startsWith('oci:')) {
+    const ref = parseLayoutReference(arg);
+    if (ref.tag || ref.digest || ref.repository) throw new UsageError(`${arg} names an image; give the layout alone: oci:${ref.dir}.`);
+    return { id: await layoutRegistry(ctx, ref.dir) };
+  }
+  if (!arg.includes('/')) {
+    if (!/[.:]/.test(arg) && arg !== 'localhost') throw new UsageError(`There is no saved registry ${JSON.stringify(arg)}; give a host such as registry.example.com or 127.0.0.1:5000 (see \`signet registry list\`).`);
+    if (!RegistryHost.safeParse(arg).success) throw new UsageError(`${JSON.stringify(arg)} is not a registry host.`);
+    return { id: await hostRegistry(ctx, arg) };
+  }
+  const named = parseImage(arg);
+  if (named.tag || named.digest) throw new UsageError(`${arg} names an image; give ${repositoryAllowed ? 'a host or host/repo' : 'a host'}.`);
+  if (!repositoryAllowed) throw new UsageError(`${arg} names a repository; give the registry host alone (${named.registry}).`);
+  const at = await locate(ctx, arg);
+  return { id: at.id, repository: at.repository };
 }
 
 const ID = { name: 'REGISTRY', description: 'A saved registry’s id (see `signet registry list`)' };
@@ -98,22 +124,31 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'registry probe',
     summary: 'What the registry can do: auth scheme, catalog, referrers API, rate limit',
-    positionals: [ID, { name: 'REPOSITORY', description: 'Probe the referrers API on this repository', optional: true }],
+    positionals: [
+      { name: 'REGISTRY', description: 'A host (127.0.0.1:5000), a host/repo to probe the referrers API on, oci:DIR, or a saved registry’s id; a host not saved yet is saved on first use' },
+      { name: 'REPO', description: 'Old form only: `signet registry probe REGISTRY-ID REPO`', optional: true },
+    ],
+    examples: ['signet registry probe registry.example.com/team/app', 'signet registry probe 127.0.0.1:5000'],
     async run(ctx) {
-      const [id, repository] = ctx.args.positionals as [string, string?];
-      return run(ctx, 'registry.probe', { id, ...(repository ? { repository } : {}) }, (c) =>
+      const [first, second] = ctx.args.positionals as [string, string?];
+      const at = await registryArgument(ctx, first, true);
+      if (second !== undefined && at.repository) throw new UsageError(`${first} already names a repository; give REGISTRY-ID REPO or host/repo.`);
+      const repository = second ?? at.repository;
+      return run(ctx, 'registry.probe', { id: at.id, ...(repository ? { repository } : {}) }, (c) =>
         [`reachable: ${c.reachable}`, `auth: ${c.authScheme}`, `catalog: ${c.catalog}`, `referrers API: ${c.referrersApi}`, ...(c.rateLimitRemaining ? [`rate limit remaining: ${c.rateLimitRemaining}`] : [])].join('\n'),
       );
     },
   },
   {
     name: 'registry repos',
-    summary: 'Repositories in the registry’s catalog',
-    positionals: [ID],
+    summary: 'Repositories in the registry’s catalog (or an OCI layout’s)',
+    positionals: [{ name: 'REGISTRY', description: 'A host (127.0.0.1:5000), oci:DIR, or a saved registry’s id; a host not saved yet is saved on first use' }],
     options: [{ name: 'filter', type: 'string', value: 'TEXT', description: 'Only names containing TEXT' }],
+    examples: ['signet registry repos 127.0.0.1:5000 --filter team/'],
     async run(ctx) {
       const filter = ctx.args.options.filter as string | undefined;
-      return run(ctx, 'registry.repositories', { id: ctx.args.positionals[0] as string, ...(filter ? { filter } : {}) }, (r) => r.repositories.join('\n'));
+      const at = await registryArgument(ctx, ctx.args.positionals[0] as string, false);
+      return run(ctx, 'registry.repositories', { id: at.id, ...(filter ? { filter } : {}) }, (r) => r.repositories.join('\n'));
     },
   },
   {
