@@ -49,6 +49,8 @@ describe('signet registry (CLI) against docker-registry', () => {
     expect(byDigest.split('\n')[0]).toBe(`${registry.host}/team/app@${image.digest}`);
     expect(byDigest).toContain(`digest      ${image.digest}`);
     expect(byDigest).toContain('linux/arm64');
+    expect((await run('registry', 'repos', registry.host)).stdout.split('\n')).toContain('team/app');
+    expect((await run('registry', 'probe', `${registry.host}/team/app`)).stdout).toContain('reachable: true');
     const saved = JSON.parse((await run('registry', 'list', '--json')).stdout) as Array<{ host: string }>;
     expect(saved.map((r) => r.host)).toEqual([registry.host]);
     expect((await run('registry', 'inspect', '--help')).stdout).toContain(`signet registry inspect registry.example.com/team/app:1.0`);
