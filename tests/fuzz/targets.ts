@@ -132,6 +132,7 @@ docker:
 `,
   'docker:\n  quay.io:\n    lookaside: https://quay.example/sigs\n',
   'default-docker:\n  use-sigstore-attachments: true\n',
+  '---\ndocker: { quay.io/a: { lookaside: "https://s.example/q" }, localhost:5000: {} }\ndefault-docker: {}\n',
 ];
 
 export async function loadTargets(): Promise<Target[]> {

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isAlias, isMap, isNode, isScalar, LineCounter as YamlLineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
 import { SignetError } from '../../../../shared/errors';
 import { readRegularFileIfPresent } from '../../storage/bounded-read';
 import { policyIdentity, policyNamespaces, type DockerRef } from '../../trust/docker-reference';
-import { parseYamlSubset, type YamlMap, type YamlNode } from './yaml-subset';
 
 /**
  * containers-registries.d(5): where simple signatures live for a Docker reference, merged from
@@ -29,46 +30,128 @@ export interface RegistriesConfig {
   sources: Record<string, string>;
 }
 
-const FIELDS: Record<string, keyof RegistryNamespace> = {
-  lookaside: 'lookaside',
-  'lookaside-staging': 'lookasideStaging',
-  sigstore: 'sigstore',
-  'sigstore-staging': 'sigstoreStaging',
-  'use-sigstore-attachments': 'useSigstoreAttachments',
-};
+const MAX_BYTES = 1024 * 1024;
 
-function namespace(node: YamlNode, what: string): RegistryNamespace | undefined {
-  if (node.kind === 'null') return undefined;
-  if (node.kind !== 'map') throw new SignetError('MALFORMED', `${what} (line ${node.line}) must be a mapping.`);
-  const out: RegistryNamespace = {};
-  for (const [key, value] of node.entries) {
-    const field = FIELDS[key];
-    if (!field) continue; // yaml.Unmarshal ignores unknown fields
-    if (value.kind === 'map') throw new SignetError('MALFORMED', `${what}: ${key} (line ${value.line}) must be a single value.`);
-    if (field === 'useSigstoreAttachments') {
-      if (value.kind === 'null') continue;
-      if (value.quoted || !/^(true|false|True|False|TRUE|FALSE)$/.test(value.value)) throw new SignetError('MALFORMED', `${what}: use-sigstore-attachments (line ${value.line}) must be true or false.`);
-      out.useSigstoreAttachments = value.value.toLowerCase() === 'true';
-    } else if (value.kind === 'scalar' && value.value !== '') out[field] = value.value;
+/**
+ * How the `yaml` library is asked to read a registries.d file. Strictness is the security
+ * feature here: podman (go-yaml) and Signet must never read one file two ways, so everything
+ * beyond plain mappings of strings is refused rather than interpreted: anchors and aliases (no
+ * alias bombs, no value that means two things), duplicate keys, several documents, tags,
+ * sequences, block or multi-line scalars, non-string keys. The failsafe schema gives every
+ * scalar as a string; booleans and nulls are read by hand below, as go-yaml reads them.
+ */
+const STRICT = { uniqueKeys: true, schema: 'failsafe', strict: true, prettyErrors: true, maxAliasCount: 0, version: '1.2' } as const;
+
+/** A plain value go-yaml reads as null for a struct field. */
+const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+const BOOLEANS: Record<string, boolean> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+
+type Plain = string | null | { [key: string]: Plain };
+
+function refuse(file: string, lines: LineCounter, node: { range?: [number, number, number] | null } | null | undefined, problem: string): SignetError {
+  const at = node?.range ? lines.linePos(node.range[0]) : undefined;
+  return new SignetError('MALFORMED', `${file}${at ? ` line ${at.line}` : ''} ${problem}; registries.d files are read as plain YAML mappings of strings.`);
+}
+
+/** Turns the checked document into plain data: mappings, strings, and null for an absent value. */
+function plain(node: unknown, file: string, lines: LineCounter, path: string[]): Plain {
+  if (isAlias(node)) throw refuse(file, lines, node, 'uses an alias');
+  if (!isNode(node)) return null; // `key:` with nothing after it
+  if (node.anchor) {
+    const at = lines.source.lastIndexOf(`&${node.anchor}`, node.range?.[0] ?? 0);
+    throw refuse(file, lines, at >= 0 ? { range: [at, at, at] } : node, 'sets an anchor');
   }
+  if (node.tag) throw refuse(file, lines, node, `uses the tag ${node.tag}`);
+  if (isMap(node)) {
+    const out: Record<string, Plain> = Object.create(null) as Record<string, Plain>;
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (!isScalar(key) || typeof key.value !== 'string' || key.anchor || key.tag || !['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE'].includes(key.type ?? '')) throw refuse(file, lines, isNode(key) ? key : node, 'has a key that is not a plain or quoted string');
+      out[key.value] = plain(pair.value, file, lines, [...path, key.value]);
+    }
+    return out;
+  }
+  if (isScalar(node)) {
+    const text = node.value;
+    if (typeof text !== 'string') throw refuse(file, lines, node, 'has a value that is not a string');
+    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') throw refuse(file, lines, node, 'uses a block scalar');
+    const [start, end] = node.range ?? [0, 0];
+    if (/[\r\n]/.test(lines.source.slice(start, end))) throw refuse(file, lines, node, 'continues a value over several lines');
+    if (node.type === 'PLAIN') return NULLS.has(text) ? null : text;
+    // go-yaml refuses a quoted "true" for a bool field; so does Signet.
+    if (isField(path, 'use-sigstore-attachments')) throw refuse(file, lines, node, 'quotes use-sigstore-attachments, which must be a plain true or false');
+    return text;
+  }
+  throw refuse(file, lines, node, 'uses a sequence');
+}
+
+function isField(path: string[], field: string): boolean {
+  return path.at(-1) === field && ((path.length === 2 && path[0] === 'default-docker') || (path.length === 3 && path[0] === 'docker'));
+}
+
+interface LineCounter {
+  source: string;
+  linePos(offset: number): { line: number; col: number };
+}
+
+const value = z.string().refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters');
+const namespaceSchema = z
+  .object({
+    lookaside: value.nullish(),
+    'lookaside-staging': value.nullish(),
+    sigstore: value.nullish(),
+    'sigstore-staging': value.nullish(),
+    'use-sigstore-attachments': z
+      .string()
+      .nullish()
+      .refine((s) => s == null || Object.hasOwn(BOOLEANS, s), 'must be true or false'),
+  })
+  .passthrough(); // containers/image ignores fields it does not know
+const fileSchema = z
+  .object({
+    'default-docker': namespaceSchema.nullish(),
+    docker: z.record(z.string(), namespaceSchema.nullish()).nullish(),
+  })
+  .passthrough();
+
+function namespace(ns: z.infer<typeof namespaceSchema> | null | undefined): RegistryNamespace {
+  const out: RegistryNamespace = {};
+  if (ns?.lookaside) out.lookaside = ns.lookaside;
+  if (ns?.['lookaside-staging']) out.lookasideStaging = ns['lookaside-staging'];
+  if (ns?.sigstore) out.sigstore = ns.sigstore;
+  if (ns?.['sigstore-staging']) out.sigstoreStaging = ns['sigstore-staging'];
+  const attachments = ns?.['use-sigstore-attachments'];
+  if (attachments != null) out.useSigstoreAttachments = BOOLEANS[attachments]!;
   return out;
 }
 
 /** Parses one registries.d file. */
 export function parseRegistriesYaml(text: string, file: string): { defaultDocker?: RegistryNamespace; docker: Record<string, RegistryNamespace> } {
-  const root: YamlMap = parseYamlSubset(text, file);
+  if (Buffer.byteLength(text) > MAX_BYTES) throw new SignetError('TOO_LARGE', `${file} is larger than 1 MiB.`);
+  const source = text.replace(/^\uFEFF/, '');
+  const counter = new YamlLineCounter();
+  const lines: LineCounter = { source, linePos: (offset) => counter.linePos(offset) };
+  const doc = parseDocument(source, { ...STRICT, lineCounter: counter });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw new SignetError('MALFORMED', `${file}: ${problem.message.split('\n')[0]}; registries.d files are read as plain YAML mappings of strings.`);
+  const root = doc.contents == null ? {} : plain(doc.contents, file, lines, []);
+  if (root === null) return { docker: {} };
+  if (typeof root === 'string') throw refuse(file, lines, doc.contents, 'is not a mapping');
+  const parsed = fileSchema.safeParse(root);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? issue.path.map((p) => JSON.stringify(String(p))).join(' → ') : 'the file';
+    throw new SignetError('MALFORMED', `${file}: ${where} ${describeIssue(issue)}.`);
+  }
   const out: { defaultDocker?: RegistryNamespace; docker: Record<string, RegistryNamespace> } = { docker: {} };
-  const def = root.entries.get('default-docker');
-  if (def) {
-    const ns = namespace(def, `${file}: default-docker`);
-    if (ns) out.defaultDocker = ns;
-  }
-  const docker = root.entries.get('docker');
-  if (docker && docker.kind !== 'null') {
-    if (docker.kind !== 'map') throw new SignetError('MALFORMED', `${file}: docker (line ${docker.line}) must be a mapping of scopes.`);
-    for (const [scope, node] of docker.entries) out.docker[scope] = namespace(node, `${file}: docker "${scope}"`) ?? {};
-  }
+  if (parsed.data['default-docker']) out.defaultDocker = namespace(parsed.data['default-docker']);
+  for (const [scope, ns] of Object.entries(parsed.data.docker ?? {})) out.docker[scope] = namespace(ns);
   return out;
+}
+
+function describeIssue(issue: z.ZodIssue): string {
+  if (issue.code === 'invalid_type') return issue.expected === 'object' ? 'must be a mapping' : issue.expected === 'string' ? 'must be a single value' : `must be ${issue.expected}`;
+  return issue.message;
 }
 
 /** Merges several files (name → text); a scope defined twice is an error, as in containers/image. */

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../../../core/storage/atomic';
 import type { RequestedSigner } from '../../../../shared/models/offline';
 import { UsageError } from '../args';
 import { readInputFile } from '../read-input';
+import { parseImage } from '../resolve';
 import { targetFrom } from './storage';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
@@ -33,6 +34,14 @@ async function requestedSigner(ctx: CommandContext, key: string): Promise<Reques
   return { kind: 'spki-sha256', value: local.value.info.spkiSha256 as string };
 }
 
+/** The offline commands work on registry images only; a malformed one is a usage error before anything is written. */
+function checkRegistryImages(references: readonly string[]): void {
+  for (const text of references) {
+    if (text.startsWith('oci:')) throw new UsageError(`${text}: offline requests and exports name registry images (host/repo:tag or host/repo@sha256:…); an OCI layout is already offline.`);
+    parseImage(text);
+  }
+}
+
 export const commands: readonly CommandSpec[] = [
   {
     name: 'offline request',
@@ -52,6 +61,7 @@ export const commands: readonly CommandSpec[] = [
       const signer = await requestedSigner(ctx, o.key as string);
       const formats = ((o.format as string[] | undefined) ?? [signer.kind === 'pgp-fingerprint' ? 'simplesigning' : 'cosign']) as Array<(typeof FORMATS)[number]>;
       for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format must be cosign, simplesigning or asc, not ${JSON.stringify(f)}.`);
+      checkRegistryImages(ctx.args.positionals);
       const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: o.note as string } : {}) });
       if (!result.ok) return failed(ctx, result);
       await writeNew(ctx, o.out as string, Buffer.from(result.value.request, 'base64'));
@@ -138,6 +148,7 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const out = ctx.args.options.out as string | undefined;
       if (!out) throw new UsageError('--out is required.');
+      checkRegistryImages(ctx.args.positionals);
       const result = await ctx.call('offline.export', { references: ctx.args.positionals, out });
       if (!result.ok) return failed(ctx, result);
       const v = result.value;

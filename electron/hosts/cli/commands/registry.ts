@@ -1,12 +1,65 @@
 import type { CallName, RequestOf, ResponseOf } from '../../../../shared/api';
+import { RegistryHost } from '../../../../shared/models/registry';
 import { UsageError } from '../args';
 import { EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
+import { hostRegistry, layoutName, layoutRegistry, locate, parseImage, parseLayoutReference, REFERENCE_HELP } from '../resolve';
 
 async function run<K extends CallName>(ctx: CommandContext, name: K, input: RequestOf<K>, print: (value: ResponseOf<K>) => string): Promise<number> {
   const result = await ctx.call(name, input);
   if (!result.ok) return reportFailure(ctx, result);
   ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : print(result.value));
   return EXIT_OK;
+}
+
+/** A saved registry's id alone is the old form with its repository missing, not an image on Docker Hub. */
+async function refuseBareId(ctx: CommandContext, arg: string, oldForm: string): Promise<void> {
+  if (arg.includes('/') || arg.includes(':') || arg.includes('@')) return;
+  const list = await ctx.call('registry.list', {});
+  if (list.ok && list.value.some((r) => r.id === arg)) throw new UsageError(`${arg} is a saved registry; name the image in full (${REFERENCE_HELP}), or use the old form \`signet ${oldForm}\`.`);
+}
+
+/** Every tag of an OCI layout directory: bare tags when it holds one repository, else repo:tag. */
+async function layoutTags(ctx: CommandContext, text: string): Promise<number> {
+  const ref = parseLayoutReference(text);
+  if (ref.tag || ref.digest || ref.repository) throw new UsageError(`${text} names an image; registry tags takes a layout: oci:${ref.dir}.`);
+  const id = await layoutRegistry(ctx, ref.dir);
+  const repos = await ctx.call('registry.repositories', { id });
+  if (!repos.ok) return reportFailure(ctx, repos);
+  const names: Array<{ repository: string; tag: string }> = [];
+  for (const repository of repos.value.repositories) {
+    const tags = await ctx.call('registry.tags', { id, repository });
+    if (!tags.ok) return reportFailure(ctx, tags);
+    names.push(...tags.value.tags.map((tag) => ({ repository, tag })));
+  }
+  const single = repos.value.repositories.length <= 1;
+  const tags = names.map((n) => (single ? n.tag : layoutName(n)));
+  ctx.out(ctx.json ? JSON.stringify({ tags, complete: true }, null, 2) : tags.join('\n'));
+  return EXIT_OK;
+}
+
+/**
+ * A registry argument: a saved registry's id, a host (saved on first use, as images are), a
+ * host/repo where a repository is welcome, or oci:DIR.
+ */
+async function registryArgument(ctx: CommandContext, arg: string, repositoryAllowed: boolean): Promise<{ id: string; repository?: string }> {
+  const list = await ctx.call('registry.list', {});
+  if (!list.ok) throw new Error(list.message);
+  if (list.value.some((r) => r.id === arg)) return { id: arg };
+  if (arg.startsWith('oci:')) {
+    const ref = parseLayoutReference(arg);
+    if (ref.tag || ref.digest || ref.repository) throw new UsageError(`${arg} names an image; give the layout alone: oci:${ref.dir}.`);
+    return { id: await layoutRegistry(ctx, ref.dir) };
+  }
+  if (!arg.includes('/')) {
+    if (!/[.:]/.test(arg) && arg !== 'localhost') throw new UsageError(`There is no saved registry ${JSON.stringify(arg)}; give a host such as registry.example.com or 127.0.0.1:5000 (see \`signet registry list\`).`);
+    if (!RegistryHost.safeParse(arg).success) throw new UsageError(`${JSON.stringify(arg)} is not a registry host.`);
+    return { id: await hostRegistry(ctx, arg) };
+  }
+  const named = parseImage(arg);
+  if (named.tag || named.digest) throw new UsageError(`${arg} names an image; give ${repositoryAllowed ? 'a host or host/repo' : 'a host'}.`);
+  if (!repositoryAllowed) throw new UsageError(`${arg} names a repository; give the registry host alone (${named.registry}).`);
+  const at = await locate(ctx, arg);
+  return { id: at.id, repository: at.repository };
 }
 
 const ID = { name: 'REGISTRY', description: 'A saved registry’s id (see `signet registry list`)' };
@@ -57,7 +110,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'registry list',
     summary: 'The saved registries',
     async run(ctx) {
-      return run(ctx, 'registry.list', {}, (list) => (list.length ? list.map((r) => `${r.id.padEnd(24)}${r.host.padEnd(32)}${r.credentials}${r.username ? ` (${r.username})` : ''}`).join('\n') : 'No saved registry: add one with `signet registry add HOST`.'));
+      return run(ctx, 'registry.list', {}, (list) => (list.length ? list.map((r) => `${r.id.padEnd(24)} ${(r.kind === 'oci-layout' ? `oci:${r.path ?? ''}` : r.host).padEnd(32)} ${r.credentials}${r.username ? ` (${r.username})` : ''}`).join('\n') : 'No saved registry: add one with `signet registry add HOST`.'));
     },
   },
   {
@@ -71,42 +124,79 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'registry probe',
     summary: 'What the registry can do: auth scheme, catalog, referrers API, rate limit',
-    positionals: [ID, { name: 'REPOSITORY', description: 'Probe the referrers API on this repository', optional: true }],
+    positionals: [
+      { name: 'REGISTRY', description: 'A host (127.0.0.1:5000), a host/repo to probe the referrers API on, oci:DIR, or a saved registry’s id; a host not saved yet is saved on first use' },
+      { name: 'REPO', description: 'Old form only: `signet registry probe REGISTRY-ID REPO`', optional: true },
+    ],
+    examples: ['signet registry probe registry.example.com/team/app', 'signet registry probe 127.0.0.1:5000'],
     async run(ctx) {
-      const [id, repository] = ctx.args.positionals as [string, string?];
-      return run(ctx, 'registry.probe', { id, ...(repository ? { repository } : {}) }, (c) =>
+      const [first, second] = ctx.args.positionals as [string, string?];
+      const at = await registryArgument(ctx, first, true);
+      if (second !== undefined && at.repository) throw new UsageError(`${first} already names a repository; give REGISTRY-ID REPO or host/repo.`);
+      const repository = second ?? at.repository;
+      return run(ctx, 'registry.probe', { id: at.id, ...(repository ? { repository } : {}) }, (c) =>
         [`reachable: ${c.reachable}`, `auth: ${c.authScheme}`, `catalog: ${c.catalog}`, `referrers API: ${c.referrersApi}`, ...(c.rateLimitRemaining ? [`rate limit remaining: ${c.rateLimitRemaining}`] : [])].join('\n'),
       );
     },
   },
   {
     name: 'registry repos',
-    summary: 'Repositories in the registry’s catalog',
-    positionals: [ID],
+    summary: 'Repositories in the registry’s catalog (or an OCI layout’s)',
+    positionals: [{ name: 'REGISTRY', description: 'A host (127.0.0.1:5000), oci:DIR, or a saved registry’s id; a host not saved yet is saved on first use' }],
     options: [{ name: 'filter', type: 'string', value: 'TEXT', description: 'Only names containing TEXT' }],
+    examples: ['signet registry repos 127.0.0.1:5000 --filter team/'],
     async run(ctx) {
       const filter = ctx.args.options.filter as string | undefined;
-      return run(ctx, 'registry.repositories', { id: ctx.args.positionals[0] as string, ...(filter ? { filter } : {}) }, (r) => r.repositories.join('\n'));
+      const at = await registryArgument(ctx, ctx.args.positionals[0] as string, false);
+      return run(ctx, 'registry.repositories', { id: at.id, ...(filter ? { filter } : {}) }, (r) => r.repositories.join('\n'));
     },
   },
   {
     name: 'registry tags',
-    summary: 'Every tag of a repository',
-    positionals: [ID, { name: 'REPOSITORY', description: 'team/app' }],
+    summary: 'Every tag of a repository, named in full like skopeo and crane (host/repo, or oci:DIR for a layout)',
+    positionals: [
+      { name: 'REPOSITORY', description: `registry.example.com/team/app, or oci:DIR for every tag of an OCI layout directory (saved as a layout registry on first use, read in place). A :TAG or @DIGEST is refused` },
+      { name: 'REPO', description: 'Old form only: `signet registry tags REGISTRY-ID REPO`', optional: true },
+    ],
+    examples: ['signet registry tags registry.example.com/team/app', 'signet registry tags 127.0.0.1:5000/team/app --json', 'signet registry tags oci:./app-layout'],
     async run(ctx) {
-      const [id, repository] = ctx.args.positionals as [string, string];
-      return run(ctx, 'registry.tags', { id, repository }, (r) => r.tags.join('\n'));
+      const [first, second] = ctx.args.positionals as [string, string?];
+      if (second !== undefined && /[/:@]/.test(first)) throw new UsageError(`Give one REPOSITORY (${first}); the two-argument form is REGISTRY-ID REPO.`);
+      if (second !== undefined) return run(ctx, 'registry.tags', { id: first, repository: second }, (r) => r.tags.join('\n'));
+      await refuseBareId(ctx, first, 'registry tags REGISTRY-ID REPO');
+      if (first.startsWith('oci:')) return layoutTags(ctx, first);
+      const named = parseImage(first);
+      if (named.tag || named.digest) throw new UsageError(`${first} names an image; registry tags takes a repository: ${named.registry}/${named.repository}.`);
+      const at = await locate(ctx, first);
+      return run(ctx, 'registry.tags', { id: at.id, repository: at.repository }, (r) => r.tags.join('\n'));
     },
   },
   {
     name: 'registry inspect',
-    summary: 'An image by tag or digest: digest, platforms, config, layers',
-    positionals: [ID, { name: 'REPOSITORY', description: 'team/app' }, { name: 'TAG|DIGEST', description: '1.0 or sha256:…' }],
+    summary: 'An image by tag or digest, named in full like skopeo and crane: digest, platforms, config, layers',
+    positionals: [
+      { name: 'IMAGE', description: `${REFERENCE_HELP}. Without a tag or digest: :latest (for oci:DIR, the layout’s only image). A host or layout not saved yet is saved on first use` },
+      { name: 'REPO TAG|DIGEST', description: 'Old form only: `signet registry inspect REGISTRY-ID REPO TAG|DIGEST`', optional: true, variadic: true },
+    ],
+    examples: ['signet registry inspect registry.example.com/team/app:1.0', 'signet registry inspect registry.example.com/team/app@sha256:…', 'signet registry inspect oci:./app-layout:1.0 --json'],
     async run(ctx) {
-      const [id, repository, reference] = ctx.args.positionals as [string, string, string];
+      const args = ctx.args.positionals;
+      let id: string;
+      let repository: string;
+      let reference: string;
+      let display: string;
+      if (args.length === 3) {
+        [id, repository, reference] = args as [string, string, string];
+        display = `${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+      } else if (args.length === 1) {
+        await refuseBareId(ctx, args[0]!, 'registry inspect REGISTRY-ID REPO TAG|DIGEST');
+        const at = await locate(ctx, args[0]!);
+        ({ id, repository, reference, display } = at);
+        if (at.chosen && !ctx.json) ctx.err(`(the layout holds one image: ${display})`);
+      } else throw new UsageError(`Give one IMAGE (${REFERENCE_HELP}), or the old form REGISTRY-ID REPO TAG|DIGEST.`);
       return run(ctx, 'registry.image', { id, repository, reference }, (i) =>
         [
-          `${repository}:${reference}`,
+          display,
           `digest      ${i.digest}`,
           `media type  ${i.mediaType}`,
           ...i.platforms.map((p) => `platform    ${p.platform.padEnd(16)} ${p.digest}`),

@@ -2,7 +2,7 @@ import { readInputFile } from '../read-input';
 import type { VerificationReport } from '../../../../shared/models/signatures';
 import { compatibilityOf } from '../../../../shared/compat';
 import { UsageError } from '../args';
-import { resolve } from '../resolve';
+import { REFERENCE_HELP, resolve } from '../resolve';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 function printReport(ctx: CommandContext, report: VerificationReport): void {
@@ -27,7 +27,7 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'sign',
     summary: 'Sign an image in cosign format with a Signet key (the tag is resolved once; nothing is signed if it moves)',
-    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
+    positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI|PKCS11-URI', description: 'The Signet key to sign with, a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…) or a pkcs11: URI' },
       { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
@@ -70,7 +70,7 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'verify',
     summary: 'Verify an image’s signatures; exits 0 only when a signature over it verifies with a key trusted for it (the trust store, or only --key/--pubkey)',
-    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
+    positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'key', type: 'string', value: 'NAME', description: 'Trust only this Signet key' },
       { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Trust only these PEM or armored OpenPGP public keys (repeatable)' },
@@ -126,7 +126,7 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'signatures',
     summary: 'List an image’s signatures with every check (exit 0 whatever the verdict)',
-    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
+    positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [{ name: 'lookaside', type: 'string', value: 'DIR', description: 'Also read simple signatures from this lookaside directory' }],
     async run(ctx) {
       const target = await resolve(ctx, ctx.args.positionals[0] as string);

@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StorageKind, StorageProfile, StorageTarget } from '../../../../shared/models/storage';
 import { STORAGE_KINDS } from '../../../../shared/models/storage';
-import { parseReference } from '../../../core/registry/reference';
 import { UsageError } from '../args';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
-import { resolve } from '../resolve';
+import { parseImage, resolve } from '../resolve';
 
 /** `s3://BUCKET/PREFIX` plus --endpoint / --region / --storage-kind / --storage-profile into a storage target. */
 export function targetFrom(ctx: CommandContext, url: string | undefined): StorageTarget {
@@ -45,7 +44,8 @@ function describeProfile(p: StorageProfile): string {
 }
 
 async function digestOf(ctx: CommandContext, reference: string): Promise<{ reference: string; digest: string; repository: string }> {
-  const ref = parseReference(reference);
+  if (reference.startsWith('oci:')) throw new UsageError(`A payload names a registry image (host/repo:tag or host/repo@sha256:…), not ${reference}: an OCI layout has no registry identity.`);
+  const ref = parseImage(reference);
   if (ref.digest) return { reference, digest: ref.digest, repository: ref.repository };
   const resolved = await resolve(ctx, reference);
   return { reference, digest: resolved.digest, repository: resolved.repository };

@@ -5,7 +5,7 @@ import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/mod
 import { UsageError } from '../args';
 import { readInputFile } from '../read-input';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
-import { locate } from '../resolve';
+import { locate, REFERENCE_HELP } from '../resolve';
 
 function readText(file: string, what: string): string {
   return readInputFile(file, what).toString('utf8');
@@ -186,7 +186,7 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'policy evaluate',
     summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and say which requirement decided it (exit 0 only when admitted)',
-    positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:…' }],
+    positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'policy', type: 'string', value: 'FILE|ID', description: 'A policy.json file or an imported policy id' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Where simple signatures live' },
