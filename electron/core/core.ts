@@ -85,7 +85,7 @@ export function createCore(options: CoreOptions): Core {
     tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
     storage: new StorageService({
       dataDir: options.dataDir,
-      secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new KeychainStore({ service: 'Signet storage credentials', what: 'storage credentials', instead: 'use ~/.aws or environment credentials instead' }),
+      secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new KeychainStore({ service: 'Signet storage credentials', what: 'the storage credentials', instead: 'use ~/.aws or environment credentials instead' }),
       ...(options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
     }),
     kms: createKmsService({ dataDir: options.dataDir, options }, options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),

@@ -32,6 +32,6 @@ describe('unprotected keychain detection (best effort, gnome-keyring)', () => {
 
   it('the keychain store refuses before anything is written, pointing to the vault', async () => {
     const store = new KeychainSecretStore(() => 'gnome-keyring keeps the "login" keyring unencrypted');
-    await expect(store.put('k-0000000000000001', 'secret')).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE', message: expect.stringMatching(/refuses to store a private key there: .*unencrypted.*--store vault/) });
+    await expect(store.put('k-0000000000000001', 'secret')).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE', message: expect.stringMatching(/refuses to store the key there: .*unencrypted.*--store vault/) });
   });
 });

@@ -14,7 +14,7 @@ export interface SecretStore {
 export interface KeychainStoreOptions {
   /** The keychain service name entries are kept under ("Signet keys", "Signet KMS credentials" …). */
   service: string;
-  /** What the entries are, for messages: "private key", "KMS credentials" … */
+  /** What the entries are, for messages, with the article: "the key", "the KMS credentials" … */
   what: string;
   /** What to do instead when the keychain cannot keep them safely. */
   instead: string;
@@ -40,7 +40,7 @@ export class KeychainStore implements SecretStore {
     try {
       await (await loadKeytar()).setPassword(this.options.service, entry, secret);
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store the ${this.options.what} (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain (Settings → Environment shows why it is unreachable), or ${this.options.instead}.`);
+      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store ${this.options.what} (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain (Settings → Environment shows why it is unreachable), or ${this.options.instead}.`);
     }
   }
 
@@ -48,7 +48,7 @@ export class KeychainStore implements SecretStore {
     try {
       return (await (await loadKeytar()).getPassword(this.options.service, entry)) ?? undefined;
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot be reached for the ${this.options.what} (${(error as Error).message.slice(0, 160)}).`);
+      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot be reached for ${this.options.what} (${(error as Error).message.slice(0, 160)}).`);
     }
   }
 

@@ -13,7 +13,7 @@ export type { SecretStore } from '../keys/secret-store';
 export const KMS_SECRET_SERVICE = 'Signet KMS credentials';
 
 /** KMS secrets in the OS keychain. */
-export const kmsKeychain = () => new KeychainStore({ service: KMS_SECRET_SERVICE, what: 'KMS credentials', instead: "use the vendor's own credential files instead" });
+export const kmsKeychain = () => new KeychainStore({ service: KMS_SECRET_SERVICE, what: 'the KMS credentials', instead: "use the vendor's own credential files instead" });
 
 export const keychainEntryFor = (name: string) => `kms:${name}`;
 

@@ -16,7 +16,7 @@ export interface CredentialStore {
 
 /** Registry passwords in the OS keychain, through the one keychain store. */
 export class KeychainCredentialStore implements CredentialStore {
-  constructor(private readonly store: SecretStore = new KeychainStore({ service: CREDENTIAL_SERVICE, what: 'registry credentials', instead: 'log in with `docker login` instead' })) {}
+  constructor(private readonly store: SecretStore = new KeychainStore({ service: CREDENTIAL_SERVICE, what: 'the registry credentials', instead: 'log in with `docker login` instead' })) {}
 
   async get(host: string): Promise<Credentials | undefined> {
     const stored = await this.store.get(host);
