@@ -27,25 +27,34 @@ export interface CosignSignature {
 
 /** Reads the `sha256-<hex>.sig` signature image: every layer is one signature. */
 export async function readCosignSignatures(source: RegistrySource, repository: string, digest: string): Promise<CosignSignature[]> {
+  return (await readCosignSignatureImage(source, repository, digest)).signatures;
+}
+
+/** The signature image's signatures, and the layers that could not be read as one (another media type, too large, no signature). */
+export async function readCosignSignatureImage(source: RegistrySource, repository: string, digest: string): Promise<{ signatures: CosignSignature[]; unusable: Array<{ layerDigest: string; reason: string }> }> {
   const tag = signatureTag(digest);
   let manifest;
   try {
     manifest = await source.manifest(repository, tag);
   } catch (error) {
-    if (error instanceof SignetError && error.code === 'NOT_FOUND') return [];
+    if (error instanceof SignetError && error.code === 'NOT_FOUND') return { signatures: [], unusable: [] };
     throw error;
   }
   const layers = manifest.parsed.layers;
   if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image ${tag} has ${layers.length} layers; Signet reads at most ${MAX_SIGNATURES}.`);
   const out: CosignSignature[] = [];
+  const unusable: Array<{ layerDigest: string; reason: string }> = [];
   for (const layer of layers) {
-    if (layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE || layer.size > MAX_PAYLOAD_BYTES) continue;
     const annotation = layer.annotations?.[SIGNATURE_ANNOTATION];
-    if (annotation === undefined) continue;
+    if (layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE || layer.size > MAX_PAYLOAD_BYTES || annotation === undefined) {
+      const reason = layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE ? `a ${layer.mediaType.slice(0, 100)} layer, not a cosign payload` : layer.size > MAX_PAYLOAD_BYTES ? `a ${layer.size}-byte payload, more than the ${MAX_PAYLOAD_BYTES} Signet reads` : 'a payload without its signature annotation';
+      unusable.push({ layerDigest: layer.digest, reason });
+      continue;
+    }
     const payload = await source.blob(repository, layer.digest, MAX_PAYLOAD_BYTES);
     out.push({ layerDigest: layer.digest, payload, signature: Buffer.from(annotation, 'base64'), annotations: layer.annotations ?? {} });
   }
-  return out;
+  return { signatures: out, unusable };
 }
 
 export interface PayloadCheck {

@@ -44,6 +44,12 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
+      // A tag chooses the identity signatures must name (and a tag-scoped trust entry): it must point at this image now.
+      if (input.tag) {
+        const tagged = await source.manifest(input.repository, input.tag);
+        const holds = tagged.digest === input.digest || (tagged.parsed.kind === 'index' && tagged.parsed.manifests.some((m) => m.digest === input.digest));
+        if (!holds) throw new SignetError('CONFLICT', `The tag ${input.tag} points to ${tagged.digest}, not to ${input.digest}; verify that image by its digest, or the tag.`);
+      }
       const imageReference = imageReferenceFor(host, input.repository, input.digest, input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined));
       const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}), image: imageReference });
       const lookaside = await chooseLookaside(input, saved, imageReference, false);

@@ -208,4 +208,35 @@ describe('verdicts on crafted signatures', () => {
       gpg.stop();
     }
   });
+
+  it('an attestation no known key verifies is not a signature either: the image stays unsigned', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const image = await pushTestImage(registry.url, 'att/unknown', '1.0', { seed: 'attestation-unknown' });
+    const m = await client.manifest('att/unknown', image.digest);
+    await attachBundle(client, 'att/unknown', { digest: image.digest, size: m.bytes.length, mediaType: m.mediaType }, privateKey, { predicateType: 'https://slsa.dev/provenance/v1' });
+    expect(await verify('att/unknown', image.digest)).toMatchObject({ verdict: 'unsigned', signatures: [], attestations: [expect.objectContaining({ kind: 'attestation', verdict: 'signed-untrusted' })] });
+  });
+
+  it('a signature layer Signet cannot read within its caps makes the verdict unknown, never unsigned', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const image = await pushTestImage(registry.url, 'big/app', '1.0', { seed: 'big-payload' });
+    const payload = cosignPayload(`${registry.host}/big/app`, image.digest, (d) => (d.optional = { note: 'x'.repeat(1536 * 1024) }));
+    await pushCosignSignatures(client, 'big/app', image.digest, [payload], privateKey);
+    await trust({ name: 'Big payload signer', data: pem(publicKey) });
+    try {
+      const r = await verify('big/app', image.digest);
+      expect(r).toMatchObject({ verdict: 'unknown', code: 'PLACE_UNREADABLE' });
+      expect(r.looked).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'cosign-tag', outcome: 'unreadable' })]));
+    } finally {
+      await untrustAll();
+    }
+  });
+
+  it('a tag that does not point at the digest is refused: it would choose the identity and the trust scope', async () => {
+    const one = await pushTestImage(registry.url, 'tagged/app', '1.0', { seed: 'tag-one' });
+    await pushTestImage(registry.url, 'tagged/app', '2.0', { seed: 'tag-two' });
+    expect(await call('signatures.verify', { id, repository: 'tagged/app', digest: one.digest, tag: '2.0' })).toMatchObject({ ok: false, code: 'CONFLICT' });
+    expect(await call('signatures.verify', { id, repository: 'tagged/app', digest: one.digest, tag: '1.0' })).toMatchObject({ ok: true });
+  });
 });
+

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { SignetError } from '../../../../shared/errors';
 import type { SignatureCheck, SignatureReport } from '../../../../shared/models/signatures';
 import type { ReasonCode } from '../../../../shared/models/verdict';
-import { COSIGN_SIGN_PREDICATE, discoverBundles, verifyBundle, type BundleCheck, type DiscoveredBundle, type TrustedKey } from '../sigstore/bundle';
+import { claimedContent, COSIGN_SIGN_PREDICATE, discoverBundles, verifyBundle, type BundleCheck, type DiscoveredBundle, type TrustedKey } from '../sigstore/bundle';
 import { noTrustedKeyExpiry, validityCheck, type TrustedPublicKey } from '../trusted';
 import { decide, untrustedKeyCheck } from './decide';
 import type { SignatureFormat, VerifyContext } from './format';
@@ -16,19 +16,19 @@ function codeOf(c: BundleCheck): ReasonCode {
   return 'TLOG_NOT_VERIFIED';
 }
 
-function report(ctx: VerifyContext, b: DiscoveredBundle): SignatureReport {
+function report(ctx: VerifyContext, b: DiscoveredBundle, manifest?: Uint8Array): SignatureReport {
   const storage = `referrer ${b.referrer} (${b.via === 'api' ? 'referrers API' : 'referrers tag schema'})`;
   const base = { format: 'sigstore-bundle' as const, storage, payload: '', signature: '', annotations: {} };
   if (!b.bytes) {
     const checks: SignatureCheck[] = [{ name: 'digest binding', status: 'failed', code: 'REFERRER_UNUSABLE', reason: b.problem ?? 'Unusable referrer.' }];
     return { ...base, kind: 'signature', checks, ...decide(checks) };
   }
-  const v = verifyBundle(b.bytes, { digest: ctx.digest, keys: asTrusted(ctx.trust.keys) });
+  const v = verifyBundle(b.bytes, { digest: ctx.digest, keys: asTrusted(ctx.trust.keys), ...(manifest ? { manifest } : {}) });
   // A bundle that no trusted key verifies may still be by a key trusted elsewhere, or one of Signet's own.
   let other: { name: string; code: 'KEY_OUT_OF_SCOPE' | 'KEY_NOT_TRUSTED'; known?: { id: string; name: string } } | undefined;
   if (!v.signer) {
     for (const [list, code] of [[ctx.trust.outOfScope.keys, 'KEY_OUT_OF_SCOPE'], [ctx.trust.known.keys, 'KEY_NOT_TRUSTED']] as const) {
-      const w = list.length ? verifyBundle(b.bytes, { digest: ctx.digest, keys: asTrusted(list) }) : undefined;
+      const w = list.length ? verifyBundle(b.bytes, { digest: ctx.digest, keys: asTrusted(list), ...(manifest ? { manifest } : {}) }) : undefined;
       if (w?.signer) {
         const match = list.find((k) => k.name === w.signer!.name) as (TrustedPublicKey & { known?: { id: string; name: string } }) | undefined;
         other = { name: w.signer.name, code, ...(match?.known ? { known: match.known } : {}) };
@@ -48,7 +48,9 @@ function report(ctx: VerifyContext, b: DiscoveredBundle): SignatureReport {
   if (other && !checks.some((c) => c.name === 'key trust')) checks.push(untrustedKeyCheck(other.code, other.name));
   checks.push(entry ? validityCheck(entry.validity, claimed, ctx.now) : noTrustedKeyExpiry);
   // cosign 3 signs an image with a DSSE statement of predicate type cosign/sign/v1; any other statement is an attestation.
-  const attestation = v.content === 'dsse' && v.predicateType !== COSIGN_SIGN_PREDICATE;
+  // Verified, the statement's own predicate type decides; unverified, what the bundle claims only sorts it.
+  const content = v.content ? { dsse: v.content === 'dsse', predicateType: v.predicateType } : claimedContent(b.bytes);
+  const attestation = content.dsse && content.predicateType !== COSIGN_SIGN_PREDICATE;
   if (attestation) checks.push({ name: 'identity', status: 'not-checked', code: 'ATTESTATION_NOT_SIGNATURE', reason: `An attestation (${v.predicateType ?? 'unknown predicate'}): a signed statement about the image, not a signature over it.` });
   return {
     ...base,
@@ -77,6 +79,8 @@ export const bundleFormat: SignatureFormat = {
       ctx.look({ kind: 'referrers', place: `${ctx.registryLabel}/${ctx.repository} referrers of ${ctx.digest} (Sigstore bundles)`, outcome: 'unreadable', reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable' });
       return [];
     }
-    return found.map((b) => report(ctx, b));
+    // A messageSignature over an Ed25519 or RSA key is checked over the manifest bytes themselves (digest-checked by the source).
+    const manifest = found.some((b) => b.bytes) ? (await ctx.source.manifest(ctx.repository, ctx.digest)).bytes : undefined;
+    return found.map((b) => report(ctx, b, manifest));
   },
 };

@@ -1,6 +1,6 @@
 import { SignetError } from '../../../../shared/errors';
 import type { SignatureCheck, SignatureReport } from '../../../../shared/models/signatures';
-import { checkCosignPayload, readCosignSignatures, signatureTag, signCosign, verifyWithKey, type CosignSignature } from '../cosign';
+import { checkCosignPayload, readCosignSignatureImage, signatureTag, signCosign, verifyWithKey, type CosignSignature } from '../cosign';
 import { noTrustedKeyExpiry, validityCheck } from '../trusted';
 import { decide, identifyUntrusted, untrustedKeyCheck } from './decide';
 import type { SignatureFormat, VerifyContext } from './format';
@@ -45,7 +45,10 @@ export const cosignFormat: SignatureFormat = {
     const storage = `${ctx.registryLabel}/${ctx.repository}:${signatureTag(ctx.digest)}`;
     let found: CosignSignature[];
     try {
-      found = await readCosignSignatures(ctx.source, ctx.repository, ctx.digest);
+      const image = await readCosignSignatureImage(ctx.source, ctx.repository, ctx.digest);
+      found = image.signatures;
+      // A layer that is there but cannot be read as a signature is never "nothing here".
+      for (const u of image.unusable) ctx.look({ kind: 'cosign-tag', place: `${storage} layer ${u.layerDigest}`, outcome: 'unreadable', reason: `The signature image holds ${u.reason}.` });
     } catch (error) {
       if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
       ctx.look({ kind: 'cosign-tag', place: storage, outcome: 'unreadable', reason: error instanceof SignetError ? error.message : 'The signature image could not be read.' });

@@ -241,3 +241,20 @@ export async function discoverBundles(source: Pick<RegistrySource, 'referrers' |
   }
   return out;
 }
+
+/**
+ * What a bundle claims to be, read without trusting it: a DSSE envelope and the predicate type of
+ * its statement. It only sorts a bundle no known key verified into signatures or attestations
+ * (neither is ever accepted on this claim): an unverified vulnerability scan is no signature.
+ */
+export function claimedContent(bytes: Uint8Array): { dsse: boolean; predicateType?: string } {
+  try {
+    const doc = parseStrictJson(bytes, 'The bundle') as { dsseEnvelope?: { payload?: unknown } };
+    const payload = typeof doc?.dsseEnvelope?.payload === 'string' ? decodeStdBase64(doc.dsseEnvelope.payload) : undefined;
+    if (!doc?.dsseEnvelope) return { dsse: false };
+    const statement = payload ? (parseStrictJson(payload, 'The in-toto statement') as { predicateType?: unknown }) : undefined;
+    return { dsse: true, ...(typeof statement?.predicateType === 'string' ? { predicateType: statement.predicateType } : {}) };
+  } catch {
+    return { dsse: false };
+  }
+}
