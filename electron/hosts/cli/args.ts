@@ -19,6 +19,43 @@ export interface PositionalSpec {
 export interface ParsedArgs {
   readonly positionals: string[];
   readonly options: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  /** The value of a string option, if given. */
+  str(name: string): string | undefined;
+  /** The value of a string option the command has already required (a usage error if absent). */
+  req(name: string): string;
+  /** The values of a repeatable option, if any was given. */
+  list(name: string): string[] | undefined;
+  /** Whether a boolean option was given. */
+  flag(name: string): boolean;
+  /** A positional argument the spec requires (parsing has already refused a missing one). */
+  pos(index: number): string;
+}
+
+/** Typed reads of what parseArgs found, so commands need no casts. */
+export function argsOf(positionals: string[], options: Readonly<Record<string, string | boolean | string[] | undefined>>): ParsedArgs {
+  return {
+    positionals,
+    options,
+    str: (name) => {
+      const v = options[name];
+      return typeof v === 'string' ? v : undefined;
+    },
+    req: (name) => {
+      const v = options[name];
+      if (typeof v !== 'string') throw new UsageError(`--${name} is required here.`);
+      return v;
+    },
+    list: (name) => {
+      const v = options[name];
+      return Array.isArray(v) ? v : undefined;
+    },
+    flag: (name) => options[name] === true,
+    pos: (index) => {
+      const v = positionals[index];
+      if (v === undefined) throw new UsageError('Missing argument.');
+      return v;
+    },
+  };
 }
 
 export class UsageError extends Error {
@@ -78,5 +115,5 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     throw new UsageError(`Missing ${missing ? missing.name : 'argument'}.`);
   }
   if (rest.length > positionals.length && !positionals.at(-1)?.variadic) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[positionals.length])}.`);
-  return { positionals: rest, options: values };
+  return argsOf(rest, values);
 }

@@ -39,16 +39,16 @@ export const commands: readonly CommandSpec[] = [
     examples: ['signet key generate release --type ecdsa-p256', 'signet key generate scratch --no-trust', 'signet key generate release-pgp --type pgp-ed25519 --uid "Release <release@example.com>"'],
     async run(ctx) {
       const o = ctx.args.options;
-      const type = (o.type as string | undefined) ?? 'ecdsa-p256';
+      const type = ctx.args.str('type') ?? 'ecdsa-p256';
       if (!(KEY_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${KEY_TYPES.join(', ')}.`);
       let expires: string | undefined;
       if (o.expires) {
-        const date = new Date(o.expires as string);
+        const date = new Date(ctx.args.req('expires'));
         if (Number.isNaN(date.getTime())) throw new UsageError('--expires must be a date such as 2028-01-01.');
         expires = date.toISOString();
       }
       const store = storeOption(o.store);
-      const result = await ctx.call('keys.generate', { name: ctx.args.positionals[0] as string, type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: o.uid as string } : {}), ...(expires ? { expires } : {}), ...(store ? { store } : {}), trust: o['no-trust'] !== true });
+      const result = await ctx.call('keys.generate', { name: ctx.args.pos(0), type: type as (typeof KEY_TYPES)[number], ...(o.uid ? { userId: ctx.args.req('uid') } : {}), ...(expires ? { expires } : {}), ...(store ? { store } : {}), trust: o['no-trust'] !== true });
       if (!result.ok) return fail(ctx, result);
       const k = result.value;
       if (ctx.json) ctx.out(JSON.stringify(k, null, 2));
@@ -72,10 +72,10 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       if (!o.name) throw new UsageError('--name is required.');
       const store = storeOption(o.store);
-      const text = readInputFile(ctx.args.positionals[0] as string, 'The key file').toString('utf8');
+      const text = readInputFile(ctx.args.pos(0), 'The key file').toString('utf8');
       const needsPassword = /ENCRYPTED|PGP PRIVATE KEY/.test(text);
-      const password = needsPassword ? await ctx.readSecret('Password for the key file (empty for none): ', o['password-env'] as string | undefined) : '';
-      const result = await ctx.call('keys.import', { name: o.name as string, text, password, ...(store ? { store } : {}) });
+      const password = needsPassword ? await ctx.readSecret('Password for the key file (empty for none): ', ctx.args.str('password-env')) : '';
+      const result = await ctx.call('keys.import', { name: ctx.args.req('name'), text, password, ...(store ? { store } : {}) });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Imported ${result.value.found} as "${result.value.info.name}" (${result.value.info.spkiSha256 ?? result.value.info.pgpFingerprint}).`);
       return EXIT_OK;
@@ -86,9 +86,9 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Attach an X.509 certificate chain (PEM or DER) to a key; the leaf must hold the key’s public key',
     positionals: [{ name: 'NAME', description: 'The key' }, { name: 'FILE', description: 'The certificate chain, leaf first' }],
     async run(ctx) {
-      const bytes = readInputFile(ctx.args.positionals[1] as string, 'The certificate file');
+      const bytes = readInputFile(ctx.args.pos(1), 'The certificate file');
       const pem = bytes.toString('latin1').includes('-----BEGIN');
-      const result = await ctx.call('keys.attachCertificate', { key: ctx.args.positionals[0] as string, chain: pem ? bytes.toString('utf8') : bytes.toString('base64'), encoding: pem ? 'pem' : 'der-base64' });
+      const result = await ctx.call('keys.attachCertificate', { key: ctx.args.pos(0), chain: pem ? bytes.toString('utf8') : bytes.toString('base64'), encoding: pem ? 'pem' : 'der-base64' });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Attached the certificate chain to "${result.value.name}".`);
       return EXIT_OK;
@@ -105,11 +105,11 @@ export const commands: readonly CommandSpec[] = [
     ],
     async run(ctx) {
       const o = ctx.args.options;
-      const key = ctx.args.positionals[0] as string;
-      const result = await ctx.call('keys.csr', { key, commonName: (o.cn as string | undefined) ?? key, ...(o.org ? { organization: o.org as string } : {}) });
+      const key = ctx.args.pos(0);
+      const result = await ctx.call('keys.csr', { key, commonName: ctx.args.str('cn') ?? key, ...(o.org ? { organization: ctx.args.req('org') } : {}) });
       if (!result.ok) return fail(ctx, result);
-      if (o.out) writeFileSync(o.out as string, result.value.csr);
-      ctx.out(ctx.json ? JSON.stringify(result.value) : o.out ? `Wrote ${o.out as string}.` : result.value.csr.trimEnd());
+      if (o.out) writeFileSync(ctx.args.req('out'), result.value.csr);
+      ctx.out(ctx.json ? JSON.stringify(result.value) : o.out ? `Wrote ${ctx.args.req('out')}.` : result.value.csr.trimEnd());
       return EXIT_OK;
     },
   },
@@ -128,7 +128,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'A key: fingerprints, algorithm, dates and its public key',
     positionals: [{ name: 'NAME', description: 'Key name or id' }],
     async run(ctx) {
-      const result = await ctx.call('keys.get', { key: ctx.args.positionals[0] as string });
+      const result = await ctx.call('keys.get', { key: ctx.args.pos(0) });
       if (!result.ok) return fail(ctx, result);
       const { info, exports } = result.value;
       ctx.out(
@@ -150,16 +150,16 @@ export const commands: readonly CommandSpec[] = [
     ],
     async run(ctx) {
       const o = ctx.args.options;
-      const key = ctx.args.positionals[0] as string;
+      const key = ctx.args.pos(0);
       if (!o.out || !o.format) throw new UsageError('--format and --out are required.');
       if (o.format === 'cosign') {
-        const password = await ctx.readSecret('Password for cosign.key: ', o['password-env'] as string | undefined);
+        const password = await ctx.readSecret('Password for cosign.key: ', ctx.args.str('password-env'));
         const result = await ctx.call('keys.exportCosign', { key, password });
         if (!result.ok) return fail(ctx, result);
-        mkdirSync(o.out as string, { recursive: true });
-        await writeNew(path.join(o.out as string, 'cosign.key'), result.value.key, 0o600);
-        await writeNew(path.join(o.out as string, 'cosign.pub'), result.value.pub, 0o644);
-        ctx.out(ctx.json ? JSON.stringify({ key: path.join(o.out as string, 'cosign.key'), pub: path.join(o.out as string, 'cosign.pub') }) : `Wrote cosign.key and cosign.pub into ${o.out}.`);
+        mkdirSync(ctx.args.req('out'), { recursive: true });
+        await writeNew(path.join(ctx.args.req('out'), 'cosign.key'), result.value.key, 0o600);
+        await writeNew(path.join(ctx.args.req('out'), 'cosign.pub'), result.value.pub, 0o644);
+        ctx.out(ctx.json ? JSON.stringify({ key: path.join(ctx.args.req('out'), 'cosign.key'), pub: path.join(ctx.args.req('out'), 'cosign.pub') }) : `Wrote cosign.key and cosign.pub into ${o.out}.`);
         return EXIT_OK;
       }
       if (o.format !== 'pem' && o.format !== 'pgp' && o.format !== 'x509') throw new UsageError('--format must be cosign, pem, pgp or x509.');
@@ -167,7 +167,7 @@ export const commands: readonly CommandSpec[] = [
       if (!result.ok) return fail(ctx, result);
       const text = o.format === 'pem' ? result.value.exports.pem : o.format === 'x509' ? result.value.exports.x509 : result.value.exports.pgp;
       if (!text) throw new UsageError(`"${key}" has no ${o.format === 'x509' ? 'certificate' : `${o.format} public key`}; use ${result.value.exports.pem ? 'pem' : 'pgp'}.`);
-      await writeNew(o.out as string, text, 0o644);
+      await writeNew(ctx.args.req('out'), text, 0o644);
       ctx.out(ctx.json ? JSON.stringify({ out: o.out }) : `Wrote ${o.out}.`);
       return EXIT_OK;
     },
@@ -177,7 +177,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Retire a key: kept for verification, refused for signing',
     positionals: [{ name: 'NAME', description: 'Key name or id' }],
     async run(ctx) {
-      const result = await ctx.call('keys.retire', { key: ctx.args.positionals[0] as string });
+      const result = await ctx.call('keys.retire', { key: ctx.args.pos(0) });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value) : `Retired "${result.value.name}".`);
       return EXIT_OK;
@@ -189,8 +189,8 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'NAME', description: 'Key name or id' }],
     options: [{ name: 'confirm', type: 'string', value: 'NAME', description: 'The key’s name, typed again' }],
     async run(ctx) {
-      const key = ctx.args.positionals[0] as string;
-      const confirmName = (ctx.args.options.confirm as string | undefined) ?? (await ctx.confirm(`Type the key's name to delete it: `, 'pass --confirm NAME'));
+      const key = ctx.args.pos(0);
+      const confirmName = ctx.args.str('confirm') ?? (await ctx.confirm(`Type the key's name to delete it: `, 'pass --confirm NAME'));
       const result = await ctx.call('keys.delete', { key, confirmName });
       if (!result.ok) return fail(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value) : 'Deleted.');

@@ -67,7 +67,7 @@ export const commands: readonly CommandSpec[] = [
     ],
     async run(ctx) {
       const o = ctx.args.options;
-      const provider = o.provider as string | undefined;
+      const provider = ctx.args.str('provider');
       if (!provider || !(KMS_PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${KMS_PROVIDERS.join(', ')}.`);
       const sources = [o.profile ? 'profile' : undefined, o['credentials-file'] ? 'file' : undefined, o.keychain ? 'keychain' : undefined].filter(Boolean);
       if (sources.length > 1) throw new UsageError('Give at most one of --profile, --credentials-file and --keychain.');
@@ -93,21 +93,21 @@ export const commands: readonly CommandSpec[] = [
       }
       let caCertificates: string | undefined;
       if (o['ca-file']) {
-        caCertificates = readInputFile(o['ca-file'] as string, 'The CA file').toString('utf8');
+        caCertificates = readInputFile(ctx.args.req('ca-file'), 'The CA file').toString('utf8');
       }
       const source = o.profile ? 'profile' : o['credentials-file'] ? 'file' : o.keychain ? 'keychain' : 'default';
       return run(
         ctx,
         'kms.add',
         {
-          name: ctx.args.positionals[0] as string,
+          name: ctx.args.pos(0),
           provider: provider as (typeof KMS_PROVIDERS)[number],
-          ...(o.region ? { region: o.region as string } : {}),
-          ...(o.endpoint ? { endpoint: o.endpoint as string } : {}),
-          ...(o.scope ? { scope: o.scope as string } : {}),
-          ...(o['authority-host'] ? { authorityHost: o['authority-host'] as string } : {}),
+          ...(o.region ? { region: ctx.args.req('region') } : {}),
+          ...(o.endpoint ? { endpoint: ctx.args.req('endpoint') } : {}),
+          ...(o.scope ? { scope: ctx.args.req('scope') } : {}),
+          ...(o['authority-host'] ? { authorityHost: ctx.args.req('authority-host') } : {}),
           ...(caCertificates ? { caCertificates } : {}),
-          credential: { source, ...(o.profile ? { profile: o.profile as string } : {}), ...(o['credentials-file'] ? { path: o['credentials-file'] as string } : {}), ...(secret ? { secret } : {}) },
+          credential: { source, ...(o.profile ? { profile: ctx.args.req('profile') } : {}), ...(o['credentials-file'] ? { path: ctx.args.req('credentials-file') } : {}), ...(secret ? { secret } : {}) },
           ...(o.replace ? { replace: true } : {}),
         },
         (c) => `Saved the ${c.provider} connection "${c.name}" (credentials: ${c.credential.source}${c.credential.profile ? ` profile ${c.credential.profile}` : ''}${c.credential.identity ? ` ${c.credential.identity}` : ''}).`,
@@ -130,7 +130,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Forget a KMS connection and its keychain entry (the keys stay in the KMS)',
     positionals: [{ name: 'NAME', description: 'The connection' }],
     async run(ctx) {
-      return run(ctx, 'kms.remove', { name: ctx.args.positionals[0] as string }, () => 'Removed.');
+      return run(ctx, 'kms.remove', { name: ctx.args.pos(0) }, () => 'Removed.');
     },
   },
   {
@@ -138,7 +138,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'The keys a connection sees, with versions (* = current) and signing algorithms',
     positionals: [{ name: 'CONNECTION', description: 'A saved connection (see `signet kms list`)' }],
     async run(ctx) {
-      return run(ctx, 'kms.keys', { connection: ctx.args.positionals[0] as string }, ({ keys }) => (keys.length ? keys.map(describeKey).join('\n') : 'The connection sees no keys.'));
+      return run(ctx, 'kms.keys', { connection: ctx.args.pos(0) }, ({ keys }) => (keys.length ? keys.map(describeKey).join('\n') : 'The connection sees no keys.'));
     },
   },
   {
@@ -153,12 +153,12 @@ export const commands: readonly CommandSpec[] = [
     examples: ['signet kms test awskms:///alias/release', 'signet kms test hashivault://release --algorithm rsa-pss-sha256 --version 2'],
     async run(ctx) {
       const o = ctx.args.options;
-      const algorithm = o.algorithm as string | undefined;
+      const algorithm = ctx.args.str('algorithm');
       if (algorithm && !(KMS_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${KMS_ALGORITHMS.join(', ')}.`);
       return run(
         ctx,
         'kms.test',
-        { key: ctx.args.positionals[0] as string, ...(o.connection ? { connection: o.connection as string } : {}), ...(algorithm ? { algorithm: algorithm as (typeof KMS_ALGORITHMS)[number] } : {}), ...(o.version ? { version: o.version as string } : {}) },
+        { key: ctx.args.pos(0), ...(o.connection ? { connection: ctx.args.req('connection') } : {}), ...(algorithm ? { algorithm: algorithm as (typeof KMS_ALGORITHMS)[number] } : {}), ...(o.version ? { version: ctx.args.req('version') } : {}) },
         (r) =>
           [
             `Signed and verified locally with ${r.uri}`,

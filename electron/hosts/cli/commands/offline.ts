@@ -58,13 +58,13 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.key || !o.out) throw new UsageError('--key and --out are required.');
-      const signer = await requestedSigner(ctx, o.key as string);
-      const formats = ((o.format as string[] | undefined) ?? [signer.kind === 'pgp-fingerprint' ? 'simplesigning' : 'cosign']) as Array<(typeof FORMATS)[number]>;
+      const signer = await requestedSigner(ctx, ctx.args.req('key'));
+      const formats = (ctx.args.list('format') ?? [signer.kind === 'pgp-fingerprint' ? 'simplesigning' : 'cosign']) as Array<(typeof FORMATS)[number]>;
       for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format must be cosign, simplesigning or asc, not ${JSON.stringify(f)}.`);
       checkRegistryImages(ctx.args.positionals);
-      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: o.note as string } : {}) });
+      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: ctx.args.req('note') } : {}) });
       if (!result.ok) return failed(ctx, result);
-      await writeNew(ctx, o.out as string, Buffer.from(result.value.request, 'base64'));
+      await writeNew(ctx, ctx.args.req('out'), Buffer.from(result.value.request, 'base64'));
       ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, items: result.value.items, out: o.out }) : result.value.summary);
       return EXIT_OK;
     },
@@ -82,7 +82,7 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.key || !o.out) throw new UsageError('--key and --out are required.');
-      const request = readFile(ctx.args.positionals[0] as string, 'request');
+      const request = readFile(ctx.args.pos(0), 'request');
       const shown = await ctx.call('offline.inspectRequest', { request });
       if (!shown.ok) return failed(ctx, shown);
       if (!ctx.json) ctx.err(shown.value.summary);
@@ -93,10 +93,10 @@ export const commands: readonly CommandSpec[] = [
           return EXIT_FAILED;
         }
       }
-      const approved = (o.approve as string | undefined)?.split(',').map((s) => s.trim()).filter(Boolean);
-      const result = await ctx.call('offline.sign', { request, key: o.key as string, ...(approved ? { approved } : {}) });
+      const approved = ctx.args.str('approve')?.split(',').map((s) => s.trim()).filter(Boolean);
+      const result = await ctx.call('offline.sign', { request, key: ctx.args.req('key'), ...(approved ? { approved } : {}) });
       if (!result.ok) return failed(ctx, result);
-      await writeNew(ctx, o.out as string, Buffer.from(result.value.bundle, 'base64'));
+      await writeNew(ctx, ctx.args.req('out'), Buffer.from(result.value.bundle, 'base64'));
       ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, signed: result.value.signed, declined: result.value.declined, out: o.out }) : `Signed ${result.value.signed} item(s), declined ${result.value.declined}. Bundle SHA-256 ${result.value.sha256}.`);
       return EXIT_OK;
     },
@@ -128,12 +128,12 @@ export const commands: readonly CommandSpec[] = [
       { name: 'path-style', type: 'boolean', description: 'With --asc-upload: path-style addressing' },
     ],
     async run(ctx) {
-      const requestPath = ctx.args.options.request as string | undefined;
+      const requestPath = ctx.args.str('request');
       if (!requestPath) throw new UsageError('--request is required: the bundle is checked against the request it answers.');
-      const lookaside = ctx.args.options.lookaside as string | undefined;
+      const lookaside = ctx.args.str('lookaside');
       const o = ctx.args.options;
-      const asc = o['asc-upload'] || o['storage-profile'] ? targetFrom(ctx, o['asc-upload'] as string | undefined) : undefined;
-      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.positionals[0] as string, 'bundle'), ...(lookaside ? { lookaside } : {}), ...(asc ? { asc } : {}) });
+      const asc = o['asc-upload'] || o['storage-profile'] ? targetFrom(ctx, ctx.args.str('asc-upload')) : undefined;
+      const result = await ctx.call('offline.attach', { request: readFile(requestPath, 'request'), bundle: readFile(ctx.args.pos(0), 'bundle'), ...(lookaside ? { lookaside } : {}), ...(asc ? { asc } : {}) });
       if (!result.ok) return failed(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else for (const o of result.value.outcomes) ctx.out(`${o.itemId.padStart(3)}  ${o.result.padEnd(16)}${o.reference}${o.format !== 'cosign' ? ` (${o.format})` : ''}  ${o.detail}`);
@@ -146,7 +146,7 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag (several allowed)', variadic: true }],
     options: [{ name: 'out', type: 'string', value: 'DIR|FILE.tar', description: 'Where to write the layout' }],
     async run(ctx) {
-      const out = ctx.args.options.out as string | undefined;
+      const out = ctx.args.str('out');
       if (!out) throw new UsageError('--out is required.');
       checkRegistryImages(ctx.args.positionals);
       const result = await ctx.call('offline.export', { references: ctx.args.positionals, out });
@@ -162,9 +162,9 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'LAYOUT', description: 'Layout directory or .tar' }],
     options: [{ name: 'registry', type: 'string', value: 'HOST', description: 'The registry to import into' }],
     async run(ctx) {
-      const registry = ctx.args.options.registry as string | undefined;
+      const registry = ctx.args.str('registry');
       if (!registry) throw new UsageError('--registry is required.');
-      const result = await ctx.call('offline.import', { layout: ctx.args.positionals[0] as string, registry });
+      const result = await ctx.call('offline.import', { layout: ctx.args.pos(0), registry });
       if (!result.ok) return failed(ctx, result);
       const v = result.value;
       ctx.out(ctx.json ? JSON.stringify(v) : `Imported ${v.images} image(s), ${v.platformManifests} platform manifest(s), ${v.signatures} signature(s) into ${registry}.`);

@@ -82,11 +82,11 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       const host = ctx.args.positionals[0];
       if ((host === undefined) === (o.layout === undefined)) throw new UsageError('Give a registry HOST or --layout PATH.');
-      if (o.layout) return run(ctx, 'registry.add', { layoutPath: o.layout as string, ...(o.name ? { name: o.name as string } : {}) }, (r) => `Saved the OCI layout ${r.path} as ${r.id}.`);
-      const username = o.username as string | undefined;
+      if (o.layout) return run(ctx, 'registry.add', { layoutPath: ctx.args.req('layout'), ...(o.name ? { name: ctx.args.req('name') } : {}) }, (r) => `Saved the OCI layout ${r.path} as ${r.id}.`);
+      const username = ctx.args.str('username');
       if (o['password-env'] && !username) throw new UsageError('--password-env needs --username.');
-      const password = username ? await ctx.readSecret(`Password for ${username}: `, o['password-env'] as string | undefined) : undefined;
-      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: o.name as string } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}${r.lookaside ? `; lookaside ${r.lookaside}` : ''}).`);
+      const password = username ? await ctx.readSecret(`Password for ${username}: `, ctx.args.str('password-env')) : undefined;
+      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: ctx.args.req('name') } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}${r.lookaside ? `; lookaside ${r.lookaside}` : ''}).`);
     },
   },
   {
@@ -103,7 +103,7 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       if (o.lookaside && o['no-lookaside']) throw new UsageError('Give --lookaside or --no-lookaside, not both.');
       if (!o.name && !o.lookaside && !o['no-lookaside']) throw new UsageError('Nothing to change: give --name, --lookaside or --no-lookaside.');
-      return run(ctx, 'registry.edit', { id: ctx.args.positionals[0] as string, ...(o.name ? { name: o.name as string } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : o['no-lookaside'] ? { lookaside: null } : {}) }, (r) => `${r.name} (${r.id}): lookaside ${r.lookaside ?? 'from registries.d'}.`);
+      return run(ctx, 'registry.edit', { id: ctx.args.pos(0), ...(o.name ? { name: ctx.args.req('name') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : o['no-lookaside'] ? { lookaside: null } : {}) }, (r) => `${r.name} (${r.id}): lookaside ${r.lookaside ?? 'from registries.d'}.`);
     },
   },
   {
@@ -118,7 +118,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Forget a saved registry and its stored credentials',
     positionals: [ID],
     async run(ctx) {
-      return run(ctx, 'registry.remove', { id: ctx.args.positionals[0] as string }, (r) => (r.removed ? 'Removed.' : 'There was no such registry.'));
+      return run(ctx, 'registry.remove', { id: ctx.args.pos(0) }, (r) => (r.removed ? 'Removed.' : 'There was no such registry.'));
     },
   },
   {
@@ -146,8 +146,8 @@ export const commands: readonly CommandSpec[] = [
     options: [{ name: 'filter', type: 'string', value: 'TEXT', description: 'Only names containing TEXT' }],
     examples: ['signet registry repos 127.0.0.1:5000 --filter team/'],
     async run(ctx) {
-      const filter = ctx.args.options.filter as string | undefined;
-      const at = await registryArgument(ctx, ctx.args.positionals[0] as string, false);
+      const filter = ctx.args.str('filter');
+      const at = await registryArgument(ctx, ctx.args.pos(0), false);
       return run(ctx, 'registry.repositories', { id: at.id, ...(filter ? { filter } : {}) }, (r) => r.repositories.join('\n'));
     },
   },

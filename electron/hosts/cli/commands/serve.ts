@@ -15,7 +15,7 @@ export const commands: readonly CommandSpec[] = [
     ],
     examples: ['signet serve', 'signet serve --port 8123 --read-only'],
     async run(ctx) {
-      const portText = ctx.args.options.port as string | undefined;
+      const portText = ctx.args.str('port');
       const port = portText === undefined ? 0 : Number(portText);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535.');
       const readOnly = ctx.args.options['read-only'] === true;

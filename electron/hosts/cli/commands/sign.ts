@@ -43,17 +43,17 @@ export const commands: readonly CommandSpec[] = [
       if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning') throw new UsageError('--format must be cosign or simplesigning.');
       if (o.format === 'simplesigning' && !o.lookaside && !o['registries-d']) throw new UsageError('--format simplesigning needs --lookaside DIR or --registries-d DIR.');
       const annotations: Record<string, string> = {};
-      for (const pair of (o.annotation as string[] | undefined) ?? []) {
+      for (const pair of ctx.args.list('annotation') ?? []) {
         const eq = pair.indexOf('=');
         if (eq < 1) throw new UsageError(`--annotation takes KEY=VALUE, not ${JSON.stringify(pair)}.`);
         annotations[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
-      const target = await resolve(ctx, ctx.args.positionals[0] as string);
-      const key = o.key as string;
+      const target = await resolve(ctx, ctx.args.pos(0));
+      const key = ctx.args.req('key');
       const needsPin = key.startsWith('pkcs11:') && !/[?&]pin-(value|source)=/.test(key);
-      const pin = needsPin ? await ctx.readSecret('Token PIN: ', o['pin-env'] as string | undefined) : undefined;
+      const pin = needsPin ? await ctx.readSecret('Token PIN: ', ctx.args.str('pin-env')) : undefined;
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}), ...(o['registries-d'] ? { registriesD: o['registries-d'] as string } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
@@ -79,20 +79,20 @@ export const commands: readonly CommandSpec[] = [
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
     ],
     async run(ctx) {
-      const files = ((ctx.args.options.pubkey as string[] | undefined) ?? []).map((file) => {
+      const files = (ctx.args.list('pubkey') ?? []).map((file) => {
         return readInputFile(file, 'The public key file').toString('utf8');
       });
       const publicKeys = files.filter((t) => t.includes('-----BEGIN PUBLIC KEY-----'));
       const pgpKeys = files.filter((t) => t.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----'));
       if (publicKeys.length + pgpKeys.length !== files.length) throw new UsageError('--pubkey takes PEM public keys or armored OpenPGP public keys.');
       const o = ctx.args.options;
-      const text = ctx.args.positionals[0] as string;
+      const text = ctx.args.pos(0);
       if (o.policy && (o.key || files.length)) throw new UsageError('Give --policy, or --key/--pubkey, not both: a policy names its own keys.');
       const target = await resolve(ctx, text);
-      const lookaside = o.lookaside as string | undefined;
-      const registriesD = o['registries-d'] as string | undefined;
+      const lookaside = ctx.args.str('lookaside');
+      const registriesD = ctx.args.str('registries-d');
       if (o.policy) {
-        const p = o.policy as string;
+        const p = ctx.args.req('policy');
         const fromFile = p.includes('/') || p.endsWith('.json');
         let policyText: string | undefined;
         if (fromFile) {
@@ -108,7 +108,7 @@ export const commands: readonly CommandSpec[] = [
         return decided.value.allowed ? EXIT_OK : EXIT_FAILED;
       }
       if (o.key) {
-        const key = await ctx.call('keys.get', { key: o.key as string });
+        const key = await ctx.call('keys.get', { key: ctx.args.req('key') });
         if (!key.ok) return reportFailure(ctx, key);
         if (key.value.exports.pem) publicKeys.push(key.value.exports.pem);
         if (key.value.exports.pgp) pgpKeys.push(key.value.exports.pgp);
@@ -129,8 +129,8 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [{ name: 'lookaside', type: 'string', value: 'DIR', description: 'Also read simple signatures from this lookaside directory' }],
     async run(ctx) {
-      const target = await resolve(ctx, ctx.args.positionals[0] as string);
-      const lookaside = ctx.args.options.lookaside as string | undefined;
+      const target = await resolve(ctx, ctx.args.pos(0));
+      const lookaside = ctx.args.str('lookaside');
       const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(lookaside ? { lookaside } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);

@@ -16,13 +16,13 @@ export function targetFrom(ctx: CommandContext, url: string | undefined): Storag
     target.bucket = m[1] as string;
     if (m[2]) target.prefix = m[2].replace(/\/+$/, '');
   }
-  if (o['storage-profile']) target.profile = o['storage-profile'] as string;
-  if (o.endpoint) target.endpoint = o.endpoint as string;
-  if (o.region) target.region = o.region as string;
-  if (o['aws-profile']) target.awsProfile = o['aws-profile'] as string;
+  if (o['storage-profile']) target.profile = ctx.args.req('storage-profile');
+  if (o.endpoint) target.endpoint = ctx.args.req('endpoint');
+  if (o.region) target.region = ctx.args.req('region');
+  if (o['aws-profile']) target.awsProfile = ctx.args.req('aws-profile');
   if (o['storage-kind']) {
     if (!STORAGE_KINDS.includes(o['storage-kind'] as StorageKind)) throw new UsageError(`--storage-kind is one of ${STORAGE_KINDS.join(', ')}.`);
-    target.kind = o['storage-kind'] as string;
+    target.kind = ctx.args.req('storage-kind');
   }
   if (o['path-style']) target.addressing = 'path';
   if (!target.bucket && !target.profile) throw new UsageError('Name where to upload: s3://BUCKET/PREFIX, or --storage-profile NAME.');
@@ -76,20 +76,20 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       const kind = (o.kind as StorageKind | undefined) ?? (o.dir ? 'directory' : o.endpoint ? 's3-compatible' : 'aws');
       if (!STORAGE_KINDS.includes(kind)) throw new UsageError(`--kind is one of ${STORAGE_KINDS.join(', ')}.`);
-      const source = (o.credentials as string | undefined) ?? (kind === 'directory' ? 'none' : 'default');
+      const source = ctx.args.str('credentials') ?? (kind === 'directory' ? 'none' : 'default');
       if (!['default', 'environment', 'profile', 'keychain', 'none'].includes(source)) throw new UsageError('--credentials is default, environment, profile or keychain.');
-      const secret = source === 'keychain' ? { accessKeyId: await ctx.readSecret('Access key id: ', o['access-key-env'] as string | undefined), secretAccessKey: await ctx.readSecret('Secret access key: ', o['secret-key-env'] as string | undefined) } : undefined;
+      const secret = source === 'keychain' ? { accessKeyId: await ctx.readSecret('Access key id: ', ctx.args.str('access-key-env')), secretAccessKey: await ctx.readSecret('Secret access key: ', ctx.args.str('secret-key-env')) } : undefined;
       const result = await ctx.call('storage.add', {
-        name: ctx.args.positionals[0] as string,
+        name: ctx.args.pos(0),
         kind,
-        ...(o.bucket ? { bucket: o.bucket as string } : {}),
-        ...(o.prefix ? { prefix: o.prefix as string } : {}),
-        ...(o.endpoint ? { endpoint: o.endpoint as string } : {}),
-        ...(o.region ? { region: o.region as string } : {}),
+        ...(o.bucket ? { bucket: ctx.args.req('bucket') } : {}),
+        ...(o.prefix ? { prefix: ctx.args.req('prefix') } : {}),
+        ...(o.endpoint ? { endpoint: ctx.args.req('endpoint') } : {}),
+        ...(o.region ? { region: ctx.args.req('region') } : {}),
         ...(o['path-style'] ? { addressing: 'path' as const } : {}),
-        ...(o.dir ? { path: path.resolve(o.dir as string) } : {}),
-        ...(o['public-url'] ? { publicUrl: o['public-url'] as string } : {}),
-        credential: { source: source as 'default', ...(o['aws-profile'] ? { profile: o['aws-profile'] as string } : {}), ...(secret ? { secret } : {}) },
+        ...(o.dir ? { path: path.resolve(ctx.args.req('dir')) } : {}),
+        ...(o['public-url'] ? { publicUrl: ctx.args.req('public-url') } : {}),
+        credential: { source: source as 'default', ...(o['aws-profile'] ? { profile: ctx.args.req('aws-profile') } : {}), ...(secret ? { secret } : {}) },
         ...(o.replace ? { replace: true } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
@@ -112,7 +112,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Forget a storage profile and its keychain entry (the bucket is not touched)',
     positionals: [{ name: 'NAME', description: 'The profile' }],
     async run(ctx) {
-      const result = await ctx.call('storage.remove', { name: ctx.args.positionals[0] as string });
+      const result = await ctx.call('storage.remove', { name: ctx.args.pos(0) });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value) : 'Removed.');
       return EXIT_OK;
@@ -124,7 +124,7 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'NAME', description: 'The profile' }],
     options: [{ name: 'list-only', type: 'boolean', description: 'Only list (for read-only credentials)' }],
     async run(ctx) {
-      const result = await ctx.call('storage.test', { target: { profile: ctx.args.positionals[0] as string }, ...(ctx.args.options['list-only'] ? { mode: 'list' as const } : {}) });
+      const result = await ctx.call('storage.test', { target: { profile: ctx.args.pos(0) }, ...(ctx.args.options['list-only'] ? { mode: 'list' as const } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else for (const s of result.value.steps) ctx.out(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.detail ? `: ${s.detail}` : ''}`);
@@ -144,13 +144,13 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const o = ctx.args.options;
       if (o.type && o.type !== 'atomic' && o.type !== 'cosign') throw new UsageError('--type is atomic or cosign.');
-      if (o.timestamp && !/^\d{1,12}$/.test(o.timestamp as string)) throw new UsageError('--timestamp is whole seconds since 1970.');
-      const target = await digestOf(ctx, ctx.args.positionals[0] as string);
-      const result = await ctx.call('payload.build', { reference: target.reference, digest: target.digest, ...(o.type ? { type: o.type as 'atomic' | 'cosign' } : {}), ...(o.creator ? { creator: o.creator as string } : {}), ...(o.timestamp ? { timestamp: Number(o.timestamp) } : {}) });
+      if (o.timestamp && !/^\d{1,12}$/.test(ctx.args.req('timestamp'))) throw new UsageError('--timestamp is whole seconds since 1970.');
+      const target = await digestOf(ctx, ctx.args.pos(0));
+      const result = await ctx.call('payload.build', { reference: target.reference, digest: target.digest, ...(o.type ? { type: o.type as 'atomic' | 'cosign' } : {}), ...(o.creator ? { creator: ctx.args.req('creator') } : {}), ...(o.timestamp ? { timestamp: Number(o.timestamp) } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
       if (o.out) {
-        writeFileSync(o.out as string, result.value.text);
-        ctx.err(`Wrote ${result.value.size} bytes to ${o.out as string} (SHA-256 ${result.value.sha256}).`);
+        writeFileSync(ctx.args.req('out'), result.value.text);
+        ctx.err(`Wrote ${result.value.size} bytes to ${ctx.args.req('out')} (SHA-256 ${result.value.sha256}).`);
       }
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else if (!o.out) ctx.out(result.value.text);
@@ -172,14 +172,14 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       if (!o.key) throw new UsageError('--key is required.');
       if (!o.out && !o.upload && !o['storage-profile']) throw new UsageError('Give --out DIR, --upload s3://BUCKET/PREFIX or --storage-profile NAME.');
-      const target = o.upload || o['storage-profile'] ? targetFrom(ctx, o.upload as string | undefined) : undefined;
-      const image = await digestOf(ctx, ctx.args.positionals[0] as string);
-      const made = await ctx.call('payload.sign', { reference: image.reference, digest: image.digest, key: o.key as string });
+      const target = o.upload || o['storage-profile'] ? targetFrom(ctx, ctx.args.str('upload')) : undefined;
+      const image = await digestOf(ctx, ctx.args.pos(0));
+      const made = await ctx.call('payload.sign', { reference: image.reference, digest: image.digest, key: ctx.args.req('key') });
       if (!made.ok) return reportFailure(ctx, made);
       const out: Record<string, unknown> = { objectKey: made.value.objectKey, fingerprint: made.value.fingerprint, payloadSha256: made.value.payload.sha256 };
       if (o.out) {
-        mkdirSync(o.out as string, { recursive: true });
-        const file = path.join(o.out as string, made.value.fileName);
+        mkdirSync(ctx.args.req('out'), { recursive: true });
+        const file = path.join(ctx.args.req('out'), made.value.fileName);
         writeFileSync(file, made.value.text, { flag: o.overwrite ? 'w' : 'wx' });
         out.file = file;
         if (!ctx.json) ctx.out(`Saved ${file}`);
@@ -204,8 +204,8 @@ export const commands: readonly CommandSpec[] = [
     options: [{ name: 'scope', type: 'string', value: 'REGISTRY[/NAMESPACE]', description: 'The registries.d scope the snippet names (default: default-docker)' }, { name: 'public-url', type: 'string', value: 'URL', description: 'Where podman reads the published objects (a website or CDN URL)' }, ...TARGET_OPTIONS],
     async run(ctx) {
       const o = ctx.args.options;
-      const target = { ...targetFrom(ctx, ctx.args.positionals[1] as string | undefined), ...(o['public-url'] ? { publicUrl: o['public-url'] as string } : {}) };
-      const result = await ctx.call('storage.publish', { directory: path.resolve(ctx.args.positionals[0] as string), target, ...(o.scope ? { scope: o.scope as string } : {}) });
+      const target = { ...targetFrom(ctx, ctx.args.positionals[1]), ...(o['public-url'] ? { publicUrl: ctx.args.req('public-url') } : {}) };
+      const result = await ctx.call('storage.publish', { directory: path.resolve(ctx.args.pos(0)), target, ...(o.scope ? { scope: ctx.args.req('scope') } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else {

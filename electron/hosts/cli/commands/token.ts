@@ -28,14 +28,14 @@ async function pinFields(ctx: CommandContext, ask: boolean, token?: string): Pro
   const o = ctx.args.options;
   const confirm = o['final-try'] === true ? { confirmFinalTry: true } : {};
   if (o['pin-pad'] === true) return { pinPad: true, ...confirm };
-  const envVar = o['pin-env'] as string | undefined;
+  const envVar = ctx.args.str('pin-env');
   if (envVar === undefined && !ask) return confirm;
   return { pin: await ctx.readSecret(`User PIN${token ? ` for token ${token}` : ''}: `, envVar), ...confirm };
 }
 
 /** The module holding `token` when --module is not given: exactly one known module must have it. */
 async function moduleFor(ctx: CommandContext, token: string): Promise<string | number> {
-  const given = ctx.args.options.module as string | undefined;
+  const given = ctx.args.str('module');
   if (given) return given;
   const result = await ctx.call('tokens.list', {});
   if (!result.ok) return reportFailure(ctx, result);
@@ -48,7 +48,7 @@ async function moduleFor(ctx: CommandContext, token: string): Promise<string | n
 }
 
 function requireToken(ctx: CommandContext): string {
-  const token = ctx.args.options.token as string | undefined;
+  const token = ctx.args.str('token');
   if (!token) throw new UsageError('--token SERIAL|LABEL is required.');
   return token;
 }
@@ -69,7 +69,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Add a PKCS#11 module by its path (loading a module runs its code: add only modules you trust)',
     positionals: [{ name: 'PATH', description: 'Absolute path to the module (.so, .dylib, .dll)' }],
     async run(ctx) {
-      const result = await ctx.call('tokens.addModule', { path: ctx.args.positionals[0] as string });
+      const result = await ctx.call('tokens.addModule', { path: ctx.args.pos(0) });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Added. Modules: ${result.value.map((m) => m.path).join(', ')}`);
       return EXIT_OK;
@@ -81,7 +81,7 @@ export const commands: readonly CommandSpec[] = [
     options: [MODULE],
     examples: ['signet token list', 'signet token list --module /usr/lib/softhsm/libsofthsm2.so --json'],
     async run(ctx) {
-      const module = ctx.args.options.module as string | undefined;
+      const module = ctx.args.str('module');
       const result = await ctx.call('tokens.list', module ? { module } : {});
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : result.value.length ? result.value.map((t) => `${(t.label || '(no label)').padEnd(24)}serial ${t.serial.padEnd(18)}${t.manufacturer} ${t.model}  [${flags(t)}]\n  module ${t.module}  slot ${t.slotId}`).join('\n') : 'No tokens present.');
@@ -111,12 +111,12 @@ export const commands: readonly CommandSpec[] = [
     options: [{ name: 'type', type: 'string', value: TOKEN_KEY_TYPES.join('|'), description: 'Key type (default ecdsa-p256)' }, TOKEN, MODULE, ...PIN_OPTIONS],
     examples: ['signet token generate release --type ecdsa-p256 --token signet-test --pin-env SIGNET_PIN'],
     async run(ctx) {
-      const type = (ctx.args.options.type as string | undefined) ?? 'ecdsa-p256';
+      const type = ctx.args.str('type') ?? 'ecdsa-p256';
       if (!(TOKEN_KEY_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${TOKEN_KEY_TYPES.join(', ')}.`);
       const token = requireToken(ctx);
       const module = await moduleFor(ctx, token);
       if (typeof module === 'number') return module;
-      const result = await ctx.call('tokens.generate', { module, token, label: ctx.args.positionals[0] as string, type: type as (typeof TOKEN_KEY_TYPES)[number], ...(await pinFields(ctx, true, token)) });
+      const result = await ctx.call('tokens.generate', { module, token, label: ctx.args.pos(0), type: type as (typeof TOKEN_KEY_TYPES)[number], ...(await pinFields(ctx, true, token)) });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Generated ${type} key "${result.value.label}" on token ${token}.\n${describeKey(result.value)}`);
       return EXIT_OK;
@@ -129,8 +129,8 @@ export const commands: readonly CommandSpec[] = [
     options: [{ name: 'algorithm', type: 'string', value: TOKEN_ALGORITHMS.join('|'), description: 'Signing algorithm (default: the key’s first)' }, ...PIN_OPTIONS],
     examples: ['signet token test-sign "pkcs11:token=signet-test;object=release?module-path=/usr/lib/softhsm/libsofthsm2.so" --pin-env SIGNET_PIN'],
     async run(ctx) {
-      const uri = ctx.args.positionals[0] as string;
-      const algorithm = ctx.args.options.algorithm as string | undefined;
+      const uri = ctx.args.pos(0);
+      const algorithm = ctx.args.str('algorithm');
       if (algorithm !== undefined && !(TOKEN_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${TOKEN_ALGORITHMS.join(', ')}.`);
       // Refuse a bad URI before asking for a PIN; one that carries its own PIN (pin-value, pin-source) needs no prompt.
       const parsed = parsePkcs11Uri(uri);

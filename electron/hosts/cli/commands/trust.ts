@@ -58,15 +58,15 @@ export const commands: readonly CommandSpec[] = [
     ],
     async run(ctx) {
       const o = ctx.args.options;
-      const file = ctx.args.positionals[0] as string;
+      const file = ctx.args.pos(0);
       const notAfter = dateOption(o['not-after'], 'not-after');
       const notBefore = dateOption(o['not-before'], 'not-before');
       const result = await ctx.call('trust.add', {
-        name: (o.name as string | undefined) ?? path.basename(file),
+        name: ctx.args.str('name') ?? path.basename(file),
         data: readText(file, 'the key file'),
         ...(notAfter ? { notAfter } : {}),
         ...(notBefore ? { notBefore } : {}),
-        ...((o.scope as string[] | undefined)?.length ? { scopes: o.scope as string[] } : {}),
+        ...(ctx.args.list('scope')?.length ? { scopes: (ctx.args.list('scope') ?? []) } : {}),
         ...(o.leaf ? { leaf: true } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
@@ -105,11 +105,11 @@ export const commands: readonly CommandSpec[] = [
       const notAfter = dateOption(o['not-after'], 'not-after');
       const notBefore = dateOption(o['not-before'], 'not-before');
       const result = await ctx.call('trust.addKey', {
-        key: ctx.args.positionals[0] as string,
-        ...(o.name ? { name: o.name as string } : {}),
+        key: ctx.args.pos(0),
+        ...(o.name ? { name: ctx.args.req('name') } : {}),
         ...(notAfter ? { notAfter } : {}),
         ...(notBefore ? { notBefore } : {}),
-        ...((o.scope as string[] | undefined)?.length ? { scopes: o.scope as string[] } : {}),
+        ...(ctx.args.list('scope')?.length ? { scopes: (ctx.args.list('scope') ?? []) } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Trusted: ${describeEntry(result.value)}`);
@@ -131,7 +131,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Stop trusting a key, or forget an imported policy',
     positionals: [{ name: 'ID', description: 'The entry or policy id (see `signet trust list`)' }],
     async run(ctx) {
-      const result = await ctx.call('trust.remove', { id: ctx.args.positionals[0] as string });
+      const result = await ctx.call('trust.remove', { id: ctx.args.pos(0) });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value) : `Removed ${result.value.kind} ${result.value.removed}.`);
       return EXIT_OK;
@@ -143,8 +143,8 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'FILE', description: 'policy.json' }],
     options: [{ name: 'name', type: 'string', value: 'NAME', description: 'A name for it (default: the file name)' }],
     async run(ctx) {
-      const file = ctx.args.positionals[0] as string;
-      const result = await ctx.call('trust.importPolicy', { name: (ctx.args.options.name as string | undefined) ?? path.basename(file), policy: readText(file, 'the policy') });
+      const file = ctx.args.pos(0);
+      const result = await ctx.call('trust.importPolicy', { name: ctx.args.str('name') ?? path.basename(file), policy: readText(file, 'the policy') });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Imported ${result.value.id}: ${result.value.sections.join('; ')}`);
       return EXIT_OK;
@@ -163,14 +163,14 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const o = ctx.args.options;
       if (o.fallback && o.fallback !== 'reject' && o.fallback !== 'insecureAcceptAnything') throw new UsageError('--fallback is reject or insecureAcceptAnything.');
-      const result = await ctx.call('trust.exportPolicy', { ...(o['key-dir'] ? { keyDir: o['key-dir'] as string } : {}), ...(o.embed ? { embed: true } : {}), ...(o.fallback ? { fallback: o.fallback as 'reject' } : {}), ...(o.lookaside ? { lookaside: o.lookaside as string } : {}) });
+      const result = await ctx.call('trust.exportPolicy', { ...(o['key-dir'] ? { keyDir: ctx.args.req('key-dir') } : {}), ...(o.embed ? { embed: true } : {}), ...(o.fallback ? { fallback: o.fallback as 'reject' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
       for (const w of result.value.warnings) ctx.err(`warning: ${w}`);
       if (!o.out) {
         ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : result.value.policy);
         return EXIT_OK;
       }
-      const out = o.out as string;
+      const out = ctx.args.req('out');
       mkdirSync(path.join(out, 'registries.d'), { recursive: true });
       writeFileSync(path.join(out, 'policy.json'), result.value.policy);
       writeFileSync(path.join(out, 'registries.d', 'signet.yaml'), result.value.registriesD);
@@ -179,7 +179,7 @@ export const commands: readonly CommandSpec[] = [
         mkdirSync(path.dirname(target), { recursive: true });
         writeFileSync(target, k.content);
       }
-      ctx.out(ctx.json ? JSON.stringify({ out, keyFiles: result.value.keyFiles.map((k) => k.path) }) : `Wrote ${out}/policy.json, registries.d/signet.yaml and ${result.value.keyFiles.length} key file(s) (install them at ${(o['key-dir'] as string | undefined) ?? '/etc/containers/keys/signet'}).`);
+      ctx.out(ctx.json ? JSON.stringify({ out, keyFiles: result.value.keyFiles.map((k) => k.path) }) : `Wrote ${out}/policy.json, registries.d/signet.yaml and ${result.value.keyFiles.length} key file(s) (install them at ${ctx.args.str('key-dir') ?? '/etc/containers/keys/signet'}).`);
       return EXIT_OK;
     },
   },
@@ -195,15 +195,15 @@ export const commands: readonly CommandSpec[] = [
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.policy) throw new UsageError('--policy FILE|ID is required.');
-      const p = o.policy as string;
+      const p = ctx.args.req('policy');
       const fromFile = p.includes('/') || p.endsWith('.json');
-      const { id, repository, reference } = await locate(ctx, ctx.args.positionals[0] as string);
+      const { id, repository, reference } = await locate(ctx, ctx.args.pos(0));
       const image = { id, repository, reference };
       const result = await ctx.call('trust.evaluate', {
         ...(fromFile ? { policy: readText(p, 'the policy') } : { policyId: p }),
         ...image,
-        ...(o.lookaside ? { lookaside: o.lookaside as string } : {}),
-        ...(o['registries-d'] ? { registriesD: o['registries-d'] as string } : {}),
+        ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}),
+        ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
       printEvaluation(ctx, result.value);
