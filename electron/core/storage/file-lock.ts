@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { SignetError } from '../../../shared/errors';
 
@@ -12,12 +13,13 @@ interface Owner {
   pid: number;
   host: string;
   at: number;
+  nonce: string;
 }
 
 async function readOwner(lock: string): Promise<Owner | undefined> {
   try {
     const o = JSON.parse(await fs.readFile(lock, 'utf8')) as Partial<Owner>;
-    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.at === 'number' ? (o as Owner) : undefined;
+    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.at === 'number' && typeof o.nonce === 'string' ? (o as Owner) : undefined;
   } catch {
     return undefined;
   }
@@ -34,20 +36,22 @@ function alive(pid: number): boolean {
 
 /**
  * A lock that the desktop app, `signet serve` and CLI processes on one data directory respect:
- * `<file>.lock`, created exclusively, holding the owner's pid, host and time. A lock whose owner
- * is gone (same host, no such process) or that is older than 30 s is stale and taken over;
- * otherwise the caller waits, up to 15 s, then gets UNAVAILABLE. Hold it only for a
+ * `<file>.lock`, created exclusively, holding the owner's pid, host, time and a random nonce. A
+ * lock whose owner is gone (same host, no such process) or that is older than 30 s is stale and
+ * broken — under a second exclusive `<file>.lock.break`, after checking it is still the same stale
+ * lock, so two waiters never both take over. A holder removes the lock only while it still holds
+ * its own nonce. Otherwise the caller waits, up to 15 s, then gets UNAVAILABLE. Hold it only for a
  * read-modify-write, never across network calls.
  */
 export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`;
   const previous = held.get(lock) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(async () => {
-    await acquire(lock);
+    const nonce = await acquire(lock);
     try {
       return await work();
     } finally {
-      await fs.rm(lock, { force: true });
+      if ((await readOwner(lock))?.nonce === nonce) await fs.rm(lock, { force: true });
     }
   });
   const tail = run.catch(() => undefined);
@@ -58,18 +62,45 @@ export async function withFileLock<T>(file: string, work: () => Promise<T>): Pro
   return run;
 }
 
-async function acquire(lock: string): Promise<void> {
+const isStale = (owner: Owner | undefined, mtimeMs: number): boolean => {
+  if (!owner) return Date.now() - mtimeMs > 2_000; // created but never completed
+  const gone = owner.host === os.hostname() && owner.pid !== process.pid && !alive(owner.pid);
+  return gone || Date.now() - owner.at > STALE_MS;
+};
+
+/** Breaks a stale lock only if it is still the very lock judged stale, one breaker at a time. */
+async function breakStale(lock: string, judged: Owner | undefined): Promise<void> {
+  const breaker = `${lock}.break`;
+  try {
+    const handle = await fs.open(breaker, 'wx', 0o600);
+    await handle.close();
+  } catch {
+    const stat = await fs.stat(breaker).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs > 5_000) await fs.rm(breaker, { force: true });
+    return;
+  }
+  try {
+    const now = await readOwner(lock);
+    const stat = await fs.stat(lock).catch(() => undefined);
+    if (stat && now?.nonce === judged?.nonce && isStale(now, stat.mtimeMs)) await fs.rm(lock, { force: true });
+  } finally {
+    await fs.rm(breaker, { force: true });
+  }
+}
+
+async function acquire(lock: string): Promise<string> {
   const deadline = Date.now() + WAIT_MS;
+  const nonce = randomBytes(12).toString('hex');
   let delay = 5;
   for (;;) {
     try {
       const handle = await fs.open(lock, 'wx', 0o600);
       try {
-        await handle.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname(), at: Date.now() }));
+        await handle.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname(), at: Date.now(), nonce }));
       } finally {
         await handle.close();
       }
-      return;
+      return nonce;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
@@ -81,11 +112,9 @@ async function acquire(lock: string): Promise<void> {
     const owner = await readOwner(lock);
     const stat = await fs.stat(lock).catch(() => undefined);
     if (!stat) continue;
-    const age = Date.now() - (owner?.at ?? stat.mtimeMs);
-    const gone = owner !== undefined && owner.host === os.hostname() && owner.pid !== process.pid && !alive(owner.pid);
-    // A lock file never completed (no owner yet) is given a moment before it counts as stale.
-    if (gone || age > STALE_MS || (!owner && Date.now() - stat.mtimeMs > 2_000)) {
-      await fs.rm(lock, { force: true });
+    if (isStale(owner, stat.mtimeMs)) {
+      await breakStale(lock, owner);
+      await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
       continue;
     }
     if (Date.now() > deadline) throw new SignetError('UNAVAILABLE', `Another Signet process holds ${lock} (pid ${owner?.pid ?? 'unknown'}); try again, or remove the file if no Signet process is running.`);

@@ -108,4 +108,23 @@ describe('two processes, one data directory', () => {
     expect(await new AuditLog(dir).verify()).toEqual({ intact: true, entries: 75 });
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
+
+  it('a stale lock left by a killed process is broken by exactly one waiter: six racing writers lose no update', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'signet-stale-'));
+    const counter = path.join(dir, 'counter');
+    // A lock whose owner is gone: a process that has already exited.
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const { writeFileSync: write } = await import('node:fs');
+    write(`${counter}.lock`, JSON.stringify({ pid: gone.pid, host: (await import('node:os')).hostname(), at: Date.now(), nonce: 'dead' }));
+    const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+    const writer = path.join(__dirname, 'lock-writer.ts');
+    const startAt = String(Date.now() + 4000);
+    await Promise.all(Array.from({ length: 6 }, () => exec(tsx, [writer, counter, '20', startAt], { cwd: root })));
+    const { readFileSync: read, existsSync } = await import('node:fs');
+    expect(read(counter, 'utf8')).toBe('120');
+    expect(existsSync(`${counter}.lock`)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });
+
