@@ -51,7 +51,7 @@ export const keyCalls = {
   }),
   'keys.csr': call({
     summary: 'A PKCS#10 certificate signing request (code signing) for a software key',
-    effect: 'read',
+    effect: 'sign',
     request: z.object({ key: KeyRef, commonName: z.string().min(1).max(64), organization: z.string().min(1).max(64).optional() }).strict(),
     response: z.object({ csr: z.string() }).strict(),
   }),

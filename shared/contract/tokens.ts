@@ -34,7 +34,7 @@ export const tokenCalls = {
   }),
   'tokens.keys': call({
     summary: 'The keys on a token with their attributes; private keys need the PIN',
-    effect: 'read',
+    effect: 'secret-use',
     request: z.object({ ...TokenAddress, ...PinFields }).strict(),
     response: TokenKeys,
   }),

@@ -29,6 +29,10 @@ describe('architecture boundaries are enforced by lint', () => {
     ['electron/preload/probe.ts', "import { createCore } from '../core/core';\nexport const c = createCore;\n", 'signet/layers'],
     ['electron/hosts/web/probe.ts', "import { createWindow } from '../../main/window';\nexport const w = createWindow;\n", 'signet/layers'],
     ['electron/core/storage/probe.ts', "import { collectTrust } from '../signatures/trusted';\nexport const c = collectTrust;\n", 'signet/layers'],
+    ['electron/core/kms/probe.ts', "export const m = import(`../signatures/handlers`);\n", 'signet/layers'],
+    ['electron/core/kms/probe.ts', "export type T = typeof import('../signatures/handlers');\n", 'signet/layers'],
+    ['electron/core/kms/probe.ts', "const name = '../signatures/handlers';\nexport const m = import(name);\n", 'signet/layers'],
+    ['electron/relay/probe.ts', "export * from '../core/signatures/handlers';\n", 'signet/layers'],
   ];
   it.each(breaks)('%s: %s is refused', async (file, code, rule) => {
     expect(await ruleIds(file, code)).toContain(rule);

@@ -13,6 +13,7 @@ import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
+import { reviewerSafe } from '../storage/handlers';
 import { FORMATS, formatById } from './formats';
 import type { Referrers, SignContext, Signed, VerifyContext } from './formats/format';
 import type { RegistrySource } from '../registry/source';
@@ -41,6 +42,8 @@ function signerDetails(signer: Signer): Record<string, string> {
 export function createSignatureHandlers(services: CoreServices, connections = services.registries): AreaHandlers<typeof signatureCalls> {
   return {
     'signatures.verify': async (input) => {
+      if (services.readOnly && (input.lookaside || input.registriesD)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode Signet reads the lookaside saved with the registry or named by registries.d, not one given per call.');
+      if (input.asc) reviewerSafe(services, input.asc);
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;

@@ -1,3 +1,4 @@
+import { SignetError } from '../../../shared/errors';
 import type { storageCalls } from '../../../shared/contract/storage';
 import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
@@ -5,6 +6,13 @@ import { publishStaging, putLookasideSignature } from './lookaside-publish';
 import { sha256Hex } from './object-store';
 
 /** Storage profiles, uploads with read-back, lookaside signatures and staging publication. */
+/** The reviewer host reads saved profiles only: an inline target would name any folder or server on the host. */
+export function reviewerSafe<T extends { profile?: string | undefined }>(services: Pick<CoreServices, 'readOnly'>, target: T): T {
+  const inline = Object.entries(target).some(([k, v]) => k !== 'profile' && k !== 'prefix' && v !== undefined);
+  if (services.readOnly && (!target.profile || inline)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode Signet reads saved storage profiles only, as they are.');
+  return target;
+}
+
 export function createStorageHandlers(services: CoreServices): AreaHandlers<typeof storageCalls> {
   const storage = services.storage;
   return {
@@ -30,9 +38,9 @@ export function createStorageHandlers(services: CoreServices): AreaHandlers<type
       await services.audit.append('storage.uploaded', `Uploaded ${input.key} to ${store.description}${result.overwritten ? ' (replacing the object there)' : ''}`, { url: result.url, sha256: result.sha256, overwritten: result.overwritten });
       return result;
     },
-    'storage.objects': async ({ target, prefix, limit }) => (await storage.open(target)).list(prefix ?? '', limit),
+    'storage.objects': async ({ target, prefix, limit }) => (await storage.open(reviewerSafe(services, target))).list(prefix ?? '', limit),
     'storage.download': async ({ target, key }) => {
-      const bytes = await (await storage.open(target)).get(key);
+      const bytes = await (await storage.open(reviewerSafe(services, target))).get(key);
       return { key, content: Buffer.from(bytes).toString('base64'), size: bytes.length, sha256: sha256Hex(bytes) };
     },
     'storage.lookaside': async ({ target, repository, digest, signature }) => {

@@ -99,6 +99,11 @@ export class StorageService {
   /** The destination a call names: a saved profile, with any field the call gives taking precedence. */
   async open(target: StorageTarget): Promise<ObjectStore> {
     const saved = target.profile ? await this.profiles.get(target.profile) : undefined;
+    // A saved profile's credentials go only to its own server (or folder): another endpoint could be anyone's.
+    if (saved) {
+      const moved = (['endpoint', 'path', 'awsProfile'] as const).filter((k) => target[k] !== undefined && target[k] !== (saved as Record<string, unknown>)[k]);
+      if (moved.length) throw new SignetError('INVALID_INPUT', `The profile "${saved.name}" cannot be pointed elsewhere (${moved.join(', ')}): its credentials go only to its own server. Save another profile, or give the target without one.`);
+    }
     const kind: StorageKind = target.kind ?? saved?.kind ?? (target.path ? 'directory' : target.endpoint ? 's3-compatible' : 'aws');
     const publicUrl = target.publicUrl ?? saved?.publicUrl;
     if (kind === 'directory') {

@@ -77,6 +77,8 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
     'trust.exportPolicy': async (input) =>
       exportPolicy(await store.entries(), { keyDir: input.keyDir ?? '/etc/containers/keys/signet', embed: input.embed ?? false, fallback: input.fallback ?? 'reject', ...(input.lookaside ? { lookaside: input.lookaside } : {}) }),
     'trust.evaluate': async (input) => {
+      // The reviewer host names no path or URL on the host: saved registries and imported policies only.
+      if (services.readOnly && (input.dir || input.lookaside || input.registriesD || input.policy)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode a policy is evaluated only for a saved registry’s image with an imported policy (no paths, lookasides or inline policies).');
       const policy = input.policyId ? (await policies.get(input.policyId)).policy : parsePolicy(input.policy ?? '');
       let image;
       if (input.dir) image = await loadDirImage(input.dir);
