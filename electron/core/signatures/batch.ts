@@ -1,10 +1,11 @@
 import type { RegistrySource } from '../registry/source';
-import { checkCosignPayload, readCosignSignatures, verifyWithKey } from './cosign';
+import { checkCosignPayload, readCosignSignatureImage, verifyWithKey } from './cosign';
 
 export interface TagVerdict {
   tag: string;
   digest: string;
-  verdict: 'unsigned' | 'verified' | 'signed-untrusted' | 'failed';
+  /** `unknown`: the signature image holds layers Signet cannot read as signatures, and none verified. */
+  verdict: 'unsigned' | 'verified' | 'signed-untrusted' | 'failed' | 'unknown';
 }
 
 /**
@@ -22,8 +23,8 @@ export async function verifyTags(source: RegistrySource, repository: string, tag
       if (index >= tags.length) return;
       const tag = tags[index] as string;
       const manifest = await source.manifest(repository, tag);
-      const signatures = await readCosignSignatures(source, repository, manifest.digest);
-      let verdict: TagVerdict['verdict'] = signatures.length ? 'signed-untrusted' : 'unsigned';
+      const { signatures, unusable } = await readCosignSignatureImage(source, repository, manifest.digest);
+      let verdict: TagVerdict['verdict'] = signatures.length ? 'signed-untrusted' : unusable.length ? 'unknown' : 'unsigned';
       for (const sig of signatures) {
         if (!checkCosignPayload(sig.payload, manifest.digest).ok) {
           if (verdict !== 'verified') verdict = 'failed';

@@ -231,9 +231,9 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
 
 const TAG_ORDER = new Intl.Collator('en', { numeric: true });
 
-type TagVerdict = 'unsigned' | 'signed-untrusted' | 'verified' | 'failed';
-const VERDICT_SHORT: Record<TagVerdict, string> = { unsigned: 'unsigned', 'signed-untrusted': 'untrusted', verified: 'verified', failed: 'failing' };
-const VERDICT_BADGE: Record<TagVerdict, string> = { unsigned: '', 'signed-untrusted': 'badge-warn', verified: 'badge-ok', failed: 'badge-bad' };
+type TagVerdict = 'unsigned' | 'signed-untrusted' | 'verified' | 'failed' | 'unknown';
+const VERDICT_SHORT: Record<TagVerdict, string> = { unsigned: 'unsigned', 'signed-untrusted': 'untrusted', verified: 'verified', failed: 'failing', unknown: 'unknown' };
+const VERDICT_BADGE: Record<TagVerdict, string> = { unsigned: '', 'signed-untrusted': 'badge-warn', verified: 'badge-ok', failed: 'badge-bad', unknown: 'badge-warn' };
 let statusJobs = 0;
 
 /** The signed / unsigned / failing state of many tags, checked on request with progress. */

@@ -227,6 +227,7 @@ describe('verdicts on crafted signatures', () => {
       const r = await verify('big/app', image.digest);
       expect(r).toMatchObject({ verdict: 'unknown', code: 'PLACE_UNREADABLE' });
       expect(r.looked).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'cosign-tag', outcome: 'unreadable' })]));
+      expect(await ok('signatures.status', { id, repository: 'big/app', tags: ['1.0'] })).toMatchObject({ results: [{ tag: '1.0', verdict: 'unknown' }] });
     } finally {
       await untrustAll();
     }
