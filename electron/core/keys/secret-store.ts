@@ -52,11 +52,12 @@ export class KeychainStore implements SecretStore {
     }
   }
 
+  /** Removes the entry; an entry that is not there is fine, a keychain that cannot be reached is an error (the secret would stay). */
   async delete(entry: string): Promise<void> {
     try {
       await (await loadKeytar()).deletePassword(this.options.service, entry);
-    } catch {
-      // nothing stored, or no keychain: nothing to remove
+    } catch (error) {
+      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain could not remove ${this.options.what} (${(error as Error).message.slice(0, 160)}); it may still hold them: unlock the keychain and try again.`);
     }
   }
 }
