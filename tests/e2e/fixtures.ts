@@ -63,3 +63,10 @@ export const test = base.extend<{ signet: SignetServer }>({
 });
 
 export { expect };
+
+/** Opens the Keys view and its "Generate a signing key" dialog. */
+export async function openGenerateKey(page: import('@playwright/test').Page) {
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  return page.getByRole('dialog', { name: 'Generate a signing key' });
+}

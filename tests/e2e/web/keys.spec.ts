@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startKeyring, type KeyringHandle } from '../../harness';
-import { artifactsDir, expect, startServer, test } from '../fixtures';
+import { artifactsDir, expect, startServer, test, openGenerateKey } from '../fixtures';
 
 let keyring: KeyringHandle;
 test.beforeAll(async () => {
@@ -54,9 +54,7 @@ test('an OpenPGP key shows its fingerprint and armored public key', async ({ pag
   const server = await startServer({ env: keyring.env });
   try {
     await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+    const dialog = await openGenerateKey(page);
     await dialog.getByLabel('Name').fill('simple-signing');
     await dialog.getByLabel('Type').selectOption('pgp-ed25519');
     await dialog.getByLabel('User id').fill('Release Team <release@example.com>');
@@ -71,9 +69,7 @@ test('an OpenPGP key shows its fingerprint and armored public key', async ({ pag
 
 test('without a keychain, generating says why and stores nothing', async ({ page, signet }) => {
   await page.goto(signet.url);
-  await page.getByRole('link', { name: 'Keys' }).click();
-  await page.getByRole('button', { name: 'Generate key' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+  const dialog = await openGenerateKey(page);
   await dialog.getByLabel('Name').fill('nowhere');
   await dialog.getByRole('button', { name: 'Generate' }).click();
   await expect(dialog.getByRole('alert')).toContainText('OS keychain cannot store the key');
@@ -84,9 +80,7 @@ test('without a keychain, generating says why and stores nothing', async ({ page
 
 test('without a keychain, the key goes to the encrypted vault; the vault locks and unlocks', async ({ page, signet }) => {
   await page.goto(signet.url);
-  await page.getByRole('link', { name: 'Keys' }).click();
-  await page.getByRole('button', { name: 'Generate key' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+  const dialog = await openGenerateKey(page);
   await dialog.getByLabel('Name', { exact: true }).fill('vaulted');
   await dialog.getByLabel('Keep the private key in').selectOption('vault');
   await dialog.getByLabel(/Vault passphrase/).fill('a long vault passphrase');

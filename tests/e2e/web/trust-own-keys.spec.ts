@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startKeyring, type KeyringHandle } from '../../harness';
-import { artifactsDir, expect, repoRoot, startServer, test } from '../fixtures';
+import { artifactsDir, expect, repoRoot, startServer, test, openGenerateKey } from '../fixtures';
 
 let keyring: KeyringHandle;
 test.beforeAll(async () => {
@@ -15,9 +15,7 @@ test('a key generated with "Trust this key for verification" left on is in the T
   const server = await startServer({ env: keyring.env });
   try {
     await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+    const dialog = await openGenerateKey(page);
     await dialog.getByLabel('Name').fill('release-2026');
     await expect(dialog.getByLabel('Trust this key for verification')).toBeChecked();
     await page.screenshot({ path: path.join(artifactsDir, 'generate-trust.png') });
@@ -45,9 +43,7 @@ test('a key generated with the box off is not trusted; "Trust this key…" on it
   const server = await startServer({ env: keyring.env });
   try {
     await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Generate a signing key' });
+    const dialog = await openGenerateKey(page);
     await dialog.getByLabel('Name').fill('scratch');
     await dialog.getByLabel('Trust this key for verification').uncheck();
     await dialog.getByRole('button', { name: 'Generate' }).click();

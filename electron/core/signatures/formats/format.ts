@@ -5,7 +5,9 @@ import type { RegistrySource } from '../../registry/source';
 import type { ObjectStore } from '../../storage/object-store';
 import type { TrustSet } from '../trusted';
 
-export type FormatId = SignatureReport['format'];
+import type { FormatId } from '../../../../shared/formats';
+
+export type { FormatId };
 
 export interface Referrers {
   descriptors: Descriptor[];

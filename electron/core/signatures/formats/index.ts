@@ -1,15 +1,23 @@
+import type { FormatId } from '../../../../shared/formats';
 import { ascFormat } from './asc';
 import { bundleFormat } from './bundle';
 import { cosignFormat } from './cosign';
-import type { FormatId, SignatureFormat } from './format';
+import type { SignatureFormat } from './format';
 import { notationFormat } from './notation';
 import { simpleFormat } from './simple';
 
-/** Every signature format, in the order a report lists them. Adding one is a module and a line here. */
-export const FORMATS: readonly SignatureFormat[] = [cosignFormat, bundleFormat, notationFormat, simpleFormat, ascFormat];
+/** One module per id of shared/formats.ts: the type makes a missing or extra module a compile error. */
+const BY_ID: Readonly<Record<FormatId, SignatureFormat>> = {
+  cosign: cosignFormat,
+  'sigstore-bundle': bundleFormat,
+  notation: notationFormat,
+  simplesigning: simpleFormat,
+  asc: ascFormat,
+};
+
+/** Every signature format, in the order a report lists them. Adding one is a module, a line here and a row in shared/formats.ts. */
+export const FORMATS: readonly SignatureFormat[] = Object.values(BY_ID);
 
 export function formatById(id: FormatId): SignatureFormat {
-  const found = FORMATS.find((f) => f.id === id);
-  if (!found) throw new Error(`unknown signature format ${id}`);
-  return found;
+  return BY_ID[id];
 }
