@@ -61,6 +61,8 @@ test('a reviewer reads Verified, Failed (revoked, superseded) and Unsigned with 
     await page.getByLabel('Registry host').fill(registry.host);
     await page.getByLabel('Simple-signature lookaside (optional)').fill(lookaside);
     await page.getByLabel('Registry host').press('Enter');
+    // The capability line grows a lookaside badge once the probe answers: wait for it, so the list does not move under the click.
+    await expect(page.getByLabel('Capabilities').getByText('reachable')).toBeVisible();
     await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' }).click();
     const tags = page.getByRole('listbox', { name: 'Tags' });
     const signatures = page.getByRole('region', { name: 'Signatures' });
