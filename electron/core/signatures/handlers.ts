@@ -117,7 +117,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         if (/^https?:\/\//i.test(lookaside)) throw new SignetError('INVALID_INPUT', `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`);
         const pgp = await services.keys.pgpSigner(input.key);
         Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
-        describeSigner = { signer: pgp.fingerprint, algorithm: 'openpgp' };
+        describeSigner = { signer: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}) };
       } else {
         const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
         Object.assign(base, { signer });

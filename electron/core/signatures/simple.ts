@@ -79,6 +79,8 @@ export interface SimpleVerdict {
   index?: number;
   keyId?: string;
   fingerprint?: string;
+  /** The subkey that signed, when it is not the primary key. */
+  signingSubkey?: string;
   identity?: string;
   /** The payload's optional.timestamp: the signer's claim. */
   timestamp?: number;
@@ -99,7 +101,7 @@ export { verifyPgpMessage } from './openpgp-verify';
  */
 export async function verifySimple(message: Uint8Array, digest: string, trusted: readonly PgpCandidate[], imageReference?: string, now = new Date()): Promise<SimpleVerdict> {
   const verified = await verifyPgpMessage(message, trusted, now);
-  const who = { ...(verified.signer !== undefined ? { signer: verified.signer } : {}), ...(verified.index !== undefined ? { index: verified.index } : {}), ...(verified.keyId ? { keyId: verified.keyId } : {}), ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}), ...(verified.created ? { created: verified.created } : {}) };
+  const who = { ...(verified.signer !== undefined ? { signer: verified.signer } : {}), ...(verified.index !== undefined ? { index: verified.index } : {}), ...(verified.keyId ? { keyId: verified.keyId } : {}), ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}), ...(verified.ok && verified.signingSubkey ? { signingSubkey: verified.signingSubkey } : {}), ...(verified.created ? { created: verified.created } : {}) };
   if (!verified.ok) return { ok: false, stage: verified.code.startsWith('KEY_') ? 'key' : 'signature', code: verified.code, reason: verified.reason, ...who };
   const parsed = parseSignedPayload(verified.data, 'atomic');
   if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...who };

@@ -51,6 +51,8 @@ export interface PgpSigner {
   readonly fingerprint: string;
   /** Upper-case hex long key id (16 characters). */
   readonly keyId: string;
+  /** When a subkey makes the signatures: its fingerprint (what gpg and containers/image report as the signer). */
+  readonly signingSubkey?: string;
   readonly userIds: readonly string[];
   armoredPublicKey(): Promise<string>;
   /** A binary, non-detached signed OpenPGP message over `data` (what containers/image stores). */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
+import { isBinaryOpenPgp, readOpenPgpPublicKey } from '../keys/openpgp-material';
 import { readJsonFile } from '../storage/atomic';
 import { updateRecords } from '../storage/record-file';
 
@@ -20,6 +21,25 @@ export interface NewTrustEntry {
   scopes?: string[];
   /** A leaf certificate (neither a CA nor self-signed), trusted as a single key, knowingly. */
   leaf?: boolean;
+}
+
+/**
+ * Binary public material as the text the store keeps: a binary OpenPGP key (gpg --export without
+ * --armor) armored, a DER certificate or SPKI as PEM. Text is returned as it is.
+ */
+export async function materialText(bytes: Uint8Array): Promise<string> {
+  if (isBinaryOpenPgp(bytes)) return (await readOpenPgpPublicKey(bytes)).armor();
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  if (bytes[0] !== 0x30 || head.includes('-----BEGIN')) return Buffer.from(bytes).toString('utf8');
+  try {
+    return new X509Certificate(bytes).toString();
+  } catch {
+    try {
+      return createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
+    } catch {
+      throw new SignetError('MALFORMED', 'The binary file is neither an OpenPGP public key, a DER certificate nor a DER public key.');
+    }
+  }
 }
 
 /** What a piece of public material is, with its fingerprint; refuses private keys and junk. */

@@ -33,7 +33,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
   const signature: SignatureCheck =
     v.stage === 'signature' && !untrusted
       ? { name: 'signature', status: 'failed', code: v.code, reason: v.reason }
-      : { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Made by ${untrusted?.key.name ?? v.signer}${v.keyId ? ` (key ${v.keyId})` : ''}.` };
+      : { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Made by ${untrusted?.key.name ?? v.signer}${v.signingSubkey ? ` (${v.fingerprint}, with its signing subkey ${v.signingSubkey})` : v.keyId ? ` (key ${v.keyId})` : ''}.` };
   const keyTrust: SignatureCheck = misnamed
     ? { name: 'key trust', status: 'failed', code: 'KEY_NAMED_OTHER', reason: `The file names key ${namedKey}, but ${signedBy} signed it.` }
     : v.stage === 'key'

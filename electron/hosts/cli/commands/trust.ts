@@ -61,9 +61,12 @@ export const commands: readonly CommandSpec[] = [
       const file = ctx.args.pos(0);
       const notAfter = dateOption(o['not-after'], 'not-after');
       const notBefore = dateOption(o['not-before'], 'not-before');
+      const bytes = readInputFile(file, 'the key file');
+      // Binary material (gpg --export without --armor, DER) travels as base64; the core converts it.
+      const binary = bytes.length > 0 && ((bytes[0]! & 0x80) !== 0 || bytes.includes(0));
       const result = await ctx.call('trust.add', {
         name: ctx.args.str('name') ?? path.basename(file),
-        data: readText(file, 'the key file'),
+        ...(binary ? { data: bytes.toString('base64'), encoding: 'base64' as const } : { data: bytes.toString('utf8') }),
         ...(notAfter ? { notAfter } : {}),
         ...(notBefore ? { notBefore } : {}),
         ...(ctx.args.list('scope')?.length ? { scopes: (ctx.args.list('scope') ?? []) } : {}),
