@@ -77,6 +77,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json instead, as podman would' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Also read simple signatures from this lookaside (directory, file:// or http(s)://)' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
+      { name: 'asc-from', type: 'string', value: 'PROFILE|DIR', description: 'Also read the SWR .asc file ({namespace}/{repo}/{sha256}.asc) from this storage profile or folder' },
     ],
     async run(ctx) {
       const files = (ctx.args.list('pubkey') ?? []).map((file) => {
@@ -114,7 +115,9 @@ export const commands: readonly CommandSpec[] = [
         if (key.value.exports.pgp) pgpKeys.push(key.value.exports.pgp);
       }
       const only = Boolean(o.key) || files.length > 0;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
+      const ascFrom = ctx.args.str('asc-from');
+      const asc = ascFrom === undefined ? undefined : /[/\\.]/.test(ascFrom) ? { path: ascFrom } : { profile: ascFrom };
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(asc ? { asc } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
