@@ -12,6 +12,7 @@ export const KMS_ALGORITHMS = [
   'rsa-pkcs1v15-sha256',
   'rsa-pkcs1v15-sha384',
   'rsa-pkcs1v15-sha512',
+  'rsa-pss-sha224',
   'rsa-pss-sha256',
   'rsa-pss-sha384',
   'rsa-pss-sha512',

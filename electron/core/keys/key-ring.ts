@@ -12,6 +12,8 @@ import { readJsonFile } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
 import { importKey } from './import';
+import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { isSm2Spki } from '../signing/sm2';
 import { describeOpenPgpKey, exportProtectedSecretKey } from './openpgp-material';
 import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
@@ -163,7 +165,7 @@ export class KeyRing {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
     let fingerprint: string;
     try {
-      fingerprint = spkiSha256(createPublicKey(input.publicKeyPem));
+      fingerprint = isSm2Spki(input.publicKeyPem) ? pemSpkiSha256(input.publicKeyPem) : spkiSha256(createPublicKey(input.publicKeyPem));
     } catch {
       throw new SignetError('KMS_ERROR', `The KMS returned a public key for ${input.uri} that cannot be read.`);
     }

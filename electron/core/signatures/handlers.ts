@@ -111,6 +111,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       };
       let describeSigner: Record<string, string>;
       if (format.id === 'simplesigning') {
+        if (input.algorithm) throw new SignetError('INVALID_INPUT', 'Simple signatures are OpenPGP signatures: the key decides the algorithm; --algorithm is for cosign signatures.');
         const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
         const lookaside = (await chooseLookaside(input, saved, imageReferenceFor(host, input.repository, input.digest, input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined), true))?.url;
         if (!lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).');
@@ -119,7 +120,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
         describeSigner = { signer: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}) };
       } else {
-        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
+        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
       }
@@ -135,7 +136,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       }
       ctx.progress(targets.length, targets.length, `Signed ${signed.length} manifest(s)`);
       const { where: _where, ...result } = first as Signed;
-      return { ...result, signed };
+      return { ...result, ...(describeSigner.algorithm ? { algorithm: describeSigner.algorithm } : {}), signed };
     },
   };
 }

@@ -6,6 +6,8 @@ import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
 import { isBinaryOpenPgp, readOpenPgpPublicKey } from '../keys/openpgp-material';
+import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { isSm2Spki, sm2PublicKeyFromSpki } from '../signing/sm2';
 import { readJsonFile } from '../storage/atomic';
 import { updateRecords } from '../storage/record-file';
 
@@ -76,6 +78,11 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     // notation-go and cosign accept only CA (or self-signed root) certificates as trust anchors.
     const selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
     return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey, ...(!cert.ca && !selfSigned ? { leaf: true } : {}) };
+  }
+  if (text.startsWith('-----BEGIN PUBLIC KEY-----') && isSm2Spki(text)) {
+    // SM2 is read in pure JS: Electron's BoringSSL cannot parse it (see signing/sm2.ts).
+    if (!sm2PublicKeyFromSpki(text)) throw new SignetError('MALFORMED', 'The SM2 public key cannot be read.');
+    return { kind: 'public-key', fingerprint: pemSpkiSha256(text), algorithm: 'sm2' };
   }
   if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
     let key: KeyObject;
@@ -169,6 +176,7 @@ export class TrustStore {
 
 function algorithmOf(data: string): { algorithm?: string } {
   if (!data.includes('BEGIN PUBLIC KEY')) return {};
+  if (isSm2Spki(data)) return { algorithm: 'sm2' };
   try {
     const key = createPublicKey(data);
     const curve = key.asymmetricKeyDetails?.namedCurve;

@@ -1,6 +1,7 @@
 import { readInputFile } from '../read-input';
 import type { VerificationReport } from '../../../../shared/models/signatures';
 import { compatibilityOf } from '../../../../shared/compat';
+import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { UsageError } from '../args';
 import { REFERENCE_HELP, resolve } from '../resolve';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
@@ -32,6 +33,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI|PKCS11-URI', description: 'The Signet key to sign with, a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…) or a pkcs11: URI' },
       { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
       { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
+      { name: 'algorithm', type: 'string', value: 'ALG', description: `cosign: the signature algorithm and padding, e.g. rsa-pss-sha256 for a KMS or software RSA key (default: the key's own; one of ${KMS_ALGORITHMS.join(', ')})` },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'simplesigning: use the lookaside-staging (or file:// lookaside) this registries.d names' },
       { name: 'index-only', type: 'boolean', description: 'For a multi-platform index: sign only the index, not each platform manifest' },
@@ -53,16 +55,18 @@ export const commands: readonly CommandSpec[] = [
       const needsPin = key.startsWith('pkcs11:') && !/[?&]pin-(value|source)=/.test(key);
       const pin = needsPin ? await ctx.readSecret('Token PIN: ', ctx.args.str('pin-env')) : undefined;
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const algorithm = ctx.args.str('algorithm');
+      if (algorithm !== undefined && !(KMS_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${KMS_ALGORITHMS.join(', ')}.`);
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
       }
-      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign') }));
+      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign', result.value.algorithm) }));
       else {
-        for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}`);
+        for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}${result.value.algorithm ? ` (${result.value.algorithm})` : ''}`);
         ctx.out('Who will accept it:');
-        for (const c of compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign')) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
+        for (const c of compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign', result.value.algorithm)) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
       }
       return EXIT_OK;
     },
