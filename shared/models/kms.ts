@@ -146,3 +146,8 @@ export const KmsProviderInfo = z
   })
   .strict();
 export type KmsProviderInfo = z.infer<typeof KmsProviderInfo>;
+
+/** Whether a `--key` value is a key URI (scheme://…) rather than a key name or a file path. */
+export function looksLikeKeyUri(value: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(value.trim());
+}

@@ -77,4 +77,24 @@ describe('cosign signatures with an SM2 KMS key', () => {
     writeFileSync(path.join(dir, 'payload'), Buffer.concat([Buffer.from(mine[0]!.payload, 'utf8'), Buffer.from(' ')]));
     expect(() => execFileSync(openssl, args, { stdio: 'pipe' })).toThrow();
   });
+
+  it('a reviewer trusts the KMS key by URI (its public key read from the KMS) and the SM2 signature verifies for them too', async () => {
+    const reviewer = createCore({ dataDir: mkdtempSync(path.join(tmpdir(), 'signet-sm2-reviewer-')), host: 'cli', keySecrets: new MemorySecretStore() });
+    const ask = async <T,>(name: string, input: unknown): Promise<T> => {
+      const r = (await reviewer.dispatch(name as never, input as never)) as unknown as Outcome<T>;
+      if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
+      return r.value;
+    };
+    await ask('kms.add', { name: 'huawei', provider: 'huaweikms', region: fake.region, endpoint: fake.url, scope: fake.projectId, credential: { source: 'keychain', secret: { accessKey: fake.accessKey, secretKey: fake.secretKey } } });
+    const id = (await ask<{ id: string }>('registry.add', { host: registry.host })).id;
+    const before = await ask<{ verdict: string }>('signatures.verify', { id, repository: 'team/sm2', digest: image.digest, tag: '1.0' });
+    expect(before.verdict).toBe('signed-untrusted');
+    const fetched = await ask<{ publicKeyPem: string; algorithm: string; spkiSha256: string }>('kms.publicKey', { key: uri(0) });
+    expect(fetched.algorithm).toBe('sm2-sm3');
+    const entry = await ask<{ fingerprint: string; algorithm?: string }>('trust.add', { name: 'release-sm2', data: fetched.publicKeyPem });
+    expect(entry).toMatchObject({ fingerprint: fetched.spkiSha256 });
+    const after = await ask<{ verdict: string; signatures: Array<{ verdict: string; signer?: string }> }>('signatures.verify', { id, repository: 'team/sm2', digest: image.digest, tag: '1.0' });
+    expect(after.verdict).toBe('verified');
+    expect(after.signatures.find((s) => s.signer?.startsWith('release-sm2'))).toMatchObject({ verdict: 'verified' });
+  });
 });

@@ -1,7 +1,7 @@
 import { readInputFile } from '../read-input';
 import type { VerificationReport } from '../../../../shared/models/signatures';
 import { compatibilityOf } from '../../../../shared/compat';
-import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../../shared/models/kms';
+import { KMS_ALGORITHMS, looksLikeKeyUri, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { UsageError } from '../args';
 import { REFERENCE_HELP, resolve } from '../resolve';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
@@ -76,7 +76,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Verify an image’s signatures; exits 0 only when a signature over it verifies with a key trusted for it (the trust store, or only --key/--pubkey)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
-      { name: 'key', type: 'string', value: 'NAME', description: 'Trust only this Signet key' },
+      { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'Trust only this Signet key, or this KMS key (its public key is read from the KMS)' },
       { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Trust only these PEM or armored OpenPGP public keys (repeatable)' },
       { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json instead, as podman would' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Also read simple signatures from this lookaside (directory, file:// or http(s)://)' },
@@ -112,7 +112,12 @@ export const commands: readonly CommandSpec[] = [
         }
         return decided.value.allowed ? EXIT_OK : EXIT_FAILED;
       }
-      if (o.key) {
+      if (o.key && looksLikeKeyUri(ctx.args.req('key'))) {
+        // A KMS key URI: its public key is read from the KMS, as cosign verify --key awskms://… does.
+        const kms = await ctx.call('kms.publicKey', { key: ctx.args.req('key') });
+        if (!kms.ok) return reportFailure(ctx, kms);
+        publicKeys.push(kms.value.publicKeyPem);
+      } else if (o.key) {
         const key = await ctx.call('keys.get', { key: ctx.args.req('key') });
         if (!key.ok) return reportFailure(ctx, key);
         if (key.value.exports.pem) publicKeys.push(key.value.exports.pem);
