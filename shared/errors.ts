@@ -44,14 +44,24 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+/**
+ * Finer reasons under a code, for records that must tell them apart (the audit log records a
+ * signature the local self-check refused as refused, not as failed). Stable like the codes.
+ * - `self-check`: Signet verified the signature it was handed with the key's public key, and refused it.
+ */
+export const FAILURE_REASONS = ['self-check'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
 /** An error that is meant to be shown: its message is safe to display and carries no secret. */
 export class SignetError extends Error {
   readonly code: ErrorCode;
+  readonly reason: FailureReason | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, options: { reason?: FailureReason } = {}) {
     super(message);
     this.name = 'SignetError';
     this.code = code;
+    this.reason = options.reason;
   }
 }
 
