@@ -26,7 +26,6 @@ export const AuditEventType = z.enum([
   'token.tested',
   'storage.tested',
   'offline.transferred',
-  'signature.deleted',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

@@ -115,7 +115,7 @@ export class KeyRing {
       await secrets.delete(id).catch(() => undefined);
       throw error;
     }
-    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return info;
   }
 
@@ -151,7 +151,7 @@ export class KeyRing {
       await secrets.delete(id).catch(() => undefined);
       throw error;
     }
-    await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return { ...info, found: imported.found };
   }
 
@@ -183,7 +183,7 @@ export class KeyRing {
       retired: false,
     };
     await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
-    await this.audit?.append('key.imported', `Added KMS key ${input.uri} as "${info.name}"`, { keyId: info.id, fingerprint });
+    await this.audit?.append('key.imported', `Added KMS key ${input.uri} as "${info.name}"`, { keyId: info.id, keyName: info.name, fingerprint });
     return info;
   }
 
@@ -194,7 +194,7 @@ export class KeyRing {
     const read = readChainFor(chain, info.spkiSha256);
     const next = { ...info, certificateChain: read.pem };
     await this.update((keys) => ({ keys: keys.map((k) => (k.id === info.id ? next : k)), result: undefined }));
-    await this.audit?.append('key.imported', `Attached a certificate chain (${read.subjects[0]}) to "${info.name}"`, { keyId: info.id, certificates: read.subjects.length });
+    await this.audit?.append('key.imported', `Attached a certificate chain (${read.subjects[0]}) to "${info.name}"`, { keyId: info.id, keyName: info.name, fingerprint: info.spkiSha256, certificates: read.subjects.length });
     return next;
   }
 
@@ -238,7 +238,7 @@ export class KeyRing {
     try {
       const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
       const result = { key: await encryptCosignKey(privateKey, password), pub: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
-      await this.audit?.append('key.exported', `Exported the private key "${info.name}" in cosign format`, { keyId: info.id });
+      await this.audit?.append('key.exported', `Exported the private key "${info.name}" in cosign format`, { keyId: info.id, keyName: info.name, fingerprint: info.spkiSha256 ?? '' });
       return result;
     } finally {
       der.fill(0);
@@ -272,7 +272,7 @@ export class KeyRing {
     const info = await this.get(idOrName);
     const next = { ...info, retired: true };
     await this.update((keys) => ({ keys: keys.map((k) => (k.id === info.id ? next : k)), result: undefined }));
-    await this.audit?.append('key.retired', `Retired key "${info.name}"`, { keyId: info.id });
+    await this.audit?.append('key.retired', `Retired key "${info.name}"`, { keyId: info.id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return next;
   }
 
@@ -282,7 +282,7 @@ export class KeyRing {
     if (confirmName !== info.name) throw new SignetError('INVALID_INPUT', `Type the key's name, "${info.name}", to delete it.`);
     await this.update((keys) => ({ keys: keys.filter((k) => k.id !== info.id), result: undefined }));
     if (info.store === 'keychain' || info.store === 'vault') await this.storeFor(info.store).delete(info.id).catch(() => undefined);
-    await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, keyName: info.name, type: info.type, store: info.store, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
   }
 
   private async usable(idOrName: string): Promise<KeyInfo> {
