@@ -2,7 +2,7 @@ import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import { EXIT_FAILED, EXIT_USAGE, type CommandContext, type CommandSpec } from './command';
 import { COMMAND_GROUPS } from './commands/index';
-import { formatCommandHelp, formatGroupHelp, formatTopHelp } from './help';
+import { formatCommandHelp, formatGroupHelp, formatTopHelp, VAULT_PASSWORD_OPTION } from './help';
 import { readConfirmation, readSecretFrom } from './secret';
 
 export interface CliIo {
@@ -17,7 +17,7 @@ export interface CliIo {
 const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' },
   { name: 'help', type: 'boolean', short: 'h', description: 'Show help for this command' },
-  { name: 'vault-password-env', type: 'string', value: 'VAR', description: 'When a key in the encrypted vault is needed: read the vault passphrase from this variable (else a prompt)' },
+  VAULT_PASSWORD_OPTION,
 ];
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage. */
