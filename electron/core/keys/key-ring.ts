@@ -115,6 +115,7 @@ export class KeyRing {
       await secrets.delete(id).catch(() => undefined);
       throw error;
     }
+    if (storeName === 'vault') await this.recordVaultPublic(info);
     await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return info;
   }
@@ -151,6 +152,7 @@ export class KeyRing {
       await secrets.delete(id).catch(() => undefined);
       throw error;
     }
+    if (storeName === 'vault') await this.recordVaultPublic(info);
     await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return { ...info, found: imported.found };
   }
@@ -220,6 +222,16 @@ export class KeyRing {
   async publicExports(idOrName: string): Promise<PublicExports> {
     const info = await this.get(idOrName);
     if (info.kind === 'kms') return { ...(info.publicKeyPem ? { pem: info.publicKeyPem } : {}), ...(info.certificateChain ? { x509: info.certificateChain } : {}) };
+    // A vault key's public half needs no passphrase: it is kept beside the vault and checked here against the key's fingerprint.
+    if (info.store === 'vault' && this.vault && !this.vault.unlocked) {
+      const kept = await this.vault.publicPart(info.id);
+      if (kept) return checkedPublicPart(info, kept);
+    }
+    return this.publicFromSecret(info);
+  }
+
+  /** The public half, derived from the private key itself. */
+  private async publicFromSecret(info: KeyInfo): Promise<PublicExports> {
     const secret = await this.secret(info);
     if (info.kind === 'openpgp') return { pgp: (await openpgp.readPrivateKey({ armoredKey: secret })).toPublic().armor() };
     const der = Buffer.from(secret, 'base64');
@@ -228,6 +240,28 @@ export class KeyRing {
     } finally {
       der.fill(0);
     }
+  }
+
+  private async recordVaultPublic(info: KeyInfo): Promise<void> {
+    const exports = await this.publicFromSecret(info);
+    await this.vault?.putPublic(info.id, { ...(exports.pem ? { pem: exports.pem } : {}), ...(exports.pgp ? { pgp: exports.pgp } : {}) });
+  }
+
+  /**
+   * After the vault is unlocked: rewrites the public halves kept beside it from its private keys, and
+   * names the keys whose kept half had been altered while it was locked (or all, when the file's MAC failed).
+   */
+  async refreshVaultPublic(): Promise<{ altered: string[] }> {
+    if (!this.vault?.unlocked) return { altered: [] };
+    const inVault = (await this.list()).filter((k) => k.store === 'vault' && k.kind !== 'kms');
+    const truth: Record<string, { pem?: string; pgp?: string }> = {};
+    for (const info of inVault) {
+      const exports = await this.publicFromSecret(info).catch(() => undefined);
+      if (exports) truth[info.id] = { ...(exports.pem ? { pem: exports.pem } : {}), ...(exports.pgp ? { pgp: exports.pgp } : {}) };
+    }
+    const { altered, macFailed } = await this.vault.resealPublic(truth);
+    const names = inVault.filter((k) => altered.includes(k.id)).map((k) => k.name);
+    return { altered: macFailed && names.length === 0 ? ['(the file of public parts)'] : names };
   }
 
   /** cosign's encrypted key file, for `cosign sign --key`; the password comes from the user. */
@@ -297,4 +331,28 @@ export class KeyRing {
     if (!secret) throw new SignetError('KEY_NOT_FOUND', `The private part of "${info.name}" is not in the ${info.store === 'vault' ? 'vault file' : 'OS keychain'}; it may have been removed outside Signet.`);
     return secret;
   }
+}
+
+/**
+ * A public half kept beside the locked vault, accepted only when it is the key the list records:
+ * its SPKI SHA-256 or OpenPGP fingerprint must match (a swapped file is refused, not shown).
+ */
+async function checkedPublicPart(info: KeyInfo, kept: { pem?: string; pgp?: string }): Promise<PublicExports> {
+  const altered = () => new SignetError('VERIFICATION_FAILED', `The public key kept beside the vault for "${info.name}" does not match the key's fingerprint: it was altered. Unlock the vault to restore it from the private key.`);
+  if (info.kind === 'openpgp') {
+    if (!kept.pgp) throw altered();
+    const key = await openpgp.readKey({ armoredKey: kept.pgp }).catch(() => undefined);
+    if (!key || key.isPrivate() || key.getFingerprint().toUpperCase() !== info.pgpFingerprint) throw altered();
+    return { pgp: kept.pgp };
+  }
+  if (!kept.pem) throw altered();
+  let fingerprint: string | undefined;
+  try {
+    const key = createPublicKey(kept.pem);
+    fingerprint = key.type === 'public' ? spkiSha256(key) : undefined;
+  } catch {
+    fingerprint = undefined;
+  }
+  if (!fingerprint || fingerprint !== info.spkiSha256) throw altered();
+  return { pem: kept.pem, ...(info.certificateChain ? { x509: info.certificateChain } : {}) };
 }
