@@ -23,9 +23,9 @@ function columns(rows: ReadonlyArray<readonly [string, string]>, maxWidth = 34):
 }
 
 /** A group's own commands only: one command module may serve several groups (trust and policy). */
-export function formatGroupHelp(group: CommandGroup, specs: readonly CommandSpec[]): string {
+export function formatGroupHelp(group: CommandGroup, specs: readonly CommandSpec[], notes: readonly string[] = []): string {
   const own = specs.filter((s) => s.name === group.name || s.name.startsWith(`${group.name} `));
-  return [`Usage: signet ${group.name} <command> [options]`, '', group.summary, '', 'Commands:', ...columns(own.map((s) => [s.name, s.summary] as const))].join('\n');
+  return [`Usage: signet ${group.name} <command> [options]`, '', group.summary, '', 'Commands:', ...columns(own.map((s) => [s.name, s.summary] as const)), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
 /** A global option, listed in the help of every command that may need a key from the encrypted vault. */

@@ -55,12 +55,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!spec) {
       const wantsHelp = sub === undefined || sub === '--help' || sub === '-h';
       (wantsHelp ? io.out : io.err)(
-        wantsHelp ? formatGroupHelp(group, specs) : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
+        wantsHelp ? formatGroupHelp(group, specs, group.notes ? await group.notes(await helpCaller(io)) : []) : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
       );
       return wantsHelp && sub !== undefined ? 0 : EXIT_USAGE;
     }
   }
   return runCommand(spec, args, io);
+}
+
+/** The contract, for help that shows what the core knows (the KMS providers' credential sources). */
+async function helpCaller(io: CliIo): Promise<CommandContext['call']> {
+  const [{ defaultDataDir }, { createCore }] = await Promise.all([import('../../core/paths'), import('../../core/core')]);
+  const core = createCore({ dataDir: defaultDataDir(io.env), host: 'cli', readOnly: true, log: (line) => io.err(line) });
+  return (name, input) => core.dispatch(name, input) as never;
 }
 
 async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo): Promise<number> {
