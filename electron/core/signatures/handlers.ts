@@ -77,7 +77,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const signatures = all.filter((s) => s.kind === 'signature');
       const attestations = all.filter((s) => s.kind === 'attestation');
       const summary = imageVerdict(signatures, looked);
-      if (input.requested) await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { digest: input.digest, verdict: summary.verdict, code: summary.code, signatures: signatures.length });
+      if (input.requested) await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { call: 'signatures.verify', repository: input.repository, digest: input.digest, ...(input.tag ? { tag: input.tag } : {}), verdict: summary.verdict, code: summary.code, signatures: signatures.length });
       return { digest: input.digest, ...summary, signatures, attestations, looked };
     },
     'signatures.status': async (input, ctx) => {
