@@ -81,9 +81,9 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       answer = ok(checked.data);
       await recorder?.succeeded(name, parsed.data, checked.data);
     } catch (error) {
-      const failed = error instanceof SignetError ? failure(error.code, error.message) : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
-      if (!(error instanceof SignetError)) options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       const reason = error instanceof SignetError ? error.reason : undefined;
+      const failed = error instanceof SignetError ? failure(error.code, error.message, reason) : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
+      if (!(error instanceof SignetError)) options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       await recorder?.failed(name, parsed.data, { code: failed.code, message: failed.message, ...(reason ? { reason } : {}) }).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
       return failed;
     }

@@ -156,7 +156,7 @@ export class VaultSecretStore implements KeySecretStore {
   }
 
   private assertUnlocked(): void {
-    if (!this.key) throw new SignetError('KEY_LOCKED', 'The vault is locked: unlock it with its passphrase (Keys → Vault, or --vault-password-env VAR).');
+    if (!this.key) throw new SignetError('KEY_LOCKED', 'The vault is locked: unlock it with its passphrase (Keys → Vault, or --vault-password-env VAR).', { reason: 'vault-locked' });
   }
 
   private touch(): void {

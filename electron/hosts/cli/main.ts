@@ -110,7 +110,7 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
       const d = await dispatch();
       const result = await d(name, input);
       // A key in the locked vault: ask for the passphrase once, unlock, and try again.
-      if (!result.ok && result.code === 'KEY_LOCKED' && /vault is locked/.test(result.message) && name !== 'keys.vaultUnlock') {
+      if (!result.ok && result.code === 'KEY_LOCKED' && result.reason === 'vault-locked' && name !== 'keys.vaultUnlock') {
         const passphrase = await readSecretFrom(io, 'Vault passphrase: ', parsed.options['vault-password-env'] as string | undefined);
         const unlocked = await d('keys.vaultUnlock', { passphrase });
         if (!unlocked.ok) return unlocked as never;
