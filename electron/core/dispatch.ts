@@ -36,7 +36,7 @@ export interface CallRecorder {
   within<T>(name: CallName, input: unknown, run: () => Promise<T>): Promise<T>;
   /** After the handler succeeded, before its answer is given: an entry that cannot be written fails the call. */
   succeeded(name: CallName, input: unknown, output: unknown): Promise<void>;
-  /** What was asked, and why it failed (its code, and its finer reason when there is one). */
+  /** What was asked (undefined when the request did not pass its schema), and why it failed (its code, and its finer reason when there is one). */
   failed(name: CallName, input: unknown, failed: { code: string; message: string; reason?: FailureReason }): Promise<void>;
 }
 
@@ -60,7 +60,12 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       return failure('READ_ONLY', `Signet is running in read-only reviewer mode, so "${name}" (${def.effect}) is not allowed.`);
     }
     const parsed = def.request.safeParse(input ?? {});
-    if (!parsed.success) return failure('INVALID_INPUT', describeIssues(name, parsed.error.issues));
+    if (!parsed.success) {
+      const refused = failure('INVALID_INPUT', describeIssues(name, parsed.error.issues));
+      // An attempt at a change that did not pass its schema is recorded too (what was asked cannot be: it is not known to be safe).
+      if (def.effect !== 'read') await options.recorder?.failed(name, undefined, refused).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
+      return refused;
+    }
     const request = parsed.data as { jobId?: string };
     const jobId = request.jobId ?? `job-${++jobCounter}`;
     const ctx: CallContext = {

@@ -32,7 +32,7 @@ export function createCallRecorder(audit: AuditLog, table: CallAuditTable = CALL
     },
     async failed(name, input, failed: { code: string; message: string; reason?: FailureReason }) {
       const rule = ruleFor(table, name);
-      const asked = rule?.asked(input) ?? { what: name };
+      const asked = input === undefined ? { what: `${name} (a request that did not pass its checks)` } : (rule?.asked(input) ?? { what: name });
       const outcome = failed.reason === 'self-check' ? 'refused' : 'failed';
       const verb = outcome === 'refused' ? 'refused' : 'failed';
       await audit.append(rule?.kind ?? 'call.failed', `${asked.what}: ${verb} (${failed.code}): ${failed.message}`, { call: name, ...asked.fields, code: failed.code, ...(failed.reason ? { reason: failed.reason } : {}) }, { outcome });
