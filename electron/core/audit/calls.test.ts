@@ -14,6 +14,7 @@ describe('the audit table', () => {
     const asked = [
       CALL_AUDIT['keys.import']!.asked({ name: 'k', text: secret, password: secret }),
       CALL_AUDIT['keys.exportCosign']!.asked({ key: 'k', password: secret }),
+      CALL_AUDIT['keys.exportPgpSecret']!.asked({ key: 'k', passphrase: secret }),
       CALL_AUDIT['signatures.sign']!.asked({ id: 'r', repository: 'team/app', digest: `sha256:${'a'.repeat(64)}`, key: `pkcs11:token=t;object=k?pin-value=${secret}`, pin: secret }),
       CALL_AUDIT['registry.add']!.asked({ host: 'example.com', username: 'u', password: secret }),
       CALL_AUDIT['tokens.keys']!.asked({ module: '/m.so', token: 't', pin: secret }),

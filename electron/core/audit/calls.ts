@@ -36,6 +36,7 @@ export const CALL_AUDIT: CallAuditTable = {
   'keys.attachCertificate': { kind: 'key.imported', asked: (i) => ({ what: `Attach a certificate chain to ${q(i.key)}`, fields: { key: i.key } }), done: 'handler' },
   'keys.addKms': { kind: 'key.imported', asked: (i) => ({ what: `Add KMS key ${i.uri} as ${q(i.name)}`, fields: { key: i.name, uri: i.uri, ...(i.connection ? { connection: i.connection } : {}) } }), done: 'handler' },
   'keys.exportCosign': { kind: 'key.exported', asked: (i) => ({ what: `Export the private key ${q(i.key)} in cosign format`, fields: { key: i.key } }), done: 'handler' },
+  'keys.exportPgpSecret': { kind: 'key.exported', asked: (i) => ({ what: `Export the OpenPGP secret key ${q(i.key)}`, fields: { key: i.key } }), done: 'handler' },
   'keys.retire': { kind: 'key.retired', asked: (i) => ({ what: `Retire key ${q(i.key)}`, fields: { key: i.key } }), done: 'handler' },
   'keys.delete': { kind: 'key.deleted', asked: (i) => ({ what: `Delete key ${q(i.key)}`, fields: { key: i.key } }), done: 'handler' },
   'keys.csr': {
@@ -76,7 +77,7 @@ export const CALL_AUDIT: CallAuditTable = {
     kind: 'image.signed',
     asked: (i) => ({
       what: `Sign ${i.repository}@${shortDigest(i.digest)} in ${i.format ?? 'cosign'} format with ${q(keyRef(i.key))}`,
-      fields: { key: keyRef(i.key), repository: i.repository, digest: i.digest, format: i.format ?? 'cosign', registryId: i.id, ...(i.expectedTag ? { tag: i.expectedTag } : {}) },
+      fields: { key: keyRef(i.key), repository: i.repository, digest: i.digest, format: i.format ?? 'cosign', registryId: i.id, ...(i.expectedTag ? { tag: i.expectedTag } : {}), ...(i.algorithm ? { algorithm: i.algorithm } : {}) },
     }),
     done: 'handler',
   },

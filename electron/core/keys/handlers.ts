@@ -55,7 +55,8 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
       await beforeNewKey();
       const password = Buffer.from(input.password, 'utf8');
       try {
-        const { found, ...info } = await keys.importKey({ name: input.name, text: input.text, password, ...(input.store ? { store: input.store } : {}) });
+        const file = input.encoding === 'base64' ? Buffer.from(input.text, 'base64') : Buffer.from(input.text, 'utf8');
+        const { found, ...info } = await keys.importKey({ name: input.name, file, password, ...(input.store ? { store: input.store } : {}) });
         return { info, found };
       } finally {
         password.fill(0);
@@ -101,6 +102,7 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
         password.fill(0);
       }
     },
+    'keys.exportPgpSecret': async (input) => keys.exportPgpSecret(input.key, input.passphrase),
     'keys.retire': async (input) => keys.retire(input.key),
     'keys.delete': async (input) => {
       await keys.delete(input.key, input.confirmName);

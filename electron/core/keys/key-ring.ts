@@ -12,6 +12,9 @@ import { readJsonFile } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
 import { importKey } from './import';
+import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { isSm2Spki } from '../signing/sm2';
+import { describeOpenPgpKey, exportProtectedSecretKey } from './openpgp-material';
 import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
 import type { VaultSecretStore } from './vault';
@@ -100,7 +103,8 @@ export class KeyRing {
       if (!input.userId) throw new SignetError('INVALID_INPUT', 'An OpenPGP key needs a user id, e.g. "Release Team <release@example.com>".');
       const pgp = await generatePgpKey(input.type as Extract<KeyType, `pgp-${string}`>, input.userId, input.expires);
       await secrets.put(id, pgp.armoredPrivate);
-      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: storeName, labels: input.labels ?? [], retired: false };
+      const { pgpAlgorithm } = await describeOpenPgpKey(await openpgp.readPrivateKey({ armoredKey: pgp.armoredPrivate }));
+      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, pgpAlgorithm, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     } else {
       const key = await generateSoftwareKey(input.type as Exclude<KeyType, `pgp-${string}`>);
       const chain = input.type === 'x509-ecdsa-p256' ? testCertificateChain(key.privateKey, input.userId ?? input.name, input.expires) : undefined;
@@ -121,21 +125,19 @@ export class KeyRing {
   }
 
   /** Imports a key file (see import.ts for the formats); nothing is stored unless it reads cleanly. */
-  async importKey(input: { name: string; text: string; password: Uint8Array; store?: 'keychain' | 'vault' }): Promise<KeyInfo & { found: string }> {
+  async importKey(input: { name: string; file: Uint8Array; password: Uint8Array; store?: 'keychain' | 'vault' }): Promise<KeyInfo & { found: string }> {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
     const storeName = input.store ?? 'keychain';
     const secrets = this.storeFor(storeName);
-    const imported = await importKey(input.text, input.password);
+    const imported = await importKey(input.file, input.password);
     const id = `k-${randomBytes(8).toString('hex')}`;
     const created = new Date().toISOString();
     let info: KeyInfo;
     if (imported.kind === 'openpgp') {
       const key = await openpgp.readPrivateKey({ armoredKey: imported.armoredPrivate });
-      const bits = key.getAlgorithmInfo();
-      const type: KeyType = bits.algorithm === 'rsaEncryptSign' ? ((bits.bits ?? 0) >= 4096 ? 'pgp-rsa-4096' : 'pgp-rsa-3072') : 'pgp-ed25519';
-      const expiry = await key.getExpirationTime().catch(() => null);
+      const described = await describeOpenPgpKey(key);
       await secrets.put(id, imported.armoredPrivate);
-      info = { id, name: input.name, type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: key.getFingerprint().toUpperCase(), pgpKeyId: key.getKeyID().toHex().toUpperCase(), userIds: key.getUserIDs(), created, ...(expiry instanceof Date ? { expires: expiry.toISOString() } : {}), store: storeName, labels: ['imported'], retired: false };
+      info = { id, name: input.name, kind: 'openpgp', algorithm: 'openpgp', ...described, created, store: storeName, labels: ['imported'], retired: false };
     } else {
       const algorithm = algorithmOf(imported.privateKey);
       const details = imported.privateKey.asymmetricKeyDetails;
@@ -165,7 +167,7 @@ export class KeyRing {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
     let fingerprint: string;
     try {
-      fingerprint = spkiSha256(createPublicKey(input.publicKeyPem));
+      fingerprint = isSm2Spki(input.publicKeyPem) ? pemSpkiSha256(input.publicKeyPem) : spkiSha256(createPublicKey(input.publicKeyPem));
     } catch {
       throw new SignetError('KMS_ERROR', `The KMS returned a public key for ${input.uri} that cannot be read.`);
     }
@@ -277,6 +279,18 @@ export class KeyRing {
     } finally {
       der.fill(0);
     }
+  }
+
+  /**
+   * An OpenPGP secret key, encrypted with the passphrase given (gpg's S2K, iterated and salted),
+   * armored with its CRC line: `gpg --import` reads it and signs with it; skopeo takes it too.
+   */
+  async exportPgpSecret(idOrName: string, passphrase: string): Promise<{ armored: string }> {
+    const info = await this.get(idOrName);
+    if (info.kind !== 'openpgp') throw new SignetError('UNSUPPORTED', `"${info.name}" is not an OpenPGP key; ${info.kind === 'software' ? 'export it in cosign format' : 'its private key stays in the KMS'}.`);
+    const armored = await exportProtectedSecretKey(await this.secret(info), passphrase);
+    await this.audit?.append('key.exported', `Exported the OpenPGP secret key "${info.name}" (passphrase-protected)`, { keyId: info.id, keyName: info.name, fingerprint: info.pgpFingerprint ?? '' });
+    return { armored };
   }
 
   /** A software key's signer; KMS keys are opened through keys/resolve-signer.ts. */

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
-import { isSm2Spki, sm2Digest, sm2PublicKeyFromSpki } from './sm2';
+import { isSm2Spki, sm2Digest, sm2PublicKeyFromSpki } from '../signing/sm2';
 
 import { ALGORITHMS as SIGNING_ALGORITHMS, type AlgorithmInfo, type HashName } from '../signing/algorithms';
 
@@ -27,7 +27,7 @@ export function publicKeyKind(pem: string): PublicKeyKind {
 export function algorithmsForKey(kind: PublicKeyKind): KmsAlgorithm[] {
   switch (kind.kind) {
     case 'rsa':
-      return ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
+      return ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha224', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
     case 'ec':
       return kind.curve === 'prime256v1' ? ['ecdsa-p256-sha256'] : kind.curve === 'secp384r1' ? ['ecdsa-p384-sha384'] : ['ecdsa-p521-sha512'];
     case 'sm2':

@@ -4,7 +4,7 @@ import { SignetError } from '../../../shared/errors';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { ALGORITHMS, HASH_LABEL, type HashName } from './algorithms';
 import { DIGEST_INFO_PREFIX } from '../signing/algorithms';
-import { parseDerRs, sm2PublicKeyFromSpki, sm2VerifyDigest } from './sm2';
+import { parseDerRs, sm2PublicKeyFromSpki, sm2VerifyDigest } from '../signing/sm2';
 
 /**
  * The self-check every KMS signature passes before Signet uses it: verify locally with the

@@ -5,6 +5,7 @@ import type { ReasonCode } from '../../../shared/models/verdict';
 import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import type { SignatureAlgorithm, Signer } from '../signing/signer';
 import { verifyRawSignature } from '../signing/verify-raw';
+import { isSm2Spki } from '../signing/sm2';
 import { digestOf, parseDigest } from '../registry/digest';
 import { MEDIA, type Descriptor } from '../registry/media';
 import type { RegistrySource } from '../registry/source';
@@ -86,6 +87,7 @@ export function candidateAlgorithms(key: KeyObject): SignatureAlgorithm[] {
 }
 
 export function verifyWithKey(publicKeyPem: string, payload: Uint8Array, signature: Uint8Array): SignatureAlgorithm | undefined {
+  if (isSm2Spki(publicKeyPem)) return verifyRawSignature('sm2-sm3', publicKeyPem, payload, signature) ? 'sm2-sm3' : undefined;
   let key: KeyObject;
   try {
     key = createPublicKey(publicKeyPem);

@@ -111,15 +111,16 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       };
       let describeSigner: Record<string, string>;
       if (format.id === 'simplesigning') {
+        if (input.algorithm) throw new SignetError('INVALID_INPUT', 'Simple signatures are OpenPGP signatures: the key decides the algorithm; --algorithm is for cosign signatures.');
         const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
         const lookaside = (await chooseLookaside(input, saved, imageReferenceFor(host, input.repository, input.digest, input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined), true))?.url;
         if (!lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).');
         if (/^https?:\/\//i.test(lookaside)) throw new SignetError('INVALID_INPUT', `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`);
         const pgp = await services.keys.pgpSigner(input.key);
         Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
-        describeSigner = { signer: pgp.fingerprint, fingerprint: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}) };
+        describeSigner = { signer: pgp.fingerprint, fingerprint: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}), ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}) };
       } else {
-        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
+        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
       }
@@ -135,7 +136,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       }
       ctx.progress(targets.length, targets.length, `Signed ${signed.length} manifest(s)`);
       const { where: _where, ...result } = first as Signed;
-      return { ...result, signed };
+      return { ...result, ...(describeSigner.algorithm ? { algorithm: describeSigner.algorithm } : {}), signed };
     },
   };
 }

@@ -8,7 +8,7 @@ import { exportPolicy } from './export';
 import { loadDirImage, loadRegistryImage } from './images';
 import { PolicyStore } from './policies';
 import { parsePolicy } from './policy';
-import { TrustStore } from './store';
+import { materialText, TrustStore } from './store';
 import { entryForKey, trustSignetKey } from './own-keys';
 
 export interface TrustDeps {
@@ -53,8 +53,8 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
       if (!services.trustMigration) throw new SignetError('UNSUPPORTED', 'This host keeps no trust migration record.');
       return { acknowledged: await services.trustMigration.acknowledge() };
     },
-    'trust.add': async (input) => {
-      const entry = await store.add(input);
+    'trust.add': async ({ encoding, ...input }) => {
+      const entry = await store.add({ ...input, data: encoding === 'base64' ? await materialText(Buffer.from(input.data, 'base64')) : input.data });
       await services.audit.append('trust.changed', `Trusted ${entry.kind} "${entry.name}"`, { id: entry.id, fingerprint: entry.fingerprint, kind: entry.kind, ...(entry.notAfter ? { notAfter: entry.notAfter } : {}) });
       const { data: _data, ...summary } = entry;
       return summary;

@@ -70,6 +70,19 @@ async function helpCaller(io: CliIo): Promise<CommandContext['call']> {
   return (name, input) => core.dispatch(name, input) as never;
 }
 
+/** A pkcs11: URI (a value on its own or after --flag=) with pin-value in its path or query, its name percent-encoded or not. */
+function carriesPin(arg: string): boolean {
+  const value = arg.replace(/^--[a-z-]+=/, '').trim();
+  if (!/^pkcs11:/i.test(value)) return false;
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    // Malformed percent-encoding: the URI parser refuses it later; look at it as it is.
+  }
+  return /(?:^pkcs11:|[;?&])pin-value=/i.test(decoded);
+}
+
 async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -85,6 +98,13 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
   if (parsed.options.help === true) {
     io.out(formatCommandHelp(spec));
     return 0;
+  }
+  const pinInArgs = argv.find(carriesPin);
+  if (pinInArgs !== undefined) {
+    const message = 'A pkcs11: URI on the command line carries a PIN (pin-value=), which every user of this machine can read in `ps` and the shell history. Nothing was done. Give the PIN with --pin-env VAR, a ?pin-source=FILE in the URI, or at the prompt.';
+    if (parsed.options.json === true) io.out(JSON.stringify({ ok: false, code: 'INVALID_INPUT', message }));
+    io.err(`signet ${spec.name}: ${message}`);
+    return EXIT_USAGE;
   }
 
   const { defaultDataDir } = await import('../../core/paths');
