@@ -73,6 +73,12 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
       } finally {
         passphrase.fill(0);
       }
+      // The public halves kept beside the vault, rewritten from its private keys; one altered on disk is recorded.
+      const { altered } = await keys.refreshVaultPublic().catch((error: unknown) => {
+        services.log(`vault public parts: ${error instanceof Error ? error.message : String(error)}`);
+        return { altered: [] };
+      });
+      if (altered.length) await services.audit.append('vault.changed', `Public keys kept beside the vault had been altered and were restored from it: ${altered.map((n) => `"${n}"`).join(', ')}`, { altered: altered.join(', ') }, { outcome: 'refused' });
       // Keys in the vault that the trust migration could not read while it was locked.
       await services.trustMigration?.run().catch((error: unknown) => services.log(`trust migration failed: ${error instanceof Error ? error.message : String(error)}`));
       return status;

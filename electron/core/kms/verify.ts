@@ -23,7 +23,7 @@ export interface SelfCheckInput {
 
 export function assertKmsSignature(input: SelfCheckInput, where: string): void {
   const problem = diagnoseSignature(input);
-  if (problem) throw new SignetError('SIGNING_FAILED', `${where}: ${problem}. Signet refused the signature; nothing was published.`);
+  if (problem) throw new SignetError('SIGNING_FAILED', `${where}: ${problem}. Signet refused the signature; nothing was published.`, { reason: 'self-check' });
 }
 
 /** Undefined when the signature verifies; otherwise the reason it does not. */

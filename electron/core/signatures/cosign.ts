@@ -113,7 +113,7 @@ export async function signCosign(options: {
   const digest = parseDigest(options.digest);
   const payload = Buffer.from(buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}) }), 'utf8');
   const signature = Buffer.from(await options.signer.sign(payload));
-  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.');
+  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.', { reason: 'self-check' });
   const tag = signatureTag(digest);
   const lockKey = `${options.source.label}/${options.repository}:${tag}`;
   return withTagLock(lockKey, () => writeSignature(options.source, options.repository, tag, payload, signature));

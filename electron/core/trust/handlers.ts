@@ -86,7 +86,7 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
         image = await loadRegistryImage(connections, { id: input.id, repository: input.repository, reference: input.reference, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
       } else throw new SignetError('INVALID_INPUT', 'Give a registry image or a dir: path.');
       const result = await evaluatePolicy(policy, image, deps.keyFiles);
-      await services.audit.append('image.verified', `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`, { digest: image.manifestDigest, allowed: result.allowed, section: result.section.scope ?? result.section.kind });
+      await services.audit.append('image.verified', `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`, { call: 'trust.evaluate', reference: result.identity.slice(0, 1024), digest: image.manifestDigest, allowed: result.allowed, section: result.section.scope ?? result.section.kind });
       return result;
     },
   };

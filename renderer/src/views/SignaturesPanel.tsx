@@ -43,12 +43,13 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         <button type="button" className="button secondary" onClick={() => setRequested((n) => n + 1)} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
         {can('signatures.sign') && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
       </div>
-      {profiles.data && profiles.data.some((p) => p.kind !== 'directory') && (
+      {/* Every storage profile, directories included: `offline attach` writes .asc files to those too. */}
+      {profiles.data && profiles.data.length > 0 && (
         <div className="field inline small">
           <label htmlFor="asc-source">Also read SWR .asc files from</label>
           <select id="asc-source" value={ascProfile} onChange={(e) => setAscProfile(e.target.value)}>
-            <option value="">no bucket</option>
-            {profiles.data.filter((p) => p.kind !== 'directory').map((p) => (<option key={p.name} value={p.name}>{p.name}</option>))}
+            <option value="">nowhere else</option>
+            {profiles.data.map((p) => (<option key={p.name} value={p.name}>{`${p.name} (${p.kind === 'directory' ? 'directory' : `${p.kind} bucket`})`}</option>))}
           </select>
         </div>
       )}

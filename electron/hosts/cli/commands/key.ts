@@ -55,6 +55,7 @@ async function writeCosignPair(ctx: CommandContext, key: string, dir: string, pa
 export const commands: readonly CommandSpec[] = [
   {
     name: 'key generate',
+    mayUnlockVault: true,
     summary: 'Generate a signing key; its private part goes to the OS keychain or the encrypted vault',
     positionals: [{ name: 'NAME', description: 'A name for the key' }],
     options: [
@@ -102,6 +103,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'key import',
+    mayUnlockVault: true,
     summary: 'Import a key file: cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 or an OpenPGP secret key (armored or binary)',
     positionals: [{ name: 'FILE', description: 'The key file' }],
     options: [
@@ -140,6 +142,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'key csr',
+    mayUnlockVault: true,
     summary: 'Write a PKCS#10 certificate signing request (code signing) for a software key',
     positionals: [{ name: 'NAME', description: 'The key' }],
     options: [
@@ -185,6 +188,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'key export',
+    mayUnlockVault: true,
     summary: 'Export a key: public (pem, pgp, x509) freely; --format cosign writes cosign.key (encrypted) and cosign.pub into a directory; --format pgp-secret an encrypted OpenPGP secret key',
     positionals: [{ name: 'NAME', description: 'Key name or id' }],
     options: [

@@ -27,6 +27,7 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
 export const commands: readonly CommandSpec[] = [
   {
     name: 'sign',
+    mayUnlockVault: true,
     summary: 'Sign an image in cosign format with a Signet key (the tag is resolved once; nothing is signed if it moves)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [

@@ -159,6 +159,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'asc',
+    mayUnlockVault: true,
     summary: 'Sign an image’s payload with an OpenPGP key into a Huawei SWR {sha256}.asc file; save it and/or upload it',
     positionals: [{ name: 'REFERENCE', description: 'registry/namespace/repository:tag or …@sha256:…' }],
     options: [
