@@ -53,8 +53,10 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     } catch {
       throw new SignetError('MALFORMED', 'The certificate cannot be read.');
     }
-    // notation-go and cosign accept only CA (or self-signed root) certificates as trust anchors.
-    const selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
+    // notation-go and cosign accept only CA (or self-signed) certificates as trust anchors. Self-signed
+    // is judged by name and signature, as notation does: OpenSSL's checkIssued also wants keyCertSign,
+    // which a self-signed code-signing certificate (notation's test certificates) does not have.
+    const selfSigned = cert.issuer === cert.subject && cert.verify(cert.publicKey);
     return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey, ...(!cert.ca && !selfSigned ? { leaf: true } : {}) };
   }
   if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {

@@ -133,7 +133,7 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
           {signature.judgedAt && <p>Judged at {signature.judgedAt.at} <span className="muted">({signature.judgedAt.source === 'now' ? 'verification time: Signet verified no signing time' : `time verified from ${signature.judgedAt.source}`})</span></p>}
           <h4>Checks</h4>
           <ul className="checks">
-            {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
+            {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : c.status === 'logged' ? 'badge-warn' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
           </ul>
           <h4>Signed payload</h4>
           {pretty ? <pre className="code">{pretty}</pre> : <p className="muted">Not shown: inside an OpenPGP message it is only read once the signature verifies with a trusted key.</p>}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../../electron/core/core';
+import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { RegistryClient } from '../../../electron/core/registry/client';
+import { OciLayout } from '../../../electron/core/registry/layout';
+import { startRegistry, type RegistryHandle } from '../../harness';
+import { vector } from '../../vectors';
+
+/**
+ * Every Notation vector through the real verify path (core dispatch → registry source →
+ * referrers → notation format → verifier), with the verdict its PROVENANCE states:
+ * notation's e2e layouts (legacy manifest form, tag schema) read as OCI layouts and pushed to
+ * Debian's docker-registry (no referrers API: the tag-schema fallback), and notation-go's JWS and
+ * COSE envelopes attached to their signed manifest in both manifest forms.
+ */
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+interface Check { name: string; status: string; code: string; reason: string }
+interface Sig { format: string; verdict: string; code: string; signer?: string; storage: string; checks: Check[]; notation?: { envelope?: string; policy: { level: string; source: string; decidingCheck?: string }; signingTime?: { authenticated: boolean } } }
+interface Report { verdict: string; code: string; signatures: Sig[] }
+
+const SUBJECT = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
+const E2E_CERT = vector('notation', 'truststore', 'x509', 'ca', 'e2e', 'e2e.crt');
+const codes = (s: Sig) => s.checks.map((c) => `${c.name}:${c.status}:${c.code}`);
+
+describe('Notation vectors through signatures.verify', () => {
+  let core: Core;
+  let registry: RegistryHandle;
+  const call = async <T,>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
+  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
+    const r = await call<T>(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
+    return r.value;
+  };
+  const layoutIds: Record<string, string> = {};
+  let trustId: string | undefined;
+  const trustE2e = async () => {
+    trustId = (await ok<{ id: string }>('trust.add', { name: 'notation e2e', data: readFileSync(E2E_CERT, 'utf8') })).id;
+  };
+  const untrust = async () => {
+    if (trustId) await ok('trust.remove', { id: trustId });
+    trustId = undefined;
+  };
+  const verifyLayout = async (name: string) => {
+    const id = (layoutIds[name] ??= (await ok<{ id: string }>('registry.add', { layoutPath: vector('notation', 'oci-layout', name) })).id);
+    const repos = await ok<{ repositories: string[] }>('registry.repositories', { id });
+    return ok<Report>('signatures.verify', { id, repository: repos.repositories[0], digest: SUBJECT });
+  };
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-notation-'));
+    process.env.SIGNET_REGISTRIES_D = path.join(dataDir, 'no-registries.d');
+    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    delete process.env.SIGNET_REGISTRIES_D;
+    await registry?.stop();
+  });
+
+  describe('notation e2e layouts (trust store ca:e2e = e2e.crt)', () => {
+    beforeAll(trustE2e);
+    afterAll(untrust);
+
+    it('e2e-valid-signature: VALID (verified, every check passed, legacy manifest form, tag schema)', async () => {
+      const r = await verifyLayout('e2e-valid-signature');
+      expect(r).toMatchObject({ verdict: 'verified', code: 'VERIFIED' });
+      expect(r.signatures).toHaveLength(1);
+      const s = r.signatures[0] as Sig;
+      expect(s).toMatchObject({ format: 'notation', verdict: 'verified', code: 'SIG_VALID', signer: expect.stringContaining('CN=e2e'), storage: expect.stringContaining('referrers tag schema') });
+      expect(s.checks.every((c) => c.status === 'passed')).toBe(true);
+      expect(s.notation).toMatchObject({ envelope: 'jws', signingTime: { authenticated: false }, policy: { level: 'strict', source: 'trust-store' } });
+    });
+
+    it('e2e-expired-signature: cryptographically valid, the expiry check fails ⇒ REJECT under strict (SIG_EXPIRED)', async () => {
+      const r = await verifyLayout('e2e-expired-signature');
+      expect(r).toMatchObject({ verdict: 'failed', code: 'FAILED', signatures: [expect.objectContaining({ verdict: 'failed', code: 'SIG_EXPIRED' })] });
+      const s = r.signatures[0] as Sig;
+      expect(codes(s).slice(0, 4)).toEqual(['signature:passed:ENVELOPE_VALID', 'digest binding:passed:DIGEST_MATCH', 'key trust:passed:KEY_TRUSTED', 'identity:passed:CERT_IDENTITY_TRUSTED']);
+      expect(s.notation?.policy.decidingCheck).toBe('expiry');
+    });
+
+    it('e2e-invalid-signature: the layer is not an envelope ⇒ REJECT (SIG_UNREADABLE, integrity)', async () => {
+      const r = await verifyLayout('e2e-invalid-signature');
+      expect(r).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ verdict: 'failed', code: 'SIG_UNREADABLE' })] });
+    });
+  });
+
+  it('without the e2e certificate in the trust store the valid signature is signed but untrusted (SIG_NO_TRUSTED_KEYS), never "unsigned"', async () => {
+    const r = await verifyLayout('e2e-valid-signature');
+    expect(r).toMatchObject({ verdict: 'signed-untrusted', signatures: [expect.objectContaining({ verdict: 'signed-untrusted', code: 'SIG_NO_TRUSTED_KEYS' })] });
+  });
+
+  it('the e2e layouts pushed to docker-registry 2.8 (no referrers API) verify through the tag-schema fallback with the same verdicts', async () => {
+    const client = new RegistryClient({ registry: registry.host });
+    const id = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
+    const expected: Record<string, [string, string]> = { 'e2e-valid-signature': ['verified', 'SIG_VALID'], 'e2e-expired-signature': ['failed', 'SIG_EXPIRED'], 'e2e-invalid-signature': ['failed', 'SIG_UNREADABLE'] };
+    await trustE2e();
+    try {
+      for (const [name, [verdict, code]] of Object.entries(expected)) {
+        const repository = `notation/${name}`;
+        const dir = vector('notation', 'oci-layout', name);
+        const layout = new OciLayout(dir);
+        const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; mediaType: string; annotations?: Record<string, string> }> };
+        for (const blob of readdirSync(path.join(dir, 'blobs', 'sha256'))) await client.pushBlob(repository, readFileSync(path.join(dir, 'blobs', 'sha256', blob)));
+        // The subject first, then the signature manifest, then the tag-schema index (as notation pushes them).
+        const order = [...index.manifests].sort((a, b) => (a.annotations?.['org.opencontainers.image.ref.name'] === 'v1' ? -1 : b.annotations?.['org.opencontainers.image.ref.name'] === 'v1' ? 1 : a.mediaType.includes('index') ? 1 : -1));
+        for (const m of order) {
+          const bytes = await layout.blob('image', m.digest, 1 << 20);
+          await client.pushManifest(repository, m.annotations?.['org.opencontainers.image.ref.name'] ?? m.digest, bytes, m.mediaType);
+        }
+        const r = await ok<Report>('signatures.verify', { id, repository, digest: SUBJECT });
+        expect(r.signatures, name).toEqual([expect.objectContaining({ verdict, code, storage: expect.stringContaining('referrers tag schema') })]);
+      }
+    } finally {
+      await untrust();
+    }
+  });
+
+  it('notation-go JWS (legacy form) and COSE (artifactType form) over their signed manifest both verify with the leaf as anchor', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'signet-notation-go-'));
+    const layout = await OciLayout.create(dir);
+    const repository = 'image';
+    const manifest = readFileSync(vector('notation-go', 'signed-manifest.sha256-19dbd2e4.json'));
+    const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: await layout.pushManifest(repository, 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json'), size: manifest.length };
+    const empty = Buffer.from('{}');
+    await layout.pushBlob(repository, empty);
+    const emptyDigest = `sha256:${createHash('sha256').update(empty).digest('hex')}`;
+    const entries = [];
+    for (const [file, mediaType, form] of [['jws_signature.sig', 'application/jose+json', 'legacy'], ['cose_signature.sig', 'application/cose', 'artifactType']] as const) {
+      const envelope = readFileSync(vector('notation-go', file));
+      const layer = { mediaType, digest: await layout.pushBlob(repository, envelope), size: envelope.length };
+      const doc = {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...(form === 'artifactType' ? { artifactType: 'application/vnd.cncf.notary.signature' } : {}),
+        config: { mediaType: form === 'artifactType' ? 'application/vnd.oci.empty.v1+json' : 'application/vnd.cncf.notary.signature', digest: emptyDigest, size: 2 },
+        layers: [layer],
+        subject,
+      };
+      const bytes = Buffer.from(JSON.stringify(doc));
+      const digest = await layout.pushManifest(repository, `sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes, doc.mediaType);
+      entries.push({ mediaType: doc.mediaType, digest, size: bytes.length, artifactType: 'application/vnd.cncf.notary.signature' });
+    }
+    const referrersIndex = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
+    await layout.pushManifest(repository, subject.digest.replace(':', '-'), referrersIndex, 'application/vnd.oci.image.index.v1+json');
+    const alpine = Buffer.from((JSON.parse(readFileSync(vector('notation-go', 'jws_signature.sig'), 'utf8')) as { header: { x5c: string[] } }).header.x5c[0] as string, 'base64');
+    const pemCert = `-----BEGIN CERTIFICATE-----\n${alpine.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+    const id = (await ok<{ id: string }>('registry.add', { layoutPath: dir })).id;
+    const untrusted = await ok<Report>('signatures.verify', { id, repository, digest: subject.digest });
+    expect(untrusted.signatures.map((s) => s.code)).toEqual(['SIG_NO_TRUSTED_KEYS', 'SIG_NO_TRUSTED_KEYS']);
+    const t = (await ok<{ id: string }>('trust.add', { name: 'alpine (notation-go)', data: pemCert })).id;
+    try {
+      const r = await ok<Report>('signatures.verify', { id, repository, digest: subject.digest });
+      expect(r.verdict).toBe('verified');
+      expect(r.signatures.map((s) => [s.notation?.envelope, s.verdict, s.code])).toEqual([
+        ['jws', 'verified', 'SIG_VALID'],
+        ['cose', 'verified', 'SIG_VALID'],
+      ]);
+    } finally {
+      await ok('trust.remove', { id: t });
+    }
+  });
+});
