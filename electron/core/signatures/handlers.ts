@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
 import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
+import { notationTrustFor } from '../trust/notation-trust';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { reviewerSafe } from '../storage/handlers';
@@ -56,6 +57,8 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const imageReference = imageReferenceFor(host, input.repository, input.digest, input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined));
       const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}), image: imageReference });
       const lookaside = await chooseLookaside(input, saved, imageReference, false);
+      // Notation signatures follow the imported Notation trust policy (scoped by host/repository, as notation scopes them).
+      const notation = input.trustOnly ? undefined : await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
       const looked: LookedPlace[] = [];
       let referrers: Promise<Referrers> | undefined;
       const ctx: VerifyContext = {
@@ -65,6 +68,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         digest: input.digest,
         imageReference,
         trust,
+        ...(notation ? { notation } : {}),
         ...(lookaside ? { lookaside } : {}),
         ...(input.asc ? { asc: await services.storage.open(input.asc) } : {}),
         referrers: () => (referrers ??= source.referrers(input.repository, input.digest)),

@@ -90,6 +90,74 @@ describe('Notation vectors through signatures.verify', () => {
     });
   });
 
+  describe('under Notation trust policies (trust store ca:e2e by `trust add --store ca:e2e`)', () => {
+    const policyText = (name: string) => readFileSync(vector('notation', 'trustpolicies', name), 'utf8');
+    const withLevel = (level: string) => policyText('multiple_trusted_identity_trustpolicy.json').replace('"level" : "strict"', `"level" : "${level}"`);
+    let policyId: string | undefined;
+    const usePolicy = async (text: string) => {
+      if (policyId) await ok('trust.remove', { id: policyId });
+      policyId = (await ok<{ id: string; kind?: string }>('trust.importPolicy', { name: 'trustpolicy.json', policy: text })).id;
+    };
+    beforeAll(async () => {
+      trustId = (await ok<{ id: string; stores?: string[] }>('trust.add', { name: 'e2e (ca:e2e)', data: readFileSync(E2E_CERT, 'utf8'), stores: ['ca:e2e'] })).id;
+    });
+    afterAll(async () => {
+      if (policyId) await ok('trust.remove', { id: policyId });
+      await untrust();
+    });
+
+    it('multiple_trusted_identity (strict): valid VERIFIED, expired REJECTED (SIG_EXPIRED), invalid REJECTED (SIG_UNREADABLE); the report names the policy, level and deciding check', async () => {
+      await usePolicy(policyText('multiple_trusted_identity_trustpolicy.json'));
+      const valid = await verifyLayout('e2e-valid-signature');
+      expect(valid).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ verdict: 'verified', code: 'SIG_VALID' })] });
+      expect(valid.signatures[0]?.notation?.policy).toEqual({ name: 'trustpolicy.json: e2e', level: 'strict', source: 'trust-policy' });
+      const expired = await verifyLayout('e2e-expired-signature');
+      expect(expired).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ code: 'SIG_EXPIRED' })] });
+      expect(expired.signatures[0]?.notation?.policy).toMatchObject({ level: 'strict', decidingCheck: 'expiry' });
+      expect(await verifyLayout('e2e-invalid-signature')).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ code: 'SIG_UNREADABLE' })] });
+    });
+
+    it('invalid_trusted_identity (C=USB): the valid signature is REJECTED because its subject is not a trusted identity (CERT_IDENTITY_MISMATCH)', async () => {
+      await usePolicy(policyText('invalid_trusted_identity_trustpolicy.json'));
+      const r = await verifyLayout('e2e-valid-signature');
+      expect(r).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ verdict: 'failed', code: 'CERT_IDENTITY_MISMATCH' })] });
+      expect(r.signatures[0]?.notation?.policy.decidingCheck).toBe('identity');
+    });
+
+    it.each(['permissive', 'audit'])('%s: the expired signature is accepted with the expiry failure logged; the invalid one is still REJECTED', async (level) => {
+      await usePolicy(withLevel(level));
+      const expired = await verifyLayout('e2e-expired-signature');
+      expect(expired).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ verdict: 'verified', code: 'SIG_VALID' })] });
+      expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({ status: 'logged', code: 'SIG_EXPIRED' });
+      expect(expired.signatures[0]?.notation?.policy.level).toBe(level);
+      expect(await verifyLayout('e2e-invalid-signature')).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ code: 'SIG_UNREADABLE' })] });
+    });
+
+    it('skip: nothing is verified or refused, not even the invalid signature (POLICY_SKIP)', async () => {
+      await usePolicy(JSON.stringify({ version: '1.0', trustPolicies: [{ name: 'skip-all', registryScopes: ['*'], signatureVerification: { level: 'skip' } }] }));
+      expect(await verifyLayout('e2e-invalid-signature')).toMatchObject({ verdict: 'signed-untrusted', signatures: [expect.objectContaining({ verdict: 'signed-untrusted', code: 'POLICY_SKIP' })] });
+    });
+
+    it('registry_scope (localhost:5000/test-repo only): no statement applies to the layout image, which notation refuses (POLICY_NONE_APPLIES)', async () => {
+      await usePolicy(policyText('registry_scope_trustpolicy.json'));
+      expect(await verifyLayout('e2e-valid-signature')).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ code: 'POLICY_NONE_APPLIES' })] });
+    });
+
+    it('quickstart (store ca:wabbit-networks.io, which holds nothing here): untrusted (SIG_NO_TRUSTED_KEYS)', async () => {
+      await usePolicy(policyText('quickstart_trustpolicy.json'));
+      expect(await verifyLayout('e2e-valid-signature')).toMatchObject({ verdict: 'signed-untrusted', signatures: [expect.objectContaining({ code: 'SIG_NO_TRUSTED_KEYS' })] });
+    });
+
+    it('invalid policies are refused at import as notation refuses them, and a second Notation policy is a conflict', async () => {
+      expect(await call('trust.importPolicy', { name: 'bad', policy: policyText('override_integrity_for_permissive_trustpolicy.json') })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('"integrity" verification can not be overridden in custom signature verification') });
+      expect(await call('trust.importPolicy', { name: 'blob', policy: policyText('trustpolicy.blob.json') })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('zero registry scopes') });
+      await usePolicy(policyText('multiple_trusted_identity_trustpolicy.json'));
+      expect(await call('trust.importPolicy', { name: 'another', policy: policyText('quickstart_trustpolicy.json') })).toMatchObject({ ok: false, code: 'CONFLICT' });
+      const listed = await ok<{ policies: Array<{ kind?: string; sections: string[] }> }>('trust.list', {});
+      expect(listed.policies).toEqual([expect.objectContaining({ kind: 'notation', sections: [expect.stringContaining('notation "e2e" * → strict; stores ca:e2e')] })]);
+    });
+  });
+
   it('without the e2e certificate in the trust store the valid signature is signed but untrusted (SIG_NO_TRUSTED_KEYS), never "unsigned"', async () => {
     const r = await verifyLayout('e2e-valid-signature');
     expect(r).toMatchObject({ verdict: 'signed-untrusted', signatures: [expect.objectContaining({ verdict: 'signed-untrusted', code: 'SIG_NO_TRUSTED_KEYS' })] });

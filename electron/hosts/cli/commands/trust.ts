@@ -13,7 +13,7 @@ function readText(file: string, what: string): string {
 
 function describeEntry(e: TrustEntrySummary & { signetKey?: { id: string; name: string } }): string {
   const window = e.notAfter || e.notBefore ? ` (trusted for signatures${e.notBefore ? ` from ${e.notBefore}` : ''}${e.notAfter ? ` before ${e.notAfter}` : ''})` : '';
-  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}${e.signetKey ? `\tSignet key "${e.signetKey.name}"` : ''}`;
+  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}${e.stores?.length ? `\tstores: ${e.stores.join(', ')}` : ''}${e.signetKey ? `\tSignet key "${e.signetKey.name}"` : ''}`;
 }
 
 /** The migration note, for stderr: what earlier versions trusted implicitly and is now explicit. */
@@ -55,7 +55,9 @@ export const commands: readonly CommandSpec[] = [
       { name: 'not-before', type: 'string', value: 'DATE', description: 'Trusted only for signatures made from this date' },
       { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Trust (and export) this key for these scopes only (repeatable)' },
       { name: 'leaf', type: 'boolean', description: 'The file is a leaf certificate: trust only its key, not as a CA (use with care)' },
+      { name: 'store', type: 'strings', value: 'ca:NAME|signingAuthority:NAME|tsa:NAME', description: 'Put the certificate in this Notation named trust store (repeatable; a certificate trusted already joins it)' },
     ],
+    examples: ['signet trust add e2e.crt --store ca:e2e'],
     async run(ctx) {
       const o = ctx.args.options;
       const file = ctx.args.pos(0);
@@ -68,6 +70,7 @@ export const commands: readonly CommandSpec[] = [
         ...(notBefore ? { notBefore } : {}),
         ...(ctx.args.list('scope')?.length ? { scopes: (ctx.args.list('scope') ?? []) } : {}),
         ...(o.leaf ? { leaf: true } : {}),
+        ...(ctx.args.list('store')?.length ? { stores: ctx.args.list('store') ?? [] } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Trusted: ${describeEntry(result.value)}`);
@@ -139,8 +142,8 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'policy import',
-    summary: 'Import a containers policy.json (checked strictly, as podman reads it)',
-    positionals: [{ name: 'FILE', description: 'policy.json' }],
+    summary: 'Import a containers policy.json (checked strictly, as podman reads it) or a Notation trust policy (checked as notation checks it)',
+    positionals: [{ name: 'FILE', description: 'policy.json or trustpolicy.json' }],
     options: [{ name: 'name', type: 'string', value: 'NAME', description: 'A name for it (default: the file name)' }],
     async run(ctx) {
       const file = ctx.args.pos(0);
