@@ -45,7 +45,7 @@ export const SignatureOutcome = z
   .object({
     /** Where the signature came from: a file path, a URL, a registry tag. */
     source: z.string(),
-    format: z.enum(['simplesigning', 'cosign']),
+    format: z.enum(['simplesigning', 'cosign', 'notation']),
     outcome: z.enum(['accepted', 'rejected', 'ignored']),
     /** Why, as a stable code (absent for signatures the requirement ignores). */
     code: ReasonCode.optional(),

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { TrustEntry } from '../../../shared/models/trust';
 import type { NotationAnchor, NotationTrust } from '../signatures/notation/trust';
-import { applicableStatement } from './notation-policy';
+import { applicableStatement, type NotationPolicyDocument } from './notation-policy';
 import { PolicyStore } from './policies';
 import { TrustStore } from './store';
 
@@ -29,11 +29,15 @@ function anchorsOf(entries: readonly TrustEntry[], stores: readonly string[], ty
 export async function notationTrustFor(dataDir: string, artifactPath: string): Promise<NotationTrust | { none: string } | undefined> {
   const imported = await new PolicyStore(dataDir).notation();
   if (!imported) return undefined;
-  const statement = applicableStatement(imported.policy, artifactPath);
-  if (!statement) return { none: `The Notation trust policy "${imported.name}" has no statement whose registryScopes cover ${artifactPath}; notation refuses an image no statement applies to.` };
-  const entries = await new TrustStore(dataDir).entries();
+  return notationTrustFrom(imported.policy, imported.name, await new TrustStore(dataDir).entries(), artifactPath);
+}
+
+/** The trust of one policy document (imported or given) for `host/repository`, with the trust store's named stores. */
+export function notationTrustFrom(doc: NotationPolicyDocument, policyName: string, entries: readonly TrustEntry[], artifactPath: string): NotationTrust | { none: string } {
+  const statement = applicableStatement(doc, artifactPath);
+  if (!statement) return { none: `The Notation trust policy "${policyName}" has no statement whose registryScopes cover ${artifactPath}; notation refuses an image no statement applies to.` };
   return {
-    policy: { name: `${imported.name}: ${statement.name}`, level: statement.level, source: 'trust-policy' },
+    policy: { name: `${policyName}: ${statement.name}`, level: statement.level, source: 'trust-policy' },
     actions: statement.actions,
     verifyTimestamp: statement.verifyTimestamp,
     trustedIdentities: statement.trustedIdentities,

@@ -53,6 +53,13 @@ export class PolicyStore {
     return found ? { id: found.id, name: found.name, text: found.text, policy: parseNotationPolicy(found.text) } : undefined;
   }
 
+  /** An imported Notation trust policy by id or name; undefined when that policy is a containers one. */
+  async notationById(id: string): Promise<{ name: string; policy: NotationPolicyDocument } | undefined> {
+    const found = (await this.all()).find((p) => p.id === id || p.name === id);
+    if (!found) throw new SignetError('NOT_FOUND', `There is no imported policy ${id}.`);
+    return found.kind === 'notation' ? { name: found.name, policy: parseNotationPolicy(found.text) } : undefined;
+  }
+
   /**
    * Checks the policy strictly before anything is stored: a Notation trust policy (it has
    * `trustPolicies`, or a `version` and no `default`) by notation's rules, anything else as a
@@ -85,6 +92,10 @@ export class PolicyStore {
       return { records: policies, result };
     });
   }
+}
+
+export function isNotationPolicyText(text: string): boolean {
+  return policyKind(text) === 'notation';
 }
 
 function policyKind(text: string): 'containers' | 'notation' {

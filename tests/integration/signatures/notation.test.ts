@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,5 +233,32 @@ describe('Notation vectors through signatures.verify', () => {
     } finally {
       await ok('trust.remove', { id: t });
     }
+  });
+});
+
+describe('signet CLI with Notation trust', () => {
+  const root = path.resolve(import.meta.dirname, '..', '..', '..');
+  const home = mkdtempSync(path.join(tmpdir(), 'signet-notation-cli-'));
+  const run = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, SIGNET_HOME: home, SIGNET_REGISTRIES_D: path.join(home, 'none.d') } }, (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+
+  it('trust add --store ca:e2e, policy import (notation), verify oci:DIR, policy evaluate with the level and deciding check', async () => {
+    expect((await run('trust', 'add', E2E_CERT, '--store', 'ca:e2e')).stdout).toContain('stores: ca:e2e');
+    expect((await run('policy', 'import', vector('notation', 'trustpolicies', 'multiple_trusted_identity_trustpolicy.json'))).stdout).toContain('notation "e2e" * → strict');
+    const refused = await run('policy', 'import', vector('notation', 'trustpolicies', 'override_integrity_for_permissive_trustpolicy.json'));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toContain('"integrity" verification can not be overridden');
+    const valid = await run('verify', `oci:${vector('notation', 'oci-layout', 'e2e-valid-signature')}:v1`);
+    expect(valid).toMatchObject({ code: 0, stdout: expect.stringContaining('trust policy "multiple_trusted_identity_trustpolicy.json: e2e" (trust-policy), level strict') });
+    expect(valid.stdout).toContain('(claimed)');
+    const expired = await run('verify', `oci:${vector('notation', 'oci-layout', 'e2e-expired-signature')}:v1`);
+    expect(expired).toMatchObject({ code: 1, stdout: expect.stringContaining('decided by the expiry check') });
+    const permissive = path.join(home, 'permissive.json');
+    writeFileSync(permissive, readFileSync(vector('notation', 'trustpolicies', 'multiple_trusted_identity_trustpolicy.json'), 'utf8').replace('"strict"', '"permissive"'));
+    const evaluated = await run('policy', 'evaluate', `oci:${vector('notation', 'oci-layout', 'e2e-expired-signature')}:v1`, '--policy', permissive);
+    expect(evaluated).toMatchObject({ code: 0, stdout: expect.stringMatching(/ADMITTED[\s\S]*permissive[\s\S]*expiry \(SIG_EXPIRED, logged\)/) });
+    const rejected = await run('policy', 'evaluate', `oci:${vector('notation', 'oci-layout', 'e2e-invalid-signature')}:v1`, '--policy', permissive);
+    expect(rejected).toMatchObject({ code: 1, stdout: expect.stringMatching(/REJECTED[\s\S]*SIG_UNREADABLE|REJECTED[\s\S]*signature layer/) });
   });
 });

@@ -13,6 +13,12 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
     if (rows.length) ctx.out(title);
     for (const s of rows) {
       ctx.out(`  ${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
+      const n = s.notation;
+      if (n) {
+        ctx.out(`    Notation ${n.envelope ? n.envelope.toUpperCase() : n.mediaType}${n.signingScheme ? `, ${n.signingScheme}` : ''}; trust policy "${n.policy.name}" (${n.policy.source}), level ${n.policy.level}${n.policy.decidingCheck ? `; decided by the ${n.policy.decidingCheck} check` : ''}`);
+        if (n.signingTime) ctx.out(`    signing time ${n.signingTime.at} (${n.signingTime.authenticated ? 'authenticated' : 'claimed'})${n.expiry ? `; expires ${n.expiry}` : ''}`);
+        for (const [i, c] of n.chain.entries()) ctx.out(`    chain ${i}: ${c.subject} (SHA-256 ${c.sha256}, ${c.notBefore} – ${c.notAfter})`);
+      }
       for (const c of s.checks) ctx.out(`    ${c.status.padEnd(12)}${c.name}: ${c.reason} [${c.code}]`);
       if (s.judgedAt) ctx.out(`    judged at ${s.judgedAt.at} (${s.judgedAt.source === 'now' ? 'verification time' : s.judgedAt.source})${s.judgedAt.claimed !== undefined ? `; the signer claims ${new Date(s.judgedAt.claimed * 1000).toISOString()} (not verified)` : ''}`);
     }
@@ -74,7 +80,7 @@ export const commands: readonly CommandSpec[] = [
     options: [
       { name: 'key', type: 'string', value: 'NAME', description: 'Trust only this Signet key' },
       { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Trust only these PEM or armored OpenPGP public keys (repeatable)' },
-      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json instead, as podman would' },
+      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json, as podman would, or a Notation trust policy, as notation would' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Also read simple signatures from this lookaside (directory, file:// or http(s)://)' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
     ],
@@ -103,7 +109,10 @@ export const commands: readonly CommandSpec[] = [
         if (ctx.json) ctx.out(JSON.stringify(decided.value, null, 2));
         else {
           ctx.out(`${target.digest}: ${decided.value.allowed ? 'admitted' : 'rejected'} by the policy`);
-          for (const r of decided.value.requirements) ctx.out(`  ${r.outcome.padEnd(14)}${r.type}: ${r.reason}`);
+          for (const r of decided.value.requirements) {
+            ctx.out(`  ${r.outcome.padEnd(14)}${r.type}: ${r.reason}`);
+            for (const sig of r.signatures) ctx.out(`      ${sig.outcome.padEnd(9)}${sig.source}: ${sig.reason}`);
+          }
         }
         return decided.value.allowed ? EXIT_OK : EXIT_FAILED;
       }
