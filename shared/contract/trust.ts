@@ -119,6 +119,12 @@ export const trustCalls = {
       .strict(),
     response: z.object({ policy: z.string(), registriesD: z.string(), keyFiles: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
   }),
+  'trust.exportNotation': call({
+    summary: 'The imported Notation trust policy and the named trust stores, laid out as notation reads them (trustpolicy.json, truststore/x509/<type>/<name>/<file>.crt)',
+    effect: 'read',
+    request: NoInput,
+    response: z.object({ trustPolicy: z.string().optional(), files: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
+  }),
   'trust.evaluate': call({
     summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and which requirement admitted or rejected it',
     effect: 'read',

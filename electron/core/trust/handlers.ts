@@ -9,6 +9,7 @@ import { loadDirImage, loadRegistryImage } from './images';
 import { isNotationPolicyText, PolicyStore } from './policies';
 import { parseNotationPolicy } from './notation-policy';
 import { evaluateNotationPolicy } from './notation-evaluate';
+import { exportNotation } from './notation-export';
 import { parsePolicy } from './policy';
 import { TrustStore } from './store';
 import { entryForKey, trustSignetKey } from './own-keys';
@@ -78,6 +79,7 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
     },
     'trust.exportPolicy': async (input) =>
       exportPolicy(await store.entries(), { keyDir: input.keyDir ?? '/etc/containers/keys/signet', embed: input.embed ?? false, fallback: input.fallback ?? 'reject', ...(input.lookaside ? { lookaside: input.lookaside } : {}) }),
+    'trust.exportNotation': async () => exportNotation(await store.entries(), await policies.notation()),
     'trust.evaluate': async (input) => {
       // The reviewer host names no path or URL on the host: saved registries and imported policies only.
       if (services.readOnly && (input.dir || input.lookaside || input.registriesD || input.policy)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode a policy is evaluated only for a saved registry’s image with an imported policy (no paths, lookasides or inline policies).');

@@ -258,6 +258,10 @@ describe('signet CLI with Notation trust', () => {
     writeFileSync(permissive, readFileSync(vector('notation', 'trustpolicies', 'multiple_trusted_identity_trustpolicy.json'), 'utf8').replace('"strict"', '"permissive"'));
     const evaluated = await run('policy', 'evaluate', `oci:${vector('notation', 'oci-layout', 'e2e-expired-signature')}:v1`, '--policy', permissive);
     expect(evaluated).toMatchObject({ code: 0, stdout: expect.stringMatching(/ADMITTED[\s\S]*permissive[\s\S]*expiry \(SIG_EXPIRED, logged\)/) });
+    const exported = path.join(home, 'notation-config');
+    expect((await run('policy', 'export-notation', '--out', exported)).code).toBe(0);
+    expect(readFileSync(path.join(exported, 'trustpolicy.json'), 'utf8')).toBe(readFileSync(vector('notation', 'trustpolicies', 'multiple_trusted_identity_trustpolicy.json'), 'utf8'));
+    expect(readFileSync(path.join(exported, 'truststore', 'x509', 'ca', 'e2e', 'e2e.crt'), 'utf8').replace(/\s+/g, '')).toBe(readFileSync(E2E_CERT, 'utf8').replace(/\s+/g, ''));
     const rejected = await run('policy', 'evaluate', `oci:${vector('notation', 'oci-layout', 'e2e-invalid-signature')}:v1`, '--policy', permissive);
     expect(rejected).toMatchObject({ code: 1, stdout: expect.stringMatching(/REJECTED[\s\S]*SIG_UNREADABLE|REJECTED[\s\S]*signature layer/) });
   });

@@ -187,6 +187,32 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'policy export-notation',
+    summary: 'Write the imported Notation trust policy and the named trust stores as notation reads them (trustpolicy.json, truststore/x509/…)',
+    options: [{ name: 'out', type: 'string', value: 'DIR', description: 'The notation configuration directory to write into (else list the files)' }],
+    examples: ['signet policy export-notation --out ~/.config/notation'],
+    async run(ctx) {
+      const result = await ctx.call('trust.exportNotation', {});
+      if (!result.ok) return reportFailure(ctx, result);
+      for (const w of result.value.warnings) ctx.err(`warning: ${w}`);
+      const out = ctx.args.str('out');
+      if (!out) {
+        ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : [...(result.value.trustPolicy ? ['trustpolicy.json'] : []), ...result.value.files.map((f) => f.path)].join('\n'));
+        return EXIT_OK;
+      }
+      if (result.value.trustPolicy) {
+        mkdirSync(out, { recursive: true });
+        writeFileSync(path.join(out, 'trustpolicy.json'), result.value.trustPolicy);
+      }
+      for (const f of result.value.files) {
+        mkdirSync(path.dirname(path.join(out, f.path)), { recursive: true });
+        writeFileSync(path.join(out, f.path), f.content);
+      }
+      ctx.out(ctx.json ? JSON.stringify({ out, files: result.value.files.map((f) => f.path) }) : `Wrote ${result.value.trustPolicy ? 'trustpolicy.json and ' : ''}${result.value.files.length} certificate file(s) into ${out}.`);
+      return EXIT_OK;
+    },
+  },
+  {
     name: 'policy evaluate',
     summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and say which requirement decided it (exit 0 only when admitted)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
