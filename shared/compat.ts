@@ -1,5 +1,5 @@
 /** Which consumers will find and accept a signature, from its format and where it is stored. */
-export type SignatureKind = 'cosign' | 'simplesigning' | 'asc' | 'sigstore-bundle';
+export type SignatureKind = 'cosign' | 'simplesigning' | 'asc' | 'sigstore-bundle' | 'notation';
 
 export interface ConsumerVerdict {
   consumer: string;
@@ -39,6 +39,14 @@ const BUNDLE: ConsumerVerdict[] = [
   { consumer: 'sigstore policy-controller', accepts: 'no', why: 'policy-controller reads the legacy .sig tag by default.' },
 ];
 
+const NOTATION: ConsumerVerdict[] = [
+  { consumer: 'notation', accepts: 'with-settings', why: 'Finds it through the referrers API or the sha256-<hex> tag schema (notation ≥ 1.0 reads the artifactType form). Needs a trust policy naming a ca store that holds the chain’s root (`signet policy export-notation` writes both).' },
+  { consumer: 'Kyverno (type: Notary)', accepts: 'with-settings', why: 'A verifyImages rule with `type: Notary` and an attestor holding the chain’s root certificate.' },
+  { consumer: 'cosign 2.x / 3.x', accepts: 'no', why: 'cosign does not read Notation signatures.' },
+  { consumer: 'podman / skopeo / CRI-O', accepts: 'no', why: 'containers/image does not read Notation signatures.' },
+  { consumer: 'sigstore policy-controller', accepts: 'no', why: 'policy-controller verifies Sigstore signatures only.' },
+];
+
 export function compatibilityOf(kind: SignatureKind): ConsumerVerdict[] {
   switch (kind) {
     case 'cosign':
@@ -49,5 +57,7 @@ export function compatibilityOf(kind: SignatureKind): ConsumerVerdict[] {
       return ASC;
     case 'sigstore-bundle':
       return BUNDLE;
+    case 'notation':
+      return NOTATION;
   }
 }

@@ -12,6 +12,7 @@ import { verifyTags } from './batch';
 import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
+import { parseDuration } from './notation/sign';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { reviewerSafe } from '../storage/handlers';
@@ -126,7 +127,14 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
+        if (format.id === 'notation') {
+          // The chain travels with the key in the key list (generated with a test CA, or attached).
+          const info = await services.keys.get(input.key).catch(() => undefined);
+          if (!info?.certificateChain) throw new SignetError('INVALID_INPUT', `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`);
+          Object.assign(base, { notation: { certificateChain: info.certificateChain, envelope: input.envelope ?? 'jws', ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}) } });
+        }
       }
+      if (format.id !== 'notation' && (input.envelope || input.expiry)) throw new SignetError('INVALID_INPUT', 'An envelope and an expiry are Notation options.');
       if (!format.sign) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: Signed | undefined;

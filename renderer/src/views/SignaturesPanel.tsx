@@ -20,7 +20,7 @@ const VERDICT_TEXT: Record<AnyVerdict, string> = {
   'not-verifiable': 'Not verifiable yet',
 };
 const VERDICT_CLASS: Record<AnyVerdict, string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad', unknown: 'badge badge-warn', 'not-verifiable': 'badge badge-warn' };
-const COMPAT_KINDS: readonly string[] = ['cosign', 'simplesigning', 'asc', 'sigstore-bundle'];
+const COMPAT_KINDS: readonly string[] = ['cosign', 'simplesigning', 'asc', 'sigstore-bundle', 'notation'];
 
 /** The image's signatures, each with its checks; Sign and Verify actions. */
 export function SignaturesPanel({ registry, repository, digest, tag, isIndex, onSigned }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex?: boolean; onSigned?(): void }) {

@@ -55,6 +55,8 @@ export interface SignContext {
   annotations?: Record<string, string>;
   /** Simple signing: the lookaside directory signature-N is written into. */
   lookasideDirectory?: string;
+  /** Notation: the key's X.509 chain (PEM, leaf first), the envelope and the expiry. */
+  notation?: { certificateChain: string; envelope: 'jws' | 'cose'; expiresInMs?: number };
   creator: string;
   now: Date;
 }

@@ -4,6 +4,7 @@ import type { Descriptor } from '../../registry/media';
 import { ENVELOPE_MEDIA_TYPES } from '../notation/envelope';
 import { defaultNotationTrust, type NotationTrust } from '../notation/trust';
 import { verifyNotation } from '../notation/verify';
+import { signNotation } from '../notation/sign';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
 import type { SignatureFormat, VerifyContext } from './format';
@@ -86,6 +87,12 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
  */
 export const notationFormat: SignatureFormat = {
   id: 'notation',
+  async sign(ctx) {
+    if (!ctx.signer) throw new SignetError('INVALID_INPUT', 'Notation signing needs a Signer.');
+    if (!ctx.notation) throw new SignetError('INVALID_INPUT', 'Notation signing needs a key with an X.509 certificate chain.');
+    const made = await signNotation({ source: ctx.source, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, certificateChain: ctx.notation.certificateChain, envelope: ctx.notation.envelope, ...(ctx.notation.expiresInMs ? { expiresInMs: ctx.notation.expiresInMs } : {}), ...(ctx.annotations ? { annotations: ctx.annotations } : {}), now: ctx.now });
+    return { where: `${ctx.repository}@${made.signatureManifest} (${made.where})`, payload: made.payload, tag: made.tag, signatureManifest: made.signatureManifest };
+  },
   async verifyAll(ctx) {
     const place = `${ctx.registryLabel}/${ctx.repository} referrers of ${ctx.digest}`;
     let referrers;

@@ -32,21 +32,25 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
 export const commands: readonly CommandSpec[] = [
   {
     name: 'sign',
-    summary: 'Sign an image in cosign format with a Signet key (the tag is resolved once; nothing is signed if it moves)',
+    summary: 'Sign an image with a Signet key, in cosign, simple-signing or Notation format (the tag is resolved once; nothing is signed if it moves)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI|PKCS11-URI', description: 'The Signet key to sign with, a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…) or a pkcs11: URI' },
       { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
-      { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
+      { name: 'format', type: 'string', value: 'cosign|simplesigning|notation', description: 'Signature format (default cosign); notation needs a key with an X.509 chain' },
+      { name: 'envelope', type: 'string', value: 'jws|cose', description: 'notation: the envelope (default jws, as notation)' },
+      { name: 'expiry', type: 'string', value: 'DURATION', description: 'notation: the signature expires this long after signing (720h, 1h30m)' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'simplesigning: use the lookaside-staging (or file:// lookaside) this registries.d names' },
       { name: 'index-only', type: 'boolean', description: 'For a multi-platform index: sign only the index, not each platform manifest' },
-      { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable)' },
+      { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable; notation: user metadata in targetArtifact.annotations)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.key) throw new UsageError('--key is required.');
-      if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning') throw new UsageError('--format must be cosign or simplesigning.');
+      if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning' && o.format !== 'notation') throw new UsageError('--format must be cosign, simplesigning or notation.');
+      if ((o.envelope || o.expiry) && o.format !== 'notation') throw new UsageError('--envelope and --expiry are for --format notation.');
+      if (o.envelope && o.envelope !== 'jws' && o.envelope !== 'cose') throw new UsageError('--envelope must be jws or cose.');
       if (o.format === 'simplesigning' && !o.lookaside && !o['registries-d']) throw new UsageError('--format simplesigning needs --lookaside DIR or --registries-d DIR.');
       const annotations: Record<string, string> = {};
       for (const pair of ctx.args.list('annotation') ?? []) {
@@ -59,16 +63,16 @@ export const commands: readonly CommandSpec[] = [
       const needsPin = key.startsWith('pkcs11:') && !/[?&]pin-(value|source)=/.test(key);
       const pin = needsPin ? await ctx.readSecret('Token PIN: ', ctx.args.str('pin-env')) : undefined;
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
       }
-      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign') }));
+      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' || o.format === 'notation' ? o.format : 'cosign') }));
       else {
         for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}`);
         ctx.out('Who will accept it:');
-        for (const c of compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign')) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
+        for (const c of compatibilityOf(o.format === 'simplesigning' || o.format === 'notation' ? o.format : 'cosign')) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
       }
       return EXIT_OK;
     },
