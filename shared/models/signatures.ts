@@ -47,6 +47,8 @@ export const NotationDetails = z
     signingAgent: z.string().optional(),
     chain: z.array(ChainCertificate),
     timestampToken: z.boolean(),
+    /** The trusted certificate the chain reached, and its store. */
+    anchor: z.string().optional(),
     policy: z
       .object({
         name: z.string(),

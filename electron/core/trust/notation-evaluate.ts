@@ -19,7 +19,7 @@ function outcomeOf(r: SignatureReport): SignatureOutcome {
     format: 'notation',
     outcome: admits(r) ? 'accepted' : 'rejected',
     code: r.code,
-    reason: `${admits(r) ? `Every enforced check passed${r.signer ? `; signed by ${r.signer}` : ''}${r.identity ? `, anchored by ${r.identity}` : ''}.` : (deciding?.reason ?? r.code)}${logged.length ? ` Logged only: ${logged.join(', ')}.` : ''}${r.notation?.policy.decidingCheck ? ` [deciding check: ${r.notation.policy.decidingCheck}]` : ''}`,
+    reason: `${admits(r) ? `Every enforced check passed${r.signer ? `; signed by ${r.signer}` : ''}${r.notation?.anchor ? `, anchored by ${r.notation.anchor}` : ''}.` : (deciding?.reason ?? r.code)}${logged.length ? ` Logged only: ${logged.join(', ')}.` : ''}${r.notation?.policy.decidingCheck ? ` [deciding check: ${r.notation.policy.decidingCheck}]` : ''}`,
     ...(r.fingerprint ? { signer: r.fingerprint } : {}),
   };
 }

@@ -67,14 +67,13 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
     storage,
     ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256 } : {}),
     algorithm: env ? `Notation ${env.kind.toUpperCase()} ${env.alg}` : `Notation (${(ENVELOPE_MEDIA_TYPES as Record<string, string>)[layer.mediaType] ?? layer.mediaType})`,
-    ...(result.anchor ? { identity: `${result.anchor.name} in ${result.anchor.store}` } : {}),
     annotations: Object.fromEntries(Object.entries(signedAnnotations).slice(0, 50)),
     payload: env ? env.payload.toString('utf8').slice(0, 65_536) : '',
     signature: env ? env.signature.toString('base64') : '',
     ...(env?.signingTime ? { timestamp: Math.floor(env.signingTime.getTime() / 1000) } : {}),
     judgedAt: { source: 'now', at: ctx.now.toISOString(), ...(env?.signingTime ? { claimed: Math.floor(env.signingTime.getTime() / 1000) } : {}) },
     checks: result.checks,
-    notation: result.details,
+    notation: { ...result.details, ...(result.anchor ? { anchor: `${result.anchor.name} in ${result.anchor.store}` } : {}) },
     ...decide(result.checks),
   };
 }
