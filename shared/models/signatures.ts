@@ -47,6 +47,8 @@ export const NotationDetails = z
     signingAgent: z.string().optional(),
     chain: z.array(ChainCertificate),
     timestampToken: z.boolean(),
+    /** A verified RFC 3161 timestamp: its time and the TSA that made it. */
+    timestamp: z.object({ at: z.string(), tsa: z.string() }).strict().optional(),
     /** The trusted certificate the chain reached, and its store. */
     anchor: z.string().optional(),
     policy: z

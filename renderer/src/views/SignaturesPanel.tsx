@@ -158,7 +158,7 @@ function NotationFacts({ details }: { details: NonNullable<SignatureReport['nota
         {details.signingScheme && <div className="fact"><dt>Signing scheme</dt><dd className="mono small">{details.signingScheme}</dd></div>}
         {details.signingTime && <div className="fact"><dt>Signing time</dt><dd>{details.signingTime.at} <span className="muted">({details.signingTime.authenticated ? 'authenticated' : 'claimed: not verified, never used to widen trust'})</span></dd></div>}
         <div className="fact"><dt>Expiry</dt><dd>{details.expiry ?? 'none'}</dd></div>
-        <div className="fact"><dt>Timestamp</dt><dd>{details.timestampToken ? 'RFC 3161 countersignature present' : 'none'}</dd></div>
+        <div className="fact"><dt>Timestamp</dt><dd>{details.timestamp ? `RFC 3161, verified: ${details.timestamp.at} by ${details.timestamp.tsa}` : details.timestampToken ? 'RFC 3161 countersignature present, not verified (see the timestamp check)' : 'none'}</dd></div>
         {details.anchor && <div className="fact"><dt>Trusted through</dt><dd>{details.anchor}</dd></div>}
         <div className="fact"><dt>Trust policy</dt><dd>{p.name} <span className="muted">({p.source === 'trust-store' ? 'no Notation trust policy imported: the trust store’s certificates' : 'imported Notation trust policy'}; level {p.level}{p.decidingCheck ? `; decided by the ${p.decidingCheck} check` : ''})</span></dd></div>
       </dl>

@@ -71,7 +71,7 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
     payload: env ? env.payload.toString('utf8').slice(0, 65_536) : '',
     signature: env ? env.signature.toString('base64') : '',
     ...(env?.signingTime ? { timestamp: Math.floor(env.signingTime.getTime() / 1000) } : {}),
-    judgedAt: { source: 'now', at: ctx.now.toISOString(), ...(env?.signingTime ? { claimed: Math.floor(env.signingTime.getTime() / 1000) } : {}) },
+    judgedAt: { ...(result.timestamp ? { source: 'rfc3161' as const, at: result.timestamp.genTime.toISOString() } : { source: 'now' as const, at: ctx.now.toISOString() }), ...(env?.signingTime ? { claimed: Math.floor(env.signingTime.getTime() / 1000) } : {}) },
     checks: result.checks,
     notation: { ...result.details, ...(result.anchor ? { anchor: `${result.anchor.name} in ${result.anchor.store}` } : {}) },
     ...decide(result.checks),

@@ -14,6 +14,7 @@ const OID = {
   keyUsage: '2.5.29.15',
   extKeyUsage: '2.5.29.37',
   crlDistributionPoints: '2.5.29.31',
+  subjectKeyIdentifier: '2.5.29.14',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   ocsp: '1.3.6.1.5.5.7.48.1',
 } as const;
@@ -79,6 +80,7 @@ export interface CertInfo {
   basicConstraints?: { critical: boolean; ca: boolean; pathLen?: number };
   keyUsage?: { critical: boolean; bits: KeyUsageBits };
   extKeyUsage?: { critical: boolean; oids: string[] };
+  subjectKeyId?: Buffer;
   /** Whether the certificate names an OCSP responder or a CRL distribution point. */
   revocationSources: boolean;
   publicKey: KeyObject;
@@ -142,6 +144,8 @@ export function readCertificate(input: Uint8Array): CertInfo {
       info.keyUsage = { critical, bits: { digitalSignature: b(0), contentCommitment: b(1), keyEncipherment: b(2), dataEncipherment: b(3), keyAgreement: b(4), keyCertSign: b(5), cRLSign: b(6), encipherOnly: b(7), decipherOnly: b(8) } };
     } else if (id === OID.extKeyUsage) {
       info.extKeyUsage = { critical, oids: children(inner()).map((n) => asn1.derToOid(forge.util.createBuffer(n.value as string))) };
+    } else if (id === OID.subjectKeyIdentifier) {
+      info.subjectKeyId = bytes(inner());
     } else if (id === OID.crlDistributionPoints) {
       info.revocationSources = true;
     } else if (id === OID.authorityInfoAccess) {

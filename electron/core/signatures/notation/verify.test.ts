@@ -192,13 +192,15 @@ describe('crafted envelopes', () => {
     expect(u.get(COSE_LABEL.x5chain)).toHaveLength(2);
   });
 
-  it('with a tsa store in the policy a timestamp is required (TIMESTAMP_MISSING); one that is present is reported as not checked, never as verified', async () => {
+  it('with a tsa store in the policy a timestamp is required (TIMESTAMP_MISSING) and must verify (TIMESTAMP_INVALID); without one a present timestamp is not checked, never taken as verified', async () => {
     const c = chain();
     const env = await buildJws(request(c), ecSign(c.key));
     expect(codes(verifyNotation(env, JWS, image, policy('strict', [c.root], { tsaConfigured: true }), NOW))).toContain('timestamp:failed:TIMESTAMP_MISSING');
     const doc = JSON.parse(env.toString()) as { header: Record<string, unknown> };
     doc.header['io.cncf.notary.timestampSignature'] = Buffer.from('not checked').toString('base64');
-    const r = verifyNotation(Buffer.from(JSON.stringify(doc)), JWS, image, policy('strict', [c.root], { tsaConfigured: true }), NOW);
+    const garbage = Buffer.from(JSON.stringify(doc));
+    expect(codes(verifyNotation(garbage, JWS, image, policy('strict', [c.root], { tsaConfigured: true }), NOW))).toContain('timestamp:failed:TIMESTAMP_INVALID');
+    const r = verifyNotation(garbage, JWS, image, policy('strict', [c.root]), NOW);
     expect(codes(r)).toContain('timestamp:not-checked:TIMESTAMP_NOT_CHECKED');
     expect(r.details.signingTime?.authenticated).toBe(false);
   });

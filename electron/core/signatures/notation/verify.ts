@@ -7,6 +7,7 @@ import { ENVELOPE_MEDIA_TYPES, EnvelopeError, verifyEnvelopeSignature, type Nota
 import { parseJws } from './jws';
 import { bindingCheck, parseNotationPayload, type NotationPayload, type TargetDescriptor } from './payload';
 import type { NotationAction, NotationTrust } from './trust';
+import { verifyTimestampToken, type VerifiedTimestamp } from './timestamp';
 
 export interface NotationVerification {
   checks: SignatureCheck[];
@@ -16,6 +17,8 @@ export interface NotationVerification {
   chain: CertInfo[];
   /** The anchor that vouched for the chain. */
   anchor?: { store: string; name: string };
+  /** A verified RFC 3161 timestamp: the certificates were judged at its time. */
+  timestamp?: VerifiedTimestamp;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -36,8 +39,8 @@ const enforcedFailure = (c: SignatureCheck) => c.status === 'failed';
  * in a trusted store of the signing scheme's type, and the leaf's subject is a trusted identity),
  * expiry, the authentic timestamp and revocation. An enforced failure stops there, as notation
  * stops. Expiry and certificate validity are judged at `now`: the signing time notary.x509 carries
- * is the signer's claim and never extends validity. RFC 3161 timestamps are not verified yet:
- * one that is present is reported as not checked, and the certificates are judged now instead.
+ * is the signer's claim and never extends validity; only an RFC 3161 timestamp verified against
+ * the policy's tsa stores does (timestamp.ts), as in notation.
  */
 export function verifyNotation(envelopeBytes: Uint8Array, mediaType: string, image: TargetDescriptor, trust: NotationTrust, now: Date): NotationVerification {
   const details: NotationDetails = { mediaType, chain: [], timestampToken: false, policy: { ...trust.policy } };
@@ -130,10 +133,13 @@ export function verifyNotation(envelopeBytes: Uint8Array, mediaType: string, ima
   else checks.push({ name: 'expiry', status: trust.actions.expiry === 'skip' ? 'not-checked' : 'passed', code: trust.actions.expiry === 'skip' ? 'CHECK_SKIPPED' : 'EXPIRY_OK', reason: env.expiry ? `The signature expires on ${iso(env.expiry)}.` : 'The signature carries no expiry.' });
   if (checks.some(enforcedFailure)) return result(anchored);
 
-  checks.push(timestampCheck(env, chain, trust, now));
-  if (checks.some(enforcedFailure)) return result(anchored);
+  const stamped = timestampCheck(env, chain, trust, now);
+  checks.push(stamped.check);
+  if (stamped.timestamp) details.timestamp = { at: iso(stamped.timestamp.genTime), tsa: stamped.timestamp.tsa.subject };
+  const timed = { ...anchored, ...(stamped.timestamp ? { timestamp: stamped.timestamp } : {}) };
+  if (checks.some(enforcedFailure)) return result(timed);
   checks.push(revocationCheck(chain, trust));
-  return result(anchored);
+  return result(timed);
 }
 
 function identityCheck(trust: NotationTrust, leaf: CertInfo): SignatureCheck {
@@ -159,12 +165,17 @@ function identityCheck(trust: NotationTrust, leaf: CertInfo): SignatureCheck {
 /**
  * notation's authentic-timestamp check. notary.x509: without a tsa store in the policy (or with
  * verifyTimestamp afterCertExpiry and a chain still valid) every certificate must be valid now;
- * with one, a timestamp must be present — and since Signet does not verify RFC 3161 tokens yet,
- * a present one is "not checked" and the chain is judged now, which never accepts more than
- * notation would on time. signingAuthority: the authentic signing time must fall inside every
- * certificate's validity (notation), and Signet also judges the chain now.
+ * with one, a timestamp must be present and verify against the tsa stores, and every certificate
+ * must have been valid at the time stamped (then, and only then, an expired chain is accepted).
+ * signingAuthority: the authentic signing time must fall inside every certificate's validity
+ * (notation), and Signet also judges the chain now.
  */
-function timestampCheck(env: NotationEnvelope, chain: readonly CertInfo[], trust: NotationTrust, now: Date): SignatureCheck {
+function timestampCheck(env: NotationEnvelope, chain: readonly CertInfo[], trust: NotationTrust, now: Date): { check: SignatureCheck; timestamp?: VerifiedTimestamp } {
+  const plain = timestampCheckAt(env, chain, trust, now);
+  return 'check' in plain ? plain : { check: plain };
+}
+
+function timestampCheckAt(env: NotationEnvelope, chain: readonly CertInfo[], trust: NotationTrust, now: Date): SignatureCheck | { check: SignatureCheck; timestamp: VerifiedTimestamp } {
   const action = trust.actions.authenticTimestamp;
   if (action === 'skip') return { name: 'timestamp', status: 'not-checked', code: 'CHECK_SKIPPED', reason: 'The trust policy skips the authentic-timestamp check.' };
   const claim = env.signingTime ? ` (the signature claims ${iso(env.signingTime)}, a time Signet cannot verify)` : '';
@@ -179,8 +190,20 @@ function timestampCheck(env: NotationEnvelope, chain: readonly CertInfo[], trust
   const expired = chain.some((c) => now.getTime() > c.notAfter.getTime());
   const perform = trust.tsaConfigured && !(trust.verifyTimestamp === 'afterCertExpiry' && !expired) && env.signingScheme === 'notary.x509';
   if (perform && !env.timestampToken) return judged('timestamp', action, 'TIMESTAMP_MISSING', `The policy "${trust.policy.name}" names a tsa store, so notation requires a timestamp countersignature, and this signature has none.`);
-  if (invalidNow) return nowFailure(env.timestampToken ? ' The signature carries an RFC 3161 timestamp, which Signet does not verify yet, so it cannot extend the certificates’ validity.' : '');
-  if (env.timestampToken) return { name: 'timestamp', status: 'not-checked', code: 'TIMESTAMP_NOT_CHECKED', reason: `The signature carries an RFC 3161 timestamp; Signet does not verify timestamps yet, so the signing time stays a claim. Every certificate of the chain is valid now, which is what Signet judges${claim}.` };
+  if (perform && env.timestampToken) {
+    let ts: VerifiedTimestamp;
+    try {
+      ts = verifyTimestampToken(env.timestampToken, env.signature, trust.stores.tsa);
+    } catch (error) {
+      return judged('timestamp', action, 'TIMESTAMP_INVALID', `The RFC 3161 timestamp is refused: ${error instanceof Error ? error.message : 'unreadable'}.`);
+    }
+    const outside = chain.find((c) => ts.earliest.getTime() < c.notBefore.getTime() || ts.latest.getTime() > c.notAfter.getTime());
+    if (outside) return judged('timestamp', action, 'TIMESTAMP_INVALID', `The time stamped, ${iso(ts.genTime)}${ts.latest > ts.genTime ? ` ± ${(ts.latest.getTime() - ts.genTime.getTime()) / 1000} s` : ''}, may fall outside the validity of ${outside.subject} (${iso(outside.notBefore)} – ${iso(outside.notAfter)}).`);
+    const check: SignatureCheck = { name: 'timestamp', status: 'passed', code: 'TIMESTAMP_VALID', reason: `An RFC 3161 timestamp by ${ts.tsa.subject}, trusted through ${ts.anchor.name} in ${ts.anchor.store}, shows the signature existed at ${iso(ts.genTime)}, when every certificate of the chain was valid${invalidNow ? `; ${invalidNow.cert.subject} is ${invalidNow.when === 'after' ? 'expired' : 'not yet valid'} now, which the verified time allows` : ''}. The TSA chain's revocation is not checked.` };
+    return { check, timestamp: ts };
+  }
+  if (invalidNow) return nowFailure(env.timestampToken ? ` The signature carries an RFC 3161 timestamp, but the policy "${trust.policy.name}" names no tsa store to verify it with (notation does not use it either), so it cannot extend the certificates’ validity.` : '');
+  if (env.timestampToken) return { name: 'timestamp', status: 'not-checked', code: 'TIMESTAMP_NOT_CHECKED', reason: `The signature carries an RFC 3161 timestamp, but the policy "${trust.policy.name}" names no tsa store to verify it with (notation does not use it either), so the signing time stays a claim. Every certificate of the chain is valid now, which is what Signet judges${claim}.` };
   return { name: 'timestamp', status: 'passed', code: 'CHAIN_VALID_NOW', reason: `No verified timestamp; every certificate of the chain is valid now${claim}.` };
 }
 
