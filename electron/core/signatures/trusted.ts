@@ -36,6 +36,7 @@ export interface TrustedPgpKey {
 export interface TrustedCertificate {
   name: string;
   der: Buffer;
+  window?: TrustWindow;
 }
 
 /** A Signet key that is not in the trust store: it can name a signer, never vouch for one. */
@@ -80,7 +81,8 @@ function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPu
 
 function certificateOf(entry: TrustEntry): TrustedCertificate | undefined {
   try {
-    return { name: `${entry.name} (trusted)`, der: new X509Certificate(entry.data).raw };
+    const window = windowOf(entry);
+    return { name: `${entry.name} (trusted)`, der: new X509Certificate(entry.data).raw, ...(window ? { window } : {}) };
   } catch {
     return undefined;
   }

@@ -11,7 +11,8 @@ function anchorsOf(entries: readonly TrustEntry[], stores: readonly string[], ty
     for (const e of entries) {
       if (e.kind !== 'certificate' || !e.stores?.includes(store)) continue;
       try {
-        out.push({ store, name: e.name, der: new X509Certificate(e.data).raw });
+        const window = e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined;
+        out.push({ store, name: e.name, der: new X509Certificate(e.data).raw, ...(window ? { window } : {}) });
       } catch {
         // An entry that no longer parses vouches for nothing.
       }

@@ -21,7 +21,7 @@ const rethrowOffline = (error: unknown) => {
 
 /** The Notation trust a signature on this image is judged by: the policy the context resolved, or Signet's trust store as the CA store. */
 function trustFor(ctx: VerifyContext): NotationTrust | { none: string } {
-  return ctx.notation ?? defaultNotationTrust(ctx.trust.certificates.map((c) => ({ store: 'Signet trust store', name: c.name, der: c.der })));
+  return ctx.notation ?? defaultNotationTrust(ctx.trust.certificates.map((c) => ({ store: 'Signet trust store', name: c.name, der: c.der, ...(c.window ? { window: c.window } : {}) })));
 }
 
 function unusable(storage: string, code: SignatureCheck['code'], reason: string, trust: NotationTrust | { none: string }, mediaType = 'unknown'): SignatureReport {

@@ -19,6 +19,8 @@ export interface NotationAnchor {
   /** What a person calls it (the trust entry's name). */
   name: string;
   der: Buffer;
+  /** The trust entry's window ("trusted for signatures before …"), judged now like every trust entry's. */
+  window?: { notBefore?: string; notAfter?: string };
 }
 
 /** Everything a Notation signature is judged against: the policy statement that applies, with its stores. */

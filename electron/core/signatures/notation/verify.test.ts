@@ -127,6 +127,15 @@ describe('crafted envelopes', () => {
     expect(codes(verifyNotation(env, COSE, image, policy('skip', []), NOW))).toEqual(['signature:not-checked:POLICY_SKIP']);
   });
 
+  it('the anchor’s trust window is judged now: an ended window refuses (WINDOW_ENDED), a claimed time outside it too', async () => {
+    const c = chain();
+    const env = await buildJws(request(c), ecSign(c.key));
+    const ended = defaultNotationTrust([{ store: 'ca:test', name: 'old root', der: c.root, window: { notAfter: new Date(Date.now() - 1000).toISOString() } }]);
+    expect(codes(verifyNotation(env, JWS, image, ended, NOW))).toContain('key trust:failed:WINDOW_ENDED');
+    const later = defaultNotationTrust([{ store: 'ca:test', name: 'new root', der: c.root, window: { notBefore: new Date(Date.now() - 10_000).toISOString() } }]);
+    expect(codes(verifyNotation(env, JWS, image, later, NOW))).toContain('key trust:failed:WINDOW_CLAIM_OUTSIDE');
+  });
+
   it('audit logs an untrusted chain instead of refusing it', async () => {
     const c = chain();
     const r = verifyNotation(await buildJws(request(c), ecSign(c.key)), JWS, image, policy('audit', [chain().root]), NOW);

@@ -7,6 +7,7 @@ import { ENVELOPE_MEDIA_TYPES, EnvelopeError, verifyEnvelopeSignature, type Nota
 import { parseJws } from './jws';
 import { bindingCheck, parseNotationPayload, type NotationPayload, type TargetDescriptor } from './payload';
 import type { NotationAction, NotationTrust } from './trust';
+import { validityCheck } from '../trusted';
 import { verifyTimestampToken, type VerifiedTimestamp } from './timestamp';
 
 export interface NotationVerification {
@@ -120,7 +121,10 @@ export function verifyNotation(envelopeBytes: Uint8Array, mediaType: string, ima
   const stores = env.signingScheme === 'notary.x509' ? trust.stores.ca : trust.stores.signingAuthority;
   const storeType = env.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
   const anchor = stores.find((a) => chain.some((c) => c.der.equals(a.der)));
-  if (anchor) checks.push({ name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `The chain includes ${anchor.name}, trusted in ${anchor.store}.` });
+  // The trust entry's own window is judged now, as for every trust entry (a claimed signing time only narrows it).
+  const window = anchor?.window ? validityCheck({ window: anchor.window }, env.signingTime, now) : undefined;
+  if (anchor && window?.status === 'failed') checks.push({ name: 'key trust', status: 'failed', code: window.code, reason: `${anchor.name} (${anchor.store}): ${window.reason}` });
+  else if (anchor) checks.push({ name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `The chain includes ${anchor.name}, trusted in ${anchor.store}.` });
   else if (stores.length === 0) checks.push(judged('key trust', trust.actions.authenticity, 'SIG_NO_TRUSTED_KEYS', `The policy "${trust.policy.name}" has no ${storeType} certificate to check a ${env.signingScheme} chain with.`));
   else checks.push(judged('key trust', trust.actions.authenticity, 'SIG_UNKNOWN_KEY', `No certificate of the chain (${chain.map((c) => c.subject).join(' → ')}) is in the policy’s ${storeType} stores.`));
   const anchored = anchor ? { anchor: { store: anchor.store, name: anchor.name } } : {};
