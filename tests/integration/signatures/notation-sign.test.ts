@@ -107,6 +107,21 @@ describe('Notation signing', () => {
     expect(after.verdict).toBe('verified');
   });
 
+  it('a multi-platform index: the index and each platform manifest get their own Notation signature, each verifying (index only when asked)', async () => {
+    const image = await pushTestImage(registry.url, 'notary/multi', '1.0', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'notation-multi' });
+    // Trusting the same root in the same store again is idempotent (it joins the store it is in).
+    await ok('trust.add', { name: 'release test CA', data: rootOf(await chainOf('release')), stores: ['ca:release'] });
+    const signed = await ok<{ signed: Array<{ digest: string; platform?: string }> }>('signatures.sign', { id: registryId, repository: 'notary/multi', digest: image.digest, key: 'release', format: 'notation', expectedTag: '1.0' });
+    expect(signed.signed.map((x) => x.platform ?? 'index')).toEqual(['index', 'linux/amd64', 'linux/arm64']);
+    for (const digest of [image.digest, ...image.platforms.map((p) => p.digest)]) {
+      const r = await ok<Report>('signatures.verify', { id: registryId, repository: 'notary/multi', digest });
+      expect(r.signatures.filter((x) => x.format === 'notation').map((x) => x.verdict), digest).toEqual(['verified']);
+    }
+    const other = await pushTestImage(registry.url, 'notary/multi', '2.0', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'notation-multi-2' });
+    expect((await ok<{ signed: unknown[] }>('signatures.sign', { id: registryId, repository: 'notary/multi', digest: other.digest, key: 'release', format: 'notation', indexOnly: true })).signed).toHaveLength(1);
+    expect(await envelopesOf(client, 'notary/multi', other.platforms[0]!.digest)).toEqual([]);
+  });
+
   it('signing twice at once keeps both signatures in the referrers index', async () => {
     const image = await pushTestImage(registry.url, 'notary/race', '1.0', { seed: 'notation-race' });
     await Promise.all(['release', 'second'].map((key) => ok('signatures.sign', { id: registryId, repository: 'notary/race', digest: image.digest, key, format: 'notation' })));
