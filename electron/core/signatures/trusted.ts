@@ -6,7 +6,7 @@ import { spkiSha256 } from '../keys/generate';
 import type { KeyRing } from '../keys/key-ring';
 import { entriesForImage } from '../trust/scopes';
 import { TrustStore } from '../trust/store';
-import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { pemSpkiSha256 } from '../signing/spki';
 import { isSm2Spki } from '../signing/sm2';
 
 /** When a trust entry may vouch for a signature ("trusted for signatures before …"). */

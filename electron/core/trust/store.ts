@@ -6,7 +6,7 @@ import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
 import { isBinaryOpenPgp, readOpenPgpPublicKey } from '../keys/openpgp-material';
-import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { pemSpkiSha256 } from '../signing/spki';
 import { isSm2Spki, sm2PublicKeyFromSpki } from '../signing/sm2';
 import { readJsonFile } from '../storage/atomic';
 import { updateRecords } from '../storage/record-file';
