@@ -14,6 +14,7 @@ import { exportNotation } from './notation-export';
 import { parsePolicy } from './policy';
 import { materialText, TrustStore } from './store';
 import { ADMISSION_EXPORTERS } from './admission';
+import { dryRunKubernetes, isKubernetesPolicyText } from './admission/dry-run';
 import { entryForKey, trustSignetKey } from './own-keys';
 
 export interface TrustDeps {
@@ -93,6 +94,14 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
         if (!input.id || !input.repository || !input.reference) throw new SignetError('INVALID_INPUT', 'A Notation trust policy is evaluated for a registry or layout image, not a dir: path.');
         const result = await evaluateNotationPolicy(notation.policy, notation.name, await store.entries(), connections, { id: input.id, repository: input.repository, reference: input.reference });
         await services.audit.append('image.verified', `Notation policy ${result.allowed ? 'admits' : 'rejects'} ${result.identity.slice(0, 160)}`, { allowed: result.allowed, section: result.section.scope ?? result.section.kind });
+        return result;
+      }
+      if (input.policy !== undefined && isKubernetesPolicyText(input.policy)) {
+        if (!input.id || !input.repository || !input.reference) throw new SignetError('INVALID_INPUT', 'A Kubernetes admission policy is dry-run for a registry image, not a dir: path.');
+        // The controllers read the .sig tag whatever registries.d says.
+        const image = await loadRegistryImage(connections, { id: input.id, repository: input.repository, reference: input.reference, sigstoreAttachments: true, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+        const result = await dryRunKubernetes(input.policy, image);
+        await services.audit.append('image.verified', `Admission dry run ${result.allowed ? 'admits' : 'denies'} ${result.identity.slice(0, 160)}`, { call: 'trust.evaluate', reference: result.identity.slice(0, 1024), digest: image.manifestDigest, allowed: result.allowed });
         return result;
       }
       const policy = input.policyId ? (await policies.get(input.policyId)).policy : parsePolicy(input.policy ?? '');

@@ -50,6 +50,8 @@ export interface RegistryImageOptions {
   lookaside?: string;
   /** A registries.d directory; without it (and without `lookaside`) the user's or system's is used. */
   registriesD?: string;
+  /** Read the .sig tag whatever registries.d says (Kubernetes admission controllers always do). */
+  sigstoreAttachments?: boolean;
   fetchImpl?: typeof fetch;
 }
 
@@ -83,7 +85,7 @@ export async function loadRegistryImage(connections: RegistryConnections, option
     for (const entry of await store.read(ref.path, fetched.digest)) signatures.push({ source: entry.location, signature: decodeStoredSignature(entry.bytes) });
     notes.push(`Simple signatures read from ${choice.url} (${choice.scope}).`);
   }
-  if (useSigstoreAttachments(config, ref)) {
+  if (options.sigstoreAttachments || useSigstoreAttachments(config, ref)) {
     for (const sig of await readCosignSignatures(source, options.repository, fetched.digest)) {
       signatures.push({ source: `${refString({ ...ref, tag: undefined, digest: undefined })}:${fetched.digest.replace(':', '-')}.sig (${sig.layerDigest.slice(0, 19)}…)`, signature: { kind: 'sigstore', mimeType: COSIGN_PAYLOAD_MEDIA_TYPE, payload: sig.payload, annotations: sig.annotations } });
     }

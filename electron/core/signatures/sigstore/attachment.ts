@@ -36,6 +36,22 @@ export interface AttachmentRules {
   checkDigest(signed: string): string | undefined;
   /** Returns a reason when the signed identity is not acceptable. */
   checkIdentity(signed: string): string | undefined;
+  /** How a key checks the signature; default c/image's SHA-256 for every key type (verifySha256). */
+  verifySignature?(key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/** A verifier with another digest, as policy-controller's `hashAlgorithm` and Kyverno's `signatureAlgorithm` choose it. */
+export function verifyWithHash(hash: 'sha256' | 'sha384' | 'sha512'): (key: KeyObject, data: Uint8Array, signature: Uint8Array) => boolean {
+  return (key, data, signature) => {
+    try {
+      if (key.asymmetricKeyType === 'ed25519') return verify(null, data, key, signature);
+      if (key.asymmetricKeyType === 'ec') return verify(hash, data, { key, dsaEncoding: 'der' }, signature);
+      if (key.asymmetricKeyType === 'rsa') return verify(hash, data, key, signature);
+    } catch {
+      return false;
+    }
+    return false;
+  };
 }
 
 /** c/image's sigstore verifier loads keys with SHA-256 for all of ECDSA, RSA (PKCS#1 v1.5) and pure Ed25519. */
@@ -86,7 +102,8 @@ export function verifyAttachment(sig: SigstoreAttachment, keys: readonly KeyObje
     candidates = [matched];
   }
 
-  const match = candidates.find(({ k }) => verifySha256(k, sig.payload, signature));
+  const check = rules.verifySignature ?? verifySha256;
+  const match = candidates.find(({ k }) => check(k, sig.payload, signature));
   if (!match) return { ok: false, stage: 'signature', reason: 'cryptographic signature verification failed: the signature does not verify with any trusted key over the payload bytes' };
 
   const parsed = parseAttachmentPayload(sig.payload);

@@ -6,13 +6,15 @@ const DOCKER_HUB = /^(?:docker\.io|registry-1\.docker\.io)(?=\/|$)/;
 
 /**
  * policy-controller's `images[].glob` for a Signet scope. Its globs match the full reference
- * (`registry/repo:tag` or `@digest`), `*` stops at `/`, `**` does not, and Docker Hub is
- * `index.docker.io` (pkg/apis/glob). A scope covers its repository and everything under it.
+ * (`registry/repo:tag`), `*` stops at `/`, `**` does not, and Docker Hub is `index.docker.io`
+ * (pkg/apis/glob). A scope covers its repository and everything under it. Its globs may not
+ * contain `@`, so a pod naming an image by digest only is matched by the `/**` and `:**` forms
+ * of no scope: exporters warn about it.
  */
 export function policyControllerGlobs(scope: string | undefined): string[] {
   if (scope === undefined) return ['**'];
   const s = scope.replace(DOCKER_HUB, 'index.docker.io');
-  return s.includes('/') ? [`${s}:**`, `${s}@**`, `${s}/**`] : [`${s}/**`];
+  return s.includes('/') ? [`${s}:**`, `${s}/**`] : [`${s}/**`];
 }
 
 /**
@@ -40,6 +42,7 @@ export const policyControllerExporter: AdmissionExporter = {
         ...(options.failureAction === 'Audit' ? { mode: 'warn' } : {}),
       },
     }));
+    if (groups.some((g) => g.scope?.includes('/'))) warnings.push('policy-controller globs cannot name a digest (no "@"): a pod that names a scoped image by digest only (repo@sha256:…) is matched by the all-images policy alone, if any.');
     if (groups.some((g) => g.scope) && groups.some((g) => !g.scope)) {
       warnings.push('policy-controller applies every policy whose glob matches: an image inside a scope must also pass the all-images policy, which holds only the keys trusted everywhere.');
     }

@@ -263,7 +263,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and say which requirement decided it (exit 0 only when admitted)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
-      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'A policy.json file or an imported policy id' },
+      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'A policy.json, a Notation trustpolicy.json, a Kyverno ClusterPolicy or policy-controller ClusterImagePolicy (YAML, dry run), or an imported policy id' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Where simple signatures live' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'A registries.d directory to find the lookaside in' },
       { name: 'kbs-dir', type: 'string', value: 'DIR', description: 'Confidential Containers: the KBS resource directory kbs:///REPO/TYPE/TAG key paths are read from' },
@@ -272,7 +272,7 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       if (!o.policy) throw new UsageError('--policy FILE|ID is required.');
       const p = ctx.args.req('policy');
-      const fromFile = p.includes('/') || p.endsWith('.json');
+      const fromFile = p.includes('/') || /\.(?:json|ya?ml)$/.test(p);
       const { id, repository, reference } = await locate(ctx, ctx.args.pos(0));
       const image = { id, repository, reference };
       const result = await ctx.call('trust.evaluate', {
