@@ -1,5 +1,5 @@
 /** Which consumers will find and accept a signature, from its format and where it is stored. */
-export type SignatureKind = 'cosign' | 'simplesigning' | 'asc' | 'sigstore-bundle';
+export type SignatureKind = 'cosign' | 'simplesigning' | 'asc' | 'sigstore-bundle' | 'notation';
 
 export interface ConsumerVerdict {
   consumer: string;
@@ -52,6 +52,14 @@ const COSIGN_SM2: ConsumerVerdict[] = [
   { consumer: 'Signet, openssl', accepts: 'yes', why: 'Signet verifies it with the SM2 public key; by hand: `openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey sm2.pub -in payload -sigfile signature`.' },
 ];
 
+const NOTATION: ConsumerVerdict[] = [
+  { consumer: 'notation', accepts: 'with-settings', why: 'Finds it through the referrers API or the sha256-<hex> tag schema (notation ≥ 1.0 reads the artifactType form). Needs a trust policy naming a ca store that holds the chain’s root (`signet policy export-notation` writes both).' },
+  { consumer: 'Kyverno (type: Notary)', accepts: 'with-settings', why: 'A verifyImages rule with `type: Notary` and an attestor holding the chain’s root certificate.' },
+  { consumer: 'cosign 2.x / 3.x', accepts: 'no', why: 'cosign does not read Notation signatures.' },
+  { consumer: 'podman / skopeo / CRI-O', accepts: 'no', why: 'containers/image does not read Notation signatures.' },
+  { consumer: 'sigstore policy-controller', accepts: 'no', why: 'policy-controller verifies Sigstore signatures only.' },
+];
+
 export function compatibilityOf(kind: SignatureKind, algorithm?: string): ConsumerVerdict[] {
   switch (kind) {
     case 'cosign':
@@ -62,5 +70,7 @@ export function compatibilityOf(kind: SignatureKind, algorithm?: string): Consum
       return ASC;
     case 'sigstore-bundle':
       return BUNDLE;
+    case 'notation':
+      return NOTATION;
   }
 }

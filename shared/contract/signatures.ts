@@ -46,7 +46,7 @@ export const signatureCalls = {
     response: z.object({ results: z.array(z.object({ tag: z.string(), digest: DigestString, verdict: z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']) }).strict()) }).strict(),
   }),
   'signatures.sign': call({
-    summary: 'Sign a manifest in cosign format with a Signet key, appending to its signature image',
+    summary: 'Sign a manifest with a Signet key: cosign (appending to its signature image), simple signing, or Notation (a referrer, with a key that has an X.509 chain)',
     effect: 'sign',
     request: z
       .object({
@@ -67,6 +67,9 @@ export const signatureCalls = {
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
         /** For an index: sign only the index, not each platform manifest (default: both). */
         indexOnly: z.boolean().optional(),
+        /** Notation: the envelope (default JWS, as notation) and how long the signature stays valid (a duration such as 720h). */
+        envelope: z.enum(['jws', 'cose']).optional(),
+        expiry: z.string().regex(/^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/, 'a duration such as 720h, 1h30m or 3600s').min(2).max(32).optional(),
         jobId: JobId.optional(),
         /** The tag the user chose, checked again just before writing. */
         expectedTag: z.string().max(128).optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegistryId, Repository, TagOrDigest } from '../models/registry';
-import { PolicyEvaluation, TrustEntrySummary } from '../models/trust';
+import { NotationStore, PolicyEvaluation, TrustEntrySummary } from '../models/trust';
 import { call, NoInput } from './define';
 
 const IsoDate = z.iso.datetime({ offset: true });
@@ -16,6 +16,8 @@ export const StoredPolicySummary = z
     sections: z.array(z.string()),
     /** Key files the policy reads (keyPath/keyPaths), which must exist where it is evaluated. */
     keyFiles: z.array(z.string()),
+    /** A Notation trust policy (trustpolicy.json); absent: a containers policy.json. */
+    kind: z.enum(['containers', 'notation']).optional(),
   })
   .strict();
 export type StoredPolicySummary = z.infer<typeof StoredPolicySummary>;
@@ -87,6 +89,8 @@ export const trustCalls = {
         scopes: z.array(Scope).max(100).optional(),
         /** A leaf certificate (not a CA, not self-signed) is refused unless this says to trust only its key. */
         leaf: z.boolean().optional(),
+        /** Notation named stores for a certificate (`ca:NAME`, `signingAuthority:NAME`, `tsa:NAME`); a certificate trusted already joins them. */
+        stores: z.array(NotationStore).min(1).max(20).optional(),
       })
       .strict(),
     response: TrustEntrySummary,
@@ -98,7 +102,7 @@ export const trustCalls = {
     response: z.object({ removed: z.string(), kind: z.enum(['entry', 'policy']) }).strict(),
   }),
   'trust.importPolicy': call({
-    summary: 'Import a containers policy.json (checked strictly, as podman would read it)',
+    summary: 'Import a containers policy.json (checked strictly, as podman would read it) or a Notation trust policy (checked as notation checks it; one at a time)',
     effect: 'trust',
     request: z.object({ name: z.string().min(1).max(100), policy: z.string().min(2).max(1024 * 1024) }).strict(),
     response: StoredPolicySummary,
@@ -115,6 +119,12 @@ export const trustCalls = {
       })
       .strict(),
     response: z.object({ policy: z.string(), registriesD: z.string(), keyFiles: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
+  }),
+  'trust.exportNotation': call({
+    summary: 'The imported Notation trust policy and the named trust stores, laid out as notation reads them (trustpolicy.json, truststore/x509/<type>/<name>/<file>.crt)',
+    effect: 'read',
+    request: NoInput,
+    response: z.object({ trustPolicy: z.string().optional(), files: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
   }),
   'trust.evaluate': call({
     summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and which requirement admitted or rejected it',

@@ -59,11 +59,15 @@ export const PublicExports = z
 export type PublicExports = z.infer<typeof PublicExports>;
 
 /** The signature formats a key can make. Cosign verifiers take ECDSA, RSA and Ed25519 keys; containers/image simple signing and .asc files take OpenPGP keys. */
-export const SIGNING_FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
+export const SIGNING_FORMATS = ['cosign', 'simplesigning', 'asc', 'notation'] as const;
 export type SigningFormat = (typeof SIGNING_FORMATS)[number];
 
-export function signingFormats(key: Pick<KeyInfo, 'kind' | 'algorithm'>): { formats: SigningFormat[]; note?: string } {
+/** Algorithms a Notation envelope can carry (JWS and COSE take ECDSA P-256/384/521 and RSA-PSS). */
+const NOTATION_ALGORITHMS: ReadonlySet<string> = new Set(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512']);
+
+export function signingFormats(key: Pick<KeyInfo, 'kind' | 'algorithm'> & { certificateChain?: string | undefined }): { formats: SigningFormat[]; note?: string } {
   if (key.kind === 'openpgp') return { formats: ['simplesigning', 'asc'] };
   if (key.algorithm.startsWith('sm2')) return { formats: [], note: 'SM2 signatures are not read by cosign, podman or skopeo; Signet can test-sign with this key but no image format accepts it.' };
-  return { formats: ['cosign'], ...(key.kind === 'kms' ? { note: 'A KMS key is not an OpenPGP key, so it cannot make simple signatures or .asc files.' } : {}) };
+  const notation = key.certificateChain && NOTATION_ALGORITHMS.has(key.algorithm);
+  return { formats: notation ? ['cosign', 'notation'] : ['cosign'], ...(key.kind === 'kms' ? { note: 'A KMS key is not an OpenPGP key, so it cannot make simple signatures or .asc files.' } : {}) };
 }

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { FORMAT_IDS } from '../formats';
 import { ReasonCode, VerdictCode } from './verdict';
 
-export const CheckStatus = z.enum(['passed', 'failed', 'not-checked']);
-export const CheckName = z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry', 'transparency log']);
+/** `logged`: the check failed, but the trust policy's level only logs that failure (Notation's permissive and audit levels). */
+export const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'logged']);
+export const CheckName = z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry', 'transparency log', 'timestamp', 'revocation']);
+export type CheckName = z.infer<typeof CheckName>;
 /** One check of a signature: its status, a reason code from verdict.ts, and the sentence with the specifics. */
 export const SignatureCheck = z.object({ name: CheckName, status: CheckStatus, code: ReasonCode, reason: z.string() }).strict();
 export type SignatureCheck = z.infer<typeof SignatureCheck>;
@@ -26,6 +28,42 @@ export const JudgedAt = z
   })
   .strict();
 
+export const NotationLevel = z.enum(['strict', 'permissive', 'audit', 'skip']);
+export type NotationLevel = z.infer<typeof NotationLevel>;
+
+/** One certificate of a Notation signature's chain, leaf to root. */
+export const ChainCertificate = z.object({ subject: z.string(), issuer: z.string(), sha256: z.string(), notBefore: z.string(), notAfter: z.string() }).strict();
+
+/** What a Notation signature carries and which trust policy judged it. */
+export const NotationDetails = z
+  .object({
+    /** The envelope's media type (application/jose+json, application/cose, or what the layer claims). */
+    mediaType: z.string(),
+    envelope: z.enum(['jws', 'cose']).optional(),
+    signingScheme: z.string().optional(),
+    /** The signing time; `authenticated` only when a signing authority or a verified timestamp vouches for it. */
+    signingTime: z.object({ at: z.string(), authenticated: z.boolean() }).strict().optional(),
+    expiry: z.string().optional(),
+    signingAgent: z.string().optional(),
+    chain: z.array(ChainCertificate),
+    timestampToken: z.boolean(),
+    /** A verified RFC 3161 timestamp: its time and the TSA that made it. */
+    timestamp: z.object({ at: z.string(), tsa: z.string() }).strict().optional(),
+    /** The trusted certificate the chain reached, and its store. */
+    anchor: z.string().optional(),
+    policy: z
+      .object({
+        name: z.string(),
+        level: NotationLevel,
+        /** `trust-store`: no Notation trust policy is imported; Signet's trust store certificates are the CA store, strict, any identity. */
+        source: z.enum(['trust-store', 'trust-policy']),
+        decidingCheck: CheckName.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type NotationDetails = z.infer<typeof NotationDetails>;
+
 export const SignatureReport = z
   .object({
     format: SignatureFormatId,
@@ -45,6 +83,7 @@ export const SignatureReport = z
     /** A Signet key that made this signature but is not trusted: the UI offers "Trust this key…". */
     knownKey: z.object({ id: z.string(), name: z.string() }).strict().optional(),
     checks: z.array(SignatureCheck),
+    notation: NotationDetails.optional(),
     /** The check that decided the verdict. */
     code: ReasonCode,
     verdict: SignatureVerdict,

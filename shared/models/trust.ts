@@ -7,6 +7,9 @@ export type TrustKind = z.infer<typeof TrustKind>;
 
 const IsoDate = z.iso.datetime({ offset: true });
 
+/** A Notation named trust store, `type:name` (notation's truststore/x509/<type>/<name>). */
+export const NotationStore = z.string().regex(/^(ca|signingAuthority|tsa):[a-zA-Z0-9_.-]{1,100}$/, 'a Notation store is ca:NAME, signingAuthority:NAME or tsa:NAME');
+
 export const TrustEntry = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{1,64}$/),
@@ -28,6 +31,8 @@ export const TrustEntry = z
     scopes: z.array(z.string().min(1).max(255)).max(100).optional(),
     /** A leaf certificate trusted as a single key (its own validity applies), not as a CA. */
     leaf: z.boolean().optional(),
+    /** Notation named trust stores this certificate belongs to (`ca:NAME`, `signingAuthority:NAME`, `tsa:NAME`). */
+    stores: z.array(NotationStore).max(20).optional(),
     addedAt: IsoDate,
   })
   .strict();
@@ -40,7 +45,7 @@ export const SignatureOutcome = z
   .object({
     /** Where the signature came from: a file path, a URL, a registry tag. */
     source: z.string(),
-    format: z.enum(['simplesigning', 'cosign']),
+    format: z.enum(['simplesigning', 'cosign', 'notation']),
     outcome: z.enum(['accepted', 'rejected', 'ignored']),
     /** Why, as a stable code (absent for signatures the requirement ignores). */
     code: ReasonCode.optional(),

@@ -12,7 +12,7 @@ import { readJsonFile } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
 import { importKey } from './import';
-import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { pemSpkiSha256 } from '../signing/spki';
 import { isSm2Spki } from '../signing/sm2';
 import { describeOpenPgpKey, exportProtectedSecretKey } from './openpgp-material';
 import type { KeySecretStore } from './secrets';

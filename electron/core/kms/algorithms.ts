@@ -54,11 +54,7 @@ export function digestFor(algorithm: KmsAlgorithm, publicKeyPem: string, data: U
   return createHash(info.hash).update(data).digest();
 }
 
-export function spkiSha256(publicKeyPem: string): string {
-  const der = /-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----/.exec(publicKeyPem);
-  if (!der) return createHash('sha256').update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex');
-  return createHash('sha256').update(Buffer.from((der[1] as string).replace(/\s+/g, ''), 'base64')).digest('hex');
-}
+export { pemSpkiSha256 as spkiSha256 } from '../signing/spki';
 
 /** Normalises whatever a KMS returns (PEM, base64 DER, JWK-derived KeyObject) to SPKI PEM. */
 export function toSpkiPem(input: string | Uint8Array | KeyObject): string {

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
 import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
+import { notationTrustFor } from '../trust/notation-trust';
+import { parseDuration } from './notation/sign';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { reviewerSafe } from '../storage/handlers';
@@ -56,6 +58,8 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const imageReference = imageReferenceFor(host, input.repository, input.digest, input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined));
       const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}), image: imageReference });
       const lookaside = await chooseLookaside(input, saved, imageReference, false);
+      // Notation signatures follow the imported Notation trust policy (scoped by host/repository, as notation scopes them).
+      const notation = input.trustOnly ? undefined : await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
       const looked: LookedPlace[] = [];
       let referrers: Promise<Referrers> | undefined;
       const ctx: VerifyContext = {
@@ -65,6 +69,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         digest: input.digest,
         imageReference,
         trust,
+        ...(notation ? { notation } : {}),
         ...(lookaside ? { lookaside } : {}),
         ...(input.asc ? { asc: await services.storage.open(input.asc) } : {}),
         referrers: () => (referrers ??= source.referrers(input.repository, input.digest)),
@@ -123,7 +128,14 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
+        if (format.id === 'notation') {
+          // The chain travels with the key in the key list (generated with a test CA, or attached).
+          const info = await services.keys.get(input.key).catch(() => undefined);
+          if (!info?.certificateChain) throw new SignetError('INVALID_INPUT', `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`);
+          Object.assign(base, { notation: { certificateChain: info.certificateChain, envelope: input.envelope ?? 'jws', ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}) } });
+        }
       }
+      if (format.id !== 'notation' && (input.envelope || input.expiry)) throw new SignetError('INVALID_INPUT', 'An envelope and an expiry are Notation options.');
       if (!format.sign) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: Signed | undefined;

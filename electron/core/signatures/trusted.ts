@@ -6,7 +6,7 @@ import { spkiSha256 } from '../keys/generate';
 import type { KeyRing } from '../keys/key-ring';
 import { entriesForImage } from '../trust/scopes';
 import { TrustStore } from '../trust/store';
-import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { pemSpkiSha256 } from '../signing/spki';
 import { isSm2Spki } from '../signing/sm2';
 
 /** When a trust entry may vouch for a signature ("trusted for signatures before …"). */
@@ -34,6 +34,13 @@ export interface TrustedPgpKey {
   validity: Validity;
 }
 
+/** A CA or self-signed root certificate of the trust store: a Notation CA-store anchor. */
+export interface TrustedCertificate {
+  name: string;
+  der: Buffer;
+  window?: TrustWindow;
+}
+
 /** A Signet key that is not in the trust store: it can name a signer, never vouch for one. */
 export interface KnownKey {
   id: string;
@@ -43,13 +50,15 @@ export interface KnownKey {
 export interface TrustSet {
   keys: TrustedPublicKey[];
   pgp: TrustedPgpKey[];
+  /** Certificates that may anchor a chain (CAs and self-signed roots; single-key leaves are not anchors). */
+  certificates: TrustedCertificate[];
   /** Trusted for other repositories only: named in reports, never used to accept. */
-  outOfScope: { keys: TrustedPublicKey[]; pgp: TrustedPgpKey[] };
+  outOfScope: { keys: TrustedPublicKey[]; pgp: TrustedPgpKey[]; certificates: TrustedCertificate[] };
   /** Signet's own keys that are not trusted. */
   known: { keys: Array<TrustedPublicKey & { known: KnownKey }>; pgp: Array<TrustedPgpKey & { known: KnownKey }> };
 }
 
-export const emptyTrust = (): TrustSet => ({ keys: [], pgp: [], outOfScope: { keys: [], pgp: [] }, known: { keys: [], pgp: [] } });
+export const emptyTrust = (): TrustSet => ({ keys: [], pgp: [], certificates: [], outOfScope: { keys: [], pgp: [], certificates: [] }, known: { keys: [], pgp: [] } });
 
 const windowOf = (e: Pick<TrustEntry, 'notBefore' | 'notAfter'>): TrustWindow | undefined =>
   e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined;
@@ -69,6 +78,15 @@ function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPu
     return { key: { name, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(key), validity: window ? { window } : {} } };
   } catch {
     // An entry that no longer parses vouches for nothing; the trust view shows it.
+    return undefined;
+  }
+}
+
+function certificateOf(entry: TrustEntry): TrustedCertificate | undefined {
+  try {
+    const window = windowOf(entry);
+    return { name: `${entry.name} (trusted)`, der: new X509Certificate(entry.data).raw, ...(window ? { window } : {}) };
+  } catch {
     return undefined;
   }
 }
@@ -100,6 +118,8 @@ export async function collectTrust(dataDir: string, keys: KeyRing | undefined, r
         const t = trustedOf(entry);
         if (t && 'pgp' in t) target.pgp.push(t.pgp);
         else if (t) target.keys.push(t.key);
+        const anchor = entry.kind === 'certificate' && !entry.leaf ? certificateOf(entry) : undefined;
+        if (anchor) target.certificates.push(anchor);
       }
     }
     if (keys) await collectKnown(set, keys, entries);

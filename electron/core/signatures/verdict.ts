@@ -37,7 +37,7 @@ export function imageVerdict(signatures: readonly SignatureReport[], looked: rea
   if (by('verified')) return { verdict: 'verified', code: 'VERIFIED', reason: `${count(by('verified'), 'signature')} verified with a trusted key.` };
   if (by('failed')) return { verdict: 'failed', code: 'FAILED', reason: `${count(by('failed'), 'signature')} refused; none verified.` };
   if (by('signed-untrusted')) return { verdict: 'signed-untrusted', code: 'SIGNED_UNTRUSTED', reason: `${count(by('signed-untrusted'), 'signature')}, by no key trusted for this image.` };
-  if (by('not-verifiable')) return { verdict: 'unknown', code: 'NOT_VERIFIABLE', reason: `${count(by('not-verifiable'), 'signature')} in a format Signet cannot verify yet (Notation). ${VERDICT_SENTENCES.NOT_VERIFIABLE}` };
+  if (by('not-verifiable')) return { verdict: 'unknown', code: 'NOT_VERIFIABLE', reason: `${count(by('not-verifiable'), 'signature')} that Signet cannot verify (a Notation signature that needs a verification plugin). ${VERDICT_SENTENCES.NOT_VERIFIABLE}` };
   if (unreadable.length) return { verdict: 'unknown', code: 'PLACE_UNREADABLE', reason: `${VERDICT_SENTENCES.PLACE_UNREADABLE} Looked at: ${places}.` };
   return { verdict: 'unsigned', code: 'UNSIGNED', reason: `No signature was found. Looked at: ${places}.` };
 }

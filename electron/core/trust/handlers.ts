@@ -6,7 +6,10 @@ import { type RegistryConnections } from '../registry/handlers';
 import { evaluatePolicy, type KeyFileReader } from './evaluate';
 import { exportPolicy } from './export';
 import { loadDirImage, loadRegistryImage } from './images';
-import { PolicyStore } from './policies';
+import { isNotationPolicyText, PolicyStore } from './policies';
+import { parseNotationPolicy } from './notation-policy';
+import { evaluateNotationPolicy } from './notation-evaluate';
+import { exportNotation } from './notation-export';
 import { parsePolicy } from './policy';
 import { materialText, TrustStore } from './store';
 import { entryForKey, trustSignetKey } from './own-keys';
@@ -76,9 +79,18 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
     },
     'trust.exportPolicy': async (input) =>
       exportPolicy(await store.entries(), { keyDir: input.keyDir ?? '/etc/containers/keys/signet', embed: input.embed ?? false, fallback: input.fallback ?? 'reject', ...(input.lookaside ? { lookaside: input.lookaside } : {}) }),
+    'trust.exportNotation': async () => exportNotation(await store.entries(), await policies.notation()),
     'trust.evaluate': async (input) => {
       // The reviewer host names no path or URL on the host: saved registries and imported policies only.
       if (services.readOnly && (input.dir || input.lookaside || input.registriesD || input.policy)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode a policy is evaluated only for a saved registry’s image with an imported policy (no paths, lookasides or inline policies).');
+      // A Notation trust policy (imported, or given inline) decides as notation verify would, for Notation signatures.
+      const notation = input.policyId ? await policies.notationById(input.policyId) : isNotationPolicyText(input.policy ?? '') ? { name: 'the given trust policy', policy: parseNotationPolicy(input.policy ?? '') } : undefined;
+      if (notation) {
+        if (!input.id || !input.repository || !input.reference) throw new SignetError('INVALID_INPUT', 'A Notation trust policy is evaluated for a registry or layout image, not a dir: path.');
+        const result = await evaluateNotationPolicy(notation.policy, notation.name, await store.entries(), connections, { id: input.id, repository: input.repository, reference: input.reference });
+        await services.audit.append('image.verified', `Notation policy ${result.allowed ? 'admits' : 'rejects'} ${result.identity.slice(0, 160)}`, { allowed: result.allowed, section: result.section.scope ?? result.section.kind });
+        return result;
+      }
       const policy = input.policyId ? (await policies.get(input.policyId)).policy : parsePolicy(input.policy ?? '');
       let image;
       if (input.dir) image = await loadDirImage(input.dir);

@@ -5,9 +5,12 @@ import { SignetError } from '../../../shared/errors';
 import type { StoredPolicySummary } from '../../../shared/contract/trust';
 import { readJsonFile } from '../storage/atomic';
 import { parsePolicy, type ContainersPolicy } from './policy';
+import { parseStrictJson } from '../json/strict';
+import { levelLabel, looksLikeNotationPolicy, parseNotationPolicy, type NotationPolicyDocument } from './notation-policy';
 import { updateRecords } from '../storage/record-file';
 
-const Stored = z.object({ id: z.string(), name: z.string(), importedAt: z.string(), text: z.string() }).strict();
+/** `kind` absent: a containers policy.json (files written before Notation trust policies). */
+const Stored = z.object({ id: z.string(), name: z.string(), importedAt: z.string(), text: z.string(), kind: z.enum(['containers', 'notation']).optional() }).strict();
 type Stored = z.infer<typeof Stored>;
 const File = z.object({ version: z.literal(1), policies: z.array(Stored) }).strict();
 const MAX_POLICIES = 100;
@@ -40,16 +43,38 @@ export class PolicyStore {
   async get(id: string): Promise<{ policy: ContainersPolicy; name: string }> {
     const found = (await this.all()).find((p) => p.id === id);
     if (!found) throw new SignetError('NOT_FOUND', `There is no imported policy ${id}.`);
+    if (found.kind === 'notation') throw new SignetError('UNSUPPORTED', `${found.name} is a Notation trust policy, not a containers policy.json: \`signet verify\` applies it to Notation signatures.`);
     return { policy: parsePolicy(found.text), name: found.name };
   }
 
-  /** Checks the policy strictly before anything is stored. */
+  /** The imported Notation trust policy (at most one is kept, as notation keeps one trustpolicy.json). */
+  async notation(): Promise<{ id: string; name: string; text: string; policy: NotationPolicyDocument } | undefined> {
+    const found = (await this.all()).find((p) => p.kind === 'notation');
+    return found ? { id: found.id, name: found.name, text: found.text, policy: parseNotationPolicy(found.text) } : undefined;
+  }
+
+  /** An imported Notation trust policy by id or name; undefined when that policy is a containers one. */
+  async notationById(id: string): Promise<{ name: string; policy: NotationPolicyDocument } | undefined> {
+    const found = (await this.all()).find((p) => p.id === id || p.name === id);
+    if (!found) throw new SignetError('NOT_FOUND', `There is no imported policy ${id}.`);
+    return found.kind === 'notation' ? { name: found.name, policy: parseNotationPolicy(found.text) } : undefined;
+  }
+
+  /**
+   * Checks the policy strictly before anything is stored: a Notation trust policy (it has
+   * `trustPolicies`, or a `version` and no `default`) by notation's rules, anything else as a
+   * containers policy.json.
+   */
   import(name: string, text: string, now = new Date()): Promise<StoredPolicySummary> {
-    parsePolicy(text);
+    const kind = policyKind(text);
+    if (kind === 'notation') parseNotationPolicy(text);
+    else parsePolicy(text);
     return this.update((policies) => {
       if (policies.length >= MAX_POLICIES) throw new SignetError('TOO_LARGE', `Signet keeps at most ${MAX_POLICIES} policies.`);
       if (policies.some((p) => p.name === name)) throw new SignetError('CONFLICT', `A policy named ${JSON.stringify(name)} exists already; remove it first.`);
-      const stored: Stored = { id: `policy-${randomBytes(6).toString('hex')}`, name, importedAt: now.toISOString(), text };
+      const other = kind === 'notation' ? policies.find((p) => p.kind === 'notation') : undefined;
+      if (other) throw new SignetError('CONFLICT', `The Notation trust policy ${JSON.stringify(other.name)} is imported already; notation keeps one trust policy: remove it first.`);
+      const stored: Stored = { id: `policy-${randomBytes(6).toString('hex')}`, name, importedAt: now.toISOString(), text, ...(kind === 'notation' ? { kind } : {}) };
       return { policies: [...policies, stored], result: summarize(stored) };
     });
   }
@@ -69,7 +94,24 @@ export class PolicyStore {
   }
 }
 
+export function isNotationPolicyText(text: string): boolean {
+  return policyKind(text) === 'notation';
+}
+
+function policyKind(text: string): 'containers' | 'notation' {
+  try {
+    return looksLikeNotationPolicy(parseStrictJson(text, 'The policy')) ? 'notation' : 'containers';
+  } catch {
+    return 'containers';
+  }
+}
+
 function summarize(stored: Stored): StoredPolicySummary {
+  if (stored.kind === 'notation') {
+    const doc = parseNotationPolicy(stored.text);
+    const sections = doc.statements.map((s) => `notation "${s.name}" ${s.registryScopes.join(', ')} → ${levelLabel(s)}${s.trustStores.length ? `; stores ${s.trustStores.join(', ')}` : ''}${s.trustedIdentities.length ? `; identities ${s.trustedIdentities.join(' | ')}` : ''}`);
+    return { id: stored.id, name: stored.name, importedAt: stored.importedAt, sections, keyFiles: [], kind: 'notation' };
+  }
   const policy = parsePolicy(stored.text);
   const sections = [`default → ${policy.default.map((r) => r.type).join(', ')}`];
   const keyFiles = new Set<string>();

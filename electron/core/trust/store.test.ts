@@ -61,3 +61,21 @@ describe('trust store', () => {
     await expect(store.remove('nope')).rejects.toThrow('There is no trust entry');
   });
 });
+
+describe('Notation named stores', () => {
+  const notationDir = mkdtempSync(path.join(tmpdir(), 'signet-trust-notation-'));
+  afterAll(() => rmSync(notationDir, { recursive: true, force: true }));
+  const store = new TrustStore(notationDir);
+  const e2e = readFileSync(vector('notation', 'truststore', 'x509', 'ca', 'e2e', 'e2e.crt'), 'utf8');
+
+  it('a self-signed certificate goes into ca:NAME, and joins another store when added again', async () => {
+    expect(await store.add({ name: 'e2e', data: e2e, stores: ['ca:e2e'] })).toMatchObject({ kind: 'certificate', stores: ['ca:e2e'] });
+    expect(await store.add({ name: 'e2e again', data: e2e, stores: ['signingAuthority:e2e'] })).toMatchObject({ name: 'e2e', stores: ['ca:e2e', 'signingAuthority:e2e'] });
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('refuses a public key in a store, and a non-CA certificate in a tsa store', async () => {
+    await expect(store.add({ name: 'key', data: readFileSync(vector('containers-image', 'cosign.pub'), 'utf8'), stores: ['ca:x'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Only certificates') });
+    await expect(store.add({ name: 'tsa', data: e2e, stores: ['tsa:x'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('self-signed root CA') });
+  });
+});

@@ -6,7 +6,7 @@ import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
 import { isBinaryOpenPgp, readOpenPgpPublicKey } from '../keys/openpgp-material';
-import { spkiSha256 as pemSpkiSha256 } from '../kms/algorithms';
+import { pemSpkiSha256 } from '../signing/spki';
 import { isSm2Spki, sm2PublicKeyFromSpki } from '../signing/sm2';
 import { readJsonFile } from '../storage/atomic';
 import { updateRecords } from '../storage/record-file';
@@ -23,6 +23,8 @@ export interface NewTrustEntry {
   scopes?: string[];
   /** A leaf certificate (neither a CA nor self-signed), trusted as a single key, knowingly. */
   leaf?: boolean;
+  /** Notation named stores (`ca:NAME`, `signingAuthority:NAME`, `tsa:NAME`). */
+  stores?: string[];
 }
 
 /**
@@ -75,8 +77,10 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     } catch {
       throw new SignetError('MALFORMED', 'The certificate cannot be read.');
     }
-    // notation-go and cosign accept only CA (or self-signed root) certificates as trust anchors.
-    const selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
+    // notation-go and cosign accept only CA (or self-signed) certificates as trust anchors. Self-signed
+    // is judged by name and signature, as notation does: OpenSSL's checkIssued also wants keyCertSign,
+    // which a self-signed code-signing certificate (notation's test certificates) does not have.
+    const selfSigned = cert.issuer === cert.subject && cert.verify(cert.publicKey);
     return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey, ...(!cert.ca && !selfSigned ? { leaf: true } : {}) };
   }
   if (text.startsWith('-----BEGIN PUBLIC KEY-----') && isSm2Spki(text)) {
@@ -135,10 +139,17 @@ export class TrustStore {
     if (input.notBefore && input.notAfter && Date.parse(input.notBefore) >= Date.parse(input.notAfter)) throw new SignetError('INVALID_INPUT', 'The validity window ends before it starts.');
     if (material.leaf && !input.leaf) throw new SignetError('INVALID_INPUT', 'This is a leaf certificate (not a CA, not self-signed), not a trust anchor. Add its issuing CA instead, or trust only this certificate’s key, knowingly, as a single key (CLI: --leaf; the Trust dialog: "Trust only this certificate’s key").');
     if (input.leaf && material.kind !== 'certificate') throw new SignetError('INVALID_INPUT', 'Only a certificate can be added as a leaf.');
+    const stores = input.stores?.length ? [...new Set(input.stores)] : undefined;
+    if (stores) checkNotationStores(input.data, material, stores, input.leaf === true);
     return this.update((entries) => {
+      const same = entries.find((e) => e.fingerprint === material.fingerprint);
+      // A certificate trusted already joins the named stores (notation keeps one file per store; Signet one entry).
+      if (same && stores && same.kind === 'certificate' && sameCertificate(same.data, input.data)) {
+        const joined = TrustEntry.parse({ ...same, stores: [...new Set([...(same.stores ?? []), ...stores])] });
+        return { entries: entries.map((e) => (e === same ? joined : e)), result: joined };
+      }
       if (entries.length >= MAX_ENTRIES) throw new SignetError('TOO_LARGE', `The trust store already holds ${MAX_ENTRIES} entries.`);
       if (entries.some((e) => e.name === input.name)) throw new SignetError('CONFLICT', `A trust entry named ${JSON.stringify(input.name)} exists already.`);
-      const same = entries.find((e) => e.fingerprint === material.fingerprint);
       if (same) throw new SignetError('CONFLICT', `This key is trusted already as ${JSON.stringify(same.name)}.`);
       const entry = TrustEntry.parse({
         id: `${material.kind === 'openpgp' ? 'pgp' : material.kind === 'certificate' ? 'cert' : 'key'}-${randomBytes(6).toString('hex')}`,
@@ -152,6 +163,7 @@ export class TrustStore {
         ...(input.notAfter ? { notAfter: input.notAfter } : {}),
         ...(input.scopes?.length ? { scopes: input.scopes } : {}),
         ...(material.leaf ? { leaf: true } : {}),
+        ...(stores ? { stores } : {}),
         addedAt: now.toISOString(),
       });
       return { entries: [...entries, entry], result: entry };
@@ -171,6 +183,28 @@ export class TrustStore {
       const { entries, result } = change(records);
       return { records: entries, result };
     });
+  }
+}
+
+function sameCertificate(a: string, b: string): boolean {
+  try {
+    return new X509Certificate(a).raw.equals(new X509Certificate(b).raw);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What notation-go's trust store accepts in a named store: certificates only; in `ca` and
+ * `signingAuthority`, CA certificates or self-signed ones (never a leaf issued by someone else,
+ * refusal N19); in `tsa`, self-signed root CA certificates.
+ */
+function checkNotationStores(data: string, material: { kind: TrustKind; leaf?: boolean }, stores: readonly string[], leafWanted: boolean): void {
+  if (material.kind !== 'certificate') throw new SignetError('INVALID_INPUT', 'Only certificates go into Notation trust stores.');
+  if (material.leaf || leafWanted) throw new SignetError('INVALID_INPUT', 'A Notation trust store holds CA or self-signed certificates; this is a leaf certificate issued by another. Add its root CA instead.');
+  if (stores.some((s) => s.startsWith('tsa:'))) {
+    const cert = new X509Certificate(data.trim());
+    if (!cert.ca || cert.issuer !== cert.subject || !cert.verify(cert.publicKey)) throw new SignetError('INVALID_INPUT', 'A tsa trust store holds self-signed root CA certificates only.');
   }
 }
 

@@ -20,7 +20,7 @@ const VERDICT_TEXT: Record<AnyVerdict, string> = {
   'not-verifiable': 'Not verifiable yet',
 };
 const VERDICT_CLASS: Record<AnyVerdict, string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad', unknown: 'badge badge-warn', 'not-verifiable': 'badge badge-warn' };
-const COMPAT_KINDS: readonly string[] = ['cosign', 'simplesigning', 'asc', 'sigstore-bundle'];
+const COMPAT_KINDS: readonly string[] = ['cosign', 'simplesigning', 'asc', 'sigstore-bundle', 'notation'];
 
 /** The image's signatures, each with its checks; Sign and Verify actions. */
 export function SignaturesPanel({ registry, repository, digest, tag, isIndex, onSigned }: { registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex?: boolean; onSigned?(): void }) {
@@ -130,30 +130,56 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
           </dl>
+          {signature.notation && <NotationFacts details={signature.notation} />}
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}
           {signature.judgedAt && <p>Judged at {signature.judgedAt.at} <span className="muted">({signature.judgedAt.source === 'now' ? 'verification time: Signet verified no signing time' : `time verified from ${signature.judgedAt.source}`})</span></p>}
           <h4>Checks</h4>
           <ul className="checks">
-            {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
+            {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : c.status === 'logged' ? 'badge-warn' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
           </ul>
           <h4>Signed payload</h4>
           {pretty ? <pre className="code">{pretty}</pre> : <p className="muted">Not shown: inside an OpenPGP message it is only read once the signature verifies with a trusted key.</p>}
           <h4>Signature (base64, unsigned envelope field)</h4>
           <pre className="code">{signature.signature}</pre>
-          {COMPAT_KINDS.includes(signature.format) && <Compatibility kind={signature.format as SignatureKind} />}
+          {COMPAT_KINDS.includes(signature.format) && <Compatibility kind={signature.format as SignatureKind} algorithm={signature.algorithm} />}
         </>
       )}
     </Dialog>
   );
 }
 
+/** A Notation signature's envelope, signing time, chain and the trust policy that judged it. */
+function NotationFacts({ details }: { details: NonNullable<SignatureReport['notation']> }) {
+  const p = details.policy;
+  return (
+    <section aria-label="Notation">
+      <h4>Notation</h4>
+      <dl className="facts compact">
+        <div className="fact"><dt>Envelope</dt><dd>{details.envelope ? details.envelope.toUpperCase() : 'unreadable'} <span className="muted small mono">{details.mediaType}</span></dd></div>
+        {details.signingScheme && <div className="fact"><dt>Signing scheme</dt><dd className="mono small">{details.signingScheme}</dd></div>}
+        {details.signingTime && <div className="fact"><dt>Signing time</dt><dd>{details.signingTime.at} <span className="muted">({details.signingTime.authenticated ? 'authenticated' : 'claimed: not verified, never used to widen trust'})</span></dd></div>}
+        <div className="fact"><dt>Expiry</dt><dd>{details.expiry ?? 'none'}</dd></div>
+        <div className="fact"><dt>Timestamp</dt><dd>{details.timestamp ? `RFC 3161, verified: ${details.timestamp.at} by ${details.timestamp.tsa}` : details.timestampToken ? 'RFC 3161 countersignature present, not verified (see the timestamp check)' : 'none'}</dd></div>
+        {details.anchor && <div className="fact"><dt>Trusted through</dt><dd>{details.anchor}</dd></div>}
+        <div className="fact"><dt>Trust policy</dt><dd>{p.name} <span className="muted">({p.source === 'trust-store' ? 'no Notation trust policy imported: the trust store’s certificates' : 'imported Notation trust policy'}; level {p.level}{p.decidingCheck ? `; decided by the ${p.decidingCheck} check` : ''})</span></dd></div>
+      </dl>
+      {details.chain.length > 0 && (
+        <table className="table small" aria-label="Certificate chain">
+          <thead><tr><th scope="col">#</th><th scope="col">Subject</th><th scope="col">SHA-256</th><th scope="col">Valid</th></tr></thead>
+          <tbody>{details.chain.map((c, i) => (<tr key={c.sha256}><td>{i === 0 ? 'leaf' : i === details.chain.length - 1 ? 'root' : i}</td><td>{c.subject}</td><td className="mono small wrap">{c.sha256}</td><td className="small">{c.notBefore} – {c.notAfter}</td></tr>))}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 /** Which consumers will find and accept a signature of this kind. */
-export function Compatibility({ kind }: { kind: SignatureKind }) {
+export function Compatibility({ kind, algorithm }: { kind: SignatureKind; algorithm?: string | undefined }) {
   return (
     <section aria-label="Compatibility">
       <h4>Who will accept it</h4>
       <ul className="checks">
-        {compatibilityOf(kind).map((c) => (<li key={c.consumer}><span className={`badge ${c.accepts === 'yes' ? 'badge-ok' : c.accepts === 'no' ? 'badge-bad' : 'badge-warn'}`}>{c.accepts === 'with-settings' ? 'with settings' : c.accepts}</span> <strong>{c.consumer}</strong>: {c.why}</li>))}
+        {compatibilityOf(kind, algorithm).map((c) => (<li key={c.consumer}><span className={`badge ${c.accepts === 'yes' ? 'badge-ok' : c.accepts === 'no' ? 'badge-bad' : 'badge-warn'}`}>{c.accepts === 'with-settings' ? 'with settings' : c.accepts}</span> <strong>{c.consumer}</strong>: {c.why}</li>))}
       </ul>
     </section>
   );
@@ -164,7 +190,10 @@ let signJobs = 0;
 function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag, isIndex }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex: boolean }) {
   const api = useApp((s) => s.api);
   const keys = useCall(api && open ? () => api.keys.list({}) : undefined, [api, open]);
-  const [format, setFormat] = useState<'cosign' | 'simplesigning'>('cosign');
+  const [format, setFormat] = useState<'cosign' | 'simplesigning' | 'notation'>('cosign');
+  const [envelope, setEnvelope] = useState<'jws' | 'cose'>('jws');
+  const [expiry, setExpiry] = useState('');
+  const badExpiry = format === 'notation' && expiry.trim() !== '' && !/^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/.test(expiry.trim());
   const usable = keys.data?.filter((k) => !k.retired && signingFormats(k).formats.includes(format)) ?? [];
   const [key, setKey] = useState('');
   const chosen = usable.find((k) => k.id === key);
@@ -175,29 +204,31 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<string>();
   const [done, setDone] = useState<Array<{ digest: string; platform?: string | undefined; where: string }>>();
+  const [signedAlgorithm, setSignedAlgorithm] = useState<string>();
   const parsed = annotations.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split('=')) as Array<[string, ...string[]]>;
   const bad = parsed.find((p) => p.length < 2 || !p[0]);
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
   const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
   const preview = useCall(
-    api && open && !bad ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(format === 'cosign' && parsed.length ? { extra: annotationMap } : {}) }) : undefined,
+    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(format === 'cosign' && parsed.length ? { extra: annotationMap } : {}) }) : undefined,
     [api, open, format, annotations, digest],
   );
   const submit = async () => {
-    if (!api || !chosen || bad) return;
+    if (!api || !chosen || bad || badExpiry) return;
     if (format === 'simplesigning' && !lookaside.trim()) return setError('Simple signatures are stored in a lookaside directory: name one.');
     setBusy(true);
     const jobId = `sign-${Date.now()}-${++signJobs}`;
     const unsubscribe = api.events.subscribe((e) => {
       if (e.type === 'job.progress' && e.payload.jobId === jobId) setProgress(`${e.payload.message} (${e.payload.done}/${e.payload.total})`);
     });
-    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(format === 'cosign' && parsed.length ? { annotations: annotationMap } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
+    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(format !== 'simplesigning' && parsed.length ? { annotations: annotationMap } : {}), ...(format === 'notation' ? { envelope, ...(expiry.trim() ? { expiry: expiry.trim() } : {}) } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
     unsubscribe();
     setBusy(false);
     setProgress(undefined);
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setDone(result.value.signed);
+    setSignedAlgorithm(result.value.algorithm);
     onSigned();
   };
   const close = () => {
@@ -205,12 +236,12 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
     onClose();
   };
   return (
-    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry}>{busy ? 'Signing…' : 'Sign'}</button></>}>
       {done ? (
         <div role="status" aria-label="Signed">
           <div className="banner banner-ok">Signed {done.length} manifest{done.length === 1 ? '' : 's'}.</div>
           <ul className="checks">{done.map((d) => (<li key={d.digest}><strong>{d.platform ?? 'image'}</strong> <span className="mono small">{d.digest}</span> → <span className="mono small">{d.where}</span></li>))}</ul>
-          <Compatibility kind={format} />
+          <Compatibility kind={format} algorithm={signedAlgorithm} />
         </div>
       ) : (
       <form id="sign-image" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
@@ -222,11 +253,26 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           <legend>Format</legend>
           <label><input type="radio" name="sign-format" checked={format === 'cosign'} onChange={() => { setFormat('cosign'); setKey(''); }} /> cosign (signature image at <code>{digest.replace(':', '-')}.sig</code> beside it)</label>
           <label><input type="radio" name="sign-format" checked={format === 'simplesigning'} onChange={() => { setFormat('simplesigning'); setKey(''); }} /> containers/image simple signing (OpenPGP, lookaside signature-N)</label>
+          <label><input type="radio" name="sign-format" checked={format === 'notation'} onChange={() => { setFormat('notation'); setKey(''); }} /> Notation (a referrer; keys with an X.509 certificate chain)</label>
         </fieldset>
+        {format === 'notation' && (
+          <fieldset className="field">
+            <legend>Envelope</legend>
+            <label><input type="radio" name="sign-envelope" checked={envelope === 'jws'} onChange={() => setEnvelope('jws')} /> JWS (application/jose+json, notation’s default)</label>
+            <label><input type="radio" name="sign-envelope" checked={envelope === 'cose'} onChange={() => setEnvelope('cose')} /> COSE (application/cose)</label>
+          </fieldset>
+        )}
+        {format === 'notation' && (
+          <div className="field">
+            <label htmlFor="sign-expiry">Expiry (optional duration after signing, e.g. 720h)</label>
+            <input id="sign-expiry" value={expiry} onChange={(e) => setExpiry(e.target.value)} spellCheck={false} placeholder="none" />
+            {badExpiry && <span className="reason">A duration such as 720h, 1h30m or 3600s.</span>}
+          </div>
+        )}
         <div className="field">
           <label htmlFor="sign-key-choice">Key</label>
           <select id="sign-key-choice" value={key} onChange={(e) => setKey(e.target.value)}>
-            <option value="">{usable.length ? 'Choose a key…' : format === 'cosign' ? 'No active cosign-capable key: generate one or add a KMS key under Keys' : 'No active OpenPGP key: generate one under Keys'}</option>
+            <option value="">{usable.length ? 'Choose a key…' : format === 'cosign' ? 'No active cosign-capable key: generate one or add a KMS key under Keys' : format === 'notation' ? 'No active key with an X.509 chain: generate an X.509 key or attach a certificate under Keys' : 'No active OpenPGP key: generate one under Keys'}</option>
             {usable.map((k) => (<option key={k.id} value={k.id}>{k.name} ({k.kind === 'kms' ? `KMS, ${k.algorithm}` : k.type})</option>))}
           </select>
           {chosen && <span className="hint">Signs in: {signingFormats(chosen).formats.join(', ')}.{chosen.kind === 'kms' ? ` The KMS signs the digest (${chosen.algorithm}); Signet verifies it locally before anything is written.` : ''}</span>}
@@ -235,7 +281,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           <div className="field"><label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label><input id="sign-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="/var/lib/signet/lookaside" /></div>
         )}
         {isIndex && <label className="check"><input type="checkbox" checked={indexOnly} onChange={(e) => setIndexOnly(e.target.checked)} /> Sign only the index, not each platform</label>}
-        {format === 'cosign' && (
+        {format !== 'simplesigning' && (
           <div className="field">
             <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
             <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
@@ -243,7 +289,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           </div>
         )}
         <h4>What will be signed{isIndex && !indexOnly ? ' (for the index; each platform gets the same with its own digest)' : ''}</h4>
-        <pre className="code wrap small" aria-label="Payload to sign">{preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
+        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
         {progress && <p className="muted" role="status">{progress}</p>}
       </form>
       )}

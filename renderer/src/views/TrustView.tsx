@@ -70,7 +70,7 @@ export function TrustView() {
                 <td>{e.kind}{e.algorithm ? <div className="muted small">{e.algorithm}</div> : null}</td>
                 <td><Fingerprint value={e.fingerprint} label={`Fingerprint of ${e.name}`} /></td>
                 <td>{e.notBefore || e.notAfter ? `${e.notBefore ? `from ${new Date(e.notBefore).toLocaleDateString()} ` : ''}${e.notAfter ? `before ${new Date(e.notAfter).toLocaleDateString()}` : ''}` : <span className="muted">always</span>}</td>
-                <td className="small">{e.scopes?.join(', ') ?? <span className="muted">every registry</span>}</td>
+                <td className="small">{e.scopes?.join(', ') ?? <span className="muted">every registry</span>}{e.stores?.length ? <div className="muted small">Notation stores: {e.stores.join(', ')}</div> : null}</td>
                 <td>{e.signetKey ? <a href={`#/keys/${e.signetKey.id}`} onClick={(ev) => { ev.preventDefault(); navigate({ area: 'keys', sub: e.signetKey!.id }); }} title="The public key of this Signet signing key">{e.signetKey.name}</a> : <span className="muted">—</span>}</td>
                 <td>{can('trust.remove') && <button type="button" className="button secondary small" onClick={() => void remove(e.id, e.name)} aria-label={`Stop trusting ${e.name}`}>Remove</button>}</td>
               </tr>
@@ -143,10 +143,14 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const [fileName, setFileName] = useState<string>();
   const [limits, setLimits] = useState<TrustLimits>(NO_LIMITS);
   const [leaf, setLeaf] = useState(false);
+  const [stores, setStores] = useState('');
+  const storeList = stores.split(/[\s,]+/).filter(Boolean);
+  const badStore = storeList.find((s) => !/^(ca|signingAuthority|tsa):[a-zA-Z0-9_.-]{1,100}$/.test(s));
   const [error, setError] = useState<string>();
   const submit = async () => {
     if (!api) return;
-    const result = await api.trust.add({ name: name.trim(), data, ...(encoding === 'base64' ? { encoding } : {}), ...(leaf ? { leaf: true } : {}), ...trustLimitsInput(limits) });
+    if (badStore) return setError(`${badStore} is not a Notation store: write ca:NAME, signingAuthority:NAME or tsa:NAME.`);
+    const result = await api.trust.add({ name: name.trim(), data, ...(encoding === 'base64' ? { encoding } : {}), ...(leaf ? { leaf: true } : {}), ...(storeList.length ? { stores: storeList } : {}), ...trustLimitsInput(limits) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
@@ -155,6 +159,7 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
     setFileName(undefined);
     setLimits(NO_LIMITS);
     setLeaf(false);
+    setStores('');
     onDone();
   };
   return (
@@ -170,6 +175,9 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
         )}
         {data.includes('BEGIN CERTIFICATE') && (
           <label className="check"><input type="checkbox" checked={leaf} onChange={(e) => setLeaf(e.target.checked)} /> Trust only this certificate’s key (a leaf certificate, not a CA): signatures by any other certificate from its issuer are not trusted</label>
+        )}
+        {data.includes('BEGIN CERTIFICATE') && (
+          <div className="field"><label htmlFor="trust-stores">Notation trust stores (optional: ca:NAME, signingAuthority:NAME or tsa:NAME, comma-separated; a Notation trust policy names them)</label><input id="trust-stores" value={stores} onChange={(e) => setStores(e.target.value)} spellCheck={false} placeholder="ca:release" /></div>
         )}
         <TrustLimitFields idPrefix="trust" value={limits} onChange={setLimits} />
       </form>
@@ -210,7 +218,7 @@ function ImportPolicyDialog({ open, onClose, onDone }: { open: boolean; onClose(
         <div className="field"><label htmlFor="policy-name">Name</label><input id="policy-name" value={name} onChange={(e) => setName(e.target.value)} /></div>
         <div className="field"><label htmlFor="policy-file">File</label><input id="policy-file" type="file" accept=".json,application/json" onChange={(e) => { const f = e.target.files?.[0]; if (f) { setName(f.name); void f.text().then(setText); } }} /></div>
         <div className="field"><label htmlFor="policy-text">…or paste it</label><textarea id="policy-text" rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder='{"default":[{"type":"reject"}], "transports": {…}}' /></div>
-        <p className="hint">Read strictly, as podman reads it: one unknown field rejects the whole file.</p>
+        <p className="hint">A containers policy.json is read strictly, as podman reads it: one unknown field rejects the whole file. A Notation trustpolicy.json (version 1.0, trustPolicies) is checked as notation checks it, and applies to Notation signatures; one is kept at a time.</p>
       </form>
     </Dialog>
   );

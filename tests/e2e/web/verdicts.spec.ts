@@ -91,7 +91,7 @@ test('a reviewer reads Verified, Failed (revoked, superseded) and Unsigned with 
   }
 });
 
-test('Notation signatures made by notation are shown as present and not verifiable yet; their tag-schema index is not offered for signing', async ({ page }) => {
+test('Notation signatures made by notation are verified, and without a trusted certificate shown as signed but untrusted; their tag-schema index is not offered for signing', async ({ page }) => {
   const server = await startServer();
   try {
     await page.goto(server.url);
@@ -103,9 +103,9 @@ test('Notation signatures made by notation are shown as present and not verifiab
     const tags = page.getByRole('listbox', { name: 'Tags' });
     await tags.getByRole('option', { name: 'v1' }).click();
     const signatures = page.getByRole('region', { name: 'Signatures' });
-    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Unknown');
+    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Signed, but by no trusted key');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('notation');
-    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('Not verifiable yet');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('Notation JWS PS256');
     await tags.getByRole('option', { name: /^sha256-b8479de3/ }).click();
     await expect(page.getByRole('note')).toContainText('not an image to sign');
     await expect(page.getByRole('button', { name: /Sign the missing ones/ })).toHaveCount(0);

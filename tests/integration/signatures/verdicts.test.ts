@@ -166,13 +166,13 @@ describe('verdicts on crafted signatures', () => {
     }
   });
 
-  it('Notation signatures (real notation vectors, referrers tag schema in an OCI layout) are found and reported as not verifiable yet, never "unsigned"', async () => {
+  it('Notation signatures (real notation vectors, referrers tag schema in an OCI layout) are found and verified; with no trusted certificate they are signed but untrusted, never "unsigned"', async () => {
     const layout = vector('notation', 'oci-layout', 'e2e-valid-signature');
     const layoutId = (await ok<{ id: string }>('registry.add', { layoutPath: layout })).id;
     const subject = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
     const repos = await ok<{ repositories: string[] }>('registry.repositories', { id: layoutId });
     const r = await ok<Report>('signatures.verify', { id: layoutId, repository: repos.repositories[0]!, digest: subject });
-    expect(r).toMatchObject({ verdict: 'unknown', code: 'NOT_VERIFIABLE', signatures: [expect.objectContaining({ format: 'notation', verdict: 'not-verifiable', code: 'FORMAT_NOT_VERIFIABLE' })] });
+    expect(r).toMatchObject({ verdict: 'signed-untrusted', code: 'SIGNED_UNTRUSTED', signatures: [expect.objectContaining({ format: 'notation', verdict: 'signed-untrusted', code: 'SIG_NO_TRUSTED_KEYS' })] });
   });
 
   it('simple signatures are found where podman finds them: registries.d (SIGNET_REGISTRIES_D), then the lookaside saved with the registry', async () => {

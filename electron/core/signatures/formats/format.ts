@@ -4,6 +4,7 @@ import type { Descriptor } from '../../registry/media';
 import type { RegistrySource } from '../../registry/source';
 import type { ObjectStore } from '../../storage/object-store';
 import type { TrustSet } from '../trusted';
+import type { NotationTrust } from '../notation/trust';
 
 import type { FormatId } from '../../../../shared/formats';
 
@@ -24,6 +25,12 @@ export interface VerifyContext {
   /** The image as the user named it (`host/repo:tag` or `host/repo@digest`): identities are matched against it (matchRepoDigestOrExact). */
   imageReference: string;
   trust: TrustSet;
+  /**
+   * The Notation trust policy statement that applies to this image, with its stores; `none` when a
+   * Notation trust policy is imported but no statement's scope covers the image (notation refuses
+   * then). Absent: no policy is imported, and Signet's trust store certificates are the CA store.
+   */
+  notation?: NotationTrust | { none: string };
   /** Lookaside storage for simple signatures (directory, file:// or http(s)://), and what named it. */
   lookaside?: { url: string; from: string };
   /** Object storage holding SWR .asc files. */
@@ -48,6 +55,8 @@ export interface SignContext {
   annotations?: Record<string, string>;
   /** Simple signing: the lookaside directory signature-N is written into. */
   lookasideDirectory?: string;
+  /** Notation: the key's X.509 chain (PEM, leaf first), the envelope and the expiry. */
+  notation?: { certificateChain: string; envelope: 'jws' | 'cose'; expiresInMs?: number };
   creator: string;
   now: Date;
 }

@@ -14,6 +14,12 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
     if (rows.length) ctx.out(title);
     for (const s of rows) {
       ctx.out(`  ${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
+      const n = s.notation;
+      if (n) {
+        ctx.out(`    Notation ${n.envelope ? n.envelope.toUpperCase() : n.mediaType}${n.signingScheme ? `, ${n.signingScheme}` : ''}; trust policy "${n.policy.name}" (${n.policy.source}), level ${n.policy.level}${n.policy.decidingCheck ? `; decided by the ${n.policy.decidingCheck} check` : ''}`);
+        if (n.signingTime) ctx.out(`    signing time ${n.signingTime.at} (${n.signingTime.authenticated ? 'authenticated' : 'claimed'})${n.expiry ? `; expires ${n.expiry}` : ''}`);
+        for (const [i, c] of n.chain.entries()) ctx.out(`    chain ${i}: ${c.subject} (SHA-256 ${c.sha256}, ${c.notBefore} – ${c.notAfter})`);
+      }
       for (const c of s.checks) ctx.out(`    ${c.status.padEnd(12)}${c.name}: ${c.reason} [${c.code}]`);
       if (s.judgedAt) ctx.out(`    judged at ${s.judgedAt.at} (${s.judgedAt.source === 'now' ? 'verification time' : s.judgedAt.source})${s.judgedAt.claimed !== undefined ? `; the signer claims ${new Date(s.judgedAt.claimed * 1000).toISOString()} (not verified)` : ''}`);
     }
@@ -28,22 +34,26 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'sign',
     mayUnlockVault: true,
-    summary: 'Sign an image in cosign format with a Signet key (the tag is resolved once; nothing is signed if it moves)',
+    summary: 'Sign an image with a Signet key, in cosign, simple-signing or Notation format (the tag is resolved once; nothing is signed if it moves)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI|PKCS11-URI', description: 'The Signet key to sign with, a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…) or a pkcs11: URI' },
       { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
-      { name: 'format', type: 'string', value: 'cosign|simplesigning', description: 'Signature format (default cosign)' },
+      { name: 'format', type: 'string', value: 'cosign|simplesigning|notation', description: 'Signature format (default cosign); notation needs a key with an X.509 chain' },
       { name: 'algorithm', type: 'string', value: 'ALG', description: `cosign: the signature algorithm and padding, e.g. rsa-pss-sha256 for a KMS or software RSA key (default: the key's own; one of ${KMS_ALGORITHMS.join(', ')})` },
+      { name: 'envelope', type: 'string', value: 'jws|cose', description: 'notation: the envelope (default jws, as notation)' },
+      { name: 'expiry', type: 'string', value: 'DURATION', description: 'notation: the signature expires this long after signing (720h, 1h30m)' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'simplesigning: use the lookaside-staging (or file:// lookaside) this registries.d names' },
       { name: 'index-only', type: 'boolean', description: 'For a multi-platform index: sign only the index, not each platform manifest' },
-      { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable)' },
+      { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable; notation: user metadata in targetArtifact.annotations)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
       if (!o.key) throw new UsageError('--key is required.');
-      if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning') throw new UsageError('--format must be cosign or simplesigning.');
+      if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning' && o.format !== 'notation') throw new UsageError('--format must be cosign, simplesigning or notation.');
+      if ((o.envelope || o.expiry) && o.format !== 'notation') throw new UsageError('--envelope and --expiry are for --format notation.');
+      if (o.envelope && o.envelope !== 'jws' && o.envelope !== 'cose') throw new UsageError('--envelope must be jws or cose.');
       if (o.format === 'simplesigning' && !o.lookaside && !o['registries-d']) throw new UsageError('--format simplesigning needs --lookaside DIR or --registries-d DIR.');
       const annotations: Record<string, string> = {};
       for (const pair of ctx.args.list('annotation') ?? []) {
@@ -58,16 +68,17 @@ export const commands: readonly CommandSpec[] = [
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
       const algorithm = ctx.args.str('algorithm');
       if (algorithm !== undefined && !(KMS_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${KMS_ALGORITHMS.join(', ')}.`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
       }
-      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign', result.value.algorithm) }));
+      const kind = o.format === 'simplesigning' || o.format === 'notation' ? o.format : 'cosign';
+      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(kind, result.value.algorithm) }));
       else {
         for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}${result.value.algorithm ? ` (${result.value.algorithm})` : ''}`);
         ctx.out('Who will accept it:');
-        for (const c of compatibilityOf(o.format === 'simplesigning' ? 'simplesigning' : 'cosign', result.value.algorithm)) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
+        for (const c of compatibilityOf(kind, result.value.algorithm)) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
       }
       return EXIT_OK;
     },
@@ -79,7 +90,7 @@ export const commands: readonly CommandSpec[] = [
     options: [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'Trust only this Signet key, or this KMS key (its public key is read from the KMS)' },
       { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Trust only these PEM or armored OpenPGP public keys (repeatable)' },
-      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json instead, as podman would' },
+      { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json, as podman would, or a Notation trust policy, as notation would' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Also read simple signatures from this lookaside (directory, file:// or http(s)://)' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
       { name: 'asc-from', type: 'string', value: 'PROFILE|DIR', description: 'Also read the SWR .asc file ({namespace}/{repo}/{sha256}.asc) from this storage profile or folder' },
@@ -109,7 +120,10 @@ export const commands: readonly CommandSpec[] = [
         if (ctx.json) ctx.out(JSON.stringify(decided.value, null, 2));
         else {
           ctx.out(`${target.digest}: ${decided.value.allowed ? 'admitted' : 'rejected'} by the policy`);
-          for (const r of decided.value.requirements) ctx.out(`  ${r.outcome.padEnd(14)}${r.type}: ${r.reason}`);
+          for (const r of decided.value.requirements) {
+            ctx.out(`  ${r.outcome.padEnd(14)}${r.type}: ${r.reason}`);
+            for (const sig of r.signatures) ctx.out(`      ${sig.outcome.padEnd(9)}${sig.source}: ${sig.reason}`);
+          }
         }
         return decided.value.allowed ? EXIT_OK : EXIT_FAILED;
       }

@@ -14,7 +14,7 @@ function readText(file: string, what: string): string {
 
 function describeEntry(e: TrustEntrySummary & { signetKey?: { id: string; name: string } }): string {
   const window = e.notAfter || e.notBefore ? ` (trusted for signatures${e.notBefore ? ` from ${e.notBefore}` : ''}${e.notAfter ? ` before ${e.notAfter}` : ''})` : '';
-  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}${e.signetKey ? `\tSignet key "${e.signetKey.name}"` : ''}`;
+  return `${e.id}\t${e.kind}\t${e.name}\t${e.fingerprint}${e.userIds?.length ? `\t${e.userIds.join(', ')}` : ''}${window}${e.scopes?.length ? `\tscopes: ${e.scopes.join(', ')}` : ''}${e.stores?.length ? `\tstores: ${e.stores.join(', ')}` : ''}${e.signetKey ? `\tSignet key "${e.signetKey.name}"` : ''}`;
 }
 
 /** The migration note, for stderr: what earlier versions trusted implicitly and is now explicit. */
@@ -56,7 +56,9 @@ export const commands: readonly CommandSpec[] = [
       { name: 'not-before', type: 'string', value: 'DATE', description: 'Trusted only for signatures made from this date' },
       { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Trust (and export) this key for these scopes only (repeatable)' },
       { name: 'leaf', type: 'boolean', description: 'The file is a leaf certificate: trust only its key, not as a CA (use with care)' },
+      { name: 'store', type: 'strings', value: 'ca:NAME|signingAuthority:NAME|tsa:NAME', description: 'Put the certificate in this Notation named trust store (repeatable; a certificate trusted already joins it)' },
     ],
+    examples: ['signet trust add e2e.crt --store ca:e2e'],
     async run(ctx) {
       const o = ctx.args.options;
       const file = ctx.args.pos(0);
@@ -81,6 +83,7 @@ export const commands: readonly CommandSpec[] = [
         ...(notBefore ? { notBefore } : {}),
         ...(ctx.args.list('scope')?.length ? { scopes: (ctx.args.list('scope') ?? []) } : {}),
         ...(o.leaf ? { leaf: true } : {}),
+        ...(ctx.args.list('store')?.length ? { stores: ctx.args.list('store') ?? [] } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
       ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `Trusted: ${describeEntry(result.value)}`);
@@ -152,8 +155,8 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'policy import',
-    summary: 'Import a containers policy.json (checked strictly, as podman reads it)',
-    positionals: [{ name: 'FILE', description: 'policy.json' }],
+    summary: 'Import a containers policy.json (checked strictly, as podman reads it) or a Notation trust policy (checked as notation checks it)',
+    positionals: [{ name: 'FILE', description: 'policy.json or trustpolicy.json' }],
     options: [{ name: 'name', type: 'string', value: 'NAME', description: 'A name for it (default: the file name)' }],
     async run(ctx) {
       const file = ctx.args.pos(0);
@@ -193,6 +196,32 @@ export const commands: readonly CommandSpec[] = [
         writeFileSync(target, k.content);
       }
       ctx.out(ctx.json ? JSON.stringify({ out, keyFiles: result.value.keyFiles.map((k) => k.path) }) : `Wrote ${out}/policy.json, registries.d/signet.yaml and ${result.value.keyFiles.length} key file(s) (install them at ${ctx.args.str('key-dir') ?? '/etc/containers/keys/signet'}).`);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'policy export-notation',
+    summary: 'Write the imported Notation trust policy and the named trust stores as notation reads them (trustpolicy.json, truststore/x509/…)',
+    options: [{ name: 'out', type: 'string', value: 'DIR', description: 'The notation configuration directory to write into (else list the files)' }],
+    examples: ['signet policy export-notation --out ~/.config/notation'],
+    async run(ctx) {
+      const result = await ctx.call('trust.exportNotation', {});
+      if (!result.ok) return reportFailure(ctx, result);
+      for (const w of result.value.warnings) ctx.err(`warning: ${w}`);
+      const out = ctx.args.str('out');
+      if (!out) {
+        ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : [...(result.value.trustPolicy ? ['trustpolicy.json'] : []), ...result.value.files.map((f) => f.path)].join('\n'));
+        return EXIT_OK;
+      }
+      if (result.value.trustPolicy) {
+        mkdirSync(out, { recursive: true });
+        writeFileSync(path.join(out, 'trustpolicy.json'), result.value.trustPolicy);
+      }
+      for (const f of result.value.files) {
+        mkdirSync(path.dirname(path.join(out, f.path)), { recursive: true });
+        writeFileSync(path.join(out, f.path), f.content);
+      }
+      ctx.out(ctx.json ? JSON.stringify({ out, files: result.value.files.map((f) => f.path) }) : `Wrote ${result.value.trustPolicy ? 'trustpolicy.json and ' : ''}${result.value.files.length} certificate file(s) into ${out}.`);
       return EXIT_OK;
     },
   },

@@ -1,0 +1,80 @@
+import { SignetError } from '../../../../shared/errors';
+import { digestOf } from '../../registry/digest';
+import { MEDIA, type Descriptor } from '../../registry/media';
+import type { RegistrySource } from '../../registry/source';
+
+export const NOTARY_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
+export const THUMBPRINT_ANNOTATION = 'io.cncf.notary.x509chain.thumbprint#S256';
+const EMPTY = Buffer.from('{}');
+const MAX_REFERRERS = 1000;
+const WRITE_ATTEMPTS = 5;
+
+/** The tag of the referrers tag schema for a digest: `sha256-<hex>`. */
+export const referrersTag = (digest: string) => digest.replace(':', '-');
+
+export interface StoredSignature {
+  signatureManifest: string;
+  /** `referrers API`, or the `sha256-<hex>` tag that lists it. */
+  where: string;
+  tag: string;
+}
+
+const locks = new Map<string, Promise<unknown>>();
+/** Writers in this process take turns per referrers tag; other processes are caught by the re-reads. */
+function withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const next = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+  locks.set(key, next);
+  void next.finally(() => {
+    if (locks.get(key) === next) locks.delete(key);
+  }).catch(() => undefined);
+  return next;
+}
+const pause = (min: number, spread: number) => new Promise((resolve) => setTimeout(resolve, min + Math.floor(Math.random() * spread)));
+
+/** The descriptors the referrers tag lists now (none when the tag is absent); a tag that is not an index is refused, never overwritten. */
+async function currentIndex(source: RegistrySource, repository: string, tag: string): Promise<Descriptor[]> {
+  try {
+    const m = await source.manifest(repository, tag);
+    if (m.parsed.kind !== 'index') throw new SignetError('CONFLICT', `${repository}:${tag} is not a referrers index (it is a ${m.parsed.mediaType}); nothing was written over it.`);
+    return m.parsed.manifests;
+  } catch (error) {
+    if (error instanceof SignetError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  }
+}
+
+/**
+ * Stores a Notation signature as notation does: the envelope as the single layer of an OCI image
+ * manifest with `artifactType` application/vnd.cncf.notary.signature, the empty config, the image
+ * as `subject` and the chain's thumbprints; then, unless the registry's referrers API lists it,
+ * appends it to the `sha256-<hex>` referrers index (Debian's docker-registry 2.8 has no referrers
+ * API), keeping every other referrer: read, merge, write, and read again after pauses until ours
+ * survives, as cosign signing does for its signature tag.
+ */
+export async function storeNotationSignature(source: RegistrySource, repository: string, subject: Descriptor, envelope: Buffer, envelopeMediaType: string, thumbprints: readonly string[], now: Date): Promise<StoredSignature> {
+  const layer = { mediaType: envelopeMediaType, digest: await source.pushBlob(repository, envelope), size: envelope.length };
+  const config = { mediaType: MEDIA.ociEmpty, digest: await source.pushBlob(repository, EMPTY), size: EMPTY.length };
+  const annotations = { [THUMBPRINT_ANNOTATION]: JSON.stringify(thumbprints.map((t) => t.toLowerCase())), 'org.opencontainers.image.created': now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, artifactType: NOTARY_ARTIFACT_TYPE, config, layers: [layer], subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }, annotations }));
+  const digest = digestOf(manifest);
+  await source.pushManifest(repository, digest, manifest, MEDIA.ociManifest);
+  const ours: Descriptor = { mediaType: MEDIA.ociManifest, digest, size: manifest.length, artifactType: NOTARY_ARTIFACT_TYPE, annotations };
+  const tag = referrersTag(subject.digest);
+  const listed = await source.referrers(repository, subject.digest);
+  if (listed.source === 'api') return { signatureManifest: digest, where: 'referrers API', tag };
+  return withLock(`${source.label}/${repository}:${tag}`, async () => {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const current = await currentIndex(source, repository, tag);
+      if (current.length >= MAX_REFERRERS) throw new SignetError('TOO_LARGE', `The referrers index ${tag} already lists ${MAX_REFERRERS} referrers.`);
+      const manifests = current.some((d) => d.digest === digest) ? current : [...current, ours];
+      const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests }));
+      await source.pushManifest(repository, tag, index, MEDIA.ociIndex);
+      // No compare-and-swap on tags: ours must survive two re-reads after random pauses.
+      await pause(40, 160);
+      if (!(await currentIndex(source, repository, tag)).some((d) => d.digest === digest)) continue;
+      await pause(150, 350);
+      if ((await currentIndex(source, repository, tag)).some((d) => d.digest === digest)) return { signatureManifest: digest, where: tag, tag };
+    }
+    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature manifest ${digest} is stored but not listed there after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  });
+}
