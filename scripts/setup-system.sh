@@ -9,6 +9,7 @@ PACKAGES=(
   openssl                  # signature peer
   python3 python3-nacl     # independent scrypt + NaCl secretbox (cosign keys)
   python3-jwcrypto python3-cbor2 python3-cryptography  # independent Notation JWS and COSE verifiers
+  python3-jsonschema       # the admission controllers' CRD schemas check generated policies
   softhsm2                 # PKCS#11 token
   gnome-keyring dbus dbus-x11 libsecret-1-0 libsecret-tools  # OS keychain (Secret Service)
   apache2-utils            # htpasswd for the registry's basic auth

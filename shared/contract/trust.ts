@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegistryId, Repository, TagOrDigest } from '../models/registry';
-import { NotationStore, PolicyEvaluation, TrustEntrySummary } from '../models/trust';
+import { AdmissionTarget, NotationStore, PolicyEvaluation, TrustEntrySummary } from '../models/trust';
 import { call, NoInput } from './define';
 
 const IsoDate = z.iso.datetime({ offset: true });
@@ -120,6 +120,19 @@ export const trustCalls = {
       .strict(),
     response: z.object({ policy: z.string(), registriesD: z.string(), keyFiles: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
   }),
+  'trust.exportAdmission': call({
+    summary: 'Admission policies that trust exactly the trust store’s keys in their scopes: Kyverno ClusterPolicy, policy-controller ClusterImagePolicy, or a Confidential Containers KBS tree',
+    effect: 'read',
+    request: z
+      .object({
+        for: AdmissionTarget,
+        scopes: z.array(z.string().min(1).max(255)).max(100).optional(),
+        failureAction: z.enum(['Enforce', 'Audit']).optional(),
+        name: z.string().min(1).max(63).optional(),
+      })
+      .strict(),
+    response: z.object({ files: z.array(z.object({ path: z.string(), content: z.string() }).strict()), notes: z.array(z.string()), warnings: z.array(z.string()) }).strict(),
+  }),
   'trust.exportNotation': call({
     summary: 'The imported Notation trust policy and the named trust stores, laid out as notation reads them (trustpolicy.json, truststore/x509/<type>/<name>/<file>.crt)',
     effect: 'read',
@@ -143,6 +156,8 @@ export const trustCalls = {
         /** Where simple signatures live: a directory or URL, or a registries.d directory to look it up in. */
         lookaside: z.string().min(1).max(4096).optional(),
         registriesD: z.string().min(1).max(4096).optional(),
+        /** A Confidential Containers KBS resource directory: `kbs:///repo/type/tag` key paths are read from it. */
+        kbsDir: z.string().min(1).max(4096).optional(),
       })
       .strict()
       .refine((r) => (r.policyId === undefined) !== (r.policy === undefined), 'give an imported policy id or a policy, not both')

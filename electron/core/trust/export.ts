@@ -13,6 +13,17 @@ export interface PolicyExportOptions {
   fallback: 'reject' | 'insecureAcceptAnything';
   /** Lookaside URL for simple signatures, written into the registries.d snippet. */
   lookaside?: string;
+  /** Where a key goes, when not `keyDir/<slug>.pub|.asc` (the KBS tree names resources repo/type/tag). */
+  keyPathFor?: (entry: TrustEntry, slug: string) => string;
+}
+
+/**
+ * A key file's path under `keyDir`. A URI such as `kbs:///default/cosign-key` keeps its scheme
+ * and slashes: path.posix.join would collapse `kbs:///` to `kbs:/`, a path CoCo cannot resolve.
+ */
+export function joinKeyPath(keyDir: string, name: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(keyDir)) return `${keyDir.replace(/\/+$/, '')}/${name}`;
+  return path.posix.join(keyDir, name);
 }
 
 export interface PolicyExport {
@@ -44,7 +55,7 @@ export function exportPolicy(entries: readonly TrustEntry[], options: PolicyExpo
     let slug = entry.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48) || entry.id;
     if (slugs.has(slug)) slug = `${slug}-${entry.id}`;
     slugs.add(slug);
-    const file = path.posix.join(options.keyDir, `${slug}${entry.kind === 'openpgp' ? '.asc' : '.pub'}`);
+    const file = options.keyPathFor ? options.keyPathFor(entry, slug) : joinKeyPath(options.keyDir, `${slug}${entry.kind === 'openpgp' ? '.asc' : '.pub'}`);
     keyFiles.push({ path: file, content: publicMaterial(entry) });
     fileFor.set(entry.id, file);
     return file;

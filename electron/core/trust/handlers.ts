@@ -1,9 +1,10 @@
+import path from 'node:path';
 import type { trustCalls } from '../../../shared/contract/trust';
 import { SignetError } from '../../../shared/errors';
 import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { type RegistryConnections } from '../registry/handlers';
-import { evaluatePolicy, type KeyFileReader } from './evaluate';
+import { diskKeyFiles, evaluatePolicy, type KeyFileReader } from './evaluate';
 import { exportPolicy } from './export';
 import { loadDirImage, loadRegistryImage } from './images';
 import { isNotationPolicyText, PolicyStore } from './policies';
@@ -12,6 +13,7 @@ import { evaluateNotationPolicy } from './notation-evaluate';
 import { exportNotation } from './notation-export';
 import { parsePolicy } from './policy';
 import { materialText, TrustStore } from './store';
+import { ADMISSION_EXPORTERS } from './admission';
 import { entryForKey, trustSignetKey } from './own-keys';
 
 export interface TrustDeps {
@@ -79,10 +81,12 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
     },
     'trust.exportPolicy': async (input) =>
       exportPolicy(await store.entries(), { keyDir: input.keyDir ?? '/etc/containers/keys/signet', embed: input.embed ?? false, fallback: input.fallback ?? 'reject', ...(input.lookaside ? { lookaside: input.lookaside } : {}) }),
+    'trust.exportAdmission': async (input) =>
+      ADMISSION_EXPORTERS[input.for].export(await store.entries(), { ...(input.scopes ? { scopes: input.scopes } : {}), ...(input.failureAction ? { failureAction: input.failureAction } : {}), ...(input.name ? { name: input.name } : {}) }),
     'trust.exportNotation': async () => exportNotation(await store.entries(), await policies.notation()),
     'trust.evaluate': async (input) => {
       // The reviewer host names no path or URL on the host: saved registries and imported policies only.
-      if (services.readOnly && (input.dir || input.lookaside || input.registriesD || input.policy)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode a policy is evaluated only for a saved registry’s image with an imported policy (no paths, lookasides or inline policies).');
+      if (services.readOnly && (input.dir || input.lookaside || input.registriesD || input.policy || input.kbsDir)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode a policy is evaluated only for a saved registry’s image with an imported policy (no paths, lookasides or inline policies).');
       // A Notation trust policy (imported, or given inline) decides as notation verify would, for Notation signatures.
       const notation = input.policyId ? await policies.notationById(input.policyId) : isNotationPolicyText(input.policy ?? '') ? { name: 'the given trust policy', policy: parseNotationPolicy(input.policy ?? '') } : undefined;
       if (notation) {
@@ -97,9 +101,25 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
       else if (input.id && input.repository && input.reference) {
         image = await loadRegistryImage(connections, { id: input.id, repository: input.repository, reference: input.reference, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
       } else throw new SignetError('INVALID_INPUT', 'Give a registry image or a dir: path.');
-      const result = await evaluatePolicy(policy, image, deps.keyFiles);
+      const result = await evaluatePolicy(policy, image, kbsKeyFiles(deps.keyFiles ?? diskKeyFiles, input.kbsDir));
       await services.audit.append('image.verified', `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`, { call: 'trust.evaluate', reference: result.identity.slice(0, 1024), digest: image.manifestDigest, allowed: result.allowed, section: result.section.scope ?? result.section.kind });
       return result;
+    },
+  };
+}
+
+/**
+ * Key paths as Confidential Containers' image-rs reads them: `kbs:///REPO/TYPE/TAG` is a KBS
+ * resource, here read from the KBS resource directory given; other paths are files.
+ */
+export function kbsKeyFiles(files: KeyFileReader, kbsDir: string | undefined): KeyFileReader {
+  return {
+    read: async (file) => {
+      const resource = /^kbs:\/\/[^/]*\/([^/]+\/[^/]+\/[^/]+)$/.exec(file)?.[1];
+      if (!file.startsWith('kbs:')) return files.read(file);
+      if (!resource || resource.split('/').some((part) => part === '..' || part === '.' || part === '')) throw new SignetError('INVALID_INPUT', `${file.slice(0, 200)} is not a KBS resource URI (kbs:///REPOSITORY/TYPE/TAG).`);
+      if (!kbsDir) throw new SignetError('INVALID_INPUT', `The policy reads its key from the KBS resource ${file.slice(0, 200)}; give the KBS resource directory to read it from (CLI: --kbs-dir DIR, holding ${resource}).`);
+      return files.read(path.join(kbsDir, ...resource.split('/')));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrustMigrationNote } from '../../../../shared/contract/trust';
-import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/models/trust';
+import { ADMISSION_TARGETS, type AdmissionTarget, type PolicyEvaluation, type TrustEntrySummary } from '../../../../shared/models/trust';
 import { UsageError } from '../args';
 import { readInputFile } from '../read-input';
 import { looksLikeKeyUri } from '../../../../shared/models/kms';
@@ -43,6 +43,30 @@ function printEvaluation(ctx: CommandContext, result: PolicyEvaluation): void {
     for (const s of r.signatures) ctx.out(`      ${s.outcome.padEnd(9)}${s.source}: ${s.reason}`);
   }
   ctx.out(`  ${result.reason}`);
+}
+
+/** Kyverno, policy-controller or KBS files: printed, or written under --out, with how to apply them. */
+async function exportAdmission(ctx: CommandContext, target: AdmissionTarget): Promise<number> {
+  const scopes = ctx.args.list('scope');
+  const result = await ctx.call('trust.exportAdmission', { for: target, ...(scopes?.length ? { scopes } : {}), ...(ctx.args.options.audit ? { failureAction: 'Audit' as const } : {}) });
+  if (!result.ok) return reportFailure(ctx, result);
+  for (const w of result.value.warnings) ctx.err(`warning: ${w}`);
+  if (!result.value.files.length) throw new UsageError('The trust store has no key these controllers can use (for the scopes given).');
+  const out = ctx.args.str('out');
+  if (out) {
+    for (const f of result.value.files) {
+      const file = path.join(out, ...f.path.split('/'));
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, f.content);
+    }
+  }
+  if (ctx.json) ctx.out(JSON.stringify(out ? { out, files: result.value.files.map((f) => f.path), notes: result.value.notes } : result.value, null, 2));
+  else {
+    if (out) ctx.out(`Wrote ${result.value.files.map((f) => f.path).join(', ')} into ${out}.`);
+    else for (const f of result.value.files) ctx.out(result.value.files.length > 1 ? `# ${f.path}\n${f.content}` : f.content.trimEnd());
+    ctx.err(result.value.notes.map((n) => `note: ${n}`).join('\n'));
+  }
+  return EXIT_OK;
 }
 
 export const commands: readonly CommandSpec[] = [
@@ -168,8 +192,11 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'policy export',
-    summary: 'Write a policy.json, the key files and a registries.d snippet that trust exactly the trust store',
+    summary: 'Write the admission policy that trusts exactly the trust store: containers policy.json (default), Kyverno, policy-controller or a CoCo KBS tree',
     options: [
+      { name: 'for', type: 'string', value: `containers|${ADMISSION_TARGETS.join('|')}`, description: 'Which admission controller (default containers: podman, CRI-O, skopeo); notation: see policy export-notation' },
+      { name: 'scope', type: 'strings', value: 'REGISTRY[/NS[/REPO]]', description: 'Kubernetes and KBS targets: only keys trusted for these scopes (repeatable)' },
+      { name: 'audit', type: 'boolean', description: 'Kubernetes targets: report violations instead of denying (Kyverno failureAction Audit, policy-controller mode warn)' },
       { name: 'out', type: 'string', value: 'DIR', description: 'Write policy.json, registries.d/signet.yaml and keys/ here (else print the policy)' },
       { name: 'key-dir', type: 'string', value: 'DIR', description: 'Where the key files will live on the target machine (default /etc/containers/keys/signet)' },
       { name: 'embed', type: 'boolean', description: 'Embed keys as keyData instead of key files' },
@@ -178,6 +205,12 @@ export const commands: readonly CommandSpec[] = [
     ],
     async run(ctx) {
       const o = ctx.args.options;
+      const target = ctx.args.str('for') ?? 'containers';
+      if (target === 'notation') throw new UsageError('Notation’s trust policy and stores are written by `signet policy export-notation`.');
+      if (target !== 'containers') {
+        if (!(ADMISSION_TARGETS as readonly string[]).includes(target)) throw new UsageError(`--for must be containers, ${ADMISSION_TARGETS.join(', ')}.`);
+        return exportAdmission(ctx, target as AdmissionTarget);
+      }
       if (o.fallback && o.fallback !== 'reject' && o.fallback !== 'insecureAcceptAnything') throw new UsageError('--fallback is reject or insecureAcceptAnything.');
       const result = await ctx.call('trust.exportPolicy', { ...(o['key-dir'] ? { keyDir: ctx.args.req('key-dir') } : {}), ...(o.embed ? { embed: true } : {}), ...(o.fallback ? { fallback: o.fallback as 'reject' } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
@@ -233,6 +266,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'policy', type: 'string', value: 'FILE|ID', description: 'A policy.json file or an imported policy id' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Where simple signatures live' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'A registries.d directory to find the lookaside in' },
+      { name: 'kbs-dir', type: 'string', value: 'DIR', description: 'Confidential Containers: the KBS resource directory kbs:///REPO/TYPE/TAG key paths are read from' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
@@ -246,6 +280,7 @@ export const commands: readonly CommandSpec[] = [
         ...image,
         ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}),
         ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}),
+        ...(o['kbs-dir'] ? { kbsDir: ctx.args.req('kbs-dir') } : {}),
       });
       if (!result.ok) return reportFailure(ctx, result);
       printEvaluation(ctx, result.value);

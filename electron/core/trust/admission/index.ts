@@ -1,0 +1,12 @@
+import type { AdmissionTarget } from '../../../../shared/models/trust';
+import type { AdmissionExporter } from './format';
+import { kbsExporter } from './kbs';
+import { kyvernoExporter } from './kyverno';
+import { policyControllerExporter } from './policy-controller';
+
+/** Every admission target Signet generates policies for, keyed by the contract's ids: a missing module is a compile error. */
+export const ADMISSION_EXPORTERS: Readonly<Record<AdmissionTarget, AdmissionExporter>> = {
+  kyverno: kyvernoExporter,
+  'policy-controller': policyControllerExporter,
+  kbs: kbsExporter,
+};
