@@ -57,7 +57,11 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
     if (!isCallName(name)) return failure('UNKNOWN_CALL', `There is no call named ${JSON.stringify(String(name)).slice(0, 80)}.`);
     const def = contract[name];
     if (options.readOnly && !READ_ONLY_EFFECTS.has(def.effect)) {
-      return failure('READ_ONLY', `Signet is running in read-only reviewer mode, so "${name}" (${def.effect}) is not allowed.`);
+      const refused = failure('READ_ONLY', `Signet is running in read-only reviewer mode, so "${name}" (${def.effect}) is not allowed.`);
+      // The attempt is recorded, with what was asked when the request is well formed.
+      const asked = def.request.safeParse(input ?? {});
+      await options.recorder?.failed(name, asked.success ? asked.data : undefined, refused).catch((e: unknown) => options.log?.(`the audit log did not take the refusal of ${name}: ${String(e)}`));
+      return refused;
     }
     const parsed = def.request.safeParse(input ?? {});
     if (!parsed.success) {

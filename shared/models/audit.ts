@@ -51,7 +51,7 @@ export const AuditOutcome = z.enum(AUDIT_OUTCOMES);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
 
 /** Detail fields that name a key (a name, fingerprint, KMS key version, token serial…): the key filter looks in these. */
-export const AUDIT_KEY_FIELDS = ['key', 'keyName', 'fingerprint', 'spkiSha256', 'signer', 'keyVersion', 'tokenSerial', 'label', 'uri'] as const;
+export const AUDIT_KEY_FIELDS = ['key', 'keyName', 'fingerprint', 'spkiSha256', 'signer', 'keyVersion', 'tokenSerial', 'token', 'label', 'uri'] as const;
 /** Detail fields that name an image: the image filter looks in these. */
 export const AUDIT_IMAGE_FIELDS = ['repository', 'reference', 'digest', 'image'] as const;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,5 +47,18 @@ describe('audit log', () => {
     expect(await damaged.verify()).toMatchObject({ intact: false, break: { reason: 'unreadable-line', line: 3, seq: 3, lastGood: { seq: 2 } } });
     await expect(damaged.append('key.deleted', 'x')).rejects.toThrow(/damaged/);
     expect(readFileSync(file, 'utf8')).toBe(original.slice(0, -20));
+  });
+
+  it('keeps verifying a log written before origins and outcomes were recorded, and appends after it', async () => {
+    const { dir, file } = fresh();
+    // An entry as the earlier version wrote it: no origin, no outcome, hashed over the six original fields.
+    const body = { seq: 1, time: '2026-01-01T00:00:00.000Z', type: 'image.signed', summary: 'Signed old', details: { digest: 'sha256:ab' }, prev: '0'.repeat(64) };
+    const hash = createHash('sha256').update(JSON.stringify([body.seq, body.time, body.type, body.summary, Object.entries(body.details), body.prev])).digest('hex');
+    writeFileSync(file, `${JSON.stringify({ ...body, hash })}\n`);
+    const log = new AuditLog(dir, { origin: { host: 'desktop', user: 'ana' } });
+    await log.append('key.generated', 'new');
+    expect(await log.verify()).toMatchObject({ intact: true, entries: 2 });
+    expect((await log.list({ outcome: 'succeeded' })).total).toBe(2);
+    expect((await log.list({ origin: 'desktop' })).entries.map((e) => e.seq)).toEqual([2]);
   });
 });

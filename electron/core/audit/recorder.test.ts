@@ -33,6 +33,14 @@ describe('the call recorder', () => {
     expect(entries).toHaveLength(4);
   });
 
+  it('records an attempted change a read-only reviewer host refused', async () => {
+    const dataDir = fresh();
+    const core = createCore({ dataDir, host: 'web', readOnly: true, keySecrets: new MemorySecretStore() });
+    expect(await core.dispatch('keys.delete', { key: 'release', confirmName: 'release' })).toMatchObject({ ok: false, code: 'READ_ONLY' });
+    const { entries } = await new AuditLog(dataDir).list();
+    expect(entries).toMatchObject([{ type: 'key.deleted', outcome: 'failed', origin: { host: 'browser' }, details: { call: 'keys.delete', key: 'release', code: 'READ_ONLY' } }]);
+  });
+
   it('records a signature the self-check refused as refused', async () => {
     const audit = new AuditLog(fresh(), { origin: { host: 'rules', user: 'ci' } });
     const recorder = createCallRecorder(audit);

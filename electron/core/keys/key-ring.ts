@@ -244,9 +244,14 @@ export class KeyRing {
     }
   }
 
+  /** Best effort: without it the public half needs the passphrase until the next unlock rewrites the file. */
   private async recordVaultPublic(info: KeyInfo): Promise<void> {
-    const exports = await this.publicFromSecret(info);
-    await this.vault?.putPublic(info.id, { ...(exports.pem ? { pem: exports.pem } : {}), ...(exports.pgp ? { pgp: exports.pgp } : {}) });
+    try {
+      const exports = await this.publicFromSecret(info);
+      await this.vault?.putPublic(info.id, { ...(exports.pem ? { pem: exports.pem } : {}), ...(exports.pgp ? { pgp: exports.pgp } : {}) });
+    } catch {
+      // The key itself is stored; only the convenience copy is missing.
+    }
   }
 
   /**

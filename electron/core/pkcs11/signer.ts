@@ -66,7 +66,7 @@ export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
     throw new SignetError('UNSUPPORTED', `The token does not allow ${algorithm} for the ${where}: ${why}.`);
   }
   const uri = formatPkcs11Uri({ token: token.summary.label, serial: token.summary.serial, object: key.label, ...(key.id.length ? { id: key.id } : {}), type: 'private', modulePath: mod.path });
-  const description: SignerDescription = { keyId: uri, provider: 'pkcs11', algorithm, label: `${token.summary.label} / ${key.label}`, spkiSha256: spkiSha256Hex(publicKeyPem) };
+  const description: SignerDescription = { keyId: uri, provider: 'pkcs11', algorithm, label: `${token.summary.label} / ${key.label}`, spkiSha256: spkiSha256Hex(publicKeyPem), tokenSerial: token.summary.serial };
   let pin = options.pin;
   let closed = false;
 

@@ -37,7 +37,7 @@ async function signingTargets(source: RegistrySource, repository: string, digest
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
-  return { signer: redactPin(d.keyId), keyName: redactPin(d.label), provider: d.provider, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}) };
+  return { signer: redactPin(d.keyId), keyName: redactPin(d.label), provider: d.provider, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}), ...(d.tokenSerial ? { tokenSerial: d.tokenSerial } : {}) };
 }
 
 

@@ -30,6 +30,8 @@ export interface SignerDescription {
   readonly spkiSha256: string;
   /** The KMS key version that signs (recorded with every signature). */
   readonly keyVersion?: string;
+  /** The PKCS#11 token's serial number, for a token key (recorded in the audit log). */
+  readonly tokenSerial?: string;
 }
 
 export interface Signer {

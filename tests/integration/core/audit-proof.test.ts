@@ -117,6 +117,7 @@ describe('the audit trail an auditor accepts', () => {
     let registryId = '';
     let trustId = '';
     let tokenSerial = '';
+    let tokenKeyUri = '';
 
     const steps: Array<{ what: string; run: () => Promise<unknown>; expect: Expected }> = [
       { what: 'offline mode on (browser)', run: () => webOk('settings.set', { offlineMode: true }), expect: { type: 'settings.changed', call: 'settings.set', host: 'browser', details: { offlineMode: true } } },
@@ -166,11 +167,16 @@ describe('the audit trail an auditor accepts', () => {
         what: 'key generation on a token (browser)',
         run: async () => {
           tokenSerial = (await webOk<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find((t) => t.label === 'audit-token')?.serial ?? '';
-          return webOk('tokens.generate', { module: hsm.modulePath, token: tokenSerial, label: 'token-key', type: 'ecdsa-p256', pin: secrets.PIN });
+          tokenKeyUri = (await webOk<{ uri: string }>('tokens.generate', { module: hsm.modulePath, token: tokenSerial, label: 'token-key', type: 'ecdsa-p256', pin: secrets.PIN })).uri;
         },
         expect: { type: 'key.generated', call: 'tokens.generate', host: 'browser', details: { label: 'token-key' } },
       },
       { what: 'a signature (CLI)', run: () => cli('sign', ref, '--key', 'release'), expect: { type: 'image.signed', call: 'signatures.sign', host: 'cli', outcome: 'succeeded', details: { keyName: 'release', repository: 'team/app', digest, format: 'cosign' } } },
+      {
+        what: 'a signature with a token key (browser)',
+        run: () => webOk('signatures.sign', { id: registryId, repository: 'team/app', digest, key: tokenKeyUri, pin: secrets.PIN }),
+        expect: { type: 'image.signed', call: 'signatures.sign', host: 'browser', outcome: 'succeeded', details: { keyName: 'audit-token / token-key', format: 'cosign', digest } },
+      },
       {
         what: 'a failed signing attempt (browser)',
         run: () => web('signatures.sign', { id: registryId, repository: 'team/app', digest, key: 'no-such-key' }),
@@ -211,7 +217,8 @@ describe('the audit trail an auditor accepts', () => {
 
     // The filters an auditor uses.
     const signing = JSON.parse((await cli('audit', 'list', '--kind', 'image.signed', '--json')).stdout) as { entries: Entry[] };
-    expect(signing.entries.map((e) => e.outcome).sort()).toEqual(['failed', 'refused', 'succeeded']);
+    expect(signing.entries.map((e) => e.outcome).sort()).toEqual(['failed', 'refused', 'succeeded', 'succeeded']);
+    expect(signing.entries.find((e) => e.details.keyName === 'audit-token / token-key')?.details.tokenSerial).toBe(tokenSerial);
     const fromBrowser = JSON.parse((await cli('audit', 'list', '--origin', 'browser', '--kind', 'key', '--json')).stdout) as { entries: Entry[] };
     expect(fromBrowser.entries.map((e) => e.details.call).sort()).toEqual(['keys.generate', 'keys.import', 'keys.retire', 'tokens.generate']);
     const byKey = JSON.parse((await cli('audit', 'list', '--key', 'release', '--image', 'team/app', '--json')).stdout) as { entries: Entry[] };

@@ -119,7 +119,7 @@ export async function signNotation(req: NotationSignRequest): Promise<{ payload:
   const root = chain[chain.length - 1] as Buffer;
   const check = verifyNotation(envelope, ENVELOPE_MEDIA_TYPE[req.envelope], subject, defaultNotationTrust([{ store: 'self-check', name: 'the chain’s root', der: root }]), req.now);
   const broken = check.checks.find((c) => c.status === 'failed');
-  if (broken) throw new SignetError('SIGNING_FAILED', `The Notation signature does not pass Signet's own verification (${broken.code}: ${broken.reason}); nothing was written.`);
+  if (broken) throw new SignetError('SIGNING_FAILED', `The Notation signature does not pass Signet's own verification (${broken.code}: ${broken.reason}); nothing was written.`, { reason: 'self-check' });
   const stored = await storeNotationSignature(req.source, req.repository, subject, envelope, ENVELOPE_MEDIA_TYPE[req.envelope], certs.map((c) => c.sha256), req.now);
   return { payload: payload.toString('utf8'), ...stored };
 }
