@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { TrustMigrationNote } from '../../../shared/contract/trust';
-import type { PolicyEvaluation } from '../../../shared/models/trust';
+import type { AdmissionTarget, PolicyEvaluation } from '../../../shared/models/trust';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
@@ -39,7 +39,7 @@ export function TrustView() {
       <header className="page-header">
         <h1 id="page-title">Trust</h1>
         <div className="actions">
-          <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export policy.json</button>
+          <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export for…</button>
           {can('trust.importPolicy') && <button type="button" className="button secondary" onClick={() => setImporting(true)}>Import policy.json</button>}
           {can('trust.add') && <button type="button" className="button" onClick={() => setAdding(true)}>Trust a key</button>}
         </div>
@@ -98,7 +98,7 @@ export function TrustView() {
       <EvaluatePanel policies={trust.data?.policies ?? []} />
       <AddTrustDialog open={adding} onClose={() => setAdding(false)} onDone={() => { setAdding(false); trust.reload(); }} />
       <ImportPolicyDialog open={importing} onClose={() => setImporting(false)} onDone={() => { setImporting(false); trust.reload(); }} />
-      {exporting && <ExportPolicyDialog onClose={() => setExporting(false)} />}
+      {exporting && <ExportForDialog onClose={() => setExporting(false)} />}
     </section>
   );
 }
@@ -224,14 +224,14 @@ function ImportPolicyDialog({ open, onClose, onDone }: { open: boolean; onClose(
   );
 }
 
-function ExportPolicyDialog({ onClose }: { onClose(): void }) {
+function ExportPolicyBody() {
   const api = useApp((s) => s.api);
   const [embed, setEmbed] = useState(true);
   const [fallback, setFallback] = useState<'reject' | 'insecureAcceptAnything'>('reject');
   const [lookaside, setLookaside] = useState('');
   const exported = useCall(api ? () => api.trust.exportPolicy({ embed, fallback, ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) }) : undefined, [api, embed, fallback, lookaside]);
   return (
-    <Dialog title="Export policy.json" open onClose={onClose} footer={<button type="button" className="button secondary" onClick={onClose}>Close</button>}>
+    <>
       <ErrorBanner message={exported.error} />
       <div className="field inline">
         <label className="check"><input type="checkbox" checked={embed} onChange={(e) => setEmbed(e.target.checked)} /> Embed the keys (keyData) instead of key files</label>
@@ -250,7 +250,7 @@ function ExportPolicyDialog({ onClose }: { onClose(): void }) {
           {exported.data.keyFiles.map((k) => (<div key={k.path} className="actions"><span className="mono small">{k.path}</span><button type="button" className="button secondary small" onClick={() => downloadFile(k.path.split('/').pop() ?? 'key', { text: k.content })}>Save key file</button></div>))}
         </>
       )}
-    </Dialog>
+    </>
   );
 }
 
@@ -295,20 +295,112 @@ function EvaluatePanel({ policies }: { policies: ReadonlyArray<{ id: string; nam
         <button type="submit" className="button" disabled={busy || !policyId || !registryId || !repository.trim() || !reference.trim()}>{busy ? 'Evaluating…' : 'Evaluate'}</button>
       </form>
       <ErrorBanner message={error} />
-      {result && (
-        <div role="status" aria-label="Policy decision">
-          <p><span className={`badge ${result.allowed ? 'badge-ok' : 'badge-bad'}`}>{result.allowed ? 'Admitted' : 'Rejected'}</span> <span className="mono small">{result.transport}:{result.identity}</span> — section {result.section.scope ? `“${result.section.scope}”` : result.section.kind}</p>
-          <ul className="steps">
-            {result.requirements.map((r) => (
-              <li key={r.index}>
-                <span className={`badge ${r.outcome === 'admitted' ? 'badge-ok' : r.outcome === 'rejected' ? 'badge-bad' : ''}`}>{r.outcome}</span> <strong>{r.type}</strong>: {r.reason}
-                {r.signatures.length ? <ul>{r.signatures.map((s) => (<li key={s.source} className="small">{s.outcome}: {s.source} — {s.reason}</li>))}</ul> : null}
-              </li>
-            ))}
-          </ul>
-          <p>{result.reason}</p>
-        </div>
-      )}
+      {result && <Decision result={result} />}
+    </section>
+  );
+}
+
+/** A policy's decision for one image: admitted or not, and each requirement, rule or authority that decided. */
+function Decision({ result }: { result: PolicyEvaluation }) {
+  return (
+    <div role="status" aria-label="Policy decision">
+      <p><span className={`badge ${result.allowed ? 'badge-ok' : 'badge-bad'}`}>{result.allowed ? 'Admitted' : 'Rejected'}</span> <span className="mono small">{result.transport}:{result.identity}</span> — {result.section.scope ? `“${result.section.scope}”` : result.section.kind}</p>
+      <ul className="steps">
+        {result.requirements.map((r) => (
+          <li key={r.index}>
+            <span className={`badge ${r.outcome === 'admitted' ? 'badge-ok' : r.outcome === 'rejected' ? 'badge-bad' : ''}`}>{r.outcome}</span> <strong>{r.type}</strong> <span className="small">{r.summary}</span>: {r.reason}
+            {r.signatures.length ? <ul>{r.signatures.map((s, i) => (<li key={`${s.source}-${i}`} className="small">{s.outcome}: {s.source} — {s.reason}</li>))}</ul> : null}
+          </li>
+        ))}
+      </ul>
+      <p>{result.reason}</p>
+    </div>
+  );
+}
+
+const TARGETS: ReadonlyArray<{ id: 'containers' | AdmissionTarget; label: string }> = [
+  { id: 'containers', label: 'podman / CRI-O / skopeo (policy.json)' },
+  { id: 'kyverno', label: 'Kyverno (ClusterPolicy)' },
+  { id: 'policy-controller', label: 'sigstore policy-controller (ClusterImagePolicy)' },
+  { id: 'kbs', label: 'Confidential Containers (KBS tree)' },
+];
+
+/** The trust store as an admission controller's policy: pick the controller, read the preview, copy or save it, try it on an image. */
+function ExportForDialog({ onClose }: { onClose(): void }) {
+  const [target, setTarget] = useState<'containers' | AdmissionTarget>('containers');
+  return (
+    <Dialog title="Export for an admission controller" open onClose={onClose} wide footer={<button type="button" className="button secondary" onClick={onClose}>Close</button>}>
+      <div className="field inline">
+        <label htmlFor="export-target">Controller</label>
+        <select id="export-target" value={target} onChange={(e) => setTarget(e.target.value as typeof target)}>
+          {TARGETS.map((t) => (<option key={t.id} value={t.id}>{t.label}</option>))}
+        </select>
+      </div>
+      {target === 'containers' ? <ExportPolicyBody /> : <ExportAdmissionBody target={target} />}
+    </Dialog>
+  );
+}
+
+function ExportAdmissionBody({ target }: { target: AdmissionTarget }) {
+  const api = useApp((s) => s.api);
+  const [audit, setAudit] = useState(false);
+  const exported = useCall(api ? () => api.trust.exportAdmission({ for: target, ...(audit ? { failureAction: 'Audit' as const } : {}) }) : undefined, [api, target, audit]);
+  const kubernetes = target !== 'kbs';
+  return (
+    <>
+      <ErrorBanner message={exported.error} />
+      {kubernetes && <label className="check"><input type="checkbox" checked={audit} onChange={(e) => setAudit(e.target.checked)} /> Only report violations (Audit / warn) instead of denying</label>}
+      {exported.data?.warnings.map((w) => (<div key={w} className="banner banner-warn" role="note">{w}</div>))}
+      {exported.data && !exported.data.files.length && <p className="muted">The trust store has no key this controller can use.</p>}
+      {exported.data?.files.map((f) => (
+        <section key={f.path} aria-label={f.path}>
+          <h3 className="mono small">{f.path}</h3>
+          <pre className="code wrap small" aria-label={`Preview of ${f.path}`}>{f.content}</pre>
+          <div className="actions"><CopyButton text={f.content} label={`Copy ${f.path.split('/').pop() ?? 'file'}`} /><button type="button" className="button secondary" onClick={() => downloadFile(f.path.split('/').pop() ?? 'policy', { text: f.content })}>Save {f.path.split('/').pop()}</button></div>
+        </section>
+      ))}
+      {exported.data?.notes.length ? (<><h3>How to apply it</h3><ol className="small">{exported.data.notes.map((n) => (<li key={n} className="mono wrap">{n}</li>))}</ol></>) : null}
+      {kubernetes && exported.data?.files[0] && <DryRun policy={exported.data.files[0].content} />}
+    </>
+  );
+}
+
+/** Evaluates the previewed Kubernetes policy against one image of a saved registry, with the controller's matching. */
+function DryRun({ policy }: { policy: string }) {
+  const api = useApp((s) => s.api);
+  const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
+  const [registryId, setRegistryId] = useState('');
+  const [repository, setRepository] = useState('');
+  const [reference, setReference] = useState('latest');
+  const [result, setResult] = useState<PolicyEvaluation>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    if (!api) return;
+    setBusy(true);
+    const r = await api.trust.evaluate({ policy, id: registryId, repository: repository.trim(), reference: reference.trim() });
+    setBusy(false);
+    if (!r.ok) {
+      setResult(undefined);
+      return setError(r.message);
+    }
+    setError(undefined);
+    setResult(r.value);
+  };
+  return (
+    <section className="panel" aria-label="Dry run">
+      <h3>Dry run: would it admit this image?</h3>
+      <form className="field inline" onSubmit={(e) => { e.preventDefault(); void run(); }}>
+        <select aria-label="Dry-run registry" value={registryId} onChange={(e) => setRegistryId(e.target.value)}>
+          <option value="">Registry…</option>
+          {registries.data?.filter((r) => r.kind === 'distribution').map((r) => (<option key={r.id} value={r.id}>{r.name}</option>))}
+        </select>
+        <input aria-label="Dry-run repository" value={repository} onChange={(e) => setRepository(e.target.value)} placeholder="team/app" spellCheck={false} />
+        <input aria-label="Dry-run tag or digest" value={reference} onChange={(e) => setReference(e.target.value)} spellCheck={false} />
+        <button type="submit" className="button" disabled={busy || !registryId || !repository.trim() || !reference.trim()}>{busy ? 'Evaluating…' : 'Try it'}</button>
+      </form>
+      <ErrorBanner message={error} />
+      {result && <Decision result={result} />}
     </section>
   );
 }

@@ -54,9 +54,24 @@ test('a reviewer trusts a key, imports a policy and sees what podman would decid
     await expect(decision).toContainText('reject');
     await page.screenshot({ path: path.join(artifactsDir, 'trust-evaluate.png'), fullPage: true });
 
-    await page.getByRole('button', { name: 'Export policy.json' }).click();
-    await expect(page.getByLabel('Exported policy', { exact: true })).toContainText('sigstoreSigned');
-    await page.getByRole('dialog', { name: 'Export policy.json' }).getByRole('button', { name: 'Close' }).first().click();
+    await page.getByRole('button', { name: 'Export for…' }).click();
+    const exportDialog = page.getByRole('dialog', { name: 'Export for an admission controller' });
+    await expect(exportDialog.getByLabel('Exported policy', { exact: true })).toContainText('sigstoreSigned');
+    await exportDialog.getByLabel('Controller').selectOption({ label: 'Kyverno (ClusterPolicy)' });
+    await expect(exportDialog.getByLabel('Preview of kyverno-clusterpolicy.yaml')).toContainText('verifyImages');
+    await exportDialog.getByLabel('Controller').selectOption({ label: 'sigstore policy-controller (ClusterImagePolicy)' });
+    await expect(exportDialog.getByLabel('Preview of clusterimagepolicy.yaml')).toContainText('kind: ClusterImagePolicy');
+    await expect(exportDialog).toContainText('policy.sigstore.dev/include=true');
+    const dryRun = exportDialog.getByRole('region', { name: 'Dry run' });
+    await dryRun.getByLabel('Dry-run registry').selectOption({ index: 1 });
+    await dryRun.getByLabel('Dry-run repository').fill('team/app');
+    await dryRun.getByLabel('Dry-run tag or digest').fill('1.0');
+    await dryRun.getByRole('button', { name: 'Try it' }).click();
+    const dryDecision = dryRun.getByRole('status', { name: 'Policy decision' });
+    await expect(dryDecision).toContainText('Rejected');
+    await expect(dryDecision).toContainText('ClusterImagePolicy');
+    await page.screenshot({ path: path.join(artifactsDir, 'trust-export-for.png'), fullPage: true });
+    await exportDialog.getByRole('button', { name: 'Close' }).first().click();
 
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Stop trusting Release 2026' }).click();
