@@ -82,8 +82,10 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
     },
     'trust.exportPolicy': async (input) =>
       exportPolicy(await store.entries(), { keyDir: input.keyDir ?? '/etc/containers/keys/signet', embed: input.embed ?? false, fallback: input.fallback ?? 'reject', ...(input.lookaside ? { lookaside: input.lookaside } : {}) }),
-    'trust.exportAdmission': async (input) =>
-      ADMISSION_EXPORTERS[input.for].export(await store.entries(), { ...(input.scopes ? { scopes: input.scopes } : {}), ...(input.failureAction ? { failureAction: input.failureAction } : {}), ...(input.name ? { name: input.name } : {}) }),
+    'trust.exportAdmission': async (input) => {
+      const kmsKeys = new Map((await services.keys.list()).flatMap((k) => (k.kind === 'kms' && k.uri && k.spkiSha256 ? [[k.spkiSha256.toLowerCase(), k.uri] as const] : [])));
+      return ADMISSION_EXPORTERS[input.for].export(await store.entries(), { kmsKeys, ...(input.scopes ? { scopes: input.scopes } : {}), ...(input.failureAction ? { failureAction: input.failureAction } : {}), ...(input.name ? { name: input.name } : {}) });
+    },
     'trust.exportNotation': async () => exportNotation(await store.entries(), await policies.notation()),
     'trust.evaluate': async (input) => {
       // The reviewer host names no path or URL on the host: saved registries and imported policies only.

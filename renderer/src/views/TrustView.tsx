@@ -323,6 +323,7 @@ const TARGETS: ReadonlyArray<{ id: 'containers' | AdmissionTarget; label: string
   { id: 'kyverno', label: 'Kyverno (ClusterPolicy)' },
   { id: 'policy-controller', label: 'sigstore policy-controller (ClusterImagePolicy)' },
   { id: 'kbs', label: 'Confidential Containers (KBS tree)' },
+  { id: 'cce', label: 'Huawei CCE image signature add-on (form values)' },
 ];
 
 /** The trust store as an admission controller's policy: pick the controller, read the preview, copy or save it, try it on an image. */
@@ -345,7 +346,7 @@ function ExportAdmissionBody({ target }: { target: AdmissionTarget }) {
   const api = useApp((s) => s.api);
   const [audit, setAudit] = useState(false);
   const exported = useCall(api ? () => api.trust.exportAdmission({ for: target, ...(audit ? { failureAction: 'Audit' as const } : {}) }) : undefined, [api, target, audit]);
-  const kubernetes = target !== 'kbs';
+  const kubernetes = target === 'kyverno' || target === 'policy-controller';
   return (
     <>
       <ErrorBanner message={exported.error} />

@@ -97,4 +97,17 @@ describe('cosign signatures with an SM2 KMS key', () => {
     expect(after.verdict).toBe('verified');
     expect(after.signatures.find((s) => s.signer?.startsWith('release-sm2'))).toMatchObject({ verdict: 'verified' });
   });
+
+  it('the CCE add-on values name the Huawei KMS keys Signet trusts (SM2 included), the image glob and the namespace label', async () => {
+    const exported = await call<{ files: Array<{ path: string; content: string }>; warnings: string[] }>('trust.exportAdmission', { for: 'cce' });
+    const text = exported.files[0]?.content ?? '';
+    expect(text).toContain(`KMS key:          ${fake.keyIds[0]} (region ${fake.region}, project ${fake.projectId})`);
+    expect(text).toContain(`KMS key:          ${fake.keyIds[1]}`);
+    expect(text).toContain('Image glob:       **');
+    expect(text).toContain('policy.sigstore.dev/include=true');
+    // The same SM2 key is left out of policy-controller's own policy: cosign cannot verify SM2.
+    const pc = await call<{ warnings: string[] }>('trust.exportAdmission', { for: 'policy-controller' });
+    expect(pc.warnings.join('\n')).toMatch(/SM2 key/);
+  });
 });
+

@@ -16,6 +16,8 @@ export interface AdmissionOptions {
   failureAction?: 'Enforce' | 'Audit';
   /** The object name the policies get (a DNS label prefix). */
   name?: string;
+  /** Signet's KMS keys, by SPKI SHA-256: a controller that reads the KMS itself is given the key URI. */
+  kmsKeys?: ReadonlyMap<string, string>;
 }
 
 /**

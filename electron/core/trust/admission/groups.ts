@@ -15,13 +15,13 @@ export interface ScopeGroup {
  * certificates trusted there (unscoped entries count in every scope), then one group for images
  * outside every scope with the unscoped entries. OpenPGP keys are not theirs: reported, skipped.
  */
-export function scopeGroups(entries: readonly TrustEntry[], options: AdmissionOptions, warnings: string[]): ScopeGroup[] {
+export function scopeGroups(entries: readonly TrustEntry[], options: AdmissionOptions, warnings: string[], accepts: { sm2?: boolean } = {}): ScopeGroup[] {
   const usable = entries.filter((e) => {
     if (e.kind === 'openpgp') {
       warnings.push(`"${e.name}" is an OpenPGP key: Kubernetes admission controllers verify cosign and Notation signatures, not simple signatures; it is left out.`);
       return false;
     }
-    if (e.kind === 'public-key' && isSm2Spki(e.data)) {
+    if (e.kind === 'public-key' && isSm2Spki(e.data) && !accepts.sm2) {
       warnings.push(`"${e.name}" is an SM2 key: cosign's verifiers (Kyverno, policy-controller) cannot check it; it is left out.`);
       return false;
     }

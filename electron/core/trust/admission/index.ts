@@ -1,5 +1,6 @@
 import type { AdmissionTarget } from '../../../../shared/models/trust';
 import type { AdmissionExporter } from './format';
+import { cceExporter } from './cce';
 import { kbsExporter } from './kbs';
 import { kyvernoExporter } from './kyverno';
 import { policyControllerExporter } from './policy-controller';
@@ -9,4 +10,5 @@ export const ADMISSION_EXPORTERS: Readonly<Record<AdmissionTarget, AdmissionExpo
   kyverno: kyvernoExporter,
   'policy-controller': policyControllerExporter,
   kbs: kbsExporter,
+  cce: cceExporter,
 };

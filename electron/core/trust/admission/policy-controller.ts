@@ -37,7 +37,10 @@ export const policyControllerExporter: AdmissionExporter = {
         images: policyControllerGlobs(g.scope).map((glob) => ({ glob })),
         authorities: g.keys.map((k) => {
           const hash = hashAlgorithmOf(k);
-          return { name: dnsLabel(k.name), key: { data: publicKeyPem(k), ...(hash ? { hashAlgorithm: hash } : {}) } };
+          // policy-controller reads awskms, gcpkms, azurekms and hashivault keys itself (cosign's KMS providers); others travel as data.
+          const kms = options.kmsKeys?.get(k.fingerprint.toLowerCase());
+          const byUri = kms !== undefined && /^(?:awskms|gcpkms|azurekms|hashivault):\/\//.test(kms);
+          return { name: dnsLabel(k.name), key: { ...(byUri ? { kms } : { data: publicKeyPem(k) }), ...(hash ? { hashAlgorithm: hash } : {}) } };
         }),
         ...(options.failureAction === 'Audit' ? { mode: 'warn' } : {}),
       },
