@@ -84,6 +84,6 @@ export type RequirementOutcome = z.infer<typeof RequirementOutcome>;
 export type SignatureOutcome = z.infer<typeof SignatureOutcome>;
 
 /** Admission controllers Signet writes policies for from the trust store (besides containers policy.json and Notation). */
-export const ADMISSION_TARGETS = ['kyverno', 'policy-controller', 'kbs', 'cce'] as const;
+export const ADMISSION_TARGETS = ['kyverno', 'kyverno-ivp', 'policy-controller', 'kbs', 'cce'] as const;
 export const AdmissionTarget = z.enum(ADMISSION_TARGETS);
 export type AdmissionTarget = z.infer<typeof AdmissionTarget>;

@@ -321,6 +321,7 @@ function Decision({ result }: { result: PolicyEvaluation }) {
 const TARGETS: ReadonlyArray<{ id: 'containers' | AdmissionTarget; label: string }> = [
   { id: 'containers', label: 'podman / CRI-O / skopeo (policy.json)' },
   { id: 'kyverno', label: 'Kyverno (ClusterPolicy)' },
+  { id: 'kyverno-ivp', label: 'Kyverno (ImageValidatingPolicy, CEL)' },
   { id: 'policy-controller', label: 'sigstore policy-controller (ClusterImagePolicy)' },
   { id: 'kbs', label: 'Confidential Containers (KBS tree)' },
   { id: 'cce', label: 'Huawei CCE image signature add-on (form values)' },
@@ -346,7 +347,7 @@ function ExportAdmissionBody({ target }: { target: AdmissionTarget }) {
   const api = useApp((s) => s.api);
   const [audit, setAudit] = useState(false);
   const exported = useCall(api ? () => api.trust.exportAdmission({ for: target, ...(audit ? { failureAction: 'Audit' as const } : {}) }) : undefined, [api, target, audit]);
-  const kubernetes = target === 'kyverno' || target === 'policy-controller';
+  const kubernetes = target === 'kyverno' || target === 'kyverno-ivp' || target === 'policy-controller';
   return (
     <>
       <ErrorBanner message={exported.error} />

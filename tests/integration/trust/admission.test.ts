@@ -95,6 +95,19 @@ describe('admission policies from the trust store', () => {
     }
   });
 
+  it('Kyverno ImageValidatingPolicy: one per scope, valid under the CRD, CEL naming every attestor', async () => {
+    const exported = await call<Exported>('trust.exportAdmission', { for: 'kyverno-ivp' });
+    const docs = docsOf(exported);
+    expect(docs).toHaveLength(2);
+    for (const d of docs) expect(crdErrors('kyverno/crd-imagevalidatingpolicies.yaml', d)).toEqual([]);
+    const scoped = docs[0] as { spec: { attestors: Array<{ name: string }>; validations: Array<{ expression: string }> } };
+    expect(scoped.spec.attestors).toHaveLength(2);
+    for (const a of scoped.spec.attestors) {
+      expect(a.name).toMatch(/^[a-z_][a-z0-9_]*$/);
+      expect(scoped.spec.validations[0]!.expression).toContain(`attestors.${a.name}`);
+    }
+  });
+
   it('containers policy.json keeps kbs:/// key paths intact', async () => {
     const exported = await call<{ policy: string; keyFiles: Array<{ path: string }> }>('trust.exportPolicy', { keyDir: 'kbs:///default/cosign-key' });
     expect(exported.keyFiles.map((k) => k.path).every((p) => p.startsWith('kbs:///default/cosign-key/'))).toBe(true);
@@ -152,7 +165,7 @@ describe('admission policies from the trust store', () => {
       ['ext/stranger', '1.0', false],
       ['ext/outside', '1.0', false],
     ];
-    for (const target of ['policy-controller', 'kyverno'] as const) {
+    for (const target of ['policy-controller', 'kyverno', 'kyverno-ivp'] as const) {
       const exported = await call<Exported>('trust.exportAdmission', { for: target });
       const text = exported.files[0]!.content;
       for (const [repository, reference, expected] of cases) {

@@ -11,7 +11,7 @@ const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** Whether policy text is a Kubernetes admission policy Signet can dry-run (Kyverno ClusterPolicy, policy-controller ClusterImagePolicy). */
 export function isKubernetesPolicyText(text: string): boolean {
-  return /^\s*(?:#.*\n|---\s*\n)*\s*apiVersion:\s*["']?(?:policy\.sigstore\.dev|kyverno\.io)\//m.test(text.slice(0, 4096)) && !text.trimStart().startsWith('{');
+  return /^\s*(?:#.*\n|---\s*\n)*\s*apiVersion:\s*["']?(?:policy\.sigstore\.dev|kyverno\.io|policies\.kyverno\.io)\//m.test(text.slice(0, 4096)) && !text.trimStart().startsWith('{');
 }
 
 /** policy-controller's glob (pkg/apis/glob): `**` any characters, `*` any but `/`, matched against the whole reference. */
@@ -132,6 +132,31 @@ async function kyvernoRules(doc: Doc, image: PolicyImage): Promise<RequirementOu
 }
 
 /**
+ * An ImageValidatingPolicy as Signet writes it: the image matches a glob, and at least one cosign
+ * key attestor verifies (`verifyImageSignatures(image, [attestors…]) > 0`). Other CEL is not
+ * evaluated: the outcome says so.
+ */
+async function imageValidatingPolicy(doc: Doc, index: number, image: PolicyImage): Promise<RequirementOutcome | undefined> {
+  const name = String((doc.metadata as Doc | undefined)?.name ?? `policy ${index + 1}`);
+  const spec = (doc.spec ?? {}) as { matchImageReferences?: Array<{ glob?: string }>; attestors?: Array<{ name?: string; cosign?: { key?: { data?: unknown; hashAlgorithm?: unknown } } }>; validationActions?: string[] };
+  const reference = spelled(image.reference, 'docker.io');
+  const glob = (spec.matchImageReferences ?? []).map((m) => m.glob ?? '').find((g) => kyvernoWildcardMatches(g, reference));
+  if (glob === undefined) return undefined;
+  const signatures: SignatureOutcome[] = [];
+  const tried: string[] = [];
+  const audit = !(spec.validationActions ?? []).includes('Deny');
+  for (const attestor of spec.attestors ?? []) {
+    const pem = keyOf(attestor.cosign?.key?.data);
+    if (!pem) continue;
+    const verified = keyVerifies(pem, image, hashOf(attestor.cosign?.key?.hashAlgorithm));
+    signatures.push(...verified.signatures);
+    if (verified.ok) return { index, type: 'ImageValidatingPolicy', summary: `${name}: glob ${glob}`, outcome: 'admitted', reason: `Attestor ${attestor.name ?? '(unnamed)'} verified a cosign signature.`, signatures };
+    tried.push(`${attestor.name ?? '(unnamed)'}: ${verified.reason}`);
+  }
+  return { index, type: 'ImageValidatingPolicy', summary: `${name}: glob ${glob}${audit ? ' (no Deny action)' : ''}`, outcome: audit ? 'admitted' : 'rejected', reason: `No key attestor verified a signature: ${tried.join('; ') || 'no key attestors'}.`, signatures };
+}
+
+/**
  * A dry run of Kubernetes admission policies for one image, with each controller's matching:
  * every ClusterImagePolicy whose glob matches must be satisfied by one of its authorities, and
  * every Kyverno verifyImages rule whose imageReferences match by all its attestor sets. What no
@@ -151,12 +176,16 @@ export async function dryRunKubernetes(text: string, image: PolicyImage): Promis
       kinds += 1;
       const r = await clusterImagePolicy(doc, i, image);
       if (r) requirements.push({ ...r, index: requirements.length });
+    } else if (doc.kind === 'ImageValidatingPolicy' && apiVersion.startsWith('policies.kyverno.io/')) {
+      kinds += 1;
+      const r = await imageValidatingPolicy(doc, i, image);
+      if (r) requirements.push({ ...r, index: requirements.length });
     } else if ((doc.kind === 'ClusterPolicy' || doc.kind === 'Policy') && apiVersion.startsWith('kyverno.io/')) {
       kinds += 1;
       for (const r of await kyvernoRules(doc, image)) requirements.push({ ...r, index: requirements.length });
     }
   }
-  if (!kinds) throw new SignetError('UNSUPPORTED', 'The file holds no Kyverno ClusterPolicy or policy-controller ClusterImagePolicy to dry-run.');
+  if (!kinds) throw new SignetError('UNSUPPORTED', 'The file holds no Kyverno ClusterPolicy or ImageValidatingPolicy, or policy-controller ClusterImagePolicy, to dry-run.');
   const rejected = requirements.find((r) => r.outcome === 'rejected');
   const allowed = requirements.length > 0 && !rejected;
   return {
