@@ -19,8 +19,9 @@ describe('signet sign --key hashivault://… (fake Vault transit, real registry)
 
   beforeAll(async () => {
     registry = await startRegistry();
-    vault = await startFakeVault([{ name: 'release', type: 'ecdsa-p384' }, { name: 'bad', type: 'rsa-2048', misbehave: 'pss-instead-of-pkcs1' }]);
+    vault = await startFakeVault([{ name: 'release', type: 'ecdsa-p384' }, { name: 'bad', type: 'rsa-2048', misbehave: 'pss-instead-of-pkcs1' }, { name: 'rsa', type: 'rsa-2048' }]);
     await pushTestImage(registry.url, 'team/app', '1.0');
+    await pushTestImage(registry.url, 'team/pss', '1.0', { seed: 'kms-cli-pss' });
     await pushTestImage(registry.url, 'team/app', '2.0', { seed: 'kms-cli-other' });
   });
   afterAll(async () => {
@@ -57,4 +58,20 @@ describe('signet sign --key hashivault://… (fake Vault transit, real registry)
     expect(audit.entries).toHaveLength(1);
     expect(audit.entries[0]).toMatchObject({ outcome: 'refused', origin: { host: 'cli' }, details: { code: 'SIGNING_FAILED', reason: 'self-check', key: 'hashivault://bad', repository: 'team/app', format: 'cosign' } });
   });
+
+  it('sign --algorithm chooses PSS on an RSA KMS key; verify --key and trust add take the KMS URI and read its public key from the KMS', async () => {
+    const ref = `${registry.host}/team/pss:1.0`;
+    await expect(signet('sign', ref, '--key', 'hashivault://rsa', '--algorithm', 'rsa-pss-sha999')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--algorithm must be one of') });
+    const signed = JSON.parse((await signet('sign', ref, '--key', 'hashivault://rsa', '--algorithm', 'rsa-pss-sha256', '--json')).stdout) as { algorithm: string };
+    expect(signed.algorithm).toBe('rsa-pss-sha256');
+    const byUri = JSON.parse((await signet('verify', ref, '--key', 'hashivault://rsa', '--json')).stdout) as { verdict: string; signatures: Array<{ algorithm?: string; verdict: string }> };
+    expect(byUri.verdict).toBe('verified');
+    expect(byUri.signatures.find((s) => s.verdict === 'verified')?.algorithm).toBe('rsa-pss-sha256');
+    // Another key's URI does not verify it.
+    await expect(signet('verify', ref, '--key', 'hashivault://release', '--json')).rejects.toMatchObject({ code: 1 });
+    const trusted = JSON.parse((await signet('trust', 'add', 'hashivault://rsa', '--name', 'vault-rsa', '--json')).stdout) as { name: string; kind: string };
+    expect(trusted).toMatchObject({ name: 'vault-rsa', kind: 'public-key' });
+    expect((await signet('verify', ref)).stdout).toMatch(/: verified/);
+  });
 });
+
