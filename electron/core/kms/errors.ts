@@ -17,6 +17,7 @@ export type KmsProblem =
   | 'not-found'
   | 'unreachable'
   | 'invalid-request'
+  | 'answer-refused'
   | 'other';
 
 export interface KmsProblemDetail {
@@ -42,6 +43,7 @@ const CODES: Readonly<Record<KmsProblem, ErrorCode>> = {
   'not-found': 'KEY_NOT_FOUND',
   unreachable: 'UNAVAILABLE',
   'invalid-request': 'KMS_ERROR',
+  'answer-refused': 'SIGNING_FAILED',
   other: 'KMS_ERROR',
 };
 
@@ -95,10 +97,14 @@ export function kmsError(provider: KmsProviderId, problem: KmsProblem, detail: K
     case 'invalid-request':
       sentence = `${p} refused the request${vendor}.`;
       break;
+    case 'answer-refused':
+      // Signet's own check of the KMS's answer (another key version or algorithm than asked): a self-check refusal, audited as refused.
+      sentence = `${p} answered for the key${key} with something other than was asked${vendor}.`;
+      break;
     default:
       sentence = `${p} failed${vendor}.`;
   }
-  return new SignetError(CODES[problem], `${sentence}${hint}`);
+  return new SignetError(CODES[problem], `${sentence}${hint}`, problem === 'answer-refused' ? { reason: 'self-check' } : undefined);
 }
 
 /** Re-throws SignetErrors and the offline gate's refusal as they are; anything else goes to `map`. */

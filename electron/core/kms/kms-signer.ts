@@ -72,7 +72,7 @@ export async function openKmsSigner(client: KmsClient, ref: KmsKeyRef, options: 
   const signChecked = async (digest: Uint8Array, data?: Uint8Array): Promise<KmsSignature> => {
     const result = await client.signDigest(ref, { version: version.version, algorithm, digest });
     if (result.version !== version.version) {
-      throw kmsError(provider, 'other', { key: ref.uri, hint: `The KMS signed with key version ${result.version} where version ${version.version} was asked; Signet refused the signature.` });
+      throw kmsError(provider, 'answer-refused', { key: ref.uri, hint: `The KMS signed with key version ${result.version} where version ${version.version} was asked; Signet refused the signature.` });
     }
     assertKmsSignature({ algorithm, publicKeyPem, digest, signature: result.signature, ...(data ? { data } : {}) }, where);
     return { signature: result.signature, algorithm, padding: ALGORITHMS[algorithm].padding, keyVersion: version.version, versionUri };

@@ -147,7 +147,7 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       );
       if (!out.Signature) throw kmsError('awskms', 'other', { key: ref.uri, vendor: 'Sign returned no signature' });
       if (out.SigningAlgorithm && out.SigningAlgorithm !== TO_AWS[request.algorithm]) {
-        throw kmsError('awskms', 'other', { key: ref.uri, hint: `AWS KMS answered with ${out.SigningAlgorithm} where ${TO_AWS[request.algorithm]} was asked; Signet refused the signature.` });
+        throw kmsError('awskms', 'answer-refused', { key: ref.uri, hint: `AWS KMS answered with ${out.SigningAlgorithm} where ${TO_AWS[request.algorithm]} was asked; Signet refused the signature.` });
       }
       return { signature: out.Signature, version: out.KeyId ?? request.version };
     },

@@ -171,7 +171,7 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
         }),
       );
       if (signedData.signingAlgorithm && signedData.signingAlgorithm !== signingAlgorithm) {
-        throw kmsError('ocikms', 'other', { key: ref.uri, hint: `OCI Vault answered with ${signedData.signingAlgorithm} where ${signingAlgorithm} was asked; Signet refused the signature.` });
+        throw kmsError('ocikms', 'answer-refused', { key: ref.uri, hint: `OCI Vault answered with ${signedData.signingAlgorithm} where ${signingAlgorithm} was asked; Signet refused the signature.` });
       }
       return { signature: Buffer.from(signedData.signature, 'base64'), version: signedData.keyVersionId ?? request.version };
     },
