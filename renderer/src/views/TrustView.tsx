@@ -318,18 +318,21 @@ function Decision({ result }: { result: PolicyEvaluation }) {
   );
 }
 
-const TARGETS: ReadonlyArray<{ id: 'containers' | AdmissionTarget; label: string }> = [
+type ExportTarget = 'containers' | 'notation' | AdmissionTarget;
+
+const TARGETS: ReadonlyArray<{ id: ExportTarget; label: string }> = [
   { id: 'containers', label: 'podman / CRI-O / skopeo (policy.json)' },
   { id: 'kyverno', label: 'Kyverno (ClusterPolicy)' },
   { id: 'kyverno-ivp', label: 'Kyverno (ImageValidatingPolicy, CEL)' },
   { id: 'policy-controller', label: 'sigstore policy-controller (ClusterImagePolicy)' },
+  { id: 'notation', label: 'Notation (trustpolicy.json and trust stores)' },
   { id: 'kbs', label: 'Confidential Containers (KBS tree)' },
   { id: 'cce', label: 'Huawei CCE image signature add-on (form values)' },
 ];
 
 /** The trust store as an admission controller's policy: pick the controller, read the preview, copy or save it, try it on an image. */
 function ExportForDialog({ onClose }: { onClose(): void }) {
-  const [target, setTarget] = useState<'containers' | AdmissionTarget>('containers');
+  const [target, setTarget] = useState<ExportTarget>('containers');
   return (
     <Dialog title="Export for an admission controller" open onClose={onClose} wide footer={<button type="button" className="button secondary" onClick={onClose}>Close</button>}>
       <div className="field inline">
@@ -338,7 +341,7 @@ function ExportForDialog({ onClose }: { onClose(): void }) {
           {TARGETS.map((t) => (<option key={t.id} value={t.id}>{t.label}</option>))}
         </select>
       </div>
-      {target === 'containers' ? <ExportPolicyBody /> : <ExportAdmissionBody target={target} />}
+      {target === 'containers' ? <ExportPolicyBody /> : target === 'notation' ? <ExportNotationBody /> : <ExportAdmissionBody target={target} />}
     </Dialog>
   );
 }
@@ -363,6 +366,28 @@ function ExportAdmissionBody({ target }: { target: AdmissionTarget }) {
       ))}
       {exported.data?.notes.length ? (<><h3>How to apply it</h3><ol className="small">{exported.data.notes.map((n) => (<li key={n} className="mono wrap">{n}</li>))}</ol></>) : null}
       {kubernetes && exported.data?.files[0] && <DryRun policy={exported.data.files[0].content} />}
+    </>
+  );
+}
+
+/** The imported Notation trust policy and the named stores, laid out as notation reads them. */
+function ExportNotationBody() {
+  const api = useApp((s) => s.api);
+  const exported = useCall(api ? () => api.trust.exportNotation({}) : undefined, [api]);
+  const files = exported.data ? [...(exported.data.trustPolicy ? [{ path: 'trustpolicy.json', content: exported.data.trustPolicy }] : []), ...exported.data.files] : [];
+  return (
+    <>
+      <ErrorBanner message={exported.error} />
+      {exported.data?.warnings.map((w) => (<div key={w} className="banner banner-warn" role="note">{w}</div>))}
+      {exported.data && !files.length && <p className="muted">Import a Notation trust policy (Import policy) and add certificates to named stores (Trust a key → stores) first.</p>}
+      {files.map((f) => (
+        <section key={f.path} aria-label={f.path}>
+          <h3 className="mono small">{f.path}</h3>
+          <pre className="code wrap small" aria-label={`Preview of ${f.path}`}>{f.content}</pre>
+          <div className="actions"><CopyButton text={f.content} label={`Copy ${f.path.split('/').pop() ?? 'file'}`} /><button type="button" className="button secondary" onClick={() => downloadFile(f.path.split('/').pop() ?? 'file', { text: f.content })}>Save {f.path.split('/').pop()}</button></div>
+        </section>
+      ))}
+      {files.length ? <p className="hint">Place these under notation’s configuration directory (~/.config/notation), or run <code>signet policy export-notation --out ~/.config/notation</code>.</p> : null}
     </>
   );
 }
