@@ -39,6 +39,19 @@ const BUNDLE: ConsumerVerdict[] = [
   { consumer: 'sigstore policy-controller', accepts: 'no', why: 'policy-controller reads the legacy .sig tag by default.' },
 ];
 
+/**
+ * cosign-format signatures made with an SM2 key (SM2 with SM3 over Z_A ‖ payload, user id
+ * 1234567812345678, DER (r, s)): Signet and `openssl pkeyutl -verify -rawin -digest sm3` with that
+ * distid check them; the sigstore verifiers do not know SM2.
+ */
+const COSIGN_SM2: ConsumerVerdict[] = [
+  { consumer: 'cosign 2.x / 3.x', accepts: 'no', why: 'cosign’s verifiers support ECDSA, RSA and Ed25519 keys, not SM2.' },
+  { consumer: 'podman / skopeo / CRI-O', accepts: 'no', why: 'containers/image’s sigstoreSigned verifies ECDSA, RSA and Ed25519 keys only.' },
+  { consumer: 'Kyverno', accepts: 'no', why: 'Kyverno verifies with cosign’s libraries: no SM2.' },
+  { consumer: 'sigstore policy-controller', accepts: 'no', why: 'The upstream policy-controller has no SM2; Huawei CCE’s image-signature add-on is configured with the SM2 KMS key instead (check your cluster’s add-on version).' },
+  { consumer: 'Signet, openssl', accepts: 'yes', why: 'Signet verifies it with the SM2 public key; by hand: `openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey sm2.pub -in payload -sigfile signature`.' },
+];
+
 const NOTATION: ConsumerVerdict[] = [
   { consumer: 'notation', accepts: 'with-settings', why: 'Finds it through the referrers API or the sha256-<hex> tag schema (notation ≥ 1.0 reads the artifactType form). Needs a trust policy naming a ca store that holds the chain’s root (`signet policy export-notation` writes both).' },
   { consumer: 'Kyverno (type: Notary)', accepts: 'with-settings', why: 'A verifyImages rule with `type: Notary` and an attestor holding the chain’s root certificate.' },
@@ -47,10 +60,10 @@ const NOTATION: ConsumerVerdict[] = [
   { consumer: 'sigstore policy-controller', accepts: 'no', why: 'policy-controller verifies Sigstore signatures only.' },
 ];
 
-export function compatibilityOf(kind: SignatureKind): ConsumerVerdict[] {
+export function compatibilityOf(kind: SignatureKind, algorithm?: string): ConsumerVerdict[] {
   switch (kind) {
     case 'cosign':
-      return COSIGN;
+      return algorithm === 'sm2-sm3' ? COSIGN_SM2 : COSIGN;
     case 'simplesigning':
       return SIMPLE;
     case 'asc':

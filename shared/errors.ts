@@ -44,25 +44,40 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+/**
+ * Finer reasons under a code, for records that must tell them apart (the audit log records a
+ * signature the local self-check refused as refused, not as failed). Stable like the codes.
+ * - `self-check`: Signet verified the signature it was handed with the key's public key, and refused it.
+ * - `vault-locked`: the key is in the encrypted vault, which is locked (the CLI asks for the passphrase once).
+ */
+export const FAILURE_REASONS = ['self-check', 'vault-locked'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export function isFailureReason(value: unknown): value is FailureReason {
+  return typeof value === 'string' && (FAILURE_REASONS as readonly string[]).includes(value);
+}
+
 /** An error that is meant to be shown: its message is safe to display and carries no secret. */
 export class SignetError extends Error {
   readonly code: ErrorCode;
+  readonly reason: FailureReason | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, options: { reason?: FailureReason } = {}) {
     super(message);
     this.name = 'SignetError';
     this.code = code;
+    this.reason = options.reason;
   }
 }
 
 export type Ok<T> = { ok: true; value: T };
-export type Failure = { ok: false; code: ErrorCode; message: string };
+export type Failure = { ok: false; code: ErrorCode; message: string; reason?: FailureReason };
 export type Result<T> = Ok<T> | Failure;
 
 export function ok<T>(value: T): Ok<T> {
   return { ok: true, value };
 }
 
-export function failure(code: ErrorCode, message: string): Failure {
-  return { ok: false, code, message };
+export function failure(code: ErrorCode, message: string, reason?: FailureReason): Failure {
+  return { ok: false, code, message, ...(reason ? { reason } : {}) };
 }

@@ -3,6 +3,8 @@ import type { appCalls } from '../../shared/contract/app';
 import { APP_NAME, APP_VERSION } from '../../shared/version';
 import { AuditLog } from './audit/log';
 import { createAuditHandlers } from './audit/handlers';
+import { auditOrigin } from './audit/origin';
+import { createCallRecorder } from './audit/recorder';
 import { createDispatcher, type AreaHandlers, type Dispatch, type Handlers } from './dispatch';
 import { createKeyHandlers } from './keys/handlers';
 import { KeyRing } from './keys/key-ring';
@@ -67,7 +69,7 @@ function prefixedSecrets(store: KeySecretStore, prefix: string) {
 /** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
 export function createCore(options: CoreOptions): Core {
   const settings = new SettingsStore(options.dataDir);
-  const audit = new AuditLog(options.dataDir);
+  const audit = new AuditLog(options.dataDir, { origin: auditOrigin(options.host, options.origin) });
   const keys = new KeyRing(options.dataDir, options.keySecrets ?? new KeychainSecretStore(), audit, new VaultSecretStore(options.dataDir));
   const trustMigration = new TrustMigration(options.dataDir, keys, audit);
   const services: CoreServices = {
@@ -110,10 +112,7 @@ export function createCore(options: CoreOptions): Core {
   const inner = createDispatcher(handlers, services.events, {
     readOnly: services.readOnly,
     log: services.log,
-    beforeEffect: () => services.audit.ensureWritable(),
-    onEffectFailed: async (name, effect, code, message) => {
-      await services.audit.append('call.failed', `${name} failed: ${message}`, { call: name, effect, code });
-    },
+    recorder: createCallRecorder(services.audit),
   });
   // Earlier versions trusted Signet's own keys implicitly: before the first call is answered (a
   // verification among them), existing keys become explicit trust entries, once per data directory.

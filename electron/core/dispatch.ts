@@ -8,7 +8,7 @@ import {
   type ParsedRequestOf,
 } from '../../shared/api';
 import type { CallTable } from '../../shared/contract/define';
-import { failure, ok, SignetError, type Result } from '../../shared/errors';
+import { failure, ok, SignetError, type FailureReason, type Result } from '../../shared/errors';
 import type { EventBus } from './events';
 
 export interface CallContext {
@@ -28,13 +28,22 @@ export type AreaHandlers<T extends CallTable> = {
   [K in keyof T]: (input: z.output<T[K]['request']>, ctx: CallContext) => Promise<z.input<T[K]['response']>>;
 };
 
+/** Records every call that is not a read (audit/recorder.ts); the dispatcher only says when. */
+export interface CallRecorder {
+  /** Before the handler runs: an audit log that cannot take an entry stops the action before it has any effect. */
+  before(): Promise<void>;
+  /** Runs the handler inside the call's record context (entries it writes name the call and what was asked). */
+  within<T>(name: CallName, input: unknown, run: () => Promise<T>): Promise<T>;
+  /** After the handler succeeded, before its answer is given: an entry that cannot be written fails the call. */
+  succeeded(name: CallName, input: unknown, output: unknown): Promise<void>;
+  /** What was asked (undefined when the request did not pass its schema), and why it failed (its code, and its finer reason when there is one). */
+  failed(name: CallName, input: unknown, failed: { code: string; message: string; reason?: FailureReason }): Promise<void>;
+}
+
 export interface DispatchOptions {
   readOnly: boolean;
   log?: (line: string) => void;
-  /** Runs before any call that is not a read: an audit log that cannot take an entry stops the action before it has any effect. */
-  beforeEffect?: () => Promise<void>;
-  /** Records a call that is not a read and failed (what was asked, and why it failed). */
-  onEffectFailed?: (name: string, effect: string, code: string, message: string) => Promise<void>;
+  recorder?: CallRecorder;
 }
 
 /**
@@ -51,30 +60,39 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       return failure('READ_ONLY', `Signet is running in read-only reviewer mode, so "${name}" (${def.effect}) is not allowed.`);
     }
     const parsed = def.request.safeParse(input ?? {});
-    if (!parsed.success) return failure('INVALID_INPUT', describeIssues(name, parsed.error.issues));
+    if (!parsed.success) {
+      const refused = failure('INVALID_INPUT', describeIssues(name, parsed.error.issues));
+      // An attempt at a change that did not pass its schema is recorded too (what was asked cannot be: it is not known to be safe).
+      if (def.effect !== 'read') await options.recorder?.failed(name, undefined, refused).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
+      return refused;
+    }
     const request = parsed.data as { jobId?: string };
     const jobId = request.jobId ?? `job-${++jobCounter}`;
     const ctx: CallContext = {
       progress: (done, total, message) =>
         events.emit({ type: 'job.progress', payload: { jobId, call: name, done, total, message } }),
     };
-    const effectful = def.effect !== 'read';
-    let output: unknown;
+    const recorder = def.effect !== 'read' ? options.recorder : undefined;
+    const run = () => (handlers[name] as (i: unknown, c: CallContext) => Promise<unknown>)(parsed.data, ctx);
+    let answer: Result<unknown>;
     try {
-      if (effectful) await options.beforeEffect?.();
-      output = await (handlers[name] as (i: unknown, c: CallContext) => Promise<unknown>)(parsed.data, ctx);
+      await recorder?.before();
+      const output = recorder ? await recorder.within(name, parsed.data, run) : await run();
+      const checked = def.response.safeParse(output);
+      if (!checked.success) {
+        options.log?.(`call ${name} returned a response that breaks its schema: ${describeIssues(name, checked.error.issues)}`);
+        throw new SignetError('INVALID_OUTPUT', 'Signet produced an answer it could not vouch for; the details are in the log.');
+      }
+      answer = ok(checked.data);
+      await recorder?.succeeded(name, parsed.data, checked.data);
     } catch (error) {
-      const failed = error instanceof SignetError ? failure(error.code, error.message) : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
+      const reason = error instanceof SignetError ? error.reason : undefined;
+      const failed = error instanceof SignetError ? failure(error.code, error.message, reason) : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
       if (!(error instanceof SignetError)) options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      if (effectful) await options.onEffectFailed?.(name, def.effect, failed.code, failed.message).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
+      await recorder?.failed(name, parsed.data, { code: failed.code, message: failed.message, ...(reason ? { reason } : {}) }).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
       return failed;
     }
-    const checked = def.response.safeParse(output);
-    if (!checked.success) {
-      options.log?.(`call ${name} returned a response that breaks its schema: ${describeIssues(name, checked.error.issues)}`);
-      return failure('INVALID_OUTPUT', 'Signet produced an answer it could not vouch for; the details are in the log.');
-    }
-    return ok(checked.data);
+    return answer;
   };
 }
 

@@ -1,4 +1,5 @@
 import type { HostMode } from '../../shared/model';
+import type { AuditHost } from '../../shared/models/audit';
 import type { AuditLog } from './audit/log';
 import type { DoctorDeps } from './doctor/doctor';
 import type { EventBus } from './events';
@@ -19,6 +20,8 @@ import type { TrustMigration } from './trust/migration';
 export interface CoreOptions {
   dataDir: string;
   host: HostMode;
+  /** Who the audit log names as the origin of changes, when not the host itself (the signing-rules listener). */
+  origin?: AuditHost;
   readOnly?: boolean;
   log?: (line: string) => void;
   /** Replaces environment probes in tests that must not touch the machine. */

@@ -1,6 +1,6 @@
 import { parseEvent, type CallName, type SignetEvent } from '../../shared/api';
 import { buildClient, type SignetApi } from '../../shared/client';
-import { failure, isErrorCode, type Result } from '../../shared/errors';
+import { failure, isErrorCode, isFailureReason, type Result } from '../../shared/errors';
 
 declare global {
   interface Window {
@@ -56,9 +56,9 @@ async function httpInvoke(name: CallName, input: unknown): Promise<Result<unknow
 
 function asResult(body: unknown, status: number): Result<unknown> {
   if (typeof body === 'object' && body !== null && 'ok' in body) {
-    const b = body as { ok: unknown; value?: unknown; code?: unknown; message?: unknown };
+    const b = body as { ok: unknown; value?: unknown; code?: unknown; message?: unknown; reason?: unknown };
     if (b.ok === true) return { ok: true, value: b.value };
-    if (b.ok === false && isErrorCode(b.code) && typeof b.message === 'string') return failure(b.code, b.message);
+    if (b.ok === false && isErrorCode(b.code) && typeof b.message === 'string') return failure(b.code, b.message, isFailureReason(b.reason) ? b.reason : undefined);
   }
   return failure('UNAVAILABLE', `Signet’s host answered ${status} with something unexpected.`);
 }

@@ -38,9 +38,10 @@ export const keyCalls = {
     response: NewKey,
   }),
   'keys.import': call({
-    summary: 'Import a key file (cosign, PKCS#8, PKCS#1, SEC1, OpenPGP secret key) into the OS keychain; says what it found',
+    summary: 'Import a key file (cosign, PKCS#8, PKCS#1, SEC1, OpenPGP secret key armored or binary) into the OS keychain; says what it found',
     effect: 'local-write',
-    request: z.object({ name: KeyName, text: z.string().min(1).max(1_000_000), password: z.string().max(1024), store: z.enum(['keychain', 'vault']).optional() }).strict(),
+    /** `encoding: base64` carries a binary file (gpg --export-secret-key without --armor) as base64 in `text`. */
+    request: z.object({ name: KeyName, text: z.string().min(1).max(1_400_000), encoding: z.enum(['text', 'base64']).optional(), password: z.string().max(1024), store: z.enum(['keychain', 'vault']).optional() }).strict(),
     response: z.object({ info: KeyInfo, found: z.string() }).strict(),
   }),
   'keys.attachCertificate': call({
@@ -75,6 +76,12 @@ export const keyCalls = {
     effect: 'export-secret',
     request: z.object({ key: KeyRef, password: z.string().max(1024) }).strict(),
     response: z.object({ key: z.string(), pub: z.string() }).strict(),
+  }),
+  'keys.exportPgpSecret': call({
+    summary: 'Export an OpenPGP secret key, encrypted with the passphrase given and armored, for gpg --import or skopeo',
+    effect: 'export-secret',
+    request: z.object({ key: KeyRef, passphrase: z.string().min(1).max(1024) }).strict(),
+    response: z.object({ armored: z.string() }).strict(),
   }),
   'keys.retire': call({ summary: 'Retire a key: kept for verification, refused for signing', effect: 'local-write', request: z.object({ key: KeyRef }).strict(), response: KeyInfo }),
   'keys.delete': call({ summary: 'Delete a key and its keychain entry; its name must be typed again', effect: 'delete', request: z.object({ key: KeyRef, confirmName: z.string().max(100) }).strict(), response: z.object({ deleted: z.literal(true) }).strict() }),

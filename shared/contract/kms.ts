@@ -52,6 +52,12 @@ export const kmsCalls = {
     request: z.object({ key: KmsKeyUri, connection: KmsConnectionName.optional() }).strict(),
     response: KmsKey,
   }),
+  'kms.publicKey': call({
+    summary: 'A KMS key’s public key (SPKI PEM) and fingerprint, read from the KMS, to verify with or trust',
+    effect: 'read',
+    request: z.object({ key: KmsKeyUri, connection: KmsConnectionName.optional() }).strict(),
+    response: z.object({ publicKeyPem: z.string(), spkiSha256: z.string(), algorithm: z.string(), keyVersion: z.string().optional() }).strict(),
+  }),
   'kms.test': call({
     summary: 'Sign a random digest with a KMS key and verify it locally; says algorithm, padding, key version and public key fingerprint',
     effect: 'sign',

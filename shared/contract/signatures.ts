@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DigestString, RegistryId, Repository } from '../models/registry';
 import { VerificationReport } from '../models/signatures';
 import { StorageTarget } from '../models/storage';
+import { KmsAlgorithm } from '../models/kms';
 import { call, JobId } from './define';
 import { SIGNABLE_FORMATS } from '../formats';
 
@@ -56,6 +57,8 @@ export const signatureCalls = {
         key: z.string().min(1).max(1024),
         /** The token PIN, for a PKCS#11 key (never stored or logged). */
         pin: z.string().min(1).max(256).optional(),
+        /** The signature algorithm and padding (a KMS key's choice, or PSS for a software RSA key); default: the key's own. */
+        algorithm: KmsAlgorithm.optional(),
         format: z.enum(SIGNABLE_FORMATS).optional(),
         /** For simple signing: the lookaside directory to write signature-N into. */
         lookaside: z.string().min(1).max(4096).optional(),
@@ -78,6 +81,8 @@ export const signatureCalls = {
         payload: z.string(),
         signatureManifest: DigestString.optional(),
         file: z.string().optional(),
+        /** The signature algorithm used (`openpgp` for simple signing). */
+        algorithm: z.string().optional(),
         /** Every manifest signed: the one asked for, then (for an index) each platform's. */
         signed: z.array(z.object({ digest: DigestString, platform: z.string().optional(), where: z.string() }).strict()),
       })

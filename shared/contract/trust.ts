@@ -80,8 +80,9 @@ export const trustCalls = {
     request: z
       .object({
         name: z.string().min(1).max(100),
-        /** PEM public key, PEM certificate, or ASCII-armored OpenPGP public key. */
-        data: z.string().min(1).max(200_000),
+        /** PEM public key, PEM certificate, or ASCII-armored OpenPGP public key; with `encoding: base64`, a binary OpenPGP key, DER certificate or DER public key. */
+        data: z.string().min(1).max(280_000),
+        encoding: z.enum(['text', 'base64']).optional(),
         notBefore: IsoDate.optional(),
         /** "Trusted for signatures before …". */
         notAfter: IsoDate.optional(),

@@ -11,8 +11,8 @@ export const KeyInfo = z
   .object({
     id: KeyId,
     name: KeyName,
-    /** How it was made; `kms` for a key held in a cloud KMS. */
-    type: z.union([KeyType, z.literal('kms')]),
+    /** How it was made; `kms` for a key held in a cloud KMS, `pgp` for an imported OpenPGP key of another algorithm (see pgpAlgorithm). */
+    type: z.union([KeyType, z.literal('kms'), z.literal('pgp')]),
     kind: z.enum(['software', 'openpgp', 'kms']),
     /** The signing algorithm Signet uses with it. */
     algorithm: z.string(),
@@ -20,6 +20,10 @@ export const KeyInfo = z
     spkiSha256: z.string().optional(),
     pgpFingerprint: z.string().optional(),
     pgpKeyId: z.string().optional(),
+    /** The OpenPGP primary key's algorithm, e.g. "RSA 3072", "EdDSA (ed25519)". */
+    pgpAlgorithm: z.string().max(64).optional(),
+    /** When an OpenPGP key signs with a subkey: that subkey's fingerprint (what gpg reports as the signer). */
+    pgpSigningSubkey: z.string().optional(),
     userIds: z.array(z.string()).optional(),
     created: z.string(),
     expires: z.string().optional(),

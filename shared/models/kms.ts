@@ -12,6 +12,7 @@ export const KMS_ALGORITHMS = [
   'rsa-pkcs1v15-sha256',
   'rsa-pkcs1v15-sha384',
   'rsa-pkcs1v15-sha512',
+  'rsa-pss-sha224',
   'rsa-pss-sha256',
   'rsa-pss-sha384',
   'rsa-pss-sha512',
@@ -145,3 +146,8 @@ export const KmsProviderInfo = z
   })
   .strict();
 export type KmsProviderInfo = z.infer<typeof KmsProviderInfo>;
+
+/** Whether a `--key` value is a key URI (scheme://…) rather than a key name or a file path. */
+export function looksLikeKeyUri(value: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(value.trim());
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const PayloadType = z.enum(['atomic', 'cosign']);
+/** `swr`: Huawei SWR's .asc payload (atomic type, `critical` only, identity namespace/repository); containers/image does not accept it. */
+export const PayloadType = z.enum(['atomic', 'cosign', 'swr']);
 export type PayloadType = z.infer<typeof PayloadType>;
 
 const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a digest is sha256: and 64 lower-case hex digits');

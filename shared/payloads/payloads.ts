@@ -55,6 +55,18 @@ export function buildAtomicPayload(input: AtomicPayloadInput): string {
   });
 }
 
+/**
+ * Huawei SWR's `.asc` payload, byte for byte what its instructions' `echo '{…}' > payload` writes:
+ * `{"critical":{"identity":{"docker-reference":"NAMESPACE/REPO"},"image":{"docker-manifest-digest":"sha256:…"},"type":"atomic container signature"}}`
+ * and echo's newline. No registry host, no `optional`: containers/image refuses this form (it
+ * requires `optional`), so it is for .asc files only.
+ */
+export function buildSwrPayload(input: { repository: string; manifestDigest: string }): string {
+  checkDigest(input.manifestDigest);
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/.test(input.repository)) throw new PayloadInputError(`SWR names images namespace/repository; ${input.repository.slice(0, 200)} is not one.`);
+  return `${goJson({ critical: { identity: { 'docker-reference': input.repository }, image: { 'docker-manifest-digest': input.manifestDigest }, type: ATOMIC_TYPE } })}\n`;
+}
+
 /** cosign's payload: Go struct order (critical: identity, image, type), `optional` null or sorted. */
 export function buildCosignPayload(input: CosignPayloadInput): string {
   checkDigest(input.manifestDigest);

@@ -21,22 +21,28 @@ export class GpgHome {
     execFileSync('chmod', ['700', this.dir]);
   }
 
-  run(args: string[], options: { input?: string | Buffer; at?: Date } = {}): Buffer {
-    const full = ['--homedir', this.dir, '--batch', '--yes', '--no-tty', '--pinentry-mode', 'loopback', '--passphrase', '', ...(options.at ? ['--faked-system-time', faked(options.at)] : []), ...args];
-    const result = spawnSync('gpg', full, { input: options.input ?? '', maxBuffer: 64 * 1024 * 1024 });
+  run(args: string[], options: { input?: string | Buffer; at?: Date; passphrase?: string } = {}): Buffer {
+    const result = this.spawn(args, options);
     if (result.status !== 0) throw new Error(`gpg ${args.join(' ')} exited ${result.status}: ${result.stderr.toString().slice(-600)}`);
     return result.stdout;
   }
 
+  /** Runs gpg and returns its exit status, stdout and stderr, whatever the status. */
+  spawn(args: string[], options: { input?: string | Buffer; at?: Date; passphrase?: string } = {}): { status: number | null; stdout: Buffer; stderr: string } {
+    const full = ['--homedir', this.dir, '--batch', '--yes', '--no-tty', '--pinentry-mode', 'loopback', '--passphrase', options.passphrase ?? '', ...(options.at ? ['--faked-system-time', faked(options.at)] : []), ...args];
+    const result = spawnSync('gpg', full, { input: options.input ?? '', maxBuffer: 64 * 1024 * 1024 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString() };
+  }
+
   /** A new key, made at `at`; returns its fingerprint. `usage` "sign" makes a signing primary; "cert" a certify-only primary. */
-  generate(uid: string, options: { algo?: string; usage?: string; expire?: string; at?: Date } = {}): string {
-    this.run(['--quick-gen-key', uid, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], { ...(options.at ? { at: options.at } : {}) });
+  generate(uid: string, options: { algo?: string; usage?: string; expire?: string; at?: Date; passphrase?: string } = {}): string {
+    this.run(['--quick-gen-key', uid, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], { ...(options.at ? { at: options.at } : {}), ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
     return this.fingerprints(uid)[0]!;
   }
 
   /** Adds a subkey; returns the fingerprints of the key's subkeys, newest last. */
-  addSubkey(fpr: string, options: { algo?: string; usage?: string; expire?: string; at?: Date } = {}): string[] {
-    this.run(['--quick-add-key', fpr, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], { ...(options.at ? { at: options.at } : {}) });
+  addSubkey(fpr: string, options: { algo?: string; usage?: string; expire?: string; at?: Date; passphrase?: string } = {}): string[] {
+    this.run(['--quick-add-key', fpr, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], { ...(options.at ? { at: options.at } : {}), ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
     return this.fingerprints(fpr).slice(1);
   }
 

@@ -18,7 +18,7 @@ describe('audit log', () => {
     expect(total).toBe(2);
     expect(entries.map((e) => e.type)).toEqual(['image.signed', 'key.generated']);
     expect(entries[0]?.prev).toBe(entries[1]?.hash);
-    expect(await log.verify()).toEqual({ intact: true, entries: 2 });
+    expect(await log.verify()).toMatchObject({ intact: true, entries: 2, head: { seq: 2, hash: entries[0]?.hash } });
   });
 
   it('keeps order under concurrent appends and across instances', async () => {
@@ -26,7 +26,7 @@ describe('audit log', () => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => log.append('image.verified', `v${i}`)));
     await new AuditLog(dir).append('key.deleted', 'after restart');
     const verdict = await new AuditLog(dir).verify();
-    expect(verdict).toEqual({ intact: true, entries: 41 });
+    expect(verdict).toMatchObject({ intact: true, entries: 41 });
   });
 
   it('names the entry that was edited, removed or cut', async () => {
@@ -35,15 +35,15 @@ describe('audit log', () => {
     const original = readFileSync(file, 'utf8');
 
     writeFileSync(file, original.replace('entry 2', 'entry X'));
-    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: false, problem: 'Entry 2 was changed after it was written.' });
+    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: false, break: { reason: 'changed', line: 2, seq: 2, lastGood: { seq: 1 } } });
 
     const lines = original.trimEnd().split('\n');
     writeFileSync(file, `${[lines[0], lines[2]].join('\n')}\n`);
-    expect((await new AuditLog(dir).verify()).problem).toContain('removed or reordered');
+    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: false, break: { reason: 'sequence', line: 2, seq: 3, lastGood: { seq: 1 } } });
 
     writeFileSync(file, original.slice(0, -20));
     const damaged = new AuditLog(dir);
-    expect((await damaged.verify()).problem).toContain('line 3 is not a complete entry');
+    expect(await damaged.verify()).toMatchObject({ intact: false, break: { reason: 'unreadable-line', line: 3, seq: 3, lastGood: { seq: 2 } } });
     await expect(damaged.append('key.deleted', 'x')).rejects.toThrow(/damaged/);
     expect(readFileSync(file, 'utf8')).toBe(original.slice(0, -20));
   });

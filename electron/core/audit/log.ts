@@ -1,12 +1,24 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
-import type { AuditEntry, AuditEventType, AuditVerification } from '../../../shared/models/audit';
+import type { AuditEntry, AuditEventType, AuditFilter, AuditOrigin, AuditOutcome, AuditVerification } from '../../../shared/models/audit';
 import { withFileLock } from '../storage/file-lock';
+import { checkChain, GENESIS, hashOf, readEntryLine, type ReadLine } from './chain';
+import { callFields } from './context';
+import { matchesFilter } from './filter';
 
-const GENESIS = '0'.repeat(64);
 const MAX_DETAIL_CHARS = 4096;
+
+export interface AuditLogOptions {
+  now?: () => Date;
+  /** Stamped on every entry this process writes: its host and OS user. */
+  origin?: AuditOrigin;
+}
+
+export interface AppendOptions {
+  /** Default `succeeded`. */
+  outcome?: AuditOutcome;
+}
 
 /**
  * The audit log: one JSON line per event in `<dataDir>/audit.log`, each carrying the SHA-256 of
@@ -14,17 +26,23 @@ const MAX_DETAIL_CHARS = 4096;
  * place `verify()` names. Appends hold a cross-process lock and are fsynced.
  */
 export class AuditLog {
-  private readonly file: string;
+  readonly file: string;
+  private readonly now: () => Date;
+  readonly origin: AuditOrigin | undefined;
 
-  constructor(dataDir: string, private readonly now: () => Date = () => new Date()) {
+  constructor(dataDir: string, options: AuditLogOptions = {}) {
     this.file = path.join(dataDir, 'audit.log');
+    this.now = options.now ?? (() => new Date());
+    this.origin = options.origin;
   }
 
   /**
    * Appends under the data directory's cross-process lock, after reading the chain's tail from
    * the file itself: the desktop app, `signet serve` and the CLI may append to one log at once.
    */
-  append(type: AuditEventType, summary: string, details: Record<string, string | number | boolean> = {}): Promise<AuditEntry> {
+  append(type: AuditEventType, summary: string, details: Record<string, string | number | boolean> = {}, options: AppendOptions = {}): Promise<AuditEntry> {
+    // Read now, in the caller's context: the entry names the call being answered and what was asked.
+    const asked = callFields();
     return withFileLock(this.file, async () => {
       const tail = await this.readTail();
       const body = {
@@ -32,7 +50,9 @@ export class AuditLog {
         time: this.now().toISOString(),
         type,
         summary: summary.slice(0, 500),
-        details: boundDetails(details),
+        details: boundDetails({ ...asked, ...details }),
+        ...(this.origin ? { origin: this.origin } : {}),
+        outcome: options.outcome ?? 'succeeded',
         prev: tail.hash,
       };
       const entry: AuditEntry = { ...body, hash: hashOf(body) };
@@ -60,27 +80,24 @@ export class AuditLog {
     });
   }
 
-  /** Newest first. */
-  async list(options: { offset?: number; limit?: number; type?: AuditEventType } = {}): Promise<{ entries: AuditEntry[]; total: number }> {
-    const { entries } = await this.readAll();
-    const filtered = options.type ? entries.filter((e) => e.type === options.type) : entries;
-    const newestFirst = filtered.reverse();
-    const offset = options.offset ?? 0;
-    return { entries: newestFirst.slice(offset, offset + (options.limit ?? 100)), total: filtered.length };
+  /** Newest first, narrowed by the filter. */
+  async list(options: AuditFilter & { offset?: number; limit?: number; type?: AuditEventType } = {}): Promise<{ entries: AuditEntry[]; total: number }> {
+    const { offset = 0, limit = 100, type, ...filter } = options;
+    const entries = (await this.readEntries()).filter((e) => (!type || e.type === type) && matchesFilter(e, filter));
+    const newestFirst = entries.reverse();
+    return { entries: newestFirst.slice(offset, offset + limit), total: entries.length };
+  }
+
+  /** Every entry in chain order; refuses a log whose chain is broken (an export must not launder it). */
+  async chainOrder(): Promise<AuditEntry[]> {
+    const lines = await this.readLines();
+    const verdict = checkChain(lines);
+    if (!verdict.intact) throw new SignetError('VERIFICATION_FAILED', `The audit log is not intact: ${verdict.problem} Run \`signet audit verify\`; nothing was exported.`);
+    return lines.flatMap((l) => ('entry' in l ? [l.entry] : []));
   }
 
   async verify(): Promise<AuditVerification> {
-    const { entries, broken } = await this.readAll();
-    if (broken) return { intact: false, entries: entries.length, problem: broken };
-    let prev = GENESIS;
-    for (const [index, entry] of entries.entries()) {
-      const { hash, ...body } = entry;
-      if (entry.seq !== index + 1) return { intact: false, entries: entries.length, problem: `Entry ${index + 1} has sequence number ${entry.seq}: an entry was removed or reordered.` };
-      if (entry.prev !== prev) return { intact: false, entries: entries.length, problem: `Entry ${entry.seq} does not follow entry ${entry.seq - 1}: the chain was cut.` };
-      if (hashOf(body) !== hash) return { intact: false, entries: entries.length, problem: `Entry ${entry.seq} was changed after it was written.` };
-      prev = hash;
-    }
-    return { intact: true, entries: entries.length };
+    return checkChain(await this.readLines());
   }
 
   /** The last entry, read from the end of the file; a last line that is cut or not an entry makes the log refuse appends. */
@@ -119,32 +136,23 @@ export class AuditLog {
     }
   }
 
-  private async readAll(): Promise<{ entries: AuditEntry[]; broken?: string }> {
+  private async readLines(): Promise<ReadLine[]> {
     let text: string;
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [] };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new SignetError('IO_ERROR', `Cannot read the audit log ${this.file}: ${(error as Error).message}`);
     }
-    const entries: AuditEntry[] = [];
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
-    for (const [index, line] of lines.entries()) {
-      try {
-        entries.push(JSON.parse(line) as AuditEntry);
-      } catch {
-        return { entries, broken: `line ${index + 1} is not a complete entry` };
-      }
-    }
-    return { entries };
+    return lines.map((line, index) => readEntryLine(line, index + 1));
   }
-}
 
-function hashOf(body: Omit<AuditEntry, 'hash'>): string {
-  // Fixed member order: the hash covers exactly these fields, in this order.
-  const canonical = JSON.stringify([body.seq, body.time, body.type, body.summary, Object.entries(body.details).sort(([a], [b]) => (a < b ? -1 : 1)), body.prev]);
-  return createHash('sha256').update(canonical).digest('hex');
+  /** The readable entries (for listing; `verify` says whether they can be trusted). */
+  private async readEntries(): Promise<AuditEntry[]> {
+    return (await this.readLines()).flatMap((l) => ('entry' in l ? [l.entry] : []));
+  }
 }
 
 function boundDetails(details: Record<string, string | number | boolean>): Record<string, string | number | boolean> {

@@ -55,7 +55,8 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
       await beforeNewKey();
       const password = Buffer.from(input.password, 'utf8');
       try {
-        const { found, ...info } = await keys.importKey({ name: input.name, text: input.text, password, ...(input.store ? { store: input.store } : {}) });
+        const file = input.encoding === 'base64' ? Buffer.from(input.text, 'base64') : Buffer.from(input.text, 'utf8');
+        const { found, ...info } = await keys.importKey({ name: input.name, file, password, ...(input.store ? { store: input.store } : {}) });
         return { info, found };
       } finally {
         password.fill(0);
@@ -72,6 +73,12 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
       } finally {
         passphrase.fill(0);
       }
+      // The public halves kept beside the vault, rewritten from its private keys; one altered on disk is recorded.
+      const { altered } = await keys.refreshVaultPublic().catch((error: unknown) => {
+        services.log(`vault public parts: ${error instanceof Error ? error.message : String(error)}`);
+        return { altered: [] };
+      });
+      if (altered.length) await services.audit.append('vault.changed', `Public keys kept beside the vault had been altered and were restored from it: ${altered.map((n) => `"${n}"`).join(', ')}`, { altered: altered.join(', ') }, { outcome: 'refused' });
       // Keys in the vault that the trust migration could not read while it was locked.
       await services.trustMigration?.run().catch((error: unknown) => services.log(`trust migration failed: ${error instanceof Error ? error.message : String(error)}`));
       return status;
@@ -95,6 +102,7 @@ export function createKeyHandlers(services: CoreServices): AreaHandlers<typeof k
         password.fill(0);
       }
     },
+    'keys.exportPgpSecret': async (input) => keys.exportPgpSecret(input.key, input.passphrase),
     'keys.retire': async (input) => keys.retire(input.key),
     'keys.delete': async (input) => {
       await keys.delete(input.key, input.confirmName);

@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { SignetError } from '../../../shared/errors';
 import { COSIGN_LABEL, decryptCosignKey, readPem, SIGSTORE_LABEL } from './cosign-key';
+import { isBinaryOpenPgp, readOpenPgpSecretKey } from './openpgp-material';
 
 export type ImportedKey =
   | { kind: 'software'; privateKey: KeyObject; found: string }
@@ -9,12 +10,14 @@ export type ImportedKey =
 
 /**
  * Detects what a key file holds and reads it: cosign encrypted keys (both labels), PKCS#8
- * (plain or encrypted), PKCS#1 RSA, SEC1 EC, and OpenPGP secret keys (decrypted with the
- * password when protected). Says what it found, or exactly why it cannot import it.
+ * (plain or encrypted), PKCS#1 RSA, SEC1 EC, and OpenPGP secret keys, armored or binary
+ * (decrypted with the password when protected). Says what it found, or exactly why it cannot
+ * import it.
  */
-export async function importKey(text: string, password: Uint8Array): Promise<ImportedKey> {
-  if (text.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----')) return importPgp(text, password);
-  if (text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) throw new SignetError('UNSUPPORTED', 'This is an OpenPGP public key: it can verify (add it to trust) but not sign.');
+export async function importKey(file: Uint8Array, password: Uint8Array): Promise<ImportedKey> {
+  if (isBinaryOpenPgp(file)) return importPgp(file, password);
+  const text = Buffer.from(file).toString('utf8');
+  if (text.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----') || text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return importPgp(file, password);
   const block = readPem(text);
   if (!block) throw new SignetError('MALFORMED', 'No key found: expected a PEM file (BEGIN … PRIVATE KEY) or an armored OpenPGP secret key.');
   if (block.label === SIGSTORE_LABEL || block.label === COSIGN_LABEL) {
@@ -49,13 +52,8 @@ export async function importKey(text: string, password: Uint8Array): Promise<Imp
   return { kind: 'software', privateKey, found: format.found };
 }
 
-async function importPgp(text: string, password: Uint8Array): Promise<ImportedKey> {
-  let key: openpgp.PrivateKey;
-  try {
-    key = await openpgp.readPrivateKey({ armoredKey: text });
-  } catch (error) {
-    throw new SignetError('MALFORMED', `The OpenPGP secret key cannot be read (${(error as Error).message.slice(0, 100)}).`);
-  }
+async function importPgp(file: Uint8Array, password: Uint8Array): Promise<ImportedKey> {
+  let key = await readOpenPgpSecretKey(file);
   if (!key.isDecrypted()) {
     try {
       key = await openpgp.decryptKey({ privateKey: key, passphrase: Buffer.from(password).toString('utf8') });

@@ -12,6 +12,9 @@ import { readJsonFile } from '../storage/atomic';
 import { encryptCosignKey } from './cosign-key';
 import { algorithmOf, generatePgpKey, generateSoftwareKey, spkiSha256 } from './generate';
 import { importKey } from './import';
+import { pemSpkiSha256 } from '../signing/spki';
+import { isSm2Spki } from '../signing/sm2';
+import { describeOpenPgpKey, exportProtectedSecretKey } from './openpgp-material';
 import type { KeySecretStore } from './secrets';
 import { pgpSigner, softwareSigner } from './signers';
 import type { VaultSecretStore } from './vault';
@@ -100,7 +103,8 @@ export class KeyRing {
       if (!input.userId) throw new SignetError('INVALID_INPUT', 'An OpenPGP key needs a user id, e.g. "Release Team <release@example.com>".');
       const pgp = await generatePgpKey(input.type as Extract<KeyType, `pgp-${string}`>, input.userId, input.expires);
       await secrets.put(id, pgp.armoredPrivate);
-      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: storeName, labels: input.labels ?? [], retired: false };
+      const { pgpAlgorithm } = await describeOpenPgpKey(await openpgp.readPrivateKey({ armoredKey: pgp.armoredPrivate }));
+      info = { id, name: input.name, type: input.type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: pgp.fingerprint, pgpKeyId: pgp.keyId, pgpAlgorithm, userIds: pgp.userIds, created, ...(pgp.expires ? { expires: pgp.expires } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     } else {
       const key = await generateSoftwareKey(input.type as Exclude<KeyType, `pgp-${string}`>);
       const chain = input.type === 'x509-ecdsa-p256' ? testCertificateChain(key.privateKey, input.userId ?? input.name, input.expires) : undefined;
@@ -115,26 +119,25 @@ export class KeyRing {
       await secrets.delete(id).catch(() => undefined);
       throw error;
     }
-    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    if (storeName === 'vault') await this.recordVaultPublic(info);
+    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return info;
   }
 
   /** Imports a key file (see import.ts for the formats); nothing is stored unless it reads cleanly. */
-  async importKey(input: { name: string; text: string; password: Uint8Array; store?: 'keychain' | 'vault' }): Promise<KeyInfo & { found: string }> {
+  async importKey(input: { name: string; file: Uint8Array; password: Uint8Array; store?: 'keychain' | 'vault' }): Promise<KeyInfo & { found: string }> {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
     const storeName = input.store ?? 'keychain';
     const secrets = this.storeFor(storeName);
-    const imported = await importKey(input.text, input.password);
+    const imported = await importKey(input.file, input.password);
     const id = `k-${randomBytes(8).toString('hex')}`;
     const created = new Date().toISOString();
     let info: KeyInfo;
     if (imported.kind === 'openpgp') {
       const key = await openpgp.readPrivateKey({ armoredKey: imported.armoredPrivate });
-      const bits = key.getAlgorithmInfo();
-      const type: KeyType = bits.algorithm === 'rsaEncryptSign' ? ((bits.bits ?? 0) >= 4096 ? 'pgp-rsa-4096' : 'pgp-rsa-3072') : 'pgp-ed25519';
-      const expiry = await key.getExpirationTime().catch(() => null);
+      const described = await describeOpenPgpKey(key);
       await secrets.put(id, imported.armoredPrivate);
-      info = { id, name: input.name, type, kind: 'openpgp', algorithm: 'openpgp', pgpFingerprint: key.getFingerprint().toUpperCase(), pgpKeyId: key.getKeyID().toHex().toUpperCase(), userIds: key.getUserIDs(), created, ...(expiry instanceof Date ? { expires: expiry.toISOString() } : {}), store: storeName, labels: ['imported'], retired: false };
+      info = { id, name: input.name, kind: 'openpgp', algorithm: 'openpgp', ...described, created, store: storeName, labels: ['imported'], retired: false };
     } else {
       const algorithm = algorithmOf(imported.privateKey);
       const details = imported.privateKey.asymmetricKeyDetails;
@@ -151,7 +154,8 @@ export class KeyRing {
       await secrets.delete(id).catch(() => undefined);
       throw error;
     }
-    await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    if (storeName === 'vault') await this.recordVaultPublic(info);
+    await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return { ...info, found: imported.found };
   }
 
@@ -163,7 +167,7 @@ export class KeyRing {
     if ((await this.list()).some((k) => k.name === input.name)) throw new SignetError('CONFLICT', `A key named "${input.name}" already exists.`);
     let fingerprint: string;
     try {
-      fingerprint = spkiSha256(createPublicKey(input.publicKeyPem));
+      fingerprint = isSm2Spki(input.publicKeyPem) ? pemSpkiSha256(input.publicKeyPem) : spkiSha256(createPublicKey(input.publicKeyPem));
     } catch {
       throw new SignetError('KMS_ERROR', `The KMS returned a public key for ${input.uri} that cannot be read.`);
     }
@@ -183,7 +187,7 @@ export class KeyRing {
       retired: false,
     };
     await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
-    await this.audit?.append('key.imported', `Added KMS key ${input.uri} as "${info.name}"`, { keyId: info.id, fingerprint });
+    await this.audit?.append('key.imported', `Added KMS key ${input.uri} as "${info.name}"`, { keyId: info.id, keyName: info.name, fingerprint });
     return info;
   }
 
@@ -194,7 +198,7 @@ export class KeyRing {
     const read = readChainFor(chain, info.spkiSha256);
     const next = { ...info, certificateChain: read.pem };
     await this.update((keys) => ({ keys: keys.map((k) => (k.id === info.id ? next : k)), result: undefined }));
-    await this.audit?.append('key.imported', `Attached a certificate chain (${read.subjects[0]}) to "${info.name}"`, { keyId: info.id, certificates: read.subjects.length });
+    await this.audit?.append('key.imported', `Attached a certificate chain (${read.subjects[0]}) to "${info.name}"`, { keyId: info.id, keyName: info.name, fingerprint: info.spkiSha256, certificates: read.subjects.length });
     return next;
   }
 
@@ -220,6 +224,16 @@ export class KeyRing {
   async publicExports(idOrName: string): Promise<PublicExports> {
     const info = await this.get(idOrName);
     if (info.kind === 'kms') return { ...(info.publicKeyPem ? { pem: info.publicKeyPem } : {}), ...(info.certificateChain ? { x509: info.certificateChain } : {}) };
+    // A vault key's public half needs no passphrase: it is kept beside the vault and checked here against the key's fingerprint.
+    if (info.store === 'vault' && this.vault && !this.vault.unlocked) {
+      const kept = await this.vault.publicPart(info.id);
+      if (kept) return checkedPublicPart(info, kept);
+    }
+    return this.publicFromSecret(info);
+  }
+
+  /** The public half, derived from the private key itself. */
+  private async publicFromSecret(info: KeyInfo): Promise<PublicExports> {
     const secret = await this.secret(info);
     if (info.kind === 'openpgp') return { pgp: (await openpgp.readPrivateKey({ armoredKey: secret })).toPublic().armor() };
     const der = Buffer.from(secret, 'base64');
@@ -230,6 +244,28 @@ export class KeyRing {
     }
   }
 
+  private async recordVaultPublic(info: KeyInfo): Promise<void> {
+    const exports = await this.publicFromSecret(info);
+    await this.vault?.putPublic(info.id, { ...(exports.pem ? { pem: exports.pem } : {}), ...(exports.pgp ? { pgp: exports.pgp } : {}) });
+  }
+
+  /**
+   * After the vault is unlocked: rewrites the public halves kept beside it from its private keys, and
+   * names the keys whose kept half had been altered while it was locked (or all, when the file's MAC failed).
+   */
+  async refreshVaultPublic(): Promise<{ altered: string[] }> {
+    if (!this.vault?.unlocked) return { altered: [] };
+    const inVault = (await this.list()).filter((k) => k.store === 'vault' && k.kind !== 'kms');
+    const truth: Record<string, { pem?: string; pgp?: string }> = {};
+    for (const info of inVault) {
+      const exports = await this.publicFromSecret(info).catch(() => undefined);
+      if (exports) truth[info.id] = { ...(exports.pem ? { pem: exports.pem } : {}), ...(exports.pgp ? { pgp: exports.pgp } : {}) };
+    }
+    const { altered, macFailed } = await this.vault.resealPublic(truth);
+    const names = inVault.filter((k) => altered.includes(k.id)).map((k) => k.name);
+    return { altered: macFailed && names.length === 0 ? ['(the file of public parts)'] : names };
+  }
+
   /** cosign's encrypted key file, for `cosign sign --key`; the password comes from the user. */
   async exportCosign(idOrName: string, password: Uint8Array): Promise<{ key: string; pub: string }> {
     const info = await this.get(idOrName);
@@ -238,11 +274,23 @@ export class KeyRing {
     try {
       const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
       const result = { key: await encryptCosignKey(privateKey, password), pub: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
-      await this.audit?.append('key.exported', `Exported the private key "${info.name}" in cosign format`, { keyId: info.id });
+      await this.audit?.append('key.exported', `Exported the private key "${info.name}" in cosign format`, { keyId: info.id, keyName: info.name, fingerprint: info.spkiSha256 ?? '' });
       return result;
     } finally {
       der.fill(0);
     }
+  }
+
+  /**
+   * An OpenPGP secret key, encrypted with the passphrase given (gpg's S2K, iterated and salted),
+   * armored with its CRC line: `gpg --import` reads it and signs with it; skopeo takes it too.
+   */
+  async exportPgpSecret(idOrName: string, passphrase: string): Promise<{ armored: string }> {
+    const info = await this.get(idOrName);
+    if (info.kind !== 'openpgp') throw new SignetError('UNSUPPORTED', `"${info.name}" is not an OpenPGP key; ${info.kind === 'software' ? 'export it in cosign format' : 'its private key stays in the KMS'}.`);
+    const armored = await exportProtectedSecretKey(await this.secret(info), passphrase);
+    await this.audit?.append('key.exported', `Exported the OpenPGP secret key "${info.name}" (passphrase-protected)`, { keyId: info.id, keyName: info.name, fingerprint: info.pgpFingerprint ?? '' });
+    return { armored };
   }
 
   /** A software key's signer; KMS keys are opened through keys/resolve-signer.ts. */
@@ -272,7 +320,7 @@ export class KeyRing {
     const info = await this.get(idOrName);
     const next = { ...info, retired: true };
     await this.update((keys) => ({ keys: keys.map((k) => (k.id === info.id ? next : k)), result: undefined }));
-    await this.audit?.append('key.retired', `Retired key "${info.name}"`, { keyId: info.id });
+    await this.audit?.append('key.retired', `Retired key "${info.name}"`, { keyId: info.id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return next;
   }
 
@@ -282,7 +330,7 @@ export class KeyRing {
     if (confirmName !== info.name) throw new SignetError('INVALID_INPUT', `Type the key's name, "${info.name}", to delete it.`);
     await this.update((keys) => ({ keys: keys.filter((k) => k.id !== info.id), result: undefined }));
     if (info.store === 'keychain' || info.store === 'vault') await this.storeFor(info.store).delete(info.id).catch(() => undefined);
-    await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    await this.audit?.append('key.deleted', `Deleted key "${info.name}"`, { keyId: info.id, keyName: info.name, type: info.type, store: info.store, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
   }
 
   private async usable(idOrName: string): Promise<KeyInfo> {
@@ -297,4 +345,28 @@ export class KeyRing {
     if (!secret) throw new SignetError('KEY_NOT_FOUND', `The private part of "${info.name}" is not in the ${info.store === 'vault' ? 'vault file' : 'OS keychain'}; it may have been removed outside Signet.`);
     return secret;
   }
+}
+
+/**
+ * A public half kept beside the locked vault, accepted only when it is the key the list records:
+ * its SPKI SHA-256 or OpenPGP fingerprint must match (a swapped file is refused, not shown).
+ */
+async function checkedPublicPart(info: KeyInfo, kept: { pem?: string; pgp?: string }): Promise<PublicExports> {
+  const altered = () => new SignetError('VERIFICATION_FAILED', `The public key kept beside the vault for "${info.name}" does not match the key's fingerprint: it was altered. Unlock the vault to restore it from the private key.`);
+  if (info.kind === 'openpgp') {
+    if (!kept.pgp) throw altered();
+    const key = await openpgp.readKey({ armoredKey: kept.pgp }).catch(() => undefined);
+    if (!key || key.isPrivate() || key.getFingerprint().toUpperCase() !== info.pgpFingerprint) throw altered();
+    return { pgp: kept.pgp };
+  }
+  if (!kept.pem) throw altered();
+  let fingerprint: string | undefined;
+  try {
+    const key = createPublicKey(kept.pem);
+    fingerprint = key.type === 'public' ? spkiSha256(key) : undefined;
+  } catch {
+    fingerprint = undefined;
+  }
+  if (!fingerprint || fingerprint !== info.spkiSha256) throw altered();
+  return { pem: kept.pem, ...(info.certificateChain ? { x509: info.certificateChain } : {}) };
 }

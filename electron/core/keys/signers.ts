@@ -2,6 +2,7 @@ import { constants, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { PgpSigner, Signer, SignerDescription } from '../signing/signer';
 import { nodeHashOf } from '../signing/algorithms';
+import { signingKeyOf } from './openpgp-material';
 
 
 /** A software key held in memory only for the signing it is loaded for. */
@@ -19,8 +20,10 @@ export function softwareSigner(privateKey: KeyObject, description: SignerDescrip
 export async function pgpSigner(armoredPrivate: string): Promise<PgpSigner> {
   const privateKey = await openpgp.readPrivateKey({ armoredKey: armoredPrivate });
   const fingerprint = privateKey.getFingerprint().toUpperCase();
+  const signing = await signingKeyOf(privateKey);
   return {
     fingerprint,
+    ...(signing.subkey ? { signingSubkey: signing.fingerprint } : {}),
     keyId: privateKey.getKeyID().toHex().toUpperCase(),
     userIds: privateKey.getUserIDs(),
     armoredPublicKey: async () => privateKey.toPublic().armor(),

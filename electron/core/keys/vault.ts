@@ -4,6 +4,7 @@ import { SignetError } from '../../../shared/errors';
 import { writeFileAtomic } from '../storage/atomic';
 import type { KeySecretStore } from './secrets';
 import { createVaultKey, openVault, sealVault, wipeVaultKey, type VaultKey } from './vault-file';
+import { publicMacKey, VaultPublicParts, type VaultPublicPart } from './vault-public';
 
 /** How long an unlocked vault keeps its key in memory without use. */
 export const VAULT_IDLE_MS = 15 * 60 * 1000;
@@ -32,8 +33,58 @@ export class VaultSecretStore implements KeySecretStore {
   private locksAt?: number;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** The public halves of the vault's keys, readable while it is locked (vault-public.ts). */
+  private readonly publics: VaultPublicParts;
+
   constructor(dataDir: string, private readonly idleMs = VAULT_IDLE_MS) {
     this.file = path.join(dataDir, 'vault.signet');
+    this.publics = new VaultPublicParts(path.join(dataDir, 'vault.public.json'));
+  }
+
+  get unlocked(): boolean {
+    return Boolean(this.key);
+  }
+
+  /** A key's public half as kept beside the vault: unverified here, the key list checks it against the key's fingerprint. */
+  publicPart(id: string): Promise<VaultPublicPart | undefined> {
+    return this.publics.get(id);
+  }
+
+  /** Records a key's public half (the vault is unlocked: a key was just put in it). */
+  async putPublic(id: string, part: VaultPublicPart): Promise<void> {
+    await this.serial(async () => {
+      this.assertUnlocked();
+      const mac = this.macKey();
+      await this.publics.write(mac, { ...(await this.publics.trusted(mac)), [id]: part });
+    });
+  }
+
+  /**
+   * Rewrites the public halves from the private keys (`truth`, computed by the key list at unlock)
+   * and says which stored halves differed from them, or whether the file's MAC failed: a part
+   * swapped on disk while the vault was locked.
+   */
+  async resealPublic(truth: Record<string, VaultPublicPart>): Promise<{ altered: string[]; macFailed: boolean }> {
+    return this.serial(async () => {
+      this.assertUnlocked();
+      const mac = this.macKey();
+      const stored = await Promise.all(Object.keys(truth).map(async (id) => [id, await this.publics.get(id)] as const));
+      const altered = stored.filter(([id, part]) => part && (part.pem !== truth[id]?.pem || part.pgp !== truth[id]?.pgp)).map(([id]) => id);
+      const hadFile = stored.some(([, part]) => part);
+      const macFailed = hadFile && !(await this.publics.intact(mac));
+      await this.publics.write(mac, truth);
+      return { altered, macFailed };
+    });
+  }
+
+  private macKey(): Buffer {
+    return publicMacKey((this.key as VaultKey).key);
+  }
+
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const work = this.queue.then(run);
+    this.queue = work.catch(() => undefined);
+    return work;
   }
 
   async status(): Promise<VaultStatus> {
@@ -85,6 +136,11 @@ export class VaultSecretStore implements KeySecretStore {
   async delete(id: string): Promise<void> {
     if (!this.key) return;
     await this.change((entries) => Object.fromEntries(Object.entries(entries).filter(([k]) => k !== id)));
+    await this.serial(async () => {
+      const mac = this.macKey();
+      const { [id]: _gone, ...rest } = await this.publics.trusted(mac);
+      await this.publics.write(mac, rest);
+    });
   }
 
   private change(next: (entries: Record<string, string>) => Record<string, string>): Promise<void> {
@@ -100,7 +156,7 @@ export class VaultSecretStore implements KeySecretStore {
   }
 
   private assertUnlocked(): void {
-    if (!this.key) throw new SignetError('KEY_LOCKED', 'The vault is locked: unlock it with its passphrase (Keys → Vault, or --vault-password-env VAR).');
+    if (!this.key) throw new SignetError('KEY_LOCKED', 'The vault is locked: unlock it with its passphrase (Keys → Vault, or --vault-password-env VAR).', { reason: 'vault-locked' });
   }
 
   private touch(): void {

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
-import { isSm2Spki, sm2Digest, sm2PublicKeyFromSpki } from './sm2';
+import { isSm2Spki, sm2Digest, sm2PublicKeyFromSpki } from '../signing/sm2';
 
 import { ALGORITHMS as SIGNING_ALGORITHMS, type AlgorithmInfo, type HashName } from '../signing/algorithms';
 
@@ -27,7 +27,7 @@ export function publicKeyKind(pem: string): PublicKeyKind {
 export function algorithmsForKey(kind: PublicKeyKind): KmsAlgorithm[] {
   switch (kind.kind) {
     case 'rsa':
-      return ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
+      return ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha224', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
     case 'ec':
       return kind.curve === 'prime256v1' ? ['ecdsa-p256-sha256'] : kind.curve === 'secp384r1' ? ['ecdsa-p384-sha384'] : ['ecdsa-p521-sha512'];
     case 'sm2':
@@ -54,11 +54,7 @@ export function digestFor(algorithm: KmsAlgorithm, publicKeyPem: string, data: U
   return createHash(info.hash).update(data).digest();
 }
 
-export function spkiSha256(publicKeyPem: string): string {
-  const der = /-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----/.exec(publicKeyPem);
-  if (!der) return createHash('sha256').update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex');
-  return createHash('sha256').update(Buffer.from((der[1] as string).replace(/\s+/g, ''), 'base64')).digest('hex');
-}
+export { pemSpkiSha256 as spkiSha256 } from '../signing/spki';
 
 /** Normalises whatever a KMS returns (PEM, base64 DER, JWK-derived KeyObject) to SPKI PEM. */
 export function toSpkiPem(input: string | Uint8Array | KeyObject): string {

@@ -29,6 +29,11 @@ export function createKmsHandlers(services: Pick<CoreServices, 'dataDir' | 'opti
   const kms = options.service ?? createKmsService(services, options);
   return {
     'kms.providers': async () => kms.providers(),
+    'kms.publicKey': async (request) => {
+      const signer = await kms.signer(request.key, request.connection ? { connection: request.connection } : {});
+      const d = signer.describe();
+      return { publicKeyPem: await signer.publicKeyPem(), spkiSha256: d.spkiSha256, algorithm: d.algorithm, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}) };
+    },
     'kms.add': async (request) => {
       const connection = await kms.add(request);
       services.log(`kms: connection "${connection.name}" (${connection.provider}, credentials from ${connection.credential.source}) saved`);

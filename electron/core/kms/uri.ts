@@ -47,9 +47,7 @@ const OCI_KEY_VERSION = /^ocid1\.keyversion\.oc[0-9]+\.[a-z0-9-]+\.[a-z0-9]+\.[a
 const HUAWEI_PROJECT = /^[0-9a-f]{32}$/;
 
 /** True for anything shaped like `scheme://…`: such a string is a key reference, never a path. */
-export function looksLikeKeyUri(value: string): boolean {
-  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(value.trim());
-}
+export { looksLikeKeyUri } from '../../../shared/models/kms';
 
 function invalid(uri: string, why: string, provider?: KmsProviderId): never {
   const shown = uri.length > 200 ? `${uri.slice(0, 200)}…` : uri;

@@ -1,8 +1,8 @@
 import { constants, createHash, generateKeyPairSync, privateEncrypt, randomBytes, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { digestFor } from './algorithms';
-import { sm2Digest, sm2SignDigest, sm2Spki, sm2VerifyDigest, Sm2Point, SM2_CURVE } from './sm2';
-import { sm3 } from './sm3';
+import { sm2Digest, sm2SignDigest, sm2Spki, sm2VerifyDigest, Sm2Point, SM2_CURVE } from '../signing/sm2';
+import { sm3 } from '../signing/sm3';
 import { diagnoseSignature, rawEcdsaToDer } from './verify';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -4,7 +4,7 @@ import { SignetError } from '../../../shared/errors';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { ALGORITHMS, HASH_LABEL, type HashName } from './algorithms';
 import { DIGEST_INFO_PREFIX } from '../signing/algorithms';
-import { parseDerRs, sm2PublicKeyFromSpki, sm2VerifyDigest } from './sm2';
+import { parseDerRs, sm2PublicKeyFromSpki, sm2VerifyDigest } from '../signing/sm2';
 
 /**
  * The self-check every KMS signature passes before Signet uses it: verify locally with the
@@ -23,7 +23,7 @@ export interface SelfCheckInput {
 
 export function assertKmsSignature(input: SelfCheckInput, where: string): void {
   const problem = diagnoseSignature(input);
-  if (problem) throw new SignetError('SIGNING_FAILED', `${where}: ${problem}. Signet refused the signature; nothing was published.`);
+  if (problem) throw new SignetError('SIGNING_FAILED', `${where}: ${problem}. Signet refused the signature; nothing was published.`, { reason: 'self-check' });
 }
 
 /** Undefined when the signature verifies; otherwise the reason it does not. */

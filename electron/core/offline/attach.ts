@@ -5,8 +5,7 @@ import { lookasideDir, readLookaside, writeLookaside } from '../signatures/simpl
 import type { RegistrySource } from '../registry/source';
 import { parseReference } from '../registry/reference';
 import type { CheckedBundle } from './check';
-import * as openpgp from 'openpgp';
-import { ascObjectKey } from '../signatures/asc';
+import { ascDocument, ascObjectKey } from '../signatures/asc';
 import { sameBytes, type ObjectStore } from '../storage/object-store';
 
 export interface AttachOutcome {
@@ -68,7 +67,7 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
         continue;
       }
       const key = ascObjectKey(ref.repository, item.digest);
-      const text = Buffer.from(JSON.stringify({ PublicKeyID: checked.read.request.signer.value, Signature: Buffer.from(openpgp.armor(openpgp.enums.armor.message, sig.signature), 'utf8').toString('base64'), SerializedPayload: null }));
+      const text = Buffer.from(ascDocument(checked.read.request.signer.value, sig.signature).text);
       if (await ascStore.exists(key)) {
         const there = await ascStore.get(key);
         outcomes.push(sameBytes(there, text) ? { ...base, result: 'already-present', detail: ascStore.url(key) } : { ...base, result: 'not-attached', detail: `${ascStore.url(key)} already holds another .asc file; it was not replaced.` });

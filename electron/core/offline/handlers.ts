@@ -68,7 +68,25 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         now: () => new Date(),
         progress: ctx.progress,
       });
-      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key) });
+      // One entry per signature made, as for online signing: which image, which digest, which format, which key.
+      const { key: bundleKey } = signed.bundle;
+      for (const made of signed.bundle.signatures) {
+        const item = read.request.items.find((i) => i.id === made.itemId);
+        if (!item) continue;
+        await services.audit.append('image.signed', `Signed ${item.repository}@${item.digest.slice(0, 19)}… offline in ${item.format} format with "${redactPin(input.key)}"`, {
+          key: redactPin(input.key),
+          fingerprint: bundleKey.fingerprint,
+          ...(bundleKey.label ? { keyName: redactPin(bundleKey.label) } : {}),
+          algorithm: bundleKey.algorithm,
+          repository: item.repository,
+          digest: item.digest,
+          format: item.format,
+          ...(item.platform ? { platform: item.platform } : {}),
+          requestSha256: read.sha256,
+          item: item.id,
+        });
+      }
+      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key), fingerprint: bundleKey.fingerprint });
       return { bundle: signed.bytes.toString('base64'), sha256: sha256Hex(signed.bytes), signed: signed.signed, declined: signed.declined };
     },
     'offline.inspectRequest': async (input) => {

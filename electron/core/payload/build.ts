@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
 import type { BuiltPayload, PayloadInput } from '../../../shared/models/payload';
-import { buildAtomicPayload, buildCosignPayload, PayloadInputError } from '../../../shared/payloads/payloads';
+import { buildAtomicPayload, buildCosignPayload, buildSwrPayload, PayloadInputError } from '../../../shared/payloads/payloads';
 import { parseReference } from '../registry/reference';
 
 /**
  * The payload for an image, byte for byte as it will be signed: containers/image's atomic payload
  * (identity = the full reference with its tag, Docker Hub names expanded) or cosign's (identity =
- * the repository without tag, Docker Hub as index.docker.io, the way cosign writes it).
+ * the repository without tag, Docker Hub as index.docker.io, the way cosign writes it), or SWR's
+ * .asc form (identity = namespace/repository, no optional section).
  */
 export function buildPayload(input: PayloadInput): BuiltPayload {
   const ref = parseReference(input.reference);
@@ -25,6 +26,10 @@ export function buildPayload(input: PayloadInput): BuiltPayload {
         ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}),
         ...(input.extra ? { extra: input.extra } : {}),
       });
+    } else if (type === 'swr') {
+      if (input.creator !== undefined || input.timestamp !== undefined || input.extra) throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no creator, timestamp or extra members.');
+      identity = ref.repository;
+      text = buildSwrPayload({ repository: identity, manifestDigest: input.digest });
     } else {
       if (input.creator !== undefined || input.timestamp !== undefined) throw new SignetError('INVALID_INPUT', 'cosign payloads have no creator or timestamp; put extra information in annotations.');
       identity = `${ref.registry === 'docker.io' ? 'index.docker.io' : ref.registry}/${ref.repository}`;

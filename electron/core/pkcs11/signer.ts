@@ -83,7 +83,7 @@ export function openTokenSigner(options: OpenTokenSignerOptions): TokenSigner {
     });
     const signature = plan.family === 'ecdsa' ? rawEcdsaToDer(raw) : new Uint8Array(raw);
     const problem = diagnoseSignature({ algorithm, publicKeyPem, digest, signature, ...(data ? { data } : {}) });
-    if (problem) throw new SignetError('SIGNING_FAILED', `The ${where}: ${problem.replace(/\bKMS\b/g, 'token')}. Signet refused the signature; nothing was published.`);
+    if (problem) throw new SignetError('SIGNING_FAILED', `The ${where}: ${problem.replace(/\bKMS\b/g, 'token')}. Signet refused the signature; nothing was published.`, { reason: 'self-check' });
     return { signature, algorithm, mechanism: plan.name };
   };
   const digestOf = (data: Uint8Array) => createHash(ALGORITHM_HASH[algorithm]).update(data).digest();

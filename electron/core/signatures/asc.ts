@@ -29,10 +29,23 @@ export function ascObjectKey(repository: string, digest: string): string {
 
 /** Signs the payload bytes and builds the .asc JSON text (member order as SWR writes it). */
 export async function buildAsc(pgp: PgpSigner, payload: Uint8Array): Promise<{ text: string; armored: string }> {
-  const message = await pgp.signMessage(payload);
-  const armored = openpgp.armor(openpgp.enums.armor.message, message);
-  const doc: AscDocument = { PublicKeyID: pgp.fingerprint, Signature: Buffer.from(armored, 'utf8').toString('base64'), SerializedPayload: null };
+  return ascDocument(pgp.fingerprint, await pgp.signMessage(payload));
+}
+
+/** The .asc JSON text for a binary signed message made by the key with this fingerprint. */
+export function ascDocument(fingerprint: string, message: Uint8Array): { text: string; armored: string } {
+  const armored = armorMessage(message);
+  const doc: AscDocument = { PublicKeyID: fingerprint, Signature: Buffer.from(armored, 'utf8').toString('base64'), SerializedPayload: null };
   return { text: JSON.stringify(doc), armored };
+}
+
+/**
+ * ASCII armor with the CRC24 line. openpgp v6 leaves it out of messages by default; gpg 2.2 then
+ * reads the END line as radix64 whenever the body has no `=` padding and exits 2 after a good
+ * signature ("invalid radix64 character 2D skipped"), so every armor Signet writes carries it.
+ */
+export function armorMessage(message: Uint8Array): string {
+  return openpgp.armor(openpgp.enums.armor.message, message, undefined, undefined, undefined, true);
 }
 
 /**

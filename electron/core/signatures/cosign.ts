@@ -5,6 +5,7 @@ import type { ReasonCode } from '../../../shared/models/verdict';
 import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import type { SignatureAlgorithm, Signer } from '../signing/signer';
 import { verifyRawSignature } from '../signing/verify-raw';
+import { isSm2Spki } from '../signing/sm2';
 import { digestOf, parseDigest } from '../registry/digest';
 import { MEDIA, type Descriptor } from '../registry/media';
 import type { RegistrySource } from '../registry/source';
@@ -86,6 +87,7 @@ export function candidateAlgorithms(key: KeyObject): SignatureAlgorithm[] {
 }
 
 export function verifyWithKey(publicKeyPem: string, payload: Uint8Array, signature: Uint8Array): SignatureAlgorithm | undefined {
+  if (isSm2Spki(publicKeyPem)) return verifyRawSignature('sm2-sm3', publicKeyPem, payload, signature) ? 'sm2-sm3' : undefined;
   let key: KeyObject;
   try {
     key = createPublicKey(publicKeyPem);
@@ -111,7 +113,7 @@ export async function signCosign(options: {
   const digest = parseDigest(options.digest);
   const payload = Buffer.from(buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}) }), 'utf8');
   const signature = Buffer.from(await options.signer.sign(payload));
-  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.');
+  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.', { reason: 'self-check' });
   const tag = signatureTag(digest);
   const lockKey = `${options.source.label}/${options.repository}:${tag}`;
   return withTagLock(lockKey, () => writeSignature(options.source, options.repository, tag, payload, signature));

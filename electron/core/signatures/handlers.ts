@@ -37,7 +37,7 @@ async function signingTargets(source: RegistrySource, repository: string, digest
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
-  return { signer: d.keyId, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}) };
+  return { signer: redactPin(d.keyId), keyName: redactPin(d.label), provider: d.provider, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}) };
 }
 
 
@@ -82,7 +82,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const signatures = all.filter((s) => s.kind === 'signature');
       const attestations = all.filter((s) => s.kind === 'attestation');
       const summary = imageVerdict(signatures, looked);
-      if (input.requested) await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { digest: input.digest, verdict: summary.verdict, code: summary.code, signatures: signatures.length });
+      if (input.requested) await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { call: 'signatures.verify', repository: input.repository, digest: input.digest, ...(input.tag ? { tag: input.tag } : {}), verdict: summary.verdict, code: summary.code, signatures: signatures.length });
       return { digest: input.digest, ...summary, signatures, attestations, looked };
     },
     'signatures.status': async (input, ctx) => {
@@ -116,15 +116,16 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       };
       let describeSigner: Record<string, string>;
       if (format.id === 'simplesigning') {
+        if (input.algorithm) throw new SignetError('INVALID_INPUT', 'Simple signatures are OpenPGP signatures: the key decides the algorithm; --algorithm is for cosign signatures.');
         const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
         const lookaside = (await chooseLookaside(input, saved, imageReferenceFor(host, input.repository, input.digest, input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined), true))?.url;
         if (!lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).');
         if (/^https?:\/\//i.test(lookaside)) throw new SignetError('INVALID_INPUT', `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`);
         const pgp = await services.keys.pgpSigner(input.key);
         Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
-        describeSigner = { signer: pgp.fingerprint, algorithm: 'openpgp' };
+        describeSigner = { signer: pgp.fingerprint, fingerprint: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}), ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}) };
       } else {
-        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {});
+        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
         if (format.id === 'notation') {
@@ -141,13 +142,13 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       for (const [i, target] of targets.entries()) {
         ctx.progress(i, targets.length, `Signing ${target.platform ?? 'the image'} (${target.digest.slice(0, 19)}…)`);
         const made = await format.sign({ ...base, digest: target.digest });
-        await services.audit.append('image.signed', `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in ${format.id} format with "${redactPin(input.key)}"`, { digest: target.digest, key: redactPin(input.key), where: made.where, ...describeSigner });
+        await services.audit.append('image.signed', `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in ${format.id} format with "${redactPin(input.key)}"`, { digest: target.digest, key: redactPin(input.key), format: format.id, repository: input.repository, where: made.where, ...(target.platform ? { platform: target.platform } : {}), ...describeSigner });
         signed.push({ digest: target.digest, ...(target.platform ? { platform: target.platform } : {}), where: made.where });
         first ??= made;
       }
       ctx.progress(targets.length, targets.length, `Signed ${signed.length} manifest(s)`);
       const { where: _where, ...result } = first as Signed;
-      return { ...result, signed };
+      return { ...result, ...(describeSigner.algorithm ? { algorithm: describeSigner.algorithm } : {}), signed };
     },
   };
 }

@@ -8,7 +8,7 @@ export interface PgpCandidate {
 }
 
 export type PgpVerification =
-  | { ok: true; data: Uint8Array; signer: string; index: number; keyId: string; fingerprint: string; created?: Date }
+  | { ok: true; data: Uint8Array; signer: string; index: number; keyId: string; fingerprint: string; signingSubkey?: string; created?: Date }
   | { ok: false; code: ReasonCode; reason: string; signer?: string; index?: number; keyId?: string; fingerprint?: string; created?: Date };
 
 const REVOCATION_REASONS: Record<number, string> = { 0: 'no reason given', 1: 'key superseded', 2: 'key compromised', 3: 'key retired', 32: 'user id no longer valid' };
@@ -125,7 +125,8 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
       }
       const stale = await invalidNow(key, packet.issuerKeyID, now);
       if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
-      return { ok: true, data: result.data as Uint8Array, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
+      const signedWith = key.getKeys(packet.issuerKeyID)[0]!.getFingerprint().toUpperCase();
+      return { ok: true, data: result.data as Uint8Array, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(signedWith !== fingerprint ? { signingSubkey: signedWith } : {}), ...(created ? { created } : {}) };
     } catch (error) {
       // The signature itself failed: that is the verdict, whatever the key's state (named as extra information).
       const stale = await invalidNow(key, issuer, now);

@@ -22,7 +22,12 @@ export interface SignedPayload {
 
 export type PayloadParse = { ok: true; payload: SignedPayload } | { ok: false; code: ReasonCode; reason: string };
 
-export type PayloadKind = 'atomic' | 'cosign';
+/**
+ * `swr`: the payload Huawei SWR's `.asc` instructions sign — an atomic payload with only
+ * `critical` (no `optional`) and an identity without the registry host. containers/image refuses
+ * it (it requires `optional`), so only the `.asc` reader asks for it.
+ */
+export type PayloadKind = 'atomic' | 'cosign' | 'swr';
 
 const fail = (reason: string): PayloadParse => ({ ok: false, code: 'PAYLOAD_INVALID', reason });
 
@@ -43,11 +48,11 @@ export function parseSignedPayload(bytes: Uint8Array, kind: PayloadKind): Payloa
   } catch (error) {
     return fail((error as Error).message);
   }
-  const top = exact(doc, ['critical', 'optional'], 'The payload');
+  const top = exact(doc, kind === 'swr' ? ['critical'] : ['critical', 'optional'], 'The payload');
   if (typeof top === 'string') return fail(top);
   const critical = exact(top.critical, ['type', 'image', 'identity'], 'The payload’s critical section');
   if (typeof critical === 'string') return fail(critical);
-  const expectedType = kind === 'atomic' ? ATOMIC_TYPE : COSIGN_TYPE;
+  const expectedType = kind === 'cosign' ? COSIGN_TYPE : ATOMIC_TYPE;
   if (typeof critical.type !== 'string') return fail('The payload’s critical.type is not a string.');
   if (critical.type !== expectedType) return fail(`The payload’s type is ${JSON.stringify(critical.type.slice(0, 80))}, not "${expectedType}".`);
   const image = exact(critical.image, ['docker-manifest-digest'], 'critical.image');
@@ -59,6 +64,7 @@ export function parseSignedPayload(bytes: Uint8Array, kind: PayloadKind): Payloa
   if (typeof digest !== 'string') return fail('critical.image.docker-manifest-digest is not a string.');
   if (!/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest)) return fail(`critical.image.docker-manifest-digest ${JSON.stringify(digest.slice(0, 80))} is not a digest.`);
   if (typeof reference !== 'string') return fail('critical.identity.docker-reference is not a string.');
+  if (kind === 'swr') return { ok: true, payload: { manifestDigest: digest, dockerReference: reference, optional: null } };
   const optional = top.optional;
   // cosign writes "optional": null; the atomic format requires an object there.
   if (optional === null && kind === 'cosign') return { ok: true, payload: { manifestDigest: digest, dockerReference: reference, optional: null } };

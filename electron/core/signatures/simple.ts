@@ -79,6 +79,8 @@ export interface SimpleVerdict {
   index?: number;
   keyId?: string;
   fingerprint?: string;
+  /** The subkey that signed, when it is not the primary key. */
+  signingSubkey?: string;
   identity?: string;
   /** The payload's optional.timestamp: the signer's claim. */
   timestamp?: number;
@@ -86,6 +88,8 @@ export interface SimpleVerdict {
   /** The OpenPGP signature's creation time: also the signer's claim. */
   created?: Date;
   identityChecked?: boolean;
+  /** Which identity rule judged it: containers/image's matchRepoDigestOrExact, or SWR's namespace/repository. */
+  identityRule?: 'swr';
 }
 
 export { verifyPgpMessage } from './openpgp-verify';
@@ -97,15 +101,22 @@ export { verifyPgpMessage } from './openpgp-verify';
  * under podman's default rule, matchRepoDigestOrExact (by tag: that exact tag; by digest: the
  * same repository).
  */
-export async function verifySimple(message: Uint8Array, digest: string, trusted: readonly PgpCandidate[], imageReference?: string, now = new Date()): Promise<SimpleVerdict> {
+export async function verifySimple(message: Uint8Array, digest: string, trusted: readonly PgpCandidate[], imageReference?: string, now = new Date(), options: { swrRepository?: string } = {}): Promise<SimpleVerdict> {
   const verified = await verifyPgpMessage(message, trusted, now);
-  const who = { ...(verified.signer !== undefined ? { signer: verified.signer } : {}), ...(verified.index !== undefined ? { index: verified.index } : {}), ...(verified.keyId ? { keyId: verified.keyId } : {}), ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}), ...(verified.created ? { created: verified.created } : {}) };
+  const who = { ...(verified.signer !== undefined ? { signer: verified.signer } : {}), ...(verified.index !== undefined ? { index: verified.index } : {}), ...(verified.keyId ? { keyId: verified.keyId } : {}), ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}), ...(verified.ok && verified.signingSubkey ? { signingSubkey: verified.signingSubkey } : {}), ...(verified.created ? { created: verified.created } : {}) };
   if (!verified.ok) return { ok: false, stage: verified.code.startsWith('KEY_') ? 'key' : 'signature', code: verified.code, reason: verified.reason, ...who };
-  const parsed = parseSignedPayload(verified.data, 'atomic');
+  // An .asc file may carry SWR's form (see signed-payload.ts); its identity rule is its own.
+  const swr = options.swrRepository !== undefined ? parseSignedPayload(verified.data, 'swr') : undefined;
+  const parsed = swr?.ok ? swr : parseSignedPayload(verified.data, 'atomic');
   if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...who };
   const p = parsed.payload;
   const claims = { identity: p.dockerReference, ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
   if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...who, ...claims };
+  if (swr?.ok) {
+    const repository = options.swrRepository as string;
+    if (imageReference && p.dockerReference !== repository) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The SWR-form payload is for ${p.dockerReference.slice(0, 120)}, not this image's repository ${repository} (SWR names namespace/repository, without the registry).`, ...who, ...claims };
+    return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...who, ...claims, identityChecked: imageReference !== undefined, identityRule: 'swr' };
+  }
   let signedRef;
   try {
     signedRef = parseNormalizedNamed(p.dockerReference);

@@ -6,6 +6,8 @@ import { spkiSha256 } from '../keys/generate';
 import type { KeyRing } from '../keys/key-ring';
 import { entriesForImage } from '../trust/scopes';
 import { TrustStore } from '../trust/store';
+import { pemSpkiSha256 } from '../signing/spki';
+import { isSm2Spki } from '../signing/sm2';
 
 /** When a trust entry may vouch for a signature ("trusted for signatures before …"). */
 export interface TrustWindow {
@@ -71,6 +73,7 @@ function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPu
       const certificate = { notBefore: new Date(cert.validFrom).toISOString(), notAfter: new Date(cert.validTo).toISOString(), subject: cert.subject.replace(/\n/g, ', ') };
       return { key: { name, pem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(cert.publicKey), validity: { ...(window ? { window } : {}), certificate } } };
     }
+    if (isSm2Spki(entry.data)) return { key: { name, pem: entry.data, fingerprint: pemSpkiSha256(entry.data), validity: window ? { window } : {} } };
     const key = createPublicKey(entry.data);
     return { key: { name, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(key), validity: window ? { window } : {} } };
   } catch {
@@ -150,7 +153,7 @@ export function publicKeysValidFor(entries: readonly TrustEntry[], image: string
 function addGiven(set: TrustSet, given: TrustRequest): TrustSet {
   for (const [i, pem] of (given.publicKeys ?? []).entries()) {
     try {
-      set.keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: spkiSha256(createPublicKey(pem)), validity: {} });
+      set.keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: isSm2Spki(pem) ? pemSpkiSha256(pem) : spkiSha256(createPublicKey(pem)), validity: {} });
     } catch {
       throw new SignetError('INVALID_INPUT', `Public key ${i + 1} cannot be read as a PEM public key.`);
     }

@@ -1,6 +1,6 @@
 import type { SignatureAlgorithm } from './signer';
 
-export type HashName = 'sha256' | 'sha384' | 'sha512' | 'sm3';
+export type HashName = 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sm3';
 
 export interface AlgorithmInfo {
   readonly family: 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa' | 'sm2' | 'eddsa';
@@ -20,6 +20,7 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = {
   'rsa-pkcs1v15-sha256': { family: 'rsa-pkcs1', hash: 'sha256', digestLength: 32, padding: 'PKCS#1 v1.5' },
   'rsa-pkcs1v15-sha384': { family: 'rsa-pkcs1', hash: 'sha384', digestLength: 48, padding: 'PKCS#1 v1.5' },
   'rsa-pkcs1v15-sha512': { family: 'rsa-pkcs1', hash: 'sha512', digestLength: 64, padding: 'PKCS#1 v1.5' },
+  'rsa-pss-sha224': { family: 'rsa-pss', hash: 'sha224', digestLength: 28, padding: 'PSS (MGF1-SHA-224, salt = 28 bytes)' },
   'rsa-pss-sha256': { family: 'rsa-pss', hash: 'sha256', digestLength: 32, padding: 'PSS (MGF1-SHA-256, salt = 32 bytes)' },
   'rsa-pss-sha384': { family: 'rsa-pss', hash: 'sha384', digestLength: 48, padding: 'PSS (MGF1-SHA-384, salt = 48 bytes)' },
   'rsa-pss-sha512': { family: 'rsa-pss', hash: 'sha512', digestLength: 64, padding: 'PSS (MGF1-SHA-512, salt = 64 bytes)' },
@@ -27,12 +28,12 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = {
   ed25519: { family: 'eddsa', hash: null, digestLength: 0, padding: 'Ed25519 (pure, over the data)' },
 };
 
-export const HASH_LABEL: Readonly<Record<HashName, string>> = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512', sm3: 'SM3' };
+export const HASH_LABEL: Readonly<Record<HashName, string>> = { sha224: 'SHA-224', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512', sm3: 'SM3' };
 
 /** The node:crypto hash of an algorithm Signet computes with node:crypto (SM3 and Ed25519 have none). */
-export function nodeHashOf(algorithm: SignatureAlgorithm): 'sha256' | 'sha384' | 'sha512' | null {
+export function nodeHashOf(algorithm: SignatureAlgorithm): 'sha224' | 'sha256' | 'sha384' | 'sha512' | null {
   const hash = ALGORITHMS[algorithm].hash;
-  return hash === 'sha256' || hash === 'sha384' || hash === 'sha512' ? hash : null;
+  return hash === 'sha224' || hash === 'sha256' || hash === 'sha384' || hash === 'sha512' ? hash : null;
 }
 
 /** The DER DigestInfo prefix PKCS#1 v1.5 puts before the digest (RFC 8017, 9.2 note 1). */

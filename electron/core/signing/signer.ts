@@ -10,6 +10,7 @@ export type SignatureAlgorithm =
   | 'rsa-pkcs1v15-sha256'
   | 'rsa-pkcs1v15-sha384'
   | 'rsa-pkcs1v15-sha512'
+  | 'rsa-pss-sha224'
   | 'rsa-pss-sha256'
   | 'rsa-pss-sha384'
   | 'rsa-pss-sha512'
@@ -51,6 +52,8 @@ export interface PgpSigner {
   readonly fingerprint: string;
   /** Upper-case hex long key id (16 characters). */
   readonly keyId: string;
+  /** When a subkey makes the signatures: its fingerprint (what gpg and containers/image report as the signer). */
+  readonly signingSubkey?: string;
   readonly userIds: readonly string[];
   armoredPublicKey(): Promise<string>;
   /** A binary, non-detached signed OpenPGP message over `data` (what containers/image stores). */

@@ -2,6 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import type { TrustEntry } from '../../../shared/models/trust';
 import { serializePolicy, type ContainersPolicy, type PolicyRequirement, type SignedIdentity } from './policy';
+import { isSm2Spki } from '../signing/sm2';
 
 export interface PolicyExportOptions {
   /** Where the key files will be installed (keyPath entries); ignored when `embed` is set. */
@@ -99,6 +100,7 @@ export function exportPolicy(entries: readonly TrustEntry[], options: PolicyExpo
 /** The material containers/image reads: the armored key, or a PEM public key (of a certificate too). */
 function publicMaterial(entry: TrustEntry): string {
   if (entry.kind === 'certificate') return new X509Certificate(entry.data).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  if (entry.kind === 'public-key' && isSm2Spki(entry.data)) return entry.data;
   if (entry.kind === 'public-key') return createPublicKey(entry.data).export({ type: 'spki', format: 'pem' }).toString();
   return entry.data.endsWith('\n') ? entry.data : `${entry.data}\n`;
 }

@@ -11,7 +11,7 @@ import { parseNotationPolicy } from './notation-policy';
 import { evaluateNotationPolicy } from './notation-evaluate';
 import { exportNotation } from './notation-export';
 import { parsePolicy } from './policy';
-import { TrustStore } from './store';
+import { materialText, TrustStore } from './store';
 import { entryForKey, trustSignetKey } from './own-keys';
 
 export interface TrustDeps {
@@ -56,8 +56,8 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
       if (!services.trustMigration) throw new SignetError('UNSUPPORTED', 'This host keeps no trust migration record.');
       return { acknowledged: await services.trustMigration.acknowledge() };
     },
-    'trust.add': async (input) => {
-      const entry = await store.add(input);
+    'trust.add': async ({ encoding, ...input }) => {
+      const entry = await store.add({ ...input, data: encoding === 'base64' ? await materialText(Buffer.from(input.data, 'base64')) : input.data });
       await services.audit.append('trust.changed', `Trusted ${entry.kind} "${entry.name}"`, { id: entry.id, fingerprint: entry.fingerprint, kind: entry.kind, ...(entry.notAfter ? { notAfter: entry.notAfter } : {}) });
       const { data: _data, ...summary } = entry;
       return summary;
@@ -98,7 +98,7 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
         image = await loadRegistryImage(connections, { id: input.id, repository: input.repository, reference: input.reference, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
       } else throw new SignetError('INVALID_INPUT', 'Give a registry image or a dir: path.');
       const result = await evaluatePolicy(policy, image, deps.keyFiles);
-      await services.audit.append('image.verified', `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`, { digest: image.manifestDigest, allowed: result.allowed, section: result.section.scope ?? result.section.kind });
+      await services.audit.append('image.verified', `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`, { call: 'trust.evaluate', reference: result.identity.slice(0, 1024), digest: image.manifestDigest, allowed: result.allowed, section: result.section.scope ?? result.section.kind });
       return result;
     },
   };

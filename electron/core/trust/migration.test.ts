@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,8 @@ describe('the move from implicit to explicit trust of Signet’s own keys', () =
     const ring = new KeyRing(dir, secrets, new AuditLog(dir), vault);
     const inVault = await ring.generate({ name: 'vaulted', type: 'ecdsa-p256', store: 'vault' });
     vault.lock();
+    // A vault written before public keys were kept beside it: the public key needs the passphrase.
+    rmSync(path.join(dir, 'vault.public.json'));
     const c = core(dir, secrets);
     const before = await ok<Listed>(c.dispatch('trust.list', {}));
     expect(before.entries).toEqual([]);

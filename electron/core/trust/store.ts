@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import { TrustEntry, type TrustEntrySummary, type TrustKind } from '../../../shared/models/trust';
 import { spkiSha256 } from '../keys/generate';
+import { isBinaryOpenPgp, readOpenPgpPublicKey } from '../keys/openpgp-material';
+import { pemSpkiSha256 } from '../signing/spki';
+import { isSm2Spki, sm2PublicKeyFromSpki } from '../signing/sm2';
 import { readJsonFile } from '../storage/atomic';
 import { updateRecords } from '../storage/record-file';
 
@@ -22,6 +25,25 @@ export interface NewTrustEntry {
   leaf?: boolean;
   /** Notation named stores (`ca:NAME`, `signingAuthority:NAME`, `tsa:NAME`). */
   stores?: string[];
+}
+
+/**
+ * Binary public material as the text the store keeps: a binary OpenPGP key (gpg --export without
+ * --armor) armored, a DER certificate or SPKI as PEM. Text is returned as it is.
+ */
+export async function materialText(bytes: Uint8Array): Promise<string> {
+  if (isBinaryOpenPgp(bytes)) return (await readOpenPgpPublicKey(bytes)).armor();
+  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1');
+  if (bytes[0] !== 0x30 || head.includes('-----BEGIN')) return Buffer.from(bytes).toString('utf8');
+  try {
+    return new X509Certificate(bytes).toString();
+  } catch {
+    try {
+      return createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
+    } catch {
+      throw new SignetError('MALFORMED', 'The binary file is neither an OpenPGP public key, a DER certificate nor a DER public key.');
+    }
+  }
 }
 
 /** What a piece of public material is, with its fingerprint; refuses private keys and junk. */
@@ -60,6 +82,11 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     // which a self-signed code-signing certificate (notation's test certificates) does not have.
     const selfSigned = cert.issuer === cert.subject && cert.verify(cert.publicKey);
     return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey, ...(!cert.ca && !selfSigned ? { leaf: true } : {}) };
+  }
+  if (text.startsWith('-----BEGIN PUBLIC KEY-----') && isSm2Spki(text)) {
+    // SM2 is read in pure JS: Electron's BoringSSL cannot parse it (see signing/sm2.ts).
+    if (!sm2PublicKeyFromSpki(text)) throw new SignetError('MALFORMED', 'The SM2 public key cannot be read.');
+    return { kind: 'public-key', fingerprint: pemSpkiSha256(text), algorithm: 'sm2' };
   }
   if (text.startsWith('-----BEGIN PUBLIC KEY-----')) {
     let key: KeyObject;
@@ -183,6 +210,7 @@ function checkNotationStores(data: string, material: { kind: TrustKind; leaf?: b
 
 function algorithmOf(data: string): { algorithm?: string } {
   if (!data.includes('BEGIN PUBLIC KEY')) return {};
+  if (isSm2Spki(data)) return { algorithm: 'sm2' };
   try {
     const key = createPublicKey(data);
     const curve = key.asymmetricKeyDetails?.namedCurve;

@@ -27,6 +27,8 @@ export interface CommandSpec {
   readonly positionals?: readonly PositionalSpec[];
   readonly options?: readonly OptionSpec[];
   readonly examples?: readonly string[];
+  /** The command may need a key from the encrypted vault: its help lists the global --vault-password-env. */
+  readonly mayUnlockVault?: boolean;
   /** Returns the exit code: 0 ok, 1 failed. */
   run(ctx: CommandContext): Promise<number>;
 }

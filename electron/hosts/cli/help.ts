@@ -23,10 +23,13 @@ function columns(rows: ReadonlyArray<readonly [string, string]>, maxWidth = 34):
 }
 
 /** A group's own commands only: one command module may serve several groups (trust and policy). */
-export function formatGroupHelp(group: CommandGroup, specs: readonly CommandSpec[]): string {
+export function formatGroupHelp(group: CommandGroup, specs: readonly CommandSpec[], notes: readonly string[] = []): string {
   const own = specs.filter((s) => s.name === group.name || s.name.startsWith(`${group.name} `));
-  return [`Usage: signet ${group.name} <command> [options]`, '', group.summary, '', 'Commands:', ...columns(own.map((s) => [s.name, s.summary] as const))].join('\n');
+  return [`Usage: signet ${group.name} <command> [options]`, '', group.summary, '', 'Commands:', ...columns(own.map((s) => [s.name, s.summary] as const)), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
+
+/** A global option, listed in the help of every command that may need a key from the encrypted vault. */
+export const VAULT_PASSWORD_OPTION = { name: 'vault-password-env', type: 'string', value: 'VAR', description: 'When a key in the encrypted vault is needed: read the vault passphrase from this variable (else a prompt)' } as const;
 
 export function formatCommandHelp(spec: CommandSpec): string {
   const positionals = (spec.positionals ?? []).map((p) => `${p.optional ? `[${p.name}]` : p.name}${p.variadic ? '...' : ''}`).join(' ');
@@ -36,7 +39,12 @@ export function formatCommandHelp(spec: CommandSpec): string {
     lines.push(...columns(spec.positionals.map((p) => [p.name, p.description] as const)));
   }
   lines.push('', 'Options:');
-  const options = [...(spec.options ?? []), { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' }, { name: 'help', type: 'boolean', description: 'Show this help' }];
+  const options = [
+    ...(spec.options ?? []),
+    ...(spec.mayUnlockVault ? [VAULT_PASSWORD_OPTION] : []),
+    { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' },
+    { name: 'help', type: 'boolean', description: 'Show this help' },
+  ];
   lines.push(...columns(options.map((o) => [`--${o.name}${o.type === 'boolean' ? '' : ` ${('value' in o && o.value) || 'VALUE'}`}${o.type === 'strings' ? '...' : ''}`, o.description] as const)));
   if (spec.examples?.length) lines.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
   return lines.join('\n');

@@ -33,6 +33,13 @@ describe('signet CLI', () => {
     expect((await cli([])).code).toBe(2);
   });
 
+  it('kms --help lists the credential sources of every provider, from the provider table', async () => {
+    const help = await cli(['kms', '--help']);
+    expect(help.code).toBe(0);
+    for (const id of ['awskms', 'gcpkms', 'azurekms', 'hashivault', 'tencentkms', 'ocikms', 'huaweikms']) expect(help.out).toMatch(new RegExp(`^  ${id} \\(.*default \\(no option\\)`, 'm'));
+    expect(help.out).toContain('--credentials-file FILE');
+  });
+
   it('has --help on every command', async () => {
     for (const group of COMMAND_GROUPS) {
       for (const spec of await group.load()) {

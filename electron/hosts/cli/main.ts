@@ -2,7 +2,7 @@ import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { parseArgs, UsageError, type OptionSpec } from './args';
 import { EXIT_FAILED, EXIT_USAGE, type CommandContext, type CommandSpec } from './command';
 import { COMMAND_GROUPS } from './commands/index';
-import { formatCommandHelp, formatGroupHelp, formatTopHelp } from './help';
+import { formatCommandHelp, formatGroupHelp, formatTopHelp, VAULT_PASSWORD_OPTION } from './help';
 import { readConfirmation, readSecretFrom } from './secret';
 
 export interface CliIo {
@@ -17,7 +17,7 @@ export interface CliIo {
 const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'Print machine-readable JSON' },
   { name: 'help', type: 'boolean', short: 'h', description: 'Show help for this command' },
-  { name: 'vault-password-env', type: 'string', value: 'VAR', description: 'When a key in the encrypted vault is needed: read the vault passphrase from this variable (else a prompt)' },
+  VAULT_PASSWORD_OPTION,
 ];
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage. */
@@ -55,12 +55,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!spec) {
       const wantsHelp = sub === undefined || sub === '--help' || sub === '-h';
       (wantsHelp ? io.out : io.err)(
-        wantsHelp ? formatGroupHelp(group, specs) : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
+        wantsHelp ? formatGroupHelp(group, specs, group.notes ? await group.notes(await helpCaller(io)) : []) : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
       );
       return wantsHelp && sub !== undefined ? 0 : EXIT_USAGE;
     }
   }
   return runCommand(spec, args, io);
+}
+
+/** The contract, for help that shows what the core knows (the KMS providers' credential sources). */
+async function helpCaller(io: CliIo): Promise<CommandContext['call']> {
+  const [{ defaultDataDir }, { createCore }] = await Promise.all([import('../../core/paths'), import('../../core/core')]);
+  const core = createCore({ dataDir: defaultDataDir(io.env), host: 'cli', readOnly: true, log: (line) => io.err(line) });
+  return (name, input) => core.dispatch(name, input) as never;
+}
+
+/** A pkcs11: URI (a value on its own or after --flag=) with pin-value in its path or query, its name percent-encoded or not. */
+function carriesPin(arg: string): boolean {
+  const value = arg.replace(/^--[a-z-]+=/, '').trim();
+  if (!/^pkcs11:/i.test(value)) return false;
+  let decoded = value;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    // Malformed percent-encoding: the URI parser refuses it later; look at it as it is.
+  }
+  return /(?:^pkcs11:|[;?&])pin-value=/i.test(decoded);
 }
 
 async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo): Promise<number> {
@@ -78,6 +98,13 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
   if (parsed.options.help === true) {
     io.out(formatCommandHelp(spec));
     return 0;
+  }
+  const pinInArgs = argv.find(carriesPin);
+  if (pinInArgs !== undefined) {
+    const message = 'A pkcs11: URI on the command line carries a PIN (pin-value=), which every user of this machine can read in `ps` and the shell history. Nothing was done. Give the PIN with --pin-env VAR, a ?pin-source=FILE in the URI, or at the prompt.';
+    if (parsed.options.json === true) io.out(JSON.stringify({ ok: false, code: 'INVALID_INPUT', message }));
+    io.err(`signet ${spec.name}: ${message}`);
+    return EXIT_USAGE;
   }
 
   const { defaultDataDir } = await import('../../core/paths');
@@ -103,7 +130,7 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
       const d = await dispatch();
       const result = await d(name, input);
       // A key in the locked vault: ask for the passphrase once, unlock, and try again.
-      if (!result.ok && result.code === 'KEY_LOCKED' && /vault is locked/.test(result.message) && name !== 'keys.vaultUnlock') {
+      if (!result.ok && result.code === 'KEY_LOCKED' && result.reason === 'vault-locked' && name !== 'keys.vaultUnlock') {
         const passphrase = await readSecretFrom(io, 'Vault passphrase: ', parsed.options['vault-password-env'] as string | undefined);
         const unlocked = await d('keys.vaultUnlock', { passphrase });
         if (!unlocked.ok) return unlocked as never;

@@ -11,9 +11,11 @@ import { QrCode } from '../components/Qr';
 import { TokensPanel } from './TokensPanel';
 import { TrustKeyAction } from './TrustKeyAction';
 import { useCan } from '../hooks/useCan';
+import { readKeyFile } from '../components/files';
 
-const TYPE_LABELS: Record<KeyType | 'kms', string> = {
+const TYPE_LABELS: Record<KeyType | 'kms' | 'pgp', string> = {
   kms: 'Cloud KMS key',
+  pgp: 'OpenPGP (imported)',
   'ecdsa-p256': 'ECDSA P-256 (cosign default)',
   'ecdsa-p384': 'ECDSA P-384',
   'rsa-2048': 'RSA 2048',
@@ -267,10 +269,11 @@ function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged():
       <h2>{info.name}</h2>
       <ErrorBanner message={error ?? detail.error} />
       <dl className="facts compact">
-        <div className="fact"><dt>Algorithm</dt><dd>{info.algorithm === 'openpgp' ? 'OpenPGP v4' : info.algorithm}</dd></div>
+        <div className="fact"><dt>Algorithm</dt><dd>{info.algorithm === 'openpgp' ? `OpenPGP v4${info.pgpAlgorithm ? `, ${info.pgpAlgorithm}` : ''}` : info.algorithm}</dd></div>
         {info.spkiSha256 && <div className="fact"><dt>SPKI SHA-256</dt><dd><Fingerprint value={info.spkiSha256} label="SPKI SHA-256" /></dd></div>}
         {info.pgpFingerprint && <div className="fact"><dt>Fingerprint</dt><dd><Fingerprint value={info.pgpFingerprint} label="OpenPGP fingerprint" /></dd></div>}
         {info.pgpKeyId && <div className="fact"><dt>Key id</dt><dd className="mono">{info.pgpKeyId}</dd></div>}
+        {info.pgpSigningSubkey && <div className="fact"><dt>Signs with subkey</dt><dd><Fingerprint value={info.pgpSigningSubkey} label="Signing subkey fingerprint" /></dd></div>}
         {info.userIds?.length ? <div className="fact"><dt>User id</dt><dd>{info.userIds.join(', ')}</dd></div> : null}
         <div className="fact"><dt>Stored in</dt><dd>{info.kind === 'kms' ? <>Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}<div className="mono small wrap">{info.uri}</div></> : info.store === 'vault' ? 'Encrypted vault file' : 'OS keychain'}</dd></div>
         <div className="fact"><dt>Signs in</dt><dd>{formats.formats.length ? formats.formats.join(', ') : 'no image format'}{formats.note ? <div className="muted small">{formats.note}</div> : null}</dd></div>
@@ -309,6 +312,7 @@ function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged():
         <CopyButton text={publicText} label="Copy public key" />
         <button type="button" className="button secondary" onClick={() => download(detail.data?.exports.pem ? `${info.name}.pub` : `${info.name}.asc`, publicText)} disabled={!publicText}>Download public key</button>
         {can('keys.exportCosign') && info.kind === 'software' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export cosign.key…</button>}
+        {can('keys.exportPgpSecret') && info.kind === 'openpgp' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export secret key…</button>}
         {can('keys.attachCertificate') && info.spkiSha256 && (
           <label className="button secondary file-button">
             Attach certificate chain…
@@ -318,35 +322,50 @@ function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged():
         {can('keys.retire') && !info.retired && <button type="button" className="button secondary" onClick={() => void retire()}>Retire</button>}
         {can('keys.delete') && <button type="button" className="button danger" onClick={() => setDeleting(true)}>Delete…</button>}
       </div>
-      <ExportCosignDialog open={exporting} info={info} onClose={() => setExporting(false)} />
+      <ExportSecretDialog open={exporting} info={info} onClose={() => setExporting(false)} />
       <DeleteDialog open={deleting} info={info} onClose={() => setDeleting(false)} onDeleted={onDeleted} />
     </aside>
   );
 }
 
-function ExportCosignDialog({ open, info, onClose }: { open: boolean; info: KeyInfo; onClose(): void }) {
+/** Exports the private key, encrypted: cosign.key for software keys, an armored OpenPGP secret key for OpenPGP keys. */
+function ExportSecretDialog({ open, info, onClose }: { open: boolean; info: KeyInfo; onClose(): void }) {
   const api = useApp((s) => s.api);
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
   const [error, setError] = useState<string>();
+  const pgp = info.kind === 'openpgp';
   const submit = async () => {
     if (!api) return;
     if (password !== again) return setError('The two passwords differ.');
-    const result = await api.keys.exportCosign({ key: info.id, password });
-    setPassword('');
-    setAgain('');
-    if (!result.ok) return setError(result.message);
-    download('cosign.key', result.value.key);
-    download('cosign.pub', result.value.pub);
+    if (pgp) {
+      const result = await api.keys.exportPgpSecret({ key: info.id, passphrase: password });
+      setPassword('');
+      setAgain('');
+      if (!result.ok) return setError(result.message);
+      download(`${info.name}-secret.asc`, result.value.armored);
+    } else {
+      const result = await api.keys.exportCosign({ key: info.id, password });
+      setPassword('');
+      setAgain('');
+      if (!result.ok) return setError(result.message);
+      download('cosign.key', result.value.key);
+      download('cosign.pub', result.value.pub);
+    }
+    setError(undefined);
     onClose();
   };
   return (
-    <Dialog title="Export cosign.key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="export-cosign" className="button">Export</button></>}>
-      <form id="export-cosign" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-        <div className="banner banner-warn" role="note">This writes the private key to a file, encrypted with the password you choose (scrypt + NaCl secretbox, as cosign does). Anyone with the file and the password can sign as you.</div>
+    <Dialog title={pgp ? 'Export the OpenPGP secret key' : 'Export cosign.key'} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="export-secret" className="button" disabled={pgp && !password}>Export</button></>}>
+      <form id="export-secret" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <div className="banner banner-warn" role="note">
+          {pgp
+            ? 'This writes the secret key to an armored file, encrypted with the passphrase you choose, for gpg --import or skopeo --sign-by. Anyone with the file and the passphrase can sign as you.'
+            : 'This writes the private key to a file, encrypted with the password you choose (scrypt + NaCl secretbox, as cosign does). Anyone with the file and the password can sign as you.'}
+        </div>
         <ErrorBanner message={error} />
-        <div className="field"><label htmlFor="export-pw">Password for cosign.key</label><input id="export-pw" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" /></div>
-        <div className="field"><label htmlFor="export-pw2">Password again</label><input id="export-pw2" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" /></div>
+        <div className="field"><label htmlFor="export-pw">{pgp ? 'Passphrase' : 'Password for cosign.key'}</label><input id="export-pw" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" /></div>
+        <div className="field"><label htmlFor="export-pw2">{pgp ? 'Passphrase again' : 'Password again'}</label><input id="export-pw2" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" /></div>
       </form>
     </Dialog>
   );
@@ -378,6 +397,8 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
   const api = useApp((s) => s.api);
   const [name, setName] = useState('');
   const [text, setText] = useState('');
+  const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
+  const [fileName, setFileName] = useState<string>();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [found, setFound] = useState<string>();
@@ -396,7 +417,7 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
         return setError(problem);
       }
     }
-    const result = await api.keys.import({ name: name.trim(), text, password, store });
+    const result = await api.keys.import({ name: name.trim(), text, encoding, password, store });
     vault.reload();
     setBusy(false);
     setPassword('');
@@ -404,6 +425,8 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
     setError(undefined);
     setFound(result.value.found);
     setText('');
+    setEncoding('text');
+    setFileName(undefined);
     setName('');
     onDone(result.value.info);
   };
@@ -415,12 +438,16 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
         <div className="field"><label htmlFor="import-name">Name</label><input id="import-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus /></div>
         <div className="field">
           <label htmlFor="import-file">Key file</label>
-          <input id="import-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(setText); }} />
+          <input id="import-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void readKeyFile(f).then((read) => { setText(read.text); setEncoding(read.encoding); setFileName(read.encoding === 'base64' ? f.name : undefined); }); }} />
         </div>
-        <div className="field"><label htmlFor="import-text">…or paste it</label><textarea id="import-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----" /></div>
+        {encoding === 'base64' ? (
+          <p className="hint" role="status">{fileName} is a binary file (such as <code>gpg --export-secret-key</code> writes); it is imported as it is. <button type="button" className="link-button" onClick={() => { setText(''); setEncoding('text'); setFileName(undefined); }}>Paste text instead</button></p>
+        ) : (
+          <div className="field"><label htmlFor="import-text">…or paste it</label><textarea id="import-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----" /></div>
+        )}
         <div className="field"><label htmlFor="import-password">Password (empty if the file has none)</label><input id="import-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" /></div>
         <StoreChoice store={store} setStore={setStore} passphrase={vaultPass} setPassphrase={setVaultPass} vaultUnlocked={vault.status?.unlocked ?? false} idPrefix="import" />
-        <p className="hint">cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 and OpenPGP secret keys.</p>
+        <p className="hint">cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 and OpenPGP secret keys (armored or binary).</p>
       </form>
     </Dialog>
   );

@@ -14,14 +14,10 @@ const STEPS = [
   { id: 'attach', label: '3 · Check and attach' },
 ] as const;
 
+import { fileToBase64 } from '../components/files';
+
 const downloadBase64 = (name: string, base64: string) => downloadFile(name, { base64 });
 
-async function fileToBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /** Air-gapped signing in three steps, each with its review screen. */
 export function OfflineView({ sub }: { sub?: string | undefined }) {

@@ -47,12 +47,12 @@ export function PayloadsView() {
     type,
     ...(type === 'atomic' && creator ? { creator } : {}),
     ...(type === 'atomic' && stamp ? { timestamp } : {}),
-    ...(Object.keys(extra).length ? { extra } : {}),
+    ...(type !== 'swr' && Object.keys(extra).length ? { extra } : {}),
   };
   const inputKey = JSON.stringify(input);
 
   useEffect(() => {
-    if (!api || !input.reference || !DIGEST.test(input.digest) || bad) {
+    if (!api || !input.reference || !DIGEST.test(input.digest) || (type !== 'swr' && bad)) {
       setBuilt(undefined);
       return;
     }
@@ -120,8 +120,9 @@ export function PayloadsView() {
           </div>
           <fieldset className="field">
             <legend>Payload type</legend>
-            <label><input type="radio" name="payload-type" checked={type === 'atomic'} onChange={() => setType('atomic')} /> atomic container signature (containers/image, podman, SWR .asc)</label>
+            <label><input type="radio" name="payload-type" checked={type === 'atomic'} onChange={() => setType('atomic')} /> atomic container signature (containers/image, podman; .asc too)</label>
             <label><input type="radio" name="payload-type" checked={type === 'cosign'} onChange={() => setType('cosign')} /> cosign container image signature</label>
+            <label><input type="radio" name="payload-type" checked={type === 'swr'} onChange={() => setType('swr')} /> SWR .asc form (namespace/repository, no optional section; .asc files only, containers/image refuses it)</label>
           </fieldset>
           {type === 'atomic' && (
             <>
@@ -129,11 +130,13 @@ export function PayloadsView() {
               <label className="check"><input type="checkbox" checked={stamp} onChange={(e) => setStamp(e.target.checked)} /> Timestamp ({new Date(timestamp * 1000).toISOString()})</label>
             </>
           )}
-          <div className="field">
-            <label htmlFor="payload-extra">{type === 'atomic' ? 'Extra optional entries' : 'Annotations'} (key=value per line)</label>
-            <textarea id="payload-extra" rows={3} value={extraText} onChange={(e) => setExtraText(e.target.value)} spellCheck={false} />
-            {bad && <span className="reason">“{bad}” is not key=value.</span>}
-          </div>
+          {type !== 'swr' && (
+            <div className="field">
+              <label htmlFor="payload-extra">{type === 'atomic' ? 'Extra optional entries' : 'Annotations'} (key=value per line)</label>
+              <textarea id="payload-extra" rows={3} value={extraText} onChange={(e) => setExtraText(e.target.value)} spellCheck={false} />
+              {bad && <span className="reason">“{bad}” is not key=value.</span>}
+            </div>
+          )}
         </form>
         <div className="panel" aria-label="Payload preview">
           <h2 className="column-title">Exactly what is signed</h2>
@@ -149,7 +152,7 @@ export function PayloadsView() {
                 <CopyButton text={built.text} label="Copy payload" />
                 <button type="button" className="button secondary" onClick={() => downloadFile('payload.json', { text: built.text })}>Save payload.json</button>
               </div>
-              {type === 'atomic' && can('payload.sign') && <AscPanel key={inputKey} input={input} />}
+              {type !== 'cosign' && can('payload.sign') && <AscPanel key={inputKey} input={input} />}
             </>
           ) : (
             <p className="muted">Type a reference and its digest (or resolve it) to see the payload.</p>

@@ -43,12 +43,13 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         <button type="button" className="button secondary" onClick={() => setRequested((n) => n + 1)} disabled={report.loading}>{report.loading ? 'Verifying…' : 'Verify'}</button>
         {can('signatures.sign') && <button type="button" className="button" onClick={() => setSigning(true)}>Sign…</button>}
       </div>
-      {profiles.data && profiles.data.some((p) => p.kind !== 'directory') && (
+      {/* Every storage profile, directories included: `offline attach` writes .asc files to those too. */}
+      {profiles.data && profiles.data.length > 0 && (
         <div className="field inline small">
           <label htmlFor="asc-source">Also read SWR .asc files from</label>
           <select id="asc-source" value={ascProfile} onChange={(e) => setAscProfile(e.target.value)}>
-            <option value="">no bucket</option>
-            {profiles.data.filter((p) => p.kind !== 'directory').map((p) => (<option key={p.name} value={p.name}>{p.name}</option>))}
+            <option value="">nowhere else</option>
+            {profiles.data.map((p) => (<option key={p.name} value={p.name}>{`${p.name} (${p.kind === 'directory' ? 'directory' : `${p.kind} bucket`})`}</option>))}
           </select>
         </div>
       )}
@@ -140,7 +141,7 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
           {pretty ? <pre className="code">{pretty}</pre> : <p className="muted">Not shown: inside an OpenPGP message it is only read once the signature verifies with a trusted key.</p>}
           <h4>Signature (base64, unsigned envelope field)</h4>
           <pre className="code">{signature.signature}</pre>
-          {COMPAT_KINDS.includes(signature.format) && <Compatibility kind={signature.format as SignatureKind} />}
+          {COMPAT_KINDS.includes(signature.format) && <Compatibility kind={signature.format as SignatureKind} algorithm={signature.algorithm} />}
         </>
       )}
     </Dialog>
@@ -173,12 +174,12 @@ function NotationFacts({ details }: { details: NonNullable<SignatureReport['nota
 }
 
 /** Which consumers will find and accept a signature of this kind. */
-export function Compatibility({ kind }: { kind: SignatureKind }) {
+export function Compatibility({ kind, algorithm }: { kind: SignatureKind; algorithm?: string | undefined }) {
   return (
     <section aria-label="Compatibility">
       <h4>Who will accept it</h4>
       <ul className="checks">
-        {compatibilityOf(kind).map((c) => (<li key={c.consumer}><span className={`badge ${c.accepts === 'yes' ? 'badge-ok' : c.accepts === 'no' ? 'badge-bad' : 'badge-warn'}`}>{c.accepts === 'with-settings' ? 'with settings' : c.accepts}</span> <strong>{c.consumer}</strong>: {c.why}</li>))}
+        {compatibilityOf(kind, algorithm).map((c) => (<li key={c.consumer}><span className={`badge ${c.accepts === 'yes' ? 'badge-ok' : c.accepts === 'no' ? 'badge-bad' : 'badge-warn'}`}>{c.accepts === 'with-settings' ? 'with settings' : c.accepts}</span> <strong>{c.consumer}</strong>: {c.why}</li>))}
       </ul>
     </section>
   );
@@ -203,6 +204,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<string>();
   const [done, setDone] = useState<Array<{ digest: string; platform?: string | undefined; where: string }>>();
+  const [signedAlgorithm, setSignedAlgorithm] = useState<string>();
   const parsed = annotations.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => l.split('=')) as Array<[string, ...string[]]>;
   const bad = parsed.find((p) => p.length < 2 || !p[0]);
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
@@ -226,6 +228,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setDone(result.value.signed);
+    setSignedAlgorithm(result.value.algorithm);
     onSigned();
   };
   const close = () => {
@@ -238,7 +241,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
         <div role="status" aria-label="Signed">
           <div className="banner banner-ok">Signed {done.length} manifest{done.length === 1 ? '' : 's'}.</div>
           <ul className="checks">{done.map((d) => (<li key={d.digest}><strong>{d.platform ?? 'image'}</strong> <span className="mono small">{d.digest}</span> → <span className="mono small">{d.where}</span></li>))}</ul>
-          <Compatibility kind={format} />
+          <Compatibility kind={format} algorithm={signedAlgorithm} />
         </div>
       ) : (
       <form id="sign-image" onSubmit={(e) => { e.preventDefault(); void submit(); }}>

@@ -8,6 +8,7 @@ import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
+import { readKeyFile } from '../components/files';
 
 /** The trust store and containers policies: who may sign what, and what podman would decide. */
 export function TrustView() {
@@ -138,6 +139,8 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const api = useApp((s) => s.api);
   const [name, setName] = useState('');
   const [data, setData] = useState('');
+  const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
+  const [fileName, setFileName] = useState<string>();
   const [limits, setLimits] = useState<TrustLimits>(NO_LIMITS);
   const [leaf, setLeaf] = useState(false);
   const [stores, setStores] = useState('');
@@ -147,11 +150,13 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
   const submit = async () => {
     if (!api) return;
     if (badStore) return setError(`${badStore} is not a Notation store: write ca:NAME, signingAuthority:NAME or tsa:NAME.`);
-    const result = await api.trust.add({ name: name.trim(), data, ...(leaf ? { leaf: true } : {}), ...(storeList.length ? { stores: storeList } : {}), ...trustLimitsInput(limits) });
+    const result = await api.trust.add({ name: name.trim(), data, ...(encoding === 'base64' ? { encoding } : {}), ...(leaf ? { leaf: true } : {}), ...(storeList.length ? { stores: storeList } : {}), ...trustLimitsInput(limits) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
     setData('');
+    setEncoding('text');
+    setFileName(undefined);
     setLimits(NO_LIMITS);
     setLeaf(false);
     setStores('');
@@ -162,8 +167,12 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
       <form id="trust-add" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <ErrorBanner message={error} />
         <div className="field"><label htmlFor="trust-name">Name</label><input id="trust-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="Release team 2026" /></div>
-        <div className="field"><label htmlFor="trust-file">Key or certificate file</label><input id="trust-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(setData); }} /></div>
-        <div className="field"><label htmlFor="trust-data">…or paste it</label><textarea id="trust-data" rows={6} value={data} onChange={(e) => setData(e.target.value)} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----" /></div>
+        <div className="field"><label htmlFor="trust-file">Key or certificate file</label><input id="trust-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void readKeyFile(f).then((read) => { setData(read.text); setEncoding(read.encoding); setFileName(read.encoding === 'base64' ? f.name : undefined); }); }} /></div>
+        {encoding === 'base64' ? (
+          <p className="hint" role="status">{fileName} is a binary file (gpg --export, DER); it is read as it is. <button type="button" className="link-button" onClick={() => { setData(''); setEncoding('text'); setFileName(undefined); }}>Paste text instead</button></p>
+        ) : (
+          <div className="field"><label htmlFor="trust-data">…or paste it</label><textarea id="trust-data" rows={6} value={data} onChange={(e) => setData(e.target.value)} spellCheck={false} placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----" /></div>
+        )}
         {data.includes('BEGIN CERTIFICATE') && (
           <label className="check"><input type="checkbox" checked={leaf} onChange={(e) => setLeaf(e.target.checked)} /> Trust only this certificate’s key (a leaf certificate, not a CA): signatures by any other certificate from its issuer are not trusted</label>
         )}

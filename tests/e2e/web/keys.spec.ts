@@ -120,3 +120,49 @@ test('an officer imports a cosign.key and sees the fingerprint of its cosign.pub
     await server.stop();
   }
 });
+
+test('an officer imports gpg’s binary secret key with a signing subkey, sees gpg’s fingerprints, and exports it protected for gpg', async ({ page }) => {
+  const { writeFileSync } = await import('node:fs');
+  const { GpgHome } = await import('../../harness/gpg');
+  const gpg = new GpgHome();
+  const server = await startServer({ env: keyring.env });
+  try {
+    const primary = gpg.generate('UI Sub <ui-sub@example.com>', { algo: 'ed25519', usage: 'cert', passphrase: 'gpg pass 5' });
+    const [subkey] = gpg.addSubkey(primary, { algo: 'ed25519', usage: 'sign', passphrase: 'gpg pass 5' });
+    const file = path.join(gpg.dir, 'secret.gpg');
+    writeFileSync(file, gpg.run(['--export-secret-key', primary], { passphrase: 'gpg pass 5' }));
+
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Import key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a key' });
+    await dialog.getByLabel('Name').fill('gpg-sub');
+    await dialog.getByLabel('Key file').setInputFiles(file);
+    await expect(dialog.getByRole('status')).toContainText('binary file');
+    await dialog.getByLabel('Password (empty if the file has none)').fill('gpg pass 5');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const details = page.getByRole('complementary', { name: 'Key details' });
+    await expect(details.getByRole('heading', { name: 'gpg-sub' })).toBeVisible();
+    const grouped = (fpr: string) => fpr.match(/.{4}/g)?.join(' ') ?? '';
+    await expect(details.getByLabel('OpenPGP fingerprint')).toHaveText(grouped(primary));
+    await expect(details.getByLabel('Signing subkey fingerprint')).toHaveText(grouped(subkey!));
+
+    await details.getByRole('button', { name: 'Export secret key…' }).click();
+    const exporting = page.getByRole('dialog', { name: 'Export the OpenPGP secret key' });
+    await exporting.getByLabel('Passphrase', { exact: true }).fill('exported 7');
+    await exporting.getByLabel('Passphrase again').fill('exported 7');
+    const download = page.waitForEvent('download');
+    await exporting.getByRole('button', { name: 'Export' }).click();
+    const saved = await (await download).path();
+    const fresh = new GpgHome();
+    try {
+      fresh.run(['--import', saved], { passphrase: 'exported 7' });
+      expect(fresh.fingerprints(primary)).toEqual([primary, subkey]);
+    } finally {
+      fresh.stop();
+    }
+  } finally {
+    await server.stop();
+    gpg.stop();
+  }
+});

@@ -109,4 +109,15 @@ test('the audit log records offline mode changes and verifies its chain', async 
   await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('Offline mode turned on');
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByRole('status')).toContainText('intact: 1 entry');
+  // The entry names its origin; the filter narrows by kind and origin, and says when nothing matches.
+  const log = page.getByRole('table', { name: 'Audit log' });
+  await expect(log).toContainText('Browser host');
+  const filter = page.getByRole('form', { name: 'Filter the audit log' });
+  await filter.getByLabel('Event').selectOption('key');
+  await filter.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.getByText('No entries match this filter.')).toBeVisible();
+  await filter.getByLabel('Event').selectOption('settings.changed');
+  await filter.getByLabel('Origin').selectOption('browser');
+  await filter.getByRole('button', { name: 'Filter' }).click();
+  await expect(log).toContainText('Offline mode turned on');
 });

@@ -1,6 +1,6 @@
 import { constants, createHash, createPublicKey, generateKeyPairSync, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { parseDerRs, SM2_CURVE, sm2SignDigest, sm2Spki, Sm2Point } from '../../../electron/core/kms/sm2';
+import { parseDerRs, SM2_CURVE, sm2SignDigest, sm2Spki, Sm2Point } from '../../../electron/core/signing/sm2';
 
 /**
  * Real keys and real digest signing for the fake KMS servers: the private keys live in the
@@ -12,6 +12,7 @@ export type DigestAlgorithm =
   | 'rsa-pkcs1v15-sha256'
   | 'rsa-pkcs1v15-sha384'
   | 'rsa-pkcs1v15-sha512'
+  | 'rsa-pss-sha224'
   | 'rsa-pss-sha256'
   | 'rsa-pss-sha384'
   | 'rsa-pss-sha512'

@@ -34,6 +34,7 @@ export interface FakeOciVault extends FakeServer {
 }
 
 const OCI_ALGS: Record<string, DigestAlgorithm> = {
+  SHA_224_RSA_PKCS_PSS: 'rsa-pss-sha224',
   SHA_256_RSA_PKCS_PSS: 'rsa-pss-sha256',
   SHA_384_RSA_PKCS_PSS: 'rsa-pss-sha384',
   SHA_512_RSA_PKCS_PSS: 'rsa-pss-sha512',

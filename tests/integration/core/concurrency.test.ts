@@ -105,7 +105,7 @@ describe('two processes, one data directory', () => {
     const { TrustStore } = await import('../../../electron/core/trust/store');
     const { AuditLog } = await import('../../../electron/core/audit/log');
     expect((await new TrustStore(dir).entries()).length).toBe(75);
-    expect(await new AuditLog(dir).verify()).toEqual({ intact: true, entries: 75 });
+    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: true, entries: 75 });
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

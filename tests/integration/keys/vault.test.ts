@@ -38,7 +38,13 @@ describe('the encrypted vault through the CLI, with no OS keychain reachable', (
     expect(readFileSync(path.join(home, 'vault.signet')).equals(vaultFile)).toBe(true);
     await signet('sign', ref, '--key', 'release', '--vault-password-env', 'VP');
     const pub = path.join(home, 'release.pub');
-    writeFileSync(pub, JSON.parse((await signet('key', 'show', 'release', '--json', '--vault-password-env', 'VP')).stdout).publicKey);
+    // The public key needs no passphrase: no --vault-password-env, and no terminal to prompt on.
+    const shown = JSON.parse((await signet('key', 'show', 'release', '--json')).stdout) as { publicKey: string };
+    writeFileSync(pub, shown.publicKey);
     expect((await signet('verify', ref, '--pubkey', pub)).stdout).toMatch(/: verified/);
+    const exported = path.join(home, 'release-export.pem');
+    await signet('key', 'export', 'release', '--format', 'pem', '--out', exported);
+    expect(readFileSync(exported, 'utf8')).toBe(shown.publicKey);
+    for (const command of [['key', 'generate'], ['sign'], ['asc'], ['offline', 'sign']]) expect((await signet(...command, '--help')).stdout).toContain('--vault-password-env VAR');
   });
 });

@@ -52,5 +52,9 @@ describe('signet sign --key hashivault://… (fake Vault transit, real registry)
     await expect(signet('sign', ref, '--key', 'hashivault://bad')).rejects.toMatchObject({ stderr: expect.stringMatching(/PSS signature where PKCS#1 v1\.5 was asked/) });
     const report = JSON.parse((await signet('signatures', ref, '--json')).stdout) as { verdict: string };
     expect(report.verdict).toBe('unsigned');
+    // The auditor sees the attempt as refused by the self-check, with what was asked.
+    const audit = JSON.parse((await signet('audit', 'list', '--kind', 'image.signed', '--outcome', 'refused', '--json')).stdout) as { entries: Array<{ outcome?: string; origin?: { host: string }; details: Record<string, unknown> }> };
+    expect(audit.entries).toHaveLength(1);
+    expect(audit.entries[0]).toMatchObject({ outcome: 'refused', origin: { host: 'cli' }, details: { code: 'SIGNING_FAILED', reason: 'self-check', key: 'hashivault://bad', repository: 'team/app', format: 'cosign' } });
   });
 });

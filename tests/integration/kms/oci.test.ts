@@ -44,15 +44,15 @@ describe('OCI Vault: oci-keymanagement + oci-common (HTTP signatures) against a 
   it('lists the compartment’s keys with versions, shapes and algorithms, every request signed', async () => {
     const keys = await kms.keys('oci');
     expect(keys.map((k) => [k.label, k.keySpec, k.state, k.canSign, k.algorithms.length])).toEqual([
-      ['rsa', 'RSA 2048', 'enabled', true, 6],
-      ['rsa3072', 'RSA 3072', 'enabled', true, 6],
+      ['rsa', 'RSA 2048', 'enabled', true, 7],
+      ['rsa3072', 'RSA 3072', 'enabled', true, 7],
       ['p256', 'ECDSA NIST_P256', 'enabled', true, 1],
       ['p384', 'ECDSA NIST_P384', 'enabled', true, 1],
       ['p521', 'ECDSA NIST_P521', 'enabled', true, 1],
       ['aes', 'AES 256', 'enabled', false, 0],
       ['disabled', 'ECDSA NIST_P256', 'disabled', true, 1],
       ['doomed', 'ECDSA NIST_P256', 'pending-deletion', true, 1],
-      ['bad', 'RSA 2048', 'enabled', true, 6],
+      ['bad', 'RSA 2048', 'enabled', true, 7],
     ]);
     expect(keys[0]!.versions.map((v) => [v.version, v.current])).toEqual([
       [fake.versionIds('rsa')[0], false],
@@ -62,6 +62,7 @@ describe('OCI Vault: oci-keymanagement + oci-common (HTTP signatures) against a 
   });
 
   const cases: Array<[string, KmsAlgorithm]> = [
+    ['rsa', 'rsa-pss-sha224'],
     ['rsa', 'rsa-pss-sha256'],
     ['rsa', 'rsa-pss-sha384'],
     ['rsa', 'rsa-pss-sha512'],

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { SignetError, type ErrorCode } from '../../../shared/errors';
 import type { KmsAlgorithm } from '../../../shared/models/kms';
 import { verifyRawSignature } from '../../../electron/core/signing/verify-raw';
-import { sm2Digest, sm2PublicKeyFromSpki, sm2VerifyDigest } from '../../../electron/core/kms/sm2';
+import { sm2Digest, sm2PublicKeyFromSpki, sm2VerifyDigest } from '../../../electron/core/signing/sm2';
 import type { SignatureAlgorithm } from '../../../electron/core/signing/signer';
 import { opensslVerify } from '../../harness/kms/openssl';
 

@@ -73,10 +73,15 @@ describe('signet token (CLI) against SoftHSM2', () => {
     expect(`${result.out}${result.err}`).not.toContain('271828');
   });
 
-  it('refuses a URI with the PIN in its path', async () => {
-    const result = await cli(['token', 'test-sign', `pkcs11:token=cli-token;object=ci-release;pin-value=314159?module-path=${hsm.modulePath}`, '--json']);
-    expect(result.code).toBe(1);
+  it.each([
+    ['in its path', (m: string) => `pkcs11:token=cli-token;object=ci-release;pin-value=314159?module-path=${m}`],
+    ['in its query, as cosign takes it', (m: string) => `pkcs11:token=cli-token;object=ci-release?module-path=${m}&pin-value=314159`],
+    ['percent-encoded', (m: string) => `pkcs11:token=cli-token;object=ci-release?module-path=${m}&pin%2Dvalue=314159`],
+  ])('refuses a URI on the command line with the PIN %s, before asking anything, and says what to use', async (_, make) => {
+    const result = await cli(['token', 'test-sign', make(hsm.modulePath), '--json']);
+    expect(result.code).toBe(2);
     expect(JSON.parse(result.out)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(result.err).toMatch(/--pin-env VAR, a \?pin-source=FILE/);
     expect(`${result.out}${result.err}`).not.toContain('314159');
   });
 

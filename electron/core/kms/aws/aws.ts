@@ -13,7 +13,7 @@ import type { KmsKeyRef } from '../uri';
  * records is the key ARN, which also pins an alias to the key it resolved to when the signer
  * was opened (an alias moved mid-signing cannot swap keys).
  */
-const TO_AWS: Readonly<Record<KmsAlgorithm, SigningAlgorithmSpec>> = {
+const TO_AWS: Readonly<Partial<Record<KmsAlgorithm, SigningAlgorithmSpec>>> = {
   'ecdsa-p256-sha256': 'ECDSA_SHA_256',
   'ecdsa-p384-sha384': 'ECDSA_SHA_384',
   'ecdsa-p521-sha512': 'ECDSA_SHA_512',

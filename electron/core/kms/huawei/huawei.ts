@@ -24,7 +24,7 @@ const BY_SPEC: Readonly<Record<string, KmsAlgorithm[]>> = {
   EC_P384: ['ecdsa-p384-sha384'],
   SM2: ['sm2-sm3'],
 };
-const TO_HUAWEI: Readonly<Record<KmsAlgorithm, string>> = {
+const TO_HUAWEI: Readonly<Partial<Record<KmsAlgorithm, string>>> = {
   'rsa-pss-sha256': 'RSASSA_PSS_SHA_256',
   'rsa-pss-sha384': 'RSASSA_PSS_SHA_384',
   'rsa-pss-sha512': 'RSASSA_PSS_SHA_512',

@@ -16,6 +16,7 @@ import type { KmsKeyRef } from '../uri';
  * error); OCI's PSS salt length was not documented — the self-check insists on hash length.
  */
 const TO_OCI: Readonly<Record<KmsAlgorithm, models.SignDataDetails.SigningAlgorithm | undefined>> = {
+  'rsa-pss-sha224': models.SignDataDetails.SigningAlgorithm.Sha224RsaPkcsPss,
   'rsa-pss-sha256': models.SignDataDetails.SigningAlgorithm.Sha256RsaPkcsPss,
   'rsa-pss-sha384': models.SignDataDetails.SigningAlgorithm.Sha384RsaPkcsPss,
   'rsa-pss-sha512': models.SignDataDetails.SigningAlgorithm.Sha512RsaPkcsPss,
@@ -28,7 +29,8 @@ const TO_OCI: Readonly<Record<KmsAlgorithm, models.SignDataDetails.SigningAlgori
   'sm2-sm3': undefined,
 };
 
-const RSA: KmsAlgorithm[] = ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
+// OCIR accepts SHA-224/256/384/512 with PSS; SHA-224 PKCS#1 v1.5 is left out (no cosign or OCIR use).
+const RSA: KmsAlgorithm[] = ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha224', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
 const CURVES: Readonly<Record<string, KmsAlgorithm>> = { NIST_P256: 'ecdsa-p256-sha256', NIST_P384: 'ecdsa-p384-sha384', NIST_P521: 'ecdsa-p521-sha512' };
 
 function state(value: string | undefined): KmsKeyState {

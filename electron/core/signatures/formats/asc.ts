@@ -14,7 +14,7 @@ export async function ascReport(bytes: Uint8Array, location: string, ctx: Verify
     const reason = error instanceof SignetError ? error.message : 'The .asc file cannot be read.';
     return { ...base, annotations: {}, checks: [{ name: 'signature', status: 'failed', code: 'SIG_UNREADABLE', reason }], verdict: 'failed', code: 'SIG_UNREADABLE' };
   }
-  const fields = await pgpReport(read.message, ctx, read.publicKeyId);
+  const fields = await pgpReport(read.message, ctx, read.publicKeyId, { swrForm: true });
   return { ...base, ...fields, ...(fields.fingerprint ? {} : { fingerprint: read.publicKeyId }) };
 }
 

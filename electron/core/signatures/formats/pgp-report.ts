@@ -22,8 +22,8 @@ async function identifyUntrustedPgp(message: Uint8Array, ctx: VerifyContext): Pr
  * trust, digest binding, identity and validity, each with its reason code. A format whose file
  * names its key (the .asc PublicKeyID) passes that name, and it must be the key that signed.
  */
-export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKey?: string): Promise<Fields> {
-  const v: SimpleVerdict = await verifySimple(message, ctx.digest, ctx.trust.pgp, ctx.imageReference, ctx.now);
+export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKey?: string, options: { swrForm?: boolean } = {}): Promise<Fields> {
+  const v: SimpleVerdict = await verifySimple(message, ctx.digest, ctx.trust.pgp, ctx.imageReference, ctx.now, options.swrForm ? { swrRepository: ctx.repository } : {});
   const untrusted = v.stage === 'signature' && (v.code === 'SIG_UNKNOWN_KEY' || v.code === 'SIG_NO_TRUSTED_KEYS') ? await identifyUntrustedPgp(message, ctx) : undefined;
   const entry = v.index !== undefined ? ctx.trust.pgp[v.index] : undefined;
   const signedBy = v.fingerprint ?? untrusted?.fingerprint;
@@ -33,7 +33,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
   const signature: SignatureCheck =
     v.stage === 'signature' && !untrusted
       ? { name: 'signature', status: 'failed', code: v.code, reason: v.reason }
-      : { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Made by ${untrusted?.key.name ?? v.signer}${v.keyId ? ` (key ${v.keyId})` : ''}.` };
+      : { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Made by ${untrusted?.key.name ?? v.signer}${v.signingSubkey ? ` (${v.fingerprint}, with its signing subkey ${v.signingSubkey})` : v.keyId ? ` (key ${v.keyId})` : ''}.` };
   const keyTrust: SignatureCheck = misnamed
     ? { name: 'key trust', status: 'failed', code: 'KEY_NAMED_OTHER', reason: `The file names key ${namedKey}, but ${signedBy} signed it.` }
     : v.stage === 'key'
@@ -54,7 +54,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
     v.stage === 'identity'
       ? { name: 'identity', status: 'failed', code: 'IDENTITY_MISMATCH', reason: v.reason }
       : v.stage === 'ok' && v.identityChecked
-        ? { name: 'identity', status: 'passed', code: 'IDENTITY_MATCH', reason: `The payload names ${v.identity}, accepted for ${ctx.imageReference} (matchRepoDigestOrExact).` }
+        ? { name: 'identity', status: 'passed', code: 'IDENTITY_MATCH', reason: v.identityRule === 'swr' ? `The payload, in SWR's form, names ${v.identity}: this image's namespace/repository.` : `The payload names ${v.identity}, accepted for ${ctx.imageReference} (matchRepoDigestOrExact).` }
         : { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_CHECKED', reason: v.identity ? `The payload names ${v.identity}.` : 'Not read.' };
   const expiry: SignatureCheck = v.stage === 'key' ? { name: 'expiry', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'Not judged: the key itself is refused.' } : entry ? validityCheck(entry.validity, claimed, ctx.now) : noTrustedKeyExpiry;
   const checks = [signature, keyTrust, digestBinding, identity, expiry];

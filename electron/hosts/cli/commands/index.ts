@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../command';
+import type { CommandContext, CommandSpec } from '../command';
 
 /**
  * The command groups. Each group's module is loaded only when it runs, so `signet --version`
@@ -8,6 +8,8 @@ export interface CommandGroup {
   readonly name: string;
   readonly summary: string;
   load(): Promise<readonly CommandSpec[]>;
+  /** Lines the group's help shows after its commands, read through the contract (only for that help). */
+  notes?(call: CommandContext['call']): Promise<readonly string[]>;
 }
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
@@ -15,7 +17,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'serve', summary: 'Serve the app to a browser on 127.0.0.1 (browser mode)', load: async () => (await import('./serve')).commands },
   { name: 'registry', summary: 'Saved registries: add, list, probe, browse repositories, tags and images', load: async () => (await import('./registry')).commands },
   { name: 'key', summary: 'Signing keys: generate, list, show, export, retire, delete', load: async () => (await import('./key')).commands },
-  { name: 'kms', summary: 'Cloud KMS connections: add, list, browse keys, test-sign, remove', load: async () => (await import('./kms')).commands },
+  { name: 'kms', summary: 'Cloud KMS connections: add, list, browse keys, test-sign, remove', load: async () => (await import('./kms')).commands, notes: async (call) => (await import('./kms-help')).credentialSourceLines(call) },
   { name: 'token', summary: 'PKCS#11 tokens: modules, tokens, keys, generate on the token, test-sign, diagnostics', load: async () => (await import('./token')).commands },
   { name: 'sign', summary: 'Sign an image in cosign format', load: async () => (await import('./sign')).commands },
   { name: 'verify', summary: 'Verify an image’s signatures (exit 0 only when verified)', load: async () => (await import('./sign')).commands },
@@ -27,6 +29,6 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'asc', summary: 'Sign an image into a Huawei SWR {sha256}.asc file; save and/or upload it', load: async () => (await import('./storage')).commands },
   { name: 'publish', summary: 'Publish a lookaside staging directory to a bucket; prints the registries.d snippet', load: async () => (await import('./storage')).commands },
   { name: 'offline', summary: 'Air-gapped signing: requests, offline signing, bundle checks, offline mode', load: async () => (await import('./offline')).commands },
-  { name: 'audit', summary: 'The hash-chained audit log: list and verify', load: async () => (await import('./audit')).commands },
+  { name: 'audit', summary: 'The hash-chained audit log: list and filter, export (JSON Lines, CSV), verify (the log or an export)', load: async () => (await import('./audit')).commands },
   { name: 'calls', summary: 'List the calls of the contract (what the app and scripts can do)', load: async () => (await import('./calls')).commands },
 ];

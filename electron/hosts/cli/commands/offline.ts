@@ -74,6 +74,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'offline sign',
+    mayUnlockVault: true,
     summary: 'On the offline station: show a request, sign the approved items over their exact bytes, write a bundle (works with offline mode on)',
     positionals: [{ name: 'REQUEST', description: 'The request file' }],
     options: [

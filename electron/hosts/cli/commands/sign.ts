@@ -1,6 +1,7 @@
 import { readInputFile } from '../read-input';
 import type { VerificationReport } from '../../../../shared/models/signatures';
 import { compatibilityOf } from '../../../../shared/compat';
+import { KMS_ALGORITHMS, looksLikeKeyUri, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { UsageError } from '../args';
 import { REFERENCE_HELP, resolve } from '../resolve';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
@@ -32,12 +33,14 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
 export const commands: readonly CommandSpec[] = [
   {
     name: 'sign',
+    mayUnlockVault: true,
     summary: 'Sign an image with a Signet key, in cosign, simple-signing or Notation format (the tag is resolved once; nothing is signed if it moves)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI|PKCS11-URI', description: 'The Signet key to sign with, a KMS key URI (awskms://…, gcpkms://…, azurekms://…, hashivault://…, tencentkms://…, ocikms://…, huaweikms://…) or a pkcs11: URI' },
       { name: 'pin-env', type: 'string', value: 'VAR', description: 'pkcs11: keys: read the token PIN from this environment variable (else the URI’s pin-source, else a prompt)' },
       { name: 'format', type: 'string', value: 'cosign|simplesigning|notation', description: 'Signature format (default cosign); notation needs a key with an X.509 chain' },
+      { name: 'algorithm', type: 'string', value: 'ALG', description: `cosign: the signature algorithm and padding, e.g. rsa-pss-sha256 for a KMS or software RSA key (default: the key's own; one of ${KMS_ALGORITHMS.join(', ')})` },
       { name: 'envelope', type: 'string', value: 'jws|cose', description: 'notation: the envelope (default jws, as notation)' },
       { name: 'expiry', type: 'string', value: 'DURATION', description: 'notation: the signature expires this long after signing (720h, 1h30m)' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
@@ -63,16 +66,19 @@ export const commands: readonly CommandSpec[] = [
       const needsPin = key.startsWith('pkcs11:') && !/[?&]pin-(value|source)=/.test(key);
       const pin = needsPin ? await ctx.readSecret('Token PIN: ', ctx.args.str('pin-env')) : undefined;
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const algorithm = ctx.args.str('algorithm');
+      if (algorithm !== undefined && !(KMS_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${KMS_ALGORITHMS.join(', ')}.`);
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
       }
-      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(o.format === 'simplesigning' || o.format === 'notation' ? o.format : 'cosign') }));
+      const kind = o.format === 'simplesigning' || o.format === 'notation' ? o.format : 'cosign';
+      if (ctx.json) ctx.out(JSON.stringify({ digest: target.digest, ...result.value, compatibility: compatibilityOf(kind, result.value.algorithm) }));
       else {
-        for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}`);
+        for (const s of result.value.signed) ctx.out(`Signed ${s.platform ?? 'the image'} ${s.digest} → ${s.where}${result.value.algorithm ? ` (${result.value.algorithm})` : ''}`);
         ctx.out('Who will accept it:');
-        for (const c of compatibilityOf(o.format === 'simplesigning' || o.format === 'notation' ? o.format : 'cosign')) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
+        for (const c of compatibilityOf(kind, result.value.algorithm)) ctx.out(`  ${c.accepts.padEnd(14)}${c.consumer}: ${c.why}`);
       }
       return EXIT_OK;
     },
@@ -82,11 +88,12 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Verify an image’s signatures; exits 0 only when a signature over it verifies with a key trusted for it (the trust store, or only --key/--pubkey)',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
-      { name: 'key', type: 'string', value: 'NAME', description: 'Trust only this Signet key' },
+      { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'Trust only this Signet key, or this KMS key (its public key is read from the KMS)' },
       { name: 'pubkey', type: 'strings', value: 'FILE', description: 'Trust only these PEM or armored OpenPGP public keys (repeatable)' },
       { name: 'policy', type: 'string', value: 'FILE|ID', description: 'Decide with a containers policy.json, as podman would, or a Notation trust policy, as notation would' },
       { name: 'lookaside', type: 'string', value: 'DIR|URL', description: 'Also read simple signatures from this lookaside (directory, file:// or http(s)://)' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
+      { name: 'asc-from', type: 'string', value: 'PROFILE|DIR', description: 'Also read the SWR .asc file ({namespace}/{repo}/{sha256}.asc) from this storage profile or folder' },
     ],
     async run(ctx) {
       const files = (ctx.args.list('pubkey') ?? []).map((file) => {
@@ -120,14 +127,21 @@ export const commands: readonly CommandSpec[] = [
         }
         return decided.value.allowed ? EXIT_OK : EXIT_FAILED;
       }
-      if (o.key) {
+      if (o.key && looksLikeKeyUri(ctx.args.req('key'))) {
+        // A KMS key URI: its public key is read from the KMS, as cosign verify --key awskms://… does.
+        const kms = await ctx.call('kms.publicKey', { key: ctx.args.req('key') });
+        if (!kms.ok) return reportFailure(ctx, kms);
+        publicKeys.push(kms.value.publicKeyPem);
+      } else if (o.key) {
         const key = await ctx.call('keys.get', { key: ctx.args.req('key') });
         if (!key.ok) return reportFailure(ctx, key);
         if (key.value.exports.pem) publicKeys.push(key.value.exports.pem);
         if (key.value.exports.pgp) pgpKeys.push(key.value.exports.pgp);
       }
       const only = Boolean(o.key) || files.length > 0;
-      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
+      const ascFrom = ctx.args.str('asc-from');
+      const asc = ascFrom === undefined ? undefined : /[/\\.]/.test(ascFrom) ? { path: ascFrom } : { profile: ascFrom };
+      const result = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...(publicKeys.length ? { publicKeys } : {}), ...(pgpKeys.length ? { pgpKeys } : {}), ...(only ? { trustOnly: true } : {}), ...(lookaside ? { lookaside } : {}), ...(asc ? { asc } : {}), ...(registriesD ? { registriesD } : {}), ...(target.tag ? { tag: target.tag } : {}), requested: true });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;

@@ -159,6 +159,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'asc',
+    mayUnlockVault: true,
     summary: 'Sign an image’s payload with an OpenPGP key into a Huawei SWR {sha256}.asc file; save it and/or upload it',
     positionals: [{ name: 'REFERENCE', description: 'registry/namespace/repository:tag or …@sha256:…' }],
     options: [
@@ -166,6 +167,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'out', type: 'string', value: 'DIR', description: 'Save {sha256}.asc into DIR' },
       { name: 'upload', type: 'string', value: 's3://BUCKET/PREFIX', description: 'Upload to {PREFIX/}{namespace}/{repo}/{sha256}.asc' },
       { name: 'overwrite', type: 'boolean', description: 'Replace an existing .asc object (otherwise refused)' },
+      { name: 'swr-payload', type: 'boolean', description: 'Sign SWR’s payload form: identity namespace/repository, no optional section, byte for byte as its echo command writes it (containers/image does not accept this form)' },
       ...TARGET_OPTIONS,
     ],
     async run(ctx) {
@@ -174,7 +176,7 @@ export const commands: readonly CommandSpec[] = [
       if (!o.out && !o.upload && !o['storage-profile']) throw new UsageError('Give --out DIR, --upload s3://BUCKET/PREFIX or --storage-profile NAME.');
       const target = o.upload || o['storage-profile'] ? targetFrom(ctx, ctx.args.str('upload')) : undefined;
       const image = await digestOf(ctx, ctx.args.pos(0));
-      const made = await ctx.call('payload.sign', { reference: image.reference, digest: image.digest, key: ctx.args.req('key') });
+      const made = await ctx.call('payload.sign', { reference: image.reference, digest: image.digest, key: ctx.args.req('key'), ...(o['swr-payload'] ? { type: 'swr' as const } : {}) });
       if (!made.ok) return reportFailure(ctx, made);
       const out: Record<string, unknown> = { objectKey: made.value.objectKey, fingerprint: made.value.fingerprint, payloadSha256: made.value.payload.sha256 };
       if (o.out) {

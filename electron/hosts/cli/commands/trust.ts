@@ -4,6 +4,7 @@ import type { TrustMigrationNote } from '../../../../shared/contract/trust';
 import type { PolicyEvaluation, TrustEntrySummary } from '../../../../shared/models/trust';
 import { UsageError } from '../args';
 import { readInputFile } from '../read-input';
+import { looksLikeKeyUri } from '../../../../shared/models/kms';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 import { locate, REFERENCE_HELP } from '../resolve';
 
@@ -47,8 +48,8 @@ function printEvaluation(ctx: CommandContext, result: PolicyEvaluation): void {
 export const commands: readonly CommandSpec[] = [
   {
     name: 'trust add',
-    summary: 'Trust a public key (PEM), an OpenPGP public key (armored) or a certificate',
-    positionals: [{ name: 'FILE', description: 'The key or certificate file' }],
+    summary: 'Trust a public key (PEM or DER), an OpenPGP public key (armored or binary), a certificate, or a KMS key by URI',
+    positionals: [{ name: 'FILE|KMS-URI', description: 'The key or certificate file, or a KMS key URI (awskms://…, ocikms://…): its public key is read from the KMS' }],
     options: [
       { name: 'name', type: 'string', value: 'NAME', description: 'A name people recognise (default: the file name)' },
       { name: 'not-after', type: 'string', value: 'DATE', description: 'Trusted only for signatures made before this date (ISO 8601)' },
@@ -63,9 +64,21 @@ export const commands: readonly CommandSpec[] = [
       const file = ctx.args.pos(0);
       const notAfter = dateOption(o['not-after'], 'not-after');
       const notBefore = dateOption(o['not-before'], 'not-before');
+      let material: { data: string; encoding?: 'base64' };
+      if (looksLikeKeyUri(file)) {
+        // A KMS key URI: trust the public key the KMS holds for it.
+        const kms = await ctx.call('kms.publicKey', { key: file });
+        if (!kms.ok) return reportFailure(ctx, kms);
+        material = { data: kms.value.publicKeyPem };
+      } else {
+        const bytes = readInputFile(file, 'the key file');
+        // Binary material (gpg --export without --armor, DER) travels as base64; the core converts it.
+        const binary = bytes.length > 0 && ((bytes[0]! & 0x80) !== 0 || bytes.includes(0));
+        material = binary ? { data: bytes.toString('base64'), encoding: 'base64' } : { data: bytes.toString('utf8') };
+      }
       const result = await ctx.call('trust.add', {
-        name: ctx.args.str('name') ?? path.basename(file),
-        data: readText(file, 'the key file'),
+        name: ctx.args.str('name') ?? (looksLikeKeyUri(file) ? file.replace(/^[a-z]+:\/\//, '').slice(-100) : path.basename(file)),
+        ...material,
         ...(notAfter ? { notAfter } : {}),
         ...(notBefore ? { notBefore } : {}),
         ...(ctx.args.list('scope')?.length ? { scopes: (ctx.args.list('scope') ?? []) } : {}),
