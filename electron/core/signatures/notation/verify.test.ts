@@ -152,6 +152,16 @@ describe('crafted envelopes', () => {
     expect(codes(verifyNotation(env, JWS, image, later, NOW))).toContain('key trust:failed:WINDOW_CLAIM_OUTSIDE');
   });
 
+  it('in Signet’s default, a trusted public key vouches for a signing certificate holding exactly that key', async () => {
+    const c = chain();
+    const env = await buildJws(request(c), ecSign(c.key));
+    const spki = createHash('sha256').update(new X509Certificate(c.leaf).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const r = verifyNotation(env, JWS, image, defaultNotationTrust([], [{ name: 'release key', spkiSha256: spki }]), NOW);
+    expect(codes(r)).toContain('key trust:passed:KEY_TRUSTED');
+    expect(r.anchor?.name).toBe('release key');
+    expect(codes(verifyNotation(env, JWS, image, defaultNotationTrust([], [{ name: 'other', spkiSha256: '0'.repeat(64) }]), NOW))).toContain('key trust:failed:SIG_UNKNOWN_KEY');
+  });
+
   it('audit logs an untrusted chain instead of refusing it', async () => {
     const c = chain();
     const r = verifyNotation(await buildJws(request(c), ecSign(c.key)), JWS, image, policy('audit', [chain().root]), NOW);
