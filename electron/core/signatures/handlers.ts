@@ -130,12 +130,12 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         describeSigner = signerDetails(signer);
         if (format.id === 'notation') {
           // The chain travels with the key in the key list (generated with a test CA, or attached).
-          const info = await services.keys.get(input.key).catch(() => undefined);
+          const info = input.certificateChain ? { certificateChain: input.certificateChain } : await services.keys.get(input.key).catch(() => undefined);
           if (!info?.certificateChain) throw new SignetError('INVALID_INPUT', `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`);
           Object.assign(base, { notation: { certificateChain: info.certificateChain, envelope: input.envelope ?? 'jws', ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}) } });
         }
       }
-      if (format.id !== 'notation' && (input.envelope || input.expiry)) throw new SignetError('INVALID_INPUT', 'An envelope and an expiry are Notation options.');
+      if (format.id !== 'notation' && (input.envelope || input.expiry || input.certificateChain)) throw new SignetError('INVALID_INPUT', 'An envelope, an expiry and a certificate chain are Notation options.');
       if (!format.sign) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: Signed | undefined;

@@ -1,4 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { makeCertificate } from '../../../electron/core/keys/x509';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -146,6 +148,20 @@ describe('Notation signing', () => {
     expect(peer('notation_cose_verify.py', env!.bytes)).toBe(digest);
     const r = await ok<Report>('signatures.verify', { id, repository: 'image', digest });
     expect(r.signatures).toEqual([expect.objectContaining({ format: 'notation', verdict: 'verified', storage: expect.stringContaining('referrers tag schema') })]);
+  });
+
+  it('a key without a chain in the key list signs with a chain given for the call (as for pkcs11: and KMS URIs); a chain for another key is refused', async () => {
+    const image = await pushTestImage(registry.url, 'notary/given', '1.0', { seed: 'notation-given-chain' });
+    const publicPem = (await ok<{ exports: { pem?: string } }>('keys.get', { key: 'plain' })).exports.pem as string;
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const caSubject = { commonName: 'Given CA', organization: 'Signet Test' };
+    const now = Date.now();
+    const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: true });
+    const leafPem = makeCertificate({ subject: { commonName: 'plain', organization: 'Signet Test' }, publicKey: createPublicKey(publicPem), issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: false });
+    await ok('signatures.sign', { id: registryId, repository: 'notary/given', digest: image.digest, key: 'plain', format: 'notation', certificateChain: leafPem + caPem });
+    const [env] = await envelopesOf(client, 'notary/given', image.digest);
+    expect(peer('notation_jws_verify.py', env!.bytes)).toBe(image.digest);
+    expect(await call('signatures.sign', { id: registryId, repository: 'notary/given', digest: image.digest, key: 'plain', format: 'notation', certificateChain: await chainOf('release') })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('another key') });
   });
 
   it('refuses a key without a certificate chain, and a reserved annotation, writing nothing', async () => {
