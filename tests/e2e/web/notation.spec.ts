@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, startServer, test } from '../fixtures';
+import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+import { expect, openGenerateKey, startServer, test } from '../fixtures';
 import { vector } from '../../vectors';
 
 /**
@@ -41,4 +42,56 @@ test('a Notation signature verified through a named trust store shows its envelo
   } finally {
     await server.stop();
   }
+});
+
+test.describe('signing in Notation format from the Sign dialog', () => {
+  let keyring: KeyringHandle;
+  let registry: RegistryHandle;
+  test.beforeAll(async () => {
+    keyring = await startKeyring();
+    registry = await startRegistry();
+    await pushTestImage(registry.url, 'team/notary', '1.0', { seed: 'notation-e2e' });
+  });
+  test.afterAll(async () => {
+    await registry?.stop();
+    await keyring?.stop();
+  });
+
+  test('an officer signs with an X.509 key in a COSE envelope; the signature is a Notation referrer that verifies', async ({ page }) => {
+    const server = await startServer({ env: keyring.env });
+    try {
+      await page.goto(server.url);
+      const generate = await openGenerateKey(page);
+      await generate.getByLabel('Name').fill('notary');
+      await generate.getByLabel('Type').selectOption('x509-ecdsa-p256');
+      await generate.getByRole('button', { name: 'Generate' }).click();
+      await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
+
+      await page.getByRole('link', { name: 'Registries' }).click();
+      await page.getByRole('button', { name: 'Add registry' }).click();
+      await page.getByLabel('Registry host').fill(registry.host);
+      await page.getByLabel('Registry host').press('Enter');
+      await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/notary' }).click();
+      await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+      const signatures = page.getByRole('region', { name: 'Signatures' });
+      await signatures.getByRole('button', { name: 'Sign…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Sign this image' });
+      await dialog.getByRole('radio', { name: /Notation/ }).check();
+      await dialog.getByRole('radio', { name: /COSE/ }).check();
+      await dialog.getByLabel(/Expiry/).fill('720h');
+      await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'notary (x509-ecdsa-p256)' });
+      await dialog.getByLabel(/Annotations/).fill('release=1.0');
+      await expect(dialog.getByLabel('Payload to sign')).toContainText('"annotations":{"release":"1.0"}');
+      await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+      await expect(dialog.getByRole('status', { name: 'Signed' })).toContainText('Signed 1 manifest');
+      await expect(dialog.getByRole('region', { name: 'Compatibility' })).toContainText('Kyverno (type: Notary)');
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
+      const list = signatures.getByRole('table', { name: 'Signature list' });
+      await expect(list).toContainText('Notation COSE ES256');
+      await expect(list).toContainText('release=1.0');
+    } finally {
+      await server.stop();
+    }
+  });
 });
