@@ -40,7 +40,7 @@ export const signatureCalls = {
     response: VerificationReport,
   }),
   'signatures.status': call({
-    summary: 'The cosign verdict of many tags at once (unsigned / signed but untrusted / verified / failed), against the trust store, with progress',
+    summary: 'The cosign and Notation verdict of many tags at once (unsigned / signed but untrusted / verified / failed), against the trust store (and the Notation trust policy), with progress',
     effect: 'read',
     request: z.object({ id: RegistryId, repository: Repository, tags: z.array(z.string().min(1).max(128)).min(1).max(10_000), jobId: JobId.optional() }).strict(),
     response: z.object({ results: z.array(z.object({ tag: z.string(), digest: DigestString, verdict: z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']) }).strict()) }).strict(),

@@ -13,6 +13,7 @@ import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
 import { parseDuration } from './notation/sign';
+import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { reviewerSafe } from '../storage/handlers';
@@ -93,7 +94,10 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const entries = await new TrustStore(services.dataDir).entries();
       const now = new Date();
       const keysFor = (tag: string) => publicKeysValidFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`, now);
-      const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
+      // Notation signatures count too, judged by the imported Notation trust policy (or Signet's default for each tag's scope).
+      const policyTrust = await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
+      const notationFor = (tag: string, digest: string) => notationTagVerdict(source, input.repository, digest, policyTrust ?? defaultTrustFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`), now);
+      const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`), notationFor);
       return { results };
     },
     'signatures.sign': async (input, ctx) => {
