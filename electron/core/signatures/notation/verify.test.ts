@@ -191,6 +191,21 @@ describe('crafted envelopes', () => {
     expect(codes(verifyNotation(await rawJws(c, header, unprotected), JWS, image, trustIn(c.root), NOW))).toEqual(['signature:failed:ENVELOPE_HEADER_INVALID']);
   });
 
+  it('notary.x509.signingAuthority: anchored only by signingAuthority stores; its authentic signing time must fall inside the certificates’ validity', async () => {
+    const c = chain();
+    const sa = (at: Date) => ({ alg: 'ES256', crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.authenticSigningTime'], cty: 'application/vnd.cncf.notary.payload.v1+json', 'io.cncf.notary.signingScheme': 'notary.x509.signingAuthority', 'io.cncf.notary.authenticSigningTime': at.toISOString() });
+    const env = await rawJws(c, sa(new Date(Date.now() - 60_000)));
+    expect(codes(verifyNotation(env, JWS, image, policy('strict', [c.root]), NOW))).toContain('key trust:failed:SIG_NO_TRUSTED_KEYS');
+    const authority = policy('strict', [], { stores: { ca: [], signingAuthority: [{ store: 'signingAuthority:sa', name: 'SA root', der: c.root }], tsa: [] } });
+    const r = verifyNotation(env, JWS, image, authority, NOW);
+    expect(r.checks.every((x) => x.status === 'passed')).toBe(true);
+    expect(r.details.signingTime?.authenticated).toBe(true);
+    const before = await rawJws(c, sa(new Date(Date.now() - 30 * 86_400_000)));
+    expect(codes(verifyNotation(before, JWS, image, authority, NOW))).toContain('timestamp:failed:CHAIN_CERT_NOT_VALID_NOW');
+    // notary.x509 must not carry an authentic signing time, and signingAuthority needs one.
+    expect(codes(verifyNotation(await rawJws(c, { ...sa(new Date()), 'io.cncf.notary.signingScheme': 'notary.x509' }), JWS, image, authority, NOW))).toEqual(['signature:failed:ENVELOPE_HEADER_INVALID']);
+  });
+
   it('an alg that does not match the leaf key is refused (ALG_KEY_MISMATCH)', async () => {
     const c = chain();
     expect(codes(verifyNotation(await rawJws(c, { ...goodHeader(), alg: 'ES384' }, {}, 'sha384'), JWS, image, trustIn(c.root), NOW))).toEqual(['signature:failed:ALG_KEY_MISMATCH']);
