@@ -10,7 +10,7 @@ export const FORMAT_TABLE = {
   simplesigning: { label: 'simple signing', long: 'containers/image simple signing (OpenPGP, lookaside signature-N)', signs: 'openpgp', offline: true, verifies: true },
   asc: { label: '.asc', long: '.asc for Huawei SWR (OpenPGP)', signs: false, offline: true, verifies: true },
   'sigstore-bundle': { label: 'Sigstore bundle', long: 'Sigstore bundle attached through referrers (read only)', signs: false, offline: false, verifies: true },
-  notation: { label: 'Notation', long: 'Notation (Notary Project JWS or COSE envelope, attached through referrers)', signs: 'signer', offline: false, verifies: true },
+  notation: { label: 'Notation', long: 'Notation (Notary Project JWS or COSE envelope, attached through referrers)', signs: 'signer', offline: true, verifies: true },
 } as const satisfies Record<string, { label: string; long: string; signs: 'signer' | 'openpgp' | false; offline: boolean; verifies: boolean }>;
 
 export type FormatId = keyof typeof FORMAT_TABLE;

@@ -52,8 +52,11 @@ export const offlineCalls = {
       .object({
         references: z.array(z.string().min(1).max(1024)).min(1).max(1000),
         signer: RequestedSigner,
-        formats: z.array(OfflineFormat).min(1).max(3),
+        formats: z.array(OfflineFormat).min(1).max(4),
         indexOnly: z.boolean().optional(),
+        /** Notation items: the envelope (default JWS) and the signing key's X.509 chain (PEM, leaf first; default: the key's own, when it is in this machine's key list). */
+        envelope: z.enum(['jws', 'cose']).optional(),
+        chain: z.string().min(1).max(100_000).optional(),
         note: z.string().max(2000).optional(),
         jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
       })

@@ -40,7 +40,7 @@ export const signatureCalls = {
     response: VerificationReport,
   }),
   'signatures.status': call({
-    summary: 'The cosign verdict of many tags at once (unsigned / signed but untrusted / verified / failed), against the trust store, with progress',
+    summary: 'The cosign and Notation verdict of many tags at once (unsigned / signed but untrusted / verified / failed), against the trust store (and the Notation trust policy), with progress',
     effect: 'read',
     request: z.object({ id: RegistryId, repository: Repository, tags: z.array(z.string().min(1).max(128)).min(1).max(10_000), jobId: JobId.optional() }).strict(),
     response: z.object({ results: z.array(z.object({ tag: z.string(), digest: DigestString, verdict: z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']) }).strict()) }).strict(),
@@ -69,6 +69,8 @@ export const signatureCalls = {
         indexOnly: z.boolean().optional(),
         /** Notation: the envelope (default JWS, as notation) and how long the signature stays valid (a duration such as 720h). */
         envelope: z.enum(['jws', 'cose']).optional(),
+        /** Notation: the signing key's X.509 chain (PEM, leaf first), for keys whose chain is not in the key list (PKCS#11 URIs, KMS key URIs). */
+        certificateChain: z.string().min(1).max(100_000).optional(),
         expiry: z.string().regex(/^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/, 'a duration such as 720h, 1h30m or 3600s').min(2).max(32).optional(),
         jobId: JobId.optional(),
         /** The tag the user chose, checked again just before writing. */

@@ -33,8 +33,12 @@ export const RequestItem = z
     tag: z.string().max(128).optional(),
     digest: Digest,
     mediaType: z.string().max(256).optional(),
+    /** The manifest's size (Notation payloads name it). */
+    size: z.number().int().nonnegative().optional(),
     platform: z.string().max(64).optional(),
     format: OfflineFormat,
+    /** Notation: the envelope and the key's chain (base64 DER, leaf first); the payload is the envelope's signing input. */
+    notation: z.object({ envelope: z.enum(['jws', 'cose']), chain: z.array(Base64).min(1).max(10) }).strict().optional(),
     /** The exact bytes to sign, base64. */
     payload: Base64,
     payloadSha256: Hex64,
@@ -59,7 +63,7 @@ export const BundleSignature = z
   .object({
     itemId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     format: OfflineFormat,
-    /** cosign: the raw signature (DER ECDSA, PKCS#1 RSA, Ed25519); simplesigning/asc: the binary OpenPGP signed message. */
+    /** cosign and notation: the raw signature (DER ECDSA, PKCS#1 or PSS RSA, Ed25519); simplesigning/asc: the binary OpenPGP signed message. */
     signature: Base64,
     signedAt: z.string().datetime(),
   })

@@ -16,6 +16,9 @@ import { verifySimple } from '../../electron/core/signatures/simple';
 import { parsePolicy } from '../../electron/core/trust/policy';
 import { describeMaterial } from '../../electron/core/trust/store';
 import { vector } from '../vectors';
+import { verifyNotation } from '../../electron/core/signatures/notation/verify';
+import { defaultNotationTrust } from '../../electron/core/signatures/notation/trust';
+import { parseNotationPolicy } from '../../electron/core/trust/notation-policy';
 
 /**
  * One parser under fuzz: its valid seeds and how to feed it one input. A SignetError (or, for
@@ -202,6 +205,24 @@ export async function loadTargets(): Promise<Target[]> {
       run: (input) => extractTar(Buffer.from(input.buffer, input.byteOffset, input.byteLength), '/nonexistent/signet-fuzz', nullSink),
     },
     {
+      name: 'notation-jws',
+      summary: 'verifyNotation on JWS envelopes (strict JSON, headers, chain rules, signature); answers with checks, never throws',
+      seeds: [file('notation-go', 'jws_signature.sig'), file('notation', 'oci-layout', 'e2e-valid-signature', 'blobs', 'sha256', 'c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50'), file('notation', 'oci-layout', 'e2e-expired-signature', 'blobs', 'sha256', 'b5f927564088f65dad86c81bcdd0b55415a8b4c9a0a5391107210e0cdb305cc7')],
+      run: (input) => verifyNotation(input, 'application/jose+json', NOTATION_IMAGE, NOTATION_TRUST, new Date()),
+    },
+    {
+      name: 'notation-cose',
+      summary: 'verifyNotation on COSE_Sign1 envelopes (strict CBOR, headers, chain rules, signature); answers with checks, never throws',
+      seeds: [file('notation-go', 'cose_signature.sig')],
+      run: (input) => verifyNotation(input, 'application/cose', NOTATION_IMAGE, NOTATION_TRUST, new Date()),
+    },
+    {
+      name: 'notation-policy',
+      summary: 'parseNotationPolicy (trustpolicy.json, notation-go validation rules)',
+      seeds: ['multiple_trusted_identity_trustpolicy.json', 'invalid_trusted_identity_trustpolicy.json', 'registry_scope_trustpolicy.json', 'override_integrity_for_permissive_trustpolicy.json', 'trustpolicy.blob.json'].map((n) => file('notation', 'trustpolicies', n)),
+      run: (input) => parseNotationPolicy(input),
+    },
+    {
       name: 'stored-signature',
       summary: 'decodeStoredSignature (containers dir:/lookaside signature blobs)',
       seeds: [file('containers-image', 'dir-img-cosign-valid', 'signature-1'), file('containers-image', 'dir-img-cosign-key-rekor-valid', 'signature-1'), file('containers-image', 'image.signature')],
@@ -209,6 +230,9 @@ export async function loadTargets(): Promise<Target[]> {
     },
   ];
 }
+
+const NOTATION_IMAGE = { digest: 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0', size: 481, mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+const NOTATION_TRUST = defaultNotationTrust([]);
 
 export function isExpectedRejection(error: unknown): boolean {
   return error instanceof SignetError;

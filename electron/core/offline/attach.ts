@@ -1,5 +1,6 @@
 import { SignetError } from '../../../shared/errors';
 import { attachCosignSignature } from '../signatures/cosign';
+import { attachNotationSignature } from '../signatures/notation/offline';
 import { lookasideDir, readLookaside, writeLookaside } from '../signatures/simple';
 import type { RegistrySource } from '../registry/source';
 import { parseReference } from '../registry/reference';
@@ -73,6 +74,13 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
         continue;
       }
       outcomes.push({ ...base, result: 'attached', detail: (await ascStore.put(key, text, { contentType: 'application/json' })).url });
+      continue;
+    }
+    if (item.format === 'notation' && item.notation) {
+      const source = await sourceFor(ref.registry);
+      const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
+      const { where, added } = await attachNotationSignature(source, ref.repository, item.digest, item.notation.envelope, sig.payload, chain, sig.signature);
+      outcomes.push({ ...base, result: added ? 'attached' : 'already-present', detail: `${item.repository} (${where})` });
       continue;
     }
     if (item.format !== 'cosign') {

@@ -55,7 +55,7 @@ export async function checkBundle(requestBytes: Uint8Array, bundleBytes: Uint8Ar
     const payload = read.payloads.get(item.id) as Buffer;
     const signature = Buffer.from(entry.signature, 'base64');
     const where = `item ${item.id} (${item.reference}, ${item.format})`;
-    if (entry.format === 'cosign') {
+    if (entry.format === 'cosign' || entry.format === 'notation') {
       if (!verifyRawSignature(bundle.key.algorithm as SignatureAlgorithm, bundle.key.publicKey, payload, signature)) {
         throw new SignetError('VERIFICATION_FAILED', `The signature for ${where} does not verify over the payload the request carries with the bundle's key.`);
       }

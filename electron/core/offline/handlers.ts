@@ -19,11 +19,30 @@ import { countLayout, transferImages } from './transfer';
 import { prepareRequest } from './prepare';
 import { readRequest, sha256Hex, summarizeRequest } from './request';
 import { signRequest } from './sign';
+import { createHash, X509Certificate } from 'node:crypto';
 
 export function createOfflineHandlers(services: CoreServices): AreaHandlers<typeof offlineCalls> {
   return {
     'offline.createRequest': async (input, ctx) => {
+      let notation: { envelope: 'jws' | 'cose'; chain: Buffer[] } | undefined;
+      if (input.formats.includes('notation')) {
+        // The chain travels in the request: the key's own, from the key list (by its SPKI fingerprint).
+        const signer = input.signer;
+        if (signer.kind !== 'spki-sha256') throw new SignetError('INVALID_INPUT', 'Notation items name the signing key by its SPKI SHA-256, the key of the chain’s leaf.');
+        const pem = input.chain ?? (await services.keys.list()).find((k) => k.spkiSha256?.toLowerCase() === signer.value && k.certificateChain)?.certificateChain;
+        if (!pem) throw new SignetError('INVALID_INPUT', 'Notation items need the signing key’s X.509 certificate chain: give it (the station exports it with `signet key export KEY --format x509`), or name a key of this machine that has one.');
+        let chain: Buffer[];
+        try {
+          chain = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
+        } catch {
+          throw new SignetError('MALFORMED', 'The certificate chain cannot be read.');
+        }
+        const leaf = chain[0] ? new X509Certificate(chain[0]) : undefined;
+        if (!leaf || createHash('sha256').update(leaf.publicKey.export({ type: 'spki', format: 'der' })).digest('hex') !== signer.value) throw new SignetError('INVALID_INPUT', 'The chain’s first certificate is not for the key the request names.');
+        notation = { envelope: input.envelope ?? 'jws', chain };
+      } else if (input.envelope || input.chain) throw new SignetError('INVALID_INPUT', 'An envelope and a chain are Notation options.');
       const made = await prepareRequest({
+        ...(notation ? { notation } : {}),
         references: input.references,
         signer: input.signer,
         formats: input.formats,

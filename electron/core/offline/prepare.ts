@@ -14,6 +14,8 @@ export interface PrepareOptions {
   formats: readonly OfflineFormat[];
   indexOnly?: boolean;
   note?: string;
+  /** For Notation items: the envelope and the key's chain. */
+  notation?: { envelope: 'jws' | 'cose'; chain: readonly Buffer[] };
   saved: SavedRegistries;
   credentials: CredentialStore;
   progress?: (done: number, total: number, message: string) => void;
@@ -45,15 +47,15 @@ export async function prepareRequest(options: PrepareOptions): Promise<ReturnTyp
     if (ref.digest && fetched.digest !== ref.digest) throw new SignetError('DIGEST_MISMATCH', `${text} resolved to ${fetched.digest}.`);
     const repository = `${ref.registry}/${ref.repository}`;
     const base = { reference: text, repository, ...(ref.tag ? { tag: ref.tag } : {}) };
-    images.push({ ...base, digest: fetched.digest, mediaType: fetched.mediaType });
+    images.push({ ...base, digest: fetched.digest, mediaType: fetched.mediaType, size: fetched.bytes.length });
     if (fetched.parsed.kind === 'index' && !options.indexOnly) {
       for (const m of fetched.parsed.manifests) {
         if (!m.platform) continue;
-        images.push({ ...base, digest: m.digest, mediaType: m.mediaType, platform: platformName(m.platform) });
+        images.push({ ...base, digest: m.digest, mediaType: m.mediaType, size: m.size, platform: platformName(m.platform) });
       }
     }
     done += 1;
   }
   options.progress?.(done, options.references.length, 'Building the request');
-  return buildRequest({ signer: options.signer, formats: options.formats, images, createdBy: `${APP_NAME} ${APP_VERSION}`, now: new Date(), ...(options.note ? { note: options.note } : {}) });
+  return buildRequest({ signer: options.signer, formats: options.formats, images, createdBy: `${APP_NAME} ${APP_VERSION}`, now: new Date(), ...(options.note ? { note: options.note } : {}), ...(options.notation ? { notation: options.notation } : {}) });
 }

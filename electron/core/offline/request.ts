@@ -3,6 +3,7 @@ import { SignetError } from '../../../shared/errors';
 import { RequestItemView, SigningRequest, type OfflineFormat, type RequestedSigner, type RequestItem } from '../../../shared/models/offline';
 import { ATOMIC_TYPE, buildAtomicPayload, buildCosignPayload, COSIGN_TYPE } from '../../../shared/payloads/payloads';
 import { parseStrictJson } from '../json/strict';
+import { notationSigningInput, readNotationSigningInput } from '../signatures/notation/offline';
 
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
@@ -16,6 +17,8 @@ export interface RequestImage {
   tag?: string;
   digest: string;
   mediaType?: string;
+  /** The manifest's size (for Notation payloads). */
+  size?: number;
   platform?: string;
 }
 
@@ -28,6 +31,8 @@ export interface BuildRequestOptions {
   note?: string;
   /** cosign `optional` annotations. */
   annotations?: Readonly<Record<string, string>>;
+  /** Notation items: the envelope and the key's X.509 chain (DER, leaf first). */
+  notation?: { envelope: 'jws' | 'cose'; chain: readonly Buffer[] };
 }
 
 /** Builds the request: every payload is made here, once, and carried as bytes. */
@@ -35,7 +40,8 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
   const items: RequestItem[] = [];
   for (const image of options.images) {
     for (const format of options.formats) {
-      const payload = Buffer.from(payloadFor(format, image, options), 'utf8');
+      if (format === 'notation' && (!options.notation || image.size === undefined || !image.mediaType)) throw new SignetError('INVALID_INPUT', 'A Notation item needs the key’s certificate chain and the manifest’s media type and size.');
+      const payload = format === 'notation' && options.notation ? notationSigningInput(options.notation.envelope, { mediaType: image.mediaType as string, digest: image.digest, size: image.size as number }, options.notation.chain, options.now) : Buffer.from(payloadFor(format, image, options), 'utf8');
       items.push({
         id: String(items.length + 1),
         reference: image.reference,
@@ -43,8 +49,10 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
         ...(image.tag ? { tag: image.tag } : {}),
         digest: image.digest,
         ...(image.mediaType ? { mediaType: image.mediaType } : {}),
+        ...(image.size !== undefined ? { size: image.size } : {}),
         ...(image.platform ? { platform: image.platform } : {}),
         format,
+        ...(format === 'notation' && options.notation ? { notation: { envelope: options.notation.envelope, chain: options.notation.chain.map((c) => c.toString('base64')) } } : {}),
         payload: payload.toString('base64'),
         payloadSha256: sha256Hex(payload),
       });
@@ -126,6 +134,13 @@ export function readRequest(bytes: Uint8Array): ReadRequest {
 }
 
 function decodePayload(item: RequestItem, payload: Buffer): { identity: string } {
+  if (item.format === 'notation') {
+    if (!item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is a Notation item without its envelope and chain.`);
+    const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
+    const read = readNotationSigningInput(item.notation.envelope, payload, chain, item.digest);
+    return { identity: `${item.repository}@${read.payload.targetArtifact.digest} (Notation ${item.notation.envelope.toUpperCase()}, signing time ${read.signingTime.toISOString()})` };
+  }
+  if (item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is not a Notation item but carries Notation fields.`);
   const doc = parseStrictJson(payload, `Item ${item.id}'s payload`) as { critical?: { type?: unknown; image?: { 'docker-manifest-digest'?: unknown }; identity?: { 'docker-reference'?: unknown } } };
   const expectedType = item.format === 'cosign' ? COSIGN_TYPE : ATOMIC_TYPE;
   if (doc?.critical?.type !== expectedType) throw new SignetError('MALFORMED', `Item ${item.id}'s payload is not a "${expectedType}" payload.`);
@@ -139,11 +154,11 @@ function decodePayload(item: RequestItem, payload: Buffer): { identity: string }
 function checkFormatsFitSigner(request: SigningRequest): void {
   const pgp = request.signer.kind === 'pgp-fingerprint';
   for (const item of request.items) {
-    const wantsPgp = item.format !== 'cosign';
+    const wantsPgp = item.format === 'simplesigning' || item.format === 'asc';
     if (pgp !== wantsPgp) {
       throw new SignetError(
         'INVALID_INPUT',
-        pgp ? `Item ${item.id} asks for a cosign signature, which an OpenPGP key cannot make.` : `Item ${item.id} asks for an OpenPGP (${item.format}) signature, which needs an OpenPGP key.`,
+        pgp ? `Item ${item.id} asks for a ${item.format} signature, which an OpenPGP key cannot make.` : `Item ${item.id} asks for an OpenPGP (${item.format}) signature, which needs an OpenPGP key.`,
       );
     }
   }

@@ -5,7 +5,7 @@ import type { PgpSigner, Signer } from '../signing/signer';
 import { readRequest, sha256Hex } from './request';
 
 export interface OfflineSigners {
-  /** For cosign items. */
+  /** For cosign and Notation items. */
   signer?: Signer;
   /** For simplesigning and asc items. */
   pgp?: PgpSigner;
@@ -45,7 +45,7 @@ export async function signRequest(options: SignRequestOptions): Promise<{ bytes:
     }
     const payload = read.payloads.get(item.id) as Buffer;
     let signature: Uint8Array;
-    if (item.format === 'cosign') signature = await (options.signers.signer as Signer).sign(payload);
+    if (item.format === 'cosign' || item.format === 'notation') signature = await (options.signers.signer as Signer).sign(payload);
     else signature = await (options.signers.pgp as PgpSigner).signMessage(payload);
     signatures.push({ itemId: item.id, format: item.format, signature: Buffer.from(signature).toString('base64'), signedAt: options.now().toISOString() });
     done += 1;

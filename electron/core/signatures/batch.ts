@@ -13,7 +13,7 @@ export interface TagVerdict {
  * flight: three requests per tag (manifest, signature image, payload), nothing fetched twice.
  */
 /** `trusted` is the keys for every tag, or a function giving each tag's (trust scopes may name a tag). */
-export async function verifyTags(source: RegistrySource, repository: string, tags: readonly string[], trusted: readonly string[] | ((tag: string) => readonly string[]), concurrency = 8, progress?: (done: number, total: number) => void): Promise<TagVerdict[]> {
+export async function verifyTags(source: RegistrySource, repository: string, tags: readonly string[], trusted: readonly string[] | ((tag: string) => readonly string[]), concurrency = 8, progress?: (done: number, total: number) => void, other?: (tag: string, digest: string) => Promise<TagVerdict['verdict'] | undefined>): Promise<TagVerdict[]> {
   const results: TagVerdict[] = new Array(tags.length);
   let next = 0;
   let done = 0;
@@ -32,6 +32,12 @@ export async function verifyTags(source: RegistrySource, repository: string, tag
         }
         const pems = typeof trusted === 'function' ? trusted(tag) : trusted;
         if (pems.some((pem) => verifyWithKey(pem, sig.payload, sig.signature))) verdict = 'verified';
+      }
+      // Another format (Notation) decides when cosign verified nothing: verified beats failed beats untrusted beats unknown beats unsigned.
+      if (other && verdict !== 'verified') {
+        const more = await other(tag, manifest.digest);
+        const rank: Record<TagVerdict['verdict'], number> = { verified: 4, failed: 3, 'signed-untrusted': 2, unknown: 1, unsigned: 0 };
+        if (more && rank[more] > rank[verdict]) verdict = more;
       }
       results[index] = { tag, digest: manifest.digest, verdict };
       progress?.(++done, tags.length);

@@ -13,6 +13,7 @@ import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
 import { parseDuration } from './notation/sign';
+import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { reviewerSafe } from '../storage/handlers';
@@ -93,7 +94,10 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const entries = await new TrustStore(services.dataDir).entries();
       const now = new Date();
       const keysFor = (tag: string) => publicKeysValidFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`, now);
-      const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`));
+      // Notation signatures count too, judged by the imported Notation trust policy (or Signet's default for each tag's scope).
+      const policyTrust = await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
+      const notationFor = (tag: string, digest: string) => notationTagVerdict(source, input.repository, digest, policyTrust ?? defaultTrustFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`), now);
+      const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`), notationFor);
       return { results };
     },
     'signatures.sign': async (input, ctx) => {
@@ -130,12 +134,12 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         describeSigner = signerDetails(signer);
         if (format.id === 'notation') {
           // The chain travels with the key in the key list (generated with a test CA, or attached).
-          const info = await services.keys.get(input.key).catch(() => undefined);
+          const info = input.certificateChain ? { certificateChain: input.certificateChain } : await services.keys.get(input.key).catch(() => undefined);
           if (!info?.certificateChain) throw new SignetError('INVALID_INPUT', `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`);
           Object.assign(base, { notation: { certificateChain: info.certificateChain, envelope: input.envelope ?? 'jws', ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}) } });
         }
       }
-      if (format.id !== 'notation' && (input.envelope || input.expiry)) throw new SignetError('INVALID_INPUT', 'An envelope and an expiry are Notation options.');
+      if (format.id !== 'notation' && (input.envelope || input.expiry || input.certificateChain)) throw new SignetError('INVALID_INPUT', 'An envelope, an expiry and a certificate chain are Notation options.');
       if (!format.sign) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: Signed | undefined;

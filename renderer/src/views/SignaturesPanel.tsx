@@ -161,7 +161,7 @@ function NotationFacts({ details }: { details: NonNullable<SignatureReport['nota
         <div className="fact"><dt>Expiry</dt><dd>{details.expiry ?? 'none'}</dd></div>
         <div className="fact"><dt>Timestamp</dt><dd>{details.timestamp ? `RFC 3161, verified: ${details.timestamp.at} by ${details.timestamp.tsa}` : details.timestampToken ? 'RFC 3161 countersignature present, not verified (see the timestamp check)' : 'none'}</dd></div>
         {details.anchor && <div className="fact"><dt>Trusted through</dt><dd>{details.anchor}</dd></div>}
-        <div className="fact"><dt>Trust policy</dt><dd>{p.name} <span className="muted">({p.source === 'trust-store' ? 'no Notation trust policy imported: the trust store’s certificates' : 'imported Notation trust policy'}; level {p.level}{p.decidingCheck ? `; decided by the ${p.decidingCheck} check` : ''})</span></dd></div>
+        <div className="fact"><dt>Trust policy</dt><dd>{p.name} <span className="muted">({p.source === 'trust-store' ? 'the trust store’s certificates are the CA store' : 'imported Notation trust policy'}; level {p.level}{p.decidingCheck ? `; decided by the ${p.decidingCheck} check` : ''})</span></dd></div>
       </dl>
       {details.chain.length > 0 && (
         <table className="table small" aria-label="Certificate chain">

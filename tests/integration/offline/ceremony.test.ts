@@ -73,6 +73,28 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     expect((await cli(station, ['audit', 'list'])).stdout).toContain('offline');
   });
 
+  it('carries Notation items across: the request holds the exact signing inputs and the chain; the attached envelopes are what notation writes and verify', async () => {
+    await cli(station, ['key', 'generate', 'notary', '--type', 'x509-ecdsa-p256', '--uid', 'release.example.com']);
+    const key = JSON.parse((await cli(station, ['key', 'show', 'notary', '--json'])).stdout) as { spkiSha256: string };
+    await cli(station, ['key', 'export', 'notary', '--format', 'x509', '--out', path.join(work, 'notary-chain.pem')]);
+    const requestFile = path.join(work, 'notation.request.json');
+    const prepared = await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', key.spkiSha256, '--format', 'notation', '--envelope', 'cose', '--chain', path.join(work, 'notary-chain.pem'), '--index-only', '--out', requestFile]);
+    expect(prepared.stdout).toContain('notation');
+    const bundleFile = path.join(work, 'notation.bundle.json');
+    expect((await cli(station, ['offline', 'sign', requestFile, '--key', 'notary', '--out', bundleFile], 'sign\n')).stdout).toContain('Signed 1 item(s)');
+    const attached = JSON.parse((await cli(connected, ['offline', 'attach', bundleFile, '--request', requestFile, '--json'])).stdout) as { outcomes: Array<{ result: string; format: string }> };
+    expect(attached.outcomes).toEqual([expect.objectContaining({ format: 'notation', result: 'attached' })]);
+    const again = JSON.parse((await cli(connected, ['offline', 'attach', bundleFile, '--request', requestFile, '--json'])).stdout) as { outcomes: Array<{ result: string }> };
+    expect(again.outcomes.map((o) => o.result)).toEqual(['already-present']);
+    // A reviewer who trusts the chain's root in a Notation store verifies it.
+    const reviewer = temp('notation-reviewer');
+    const chain = readFileSync(path.join(work, 'notary-chain.pem'), 'utf8');
+    writeFileSync(path.join(reviewer, 'root.pem'), (chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? []).at(-1) as string);
+    await cli(reviewer, ['trust', 'add', path.join(reviewer, 'root.pem'), '--store', 'ca:release']);
+    const verified = JSON.parse((await cli(reviewer, ['signatures', `${registry.host}/team/app:1.0`, '--json'])).stdout) as { signatures: Array<{ format: string; verdict: string; notation?: { envelope?: string } }> };
+    expect(verified.signatures.filter((s) => s.format === 'notation')).toEqual([expect.objectContaining({ verdict: 'verified', notation: expect.objectContaining({ envelope: 'cose' }) })]);
+  });
+
   it('carries OpenPGP simple signatures across and attaches them into a lookaside directory skopeo accepts', async () => {
     await cli(station, ['key', 'generate', 'release-pgp', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>']);
     const pgp = JSON.parse((await cli(station, ['key', 'show', 'release-pgp', '--json'])).stdout) as { pgpFingerprint: string; publicKey: string };

@@ -1,4 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { makeCertificate } from '../../../electron/core/keys/x509';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,7 +94,12 @@ describe('Notation signing', () => {
     expect(peer('notation_jws_verify.py', envelopes[0]!.bytes)).toBe(image.digest);
     expect(peer('notation_cose_verify.py', envelopes[1]!.bytes)).toBe(image.digest);
 
-    // Untrusted until the chains' roots are trusted (here in a Notation store, one of them).
+    // Signet trusts the keys it generates: each signing certificate's key vouches for it as a single key.
+    const own = await ok<Report>('signatures.verify', { id: registryId, repository: 'notary/app', digest: image.digest });
+    expect(own.signatures.filter((s) => s.format === 'notation').map((s) => s.verdict)).toEqual(['verified', 'verified']);
+    // Without those entries they are untrusted until a chain's root is trusted (here in a Notation store, one of them).
+    const listed = await ok<{ entries: Array<{ id: string; signetKey?: { name: string } }> }>('trust.list', {});
+    for (const e of listed.entries.filter((x) => x.signetKey)) await ok('trust.remove', { id: e.id });
     const before = await ok<Report>('signatures.verify', { id: registryId, repository: 'notary/app', digest: image.digest });
     expect(before.signatures.filter((s) => s.format === 'notation').map((s) => s.code)).toEqual(['SIG_NO_TRUSTED_KEYS', 'SIG_NO_TRUSTED_KEYS']);
     await ok('trust.add', { name: 'release test CA', data: rootOf(await chainOf('release')), stores: ['ca:release'] });
@@ -143,6 +150,20 @@ describe('Notation signing', () => {
     expect(r.signatures).toEqual([expect.objectContaining({ format: 'notation', verdict: 'verified', storage: expect.stringContaining('referrers tag schema') })]);
   });
 
+  it('a key without a chain in the key list signs with a chain given for the call (as for pkcs11: and KMS URIs); a chain for another key is refused', async () => {
+    const image = await pushTestImage(registry.url, 'notary/given', '1.0', { seed: 'notation-given-chain' });
+    const publicPem = (await ok<{ exports: { pem?: string } }>('keys.get', { key: 'plain' })).exports.pem as string;
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const caSubject = { commonName: 'Given CA', organization: 'Signet Test' };
+    const now = Date.now();
+    const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: true });
+    const leafPem = makeCertificate({ subject: { commonName: 'plain', organization: 'Signet Test' }, publicKey: createPublicKey(publicPem), issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: false });
+    await ok('signatures.sign', { id: registryId, repository: 'notary/given', digest: image.digest, key: 'plain', format: 'notation', certificateChain: leafPem + caPem });
+    const [env] = await envelopesOf(client, 'notary/given', image.digest);
+    expect(peer('notation_jws_verify.py', env!.bytes)).toBe(image.digest);
+    expect(await call('signatures.sign', { id: registryId, repository: 'notary/given', digest: image.digest, key: 'plain', format: 'notation', certificateChain: await chainOf('release') })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('another key') });
+  });
+
   it('refuses a key without a certificate chain, and a reserved annotation, writing nothing', async () => {
     const image = await pushTestImage(registry.url, 'notary/refused', '1.0', { seed: 'notation-refused' });
     expect(await call('signatures.sign', { id: registryId, repository: 'notary/refused', digest: image.digest, key: 'plain', format: 'notation' })).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('X.509 certificate chain') });
@@ -177,7 +198,8 @@ describe('signet sign --format notation (CLI)', () => {
     const signed = await signet('sign', ref, '--key', 'release', '--format', 'notation', '--envelope', 'cose', '--expiry', '720h', '--annotation', 'build=7');
     expect(signed).toMatchObject({ code: 0, stdout: expect.stringContaining('sha256-') });
     expect(signed.stdout).toContain('notation');
-    expect((await signet('verify', ref)).code).toBe(1);
+    // The key Signet generated is trusted: its certificate's key vouches for the signature as a single key.
+    expect(await signet('verify', ref)).toMatchObject({ code: 0, stdout: expect.stringContaining('as a single key') });
     await signet('key', 'export', 'release', '--format', 'x509', '--out', path.join(home, 'chain.pem'));
     const chain = execFileSync('cat', [path.join(home, 'chain.pem')], { encoding: 'utf8' });
     writeFileSync(path.join(home, 'ca.pem'), (chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? []).at(-1) as string);

@@ -85,6 +85,17 @@ describe('Notation vectors through signatures.verify', () => {
       expect(s.notation?.policy.decidingCheck).toBe('expiry');
     });
 
+    it('the tag badges (signatures.status) count Notation signatures: valid verified, expired failed', async () => {
+      await verifyLayout('e2e-valid-signature');
+      await verifyLayout('e2e-expired-signature');
+      for (const [name, verdict] of [['e2e-valid-signature', 'verified'], ['e2e-expired-signature', 'failed']] as const) {
+        const id = layoutIds[name] as string;
+        const repos = await ok<{ repositories: string[] }>('registry.repositories', { id });
+        const status = await ok<{ results: Array<{ tag: string; verdict: string }> }>('signatures.status', { id, repository: repos.repositories[0], tags: ['v1'] });
+        expect(status.results, name).toEqual([expect.objectContaining({ tag: 'v1', verdict })]);
+      }
+    });
+
     it('e2e-invalid-signature: the layer is not an envelope ⇒ REJECT (SIG_UNREADABLE, integrity)', async () => {
       const r = await verifyLayout('e2e-invalid-signature');
       expect(r).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ verdict: 'failed', code: 'SIG_UNREADABLE' })] });
@@ -159,9 +170,12 @@ describe('Notation vectors through signatures.verify', () => {
     });
   });
 
-  it('without the e2e certificate in the trust store the valid signature is signed but untrusted (SIG_NO_TRUSTED_KEYS), never "unsigned"', async () => {
+  it('without the e2e certificate in the trust store the valid signature is signed but untrusted (SIG_NO_TRUSTED_KEYS), never "unsigned", in the report and the tag badge', async () => {
     const r = await verifyLayout('e2e-valid-signature');
     expect(r).toMatchObject({ verdict: 'signed-untrusted', signatures: [expect.objectContaining({ verdict: 'signed-untrusted', code: 'SIG_NO_TRUSTED_KEYS' })] });
+    const id = layoutIds['e2e-valid-signature'] as string;
+    const repos = await ok<{ repositories: string[] }>('registry.repositories', { id });
+    expect((await ok<{ results: Array<{ verdict: string }> }>('signatures.status', { id, repository: repos.repositories[0], tags: ['v1'] })).results).toEqual([expect.objectContaining({ verdict: 'signed-untrusted' })]);
   });
 
   it('the e2e layouts pushed to docker-registry 2.8 (no referrers API) verify through the tag-schema fallback with the same verdicts', async () => {

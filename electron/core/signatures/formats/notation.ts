@@ -5,6 +5,7 @@ import { ENVELOPE_MEDIA_TYPES } from '../notation/envelope';
 import { defaultNotationTrust, type NotationTrust } from '../notation/trust';
 import { verifyNotation } from '../notation/verify';
 import { signNotation } from '../notation/sign';
+import { spkiSha256 } from '../../keys/generate';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
 import type { SignatureFormat, VerifyContext } from './format';
@@ -21,7 +22,13 @@ const rethrowOffline = (error: unknown) => {
 
 /** The Notation trust a signature on this image is judged by: the policy the context resolved, or Signet's trust store as the CA store. */
 function trustFor(ctx: VerifyContext): NotationTrust | { none: string } {
-  return ctx.notation ?? defaultNotationTrust(ctx.trust.certificates.map((c) => ({ store: 'Signet trust store', name: c.name, der: c.der, ...(c.window ? { window: c.window } : {}) })));
+  return (
+    ctx.notation ??
+    defaultNotationTrust(
+      ctx.trust.certificates.map((c) => ({ store: 'Signet trust store', name: c.name, der: c.der, ...(c.window ? { window: c.window } : {}) })),
+      ctx.trust.keys.map((k) => ({ name: k.name, spkiSha256: k.fingerprint, ...(k.validity.window ? { window: k.validity.window } : {}) })),
+    )
+  );
 }
 
 function unusable(storage: string, code: SignatureCheck['code'], reason: string, trust: NotationTrust | { none: string }, mediaType = 'unknown'): SignatureReport {
@@ -61,11 +68,15 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
   const leaf = result.chain[0];
   const env = result.envelope;
   const signedAnnotations = result.payload?.targetArtifact.annotations ?? {};
+  // A signature by one of Signet's own keys that is not trusted: the report offers to trust it.
+  const leafSpki = leaf ? spkiSha256(leaf.publicKey) : undefined;
+  const known = result.anchor ? undefined : ctx.trust.known.keys.find((k) => k.fingerprint.toLowerCase() === leafSpki)?.known;
   return {
     format: 'notation',
     kind: 'signature',
     storage,
     ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256 } : {}),
+    ...(known ? { knownKey: known } : {}),
     algorithm: env ? `Notation ${env.kind.toUpperCase()} ${env.alg}` : `Notation (${(ENVELOPE_MEDIA_TYPES as Record<string, string>)[layer.mediaType] ?? layer.mediaType})`,
     annotations: Object.fromEntries(Object.entries(signedAnnotations).slice(0, 50)),
     payload: env ? env.payload.toString('utf8').slice(0, 65_536) : '',

@@ -1,4 +1,4 @@
-import { CborMap, CborTag, encodeCbor } from './cbor';
+import { CborMap, CborTag, decodeCbor, encodeCbor } from './cbor';
 import type { NotaryAlgorithm } from './certs';
 import { COSE_ALG, COSE_LABEL, coseSigStructure } from './cose';
 import { NOTARY, type EnvelopeKind } from './envelope';
@@ -33,18 +33,28 @@ const rfc3339 = (d: Date) => new Date(seconds(d) * 1000).toISOString().replace('
  * the signing agent unprotected.
  */
 export async function buildJws(req: EnvelopeRequest, sign: RawSign): Promise<Buffer> {
+  const input = jwsSigningInput(req);
+  return assembleJws(input, req.chain, req.signingAgent, await sign(input));
+}
+
+/** The bytes a JWS envelope's signature is over: ASCII(protected "." payload), protected in notation's member order. */
+export function jwsSigningInput(req: Omit<EnvelopeRequest, 'chain' | 'signingAgent'>): Buffer {
   const crit = [NOTARY.signingScheme, ...(req.expiry ? [NOTARY.expiry] : [])];
   const header: Record<string, unknown> = { alg: req.alg, crit, cty: NOTARY.payloadType };
   if (req.expiry) header[NOTARY.expiry] = rfc3339(req.expiry);
   header[NOTARY.signingScheme] = 'notary.x509';
   header[NOTARY.signingTime] = rfc3339(req.signingTime);
-  const protectedText = Buffer.from(JSON.stringify(header)).toString('base64url');
-  const payloadText = req.payload.toString('base64url');
-  const signature = await sign(Buffer.from(`${protectedText}.${payloadText}`, 'ascii'));
+  return Buffer.from(`${Buffer.from(JSON.stringify(header)).toString('base64url')}.${req.payload.toString('base64url')}`, 'ascii');
+}
+
+/** A JWS envelope from its signing input (as signed) and the signature in JOSE form. */
+export function assembleJws(signingInput: Buffer, chain: readonly Buffer[], signingAgent: string, signature: Buffer): Buffer {
+  const [protectedText, payloadText, extra] = signingInput.toString('ascii').split('.');
+  if (protectedText === undefined || payloadText === undefined || extra !== undefined) throw new Error('a JWS signing input is protected.payload');
   const envelope = {
     payload: payloadText,
     protected: protectedText,
-    header: { x5c: req.chain.map((c) => c.toString('base64')), [NOTARY.signingAgent]: req.signingAgent },
+    header: { x5c: chain.map((c) => c.toString('base64')), [NOTARY.signingAgent]: signingAgent },
     signature: signature.toString('base64url'),
   };
   return Buffer.from(JSON.stringify(envelope));
@@ -52,6 +62,12 @@ export async function buildJws(req: EnvelopeRequest, sign: RawSign): Promise<Buf
 
 /** A COSE_Sign1_Tagged envelope as notation writes it: times as tag-1 epoch seconds, x5chain under label 33. */
 export async function buildCose(req: EnvelopeRequest, sign: RawSign): Promise<Buffer> {
+  const input = coseSigningInput(req);
+  return assembleCose(input, req.chain, req.signingAgent, await sign(input));
+}
+
+/** The bytes a COSE_Sign1 signature is over: the Sig_structure with notation's protected header. */
+export function coseSigningInput(req: Omit<EnvelopeRequest, 'chain' | 'signingAgent'>): Buffer {
   const headers = new CborMap();
   headers.entries.push([COSE_LABEL.alg, COSE_ALG[req.alg]]);
   headers.entries.push([COSE_LABEL.crit, [NOTARY.signingScheme, ...(req.expiry ? [NOTARY.expiry] : [])]]);
@@ -59,12 +75,17 @@ export async function buildCose(req: EnvelopeRequest, sign: RawSign): Promise<Bu
   headers.entries.push([NOTARY.signingScheme, 'notary.x509']);
   headers.entries.push([NOTARY.signingTime, new CborTag(1, seconds(req.signingTime))]);
   if (req.expiry) headers.entries.push([NOTARY.expiry, new CborTag(1, seconds(req.expiry))]);
-  const protectedBytes = encodeCbor(headers);
-  const signature = await sign(coseSigStructure(protectedBytes, req.payload));
+  return coseSigStructure(encodeCbor(headers), req.payload);
+}
+
+/** A COSE_Sign1_Tagged envelope from its Sig_structure (as signed) and the signature in COSE form. */
+export function assembleCose(sigStructure: Buffer, chain: readonly Buffer[], signingAgent: string, signature: Buffer): Buffer {
+  const decoded = decodeCbor(sigStructure, 'The COSE Sig_structure');
+  if (!Array.isArray(decoded) || decoded.length !== 4 || decoded[0] !== 'Signature1' || !(decoded[1] instanceof Uint8Array) || !(decoded[2] instanceof Uint8Array) || decoded[2].length !== 0 || !(decoded[3] instanceof Uint8Array)) throw new Error('not a COSE Sig_structure');
   const unprotected = new CborMap();
-  unprotected.entries.push([COSE_LABEL.x5chain, req.chain.map((c) => new Uint8Array(c))]);
-  unprotected.entries.push([NOTARY.signingAgent, req.signingAgent]);
-  return encodeCbor(new CborTag(18, [protectedBytes, unprotected, new Uint8Array(req.payload), new Uint8Array(signature)]));
+  unprotected.entries.push([COSE_LABEL.x5chain, chain.map((c) => new Uint8Array(c))]);
+  unprotected.entries.push([NOTARY.signingAgent, signingAgent]);
+  return encodeCbor(new CborTag(18, [decoded[1], unprotected, decoded[3], new Uint8Array(signature)]));
 }
 
 export function buildEnvelope(kind: EnvelopeKind, req: EnvelopeRequest, sign: RawSign): Promise<Buffer> {

@@ -122,6 +122,8 @@ export function readCertificate(input: Uint8Array): CertInfo {
     revocationSources: false,
     publicKey,
   };
+  // node:crypto hands validity back as text; a date it cannot read back is an unreadable certificate (found by npm run fuzz).
+  if (Number.isNaN(info.notBefore.getTime()) || Number.isNaN(info.notAfter.getTime())) throw new Error('unreadable validity');
   const extensionsWrapper = fields.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 3);
   const seen = new Set<string>();
   for (const ext of children(children(extensionsWrapper)[0])) {

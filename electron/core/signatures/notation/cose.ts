@@ -18,7 +18,8 @@ export function coseSigStructure(protectedBytes: Uint8Array, payload: Uint8Array
 
 function epoch(value: CborValue | undefined, what: string): Date | undefined {
   if (value === undefined) return undefined;
-  if (!(value instanceof CborTag) || value.tag !== 1 || typeof value.value !== 'number' || !Number.isSafeInteger(value.value)) throw new EnvelopeError('header', `${what} is not a CBOR epoch time (tag 1, integer seconds)`);
+  // Years 1970–9999 only: a time JavaScript cannot hold is refused, not carried as an invalid date (found by npm run fuzz).
+  if (!(value instanceof CborTag) || value.tag !== 1 || typeof value.value !== 'number' || !Number.isSafeInteger(value.value) || value.value < 0 || value.value > 253_402_300_799) throw new EnvelopeError('header', `${what} is not a CBOR epoch time (tag 1, integer seconds, years 1970–9999)`);
   return new Date(value.value * 1000);
 }
 

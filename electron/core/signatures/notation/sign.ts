@@ -85,7 +85,7 @@ export interface NotationSignRequest {
  * own verifier (integrity and digest binding, anchored at the chain's root) before anything is
  * written; then it is stored beside the image (storeNotationSignature).
  */
-export async function signNotation(req: NotationSignRequest): Promise<{ payload: string; signatureManifest: string; where: string; tag: string }> {
+export async function signNotation(req: NotationSignRequest): Promise<{ payload: string; signatureManifest: string; where: string; tag: string; added: boolean }> {
   for (const key of Object.keys(req.annotations ?? {})) if (key.startsWith('io.cncf.notary')) throw new SignetError('INVALID_INPUT', `The annotation ${JSON.stringify(key)} uses the reserved prefix io.cncf.notary; nothing was signed.`);
   let chain: Buffer[];
   try {

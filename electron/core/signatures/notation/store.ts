@@ -17,6 +17,8 @@ export interface StoredSignature {
   /** `referrers API`, or the `sha256-<hex>` tag that lists it. */
   where: string;
   tag: string;
+  /** False when this very signature manifest was listed already (nothing changed). */
+  added: boolean;
 }
 
 const locks = new Map<string, Promise<unknown>>();
@@ -57,11 +59,12 @@ export async function storeNotationSignature(source: RegistrySource, repository:
   const annotations = { [THUMBPRINT_ANNOTATION]: JSON.stringify(thumbprints.map((t) => t.toLowerCase())), 'org.opencontainers.image.created': now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, artifactType: NOTARY_ARTIFACT_TYPE, config, layers: [layer], subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }, annotations }));
   const digest = digestOf(manifest);
-  await source.pushManifest(repository, digest, manifest, MEDIA.ociManifest);
   const ours: Descriptor = { mediaType: MEDIA.ociManifest, digest, size: manifest.length, artifactType: NOTARY_ARTIFACT_TYPE, annotations };
   const tag = referrersTag(subject.digest);
   const listed = await source.referrers(repository, subject.digest);
-  if (listed.source === 'api') return { signatureManifest: digest, where: 'referrers API', tag };
+  if (listed.descriptors.some((d) => d.digest === digest)) return { signatureManifest: digest, where: listed.source === 'api' ? 'referrers API' : tag, tag, added: false };
+  await source.pushManifest(repository, digest, manifest, MEDIA.ociManifest);
+  if (listed.source === 'api') return { signatureManifest: digest, where: 'referrers API', tag, added: true };
   return withLock(`${source.label}/${repository}:${tag}`, async () => {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
       const current = await currentIndex(source, repository, tag);
@@ -73,7 +76,7 @@ export async function storeNotationSignature(source: RegistrySource, repository:
       await pause(40, 160);
       if (!(await currentIndex(source, repository, tag)).some((d) => d.digest === digest)) continue;
       await pause(150, 350);
-      if ((await currentIndex(source, repository, tag)).some((d) => d.digest === digest)) return { signatureManifest: digest, where: tag, tag };
+      if ((await currentIndex(source, repository, tag)).some((d) => d.digest === digest)) return { signatureManifest: digest, where: tag, tag, added: true };
     }
     throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature manifest ${digest} is stored but not listed there after ${WRITE_ATTEMPTS} attempts. Try again.`);
   });

@@ -33,6 +33,11 @@ export interface NotationTrust {
   stores: { ca: NotationAnchor[]; signingAuthority: NotationAnchor[]; tsa: NotationAnchor[] };
   /** Whether the statement names any tsa store: notation verifies timestamps only then. */
   tsaConfigured: boolean;
+  /**
+   * Signet's default only (no Notation trust policy): public keys the trust store vouches for,
+   * which vouch for a signing certificate holding exactly that key, as a single key.
+   */
+  leafKeys?: Array<{ name: string; spkiSha256: string; window?: { notBefore?: string; notAfter?: string } }>;
 }
 
 /**
@@ -41,7 +46,7 @@ export interface NotationTrust {
  * any identity, level strict — but revocation is logged, since Signet queries no OCSP or CRL
  * service and says so in the report rather than refusing every CA-issued signature.
  */
-export function defaultNotationTrust(ca: NotationAnchor[]): NotationTrust {
+export function defaultNotationTrust(ca: NotationAnchor[], leafKeys: NonNullable<NotationTrust['leafKeys']> = []): NotationTrust {
   return {
     policy: { name: 'Signet trust store (no Notation trust policy)', level: 'strict', source: 'trust-store' },
     actions: { ...LEVEL_ACTIONS.strict, revocation: 'log' },
@@ -49,5 +54,6 @@ export function defaultNotationTrust(ca: NotationAnchor[]): NotationTrust {
     trustedIdentities: ['*'],
     stores: { ca, signingAuthority: [], tsa: [] },
     tsaConfigured: false,
+    ...(leafKeys.length ? { leafKeys } : {}),
   };
 }

@@ -31,6 +31,22 @@ const policy = (level: NotationTrust['policy']['level'], ca: Buffer[], overrides
   ...overrides,
 });
 
+describe('inputs npm run fuzz found (each refused with a check, never a raw error)', () => {
+  it('a certificate whose validity node:crypto cannot read back as a date is unreadable (SIG_UNREADABLE)', () => {
+    const found = Buffer.from('eyJwYXlsb2FkIjoiZXlKMFlYSm5aWFJCY25ScFptRmpkQ0k2ZXlKaWFXZGxjM1FpT2lKemFHRXlOVFk2TVRsa1ltUXlaVFE0WlRreU1UUXlObVZsT0dGalpUUmtZemc1TW1Wa1ptSXlaV05rWXpGa01XRTNNbVExTkRFMll6Z3pOamN3WXpNd1lXTmxZMlZtTUNJc0ltMWxaR2xoVkhsd1pTSTZJbUZ3Y0d4cFkyRjBhVzl1TDNadVpDNXZZMmt1YVcxaFoyVXViV0Z1YVdabGMzUXVkakVyYW5OdmJpSXNJbk5wZW1VaU9qUTRNWDE5IiwicHJvdGVjdGVkIjoiZXlKaGJHY2lPaUpRVXpJMU5pSXNJbU55YVhRaU9sc2lhVzh1WTI1alppNXViM1JoY25rdWMybG5ibWx1WjFOamFHVnRaU0pkTENKamRIa2lPaUpoY0hCc2FXTmhkR2x2Ymk5MmJtUXVZMjVqWmk1dWIzUmhjbmt1Y0dGNWJHOWhaQzUyTVN0cWMyOXVJaXdpYVc4dVkyNWpaaTV1YjNSaGNua3VjMmxuYm1sdVoxTmphR1Z0WlNJNkltNXZkR0Z5ZVM1NE5UQTVJaXdpYVc4dVkyNWpaaTV1YjNSaGNua3VjMmxuYm1sdVoxUnBiV1VpT2lJeU1ESXpMVEF6TFRFMFZERTJPakV3T2pBeUt6QTRPakF3SW4wIiwiaGVhZGVyIjp7Ing1YyI6WyJNSUlEUURDQ0FpaWdBd0lCQWdJQlVUQU5CZ2txaGtpRzl3MEJBUXNGQURCT01Rc3dDUVlEVlFRR0V3SlZVekVMTUFrR0ExVUVDQk1DVjBFeEVEQU9CZ05WQkFjVEIxTmxZWFIwYkdVeER6QU5CZ05WQkFvVEJrNXZkR0Z5ZVRFUE1BMEdBMVVFQXhNR1lXeHdhVzVsTUNBWERUQXdNRGd5T1RVek5UQXdNRm9ZRHpJeE1qTXdPREk1TVRNMU1EQXdXakJPTVFzd0NRWURWUVFHRXdKVlV6RUxNQWtHQTFVRUNCTUNWMEV4RURBT0JnTlZCQWNUQjFObFlYUjBiR1V4RHpBTkJnTlZCQW9UQms1dmRHRnllVEVQTUEwR0ExVUVBeE1HWVd4d2FXNWxNSUlCSWpBTkJna3Foa2lHOXcwQkFRRUZBQU9DQVE4QU1JSUJDZ0tDQVFFQW9jZzNxRXN5TkRETGZCOE9IRDRkaGkrTTFOUEsxQXN5NU5YODRjK2d2YWNadW9QTFR3bXBPZm02blB0N0dQUEI5RzdTNnh4aEZOYlJ4VFlmWVVqSytrYUNqMzhYakJSZjVsR2V3YlNKS1ZreFE4Mi9heFU3MGNlU1czSnBhenJhZ2VOOUpVVFovSmZpNE1mbmlwSVR3Y21Nb2lpajhlR3JIc2tqeVZ5WmJKZDBXTU1LUkRXVmhMUFVpUE1WV3QvNGQ3WXRaSXR6YWNhUUt0WG1YZ3NUQ1RXcElvbHMzZ2Z0TllqclFvTXNVZWxVZEQ4dk9BV045SjI4L1N5Qyt1U2gvSzFLZnlVbGJxdWZuNGRpOERFQnhudFA1d25YWWJKTDFqdGpzVWdFeEFWalF4VDF6STU5WDM2bTN0M1lLcUNRaDFjdWQwMkw1b25PYlk2emo1N042UUlEQVFBQm95Y3dKVEFPQmdOVkhROEJBZjhFQkFNQ0I0QXdFd1lEVlIwbEJBd3dDZ1lJS3dZQkJRVUhBd013RFFZSktvWllodmNOQVFFTEJRQURnZ0VCQUM4QWpCTHk3RXNScGk2b2d1Q2RGU2I2blJHanZGMTdOK2I2bURiM3NBUm5COFQxcHh2elRUMjZ5YStBeVdSK2pqb2RFd2JNSVMrMTNsVis5cVQyTHdxbGJPVU5ZNTE5UGEyR1JSWTcySmplb3dXSTNpS2tLYU16ZlpVQjdsUlRHWGRFdVpBcExiVE8vM0pWY1I5ZmZ1MDBOMVVhQVA5WUdFbFN0NEpESllBOU0rZC9RdG8rSGlJc0UwS2oramRud0lZb3ZQUE9scnlLT0xmRmIvcjFHRXE3bjYzeEZaejgzaXlXTmFaZHNKNU4zWUh4ZE9wa2JCYkNhbE9FQkRKVGpRS3FlQVlCTG9BTk5VME9Cc2xtcUhDU0JURW5oYnFKSE42UUt5RjA5U2NPbDVMd00xUXNUbDBVWTVzaUdMQWZqL2pTZjlPSDlWTFRQSE9TOC9OMEthND0iXSwiaW8uY25jZi5ub3Rhcnkuc2lnbmluZ0FnZW50IjoiTl10YXRpb24vMS4wLjAifSwic2lnbmF0dXJlIjoiZWFjMzRTT1IyeVQwakpjcXUyS2RfM1R4T0JMaFJVMDZSVzF1ZTM5WWdfVkplQjJ2MGhZTXktVWZiLXExZWRjbWg5UzZMd1hYOXlSZTR4ZVVhSC1yak9fMzRxM2UzbmhTWVYyZE1VeDc4dVFzMk5wXzZRaGRFcjBSWndadzlWdzBKeHItRnVNRDdnQkdkSVFsSktiQTdISHpCVjlCMEd5eTZJX1NXblF1WHRvT0JFc0ZWRkhKclQ2VWVaZDJMclVjTlJ0cXZrd2pQMEh5ZHgxUndQSk1pR0h1LUsyc0NCTWVadVJSTWhPcUR5QzlBcnFhcGNuSGd1MENlbW9pdXIxekFEbTJNZFVCdnFrVXNmYzZPZ2g5Z2tuZkRFcE80ejY2S29ndDR6QTdocUNsMmRfbktLWTRySUlJc3JHVURaMEMzZDdlV0xQX1lSb3JkVTZNYnMyb3pnIn0=', 'base64');
+    expect(codes(verifyNotation(found, JWS, goImage, trustIn(alpine), NOW))).toEqual(['signature:failed:SIG_UNREADABLE']);
+  });
+
+  it('a COSE time beyond year 9999 is refused (ENVELOPE_HEADER_INVALID)', () => {
+    const tag = decodeCbor(goCose) as CborTag;
+    const [p, u, payload, sig] = tag.value as [Uint8Array, CborMap, Uint8Array, Uint8Array];
+    const headers = decodeCbor(p) as CborMap;
+    const changed = new CborMap();
+    changed.entries.push(...headers.entries.map(([k, v]): [number | string, typeof v] => [k, k === 'io.cncf.notary.signingTime' ? new CborTag(1, 1e15) : v]));
+    expect(codes(verifyNotation(encodeCbor(new CborTag(18, [encodeCbor(changed), u, payload, sig])), COSE, goImage, trustIn(alpine), NOW))).toEqual(['signature:failed:ENVELOPE_HEADER_INVALID']);
+  });
+});
+
 describe('notation-go vectors', () => {
   it.each([
     ['JWS', goJws, JWS],
@@ -136,6 +152,16 @@ describe('crafted envelopes', () => {
     expect(codes(verifyNotation(env, JWS, image, later, NOW))).toContain('key trust:failed:WINDOW_CLAIM_OUTSIDE');
   });
 
+  it('in Signet’s default, a trusted public key vouches for a signing certificate holding exactly that key', async () => {
+    const c = chain();
+    const env = await buildJws(request(c), ecSign(c.key));
+    const spki = createHash('sha256').update(new X509Certificate(c.leaf).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const r = verifyNotation(env, JWS, image, defaultNotationTrust([], [{ name: 'release key', spkiSha256: spki }]), NOW);
+    expect(codes(r)).toContain('key trust:passed:KEY_TRUSTED');
+    expect(r.anchor?.name).toBe('release key');
+    expect(codes(verifyNotation(env, JWS, image, defaultNotationTrust([], [{ name: 'other', spkiSha256: '0'.repeat(64) }]), NOW))).toContain('key trust:failed:SIG_UNKNOWN_KEY');
+  });
+
   it('audit logs an untrusted chain instead of refusing it', async () => {
     const c = chain();
     const r = verifyNotation(await buildJws(request(c), ecSign(c.key)), JWS, image, policy('audit', [chain().root]), NOW);
@@ -163,6 +189,21 @@ describe('crafted envelopes', () => {
   ])('a JWS with %s is refused (ENVELOPE_HEADER_INVALID)', async (_, header, unprotected) => {
     const c = chain();
     expect(codes(verifyNotation(await rawJws(c, header, unprotected), JWS, image, trustIn(c.root), NOW))).toEqual(['signature:failed:ENVELOPE_HEADER_INVALID']);
+  });
+
+  it('notary.x509.signingAuthority: anchored only by signingAuthority stores; its authentic signing time must fall inside the certificates’ validity', async () => {
+    const c = chain();
+    const sa = (at: Date) => ({ alg: 'ES256', crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.authenticSigningTime'], cty: 'application/vnd.cncf.notary.payload.v1+json', 'io.cncf.notary.signingScheme': 'notary.x509.signingAuthority', 'io.cncf.notary.authenticSigningTime': at.toISOString() });
+    const env = await rawJws(c, sa(new Date(Date.now() - 60_000)));
+    expect(codes(verifyNotation(env, JWS, image, policy('strict', [c.root]), NOW))).toContain('key trust:failed:SIG_NO_TRUSTED_KEYS');
+    const authority = policy('strict', [], { stores: { ca: [], signingAuthority: [{ store: 'signingAuthority:sa', name: 'SA root', der: c.root }], tsa: [] } });
+    const r = verifyNotation(env, JWS, image, authority, NOW);
+    expect(r.checks.every((x) => x.status === 'passed')).toBe(true);
+    expect(r.details.signingTime?.authenticated).toBe(true);
+    const before = await rawJws(c, sa(new Date(Date.now() - 30 * 86_400_000)));
+    expect(codes(verifyNotation(before, JWS, image, authority, NOW))).toContain('timestamp:failed:CHAIN_CERT_NOT_VALID_NOW');
+    // notary.x509 must not carry an authentic signing time, and signingAuthority needs one.
+    expect(codes(verifyNotation(await rawJws(c, { ...sa(new Date()), 'io.cncf.notary.signingScheme': 'notary.x509' }), JWS, image, authority, NOW))).toEqual(['signature:failed:ENVELOPE_HEADER_INVALID']);
   });
 
   it('an alg that does not match the leaf key is refused (ALG_KEY_MISMATCH)', async () => {

@@ -8,6 +8,7 @@ import { parseJws } from './jws';
 import { bindingCheck, parseNotationPayload, type NotationPayload, type TargetDescriptor } from './payload';
 import type { NotationAction, NotationTrust } from './trust';
 import { validityCheck } from '../trusted';
+import { spkiSha256 } from '../../keys/generate';
 import { verifyTimestampToken, type VerifiedTimestamp } from './timestamp';
 
 export interface NotationVerification {
@@ -120,12 +121,14 @@ export function verifyNotation(envelopeBytes: Uint8Array, mediaType: string, ima
   // Authenticity: a certificate of the chain is in a store of the scheme's type.
   const stores = env.signingScheme === 'notary.x509' ? trust.stores.ca : trust.stores.signingAuthority;
   const storeType = env.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
-  const anchor = stores.find((a) => chain.some((c) => c.der.equals(a.der)));
+  const leafSpki = spkiSha256(leaf.publicKey);
+  const byKey = env.signingScheme === 'notary.x509' ? trust.leafKeys?.find((k) => k.spkiSha256.toLowerCase() === leafSpki) : undefined;
+  const anchor = stores.find((a) => chain.some((c) => c.der.equals(a.der))) ?? (byKey ? { store: 'Signet trust store (the signing certificate’s key, as a single key)', name: byKey.name, der: leaf.der, ...(byKey.window ? { window: byKey.window } : {}) } : undefined);
   // The trust entry's own window is judged now, as for every trust entry (a claimed signing time only narrows it).
   const window = anchor?.window ? validityCheck({ window: anchor.window }, env.signingTime, now) : undefined;
   if (anchor && window?.status === 'failed') checks.push({ name: 'key trust', status: 'failed', code: window.code, reason: `${anchor.name} (${anchor.store}): ${window.reason}` });
   else if (anchor) checks.push({ name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `The chain includes ${anchor.name}, trusted in ${anchor.store}.` });
-  else if (stores.length === 0) checks.push(judged('key trust', trust.actions.authenticity, 'SIG_NO_TRUSTED_KEYS', `The policy "${trust.policy.name}" has no ${storeType} certificate to check a ${env.signingScheme} chain with.`));
+  else if (stores.length === 0 && !trust.leafKeys?.length) checks.push(judged('key trust', trust.actions.authenticity, 'SIG_NO_TRUSTED_KEYS', `The policy "${trust.policy.name}" has no ${storeType} certificate to check a ${env.signingScheme} chain with.`));
   else checks.push(judged('key trust', trust.actions.authenticity, 'SIG_UNKNOWN_KEY', `No certificate of the chain (${chain.map((c) => c.subject).join(' → ')}) is in the policy’s ${storeType} stores.`));
   const anchored = anchor ? { anchor: { store: anchor.store, name: anchor.name } } : {};
   if (checks.some(enforcedFailure)) return result(anchored);

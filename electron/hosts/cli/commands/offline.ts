@@ -9,7 +9,7 @@ import { parseImage } from '../resolve';
 import { targetFrom } from './storage';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
-const FORMATS = ['cosign', 'simplesigning', 'asc'] as const;
+const FORMATS = ['cosign', 'simplesigning', 'asc', 'notation'] as const;
 
 function readFile(path: string, what: 'request' | 'bundle'): string {
   return readInputFile(path, `The ${what}`, what === 'request' ? MAX_REQUEST_BYTES : MAX_BUNDLE_BYTES).toString('base64');
@@ -49,7 +49,9 @@ export const commands: readonly CommandSpec[] = [
     positionals: [{ name: 'REFERENCE', description: 'registry/repository:tag or @sha256:… (several allowed)', variadic: true }],
     options: [
       { name: 'key', type: 'string', value: 'FINGERPRINT|URI|NAME', description: 'The key that must sign' },
-      { name: 'format', type: 'strings', value: 'cosign|simplesigning|asc', description: 'Signature format (repeatable; default cosign, or simplesigning for an OpenPGP key)' },
+      { name: 'format', type: 'strings', value: 'cosign|simplesigning|asc|notation', description: 'Signature format (repeatable; default cosign, or simplesigning for an OpenPGP key; notation needs a key with an X.509 chain)' },
+      { name: 'envelope', type: 'string', value: 'jws|cose', description: 'notation: the envelope (default jws)' },
+      { name: 'chain', type: 'string', value: 'FILE', description: 'notation: the signing key’s X.509 chain, PEM leaf first (`signet key export KEY --format x509` on the station)' },
       { name: 'out', type: 'string', value: 'FILE', description: 'Where to write the request' },
       { name: 'index-only', type: 'boolean', description: 'Sign a multi-platform index without its platform manifests' },
       { name: 'note', type: 'string', value: 'TEXT', description: 'A note for the officer who signs' },
@@ -60,9 +62,10 @@ export const commands: readonly CommandSpec[] = [
       if (!o.key || !o.out) throw new UsageError('--key and --out are required.');
       const signer = await requestedSigner(ctx, ctx.args.req('key'));
       const formats = (ctx.args.list('format') ?? [signer.kind === 'pgp-fingerprint' ? 'simplesigning' : 'cosign']) as Array<(typeof FORMATS)[number]>;
-      for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format must be cosign, simplesigning or asc, not ${JSON.stringify(f)}.`);
+      for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format must be cosign, simplesigning, asc or notation, not ${JSON.stringify(f)}.`);
+      if (o.envelope && (o.envelope !== 'jws' && o.envelope !== 'cose')) throw new UsageError('--envelope must be jws or cose.');
       checkRegistryImages(ctx.args.positionals);
-      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: ctx.args.req('note') } : {}) });
+      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.chain ? { chain: readInputFile(ctx.args.req('chain'), 'The certificate chain').toString('utf8') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: ctx.args.req('note') } : {}) });
       if (!result.ok) return failed(ctx, result);
       await writeNew(ctx, ctx.args.req('out'), Buffer.from(result.value.request, 'base64'));
       ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, items: result.value.items, out: o.out }) : result.value.summary);

@@ -43,6 +43,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'algorithm', type: 'string', value: 'ALG', description: `cosign: the signature algorithm and padding, e.g. rsa-pss-sha256 for a KMS or software RSA key (default: the key's own; one of ${KMS_ALGORITHMS.join(', ')})` },
       { name: 'envelope', type: 'string', value: 'jws|cose', description: 'notation: the envelope (default jws, as notation)' },
       { name: 'expiry', type: 'string', value: 'DURATION', description: 'notation: the signature expires this long after signing (720h, 1h30m)' },
+      { name: 'chain', type: 'string', value: 'FILE', description: 'notation: the key’s X.509 chain (PEM, leaf first), for a pkcs11: or KMS URI whose chain Signet does not keep' },
       { name: 'lookaside', type: 'string', value: 'DIR', description: 'simplesigning: the lookaside directory to store signature-N in' },
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'simplesigning: use the lookaside-staging (or file:// lookaside) this registries.d names' },
       { name: 'index-only', type: 'boolean', description: 'For a multi-platform index: sign only the index, not each platform manifest' },
@@ -52,7 +53,7 @@ export const commands: readonly CommandSpec[] = [
       const o = ctx.args.options;
       if (!o.key) throw new UsageError('--key is required.');
       if (o.format && o.format !== 'cosign' && o.format !== 'simplesigning' && o.format !== 'notation') throw new UsageError('--format must be cosign, simplesigning or notation.');
-      if ((o.envelope || o.expiry) && o.format !== 'notation') throw new UsageError('--envelope and --expiry are for --format notation.');
+      if ((o.envelope || o.expiry || o.chain) && o.format !== 'notation') throw new UsageError('--envelope, --expiry and --chain are for --format notation.');
       if (o.envelope && o.envelope !== 'jws' && o.envelope !== 'cose') throw new UsageError('--envelope must be jws or cose.');
       if (o.format === 'simplesigning' && !o.lookaside && !o['registries-d']) throw new UsageError('--format simplesigning needs --lookaside DIR or --registries-d DIR.');
       const annotations: Record<string, string> = {};
@@ -68,7 +69,7 @@ export const commands: readonly CommandSpec[] = [
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
       const algorithm = ctx.args.str('algorithm');
       if (algorithm !== undefined && !(KMS_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${KMS_ALGORITHMS.join(', ')}.`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.chain ? { certificateChain: readInputFile(ctx.args.req('chain'), 'The certificate chain').toString('utf8') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
