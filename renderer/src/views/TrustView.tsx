@@ -9,6 +9,7 @@ import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
 import { readKeyFile } from '../components/files';
+import { CodePreview } from '../components/CodePreview';
 
 /** The trust store and containers policies: who may sign what, and what podman would decide. */
 export function TrustView() {
@@ -243,10 +244,10 @@ function ExportPolicyBody() {
       {exported.data && (
         <>
           <h3>policy.json</h3>
-          <pre className="code wrap small" aria-label="Exported policy">{exported.data.policy}</pre>
+          <CodePreview text={exported.data.policy} label="Exported policy" />
           <div className="actions"><CopyButton text={exported.data.policy} label="Copy policy" /><button type="button" className="button secondary" onClick={() => downloadFile('policy.json', { text: exported.data!.policy })}>Save policy.json</button></div>
           <h3>registries.d</h3>
-          <pre className="code wrap small" aria-label="registries.d snippet">{exported.data.registriesD}</pre>
+          <CodePreview text={exported.data.registriesD} label="registries.d snippet" />
           {exported.data.keyFiles.map((k) => (<div key={k.path} className="actions"><span className="mono small">{k.path}</span><button type="button" className="button secondary small" onClick={() => downloadFile(k.path.split('/').pop() ?? 'key', { text: k.content })}>Save key file</button></div>))}
         </>
       )}
@@ -360,7 +361,7 @@ function ExportAdmissionBody({ target }: { target: AdmissionTarget }) {
       {exported.data?.files.map((f) => (
         <section key={f.path} aria-label={f.path}>
           <h3 className="mono small">{f.path}</h3>
-          <pre className="code wrap small" aria-label={`Preview of ${f.path}`}>{f.content}</pre>
+          <CodePreview text={f.content} label={`Preview of ${f.path}`} />
           <div className="actions"><CopyButton text={f.content} label={`Copy ${f.path.split('/').pop() ?? 'file'}`} /><button type="button" className="button secondary" onClick={() => downloadFile(f.path.split('/').pop() ?? 'policy', { text: f.content })}>Save {f.path.split('/').pop()}</button></div>
         </section>
       ))}
@@ -383,7 +384,7 @@ function ExportNotationBody() {
       {files.map((f) => (
         <section key={f.path} aria-label={f.path}>
           <h3 className="mono small">{f.path}</h3>
-          <pre className="code wrap small" aria-label={`Preview of ${f.path}`}>{f.content}</pre>
+          <CodePreview text={f.content} label={`Preview of ${f.path}`} />
           <div className="actions"><CopyButton text={f.content} label={`Copy ${f.path.split('/').pop() ?? 'file'}`} /><button type="button" className="button secondary" onClick={() => downloadFile(f.path.split('/').pop() ?? 'file', { text: f.content })}>Save {f.path.split('/').pop()}</button></div>
         </section>
       ))}
