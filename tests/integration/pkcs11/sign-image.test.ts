@@ -1,9 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { makeCertificate } from '../../../electron/core/keys/x509';
+import { RegistryClient } from '../../../electron/core/registry/client';
 import { pushTestImage, startRegistry, startSoftHsm, type RegistryHandle, type SoftHsmHandle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
@@ -58,5 +62,29 @@ describe('signing an image with a PKCS#11 token key', () => {
     const audit = await ok<unknown>('audit.list', {});
     expect(JSON.stringify(audit)).toContain('pin-value=REDACTED');
     expect(JSON.stringify(audit)).not.toContain(`pin-value=${hsm.pin}`);
+  });
+
+  it('signs in Notation format with a token key and the chain a CA issued for it (given for the call); jwcrypto verifies the envelope and Signet verifies it with the CA', async () => {
+    const token = (await ok<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find((t) => t.label === 'release-token')!;
+    const key = await ok<{ uri: string; publicKeyPem?: string }>('tokens.generate', { module: hsm.modulePath, token: token.serial, label: 'notation-release', type: 'ecdsa-p256', pin: hsm.pin });
+    const listed = await ok<{ keys: Array<{ label: string; publicKeyPem?: string }> }>('tokens.keys', { module: hsm.modulePath, token: token.serial, pin: hsm.pin });
+    const pem = (listed.keys.find((k) => k.label === 'notation-release')?.publicKeyPem ?? key.publicKeyPem) as string;
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const caSubject = { commonName: 'Token CA', organization: 'Signet Test' };
+    const now = Date.now();
+    const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: true });
+    const leafPem = makeCertificate({ subject: { commonName: 'notation-release', organization: 'Signet Test' }, publicKey: createPublicKey(pem), issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: false });
+    const notary = await pushTestImage(registry.url, 'team/notary', '1.0', { seed: 'p11-notation' });
+    await ok('signatures.sign', { id, repository: 'team/notary', digest: notary.digest, key: key.uri, pin: hsm.pin, format: 'notation', certificateChain: leafPem + caPem });
+    const client = new RegistryClient({ registry: registry.host });
+    const [referrer] = (await client.referrers('team/notary', notary.digest)).descriptors;
+    const manifest = await client.manifest('team/notary', referrer!.digest);
+    const envelope = await client.blob('team/notary', manifest.parsed.layers[0]!.digest, 1 << 20);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'signet-p11-notation-')), 'envelope.jws');
+    writeFileSync(file, envelope);
+    expect(execFileSync('/usr/bin/python3', [path.join(import.meta.dirname, '..', '..', 'harness', 'peers', 'notation_jws_verify.py'), file], { encoding: 'utf8' }).trim()).toBe(notary.digest);
+    await ok('trust.add', { name: 'Token CA', data: caPem, stores: ['ca:token'] });
+    const report = await ok<{ signatures: Array<{ format: string; verdict: string }> }>('signatures.verify', { id, repository: 'team/notary', digest: notary.digest });
+    expect(report.signatures).toEqual([expect.objectContaining({ format: 'notation', verdict: 'verified' })]);
   });
 });
