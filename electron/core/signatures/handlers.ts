@@ -7,12 +7,15 @@ import { resolveSigner } from '../keys/resolve-signer';
 import { redactPin } from '../pkcs11/uri';
 import type { Signer } from '../signing/signer';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
+import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../shared/models/kms';
+
+const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
 import { collectTrust, publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
-import { parseDuration } from './notation/sign';
+import { notationSignerAlgorithm, parseDuration } from './notation/sign';
 import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
@@ -129,7 +132,12 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
         describeSigner = { signer: pgp.fingerprint, fingerprint: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}), ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}) };
       } else {
-        const signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
+        let signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
+        if (format.id === 'notation' && !input.algorithm && !input.key.startsWith('pkcs11:')) {
+          // An RSA key signs PKCS#1 v1.5 by default (cosign's choice); Notation takes PSS only, with the hash its key size calls for.
+          const wanted = notationSignerAlgorithm(await signer.publicKeyPem());
+          if (wanted && wanted !== signer.describe().algorithm && KMS_ALGORITHM_SET.has(wanted)) signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, wanted as KmsAlgorithm);
+        }
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
         if (format.id === 'notation') {

@@ -150,6 +150,25 @@ describe('Notation signing', () => {
     expect(r.signatures).toEqual([expect.objectContaining({ format: 'notation', verdict: 'verified', storage: expect.stringContaining('referrers tag schema') })]);
   });
 
+  it('an RSA key with an attached chain signs Notation with PSS (PS384 for RSA 3072), which jwcrypto and cbor2+cryptography verify', async () => {
+    const image = await pushTestImage(registry.url, 'notary/rsa', '1.0', { seed: 'notation-rsa' });
+    await ok('keys.generate', { name: 'rsa-notary', type: 'rsa-3072' });
+    const publicPem = (await ok<{ exports: { pem?: string } }>('keys.get', { key: 'rsa-notary' })).exports.pem as string;
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const caSubject = { commonName: 'RSA CA', organization: 'Signet Test' };
+    const now = Date.now();
+    const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: true });
+    const leafPem = makeCertificate({ subject: { commonName: 'rsa-notary', organization: 'Signet Test' }, publicKey: createPublicKey(publicPem), issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: false });
+    await ok('keys.attachCertificate', { key: 'rsa-notary', chain: leafPem + caPem });
+    const signed = await ok<{ algorithm?: string }>('signatures.sign', { id: registryId, repository: 'notary/rsa', digest: image.digest, key: 'rsa-notary', format: 'notation' });
+    expect(signed.algorithm).toBe('rsa-pss-sha384');
+    await ok('signatures.sign', { id: registryId, repository: 'notary/rsa', digest: image.digest, key: 'rsa-notary', format: 'notation', envelope: 'cose' });
+    const envelopes = await envelopesOf(client, 'notary/rsa', image.digest);
+    expect(JSON.parse(Buffer.from(JSON.parse(envelopes[0]!.bytes.toString()).protected, 'base64url').toString()).alg).toBe('PS384');
+    expect(peer('notation_jws_verify.py', envelopes[0]!.bytes)).toBe(image.digest);
+    expect(peer('notation_cose_verify.py', envelopes[1]!.bytes)).toBe(image.digest);
+  });
+
   it('a key without a chain in the key list signs with a chain given for the call (as for pkcs11: and KMS URIs); a chain for another key is refused', async () => {
     const image = await pushTestImage(registry.url, 'notary/given', '1.0', { seed: 'notation-given-chain' });
     const publicPem = (await ok<{ exports: { pem?: string } }>('keys.get', { key: 'plain' })).exports.pem as string;

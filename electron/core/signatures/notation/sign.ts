@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { SignetError } from '../../../../shared/errors';
 import { APP_NAME, APP_VERSION } from '../../../../shared/version';
 import { spkiSha256 } from '../../keys/generate';
@@ -21,6 +21,16 @@ const SIGNER_ALGORITHM: Readonly<Record<NotaryAlgorithm, SignatureAlgorithm>> = 
   PS384: 'rsa-pss-sha384',
   PS512: 'rsa-pss-sha512',
 };
+/** The signing algorithm Notation needs for a public key (RSA keys sign PSS: JWS and COSE take no PKCS#1 v1.5). */
+export function notationSignerAlgorithm(publicKeyPem: string): SignatureAlgorithm | undefined {
+  try {
+    const alg = algorithmForKey(createPublicKey(publicKeyPem));
+    return alg ? SIGNER_ALGORITHM[alg] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const EC_SIZE: Partial<Record<NotaryAlgorithm, number>> = { ES256: 32, ES384: 48, ES512: 66 };
 
 /** A DER ECDSA signature (SEQUENCE of two INTEGERs) as JOSE/COSE want it: r‖s, each left-padded to the curve size. */
