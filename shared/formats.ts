@@ -25,3 +25,12 @@ export const SIGNABLE_FORMATS = ids<SignableFormat>((row) => row.signs !== false
 /** Formats an air-gapped signing request may ask for. */
 export type OfflineFormatId = Where<'offline', true>;
 export const OFFLINE_FORMAT_IDS = ids<OfflineFormatId>((row) => row.offline);
+
+/**
+ * A tag that holds signatures for another manifest rather than an image: cosign's
+ * `sha256-<hex>.sig|.att|.sbom` and the referrers tag schema's `sha256-<hex>` index (Notation
+ * signatures, Sigstore bundles). Tag lists hide them unless asked; they are never signed as images.
+ */
+export function isSignatureArtifactTag(tag: string): boolean {
+  return /^sha(?:256-[0-9a-f]{64}|512-[0-9a-f]{128})(?:\.(?:sig|att|sbom))?$/.test(tag);
+}

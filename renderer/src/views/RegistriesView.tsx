@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ImageSummary, SavedRegistry } from '../../../shared/models/registry';
+import { isSignatureArtifactTag } from '../../../shared/formats';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
@@ -235,20 +236,25 @@ type TagVerdict = 'unsigned' | 'signed-untrusted' | 'verified' | 'failed' | 'unk
 const VERDICT_SHORT: Record<TagVerdict, string> = { unsigned: 'unsigned', 'signed-untrusted': 'untrusted', verified: 'verified', failed: 'failing', unknown: 'unknown' };
 const VERDICT_BADGE: Record<TagVerdict, string> = { unsigned: '', 'signed-untrusted': 'badge-warn', verified: 'badge-ok', failed: 'badge-bad', unknown: 'badge-warn' };
 let statusJobs = 0;
+/** Tags checked at once without being asked; more wait for "Check all". */
+const AUTO_CHECK = 1000;
+/** Verdicts already known, per registry and repository, kept while the app runs (switching repositories keeps them). */
+const verdictCache = new Map<string, Map<string, TagVerdict>>();
 
-/** The signed / unsigned / failing state of many tags, checked on request with progress. */
+/** The signed / unsigned / failing state of many tags, checked in the background with progress, cached per repository. */
 function useSignedStatus(registry: SavedRegistry, repository: string) {
   const api = useApp((s) => s.api);
-  const [verdicts, setVerdicts] = useState<Map<string, TagVerdict>>(new Map());
+  const cacheKey = `${registry.id}/${repository}`;
+  const [verdicts, setVerdicts] = useState<Map<string, TagVerdict>>(() => new Map(verdictCache.get(cacheKey) ?? []));
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState('');
   const [error, setError] = useState<string>();
   useEffect(() => {
-    setVerdicts(new Map());
+    setVerdicts(new Map(verdictCache.get(cacheKey) ?? []));
     setError(undefined);
-  }, [registry.id, repository]);
+  }, [cacheKey]);
   const check = async (tags: string[]) => {
-    if (!api) return;
+    if (!api || !tags.length) return;
     const jobId = `status-${Date.now()}-${++statusJobs}`;
     setRunning(true);
     setProgress('');
@@ -260,9 +266,17 @@ function useSignedStatus(registry: SavedRegistry, repository: string) {
     setRunning(false);
     if (!result.ok) return setError(result.message);
     setError(undefined);
-    setVerdicts(new Map(result.value.results.map((r) => [r.tag, r.verdict])));
+    const known = new Map(verdictCache.get(cacheKey) ?? []);
+    for (const r of result.value.results) known.set(r.tag, r.verdict);
+    verdictCache.set(cacheKey, known);
+    setVerdicts(new Map(known));
   };
-  return { verdicts, running, progress, error, check };
+  /** Forgets what is known of this repository, so the next listing checks every tag again. */
+  const reset = () => {
+    verdictCache.delete(cacheKey);
+    setVerdicts(new Map());
+  };
+  return { verdicts, running, progress, error, check, reset };
 }
 
 function TagColumn({ registry, repository }: { registry: SavedRegistry; repository: string }) {
@@ -271,9 +285,31 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
   const [filter, setFilter] = useState('');
   const [index, setIndex] = useState<number>();
   const [reference, setReference] = useState<string>();
+  const [showArtifacts, setShowArtifacts] = useState(false);
+  const [stateFilter, setStateFilter] = useState<TagVerdict | ''>('');
   const sorted = useMemo(() => [...(tags.data?.tags ?? [])].sort(TAG_ORDER.compare), [tags.data]);
-  const shown = useMemo(() => (filter.trim() ? sorted.filter((t) => t.includes(filter.trim())) : sorted), [sorted, filter]);
+  const artifacts = useMemo(() => sorted.filter(isSignatureArtifactTag).length, [sorted]);
+  const images = useMemo(() => (showArtifacts ? sorted : sorted.filter((t) => !isSignatureArtifactTag(t))), [sorted, showArtifacts]);
   const status = useSignedStatus(registry, repository);
+  const named = useMemo(() => (filter.trim() ? images.filter((t) => t.includes(filter.trim())) : images), [images, filter]);
+  const shown = useMemo(() => (stateFilter ? named.filter((t) => status.verdicts.get(t) === stateFilter) : named), [named, stateFilter, status.verdicts]);
+  const checkable = registry.kind === 'distribution';
+  const unchecked = useMemo(() => images.filter((t) => !isSignatureArtifactTag(t) && !status.verdicts.has(t)), [images, status.verdicts]);
+  // The signed state of the first tags is worked out without a click; the rest on "Check all".
+  useEffect(() => {
+    if (!checkable || status.running || !tags.data) return;
+    const first = images.filter((t) => !isSignatureArtifactTag(t)).slice(0, AUTO_CHECK).filter((t) => !status.verdicts.has(t));
+    if (first.length) void status.check(first);
+    // Runs once per tag list (and after a check lands); status.check is stable enough for that.
+  }, [checkable, tags.data, images]);
+  const totals = useMemo(() => {
+    const counts = new Map<TagVerdict, number>();
+    for (const t of images) {
+      const v = status.verdicts.get(t);
+      if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    return counts;
+  }, [images, status.verdicts]);
   return (
     <>
       <div className="column">
@@ -281,10 +317,19 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
         <input className="filter" aria-label="Filter tags" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); setIndex(undefined); }} />
         <ErrorBanner message={tags.error} />
         {tags.loading && <p className="muted">Listing tags…</p>}
-        {registry.kind === 'distribution' && shown.length > 0 && (
-          <div className="field inline small">
-            <button type="button" className="button secondary small" disabled={status.running} onClick={() => void status.check(shown.slice(0, 10_000))}>{status.running ? `Checking… ${status.progress}` : 'Check signatures'}</button>
-            {shown.length > 10_000 && <span className="muted">first 10,000 shown tags</span>}
+        {artifacts > 0 && <label className="check small"><input type="checkbox" checked={showArtifacts} onChange={(e) => { setShowArtifacts(e.target.checked); setIndex(undefined); }} /> Show signature artifacts ({artifacts})</label>}
+        {checkable && images.length > 0 && (
+          <div className="field inline small" aria-label="Signed state">
+            {status.running ? <span className="muted" role="status">Checking signatures… {status.progress}</span> : unchecked.length > 0 ? <button type="button" className="button secondary small" onClick={() => void status.check(unchecked.slice(0, 10_000))}>Check {Math.min(unchecked.length, 10_000)} more</button> : <button type="button" className="link-button" title="List the tags again and check their signatures again" onClick={() => { status.reset(); tags.reload(); }}>Re-check</button>}
+            <span className="muted" aria-label="Signed state totals">{(['verified', 'signed-untrusted', 'failed', 'unknown', 'unsigned'] as const).filter((v) => totals.get(v)).map((v) => `${totals.get(v)} ${VERDICT_SHORT[v]}`).join(' · ') || 'not checked yet'}</span>
+            <select aria-label="Show tags" value={stateFilter} onChange={(e) => { setStateFilter(e.target.value as TagVerdict | ''); setIndex(undefined); }}>
+              <option value="">all states</option>
+              <option value="unsigned">unsigned</option>
+              <option value="signed-untrusted">signed, untrusted key</option>
+              <option value="failed">failing</option>
+              <option value="unknown">unknown</option>
+              <option value="verified">verified</option>
+            </select>
           </div>
         )}
         <ErrorBanner message={status.error} />

@@ -65,11 +65,20 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await drawer.press('Escape');
 
     // The tag list tells signed, unsigned and failing tags apart.
+    // The tag list tells signed, unsigned and failing tags apart (checked when listed; re-checked after these changes).
     await page.getByLabel('Filter tags').fill('');
-    await page.getByRole('button', { name: 'Check signatures' }).click();
+    await page.getByRole('button', { name: 'Re-check' }).click();
     const tags = page.getByRole('listbox', { name: 'Tags' });
     await expect(tags.getByLabel('1.0: verified')).toHaveText('verified');
     await expect(tags.getByLabel('2.0: failed')).toHaveText('failing');
+    await expect(page.getByLabel('Signed state totals')).toHaveText('1 verified · 1 failing');
+    // Signature images are not images: hidden until asked for, and never given a badge.
+    await expect(tags.getByRole('option', { name: /^sha256-/ })).toHaveCount(0);
+    await page.getByLabel(/Show signature artifacts \(2\)/).check();
+    await expect(tags.getByRole('option', { name: /^sha256-.*\.sig$/ })).toHaveCount(2);
+    await page.getByLabel(/Show signature artifacts/).uncheck();
+    await page.getByLabel('Show tags').selectOption('failed');
+    await expect(tags.getByRole('option')).toHaveCount(1);
   } finally {
     await server.stop();
   }

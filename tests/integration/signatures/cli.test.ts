@@ -39,6 +39,17 @@ describe('signet sign / verify / signatures', () => {
     expect(listed.signatures[0]?.annotations).toEqual({ build: '42' });
   });
 
+  it('signet tags lists every tag with its digest and signed state, signature artifacts only with --all', async () => {
+    const unsigned = await pushTestImage(registry.url, 'team/app', '2.0', { seed: 'cli-tags-unsigned' });
+    const repo = `${registry.host}/team/app`;
+    const listed = JSON.parse((await signet(officer, 'tags', repo, '--json')).stdout) as { tags: Array<{ tag: string; digest?: string; verdict?: string; artifact?: boolean }> };
+    expect(listed.tags.map((t) => [t.tag, t.verdict])).toEqual([['1.0', 'verified'], ['2.0', 'unsigned']]);
+    expect(listed.tags[1]?.digest).toBe(unsigned.digest);
+    const all = JSON.parse((await signet(officer, 'tags', repo, '--all', '--json')).stdout) as { tags: Array<{ tag: string; artifact?: boolean }> };
+    expect(all.tags.filter((t) => t.artifact).map((t) => t.tag)).toEqual([expect.stringMatching(/^sha256-[0-9a-f]{64}\.sig$/)]);
+    await expect(signet(officer, 'tags', `${repo}:1.0`)).rejects.toMatchObject({ code: 2 });
+  });
+
   it('simple-signs into a lookaside directory, and verifies it with the armored OpenPGP key', async () => {
     await signet(officer, 'key', 'generate', 'release-pgp', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>');
     const lookaside = path.join(officer, 'lookaside');

@@ -3,7 +3,8 @@ import type { VerificationReport } from '../../../../shared/models/signatures';
 import { compatibilityOf } from '../../../../shared/compat';
 import { KMS_ALGORITHMS, looksLikeKeyUri, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { UsageError } from '../args';
-import { REFERENCE_HELP, resolve } from '../resolve';
+import { locate, REFERENCE_HELP, resolve } from '../resolve';
+import { isSignatureArtifactTag } from '../../../../shared/formats';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 
 function printReport(ctx: CommandContext, report: VerificationReport): void {
@@ -165,6 +166,38 @@ export const commands: readonly CommandSpec[] = [
         return EXIT_FAILED;
       }
       printReport(ctx, result.value);
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'tags',
+    summary: 'Every tag of a repository with its digest and signed state (verified / untrusted / failing / unknown / unsigned), against the trust store; signature artifacts hidden unless --all',
+    positionals: [{ name: 'REPOSITORY', description: 'registry.example.com/team/app (a saved registry, or saved on first use)' }],
+    options: [{ name: 'all', type: 'boolean', description: 'Also list signature artifacts (sha256-….sig/.att, referrers tag-schema indexes), marked as such' }],
+    examples: ['signet tags registry.example.com/team/app', 'signet tags registry.example.com/team/app --all --json'],
+    async run(ctx) {
+      const at = await locate(ctx, ctx.args.pos(0));
+      if (at.tag || at.digest) throw new UsageError(`${ctx.args.pos(0)} names an image; tags takes a repository such as ${at.display.replace(/[:@][^/]*$/, '')}.`);
+      const listed = await ctx.call('registry.tags', { id: at.id, repository: at.repository });
+      if (!listed.ok) return reportFailure(ctx, listed);
+      const all = ctx.args.options.all === true;
+      const ordered = [...listed.value.tags].sort(new Intl.Collator('en', { numeric: true }).compare);
+      const images = ordered.filter((t) => !isSignatureArtifactTag(t));
+      const artifacts = all ? ordered.filter(isSignatureArtifactTag) : [];
+      const states = new Map<string, { digest: string; verdict: string }>();
+      for (let i = 0; i < images.length; i += 10_000) {
+        const result = await ctx.call('signatures.status', { id: at.id, repository: at.repository, tags: images.slice(i, i + 10_000) });
+        if (!result.ok) return reportFailure(ctx, result);
+        for (const r of result.value.results) states.set(r.tag, { digest: r.digest, verdict: r.verdict });
+      }
+      const rows = [...images.map((tag) => ({ tag, ...(states.get(tag) ?? { digest: '', verdict: 'unknown' }) })), ...artifacts.map((tag) => ({ tag, artifact: true as const }))];
+      if (ctx.json) ctx.out(JSON.stringify({ repository: at.repository, tags: rows }, null, 2));
+      else {
+        for (const r of rows) ctx.out('artifact' in r ? `${r.tag.padEnd(32)}  signature artifact` : `${r.tag.padEnd(32)}  ${r.digest}  ${r.verdict}`);
+        const counts = new Map<string, number>();
+        for (const s of states.values()) counts.set(s.verdict, (counts.get(s.verdict) ?? 0) + 1);
+        ctx.err([...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'no tags');
+      }
       return EXIT_OK;
     },
   },
