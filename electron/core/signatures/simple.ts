@@ -81,6 +81,8 @@ export interface SimpleVerdict {
   fingerprint?: string;
   /** The subkey that signed, when it is not the primary key. */
   signingSubkey?: string;
+  /** The signed payload's text, once the signature verified with a trusted key (shown as it was signed). */
+  payload?: string;
   identity?: string;
   /** The payload's optional.timestamp: the signer's claim. */
   timestamp?: number;
@@ -108,20 +110,21 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
   // An .asc file may carry SWR's form (see signed-payload.ts); its identity rule is its own.
   const swr = options.swrRepository !== undefined ? parseSignedPayload(verified.data, 'swr') : undefined;
   const parsed = swr?.ok ? swr : parseSignedPayload(verified.data, 'atomic');
-  if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...who };
+  const signed = { ...who, payload: Buffer.from(verified.data).toString('utf8').slice(0, 65_536) };
+  if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...signed };
   const p = parsed.payload;
   const claims = { identity: p.dockerReference, ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
-  if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...who, ...claims };
+  if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...signed, ...claims };
   if (swr?.ok) {
     const repository = options.swrRepository as string;
-    if (imageReference && p.dockerReference !== repository) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The SWR-form payload is for ${p.dockerReference.slice(0, 120)}, not this image's repository ${repository} (SWR names namespace/repository, without the registry).`, ...who, ...claims };
-    return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...who, ...claims, identityChecked: imageReference !== undefined, identityRule: 'swr' };
+    if (imageReference && p.dockerReference !== repository) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The SWR-form payload is for ${p.dockerReference.slice(0, 120)}, not this image's repository ${repository} (SWR names namespace/repository, without the registry).`, ...signed, ...claims };
+    return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...signed, ...claims, identityChecked: imageReference !== undefined, identityRule: 'swr' };
   }
   let signedRef;
   try {
     signedRef = parseNormalizedNamed(p.dockerReference);
   } catch {
-    return { ok: false, stage: 'payload', code: 'PAYLOAD_INVALID', reason: `The payload's identity ${JSON.stringify(p.dockerReference.slice(0, 80))} is not a valid image reference.`, ...who, ...claims };
+    return { ok: false, stage: 'payload', code: 'PAYLOAD_INVALID', reason: `The payload's identity ${JSON.stringify(p.dockerReference.slice(0, 80))} is not a valid image reference.`, ...signed, ...claims };
   }
   if (imageReference) {
     let image;
@@ -131,7 +134,7 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
       throw new SignetError('INVALID_INPUT', `${imageReference.slice(0, 200)} is not an image reference.`);
     }
     const match = identityMatches({ type: 'matchRepoDigestOrExact' }, image, refString(signedRef));
-    if (!match.ok) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The payload is for ${p.dockerReference.slice(0, 120)}, not ${refString(image)} (matchRepoDigestOrExact).`, ...who, ...claims };
+    if (!match.ok) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The payload is for ${p.dockerReference.slice(0, 120)}, not ${refString(image)} (matchRepoDigestOrExact).`, ...signed, ...claims };
   }
-  return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...who, ...claims, identityChecked: imageReference !== undefined };
+  return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...signed, ...claims, identityChecked: imageReference !== undefined };
 }

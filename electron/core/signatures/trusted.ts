@@ -63,6 +63,11 @@ export const emptyTrust = (): TrustSet => ({ keys: [], pgp: [], certificates: []
 const windowOf = (e: Pick<TrustEntry, 'notBefore' | 'notAfter'>): TrustWindow | undefined =>
   e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined;
 
+/** A trust entry's name without the " (trusted)" Signet shows after signers, for sentences that say it is trusted. */
+export function entryLabel(name: string): string {
+  return name.replace(/ \(trusted\)$/, '');
+}
+
 function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPublicKey } | undefined {
   const name = `${entry.name} (trusted)`;
   const window = windowOf(entry);

@@ -93,9 +93,14 @@ describe('OpenPGP with gpg 2.2', () => {
       spawnSync('mkdir', ['-p', dir]);
       writeFileSync(path.join(dir, path.basename(made.file)), readFileSync(made.file));
       const verified = await signet(['verify', ref, '--asc-from', path.join(work, `bucket-${form}`), '--json']).catch((e: { stdout: string }) => e);
-      const report = JSON.parse(verified.stdout) as { signatures: Array<{ format: string; verdict: string; checks: Array<{ name: string; code: string; reason: string }> }> };
+      const report = JSON.parse(verified.stdout) as { signatures: Array<{ format: string; verdict: string; payload: string; signature: string; fingerprint?: string; checks: Array<{ name: string; code: string; reason: string }> }> };
       const asc = report.signatures.find((s) => s.format === 'asc');
       expect(asc, verified.stdout).toMatchObject({ verdict: 'verified' });
+      // The details show the signed payload and the armored message, not the .asc JSON; the signer by full fingerprint.
+      expect(asc?.payload).toContain('"docker-manifest-digest"');
+      expect(asc?.signature).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+      expect(asc?.checks.find((k) => k.name === 'signature')?.reason).toMatch(/\([0-9A-F]{40}\)/);
+      expect(asc?.checks.find((k) => k.name === 'key trust')?.reason).not.toContain('(trusted) is');
       expect(asc?.checks.find((k) => k.name === 'identity')).toMatchObject({ code: 'IDENTITY_MATCH' });
     }
   });

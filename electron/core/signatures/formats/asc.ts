@@ -1,6 +1,6 @@
 import { SignetError } from '../../../../shared/errors';
 import type { SignatureReport } from '../../../../shared/models/signatures';
-import { ascObjectKey, readAsc } from '../asc';
+import { armorMessage, ascObjectKey, readAsc } from '../asc';
 import type { SignatureFormat, VerifyContext } from './format';
 import { pgpReport } from './pgp-report';
 
@@ -15,7 +15,8 @@ export async function ascReport(bytes: Uint8Array, location: string, ctx: Verify
     return { ...base, annotations: {}, checks: [{ name: 'signature', status: 'failed', code: 'SIG_UNREADABLE', reason }], verdict: 'failed', code: 'SIG_UNREADABLE' };
   }
   const fields = await pgpReport(read.message, ctx, read.publicKeyId, { swrForm: true });
-  return { ...base, ...fields, ...(fields.fingerprint ? {} : { fingerprint: read.publicKeyId }) };
+  // The signature is the armored OpenPGP message inside the file, not the whole .asc JSON.
+  return { ...base, signature: armorMessage(read.message).slice(0, 65_536), ...fields, ...(fields.fingerprint ? {} : { fingerprint: read.publicKeyId }) };
 }
 
 /** Huawei SWR `{sha256}.asc` files in object storage at `{namespace}/{repo}/{sha256}.asc`. Made by payload.sign and uploaded by storage calls. */

@@ -1,7 +1,7 @@
 import { SignetError } from '../../../../shared/errors';
 import type { SignatureCheck, SignatureReport } from '../../../../shared/models/signatures';
 import { checkCosignPayload, readCosignSignatureImage, signatureTag, signCosign, verifyWithKey, type CosignSignature } from '../cosign';
-import { noTrustedKeyExpiry, validityCheck } from '../trusted';
+import { entryLabel, noTrustedKeyExpiry, validityCheck } from '../trusted';
 import { decide, identifyUntrusted, untrustedKeyCheck } from './decide';
 import type { SignatureFormat, VerifyContext } from './format';
 
@@ -17,8 +17,10 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
       : ctx.trust.keys.length
         ? { name: 'signature', status: 'failed', code: 'SIG_UNKNOWN_KEY', reason: 'Does not verify with any trusted key (signed by an unknown key, or altered).' }
         : { name: 'signature', status: 'failed', code: 'SIG_NO_TRUSTED_KEYS', reason: 'No trusted public key to check it with: add the signer’s public key to the trust store.' },
-    trusted ? { name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `${trusted.k.name} is trusted for this image.` } : other ? untrustedKeyCheck(other.code, other.key.name) : { name: 'key trust', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' },
-    { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_BOUND', reason: payload.identity ? `The payload claims ${payload.identity}; cosign binds the digest, not the name.` : 'No identity in the payload.' },
+    trusted ? { name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `${entryLabel(trusted.k.name)} is in the trust store for this image.` } : other ? untrustedKeyCheck(other.code, other.key.name) : { name: 'key trust', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' },
+    payload.identity !== undefined
+      ? { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_BOUND', reason: `The payload claims ${payload.identity}; cosign binds the digest, not the name.` }
+      : { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_CHECKED', reason: 'Not read: the payload itself is refused (see digest binding).' },
     trusted ? validityCheck(trusted.k.validity, undefined, ctx.now) : noTrustedKeyExpiry,
   ];
   const knownKey = other && 'known' in other.key ? (other.key as { known: { id: string; name: string } }).known : undefined;

@@ -1,11 +1,11 @@
 import type { SignatureCheck, SignatureReport } from '../../../../shared/models/signatures';
 import { verifyPgpMessage } from '../openpgp-verify';
 import { verifySimple, type SimpleVerdict } from '../simple';
-import { noTrustedKeyExpiry, validityCheck, type TrustedPgpKey } from '../trusted';
+import { entryLabel, noTrustedKeyExpiry, validityCheck, type TrustedPgpKey } from '../trusted';
 import { decide, untrustedKeyCheck } from './decide';
 import type { VerifyContext } from './format';
 
-type Fields = Pick<SignatureReport, 'checks' | 'verdict' | 'code' | 'annotations' | 'judgedAt'> & Partial<Pick<SignatureReport, 'signer' | 'fingerprint' | 'identity' | 'timestamp' | 'knownKey'>>;
+type Fields = Pick<SignatureReport, 'checks' | 'verdict' | 'code' | 'annotations' | 'judgedAt'> & Partial<Pick<SignatureReport, 'signer' | 'fingerprint' | 'identity' | 'timestamp' | 'knownKey' | 'payload'>>;
 
 /** A key Signet knows but does not trust here (out of scope, or one of its own keys) that made this message's signature. */
 async function identifyUntrustedPgp(message: Uint8Array, ctx: VerifyContext): Promise<{ key: TrustedPgpKey; code: 'KEY_OUT_OF_SCOPE' | 'KEY_NOT_TRUSTED'; fingerprint: string } | undefined> {
@@ -33,7 +33,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
   const signature: SignatureCheck =
     v.stage === 'signature' && !untrusted
       ? { name: 'signature', status: 'failed', code: v.code, reason: v.reason }
-      : { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Made by ${untrusted?.key.name ?? v.signer}${v.signingSubkey ? ` (${v.fingerprint}, with its signing subkey ${v.signingSubkey})` : v.keyId ? ` (key ${v.keyId})` : ''}.` };
+      : { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Made by ${untrusted?.key.name ?? v.signer}${v.signingSubkey ? ` (${v.fingerprint}, with its signing subkey ${v.signingSubkey})` : v.fingerprint ? ` (${v.fingerprint})` : v.keyId ? ` (key ${v.keyId})` : ''}.` };
   const keyTrust: SignatureCheck = misnamed
     ? { name: 'key trust', status: 'failed', code: 'KEY_NAMED_OTHER', reason: `The file names key ${namedKey}, but ${signedBy} signed it.` }
     : v.stage === 'key'
@@ -41,7 +41,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
       : untrusted
         ? untrustedKeyCheck(untrusted.code, untrusted.key.name)
         : entry
-          ? { name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `${entry.name} is trusted for this image and valid now.` }
+          ? { name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `${entryLabel(entry.name)} is in the trust store for this image and valid now.` }
           : { name: 'key trust', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: namedKey ? `The file names key ${namedKey}; no trusted key matched.` : 'No trusted key matched.' };
   const payloadRead = v.stage === 'payload' || v.stage === 'digest' || v.stage === 'identity' || v.stage === 'ok';
   const digestBinding: SignatureCheck =
@@ -63,6 +63,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
     ...(entry || untrusted ? { signer: (untrusted?.key ?? entry)!.name } : {}),
     ...(signedBy ? { fingerprint: signedBy } : v.keyId ? { fingerprint: v.keyId } : {}),
     ...(v.identity ? { identity: v.identity } : {}),
+    ...(v.payload !== undefined ? { payload: v.payload } : {}),
     ...(knownKey ? { knownKey } : {}),
     annotations: v.creator ? { creator: v.creator } : {},
     ...(v.timestamp !== undefined ? { timestamp: v.timestamp } : {}),

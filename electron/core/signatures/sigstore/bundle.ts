@@ -3,6 +3,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { parseStrictJson } from '../../json/strict';
 import type { RegistrySource } from '../../registry/source';
 import { decodeStdBase64, verifySha256 } from './attachment';
+import { entryLabel } from '../trusted';
 
 /**
  * Sigstore bundles (v0.1–v0.3) as cosign ≥2.6 / v3 attach them to images through the referrers
@@ -152,7 +153,7 @@ export function verifyBundle(bytes: Uint8Array, options: BundleOptions): BundleV
     }
     const binding = checkStatement(statement, hex, options.predicateType);
     const bindCheck: BundleCheck = { name: 'digest binding', status: binding.ok ? 'passed' : 'failed', reason: binding.reason };
-    const trustCheck: BundleCheck = match.trusted ? { name: 'key trust', status: 'passed', reason: `${match.trusted.name} is trusted here.` } : { name: 'key trust', status: 'not-checked', reason: 'Keyless (Fulcio) certificate: Signet does not verify the Sigstore certificate chain.' };
+    const trustCheck: BundleCheck = match.trusted ? { name: 'key trust', status: 'passed', reason: `${entryLabel(match.trusted.name)} is in the trust store for this image.` } : { name: 'key trust', status: 'not-checked', reason: 'Keyless (Fulcio) certificate: Signet does not verify the Sigstore certificate chain.' };
     const checks = [bindCheck, sigCheck, trustCheck, tlogCheck];
     const ok = binding.ok && Boolean(match.trusted);
     // The predicate type tells a signature (cosign/sign/v1) from an attestation even when the subject does not bind.
@@ -172,7 +173,7 @@ export function verifyBundle(bytes: Uint8Array, options: BundleOptions): BundleV
   const sigCheck: BundleCheck = match ? { name: 'signature', status: 'passed', reason: `The signature verifies with ${match.trusted ? match.trusted.name : 'the certificate’s key'}.` } : { name: 'signature', status: 'failed', reason: 'The signature does not verify with any trusted key.' };
   const bound = digestBytes.toString('hex') === hex;
   const bindCheck: BundleCheck = { name: 'digest binding', status: bound ? 'passed' : 'failed', reason: bound ? `The bundle signs ${options.digest}.` : `The bundle signs sha256:${digestBytes.toString('hex')}, not this image's ${options.digest}.` };
-  const trustCheck: BundleCheck = match?.trusted ? { name: 'key trust', status: 'passed', reason: `${match.trusted.name} is trusted here.` } : { name: 'key trust', status: 'not-checked', reason: match ? 'Keyless certificate: not trusted without the Sigstore root.' : 'No trusted key matched.' };
+  const trustCheck: BundleCheck = match?.trusted ? { name: 'key trust', status: 'passed', reason: `${entryLabel(match.trusted.name)} is in the trust store for this image.` } : { name: 'key trust', status: 'not-checked', reason: match ? 'Keyless certificate: not trusted without the Sigstore root.' : 'No trusted key matched.' };
   const ok = Boolean(match?.trusted) && bound;
   return { ok, content: 'message-signature', ...base, ...(match?.trusted ? { signer: match.trusted } : {}), annotations: {}, checks: [bindCheck, sigCheck, trustCheck, tlogCheck], reason: !bound ? bindCheck.reason : !match ? sigCheck.reason : ok ? `Verified with ${match.trusted!.name}.` : trustCheck.reason };
 }
