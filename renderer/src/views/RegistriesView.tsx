@@ -335,7 +335,7 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
         <ErrorBanner message={status.error} />
         <VirtualList label="Tags" items={shown} height={460} selected={index} onSelect={(i) => { setIndex(i); setReference(shown[i]); }} keyOf={(t) => t} render={(t) => <span className="tag-row"><span className="mono">{t}</span>{status.verdicts.get(t) && <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>{VERDICT_SHORT[status.verdicts.get(t)!]}</span>}</span>} />
       </div>
-      <div className="column image-column">{reference ? <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={setReference} /> : <p className="muted pad">Choose a tag.</p>}</div>
+      <div className="column image-column">{reference ? <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={setReference} onSigned={() => { if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]); }} /> : <p className="muted pad">Choose a tag.</p>}</div>
     </>
   );
 }
@@ -346,7 +346,7 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function ImagePanel({ registry, repository, reference, onOpen }: { registry: SavedRegistry; repository: string; reference: string; onOpen(reference: string): void }) {
+function ImagePanel({ registry, repository, reference, onOpen, onSigned }: { registry: SavedRegistry; repository: string; reference: string; onOpen(reference: string): void; onSigned?: () => void }) {
   const api = useApp((s) => s.api);
   const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [api, registry.id, repository, reference]);
   const [manifestOpen, setManifestOpen] = useState(false);
@@ -403,8 +403,8 @@ function ImagePanel({ registry, repository, reference, onOpen }: { registry: Sav
         </p>
       ) : (
         <>
-      {data.kind === 'index' && data.platforms.length > 0 && <CoverageMatrix key={`coverage-${signedVersion}`} registry={registry} repository={repository} image={data} onSigned={() => setSignedVersion((v) => v + 1)} />}
-      <SignaturesPanel key={`signatures-${signedVersion}`} registry={registry} repository={repository} digest={data.digest} tag={reference} isIndex={data.kind === 'index'} onSigned={() => setSignedVersion((v) => v + 1)} />
+      {data.kind === 'index' && data.platforms.length > 0 && <CoverageMatrix key={`coverage-${signedVersion}`} registry={registry} repository={repository} image={data} onSigned={() => { setSignedVersion((v) => v + 1); onSigned?.(); }} />}
+      <SignaturesPanel key={`signatures-${signedVersion}`} registry={registry} repository={repository} digest={data.digest} tag={reference} isIndex={data.kind === 'index'} onSigned={() => { setSignedVersion((v) => v + 1); onSigned?.(); }} />
         </>
       )}
       <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>Show manifest</button>

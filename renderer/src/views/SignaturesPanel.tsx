@@ -7,6 +7,7 @@ import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
+import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
 import { useCan } from '../hooks/useCan';
 
@@ -91,23 +92,29 @@ function LookedPlaces({ report }: { report: VerificationReport }) {
 
 function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly SignatureReport[]; onOpen(s: SignatureReport): void }) {
   return (
-        <table className="table" aria-label={label}>
-          <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Algorithm</th><th scope="col">Annotations</th><th scope="col">Result</th></tr></thead>
+        <table className="table signature-table" aria-label={label}>
+          <colgroup><col style={{ width: '18%' }} /><col style={{ width: '40%' }} /><col style={{ width: '42%' }} /></colgroup>
+          <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Result</th></tr></thead>
           <tbody>
-            {rows.map((s, i) => (
-              <tr key={`${s.signature.slice(0, 24)}-${i}`}>
-                <td>{s.format}</td>
-                <td>{s.signer ?? <span className="muted">unknown key</span>}</td>
-                <td className="small">{s.algorithm ?? '—'}</td>
-                <td className="small">{Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</td>
-                <td>
-                  <button type="button" className="link-button" onClick={() => onOpen(s)}>
-                    <span className={VERDICT_CLASS[s.verdict]}>{VERDICT_TEXT[s.verdict]}</span>
-                  </button>
-                  {s.verdict !== 'verified' && <div className="reason">{(s.checks.find((c) => c.code === s.code) ?? s.checks.find((c) => c.status === 'failed'))?.reason}</div>}
-                </td>
-              </tr>
-            ))}
+            {rows.map((s, i) => {
+              const annotations = Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ');
+              return (
+                <tr key={`${s.signature.slice(0, 24)}-${i}`}>
+                  <td>{FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}</td>
+                  <td>
+                    {s.signer ?? <span className="muted">unknown key</span>}
+                    <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
+                    {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
+                  </td>
+                  <td>
+                    <button type="button" className="link-button" onClick={() => onOpen(s)}>
+                      <span className={VERDICT_CLASS[s.verdict]}>{VERDICT_TEXT[s.verdict]}</span>
+                    </button>
+                    {s.verdict !== 'verified' && <div className="reason">{(s.checks.find((c) => c.code === s.code) ?? s.checks.find((c) => c.status === 'failed'))?.reason}</div>}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
   );

@@ -64,6 +64,19 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(drawer).toContainText(`signs ${image.digest}, not this image's ${victim.digest}`);
     await drawer.press('Escape');
 
+    // At 1280×800 every cell of the signature table reads completely: nothing overflows its cell or the panel.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const table = signatures.getByRole('table', { name: 'Signature list' });
+    await expect(table).toBeVisible();
+    const overflow = await table.evaluate((t) => {
+      const panel = t.closest('section') ?? t.parentElement!;
+      const cells = [...t.querySelectorAll('td, th')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent?.slice(0, 40));
+      return { cells, tableRight: t.getBoundingClientRect().right, panelRight: panel.getBoundingClientRect().right, viewport: window.innerWidth };
+    });
+    expect(overflow.cells).toEqual([]);
+    expect(overflow.tableRight).toBeLessThanOrEqual(Math.min(overflow.panelRight, overflow.viewport) + 1);
+    await page.screenshot({ path: path.join(artifactsDir, 'signatures-1280.png'), fullPage: true });
+
     // The tag list tells signed, unsigned and failing tags apart.
     // The tag list tells signed, unsigned and failing tags apart (checked when listed; re-checked after these changes).
     await page.getByLabel('Filter tags').fill('');

@@ -104,8 +104,10 @@ test('Notation signatures made by notation are verified, and without a trusted c
     await tags.getByRole('option', { name: 'v1' }).click();
     const signatures = page.getByRole('region', { name: 'Signatures' });
     await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Signed, but by no trusted key');
-    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('notation');
+    await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('Notation');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('Notation JWS PS256');
+    // Signature artifacts are hidden from the tag list until asked for.
+    await page.getByLabel(/Show signature artifacts/).check();
     await tags.getByRole('option', { name: /^sha256-b8479de3/ }).click();
     await expect(page.getByRole('note')).toContainText('not an image to sign');
     await expect(page.getByRole('button', { name: /Sign the missing ones/ })).toHaveCount(0);
