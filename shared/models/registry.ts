@@ -67,3 +67,18 @@ export const ImageSummary = z
   })
   .strict();
 export type ImageSummary = z.infer<typeof ImageSummary>;
+
+/**
+ * What a person pastes into "Registry host", reduced to the host: `https://host/v2/`,
+ * `docker://host/repo:tag` and `host/repo:tag` all name `host`. A first segment that cannot be a
+ * host (no dot, no port, not localhost) is left for the contract to refuse.
+ */
+export function cleanRegistryHost(text: string): string {
+  let value = text.trim().replace(/^(?:https?|docker|oci):\/\//i, '');
+  const slash = value.indexOf('/');
+  if (slash !== -1) {
+    const first = value.slice(0, slash);
+    if (/[.:]/.test(first) || first === 'localhost') value = first;
+  }
+  return value.replace(/\/+$/, '');
+}

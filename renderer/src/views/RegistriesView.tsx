@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ImageSummary, SavedRegistry } from '../../../shared/models/registry';
+import { cleanRegistryHost, type ImageSummary, type SavedRegistry } from '../../../shared/models/registry';
 import { isSignatureArtifactTag } from '../../../shared/formats';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton } from '../components/Copy';
@@ -68,7 +68,7 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
     if (!api) return;
     setBusy(true);
     const named = name.trim() ? { name: name.trim() } : {};
-    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: host.trim(), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
+    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: cleanRegistryHost(host), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
     setBusy(false);
     setPassword('');
     if (!result.ok) return setError(result.message);
@@ -104,6 +104,7 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
         <div className="field">
           <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
           <input id="reg-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
+          {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && <span className="hint" role="status">Adds the registry {cleanRegistryHost(host)}.</span>}
         </div>
         <div className="field">
           <label htmlFor="reg-name">Name (optional)</label>
@@ -174,18 +175,23 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
   const shown = useMemo(() => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())), [repos.data, filter]);
   const can = useCan();
   const [editing, setEditing] = useState(false);
+  const [forgetting, setForgetting] = useState(false);
+  const [removeError, setRemoveError] = useState<string>();
+  const offline = useApp((s) => s.settings?.offlineMode ?? false);
   const remove = async () => {
     if (!api) return;
     const result = await api.registry.remove({ id: registry.id });
-    if (result.ok) onRemoved();
+    if (!result.ok) return setRemoveError(result.message);
+    setForgetting(false);
+    onRemoved();
   };
   return (
     <div className="registry-browser">
       <div className="panel capability-line" aria-label="Capabilities">
         <strong>{registry.kind === 'oci-layout' ? `OCI layout ${registry.path ?? ''}` : registry.host}</strong>
         {caps.loading && <span className="muted">checking…</span>}
-        {caps.error && <span className="badge badge-bad">{caps.error}</span>}
-        {caps.data && (
+        {offline && registry.kind === 'distribution' ? <span className="badge badge-warn" title="Offline mode is on: Signet contacts no registry">offline mode</span> : caps.error && <span className="badge badge-bad">{caps.error}</span>}
+        {caps.data && !(offline && registry.kind === 'distribution') && (
           <>
             <span className={`badge ${caps.data.reachable ? 'badge-ok' : 'badge-bad'}`}>{caps.data.reachable ? 'reachable' : 'unreachable'}</span>
             <span className="badge">auth: {caps.data.authScheme}</span>
@@ -198,9 +204,15 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
         {can('registry.edit') && registry.kind === 'distribution' && <button type="button" className="link-button" onClick={() => setEditing(true)}>Edit…</button>}
         {editing && <EditRegistryDialog registry={registry} open={editing} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); onChanged(); }} />}
         {can('registry.remove') && (
-          <button type="button" className="link-button" onClick={() => void remove()}>
-            Forget this registry
+          <button type="button" className="link-button" onClick={() => setForgetting(true)}>
+            Forget this registry…
           </button>
+        )}
+        {forgetting && (
+          <Dialog title={`Forget ${registry.name}?`} open onClose={() => setForgetting(false)} footer={<><button type="button" className="button secondary" onClick={() => setForgetting(false)} autoFocus>Keep it</button><button type="button" className="button danger" onClick={() => void remove()}>Forget</button></>}>
+            <ErrorBanner message={removeError} />
+            <p>Signet forgets this registry{registry.credentials === 'keychain' ? ' and removes its saved credentials from the keychain' : ''}. Nothing in the registry changes: images and signatures stay where they are.</p>
+          </Dialog>
         )}
       </div>
       <div className="browser-columns">

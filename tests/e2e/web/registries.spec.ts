@@ -74,3 +74,39 @@ test('a wrong host is refused with a sentence', async ({ page, signet }) => {
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(page.getByRole('dialog').getByRole('alert')).toContainText('registry is a host name');
 });
+
+test('a pasted URL or image reference is cleaned up to the host; forgetting a registry asks first', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('button', { name: 'Add registry' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a registry' });
+  await dialog.getByLabel('Registry host').fill(`http://${registry.host}/v2/`);
+  await expect(dialog.getByRole('status')).toHaveText(`Adds the registry ${registry.host}.`);
+  await dialog.getByLabel('Registry host').fill(`docker://${registry.host}/team/app:1.0`);
+  await expect(dialog.getByRole('status')).toHaveText(`Adds the registry ${registry.host}.`);
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByLabel('Capabilities')).toContainText(registry.host);
+  await expect(page.getByLabel('Capabilities')).toContainText('reachable');
+
+  // In offline mode the registry's badge says so, not "reachable" or a network error.
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('switch').click();
+  await expect(page.getByRole('switch')).toBeChecked();
+  await page.getByRole('link', { name: 'Registries', exact: true }).click();
+  await expect(page.getByLabel('Capabilities')).toContainText('offline mode');
+  await expect(page.getByLabel('Capabilities')).not.toContainText('reachable');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('switch').click();
+  await expect(page.getByRole('switch')).not.toBeChecked();
+  await page.getByRole('link', { name: 'Registries', exact: true }).click();
+
+  await page.getByRole('button', { name: 'Forget this registry…' }).click();
+  const confirm = page.getByRole('dialog', { name: /^Forget / });
+  await expect(confirm).toContainText('Nothing in the registry changes');
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole('navigation', { name: 'Saved registries' })).toContainText(registry.host);
+  await page.getByRole('button', { name: 'Forget this registry…' }).click();
+  await page.getByRole('dialog', { name: /^Forget / }).getByRole('button', { name: 'Forget', exact: true }).click();
+  await expect(page.getByText('No registry yet.')).toBeVisible();
+});
