@@ -194,9 +194,9 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
         {caps.data && !(offline && registry.kind === 'distribution') && (
           <>
             <span className={`badge ${caps.data.reachable ? 'badge-ok' : 'badge-bad'}`}>{caps.data.reachable ? 'reachable' : 'unreachable'}</span>
-            <span className="badge">auth: {caps.data.authScheme}</span>
-            <span className="badge">catalog: {String(caps.data.catalog)}</span>
-            <span className="badge">referrers API: {String(caps.data.referrersApi)}</span>
+            <span className="badge">{caps.data.authScheme === 'none' ? 'no sign-in needed' : `sign-in: ${caps.data.authScheme}`}</span>
+            <span className="badge" title="Whether the registry lists its repositories (/v2/_catalog)">{caps.data.catalog ? 'lists repositories' : 'no repository list'}</span>
+            <span className="badge" title="OCI 1.1 referrers API; without it Signet reads and writes the sha256-<hex> tag schema">{caps.data.referrersApi ? 'referrers API' : 'no referrers API (tag schema)'}</span>
             {caps.data.rateLimitRemaining && <span className="badge badge-warn">rate limit left: {caps.data.rateLimitRemaining}</span>}
           </>
         )}

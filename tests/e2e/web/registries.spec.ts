@@ -24,7 +24,7 @@ test('a reviewer adds a registry and browses down to an image’s platforms and 
   await expect(dialog).toBeHidden();
 
   await expect(page.getByRole('navigation', { name: 'Saved registries' })).toContainText('Local test registry');
-  await expect(page.getByLabel('Capabilities')).toContainText('referrers API: false');
+  await expect(page.getByLabel('Capabilities')).toContainText('no referrers API (tag schema)');
   const repos = page.getByRole('listbox', { name: 'Repositories' });
   await expect(repos.getByRole('option')).toHaveCount(2);
   await page.getByLabel('Filter repositories').fill('team');
