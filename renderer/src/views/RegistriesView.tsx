@@ -9,6 +9,7 @@ import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { SignaturesPanel } from './SignaturesPanel';
 import { CoverageMatrix } from './CoverageMatrix';
+import { FirstRun } from './FirstRun';
 import { useCan } from '../hooks/useCan';
 
 /** Registries → repositories → tags → image: the reviewer's way into everything Signet signs. */
@@ -31,6 +32,7 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
         )}
       </header>
       <ErrorBanner message={registries.error} />
+      <FirstRun registries={registries.data?.length} onAddRegistry={() => setAdding(true)} />
       {registries.data && registries.data.length === 0 ? (
         <Empty title="No registry yet.">
           <p>Add an OCI registry by its host name (for example registry.example.com or 127.0.0.1:5000) to browse its repositories, tags and images.</p>

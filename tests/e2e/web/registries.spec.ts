@@ -110,3 +110,23 @@ test('a pasted URL or image reference is cleaned up to the host; forgetting a re
   await page.getByRole('dialog', { name: /^Forget / }).getByRole('button', { name: 'Forget', exact: true }).click();
   await expect(page.getByText('No registry yet.')).toBeVisible();
 });
+
+test('a new user sees the first three steps, one click each, ticked off as they are done', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  const start = page.getByRole('region', { name: 'Getting started' });
+  await expect(start).toContainText('to do');
+  await start.getByRole('button', { name: 'Add a registry' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a registry' });
+  await dialog.getByLabel('Registry host').fill(registry.host);
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(start.getByRole('listitem').filter({ hasText: 'Add a registry' })).toContainText('done');
+  await start.getByRole('button', { name: 'Create or import a key' }).click();
+  await expect(page.getByRole('heading', { name: 'Keys', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'Registries', exact: true }).click();
+  await page.getByRole('region', { name: 'Getting started' }).getByRole('button', { name: 'Hide this' }).click();
+  await expect(page.getByRole('region', { name: 'Getting started' })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Saved registries' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Getting started' })).toHaveCount(0);
+});
