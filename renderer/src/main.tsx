@@ -4,7 +4,9 @@ import { App } from './App';
 import { connect, takeToken } from './bridge';
 import { useApp } from './stores/app';
 import './styles.css';
+import { applyTheme, savedTheme } from './theme';
 
+applyTheme(savedTheme());
 takeToken();
 void useApp.getState().init(connect());
 

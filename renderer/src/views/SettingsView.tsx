@@ -1,11 +1,31 @@
+import { useState } from 'react';
 import { useApp } from '../stores/app';
+import { applyTheme, savedTheme, type ThemeChoice } from '../theme';
 import { EnvironmentPage } from './EnvironmentPage';
 import { StoragePage } from './StoragePage';
 
 const TABS = [
   { id: 'environment', label: 'Environment' },
   { id: 'storage', label: 'Storage' },
+  { id: 'appearance', label: 'Appearance' },
 ] as const;
+
+/** Light, dark, or whatever the OS uses; kept for this window. */
+function AppearancePage() {
+  const [choice, setChoice] = useState<ThemeChoice>(savedTheme);
+  const choose = (next: ThemeChoice) => {
+    setChoice(next);
+    applyTheme(next, true);
+  };
+  return (
+    <fieldset className="choice">
+      <legend>Theme</legend>
+      {(['system', 'light', 'dark'] as const).map((t) => (
+        <label key={t}><input type="radio" name="theme" checked={choice === t} onChange={() => choose(t)} /> {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}</label>
+      ))}
+    </fieldset>
+  );
+}
 
 export function SettingsView({ sub }: { sub?: string | undefined }) {
   const navigate = useApp((s) => s.navigate);
@@ -31,6 +51,7 @@ export function SettingsView({ sub }: { sub?: string | undefined }) {
       <div role="tabpanel" aria-label={current.label}>
         {current.id === 'environment' && <EnvironmentPage />}
         {current.id === 'storage' && <StoragePage />}
+        {current.id === 'appearance' && <AppearancePage />}
       </div>
     </section>
   );

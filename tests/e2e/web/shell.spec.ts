@@ -121,3 +121,24 @@ test('the audit log records offline mode changes and verifies its chain', async 
   await filter.getByRole('button', { name: 'Filter' }).click();
   await expect(log).toContainText('Offline mode turned on');
 });
+
+test('the theme follows the system, and Settings → Appearance can choose dark or light for good', async ({ page, signet }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(signet.url);
+  const html = page.locator('html');
+  await expect(html).toHaveCSS('background-color', 'rgb(15, 19, 28)');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('tab', { name: 'Appearance' }).click();
+  await page.getByLabel('Light').check();
+  await expect(html).toHaveCSS('background-color', 'rgb(246, 247, 249)');
+  await page.getByLabel('Dark').check();
+  await page.reload();
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(html).toHaveCSS('background-color', 'rgb(15, 19, 28)');
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.screenshot({ path: path.join(artifactsDir, 'dark-keys.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('tab', { name: 'Appearance' }).click();
+  await page.getByLabel('Follow the system').check();
+  await expect(html).toHaveCSS('background-color', 'rgb(246, 247, 249)');
+});
