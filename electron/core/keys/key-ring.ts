@@ -113,15 +113,20 @@ export class KeyRing {
       pkcs8.fill(0);
       info = { id, name: input.name, type: input.type, kind: 'software', algorithm: key.algorithm, spkiSha256: key.spkiSha256, created, ...(input.expires ? { expires: input.expires.toISOString() } : {}), ...(chain ? { certificateChain: chain } : {}), store: storeName, labels: input.labels ?? [], retired: false };
     }
+    await this.recordNew(info, secrets);
+    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
+    return info;
+  }
+
+  /** Adds a new key to the list; its secret (already stored) is removed again if the list cannot be written. */
+  private async recordNew(info: KeyInfo, secrets: KeySecretStore): Promise<void> {
     try {
       await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
     } catch (error) {
-      await secrets.delete(id).catch(() => undefined);
+      await secrets.delete(info.id).catch(() => undefined);
       throw error;
     }
-    if (storeName === 'vault') await this.recordVaultPublic(info);
-    await this.audit?.append('key.generated', `Generated ${info.type} key "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
-    return info;
+    if (info.store === 'vault') await this.recordVaultPublic(info);
   }
 
   /** Imports a key file (see import.ts for the formats); nothing is stored unless it reads cleanly. */
@@ -148,13 +153,7 @@ export class KeyRing {
       pkcs8.fill(0);
       info = { id, name: input.name, type, kind: 'software', algorithm, spkiSha256: spkiSha256(imported.privateKey), created, store: storeName, labels: ['imported'], retired: false };
     }
-    try {
-      await this.update((keys) => ({ keys: [...keys, info], result: undefined }));
-    } catch (error) {
-      await secrets.delete(id).catch(() => undefined);
-      throw error;
-    }
-    if (storeName === 'vault') await this.recordVaultPublic(info);
+    await this.recordNew(info, secrets);
     await this.audit?.append('key.imported', `Imported ${imported.found} as "${info.name}"`, { keyId: id, keyName: info.name, fingerprint: info.spkiSha256 ?? info.pgpFingerprint ?? '' });
     return { ...info, found: imported.found };
   }

@@ -10,14 +10,17 @@ export function isBinaryOpenPgp(bytes: Uint8Array): boolean {
   return bytes.length > 0 && (bytes[0]! & 0x80) !== 0;
 }
 
-/** The one OpenPGP secret key in armored or binary bytes. */
-export async function readOpenPgpSecretKey(bytes: Uint8Array): Promise<openpgp.PrivateKey> {
-  let keys: openpgp.Key[];
+async function readKeysFrom(bytes: Uint8Array): Promise<openpgp.Key[]> {
   try {
-    keys = isBinaryOpenPgp(bytes) ? await openpgp.readKeys({ binaryKeys: bytes }) : await openpgp.readKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') });
+    return isBinaryOpenPgp(bytes) ? await openpgp.readKeys({ binaryKeys: bytes }) : await openpgp.readKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') });
   } catch (error) {
     throw new SignetError('MALFORMED', `The OpenPGP key cannot be read (${(error as Error).message.slice(0, 100)}).`);
   }
+}
+
+/** The one OpenPGP secret key in armored or binary bytes. */
+export async function readOpenPgpSecretKey(bytes: Uint8Array): Promise<openpgp.PrivateKey> {
+  const keys = await readKeysFrom(bytes);
   if (keys.length !== 1) throw new SignetError('INVALID_INPUT', `The file holds ${keys.length} OpenPGP keys; export one key (gpg --export-secret-key FINGERPRINT) and import that.`);
   const key = keys[0]!;
   if (!key.isPrivate()) throw new SignetError('UNSUPPORTED', 'This is an OpenPGP public key: it can verify (add it to trust) but not sign.');
@@ -26,12 +29,7 @@ export async function readOpenPgpSecretKey(bytes: Uint8Array): Promise<openpgp.P
 
 /** The one OpenPGP public key in armored or binary bytes, armored (with its CRC line). */
 export async function readOpenPgpPublicKey(bytes: Uint8Array): Promise<openpgp.Key> {
-  let keys: openpgp.Key[];
-  try {
-    keys = isBinaryOpenPgp(bytes) ? await openpgp.readKeys({ binaryKeys: bytes }) : await openpgp.readKeys({ armoredKeys: Buffer.from(bytes).toString('utf8') });
-  } catch {
-    throw new SignetError('MALFORMED', 'The OpenPGP public key cannot be read.');
-  }
+  const keys = await readKeysFrom(bytes);
   if (keys.length !== 1) throw new SignetError('INVALID_INPUT', `The file holds ${keys.length} OpenPGP keys; add each key as its own trust entry.`);
   const key = keys[0]!;
   if (key.isPrivate()) throw new SignetError('INVALID_INPUT', 'This is an OpenPGP secret key. Trust takes public keys only.');

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { TrustMigrationNote } from '../../../shared/contract/trust';
 import type { AdmissionTarget, PolicyEvaluation } from '../../../shared/models/trust';
+import type { RequestOf } from '../../../shared/api';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
@@ -263,21 +264,8 @@ function EvaluatePanel({ policies }: { policies: ReadonlyArray<{ id: string; nam
   const [repository, setRepository] = useState('');
   const [reference, setReference] = useState('latest');
   const [lookaside, setLookaside] = useState('');
-  const [result, setResult] = useState<PolicyEvaluation>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const evaluate = async () => {
-    if (!api) return;
-    setBusy(true);
-    const r = await api.trust.evaluate({ policyId, id: registryId, repository: repository.trim(), reference: reference.trim(), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
-    setBusy(false);
-    if (!r.ok) {
-      setResult(undefined);
-      return setError(r.message);
-    }
-    setError(undefined);
-    setResult(r.value);
-  };
+  const { result, error, busy, run } = useEvaluation();
+  const evaluate = () => run({ policyId, id: registryId, repository: repository.trim(), reference: reference.trim(), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
   return (
     <section className="panel evaluate" aria-label="Evaluate a policy">
       <h2 className="column-title">Would podman admit it?</h2>
@@ -298,6 +286,41 @@ function EvaluatePanel({ policies }: { policies: ReadonlyArray<{ id: string; nam
       <ErrorBanner message={error} />
       {result && <Decision result={result} />}
     </section>
+  );
+}
+
+/** One trust.evaluate call at a time: its decision, or the sentence why it could not be made. */
+function useEvaluation() {
+  const api = useApp((s) => s.api);
+  const [result, setResult] = useState<PolicyEvaluation>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const run = async (input: RequestOf<'trust.evaluate'>) => {
+    if (!api) return;
+    setBusy(true);
+    const r = await api.trust.evaluate(input);
+    setBusy(false);
+    setResult(r.ok ? r.value : undefined);
+    setError(r.ok ? undefined : r.message);
+  };
+  return { result, error, busy, run };
+}
+
+/** Files to preview, copy and save, each under its path. */
+function FilePreviews({ files }: { files: ReadonlyArray<{ path: string; content: string }> }) {
+  return (
+    <>
+      {files.map((f) => {
+        const name = f.path.split('/').pop() ?? 'file';
+        return (
+          <section key={f.path} aria-label={f.path}>
+            <h3 className="mono small">{f.path}</h3>
+            <CodePreview text={f.content} label={`Preview of ${f.path}`} />
+            <div className="actions"><CopyButton text={f.content} label={`Copy ${name}`} /><button type="button" className="button secondary" onClick={() => downloadFile(name, { text: f.content })}>Save {name}</button></div>
+          </section>
+        );
+      })}
+    </>
   );
 }
 
@@ -358,13 +381,7 @@ function ExportAdmissionBody({ target }: { target: AdmissionTarget }) {
       {kubernetes && <label className="check"><input type="checkbox" checked={audit} onChange={(e) => setAudit(e.target.checked)} /> Only report violations (Audit / warn) instead of denying</label>}
       {exported.data?.warnings.map((w) => (<div key={w} className="banner banner-warn" role="note">{w}</div>))}
       {exported.data && !exported.data.files.length && <p className="muted">The trust store has no key this controller can use.</p>}
-      {exported.data?.files.map((f) => (
-        <section key={f.path} aria-label={f.path}>
-          <h3 className="mono small">{f.path}</h3>
-          <CodePreview text={f.content} label={`Preview of ${f.path}`} />
-          <div className="actions"><CopyButton text={f.content} label={`Copy ${f.path.split('/').pop() ?? 'file'}`} /><button type="button" className="button secondary" onClick={() => downloadFile(f.path.split('/').pop() ?? 'policy', { text: f.content })}>Save {f.path.split('/').pop()}</button></div>
-        </section>
-      ))}
+      {exported.data && <FilePreviews files={exported.data.files} />}
       {exported.data?.notes.length ? (<><h3>How to apply it</h3><ol className="small">{exported.data.notes.map((n) => (<li key={n} className="mono wrap">{n}</li>))}</ol></>) : null}
       {kubernetes && exported.data?.files[0] && <DryRun policy={exported.data.files[0].content} />}
     </>
@@ -381,13 +398,7 @@ function ExportNotationBody() {
       <ErrorBanner message={exported.error} />
       {exported.data?.warnings.map((w) => (<div key={w} className="banner banner-warn" role="note">{w}</div>))}
       {exported.data && !files.length && <p className="muted">Import a Notation trust policy (Import policy) and add certificates to named stores (Trust a key → stores) first.</p>}
-      {files.map((f) => (
-        <section key={f.path} aria-label={f.path}>
-          <h3 className="mono small">{f.path}</h3>
-          <CodePreview text={f.content} label={`Preview of ${f.path}`} />
-          <div className="actions"><CopyButton text={f.content} label={`Copy ${f.path.split('/').pop() ?? 'file'}`} /><button type="button" className="button secondary" onClick={() => downloadFile(f.path.split('/').pop() ?? 'file', { text: f.content })}>Save {f.path.split('/').pop()}</button></div>
-        </section>
-      ))}
+      <FilePreviews files={files} />
       {files.length ? <p className="hint">Place these under notation’s configuration directory (~/.config/notation), or run <code>signet policy export-notation --out ~/.config/notation</code>.</p> : null}
     </>
   );
@@ -400,21 +411,9 @@ function DryRun({ policy }: { policy: string }) {
   const [registryId, setRegistryId] = useState('');
   const [repository, setRepository] = useState('');
   const [reference, setReference] = useState('latest');
-  const [result, setResult] = useState<PolicyEvaluation>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    if (!api) return;
-    setBusy(true);
-    const r = await api.trust.evaluate({ policy, id: registryId, repository: repository.trim(), reference: reference.trim() });
-    setBusy(false);
-    if (!r.ok) {
-      setResult(undefined);
-      return setError(r.message);
-    }
-    setError(undefined);
-    setResult(r.value);
-  };
+  const evaluation = useEvaluation();
+  const { result, error, busy } = evaluation;
+  const run = () => evaluation.run({ policy, id: registryId, repository: repository.trim(), reference: reference.trim() });
   return (
     <section className="panel" aria-label="Dry run">
       <h3>Dry run: would it admit this image?</h3>
