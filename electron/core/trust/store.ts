@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
@@ -116,7 +117,7 @@ export class TrustStore {
     try {
       raw = await readJsonFile(this.file);
     } catch (error) {
-      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}`);
     }
     if (raw === undefined) return [];
     const parsed = File.safeParse(raw);

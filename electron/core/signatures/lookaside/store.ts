@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../../shared/system-errors';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignetError } from '../../../../shared/errors';
@@ -66,7 +67,7 @@ export class HttpLookaside implements LookasideStore {
         response = await this.fetchImpl(url, { redirect: 'error', headers: { Accept: '*/*' } });
       } catch (error) {
         if (isOfflineError(error) || isOfflineError((error as { cause?: unknown }).cause)) throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
-        throw new SignetError('IO_ERROR', `Could not read ${url}: ${(error as Error).message}.`);
+        throw new SignetError('IO_ERROR', `Could not read ${url}: ${describeSystemError(error)}.`);
       }
       if (response.status === 404) {
         await response.body?.cancel();
