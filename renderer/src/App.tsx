@@ -66,13 +66,13 @@ export function App() {
             {connectionError}
           </div>
         )}
-        <AreaView id={area?.id ?? 'registries'} sub={route.sub} />
+        <AreaView id={area?.id ?? 'registries'} sub={route.sub} path={route.path} />
       </main>
     </div>
   );
 }
 
-function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
+function AreaView({ id, sub, path }: { id: string; sub?: string | undefined; path?: readonly string[] | undefined }) {
   switch (id) {
     case 'settings':
       return <SettingsView sub={sub} />;
@@ -87,7 +87,7 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
     case 'keys':
       return <KeysView sub={sub} />;
     case 'registries':
-      return <RegistriesView sub={sub} />;
+      return <RegistriesView sub={sub} path={path} />;
     default: {
       const area = AREAS.find((a) => a.id === id);
       return area ? <NotBuiltView area={area} /> : null;
