@@ -76,13 +76,13 @@ test('every place has a link: reload, back and forward, and a platform links bac
   const hostPart = encodeURIComponent(registry.host);
   await expect(page).toHaveURL(new RegExp(`#/registries/${hostPart}/team%2Fapp$`));
   await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0', exact: true }).click();
-  await expect(page).toHaveURL(new RegExp(`#/registries/${hostPart}/team%2Fapp/1\.0$`));
+  await expect(page).toHaveURL(new RegExp(`#/registries/${hostPart}/team%2Fapp/1\\.0$`));
   const panel = page.getByLabel('Image', { exact: true });
   await expect(panel).toContainText('Multi-platform index');
 
   const arm = image.platforms[1]?.digest ?? '';
   await page.getByRole('table', { name: 'Platforms' }).getByRole('button', { name: arm.slice(0, 19) }).click();
-  await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\.0/${encodeURIComponent(arm)}$`));
+  await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\\.0/${encodeURIComponent(arm)}$`));
   await expect(panel).toContainText('A platform of the index');
   await expect(panel).toContainText(arm);
 
@@ -98,7 +98,7 @@ test('every place has a link: reload, back and forward, and a platform links bac
   await expect(panel).toContainText(arm);
   await panel.getByRole('link', { name: 'team/app:1.0' }).click();
   await expect(panel).toContainText('Multi-platform index');
-  await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\.0$`));
+  await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\\.0$`));
 
   // Keys passing over tags open only the one they rest on, in place of the current entry.
   const before = await page.evaluate(() => history.length);
