@@ -82,7 +82,7 @@ export const CALL_AUDIT: CallAuditTable = {
     done: 'handler',
   },
   'payload.sign': { kind: 'image.signed', asked: (i) => ({ what: `Make an .asc signature for ${i.reference}@${shortDigest(i.digest)} with ${q(i.key)}`, fields: { key: i.key, reference: i.reference, digest: i.digest, format: 'asc' } }), done: 'handler' },
-  'offline.sign': { kind: 'offline.signed', asked: (i) => ({ what: `Sign a signing request offline with ${q(keyRef(i.key))}`, fields: { key: keyRef(i.key), ...(i.approved ? { approved: i.approved.length } : {}) } }), done: 'handler' },
+  'offline.sign': { kind: 'offline.signed', asked: (i) => ({ what: `Sign a signing request offline with ${q(keyRef(i.key))}`, fields: { key: keyRef(i.key), ...(i.approved ? { approved: i.approved.length } : {}), ...(i.allowOnline ? { allowOnline: true } : {}) } }), done: 'handler' },
   'offline.attach': { kind: 'offline.attached', asked: (i) => ({ what: 'Attach a signature bundle', fields: { ...(i.lookaside ? { lookaside: redactReference(i.lookaside) } : {}), ...(i.asc ? { target: target(i.asc) } : {}) } }), done: 'handler' },
   'offline.export': { kind: 'offline.transferred', asked: (i) => ({ what: `Export ${i.references.length} image(s) to ${i.out}`, fields: { images: i.references.length, out: i.out, image: i.references.slice(0, 20).join(' ') } }), done: (i, o) => `Exported ${i.references.length} image(s) to ${o.out}` },
   'offline.import': { kind: 'offline.transferred', asked: (i) => ({ what: `Import ${i.layout} into ${i.registry}`, fields: { layout: i.layout, registry: i.registry } }), done: (i) => `Imported ${i.layout} into ${i.registry}` },

@@ -56,6 +56,11 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       return { request: made.bytes.toString('base64'), sha256: made.sha256, summary: summarizeRequest({ ...readRequest(made.bytes) }), items: made.request.items.length };
     },
     'offline.sign': async (input, ctx) => {
+      const offlineMode = services.network.offline;
+      if (!offlineMode && !input.allowOnline) {
+        throw new SignetError('CONFLICT', 'Offline mode is off, so this station may reach the network while it holds the signing key. Turn offline mode on (Settings, or `signet offline mode on`) and sign again, or sign with the explicit override, which the bundle and the audit log record.');
+      }
+      const station = { offlineMode, override: !offlineMode };
       const requestBytes = Buffer.from(input.request, 'base64');
       const read = readRequest(requestBytes);
       const pgp = read.request.signer.kind === 'pgp-fingerprint';
@@ -66,6 +71,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         signers,
         createdBy: `${APP_NAME} ${APP_VERSION}`,
         now: () => new Date(),
+        station,
         progress: ctx.progress,
       });
       // One entry per signature made, as for online signing: which image, which digest, which format, which key.
@@ -86,7 +92,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
           item: item.id,
         });
       }
-      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key), fingerprint: bundleKey.fingerprint });
+      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key), fingerprint: bundleKey.fingerprint, offlineMode, ...(station.override ? { override: 'signed with offline mode off' } : {}) });
       return { bundle: signed.bytes.toString('base64'), sha256: sha256Hex(signed.bytes), signed: signed.signed, declined: signed.declined };
     },
     'offline.inspectRequest': async (input) => {
@@ -167,6 +173,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         signer: { kind: key.kind, fingerprint: key.fingerprint, algorithm: key.algorithm, ...(key.label ? { label: key.label } : {}) },
         signatures: checked.signatures.map((s) => ({ itemId: s.itemId, reference: s.reference, digest: s.digest, format: s.format })),
         declined: checked.bundle.declined,
+        ...(checked.bundle.station ? { station: checked.bundle.station } : {}),
       };
     },
   };

@@ -127,6 +127,9 @@ function SignStep() {
   const [keyId, setKeyId] = useState('');
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<{ bundle: string; sha256: string; signed: number; declined: number }>();
+  const offlineMode = useApp((s) => s.settings?.offlineMode ?? false);
+  const setOfflineMode = useApp((s) => s.setOfflineMode);
+  const [allowOnline, setAllowOnline] = useState(false);
   const open = async (file: File | undefined) => {
     if (!api || !file) return;
     const bytes = await fileToBase64(file);
@@ -143,7 +146,7 @@ function SignStep() {
   };
   const sign = async () => {
     if (!api || !request || !keyId) return;
-    const result = await api.offline.sign({ request, key: keyId, approved: [...approved] });
+    const result = await api.offline.sign({ request, key: keyId, approved: [...approved], ...(!offlineMode && allowOnline ? { allowOnline: true } : {}) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setDone(result.value);
@@ -151,7 +154,20 @@ function SignStep() {
   const fits = keys.data?.filter((k) => (shown?.signer.kind === 'pgp-fingerprint' ? k.pgpFingerprint === shown.signer.value : k.spkiSha256 === shown?.signer.value)) ?? [];
   return (
     <div className="panel" aria-label="Sign a request offline">
-      <p className="hint">On the offline station (turn offline mode on in Settings). Nothing is rebuilt: each signature is over the bytes in the request.</p>
+      <p className="hint">On the offline station. Nothing is rebuilt: each signature is over the bytes in the request.</p>
+      {offlineMode ? (
+        <p className="banner banner-ok" role="note" aria-label="Station state">Offline mode is on: Signet makes no network connection while this station signs.</p>
+      ) : (
+        <div className="banner banner-warn" role="note" aria-label="Station state">
+          <p>
+            Offline mode is off. A signing station should not reach the network while it holds the key: turn offline mode on, so that Signet makes no connection at all.{' '}
+            {can('settings.set') && <button type="button" className="button secondary small" onClick={() => void setOfflineMode(true)}>Turn offline mode on</button>}
+          </p>
+          <label className="check small">
+            <input type="checkbox" checked={allowOnline} onChange={(e) => setAllowOnline(e.target.checked)} /> Sign with offline mode off anyway (the bundle and the audit log record this override)
+          </label>
+        </div>
+      )}
       <div className="field"><label htmlFor="request-file">Signing request file</label><input id="request-file" type="file" accept=".json,application/json" onChange={(e) => void open(e.target.files?.[0])} /></div>
       <ErrorBanner message={error} />
       {shown && (
@@ -180,7 +196,7 @@ function SignStep() {
               {fits.map((k) => (<option key={k.id} value={k.id}>{k.name}</option>))}
             </select>
           </div>
-          <button type="button" className="button" disabled={!keyId || approved.size === 0 || !can('offline.sign')} title={can('offline.sign') ? undefined : 'Not in reviewer mode'} onClick={() => void sign()}>Sign {approved.size} item(s)</button>
+          <button type="button" className="button" disabled={!keyId || approved.size === 0 || !can('offline.sign') || (!offlineMode && !allowOnline)} title={can('offline.sign') ? undefined : 'Not in reviewer mode'} onClick={() => void sign()}>Sign {approved.size} item(s)</button>
         </>
       )}
       {done && (
@@ -233,6 +249,7 @@ function AttachStep() {
       {verdict && (
         <>
           <div className="banner banner-ok" role="status">The bundle answers this request: {verdict.signatures.length} signature(s) by {verdict.signer.fingerprint.slice(0, 16)}… verify over their payloads{verdict.declined.length ? `; ${verdict.declined.length} item(s) were declined` : ''}.</div>
+          {verdict.station && !verdict.station.offlineMode && <p className="banner banner-warn" role="note">The station signed with offline mode off, by explicit override: ask how it was kept off the network before attaching.</p>}
           <table className="table" aria-label="Checked signatures">
             <thead><tr><th scope="col">Item</th><th scope="col">Image</th><th scope="col">Digest</th><th scope="col">Format</th></tr></thead>
             <tbody>{verdict.signatures.map((s) => (<tr key={s.itemId}><td>{s.itemId}</td><td>{s.reference}</td><td className="mono small">{s.digest}</td><td>{s.format}</td></tr>))}</tbody>

@@ -78,3 +78,15 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await station.stop();
   }
 });
+
+test('the signing step asks for offline mode: it offers to switch it on, and signing with it off needs an explicit override', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('link', { name: 'Offline', exact: true }).click();
+  await page.getByRole('tab', { name: '2 · Sign offline' }).click();
+  const state = page.getByRole('note', { name: 'Station state' });
+  await expect(state).toContainText('Offline mode is off');
+  await expect(state.getByRole('checkbox')).not.toBeChecked();
+  await state.getByRole('button', { name: 'Turn offline mode on' }).click();
+  await expect(state).toContainText('Offline mode is on');
+  await expect(page.getByRole('link', { name: /Offline mode/ })).toBeVisible();
+});

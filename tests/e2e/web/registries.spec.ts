@@ -101,14 +101,14 @@ test('every place has a link: reload, back and forward, and a platform links bac
   await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\\.0$`));
 
   // Keys passing over tags open only the one they rest on, in place of the current entry.
-  const before = await page.evaluate(() => history.length);
+  const before = await page.evaluate('history.length');
   const tags = page.getByRole('listbox', { name: 'Tags' });
   await tags.focus();
   for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowDown');
   await expect(tags.getByRole('option', { selected: true })).toHaveText(/^build-4/);
   await expect(page).toHaveURL(/\/team%2Fapp\/build-4$/);
   await expect(panel).toContainText('Image manifest');
-  expect(await page.evaluate(() => history.length)).toBe(before);
+  expect(await page.evaluate('history.length')).toBe(before);
 
   // A link to a registry this Signet has not saved says so.
   await page.goto(page.url().replace(/#.*$/, '#/registries/unknown.example%3A5000/team%2Fapp'));
