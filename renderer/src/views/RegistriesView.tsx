@@ -69,15 +69,21 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
   const [password, setPassword] = useState('');
   const [lookaside, setLookaside] = useState('');
   const [error, setError] = useState<string>();
+  /** The registry did not answer or refused the sign-in, and nothing was saved: the user may save it anyway. */
+  const [notSaved, setNotSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const submit = async () => {
+  const submit = async (saveAnyway = false) => {
     if (!api) return;
     setBusy(true);
     const named = name.trim() ? { name: name.trim() } : {};
-    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: cleanRegistryHost(host), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
+    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: cleanRegistryHost(host), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}), ...(saveAnyway ? { saveAnyway: true } : {}) });
     setBusy(false);
+    if (!result.ok) {
+      setNotSaved(result.reason === 'not-saved');
+      return setError(result.message);
+    }
     setPassword('');
-    if (!result.ok) return setError(result.message);
+    setNotSaved(false);
     setError(undefined);
     setHost('');
     setName('');
@@ -94,13 +100,19 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel
           </button>
+          {notSaved && (
+            <button type="button" className="button secondary" disabled={busy} onClick={() => void submit(true)}>
+              Save anyway
+            </button>
+          )}
           <button type="submit" form="add-registry" className="button" disabled={busy || !host.trim()}>
-            {busy ? 'Adding…' : 'Add'}
+            {busy ? 'Checking…' : 'Add'}
           </button>
         </>
       }
     >
       <form id="add-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <p className="hint">Signet reaches the registry and signs in before saving it.</p>
         <ErrorBanner message={error} />
         <fieldset className="choice">
           <legend>Source</legend>
@@ -109,7 +121,7 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
         </fieldset>
         <div className="field">
           <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
-          <input id="reg-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
+          <input id="reg-host" value={host} onChange={(e) => { setHost(e.target.value); setNotSaved(false); }} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
           {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && <span className="hint" role="status">Adds the registry {cleanRegistryHost(host)}.</span>}
         </div>
         <div className="field">
