@@ -3,7 +3,8 @@ import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 
 
 /**
  * A list that renders only what is on screen, so 100,000 rows scroll smoothly. Arrow keys,
- * Home/End and Page Up/Down move the selection; Enter opens it.
+ * Home/End and Page Up/Down move the selection; Enter opens it. A row is `rowHeight` high unless
+ * its text needs more (a long repository or tag name wraps instead of being cut or overlapping).
  */
 export function VirtualList<T>({
   items,
@@ -69,11 +70,13 @@ export function VirtualList<T>({
           return (
             <div
               key={keyOf(item)}
+              ref={virtualizer.measureElement}
+              data-index={row.index}
               id={`${label}-row-${row.index}`}
               role="option"
               aria-selected={row.index === selected}
               className="virtual-row"
-              style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${row.start}px)` }}
+              style={{ position: 'absolute', top: 0, left: 0, right: 0, minHeight: rowHeight, transform: `translateY(${row.start}px)` }}
               onClick={() => onSelect(row.index, 'pointer')}
               onDoubleClick={() => onOpen?.(row.index)}
             >
