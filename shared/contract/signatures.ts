@@ -5,6 +5,7 @@ import { StorageTarget } from '../models/storage';
 import { KmsAlgorithm } from '../models/kms';
 import { call, JobId } from './define';
 import { SIGNABLE_FORMATS } from '../formats';
+import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
 
 const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
 
@@ -65,6 +66,10 @@ export const signatureCalls = {
         /** For simple signing without `lookaside`: the registries.d directory whose lookaside-staging (or file:// lookaside) receives it. */
         registriesD: z.string().min(1).max(4096).optional(),
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+        /** A description signed into the payload (OCIR's --description): the `description` annotation. */
+        description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),
+        /** A JSON object signed into the payload (OCIR's --metadata), as JSON text: the `metadata` annotation, compacted with sorted keys. */
+        metadata: z.string().min(1).max(4 * MAX_METADATA_BYTES).optional(),
         /** For an index: sign only the index, not each platform manifest (default: both). */
         indexOnly: z.boolean().optional(),
         /** Notation: the envelope (default JWS, as notation) and how long the signature stays valid (a duration such as 720h). */

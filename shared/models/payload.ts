@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
 
 /** `swr`: Huawei SWR's .asc payload (atomic type, `critical` only, identity namespace/repository); containers/image does not accept it. */
 export const PayloadType = z.enum(['atomic', 'cosign', 'swr']);
@@ -19,6 +20,10 @@ export const PayloadInput = z
     timestamp: z.number().int().nonnegative().max(253402300799).optional(),
     /** atomic: further optional members; cosign: annotations. */
     extra: z.record(z.string().min(1).max(200), z.string().max(4000)).optional(),
+    /** atomic and cosign: a description signed in `optional` (the `description` member). */
+    description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),
+    /** atomic and cosign: a JSON object (as text) signed in `optional` as compact JSON text (the `metadata` member). */
+    metadata: z.string().min(1).max(4 * MAX_METADATA_BYTES).optional(),
   })
   .strict();
 export type PayloadInput = z.infer<typeof PayloadInput>;

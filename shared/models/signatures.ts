@@ -28,6 +28,19 @@ export const JudgedAt = z
   })
   .strict();
 
+/**
+ * The date a signature shows, with its kind: `verified` (an RFC 3161 timestamp or a transparency
+ * log Signet verified), `claimed` (the time the signer wrote: the payload's timestamp, the
+ * OpenPGP signature's creation time, Notation's signing time), `registry` (when the storage says
+ * the signature was stored: a lookaside file's or an object's modification time).
+ */
+export const SignatureDateKind = z.enum(['verified', 'claimed', 'registry']);
+export type SignatureDateKind = z.infer<typeof SignatureDateKind>;
+export const SignatureDate = z.object({ at: z.string(), kind: SignatureDateKind }).strict();
+export type SignatureDate = z.infer<typeof SignatureDate>;
+/** How each kind of date is named wherever it is shown. */
+export const DATE_KIND_TEXT: Readonly<Record<SignatureDateKind, string>> = { claimed: 'claimed by the signer', verified: 'verified timestamp', registry: 'seen at the registry' };
+
 export const NotationLevel = z.enum(['strict', 'permissive', 'audit', 'skip']);
 export type NotationLevel = z.infer<typeof NotationLevel>;
 
@@ -79,6 +92,14 @@ export const SignatureReport = z
     signature: z.string(),
     /** The signer's claimed time, seconds since the epoch: shown, never trusted. */
     timestamp: z.number().optional(),
+    /** The description signed into the payload (`description` annotation). */
+    description: z.string().optional(),
+    /** The metadata JSON object signed into the payload (`metadata` annotation), as compact JSON text. */
+    metadata: z.string().optional(),
+    /** The date shown for this signature, with its kind. */
+    date: SignatureDate.optional(),
+    /** When the storage says the signature was stored (a lookaside file's or an object's modification time): the "seen at the registry" date. */
+    storedAt: z.string().optional(),
     judgedAt: JudgedAt.optional(),
     /** A Signet key that made this signature but is not trusted: the UI offers "Trust this key…". */
     knownKey: z.object({ id: z.string(), name: z.string() }).strict().optional(),

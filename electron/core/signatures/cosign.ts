@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
-import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
+import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE, PayloadInputError } from '../../../shared/payloads/payloads';
 import type { ReasonCode } from '../../../shared/models/verdict';
 import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import type { SignatureAlgorithm, Signer } from '../signing/signer';
@@ -64,16 +64,18 @@ export interface PayloadCheck {
   reason: string;
   identity?: string;
   annotations?: Record<string, string>;
+  /** optional.timestamp: the signer's claimed time, seconds since the epoch. */
+  timestamp?: number;
 }
 
 /** The payload must pass the one strict payload parser (cosign's type) and name this digest. */
 export function checkCosignPayload(payload: Uint8Array, digest: string): PayloadCheck {
   const parsed = parseSignedPayload(payload, 'cosign');
   if (!parsed.ok) return { ok: false, code: parsed.code, reason: parsed.reason };
-  const { manifestDigest, dockerReference, optional } = parsed.payload;
-  const annotations = stringAnnotations(optional);
-  if (manifestDigest !== digest) return { ok: false, code: 'DIGEST_MISMATCH', reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`, identity: dockerReference, annotations };
-  return { ok: true, code: 'DIGEST_MATCH', reason: `The payload names ${digest}.`, identity: dockerReference, annotations };
+  const { manifestDigest, dockerReference, optional, timestamp } = parsed.payload;
+  const claims = { identity: dockerReference, annotations: stringAnnotations(optional), ...(timestamp !== undefined ? { timestamp } : {}) };
+  if (manifestDigest !== digest) return { ok: false, code: 'DIGEST_MISMATCH', reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...claims };
+  return { ok: true, code: 'DIGEST_MATCH', reason: `The payload names ${digest}.`, ...claims };
 }
 
 /** The algorithms a public key may have signed a cosign payload with (cosign ≥2.6 and older). */
@@ -109,9 +111,18 @@ export async function signCosign(options: {
   digest: string;
   signer: Signer;
   annotations?: Record<string, string>;
+  /** The signing time written into optional.timestamp (as containers/image does); none leaves it out, as cosign does. */
+  now?: Date;
 }): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const digest = parseDigest(options.digest);
-  const payload = Buffer.from(buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}) }), 'utf8');
+  let text: string;
+  try {
+    text = buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}), ...(options.now ? { timestamp: Math.floor(options.now.getTime() / 1000) } : {}) });
+  } catch (error) {
+    if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', `${error.message} Nothing was signed.`);
+    throw error;
+  }
+  const payload = Buffer.from(text, 'utf8');
   const signature = Buffer.from(await options.signer.sign(payload));
   if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.', { reason: 'self-check' });
   const tag = signatureTag(digest);

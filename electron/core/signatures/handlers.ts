@@ -21,6 +21,8 @@ import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
 import { reviewerSafe } from '../storage/handlers';
 import { FORMATS, formatById } from './formats';
+import { finishReport } from './report-fields';
+import { withSignedRecord } from './record';
 import type { Referrers, SignContext, Signed, VerifyContext } from './formats/format';
 import type { RegistrySource } from '../registry/source';
 
@@ -82,7 +84,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       };
       if (!lookaside) looked.push({ kind: 'lookaside', place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)', outcome: 'none' });
       const all: SignatureReport[] = [];
-      for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)));
+      for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)).map(finishReport));
       const signatures = all.filter((s) => s.kind === 'signature');
       const attestations = all.filter((s) => s.kind === 'attestation');
       const summary = imageVerdict(signatures, looked);
@@ -104,6 +106,8 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       return { results };
     },
     'signatures.sign': async (input, ctx) => {
+      // Refused before anything is read or signed: metadata that is not a JSON object, or too large.
+      const annotations = withSignedRecord(input.annotations, { description: input.description, metadata: input.metadata });
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       if (input.expectedTag) {
@@ -117,7 +121,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host,
         repository: input.repository,
         ...(input.expectedTag ? { tag: input.expectedTag } : {}),
-        ...(input.annotations ? { annotations: input.annotations } : {}),
+        ...(annotations ? { annotations } : {}),
         creator: `${APP_NAME} ${APP_VERSION}`,
         now: new Date(),
       };

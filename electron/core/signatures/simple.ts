@@ -2,13 +2,13 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import type { ReasonCode } from '../../../shared/models/verdict';
-import { buildAtomicPayload } from '../../../shared/payloads/payloads';
+import { buildAtomicPayload, PayloadInputError } from '../../../shared/payloads/payloads';
 import type { PgpSigner } from '../signing/signer';
 import { parseDigest } from '../registry/digest';
 import { parseNormalizedNamed, refString, tagNameOnly } from '../trust/docker-reference';
 import { identityMatches } from '../trust/identity';
 import { verifyPgpMessage, type PgpCandidate } from './openpgp-verify';
-import { parseSignedPayload } from './signed-payload';
+import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import { readRegularFileIfPresent } from '../storage/bounded-read';
 
 const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
@@ -25,9 +25,15 @@ export function lookasideDir(base: string, repositoryPath: string, digest: strin
   return path.join(base, `${repositoryPath}@${d.replace(':', '=')}`);
 }
 
-/** Makes a binary signed OpenPGP message over the atomic payload, as skopeo/podman store it. */
-export async function signSimple(pgp: PgpSigner, dockerReference: string, digest: string, creator: string, now: Date): Promise<{ payload: string; message: Uint8Array }> {
-  const payload = buildAtomicPayload({ dockerReference, manifestDigest: parseDigest(digest), creator, timestamp: Math.floor(now.getTime() / 1000) });
+/** Makes a binary signed OpenPGP message over the atomic payload, as skopeo/podman store it; `extra` are further string `optional` members (annotations, description, metadata). */
+export async function signSimple(pgp: PgpSigner, dockerReference: string, digest: string, creator: string, now: Date, extra?: Readonly<Record<string, string>>): Promise<{ payload: string; message: Uint8Array }> {
+  let payload: string;
+  try {
+    payload = buildAtomicPayload({ dockerReference, manifestDigest: parseDigest(digest), creator, timestamp: Math.floor(now.getTime() / 1000), ...(extra ? { extra } : {}) });
+  } catch (error) {
+    if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', `${error.message} Nothing was signed.`);
+    throw error;
+  }
   return { payload, message: await pgp.signMessage(Buffer.from(payload, 'utf8')) };
 }
 
@@ -86,6 +92,8 @@ export interface SimpleVerdict {
   identity?: string;
   /** The payload's optional.timestamp: the signer's claim. */
   timestamp?: number;
+  /** The payload's string `optional` members (creator, description, metadata, the signer's annotations). */
+  annotations?: Record<string, string>;
   creator?: string;
   /** The OpenPGP signature's creation time: also the signer's claim. */
   created?: Date;
@@ -113,7 +121,7 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
   const signed = { ...who, payload: Buffer.from(verified.data).toString('utf8').slice(0, 65_536) };
   if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...signed };
   const p = parsed.payload;
-  const claims = { identity: p.dockerReference, ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
+  const claims = { identity: p.dockerReference, annotations: stringAnnotations(p.optional), ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
   if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...signed, ...claims };
   if (swr?.ok) {
     const repository = options.swrRepository as string;

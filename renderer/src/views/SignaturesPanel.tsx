@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SavedRegistry } from '../../../shared/models/registry';
-import type { SignatureReport, VerificationReport } from '../../../shared/models/signatures';
+import { DATE_KIND_TEXT, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
+import { DESCRIPTION_KEY, MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES, METADATA_KEY } from '../../../shared/payloads/record';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
 import { useCall } from '../hooks/useCall';
@@ -97,12 +98,17 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
           <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Result</th></tr></thead>
           <tbody>
             {rows.map((s, i) => {
-              const annotations = Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ');
+              const annotations = Object.entries(s.annotations).filter(([k]) => k !== DESCRIPTION_KEY && k !== METADATA_KEY).map(([k, v]) => `${k}=${v}`).join(', ');
               return (
                 <tr key={`${s.signature.slice(0, 24)}-${i}`}>
-                  <td>{FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}</td>
+                  <td>
+                    {FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}
+                    <SignatureDateText date={s.date} />
+                  </td>
                   <td>
                     {s.signer ?? <span className="muted">unknown key</span>}
+                    {s.description !== undefined && <div className="small wrap" aria-label="Description"><span className="muted">Description (signed): </span>{s.description}</div>}
+                    {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata (signed): </span>{s.metadata}</div>}
                     <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
                     {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
                   </td>
@@ -117,6 +123,24 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
             })}
           </tbody>
         </table>
+  );
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** A signature's date and what kind of date it is (verified, claimed by the signer, seen at the registry). */
+function SignatureDateText({ date }: { date?: SignatureDate | undefined }) {
+  if (!date) return <div className="muted small" aria-label="Date">no date</div>;
+  return (
+    <div className="small" aria-label="Date">
+      <span className="mono">{date.at.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z')}</span> <span className={date.kind === 'verified' ? 'badge badge-ok' : 'muted'}>{DATE_KIND_TEXT[date.kind]}</span>
+    </div>
   );
 }
 
@@ -136,6 +160,9 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
             <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
+            <div className="fact"><dt>Date</dt><dd><SignatureDateText date={signature.date} /></dd></div>
+            {signature.description !== undefined && <div className="fact"><dt>Description</dt><dd className="wrap">{signature.description} <span className="muted">(signed data)</span></dd></div>}
+            {signature.metadata !== undefined && <div className="fact"><dt>Metadata</dt><dd><pre className="code small">{prettyJson(signature.metadata)}</pre><span className="muted">(signed data)</span></dd></div>}
           </dl>
           {signature.notation && <NotationFacts details={signature.notation} />}
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}
@@ -194,6 +221,20 @@ export function Compatibility({ kind, algorithm }: { kind: SignatureKind; algori
 
 let signJobs = 0;
 
+/** Why the metadata text cannot be signed (not JSON, not an object, too large), or nothing. The host checks again, strictly. */
+function metadataProblem(text: string): string | undefined {
+  if (!text.trim()) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'Not JSON: write an object such as {"ticket": "REL-42"}.';
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'The metadata must be a JSON object ({…}), not a list or a single value.';
+  if (new TextEncoder().encode(JSON.stringify(value)).length > MAX_METADATA_BYTES) return `At most ${MAX_METADATA_BYTES} bytes of metadata are signed.`;
+  return undefined;
+}
+
 function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag, isIndex }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex: boolean }) {
   const api = useApp((s) => s.api);
   const keys = useCall(api && open ? () => api.keys.list({}) : undefined, [api, open]);
@@ -205,6 +246,10 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const [key, setKey] = useState('');
   const chosen = usable.find((k) => k.id === key);
   const [annotations, setAnnotations] = useState('');
+  const [description, setDescription] = useState('');
+  const [metadata, setMetadata] = useState('');
+  const badMetadata = metadataProblem(metadata);
+  const record = { ...(description.trim() ? { description: description.trim() } : {}), ...(metadata.trim() && !badMetadata ? { metadata: metadata.trim() } : {}) };
   const [lookaside, setLookaside] = useState('');
   const [indexOnly, setIndexOnly] = useState(false);
   const [error, setError] = useState<string>();
@@ -217,18 +262,18 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
   const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
   const preview = useCall(
-    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(format === 'cosign' && parsed.length ? { extra: annotationMap } : {}) }) : undefined,
-    [api, open, format, annotations, digest],
+    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record }) : undefined,
+    [api, open, format, annotations, digest, description, metadata],
   );
   const submit = async () => {
-    if (!api || !chosen || bad || badExpiry) return;
+    if (!api || !chosen || bad || badExpiry || badMetadata) return;
     if (format === 'simplesigning' && !lookaside.trim()) return setError('Simple signatures are stored in a lookaside directory: name one.');
     setBusy(true);
     const jobId = `sign-${Date.now()}-${++signJobs}`;
     const unsubscribe = api.events.subscribe((e) => {
       if (e.type === 'job.progress' && e.payload.jobId === jobId) setProgress(`${e.payload.message} (${e.payload.done}/${e.payload.total})`);
     });
-    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(format !== 'simplesigning' && parsed.length ? { annotations: annotationMap } : {}), ...(format === 'notation' ? { envelope, ...(expiry.trim() ? { expiry: expiry.trim() } : {}) } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
+    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(parsed.length ? { annotations: annotationMap } : {}), ...record, ...(format === 'notation' ? { envelope, ...(expiry.trim() ? { expiry: expiry.trim() } : {}) } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
     unsubscribe();
     setBusy(false);
     setProgress(undefined);
@@ -243,7 +288,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
     onClose();
   };
   return (
-    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry || Boolean(badMetadata)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
       {done ? (
         <div role="status" aria-label="Signed">
           <div className="banner banner-ok">Signed {done.length} manifest{done.length === 1 ? '' : 's'}.</div>
@@ -288,15 +333,22 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           <div className="field"><label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label><input id="sign-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="/var/lib/signet/lookaside" /></div>
         )}
         {isIndex && <label className="check"><input type="checkbox" checked={indexOnly} onChange={(e) => setIndexOnly(e.target.checked)} /> Sign only the index, not each platform</label>}
-        {format !== 'simplesigning' && (
-          <div className="field">
-            <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
-            <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
-            {bad && <span className="reason">Each line is key=value.</span>}
-          </div>
-        )}
+        <div className="field">
+          <label htmlFor="sign-description">Description (optional, signed in the payload)</label>
+          <input id="sign-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={MAX_DESCRIPTION_CHARS} placeholder="Release 1.4, approved by QA" />
+        </div>
+        <div className="field">
+          <label htmlFor="sign-metadata">Metadata (optional JSON object, signed in the payload)</label>
+          <textarea id="sign-metadata" rows={3} value={metadata} onChange={(e) => setMetadata(e.target.value)} spellCheck={false} placeholder='{"ticket": "REL-42"}' />
+          {badMetadata && <span className="reason">{badMetadata}</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
+          <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
+          {bad && <span className="reason">Each line is key=value.</span>}
+        </div>
         <h4>What will be signed{isIndex && !indexOnly ? ' (for the index; each platform gets the same with its own digest)' : ''}</h4>
-        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
+        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}${record.description || record.metadata ? ' (with the description and metadata as annotations)' : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
         {progress && <p className="muted" role="status">{progress}</p>}
       </form>
       )}

@@ -33,7 +33,9 @@ export const ascFormat: SignatureFormat = {
       }
       const bytes = await ctx.asc.get(key);
       ctx.look({ kind: 'bucket', place, outcome: 'found', count: 1 });
-      return [await ascReport(bytes, place, ctx)];
+      const modified = Date.parse((await ctx.asc.head(key).catch(() => undefined))?.lastModified ?? '');
+      const r = await ascReport(bytes, place, ctx);
+      return [Number.isFinite(modified) ? { ...r, storedAt: new Date(modified).toISOString() } : r];
     } catch (error) {
       if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
       ctx.look({ kind: 'bucket', place, outcome: 'unreadable', reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable' });

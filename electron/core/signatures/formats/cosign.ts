@@ -32,9 +32,10 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
     ...(payload.identity ? { identity: payload.identity } : {}),
     ...(knownKey ? { knownKey } : {}),
     annotations: payload.annotations ?? {},
+    ...(payload.timestamp !== undefined ? { timestamp: payload.timestamp } : {}),
     payload: sig.payload.toString('utf8').slice(0, 65_536),
     signature: sig.signature.toString('base64'),
-    judgedAt: { source: 'now', at: ctx.now.toISOString() },
+    judgedAt: { source: 'now', at: ctx.now.toISOString(), ...(payload.timestamp !== undefined ? { claimed: payload.timestamp } : {}) },
     checks,
     ...decide(checks),
   };
@@ -61,7 +62,7 @@ export const cosignFormat: SignatureFormat = {
   },
   async sign(ctx) {
     if (!ctx.signer) throw new Error('cosign signing needs a Signer');
-    const result = await signCosign({ source: ctx.source, registryHost: ctx.registryHost, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, ...(ctx.annotations ? { annotations: ctx.annotations } : {}) });
+    const result = await signCosign({ source: ctx.source, registryHost: ctx.registryHost, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, ...(ctx.annotations ? { annotations: ctx.annotations } : {}), now: ctx.now });
     return { where: `${ctx.repository}:${result.tag}`, payload: result.payload, tag: result.tag, signatureManifest: result.signatureManifest };
   },
 };
