@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DigestString, RegistryId, Repository } from '../models/registry';
-import { VerificationReport } from '../models/signatures';
+import { KeyDetails, VerificationReport } from '../models/signatures';
 import { StorageTarget } from '../models/storage';
 import { KmsAlgorithm } from '../models/kms';
 import { call, JobId } from './define';
@@ -45,6 +45,20 @@ export const signatureCalls = {
     effect: 'read',
     request: z.object({ id: RegistryId, repository: Repository, tags: z.array(z.string().min(1).max(128)).min(1).max(10_000), jobId: JobId.optional() }).strict(),
     response: z.object({ results: z.array(z.object({ tag: z.string(), digest: DigestString, verdict: z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']) }).strict()) }).strict(),
+  }),
+  'signatures.keyDetails': call({
+    summary: 'The key behind a signature, by fingerprint: Signet’s keys and trust entries with it (to link to), its algorithm and padding, and — asked — whether its KMS key version is still enabled',
+    effect: 'read',
+    request: z
+      .object({
+        /** SPKI SHA-256 (hex) or OpenPGP fingerprint, as a signature report names it (Notation: its keySpki). */
+        fingerprint: z.string().regex(/^[0-9A-Fa-f]{16,128}$/, 'a hex fingerprint'),
+        algorithm: z.string().max(100).optional(),
+        /** Ask the KMS whether the key version that made the signature is still enabled (a KMS key only). */
+        askKms: z.boolean().optional(),
+      })
+      .strict(),
+    response: KeyDetails,
   }),
   'signatures.sign': call({
     summary: 'Sign a manifest with a Signet key: cosign (appending to its signature image), simple signing, or Notation (a referrer, with a key that has an X.509 chain)',

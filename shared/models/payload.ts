@@ -16,7 +16,7 @@ export const PayloadInput = z
     type: PayloadType.optional(),
     /** atomic only: optional.creator. */
     creator: z.string().max(200).optional(),
-    /** atomic only: optional.timestamp, whole seconds since 1970. */
+    /** atomic and cosign: optional.timestamp, whole seconds since 1970 (Signet writes the signing time in both). */
     timestamp: z.number().int().nonnegative().max(253402300799).optional(),
     /** atomic: further optional members; cosign: annotations. */
     extra: z.record(z.string().min(1).max(200), z.string().max(4000)).optional(),

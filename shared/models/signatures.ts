@@ -98,6 +98,8 @@ export const SignatureReport = z
     metadata: z.string().optional(),
     /** The date shown for this signature, with its kind. */
     date: SignatureDate.optional(),
+    /** Notation: the SHA-256 of the signing certificate's public key (SPKI), which Signet keys and trust entries are matched by; `fingerprint` is the certificate's. */
+    keySpki: z.string().optional(),
     /** When the storage says the signature was stored (a lookaside file's or an object's modification time): the "seen at the registry" date. */
     storedAt: z.string().optional(),
     judgedAt: JudgedAt.optional(),
@@ -136,3 +138,46 @@ export const VerificationReport = z
   })
   .strict();
 export type VerificationReport = z.infer<typeof VerificationReport>;
+
+/** The key behind a signature: Signet's keys and the trust entries with that fingerprint, its algorithm and padding, and (asked) the KMS's word on its key version. */
+export const KeyDetails = z
+  .object({
+    fingerprint: z.string(),
+    algorithm: z.string().optional(),
+    /** How the signature is padded or encoded: "PKCS#1 v1.5", "PSS (MGF1, salt = hash length)", "ECDSA, ASN.1 DER (r, s)" … */
+    padding: z.string().optional(),
+    keys: z.array(
+      z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          kind: z.enum(['software', 'openpgp', 'kms']),
+          type: z.string(),
+          algorithm: z.string(),
+          store: z.string(),
+          /** KMS keys: the key URI and the connection it signs through. */
+          uri: z.string().optional(),
+          connection: z.string().optional(),
+          /** The certificate chain kept with the key: each certificate's subject, leaf first. */
+          chain: z.array(z.string()).optional(),
+          retired: z.boolean(),
+        })
+        .strict(),
+    ),
+    trust: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), scopes: z.array(z.string()).optional(), notAfter: z.string().optional(), notBefore: z.string().optional() }).strict()),
+    /** Asked of the KMS when requested: the key's and the signing version's state now. */
+    kms: z
+      .object({
+        uri: z.string(),
+        keyState: z.string().optional(),
+        version: z.string().optional(),
+        versionState: z.string().optional(),
+        /** Still able to sign: the key and the version that made the signature are enabled. */
+        enabled: z.boolean(),
+        reason: z.string(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type KeyDetails = z.infer<typeof KeyDetails>;

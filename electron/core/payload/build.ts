@@ -34,9 +34,9 @@ export function buildPayload(input: PayloadInput): BuiltPayload {
       identity = ref.repository;
       text = buildSwrPayload({ repository: identity, manifestDigest: input.digest });
     } else {
-      if (input.creator !== undefined || input.timestamp !== undefined) throw new SignetError('INVALID_INPUT', 'cosign payloads have no creator or timestamp; put extra information in annotations.');
+      if (input.creator !== undefined) throw new SignetError('INVALID_INPUT', 'Signet’s cosign payloads have no creator; put extra information in annotations.');
       identity = `${ref.registry === 'docker.io' ? 'index.docker.io' : ref.registry}/${ref.repository}`;
-      text = buildCosignPayload({ repository: identity, manifestDigest: input.digest, ...(extra ? { annotations: extra } : {}) });
+      text = buildCosignPayload({ repository: identity, manifestDigest: input.digest, ...(extra ? { annotations: extra } : {}), ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}) });
     }
   } catch (error) {
     if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', error.message);

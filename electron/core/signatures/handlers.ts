@@ -23,6 +23,7 @@ import { reviewerSafe } from '../storage/handlers';
 import { FORMATS, formatById } from './formats';
 import { finishReport } from './report-fields';
 import { withSignedRecord } from './record';
+import { keyDetails } from './key-details';
 import type { Referrers, SignContext, Signed, VerifyContext } from './formats/format';
 import type { RegistrySource } from '../registry/source';
 
@@ -105,6 +106,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`), notationFor);
       return { results };
     },
+    'signatures.keyDetails': (input) => keyDetails(services, input),
     'signatures.sign': async (input, ctx) => {
       // Refused before anything is read or signed: metadata that is not a JSON object, or too large.
       const annotations = withSignedRecord(input.annotations, { description: input.description, metadata: input.metadata });

@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SavedRegistry } from '../../../shared/models/registry';
-import { DATE_KIND_TEXT, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
+import { DATE_KIND_TEXT, type KeyDetails, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
 import { DESCRIPTION_KEY, MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES, METADATA_KEY } from '../../../shared/payloads/record';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
@@ -10,6 +10,7 @@ import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
+import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialog';
 import { useCan } from '../hooks/useCan';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
@@ -36,6 +37,10 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
   const [signing, setSigning] = useState(false);
   const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
+  // After a re-verification the open signature shows its new report (matched by where it is stored and its bytes).
+  useEffect(() => {
+    setOpen((current) => (current && report.data ? [...report.data.signatures, ...report.data.attestations].find((s) => s.storage === current.storage && s.signature === current.signature) ?? current : current));
+  }, [report.data]);
   return (
     <section className="signatures" aria-label="Signatures">
       <div className="signatures-head">
@@ -68,7 +73,7 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
           <SignatureTable label="Attestation list" rows={report.data.attestations} onOpen={setOpen} />
         </>
       )}
-      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} />
+      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} onReverify={() => setRequested((n) => n + 1)} verifying={report.loading} />
       <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
     </section>
   );
@@ -144,7 +149,24 @@ function SignatureDateText({ date }: { date?: SignatureDate | undefined }) {
   );
 }
 
-function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport | undefined; onClose(): void }) {
+function SignatureDrawer({ signature, onClose, onReverify, verifying }: { signature?: SignatureReport | undefined; onClose(): void; onReverify(): void; verifying: boolean }) {
+  const api = useApp((s) => s.api);
+  const [keyOpen, setKeyOpen] = useState(false);
+  const [kms, setKms] = useState<KeyDetails['kms']>();
+  const [kmsError, setKmsError] = useState<string>();
+  useEffect(() => {
+    setKms(undefined);
+    setKmsError(undefined);
+  }, [signature?.storage, signature?.signature]);
+  const fingerprint = signature ? keyFingerprintOf(signature) : undefined;
+  // Re-runs every check (an audited verification) and, for a KMS key, asks the KMS whether the version is still enabled.
+  const verifyAgain = async () => {
+    onReverify();
+    if (!api || !signature || !fingerprint) return;
+    const result = await api.signatures.keyDetails({ fingerprint, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}), askKms: true });
+    if (!result.ok) return setKmsError(result.message);
+    setKms(result.value.kms);
+  };
   let pretty = signature?.payload ?? '';
   try {
     pretty = JSON.stringify(JSON.parse(pretty), null, 2);
@@ -155,6 +177,14 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
     <Dialog title="Signature details" open={Boolean(signature)} onClose={onClose} wide>
       {signature && (
         <>
+          <div className="actions">
+            <button type="button" className="button secondary" onClick={() => setKeyOpen(true)}>View key details</button>
+            <button type="button" className="button secondary" onClick={() => void verifyAgain()} disabled={verifying}>{verifying ? 'Verifying…' : 'Verify signature'}</button>
+          </div>
+          <p aria-label="Local verdict"><span className={VERDICT_CLASS[signature.verdict]}>{VERDICT_TEXT[signature.verdict]}</span> <span className="muted small">local verdict, from the checks below</span></p>
+          <ErrorBanner message={kmsError} />
+          {kms && <KmsAnswer kms={kms} />}
+          <KeyDetailsDialog signature={signature} open={keyOpen} onClose={() => setKeyOpen(false)} />
           <dl className="facts compact">
             <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>
             <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
@@ -262,7 +292,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
   const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
   const preview = useCall(
-    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record }) : undefined,
+    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record, ...(format === 'cosign' ? { timestamp: Math.floor(Date.now() / 1000) } : {}) }) : undefined,
     [api, open, format, annotations, digest, description, metadata],
   );
   const submit = async () => {

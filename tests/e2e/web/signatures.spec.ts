@@ -42,6 +42,12 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(dialog).toContainText(image.digest);
     await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'officer (ecdsa-p256)' });
     await dialog.getByLabel(/Annotations/).fill('release=1.0');
+    await dialog.getByLabel(/^Description/).fill('Release 1.0, approved by QA');
+    await dialog.getByLabel(/^Metadata/).fill('[1]');
+    await expect(dialog).toContainText('must be a JSON object');
+    await expect(dialog.getByRole('button', { name: 'Sign', exact: true })).toBeDisabled();
+    await dialog.getByLabel(/^Metadata/).fill('{"ticket": "REL-42"}');
+    await expect(dialog.getByLabel('Payload to sign')).toContainText('"metadata":"{\\"ticket\\":\\"REL-42\\"}"');
     await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect(dialog.getByRole('status', { name: 'Signed' })).toContainText('Signed 1 manifest');
     await expect(dialog.getByRole('region', { name: 'Compatibility' })).toContainText('cosign 2.x');
@@ -50,7 +56,26 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (trusted)');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('release=1.0');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Description')).toHaveText('Description (signed): Release 1.0, approved by QA');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Metadata')).toHaveText('Metadata (signed): {"ticket":"REL-42"}');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Date')).toContainText('claimed by the signer');
     await page.screenshot({ path: path.join(artifactsDir, 'signatures-verified.png'), fullPage: true });
+
+    // The signature's details: its date and signed description; View key details links to the key; Verify signature re-runs every check.
+    await signatures.getByRole('table', { name: 'Signature list' }).getByRole('button', { name: 'Verified' }).click();
+    const details = page.getByRole('dialog', { name: 'Signature details' });
+    await expect(details).toContainText('Release 1.0, approved by QA');
+    await expect(details).toContainText('claimed by the signer');
+    await details.getByRole('button', { name: 'View key details' }).click();
+    const keyDialog = page.getByRole('dialog', { name: 'Key details' });
+    await expect(keyDialog.getByLabel('Full fingerprint')).toHaveText(/^[0-9a-f]{64}$/);
+    await expect(keyDialog.getByLabel('Padding')).toHaveText('ECDSA, ASN.1 DER (r, s)');
+    await expect(keyDialog.getByRole('link', { name: 'officer' })).toHaveCount(2);
+    await keyDialog.getByRole('button', { name: 'Close' }).click();
+    await details.getByRole('button', { name: 'Verify signature' }).click();
+    await expect(details.getByLabel('Local verdict')).toContainText('Verified');
+    await expect(details.getByRole('button', { name: 'Verify signature' })).toBeEnabled();
+    await details.getByRole('button', { name: 'Close' }).click();
 
     // Someone copies 1.0's signature image onto 2.0: it must not count for 2.0.
     const client = new RegistryClient({ registry: registry.host });

@@ -75,7 +75,7 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
     format: 'notation',
     kind: 'signature',
     storage,
-    ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256 } : {}),
+    ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256, ...(leafSpki ? { keySpki: leafSpki } : {}) } : {}),
     ...(known ? { knownKey: known } : {}),
     algorithm: env ? `Notation ${env.kind.toUpperCase()} ${env.alg}` : `Notation (${(ENVELOPE_MEDIA_TYPES as Record<string, string>)[layer.mediaType] ?? layer.mediaType})`,
     annotations: Object.fromEntries(Object.entries(signedAnnotations).slice(0, 50)),
