@@ -77,9 +77,28 @@ export const NotationDetails = z
   .strict();
 export type NotationDetails = z.infer<typeof NotationDetails>;
 
+/**
+ * Where one signature lives, precisely enough to remove exactly it: a layer of the cosign
+ * signature image, a referrer manifest (Notation, Sigstore bundle), a lookaside file (by its
+ * bytes' SHA-256: signature-N renumbers), an object (SWR .asc). Informational for the renderer;
+ * a delete names the signature by its id and the host finds it again.
+ */
+export const SignatureHandle = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cosign-layer'), tag: z.string(), layer: z.string() }).strict(),
+  z.object({ kind: z.literal('referrer'), manifest: z.string() }).strict(),
+  z.object({ kind: z.literal('lookaside'), name: z.string(), sha256: z.string() }).strict(),
+  z.object({ kind: z.literal('object'), key: z.string(), sha256: z.string() }).strict(),
+]);
+export type SignatureHandle = z.infer<typeof SignatureHandle>;
+/** A signature's short id: 12 lower-case hex digits, typed to confirm a delete. */
+export const SignatureId = z.string().regex(/^[0-9a-f]{12}$/, 'a signature id is 12 lower-case hex digits');
+
 export const SignatureReport = z
   .object({
     format: SignatureFormatId,
+    /** A short id from where and what the signature is (stable across renumbering): what delete and tag calls name. */
+    id: SignatureId.optional(),
+    handle: SignatureHandle.optional(),
     /** A signature over the image, or an attestation (a signed statement about it), which never makes an image "signed". */
     kind: z.enum(['signature', 'attestation']),
     storage: z.string(),
@@ -181,3 +200,20 @@ export const KeyDetails = z
   })
   .strict();
 export type KeyDetails = z.infer<typeof KeyDetails>;
+
+/** What deleting one signature will do: the sentence, how many stay where it is stored, and an export of everything removed. */
+export const DeletePlan = z
+  .object({
+    id: SignatureId,
+    format: SignatureFormatId,
+    storage: z.string(),
+    signer: z.string().optional(),
+    fingerprint: z.string().optional(),
+    what: z.string(),
+    /** Signatures (or referrers) left where this one is stored. */
+    remaining: z.number().int().optional(),
+    /** JSON text: the signature's report and its stored bytes (base64), to keep or attach again. */
+    export: z.string(),
+  })
+  .strict();
+export type DeletePlan = z.infer<typeof DeletePlan>;

@@ -1,4 +1,5 @@
 import { constants, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import type { ReasonCode } from '../../../shared/models/verdict';
@@ -57,6 +58,58 @@ export async function writeLookaside(base: string, repositoryPath: string, diges
     }
   }
   throw new SignetError('TOO_LARGE', `${dir} already holds ${MAX_SIGNATURES} signatures.`);
+}
+
+/**
+ * Removes the lookaside signature whose bytes have this SHA-256, then renumbers the ones after it
+ * down by one so containers/image, which reads signature-1, -2, … until the first gap, still
+ * finds every one. Never overwrites: each move is a hard link to the free name, then an unlink,
+ * so a signer writing meanwhile (at the first free N, exclusively) keeps its file; the directory
+ * is read again until no gap is left.
+ */
+export async function removeLookaside(base: string, repositoryPath: string, digest: string, sha256: string): Promise<{ removed: string; renumbered: Array<{ from: string; to: string }>; remaining: number }> {
+  const dir = lookasideDir(base, repositoryPath, digest);
+  const files = await readLookaside(base, repositoryPath, digest);
+  const target = files.find((f) => createHash('sha256').update(f.bytes).digest('hex') === sha256);
+  if (!target) throw new SignetError('NOT_FOUND', `${dir} no longer holds that signature; nothing was deleted.`);
+  const file = path.join(dir, target.name);
+  // Compare before write: the file must still hold exactly those bytes.
+  const now = await readRegularFileIfPresent(file, { maxBytes: MAX_SIGNATURE_BYTES, what: 'The lookaside signature' });
+  if (!now || createHash('sha256').update(now).digest('hex') !== sha256) throw new SignetError('CONFLICT', `${file} changed while it was being deleted; nothing was deleted. Look again.`);
+  await fs.unlink(file);
+  const renumbered: Array<{ from: string; to: string }> = [];
+  for (let round = 0; round < 50; round += 1) {
+    const numbers = (await fs.readdir(dir))
+      .map((name) => /^signature-([1-9][0-9]{0,5})$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    let next = 1;
+    let moved = false;
+    let retry = false;
+    for (const n of numbers) {
+      if (n !== next) {
+        const from = path.join(dir, `signature-${n}`);
+        const to = path.join(dir, `signature-${next}`);
+        try {
+          await fs.link(from, to);
+        } catch (error) {
+          // A signer took that name meanwhile: read the directory again.
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+            retry = true;
+            break;
+          }
+          throw error;
+        }
+        await fs.unlink(from);
+        renumbered.push({ from: `signature-${n}`, to: `signature-${next}` });
+        moved = true;
+      }
+      next += 1;
+    }
+    if (!moved && !retry) return { removed: target.name, renumbered, remaining: numbers.length };
+  }
+  throw new SignetError('CONFLICT', `${dir} kept changing while its signatures were renumbered; check it.`);
 }
 
 /** Reads signature-1, -2, … until the first gap (as containers/image does). */

@@ -3,6 +3,7 @@ import type { SignatureCheck, SignatureReport } from '../../../../shared/models/
 import { checkCosignPayload, readCosignSignatureImage, signatureTag, signCosign, verifyWithKey, type CosignSignature } from '../cosign';
 import { entryLabel, noTrustedKeyExpiry, validityCheck } from '../trusted';
 import { decide, identifyUntrusted, untrustedKeyCheck } from './decide';
+import { identify } from '../handle';
 import type { SignatureFormat, VerifyContext } from './format';
 
 function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
@@ -26,6 +27,7 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
   const knownKey = other && 'known' in other.key ? (other.key as { known: { id: string; name: string } }).known : undefined;
   return {
     format: 'cosign',
+    ...identify({ kind: 'cosign-layer', tag: signatureTag(ctx.digest), layer: sig.layerDigest }, sig.signature.toString('base64')),
     kind: 'signature',
     storage,
     ...(signer ? { signer: signer.name, fingerprint: signer.fingerprint, algorithm: (trusted?.algorithm ?? verifyWithKey(signer.pem, sig.payload, sig.signature)) as string } : {}),

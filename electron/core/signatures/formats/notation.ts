@@ -8,6 +8,7 @@ import { signNotation } from '../notation/sign';
 import { spkiSha256 } from '../../keys/generate';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
+import { identify } from '../handle';
 import type { SignatureFormat, VerifyContext } from './format';
 
 export const NOTATION_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
@@ -134,7 +135,7 @@ export const notationFormat: SignatureFormat = {
       const storage = `referrer ${d.digest} (${via})`;
       try {
         const r = await report(ctx, image, storage, d.digest, trust);
-        if (r) found.push(r);
+        if (r) found.push({ ...r, ...identify({ kind: 'referrer', manifest: d.digest }) });
       } catch (error) {
         rethrowOffline(error);
         ctx.look({ kind: 'referrers', place: `${place}: ${d.digest}`, outcome: 'unreadable', reason: message(error) });

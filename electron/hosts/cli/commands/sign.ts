@@ -14,7 +14,7 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
   const list = (title: string, rows: VerificationReport['signatures']) => {
     if (rows.length) ctx.out(title);
     for (const s of rows) {
-      ctx.out(`  ${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
+      ctx.out(`  ${s.id ? `${s.id}  ` : ''}${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
       if (s.date) ctx.out(`    date ${s.date.at} (${DATE_KIND_TEXT[s.date.kind]})`);
       if (s.description !== undefined) ctx.out(`    description (signed): ${s.description}`);
       if (s.metadata !== undefined) ctx.out(`    metadata (signed): ${s.metadata}`);
