@@ -11,6 +11,7 @@ import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
 import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialog';
+import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
 import { useCan } from '../hooks/useCan';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
@@ -37,6 +38,8 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
   const [signing, setSigning] = useState(false);
   const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
+  const [changed, setChanged] = useState<string>();
+  useEffect(() => setChanged(undefined), [registry.id, repository, digest]);
   // After a re-verification the open signature shows its new report (matched by where it is stored and its bytes).
   useEffect(() => {
     setOpen((current) => (current && report.data ? [...report.data.signatures, ...report.data.attestations].find((s) => s.storage === current.storage && s.signature === current.signature) ?? current : current));
@@ -73,7 +76,8 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
           <SignatureTable label="Attestation list" rows={report.data.attestations} onOpen={setOpen} />
         </>
       )}
-      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} onReverify={() => setRequested((n) => n + 1)} verifying={report.loading} />
+      {changed && <div className="banner banner-ok" role="status" aria-label="Signatures changed">{changed}</div>}
+      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} onReverify={() => setRequested((n) => n + 1)} verifying={report.loading} places={{ registry, repository, digest, ascProfile: ascProfile || undefined }} onChanged={(outcome) => { setOpen(undefined); setChanged(outcome); report.reload(); }} />
       <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
     </section>
   );
@@ -108,6 +112,7 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
                 <tr key={`${s.signature.slice(0, 24)}-${i}`}>
                   <td>
                     {FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}
+                    {s.id && <div className="muted small mono" aria-label="Signature id">{s.id}</div>}
                     <SignatureDateText date={s.date} />
                   </td>
                   <td>
@@ -149,9 +154,11 @@ function SignatureDateText({ date }: { date?: SignatureDate | undefined }) {
   );
 }
 
-function SignatureDrawer({ signature, onClose, onReverify, verifying }: { signature?: SignatureReport | undefined; onClose(): void; onReverify(): void; verifying: boolean }) {
+function SignatureDrawer({ signature, onClose, onReverify, verifying, places, onChanged }: { signature?: SignatureReport | undefined; onClose(): void; onReverify(): void; verifying: boolean; places: Places; onChanged(outcome: string): void }) {
   const api = useApp((s) => s.api);
+  const can = useCan();
   const [keyOpen, setKeyOpen] = useState(false);
+  const [deleting, setDeleting] = useState<'one' | 'key'>();
   const [kms, setKms] = useState<KeyDetails['kms']>();
   const [kmsError, setKmsError] = useState<string>();
   useEffect(() => {
@@ -180,12 +187,17 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying }: { signat
           <div className="actions">
             <button type="button" className="button secondary" onClick={() => setKeyOpen(true)}>View key details</button>
             <button type="button" className="button secondary" onClick={() => void verifyAgain()} disabled={verifying}>{verifying ? 'Verifying…' : 'Verify signature'}</button>
+            {signature.id && can('signatures.delete') && <button type="button" className="button secondary" onClick={() => setDeleting('one')}>Delete signature…</button>}
+            {fingerprint && can('signatures.deleteByKey') && <button type="button" className="button secondary" onClick={() => setDeleting('key')}>Delete every signature by this key…</button>}
           </div>
+          <DeleteSignatureDialog signature={signature} places={places} open={deleting === 'one'} onClose={() => setDeleting(undefined)} onDeleted={(outcome) => { setDeleting(undefined); onChanged(outcome); }} />
+          {fingerprint && <DeleteByKeyDialog fingerprint={fingerprint} keyName={signature.signer ?? fingerprint} places={places} open={deleting === 'key'} onClose={() => setDeleting(undefined)} onDeleted={(outcome) => { setDeleting(undefined); onChanged(outcome); }} />}
           <p aria-label="Local verdict"><span className={VERDICT_CLASS[signature.verdict]}>{VERDICT_TEXT[signature.verdict]}</span> <span className="muted small">local verdict, from the checks below</span></p>
           <ErrorBanner message={kmsError} />
           {kms && <KmsAnswer kms={kms} />}
           <KeyDetailsDialog signature={signature} open={keyOpen} onClose={() => setKeyOpen(false)} />
           <dl className="facts compact">
+            {signature.id && <div className="fact"><dt>Signature id</dt><dd className="mono" aria-label="Signature id">{signature.id}</dd></div>}
             <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>
             <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}

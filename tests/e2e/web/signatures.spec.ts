@@ -161,3 +161,65 @@ test('a multi-platform image: sign only the index, read the coverage matrix, the
     await server.stop();
   }
 });
+
+test('delete one signature after a preview, an export and its id typed; then every signature by the key after a dry-run count', async ({ page }) => {
+  const target = await pushTestImage(registry.url, 'team/del', '1.0', { seed: 'e2e-delete' });
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('deleter');
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
+    await page.getByRole('link', { name: 'Registries' }).click();
+    await page.getByRole('button', { name: 'Add registry' }).click();
+    await page.getByLabel('Registry host').fill(registry.host);
+    await page.getByLabel('Registry host').press('Enter');
+    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/del' }).click();
+    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    const signatures = page.getByRole('region', { name: 'Signatures' });
+    const table = signatures.getByRole('table', { name: 'Signature list' });
+    for (const n of [1, 2]) {
+      await signatures.getByRole('button', { name: 'Sign…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Sign this image' });
+      await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'deleter (ecdsa-p256)' });
+      await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await expect(table.getByRole('row')).toHaveCount(n + 1);
+    }
+    const firstId = (await table.getByLabel('Signature id').first().textContent()) as string;
+    expect(firstId).toMatch(/^[0-9a-f]{12}$/);
+
+    await table.getByRole('button', { name: 'Verified' }).first().click();
+    const details = page.getByRole('dialog', { name: 'Signature details' });
+    await expect(details.getByLabel('Signature id')).toHaveText(firstId);
+    await details.getByRole('button', { name: 'Delete signature…' }).click();
+    const del = page.getByRole('dialog', { name: 'Delete signature' });
+    await expect(del.getByRole('region', { name: 'What will be deleted' })).toContainText('1 other signature stay in it');
+    const download = page.waitForEvent('download');
+    await del.getByRole('button', { name: 'Export what will be deleted' }).click();
+    expect((await download).suggestedFilename()).toBe(`signature-${firstId}.json`);
+    await expect(del.getByRole('button', { name: 'Delete signature' })).toBeDisabled();
+    await del.getByLabel(/Type the signature’s id/).fill('000000000000');
+    await expect(del.getByRole('button', { name: 'Delete signature' })).toBeDisabled();
+    await del.getByLabel(/Type the signature’s id/).fill(firstId);
+    await del.getByRole('button', { name: 'Delete signature' }).click();
+    await expect(signatures.getByRole('status', { name: 'Signatures changed' })).toContainText('1 remain');
+    await expect(table.getByRole('row')).toHaveCount(2);
+    await expect(table.getByLabel('Signature id')).not.toHaveText(firstId);
+
+    await table.getByRole('button', { name: 'Verified' }).click();
+    await details.getByRole('button', { name: 'Delete every signature by this key…' }).click();
+    const byKey = page.getByRole('dialog', { name: 'Delete every signature by this key' });
+    await expect(byKey.getByRole('region', { name: 'Dry run' })).toContainText('1 signature on 1 image');
+    await byKey.getByLabel(/Type 1/).fill('1');
+    await byKey.getByRole('button', { name: 'Delete 1 signatures' }).click();
+    await expect(signatures.getByRole('status', { name: 'Signatures changed' })).toContainText('Deleted 1 signature(s)');
+    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Unsigned');
+    expect((await new RegistryClient({ registry: registry.host }).tags('team/del')).tags).toEqual(['1.0']);
+    void target;
+  } finally {
+    await server.stop();
+  }
+});
