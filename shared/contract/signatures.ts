@@ -6,6 +6,7 @@ import { KmsAlgorithm } from '../models/kms';
 import { call, JobId } from './define';
 import { SIGNABLE_FORMATS } from '../formats';
 import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
+import { MAX_SIGNATURE_TAGS, SignatureTagKey, SignatureTags } from '../models/signature-tags';
 
 const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
 
@@ -85,6 +86,14 @@ export const signatureCalls = {
         deleted: z.number().int(),
       })
       .strict(),
+  }),
+  'signatures.tag': call({
+    summary: 'Add and remove tags (key=value, namespace.key=value) on one signature, stored unsigned on its descriptor in the registry (dev.signet.tags): the cosign layer, or its referrers-index entry',
+    effect: 'remote-write',
+    request: SignaturePlaces.extend({ signature: SignatureId, add: SignatureTags.optional(), remove: z.array(SignatureTagKey).max(MAX_SIGNATURE_TAGS).optional() })
+      .strict()
+      .refine((r) => Object.keys(r.add ?? {}).length <= MAX_SIGNATURE_TAGS, { message: `at most ${MAX_SIGNATURE_TAGS} tags` }),
+    response: z.object({ tags: SignatureTags, where: z.string() }).strict(),
   }),
   'signatures.keyDetails': call({
     summary: 'The key behind a signature, by fingerprint: Signet’s keys and trust entries with it (to link to), its algorithm and padding, and — asked — whether its KMS key version is still enabled',

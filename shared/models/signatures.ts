@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_IDS } from '../formats';
 import { ReasonCode, VerdictCode } from './verdict';
+import { SignatureTags } from './signature-tags';
 
 /** `logged`: the check failed, but the trust policy's level only logs that failure (Notation's permissive and audit levels). */
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'logged']);
@@ -115,6 +116,8 @@ export const SignatureReport = z
     description: z.string().optional(),
     /** The metadata JSON object signed into the payload (`metadata` annotation), as compact JSON text. */
     metadata: z.string().optional(),
+    /** Tags on the signature's descriptor in the registry (`dev.signet.tags`): unsigned, anyone with push access can change them. */
+    tags: SignatureTags.optional(),
     /** The date shown for this signature, with its kind. */
     date: SignatureDate.optional(),
     /** Notation: the SHA-256 of the signing certificate's public key (SPKI), which Signet keys and trust entries are matched by; `fingerprint` is the certificate's. */

@@ -86,6 +86,11 @@ export const CALL_AUDIT: CallAuditTable = {
     asked: (i) => ({ what: `${i.dryRun ? 'Preview deleting' : 'Delete'} the signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`, fields: { repository: i.repository, digest: i.digest, signatureId: i.signature, registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}) } }),
     done: 'handler',
   },
+  'signatures.tag': {
+    kind: 'signature.tagged',
+    asked: (i) => ({ what: `Tag the signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`, fields: { repository: i.repository, digest: i.digest, signatureId: i.signature, registryId: i.id } }),
+    done: 'handler',
+  },
   'signatures.deleteByKey': {
     kind: 'signature.deleted',
     asked: (i) => ({ what: `${i.dryRun ? 'Count' : 'Delete'} every signature by ${q(keyRef(i.key))} in ${i.repository}`, fields: { key: keyRef(i.key), repository: i.repository, registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}), ...(i.expectedCount !== undefined ? { expectedCount: i.expectedCount } : {}) } }),

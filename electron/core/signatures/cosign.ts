@@ -247,6 +247,37 @@ export async function removeCosignLayer(source: RegistrySource, repository: stri
   });
 }
 
+/**
+ * Rewrites one layer's descriptor (its unsigned annotations) in the signature image, keeping every
+ * other layer: the change is applied to the tag as it is read just before writing, and read back
+ * twice after pauses; a concurrent writer's version makes it start over. The payload and its
+ * signature are untouched, so the signature verifies as before.
+ */
+export async function updateCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string, change: (layer: Descriptor) => Descriptor): Promise<Descriptor> {
+  const tag = signatureTag(digest);
+  const target = (l: Descriptor) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64;
+  const same = (a: Descriptor, b: Descriptor) => JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {});
+  return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const before = await readSignatureImage(source, repository, tag);
+      const layer = before?.layers.find(target);
+      if (!before || !layer) throw new SignetError('NOT_FOUND', `${tag} no longer holds that signature; nothing was changed.`);
+      const wanted = change(layer);
+      if (wanted.digest !== layer.digest || wanted.annotations?.[SIGNATURE_ANNOTATION] !== signatureB64) throw new Error('a layer change may touch only unsigned annotations');
+      if (same(wanted, layer)) return layer;
+      if ((await readSignatureImage(source, repository, tag))?.digest !== before.digest) continue;
+      await pushSignatureImage(source, repository, tag, before.layers.map((l) => (target(l) ? wanted : l)));
+      await pause(40, 160);
+      const kept = (await readSignatureImage(source, repository, tag))?.layers.find(target);
+      if (!kept || !same(kept, wanted)) continue;
+      await pause(150, 350);
+      const still = (await readSignatureImage(source, repository, tag))?.layers.find(target);
+      if (still && same(still, wanted)) return still;
+    }
+    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the change was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  });
+}
+
 const pause = (min: number, spread: number) => new Promise((resolve) => setTimeout(resolve, min + Math.floor(Math.random() * spread)));
 
 async function currentLayers(source: RegistrySource, repository: string, tag: string): Promise<Descriptor[]> {

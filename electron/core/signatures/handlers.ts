@@ -22,6 +22,7 @@ import { formatById } from './formats';
 import { withSignedRecord } from './record';
 import { keyDetails } from './key-details';
 import { inspectImage, type Inspected } from './inspect';
+import { tagSignature } from './tags';
 import { findSignature, madeBy, performDelete, planDelete, resolveKeyFingerprint } from './delete';
 import { isSignatureArtifactTag } from '../../../shared/formats';
 import type { SignatureReport } from '../../../shared/models/signatures';
@@ -75,6 +76,13 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       return { results };
     },
     'signatures.keyDetails': (input) => keyDetails(services, input),
+    'signatures.tag': async (input) => {
+      const { ctx, signatures, attestations } = await inspectImage(services, connections, input);
+      const s = findSignature([...signatures, ...attestations], input.signature);
+      const result = await tagSignature(ctx, s, input.add ?? {}, input.remove ?? []);
+      await services.audit.append('signature.tagged', `Tagged the ${s.format} signature ${s.id} of ${input.repository}@${input.digest.slice(0, 19)}…: ${Object.entries(result.tags).map(([k, v]) => `${k}=${v}`).join(', ').slice(0, 300) || 'no tags'}`, { repository: input.repository, digest: input.digest, format: s.format, signatureId: s.id ?? '', ...(input.add ? { added: Object.keys(input.add).join(' ').slice(0, 500) } : {}), ...(input.remove ? { removed: input.remove.join(' ').slice(0, 500) } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}) });
+      return result;
+    },
     'signatures.delete': async (input) => {
       const { ctx, signatures, attestations } = await inspectImage(services, connections, input);
       const s = findSignature([...signatures, ...attestations], input.signature);

@@ -11,6 +11,7 @@ import { chooseLookaside } from './lookaside/choose';
 import { finishReport } from './report-fields';
 import { collectTrust } from './trusted';
 import { imageReferenceFor } from './verdict';
+import { readTags } from './tags';
 
 /** Where to look and what to trust, as `signatures.verify` takes them (delete and tag calls take the same places). */
 export type InspectInput = Omit<ParsedRequestOf<'signatures.verify'>, 'requested'>;
@@ -63,5 +64,15 @@ export async function inspectImage(services: CoreServices, connections: Registry
   if (!lookaside) looked.push({ kind: 'lookaside', place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)', outcome: 'none' });
   const all: SignatureReport[] = [];
   for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)).map(finishReport));
+  // A referrer's tags sit on its descriptor in the referrers listing (read once already).
+  if (all.some((r) => r.handle?.kind === 'referrer')) {
+    const descriptors = await ctx.referrers().then((r) => r.descriptors, () => []);
+    for (const [i, r] of all.entries()) {
+      if (r.handle?.kind !== 'referrer') continue;
+      const manifest = r.handle.manifest;
+      const tags = readTags(descriptors.find((d) => d.digest === manifest)?.annotations);
+      if (tags) all[i] = { ...r, tags };
+    }
+  }
   return { ctx, signatures: all.filter((s) => s.kind === 'signature'), attestations: all.filter((s) => s.kind === 'attestation'), looked };
 }

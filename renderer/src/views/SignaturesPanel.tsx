@@ -12,6 +12,7 @@ import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
 import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialog';
 import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
+import { SignatureTagsEditor, TagsLine } from './SignatureTags';
 import { useCan } from '../hooks/useCan';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
@@ -77,7 +78,7 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
         </>
       )}
       {changed && <div className="banner banner-ok" role="status" aria-label="Signatures changed">{changed}</div>}
-      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} onReverify={() => setRequested((n) => n + 1)} verifying={report.loading} places={{ registry, repository, digest, ascProfile: ascProfile || undefined }} onChanged={(outcome) => { setOpen(undefined); setChanged(outcome); report.reload(); }} />
+      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} onReverify={() => setRequested((n) => n + 1)} verifying={report.loading} places={{ registry, repository, digest, ascProfile: ascProfile || undefined }} onChanged={(outcome) => { setOpen(undefined); setChanged(outcome); report.reload(); }} onTagged={(tags) => { setOpen((s) => (s ? { ...s, tags } : s)); report.reload(); }} />
       <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
     </section>
   );
@@ -121,6 +122,7 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
                     {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata (signed): </span>{s.metadata}</div>}
                     <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
                     {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
+                    <TagsLine tags={s.tags} />
                   </td>
                   <td>
                     <button type="button" className="link-button" onClick={() => onOpen(s)}>
@@ -154,7 +156,7 @@ function SignatureDateText({ date }: { date?: SignatureDate | undefined }) {
   );
 }
 
-function SignatureDrawer({ signature, onClose, onReverify, verifying, places, onChanged }: { signature?: SignatureReport | undefined; onClose(): void; onReverify(): void; verifying: boolean; places: Places; onChanged(outcome: string): void }) {
+function SignatureDrawer({ signature, onClose, onReverify, verifying, places, onChanged, onTagged }: { signature?: SignatureReport | undefined; onClose(): void; onReverify(): void; verifying: boolean; places: Places; onChanged(outcome: string): void; onTagged(tags: Record<string, string>): void }) {
   const api = useApp((s) => s.api);
   const can = useCan();
   const [keyOpen, setKeyOpen] = useState(false);
@@ -209,6 +211,7 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
           {signature.notation && <NotationFacts details={signature.notation} />}
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}
           {signature.judgedAt && <p>Judged at {signature.judgedAt.at} <span className="muted">({signature.judgedAt.source === 'now' ? 'verification time: Signet verified no signing time' : `time verified from ${signature.judgedAt.source}`})</span></p>}
+          <SignatureTagsEditor signature={signature} places={places} onChanged={onTagged} />
           <h4>Checks</h4>
           <ul className="checks">
             {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : c.status === 'logged' ? 'badge-warn' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}

@@ -75,7 +75,21 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await details.getByRole('button', { name: 'Verify signature' }).click();
     await expect(details.getByLabel('Local verdict')).toContainText('Verified');
     await expect(details.getByRole('button', { name: 'Verify signature' })).toBeEnabled();
+    // Tags: stored unsigned on the signature's descriptor, shown as such.
+    const tagsRegion = details.getByRole('region', { name: 'Tags' });
+    await expect(tagsRegion).toContainText('unsigned: anyone with push access can change these');
+    await tagsRegion.getByLabel('Add a tag').fill('ops.approved=yes');
+    await tagsRegion.getByRole('button', { name: 'Add tag' }).click();
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).toContainText('ops.approved=yes');
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).toContainText('defined');
+    await tagsRegion.getByLabel('Add a tag').fill('ticket=REL-42');
+    await tagsRegion.getByRole('button', { name: 'Add tag' }).click();
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).toContainText('ticket=REL-42');
+    await tagsRegion.getByRole('button', { name: 'Remove tag ticket' }).click();
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).not.toContainText('ticket');
     await details.getByRole('button', { name: 'Close' }).click();
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Tags')).toHaveText('Tags (unsigned): ops.approved=yes');
+    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Verified');
 
     // Someone copies 1.0's signature image onto 2.0: it must not count for 2.0.
     const client = new RegistryClient({ registry: registry.host });

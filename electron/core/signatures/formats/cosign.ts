@@ -4,6 +4,12 @@ import { checkCosignPayload, readCosignSignatureImage, signatureTag, signCosign,
 import { entryLabel, noTrustedKeyExpiry, validityCheck } from '../trusted';
 import { decide, identifyUntrusted, untrustedKeyCheck } from './decide';
 import { identify } from '../handle';
+import { readTags } from '../tags';
+
+const withReadTags = (annotations: Record<string, string>) => {
+  const tags = readTags(annotations);
+  return tags ? { tags } : {};
+};
 import type { SignatureFormat, VerifyContext } from './format';
 
 function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
@@ -34,6 +40,7 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
     ...(payload.identity ? { identity: payload.identity } : {}),
     ...(knownKey ? { knownKey } : {}),
     annotations: payload.annotations ?? {},
+    ...withReadTags(sig.annotations),
     ...(payload.timestamp !== undefined ? { timestamp: payload.timestamp } : {}),
     payload: sig.payload.toString('utf8').slice(0, 65_536),
     signature: sig.signature.toString('base64'),

@@ -1,5 +1,6 @@
 import { readInputFile } from '../read-input';
 import { DATE_KIND_TEXT, type VerificationReport } from '../../../../shared/models/signatures';
+import { UNSIGNED_TAGS_NOTE } from '../../../../shared/models/signature-tags';
 import { compatibilityOf } from '../../../../shared/compat';
 import { KMS_ALGORITHMS, looksLikeKeyUri, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { UsageError } from '../args';
@@ -18,6 +19,7 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
       if (s.date) ctx.out(`    date ${s.date.at} (${DATE_KIND_TEXT[s.date.kind]})`);
       if (s.description !== undefined) ctx.out(`    description (signed): ${s.description}`);
       if (s.metadata !== undefined) ctx.out(`    metadata (signed): ${s.metadata}`);
+      if (s.tags && Object.keys(s.tags).length) ctx.out(`    tags (${UNSIGNED_TAGS_NOTE}): ${Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ')}`);
       const n = s.notation;
       if (n) {
         ctx.out(`    Notation ${n.envelope ? n.envelope.toUpperCase() : n.mediaType}${n.signingScheme ? `, ${n.signingScheme}` : ''}; trust policy "${n.policy.name}" (${n.policy.source}), level ${n.policy.level}${n.policy.decidingCheck ? `; decided by the ${n.policy.decidingCheck} check` : ''}`);

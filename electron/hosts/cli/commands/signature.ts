@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../../../core/storage/atomic';
 import { UsageError } from '../args';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandSpec } from '../command';
 import { locate, REFERENCE_HELP, resolve } from '../resolve';
+import { tagKind, UNSIGNED_TAGS_NOTE } from '../../../../shared/models/signature-tags';
 
 const PLACES = [
   { name: 'lookaside', type: 'string', value: 'DIR', description: 'Also look for simple signatures in this lookaside directory (lookaside-staging)' },
@@ -89,4 +90,54 @@ export const commands: readonly CommandSpec[] = [
       return EXIT_OK;
     },
   },
+  {
+    name: 'signature tag',
+    summary: 'List, add and remove tags on one signature (key=value, namespace.key=value); stored unsigned on its descriptor in the registry, so anyone with push access can change them',
+    positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
+    options: [
+      { name: 'signature', type: 'string', value: 'ID', description: 'The signature’s 12-digit id, as `signet signatures REF` lists it' },
+      { name: 'add', type: 'strings', value: 'KEY=VALUE', description: 'Add or change a tag (repeatable): key=value, or namespace.key=value for a defined tag' },
+      { name: 'remove', type: 'strings', value: 'KEY', description: 'Remove a tag (repeatable)' },
+      ...PLACES,
+    ],
+    examples: ['signet signature tag registry.example.com/team/app:1.0 --signature 3f9a0c1d2e4b --add release=1.0 --add ops.approved=yes --remove draft'],
+    async run(ctx) {
+      const id = ctx.args.str('signature');
+      if (!id) throw new UsageError('--signature ID is required.');
+      const add: Record<string, string> = {};
+      for (const pair of ctx.args.list('add') ?? []) {
+        const eq = pair.indexOf('=');
+        if (eq < 1) throw new UsageError(`--add takes KEY=VALUE, not ${JSON.stringify(pair)}.`);
+        add[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      const remove = ctx.args.list('remove') ?? [];
+      const target = await resolve(ctx, ctx.args.pos(0));
+      const lookaside = ctx.args.str('lookaside');
+      const registriesD = ctx.args.str('registries-d');
+      const places = { ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}) };
+      if (!Object.keys(add).length && !remove.length) {
+        const report = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...places });
+        if (!report.ok) return reportFailure(ctx, report);
+        const s = [...report.value.signatures, ...report.value.attestations].find((x) => x.id === id);
+        if (!s) {
+          ctx.err(`signet: no signature ${id} on ${target.repository}@${target.digest}.`);
+          return EXIT_FAILED;
+        }
+        printTags(ctx, s.tags ?? {});
+        return EXIT_OK;
+      }
+      const result = await ctx.call('signatures.tag', { id: target.id, repository: target.repository, digest: target.digest, signature: id, ...(Object.keys(add).length ? { add } : {}), ...(remove.length ? { remove } : {}), ...places });
+      if (!result.ok) return reportFailure(ctx, result);
+      printTags(ctx, result.value.tags);
+      if (!ctx.json) ctx.err(`Stored on ${result.value.where}.`);
+      return EXIT_OK;
+    },
+  },
 ];
+
+function printTags(ctx: { json: boolean; out(text: string): void }, tags: Record<string, string>): void {
+  if (ctx.json) return ctx.out(JSON.stringify({ tags, signed: false }));
+  const keys = Object.keys(tags).sort();
+  ctx.out(keys.length ? `Tags (${UNSIGNED_TAGS_NOTE}):` : `No tags.`);
+  for (const k of keys) ctx.out(`  ${k}=${tags[k]}  (${tagKind(k)})`);
+}

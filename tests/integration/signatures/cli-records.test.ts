@@ -9,7 +9,7 @@ import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type Re
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const exec = promisify(execFile);
 
-describe('signet signature delete', () => {
+describe('signet sign --description/--metadata, signet signature delete and tag', () => {
   let keyring: KeyringHandle;
   let registry: RegistryHandle;
   const home = mkdtempSync(path.join(tmpdir(), 'signet-cli-delete-'));
@@ -66,6 +66,17 @@ describe('signet signature delete', () => {
     expect(after.signatures).toHaveLength(1);
     await expect(signet('signature', 'delete', ref, '--signature', mine.id, '--export', out, '--yes')).rejects.toMatchObject({ code: 2 });
 
+    // Tags on the remaining signature: added, listed as unsigned, removed.
+    const otherId = after.signatures[0]!.id;
+    const tagged = await signet('signature', 'tag', ref, '--signature', otherId, '--add', 'release=1.0', '--add', 'ops.approved=yes');
+    expect(tagged.stdout).toContain('Tags (unsigned: anyone with push access can change these):');
+    expect(tagged.stdout).toContain('ops.approved=yes  (defined)');
+    expect(tagged.stdout).toContain('release=1.0  (free-form)');
+    const untagged = JSON.parse((await signet('signature', 'tag', ref, '--signature', otherId, '--remove', 'release', '--json')).stdout) as { tags: Record<string, string>; signed: boolean };
+    expect(untagged).toEqual({ tags: { 'ops.approved': 'yes' }, signed: false });
+    expect((await signet('signatures', ref)).stdout).toContain('tags (unsigned: anyone with push access can change these): ops.approved=yes');
+    await expect(signet('signature', 'tag', ref, '--signature', otherId, '--add', 'novalue')).rejects.toMatchObject({ code: 2 });
+
     const repo = `${registry.host}/team/cli`;
     const counted = await signet('signature', 'delete', repo, '--by-key', 'release', '--dry-run');
     expect(counted.stdout).toMatch(/^1 signature by release on 2 image\(s\)/);
@@ -73,5 +84,5 @@ describe('signet signature delete', () => {
     expect(gone).toMatchObject({ code: 0, stdout: expect.stringMatching(/Deleted [0-9a-f]{12} \(cosign, 2\.0\)/) });
     await expect(signet('verify', `${registry.host}/team/cli:2.0`)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('unsigned') });
     expect(existsSync(out)).toBe(true);
-  });
+  }, 180_000);
 });
