@@ -81,7 +81,7 @@ function AreaView({ id, sub, path }: { id: string; sub?: string | undefined; pat
     case 'offline':
       return <OfflineView sub={sub} />;
     case 'trust':
-      return <TrustView />;
+      return <TrustView sub={sub} />;
     case 'payloads':
       return <PayloadsView />;
     case 'keys':

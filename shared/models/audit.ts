@@ -26,6 +26,9 @@ export const AuditEventType = z.enum([
   'token.tested',
   'storage.tested',
   'offline.transferred',
+  // Issue #16: signatures managed like records.
+  'signature.deleted',
+  'signature.tagged',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

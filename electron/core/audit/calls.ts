@@ -81,6 +81,21 @@ export const CALL_AUDIT: CallAuditTable = {
     }),
     done: 'handler',
   },
+  'signatures.delete': {
+    kind: 'signature.deleted',
+    asked: (i) => ({ what: `${i.dryRun ? 'Preview deleting' : 'Delete'} the signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`, fields: { repository: i.repository, digest: i.digest, signatureId: i.signature, registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}) } }),
+    done: 'handler',
+  },
+  'signatures.tag': {
+    kind: 'signature.tagged',
+    asked: (i) => ({ what: `Tag the signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`, fields: { repository: i.repository, digest: i.digest, signatureId: i.signature, registryId: i.id } }),
+    done: 'handler',
+  },
+  'signatures.deleteByKey': {
+    kind: 'signature.deleted',
+    asked: (i) => ({ what: `${i.dryRun ? 'Count' : 'Delete'} every signature by ${q(keyRef(i.key))} in ${i.repository}`, fields: { key: keyRef(i.key), repository: i.repository, registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}), ...(i.expectedCount !== undefined ? { expectedCount: i.expectedCount } : {}) } }),
+    done: 'handler',
+  },
   'payload.sign': { kind: 'image.signed', asked: (i) => ({ what: `Make an .asc signature for ${i.reference}@${shortDigest(i.digest)} with ${q(i.key)}`, fields: { key: i.key, reference: i.reference, digest: i.digest, format: 'asc' } }), done: 'handler' },
   'offline.sign': { kind: 'offline.signed', asked: (i) => ({ what: `Sign a signing request offline with ${q(keyRef(i.key))}`, fields: { key: keyRef(i.key), ...(i.approved ? { approved: i.approved.length } : {}), ...(i.allowOnline ? { allowOnline: true } : {}) } }), done: 'handler' },
   'offline.attach': { kind: 'offline.attached', asked: (i) => ({ what: 'Attach a signature bundle', fields: { ...(i.lookaside ? { lookaside: redactReference(i.lookaside) } : {}), ...(i.asc ? { target: target(i.asc) } : {}) } }), done: 'handler' },

@@ -12,12 +12,14 @@ import { useCan } from '../hooks/useCan';
 import { readKeyFile } from '../components/files';
 import { CodePreview } from '../components/CodePreview';
 
-/** The trust store and containers policies: who may sign what, and what podman would decide. */
-
 /** What kind of material a trust entry holds, in words. */
 const TRUST_KIND_WORDS: Readonly<Record<TrustEntrySummary['kind'], string>> = { 'public-key': 'Public key', openpgp: 'OpenPGP key', certificate: 'Certificate' };
 
-export function TrustView() {
+/**
+ * The trust store and containers policies: who may sign what, and what podman would decide.
+ * `sub`: a trust entry's id (a link from a signature's key details): its row is marked and scrolled to.
+ */
+export function TrustView({ sub }: { sub?: string | undefined } = {}) {
   const api = useApp((s) => s.api);
   const can = useCan();
   const navigate = useApp((s) => s.navigate);
@@ -71,7 +73,7 @@ export function TrustView() {
           <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Fingerprint</th><th scope="col">Trusted for signatures</th><th scope="col">Scopes</th><th scope="col">Signet key</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {entries?.map((e) => (
-              <tr key={e.id}>
+              <tr key={e.id} aria-current={e.id === sub ? 'true' : undefined} className={e.id === sub ? 'selected' : undefined} ref={e.id === sub ? (row) => row?.scrollIntoView({ block: 'nearest' }) : undefined}>
                 <td>{e.name}{e.userIds?.length ? <div className="muted small">{e.userIds.join(', ')}</div> : null}</td>
                 <td>{TRUST_KIND_WORDS[e.kind]}{e.leaf ? ' (leaf)' : ''}{e.algorithm ? <div className="muted small">{e.algorithm}</div> : null}</td>
                 <td><Fingerprint value={e.fingerprint} label={`Fingerprint of ${e.name}`} /></td>
