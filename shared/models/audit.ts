@@ -26,6 +26,9 @@ export const AuditEventType = z.enum([
   'token.tested',
   'storage.tested',
   'offline.transferred',
+  // Signing rules (#17): a rule saved, changed or deleted; a rule run (its images are image.signed entries).
+  'rule.changed',
+  'rule.ran',
 ]);
 export type AuditEventType = z.infer<typeof AuditEventType>;
 

@@ -1,0 +1,104 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { RunItem, type RuleRun } from '../../../shared/models/rules';
+
+/**
+ * A rule's run journal: `rules/journal/<rule>.jsonl` in the data directory, append-only, each line
+ * flushed to disk before the work it records goes on. A run writes `start`, then `intent` before
+ * it signs an image in a format and `item` with the outcome once the registry holds the signature
+ * (or the attempt failed), then `end`. A run cut short (a crash, a killed registry) has no `end`;
+ * the next run of the rule resumes it: what the journal says is signed is not signed again, what
+ * it only intended is looked for in the registry first, so nothing is signed twice or lost.
+ */
+type Line =
+  | { t: 'start'; run: string; at: string; trigger: 'manual' | 'event'; resumes?: string; image?: string }
+  | { t: 'intent'; run: string; digest: string; format: string }
+  | { t: 'item'; run: string; item: RunItem }
+  | { t: 'end'; run: string; at: string; status: RuleRun['status'] };
+
+const MAX_RUNS = 20;
+
+export class RunJournal {
+  private chain: Promise<unknown> = Promise.resolve();
+  readonly file: string;
+
+  constructor(dataDir: string, rule: string) {
+    this.file = path.join(dataDir, 'rules', 'journal', `${encodeURIComponent(rule)}.jsonl`);
+  }
+
+  /** Appends one line and flushes it; appends from this process go one at a time. */
+  append(line: Line): Promise<void> {
+    const write = async () => {
+      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      const handle = await fs.open(this.file, 'a', 0o600);
+      try {
+        await handle.write(`${JSON.stringify(line)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    };
+    const next = this.chain.then(write, write);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async lines(): Promise<Line[]> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const out: Line[] = [];
+    // A last line cut short by a crash is dropped; every whole line is a record.
+    for (const raw of text.split('\n')) {
+      if (!raw.trim()) continue;
+      try {
+        const line = JSON.parse(raw) as Line;
+        if (line.t === 'item' && !RunItem.safeParse(line.item).success) continue;
+        out.push(line);
+      } catch {
+        // not a whole line
+      }
+    }
+    return out;
+  }
+
+  /** Every run the journal records, oldest first; a run with no `end` is `interrupted` unless it is still running here. */
+  async runs(rule: string, running: ReadonlySet<string> = new Set()): Promise<Array<RuleRun & { image?: string; intents: Set<string> }>> {
+    const runs = new Map<string, RuleRun & { image?: string; intents: Set<string> }>();
+    for (const line of await this.lines()) {
+      if (line.t === 'start') {
+        runs.set(line.run, { id: line.run, rule, trigger: line.trigger, startedAt: line.at, status: running.has(line.run) ? 'running' : 'interrupted', ...(line.resumes ? { resumed: line.resumes } : {}), ...(line.image ? { image: line.image } : {}), counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 }, items: [], intents: new Set() });
+        continue;
+      }
+      const run = runs.get(line.run);
+      if (!run) continue;
+      if (line.t === 'intent') run.intents.add(`${line.digest}|${line.format}`);
+      else if (line.t === 'item') {
+        run.items.push(line.item);
+        run.intents.delete(`${line.item.digest}|${line.item.format}`);
+        const o = line.item.outcome;
+        if (o === 'signed') run.counts.signed++;
+        else if (o === 'already-signed') run.counts.alreadySigned++;
+        else if (o === 'failed') run.counts.failed++;
+        else run.counts.cancelled++;
+      } else {
+        run.status = line.status;
+        run.finishedAt = line.at;
+      }
+    }
+    return [...runs.values()];
+  }
+
+  /** The most recent runs, newest first, as the contract shows them. */
+  async recent(rule: string, running: ReadonlySet<string>, limit = MAX_RUNS): Promise<RuleRun[]> {
+    const all = await this.runs(rule, running);
+    return all
+      .slice(-limit)
+      .reverse()
+      .map(({ image: _image, intents: _intents, ...run }) => run);
+  }
+}
