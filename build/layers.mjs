@@ -41,7 +41,7 @@ export const ARROWS = {
   'core/core': ['shared', ...CORE],
   'electron/main': ['shared', 'core/core', 'core/assets'],
   'electron/preload': ['shared'],
-  'electron/hosts/cli': ['shared', 'electron/hosts/web', 'core/core', 'core/assets', 'core/dispatch', 'core/offline', 'core/paths', 'core/pkcs11', 'core/registry', 'core/storage'],
+  'electron/hosts/cli': ['shared', 'electron/hosts/web', 'core/core', 'core/assets', 'core/dispatch', 'core/offline', 'core/paths', 'core/pkcs11', 'core/registry', 'core/rules', 'core/storage'],
   'electron/hosts/web': ['shared', 'core/core', 'core/assets'],
   renderer: ['shared'],
 };

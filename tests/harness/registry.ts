@@ -47,10 +47,12 @@ export function notificationLines(endpoints: readonly NotificationEndpoint[]): s
  * basic auth (bcrypt entries made by apache2-utils' htpasswd). Deletion is enabled unless
  * `deleteEnabled: false`. No referrers API; tag pagination `n` is ignored.
  */
-export async function startRegistry(options: { users?: Record<string, string>; deleteEnabled?: boolean; notifications?: NotificationEndpoint[] } = {}): Promise<RegistryHandle> {
+/** `notifications` may be a function of the registry's host (host:port), called once its port is chosen, before it starts. */
+export async function startRegistry(options: { users?: Record<string, string>; deleteEnabled?: boolean; notifications?: NotificationEndpoint[] | ((host: string) => Promise<NotificationEndpoint[]> | NotificationEndpoint[]) } = {}): Promise<RegistryHandle> {
   const binary = requireCommand('/usr/bin/docker-registry', 'docker-registry');
   const dir = tempDir('registry');
   const auth: string[] = [];
+  let endpoints: NotificationEndpoint[] = [];
   const lines = (port: number) => [
     'version: 0.1',
     'log:',
@@ -63,7 +65,7 @@ export async function startRegistry(options: { users?: Record<string, string>; d
     'http:',
     `  addr: 127.0.0.1:${port}`,
     ...auth,
-    ...notificationLines(options.notifications ?? []),
+    ...notificationLines(endpoints),
   ];
   if (options.users) {
     const htpasswd = requireCommand('htpasswd', 'apache2-utils');
@@ -95,6 +97,7 @@ export async function startRegistry(options: { users?: Record<string, string>; d
   // freePort() can race with another process taking the port; then try another one.
   for (let attempt = 1; !service; attempt++) {
     port = await freePort();
+    endpoints = typeof options.notifications === 'function' ? await options.notifications(`127.0.0.1:${port}`) : (options.notifications ?? []);
     writeFileSync(config, `${lines(port).join('\n')}\n`);
     try {
       service = await launch(port);
