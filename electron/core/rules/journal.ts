@@ -26,6 +26,15 @@ export class RunJournal {
     this.file = path.join(dataDir, 'rules', 'journal', `${encodeURIComponent(rule)}.jsonl`);
   }
 
+  /** Moves the journal to a renamed rule's file (a rule keeps its runs when renamed). */
+  async moveTo(other: RunJournal): Promise<void> {
+    await this.chain;
+    await fs.mkdir(path.dirname(other.file), { recursive: true, mode: 0o700 });
+    await fs.rename(this.file, other.file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+
   /** Appends one line and flushes it; appends from this process go one at a time. */
   append(line: Line): Promise<void> {
     const write = async () => {
