@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { RunItem, type RuleRun } from '../../../shared/models/rules';
+import { appendFileDurable } from '../storage/atomic';
 
 /**
  * A rule's run journal: `rules/journal/<rule>.jsonl` in the data directory, append-only, each line
@@ -37,16 +38,7 @@ export class RunJournal {
 
   /** Appends one line and flushes it; appends from this process go one at a time. */
   append(line: Line): Promise<void> {
-    const write = async () => {
-      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const handle = await fs.open(this.file, 'a', 0o600);
-      try {
-        await handle.write(`${JSON.stringify(line)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    };
+    const write = () => appendFileDurable(this.file, `${JSON.stringify(line)}\n`);
     const next = this.chain.then(write, write);
     this.chain = next.catch(() => undefined);
     return next;
