@@ -29,6 +29,8 @@ export interface ListenerOptions {
   concurrency?: number;
   queueLimit?: number;
   log?: (line: string) => void;
+  /** For registries that send nothing: every this many seconds, list the tags the event rules cover and run them for each new tag. */
+  pollSeconds?: number;
   /** Called after each image's run (tests, the benchmark). */
   onRun?: (push: { rule: string; repository: string; reference: string; receivedAt: number }, run: RuleRun | { failed: string }) => void;
 }
@@ -194,13 +196,12 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
         return r.tags === '**' && push.digest ? [{ rule: r.name, reference: push.digest }] : [];
       });
 
-  const accept = async (registry: string, body: unknown): Promise<{ status: number; text: string }> => {
-    const parsed = parsePushEvents(body);
-    if (parsed.kind === 'unknown') return { status: 200, text: `ignored: ${parsed.reason}\n` };
-    const rules = await store.list();
+  /** Queues the runs a set of pushes starts; refused whole (503) when they do not fit. */
+  const enqueue = async (registry: string, pushes: readonly PushEvent[], rules?: readonly Rule[]): Promise<{ status: number; text: string }> => {
+    rules ??= await store.list();
     const jobs: Job[] = [];
     const now = Date.now();
-    for (const push of parsed.pushes) {
+    for (const push of pushes) {
       stats.pushes++;
       const matched = rulesFor(rules, registry, push);
       if (!matched.length) stats.ignored++;
@@ -213,7 +214,6 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
         jobs.push({ rule: m.rule, repository: push.repository, reference: m.reference, key, receivedAt: now });
       }
     }
-    stats.ignored += parsed.ignored;
     // Bounded: a delivery that does not fit is refused whole, and the registry delivers it again later.
     if (queue.length + jobs.length > queueLimit) return { status: 503, text: 'queue full; deliver again later\n' };
     for (const job of jobs) {
@@ -224,6 +224,53 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
     pump();
     return { status: 200, text: `queued ${jobs.length}\n` };
   };
+
+  const accept = async (registry: string, body: unknown): Promise<{ status: number; text: string }> => {
+    const parsed = parsePushEvents(body);
+    if (parsed.kind === 'unknown') return { status: 200, text: `ignored: ${parsed.reason}\n` };
+    stats.ignored += parsed.ignored;
+    return enqueue(registry, parsed.pushes);
+  };
+
+  // Polling, for registries that send no events: a diff of tag lists. The first look at a registry
+  // is the baseline (its images are a manual run's work); later, every tag not seen before is a push.
+  const seenTags = new Map<string, Set<string>>();
+  const baselined = new Set<string>();
+  let polling = false;
+  const pollOnce = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      const rules = (await store.list()).filter((r) => r.enabled && r.trigger === 'event+manual');
+      for (const registry of new Set(rules.map((r) => r.registry))) {
+        const mine = rules.filter((r) => r.registry === registry);
+        const listed = await options.dispatch('registry.repositories', { id: registry });
+        if (!listed.ok) {
+          log(`rules: polling ${registry}: ${listed.message}`);
+          continue;
+        }
+        const repositories = (listed.value as { repositories: string[] }).repositories.filter((repo) => mine.some((r) => ruleMatcher(r).repository(repo)));
+        const pushes: PushEvent[] = [];
+        for (const repository of repositories) {
+          const tags = await options.dispatch('registry.tags', { id: registry, repository });
+          if (!tags.ok) continue;
+          const now = new Set((tags.value as { tags: string[] }).tags);
+          const before = seenTags.get(`${registry}|${repository}`);
+          seenTags.set(`${registry}|${repository}`, now);
+          if (!baselined.has(registry)) continue;
+          for (const tag of now) if (!before?.has(tag)) pushes.push({ repository, tag });
+        }
+        baselined.add(registry);
+        if (pushes.length) await enqueue(registry, pushes, rules);
+      }
+    } catch (error) {
+      log(`rules: polling failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      polling = false;
+    }
+  };
+  const pollTimer = options.pollSeconds ? setInterval(() => void pollOnce(), options.pollSeconds * 1000) : undefined;
+  if (options.pollSeconds) await pollOnce();
 
   const server = http.createServer((req, res) => {
     const reply = (status: number, text: string) => {
@@ -286,6 +333,7 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
         settle();
       }),
     close: async () => {
+      if (pollTimer) clearInterval(pollTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

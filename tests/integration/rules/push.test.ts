@@ -156,3 +156,27 @@ describe('Harbor PUSH_ARTIFACT webhooks (documented Default and CloudEvents shap
     expect((await cosignSignatures(registry, 'library/nginx', a.digest, pem)).count).toBe(1);
   });
 });
+
+describe('polling, for registries that send no events', () => {
+  it('signs a tag that appears after the first look, and not the ones there before', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-rules-poll-'));
+    const core = createCore({ dataDir, host: 'cli', origin: 'rules', keySecrets: new MemorySecretStore() });
+    const registry = await startRegistry();
+    let listener: RulesListener | undefined;
+    try {
+      const id = (await ok<{ id: string }>(core.dispatch('registry.add', { host: registry.host }))).id;
+      await ok(core.dispatch('keys.generate', { name: 'poller', type: 'ecdsa-p256' }));
+      const pem = (await ok<{ exports: { pem: string } }>(core.dispatch('keys.get', { key: 'poller' }))).exports.pem;
+      await ok(core.dispatch('rules.add', { name: 'quiet', description: '', registry: id, namespace: 'quiet', repositories: '**', tags: '**', key: 'poller', formats: ['cosign'], trigger: 'event+manual', enabled: true, exclusive: false }));
+      const old = await pushTestImage(registry.url, 'quiet/app', 'old', { seed: 'old' });
+      listener = await startRulesListener({ dataDir, dispatch: core.dispatch, secret: SECRET, port: 0, pollSeconds: 1 });
+      const fresh = await pushTestImage(registry.url, 'quiet/app', 'new', { seed: 'new' });
+      const other = await pushTestImage(registry.url, 'quiet/tool', 'v1', { seed: 'tool' });
+      await waitFor(async () => (await cosignSignatures(registry, 'quiet/app', fresh.digest, pem)).verified === 1 && (await cosignSignatures(registry, 'quiet/tool', other.digest, pem)).verified === 1, 'the new tags to be signed', 30_000);
+      expect((await cosignSignatures(registry, 'quiet/app', old.digest, pem)).count).toBe(0);
+    } finally {
+      await listener?.close();
+      await registry.stop();
+    }
+  });
+});

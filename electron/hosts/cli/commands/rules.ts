@@ -207,6 +207,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'listen', type: 'string', value: 'ADDRESS', description: 'Address to listen on (default 127.0.0.1)' },
       { name: 'secret-env', type: 'string', value: 'VAR', description: 'Read the shared secret from this variable (default: one kept in the data directory)' },
       { name: 'concurrency', type: 'string', value: 'N', description: 'Images signed at once (default 4)' },
+      { name: 'poll', type: 'string', value: 'SECONDS', description: 'Also list the covered tags every SECONDS and sign new ones (registries that send no events)' },
     ],
     examples: ['signet rules serve', 'signet rules serve --port 9000 --secret-env SIGNET_EVENTS_SECRET'],
     mayUnlockVault: true,
@@ -216,6 +217,8 @@ export const commands: readonly CommandSpec[] = [
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535.');
       const concurrency = Number(ctx.args.str('concurrency') ?? '4');
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency is 1 to 64.');
+      const poll = ctx.args.str('poll') === undefined ? undefined : Number(ctx.args.str('poll'));
+      if (poll !== undefined && (!Number.isInteger(poll) || poll < 5 || poll > 86_400)) throw new UsageError('--poll is a number of seconds from 5 to 86400.');
       const envName = ctx.args.str('secret-env');
       if (envName && !ctx.env[envName]) throw new UsageError(`The variable ${envName} is not set.`);
       const secret = await listenerSecret(ctx.dataDir, envName ? ctx.env[envName] : undefined);
@@ -223,7 +226,7 @@ export const commands: readonly CommandSpec[] = [
       const listed = await core.dispatch('rules.list', {});
       let listener;
       try {
-        listener = await startRulesListener({ dataDir: ctx.dataDir, dispatch: core.dispatch, secret, port, host: ctx.args.str('listen') ?? '127.0.0.1', concurrency, log: (line) => ctx.err(line) });
+        listener = await startRulesListener({ dataDir: ctx.dataDir, dispatch: core.dispatch, secret, port, host: ctx.args.str('listen') ?? '127.0.0.1', concurrency, ...(poll ? { pollSeconds: poll } : {}), log: (line) => ctx.err(line) });
       } catch (error) {
         ctx.err(`signet: cannot listen on port ${port}: ${(error as Error).message}`);
         return EXIT_FAILED;
@@ -233,6 +236,7 @@ export const commands: readonly CommandSpec[] = [
       if (ctx.json) ctx.out(JSON.stringify({ url: listener.url, port: listener.port, registries: ids, rules: onPush.map((r) => r.name) }));
       else {
         ctx.out(`Signet listens for registry events at ${listener.url}/events/<registry id>.`);
+        if (poll) ctx.out(`It also lists the tags those rules cover every ${poll} s and signs new ones.`);
         ctx.out(onPush.length ? `Rules that sign on push: ${onPush.map((r) => r.name).join(', ')}.` : 'No enabled rule has trigger event+manual yet: events are taken and ignored until one does.');
         ctx.out('');
         ctx.out(setupText(listener.url, ids, secret));
