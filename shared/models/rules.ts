@@ -89,6 +89,8 @@ export const RuleMatch = z
     signed: z.array(RuleFormat),
     /** Formats a run would sign it in. */
     wouldSign: z.array(RuleFormat),
+    /** The rules that made the key's cosign signatures on it (their annotation says so). */
+    signedBy: z.array(z.string()).optional(),
   })
   .strict();
 export type RuleMatch = z.infer<typeof RuleMatch>;
@@ -101,6 +103,8 @@ export const DryRun = z
     repositories: z.number().int().nonnegative(),
     complete: z.boolean(),
     notes: z.array(z.string()),
+    /** The namespace as TCR shows it: the images the rule covers, signed in every format of the rule, or not. */
+    namespace: z.object({ name: z.string(), images: z.number().int(), signed: z.number().int(), unsigned: z.number().int() }).strict(),
   })
   .strict();
 export type DryRun = z.infer<typeof DryRun>;

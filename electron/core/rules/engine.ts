@@ -106,16 +106,21 @@ export class RulesEngine {
     return identity;
   }
 
-  /** The formats the rule's key has signed this image in already: read from the registry now. */
-  private async signedFormats(source: RegistrySource, rule: Rule, key: KeyIdentity, c: Candidate, formats: readonly RuleFormat[] = rule.formats): Promise<RuleFormat[]> {
+  /** The formats the rule's key has signed this image in already, read from the registry now, and the rules its cosign signatures name. */
+  private async signedState(source: RegistrySource, rule: Rule, key: KeyIdentity, c: Candidate, formats: readonly RuleFormat[] = rule.formats): Promise<{ signed: RuleFormat[]; byRules: string[] }> {
     const signed: RuleFormat[] = [];
-    if (formats.includes('cosign') && key.pem && (await cosignSignedBy(source, c.repository, c.digest, key.pem))) signed.push('cosign');
+    let byRules: string[] = [];
+    if (formats.includes('cosign') && key.pem) {
+      const cosign = await cosignSignedBy(source, c.repository, c.digest, key.pem, RULE_ANNOTATION);
+      if (cosign.signed) signed.push('cosign');
+      byRules = cosign.rules;
+    }
     const others = formats.filter((f) => f !== 'cosign');
     if (others.length) {
       const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: c.repository, digest: c.digest, tag: c.tag }, quiet);
       for (const f of others) if (reportSignedBy(report.signatures, f, key)) signed.push(f);
     }
-    return signed;
+    return { signed, byRules };
   }
 
   async dryRun(rule: Rule, ctx: CallContext): Promise<DryRun> {
@@ -125,12 +130,13 @@ export class RulesEngine {
     const matches: RuleMatch[] = [];
     for (const [i, c] of listed.candidates.entries()) {
       ctx.progress(i, listed.candidates.length, `Checking ${c.repository}:${c.tag}`);
-      const signed = await this.signedFormats(source, rule, key, c);
-      matches.push({ ...c, signed, wouldSign: rule.formats.filter((f) => !signed.includes(f)) });
+      const { signed, byRules } = await this.signedState(source, rule, key, c);
+      matches.push({ ...c, signed, wouldSign: rule.formats.filter((f) => !signed.includes(f)), ...(byRules.length ? { signedBy: byRules } : {}) });
     }
     ctx.progress(listed.candidates.length, listed.candidates.length, `${matches.length} image(s) match; ${matches.filter((m) => m.wouldSign.length).length} would be signed`);
     const notes = [...listed.notes, ...(rule.enabled ? [] : ['The rule is disabled: it signs nothing until it is enabled.'])];
-    return { rule: rule.name, matches, repositories: listed.repositories, complete: listed.complete, notes };
+    const fully = matches.filter((m) => !m.wouldSign.length).length;
+    return { rule: rule.name, matches, repositories: listed.repositories, complete: listed.complete, notes, namespace: { name: rule.namespace, images: matches.length, signed: fully, unsigned: matches.length - fully } };
   }
 
   /** The one image a push names, read again from the registry: a digest it does not hold is refused, never signed. */
@@ -228,7 +234,7 @@ export class RulesEngine {
     const lockKey = `${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`;
     const work = async (): Promise<RunItem> => {
       const base = { repository: c.repository, tag: c.tag, digest: c.digest, format };
-      if ((await this.signedFormats(source, rule, key, c, [format])).includes(format)) return { ...base, outcome: 'already-signed' };
+      if ((await this.signedState(source, rule, key, c, [format])).signed.includes(format)) return { ...base, outcome: 'already-signed' };
       await journal.append({ t: 'intent', run: runId, digest: c.digest, format });
       const signed = await this.signatures['signatures.sign'](
         {

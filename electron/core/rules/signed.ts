@@ -30,11 +30,21 @@ export function leafSha256(chainPem: string): string | undefined {
 
 /**
  * Whether the registry holds a cosign signature of exactly this digest that verifies with the key:
- * read afresh from the signature image (never a cache), payload bound to the digest.
+ * read afresh from the signature image (never a cache), payload bound to the digest. `rules`: the
+ * rules those signatures name in their `annotation` (which rule signed the image).
  */
-export async function cosignSignedBy(source: RegistrySource, repository: string, digest: string, pem: string): Promise<boolean> {
+export async function cosignSignedBy(source: RegistrySource, repository: string, digest: string, pem: string, annotation: string): Promise<{ signed: boolean; rules: string[] }> {
   const { signatures } = await readCosignSignatureImage(source, repository, digest);
-  return signatures.some((sig) => checkCosignPayload(sig.payload, digest).ok && verifyWithKey(pem, sig.payload, sig.signature) !== undefined);
+  const rules = new Set<string>();
+  let signed = false;
+  for (const sig of signatures) {
+    const check = checkCosignPayload(sig.payload, digest);
+    if (!check.ok || verifyWithKey(pem, sig.payload, sig.signature) === undefined) continue;
+    signed = true;
+    const rule = check.annotations?.[annotation];
+    if (typeof rule === 'string') rules.add(rule);
+  }
+  return { signed, rules: [...rules] };
 }
 
 /** Whether one of an image's signature reports (signatures.verify) is this key's, in this format, bound to the image. */

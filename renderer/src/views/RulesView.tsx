@@ -119,16 +119,18 @@ function DryRunPanel({ panel }: { panel: Extract<Panel, { kind: 'dry' }> }) {
       {panel.data && (
         <>
           <p role="status">{panel.data.matches.length} image(s) match in {panel.data.repositories} repositories; a run would sign {panel.data.matches.filter((m) => m.wouldSign.length).length}.</p>
+          <p aria-label="Namespace status">Namespace <strong>{panel.data.namespace.name}</strong>: covered by this rule; {panel.data.namespace.signed} signed, {panel.data.namespace.unsigned} unsigned.</p>
           {panel.data.notes.map((n) => (<p key={n} className="hint">{n}</p>))}
           {panel.data.matches.length > 0 && (
             <table className="table" aria-label="Images the rule matches">
-              <thead><tr><th scope="col">Image</th><th scope="col">Digest</th><th scope="col">Signed by this key</th><th scope="col">A run would sign</th></tr></thead>
+              <thead><tr><th scope="col">Image</th><th scope="col">Digest</th><th scope="col">Signed by this key</th><th scope="col">Signed by rule</th><th scope="col">A run would sign</th></tr></thead>
               <tbody>
                 {panel.data.matches.map((m) => (
                   <tr key={`${m.repository}@${m.digest}`}>
                     <td className="mono small">{m.repository}:{m.tag}</td>
                     <td className="mono small">{m.digest.slice(0, 19)}…</td>
                     <td>{m.signed.map((f) => FORMAT_TABLE[f].label).join(', ') || <span className="muted">not yet</span>}</td>
+                    <td className="small">{m.signedBy?.join(', ') ?? <span className="muted">—</span>}</td>
                     <td>{m.wouldSign.length ? m.wouldSign.map((f) => FORMAT_TABLE[f].label).join(', ') : <span className="muted">nothing</span>}</td>
                   </tr>
                 ))}

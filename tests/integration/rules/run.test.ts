@@ -53,6 +53,7 @@ describe('signing rules on existing images, against the real registry', () => {
     // `*` stops at "/": team/tools/lint is not matched; dev is not a release tag; other/ is another namespace.
     expect(dry.matches.map((m) => `${m.repository}:${m.tag}`)).toEqual(['team/api:1.0', 'team/app:1.0', 'team/app:1.1']);
     expect(dry.matches.every((m) => m.wouldSign.join() === 'cosign' && m.signed.length === 0)).toBe(true);
+    expect(dry.namespace).toEqual({ name: 'team', images: 3, signed: 0, unsigned: 3 });
     expect(dry.matches.map((m) => m.digest)).toEqual([images['team/api:1.0'], images['team/app:1.0'], images['team/app:1.1']]);
 
     const run = await ok<RuleRun>(core.dispatch('rules.run', { name: 'team/release' }));
@@ -74,7 +75,8 @@ describe('signing rules on existing images, against the real registry', () => {
 
   it('is idempotent: the second run and the dry run find everything signed, and sign nothing', async () => {
     const dry = await ok<DryRun>(core.dispatch('rules.dryRun', { name: 'team/release' }));
-    expect(dry.matches.every((m) => m.wouldSign.length === 0 && m.signed.join() === 'cosign')).toBe(true);
+    expect(dry.matches.every((m) => m.wouldSign.length === 0 && m.signed.join() === 'cosign' && m.signedBy?.join() === 'team/release')).toBe(true);
+    expect(dry.namespace).toEqual({ name: 'team', images: 3, signed: 3, unsigned: 0 });
     const run = await ok<RuleRun>(core.dispatch('rules.run', { name: 'team/release' }));
     expect(run.counts).toMatchObject({ signed: 0, alreadySigned: 3, failed: 0 });
     const list = await ok<{ runs: RuleRun[] }>(core.dispatch('rules.list', {}));

@@ -178,7 +178,8 @@ export const commands: readonly CommandSpec[] = [
           ctx.out(
             [
               `"${d.rule}" matches ${d.matches.length} image(s) in ${d.repositories} repositories; a run would sign ${would.length}.`,
-              ...d.matches.map((m) => `  ${(m.wouldSign.length ? `sign ${m.wouldSign.join(',')}` : 'signed').padEnd(28)}${m.repository}:${m.tag}@${m.digest.slice(0, 19)}…`),
+              `Namespace ${d.namespace.name}: ${d.namespace.signed} signed, ${d.namespace.unsigned} unsigned.`,
+              ...d.matches.map((m) => `  ${(m.wouldSign.length ? `sign ${m.wouldSign.join(',')}` : 'signed').padEnd(28)}${m.repository}:${m.tag}@${m.digest.slice(0, 19)}…${m.signedBy?.length ? `  (by rule ${m.signedBy.join(', ')})` : ''}`),
               ...d.notes.map((n) => `Note: ${n}`),
             ].join('\n'),
           );
