@@ -1,5 +1,8 @@
 import type { ruleCalls } from '../../../shared/contract/rules';
 import { SignetError } from '../../../shared/errors';
+import { signingFormats } from '../../../shared/models/keys';
+import type { RuleFormat } from '../../../shared/models/rules';
+import { looksLikeKeyUri } from '../kms/uri';
 import type { AreaHandlers } from '../dispatch';
 import type { CoreServices } from '../services';
 import { RulesEngine } from './engine';
@@ -10,6 +13,14 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
     await services.registries.saved.get(id).catch(() => {
       throw new SignetError('NOT_FOUND', `There is no saved registry "${id}"; add it under Registries first.`);
     });
+  };
+  /** A key in Signet's list must exist and make every format the rule asks for (URIs are checked when they sign). */
+  const keyFits = async (rule: { key: string; formats: readonly RuleFormat[] }) => {
+    if (rule.key.startsWith('pkcs11:') || looksLikeKeyUri(rule.key)) return;
+    const info = await services.keys.get(rule.key);
+    const can = signingFormats(info).formats;
+    const cannot = rule.formats.filter((f) => !(can as readonly string[]).includes(f));
+    if (cannot.length) throw new SignetError('INVALID_INPUT', `The key "${info.name}" cannot sign ${cannot.join(' or ')}: it makes ${can.join(', ') || 'no image format'}${cannot.includes('notation') && info.kind !== 'openpgp' ? ' (Notation needs a key with an X.509 certificate chain)' : ''}.`);
   };
   const warnings = async (rule: Parameters<RulesEngine['unattendedProblem']>[0]) => {
     const problem = await engine.unattendedProblem(rule);
@@ -24,12 +35,14 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
     'rules.keys': async () => ({ keys: await engine.unattendedKeys() }),
     'rules.add': async (input) => {
       await registryKnown(input.registry);
+      await keyFits(input);
       const rule = await engine.store.add(input);
       await services.audit.append('rule.changed', `Saved the signing rule "${rule.name}" (${rule.namespace}/${rule.repositories}:${rule.tags}, ${rule.formats.join(', ')}, ${rule.trigger})`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
       return { rule, warnings: await warnings(rule) };
     },
     'rules.edit': async (input) => {
       if (input.changes.registry) await registryKnown(input.changes.registry);
+      if (input.changes.key || input.changes.formats) await keyFits({ ...(await engine.store.get(input.name)), ...input.changes });
       const rule = await engine.store.edit(input.name, input.changes);
       if (rule.name !== input.name) await engine.journal(input.name).moveTo(engine.journal(rule.name));
       await services.audit.append('rule.changed', `Changed the signing rule "${input.name}"${rule.name !== input.name ? ` (now "${rule.name}")` : ''}: ${Object.keys(input.changes).join(', ') || 'nothing'}`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });

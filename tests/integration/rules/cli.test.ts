@@ -83,4 +83,21 @@ describe('signet rule … and signet rules serve', () => {
       await exited;
     }
   });
+
+  it('signet serve --rules-port also listens for registry events while the app is served', async () => {
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json', '--rules-port', '0'], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await waitFor(() => out.includes('\n'), 'signet serve', 30_000);
+      const { rulesUrl } = JSON.parse(out.split('\n')[0] as string) as { rulesUrl: string };
+      expect(rulesUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${rulesUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${rulesUrl}/events/${id}`, { method: 'POST', body: '{}' })).status).toBe(401);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
 });

@@ -45,6 +45,9 @@ describe('signing rules on existing images, against the real registry', () => {
     expect(second).toMatchObject({ ok: false, code: 'CONFLICT' });
     expect(second.message).toContain('tcr-one');
     await ok(core.dispatch('rules.remove', { name: 'tcr-one' }));
+    expect(await core.dispatch('rules.add', rule({ name: 'no-key', key: 'nobody' }))).toMatchObject({ ok: false, code: 'KEY_NOT_FOUND' });
+    const notation = (await core.dispatch('rules.add', rule({ name: 'no-chain', formats: ['cosign', 'notation'] }))) as { ok: false; code: string; message: string };
+    expect(notation).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('X.509 certificate chain') });
   });
 
   it('dry run lists what the rule matches and what it would sign; the run signs exactly that, audited per image', async () => {
