@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
+import { COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
 import type { DryRun, Rule, RuleFormat, RuleMatch, RuleRun, RunItem } from '../../../shared/models/rules';
 import type { UnattendedKey } from '../../../shared/contract/rules';
 import type { CallContext } from '../dispatch';
@@ -147,6 +148,8 @@ export class RulesEngine {
     // A push named only by digest matches a rule only when the rule takes every tag.
     if (byDigest ? rule.tags !== '**' : !match.tag(image.reference)) return undefined;
     const manifest = await source.manifest(image.repository, image.reference);
+    // A signature, SBOM or attestation pushed for another image (a referrer, or cosign's signature image) is never signed: signing it would push another.
+    if (manifest.parsed.subject || manifest.parsed.layers.some((l) => l.mediaType === COSIGN_PAYLOAD_MEDIA_TYPE)) return undefined;
     return { repository: image.repository, tag: byDigest ? '' : image.reference, digest: manifest.digest };
   }
 

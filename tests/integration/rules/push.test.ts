@@ -154,6 +154,13 @@ describe('Harbor PUSH_ARTIFACT webhooks (documented Default and CloudEvents shap
     expect((await fetch(`${listener.url}/events/${id}`, { method: 'POST', headers: auth, body: JSON.stringify(byDefault) })).status).toBe(200);
     await listener.idle();
     expect((await cosignSignatures(registry, 'library/nginx', a.digest, pem)).count).toBe(1);
+    // A push of a signature (here cosign's signature image, named by digest) is never signed in turn.
+    const client = new RegistryClient({ registry: registry.host });
+    const sig = await client.manifest('library/alpine', `${b.digest.replace(':', '-')}.sig`);
+    const again = { ...cloud, id: 'sig-push', data: { ...cloud.data, resources: [{ digest: sig.digest, tag: sig.digest, resource_url: `${registry.host}/library/alpine@${sig.digest}` }] } };
+    expect((await fetch(`${listener.url}/events/${id}`, { method: 'POST', headers: auth, body: JSON.stringify(again) })).status).toBe(200);
+    await listener.idle();
+    expect((await cosignSignatures(registry, 'library/alpine', sig.digest, pem)).count).toBe(0);
   });
 });
 
