@@ -41,18 +41,25 @@ export class RulesEngine {
     this.signatures = createSignatureHandlers(services);
   }
 
-  journal(rule: string): RunJournal {
-    return new RunJournal(this.services.dataDir, rule);
+  journal(rule: string, kind: 'manual' | 'event' = 'manual'): RunJournal {
+    return new RunJournal(this.services.dataDir, rule, kind);
   }
 
+  /** A renamed rule keeps its journals. */
+  async renameJournals(from: string, to: string): Promise<void> {
+    for (const kind of ['manual', 'event'] as const) await this.journal(from, kind).moveTo(this.journal(to, kind));
+  }
+
+  /** Each rule's latest runs, by hand and for pushes, newest first. */
   async recentRuns(rules: readonly Rule[]): Promise<RuleRun[]> {
-    const all = await Promise.all(rules.map((r) => this.journal(r.name).recent(r.name, this.runningRuns)));
+    const all = await Promise.all(rules.flatMap((r) => (['manual', 'event'] as const).map((kind) => this.journal(r.name, kind).recent(r.name, this.runningRuns))));
     return all.flat().sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   /** Signatures the rule's runs made (what deleting the rule keeps). */
   async signaturesMade(rule: string): Promise<number> {
-    return (await this.journal(rule).runs(rule)).reduce((n, r) => n + r.counts.signed, 0);
+    const runs = await Promise.all((['manual', 'event'] as const).map((kind) => this.journal(rule, kind).runs(rule)));
+    return runs.flat().reduce((n, r) => n + r.counts.signed, 0);
   }
 
   cancel(jobId: string): boolean {
@@ -157,7 +164,7 @@ export class RulesEngine {
     if (!rule.enabled) throw new SignetError('CONFLICT', `The rule "${rule.name}" is disabled; enable it to run it.`);
     if (input.image && rule.trigger !== 'event+manual') throw new SignetError('CONFLICT', `The rule "${rule.name}" runs by hand only; it does not sign on push.`);
     const source = await this.services.registries.source(rule.registry);
-    const journal = this.journal(rule.name);
+    const journal = this.journal(rule.name, input.image ? 'event' : 'manual');
     const runId = `r-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const job = { cancelled: false };
     const jobId = input.jobId ?? runId;

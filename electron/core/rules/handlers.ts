@@ -44,7 +44,7 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
       if (input.changes.registry) await registryKnown(input.changes.registry);
       if (input.changes.key || input.changes.formats) await keyFits({ ...(await engine.store.get(input.name)), ...input.changes });
       const rule = await engine.store.edit(input.name, input.changes);
-      if (rule.name !== input.name) await engine.journal(input.name).moveTo(engine.journal(rule.name));
+      if (rule.name !== input.name) await engine.renameJournals(input.name, rule.name);
       await services.audit.append('rule.changed', `Changed the signing rule "${input.name}"${rule.name !== input.name ? ` (now "${rule.name}")` : ''}: ${Object.keys(input.changes).join(', ') || 'nothing'}`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
       return { rule, warnings: await warnings(rule) };
     },

@@ -18,13 +18,15 @@ type Line =
   | { t: 'end'; run: string; at: string; status: RuleRun['status'] };
 
 const MAX_RUNS = 20;
+const RECENT_BYTES = 1024 * 1024;
 
 export class RunJournal {
   private chain: Promise<unknown> = Promise.resolve();
   readonly file: string;
 
-  constructor(dataDir: string, rule: string) {
-    this.file = path.join(dataDir, 'rules', 'journal', `${encodeURIComponent(rule)}.jsonl`);
+  /** Runs by hand and runs for pushes keep separate journals: a stream of pushes never buries the run a rerun resumes. */
+  constructor(dataDir: string, rule: string, kind: 'manual' | 'event' = 'manual') {
+    this.file = path.join(dataDir, 'rules', 'journal', `${encodeURIComponent(rule)}${kind === 'event' ? '.events' : ''}.jsonl`);
   }
 
   /** Moves the journal to a renamed rule's file (a rule keeps its runs when renamed). */
@@ -44,10 +46,24 @@ export class RunJournal {
     return next;
   }
 
-  private async lines(): Promise<Line[]> {
+  /** The journal's lines; with `tailBytes`, only those in its last bytes (the first, cut one dropped). */
+  private async lines(tailBytes?: number): Promise<Line[]> {
     let text: string;
     try {
-      text = await fs.readFile(this.file, 'utf8');
+      if (tailBytes === undefined) text = await fs.readFile(this.file, 'utf8');
+      else {
+        const handle = await fs.open(this.file, 'r');
+        try {
+          const { size } = await handle.stat();
+          const length = Math.min(size, tailBytes);
+          const buffer = Buffer.alloc(length);
+          await handle.read(buffer, 0, length, size - length);
+          text = buffer.toString('utf8');
+          if (length < size) text = text.slice(text.indexOf('\n') + 1);
+        } finally {
+          await handle.close();
+        }
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -68,9 +84,9 @@ export class RunJournal {
   }
 
   /** Every run the journal records, oldest first; a run with no `end` is `interrupted` unless it is still running here. */
-  async runs(rule: string, running: ReadonlySet<string> = new Set()): Promise<Array<RuleRun & { image?: string; intents: Set<string> }>> {
+  async runs(rule: string, running: ReadonlySet<string> = new Set(), tailBytes?: number): Promise<Array<RuleRun & { image?: string; intents: Set<string> }>> {
     const runs = new Map<string, RuleRun & { image?: string; intents: Set<string> }>();
-    for (const line of await this.lines()) {
+    for (const line of await this.lines(tailBytes)) {
       if (line.t === 'start') {
         runs.set(line.run, { id: line.run, rule, trigger: line.trigger, startedAt: line.at, status: running.has(line.run) ? 'running' : 'interrupted', ...(line.resumes ? { resumed: line.resumes } : {}), ...(line.image ? { image: line.image } : {}), counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 }, items: [], intents: new Set() });
         continue;
@@ -94,9 +110,9 @@ export class RunJournal {
     return [...runs.values()];
   }
 
-  /** The most recent runs, newest first, as the contract shows them. */
+  /** The most recent runs (read from the journal's last MiB), newest first, as the contract shows them. */
   async recent(rule: string, running: ReadonlySet<string>, limit = MAX_RUNS): Promise<RuleRun[]> {
-    const all = await this.runs(rule, running);
+    const all = await this.runs(rule, running, RECENT_BYTES);
     return all
       .slice(-limit)
       .reverse()

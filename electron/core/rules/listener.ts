@@ -29,6 +29,8 @@ export interface ListenerOptions {
   concurrency?: number;
   queueLimit?: number;
   log?: (line: string) => void;
+  /** Unlocks the vault again when it locked itself while the listener runs (the rule's session: `--vault-password-env`). */
+  unlock?: () => Promise<boolean>;
   /** For registries that send nothing: every this many seconds, list the tags the event rules cover and run them for each new tag. */
   pollSeconds?: number;
   /** Called after each image's run (tests, the benchmark). */
@@ -154,6 +156,7 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
         break;
       }
       result = { failed: `${answer.code}: ${answer.message}` };
+      if (answer.code === 'KEY_LOCKED' && options.unlock && attempt < 3 && (await options.unlock())) continue;
       // A registry that blinked, or a tag that moved while we looked: look again shortly.
       if (!['UNAVAILABLE', 'TIMEOUT', 'CONFLICT', 'RATE_LIMITED'].includes(answer.code) || attempt === 3) break;
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt));

@@ -224,10 +224,19 @@ export const commands: readonly CommandSpec[] = [
       if (envName && !ctx.env[envName]) throw new UsageError(`The variable ${envName} is not set.`);
       const secret = await listenerSecret(ctx.dataDir, envName ? ctx.env[envName] : undefined);
       const core = createCore({ dataDir: ctx.dataDir, host: 'cli', origin: 'rules', log: (line) => ctx.err(line) });
+      // A vault key signs on push only while the vault is unlocked for this session: unlocked now, and again when it locks itself.
+      const vaultVar = ctx.args.str('vault-password-env');
+      const passphrase = vaultVar ? ctx.env[vaultVar] : undefined;
+      if (vaultVar && !passphrase) throw new UsageError(`The variable ${vaultVar} is not set.`);
+      const unlock = passphrase ? async () => (await core.dispatch('keys.vaultUnlock', { passphrase })).ok : undefined;
+      if (unlock && !(await unlock())) {
+        ctx.err('signet: the vault did not unlock with that passphrase.');
+        return EXIT_FAILED;
+      }
       const listed = await core.dispatch('rules.list', {});
       let listener;
       try {
-        listener = await startRulesListener({ dataDir: ctx.dataDir, dispatch: core.dispatch, secret, port, host: ctx.args.str('listen') ?? '127.0.0.1', concurrency, ...(poll ? { pollSeconds: poll } : {}), log: (line) => ctx.err(line) });
+        listener = await startRulesListener({ dataDir: ctx.dataDir, dispatch: core.dispatch, secret, port, host: ctx.args.str('listen') ?? '127.0.0.1', concurrency, ...(poll ? { pollSeconds: poll } : {}), ...(unlock ? { unlock } : {}), log: (line) => ctx.err(line) });
       } catch (error) {
         ctx.err(`signet: cannot listen on port ${port}: ${(error as Error).message}`);
         return EXIT_FAILED;
