@@ -6,3 +6,6 @@ export { signCosign } from '../electron/core/signatures/cosign';
 export { verifyTags } from '../electron/core/signatures/batch';
 export { verifyRawSignature } from '../electron/core/signing/verify-raw';
 export { buildCosignPayload } from '../shared/payloads/payloads';
+export { createCore } from '../electron/core/core';
+export { MemorySecretStore } from '../electron/core/keys/secrets';
+export { startRulesListener } from '../electron/core/rules/listener';

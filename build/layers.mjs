@@ -25,6 +25,7 @@ const CORE_AREAS = {
   'core/signatures': ['core/dispatch', 'core/json', 'core/keys', 'core/kms', 'core/net', 'core/offline', 'core/pkcs11', 'core/registry', 'core/services', 'core/storage', 'core/trust'],
   'core/trust': ['core/audit', 'core/dispatch', 'core/json', 'core/keys', 'core/registry', 'core/services', 'core/signatures', 'core/storage'],
   'core/offline': ['core/dispatch', 'core/json', 'core/keys', 'core/kms', 'core/pkcs11', 'core/registry', 'core/services', 'core/signatures', 'core/storage'],
+  'core/rules': ['core/audit', 'core/dispatch', 'core/json', 'core/keys', 'core/kms', 'core/net', 'core/registry', 'core/services', 'core/signatures', 'core/storage'],
   'core/payload': ['core/dispatch', 'core/json', 'core/registry', 'core/services', 'core/signatures'],
   'core/doctor': ['core/keys', 'core/kms', 'core/settings'],
   'core/services': ['core/audit', 'core/doctor', 'core/events', 'core/keys', 'core/kms', 'core/pkcs11', 'core/registry', 'core/settings', 'core/storage', 'core/trust'],
@@ -40,7 +41,7 @@ export const ARROWS = {
   'core/core': ['shared', ...CORE],
   'electron/main': ['shared', 'core/core', 'core/assets'],
   'electron/preload': ['shared'],
-  'electron/hosts/cli': ['shared', 'electron/hosts/web', 'core/core', 'core/assets', 'core/dispatch', 'core/offline', 'core/paths', 'core/pkcs11', 'core/registry', 'core/storage'],
+  'electron/hosts/cli': ['shared', 'electron/hosts/web', 'core/core', 'core/assets', 'core/dispatch', 'core/offline', 'core/paths', 'core/pkcs11', 'core/registry', 'core/rules', 'core/storage'],
   'electron/hosts/web': ['shared', 'core/core', 'core/assets'],
   renderer: ['shared'],
 };

@@ -6,6 +6,7 @@ import { kmsCalls } from './contract/kms';
 import { offlineCalls } from './contract/offline';
 import { payloadCalls } from './contract/payload';
 import { registryCalls } from './contract/registry';
+import { ruleCalls } from './contract/rules';
 import { signatureCalls } from './contract/signatures';
 import { storageCalls } from './contract/storage';
 import { trustCalls } from './contract/trust';
@@ -32,6 +33,7 @@ export const contract = {
   ...storageCalls,
   ...trustCalls,
   ...tokenCalls,
+  ...ruleCalls,
 } as const;
 
 export type Contract = typeof contract;

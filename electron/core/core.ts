@@ -22,6 +22,7 @@ import { createSignatureHandlers } from './signatures/handlers';
 import { createPayloadHandlers } from './payload/handlers';
 import { createStorageHandlers } from './storage/handlers';
 import { createTrustHandlers } from './trust/handlers';
+import { createRuleHandlers } from './rules/handlers';
 import { TokenService } from './pkcs11/service';
 import { StorageService } from './storage/service';
 import { KeychainStore } from './keys/secret-store';
@@ -107,6 +108,7 @@ export function createCore(options: CoreOptions): Core {
     ...createStorageHandlers(services),
     ...createTrustHandlers(services),
     ...createTokenHandlers(services),
+    ...createRuleHandlers(services),
   };
 
   const inner = createDispatcher(handlers, services.events, {

@@ -7,6 +7,7 @@ import { PayloadsView } from './views/PayloadsView';
 import { TrustView } from './views/TrustView';
 import { OfflineView } from './views/OfflineView';
 import { RegistriesView } from './views/RegistriesView';
+import { RulesView } from './views/RulesView';
 import { SettingsView } from './views/SettingsView';
 
 export function App() {
@@ -88,6 +89,8 @@ function AreaView({ id, sub, path }: { id: string; sub?: string | undefined; pat
       return <KeysView sub={sub} />;
     case 'registries':
       return <RegistriesView sub={sub} path={path} />;
+    case 'rules':
+      return <RulesView />;
     default: {
       const area = AREAS.find((a) => a.id === id);
       return area ? <NotBuiltView area={area} /> : null;

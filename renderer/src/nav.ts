@@ -11,7 +11,7 @@ export const AREAS: readonly Area[] = [
   { id: 'trust', label: 'Trust' },
   { id: 'payloads', label: 'Payloads' },
   { id: 'offline', label: 'Offline' },
-  { id: 'rules', label: 'Rules', planned: 'Signing rules that sign every image matching a pattern, in batch.' },
+  { id: 'rules', label: 'Rules' },
   { id: 'audit', label: 'Audit' },
   { id: 'settings', label: 'Settings' },
 ];

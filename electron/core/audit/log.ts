@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import type { AuditEntry, AuditEventType, AuditFilter, AuditOrigin, AuditOutcome, AuditVerification } from '../../../shared/models/audit';
+import { appendFileDurable } from '../storage/atomic';
 import { withFileLock } from '../storage/file-lock';
 import { checkChain, GENESIS, hashOf, readEntryLine, type ReadLine } from './chain';
 import { callFields } from './context';
@@ -57,14 +58,7 @@ export class AuditLog {
         prev: tail.hash,
       };
       const entry: AuditEntry = { ...body, hash: hashOf(body) };
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await fs.open(this.file, 'a', 0o600);
-      try {
-        await handle.write(`${JSON.stringify(entry)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await appendFileDurable(this.file, `${JSON.stringify(entry)}\n`);
       return entry;
     });
   }

@@ -26,6 +26,18 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   await syncDirectory(dir);
 }
 
+/** Appends text to a file (made if missing, with its directory) and flushes it to disk before returning: append-only logs and journals. */
+export async function appendFileDurable(file: string, text: string, mode = 0o600): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const handle = await fs.open(file, 'a', mode);
+  try {
+    await handle.write(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 async function syncDirectory(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await fs.open(dir, 'r');

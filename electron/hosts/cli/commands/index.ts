@@ -31,6 +31,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'asc', summary: 'Sign an image into a Huawei SWR {sha256}.asc file; save and/or upload it', load: async () => (await import('./storage')).commands },
   { name: 'publish', summary: 'Publish a lookaside staging directory to a bucket; prints the registries.d snippet', load: async () => (await import('./storage')).commands },
   { name: 'offline', summary: 'Air-gapped signing: requests, offline signing, bundle checks, offline mode', load: async () => (await import('./offline')).commands },
+  { name: 'rule', summary: 'Signing rules: add, list, show, edit, remove, run (--dry-run lists what a run would sign)', load: async () => (await import('./rules')).commands },
+  { name: 'rules', summary: 'Sign on push: `rules serve` listens for registry events and runs the matching rules', load: async () => (await import('./rules')).commands },
   { name: 'audit', summary: 'The hash-chained audit log: list and filter, export (JSON Lines, CSV), verify (the log or an export)', load: async () => (await import('./audit')).commands },
   { name: 'calls', summary: 'List the calls of the contract (what the app and scripts can do)', load: async () => (await import('./calls')).commands },
 ];

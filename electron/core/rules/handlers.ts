@@ -1,0 +1,61 @@
+import type { ruleCalls } from '../../../shared/contract/rules';
+import { SignetError } from '../../../shared/errors';
+import { signingFormats } from '../../../shared/models/keys';
+import type { RuleFormat } from '../../../shared/models/rules';
+import { looksLikeKeyUri } from '../kms/uri';
+import type { AreaHandlers } from '../dispatch';
+import type { CoreServices } from '../services';
+import { RulesEngine } from './engine';
+
+/** The Rules area: rules saved in rules.json, dry runs, runs (by hand, or for one pushed image). */
+export function createRuleHandlers(services: CoreServices, engine = new RulesEngine(services)): AreaHandlers<typeof ruleCalls> {
+  const registryKnown = async (id: string) => {
+    await services.registries.saved.get(id).catch(() => {
+      throw new SignetError('NOT_FOUND', `There is no saved registry "${id}"; add it under Registries first.`);
+    });
+  };
+  /** A key in Signet's list must exist and make every format the rule asks for (URIs are checked when they sign). */
+  const keyFits = async (rule: { key: string; formats: readonly RuleFormat[] }) => {
+    if (rule.key.startsWith('pkcs11:') || looksLikeKeyUri(rule.key)) return;
+    const info = await services.keys.get(rule.key);
+    const can = signingFormats(info).formats;
+    const cannot = rule.formats.filter((f) => !(can as readonly string[]).includes(f));
+    if (cannot.length) throw new SignetError('INVALID_INPUT', `The key "${info.name}" cannot sign ${cannot.join(' or ')}: it makes ${can.join(', ') || 'no image format'}${cannot.includes('notation') && info.kind !== 'openpgp' ? ' (Notation needs a key with an X.509 certificate chain)' : ''}.`);
+  };
+  const warnings = async (rule: Parameters<RulesEngine['unattendedProblem']>[0]) => {
+    const problem = await engine.unattendedProblem(rule);
+    return problem ? [`This rule signs on push, but its key cannot sign unattended. ${problem}`] : [];
+  };
+  return {
+    'rules.list': async () => {
+      const rules = await engine.store.list();
+      return { rules, runs: await engine.recentRuns(rules) };
+    },
+    'rules.get': async (input) => engine.store.get(input.name),
+    'rules.keys': async () => ({ keys: await engine.unattendedKeys() }),
+    'rules.add': async (input) => {
+      await registryKnown(input.registry);
+      await keyFits(input);
+      const rule = await engine.store.add(input);
+      await services.audit.append('rule.changed', `Saved the signing rule "${rule.name}" (${rule.namespace}/${rule.repositories}:${rule.tags}, ${rule.formats.join(', ')}, ${rule.trigger})`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
+      return { rule, warnings: await warnings(rule) };
+    },
+    'rules.edit': async (input) => {
+      if (input.changes.registry) await registryKnown(input.changes.registry);
+      if (input.changes.key || input.changes.formats) await keyFits({ ...(await engine.store.get(input.name)), ...input.changes });
+      const rule = await engine.store.edit(input.name, input.changes);
+      if (rule.name !== input.name) await engine.renameJournals(input.name, rule.name);
+      await services.audit.append('rule.changed', `Changed the signing rule "${input.name}"${rule.name !== input.name ? ` (now "${rule.name}")` : ''}: ${Object.keys(input.changes).join(', ') || 'nothing'}`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
+      return { rule, warnings: await warnings(rule) };
+    },
+    'rules.remove': async (input) => {
+      const removed = await engine.store.remove(input.name);
+      const kept = await engine.signaturesMade(removed.name);
+      await services.audit.append('rule.changed', `Deleted the signing rule "${removed.name}"; the ${kept} signature(s) it made stay`, { rule: removed.name, signaturesKept: kept });
+      return { removed: removed.name, signaturesKept: kept };
+    },
+    'rules.dryRun': async (input, ctx) => engine.dryRun(await engine.store.get(input.name), ctx),
+    'rules.run': async (input, ctx) => engine.run(await engine.store.get(input.name), input, ctx),
+    'rules.cancel': async (input) => ({ cancelled: engine.cancel(input.jobId) }),
+  };
+}
