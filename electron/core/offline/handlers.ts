@@ -12,8 +12,7 @@ import { SignetError } from '../../../shared/errors';
 import { OciLayout } from '../registry/layout';
 import { parseReference } from '../registry/reference';
 import { extractTarFile } from '../registry/tar';
-import { tarDirectory } from '../registry/tar-write';
-import { writeFileAtomic } from '../storage/atomic';
+import { writeTarFile } from '../registry/tar-write';
 import { attachBundle } from './attach';
 import { countLayout, transferImages } from './transfer';
 import { prepareRequest } from './prepare';
@@ -127,7 +126,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         }
         for (const [host, items] of byHost) await transferImages(await clientFor(host), layout, items, ctx.progress);
         const counts = await countLayout(layout);
-        if (toTar) await writeFileAtomic(target, await tarDirectory(dir), 0o644);
+        if (toTar) await writeTarFile(dir, target);
         return { out: target, ...counts };
       } finally {
         if (toTar) await fs.rm(dir, { recursive: true, force: true });
