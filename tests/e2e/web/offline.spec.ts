@@ -63,6 +63,11 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await page.getByRole('button', { name: 'Check bundle' }).click();
     await expect(page.getByRole('status')).toContainText('2 signature(s)');
     await expect(page.getByRole('status')).toContainText('1 item(s) were declined');
+    // The files and the check survive leaving the view.
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('link', { name: 'Offline', exact: true }).click();
+    await page.getByRole('tab', { name: '3 · Check and attach' }).click();
+    await expect(page.getByRole('status')).toContainText('1 item(s) were declined');
 
     await page.getByRole('button', { name: 'Attach signatures' }).click();
     const results = page.getByRole('table', { name: 'Attach results' });
