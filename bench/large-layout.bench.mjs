@@ -11,7 +11,7 @@ import { root } from '../scripts/electron-runtime.mjs';
 
 const GIB = 1024 * 1024 * 1024;
 const TOTAL_GIB = Number(process.env.SIGNET_BENCH_LAYOUT_GIB ?? 3);
-const GOAL_RSS = 300 * 1024 * 1024;
+const GOAL_RSS = 300e6;
 
 /** Runs the CLI, sampling its resident memory every 50 ms; returns the peak and the time taken. */
 function measured(args, env) {

@@ -6,6 +6,7 @@ import type { Digest } from './digest';
 export interface BlobStream {
   readonly digest: Digest;
   readonly size: number;
+  /** The bytes, in order. A source may reuse one buffer for every chunk: take (hash, copy, write) each before asking for the next. */
   readonly chunks: AsyncIterable<Uint8Array>;
   /** Releases what the stream holds (an open file, a response body) when it will not be read to its end; harmless after. */
   discard(): Promise<void>;
@@ -32,10 +33,13 @@ export async function* verifiedChunks(chunks: AsyncIterable<Uint8Array>, expecte
 
 /**
  * Regroups a stream into pieces of exactly `size` bytes (the last one shorter), so uploads go in
- * chunks of a fixed size whatever sizes the source reads in; at most one piece is held at a time.
+ * pieces of a fixed size whatever sizes the source reads in. One buffer is reused for every piece:
+ * the consumer must be done with a piece (its upload answered) before it asks for the next, which
+ * keeps memory at one piece however large the blob (fresh buffers pile up faster than the
+ * collector frees them).
  */
 export async function* inPiecesOf(chunks: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
-  let piece = Buffer.allocUnsafe(size);
+  const piece = Buffer.allocUnsafe(size);
   let filled = 0;
   for await (const chunk of chunks) {
     let at = 0;
@@ -46,7 +50,6 @@ export async function* inPiecesOf(chunks: AsyncIterable<Uint8Array>, size: numbe
       at += take;
       if (filled === size) {
         yield piece;
-        piece = Buffer.allocUnsafe(size);
         filled = 0;
       }
     }

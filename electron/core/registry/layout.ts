@@ -135,9 +135,10 @@ export class OciLayout implements RegistrySource {
     // The size is fixed at open; the stream reads exactly that many bytes and closes the file.
     const read = async function* (): AsyncGenerator<Uint8Array> {
       try {
+        // One buffer for every read: consumers take each chunk (hash, copy or write it) before asking for the next.
+        const buffer = Buffer.allocUnsafe(Math.min(BLOB_READ_CHUNK, stat.size));
         for (let at = 0; at < stat.size; ) {
-          const buffer = Buffer.allocUnsafe(Math.min(BLOB_READ_CHUNK, stat.size - at));
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, stat.size - at), at);
           if (bytesRead === 0) throw new SignetError('MALFORMED', `The blob ${d} in ${root} is shorter than it was when opened.`);
           at += bytesRead;
           yield buffer.subarray(0, bytesRead);
@@ -157,7 +158,8 @@ export class OciLayout implements RegistrySource {
     try {
       if (await exists(file)) return digest;
       await fs.mkdir(path.dirname(file), { recursive: true });
-      await pipeline(Readable.from(blob.chunks), createWriteStream(partial, { flags: 'wx', mode: 0o644 }));
+      // Each chunk is copied before the write is queued: a source may reuse its buffer for the next chunk.
+      await pipeline(Readable.from(copies(blob.chunks)), createWriteStream(partial, { flags: 'wx', mode: 0o644 }));
       const handle = await fs.open(partial, 'r+');
       try {
         await handle.sync();
@@ -216,6 +218,10 @@ export class OciLayout implements RegistrySource {
     const [algorithm, hex] = digest.split(':') as [string, string];
     return path.join(this.root, 'blobs', algorithm, hex);
   }
+}
+
+async function* copies(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
 }
 
 async function exists(file: string): Promise<boolean> {
