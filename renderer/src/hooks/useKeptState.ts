@@ -9,9 +9,10 @@ const kept = new Map<string, unknown>();
 export function useKeptState<T>(key: string, initial: T | (() => T)): [T, Dispatch<SetStateAction<T>>] {
   const [value, setValue] = useState<T>(() => {
     if (kept.has(key)) return kept.get(key) as T;
-    // The first value is kept too: one computed at mount (a timestamp) must be the same when the view comes back.
+    // A first value computed at mount (a timestamp) is kept too, so it is the same when the view
+    // comes back; an empty one is not, so keys that are only looked at leave nothing behind.
     const first = typeof initial === 'function' ? (initial as () => T)() : initial;
-    kept.set(key, first);
+    if (first !== undefined) kept.set(key, first);
     return first;
   });
   const set = useCallback<Dispatch<SetStateAction<T>>>(
