@@ -103,6 +103,8 @@ export const signatureCalls = {
         /** SPKI SHA-256 (hex) or OpenPGP fingerprint, as a signature report names it (Notation: its keySpki). */
         fingerprint: z.string().regex(/^[0-9A-Fa-f]{16,128}$/, 'a hex fingerprint'),
         algorithm: z.string().max(100).optional(),
+        /** The image the signature is over: the audit log's record of signing it with this key is looked up (KMS key version, token serial). */
+        digest: DigestString.optional(),
         /** Ask the KMS whether the key version that made the signature is still enabled (a KMS key only). */
         askKms: z.boolean().optional(),
       })

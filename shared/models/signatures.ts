@@ -187,6 +187,11 @@ export const KeyDetails = z
         .strict(),
     ),
     trust: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), scopes: z.array(z.string()).optional(), notAfter: z.string().optional(), notBefore: z.string().optional() }).strict()),
+    /** What this Signet's audit log recorded when it made a signature over the image with this key: the key used, its KMS key version, its token's serial. */
+    recorded: z
+      .object({ at: z.string(), key: z.string().optional(), keyName: z.string().optional(), provider: z.string().optional(), keyVersion: z.string().optional(), tokenSerial: z.string().optional() })
+      .strict()
+      .optional(),
     /** Asked of the KMS when requested: the key's and the signing version's state now. */
     kms: z
       .object({

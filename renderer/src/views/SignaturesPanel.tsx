@@ -172,7 +172,7 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
   const verifyAgain = async () => {
     onReverify();
     if (!api || !signature || !fingerprint) return;
-    const result = await api.signatures.keyDetails({ fingerprint, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}), askKms: true });
+    const result = await api.signatures.keyDetails({ fingerprint, digest: places.digest, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}), askKms: true });
     if (!result.ok) return setKmsError(result.message);
     setKms(result.value.kms);
   };
@@ -197,7 +197,7 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
           <p aria-label="Local verdict"><span className={VERDICT_CLASS[signature.verdict]}>{VERDICT_TEXT[signature.verdict]}</span> <span className="muted small">local verdict, from the checks below</span></p>
           <ErrorBanner message={kmsError} />
           {kms && <KmsAnswer kms={kms} />}
-          <KeyDetailsDialog signature={signature} open={keyOpen} onClose={() => setKeyOpen(false)} />
+          <KeyDetailsDialog signature={signature} digest={places.digest} open={keyOpen} onClose={() => setKeyOpen(false)} />
           <dl className="facts compact">
             {signature.id && <div className="fact"><dt>Signature id</dt><dd className="mono" aria-label="Signature id">{signature.id}</dd></div>}
             <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>

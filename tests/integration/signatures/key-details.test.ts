@@ -50,7 +50,9 @@ describe('signature key details with a KMS key', () => {
     const sig = report.signatures[0]!;
     expect(sig.verdict).toBe('verified');
 
-    const details = await ok<Details>('signatures.keyDetails', { fingerprint: sig.fingerprint, algorithm: sig.algorithm, askKms: true });
+    const details = await ok<Details & { recorded?: Record<string, string> }>('signatures.keyDetails', { fingerprint: sig.fingerprint, algorithm: sig.algorithm, digest: image.digest, askKms: true });
+    // The audit log's record of signing it: the key URI and the KMS key version.
+    expect(details.recorded).toMatchObject({ key: 'vault-release', provider: 'hashivault', keyVersion: '1' });
     expect(details.keys).toEqual([expect.objectContaining({ name: 'vault-release', kind: 'kms', uri: 'hashivault://release' })]);
     expect(details.trust).toHaveLength(1);
     expect(details.padding).toBe('ECDSA, ASN.1 DER (r, s)');
