@@ -3,8 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { startCore } from '../../harness/core';
 import { softwareSigner } from '../../../electron/core/keys/signers';
 import { spkiSha256 } from '../../../electron/core/keys/generate';
 import { generateKeyPairSync } from 'node:crypto';
@@ -22,7 +21,6 @@ import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } fro
  * for simple signatures.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Sig { id: string; signature: string; format: string; verdict: string; signer?: string; fingerprint?: string; storage: string; handle?: { kind: string; name?: string } }
 interface Report { verdict: string; signatures: Sig[] }
 interface Plan { id: string; what: string; remaining?: number; export: string }
@@ -31,17 +29,10 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('deleting signatures', () => {
   let registry: RegistryHandle;
-  let core: Core;
   let client: RegistryClient;
   let registryId: string;
+  const { ok, call, another, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-delete-'));
-  const dataDir = path.join(work, 'data');
-  const call = async <T,>(name: string, input: unknown, on: Core = core) => (await on.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
   const report = (repository: string, digest: string, extra: Record<string, unknown> = {}) => ok<Report>('signatures.verify', { id: registryId, repository, digest, ...extra });
   const pem = async (key: string) => (await ok<{ exports: { pem: string } }>('keys.get', { key })).exports.pem;
   /** openssl checks a cosign layer's signature over its payload with the key's public key. */
@@ -60,13 +51,11 @@ describe('deleting signatures', () => {
     requireCommand('/usr/bin/python3', 'python3');
     registry = await startRegistry({ deleteEnabled: true });
     client = new RegistryClient({ registry: registry.host });
-    process.env.SIGNET_REGISTRIES_D = path.join(work, 'none.d');
-    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
     registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
     for (const name of ['a', 'b', 'c']) await ok('keys.generate', { name, type: 'ecdsa-p256' });
   });
   afterAll(async () => {
-    delete process.env.SIGNET_REGISTRIES_D;
+    restore();
     await registry?.stop();
   });
 
@@ -213,7 +202,7 @@ describe('deleting signatures', () => {
     const image = await pushTestImage(registry.url, 'team/reviewed', '1.0', { seed: 'delete-readonly' });
     await ok('signatures.sign', { id: registryId, repository: 'team/reviewed', digest: image.digest, key: 'a' });
     const [sig] = (await report('team/reviewed', image.digest)).signatures;
-    const reviewer = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore(), readOnly: true });
+    const reviewer = another({ readOnly: true });
     expect(await call('signatures.delete', { id: registryId, repository: 'team/reviewed', digest: image.digest, signature: sig!.id, dryRun: true }, reviewer)).toMatchObject({ ok: false, code: 'READ_ONLY' });
     expect(await call('signatures.deleteByKey', { id: registryId, repository: 'team/reviewed', key: 'a', dryRun: true }, reviewer)).toMatchObject({ ok: false, code: 'READ_ONLY' });
     expect((await report('team/reviewed', image.digest)).signatures).toHaveLength(1);

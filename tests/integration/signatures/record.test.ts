@@ -3,8 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { startCore } from '../../harness/core';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures } from '../../../electron/core/signatures/cosign';
 import { withSignedRecord } from '../../../electron/core/signatures/record';
@@ -20,7 +19,6 @@ import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } fro
  * openssl for the cosign signature over its payload, python3-jwcrypto for the Notation JWS.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Sig { format: string; verdict: string; storage: string; description?: string; metadata?: string; date?: { at: string; kind: string }; annotations: Record<string, string> }
 interface Report { verdict: string; signatures: Sig[] }
 
@@ -47,16 +45,10 @@ describe('withSignedRecord', () => {
 
 describe('description and metadata signed into payloads, checked by peers', () => {
   let registry: RegistryHandle;
-  let core: Core;
   let client: RegistryClient;
   let registryId: string;
+  const { ok, call, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-record-'));
-  const call = async <T,>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
   const record = { description: 'Release 1.4, approved by QA', metadata: '{"ticket":"REL-42","approvers":["ana","bo"]}' };
   const canonical = '{"approvers":["ana","bo"],"ticket":"REL-42"}';
 
@@ -66,15 +58,13 @@ describe('description and metadata signed into payloads, checked by peers', () =
     requireCommand('/usr/bin/python3', 'python3');
     registry = await startRegistry();
     client = new RegistryClient({ registry: registry.host });
-    process.env.SIGNET_REGISTRIES_D = path.join(work, 'none.d');
-    core = createCore({ dataDir: path.join(work, 'data'), host: 'cli', keySecrets: new MemorySecretStore() });
     registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
     await ok('keys.generate', { name: 'plain', type: 'ecdsa-p256' });
     await ok('keys.generate', { name: 'pgp', type: 'pgp-ed25519', userId: 'Release <release@example.com>' });
     await ok('keys.generate', { name: 'x509', type: 'x509-ecdsa-p256', userId: 'release.example.com' });
   });
   afterAll(async () => {
-    delete process.env.SIGNET_REGISTRIES_D;
+    restore();
     await registry?.stop();
   });
 

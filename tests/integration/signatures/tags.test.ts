@@ -3,8 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { startCore } from '../../harness/core';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures, SIGNATURE_ANNOTATION } from '../../../electron/core/signatures/cosign';
 import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } from '../../harness';
@@ -16,7 +15,6 @@ import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } fro
  * Signet), the tags survive other signers and deletes, and formats without a descriptor refuse.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Sig { id: string; format: string; verdict: string; signer?: string; signature: string; tags?: Record<string, string> }
 interface Report { signatures: Sig[] }
 
@@ -24,17 +22,10 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('tags on signatures', () => {
   let registry: RegistryHandle;
-  let core: Core;
   let client: RegistryClient;
   let registryId: string;
+  const { ok, call, another, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-tags-'));
-  const dataDir = path.join(work, 'data');
-  const call = async <T,>(name: string, input: unknown, on: Core = core) => (await on.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
   const report = (repository: string, digest: string, extra: Record<string, unknown> = {}) => ok<Report>('signatures.verify', { id: registryId, repository, digest, ...extra });
 
   beforeAll(async () => {
@@ -42,13 +33,11 @@ describe('tags on signatures', () => {
     requireCommand('/usr/bin/python3', 'python3');
     registry = await startRegistry({ deleteEnabled: true });
     client = new RegistryClient({ registry: registry.host });
-    process.env.SIGNET_REGISTRIES_D = path.join(work, 'none.d');
-    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
     registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
     for (const name of ['a', 'b', 'c']) await ok('keys.generate', { name, type: 'ecdsa-p256' });
   });
   afterAll(async () => {
-    delete process.env.SIGNET_REGISTRIES_D;
+    restore();
     await registry?.stop();
   });
 
@@ -117,7 +106,7 @@ describe('tags on signatures', () => {
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: simple.id, lookaside, add: { a: 'b' } })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: cosign.id, add: { 'a.b.c': 'x' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: cosign.id, add: { a: 'line\nbreak' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    const reviewer = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore(), readOnly: true });
+    const reviewer = another({ readOnly: true });
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: cosign.id, add: { a: 'b' } }, reviewer)).toMatchObject({ ok: false, code: 'READ_ONLY' });
     expect((await report('team/simple', image.digest)).signatures[0]!.tags).toBeUndefined();
   });
