@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCore } from '../../harness/core';
+import { registryWithKeys, startCore } from '../../harness/core';
 import { softwareSigner } from '../../../electron/core/keys/signers';
 import { spkiSha256 } from '../../../electron/core/keys/generate';
 import { generateKeyPairSync } from 'node:crypto';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures, signCosign } from '../../../electron/core/signatures/cosign';
-import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } from '../../harness';
+import { pushTestImage, requireCommand, type RegistryHandle } from '../../harness';
+import { opensslVerify } from '../../harness/kms/openssl';
 
 /**
  * Deleting signatures on Debian's docker-registry 2.8 (deletion enabled): one cosign layer (the
@@ -33,26 +34,13 @@ describe('deleting signatures', () => {
   let registryId: string;
   const { ok, call, another, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-delete-'));
-  const report = (repository: string, digest: string, extra: Record<string, unknown> = {}) => ok<Report>('signatures.verify', { id: registryId, repository, digest, ...extra });
+  let report: <R = Report>(repository: string, digest: string, extra?: Record<string, unknown>) => Promise<R>;
   const pem = async (key: string) => (await ok<{ exports: { pem: string } }>('keys.get', { key })).exports.pem;
-  /** openssl checks a cosign layer's signature over its payload with the key's public key. */
-  const opensslVerifies = (publicPem: string, payload: Buffer, signature: Buffer) => {
-    const dir = mkdtempSync(path.join(work, 'openssl-'));
-    writeFileSync(path.join(dir, 'key.pem'), publicPem);
-    writeFileSync(path.join(dir, 'payload'), payload);
-    writeFileSync(path.join(dir, 'sig'), signature);
-    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', path.join(dir, 'key.pem'), '-signature', path.join(dir, 'sig'), path.join(dir, 'payload')], { encoding: 'utf8' });
-    return r.status === 0 && r.stdout.includes('Verified OK');
-  };
-
   beforeAll(async () => {
     requireCommand('openssl', 'openssl');
     requireCommand('skopeo', 'skopeo');
     requireCommand('/usr/bin/python3', 'python3');
-    registry = await startRegistry({ deleteEnabled: true });
-    client = new RegistryClient({ registry: registry.host });
-    registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
-    for (const name of ['a', 'b', 'c']) await ok('keys.generate', { name, type: 'ecdsa-p256' });
+    ({ registry, client, registryId, report } = await registryWithKeys({ ok }, ['a', 'b', 'c'].map((name) => ({ name, type: 'ecdsa-p256' }))));
   });
   afterAll(async () => {
     restore();
@@ -80,7 +68,7 @@ describe('deleting signatures', () => {
     expect(after.signatures.map((s) => s.signer)).toEqual(['a (trusted)', 'c (trusted)']);
     expect(after.signatures.map((s) => s.verdict)).toEqual(['verified', 'verified']);
     const left = await readCosignSignatures(client, 'team/app', image.digest);
-    expect(left.map((s, i) => opensslVerifies([pemA, pemC][i]!, s.payload, s.signature))).toEqual([true, true]);
+    expect(left.map((s, i) => opensslVerify([pemA, pemC][i]!, s.payload, s.signature, 'ecdsa-p256-sha256'))).toEqual([true, true]);
     // Deleting it again: it is gone.
     expect(await call('signatures.delete', { id: registryId, repository: 'team/app', digest: image.digest, signature: b.id })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
 
