@@ -10,6 +10,7 @@ import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
+import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialog';
 import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
 import { SignatureTagsEditor, TagsLine } from './SignatureTags';
@@ -307,7 +308,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
   const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
   const preview = useCall(
-    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record, ...(format === 'cosign' ? { timestamp: Math.floor(Date.now() / 1000) } : {}) }) : undefined,
+    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record, timestamp: Math.floor(Date.now() / 1000), ...(format === 'simplesigning' ? { creator: `${APP_NAME} ${APP_VERSION}` } : {}) }) : undefined,
     [api, open, format, annotations, digest, description, metadata],
   );
   const submit = async () => {
@@ -393,7 +394,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           {bad && <span className="reason">Each line is key=value.</span>}
         </div>
         <h4>What will be signed{isIndex && !indexOnly ? ' (for the index; each platform gets the same with its own digest)' : ''}</h4>
-        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}${record.description || record.metadata ? ' (with the description and metadata as annotations)' : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
+        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}${record.description || record.metadata ? ' (with the description and metadata as annotations)' : ''}}}` : preview.data ? preview.data.text : preview.error ?? '…'}</pre>
         {progress && <p className="muted" role="status">{progress}</p>}
       </form>
       )}
