@@ -225,3 +225,11 @@ export const DeletePlan = z
   })
   .strict();
 export type DeletePlan = z.infer<typeof DeletePlan>;
+
+/**
+ * How to name data read from a signature's payload: "signed" only when the signature over it
+ * verified (with any key Signet knows); otherwise it is what the payload says, unverified.
+ */
+export function payloadDataLabel(s: Pick<SignatureReport, 'checks'>): 'signed' | 'unverified' {
+  return s.checks.some((c) => c.name === 'signature' && c.status === 'passed') ? 'signed' : 'unverified';
+}

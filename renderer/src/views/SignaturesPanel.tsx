@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SavedRegistry } from '../../../shared/models/registry';
-import { DATE_KIND_TEXT, type KeyDetails, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
+import { DATE_KIND_TEXT, payloadDataLabel, type KeyDetails, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
 import { DESCRIPTION_KEY, MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES, METADATA_KEY } from '../../../shared/payloads/record';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
@@ -119,8 +119,8 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
                   </td>
                   <td>
                     {s.signer ?? <span className="muted">unknown key</span>}
-                    {s.description !== undefined && <div className="small wrap" aria-label="Description"><span className="muted">Description (signed): </span>{s.description}</div>}
-                    {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata (signed): </span>{s.metadata}</div>}
+                    {s.description !== undefined && <div className="small wrap" aria-label="Description"><span className="muted">Description ({payloadDataLabel(s)}): </span>{s.description.length > 300 ? `${s.description.slice(0, 300)}…` : s.description}</div>}
+                    {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata ({payloadDataLabel(s)}): </span>{s.metadata.length > 200 ? `${s.metadata.slice(0, 200)}… (see the details)` : s.metadata}</div>}
                     <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
                     {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
                     <TagsLine tags={s.tags} />
@@ -206,8 +206,8 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
             <div className="fact"><dt>Date</dt><dd><SignatureDateText date={signature.date} /></dd></div>
-            {signature.description !== undefined && <div className="fact"><dt>Description</dt><dd className="wrap">{signature.description} <span className="muted">(signed data)</span></dd></div>}
-            {signature.metadata !== undefined && <div className="fact"><dt>Metadata</dt><dd><pre className="code small">{prettyJson(signature.metadata)}</pre><span className="muted">(signed data)</span></dd></div>}
+            {signature.description !== undefined && <div className="fact"><dt>Description</dt><dd className="wrap">{signature.description} <span className="muted">({payloadDataLabel(signature) === 'signed' ? 'signed data' : 'in the payload, but the signature does not verify'})</span></dd></div>}
+            {signature.metadata !== undefined && <div className="fact"><dt>Metadata</dt><dd><pre className="code small">{prettyJson(signature.metadata)}</pre><span className="muted">({payloadDataLabel(signature) === 'signed' ? 'signed data' : 'in the payload, but the signature does not verify'})</span></dd></div>}
           </dl>
           {signature.notation && <NotationFacts details={signature.notation} />}
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}

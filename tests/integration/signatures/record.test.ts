@@ -9,6 +9,7 @@ import { readCosignSignatures } from '../../../electron/core/signatures/cosign';
 import { withSignedRecord } from '../../../electron/core/signatures/record';
 import { parseSignedPayload } from '../../../electron/core/signatures/signed-payload';
 import { signatureDate } from '../../../electron/core/signatures/report-fields';
+import { payloadDataLabel } from '../../../shared/models/signatures';
 import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } from '../../harness';
 import { opensslVerify } from '../../harness/kms/openssl';
 
@@ -34,6 +35,11 @@ describe('withSignedRecord', () => {
     expect(() => withSignedRecord({ description: 'a' }, { description: 'b' })).toThrow(/once/);
     expect(() => withSignedRecord(undefined, { description: 'x'.repeat(1001) })).toThrow(/at most 1000/);
     expect(() => withSignedRecord(undefined, { description: 'bell\u0007' })).toThrow(/control/);
+  });
+
+  it('names payload data signed only when the signature over it verified', () => {
+    expect(payloadDataLabel({ checks: [{ name: 'signature', status: 'passed', code: 'SIG_VALID', reason: '' }] })).toBe('signed');
+    expect(payloadDataLabel({ checks: [{ name: 'signature', status: 'failed', code: 'SIG_UNKNOWN_KEY', reason: '' }] })).toBe('unverified');
   });
 
   it('dates by kind: a verified time first, then the signer’s claim, then the storage’s', () => {
