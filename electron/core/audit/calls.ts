@@ -93,7 +93,7 @@ export const CALL_AUDIT: CallAuditTable = {
   },
   'signatures.deleteByKey': {
     kind: 'signature.deleted',
-    asked: (i) => ({ what: `${i.dryRun ? 'Count' : 'Delete'} every signature by ${q(keyRef(i.key))} in ${i.repository}`, fields: { key: keyRef(i.key), repository: i.repository, registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}), ...(i.expectedCount !== undefined ? { expectedCount: i.expectedCount } : {}) } }),
+    asked: (i) => ({ what: `${i.dryRun ? 'Count' : 'Delete'} every signature by ${q(keyRef(i.key))} in ${i.repository ?? 'every repository of the registry'}`, fields: { key: keyRef(i.key), ...(i.repository ? { repository: i.repository } : {}), registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}), ...(i.expectedCount !== undefined ? { expectedCount: i.expectedCount } : {}) } }),
     done: 'handler',
   },
   'payload.sign': { kind: 'image.signed', asked: (i) => ({ what: `Make an .asc signature for ${i.reference}@${shortDigest(i.digest)} with ${q(i.key)}`, fields: { key: i.key, reference: i.reference, digest: i.digest, format: 'asc' } }), done: 'handler' },

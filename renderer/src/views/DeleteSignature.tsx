@@ -97,8 +97,9 @@ export function DeleteSignatureDialog({ signature, places, open, onClose, onDele
 /** Delete every signature by one key on the repository's tagged images: a dry-run count first, the count typed to confirm. */
 export function DeleteByKeyDialog({ fingerprint, keyName, places, open, onClose, onDeleted }: { fingerprint: string; keyName: string; places: Places; open: boolean; onClose(): void; onDeleted(outcome: string): void }) {
   const api = useApp((s) => s.api);
-  const request = { id: places.registry.id, repository: places.repository, key: fingerprint };
-  const counted = useCall(api && open ? () => api.signatures.deleteByKey({ ...request, dryRun: true }) : undefined, [api, open, fingerprint, places.registry.id, places.repository]);
+  const [whole, setWhole] = useState(false);
+  const request = { id: places.registry.id, ...(whole ? {} : { repository: places.repository }), key: fingerprint };
+  const counted = useCall(api && open ? () => api.signatures.deleteByKey({ ...request, dryRun: true }) : undefined, [api, open, fingerprint, places.registry.id, places.repository, whole]);
   const n = counted.data?.signatures.length;
   const run = async (): Promise<Result<string>> => {
     if (!api || n === undefined) return { ok: false, code: 'INTERNAL', message: 'Signet’s host is not connected.' };
@@ -108,13 +109,18 @@ export function DeleteByKeyDialog({ fingerprint, keyName, places, open, onClose,
   return (
     <TypedConfirmDialog title="Delete every signature by this key" open={open} onClose={onClose} expected={n ? String(n) : undefined} prompt={`Type ${n ?? ''}, the number of signatures, to delete them`} inputId="delete-count" confirmLabel={`Delete ${n ?? ''} signatures`} run={run} onDone={onDeleted} error={counted.error}>
       <p>
-        Every signature by <strong>{keyName}</strong> <span className="mono small">{fingerprint}</span> on the tagged images of {places.registry.host}/{places.repository}.
+        Every signature by <strong>{keyName}</strong> <span className="mono small">{fingerprint}</span> on the tagged images of:
       </p>
+      <fieldset className="field">
+        <legend>Where</legend>
+        <label><input type="radio" name="by-key-scope" checked={!whole} onChange={() => setWhole(false)} /> this repository, {places.registry.host}/{places.repository}</label>
+        {places.registry.kind !== 'oci-layout' && <label><input type="radio" name="by-key-scope" checked={whole} onChange={() => setWhole(true)} /> every repository of {places.registry.host}</label>}
+      </fieldset>
       {counted.loading && <p className="muted" role="status">Counting…</p>}
       {counted.data && (
         <section aria-label="Dry run">
-          <p role="status">{n} signature{n === 1 ? '' : 's'} on {counted.data.images} image{counted.data.images === 1 ? '' : 's'} (dry run: nothing deleted yet).</p>
-          <ul className="checks small">{counted.data.signatures.slice(0, 200).map((s) => (<li key={`${s.digest}-${s.id}`}><span className="mono">{s.id}</span> {s.format} · {s.tags.join(', ')}</li>))}</ul>
+          <p role="status">{n} signature{n === 1 ? '' : 's'} on {counted.data.images} image{counted.data.images === 1 ? '' : 's'}{whole ? ` in ${counted.data.repositories} repositories` : ''} (dry run: nothing deleted yet).</p>
+          <ul className="checks small">{counted.data.signatures.slice(0, 200).map((s) => (<li key={`${s.repository}-${s.digest}-${s.id}`}><span className="mono">{s.id}</span> {s.format} · {whole ? `${s.repository}:` : ''}{s.tags.join(', ')}</li>))}</ul>
         </section>
       )}
     </TypedConfirmDialog>

@@ -174,6 +174,12 @@ describe('deleting signatures', () => {
     const one = await pushTestImage(registry.url, 'team/bykey', '1.0', { seed: 'bykey-1' });
     const two = await pushTestImage(registry.url, 'team/bykey', '2.0', { seed: 'bykey-2' });
     for (const d of [one.digest, two.digest]) for (const key of ['a', 'b']) await ok('signatures.sign', { id: registryId, repository: 'team/bykey', digest: d, key });
+    const elsewhere = await pushTestImage(registry.url, 'team/elsewhere', '1.0', { seed: 'bykey-elsewhere' });
+    await ok('signatures.sign', { id: registryId, repository: 'team/elsewhere', digest: elsewhere.digest, key: 'b' });
+    // Across the registry (every repository its catalog lists): 3.
+    const everywhere = await ok<{ repositories: number; signatures: Array<{ repository: string }> }>('signatures.deleteByKey', { id: registryId, key: 'b', dryRun: true });
+    expect(everywhere.signatures.map((s) => s.repository).sort()).toEqual(['team/bykey', 'team/bykey', 'team/elsewhere']);
+    expect(everywhere.repositories).toBeGreaterThan(2);
     const counted = await ok<{ images: number; signatures: Array<{ tags: string[]; deleted: boolean }>; deleted: number }>('signatures.deleteByKey', { id: registryId, repository: 'team/bykey', key: 'b', dryRun: true });
     expect(counted).toMatchObject({ images: 2, deleted: 0 });
     expect(counted.signatures.map((s) => s.tags[0]).sort()).toEqual(['1.0', '2.0']);
@@ -184,6 +190,9 @@ describe('deleting signatures', () => {
     for (const d of [one.digest, two.digest]) expect((await report('team/bykey', d)).signatures.map((s) => [s.signer, s.verdict])).toEqual([['a (trusted)', 'verified']]);
     const audit = await ok<{ entries: Array<{ details: Record<string, unknown> }> }>('audit.list', { type: 'signature.deleted' });
     expect(audit.entries.filter((e) => e.details.repository === 'team/bykey' && e.details.byKey === 'b')).toHaveLength(2);
+    // The one left elsewhere goes registry-wide.
+    expect(await ok<{ deleted: number }>('signatures.deleteByKey', { id: registryId, key: 'b', expectedCount: 1 })).toMatchObject({ deleted: 1 });
+    expect((await report('team/elsewhere', elsewhere.digest)).signatures).toEqual([]);
   });
 
   it('a read-only reviewer host refuses to delete, even to preview', async () => {
