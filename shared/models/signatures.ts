@@ -33,7 +33,10 @@ export const JudgedAt = z
  * The date a signature shows, with its kind: `verified` (an RFC 3161 timestamp or a transparency
  * log Signet verified), `claimed` (the time the signer wrote: the payload's timestamp, the
  * OpenPGP signature's creation time, Notation's signing time), `registry` (when the storage says
- * the signature was stored: a lookaside file's or an object's modification time).
+ * the signature was stored: a lookaside file's or an object's modification time, or a referrer's
+ * `org.opencontainers.image.created` in the registry's listing). Debian's docker-registry 2.8
+ * reports no time for manifests or blobs, so a cosign signature made without a timestamp (as
+ * cosign makes them) has no date.
  */
 export const SignatureDateKind = z.enum(['verified', 'claimed', 'registry']);
 export type SignatureDateKind = z.infer<typeof SignatureDateKind>;

@@ -9,7 +9,7 @@ import { spkiSha256 } from '../../../electron/core/keys/generate';
 import { generateKeyPairSync } from 'node:crypto';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures, signCosign } from '../../../electron/core/signatures/cosign';
-import { pushTestImage, requireCommand, type RegistryHandle } from '../../harness';
+import { attachBundle, pushTestImage, requireCommand, type RegistryHandle } from '../../harness';
 import { opensslVerify } from '../../harness/kms/openssl';
 
 /**
@@ -129,6 +129,20 @@ describe('deleting signatures', () => {
     const peer = spawnSync('/usr/bin/python3', [path.join(root, 'tests', 'harness', 'peers', 'notation_jws_verify.py'), file], { encoding: 'utf8' });
     expect(peer.status).toBe(0);
     expect(peer.stdout.trim()).toBe(image.digest);
+  });
+
+  it('a Sigstore bundle referrer: dated by the registry listing’s creation time, then deleted and unlisted', async () => {
+    const image = await pushTestImage(registry.url, 'team/bundled', '1.0', { seed: 'delete-bundle' });
+    const m = await client.manifest('team/bundled', image.digest);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await attachBundle(client, 'team/bundled', { digest: image.digest, size: m.bytes.length, mediaType: m.mediaType }, privateKey, { created: new Date('2026-11-01T10:00:00Z') });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const [bundle] = (await report<{ signatures: Array<Sig & { date?: { at: string; kind: string } }> }>('team/bundled', image.digest, { publicKeys: [pem] })).signatures;
+    expect(bundle).toMatchObject({ format: 'sigstore-bundle', verdict: 'verified', date: { at: '2026-11-01T10:00:00.000Z', kind: 'registry' } });
+    await ok('signatures.delete', { id: registryId, repository: 'team/bundled', digest: image.digest, signature: bundle!.id });
+    expect((await report('team/bundled', image.digest, { publicKeys: [pem] })).signatures).toEqual([]);
+    const index = await client.manifest('team/bundled', image.digest.replace(':', '-'));
+    expect(index.parsed.kind === 'index' && index.parsed.manifests).toEqual([]);
   });
 
   it('one lookaside signature: signature-1 goes, signature-2 and -3 become -1 and -2, and skopeo standalone-verify accepts both', async () => {
