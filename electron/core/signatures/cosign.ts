@@ -170,7 +170,16 @@ async function writeSignature(source: RegistrySource, repository: string, tag: s
     existing = undefined;
     const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
     if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
-    const manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
+    let manifest: Buffer;
+    try {
+      manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
+    } catch (error) {
+      // Another signer uploading the same payload at once can leave the registry without the blob for a moment: upload it again and retry.
+      if (!(error instanceof SignetError && /BLOB_UNKNOWN/.test(error.message))) throw error;
+      await pause(30, 120);
+      await options.source.pushBlob(options.repository, payload);
+      continue;
+    }
     // The registry has no compare-and-swap for tags: a concurrent writer that read before our push
     // can overwrite us, even after one re-read. Ours must survive two re-reads after random
     // pauses; when it is gone, merge again.
