@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FORMAT_IDS } from '../formats';
 import { ReasonCode, VerdictCode } from './verdict';
 import { SignatureTags } from './signature-tags';
+import { KmsKeyState } from './kms';
 
 /** `logged`: the check failed, but the trust policy's level only logs that failure (Notation's permissive and audit levels). */
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'logged']);
@@ -199,9 +200,9 @@ export const KeyDetails = z
     kms: z
       .object({
         uri: z.string(),
-        keyState: z.string().optional(),
+        keyState: KmsKeyState.optional(),
         version: z.string().optional(),
-        versionState: z.string().optional(),
+        versionState: KmsKeyState.optional(),
         /** Still able to sign: the key and the version that made the signature are enabled. */
         enabled: z.boolean(),
         reason: z.string(),
