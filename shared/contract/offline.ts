@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
 import { StorageTarget } from '../models/storage';
 import { OfflineFormat, RequestedSigner, RequestItemView, StationState } from '../models/offline';
 import { call } from './define';
@@ -59,6 +60,9 @@ export const offlineCalls = {
         envelope: z.enum(['jws', 'cose']).optional(),
         chain: z.string().min(1).max(100_000).optional(),
         note: z.string().max(2000).optional(),
+        /** Signed into every payload, as `signatures.sign` does: a description and a JSON object (as text). */
+        description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),
+        metadata: z.string().min(1).max(4 * MAX_METADATA_BYTES).optional(),
         jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
       })
       .strict(),

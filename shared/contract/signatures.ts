@@ -60,12 +60,13 @@ export const signatureCalls = {
     response: z.object({ deleted: z.boolean(), plan: DeletePlan, outcome: z.string().optional() }).strict(),
   }),
   'signatures.deleteByKey': call({
-    summary: 'Delete every signature by one key on a repository’s tagged images (and their platforms); dryRun counts them first, and expectedCount refuses when the count changed since',
+    summary: 'Delete every signature by one key on the tagged images (and their platforms) of a repository, or of every repository of the registry; dryRun counts them first, and expectedCount refuses when the count changed since',
     effect: 'delete',
     request: z
       .object({
         id: RegistryId,
-        repository: Repository,
+        /** One repository; none: every repository the registry's catalog lists. */
+        repository: Repository.optional(),
         /** A Signet key (name or id), a trust entry (name or id), or a fingerprint (SPKI SHA-256 or OpenPGP). */
         key: z.string().min(1).max(200),
         /** Only these tags (default: every tag of the repository, signature artifacts aside). */
@@ -81,8 +82,9 @@ export const signatureCalls = {
       .object({
         fingerprint: z.string(),
         keyName: z.string().optional(),
+        repositories: z.number().int(),
         images: z.number().int(),
-        signatures: z.array(z.object({ digest: DigestString, tags: z.array(z.string()), id: SignatureId, format: SignatureFormatId, storage: z.string(), deleted: z.boolean(), outcome: z.string().optional() }).strict()),
+        signatures: z.array(z.object({ repository: Repository, digest: DigestString, tags: z.array(z.string()), id: SignatureId, format: SignatureFormatId, storage: z.string(), deleted: z.boolean(), outcome: z.string().optional() }).strict()),
         deleted: z.number().int(),
       })
       .strict(),
@@ -103,6 +105,8 @@ export const signatureCalls = {
         /** SPKI SHA-256 (hex) or OpenPGP fingerprint, as a signature report names it (Notation: its keySpki). */
         fingerprint: z.string().regex(/^[0-9A-Fa-f]{16,128}$/, 'a hex fingerprint'),
         algorithm: z.string().max(100).optional(),
+        /** The image the signature is over: the audit log's record of signing it with this key is looked up (KMS key version, token serial). */
+        digest: DigestString.optional(),
         /** Ask the KMS whether the key version that made the signature is still enabled (a KMS key only). */
         askKms: z.boolean().optional(),
       })

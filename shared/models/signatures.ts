@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FORMAT_IDS } from '../formats';
 import { ReasonCode, VerdictCode } from './verdict';
 import { SignatureTags } from './signature-tags';
+import { KmsKeyState } from './kms';
 
 /** `logged`: the check failed, but the trust policy's level only logs that failure (Notation's permissive and audit levels). */
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'logged']);
@@ -33,7 +34,10 @@ export const JudgedAt = z
  * The date a signature shows, with its kind: `verified` (an RFC 3161 timestamp or a transparency
  * log Signet verified), `claimed` (the time the signer wrote: the payload's timestamp, the
  * OpenPGP signature's creation time, Notation's signing time), `registry` (when the storage says
- * the signature was stored: a lookaside file's or an object's modification time).
+ * the signature was stored: a lookaside file's or an object's modification time, or a referrer's
+ * `org.opencontainers.image.created` in the registry's listing). Debian's docker-registry 2.8
+ * reports no time for manifests or blobs, so a cosign signature made without a timestamp (as
+ * cosign makes them) has no date.
  */
 export const SignatureDateKind = z.enum(['verified', 'claimed', 'registry']);
 export type SignatureDateKind = z.infer<typeof SignatureDateKind>;
@@ -187,13 +191,18 @@ export const KeyDetails = z
         .strict(),
     ),
     trust: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), scopes: z.array(z.string()).optional(), notAfter: z.string().optional(), notBefore: z.string().optional() }).strict()),
+    /** What this Signet's audit log recorded when it made a signature over the image with this key: the key used, its KMS key version, its token's serial. */
+    recorded: z
+      .object({ at: z.string(), key: z.string().optional(), keyName: z.string().optional(), provider: z.string().optional(), keyVersion: z.string().optional(), tokenSerial: z.string().optional() })
+      .strict()
+      .optional(),
     /** Asked of the KMS when requested: the key's and the signing version's state now. */
     kms: z
       .object({
         uri: z.string(),
-        keyState: z.string().optional(),
+        keyState: KmsKeyState.optional(),
         version: z.string().optional(),
-        versionState: z.string().optional(),
+        versionState: KmsKeyState.optional(),
         /** Still able to sign: the key and the version that made the signature are enabled. */
         enabled: z.boolean(),
         reason: z.string(),
@@ -220,3 +229,11 @@ export const DeletePlan = z
   })
   .strict();
 export type DeletePlan = z.infer<typeof DeletePlan>;
+
+/**
+ * How to name data read from a signature's payload: "signed" only when the signature over it
+ * verified (with any key Signet knows); otherwise it is what the payload says, unverified.
+ */
+export function payloadDataLabel(s: Pick<SignatureReport, 'checks'>): 'signed' | 'unverified' {
+  return s.checks.some((c) => c.name === 'signature' && c.status === 'passed') ? 'signed' : 'unverified';
+}

@@ -19,6 +19,8 @@ import { vector } from '../vectors';
 import { verifyNotation } from '../../electron/core/signatures/notation/verify';
 import { defaultNotationTrust } from '../../electron/core/signatures/notation/trust';
 import { parseNotationPolicy } from '../../electron/core/trust/notation-policy';
+import { readTags } from '../../electron/core/signatures/tags';
+import { withSignedRecord } from '../../electron/core/signatures/record';
 
 /**
  * One parser under fuzz: its valid seeds and how to feed it one input. A SignetError (or, for
@@ -221,6 +223,19 @@ export async function loadTargets(): Promise<Target[]> {
       summary: 'parseNotationPolicy (trustpolicy.json, notation-go validation rules)',
       seeds: ['multiple_trusted_identity_trustpolicy.json', 'invalid_trusted_identity_trustpolicy.json', 'registry_scope_trustpolicy.json', 'override_integrity_for_permissive_trustpolicy.json', 'trustpolicy.blob.json'].map((n) => file('notation', 'trustpolicies', n)),
       run: (input) => parseNotationPolicy(input),
+    },
+    {
+      name: 'signature-tags',
+      summary: 'readTags (dev.signet.tags on a signature descriptor, written by anyone with push access); answers with tags or nothing, never throws',
+      seeds: ['{"ops.approved":"yes","release":"1.0"}', '{}', '{"a":"b"}'].map((t) => Buffer.from(t)),
+      run: (input) => readTags({ 'dev.signet.tags': text(input) }),
+      expected: () => false,
+    },
+    {
+      name: 'signed-record',
+      summary: 'withSignedRecord (the metadata JSON object a signer types, strict JSON, capped)',
+      seeds: ['{"ticket":"REL-42","approvers":["ana","bo"]}', '{"a":{"b":[1,2,{"c":null}]}}', '{}'].map((t) => Buffer.from(t)),
+      run: (input) => withSignedRecord(undefined, { description: 'fuzz', metadata: text(input) }),
     },
     {
       name: 'stored-signature',

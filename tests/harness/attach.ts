@@ -31,6 +31,8 @@ export interface BundleOptions {
   predicateType?: string;
   /** Adds an (unverifiable) tlog entry claiming this integration time. */
   integratedTime?: Date;
+  /** Sets `org.opencontainers.image.created` on the referrer manifest and its index entry, as cosign 3 and notation write it. */
+  created?: Date;
 }
 
 /** Attaches a key-signed Sigstore bundle (DSSE, in-toto) as an OCI 1.1 referrer, tag-schema style (registry 2.8 has no referrers API). */
@@ -41,6 +43,7 @@ export async function attachBundle(client: RegistryClient, repository: string, s
   const tlog = options.integratedTime ? { tlogEntries: [{ logIndex: '1', logId: { keyId: 'AAAA' }, kindVersion: { kind: 'dsse', version: '0.0.1' }, integratedTime: String(Math.floor(options.integratedTime.getTime() / 1000)), canonicalizedBody: 'e30=' }] } : {};
   const bundle = Buffer.from(JSON.stringify({ mediaType: BUNDLE, verificationMaterial: { publicKey: { hint: 'release' }, ...tlog }, dsseEnvelope: { payload: payload.toString('base64'), payloadType: 'application/vnd.in-toto+json', signatures: [{ sig: sig.toString('base64'), keyid: '' }] } }));
   const empty = Buffer.from('{}');
+  const created = options.created ? { 'org.opencontainers.image.created': options.created.toISOString().replace(/\.\d{3}Z$/, 'Z') } : undefined;
   await client.pushBlob(repository, empty);
   await client.pushBlob(repository, bundle);
   const manifest = Buffer.from(JSON.stringify({
@@ -50,8 +53,9 @@ export async function attachBundle(client: RegistryClient, repository: string, s
     config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: `sha256:${sha256(empty)}`, size: empty.length },
     layers: [{ mediaType: BUNDLE, digest: `sha256:${sha256(bundle)}`, size: bundle.length }],
     subject,
+    ...(created ? { annotations: created } : {}),
   }));
   const referrer = await client.pushManifest(repository, `sha256:${sha256(manifest)}`, manifest, OCI_MANIFEST);
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: OCI_MANIFEST, digest: referrer, size: manifest.length, artifactType: BUNDLE }] }));
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: OCI_MANIFEST, digest: referrer, size: manifest.length, artifactType: BUNDLE, ...(created ? { annotations: created } : {}) }] }));
   await client.pushManifest(repository, subject.digest.replace(':', '-'), index, 'application/vnd.oci.image.index.v1+json');
 }

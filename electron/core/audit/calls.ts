@@ -93,7 +93,7 @@ export const CALL_AUDIT: CallAuditTable = {
   },
   'signatures.deleteByKey': {
     kind: 'signature.deleted',
-    asked: (i) => ({ what: `${i.dryRun ? 'Count' : 'Delete'} every signature by ${q(keyRef(i.key))} in ${i.repository}`, fields: { key: keyRef(i.key), repository: i.repository, registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}), ...(i.expectedCount !== undefined ? { expectedCount: i.expectedCount } : {}) } }),
+    asked: (i) => ({ what: `${i.dryRun ? 'Count' : 'Delete'} every signature by ${q(keyRef(i.key))} in ${i.repository ?? 'every repository of the registry'}`, fields: { key: keyRef(i.key), ...(i.repository ? { repository: i.repository } : {}), registryId: i.id, ...(i.dryRun ? { dryRun: true } : {}), ...(i.expectedCount !== undefined ? { expectedCount: i.expectedCount } : {}) } }),
     done: 'handler',
   },
   'rules.add': { kind: 'rule.changed', asked: (i) => ({ what: `Save the signing rule ${q(i.name)}`, fields: { rule: i.name } }), done: 'handler' },

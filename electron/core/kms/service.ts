@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { SignetError } from '../../../shared/errors';
-import { KMS_PROVIDERS, type KmsAlgorithm, type KmsConnection, type KmsCredentialRef, type KmsKey, type KmsProviderId, type KmsProviderInfo, type KmsTestResult } from '../../../shared/models/kms';
+import { KMS_PROVIDERS, type KmsAlgorithm, type KmsConnection, type KmsCredentialRef, type KmsKey, type KmsKeyState, type KmsProviderId, type KmsProviderInfo, type KmsTestResult } from '../../../shared/models/kms';
 import { assertOnline } from '../net/gate';
 import { ALGORITHMS } from './algorithms';
 import { pemSpkiSha256 } from '../signing/spki';
@@ -125,7 +125,7 @@ export class KmsService {
    * Whether a key can still sign, as OCIR asks the Vault: the key's state and the state of the
    * version whose public key has this SPKI SHA-256 (each version's public key is read, at most 50).
    */
-  async versionStatus(uri: string, spkiSha256: string, connectionName?: string): Promise<{ keyState: string; version?: string; versionState?: string; enabled: boolean }> {
+  async versionStatus(uri: string, spkiSha256: string, connectionName?: string): Promise<{ keyState: KmsKeyState; version?: string; versionState?: KmsKeyState; enabled: boolean }> {
     const ref = parseKmsUri(uri);
     assertOnline();
     const { client } = await this.clientFor(ref, connectionName);

@@ -18,11 +18,13 @@ import { countLayout, transferImages } from './transfer';
 import { prepareRequest } from './prepare';
 import { readRequest, sha256Hex, summarizeRequest } from './request';
 import { signRequest } from './sign';
+import { withSignedRecord } from '../signatures/record';
 import { createHash, X509Certificate } from 'node:crypto';
 
 export function createOfflineHandlers(services: CoreServices): AreaHandlers<typeof offlineCalls> {
   return {
     'offline.createRequest': async (input, ctx) => {
+      const annotations = withSignedRecord(undefined, { description: input.description, metadata: input.metadata });
       let notation: { envelope: 'jws' | 'cose'; chain: Buffer[] } | undefined;
       if (input.formats.includes('notation')) {
         // The chain travels in the request: the key's own, from the key list (by its SPKI fingerprint).
@@ -47,6 +49,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         formats: input.formats,
         ...(input.indexOnly ? { indexOnly: true } : {}),
         ...(input.note ? { note: input.note } : {}),
+        ...(annotations ? { annotations } : {}),
         saved: services.registries.saved,
         credentials: services.registries.credentials,
         progress: ctx.progress,

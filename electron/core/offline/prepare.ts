@@ -16,6 +16,8 @@ export interface PrepareOptions {
   note?: string;
   /** For Notation items: the envelope and the key's chain. */
   notation?: { envelope: 'jws' | 'cose'; chain: readonly Buffer[] };
+  /** Signed into every payload: cosign and simple signing `optional` members, Notation user metadata (the description and metadata). */
+  annotations?: Readonly<Record<string, string>>;
   saved: SavedRegistries;
   credentials: CredentialStore;
   progress?: (done: number, total: number, message: string) => void;
@@ -57,5 +59,5 @@ export async function prepareRequest(options: PrepareOptions): Promise<ReturnTyp
     done += 1;
   }
   options.progress?.(done, options.references.length, 'Building the request');
-  return buildRequest({ signer: options.signer, formats: options.formats, images, createdBy: `${APP_NAME} ${APP_VERSION}`, now: new Date(), ...(options.note ? { note: options.note } : {}), ...(options.notation ? { notation: options.notation } : {}) });
+  return buildRequest({ signer: options.signer, formats: options.formats, images, createdBy: `${APP_NAME} ${APP_VERSION}`, now: new Date(), ...(options.note ? { note: options.note } : {}), ...(options.notation ? { notation: options.notation } : {}), ...(options.annotations ? { annotations: options.annotations } : {}) });
 }

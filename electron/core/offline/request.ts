@@ -29,7 +29,7 @@ export interface BuildRequestOptions {
   createdBy: string;
   now: Date;
   note?: string;
-  /** cosign `optional` annotations. */
+  /** Signed annotations: cosign and simple signing `optional` members, Notation `targetArtifact.annotations`. */
   annotations?: Readonly<Record<string, string>>;
   /** Notation items: the envelope and the key's X.509 chain (DER, leaf first). */
   notation?: { envelope: 'jws' | 'cose'; chain: readonly Buffer[] };
@@ -41,7 +41,7 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
   for (const image of options.images) {
     for (const format of options.formats) {
       if (format === 'notation' && (!options.notation || image.size === undefined || !image.mediaType)) throw new SignetError('INVALID_INPUT', 'A Notation item needs the key’s certificate chain and the manifest’s media type and size.');
-      const payload = format === 'notation' && options.notation ? notationSigningInput(options.notation.envelope, { mediaType: image.mediaType as string, digest: image.digest, size: image.size as number }, options.notation.chain, options.now) : Buffer.from(payloadFor(format, image, options), 'utf8');
+      const payload = format === 'notation' && options.notation ? notationSigningInput(options.notation.envelope, { mediaType: image.mediaType as string, digest: image.digest, size: image.size as number }, options.notation.chain, options.now, undefined, options.annotations ? { ...options.annotations } : undefined) : Buffer.from(payloadFor(format, image, options), 'utf8');
       items.push({
         id: String(items.length + 1),
         reference: image.reference,
@@ -81,6 +81,7 @@ function payloadFor(format: OfflineFormat, image: RequestImage, options: BuildRe
     manifestDigest: image.digest,
     creator: options.createdBy,
     timestamp: Math.floor(options.now.getTime() / 1000),
+    ...(options.annotations ? { extra: options.annotations } : {}),
   });
 }
 

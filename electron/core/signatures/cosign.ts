@@ -170,7 +170,16 @@ async function writeSignature(source: RegistrySource, repository: string, tag: s
     existing = undefined;
     const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
     if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
-    const manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
+    let manifest: Buffer;
+    try {
+      manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
+    } catch (error) {
+      // Another signer uploading the same payload at once can leave the registry without the blob for a moment: upload it again and retry.
+      if (!(error instanceof SignetError && /BLOB_UNKNOWN/.test(error.message))) throw error;
+      await pause(30, 120);
+      await options.source.pushBlob(options.repository, payload);
+      continue;
+    }
     // The registry has no compare-and-swap for tags: a concurrent writer that read before our push
     // can overwrite us, even after one re-read. Ours must survive two re-reads after random
     // pauses; when it is gone, merge again.
@@ -202,9 +211,21 @@ async function readSignatureImage(source: RegistrySource, repository: string, ta
   }
 }
 
+/**
+ * Whether a layer is the one holding this signature: its payload digest, and its signature
+ * annotation decoding to the same bytes (another writer may have encoded it differently).
+ */
+function isLayer(layerDigest: string, signatureB64: string): (l: Descriptor) => boolean {
+  const bytes = Buffer.from(signatureB64, 'base64');
+  return (l) => {
+    const annotation = l.annotations?.[SIGNATURE_ANNOTATION];
+    return l.digest === layerDigest && annotation !== undefined && Buffer.from(annotation, 'base64').equals(bytes);
+  };
+}
+
 /** The layer of the signature image that holds one signature (its payload digest and signature), as it is stored now. */
 export async function findCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string): Promise<Descriptor | undefined> {
-  return (await readSignatureImage(source, repository, signatureTag(digest)))?.layers.find((l) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64);
+  return (await readSignatureImage(source, repository, signatureTag(digest)))?.layers.find(isLayer(layerDigest, signatureB64));
 }
 
 /**
@@ -218,7 +239,7 @@ export async function findCosignLayer(source: RegistrySource, repository: string
  */
 export async function removeCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string): Promise<{ tag: string; remaining: number; imageDeleted: boolean }> {
   const tag = signatureTag(digest);
-  const target = (l: Descriptor) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64;
+  const target = isLayer(layerDigest, signatureB64);
   return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
       const before = await readSignatureImage(source, repository, tag);
@@ -255,7 +276,7 @@ export async function removeCosignLayer(source: RegistrySource, repository: stri
  */
 export async function updateCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string, change: (layer: Descriptor) => Descriptor): Promise<Descriptor> {
   const tag = signatureTag(digest);
-  const target = (l: Descriptor) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64;
+  const target = isLayer(layerDigest, signatureB64);
   const same = (a: Descriptor, b: Descriptor) => JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {});
   return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
@@ -263,7 +284,7 @@ export async function updateCosignLayer(source: RegistrySource, repository: stri
       const layer = before?.layers.find(target);
       if (!before || !layer) throw new SignetError('NOT_FOUND', `${tag} no longer holds that signature; nothing was changed.`);
       const wanted = change(layer);
-      if (wanted.digest !== layer.digest || wanted.annotations?.[SIGNATURE_ANNOTATION] !== signatureB64) throw new Error('a layer change may touch only unsigned annotations');
+      if (wanted.digest !== layer.digest || wanted.annotations?.[SIGNATURE_ANNOTATION] !== layer.annotations?.[SIGNATURE_ANNOTATION]) throw new Error('a layer change may touch only unsigned annotations');
       if (same(wanted, layer)) return layer;
       if ((await readSignatureImage(source, repository, tag))?.digest !== before.digest) continue;
       await pushSignatureImage(source, repository, tag, before.layers.map((l) => (target(l) ? wanted : l)));

@@ -95,32 +95,46 @@ export function createSignatureHandlers(services: CoreServices, connections = se
     'signatures.deleteByKey': async (input, ctx) => {
       const key = await resolveKeyFingerprint(services.keys, await new TrustStore(services.dataDir).entries(), input.key);
       const source = await connections.source(input.id);
-      const tags = input.tags ?? (await source.tags(input.repository)).tags.filter((t) => !isSignatureArtifactTag(t));
-      // Each tagged image, and for an index each platform manifest: signatures sit on either.
-      const images = new Map<string, string[]>();
-      const add = (digest: string, tag: string) => images.set(digest, [...(images.get(digest) ?? []), tag]);
-      for (const tag of tags) {
-        const m = await source.manifest(input.repository, tag);
-        add(m.digest, tag);
-        if (m.parsed.kind === 'index') for (const child of m.parsed.manifests.slice(0, 256)) add(child.digest, `${tag} (${child.platform ? `${child.platform.os}/${child.platform.architecture}` : 'platform'})`);
+      if (input.tags && !input.repository) throw new SignetError('INVALID_INPUT', 'Tags name images of one repository: give the repository too.');
+      // A repository, or every repository of the registry (its catalog).
+      let repositories: string[];
+      if (input.repository) repositories = [input.repository];
+      else {
+        const listed = await source.repositories();
+        if (!listed.complete) throw new SignetError('TOO_LARGE', 'The registry lists more repositories than Signet reads at once; delete by key repository by repository.');
+        repositories = listed.repositories;
       }
-      const found: Array<{ digest: string; tags: string[]; report: SignatureReport; inspected: Inspected }> = [];
+      // Each tagged image, and for an index each platform manifest: signatures sit on either.
+      const images = new Map<string, { repository: string; digest: string; tags: string[] }>();
+      for (const repository of repositories) {
+        const tags = input.tags ?? (await source.tags(repository)).tags.filter((t) => !isSignatureArtifactTag(t));
+        const add = (digest: string, tag: string) => {
+          const at = `${repository}@${digest}`;
+          images.set(at, { repository, digest, tags: [...(images.get(at)?.tags ?? []), tag] });
+        };
+        for (const tag of tags) {
+          const m = await source.manifest(repository, tag);
+          add(m.digest, tag);
+          if (m.parsed.kind === 'index') for (const child of m.parsed.manifests.slice(0, 256)) add(child.digest, `${tag} (${child.platform ? `${child.platform.os}/${child.platform.architecture}` : 'platform'})`);
+        }
+      }
+      const found: Array<{ repository: string; digest: string; tags: string[]; report: SignatureReport; inspected: Inspected }> = [];
       let done = 0;
-      for (const [digest, named] of images) {
-        ctx.progress(done++, images.size, `Looking at ${named[0]} (${digest.slice(0, 19)}…)`);
-        const inspected = await inspectImage(services, connections, { id: input.id, repository: input.repository, digest, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}) });
-        for (const report of [...inspected.signatures, ...inspected.attestations]) if (report.id && madeBy(report, key.fingerprint)) found.push({ digest, tags: named, report, inspected });
+      for (const image of images.values()) {
+        ctx.progress(done++, images.size, `Looking at ${image.repository}:${image.tags[0]} (${image.digest.slice(0, 19)}…)`);
+        const inspected = await inspectImage(services, connections, { id: input.id, repository: image.repository, digest: image.digest, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}) });
+        for (const report of [...inspected.signatures, ...inspected.attestations]) if (report.id && madeBy(report, key.fingerprint)) found.push({ ...image, report, inspected });
       }
       ctx.progress(images.size, images.size, `Found ${found.length} signature(s) by the key`);
-      const row = (f: (typeof found)[number], deleted: boolean, outcome?: string) => ({ digest: f.digest, tags: f.tags, id: f.report.id as string, format: f.report.format, storage: f.report.storage, deleted, ...(outcome ? { outcome } : {}) });
-      const base = { fingerprint: key.fingerprint, ...(key.name ? { keyName: key.name } : {}), images: images.size };
+      const row = (f: (typeof found)[number], deleted: boolean, outcome?: string) => ({ repository: f.repository, digest: f.digest, tags: f.tags, id: f.report.id as string, format: f.report.format, storage: f.report.storage, deleted, ...(outcome ? { outcome } : {}) });
+      const base = { fingerprint: key.fingerprint, ...(key.name ? { keyName: key.name } : {}), repositories: repositories.length, images: images.size };
       if (input.dryRun) return { ...base, signatures: found.map((f) => row(f, false)), deleted: 0 };
       if (input.expectedCount !== undefined && input.expectedCount !== found.length) throw new SignetError('CONFLICT', `The dry run counted ${input.expectedCount} signature(s) by this key; there are ${found.length} now. Nothing was deleted: count again.`);
       const rows = [];
       for (const [i, f] of found.entries()) {
-        ctx.progress(i, found.length, `Deleting ${f.report.id} on ${f.tags[0]}`);
+        ctx.progress(i, found.length, `Deleting ${f.report.id} on ${f.repository}:${f.tags[0]}`);
         const outcome = await performDelete(f.inspected.ctx, f.report);
-        await auditDeletion(f.report, input.repository, f.digest, outcome, key.name ?? key.fingerprint);
+        await auditDeletion(f.report, f.repository, f.digest, outcome, key.name ?? key.fingerprint);
         rows.push(row(f, true, outcome));
       }
       ctx.progress(found.length, found.length, `Deleted ${rows.length} signature(s)`);

@@ -8,7 +8,7 @@ import { notationTrustFor } from '../trust/notation-trust';
 import { FORMATS } from './formats';
 import type { Referrers, VerifyContext } from './formats/format';
 import { chooseLookaside } from './lookaside/choose';
-import { finishReport } from './report-fields';
+import { finishReport, signatureDate } from './report-fields';
 import { collectTrust } from './trusted';
 import { imageReferenceFor } from './verdict';
 import { readTags } from './tags';
@@ -64,14 +64,19 @@ export async function inspectImage(services: CoreServices, connections: Registry
   if (!lookaside) looked.push({ kind: 'lookaside', place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)', outcome: 'none' });
   const all: SignatureReport[] = [];
   for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)).map(finishReport));
-  // A referrer's tags sit on its descriptor in the referrers listing (read once already).
+  // A referrer's tags (and creation time) sit on its descriptor in the referrers listing (read once already).
   if (all.some((r) => r.handle?.kind === 'referrer')) {
     const descriptors = await ctx.referrers().then((r) => r.descriptors, () => []);
     for (const [i, r] of all.entries()) {
       if (r.handle?.kind !== 'referrer') continue;
       const manifest = r.handle.manifest;
-      const tags = readTags(descriptors.find((d) => d.digest === manifest)?.annotations);
-      if (tags) all[i] = { ...r, tags };
+      const annotations = descriptors.find((d) => d.digest === manifest)?.annotations;
+      const tags = readTags(annotations);
+      // The referrer's creation time as the registry's listing records it (unsigned): the date of last resort.
+      const created = Date.parse(annotations?.['org.opencontainers.image.created'] ?? '');
+      const storedAt = Number.isFinite(created) ? new Date(created).toISOString() : undefined;
+      const date = r.date ?? (storedAt ? signatureDate({ storedAt }) : undefined);
+      all[i] = { ...r, ...(tags ? { tags } : {}), ...(storedAt ? { storedAt } : {}), ...(date ? { date } : {}) };
     }
   }
   return { ctx, signatures: all.filter((s) => s.kind === 'signature'), attestations: all.filter((s) => s.kind === 'attestation'), looked };

@@ -54,7 +54,16 @@ function keyFingerprints(k: KeyInfo): string[] {
  * signature are still enabled (OCIR asks its Vault the same). The local verdict is never changed
  * by that answer: it is shown beside it.
  */
-export async function keyDetails(services: CoreServices, input: { fingerprint: string; algorithm?: string | undefined; askKms?: boolean | undefined }): Promise<KeyDetails> {
+/** The audit log's newest record of signing this image with the key of this fingerprint. */
+async function recordedSigning(services: CoreServices, fingerprint: string, digest: string): Promise<KeyDetails['recorded']> {
+  const { entries } = await services.audit.list({ kind: 'image.signed', key: fingerprint, image: digest, outcome: 'succeeded', limit: 20 }).catch(() => ({ entries: [] }));
+  const entry = entries.find((e) => e.details.digest === digest && [e.details.spkiSha256, e.details.fingerprint, e.details.signer].some((f) => typeof f === 'string' && f.toLowerCase() === fingerprint));
+  if (!entry) return undefined;
+  const text = (k: string) => (typeof entry.details[k] === 'string' ? { [k]: entry.details[k] as string } : {});
+  return { at: entry.time, ...text('key'), ...text('keyName'), ...text('provider'), ...text('keyVersion'), ...text('tokenSerial') };
+}
+
+export async function keyDetails(services: CoreServices, input: { fingerprint: string; algorithm?: string | undefined; digest?: string | undefined; askKms?: boolean | undefined }): Promise<KeyDetails> {
   const want = input.fingerprint.toLowerCase();
   const keys = (await services.keys.list()).filter((k) => keyFingerprints(k).includes(want));
   const trust = (await new TrustStore(services.dataDir).entries()).filter((e) => e.fingerprint.toLowerCase() === want);
@@ -69,6 +78,8 @@ export async function keyDetails(services: CoreServices, input: { fingerprint: s
     }),
     trust: trust.map((e) => ({ id: e.id, name: e.name, kind: e.kind, ...(e.scopes ? { scopes: e.scopes } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}), ...(e.notBefore ? { notBefore: e.notBefore } : {}) })),
   };
+  const recorded = input.digest ? await recordedSigning(services, want, input.digest) : undefined;
+  if (recorded) details.recorded = recorded;
   const kmsKey = keys.find((k) => k.kind === 'kms' && k.uri);
   if (input.askKms && kmsKey?.uri) {
     try {

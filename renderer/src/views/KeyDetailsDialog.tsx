@@ -23,11 +23,11 @@ export function KmsAnswer({ kms }: { kms: NonNullable<KeyDetails['kms']> }) {
  * View key details: the key's name, full fingerprint, algorithm and padding, the KMS key URI and
  * version, the certificate chain, each Signet key and trust entry with a link to it.
  */
-export function KeyDetailsDialog({ signature, open, onClose }: { signature: SignatureReport; open: boolean; onClose(): void }) {
+export function KeyDetailsDialog({ signature, digest, open, onClose }: { signature: SignatureReport; digest: string; open: boolean; onClose(): void }) {
   const api = useApp((s) => s.api);
   const navigate = useApp((s) => s.navigate);
   const fingerprint = keyFingerprintOf(signature);
-  const details = useCall(api && open && fingerprint ? () => api.signatures.keyDetails({ fingerprint, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}) }) : undefined, [api, open, fingerprint, signature.algorithm]);
+  const details = useCall(api && open && fingerprint ? () => api.signatures.keyDetails({ fingerprint, digest, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}) }) : undefined, [api, open, fingerprint, digest, signature.algorithm]);
   const go = (area: 'keys' | 'trust', id: string) => {
     onClose();
     navigate({ area, sub: id });
@@ -42,7 +42,7 @@ export function KeyDetailsDialog({ signature, open, onClose }: { signature: Sign
         <div className="fact"><dt>Key name</dt><dd>{signature.signer ?? <span className="muted">no trusted or Signet key matched</span>}</dd></div>
         <div className="fact"><dt>Fingerprint</dt><dd className="mono small wrap" aria-label="Full fingerprint">{signature.fingerprint ?? 'unknown'}{signature.keySpki ? <div className="muted">key (SPKI SHA-256): {signature.keySpki}</div> : null}</dd></div>
         <div className="fact"><dt>Algorithm</dt><dd>{signature.algorithm ?? 'unknown'}{d?.padding ? <div className="muted small" aria-label="Padding">{d.padding}</div> : null}</dd></div>
-        {kmsKey && <div className="fact"><dt>KMS key</dt><dd className="mono small wrap">{kmsKey.uri}{d?.kms?.version ? <div>version {d.kms.version}</div> : null}</dd></div>}
+        {kmsKey && <div className="fact"><dt>KMS key</dt><dd className="mono small wrap">{kmsKey.uri}{d?.kms?.version ?? d?.recorded?.keyVersion ? <div aria-label="Key version">version {d?.kms?.version ?? d?.recorded?.keyVersion}</div> : null}</dd></div>}
         {chain && chain.length > 0 && (
           <div className="fact"><dt>Certificate chain</dt><dd><ol className="small" aria-label="Certificate chain">{chain.map((c, i) => (<li key={`${c}-${i}`}>{c}</li>))}</ol></dd></div>
         )}
@@ -58,7 +58,8 @@ export function KeyDetailsDialog({ signature, open, onClose }: { signature: Sign
             <dd>{d.trust.length ? d.trust.map((t) => (<div key={t.id}><a href={`#/trust/${t.id}`} onClick={(e) => { e.preventDefault(); go('trust', t.id); }}>{t.name}</a> <span className="muted small">({t.scopes?.join(', ') ?? 'every registry'})</span></div>)) : <span className="muted">not in the trust store</span>}</dd>
           </div>
         )}
-        <div className="fact"><dt>Token serial</dt><dd className="muted small">{signature.signer && kmsKey ? 'a KMS key, not a token' : 'not recorded in the signature (the audit log keeps the serial of tokens Signet signed with)'}</dd></div>
+        <div className="fact"><dt>Token serial</dt><dd className="small" aria-label="Token serial">{d?.recorded?.tokenSerial ? <span className="mono">{d.recorded.tokenSerial}</span> : <span className="muted">{kmsKey ? 'a KMS key, not a token' : 'none recorded (a token’s serial is known when this Signet signed with it)'}</span>}</dd></div>
+        {d?.recorded && <div className="fact"><dt>Signed here</dt><dd className="small">{d.recorded.at} with {d.recorded.keyName ?? d.recorded.key ?? 'this key'}{d.recorded.provider ? ` (${d.recorded.provider})` : ''} <span className="muted">(from the audit log)</span></dd></div>}
       </dl>
     </Dialog>
   );

@@ -7,6 +7,7 @@ import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useKeptState } from '../hooks/useKeptState';
+import { MAX_DESCRIPTION_CHARS } from '../../../shared/payloads/record';
 import { useCan } from '../hooks/useCan';
 
 const STEPS = [
@@ -54,6 +55,8 @@ function PrepareStep() {
   const [formats, setFormats] = useKeptState<OfflineFormat[]>('offline.prepare.formats', ['cosign']);
   const [indexOnly, setIndexOnly] = useKeptState('offline.prepare.indexOnly', false);
   const [result, setResult] = useKeptState<{ request: string; sha256: string; summary: string } | undefined>('offline.prepare.result', undefined);
+  const [description, setDescription] = useKeptState('offline.prepare.description', '');
+  const [metadata, setMetadata] = useKeptState('offline.prepare.metadata', '');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -73,7 +76,8 @@ function PrepareStep() {
     if (!api || !signer) return;
     setBusy(true);
     const refs = references.split(/\s+/).filter(Boolean);
-    const made = await api.offline.createRequest({ references: refs, signer, formats, ...(indexOnly ? { indexOnly } : {}) });
+    // The host checks the metadata strictly (a JSON object, at most 8 KiB) and says what is wrong.
+    const made = await api.offline.createRequest({ references: refs, signer, formats, ...(indexOnly ? { indexOnly } : {}), ...(description.trim() ? { description: description.trim() } : {}), ...(metadata.trim() ? { metadata: metadata.trim() } : {}) });
     setBusy(false);
     if (!made.ok) return setError(made.message);
     setError(undefined);
@@ -103,6 +107,14 @@ function PrepareStep() {
           ))}
         </fieldset>
         <label className="switch"><input type="checkbox" checked={indexOnly} onChange={(e) => setIndexOnly(e.target.checked)} /> <span>Sign only the index of a multi-platform image</span></label>
+        <div className="field">
+          <label htmlFor="offline-description">Description (optional, signed in every payload)</label>
+          <input id="offline-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={MAX_DESCRIPTION_CHARS} />
+        </div>
+        <div className="field">
+          <label htmlFor="offline-metadata">Metadata (optional JSON object, signed in every payload)</label>
+          <textarea id="offline-metadata" rows={2} value={metadata} onChange={(e) => setMetadata(e.target.value)} spellCheck={false} placeholder='{"ticket": "REL-42"}' />
+        </div>
         <div className="actions"><button type="submit" className="button" disabled={busy || !signer || formats.length === 0 || !references.trim()}>{busy ? 'Resolving…' : 'Create request'}</button></div>
       </form>
       {result && (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SavedRegistry } from '../../../shared/models/registry';
-import { DATE_KIND_TEXT, type KeyDetails, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
+import { DATE_KIND_TEXT, payloadDataLabel, type KeyDetails, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
 import { DESCRIPTION_KEY, MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES, METADATA_KEY } from '../../../shared/payloads/record';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
@@ -10,6 +10,7 @@ import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
+import { APP_NAME, APP_VERSION } from '../../../shared/version';
 import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialog';
 import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
 import { SignatureTagsEditor, TagsLine } from './SignatureTags';
@@ -118,8 +119,8 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
                   </td>
                   <td>
                     {s.signer ?? <span className="muted">unknown key</span>}
-                    {s.description !== undefined && <div className="small wrap" aria-label="Description"><span className="muted">Description (signed): </span>{s.description}</div>}
-                    {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata (signed): </span>{s.metadata}</div>}
+                    {s.description !== undefined && <div className="small wrap" aria-label="Description"><span className="muted">Description ({payloadDataLabel(s)}): </span>{s.description.length > 300 ? `${s.description.slice(0, 300)}…` : s.description}</div>}
+                    {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata ({payloadDataLabel(s)}): </span>{s.metadata.length > 200 ? `${s.metadata.slice(0, 200)}… (see the details)` : s.metadata}</div>}
                     <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
                     {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
                     <TagsLine tags={s.tags} />
@@ -172,7 +173,7 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
   const verifyAgain = async () => {
     onReverify();
     if (!api || !signature || !fingerprint) return;
-    const result = await api.signatures.keyDetails({ fingerprint, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}), askKms: true });
+    const result = await api.signatures.keyDetails({ fingerprint, digest: places.digest, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}), askKms: true });
     if (!result.ok) return setKmsError(result.message);
     setKms(result.value.kms);
   };
@@ -197,7 +198,7 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
           <p aria-label="Local verdict"><span className={VERDICT_CLASS[signature.verdict]}>{VERDICT_TEXT[signature.verdict]}</span> <span className="muted small">local verdict, from the checks below</span></p>
           <ErrorBanner message={kmsError} />
           {kms && <KmsAnswer kms={kms} />}
-          <KeyDetailsDialog signature={signature} open={keyOpen} onClose={() => setKeyOpen(false)} />
+          <KeyDetailsDialog signature={signature} digest={places.digest} open={keyOpen} onClose={() => setKeyOpen(false)} />
           <dl className="facts compact">
             {signature.id && <div className="fact"><dt>Signature id</dt><dd className="mono" aria-label="Signature id">{signature.id}</dd></div>}
             <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>
@@ -205,8 +206,8 @@ function SignatureDrawer({ signature, onClose, onReverify, verifying, places, on
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
             <div className="fact"><dt>Date</dt><dd><SignatureDateText date={signature.date} /></dd></div>
-            {signature.description !== undefined && <div className="fact"><dt>Description</dt><dd className="wrap">{signature.description} <span className="muted">(signed data)</span></dd></div>}
-            {signature.metadata !== undefined && <div className="fact"><dt>Metadata</dt><dd><pre className="code small">{prettyJson(signature.metadata)}</pre><span className="muted">(signed data)</span></dd></div>}
+            {signature.description !== undefined && <div className="fact"><dt>Description</dt><dd className="wrap">{signature.description} <span className="muted">({payloadDataLabel(signature) === 'signed' ? 'signed data' : 'in the payload, but the signature does not verify'})</span></dd></div>}
+            {signature.metadata !== undefined && <div className="fact"><dt>Metadata</dt><dd><pre className="code small">{prettyJson(signature.metadata)}</pre><span className="muted">({payloadDataLabel(signature) === 'signed' ? 'signed data' : 'in the payload, but the signature does not verify'})</span></dd></div>}
           </dl>
           {signature.notation && <NotationFacts details={signature.notation} />}
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}
@@ -307,7 +308,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
   const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
   const preview = useCall(
-    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record, ...(format === 'cosign' ? { timestamp: Math.floor(Date.now() / 1000) } : {}) }) : undefined,
+    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record, timestamp: Math.floor(Date.now() / 1000), ...(format === 'simplesigning' ? { creator: `${APP_NAME} ${APP_VERSION}` } : {}) }) : undefined,
     [api, open, format, annotations, digest, description, metadata],
   );
   const submit = async () => {
@@ -393,7 +394,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           {bad && <span className="reason">Each line is key=value.</span>}
         </div>
         <h4>What will be signed{isIndex && !indexOnly ? ' (for the index; each platform gets the same with its own digest)' : ''}</h4>
-        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}${record.description || record.metadata ? ' (with the description and metadata as annotations)' : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
+        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}${record.description || record.metadata ? ' (with the description and metadata as annotations)' : ''}}}` : preview.data ? preview.data.text : preview.error ?? '…'}</pre>
         {progress && <p className="muted" role="status">{progress}</p>}
       </form>
       )}

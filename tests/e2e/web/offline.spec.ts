@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
 import { artifactsDir, expect, startServer, test } from '../fixtures';
@@ -36,11 +37,19 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await page.getByRole('link', { name: 'Offline', exact: true }).click();
     await page.getByLabel('Images (one per line)').fill(`${registry.host}/team/app:1.0`);
     await page.getByLabel('Key fingerprint or URI').fill(fingerprint);
+    // A description and metadata travel signed in every payload; metadata that is not a JSON object is refused by the host.
+    await page.getByLabel(/^Description/).fill('Offline release 1.0');
+    await page.getByLabel(/^Metadata/).fill('["not", "an object"]');
+    await page.getByRole('button', { name: 'Create request' }).click();
+    await expect(page.getByRole('form', { name: 'Prepare a signing request' })).toContainText('must be a JSON object');
+    await page.getByLabel(/^Metadata/).fill('{"ceremony": "2026-11"}');
     await page.getByRole('button', { name: 'Create request' }).click();
     await expect(page.getByLabel('Request created')).toContainText('3 signature(s) over 3 image manifest(s)');
     const requestDownload = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Save request file' }).click();
     const requestFile = await (await requestDownload).path();
+    const items = (JSON.parse(readFileSync(requestFile, 'utf8')) as { items: Array<{ payload: string }> }).items;
+    expect(JSON.parse(Buffer.from(items[0]!.payload, 'base64').toString('utf8')).optional).toMatchObject({ description: 'Offline release 1.0', metadata: '{"ceremony":"2026-11"}' });
 
     // Step 2, offline station.
     await stationPage.getByRole('link', { name: 'Offline', exact: true }).click();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+import type { Page } from '@playwright/test';
 import { artifactsDir, expect, startServer, test } from '../fixtures';
 
 let keyring: KeyringHandle;
@@ -18,22 +19,26 @@ test.afterAll(async () => {
   await keyring?.stop();
 });
 
+/** A fresh app: generate a software key, add the test registry, open REPOSITORY:1.0. */
+async function openImage(page: Page, url: string, keyName: string, repository: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill(keyName);
+  await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
+  await page.getByRole('link', { name: 'Registries' }).click();
+  await page.getByRole('button', { name: 'Add registry' }).click();
+  await page.getByLabel('Registry host').fill(registry.host);
+  await page.getByLabel('Registry host').press('Enter');
+  await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: repository }).click();
+  await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+}
+
 test('an officer signs an image and its Signatures tab turns verified; a misplaced signature fails with its reason', async ({ page }) => {
   const server = await startServer({ env: keyring.env });
   try {
-    await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    await page.getByRole('dialog').getByLabel('Name').fill('officer');
-    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
-    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
-
-    await page.getByRole('link', { name: 'Registries' }).click();
-    await page.getByRole('button', { name: 'Add registry' }).click();
-    await page.getByLabel('Registry host').fill(registry.host);
-    await page.getByLabel('Registry host').press('Enter');
-    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' }).click();
-    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    await openImage(page, server.url, 'officer', 'team/app');
     const signatures = page.getByRole('region', { name: 'Signatures' });
     await expect(signatures.getByLabel('Verdict')).toHaveText('Unsigned');
 
@@ -140,18 +145,7 @@ test('a multi-platform image: sign only the index, read the coverage matrix, the
   const multi = await pushTestImage(registry.url, 'team/multi', '1.0', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'e2e-multi' });
   const server = await startServer({ env: keyring.env });
   try {
-    await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    await page.getByRole('dialog').getByLabel('Name').fill('platforms');
-    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
-    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
-    await page.getByRole('link', { name: 'Registries' }).click();
-    await page.getByRole('button', { name: 'Add registry' }).click();
-    await page.getByLabel('Registry host').fill(registry.host);
-    await page.getByLabel('Registry host').press('Enter');
-    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/multi' }).click();
-    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    await openImage(page, server.url, 'platforms', 'team/multi');
     const signatures = page.getByRole('region', { name: 'Signatures' });
     await signatures.getByRole('button', { name: 'Sign…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Sign this image' });
@@ -180,18 +174,7 @@ test('delete one signature after a preview, an export and its id typed; then eve
   const target = await pushTestImage(registry.url, 'team/del', '1.0', { seed: 'e2e-delete' });
   const server = await startServer({ env: keyring.env });
   try {
-    await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    await page.getByRole('dialog').getByLabel('Name').fill('deleter');
-    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
-    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
-    await page.getByRole('link', { name: 'Registries' }).click();
-    await page.getByRole('button', { name: 'Add registry' }).click();
-    await page.getByLabel('Registry host').fill(registry.host);
-    await page.getByLabel('Registry host').press('Enter');
-    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/del' }).click();
-    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    await openImage(page, server.url, 'deleter', 'team/del');
     const signatures = page.getByRole('region', { name: 'Signatures' });
     const table = signatures.getByRole('table', { name: 'Signature list' });
     for (const n of [1, 2]) {

@@ -118,7 +118,10 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     await cli(station, ['key', 'generate', 'release-pgp', '--type', 'pgp-ed25519', '--uid', 'Release <release@example.com>']);
     const pgp = JSON.parse((await cli(station, ['key', 'show', 'release-pgp', '--json'])).stdout) as { pgpFingerprint: string; publicKey: string };
     const requestFile = path.join(work, 'simple.request.json');
-    await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', pgp.pgpFingerprint, '--index-only', '--out', requestFile]);
+    // The description and metadata travel signed in the payload, as online signing puts them.
+    await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', pgp.pgpFingerprint, '--index-only', '--out', requestFile, '--description', 'Offline release 1.0', '--metadata', '{"ceremony":"2026-11"}']);
+    const payload = Buffer.from((JSON.parse(readFileSync(requestFile, 'utf8')) as { items: Array<{ payload: string }> }).items[0]!.payload, 'base64').toString('utf8');
+    expect(JSON.parse(payload).optional).toMatchObject({ description: 'Offline release 1.0', metadata: '{"ceremony":"2026-11"}', timestamp: expect.any(Number) });
     const bundleFile = path.join(work, 'simple.bundle.json');
     await cli(station, ['offline', 'sign', requestFile, '--key', 'release-pgp', '--out', bundleFile, '--yes']);
     const lookaside = path.join(work, 'lookaside');
@@ -130,6 +133,10 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
     writeFileSync(path.join(work, 'm.json'), (await exec('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/team/app:1.0`])).stdout);
     const verified = await exec('skopeo', ['standalone-verify', path.join(work, 'm.json'), `${registry.host}/team/app:1.0`, pgp.pgpFingerprint, attached.outcomes[0]?.detail as string], { env: { ...process.env, GNUPGHOME: gnupg } });
     expect(verified.stdout).toContain('Signature verified');
+    // An OpenPGP payload is read only once a trusted key verifies it: with the station's key, the report shows what was signed.
+    const listed = await cli(connected, ['verify', `${registry.host}/team/app:1.0`, '--lookaside', lookaside, '--pubkey', path.join(gnupg, 'key.asc')]);
+    expect(listed.stdout).toContain('description (signed): Offline release 1.0');
+    expect(listed.stdout).toContain('metadata (signed): {"ceremony":"2026-11"}');
   });
 
   it('carries an .asc signature across and uploads {sha256}.asc to an OBS bucket; gpg recovers the payload', async () => {

@@ -54,8 +54,11 @@ describe('signing an image with a PKCS#11 token key', () => {
     const listed = await ok<{ keys: Array<{ label: string; publicKeyPem?: string }> }>('tokens.keys', { module: hsm.modulePath, token: token.serial, pin: hsm.pin });
     const pem = listed.keys.find((k) => k.label === 'cosign-release')?.publicKeyPem ?? key.publicKeyPem;
     expect(pem).toMatch(/BEGIN PUBLIC KEY/);
-    const report = await ok<{ verdict: string }>('signatures.verify', { id, repository: 'team/app', digest: image.digest, publicKeys: [pem] });
+    const report = await ok<{ verdict: string; signatures: Array<{ fingerprint: string }> }>('signatures.verify', { id, repository: 'team/app', digest: image.digest, publicKeys: [pem] });
     expect(report.verdict).toBe('verified');
+    // View key details: the token's serial, from the audit log's record of this signing.
+    const details = await ok<{ recorded?: { tokenSerial?: string; provider?: string } }>('signatures.keyDetails', { fingerprint: report.signatures[0]!.fingerprint, digest: image.digest });
+    expect(details.recorded).toMatchObject({ tokenSerial: token.serial, provider: 'pkcs11' });
 
     // cosign-style: the PIN inside the URI's query. It signs, and the PIN appears in no audit entry.
     await ok('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: `${uri}&pin-value=${hsm.pin}` });

@@ -80,6 +80,9 @@ describe('signet sign --description/--metadata, signet signature delete and tag'
     const repo = `${registry.host}/team/cli`;
     const counted = await signet('signature', 'delete', repo, '--by-key', 'release', '--dry-run');
     expect(counted.stdout).toMatch(/^1 signature by release on 2 image\(s\)/);
+    const registryWide = await signet('signature', 'delete', registry.host, '--by-key', 'release', '--dry-run');
+    expect(registryWide.stdout).toMatch(/^1 signature by release on 2 image\(s\) of 1 repositories of /);
+    expect(registryWide.stdout).toContain('team/cli:2.0');
     const gone = await piped('1\n', 'signature', 'delete', repo, '--by-key', 'release');
     expect(gone).toMatchObject({ code: 0, stdout: expect.stringMatching(/Deleted [0-9a-f]{12} \(cosign, 2\.0\)/) });
     await expect(signet('verify', `${registry.host}/team/cli:2.0`)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('unsigned') });

@@ -3,14 +3,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { registryWithKeys, startCore } from '../../harness/core';
 import { softwareSigner } from '../../../electron/core/keys/signers';
 import { spkiSha256 } from '../../../electron/core/keys/generate';
 import { generateKeyPairSync } from 'node:crypto';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures, signCosign } from '../../../electron/core/signatures/cosign';
-import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } from '../../harness';
+import { attachBundle, pushTestImage, requireCommand, type RegistryHandle } from '../../harness';
+import { opensslVerify } from '../../harness/kms/openssl';
 
 /**
  * Deleting signatures on Debian's docker-registry 2.8 (deletion enabled): one cosign layer (the
@@ -22,7 +22,6 @@ import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } fro
  * for simple signatures.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Sig { id: string; signature: string; format: string; verdict: string; signer?: string; fingerprint?: string; storage: string; handle?: { kind: string; name?: string } }
 interface Report { verdict: string; signatures: Sig[] }
 interface Plan { id: string; what: string; remaining?: number; export: string }
@@ -31,42 +30,20 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('deleting signatures', () => {
   let registry: RegistryHandle;
-  let core: Core;
   let client: RegistryClient;
   let registryId: string;
+  const { ok, call, another, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-delete-'));
-  const dataDir = path.join(work, 'data');
-  const call = async <T,>(name: string, input: unknown, on: Core = core) => (await on.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
-  const report = (repository: string, digest: string, extra: Record<string, unknown> = {}) => ok<Report>('signatures.verify', { id: registryId, repository, digest, ...extra });
+  let report: <R = Report>(repository: string, digest: string, extra?: Record<string, unknown>) => Promise<R>;
   const pem = async (key: string) => (await ok<{ exports: { pem: string } }>('keys.get', { key })).exports.pem;
-  /** openssl checks a cosign layer's signature over its payload with the key's public key. */
-  const opensslVerifies = (publicPem: string, payload: Buffer, signature: Buffer) => {
-    const dir = mkdtempSync(path.join(work, 'openssl-'));
-    writeFileSync(path.join(dir, 'key.pem'), publicPem);
-    writeFileSync(path.join(dir, 'payload'), payload);
-    writeFileSync(path.join(dir, 'sig'), signature);
-    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', path.join(dir, 'key.pem'), '-signature', path.join(dir, 'sig'), path.join(dir, 'payload')], { encoding: 'utf8' });
-    return r.status === 0 && r.stdout.includes('Verified OK');
-  };
-
   beforeAll(async () => {
     requireCommand('openssl', 'openssl');
     requireCommand('skopeo', 'skopeo');
     requireCommand('/usr/bin/python3', 'python3');
-    registry = await startRegistry({ deleteEnabled: true });
-    client = new RegistryClient({ registry: registry.host });
-    process.env.SIGNET_REGISTRIES_D = path.join(work, 'none.d');
-    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
-    registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
-    for (const name of ['a', 'b', 'c']) await ok('keys.generate', { name, type: 'ecdsa-p256' });
+    ({ registry, client, registryId, report } = await registryWithKeys({ ok }, ['a', 'b', 'c'].map((name) => ({ name, type: 'ecdsa-p256' }))));
   });
   afterAll(async () => {
-    delete process.env.SIGNET_REGISTRIES_D;
+    restore();
     await registry?.stop();
   });
 
@@ -91,7 +68,7 @@ describe('deleting signatures', () => {
     expect(after.signatures.map((s) => s.signer)).toEqual(['a (trusted)', 'c (trusted)']);
     expect(after.signatures.map((s) => s.verdict)).toEqual(['verified', 'verified']);
     const left = await readCosignSignatures(client, 'team/app', image.digest);
-    expect(left.map((s, i) => opensslVerifies([pemA, pemC][i]!, s.payload, s.signature))).toEqual([true, true]);
+    expect(left.map((s, i) => opensslVerify([pemA, pemC][i]!, s.payload, s.signature, 'ecdsa-p256-sha256'))).toEqual([true, true]);
     // Deleting it again: it is gone.
     expect(await call('signatures.delete', { id: registryId, repository: 'team/app', digest: image.digest, signature: b.id })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
 
@@ -154,6 +131,20 @@ describe('deleting signatures', () => {
     expect(peer.stdout.trim()).toBe(image.digest);
   });
 
+  it('a Sigstore bundle referrer: dated by the registry listing’s creation time, then deleted and unlisted', async () => {
+    const image = await pushTestImage(registry.url, 'team/bundled', '1.0', { seed: 'delete-bundle' });
+    const m = await client.manifest('team/bundled', image.digest);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    await attachBundle(client, 'team/bundled', { digest: image.digest, size: m.bytes.length, mediaType: m.mediaType }, privateKey, { created: new Date('2026-11-01T10:00:00Z') });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const [bundle] = (await report<{ signatures: Array<Sig & { date?: { at: string; kind: string } }> }>('team/bundled', image.digest, { publicKeys: [pem] })).signatures;
+    expect(bundle).toMatchObject({ format: 'sigstore-bundle', verdict: 'verified', date: { at: '2026-11-01T10:00:00.000Z', kind: 'registry' } });
+    await ok('signatures.delete', { id: registryId, repository: 'team/bundled', digest: image.digest, signature: bundle!.id });
+    expect((await report('team/bundled', image.digest, { publicKeys: [pem] })).signatures).toEqual([]);
+    const index = await client.manifest('team/bundled', image.digest.replace(':', '-'));
+    expect(index.parsed.kind === 'index' && index.parsed.manifests).toEqual([]);
+  });
+
   it('one lookaside signature: signature-1 goes, signature-2 and -3 become -1 and -2, and skopeo standalone-verify accepts both', async () => {
     const image = await pushTestImage(registry.url, 'team/simple', '1.0', { seed: 'delete-simple' });
     const lookaside = path.join(work, 'lookaside');
@@ -197,6 +188,12 @@ describe('deleting signatures', () => {
     const one = await pushTestImage(registry.url, 'team/bykey', '1.0', { seed: 'bykey-1' });
     const two = await pushTestImage(registry.url, 'team/bykey', '2.0', { seed: 'bykey-2' });
     for (const d of [one.digest, two.digest]) for (const key of ['a', 'b']) await ok('signatures.sign', { id: registryId, repository: 'team/bykey', digest: d, key });
+    const elsewhere = await pushTestImage(registry.url, 'team/elsewhere', '1.0', { seed: 'bykey-elsewhere' });
+    await ok('signatures.sign', { id: registryId, repository: 'team/elsewhere', digest: elsewhere.digest, key: 'b' });
+    // Across the registry (every repository its catalog lists): 3.
+    const everywhere = await ok<{ repositories: number; signatures: Array<{ repository: string }> }>('signatures.deleteByKey', { id: registryId, key: 'b', dryRun: true });
+    expect(everywhere.signatures.map((s) => s.repository).sort()).toEqual(['team/bykey', 'team/bykey', 'team/elsewhere']);
+    expect(everywhere.repositories).toBeGreaterThan(2);
     const counted = await ok<{ images: number; signatures: Array<{ tags: string[]; deleted: boolean }>; deleted: number }>('signatures.deleteByKey', { id: registryId, repository: 'team/bykey', key: 'b', dryRun: true });
     expect(counted).toMatchObject({ images: 2, deleted: 0 });
     expect(counted.signatures.map((s) => s.tags[0]).sort()).toEqual(['1.0', '2.0']);
@@ -207,13 +204,16 @@ describe('deleting signatures', () => {
     for (const d of [one.digest, two.digest]) expect((await report('team/bykey', d)).signatures.map((s) => [s.signer, s.verdict])).toEqual([['a (trusted)', 'verified']]);
     const audit = await ok<{ entries: Array<{ details: Record<string, unknown> }> }>('audit.list', { type: 'signature.deleted' });
     expect(audit.entries.filter((e) => e.details.repository === 'team/bykey' && e.details.byKey === 'b')).toHaveLength(2);
+    // The one left elsewhere goes registry-wide.
+    expect(await ok<{ deleted: number }>('signatures.deleteByKey', { id: registryId, key: 'b', expectedCount: 1 })).toMatchObject({ deleted: 1 });
+    expect((await report('team/elsewhere', elsewhere.digest)).signatures).toEqual([]);
   });
 
   it('a read-only reviewer host refuses to delete, even to preview', async () => {
     const image = await pushTestImage(registry.url, 'team/reviewed', '1.0', { seed: 'delete-readonly' });
     await ok('signatures.sign', { id: registryId, repository: 'team/reviewed', digest: image.digest, key: 'a' });
     const [sig] = (await report('team/reviewed', image.digest)).signatures;
-    const reviewer = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore(), readOnly: true });
+    const reviewer = another({ readOnly: true });
     expect(await call('signatures.delete', { id: registryId, repository: 'team/reviewed', digest: image.digest, signature: sig!.id, dryRun: true }, reviewer)).toMatchObject({ ok: false, code: 'READ_ONLY' });
     expect(await call('signatures.deleteByKey', { id: registryId, repository: 'team/reviewed', key: 'a', dryRun: true }, reviewer)).toMatchObject({ ok: false, code: 'READ_ONLY' });
     expect((await report('team/reviewed', image.digest)).signatures).toHaveLength(1);

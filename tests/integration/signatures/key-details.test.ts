@@ -1,9 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { startCore } from '../../harness/core';
 import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
 import { startFakeVault, type FakeVault, type VaultKeySpec } from '../../harness/kms/vault';
 
@@ -14,31 +10,26 @@ import { startFakeVault, type FakeVault, type VaultKeySpec } from '../../harness
  * rotated out, says so, while the local verdict stays what the checks say.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Details { fingerprint: string; padding?: string; keys: Array<{ id: string; name: string; kind: string; uri?: string }>; trust: Array<{ id: string; name: string }>; kms?: { uri: string; enabled: boolean; version?: string; versionState?: string; keyState?: string; reason: string } }
 
 describe('signature key details with a KMS key', () => {
   let registry: RegistryHandle;
   let vault: FakeVault;
-  let core: Core;
   let registryId: string;
+  let ok: ReturnType<typeof startCore>['ok'];
+  let call: ReturnType<typeof startCore>['call'];
+  let restore = () => {};
   const spec: VaultKeySpec = { name: 'release', type: 'ecdsa-p256' };
-  const call = async <T,>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
 
   beforeAll(async () => {
     registry = await startRegistry();
     vault = await startFakeVault([spec]);
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-key-details-'));
-    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore(), kmsEnv: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.token } });
+    ({ ok, call, restore } = startCore({ kmsEnv: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.token } }));
     registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
     await ok('keys.addKms', { name: 'vault-release', uri: 'hashivault://release' });
   });
   afterAll(async () => {
+    restore();
     await vault?.stop();
     await registry?.stop();
   });
@@ -50,7 +41,9 @@ describe('signature key details with a KMS key', () => {
     const sig = report.signatures[0]!;
     expect(sig.verdict).toBe('verified');
 
-    const details = await ok<Details>('signatures.keyDetails', { fingerprint: sig.fingerprint, algorithm: sig.algorithm, askKms: true });
+    const details = await ok<Details & { recorded?: Record<string, string> }>('signatures.keyDetails', { fingerprint: sig.fingerprint, algorithm: sig.algorithm, digest: image.digest, askKms: true });
+    // The audit log's record of signing it: the key URI and the KMS key version.
+    expect(details.recorded).toMatchObject({ key: 'vault-release', provider: 'hashivault', keyVersion: '1' });
     expect(details.keys).toEqual([expect.objectContaining({ name: 'vault-release', kind: 'kms', uri: 'hashivault://release' })]);
     expect(details.trust).toHaveLength(1);
     expect(details.padding).toBe('ECDSA, ASN.1 DER (r, s)');

@@ -3,14 +3,15 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
+import { startCore } from '../../harness/core';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures } from '../../../electron/core/signatures/cosign';
 import { withSignedRecord } from '../../../electron/core/signatures/record';
 import { parseSignedPayload } from '../../../electron/core/signatures/signed-payload';
 import { signatureDate } from '../../../electron/core/signatures/report-fields';
+import { payloadDataLabel } from '../../../shared/models/signatures';
 import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } from '../../harness';
+import { opensslVerify } from '../../harness/kms/openssl';
 
 /**
  * A description and a metadata JSON object signed into every format's payload (cosign and
@@ -20,7 +21,6 @@ import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } fro
  * openssl for the cosign signature over its payload, python3-jwcrypto for the Notation JWS.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Sig { format: string; verdict: string; storage: string; description?: string; metadata?: string; date?: { at: string; kind: string }; annotations: Record<string, string> }
 interface Report { verdict: string; signatures: Sig[] }
 
@@ -37,6 +37,11 @@ describe('withSignedRecord', () => {
     expect(() => withSignedRecord(undefined, { description: 'bell\u0007' })).toThrow(/control/);
   });
 
+  it('names payload data signed only when the signature over it verified', () => {
+    expect(payloadDataLabel({ checks: [{ name: 'signature', status: 'passed', code: 'SIG_VALID', reason: '' }] })).toBe('signed');
+    expect(payloadDataLabel({ checks: [{ name: 'signature', status: 'failed', code: 'SIG_UNKNOWN_KEY', reason: '' }] })).toBe('unverified');
+  });
+
   it('dates by kind: a verified time first, then the signer’s claim, then the storage’s', () => {
     expect(signatureDate({ judgedAt: { source: 'rfc3161', at: '2026-01-02T00:00:00.000Z', claimed: 1 }, timestamp: 1 })).toEqual({ at: '2026-01-02T00:00:00.000Z', kind: 'verified' });
     expect(signatureDate({ judgedAt: { source: 'now', at: 'x', claimed: 1767225600 }, storedAt: '2026-05-05T00:00:00.000Z' })).toEqual({ at: '2026-01-01T00:00:00.000Z', kind: 'claimed' });
@@ -47,16 +52,10 @@ describe('withSignedRecord', () => {
 
 describe('description and metadata signed into payloads, checked by peers', () => {
   let registry: RegistryHandle;
-  let core: Core;
   let client: RegistryClient;
   let registryId: string;
+  const { ok, call, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-record-'));
-  const call = async <T,>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
   const record = { description: 'Release 1.4, approved by QA', metadata: '{"ticket":"REL-42","approvers":["ana","bo"]}' };
   const canonical = '{"approvers":["ana","bo"],"ticket":"REL-42"}';
 
@@ -66,15 +65,13 @@ describe('description and metadata signed into payloads, checked by peers', () =
     requireCommand('/usr/bin/python3', 'python3');
     registry = await startRegistry();
     client = new RegistryClient({ registry: registry.host });
-    process.env.SIGNET_REGISTRIES_D = path.join(work, 'none.d');
-    core = createCore({ dataDir: path.join(work, 'data'), host: 'cli', keySecrets: new MemorySecretStore() });
     registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
     await ok('keys.generate', { name: 'plain', type: 'ecdsa-p256' });
     await ok('keys.generate', { name: 'pgp', type: 'pgp-ed25519', userId: 'Release <release@example.com>' });
     await ok('keys.generate', { name: 'x509', type: 'x509-ecdsa-p256', userId: 'release.example.com' });
   });
   afterAll(async () => {
-    delete process.env.SIGNET_REGISTRIES_D;
+    restore();
     await registry?.stop();
   });
 
@@ -91,13 +88,7 @@ describe('description and metadata signed into payloads, checked by peers', () =
     const [sig] = await readCosignSignatures(client, 'team/app', image.digest);
     const parsed = parseSignedPayload(sig!.payload, 'cosign');
     expect(parsed).toMatchObject({ ok: true, payload: { manifestDigest: image.digest, optional: { build: '42', description: record.description, metadata: canonical, timestamp: expect.any(Number) } } });
-    const pub = path.join(work, 'plain.pub');
-    writeFileSync(pub, (await ok<{ exports: { pem: string } }>('keys.get', { key: 'plain' })).exports.pem);
-    writeFileSync(path.join(work, 'payload'), sig!.payload);
-    writeFileSync(path.join(work, 'sig.der'), sig!.signature);
-    const checked = spawnSync('openssl', ['dgst', '-sha256', '-verify', pub, '-signature', path.join(work, 'sig.der'), path.join(work, 'payload')], { encoding: 'utf8' });
-    expect(checked.status).toBe(0);
-    expect(checked.stdout).toContain('Verified OK');
+    expect(opensslVerify((await ok<{ exports: { pem: string } }>('keys.get', { key: 'plain' })).exports.pem, sig!.payload, sig!.signature, 'ecdsa-p256-sha256')).toBe(true);
     const report = await ok<Report>('signatures.verify', { id: registryId, repository: 'team/app', digest: image.digest });
     expect(report.signatures[0]).toMatchObject({ verdict: 'verified', description: record.description, metadata: canonical, date: { kind: 'claimed' }, annotations: { build: '42' } });
   });

@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../../electron/core/core';
-import { MemorySecretStore } from '../../../electron/core/keys/secrets';
-import { RegistryClient } from '../../../electron/core/registry/client';
+import { registryWithKeys, startCore } from '../../harness/core';
+import { type RegistryClient } from '../../../electron/core/registry/client';
 import { readCosignSignatures, SIGNATURE_ANNOTATION } from '../../../electron/core/signatures/cosign';
-import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } from '../../harness';
+import { pushTestImage, requireCommand, type RegistryHandle } from '../../harness';
+import { opensslVerify } from '../../harness/kms/openssl';
 
 /**
  * Tags on signatures, stored unsigned as `dev.signet.tags` on the signature's descriptor: the
@@ -16,7 +16,6 @@ import { pushTestImage, requireCommand, startRegistry, type RegistryHandle } fro
  * Signet), the tags survive other signers and deletes, and formats without a descriptor refuse.
  */
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 interface Sig { id: string; format: string; verdict: string; signer?: string; signature: string; tags?: Record<string, string> }
 interface Report { signatures: Sig[] }
 
@@ -24,31 +23,19 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('tags on signatures', () => {
   let registry: RegistryHandle;
-  let core: Core;
   let client: RegistryClient;
   let registryId: string;
+  const { ok, call, another, restore } = startCore();
   const work = mkdtempSync(path.join(tmpdir(), 'signet-tags-'));
-  const dataDir = path.join(work, 'data');
-  const call = async <T,>(name: string, input: unknown, on: Core = core) => (await on.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const ok = async <T,>(name: string, input: unknown): Promise<T> => {
-    const r = await call<T>(name, input);
-    if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
-    return r.value;
-  };
-  const report = (repository: string, digest: string, extra: Record<string, unknown> = {}) => ok<Report>('signatures.verify', { id: registryId, repository, digest, ...extra });
+  let report: <R = Report>(repository: string, digest: string, extra?: Record<string, unknown>) => Promise<R>;
 
   beforeAll(async () => {
     requireCommand('openssl', 'openssl');
     requireCommand('/usr/bin/python3', 'python3');
-    registry = await startRegistry({ deleteEnabled: true });
-    client = new RegistryClient({ registry: registry.host });
-    process.env.SIGNET_REGISTRIES_D = path.join(work, 'none.d');
-    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
-    registryId = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
-    for (const name of ['a', 'b', 'c']) await ok('keys.generate', { name, type: 'ecdsa-p256' });
+    ({ registry, client, registryId, report } = await registryWithKeys({ ok }, ['a', 'b', 'c'].map((name) => ({ name, type: 'ecdsa-p256' }))));
   });
   afterAll(async () => {
-    delete process.env.SIGNET_REGISTRIES_D;
+    restore();
     await registry?.stop();
   });
 
@@ -62,12 +49,8 @@ describe('tags on signatures', () => {
     const layers = (await client.manifest('team/app', `${image.digest.replace(':', '-')}.sig`)).parsed.layers;
     expect(layers[0]!.annotations).toEqual({ [SIGNATURE_ANNOTATION]: a!.signature, 'dev.signet.tags': '{"ops.approved":"yes","release":"1.0"}' });
     expect(layers[1]!.annotations).toEqual({ [SIGNATURE_ANNOTATION]: b!.signature });
-    const pub = path.join(work, 'a.pub');
-    writeFileSync(pub, (await ok<{ exports: { pem: string } }>('keys.get', { key: 'a' })).exports.pem);
     const [layerA] = await readCosignSignatures(client, 'team/app', image.digest);
-    writeFileSync(path.join(work, 'payload'), layerA!.payload);
-    writeFileSync(path.join(work, 'sig'), layerA!.signature);
-    expect(spawnSync('openssl', ['dgst', '-sha256', '-verify', pub, '-signature', path.join(work, 'sig'), path.join(work, 'payload')]).status).toBe(0);
+    expect(opensslVerify((await ok<{ exports: { pem: string } }>('keys.get', { key: 'a' })).exports.pem, layerA!.payload, layerA!.signature, 'ecdsa-p256-sha256')).toBe(true);
 
     const after = (await report('team/app', image.digest)).signatures;
     expect(after.map((s) => [s.id, s.verdict, s.tags])).toEqual([[a!.id, 'verified', { release: '1.0', 'ops.approved': 'yes' }], [b!.id, 'verified', undefined]]);
@@ -117,7 +100,7 @@ describe('tags on signatures', () => {
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: simple.id, lookaside, add: { a: 'b' } })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: cosign.id, add: { 'a.b.c': 'x' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: cosign.id, add: { a: 'line\nbreak' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    const reviewer = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore(), readOnly: true });
+    const reviewer = another({ readOnly: true });
     expect(await call('signatures.tag', { id: registryId, repository: 'team/simple', digest: image.digest, signature: cosign.id, add: { a: 'b' } }, reviewer)).toMatchObject({ ok: false, code: 'READ_ONLY' });
     expect((await report('team/simple', image.digest)).signatures[0]!.tags).toBeUndefined();
   });

@@ -33,6 +33,24 @@ function withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
 }
 const pause = (min: number, spread: number) => new Promise((resolve) => setTimeout(resolve, min + Math.floor(Math.random() * spread)));
 
+/**
+ * Pushes a signature manifest. Two signers uploading the same blob at once (the empty config every
+ * Notation signature shares) can leave docker-registry 2.8 answering MANIFEST_BLOB_UNKNOWN for a
+ * moment: the blobs are pushed again and the manifest retried, a few times.
+ */
+async function pushReferringManifest(source: RegistrySource, repository: string, digest: string, manifest: Buffer, blobs: readonly Buffer[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await source.pushManifest(repository, digest, manifest, MEDIA.ociManifest);
+      return;
+    } catch (error) {
+      if (attempt >= 4 || !(error instanceof SignetError && /MANIFEST_BLOB_UNKNOWN|BLOB_UNKNOWN/.test(error.message))) throw error;
+      await pause(30 * attempt, 120);
+      for (const blob of blobs) await source.pushBlob(repository, blob);
+    }
+  }
+}
+
 /** The descriptors the referrers tag lists now (none when the tag is absent); a tag that is not an index is refused, never overwritten. */
 async function currentIndex(source: RegistrySource, repository: string, tag: string): Promise<Descriptor[]> {
   try {
@@ -63,7 +81,7 @@ export async function storeNotationSignature(source: RegistrySource, repository:
   const tag = referrersTag(subject.digest);
   const listed = await source.referrers(repository, subject.digest);
   if (listed.descriptors.some((d) => d.digest === digest)) return { signatureManifest: digest, where: listed.source === 'api' ? 'referrers API' : tag, tag, added: false };
-  await source.pushManifest(repository, digest, manifest, MEDIA.ociManifest);
+  await pushReferringManifest(source, repository, digest, manifest, [envelope, EMPTY]);
   if (listed.source === 'api') return { signatureManifest: digest, where: 'referrers API', tag, added: true };
   return withLock(`${source.label}/${repository}:${tag}`, async () => {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {

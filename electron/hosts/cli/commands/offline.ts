@@ -55,6 +55,8 @@ export const commands: readonly CommandSpec[] = [
       { name: 'out', type: 'string', value: 'FILE', description: 'Where to write the request' },
       { name: 'index-only', type: 'boolean', description: 'Sign a multi-platform index without its platform manifests' },
       { name: 'note', type: 'string', value: 'TEXT', description: 'A note for the officer who signs' },
+      { name: 'description', type: 'string', value: 'TEXT', description: 'A description signed into every payload (as signet sign --description)' },
+      { name: 'metadata', type: 'string', value: 'JSON', description: 'A JSON object signed into every payload (as signet sign --metadata)' },
     ],
     examples: ['signet offline request registry.example.com/app:1.0 --key release-key --out app-1.0.request.json'],
     async run(ctx) {
@@ -65,7 +67,7 @@ export const commands: readonly CommandSpec[] = [
       for (const f of formats) if (!FORMATS.includes(f)) throw new UsageError(`--format must be cosign, simplesigning, asc or notation, not ${JSON.stringify(f)}.`);
       if (o.envelope && (o.envelope !== 'jws' && o.envelope !== 'cose')) throw new UsageError('--envelope must be jws or cose.');
       checkRegistryImages(ctx.args.positionals);
-      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.chain ? { chain: readInputFile(ctx.args.req('chain'), 'The certificate chain').toString('utf8') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: ctx.args.req('note') } : {}) });
+      const result = await ctx.call('offline.createRequest', { references: ctx.args.positionals, signer, formats, ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.chain ? { chain: readInputFile(ctx.args.req('chain'), 'The certificate chain').toString('utf8') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(o.note ? { note: ctx.args.req('note') } : {}), ...(o.description !== undefined ? { description: ctx.args.req('description') } : {}), ...(o.metadata !== undefined ? { metadata: ctx.args.req('metadata') } : {}) });
       if (!result.ok) return failed(ctx, result);
       await writeNew(ctx, ctx.args.req('out'), Buffer.from(result.value.request, 'base64'));
       ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, items: result.value.items, out: o.out }) : result.value.summary);

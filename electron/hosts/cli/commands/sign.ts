@@ -1,5 +1,5 @@
 import { readInputFile } from '../read-input';
-import { DATE_KIND_TEXT, type VerificationReport } from '../../../../shared/models/signatures';
+import { DATE_KIND_TEXT, payloadDataLabel, type VerificationReport } from '../../../../shared/models/signatures';
 import { UNSIGNED_TAGS_NOTE } from '../../../../shared/models/signature-tags';
 import { compatibilityOf } from '../../../../shared/compat';
 import { KMS_ALGORITHMS, looksLikeKeyUri, type KmsAlgorithm } from '../../../../shared/models/kms';
@@ -17,8 +17,8 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
     for (const s of rows) {
       ctx.out(`  ${s.id ? `${s.id}  ` : ''}${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
       if (s.date) ctx.out(`    date ${s.date.at} (${DATE_KIND_TEXT[s.date.kind]})`);
-      if (s.description !== undefined) ctx.out(`    description (signed): ${s.description}`);
-      if (s.metadata !== undefined) ctx.out(`    metadata (signed): ${s.metadata}`);
+      if (s.description !== undefined) ctx.out(`    description (${payloadDataLabel(s)}): ${s.description}`);
+      if (s.metadata !== undefined) ctx.out(`    metadata (${payloadDataLabel(s)}): ${s.metadata}`);
       if (s.tags && Object.keys(s.tags).length) ctx.out(`    tags (${UNSIGNED_TAGS_NOTE}): ${Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ')}`);
       const n = s.notation;
       if (n) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../../../core/storage/atomic';
 import { UsageError } from '../args';
 import { EXIT_FAILED, EXIT_OK, reportFailure, type CommandSpec } from '../command';
-import { locate, REFERENCE_HELP, resolve } from '../resolve';
+import { hostRegistry, locate, REFERENCE_HELP, resolve } from '../resolve';
 import { tagKind, UNSIGNED_TAGS_NOTE } from '../../../../shared/models/signature-tags';
 
 const PLACES = [
@@ -14,10 +14,10 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'signature delete',
     summary: 'Delete one signature of an image (by the id `signet signatures` shows), or every signature by one key in a repository (--by-key); shows what goes first, asks for the id (or the count) unless --yes; audited',
-    positionals: [{ name: 'REFERENCE', description: `${REFERENCE_HELP}; with --by-key, the repository (registry.example.com/team/app)` }],
+    positionals: [{ name: 'REFERENCE', description: `${REFERENCE_HELP}; with --by-key, a repository (registry.example.com/team/app) or a whole registry (registry.example.com)` }],
     options: [
       { name: 'signature', type: 'string', value: 'ID', description: 'The signature’s 12-digit id, as `signet signatures REF` lists it' },
-      { name: 'by-key', type: 'string', value: 'KEY', description: 'Delete every signature by this key on the repository’s tagged images: a Signet key, a trust entry, or a fingerprint' },
+      { name: 'by-key', type: 'string', value: 'KEY', description: 'Delete every signature by this key on the tagged images of the repository (or of every repository of the registry): a Signet key, a trust entry, or a fingerprint' },
       { name: 'export', type: 'string', value: 'FILE', description: 'First write what will be deleted (the signature and its stored bytes, JSON) to FILE' },
       { name: 'dry-run', type: 'boolean', description: 'Only show what would be deleted' },
       { name: 'yes', type: 'boolean', description: 'Do not ask for the id (or the count) to confirm' },
@@ -37,13 +37,17 @@ export const commands: readonly CommandSpec[] = [
       const places = { ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}) };
       if (byKey) {
         if (exportTo || o['asc-from']) throw new UsageError('--export and --asc-from are for --signature.');
-        const at = await locate(ctx, ctx.args.pos(0));
-        if (at.tag || at.digest) throw new UsageError(`--by-key works on a repository: give ${at.display.replace(/[:@][^/]*$/, '')}.`);
-        const counted = await ctx.call('signatures.deleteByKey', { id: at.id, repository: at.repository, key: byKey, dryRun: true, ...places });
+        // A registry host alone (no path): every repository its catalog lists.
+        const text = ctx.args.pos(0);
+        const wholeRegistry = !text.includes('/') && !text.startsWith('oci:');
+        const at = wholeRegistry ? { id: await hostRegistry(ctx, text), repository: undefined } : await locate(ctx, text);
+        if ('tag' in at && (at.tag || at.digest)) throw new UsageError(`--by-key works on a repository or a registry: give ${at.display.replace(/[:@][^/]*$/, '')}.`);
+        const scope = { id: at.id, ...(at.repository ? { repository: at.repository } : {}) };
+        const counted = await ctx.call('signatures.deleteByKey', { ...scope, key: byKey, dryRun: true, ...places });
         if (!counted.ok) return reportFailure(ctx, counted);
         const n = counted.value.signatures.length;
         if (!ctx.json || o['dry-run']) {
-          const lines = [`${n} signature${n === 1 ? '' : 's'} by ${counted.value.keyName ?? counted.value.fingerprint} on ${counted.value.images} image(s) of ${at.repository}:`, ...counted.value.signatures.map((s) => `  ${s.id}  ${s.format.padEnd(15)}${s.tags.join(', ')}  ${s.storage}`)];
+          const lines = [`${n} signature${n === 1 ? '' : 's'} by ${counted.value.keyName ?? counted.value.fingerprint} on ${counted.value.images} image(s) of ${at.repository ?? `${counted.value.repositories} repositories of ${text}`}:`, ...counted.value.signatures.map((s) => `  ${s.id}  ${s.format.padEnd(15)}${wholeRegistry ? `${s.repository}:` : ''}${s.tags.join(', ')}  ${s.storage}`)];
           if (ctx.json) ctx.out(JSON.stringify(counted.value, null, 2));
           else ctx.out(lines.join('\n'));
         }
@@ -55,7 +59,7 @@ export const commands: readonly CommandSpec[] = [
             return EXIT_FAILED;
           }
         }
-        const result = await ctx.call('signatures.deleteByKey', { id: at.id, repository: at.repository, key: byKey, expectedCount: n, ...places });
+        const result = await ctx.call('signatures.deleteByKey', { ...scope, key: byKey, expectedCount: n, ...places });
         if (!result.ok) return reportFailure(ctx, result);
         if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
         else for (const s of result.value.signatures) ctx.out(`Deleted ${s.id} (${s.format}, ${s.tags.join(', ')}): ${s.outcome ?? ''}`);
