@@ -105,8 +105,8 @@ function LookedPlaces({ report }: { report: VerificationReport }) {
 function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly SignatureReport[]; onOpen(s: SignatureReport): void }) {
   return (
         <table className="table signature-table" aria-label={label}>
-          <colgroup><col style={{ width: '18%' }} /><col style={{ width: '40%' }} /><col style={{ width: '42%' }} /></colgroup>
-          <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Result</th></tr></thead>
+          <colgroup><col style={{ width: '15%' }} /><col style={{ width: '35%' }} /><col style={{ width: '21%' }} /><col style={{ width: '29%' }} /></colgroup>
+          <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Date</th><th scope="col">Result</th></tr></thead>
           <tbody>
             {rows.map((s, i) => {
               const annotations = Object.entries(s.annotations).filter(([k]) => k !== DESCRIPTION_KEY && k !== METADATA_KEY).map(([k, v]) => `${k}=${v}`).join(', ');
@@ -115,7 +115,6 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
                   <td>
                     {FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}
                     {s.id && <div className="muted small mono" aria-label="Signature id">{s.id}</div>}
-                    <SignatureDateText date={s.date} />
                   </td>
                   <td>
                     {s.signer ?? <span className="muted">unknown key</span>}
@@ -124,6 +123,9 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
                     <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
                     {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
                     <TagsLine tags={s.tags} />
+                  </td>
+                  <td>
+                    <SignatureDateText date={s.date} />
                   </td>
                   <td>
                     <button type="button" className="link-button" onClick={() => onOpen(s)}>
@@ -152,7 +154,8 @@ function SignatureDateText({ date }: { date?: SignatureDate | undefined }) {
   if (!date) return <div className="muted small" aria-label="Date">no date</div>;
   return (
     <div className="small" aria-label="Date">
-      <span className="mono">{date.at.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z')}</span> <span className={date.kind === 'verified' ? 'badge badge-ok' : 'muted'}>{DATE_KIND_TEXT[date.kind]}</span>
+      <time dateTime={date.at} title={date.at}>{new Date(date.at).toLocaleString()}</time>
+      <div className={date.kind === 'verified' ? 'badge badge-ok' : 'muted'}>{DATE_KIND_TEXT[date.kind]}</div>
     </div>
   );
 }
@@ -296,7 +299,10 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const [metadata, setMetadata] = useState('');
   const badMetadata = metadataProblem(metadata);
   const record = { ...(description.trim() ? { description: description.trim() } : {}), ...(metadata.trim() && !badMetadata ? { metadata: metadata.trim() } : {}) };
-  const [lookaside, setLookaside] = useState('');
+  // The last lookaside used for this registry (not a secret: a directory), else the one saved with the registry.
+  const lookasideMemory = `signet.lookaside.${registry.id}`;
+  const [lookaside, setLookaside] = useState(() => globalThis.localStorage?.getItem(lookasideMemory) ?? (registry.lookaside?.startsWith('/') ? registry.lookaside : ''));
+  const lookasideMissing = format === 'simplesigning' && !lookaside.trim();
   const [indexOnly, setIndexOnly] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -313,7 +319,8 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   );
   const submit = async () => {
     if (!api || !chosen || bad || badExpiry || badMetadata) return;
-    if (format === 'simplesigning' && !lookaside.trim()) return setError('Simple signatures are stored in a lookaside directory: name one.');
+    if (lookasideMissing) return;
+    if (format === 'simplesigning') globalThis.localStorage?.setItem(lookasideMemory, lookaside.trim());
     setBusy(true);
     const jobId = `sign-${Date.now()}-${++signJobs}`;
     const unsubscribe = api.events.subscribe((e) => {
@@ -334,7 +341,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
     onClose();
   };
   return (
-    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry || Boolean(badMetadata)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry || Boolean(badMetadata) || lookasideMissing}>{busy ? 'Signing…' : 'Sign'}</button></>}>
       {done ? (
         <div role="status" aria-label="Signed">
           <div className="banner banner-ok">Signed {done.length} manifest{done.length === 1 ? '' : 's'}.</div>
@@ -376,7 +383,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           {chosen && <span className="hint">Signs in: {signingFormats(chosen).formats.join(', ')}.{chosen.kind === 'kms' ? ` The KMS signs the digest (${chosen.algorithm}); Signet verifies it locally before anything is written.` : ''}</span>}
         </div>
         {format === 'simplesigning' && (
-          <div className="field"><label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label><input id="sign-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="/var/lib/signet/lookaside" /></div>
+          <div className="field"><label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label><input id="sign-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="/var/lib/signet/lookaside" aria-invalid={lookasideMissing} aria-describedby="sign-lookaside-error" />{lookasideMissing && <span id="sign-lookaside-error" className="field-error">Simple signatures are stored in a lookaside directory: name one.</span>}</div>
         )}
         {isIndex && <label className="check"><input type="checkbox" checked={indexOnly} onChange={(e) => setIndexOnly(e.target.checked)} /> Sign only the index, not each platform</label>}
         <div className="field">
