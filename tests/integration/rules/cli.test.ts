@@ -31,6 +31,7 @@ describe('signet rule … and signet rules serve', () => {
   });
 
   it('adds, lists, shows, edits, dry-runs, runs and removes a rule', async () => {
+    expect((await signet('rule', 'keys')).stdout).toMatch(/^KEY\s+UNATTENDED\s+WHY\nrelease\s+yes\s+In the OS keychain/);
     const bad = signet('rule', 'add', 'Bad--Name', '--registry', id, '--namespace', 'team', '--key', 'release');
     await expect(bad).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('lower case') });
     expect((await signet('rule', 'add', 'team/release', '--registry', id, '--namespace', 'team', '--tags', 'v*', '--key', 'release', '--description', 'Release tags')).stdout).toContain('team/release');

@@ -106,6 +106,20 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    name: 'rule keys',
+    summary: 'Which keys can sign unattended, as a rule with trigger event+manual needs, and why or why not',
+    async run(ctx) {
+      const result = await ctx.call('rules.keys', {});
+      if (!result.ok) return reportFailure(ctx, result);
+      if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
+      else {
+        const width = Math.max(4, ...result.value.keys.map((k) => k.name.length)) + 2;
+        ctx.out(result.value.keys.length ? [`${'KEY'.padEnd(width)}${'UNATTENDED'.padEnd(12)}WHY`, ...result.value.keys.map((k) => `${k.name.padEnd(width)}${(k.unattended ? 'yes' : 'no').padEnd(12)}${k.reason}`), '', 'KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.'].join('\n') : 'No keys. KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.');
+      }
+      return EXIT_OK;
+    },
+  },
+  {
     name: 'rule show',
     summary: 'One signing rule, with its recent runs',
     positionals: [{ name: 'NAME', description: 'The rule' }],
