@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
 import type { DryRun, Rule, RuleFormat, RuleMatch, RuleRun, RunItem } from '../../../shared/models/rules';
@@ -9,6 +10,7 @@ import { looksLikeKeyUri } from '../kms/uri';
 import type { RegistrySource } from '../registry/source';
 import type { CoreServices } from '../services';
 import { createSignatureHandlers } from '../signatures/handlers';
+import { withFileLock } from '../storage/file-lock';
 import { RunJournal } from './journal';
 import { listCandidates, ruleMatcher, type Candidate } from './match';
 import { cosignSignedBy, leafSha256, reportSignedBy, type KeyIdentity } from './signed';
@@ -33,8 +35,6 @@ export class RulesEngine {
   /** Runs in flight in this process: job id → its cancel flag. */
   private readonly jobs = new Map<string, { cancelled: boolean }>();
   private readonly runningRuns = new Set<string>();
-  /** One signing decision at a time per image, format and key in this process (a replayed push waits, then finds it signed). */
-  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly services: CoreServices) {
     this.store = new RuleStore(services.dataDir);
@@ -239,9 +239,14 @@ export class RulesEngine {
     }
   }
 
-  /** Looks in the registry, then signs if the key has not: one decision at a time per image, format and key. */
+  /**
+   * Looks in the registry, then signs if the key has not: one decision at a time per image, format
+   * and key, across every Signet process on the data directory (the desktop app, `rules serve`, a
+   * CLI run), so that two of them never both find it unsigned and both sign. The claim is a file
+   * lock held across the registry calls of one signature, on purpose: it guards that decision only.
+   */
   private signOne(source: RegistrySource, rule: Rule, key: KeyIdentity, c: Candidate, format: RuleFormat, runId: string, journal: RunJournal): Promise<RunItem> {
-    const lockKey = `${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`;
+    const claim = path.join(this.services.dataDir, 'rules', 'claims', createHash('sha256').update(`${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`).digest('hex').slice(0, 40));
     const work = async (): Promise<RunItem> => {
       const base = { repository: c.repository, tag: c.tag, digest: c.digest, format };
       if ((await this.signedState(source, rule, key, c, [format])).signed.includes(format)) return { ...base, outcome: 'already-signed' };
@@ -260,14 +265,6 @@ export class RulesEngine {
       );
       return { ...base, outcome: 'signed', message: `Stored at ${signed.signed[0]?.where ?? signed.tag}.` };
     };
-    const previous = this.locks.get(lockKey) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(lockKey, next);
-    void next
-      .finally(() => {
-        if (this.locks.get(lockKey) === next) this.locks.delete(lockKey);
-      })
-      .catch(() => undefined);
-    return next;
+    return withFileLock(claim, work);
   }
 }

@@ -53,6 +53,17 @@ describe('signet rule … and signet rules serve', () => {
     expect((await signet('rule', 'remove', 'team/on-push')).stdout).toContain('The 1 signature(s) it made stay');
   });
 
+  it('two processes running one rule at once sign each image once', async () => {
+    const digests: string[] = [];
+    for (let i = 0; i < 6; i++) digests.push((await pushTestImage(registry.url, 'race/app', `v${i}`, { seed: `race-${i}` })).digest);
+    await signet('rule', 'add', 'race', '--registry', id, '--namespace', 'race', '--key', 'release');
+    const runs = await Promise.allSettled([signet('rule', 'run', 'race', '--json'), signet('rule', 'run', 'race', '--json')]);
+    const counts = runs.map((r) => (JSON.parse(r.status === 'fulfilled' ? r.value.stdout : (r.reason as { stdout: string }).stdout) as { counts: { signed: number } }).counts.signed);
+    expect(counts[0]! + counts[1]!).toBe(6);
+    const pem = (JSON.parse((await signet('key', 'show', 'release', '--json')).stdout) as { publicKey: string }).publicKey;
+    for (const digest of digests) expect(await cosignSignatures(registry, 'race/app', digest, pem)).toMatchObject({ count: 1, verified: 1 });
+  });
+
   it('rules serve prints the notifications snippet and Harbor settings, refuses events without the secret, and signs a matching push', async () => {
     await signet('rule', 'add', 'serve-me', '--registry', id, '--namespace', 'team', '--tags', 'v*', '--key', 'release', '--trigger', 'event+manual');
     const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'rules', 'serve', '--port', '0', '--secret-env', 'EVENTS_SECRET'], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home, EVENTS_SECRET: 'cli-test-secret-0123456789' }, stdio: ['ignore', 'pipe', 'pipe'] });
