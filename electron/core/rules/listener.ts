@@ -147,7 +147,8 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
     }
   };
 
-  const work = async (job: Job) => {
+  /** True when the image is signed (or was already): only then is a delivery of it again a replay. */
+  const work = async (job: Job): Promise<boolean> => {
     let result: RuleRun | { failed: string } = { failed: 'not run' };
     for (let attempt = 1; attempt <= 3; attempt++) {
       const answer = await options.dispatch('rules.run', { name: job.rule, image: { repository: job.repository, reference: job.reference } });
@@ -171,17 +172,24 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
       if (result.counts.signed) log(`rules: ${job.rule} signed ${job.repository}:${job.reference} (${result.counts.signed} signature(s))`);
     }
     options.onRun?.({ rule: job.rule, repository: job.repository, reference: job.reference, receivedAt: job.receivedAt }, result);
+    return !('failed' in result) && result.counts.failed === 0;
   };
   const pump = () => {
     while (active < concurrency && queue.length) {
       const job = queue.shift() as Job;
       active++;
       void work(job)
-        .catch((error: unknown) => log(`rules: ${job.rule} for ${job.repository}:${job.reference}: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => {
+          log(`rules: ${job.rule} for ${job.repository}:${job.reference}: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        })
+        .then((done) => {
+          // A push that failed is not remembered: the registry's retry of it is worth taking.
+          if (done) remember(job.key);
+        })
         .finally(() => {
           active--;
           pending.delete(job.key);
-          remember(job.key);
           pump();
           settle();
         });

@@ -162,6 +162,18 @@ describe('Harbor PUSH_ARTIFACT webhooks (documented Default and CloudEvents shap
     await listener.idle();
     expect((await cosignSignatures(registry, 'library/alpine', sig.digest, pem)).count).toBe(0);
   });
+
+  it('a delivery that could not be signed is not a replay: the registry’s retry signs it', async () => {
+    const late = { type: 'PUSH_ARTIFACT', occur_at: 1, operator: 'ci', event_data: { resources: [{ digest: `sha256:${'0'.repeat(64)}`, tag: '1.0', resource_url: `${registry.host}/library/late:1.0` }], repository: { name: 'late', namespace: 'library', repo_full_name: 'library/late', repo_type: 'private' } } };
+    const send = () => fetch(`${listener.url}/events/${id}`, { method: 'POST', headers: { Authorization: `Bearer ${SECRET}` }, body: JSON.stringify(late) });
+    expect((await send()).status).toBe(200);
+    await listener.idle();
+    const image = await pushTestImage(registry.url, 'library/late', '1.0', { seed: 'late' });
+    expect((await cosignSignatures(registry, 'library/late', image.digest, pem)).count).toBe(0);
+    expect((await send()).status).toBe(200);
+    await listener.idle();
+    expect((await cosignSignatures(registry, 'library/late', image.digest, pem)).verified).toBe(1);
+  });
 });
 
 describe('polling, for registries that send no events', () => {
