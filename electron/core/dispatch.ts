@@ -1,3 +1,4 @@
+import { describeSchemaIssues } from '../../shared/input-words';
 import type { z } from 'zod';
 import {
   contract,
@@ -65,7 +66,7 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
     }
     const parsed = def.request.safeParse(input ?? {});
     if (!parsed.success) {
-      const refused = failure('INVALID_INPUT', describeIssues(name, parsed.error.issues));
+      const refused = failure('INVALID_INPUT', describeSchemaIssues(parsed.error.issues));
       // An attempt at a change that did not pass its schema is recorded too (what was asked cannot be: it is not known to be safe).
       if (def.effect !== 'read') await options.recorder?.failed(name, undefined, refused).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
       return refused;
@@ -84,7 +85,7 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       const output = recorder ? await recorder.within(name, parsed.data, run) : await run();
       const checked = def.response.safeParse(output);
       if (!checked.success) {
-        options.log?.(`call ${name} returned a response that breaks its schema: ${describeIssues(name, checked.error.issues)}`);
+        options.log?.(`call ${name} returned a response that breaks its schema: ${describeSchemaIssues(checked.error.issues)}`);
         throw new SignetError('INVALID_OUTPUT', 'Signet produced an answer it could not vouch for; the details are in the log.');
       }
       answer = ok(checked.data);
@@ -102,8 +103,3 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
 
 export type Dispatch = ReturnType<typeof createDispatcher>;
 
-/** Says which fields are wrong and why, without echoing the values (they may be secrets). */
-function describeIssues(name: string, issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  const parts = issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join('.') : 'input'}: ${i.message}`);
-  return `Invalid input for ${name}: ${parts.join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}.`;
-}

@@ -67,13 +67,13 @@ export function App() {
             {connectionError}
           </div>
         )}
-        <AreaView id={area?.id ?? 'registries'} sub={route.sub} />
+        <AreaView id={area?.id ?? 'registries'} sub={route.sub} path={route.path} />
       </main>
     </div>
   );
 }
 
-function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
+function AreaView({ id, sub, path }: { id: string; sub?: string | undefined; path?: readonly string[] | undefined }) {
   switch (id) {
     case 'settings':
       return <SettingsView sub={sub} />;
@@ -82,13 +82,13 @@ function AreaView({ id, sub }: { id: string; sub?: string | undefined }) {
     case 'offline':
       return <OfflineView sub={sub} />;
     case 'trust':
-      return <TrustView />;
+      return <TrustView sub={sub} />;
     case 'payloads':
       return <PayloadsView />;
     case 'keys':
       return <KeysView sub={sub} />;
     case 'registries':
-      return <RegistriesView sub={sub} />;
+      return <RegistriesView sub={sub} path={path} />;
     case 'rules':
       return <RulesView />;
     default: {

@@ -16,15 +16,37 @@ export const AREAS: readonly Area[] = [
   { id: 'settings', label: 'Settings' },
 ];
 
-export type Route = { area: string; sub?: string };
+/**
+ * Where the user is: an area, then the place inside it, segment by segment (a registry's id, a
+ * repository, a tag or digest, a platform's digest). Every place has a hash URL that can be
+ * reloaded or shared; each segment is encoded on its own, so repository names keep their slashes.
+ */
+export type Route = { area: string; sub?: string; path?: readonly string[] };
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 export function parseRoute(hash: string): Route {
-  const [area, sub] = hash.replace(/^#\/?/, '').split('/');
+  const [area, ...segments] = hash.replace(/^#\/?/, '').split('/');
   const known = AREAS.find((a) => a.id === area);
   if (!known) return { area: 'registries' };
-  return sub ? { area: known.id, sub: decodeURIComponent(sub) } : { area: known.id };
+  const decoded: string[] = [];
+  for (const segment of segments) {
+    const value = segment ? decodeSegment(segment) : undefined;
+    if (value === undefined) break;
+    decoded.push(value);
+  }
+  const [sub, ...path] = decoded;
+  if (!sub) return { area: known.id };
+  return path.length ? { area: known.id, sub, path } : { area: known.id, sub };
 }
 
 export function routeHash(route: Route): string {
-  return `#/${route.area}${route.sub ? `/${encodeURIComponent(route.sub)}` : ''}`;
+  const segments = route.sub ? [route.sub, ...(route.path ?? [])] : [];
+  return `#/${route.area}${segments.map((s) => `/${encodeURIComponent(s)}`).join('')}`;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StorageTarget } from '../models/storage';
-import { OfflineFormat, RequestedSigner, RequestItemView } from '../models/offline';
+import { OfflineFormat, RequestedSigner, RequestItemView, StationState } from '../models/offline';
 import { call } from './define';
 
 const FileBytes = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64').max(90_000_000);
@@ -24,6 +24,7 @@ export const BundleInspection = z
     signer: z.object({ kind: z.enum(['spki', 'openpgp']), fingerprint: z.string(), algorithm: z.string(), label: z.string().optional() }).strict(),
     signatures: z.array(z.object({ itemId: z.string(), reference: z.string(), digest: z.string(), format: OfflineFormat }).strict()),
     declined: z.array(z.string()),
+    station: StationState.optional(),
   })
   .strict();
 export type BundleInspection = z.infer<typeof BundleInspection>;
@@ -64,9 +65,9 @@ export const offlineCalls = {
     response: CreatedRequest,
   }),
   'offline.sign': call({
-    summary: 'Sign the approved items of a request over their exact payload bytes with a local key, giving a signature bundle',
+    summary: 'Sign the approved items of a request over their exact payload bytes with a local key, giving a signature bundle (offline mode on, or `allowOnline`, recorded in the bundle and the audit log)',
     effect: 'sign',
-    request: z.object({ request: FileBytes, key: z.string().min(1).max(1024), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    request: z.object({ request: FileBytes, key: z.string().min(1).max(1024), approved: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000).optional(), allowOnline: z.boolean().optional(), jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
     response: SignedBundle,
   }),
   'offline.export': call({

@@ -18,6 +18,8 @@ export const registryCalls = {
         password: z.string().min(1).max(4096).optional(),
         /** Where simple signatures for this registry are kept (read before registries.d). */
         lookaside: LookasideLocation.optional(),
+        /** Save without first reaching the registry and signing in (by default a registry that does not answer, or refuses the credentials, is not saved). */
+        saveAnyway: z.boolean().optional(),
       })
       .strict()
       .refine((r) => (r.username === undefined) === (r.password === undefined), 'give both a username and a password, or neither')

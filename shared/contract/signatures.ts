@@ -1,42 +1,50 @@
 import { z } from 'zod';
 import { DigestString, RegistryId, Repository } from '../models/registry';
-import { VerificationReport } from '../models/signatures';
+import { DeletePlan, KeyDetails, SignatureFormatId, SignatureId, VerificationReport } from '../models/signatures';
 import { StorageTarget } from '../models/storage';
 import { KmsAlgorithm } from '../models/kms';
 import { call, JobId } from './define';
 import { SIGNABLE_FORMATS } from '../formats';
+import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
+import { MAX_SIGNATURE_TAGS, SignatureTagKey, SignatureTags } from '../models/signature-tags';
 
 const PublicKeyPem = z.string().max(20_000).regex(/-----BEGIN PUBLIC KEY-----/, 'a PEM public key');
+
+/** Where an image's signatures are looked for and what they are verified against. */
+const VerifyRequest = z
+  .object({
+    id: RegistryId,
+    repository: Repository,
+    digest: DigestString,
+    publicKeys: z.array(PublicKeyPem).max(50).optional(),
+    /** Armored OpenPGP public keys also trusted for simple signatures. */
+    pgpKeys: z.array(z.string().max(200_000)).max(50).optional(),
+    /** Lookaside storage holding simple signatures (`<repository>@sha256=<hex>/signature-N`): a directory, file:// or http(s):// URL. */
+    lookaside: z.string().min(1).max(4096).optional(),
+    /** A registries.d directory naming the lookaside for this image (used when `lookaside` is not given). */
+    registriesD: z.string().min(1).max(4096).optional(),
+    /** Trust only the keys given here, not the trust store or Signet's keys (`--key` / `--pubkey`). */
+    trustOnly: z.boolean().optional(),
+    /** Object storage holding Huawei SWR `.asc` files at `{repository}/{sha256}.asc`. */
+    asc: StorageTarget.optional(),
+    /** The full reference the image was named by (`host/repo:tag`); identities must name it (matchRepoDigestOrExact). */
+    reference: z.string().max(1024).optional(),
+    /** The tag the image was named by, when no full reference is given: identities must then name that tag. */
+    tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/).optional(),
+    /** A person asked for this verification (the CLI, the Verify button): it is audited; a view's passive check is not. */
+    requested: z.boolean().optional(),
+  })
+  .strict();
+
+/** Where one signature is looked for again, to delete or tag it: the places a report looks at. */
+const SignaturePlaces = VerifyRequest.pick({ id: true, repository: true, digest: true, lookaside: true, registriesD: true, asc: true });
 
 /** Signatures on an image: discover and verify them, and sign. */
 export const signatureCalls = {
   'signatures.verify': call({
     summary: 'Every signature of a manifest in every format (cosign, Sigstore bundles, Notation, simple signing, .asc), each verified against the trust store and the keys given, with reason codes and the places looked at',
     effect: 'read',
-    request: z
-      .object({
-        id: RegistryId,
-        repository: Repository,
-        digest: DigestString,
-        publicKeys: z.array(PublicKeyPem).max(50).optional(),
-        /** Armored OpenPGP public keys also trusted for simple signatures. */
-        pgpKeys: z.array(z.string().max(200_000)).max(50).optional(),
-        /** Lookaside storage holding simple signatures (`<repository>@sha256=<hex>/signature-N`): a directory, file:// or http(s):// URL. */
-        lookaside: z.string().min(1).max(4096).optional(),
-        /** A registries.d directory naming the lookaside for this image (used when `lookaside` is not given). */
-        registriesD: z.string().min(1).max(4096).optional(),
-        /** Trust only the keys given here, not the trust store or Signet's keys (`--key` / `--pubkey`). */
-        trustOnly: z.boolean().optional(),
-        /** Object storage holding Huawei SWR `.asc` files at `{repository}/{sha256}.asc`. */
-        asc: StorageTarget.optional(),
-        /** The full reference the image was named by (`host/repo:tag`); identities must name it (matchRepoDigestOrExact). */
-        reference: z.string().max(1024).optional(),
-        /** The tag the image was named by, when no full reference is given: identities must then name that tag. */
-        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/).optional(),
-        /** A person asked for this verification (the CLI, the Verify button): it is audited; a view's passive check is not. */
-        requested: z.boolean().optional(),
-      })
-      .strict(),
+    request: VerifyRequest,
     response: VerificationReport,
   }),
   'signatures.status': call({
@@ -44,6 +52,62 @@ export const signatureCalls = {
     effect: 'read',
     request: z.object({ id: RegistryId, repository: Repository, tags: z.array(z.string().min(1).max(128)).min(1).max(10_000), jobId: JobId.optional() }).strict(),
     response: z.object({ results: z.array(z.object({ tag: z.string(), digest: DigestString, verdict: z.enum(['unsigned', 'signed-untrusted', 'verified', 'failed', 'unknown']) }).strict()) }).strict(),
+  }),
+  'signatures.delete': call({
+    summary: 'Delete exactly one signature, named by its id: a cosign layer (the signature image pushed again), a Notation or bundle referrer manifest, a lookaside signature-N (the later ones renumbered) or an .asc object; dryRun shows what would go, with an export of it',
+    effect: 'delete',
+    request: SignaturePlaces.extend({ signature: SignatureId, dryRun: z.boolean().optional() }).strict(),
+    response: z.object({ deleted: z.boolean(), plan: DeletePlan, outcome: z.string().optional() }).strict(),
+  }),
+  'signatures.deleteByKey': call({
+    summary: 'Delete every signature by one key on a repository’s tagged images (and their platforms); dryRun counts them first, and expectedCount refuses when the count changed since',
+    effect: 'delete',
+    request: z
+      .object({
+        id: RegistryId,
+        repository: Repository,
+        /** A Signet key (name or id), a trust entry (name or id), or a fingerprint (SPKI SHA-256 or OpenPGP). */
+        key: z.string().min(1).max(200),
+        /** Only these tags (default: every tag of the repository, signature artifacts aside). */
+        tags: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
+        lookaside: z.string().min(1).max(4096).optional(),
+        registriesD: z.string().min(1).max(4096).optional(),
+        dryRun: z.boolean().optional(),
+        expectedCount: z.number().int().nonnegative().optional(),
+        jobId: JobId.optional(),
+      })
+      .strict(),
+    response: z
+      .object({
+        fingerprint: z.string(),
+        keyName: z.string().optional(),
+        images: z.number().int(),
+        signatures: z.array(z.object({ digest: DigestString, tags: z.array(z.string()), id: SignatureId, format: SignatureFormatId, storage: z.string(), deleted: z.boolean(), outcome: z.string().optional() }).strict()),
+        deleted: z.number().int(),
+      })
+      .strict(),
+  }),
+  'signatures.tag': call({
+    summary: 'Add and remove tags (key=value, namespace.key=value) on one signature, stored unsigned on its descriptor in the registry (dev.signet.tags): the cosign layer, or its referrers-index entry',
+    effect: 'remote-write',
+    request: SignaturePlaces.extend({ signature: SignatureId, add: SignatureTags.optional(), remove: z.array(SignatureTagKey).max(MAX_SIGNATURE_TAGS).optional() })
+      .strict()
+      .refine((r) => Object.keys(r.add ?? {}).length <= MAX_SIGNATURE_TAGS, { message: `at most ${MAX_SIGNATURE_TAGS} tags` }),
+    response: z.object({ tags: SignatureTags, where: z.string() }).strict(),
+  }),
+  'signatures.keyDetails': call({
+    summary: 'The key behind a signature, by fingerprint: Signet’s keys and trust entries with it (to link to), its algorithm and padding, and — asked — whether its KMS key version is still enabled',
+    effect: 'read',
+    request: z
+      .object({
+        /** SPKI SHA-256 (hex) or OpenPGP fingerprint, as a signature report names it (Notation: its keySpki). */
+        fingerprint: z.string().regex(/^[0-9A-Fa-f]{16,128}$/, 'a hex fingerprint'),
+        algorithm: z.string().max(100).optional(),
+        /** Ask the KMS whether the key version that made the signature is still enabled (a KMS key only). */
+        askKms: z.boolean().optional(),
+      })
+      .strict(),
+    response: KeyDetails,
   }),
   'signatures.sign': call({
     summary: 'Sign a manifest with a Signet key: cosign (appending to its signature image), simple signing, or Notation (a referrer, with a key that has an X.509 chain)',
@@ -65,6 +129,10 @@ export const signatureCalls = {
         /** For simple signing without `lookaside`: the registries.d directory whose lookaside-staging (or file:// lookaside) receives it. */
         registriesD: z.string().min(1).max(4096).optional(),
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+        /** A description signed into the payload (OCIR's --description): the `description` annotation. */
+        description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),
+        /** A JSON object signed into the payload (OCIR's --metadata), as JSON text: the `metadata` annotation, compacted with sorted keys. */
+        metadata: z.string().min(1).max(4 * MAX_METADATA_BYTES).optional(),
         /** For an index: sign only the index, not each platform manifest (default: both). */
         indexOnly: z.boolean().optional(),
         /** Notation: the envelope (default JWS, as notation) and how long the signature stays valid (a duration such as 720h). */

@@ -26,6 +26,9 @@ export const AuditEventType = z.enum([
   'token.tested',
   'storage.tested',
   'offline.transferred',
+  // Issue #16: signatures managed like records.
+  'signature.deleted',
+  'signature.tagged',
   // Signing rules (#17): a rule saved, changed or deleted; a rule run (its images are image.signed entries).
   'rule.changed',
   'rule.ran',

@@ -70,6 +70,9 @@ export const BundleSignature = z
   .strict();
 export type BundleSignature = z.infer<typeof BundleSignature>;
 
+export const StationState = z.object({ offlineMode: z.boolean(), override: z.boolean() }).strict();
+export type StationState = z.infer<typeof StationState>;
+
 export const SignatureBundle = z
   .object({
     format: z.literal('signet-signature-bundle'),
@@ -89,6 +92,8 @@ export const SignatureBundle = z
       .strict(),
     signatures: z.array(BundleSignature).max(10_000),
     declined: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)).max(10_000),
+    /** How the station stood: offline mode on, or off with the signer's explicit override. Absent in bundles of older versions. */
+    station: StationState.optional(),
   })
   .strict();
 export type SignatureBundle = z.infer<typeof SignatureBundle>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
 
 /** `swr`: Huawei SWR's .asc payload (atomic type, `critical` only, identity namespace/repository); containers/image does not accept it. */
 export const PayloadType = z.enum(['atomic', 'cosign', 'swr']);
@@ -15,10 +16,14 @@ export const PayloadInput = z
     type: PayloadType.optional(),
     /** atomic only: optional.creator. */
     creator: z.string().max(200).optional(),
-    /** atomic only: optional.timestamp, whole seconds since 1970. */
+    /** atomic and cosign: optional.timestamp, whole seconds since 1970 (Signet writes the signing time in both). */
     timestamp: z.number().int().nonnegative().max(253402300799).optional(),
     /** atomic: further optional members; cosign: annotations. */
     extra: z.record(z.string().min(1).max(200), z.string().max(4000)).optional(),
+    /** atomic and cosign: a description signed in `optional` (the `description` member). */
+    description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),
+    /** atomic and cosign: a JSON object (as text) signed in `optional` as compact JSON text (the `metadata` member). */
+    metadata: z.string().min(1).max(4 * MAX_METADATA_BYTES).optional(),
   })
   .strict();
 export type PayloadInput = z.infer<typeof PayloadInput>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FORMAT_IDS } from '../formats';
 import { ReasonCode, VerdictCode } from './verdict';
+import { SignatureTags } from './signature-tags';
 
 /** `logged`: the check failed, but the trust policy's level only logs that failure (Notation's permissive and audit levels). */
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'logged']);
@@ -27,6 +28,19 @@ export const JudgedAt = z
     claimed: z.number().optional(),
   })
   .strict();
+
+/**
+ * The date a signature shows, with its kind: `verified` (an RFC 3161 timestamp or a transparency
+ * log Signet verified), `claimed` (the time the signer wrote: the payload's timestamp, the
+ * OpenPGP signature's creation time, Notation's signing time), `registry` (when the storage says
+ * the signature was stored: a lookaside file's or an object's modification time).
+ */
+export const SignatureDateKind = z.enum(['verified', 'claimed', 'registry']);
+export type SignatureDateKind = z.infer<typeof SignatureDateKind>;
+export const SignatureDate = z.object({ at: z.string(), kind: SignatureDateKind }).strict();
+export type SignatureDate = z.infer<typeof SignatureDate>;
+/** How each kind of date is named wherever it is shown. */
+export const DATE_KIND_TEXT: Readonly<Record<SignatureDateKind, string>> = { claimed: 'claimed by the signer', verified: 'verified timestamp', registry: 'seen at the registry' };
 
 export const NotationLevel = z.enum(['strict', 'permissive', 'audit', 'skip']);
 export type NotationLevel = z.infer<typeof NotationLevel>;
@@ -64,9 +78,28 @@ export const NotationDetails = z
   .strict();
 export type NotationDetails = z.infer<typeof NotationDetails>;
 
+/**
+ * Where one signature lives, precisely enough to remove exactly it: a layer of the cosign
+ * signature image, a referrer manifest (Notation, Sigstore bundle), a lookaside file (by its
+ * bytes' SHA-256: signature-N renumbers), an object (SWR .asc). Informational for the renderer;
+ * a delete names the signature by its id and the host finds it again.
+ */
+export const SignatureHandle = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cosign-layer'), tag: z.string(), layer: z.string() }).strict(),
+  z.object({ kind: z.literal('referrer'), manifest: z.string() }).strict(),
+  z.object({ kind: z.literal('lookaside'), name: z.string(), sha256: z.string() }).strict(),
+  z.object({ kind: z.literal('object'), key: z.string(), sha256: z.string() }).strict(),
+]);
+export type SignatureHandle = z.infer<typeof SignatureHandle>;
+/** A signature's short id: 12 lower-case hex digits, typed to confirm a delete. */
+export const SignatureId = z.string().regex(/^[0-9a-f]{12}$/, 'a signature id is 12 lower-case hex digits');
+
 export const SignatureReport = z
   .object({
     format: SignatureFormatId,
+    /** A short id from where and what the signature is (stable across renumbering): what delete and tag calls name. */
+    id: SignatureId.optional(),
+    handle: SignatureHandle.optional(),
     /** A signature over the image, or an attestation (a signed statement about it), which never makes an image "signed". */
     kind: z.enum(['signature', 'attestation']),
     storage: z.string(),
@@ -79,6 +112,18 @@ export const SignatureReport = z
     signature: z.string(),
     /** The signer's claimed time, seconds since the epoch: shown, never trusted. */
     timestamp: z.number().optional(),
+    /** The description signed into the payload (`description` annotation). */
+    description: z.string().optional(),
+    /** The metadata JSON object signed into the payload (`metadata` annotation), as compact JSON text. */
+    metadata: z.string().optional(),
+    /** Tags on the signature's descriptor in the registry (`dev.signet.tags`): unsigned, anyone with push access can change them. */
+    tags: SignatureTags.optional(),
+    /** The date shown for this signature, with its kind. */
+    date: SignatureDate.optional(),
+    /** Notation: the SHA-256 of the signing certificate's public key (SPKI), which Signet keys and trust entries are matched by; `fingerprint` is the certificate's. */
+    keySpki: z.string().optional(),
+    /** When the storage says the signature was stored (a lookaside file's or an object's modification time): the "seen at the registry" date. */
+    storedAt: z.string().optional(),
     judgedAt: JudgedAt.optional(),
     /** A Signet key that made this signature but is not trusted: the UI offers "Trust this key…". */
     knownKey: z.object({ id: z.string(), name: z.string() }).strict().optional(),
@@ -115,3 +160,63 @@ export const VerificationReport = z
   })
   .strict();
 export type VerificationReport = z.infer<typeof VerificationReport>;
+
+/** The key behind a signature: Signet's keys and the trust entries with that fingerprint, its algorithm and padding, and (asked) the KMS's word on its key version. */
+export const KeyDetails = z
+  .object({
+    fingerprint: z.string(),
+    algorithm: z.string().optional(),
+    /** How the signature is padded or encoded: "PKCS#1 v1.5", "PSS (MGF1, salt = hash length)", "ECDSA, ASN.1 DER (r, s)" … */
+    padding: z.string().optional(),
+    keys: z.array(
+      z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          kind: z.enum(['software', 'openpgp', 'kms']),
+          type: z.string(),
+          algorithm: z.string(),
+          store: z.string(),
+          /** KMS keys: the key URI and the connection it signs through. */
+          uri: z.string().optional(),
+          connection: z.string().optional(),
+          /** The certificate chain kept with the key: each certificate's subject, leaf first. */
+          chain: z.array(z.string()).optional(),
+          retired: z.boolean(),
+        })
+        .strict(),
+    ),
+    trust: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), scopes: z.array(z.string()).optional(), notAfter: z.string().optional(), notBefore: z.string().optional() }).strict()),
+    /** Asked of the KMS when requested: the key's and the signing version's state now. */
+    kms: z
+      .object({
+        uri: z.string(),
+        keyState: z.string().optional(),
+        version: z.string().optional(),
+        versionState: z.string().optional(),
+        /** Still able to sign: the key and the version that made the signature are enabled. */
+        enabled: z.boolean(),
+        reason: z.string(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type KeyDetails = z.infer<typeof KeyDetails>;
+
+/** What deleting one signature will do: the sentence, how many stay where it is stored, and an export of everything removed. */
+export const DeletePlan = z
+  .object({
+    id: SignatureId,
+    format: SignatureFormatId,
+    storage: z.string(),
+    signer: z.string().optional(),
+    fingerprint: z.string().optional(),
+    what: z.string(),
+    /** Signatures (or referrers) left where this one is stored. */
+    remaining: z.number().int().optional(),
+    /** JSON text: the signature's report and its stored bytes (base64), to keep or attach again. */
+    export: z.string(),
+  })
+  .strict();
+export type DeletePlan = z.infer<typeof DeletePlan>;

@@ -22,8 +22,10 @@ export interface CosignPayloadInput {
   /** Repository without tag or digest, as cosign writes it: `index.docker.io/library/busybox`. */
   repository: string;
   manifestDigest: string;
-  /** cosign's `-a key=value` annotations; none gives `"optional":null`. */
+  /** cosign's `-a key=value` annotations; none (and no timestamp) gives `"optional":null`. */
   annotations?: Readonly<Record<string, string>>;
+  /** Whole seconds since the epoch, in `optional.timestamp` as containers/image writes it in its sigstore payloads: the signer's claimed time. */
+  timestamp?: number;
 }
 
 export class PayloadInputError extends Error {}
@@ -74,7 +76,13 @@ export function buildCosignPayload(input: CosignPayloadInput): string {
   if (/[@]/.test(input.repository) || /:[^/]*$/.test(input.repository.replace(/^[^/]*\//, ''))) {
     throw new PayloadInputError('cosign names the repository without a tag or digest.');
   }
-  const annotations = input.annotations && Object.keys(input.annotations).length > 0 ? { ...input.annotations } : null;
+  const optional: Record<string, GoJson> = { ...(input.annotations ?? {}) };
+  if (input.timestamp !== undefined) {
+    if ('timestamp' in optional) throw new PayloadInputError('"timestamp" is set by its own field, not as an annotation.');
+    if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) throw new PayloadInputError('The timestamp must be whole seconds since 1970.');
+    optional.timestamp = input.timestamp;
+  }
+  const annotations = Object.keys(optional).length > 0 ? optional : null;
   return goJson(
     new GoStruct([
       [

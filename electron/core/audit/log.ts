@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
@@ -101,7 +102,7 @@ export class AuditLog {
       handle = await fs.open(this.file, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, hash: GENESIS };
-      throw new SignetError('IO_ERROR', `Cannot read the audit log ${this.file}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read the audit log ${this.file}: ${describeSystemError(error)}`);
     }
     try {
       const { size } = await handle.stat();
@@ -136,7 +137,7 @@ export class AuditLog {
       text = await fs.readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new SignetError('IO_ERROR', `Cannot read the audit log ${this.file}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read the audit log ${this.file}: ${describeSystemError(error)}`);
     }
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { constants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { DoctorReport, KeychainState, Pkcs11Module, ToolState } from '../../../shared/model';
@@ -55,6 +56,6 @@ async function checkDataDir(dir: string): Promise<DoctorReport['dataDir']> {
     await fs.access(dir, constants.W_OK);
     return { path: dir, exists: true, writable: true };
   } catch (error) {
-    return { path: dir, exists: true, writable: false, reason: `Not writable: ${(error as Error).message}` };
+    return { path: dir, exists: true, writable: false, reason: `Not writable: ${describeSystemError(error)}` };
   }
 }

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
@@ -98,7 +99,7 @@ export class VaultSecretStore implements KeySecretStore {
     try {
       bytes = await fs.readFile(this.file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code}.`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}.`);
     }
     this.lock();
     if (bytes) {

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -34,7 +35,7 @@ export class KmsConnectionStore {
       bytes = await fs.readFile(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}.`);
     }
     const parsed = FileSchema.safeParse(parseStrictJson(bytes, this.file));
     if (!parsed.success) throw new SignetError('MALFORMED', `${this.file} is not a Signet KMS connection file (${parsed.error.issues[0]?.message ?? 'invalid'}). Move it aside and add the connections again.`);

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { SignetError, type ErrorCode } from '../../../shared/errors';
 import type { KmsProviderId } from '../../../shared/models/kms';
 import { isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
@@ -113,12 +114,12 @@ export function rethrowKnown(error: unknown): void {
   if (isOfflineError(error)) throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
 }
 
-/** Network failures below HTTP (refused, DNS, TLS) in Node's and SDKs' words. */
+/** Network failures below HTTP (refused, DNS, TLS), in words a person can act on (never the bare code). */
 export function isNetworkFailure(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth += 1) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(code)) {
-      return code;
+      return describeSystemError(e);
     }
   }
   return undefined;

@@ -4,6 +4,7 @@ import { SignetError } from '../../../shared/errors';
 import { KMS_PROVIDERS, type KmsAlgorithm, type KmsConnection, type KmsCredentialRef, type KmsKey, type KmsProviderId, type KmsProviderInfo, type KmsTestResult } from '../../../shared/models/kms';
 import { assertOnline } from '../net/gate';
 import { ALGORITHMS } from './algorithms';
+import { pemSpkiSha256 } from '../signing/spki';
 import { keychainEntryFor, KmsConnectionStore, type SecretStore } from './connections';
 import { kmsError } from './errors';
 import { openKmsSigner, type KmsSigner, type OpenSignerOptions } from './kms-signer';
@@ -118,6 +119,22 @@ export class KmsService {
     assertOnline();
     const { client } = await this.clientFor(ref, connectionName);
     return client.describeKey(ref);
+  }
+
+  /**
+   * Whether a key can still sign, as OCIR asks the Vault: the key's state and the state of the
+   * version whose public key has this SPKI SHA-256 (each version's public key is read, at most 50).
+   */
+  async versionStatus(uri: string, spkiSha256: string, connectionName?: string): Promise<{ keyState: string; version?: string; versionState?: string; enabled: boolean }> {
+    const ref = parseKmsUri(uri);
+    assertOnline();
+    const { client } = await this.clientFor(ref, connectionName);
+    const key = await client.describeKey(ref);
+    for (const v of key.versions.slice(0, 50)) {
+      const pem = await client.getPublicKey(ref, v.version).catch(() => undefined);
+      if (pem && pemSpkiSha256(pem).toLowerCase() === spkiSha256.toLowerCase()) return { keyState: key.state, version: v.version, versionState: v.state, enabled: key.state === 'enabled' && v.state === 'enabled' };
+    }
+    return { keyState: key.state, enabled: false };
   }
 
   /** A `Signer` for a KMS key URI (what `--key awskms://…` resolves to). */

@@ -12,8 +12,7 @@ import { SignetError } from '../../../shared/errors';
 import { OciLayout } from '../registry/layout';
 import { parseReference } from '../registry/reference';
 import { extractTarFile } from '../registry/tar';
-import { tarDirectory } from '../registry/tar-write';
-import { writeFileAtomic } from '../storage/atomic';
+import { writeTarFile } from '../registry/tar-write';
 import { attachBundle } from './attach';
 import { countLayout, transferImages } from './transfer';
 import { prepareRequest } from './prepare';
@@ -56,6 +55,11 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
       return { request: made.bytes.toString('base64'), sha256: made.sha256, summary: summarizeRequest({ ...readRequest(made.bytes) }), items: made.request.items.length };
     },
     'offline.sign': async (input, ctx) => {
+      const offlineMode = services.network.offline;
+      if (!offlineMode && !input.allowOnline) {
+        throw new SignetError('CONFLICT', 'Offline mode is off, so this station may reach the network while it holds the signing key. Turn offline mode on (Settings, or `signet offline mode on`) and sign again, or sign with the explicit override, which the bundle and the audit log record.');
+      }
+      const station = { offlineMode, override: !offlineMode };
       const requestBytes = Buffer.from(input.request, 'base64');
       const read = readRequest(requestBytes);
       const pgp = read.request.signer.kind === 'pgp-fingerprint';
@@ -66,6 +70,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         signers,
         createdBy: `${APP_NAME} ${APP_VERSION}`,
         now: () => new Date(),
+        station,
         progress: ctx.progress,
       });
       // One entry per signature made, as for online signing: which image, which digest, which format, which key.
@@ -86,7 +91,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
           item: item.id,
         });
       }
-      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key), fingerprint: bundleKey.fingerprint });
+      await services.audit.append('offline.signed', `Signed ${signed.signed} item(s) of request ${read.sha256.slice(0, 16)}… offline (${signed.declined} declined)`, { requestSha256: read.sha256, key: redactPin(input.key), fingerprint: bundleKey.fingerprint, offlineMode, ...(station.override ? { override: 'signed with offline mode off' } : {}) });
       return { bundle: signed.bytes.toString('base64'), sha256: sha256Hex(signed.bytes), signed: signed.signed, declined: signed.declined };
     },
     'offline.inspectRequest': async (input) => {
@@ -121,7 +126,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         }
         for (const [host, items] of byHost) await transferImages(await clientFor(host), layout, items, ctx.progress);
         const counts = await countLayout(layout);
-        if (toTar) await writeFileAtomic(target, await tarDirectory(dir), 0o644);
+        if (toTar) await writeTarFile(dir, target);
         return { out: target, ...counts };
       } finally {
         if (toTar) await fs.rm(dir, { recursive: true, force: true });
@@ -167,6 +172,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         signer: { kind: key.kind, fingerprint: key.fingerprint, algorithm: key.algorithm, ...(key.label ? { label: key.label } : {}) },
         signatures: checked.signatures.map((s) => ({ itemId: s.itemId, reference: s.reference, digest: s.digest, format: s.format })),
         declined: checked.bundle.declined,
+        ...(checked.bundle.station ? { station: checked.bundle.station } : {}),
       };
     },
   };

@@ -40,6 +40,8 @@ const images = [
 ];
 const now = () => new Date('2026-11-23T10:00:00Z');
 
+const station = { offlineMode: true, override: false };
+
 describe('air-gapped signing: request → sign → check', () => {
   let soft: ReturnType<typeof softwareSigner>;
   let other: ReturnType<typeof softwareSigner>;
@@ -65,7 +67,7 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('signs cosign items with the named key, and the bundle checks out', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 'station', now });
+    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 'station', now, station });
     expect(signed.signed).toBe(2);
     const checked = await checkBundle(bytes, signed.bytes);
     expect(checked.signatures.map((s) => s.itemId)).toEqual(['1', '2']);
@@ -73,14 +75,14 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('records declined items and signs only the approved ones', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: new Set(['2']), signers: { signer: soft.signer }, createdBy: 'station', now });
+    const signed = await signRequest({ requestBytes: bytes, approved: new Set(['2']), signers: { signer: soft.signer }, createdBy: 'station', now, station });
     expect(signed.bundle.declined).toEqual(['1']);
     expect((await checkBundle(bytes, signed.bytes)).signatures).toHaveLength(1);
   });
 
   it('signs simple-signing items with OpenPGP over the exact bytes', async () => {
     const { bytes } = buildRequest({ signer: { kind: 'pgp-fingerprint', value: pgp.fingerprint }, formats: ['simplesigning', 'asc'], images: images.slice(0, 1), createdBy: 'Signet test', now: now() });
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { pgp }, createdBy: 'station', now });
+    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { pgp }, createdBy: 'station', now, station });
     const checked = await checkBundle(bytes, signed.bytes);
     expect(checked.signatures).toHaveLength(2);
     expect(checked.signatures[0]?.payload.toString()).toContain('"type":"atomic container signature"');
@@ -88,19 +90,19 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('refuses to sign with another key than the request names', async () => {
     const { bytes } = cosignRequest();
-    await expect(signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: other.signer }, createdBy: 's', now })).rejects.toThrow(/must be signed by the key/);
+    await expect(signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: other.signer }, createdBy: 's', now, station })).rejects.toThrow(/must be signed by the key/);
   });
 
   it('refuses a bundle for another request', async () => {
     const first = cosignRequest();
     const second = buildRequest({ signer: { kind: 'spki-sha256', value: soft.spki }, formats: ['cosign'], images: images.slice(0, 1), createdBy: 'Signet test', now: now() });
-    const signed = await signRequest({ requestBytes: second.bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now });
+    const signed = await signRequest({ requestBytes: second.bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now, station });
     await expect(checkBundle(first.bytes, signed.bytes)).rejects.toThrow(/answers another request/);
   });
 
   it('refuses a signature over different bytes', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now });
+    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now, station });
     const forged = JSON.parse(signed.bytes.toString()) as { signatures: Array<{ signature: string }> };
     const [a, b] = forged.signatures;
     if (!a || !b) throw new Error('expected two signatures');
@@ -116,6 +118,7 @@ describe('air-gapped signing: request → sign → check', () => {
       signers: { signer: other.signer },
       createdBy: 's',
       now,
+      station,
     });
     const bundle = JSON.parse(signedByOther.bytes.toString()) as { requestSha256: string };
     bundle.requestSha256 = readRequest(bytes).sha256;
@@ -124,7 +127,7 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('refuses a request edited after its hash was read out', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now });
+    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now, station });
     const edited = Buffer.from(bytes.toString().replace('"createdBy": "Signet test"', '"createdBy": "Signet tesT"'));
     await expect(checkBundle(edited, signed.bytes)).rejects.toThrow(/answers another request/);
     const payloadEdited = JSON.parse(bytes.toString()) as { items: Array<{ payload: string }> };

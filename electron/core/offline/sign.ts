@@ -1,6 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
-import { SignatureBundle, type BundleSignature, type RequestedSigner } from '../../../shared/models/offline';
+import { SignatureBundle, type BundleSignature, type RequestedSigner, type StationState } from '../../../shared/models/offline';
 import type { PgpSigner, Signer } from '../signing/signer';
 import { readRequest, sha256Hex } from './request';
 
@@ -18,6 +18,8 @@ export interface SignRequestOptions {
   signers: OfflineSigners;
   createdBy: string;
   now: () => Date;
+  /** Offline mode when signing, and whether the signer overrode it being off. */
+  station: StationState;
   progress?: (done: number, total: number, message: string) => void;
 }
 
@@ -60,6 +62,7 @@ export async function signRequest(options: SignRequestOptions): Promise<{ bytes:
     key,
     signatures,
     declined,
+    station: options.station,
   });
   return { bytes: Buffer.from(`${JSON.stringify(bundle, null, 2)}\n`, 'utf8'), bundle, signed: signatures.length, declined: declined.length };
 }

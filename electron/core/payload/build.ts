@@ -3,6 +3,7 @@ import { SignetError } from '../../../shared/errors';
 import type { BuiltPayload, PayloadInput } from '../../../shared/models/payload';
 import { buildAtomicPayload, buildCosignPayload, buildSwrPayload, PayloadInputError } from '../../../shared/payloads/payloads';
 import { parseReference } from '../registry/reference';
+import { withSignedRecord } from '../signatures/record';
 
 /**
  * The payload for an image, byte for byte as it will be signed: containers/image's atomic payload
@@ -14,6 +15,8 @@ export function buildPayload(input: PayloadInput): BuiltPayload {
   const ref = parseReference(input.reference);
   if (ref.digest && ref.digest !== input.digest) throw new SignetError('INVALID_INPUT', `The reference names ${ref.digest} but the digest given is ${input.digest}.`);
   const type = input.type ?? 'atomic';
+  if (type === 'swr' && (input.description !== undefined || input.metadata !== undefined)) throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no description or metadata.');
+  const extra = withSignedRecord(input.extra, { description: input.description, metadata: input.metadata });
   let text: string;
   let identity: string;
   try {
@@ -24,16 +27,16 @@ export function buildPayload(input: PayloadInput): BuiltPayload {
         manifestDigest: input.digest,
         ...(input.creator !== undefined ? { creator: input.creator } : {}),
         ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}),
-        ...(input.extra ? { extra: input.extra } : {}),
+        ...(extra ? { extra } : {}),
       });
     } else if (type === 'swr') {
       if (input.creator !== undefined || input.timestamp !== undefined || input.extra) throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no creator, timestamp or extra members.');
       identity = ref.repository;
       text = buildSwrPayload({ repository: identity, manifestDigest: input.digest });
     } else {
-      if (input.creator !== undefined || input.timestamp !== undefined) throw new SignetError('INVALID_INPUT', 'cosign payloads have no creator or timestamp; put extra information in annotations.');
+      if (input.creator !== undefined) throw new SignetError('INVALID_INPUT', 'Signet’s cosign payloads have no creator; put extra information in annotations.');
       identity = `${ref.registry === 'docker.io' ? 'index.docker.io' : ref.registry}/${ref.repository}`;
-      text = buildCosignPayload({ repository: identity, manifestDigest: input.digest, ...(input.extra ? { annotations: input.extra } : {}) });
+      text = buildCosignPayload({ repository: identity, manifestDigest: input.digest, ...(extra ? { annotations: extra } : {}), ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}) });
     }
   } catch (error) {
     if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', error.message);

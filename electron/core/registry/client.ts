@@ -1,3 +1,4 @@
+import { describeRegistryErrorCode, describeSystemError } from '../../../shared/system-errors';
 import { SignetError } from '../../../shared/errors';
 import { assertOnline, isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
 import { parseChallenge, TokenCache, type Credentials } from './auth';
@@ -76,7 +77,7 @@ export class RegistryClient implements RegistrySource {
   async capabilities(sampleRepository?: string): Promise<Capabilities> {
     const ping = await this.ping().catch((error: unknown) => {
       if (error instanceof SignetError) throw error;
-      throw new SignetError('UNAVAILABLE', `${this.registry} does not answer: ${(error as Error).message}`);
+      throw new SignetError('UNAVAILABLE', `${this.registry} does not answer: ${describeSystemError(error)}.`);
     });
     const caps: Capabilities = { reachable: ping.ok, authScheme: this.scheme === 'unknown' ? 'none' : this.scheme, catalog: 'unknown', referrersApi: 'unknown', deleteAllowed: 'unknown' };
     await ping.body?.cancel();
@@ -320,8 +321,7 @@ export class RegistryClient implements RegistrySource {
         response = await this.doFetch(current, { method, headers, redirect: 'manual', ...(options.body ? { body: options.body } : {}) });
       } catch (error) {
         if (isOfflineError(error)) throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new SignetError('UNAVAILABLE', `Cannot reach ${this.registry}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`);
+        throw new SignetError('UNAVAILABLE', `Cannot reach ${this.registry}: ${describeSystemError(error)}.`);
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
         await response.body?.cancel();
@@ -437,9 +437,9 @@ function registryError(registry: string, status: number, body: string, scope: st
   let detail = '';
   try {
     const doc = JSON.parse(body) as { errors?: Array<{ code?: string; message?: string }> };
-    detail = (doc.errors ?? []).map((e) => `${e.code ?? ''}${e.message ? `: ${e.message}` : ''}`).join('; ');
+    detail = [...new Set((doc.errors ?? []).map((e) => describeRegistryErrorCode(e.code, e.message)).filter(Boolean))].join('; ');
   } catch {
-    detail = body.slice(0, 200).trim();
+    detail = describeRegistryErrorCode(undefined, body.slice(0, 200).replace(/<[^>]*>/g, ' '));
   }
   if (status === 401) return new SignetError('AUTH_REQUIRED', `${registry} refused the credentials for ${describeScope(scope)}; check the username and password saved for it.`);
   if (status === 404) return new SignetError('NOT_FOUND', `${registry} has no such ${describeScope(scope).includes('catalog') ? 'catalog' : 'image or repository'}${detail ? ` (${detail})` : ''}.`);

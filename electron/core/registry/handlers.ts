@@ -10,6 +10,8 @@ import { OciLayout } from './layout';
 import type { RegistrySource } from './source';
 import { extractTarFile } from './tar';
 import { credentialsFromFiles, type CredentialStore } from './credentials';
+import type { Credentials } from './auth';
+import { describeSystemError } from '../../../shared/system-errors';
 import { platformName } from './media';
 import { registryIdFor, type SavedRegistries } from './saved';
 
@@ -60,8 +62,11 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
     'registry.add': async (input) => {
       if (input.layoutPath) return addLayout(services.dataDir, connections, input.layoutPath, input.name);
       const host = (input.host as string).toLowerCase();
-      if (input.username && input.password) await connections.credentials.set(host, { username: input.username, password: input.password });
       const fromFiles = input.username ? undefined : await credentialsFromFiles(host);
+      const given = input.username && input.password ? { username: input.username, password: input.password } : undefined;
+      // Reach the registry and sign in first, so a typo or a wrong password never replaces a working entry.
+      if (!input.saveAnyway && !services.network.offline) await checkAccess(host, input.insecure ?? false, given ?? fromFiles);
+      if (given) await connections.credentials.set(host, given);
       const saved = await connections.saved.update((registries) => {
         const existing = registries.find((r) => r.kind === 'distribution' && r.host === host);
         const entry: SavedRegistry = {
@@ -206,4 +211,17 @@ async function addLayout(dataDir: string, connections: RegistryConnections, layo
   await new OciLayout(dir).check();
   const entry: SavedRegistry = { id, kind: 'oci-layout', name: name ?? path.basename(resolved), host: 'oci-layout', path: dir, insecure: false, credentials: 'none' };
   return connections.saved.update((registries) => ({ registries: [...registries, entry], result: entry }));
+}
+
+/** Reaches `/v2/` and signs in with the credentials about to be saved; refuses with reason `not-saved` otherwise. */
+async function checkAccess(host: string, insecure: boolean, credentials: Credentials | undefined): Promise<void> {
+  const client = new RegistryClient({ registry: host, insecure, credentials: async () => credentials });
+  try {
+    const response = await client.ping();
+    await response.body?.cancel();
+  } catch (error) {
+    const known = error instanceof SignetError ? error : new SignetError('UNAVAILABLE', `${host} does not answer: ${describeSystemError(error)}.`);
+    if (known.code === 'OFFLINE') throw known;
+    throw new SignetError(known.code, `${known.message} Nothing was saved: check the host${credentials ? ' and the credentials' : ''}, or save it anyway.`, { reason: 'not-saved' });
+  }
 }

@@ -14,5 +14,7 @@ export interface RegistrySource {
   blob(repository: string, digest: string, maxBytes: number): Promise<Buffer>;
   pushBlob(repository: string, bytes: Uint8Array): Promise<Digest>;
   pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<Digest>;
+  /** Deletes a manifest by digest (and the tags naming it); UNSUPPORTED where the registry does not delete. Absent for sources that cannot delete. */
+  deleteManifest?(repository: string, digest: string): Promise<void>;
   referrers(repository: string, digest: string): Promise<{ descriptors: Descriptor[]; source: 'api' | 'tag-schema' }>;
 }

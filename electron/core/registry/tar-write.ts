@@ -1,50 +1,56 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { pack, type Pack } from 'tar-stream';
+import { SignetError } from '../../../shared/errors';
 
-/** Writes a directory tree as a plain ustar archive (files and directories only, sorted, mtime 0). */
-export async function tarDirectory(root: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const walk = async (dir: string, prefix: string) => {
-    const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        parts.push(header(`${rel}/`, 0, '5'));
-        await walk(path.join(dir, entry.name), rel);
-      } else if (entry.isFile()) {
-        const body = await fs.readFile(path.join(dir, entry.name));
-        parts.push(header(rel, body.length, '0'), body, Buffer.alloc((512 - (body.length % 512)) % 512));
-      }
+/** Entries get this time, so the same tree always gives the same archive bytes. */
+const EPOCH = new Date(0);
+
+/**
+ * Writes a directory tree as a tar archive (files and directories only, sorted, mtime 0) to
+ * `target`, streaming: memory stays flat whatever the size (a 3 GiB layout passes through 64 KiB
+ * at a time). The archive is written beside the target, flushed, and linked into place only when
+ * complete, so a failure leaves nothing half-written and an existing file is never overwritten.
+ */
+export async function writeTarFile(root: string, target: string): Promise<void> {
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.partial-${process.pid}-${Date.now()}`);
+  const archive = pack();
+  const written = pipeline(archive, createWriteStream(partial, { flags: 'wx', mode: 0o644 }));
+  try {
+    await addTree(archive, root, '');
+    archive.finalize();
+    await written;
+    const handle = await fs.open(partial, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-  };
-  await walk(root, '');
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
+    await fs.link(partial, target).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') throw new SignetError('CONFLICT', `${target} exists already; Signet does not overwrite it.`);
+      throw error;
+    });
+  } catch (error) {
+    archive.destroy();
+    await written.catch(() => undefined);
+    throw error;
+  } finally {
+    await fs.rm(partial, { force: true });
+  }
 }
 
-function header(name: string, size: number, type: '0' | '5'): Buffer {
-  const h = Buffer.alloc(512);
-  let short = name;
-  let prefix = '';
-  if (Buffer.byteLength(name) > 100) {
-    const cut = name.lastIndexOf('/', name.length - 2);
-    prefix = name.slice(0, cut);
-    short = name.slice(cut + 1);
-    if (Buffer.byteLength(short) > 100 || Buffer.byteLength(prefix) > 155) throw new Error(`Path too long for ustar: ${name}`);
+async function addTree(archive: Pack, dir: string, prefix: string): Promise<void> {
+  const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      await new Promise<void>((resolve, reject) => archive.entry({ name: `${rel}/`, type: 'directory', mode: 0o755, mtime: EPOCH }, (error) => (error ? reject(error) : resolve())));
+      await addTree(archive, full, rel);
+    } else if (entry.isFile()) {
+      const { size } = await fs.stat(full);
+      await pipeline(createReadStream(full), archive.entry({ name: rel, type: 'file', size, mode: 0o644, mtime: EPOCH }));
+    }
   }
-  h.write(short, 0, 100, 'utf8');
-  h.write(type === '5' ? '0000755\0' : '0000644\0', 100, 'ascii');
-  h.write('0000000\0', 108, 'ascii');
-  h.write('0000000\0', 116, 'ascii');
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-  h.write('00000000000\0', 136, 'ascii');
-  h.write('        ', 148, 'ascii');
-  h.write(type, 156, 'ascii');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  h.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const byte of h) sum += byte;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-  return h;
 }

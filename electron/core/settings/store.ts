@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Settings } from '../../../shared/model';
@@ -60,7 +61,7 @@ export class SettingsStore {
     try {
       raw = await readJsonFile(this.file);
     } catch (error) {
-      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}`);
     }
     if (raw === undefined) return { ...DEFAULTS };
     const parsed = Settings.partial().strict().safeParse(raw);

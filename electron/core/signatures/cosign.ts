@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
-import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
+import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE, PayloadInputError } from '../../../shared/payloads/payloads';
 import type { ReasonCode } from '../../../shared/models/verdict';
 import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import type { SignatureAlgorithm, Signer } from '../signing/signer';
@@ -64,16 +64,18 @@ export interface PayloadCheck {
   reason: string;
   identity?: string;
   annotations?: Record<string, string>;
+  /** optional.timestamp: the signer's claimed time, seconds since the epoch. */
+  timestamp?: number;
 }
 
 /** The payload must pass the one strict payload parser (cosign's type) and name this digest. */
 export function checkCosignPayload(payload: Uint8Array, digest: string): PayloadCheck {
   const parsed = parseSignedPayload(payload, 'cosign');
   if (!parsed.ok) return { ok: false, code: parsed.code, reason: parsed.reason };
-  const { manifestDigest, dockerReference, optional } = parsed.payload;
-  const annotations = stringAnnotations(optional);
-  if (manifestDigest !== digest) return { ok: false, code: 'DIGEST_MISMATCH', reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`, identity: dockerReference, annotations };
-  return { ok: true, code: 'DIGEST_MATCH', reason: `The payload names ${digest}.`, identity: dockerReference, annotations };
+  const { manifestDigest, dockerReference, optional, timestamp } = parsed.payload;
+  const claims = { identity: dockerReference, annotations: stringAnnotations(optional), ...(timestamp !== undefined ? { timestamp } : {}) };
+  if (manifestDigest !== digest) return { ok: false, code: 'DIGEST_MISMATCH', reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...claims };
+  return { ok: true, code: 'DIGEST_MATCH', reason: `The payload names ${digest}.`, ...claims };
 }
 
 /** The algorithms a public key may have signed a cosign payload with (cosign ≥2.6 and older). */
@@ -109,9 +111,18 @@ export async function signCosign(options: {
   digest: string;
   signer: Signer;
   annotations?: Record<string, string>;
+  /** The signing time written into optional.timestamp (as containers/image does); none leaves it out, as cosign does. */
+  now?: Date;
 }): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const digest = parseDigest(options.digest);
-  const payload = Buffer.from(buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}) }), 'utf8');
+  let text: string;
+  try {
+    text = buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}), ...(options.now ? { timestamp: Math.floor(options.now.getTime() / 1000) } : {}) });
+  } catch (error) {
+    if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', `${error.message} Nothing was signed.`);
+    throw error;
+  }
+  const payload = Buffer.from(text, 'utf8');
   const signature = Buffer.from(await options.signer.sign(payload));
   if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.', { reason: 'self-check' });
   const tag = signatureTag(digest);
@@ -159,10 +170,7 @@ async function writeSignature(source: RegistrySource, repository: string, tag: s
     existing = undefined;
     const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
     if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
-    const config = Buffer.from(JSON.stringify({ architecture: '', created: '0001-01-01T00:00:00Z', history: [{ created: '0001-01-01T00:00:00Z' }], os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }));
-    const configDigest = await options.source.pushBlob(options.repository, config);
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest }, layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })) }));
-    await options.source.pushManifest(options.repository, tag, manifest, MEDIA.ociManifest);
+    const manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
     // The registry has no compare-and-swap for tags: a concurrent writer that read before our push
     // can overwrite us, even after one re-read. Ours must survive two re-reads after random
     // pauses; when it is gone, merge again.
@@ -172,6 +180,102 @@ async function writeSignature(source: RegistrySource, repository: string, tag: s
     if ((await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours))) return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
   }
   throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
+}
+
+/** Writes the signature image with these layers, as cosign lays it out: the go-containerregistry empty config with the layers' digests as diff_ids. */
+async function pushSignatureImage(source: RegistrySource, repository: string, tag: string, layers: readonly Descriptor[]): Promise<Buffer> {
+  const config = Buffer.from(JSON.stringify({ architecture: '', created: '0001-01-01T00:00:00Z', history: [{ created: '0001-01-01T00:00:00Z' }], os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }));
+  const configDigest = await source.pushBlob(repository, config);
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest }, layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })) }));
+  await source.pushManifest(repository, tag, manifest, MEDIA.ociManifest);
+  return manifest;
+}
+
+/** The signature image as it is now, read fresh by tag: its digest and layers; undefined when there is none. */
+async function readSignatureImage(source: RegistrySource, repository: string, tag: string): Promise<{ digest: string; layers: Descriptor[] } | undefined> {
+  try {
+    const m = await source.manifest(repository, tag);
+    return { digest: m.digest, layers: m.parsed.layers };
+  } catch (error) {
+    if (error instanceof SignetError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** The layer of the signature image that holds one signature (its payload digest and signature), as it is stored now. */
+export async function findCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string): Promise<Descriptor | undefined> {
+  return (await readSignatureImage(source, repository, signatureTag(digest)))?.layers.find((l) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64);
+}
+
+/**
+ * Removes exactly one signature (one layer: its payload digest and signature) from the image's
+ * signature image, keeping every other one. Before writing it reads the tag again and starts over
+ * when it moved (a signer appended meanwhile); after writing it reads the tag twice after pauses,
+ * as signers do, and removes the layer again if a concurrent writer put it back. Signet's signers
+ * re-read the same way, so a signature appended during the delete is merged back by its signer.
+ * When no signature remains the signature image is deleted (or, where the registry does not
+ * delete, written without layers).
+ */
+export async function removeCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string): Promise<{ tag: string; remaining: number; imageDeleted: boolean }> {
+  const tag = signatureTag(digest);
+  const target = (l: Descriptor) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64;
+  return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const before = await readSignatureImage(source, repository, tag);
+      if (!before?.layers.some(target)) throw new SignetError('NOT_FOUND', `${tag} no longer holds that signature; nothing was deleted.`);
+      const keep = before.layers.filter((l) => !target(l));
+      // Compare before write: the tag must still be what the new layer list was made from.
+      if ((await readSignatureImage(source, repository, tag))?.digest !== before.digest) continue;
+      let imageDeleted = false;
+      if (keep.length === 0 && source.deleteManifest) {
+        try {
+          await source.deleteManifest(repository, before.digest);
+          imageDeleted = true;
+        } catch (error) {
+          if (!(error instanceof SignetError && error.code === 'UNSUPPORTED')) throw error;
+        }
+      }
+      if (!imageDeleted) await pushSignatureImage(source, repository, tag, keep);
+      await pause(40, 160);
+      if ((await readSignatureImage(source, repository, tag))?.layers.some(target)) continue;
+      await pause(150, 350);
+      const after = await readSignatureImage(source, repository, tag);
+      if (after?.layers.some(target)) continue;
+      return { tag, remaining: after?.layers.length ?? 0, imageDeleted: imageDeleted && !after };
+    }
+    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature was still there after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  });
+}
+
+/**
+ * Rewrites one layer's descriptor (its unsigned annotations) in the signature image, keeping every
+ * other layer: the change is applied to the tag as it is read just before writing, and read back
+ * twice after pauses; a concurrent writer's version makes it start over. The payload and its
+ * signature are untouched, so the signature verifies as before.
+ */
+export async function updateCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string, change: (layer: Descriptor) => Descriptor): Promise<Descriptor> {
+  const tag = signatureTag(digest);
+  const target = (l: Descriptor) => l.digest === layerDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signatureB64;
+  const same = (a: Descriptor, b: Descriptor) => JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {});
+  return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const before = await readSignatureImage(source, repository, tag);
+      const layer = before?.layers.find(target);
+      if (!before || !layer) throw new SignetError('NOT_FOUND', `${tag} no longer holds that signature; nothing was changed.`);
+      const wanted = change(layer);
+      if (wanted.digest !== layer.digest || wanted.annotations?.[SIGNATURE_ANNOTATION] !== signatureB64) throw new Error('a layer change may touch only unsigned annotations');
+      if (same(wanted, layer)) return layer;
+      if ((await readSignatureImage(source, repository, tag))?.digest !== before.digest) continue;
+      await pushSignatureImage(source, repository, tag, before.layers.map((l) => (target(l) ? wanted : l)));
+      await pause(40, 160);
+      const kept = (await readSignatureImage(source, repository, tag))?.layers.find(target);
+      if (!kept || !same(kept, wanted)) continue;
+      await pause(150, 350);
+      const still = (await readSignatureImage(source, repository, tag))?.layers.find(target);
+      if (still && same(still, wanted)) return still;
+    }
+    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the change was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  });
 }
 
 const pause = (min: number, spread: number) => new Promise((resolve) => setTimeout(resolve, min + Math.floor(Math.random() * spread)));

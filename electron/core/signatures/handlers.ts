@@ -1,6 +1,5 @@
 import type { signatureCalls } from '../../../shared/contract/signatures';
 import { SignetError } from '../../../shared/errors';
-import type { LookedPlace, SignatureReport } from '../../../shared/models/signatures';
 import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
 import { resolveSigner } from '../keys/resolve-signer';
@@ -12,16 +11,22 @@ import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../shared/models/kms';
 const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
-import { collectTrust, publicKeysValidFor } from './trusted';
+import { publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
 import { notationSignerAlgorithm, parseDuration } from './notation/sign';
 import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { chooseLookaside } from './lookaside/choose';
-import { reviewerSafe } from '../storage/handlers';
-import { FORMATS, formatById } from './formats';
-import type { Referrers, SignContext, Signed, VerifyContext } from './formats/format';
+import { formatById } from './formats';
+import { withSignedRecord } from './record';
+import { keyDetails } from './key-details';
+import { inspectImage, type Inspected } from './inspect';
+import { tagSignature } from './tags';
+import { findSignature, madeBy, performDelete, planDelete, resolveKeyFingerprint } from './delete';
+import { isSignatureArtifactTag } from '../../../shared/formats';
+import type { SignatureReport } from '../../../shared/models/signatures';
+import type { SignContext, Signed } from './formats/format';
 import type { RegistrySource } from '../registry/source';
 
 /**
@@ -46,45 +51,12 @@ function signerDetails(signer: Signer): Record<string, string> {
 
 
 export function createSignatureHandlers(services: CoreServices, connections = services.registries): AreaHandlers<typeof signatureCalls> {
+  /** Every deletion is its own audit entry: which signature, where, whose. */
+  const auditDeletion = (s: SignatureReport, repository: string, digest: string, outcome: string, byKey?: string) =>
+    services.audit.append('signature.deleted', `Deleted the ${s.format} signature ${s.id} of ${repository}@${digest.slice(0, 19)}…: ${outcome}`, { repository, digest, format: s.format, signatureId: s.id ?? '', storage: s.storage.slice(0, 500), ...(s.signer ? { signer: s.signer } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(byKey ? { byKey } : {}) });
   return {
     'signatures.verify': async (input) => {
-      if (services.readOnly && (input.lookaside || input.registriesD)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode Signet reads the lookaside saved with the registry or named by registries.d, not one given per call.');
-      if (input.asc) reviewerSafe(services, input.asc);
-      const saved = await connections.saved.get(input.id);
-      const source = await connections.source(input.id);
-      const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
-      // A tag chooses the identity signatures must name (and a tag-scoped trust entry): it must point at this image now.
-      if (input.tag) {
-        const tagged = await source.manifest(input.repository, input.tag);
-        const holds = tagged.digest === input.digest || (tagged.parsed.kind === 'index' && tagged.parsed.manifests.some((m) => m.digest === input.digest));
-        if (!holds) throw new SignetError('CONFLICT', `The tag ${input.tag} points to ${tagged.digest}, not to ${input.digest}; verify that image by its digest, or the tag.`);
-      }
-      const imageReference = imageReferenceFor(host, input.repository, input.digest, input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined));
-      const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}), image: imageReference });
-      const lookaside = await chooseLookaside(input, saved, imageReference, false);
-      // Notation signatures follow the imported Notation trust policy (scoped by host/repository, as notation scopes them).
-      const notation = input.trustOnly ? undefined : await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
-      const looked: LookedPlace[] = [];
-      let referrers: Promise<Referrers> | undefined;
-      const ctx: VerifyContext = {
-        source,
-        registryLabel: saved.kind === 'oci-layout' ? 'layout' : saved.host,
-        repository: input.repository,
-        digest: input.digest,
-        imageReference,
-        trust,
-        ...(notation ? { notation } : {}),
-        ...(lookaside ? { lookaside } : {}),
-        ...(input.asc ? { asc: await services.storage.open(input.asc) } : {}),
-        referrers: () => (referrers ??= source.referrers(input.repository, input.digest)),
-        look: (place) => looked.push(place),
-        now: new Date(),
-      };
-      if (!lookaside) looked.push({ kind: 'lookaside', place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)', outcome: 'none' });
-      const all: SignatureReport[] = [];
-      for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)));
-      const signatures = all.filter((s) => s.kind === 'signature');
-      const attestations = all.filter((s) => s.kind === 'attestation');
+      const { signatures, attestations, looked } = await inspectImage(services, connections, input);
       const summary = imageVerdict(signatures, looked);
       if (input.requested) await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { call: 'signatures.verify', repository: input.repository, digest: input.digest, ...(input.tag ? { tag: input.tag } : {}), verdict: summary.verdict, code: summary.code, signatures: signatures.length });
       return { digest: input.digest, ...summary, signatures, attestations, looked };
@@ -103,7 +75,60 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`), notationFor);
       return { results };
     },
+    'signatures.keyDetails': (input) => keyDetails(services, input),
+    'signatures.tag': async (input) => {
+      const { ctx, signatures, attestations } = await inspectImage(services, connections, input);
+      const s = findSignature([...signatures, ...attestations], input.signature);
+      const result = await tagSignature(ctx, s, input.add ?? {}, input.remove ?? []);
+      await services.audit.append('signature.tagged', `Tagged the ${s.format} signature ${s.id} of ${input.repository}@${input.digest.slice(0, 19)}…: ${Object.entries(result.tags).map(([k, v]) => `${k}=${v}`).join(', ').slice(0, 300) || 'no tags'}`, { repository: input.repository, digest: input.digest, format: s.format, signatureId: s.id ?? '', ...(input.add ? { added: Object.keys(input.add).join(' ').slice(0, 500) } : {}), ...(input.remove ? { removed: input.remove.join(' ').slice(0, 500) } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}) });
+      return result;
+    },
+    'signatures.delete': async (input) => {
+      const { ctx, signatures, attestations } = await inspectImage(services, connections, input);
+      const s = findSignature([...signatures, ...attestations], input.signature);
+      const plan = await planDelete(ctx, s);
+      if (input.dryRun) return { deleted: false, plan };
+      const outcome = await performDelete(ctx, s);
+      await auditDeletion(s, input.repository, input.digest, outcome);
+      return { deleted: true, plan, outcome };
+    },
+    'signatures.deleteByKey': async (input, ctx) => {
+      const key = await resolveKeyFingerprint(services.keys, await new TrustStore(services.dataDir).entries(), input.key);
+      const source = await connections.source(input.id);
+      const tags = input.tags ?? (await source.tags(input.repository)).tags.filter((t) => !isSignatureArtifactTag(t));
+      // Each tagged image, and for an index each platform manifest: signatures sit on either.
+      const images = new Map<string, string[]>();
+      const add = (digest: string, tag: string) => images.set(digest, [...(images.get(digest) ?? []), tag]);
+      for (const tag of tags) {
+        const m = await source.manifest(input.repository, tag);
+        add(m.digest, tag);
+        if (m.parsed.kind === 'index') for (const child of m.parsed.manifests.slice(0, 256)) add(child.digest, `${tag} (${child.platform ? `${child.platform.os}/${child.platform.architecture}` : 'platform'})`);
+      }
+      const found: Array<{ digest: string; tags: string[]; report: SignatureReport; inspected: Inspected }> = [];
+      let done = 0;
+      for (const [digest, named] of images) {
+        ctx.progress(done++, images.size, `Looking at ${named[0]} (${digest.slice(0, 19)}…)`);
+        const inspected = await inspectImage(services, connections, { id: input.id, repository: input.repository, digest, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}) });
+        for (const report of [...inspected.signatures, ...inspected.attestations]) if (report.id && madeBy(report, key.fingerprint)) found.push({ digest, tags: named, report, inspected });
+      }
+      ctx.progress(images.size, images.size, `Found ${found.length} signature(s) by the key`);
+      const row = (f: (typeof found)[number], deleted: boolean, outcome?: string) => ({ digest: f.digest, tags: f.tags, id: f.report.id as string, format: f.report.format, storage: f.report.storage, deleted, ...(outcome ? { outcome } : {}) });
+      const base = { fingerprint: key.fingerprint, ...(key.name ? { keyName: key.name } : {}), images: images.size };
+      if (input.dryRun) return { ...base, signatures: found.map((f) => row(f, false)), deleted: 0 };
+      if (input.expectedCount !== undefined && input.expectedCount !== found.length) throw new SignetError('CONFLICT', `The dry run counted ${input.expectedCount} signature(s) by this key; there are ${found.length} now. Nothing was deleted: count again.`);
+      const rows = [];
+      for (const [i, f] of found.entries()) {
+        ctx.progress(i, found.length, `Deleting ${f.report.id} on ${f.tags[0]}`);
+        const outcome = await performDelete(f.inspected.ctx, f.report);
+        await auditDeletion(f.report, input.repository, f.digest, outcome, key.name ?? key.fingerprint);
+        rows.push(row(f, true, outcome));
+      }
+      ctx.progress(found.length, found.length, `Deleted ${rows.length} signature(s)`);
+      return { ...base, signatures: rows, deleted: rows.length };
+    },
     'signatures.sign': async (input, ctx) => {
+      // Refused before anything is read or signed: metadata that is not a JSON object, or too large.
+      const annotations = withSignedRecord(input.annotations, { description: input.description, metadata: input.metadata });
       const saved = await connections.saved.get(input.id);
       const source = await connections.source(input.id);
       if (input.expectedTag) {
@@ -117,7 +142,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         registryHost: saved.kind === 'oci-layout' ? 'oci-layout' : saved.host,
         repository: input.repository,
         ...(input.expectedTag ? { tag: input.expectedTag } : {}),
-        ...(input.annotations ? { annotations: input.annotations } : {}),
+        ...(annotations ? { annotations } : {}),
         creator: `${APP_NAME} ${APP_VERSION}`,
         now: new Date(),
       };

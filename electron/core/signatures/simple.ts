@@ -1,14 +1,15 @@
 import { constants, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import type { ReasonCode } from '../../../shared/models/verdict';
-import { buildAtomicPayload } from '../../../shared/payloads/payloads';
+import { buildAtomicPayload, PayloadInputError } from '../../../shared/payloads/payloads';
 import type { PgpSigner } from '../signing/signer';
 import { parseDigest } from '../registry/digest';
 import { parseNormalizedNamed, refString, tagNameOnly } from '../trust/docker-reference';
 import { identityMatches } from '../trust/identity';
 import { verifyPgpMessage, type PgpCandidate } from './openpgp-verify';
-import { parseSignedPayload } from './signed-payload';
+import { parseSignedPayload, stringAnnotations } from './signed-payload';
 import { readRegularFileIfPresent } from '../storage/bounded-read';
 
 const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
@@ -25,9 +26,15 @@ export function lookasideDir(base: string, repositoryPath: string, digest: strin
   return path.join(base, `${repositoryPath}@${d.replace(':', '=')}`);
 }
 
-/** Makes a binary signed OpenPGP message over the atomic payload, as skopeo/podman store it. */
-export async function signSimple(pgp: PgpSigner, dockerReference: string, digest: string, creator: string, now: Date): Promise<{ payload: string; message: Uint8Array }> {
-  const payload = buildAtomicPayload({ dockerReference, manifestDigest: parseDigest(digest), creator, timestamp: Math.floor(now.getTime() / 1000) });
+/** Makes a binary signed OpenPGP message over the atomic payload, as skopeo/podman store it; `extra` are further string `optional` members (annotations, description, metadata). */
+export async function signSimple(pgp: PgpSigner, dockerReference: string, digest: string, creator: string, now: Date, extra?: Readonly<Record<string, string>>): Promise<{ payload: string; message: Uint8Array }> {
+  let payload: string;
+  try {
+    payload = buildAtomicPayload({ dockerReference, manifestDigest: parseDigest(digest), creator, timestamp: Math.floor(now.getTime() / 1000), ...(extra ? { extra } : {}) });
+  } catch (error) {
+    if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', `${error.message} Nothing was signed.`);
+    throw error;
+  }
   return { payload, message: await pgp.signMessage(Buffer.from(payload, 'utf8')) };
 }
 
@@ -51,6 +58,58 @@ export async function writeLookaside(base: string, repositoryPath: string, diges
     }
   }
   throw new SignetError('TOO_LARGE', `${dir} already holds ${MAX_SIGNATURES} signatures.`);
+}
+
+/**
+ * Removes the lookaside signature whose bytes have this SHA-256, then renumbers the ones after it
+ * down by one so containers/image, which reads signature-1, -2, … until the first gap, still
+ * finds every one. Never overwrites: each move is a hard link to the free name, then an unlink,
+ * so a signer writing meanwhile (at the first free N, exclusively) keeps its file; the directory
+ * is read again until no gap is left.
+ */
+export async function removeLookaside(base: string, repositoryPath: string, digest: string, sha256: string): Promise<{ removed: string; renumbered: Array<{ from: string; to: string }>; remaining: number }> {
+  const dir = lookasideDir(base, repositoryPath, digest);
+  const files = await readLookaside(base, repositoryPath, digest);
+  const target = files.find((f) => createHash('sha256').update(f.bytes).digest('hex') === sha256);
+  if (!target) throw new SignetError('NOT_FOUND', `${dir} no longer holds that signature; nothing was deleted.`);
+  const file = path.join(dir, target.name);
+  // Compare before write: the file must still hold exactly those bytes.
+  const now = await readRegularFileIfPresent(file, { maxBytes: MAX_SIGNATURE_BYTES, what: 'The lookaside signature' });
+  if (!now || createHash('sha256').update(now).digest('hex') !== sha256) throw new SignetError('CONFLICT', `${file} changed while it was being deleted; nothing was deleted. Look again.`);
+  await fs.unlink(file);
+  const renumbered: Array<{ from: string; to: string }> = [];
+  for (let round = 0; round < 50; round += 1) {
+    const numbers = (await fs.readdir(dir))
+      .map((name) => /^signature-([1-9][0-9]{0,5})$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    let next = 1;
+    let moved = false;
+    let retry = false;
+    for (const n of numbers) {
+      if (n !== next) {
+        const from = path.join(dir, `signature-${n}`);
+        const to = path.join(dir, `signature-${next}`);
+        try {
+          await fs.link(from, to);
+        } catch (error) {
+          // A signer took that name meanwhile: read the directory again.
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+            retry = true;
+            break;
+          }
+          throw error;
+        }
+        await fs.unlink(from);
+        renumbered.push({ from: `signature-${n}`, to: `signature-${next}` });
+        moved = true;
+      }
+      next += 1;
+    }
+    if (!moved && !retry) return { removed: target.name, renumbered, remaining: numbers.length };
+  }
+  throw new SignetError('CONFLICT', `${dir} kept changing while its signatures were renumbered; check it.`);
 }
 
 /** Reads signature-1, -2, … until the first gap (as containers/image does). */
@@ -86,6 +145,8 @@ export interface SimpleVerdict {
   identity?: string;
   /** The payload's optional.timestamp: the signer's claim. */
   timestamp?: number;
+  /** The payload's string `optional` members (creator, description, metadata, the signer's annotations). */
+  annotations?: Record<string, string>;
   creator?: string;
   /** The OpenPGP signature's creation time: also the signer's claim. */
   created?: Date;
@@ -113,7 +174,7 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
   const signed = { ...who, payload: Buffer.from(verified.data).toString('utf8').slice(0, 65_536) };
   if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...signed };
   const p = parsed.payload;
-  const claims = { identity: p.dockerReference, ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
+  const claims = { identity: p.dockerReference, annotations: stringAnnotations(p.optional), ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
   if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...signed, ...claims };
   if (swr?.ok) {
     const repository = options.swrRepository as string;

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -215,10 +216,10 @@ export class DirectoryStore implements ObjectStore {
   private ioError(error: unknown, verb: string): Error {
     if (error instanceof SignetError) return error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return new SignetError('FORBIDDEN', `Signet may not ${verb} ${this.root} (${code}); check the folder's permissions.`);
+    if (code === 'EACCES' || code === 'EPERM') return new SignetError('FORBIDDEN', `Signet may not ${verb} ${this.root} ; check the folder's permissions.`);
     if (code === 'ENOSPC') return new SignetError('IO_ERROR', `The disk holding ${this.root} is full.`);
-    if (code === 'ENOTDIR' || code === 'EEXIST') return new SignetError('CONFLICT', `A file stands where ${this.root} needs a folder (${code}).`);
-    return new SignetError('IO_ERROR', `Cannot ${verb} ${this.root}: ${code ?? (error as Error).message}.`);
+    if (code === 'ENOTDIR' || code === 'EEXIST') return new SignetError('CONFLICT', `A file stands where ${this.root} needs a folder.`);
+    return new SignetError('IO_ERROR', `Cannot ${verb} ${this.root}: ${describeSystemError(error)}.`);
   }
 }
 

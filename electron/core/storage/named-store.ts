@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -32,7 +33,7 @@ export class NamedRecordStore<T extends { name: string }> {
       bytes = await fs.readFile(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}.`);
     }
     const doc = parseStrictJson(bytes, this.file) as Record<string, unknown> | null;
     const items = doc && typeof doc === 'object' && doc.version === 1 ? doc[this.field] : undefined;

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -199,7 +200,7 @@ export class S3Store implements ObjectStore {
       return new SignetError('UNAUTHORIZED', 'No storage credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or store credentials with the profile.');
     }
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? name) || /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message ?? '')) {
-      return new SignetError('STORAGE_ERROR', `The connection to ${where} failed (${e.code ?? (e.message ?? name).slice(0, 80)}); nothing was left half-written: try again.`);
+      return new SignetError('STORAGE_ERROR', `The connection to ${where} failed (${describeSystemError(error)}); nothing was left half-written: try again.`);
     }
     return new SignetError('STORAGE_ERROR', `${where} answered ${name || status || 'an error'}: ${(e.message ?? '').slice(0, 200)}`);
   }

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -160,7 +161,7 @@ export class TrustMigration {
     try {
       raw = await readJsonFile(this.marker);
     } catch (error) {
-      throw new SignetError('IO_ERROR', `Cannot read ${this.marker}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.marker}: ${describeSystemError(error)}`);
     }
     if (raw === undefined) return undefined;
     const parsed = Marker.safeParse(raw);

@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -28,7 +29,7 @@ export class PolicyStore {
     try {
       raw = await readJsonFile(this.file);
     } catch (error) {
-      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}`);
     }
     if (raw === undefined) return [];
     const parsed = File.safeParse(raw);

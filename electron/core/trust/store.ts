@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../shared/system-errors';
 import { createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
@@ -116,7 +117,7 @@ export class TrustStore {
     try {
       raw = await readJsonFile(this.file);
     } catch (error) {
-      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${(error as Error).message}`);
+      throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}`);
     }
     if (raw === undefined) return [];
     const parsed = File.safeParse(raw);
@@ -208,13 +209,20 @@ function checkNotationStores(data: string, material: { kind: TrustKind; leaf?: b
   }
 }
 
+/** Key types and curves as people name them ("ECDSA P-256", not "ec prime256v1"). */
+const CURVE_WORDS: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
+const KEY_TYPE_WORDS: Readonly<Record<string, string>> = { rsa: 'RSA', 'rsa-pss': 'RSA-PSS', ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA' };
+
 function algorithmOf(data: string): { algorithm?: string } {
   if (!data.includes('BEGIN PUBLIC KEY')) return {};
-  if (isSm2Spki(data)) return { algorithm: 'sm2' };
+  if (isSm2Spki(data)) return { algorithm: 'SM2' };
   try {
     const key = createPublicKey(data);
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    return { algorithm: curve ? `${key.asymmetricKeyType} ${curve}` : `${key.asymmetricKeyType}${key.asymmetricKeyDetails?.modulusLength ? ` ${key.asymmetricKeyDetails.modulusLength}` : ''}` };
+    const bits = key.asymmetricKeyDetails?.modulusLength;
+    const type = key.asymmetricKeyType ?? 'unknown';
+    if (type === 'ec') return { algorithm: `ECDSA ${CURVE_WORDS[curve ?? ''] ?? curve ?? ''}`.trim() };
+    return { algorithm: `${KEY_TYPE_WORDS[type] ?? type}${bits ? ` ${bits}` : ''}` };
   } catch {
     return {};
   }

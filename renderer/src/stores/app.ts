@@ -12,7 +12,8 @@ interface AppState {
   route: Route;
   doctor: { report?: DoctorReport; running: boolean; progress?: JobProgress; error?: string };
   init(api: SignetApi): Promise<void>;
-  navigate(route: Route): void;
+  /** Goes to a place; `replace` swaps the current history entry (moving through a list with the keys). */
+  navigate(route: Route, options?: { replace?: boolean }): void;
   runDoctor(): Promise<void>;
   setOfflineMode(on: boolean): Promise<void>;
 }
@@ -46,9 +47,12 @@ export const useApp = create<AppState>((set, get) => ({
     } else set({ settingsError: result.message });
   },
 
-  navigate(route) {
+  navigate(route, options) {
     const hash = routeHash(route);
-    if (window.location.hash !== hash) history.pushState(null, '', hash);
+    if (window.location.hash !== hash) {
+      if (options?.replace) history.replaceState(null, '', hash);
+      else history.pushState(null, '', hash);
+    }
     set({ route });
   },
 

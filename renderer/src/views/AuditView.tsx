@@ -143,14 +143,20 @@ export function AuditView() {
           <p>Every signature, verification, key and trust change is recorded here, each entry chained to the previous one by its SHA-256.</p>
         </div>
       ) : (
-        <table className="table" aria-label="Audit log">
+        <table className="table audit-table" aria-label="Audit log">
+          <colgroup>
+            <col style={{ width: '3.5em' }} />
+            <col style={{ width: '11em' }} />
+            <col style={{ width: '10.5em' }} />
+            <col style={{ width: '12em' }} />
+            <col style={{ width: '14em' }} />
+            <col />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Time</th>
-              <th scope="col">Event</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Origin</th>
+              <th scope="col">Time and origin</th>
+              <th scope="col">Event and outcome</th>
               <th scope="col">Key</th>
               <th scope="col">Image</th>
               <th scope="col">Summary</th>
@@ -160,12 +166,14 @@ export function AuditView() {
             {entries.map((e) => (
               <tr key={e.seq}>
                 <td className="num">{e.seq}</td>
-                <td>{new Date(e.time).toLocaleString()}</td>
+                <td>
+                  {new Date(e.time).toLocaleString()}
+                  <div className="muted small">{e.origin ? `${ORIGIN_LABELS[e.origin.host]} (${e.origin.user})` : 'origin not recorded'}</div>
+                </td>
                 <td>
                   <code>{e.type}</code>
+                  <div className={`small ${e.outcome && e.outcome !== 'succeeded' ? 'outcome-bad' : 'muted'}`}>{e.outcome ?? (e.type === 'call.failed' ? 'failed' : 'succeeded')}</div>
                 </td>
-                <td className={e.outcome && e.outcome !== 'succeeded' ? 'outcome-bad' : undefined}>{e.outcome ?? (e.type === 'call.failed' ? 'failed' : 'succeeded')}</td>
-                <td>{e.origin ? `${ORIGIN_LABELS[e.origin.host]} (${e.origin.user})` : '—'}</td>
                 <td>{keyOf(e) ?? ''}</td>
                 <td>{imageOf(e) ?? ''}</td>
                 <td title={Object.entries(e.details).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}>{e.summary}</td>

@@ -6,6 +6,7 @@ import { Fingerprint } from '../components/Copy';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useKeptState } from '../hooks/useKeptState';
 import { useCan } from '../hooks/useCan';
 
 const STEPS = [
@@ -47,12 +48,12 @@ export function OfflineView({ sub }: { sub?: string | undefined }) {
 function PrepareStep() {
   const api = useApp((s) => s.api);
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
-  const [references, setReferences] = useState('');
-  const [keyChoice, setKeyChoice] = useState('');
-  const [typedKey, setTypedKey] = useState('');
-  const [formats, setFormats] = useState<OfflineFormat[]>(['cosign']);
-  const [indexOnly, setIndexOnly] = useState(false);
-  const [result, setResult] = useState<{ request: string; sha256: string; summary: string }>();
+  const [references, setReferences] = useKeptState('offline.prepare.references', '');
+  const [keyChoice, setKeyChoice] = useKeptState('offline.prepare.keyChoice', '');
+  const [typedKey, setTypedKey] = useKeptState('offline.prepare.typedKey', '');
+  const [formats, setFormats] = useKeptState<OfflineFormat[]>('offline.prepare.formats', ['cosign']);
+  const [indexOnly, setIndexOnly] = useKeptState('offline.prepare.indexOnly', false);
+  const [result, setResult] = useKeptState<{ request: string; sha256: string; summary: string } | undefined>('offline.prepare.result', undefined);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -121,12 +122,15 @@ function SignStep() {
   const can = useCan();
   const api = useApp((s) => s.api);
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
-  const [request, setRequest] = useState<string>();
-  const [shown, setShown] = useState<RequestInspection>();
-  const [approved, setApproved] = useState<Set<string>>(new Set());
-  const [keyId, setKeyId] = useState('');
+  const [request, setRequest] = useKeptState<string | undefined>('offline.sign.request', undefined);
+  const [shown, setShown] = useKeptState<RequestInspection | undefined>('offline.sign.shown', undefined);
+  const [approved, setApproved] = useKeptState<Set<string>>('offline.sign.approved', () => new Set());
+  const [keyId, setKeyId] = useKeptState('offline.sign.keyId', '');
   const [error, setError] = useState<string>();
-  const [done, setDone] = useState<{ bundle: string; sha256: string; signed: number; declined: number }>();
+  const [done, setDone] = useKeptState<{ bundle: string; sha256: string; signed: number; declined: number } | undefined>('offline.sign.done', undefined);
+  const offlineMode = useApp((s) => s.settings?.offlineMode ?? false);
+  const setOfflineMode = useApp((s) => s.setOfflineMode);
+  const [allowOnline, setAllowOnline] = useState(false);
   const open = async (file: File | undefined) => {
     if (!api || !file) return;
     const bytes = await fileToBase64(file);
@@ -143,7 +147,7 @@ function SignStep() {
   };
   const sign = async () => {
     if (!api || !request || !keyId) return;
-    const result = await api.offline.sign({ request, key: keyId, approved: [...approved] });
+    const result = await api.offline.sign({ request, key: keyId, approved: [...approved], ...(!offlineMode && allowOnline ? { allowOnline: true } : {}) });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setDone(result.value);
@@ -151,7 +155,20 @@ function SignStep() {
   const fits = keys.data?.filter((k) => (shown?.signer.kind === 'pgp-fingerprint' ? k.pgpFingerprint === shown.signer.value : k.spkiSha256 === shown?.signer.value)) ?? [];
   return (
     <div className="panel" aria-label="Sign a request offline">
-      <p className="hint">On the offline station (turn offline mode on in Settings). Nothing is rebuilt: each signature is over the bytes in the request.</p>
+      <p className="hint">On the offline station. Nothing is rebuilt: each signature is over the bytes in the request.</p>
+      {offlineMode ? (
+        <p className="banner banner-ok" role="note" aria-label="Station state">Offline mode is on: Signet makes no network connection while this station signs.</p>
+      ) : (
+        <div className="banner banner-warn" role="note" aria-label="Station state">
+          <p>
+            Offline mode is off. A signing station should not reach the network while it holds the key: turn offline mode on, so that Signet makes no connection at all.{' '}
+            {can('settings.set') && <button type="button" className="button secondary small" onClick={() => void setOfflineMode(true)}>Turn offline mode on</button>}
+          </p>
+          <label className="check small">
+            <input type="checkbox" checked={allowOnline} onChange={(e) => setAllowOnline(e.target.checked)} /> Sign with offline mode off anyway (the bundle and the audit log record this override)
+          </label>
+        </div>
+      )}
       <div className="field"><label htmlFor="request-file">Signing request file</label><input id="request-file" type="file" accept=".json,application/json" onChange={(e) => void open(e.target.files?.[0])} /></div>
       <ErrorBanner message={error} />
       {shown && (
@@ -180,7 +197,7 @@ function SignStep() {
               {fits.map((k) => (<option key={k.id} value={k.id}>{k.name}</option>))}
             </select>
           </div>
-          <button type="button" className="button" disabled={!keyId || approved.size === 0 || !can('offline.sign')} title={can('offline.sign') ? undefined : 'Not in reviewer mode'} onClick={() => void sign()}>Sign {approved.size} item(s)</button>
+          <button type="button" className="button" disabled={!keyId || approved.size === 0 || !can('offline.sign') || (!offlineMode && !allowOnline)} title={can('offline.sign') ? undefined : 'Not in reviewer mode'} onClick={() => void sign()}>Sign {approved.size} item(s)</button>
         </>
       )}
       {done && (
@@ -195,14 +212,14 @@ function SignStep() {
 function AttachStep() {
   const can = useCan();
   const api = useApp((s) => s.api);
-  const [request, setRequest] = useState<string>();
-  const [bundle, setBundle] = useState<string>();
-  const [verdict, setVerdict] = useState<BundleInspection>();
+  const [request, setRequest] = useKeptState<string | undefined>('offline.attach.request', undefined);
+  const [bundle, setBundle] = useKeptState<string | undefined>('offline.attach.bundle', undefined);
+  const [verdict, setVerdict] = useKeptState<BundleInspection | undefined>('offline.attach.verdict', undefined);
   const [error, setError] = useState<string>();
-  const [outcomes, setOutcomes] = useState<Array<{ itemId: string; reference: string; result: string; detail: string; format: string }>>();
+  const [outcomes, setOutcomes] = useKeptState<Array<{ itemId: string; reference: string; result: string; detail: string; format: string }> | undefined>('offline.attach.outcomes', undefined);
   const [attaching, setAttaching] = useState(false);
-  const [lookaside, setLookaside] = useState('');
-  const [ascProfile, setAscProfile] = useState('');
+  const [lookaside, setLookaside] = useKeptState('offline.attach.lookaside', '');
+  const [ascProfile, setAscProfile] = useKeptState('offline.attach.ascProfile', '');
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const attach = async () => {
     if (!api || !request || !bundle) return;
@@ -226,13 +243,14 @@ function AttachStep() {
   return (
     <div className="panel" aria-label="Check a bundle">
       <p className="hint">Back on the connected machine: the bundle must answer this very request, be signed by the key it named, and every signature must verify over its payload bytes.</p>
-      <div className="field"><label htmlFor="attach-request">Signing request file</label><input id="attach-request" type="file" accept=".json" onChange={(e) => { const f = e.target.files?.[0]; if (f) void fileToBase64(f).then(setRequest); }} /></div>
-      <div className="field"><label htmlFor="attach-bundle">Signature bundle file</label><input id="attach-bundle" type="file" accept=".json" onChange={(e) => { const f = e.target.files?.[0]; if (f) void fileToBase64(f).then(setBundle); }} /></div>
+      <div className="field"><label htmlFor="attach-request">Signing request file</label><input id="attach-request" type="file" accept=".json" onChange={(e) => { const f = e.target.files?.[0]; if (f) void fileToBase64(f).then(setRequest); }} />{request && <span className="hint">A request is loaded (kept while you use other views); choose a file to replace it.</span>}</div>
+      <div className="field"><label htmlFor="attach-bundle">Signature bundle file</label><input id="attach-bundle" type="file" accept=".json" onChange={(e) => { const f = e.target.files?.[0]; if (f) void fileToBase64(f).then(setBundle); }} />{bundle && <span className="hint">A bundle is loaded; choose a file to replace it.</span>}</div>
       <button type="button" className="button" disabled={!request || !bundle} onClick={() => void check()}>Check bundle</button>
       <ErrorBanner message={error} />
       {verdict && (
         <>
           <div className="banner banner-ok" role="status">The bundle answers this request: {verdict.signatures.length} signature(s) by {verdict.signer.fingerprint.slice(0, 16)}… verify over their payloads{verdict.declined.length ? `; ${verdict.declined.length} item(s) were declined` : ''}.</div>
+          {verdict.station && !verdict.station.offlineMode && <p className="banner banner-warn" role="note">The station signed with offline mode off, by explicit override: ask how it was kept off the network before attaching.</p>}
           <table className="table" aria-label="Checked signatures">
             <thead><tr><th scope="col">Item</th><th scope="col">Image</th><th scope="col">Digest</th><th scope="col">Format</th></tr></thead>
             <tbody>{verdict.signatures.map((s) => (<tr key={s.itemId}><td>{s.itemId}</td><td>{s.reference}</td><td className="mono small">{s.digest}</td><td>{s.format}</td></tr>))}</tbody>

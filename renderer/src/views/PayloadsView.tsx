@@ -6,6 +6,7 @@ import { CopyButton } from '../components/Copy';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { useKeptState } from '../hooks/useKeptState';
 import { useCan } from '../hooks/useCan';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -29,15 +30,15 @@ export function PayloadsView() {
   const api = useApp((s) => s.api);
   const can = useCan();
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
-  const [registryId, setRegistryId] = useState('');
-  const [reference, setReference] = useState('');
-  const [digest, setDigest] = useState('');
-  const [type, setType] = useState<PayloadType>('atomic');
-  const [creator, setCreator] = useState('Signet');
-  const [stamp, setStamp] = useState(true);
-  const [timestamp] = useState(() => Math.floor(Date.now() / 1000));
-  const [extraText, setExtraText] = useState('');
-  const [built, setBuilt] = useState<BuiltPayload>();
+  const [registryId, setRegistryId] = useKeptState('payloads.registryId', '');
+  const [reference, setReference] = useKeptState('payloads.reference', '');
+  const [digest, setDigest] = useKeptState('payloads.digest', '');
+  const [type, setType] = useKeptState<PayloadType>('payloads.type', 'atomic');
+  const [creator, setCreator] = useKeptState('payloads.creator', 'Signet');
+  const [stamp, setStamp] = useKeptState('payloads.stamp', true);
+  const [timestamp] = useKeptState('payloads.timestamp', () => Math.floor(Date.now() / 1000));
+  const [extraText, setExtraText] = useKeptState('payloads.extraText', '');
+  const [built, setBuilt] = useKeptState<BuiltPayload | undefined>('payloads.built', undefined);
   const [error, setError] = useState<string>();
   const [resolving, setResolving] = useState(false);
   const { extra, bad } = parseExtra(extraText);
@@ -168,11 +169,11 @@ function AscPanel({ input }: { input: { reference: string; digest: string; type:
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const pgpKeys = keys.data?.filter((k) => k.kind === 'openpgp' && !k.retired) ?? [];
-  const [key, setKey] = useState('');
-  const [asc, setAsc] = useState<AscFile>();
-  const [profile, setProfile] = useState('');
+  const [key, setKey] = useKeptState('payloads.key', '');
+  const [asc, setAsc] = useKeptState<AscFile | undefined>('payloads.asc', undefined);
+  const [profile, setProfile] = useKeptState('payloads.profile', '');
   const [overwrite, setOverwrite] = useState(false);
-  const [uploaded, setUploaded] = useState<PutObjectResult>();
+  const [uploaded, setUploaded] = useKeptState<PutObjectResult | undefined>('payloads.uploaded', undefined);
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
   const sign = async () => {

@@ -4,22 +4,25 @@ import { isSignatureArtifactTag } from '../../../shared/formats';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
-import { VirtualList } from '../components/VirtualList';
+import { useOpeningSelection, VirtualList } from '../components/VirtualList';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { routeHash } from '../nav';
 import { SignaturesPanel } from './SignaturesPanel';
 import { CoverageMatrix } from './CoverageMatrix';
 import { FirstRun } from './FirstRun';
 import { useCan } from '../hooks/useCan';
 
 /** Registries → repositories → tags → image: the reviewer's way into everything Signet signs. */
-export function RegistriesView({ sub }: { sub?: string | undefined }) {
+export function RegistriesView({ sub, path }: { sub?: string | undefined; path?: readonly string[] | undefined }) {
   const can = useCan();
   const api = useApp((s) => s.api);
   const navigate = useApp((s) => s.navigate);
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
-  const selected = registries.data?.find((r) => r.id === sub) ?? registries.data?.[0];
+  // A link names a registry by its host (shareable) or by its local id; an unknown one opens the first registry.
+  const named = sub ? registries.data?.find((r) => r.id === sub) ?? registries.data?.find((r) => r.kind === 'distribution' && r.host === sub) : undefined;
+  const selected = named ?? registries.data?.[0];
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -32,6 +35,7 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
         )}
       </header>
       <ErrorBanner message={registries.error} />
+      {sub && registries.data && !named && <p className="banner" role="note">No saved registry is called {sub}; add it to open that link.</p>}
       <FirstRun registries={registries.data?.length} onAddRegistry={() => setAdding(true)} />
       {registries.data && registries.data.length === 0 ? (
         <Empty title="No registry yet.">
@@ -41,16 +45,16 @@ export function RegistriesView({ sub }: { sub?: string | undefined }) {
         <div className="registry-layout">
           <nav className="registry-list" aria-label="Saved registries">
             {registries.data?.map((r) => (
-              <button key={r.id} type="button" className="registry-item" aria-current={r.id === selected?.id ? 'true' : undefined} onClick={() => navigate({ area: 'registries', sub: r.id })}>
+              <button key={r.id} type="button" className="registry-item" aria-current={r.id === selected?.id ? 'true' : undefined} onClick={() => navigate({ area: 'registries', sub: registrySegment(r) })}>
                 <span className="registry-name">{r.name}</span>
                 <span className="muted small">{r.kind === 'oci-layout' ? r.path : r.host}{r.credentials !== 'none' ? ` · ${r.username ?? 'signed in'}` : ''}</span>
               </button>
             ))}
           </nav>
-          {selected && <RegistryBrowser key={selected.id} registry={selected} onRemoved={() => { registries.reload(); navigate({ area: 'registries' }); }} onChanged={() => registries.reload()} />}
+          {selected && <RegistryBrowser key={selected.id} registry={selected} place={named ? (path ?? []) : []} onRemoved={() => { registries.reload(); navigate({ area: 'registries' }); }} onChanged={() => registries.reload()} />}
         </div>
       )}
-      <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); navigate({ area: 'registries', sub: r.id }); }} />
+      <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); navigate({ area: 'registries', sub: registrySegment(r) }); }} />
     </section>
   );
 }
@@ -65,15 +69,21 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
   const [password, setPassword] = useState('');
   const [lookaside, setLookaside] = useState('');
   const [error, setError] = useState<string>();
+  /** The registry did not answer or refused the sign-in, and nothing was saved: the user may save it anyway. */
+  const [notSaved, setNotSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const submit = async () => {
+  const submit = async (saveAnyway = false) => {
     if (!api) return;
     setBusy(true);
     const named = name.trim() ? { name: name.trim() } : {};
-    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: cleanRegistryHost(host), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}) });
+    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: cleanRegistryHost(host), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}), ...(saveAnyway ? { saveAnyway: true } : {}) });
     setBusy(false);
+    if (!result.ok) {
+      setNotSaved(result.reason === 'not-saved');
+      return setError(result.message);
+    }
     setPassword('');
-    if (!result.ok) return setError(result.message);
+    setNotSaved(false);
     setError(undefined);
     setHost('');
     setName('');
@@ -90,13 +100,19 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel
           </button>
+          {notSaved && (
+            <button type="button" className="button secondary" disabled={busy} onClick={() => void submit(true)}>
+              Save anyway
+            </button>
+          )}
           <button type="submit" form="add-registry" className="button" disabled={busy || !host.trim()}>
-            {busy ? 'Adding…' : 'Add'}
+            {busy ? 'Checking…' : 'Add'}
           </button>
         </>
       }
     >
       <form id="add-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <p className="hint">Signet reaches the registry and signs in before saving it.</p>
         <ErrorBanner message={error} />
         <fieldset className="choice">
           <legend>Source</legend>
@@ -105,7 +121,7 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
         </fieldset>
         <div className="field">
           <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
-          <input id="reg-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
+          <input id="reg-host" value={host} onChange={(e) => { setHost(e.target.value); setNotSaved(false); }} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
           {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && <span className="hint" role="status">Adds the registry {cleanRegistryHost(host)}.</span>}
         </div>
         <div className="field">
@@ -166,15 +182,22 @@ function EditRegistryDialog({ registry, open, onClose, onSaved }: { registry: Sa
   );
 }
 
-function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRegistry; onRemoved(): void; onChanged(): void }) {
+/** The URL segment naming a saved registry: its host, which means the same on another machine, or its id for a layout. */
+function registrySegment(registry: SavedRegistry): string {
+  return registry.kind === 'distribution' ? registry.host : registry.id;
+}
+
+function RegistryBrowser({ registry, place, onRemoved, onChanged }: { registry: SavedRegistry; place: readonly string[]; onRemoved(): void; onChanged(): void }) {
   const api = useApp((s) => s.api);
   const caps = useCall(api ? () => api.registry.probe({ id: registry.id }) : undefined, [api, registry.id]);
   const repos = useCall(api ? () => api.registry.repositories({ id: registry.id }) : undefined, [api, registry.id]);
   const [filter, setFilter] = useState('');
-  const [repoIndex, setRepoIndex] = useState<number>();
-  const [repository, setRepository] = useState<string>();
+  const navigate = useApp((s) => s.navigate);
+  const goTo = (path: string[], how: { replace: boolean } = { replace: false }) => navigate({ area: 'registries', sub: registrySegment(registry), path }, how);
+  const repository = place[0];
   const [typed, setTyped] = useState('');
   const shown = useMemo(() => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())), [repos.data, filter]);
+  const repoSelection = useOpeningSelection(shown, repository, (r, how) => goTo([r], how));
   const can = useCan();
   const [editing, setEditing] = useState(false);
   const [forgetting, setForgetting] = useState(false);
@@ -220,10 +243,10 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
       <div className="browser-columns">
         <div className="column">
           <h2 className="column-title">Repositories {repos.data ? <span className="muted">({shown.length}{repos.data.complete ? '' : '+'})</span> : null}</h2>
-          <input className="filter" aria-label="Filter repositories" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); setRepoIndex(undefined); }} />
+          <input className="filter" aria-label="Filter repositories" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); repoSelection.reset(); }} />
           <ErrorBanner message={repos.error} />
           {repos.error && (
-            <form className="open-repo" onSubmit={(e) => { e.preventDefault(); if (typed.trim()) setRepository(typed.trim()); }}>
+            <form className="open-repo" onSubmit={(e) => { e.preventDefault(); if (typed.trim()) goTo([typed.trim()]); }}>
               <input aria-label="Repository name" placeholder="team/app" value={typed} onChange={(e) => setTyped(e.target.value)} />
               <button type="submit" className="button secondary">Open</button>
             </form>
@@ -232,13 +255,13 @@ function RegistryBrowser({ registry, onRemoved, onChanged }: { registry: SavedRe
             label="Repositories"
             items={shown}
             height={460}
-            selected={repoIndex}
-            onSelect={(i) => { setRepoIndex(i); setRepository(shown[i]); }}
+            selected={repoSelection.selected}
+            onSelect={repoSelection.onSelect}
             keyOf={(r) => r}
             render={(r) => <span className="mono">{r}</span>}
           />
         </div>
-        {repository ? <TagColumn key={repository} registry={registry} repository={repository} /> : <div className="column muted pad">Choose a repository.</div>}
+        {repository ? <TagColumn key={repository} registry={registry} repository={repository} reference={place[1]} platform={place[2]} goTo={goTo} /> : <div className="column muted pad">Choose a repository.</div>}
       </div>
     </div>
   );
@@ -293,12 +316,10 @@ function useSignedStatus(registry: SavedRegistry, repository: string) {
   return { verdicts, running, progress, error, check, reset };
 }
 
-function TagColumn({ registry, repository }: { registry: SavedRegistry; repository: string }) {
+function TagColumn({ registry, repository, reference, platform, goTo }: { registry: SavedRegistry; repository: string; reference: string | undefined; platform: string | undefined; goTo(path: string[], how?: { replace: boolean }): void }) {
   const api = useApp((s) => s.api);
   const tags = useCall(api ? () => api.registry.tags({ id: registry.id, repository }) : undefined, [api, registry.id, repository]);
   const [filter, setFilter] = useState('');
-  const [index, setIndex] = useState<number>();
-  const [reference, setReference] = useState<string>();
   const [showArtifacts, setShowArtifacts] = useState(false);
   const [stateFilter, setStateFilter] = useState<TagVerdict | ''>('');
   const sorted = useMemo(() => [...(tags.data?.tags ?? [])].sort(TAG_ORDER.compare), [tags.data]);
@@ -307,6 +328,7 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
   const status = useSignedStatus(registry, repository);
   const named = useMemo(() => (filter.trim() ? images.filter((t) => t.includes(filter.trim())) : images), [images, filter]);
   const shown = useMemo(() => (stateFilter ? named.filter((t) => status.verdicts.get(t) === stateFilter) : named), [named, stateFilter, status.verdicts]);
+  const tagSelection = useOpeningSelection(shown, reference, (t, how) => goTo([repository, t], how));
   const checkable = registry.kind === 'distribution';
   const unchecked = useMemo(() => images.filter((t) => !isSignatureArtifactTag(t) && !status.verdicts.has(t)), [images, status.verdicts]);
   // The signed state of the first tags is worked out without a click; the rest on "Check all".
@@ -328,15 +350,15 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
     <>
       <div className="column">
         <h2 className="column-title">Tags {tags.data ? <span className="muted">({shown.length})</span> : null}</h2>
-        <input className="filter" aria-label="Filter tags" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); setIndex(undefined); }} />
+        <input className="filter" aria-label="Filter tags" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); tagSelection.reset(); }} />
         <ErrorBanner message={tags.error} />
         {tags.loading && <p className="muted">Listing tags…</p>}
-        {artifacts > 0 && <label className="check small"><input type="checkbox" checked={showArtifacts} onChange={(e) => { setShowArtifacts(e.target.checked); setIndex(undefined); }} /> Show signature artifacts ({artifacts})</label>}
+        {artifacts > 0 && <label className="check small"><input type="checkbox" checked={showArtifacts} onChange={(e) => { setShowArtifacts(e.target.checked); tagSelection.reset(); }} /> Show signature artifacts ({artifacts})</label>}
         {checkable && images.length > 0 && (
           <div className="field inline small" aria-label="Signed state">
             {status.running ? <span className="muted" role="status">Checking signatures… {status.progress}</span> : unchecked.length > 0 ? <button type="button" className="button secondary small" onClick={() => void status.check(unchecked.slice(0, 10_000))}>Check {Math.min(unchecked.length, 10_000)} more</button> : <button type="button" className="link-button" title="List the tags again and check their signatures again" onClick={() => { status.reset(); tags.reload(); }}>Re-check</button>}
             <span className="muted" aria-label="Signed state totals">{(['verified', 'signed-untrusted', 'failed', 'unknown', 'unsigned'] as const).filter((v) => totals.get(v)).map((v) => `${totals.get(v)} ${VERDICT_SHORT[v]}`).join(' · ') || 'not checked yet'}</span>
-            <select aria-label="Show tags" value={stateFilter} onChange={(e) => { setStateFilter(e.target.value as TagVerdict | ''); setIndex(undefined); }}>
+            <select aria-label="Show tags" value={stateFilter} onChange={(e) => { setStateFilter(e.target.value as TagVerdict | ''); tagSelection.reset(); }}>
               <option value="">all states</option>
               <option value="unsigned">unsigned</option>
               <option value="signed-untrusted">signed, untrusted key</option>
@@ -347,9 +369,17 @@ function TagColumn({ registry, repository }: { registry: SavedRegistry; reposito
           </div>
         )}
         <ErrorBanner message={status.error} />
-        <VirtualList label="Tags" items={shown} height={460} selected={index} onSelect={(i) => { setIndex(i); setReference(shown[i]); }} keyOf={(t) => t} render={(t) => <span className="tag-row"><span className="mono">{t}</span>{status.verdicts.get(t) && <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>{VERDICT_SHORT[status.verdicts.get(t)!]}</span>}</span>} />
+        <VirtualList label="Tags" items={shown} height={460} selected={tagSelection.selected} onSelect={tagSelection.onSelect} keyOf={(t) => t} render={(t) => <span className="tag-row"><span className="mono">{t}</span>{status.verdicts.get(t) && <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>{VERDICT_SHORT[status.verdicts.get(t)!]}</span>}</span>} />
       </div>
-      <div className="column image-column">{reference ? <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={setReference} onSigned={() => { if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]); }} /> : <p className="muted pad">Choose a tag.</p>}</div>
+      <div className="column image-column">
+        {reference && platform ? (
+          <ImagePanel key={`${reference}/${platform}`} registry={registry} repository={repository} reference={platform} index={{ reference, href: routeHash({ area: 'registries', sub: registrySegment(registry), path: [repository, reference] }), open: () => goTo([repository, reference]) }} onOpen={(d) => goTo([repository, reference, d])} onSigned={() => { if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]); }} />
+        ) : reference ? (
+          <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={(d) => goTo([repository, reference, d])} onSigned={() => { if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]); }} />
+        ) : (
+          <p className="muted pad">Choose a tag.</p>
+        )}
+      </div>
     </>
   );
 }
@@ -360,7 +390,8 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function ImagePanel({ registry, repository, reference, onOpen, onSigned }: { registry: SavedRegistry; repository: string; reference: string; onOpen(reference: string): void; onSigned?: () => void }) {
+/** One image: a tag or digest, or (`index` given) one platform of a multi-platform index, with a way back to it. */
+function ImagePanel({ registry, repository, reference, index, onOpen, onSigned }: { registry: SavedRegistry; repository: string; reference: string; index?: { reference: string; href: string; open(): void }; onOpen(reference: string): void; onSigned?: () => void }) {
   const api = useApp((s) => s.api);
   const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [api, registry.id, repository, reference]);
   const [manifestOpen, setManifestOpen] = useState(false);
@@ -374,6 +405,14 @@ function ImagePanel({ registry, repository, reference, onOpen, onSigned }: { reg
   return (
     <div className="image-panel" aria-label="Image">
       <h2 className="column-title mono">{repository}:{reference.startsWith('sha') ? reference.slice(0, 19) : reference}</h2>
+      {index && (
+        <p className="small">
+          A platform of the index{' '}
+          <a className="mono" href={index.href} onClick={(e) => { e.preventDefault(); index.open(); }}>
+            {repository}:{index.reference.startsWith('sha') ? index.reference.slice(0, 19) : index.reference}
+          </a>
+        </p>
+      )}
       <dl className="facts compact">
         <div className="fact"><dt>Digest</dt><dd><code className="wrap">{data.digest}</code> <CopyButton text={`${registry.host}/${repository}@${data.digest}`} label="Copy reference" /></dd></div>
         <div className="fact"><dt>Type</dt><dd>{data.kind === 'index' ? 'Multi-platform index' : 'Image manifest'} <span className="muted small">{data.mediaType}</span></dd></div>

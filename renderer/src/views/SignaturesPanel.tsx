@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SavedRegistry } from '../../../shared/models/registry';
-import type { SignatureReport, VerificationReport } from '../../../shared/models/signatures';
+import { DATE_KIND_TEXT, type KeyDetails, type SignatureDate, type SignatureReport, type VerificationReport } from '../../../shared/models/signatures';
+import { DESCRIPTION_KEY, MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES, METADATA_KEY } from '../../../shared/payloads/record';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
 import { useCall } from '../hooks/useCall';
@@ -9,6 +10,9 @@ import { signingFormats } from '../../../shared/models/keys';
 import { compatibilityOf, type SignatureKind } from '../../../shared/compat';
 import { FORMAT_TABLE } from '../../../shared/formats';
 import { TrustKeyAction } from './TrustKeyAction';
+import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialog';
+import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
+import { SignatureTagsEditor, TagsLine } from './SignatureTags';
 import { useCan } from '../hooks/useCan';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
@@ -35,6 +39,12 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
   const [signing, setSigning] = useState(false);
   const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
+  const [changed, setChanged] = useState<string>();
+  useEffect(() => setChanged(undefined), [registry.id, repository, digest]);
+  // After a re-verification the open signature shows its new report (matched by where it is stored and its bytes).
+  useEffect(() => {
+    setOpen((current) => (current && report.data ? [...report.data.signatures, ...report.data.attestations].find((s) => s.storage === current.storage && s.signature === current.signature) ?? current : current));
+  }, [report.data]);
   return (
     <section className="signatures" aria-label="Signatures">
       <div className="signatures-head">
@@ -67,7 +77,8 @@ export function SignaturesPanel({ registry, repository, digest, tag, isIndex, on
           <SignatureTable label="Attestation list" rows={report.data.attestations} onOpen={setOpen} />
         </>
       )}
-      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} />
+      {changed && <div className="banner banner-ok" role="status" aria-label="Signatures changed">{changed}</div>}
+      <SignatureDrawer signature={open} onClose={() => setOpen(undefined)} onReverify={() => setRequested((n) => n + 1)} verifying={report.loading} places={{ registry, repository, digest, ascProfile: ascProfile || undefined }} onChanged={(outcome) => { setOpen(undefined); setChanged(outcome); report.reload(); }} onTagged={(tags) => { setOpen((s) => (s ? { ...s, tags } : s)); report.reload(); }} />
       <SignDialog open={signing} onClose={() => { setSigning(false); if (signedHere) onSigned?.(); }} onSigned={() => { setSignedHere(true); report.reload(); }} registry={registry} repository={repository} digest={digest} tag={tag} isIndex={isIndex ?? false} />
     </section>
   );
@@ -97,14 +108,21 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
           <thead><tr><th scope="col">Format</th><th scope="col">Signer</th><th scope="col">Result</th></tr></thead>
           <tbody>
             {rows.map((s, i) => {
-              const annotations = Object.entries(s.annotations).map(([k, v]) => `${k}=${v}`).join(', ');
+              const annotations = Object.entries(s.annotations).filter(([k]) => k !== DESCRIPTION_KEY && k !== METADATA_KEY).map(([k, v]) => `${k}=${v}`).join(', ');
               return (
                 <tr key={`${s.signature.slice(0, 24)}-${i}`}>
-                  <td>{FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}</td>
+                  <td>
+                    {FORMAT_TABLE[s.format as keyof typeof FORMAT_TABLE]?.label ?? s.format}
+                    {s.id && <div className="muted small mono" aria-label="Signature id">{s.id}</div>}
+                    <SignatureDateText date={s.date} />
+                  </td>
                   <td>
                     {s.signer ?? <span className="muted">unknown key</span>}
+                    {s.description !== undefined && <div className="small wrap" aria-label="Description"><span className="muted">Description (signed): </span>{s.description}</div>}
+                    {s.metadata !== undefined && <div className="small mono wrap" aria-label="Metadata"><span className="muted">Metadata (signed): </span>{s.metadata}</div>}
                     <div className="muted small" aria-label="Algorithm">{s.algorithm ?? 'algorithm unknown'}</div>
                     {annotations && <div className="small" aria-label="Annotations">{annotations}</div>}
+                    <TagsLine tags={s.tags} />
                   </td>
                   <td>
                     <button type="button" className="link-button" onClick={() => onOpen(s)}>
@@ -120,7 +138,44 @@ function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly
   );
 }
 
-function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport | undefined; onClose(): void }) {
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** A signature's date and what kind of date it is (verified, claimed by the signer, seen at the registry). */
+function SignatureDateText({ date }: { date?: SignatureDate | undefined }) {
+  if (!date) return <div className="muted small" aria-label="Date">no date</div>;
+  return (
+    <div className="small" aria-label="Date">
+      <span className="mono">{date.at.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z')}</span> <span className={date.kind === 'verified' ? 'badge badge-ok' : 'muted'}>{DATE_KIND_TEXT[date.kind]}</span>
+    </div>
+  );
+}
+
+function SignatureDrawer({ signature, onClose, onReverify, verifying, places, onChanged, onTagged }: { signature?: SignatureReport | undefined; onClose(): void; onReverify(): void; verifying: boolean; places: Places; onChanged(outcome: string): void; onTagged(tags: Record<string, string>): void }) {
+  const api = useApp((s) => s.api);
+  const can = useCan();
+  const [keyOpen, setKeyOpen] = useState(false);
+  const [deleting, setDeleting] = useState<'one' | 'key'>();
+  const [kms, setKms] = useState<KeyDetails['kms']>();
+  const [kmsError, setKmsError] = useState<string>();
+  useEffect(() => {
+    setKms(undefined);
+    setKmsError(undefined);
+  }, [signature?.storage, signature?.signature]);
+  const fingerprint = signature ? keyFingerprintOf(signature) : undefined;
+  // Re-runs every check (an audited verification) and, for a KMS key, asks the KMS whether the version is still enabled.
+  const verifyAgain = async () => {
+    onReverify();
+    if (!api || !signature || !fingerprint) return;
+    const result = await api.signatures.keyDetails({ fingerprint, ...(signature.algorithm ? { algorithm: signature.algorithm } : {}), askKms: true });
+    if (!result.ok) return setKmsError(result.message);
+    setKms(result.value.kms);
+  };
   let pretty = signature?.payload ?? '';
   try {
     pretty = JSON.stringify(JSON.parse(pretty), null, 2);
@@ -131,15 +186,32 @@ function SignatureDrawer({ signature, onClose }: { signature?: SignatureReport |
     <Dialog title="Signature details" open={Boolean(signature)} onClose={onClose} wide>
       {signature && (
         <>
+          <div className="actions">
+            <button type="button" className="button secondary" onClick={() => setKeyOpen(true)}>View key details</button>
+            <button type="button" className="button secondary" onClick={() => void verifyAgain()} disabled={verifying}>{verifying ? 'Verifying…' : 'Verify signature'}</button>
+            {signature.id && can('signatures.delete') && <button type="button" className="button secondary" onClick={() => setDeleting('one')}>Delete signature…</button>}
+            {fingerprint && can('signatures.deleteByKey') && <button type="button" className="button secondary" onClick={() => setDeleting('key')}>Delete every signature by this key…</button>}
+          </div>
+          <DeleteSignatureDialog signature={signature} places={places} open={deleting === 'one'} onClose={() => setDeleting(undefined)} onDeleted={(outcome) => { setDeleting(undefined); onChanged(outcome); }} />
+          {fingerprint && <DeleteByKeyDialog fingerprint={fingerprint} keyName={signature.signer ?? fingerprint} places={places} open={deleting === 'key'} onClose={() => setDeleting(undefined)} onDeleted={(outcome) => { setDeleting(undefined); onChanged(outcome); }} />}
+          <p aria-label="Local verdict"><span className={VERDICT_CLASS[signature.verdict]}>{VERDICT_TEXT[signature.verdict]}</span> <span className="muted small">local verdict, from the checks below</span></p>
+          <ErrorBanner message={kmsError} />
+          {kms && <KmsAnswer kms={kms} />}
+          <KeyDetailsDialog signature={signature} open={keyOpen} onClose={() => setKeyOpen(false)} />
           <dl className="facts compact">
+            {signature.id && <div className="fact"><dt>Signature id</dt><dd className="mono" aria-label="Signature id">{signature.id}</dd></div>}
             <div className="fact"><dt>Stored at</dt><dd className="mono small">{signature.storage}</dd></div>
             <div className="fact"><dt>Signer</dt><dd>{signature.signer ?? 'No trusted key matched'}{signature.fingerprint ? <div className="mono small">{signature.fingerprint}</div> : null}</dd></div>
             {signature.knownKey && <div className="fact"><dt>Signet key</dt><dd>Made with “{signature.knownKey.name}”, which is not trusted. <TrustKeyAction keyId={signature.knownKey.id} keyName={signature.knownKey.name} /></dd></div>}
             {signature.identity && <div className="fact"><dt>Identity</dt><dd className="mono small">{signature.identity} <span className="muted">(claimed by the signer)</span></dd></div>}
+            <div className="fact"><dt>Date</dt><dd><SignatureDateText date={signature.date} /></dd></div>
+            {signature.description !== undefined && <div className="fact"><dt>Description</dt><dd className="wrap">{signature.description} <span className="muted">(signed data)</span></dd></div>}
+            {signature.metadata !== undefined && <div className="fact"><dt>Metadata</dt><dd><pre className="code small">{prettyJson(signature.metadata)}</pre><span className="muted">(signed data)</span></dd></div>}
           </dl>
           {signature.notation && <NotationFacts details={signature.notation} />}
           {signature.judgedAt?.claimed !== undefined && <p>Signed at {new Date(signature.judgedAt.claimed * 1000).toISOString()} <span className="muted">(claimed by the signer, not verified: never used to widen trust)</span></p>}
           {signature.judgedAt && <p>Judged at {signature.judgedAt.at} <span className="muted">({signature.judgedAt.source === 'now' ? 'verification time: Signet verified no signing time' : `time verified from ${signature.judgedAt.source}`})</span></p>}
+          <SignatureTagsEditor signature={signature} places={places} onChanged={onTagged} />
           <h4>Checks</h4>
           <ul className="checks">
             {signature.checks.map((c) => (<li key={`${c.name}-${c.code}`}><span className={`badge ${c.status === 'passed' ? 'badge-ok' : c.status === 'failed' ? 'badge-bad' : c.status === 'logged' ? 'badge-warn' : ''}`}>{c.status}</span> <strong>{c.name}</strong>: {c.reason} <span className="muted small mono">{c.code}</span></li>))}
@@ -194,6 +266,20 @@ export function Compatibility({ kind, algorithm }: { kind: SignatureKind; algori
 
 let signJobs = 0;
 
+/** Why the metadata text cannot be signed (not JSON, not an object, too large), or nothing. The host checks again, strictly. */
+function metadataProblem(text: string): string | undefined {
+  if (!text.trim()) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'Not JSON: write an object such as {"ticket": "REL-42"}.';
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'The metadata must be a JSON object ({…}), not a list or a single value.';
+  if (new TextEncoder().encode(JSON.stringify(value)).length > MAX_METADATA_BYTES) return `At most ${MAX_METADATA_BYTES} bytes of metadata are signed.`;
+  return undefined;
+}
+
 function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag, isIndex }: { open: boolean; onClose(): void; onSigned(): void; registry: SavedRegistry; repository: string; digest: string; tag?: string | undefined; isIndex: boolean }) {
   const api = useApp((s) => s.api);
   const keys = useCall(api && open ? () => api.keys.list({}) : undefined, [api, open]);
@@ -205,6 +291,10 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const [key, setKey] = useState('');
   const chosen = usable.find((k) => k.id === key);
   const [annotations, setAnnotations] = useState('');
+  const [description, setDescription] = useState('');
+  const [metadata, setMetadata] = useState('');
+  const badMetadata = metadataProblem(metadata);
+  const record = { ...(description.trim() ? { description: description.trim() } : {}), ...(metadata.trim() && !badMetadata ? { metadata: metadata.trim() } : {}) };
   const [lookaside, setLookaside] = useState('');
   const [indexOnly, setIndexOnly] = useState(false);
   const [error, setError] = useState<string>();
@@ -217,18 +307,18 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
   const realTag = tag && !tag.startsWith('sha') ? tag : undefined;
   const annotationMap = Object.fromEntries(parsed.map(([k, ...v]) => [k, v.join('=')]));
   const preview = useCall(
-    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(format === 'cosign' && parsed.length ? { extra: annotationMap } : {}) }) : undefined,
-    [api, open, format, annotations, digest],
+    api && open && !bad && format !== 'notation' ? () => api.payload.build({ reference: `${registry.host}/${repository}${realTag ? `:${realTag}` : ''}`, digest, type: format === 'cosign' ? 'cosign' : 'atomic', ...(parsed.length ? { extra: annotationMap } : {}), ...record, ...(format === 'cosign' ? { timestamp: Math.floor(Date.now() / 1000) } : {}) }) : undefined,
+    [api, open, format, annotations, digest, description, metadata],
   );
   const submit = async () => {
-    if (!api || !chosen || bad || badExpiry) return;
+    if (!api || !chosen || bad || badExpiry || badMetadata) return;
     if (format === 'simplesigning' && !lookaside.trim()) return setError('Simple signatures are stored in a lookaside directory: name one.');
     setBusy(true);
     const jobId = `sign-${Date.now()}-${++signJobs}`;
     const unsubscribe = api.events.subscribe((e) => {
       if (e.type === 'job.progress' && e.payload.jobId === jobId) setProgress(`${e.payload.message} (${e.payload.done}/${e.payload.total})`);
     });
-    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(format !== 'simplesigning' && parsed.length ? { annotations: annotationMap } : {}), ...(format === 'notation' ? { envelope, ...(expiry.trim() ? { expiry: expiry.trim() } : {}) } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
+    const result = await api.signatures.sign({ id: registry.id, repository, digest, key: chosen.id, format, jobId, ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}), ...(parsed.length ? { annotations: annotationMap } : {}), ...record, ...(format === 'notation' ? { envelope, ...(expiry.trim() ? { expiry: expiry.trim() } : {}) } : {}), ...(realTag ? { expectedTag: realTag } : {}), ...(isIndex && indexOnly ? { indexOnly: true } : {}) });
     unsubscribe();
     setBusy(false);
     setProgress(undefined);
@@ -243,7 +333,7 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
     onClose();
   };
   return (
-    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry}>{busy ? 'Signing…' : 'Sign'}</button></>}>
+    <Dialog title="Sign this image" open={open} onClose={close} wide footer={done ? <button type="button" className="button" onClick={close}>Done</button> : <><button type="button" className="button secondary" onClick={close}>Cancel</button><button type="submit" form="sign-image" className="button" disabled={busy || !chosen || Boolean(bad) || badExpiry || Boolean(badMetadata)}>{busy ? 'Signing…' : 'Sign'}</button></>}>
       {done ? (
         <div role="status" aria-label="Signed">
           <div className="banner banner-ok">Signed {done.length} manifest{done.length === 1 ? '' : 's'}.</div>
@@ -288,15 +378,22 @@ function SignDialog({ open, onClose, onSigned, registry, repository, digest, tag
           <div className="field"><label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label><input id="sign-lookaside" value={lookaside} onChange={(e) => setLookaside(e.target.value)} spellCheck={false} placeholder="/var/lib/signet/lookaside" /></div>
         )}
         {isIndex && <label className="check"><input type="checkbox" checked={indexOnly} onChange={(e) => setIndexOnly(e.target.checked)} /> Sign only the index, not each platform</label>}
-        {format !== 'simplesigning' && (
-          <div className="field">
-            <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
-            <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
-            {bad && <span className="reason">Each line is key=value.</span>}
-          </div>
-        )}
+        <div className="field">
+          <label htmlFor="sign-description">Description (optional, signed in the payload)</label>
+          <input id="sign-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={MAX_DESCRIPTION_CHARS} placeholder="Release 1.4, approved by QA" />
+        </div>
+        <div className="field">
+          <label htmlFor="sign-metadata">Metadata (optional JSON object, signed in the payload)</label>
+          <textarea id="sign-metadata" rows={3} value={metadata} onChange={(e) => setMetadata(e.target.value)} spellCheck={false} placeholder='{"ticket": "REL-42"}' />
+          {badMetadata && <span className="reason">{badMetadata}</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="sign-annotations">Annotations (key=value per line, signed in the payload)</label>
+          <textarea id="sign-annotations" rows={3} value={annotations} onChange={(e) => setAnnotations(e.target.value)} spellCheck={false} />
+          {bad && <span className="reason">Each line is key=value.</span>}
+        </div>
         <h4>What will be signed{isIndex && !indexOnly ? ' (for the index; each platform gets the same with its own digest)' : ''}</h4>
-        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
+        <pre className="code wrap small" aria-label="Payload to sign">{format === 'notation' ? `{"targetArtifact":{"mediaType":"<this manifest's media type>","digest":"${digest}","size":<its size>${parsed.length ? `,"annotations":${JSON.stringify(annotationMap)}` : ''}${record.description || record.metadata ? ' (with the description and metadata as annotations)' : ''}}}` : preview.data ? (format === 'simplesigning' ? preview.data.text.replace(/,"optional":\{\}\}$/, ',"optional":{"creator":"Signet …","timestamp":<now>}}') : preview.data.text) : preview.error ?? '…'}</pre>
         {progress && <p className="muted" role="status">{progress}</p>}
       </form>
       )}

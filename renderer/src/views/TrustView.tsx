@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { TrustMigrationNote } from '../../../shared/contract/trust';
-import type { AdmissionTarget, PolicyEvaluation } from '../../../shared/models/trust';
+import type { AdmissionTarget, PolicyEvaluation, TrustEntrySummary } from '../../../shared/models/trust';
 import type { RequestOf } from '../../../shared/api';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
@@ -12,8 +12,14 @@ import { useCan } from '../hooks/useCan';
 import { readKeyFile } from '../components/files';
 import { CodePreview } from '../components/CodePreview';
 
-/** The trust store and containers policies: who may sign what, and what podman would decide. */
-export function TrustView() {
+/** What kind of material a trust entry holds, in words. */
+const TRUST_KIND_WORDS: Readonly<Record<TrustEntrySummary['kind'], string>> = { 'public-key': 'Public key', openpgp: 'OpenPGP key', certificate: 'Certificate' };
+
+/**
+ * The trust store and containers policies: who may sign what, and what podman would decide.
+ * `sub`: a trust entry's id (a link from a signature's key details): its row is marked and scrolled to.
+ */
+export function TrustView({ sub }: { sub?: string | undefined } = {}) {
   const api = useApp((s) => s.api);
   const can = useCan();
   const navigate = useApp((s) => s.navigate);
@@ -67,9 +73,9 @@ export function TrustView() {
           <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Fingerprint</th><th scope="col">Trusted for signatures</th><th scope="col">Scopes</th><th scope="col">Signet key</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {entries?.map((e) => (
-              <tr key={e.id}>
+              <tr key={e.id} aria-current={e.id === sub ? 'true' : undefined} className={e.id === sub ? 'selected' : undefined} ref={e.id === sub ? (row) => row?.scrollIntoView({ block: 'nearest' }) : undefined}>
                 <td>{e.name}{e.userIds?.length ? <div className="muted small">{e.userIds.join(', ')}</div> : null}</td>
-                <td>{e.kind}{e.algorithm ? <div className="muted small">{e.algorithm}</div> : null}</td>
+                <td>{TRUST_KIND_WORDS[e.kind]}{e.leaf ? ' (leaf)' : ''}{e.algorithm ? <div className="muted small">{e.algorithm}</div> : null}</td>
                 <td><Fingerprint value={e.fingerprint} label={`Fingerprint of ${e.name}`} /></td>
                 <td>{e.notBefore || e.notAfter ? `${e.notBefore ? `from ${new Date(e.notBefore).toLocaleDateString()} ` : ''}${e.notAfter ? `before ${new Date(e.notAfter).toLocaleDateString()}` : ''}` : <span className="muted">always</span>}</td>
                 <td className="small">{e.scopes?.join(', ') ?? <span className="muted">every registry</span>}{e.stores?.length ? <div className="muted small">Notation stores: {e.stores.join(', ')}</div> : null}</td>

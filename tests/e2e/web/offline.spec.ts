@@ -63,6 +63,11 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await page.getByRole('button', { name: 'Check bundle' }).click();
     await expect(page.getByRole('status')).toContainText('2 signature(s)');
     await expect(page.getByRole('status')).toContainText('1 item(s) were declined');
+    // The files and the check survive leaving the view.
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('link', { name: 'Offline', exact: true }).click();
+    await page.getByRole('tab', { name: '3 · Check and attach' }).click();
+    await expect(page.getByRole('status')).toContainText('1 item(s) were declined');
 
     await page.getByRole('button', { name: 'Attach signatures' }).click();
     const results = page.getByRole('table', { name: 'Attach results' });
@@ -77,4 +82,16 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await connected.stop();
     await station.stop();
   }
+});
+
+test('the signing step asks for offline mode: it offers to switch it on, and signing with it off needs an explicit override', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('link', { name: 'Offline', exact: true }).click();
+  await page.getByRole('tab', { name: '2 · Sign offline' }).click();
+  const state = page.getByRole('note', { name: 'Station state' });
+  await expect(state).toContainText('Offline mode is off');
+  await expect(state.getByRole('checkbox')).not.toBeChecked();
+  await state.getByRole('button', { name: 'Turn offline mode on' }).click();
+  await expect(state).toContainText('Offline mode is on');
+  await expect(page.getByRole('link', { name: /Offline mode/ })).toBeVisible();
 });

@@ -70,6 +70,11 @@ test('an officer builds a payload, signs it into an .asc, uploads it to OBS and 
     await page.getByLabel('OpenPGP key').selectOption({ index: 1 });
     await page.getByRole('button', { name: 'Sign to .asc' }).click();
     await expect(page.getByLabel('.asc file', { exact: true })).toContainText('"SerializedPayload":null');
+    // Leaving for Settings (where a storage profile is added) and coming back keeps the signed .asc and the form.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Payloads' }).click();
+    await expect(page.getByLabel('.asc file', { exact: true })).toContainText('"SerializedPayload":null');
+    await expect(page.getByLabel('Creator (optional)')).toHaveValue('Release team');
     await page.getByLabel('Upload to').selectOption('swr-obs');
     await page.getByRole('button', { name: 'Upload' }).click();
     await expect(page.getByLabel('Object URL')).toHaveText(`${s3.endpoint}/swr/team/app/${image.digest.slice(7)}.asc`);

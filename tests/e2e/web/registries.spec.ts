@@ -67,6 +67,54 @@ test('tags are keyboard-navigable', async ({ page, signet }) => {
   await expect(page.getByLabel('Image', { exact: true })).toContainText('Image manifest');
 });
 
+test('every place has a link: reload, back and forward, and a platform links back to its index', async ({ page, signet }) => {
+  await page.goto(signet.url);
+  await page.getByRole('button', { name: 'Add registry' }).click();
+  await page.getByLabel('Registry host').fill(registry.host);
+  await page.getByLabel('Registry host').press('Enter');
+  await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' }).click();
+  const hostPart = encodeURIComponent(registry.host);
+  await expect(page).toHaveURL(new RegExp(`#/registries/${hostPart}/team%2Fapp$`));
+  await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`#/registries/${hostPart}/team%2Fapp/1\\.0$`));
+  const panel = page.getByLabel('Image', { exact: true });
+  await expect(panel).toContainText('Multi-platform index');
+
+  const arm = image.platforms[1]?.digest ?? '';
+  await page.getByRole('table', { name: 'Platforms' }).getByRole('button', { name: arm.slice(0, 19) }).click();
+  await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\\.0/${encodeURIComponent(arm)}$`));
+  await expect(panel).toContainText('A platform of the index');
+  await expect(panel).toContainText(arm);
+
+  // The address alone brings the same place back.
+  await page.reload();
+  await expect(panel).toContainText(arm);
+  await expect(panel).toContainText('linux/arm64');
+  await expect(page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { selected: true })).toHaveText(/^1\.0/);
+
+  await page.goBack();
+  await expect(panel).toContainText('Multi-platform index');
+  await page.goForward();
+  await expect(panel).toContainText(arm);
+  await panel.getByRole('link', { name: 'team/app:1.0' }).click();
+  await expect(panel).toContainText('Multi-platform index');
+  await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\\.0$`));
+
+  // Keys passing over tags open only the one they rest on, in place of the current entry.
+  const before = await page.evaluate('history.length');
+  const tags = page.getByRole('listbox', { name: 'Tags' });
+  await tags.focus();
+  for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowDown');
+  await expect(tags.getByRole('option', { selected: true })).toHaveText(/^build-4/);
+  await expect(page).toHaveURL(/\/team%2Fapp\/build-4$/);
+  await expect(panel).toContainText('Image manifest');
+  expect(await page.evaluate('history.length')).toBe(before);
+
+  // A link to a registry this Signet has not saved says so.
+  await page.goto(page.url().replace(/#.*$/, '#/registries/unknown.example%3A5000/team%2Fapp'));
+  await expect(page.getByRole('note')).toContainText('No saved registry is called unknown.example:5000');
+});
+
 test('a wrong host is refused with a sentence', async ({ page, signet }) => {
   await page.goto(signet.url);
   await page.getByRole('button', { name: 'Add registry' }).click();

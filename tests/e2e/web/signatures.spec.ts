@@ -42,6 +42,12 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(dialog).toContainText(image.digest);
     await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'officer (ecdsa-p256)' });
     await dialog.getByLabel(/Annotations/).fill('release=1.0');
+    await dialog.getByLabel(/^Description/).fill('Release 1.0, approved by QA');
+    await dialog.getByLabel(/^Metadata/).fill('[1]');
+    await expect(dialog).toContainText('must be a JSON object');
+    await expect(dialog.getByRole('button', { name: 'Sign', exact: true })).toBeDisabled();
+    await dialog.getByLabel(/^Metadata/).fill('{"ticket": "REL-42"}');
+    await expect(dialog.getByLabel('Payload to sign')).toContainText('"metadata":"{\\"ticket\\":\\"REL-42\\"}"');
     await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect(dialog.getByRole('status', { name: 'Signed' })).toContainText('Signed 1 manifest');
     await expect(dialog.getByRole('region', { name: 'Compatibility' })).toContainText('cosign 2.x');
@@ -50,7 +56,40 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (trusted)');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('release=1.0');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Description')).toHaveText('Description (signed): Release 1.0, approved by QA');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Metadata')).toHaveText('Metadata (signed): {"ticket":"REL-42"}');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Date')).toContainText('claimed by the signer');
     await page.screenshot({ path: path.join(artifactsDir, 'signatures-verified.png'), fullPage: true });
+
+    // The signature's details: its date and signed description; View key details links to the key; Verify signature re-runs every check.
+    await signatures.getByRole('table', { name: 'Signature list' }).getByRole('button', { name: 'Verified' }).click();
+    const details = page.getByRole('dialog', { name: 'Signature details' });
+    await expect(details).toContainText('Release 1.0, approved by QA');
+    await expect(details).toContainText('claimed by the signer');
+    await details.getByRole('button', { name: 'View key details' }).click();
+    const keyDialog = page.getByRole('dialog', { name: 'Key details' });
+    await expect(keyDialog.getByLabel('Full fingerprint')).toHaveText(/^[0-9a-f]{64}$/);
+    await expect(keyDialog.getByLabel('Padding')).toHaveText('ECDSA, ASN.1 DER (r, s)');
+    await expect(keyDialog.getByRole('link', { name: 'officer' })).toHaveCount(2);
+    await keyDialog.getByRole('button', { name: 'Close' }).click();
+    await details.getByRole('button', { name: 'Verify signature' }).click();
+    await expect(details.getByLabel('Local verdict')).toContainText('Verified');
+    await expect(details.getByRole('button', { name: 'Verify signature' })).toBeEnabled();
+    // Tags: stored unsigned on the signature's descriptor, shown as such.
+    const tagsRegion = details.getByRole('region', { name: 'Tags' });
+    await expect(tagsRegion).toContainText('unsigned: anyone with push access can change these');
+    await tagsRegion.getByLabel('Add a tag').fill('ops.approved=yes');
+    await tagsRegion.getByRole('button', { name: 'Add tag' }).click();
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).toContainText('ops.approved=yes');
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).toContainText('defined');
+    await tagsRegion.getByLabel('Add a tag').fill('ticket=REL-42');
+    await tagsRegion.getByRole('button', { name: 'Add tag' }).click();
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).toContainText('ticket=REL-42');
+    await tagsRegion.getByRole('button', { name: 'Remove tag ticket' }).click();
+    await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).not.toContainText('ticket');
+    await details.getByRole('button', { name: 'Close' }).click();
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Tags')).toHaveText('Tags (unsigned): ops.approved=yes');
+    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Verified');
 
     // Someone copies 1.0's signature image onto 2.0: it must not count for 2.0.
     const client = new RegistryClient({ registry: registry.host });
@@ -132,6 +171,68 @@ test('a multi-platform image: sign only the index, read the coverage matrix, the
     await expect(coverage.getByLabel('linux/amd64: verified')).toBeVisible();
     await expect(coverage.getByLabel('linux/arm64: verified')).toBeVisible();
     await page.screenshot({ path: path.join(artifactsDir, 'coverage-matrix.png'), fullPage: true });
+  } finally {
+    await server.stop();
+  }
+});
+
+test('delete one signature after a preview, an export and its id typed; then every signature by the key after a dry-run count', async ({ page }) => {
+  const target = await pushTestImage(registry.url, 'team/del', '1.0', { seed: 'e2e-delete' });
+  const server = await startServer({ env: keyring.env });
+  try {
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('button', { name: 'Generate key' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('deleter');
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
+    await page.getByRole('link', { name: 'Registries' }).click();
+    await page.getByRole('button', { name: 'Add registry' }).click();
+    await page.getByLabel('Registry host').fill(registry.host);
+    await page.getByLabel('Registry host').press('Enter');
+    await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/del' }).click();
+    await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: '1.0' }).click();
+    const signatures = page.getByRole('region', { name: 'Signatures' });
+    const table = signatures.getByRole('table', { name: 'Signature list' });
+    for (const n of [1, 2]) {
+      await signatures.getByRole('button', { name: 'Sign…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Sign this image' });
+      await dialog.getByLabel('Key', { exact: true }).selectOption({ label: 'deleter (ecdsa-p256)' });
+      await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await expect(table.getByRole('row')).toHaveCount(n + 1);
+    }
+    const firstId = (await table.getByLabel('Signature id').first().textContent()) as string;
+    expect(firstId).toMatch(/^[0-9a-f]{12}$/);
+
+    await table.getByRole('button', { name: 'Verified' }).first().click();
+    const details = page.getByRole('dialog', { name: 'Signature details' });
+    await expect(details.getByLabel('Signature id')).toHaveText(firstId);
+    await details.getByRole('button', { name: 'Delete signature…' }).click();
+    const del = page.getByRole('dialog', { name: 'Delete signature' });
+    await expect(del.getByRole('region', { name: 'What will be deleted' })).toContainText('1 other signature stay in it');
+    const download = page.waitForEvent('download');
+    await del.getByRole('button', { name: 'Export what will be deleted' }).click();
+    expect((await download).suggestedFilename()).toBe(`signature-${firstId}.json`);
+    await expect(del.getByRole('button', { name: 'Delete signature' })).toBeDisabled();
+    await del.getByLabel(/Type the signature’s id/).fill('000000000000');
+    await expect(del.getByRole('button', { name: 'Delete signature' })).toBeDisabled();
+    await del.getByLabel(/Type the signature’s id/).fill(firstId);
+    await del.getByRole('button', { name: 'Delete signature' }).click();
+    await expect(signatures.getByRole('status', { name: 'Signatures changed' })).toContainText('1 remain');
+    await expect(table.getByRole('row')).toHaveCount(2);
+    await expect(table.getByLabel('Signature id')).not.toHaveText(firstId);
+
+    await table.getByRole('button', { name: 'Verified' }).click();
+    await details.getByRole('button', { name: 'Delete every signature by this key…' }).click();
+    const byKey = page.getByRole('dialog', { name: 'Delete every signature by this key' });
+    await expect(byKey.getByRole('region', { name: 'Dry run' })).toContainText('1 signature on 1 image');
+    await byKey.getByLabel(/Type 1/).fill('1');
+    await byKey.getByRole('button', { name: 'Delete 1 signatures' }).click();
+    await expect(signatures.getByRole('status', { name: 'Signatures changed' })).toContainText('Deleted 1 signature(s)');
+    await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Unsigned');
+    expect((await new RegistryClient({ registry: registry.host }).tags('team/del')).tags).toEqual(['1.0']);
+    void target;
   } finally {
     await server.stop();
   }

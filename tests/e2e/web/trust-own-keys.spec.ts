@@ -27,7 +27,7 @@ test('a key generated with "Trust this key for verification" left on is in the T
     await details.getByRole('link', { name: '“release-2026”' }).click();
 
     const table = page.getByRole('table', { name: 'Trusted keys' });
-    await expect(table.getByRole('row', { name: /release-2026/ })).toContainText('public-key');
+    await expect(table.getByRole('row', { name: /release-2026/ })).toContainText('Public key');
     await expect(table.getByRole('link', { name: 'release-2026' })).toBeVisible(); // the Signet key column
     await page.getByLabel('Show').selectOption('other');
     await expect(table).not.toContainText('release-2026');

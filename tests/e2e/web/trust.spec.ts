@@ -32,7 +32,7 @@ test('a reviewer trusts a key, imports a policy and sees what podman would decid
     await add.getByRole('button', { name: 'Trust' }).click();
     const table = page.getByRole('table', { name: 'Trusted keys' });
     await expect(table).toContainText('Release 2026');
-    await expect(table).toContainText('public-key');
+    await expect(table).toContainText('Public keyECDSA P-256');
     await expect(table).toContainText('before');
 
     await page.getByRole('button', { name: 'Import policy.json' }).click();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -71,6 +71,25 @@ describe('air-gapped ceremony through the CLI: request → offline signing (offl
 
     // The station's audit log recorded it.
     expect((await cli(station, ['audit', 'list'])).stdout).toContain('offline');
+  });
+
+  it('refuses to sign on a station with offline mode off unless overridden, and the override is in the bundle, the check and the audit log', async () => {
+    const online = temp('online-station');
+    await cli(online, ['key', 'generate', 'release', '--type', 'ecdsa-p256']);
+    const key = JSON.parse((await cli(online, ['key', 'show', 'release', '--json'])).stdout) as { spkiSha256: string };
+    const requestFile = path.join(work, 'online.request.json');
+    await cli(connected, ['offline', 'request', `${registry.host}/team/app:1.0`, '--key', key.spkiSha256, '--index-only', '--out', requestFile]);
+    const bundleFile = path.join(work, 'online.bundle.json');
+    await expect(cli(online, ['offline', 'sign', requestFile, '--key', 'release', '--out', bundleFile, '--yes'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('Offline mode is off') });
+    expect(existsSync(bundleFile)).toBe(false);
+
+    await cli(online, ['offline', 'sign', requestFile, '--key', 'release', '--out', bundleFile, '--yes', '--allow-online']);
+    expect((JSON.parse(readFileSync(bundleFile, 'utf8')) as { station: unknown }).station).toEqual({ offlineMode: false, override: true });
+    expect((await cli(connected, ['offline', 'check', requestFile, bundleFile])).stdout).toContain('offline mode OFF, by explicit override');
+    const audit = (JSON.parse((await cli(online, ['audit', 'list', '--json'])).stdout) as { entries: Array<{ details?: Record<string, unknown> }> }).entries;
+    expect(audit.map((e) => e.details)).toContainEqual(expect.objectContaining({ offlineMode: false, override: 'signed with offline mode off' }));
+    // The station with offline mode on says so in its bundles.
+    expect((await cli(connected, ['offline', 'check', requestFile.replace('online.request', 'app.request'), bundleFile.replace('online.bundle', 'app.bundle')])).stdout).toContain('signed with offline mode on');
   });
 
   it('carries Notation items across: the request holds the exact signing inputs and the chain; the attached envelopes are what notation writes and verify', async () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
@@ -120,12 +121,38 @@ describe('registry credentials in the OS keychain, against htpasswd basic auth',
     await core.dispatch('registry.remove', { id });
   });
 
-  it('refuses wrong credentials with a sentence and without them', async () => {
+  it('signs in before saving: a wrong password is refused, nothing is saved, and the working entry and its keychain item stay', async () => {
     const core = newCore();
-    const saved = (await core.dispatch('registry.add', { host: registry.host, username: 'officer', password: 'wrong' })) as { value: { id: string } };
-    const result = await core.dispatch('registry.tags', { id: saved.value.id, repository: 'secure/app' });
+    const id = (await ok(core.dispatch('registry.add', { host: registry.host, username: 'officer', password: 'correct horse' }) as never) as { id: string }).id;
+    const wrong = await core.dispatch('registry.add', { host: registry.host, username: 'officer', password: 'wrong-pass' });
+    expect(wrong).toMatchObject({ ok: false, code: 'AUTH_REQUIRED', reason: 'not-saved', message: expect.stringContaining('Nothing was saved') });
+    expect(JSON.stringify(wrong)).not.toContain('wrong-pass');
+    expect(await core.dispatch('registry.tags', { id, repository: 'secure/app' })).toMatchObject({ ok: true, value: { tags: ['1.0'] } });
+    const keychain = execFileSync('secret-tool', ['lookup', 'service', 'Signet registry credentials', 'account', registry.host], { env: { ...process.env, ...keyring.env }, encoding: 'utf8' });
+    expect(JSON.parse(keychain)).toEqual({ username: 'officer', password: 'correct horse' });
+
+    // Asked for explicitly, the wrong password is saved, and then refused with a sentence that does not carry it.
+    expect(await core.dispatch('registry.add', { host: registry.host, username: 'officer', password: 'wrong-pass', saveAnyway: true })).toMatchObject({ ok: true });
+    const result = await core.dispatch('registry.tags', { id, repository: 'secure/app' });
     expect(result).toMatchObject({ ok: false, code: 'AUTH_REQUIRED' });
-    expect(JSON.stringify(result)).not.toContain('wrong');
+    expect(JSON.stringify(result)).not.toContain('wrong-pass');
+    await core.dispatch('registry.remove', { id });
+  });
+
+  it('does not save a registry that does not answer, says why in words, and saves it when asked to', async () => {
+    const core = newCore();
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const refused = await core.dispatch('registry.add', { host: `127.0.0.1:${closed}` });
+    expect(refused).toMatchObject({ ok: false, code: 'UNAVAILABLE', reason: 'not-saved', message: expect.stringContaining('nothing is listening') });
+    expect(JSON.stringify(refused)).not.toMatch(/\bE[A-Z]{3,}\b/);
+    expect(await core.dispatch('registry.list', {})).toMatchObject({ ok: true, value: [] });
+    expect(await core.dispatch('registry.add', { host: `127.0.0.1:${closed}`, saveAnyway: true })).toMatchObject({ ok: true, value: { host: `127.0.0.1:${closed}` } });
   });
 });
 

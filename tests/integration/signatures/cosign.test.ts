@@ -35,7 +35,11 @@ describe('cosign signatures in the real registry', () => {
     expect(await ok<{ verdict: string }>(core.dispatch('signatures.verify', { id, repository: 'team/app', digest: image.digest }))).toMatchObject({ verdict: 'unsigned' });
     const signed = await ok<{ tag: string; payload: string }>(core.dispatch('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: 'officer', annotations: { release: '1.0' }, expectedTag: '1.0' }));
     expect(signed.tag).toBe(`${image.digest.replace(':', '-')}.sig`);
-    expect(signed.payload).toBe(`{"critical":{"identity":{"docker-reference":"${registry.host}/team/app"},"image":{"docker-manifest-digest":"${image.digest}"},"type":"cosign container image signature"},"optional":{"release":"1.0"}}`);
+    // The signing time goes into optional.timestamp, as containers/image writes it in its sigstore payloads (Go map order: sorted).
+    const before = Math.floor(Date.now() / 1000) - 60;
+    const timestamp = Number(/"timestamp":(\d+)\}\}$/.exec(signed.payload)?.[1]);
+    expect(timestamp).toBeGreaterThan(before);
+    expect(signed.payload).toBe(`{"critical":{"identity":{"docker-reference":"${registry.host}/team/app"},"image":{"docker-manifest-digest":"${image.digest}"},"type":"cosign container image signature"},"optional":{"release":"1.0","timestamp":${timestamp}}}`);
 
     const client = new RegistryClient({ registry: registry.host });
     const manifest = JSON.parse((await client.manifest('team/app', signed.tag)).bytes.toString()) as { mediaType: string; config: { mediaType: string; digest: string }; layers: Array<{ mediaType: string; digest: string; size: number; annotations: Record<string, string> }> };

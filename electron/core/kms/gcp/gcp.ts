@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../../shared/system-errors';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { JWT } from 'google-auth-library';
 import type { KmsAlgorithm, KmsKey, KmsKeyState, KmsKeyVersion } from '../../../../shared/models/kms';
@@ -57,7 +58,7 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       try {
         json = JSON.parse(readRegularFileSync(credential.path ?? '', { maxBytes: SMALL_FILE_MAX }).toString('utf8')) as Record<string, unknown>;
       } catch (error) {
-        throw kmsError('gcpkms', 'credentials-missing', { vendor: `${credential.path} cannot be read as a JSON credentials file (${(error as NodeJS.ErrnoException).code ?? 'not JSON'})` });
+        throw kmsError('gcpkms', 'credentials-missing', { vendor: `${credential.path} cannot be read as a JSON credentials file (${(error as NodeJS.ErrnoException).code ? describeSystemError(error) : 'not JSON'})` });
       }
       // Service account keys are built explicitly; other file types go through the library's loader.
       auth = json.type === 'service_account' ? { authClient: serviceAccount(json) } : { keyFilename: credential.path };

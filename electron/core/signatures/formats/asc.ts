@@ -3,6 +3,7 @@ import type { SignatureReport } from '../../../../shared/models/signatures';
 import { armorMessage, ascObjectKey, readAsc } from '../asc';
 import type { SignatureFormat, VerifyContext } from './format';
 import { pgpReport } from './pgp-report';
+import { bytesSha256, identify } from '../handle';
 
 /** A Huawei SWR .asc file, verified like a simple signature; the key it names must be the key that signed. */
 export async function ascReport(bytes: Uint8Array, location: string, ctx: VerifyContext): Promise<SignatureReport> {
@@ -33,7 +34,9 @@ export const ascFormat: SignatureFormat = {
       }
       const bytes = await ctx.asc.get(key);
       ctx.look({ kind: 'bucket', place, outcome: 'found', count: 1 });
-      return [await ascReport(bytes, place, ctx)];
+      const modified = Date.parse((await ctx.asc.head(key).catch(() => undefined))?.lastModified ?? '');
+      const r = { ...(await ascReport(bytes, place, ctx)), ...identify({ kind: 'object', key, sha256: bytesSha256(bytes) }) };
+      return [Number.isFinite(modified) ? { ...r, storedAt: new Date(modified).toISOString() } : r];
     } catch (error) {
       if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
       ctx.look({ kind: 'bucket', place, outcome: 'unreadable', reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable' });

@@ -5,6 +5,7 @@ import type { ReasonCode } from '../../../../shared/models/verdict';
 import { claimedContent, COSIGN_SIGN_PREDICATE, discoverBundles, verifyBundle, type BundleCheck, type DiscoveredBundle, type TrustedKey } from '../sigstore/bundle';
 import { noTrustedKeyExpiry, validityCheck, type TrustedPublicKey } from '../trusted';
 import { decide, untrustedKeyCheck } from './decide';
+import { identify } from '../handle';
 import type { SignatureFormat, VerifyContext } from './format';
 
 const asTrusted = (keys: readonly TrustedPublicKey[]): TrustedKey[] => keys.map((k) => ({ name: k.name, key: createPublicKey(k.pem), fingerprint: k.fingerprint }));
@@ -81,6 +82,6 @@ export const bundleFormat: SignatureFormat = {
     }
     // A messageSignature over an Ed25519 or RSA key is checked over the manifest bytes themselves (digest-checked by the source).
     const manifest = found.some((b) => b.bytes) ? (await ctx.source.manifest(ctx.repository, ctx.digest)).bytes : undefined;
-    return found.map((b) => report(ctx, b, manifest));
+    return found.map((b) => ({ ...report(ctx, b, manifest), ...identify({ kind: 'referrer', manifest: b.referrer }) }));
   },
 };

@@ -3,6 +3,13 @@ import type { SignatureCheck, SignatureReport } from '../../../../shared/models/
 import { checkCosignPayload, readCosignSignatureImage, signatureTag, signCosign, verifyWithKey, type CosignSignature } from '../cosign';
 import { entryLabel, noTrustedKeyExpiry, validityCheck } from '../trusted';
 import { decide, identifyUntrusted, untrustedKeyCheck } from './decide';
+import { identify } from '../handle';
+import { readTags } from '../tags';
+
+const withReadTags = (annotations: Record<string, string>) => {
+  const tags = readTags(annotations);
+  return tags ? { tags } : {};
+};
 import type { SignatureFormat, VerifyContext } from './format';
 
 function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
@@ -26,15 +33,18 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
   const knownKey = other && 'known' in other.key ? (other.key as { known: { id: string; name: string } }).known : undefined;
   return {
     format: 'cosign',
+    ...identify({ kind: 'cosign-layer', tag: signatureTag(ctx.digest), layer: sig.layerDigest }, sig.signature.toString('base64')),
     kind: 'signature',
     storage,
     ...(signer ? { signer: signer.name, fingerprint: signer.fingerprint, algorithm: (trusted?.algorithm ?? verifyWithKey(signer.pem, sig.payload, sig.signature)) as string } : {}),
     ...(payload.identity ? { identity: payload.identity } : {}),
     ...(knownKey ? { knownKey } : {}),
     annotations: payload.annotations ?? {},
+    ...withReadTags(sig.annotations),
+    ...(payload.timestamp !== undefined ? { timestamp: payload.timestamp } : {}),
     payload: sig.payload.toString('utf8').slice(0, 65_536),
     signature: sig.signature.toString('base64'),
-    judgedAt: { source: 'now', at: ctx.now.toISOString() },
+    judgedAt: { source: 'now', at: ctx.now.toISOString(), ...(payload.timestamp !== undefined ? { claimed: payload.timestamp } : {}) },
     checks,
     ...decide(checks),
   };
@@ -61,7 +71,7 @@ export const cosignFormat: SignatureFormat = {
   },
   async sign(ctx) {
     if (!ctx.signer) throw new Error('cosign signing needs a Signer');
-    const result = await signCosign({ source: ctx.source, registryHost: ctx.registryHost, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, ...(ctx.annotations ? { annotations: ctx.annotations } : {}) });
+    const result = await signCosign({ source: ctx.source, registryHost: ctx.registryHost, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, ...(ctx.annotations ? { annotations: ctx.annotations } : {}), now: ctx.now });
     return { where: `${ctx.repository}:${result.tag}`, payload: result.payload, tag: result.tag, signatureManifest: result.signatureManifest };
   },
 };

@@ -8,6 +8,7 @@ import { signNotation } from '../notation/sign';
 import { spkiSha256 } from '../../keys/generate';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
+import { identify } from '../handle';
 import type { SignatureFormat, VerifyContext } from './format';
 
 export const NOTATION_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
@@ -75,7 +76,7 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
     format: 'notation',
     kind: 'signature',
     storage,
-    ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256 } : {}),
+    ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256, ...(leafSpki ? { keySpki: leafSpki } : {}) } : {}),
     ...(known ? { knownKey: known } : {}),
     algorithm: env ? `Notation ${env.kind.toUpperCase()} ${env.alg}` : `Notation (${(ENVELOPE_MEDIA_TYPES as Record<string, string>)[layer.mediaType] ?? layer.mediaType})`,
     annotations: Object.fromEntries(Object.entries(signedAnnotations).slice(0, 50)),
@@ -134,7 +135,7 @@ export const notationFormat: SignatureFormat = {
       const storage = `referrer ${d.digest} (${via})`;
       try {
         const r = await report(ctx, image, storage, d.digest, trust);
-        if (r) found.push(r);
+        if (r) found.push({ ...r, ...identify({ kind: 'referrer', manifest: d.digest }) });
       } catch (error) {
         rethrowOffline(error);
         ctx.look({ kind: 'referrers', place: `${place}: ${d.digest}`, outcome: 'unreadable', reason: message(error) });

@@ -65,7 +65,7 @@ export async function pgpReport(message: Uint8Array, ctx: VerifyContext, namedKe
     ...(v.identity ? { identity: v.identity } : {}),
     ...(v.payload !== undefined ? { payload: v.payload } : {}),
     ...(knownKey ? { knownKey } : {}),
-    annotations: v.creator ? { creator: v.creator } : {},
+    annotations: v.annotations ?? (v.creator ? { creator: v.creator } : {}),
     ...(v.timestamp !== undefined ? { timestamp: v.timestamp } : {}),
     judgedAt: { source: 'now', at: ctx.now.toISOString(), ...(claimed ? { claimed: Math.floor(claimed.getTime() / 1000) } : {}) },
     checks,

@@ -4,6 +4,7 @@ import { openLookaside } from '../lookaside/store';
 import { signSimple, writeLookaside } from '../simple';
 import type { SignatureFormat } from './format';
 import { pgpReport } from './pgp-report';
+import { bytesSha256, identify } from '../handle';
 
 /** containers/image simple signing: binary OpenPGP messages at `<lookaside>/<repository>@sha256=<hex>/signature-N`. */
 export const simpleFormat: SignatureFormat = {
@@ -23,14 +24,14 @@ export const simpleFormat: SignatureFormat = {
     const out: SignatureReport[] = [];
     for (const file of files) {
       const fields = await pgpReport(file.bytes, ctx);
-      out.push({ format: 'simplesigning', kind: 'signature', storage: file.location, algorithm: 'openpgp', payload: '', signature: file.bytes.toString('base64').slice(0, 65_536), ...fields });
+      out.push({ format: 'simplesigning', ...identify({ kind: 'lookaside', name: file.name, sha256: bytesSha256(file.bytes) }), kind: 'signature', storage: file.location, algorithm: 'openpgp', payload: '', signature: file.bytes.toString('base64').slice(0, 65_536), ...fields, ...(file.modified ? { storedAt: file.modified } : {}) });
     }
     return out;
   },
   async sign(ctx) {
     if (!ctx.pgp || !ctx.lookasideDirectory) throw new Error('simple signing needs an OpenPGP signer and a lookaside directory');
     const reference = `${ctx.registryHost}/${ctx.repository}${ctx.tag ? `:${ctx.tag}` : ''}`;
-    const made = await signSimple(ctx.pgp, reference, ctx.digest, ctx.creator, ctx.now);
+    const made = await signSimple(ctx.pgp, reference, ctx.digest, ctx.creator, ctx.now, ctx.annotations);
     const file = await writeLookaside(ctx.lookasideDirectory, ctx.repository, ctx.digest, made.message);
     return { where: file, payload: made.payload, tag: file.split('/').slice(-2, -1)[0] ?? '', file };
   },

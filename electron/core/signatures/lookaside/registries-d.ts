@@ -1,3 +1,4 @@
+import { describeSystemError } from '../../../../shared/system-errors';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isAlias, isMap, isNode, isScalar, LineCounter as YamlLineCounter, parseDocument } from 'yaml';
@@ -180,7 +181,7 @@ export async function loadRegistriesDir(dir: string): Promise<RegistriesConfig> 
     names = await fs.readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { docker: {}, sources: {} };
-    throw new SignetError('IO_ERROR', `Could not read the registries.d directory ${dir}: ${(error as Error).message}.`);
+    throw new SignetError('IO_ERROR', `Could not read the registries.d directory ${dir}: ${describeSystemError(error)}.`);
   }
   const files: Array<{ name: string; text: string }> = [];
   for (const name of names.filter((n) => n.endsWith('.yaml')).sort()) {

@@ -1,3 +1,5 @@
+import { describeSystemError } from '../../../../shared/system-errors';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignetError } from '../../../../shared/errors';
@@ -14,6 +16,8 @@ export interface LookasideEntry {
   /** Where it was read from (a path or URL), for the report. */
   location: string;
   bytes: Buffer;
+  /** When the store says the file was last written (a file's mtime, an HTTP Last-Modified), ISO 8601. */
+  modified?: string;
 }
 
 /**
@@ -34,7 +38,14 @@ export class DirectoryLookaside implements LookasideStore {
 
   async read(repositoryPath: string, digest: string): Promise<LookasideEntry[]> {
     const dir = lookasideDir(this.base, repositoryPath, digest);
-    return (await readLookaside(this.base, repositoryPath, digest)).map((e) => ({ name: e.name, location: path.join(dir, e.name), bytes: e.bytes }));
+    const entries = await readLookaside(this.base, repositoryPath, digest);
+    return Promise.all(
+      entries.map(async (e) => {
+        const location = path.join(dir, e.name);
+        const modified = await fs.stat(location).then((st) => st.mtime.toISOString(), () => undefined);
+        return { name: e.name, location, bytes: e.bytes, ...(modified ? { modified } : {}) };
+      }),
+    );
   }
 
   write(repositoryPath: string, digest: string, signature: Uint8Array): Promise<string> {
@@ -66,7 +77,7 @@ export class HttpLookaside implements LookasideStore {
         response = await this.fetchImpl(url, { redirect: 'error', headers: { Accept: '*/*' } });
       } catch (error) {
         if (isOfflineError(error) || isOfflineError((error as { cause?: unknown }).cause)) throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
-        throw new SignetError('IO_ERROR', `Could not read ${url}: ${(error as Error).message}.`);
+        throw new SignetError('IO_ERROR', `Could not read ${url}: ${describeSystemError(error)}.`);
       }
       if (response.status === 404) {
         await response.body?.cancel();
@@ -76,7 +87,8 @@ export class HttpLookaside implements LookasideStore {
         await response.body?.cancel();
         throw new SignetError('IO_ERROR', `${url} answered HTTP ${response.status}.`);
       }
-      out.push({ name: `signature-${n}`, location: url, bytes: await readCapped(response, url) });
+      const lastModified = Date.parse(response.headers.get('last-modified') ?? '');
+      out.push({ name: `signature-${n}`, location: url, bytes: await readCapped(response, url), ...(Number.isFinite(lastModified) ? { modified: new Date(lastModified).toISOString() } : {}) });
     }
     return out;
   }

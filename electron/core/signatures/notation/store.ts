@@ -81,3 +81,65 @@ export async function storeNotationSignature(source: RegistrySource, repository:
     throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature manifest ${digest} is stored but not listed there after ${WRITE_ATTEMPTS} attempts. Try again.`);
   });
 }
+
+/**
+ * Removes one referrer (a Notation signature or a Sigstore bundle manifest) of an image: the
+ * manifest is deleted by digest, then — where the registry has no referrers API — unlisted from
+ * the `sha256-<hex>` referrers index, keeping every other referrer: read, drop, write, and read
+ * again after pauses until it stays out (signers appending meanwhile keep theirs, as they
+ * re-read too). The manifest must still name this image as its subject.
+ */
+export async function removeReferrer(source: RegistrySource, repository: string, subjectDigest: string, manifestDigest: string): Promise<{ where: string; remaining: number }> {
+  const manifest = await source.manifest(repository, manifestDigest);
+  if (manifest.parsed.kind === 'index' || manifest.parsed.subject?.digest !== subjectDigest) throw new SignetError('CONFLICT', `${manifestDigest} is not a referrer of ${subjectDigest}; nothing was deleted.`);
+  if (!source.deleteManifest) throw new SignetError('UNSUPPORTED', `${source.label} cannot delete manifests; nothing was deleted.`);
+  await source.deleteManifest(repository, manifestDigest);
+  const tag = referrersTag(subjectDigest);
+  const listed = await source.referrers(repository, subjectDigest);
+  if (listed.source === 'api') return { where: 'referrers API', remaining: listed.descriptors.filter((d) => d.digest !== manifestDigest).length };
+  return withLock(`${source.label}/${repository}:${tag}`, async () => {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const current = await currentIndex(source, repository, tag);
+      if (!current.some((d) => d.digest === manifestDigest)) return { where: tag, remaining: current.length };
+      const manifests = current.filter((d) => d.digest !== manifestDigest);
+      await source.pushManifest(repository, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests })), MEDIA.ociIndex);
+      await pause(40, 160);
+      if ((await currentIndex(source, repository, tag)).some((d) => d.digest === manifestDigest)) continue;
+      await pause(150, 350);
+      const after = await currentIndex(source, repository, tag);
+      if (!after.some((d) => d.digest === manifestDigest)) return { where: tag, remaining: after.length };
+    }
+    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the deleted signature manifest ${manifestDigest} is still listed there after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  });
+}
+
+/**
+ * Rewrites a referrer's descriptor (its unsigned annotations) in the `sha256-<hex>` referrers
+ * index, keeping every other entry: applied to the index as read just before writing, read back
+ * twice after pauses. A registry with the referrers API builds its listing from the (immutable)
+ * manifests, so there is no descriptor to change there: refused.
+ */
+export async function updateReferrerDescriptor(source: RegistrySource, repository: string, subjectDigest: string, manifestDigest: string, change: (d: Descriptor) => Descriptor): Promise<Descriptor> {
+  const listed = await source.referrers(repository, subjectDigest);
+  if (listed.source === 'api') throw new SignetError('UNSUPPORTED', `${source.label} lists referrers through its API, from the signature manifests themselves, which cannot change; tags on Notation signatures and bundles need the referrers tag schema. Nothing was changed.`);
+  const tag = referrersTag(subjectDigest);
+  const same = (a: Descriptor, b: Descriptor) => JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {});
+  return withLock(`${source.label}/${repository}:${tag}`, async () => {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
+      const current = await currentIndex(source, repository, tag);
+      const entry = current.find((d) => d.digest === manifestDigest);
+      if (!entry) throw new SignetError('NOT_FOUND', `The referrers index ${tag} no longer lists ${manifestDigest}; nothing was changed.`);
+      const wanted = change(entry);
+      if (wanted.digest !== entry.digest) throw new Error('a descriptor change may touch only its annotations');
+      if (same(wanted, entry)) return entry;
+      await source.pushManifest(repository, tag, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: current.map((d) => (d.digest === manifestDigest ? wanted : d)) })), MEDIA.ociIndex);
+      await pause(40, 160);
+      const kept = (await currentIndex(source, repository, tag)).find((d) => d.digest === manifestDigest);
+      if (!kept || !same(kept, wanted)) continue;
+      await pause(150, 350);
+      const still = (await currentIndex(source, repository, tag)).find((d) => d.digest === manifestDigest);
+      if (still && same(still, wanted)) return still;
+    }
+    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the change was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  });
+}

@@ -22,6 +22,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'sign', summary: 'Sign an image in cosign format', load: async () => (await import('./sign')).commands },
   { name: 'verify', summary: 'Verify an image’s signatures (exit 0 only when verified)', load: async () => (await import('./sign')).commands },
   { name: 'signatures', summary: 'List an image’s signatures with every check', load: async () => (await import('./sign')).commands },
+  { name: 'signature', summary: 'One signature of an image: delete it (or every one by a key), tag it', load: async () => (await import('./signature')).commands },
   { name: 'tags', summary: 'Every tag of a repository with its digest and signed state', load: async () => (await import('./sign')).commands },
   { name: 'trust', summary: 'The trust store: add, add-key, list, remove trusted keys and certificates; ack-migration', load: async () => (await import('./trust')).commands },
   { name: 'policy', summary: 'containers policy.json: import, export from the trust store, evaluate for an image', load: async () => (await import('./trust')).commands },

@@ -75,13 +75,14 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'offline sign',
     mayUnlockVault: true,
-    summary: 'On the offline station: show a request, sign the approved items over their exact bytes, write a bundle (works with offline mode on)',
+    summary: 'On the offline station: show a request, sign the approved items over their exact bytes, write a bundle (offline mode on, or --allow-online)',
     positionals: [{ name: 'REQUEST', description: 'The request file' }],
     options: [
       { name: 'key', type: 'string', value: 'NAME|KMS-URI', description: 'The local key, or a KMS key URI, to sign with' },
       { name: 'out', type: 'string', value: 'BUNDLE', description: 'Where to write the signature bundle' },
       { name: 'approve', type: 'string', value: 'IDS', description: 'Only these item ids, comma-separated (default: all after review)' },
       { name: 'yes', type: 'boolean', description: 'Do not ask for confirmation after showing the request' },
+      { name: 'allow-online', type: 'boolean', description: 'Sign although offline mode is off (the bundle and the audit log record it)' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
@@ -98,7 +99,7 @@ export const commands: readonly CommandSpec[] = [
         }
       }
       const approved = ctx.args.str('approve')?.split(',').map((s) => s.trim()).filter(Boolean);
-      const result = await ctx.call('offline.sign', { request, key: ctx.args.req('key'), ...(approved ? { approved } : {}) });
+      const result = await ctx.call('offline.sign', { request, key: ctx.args.req('key'), ...(approved ? { approved } : {}), ...(o['allow-online'] ? { allowOnline: true } : {}) });
       if (!result.ok) return failed(ctx, result);
       await writeNew(ctx, ctx.args.req('out'), Buffer.from(result.value.bundle, 'base64'));
       ctx.out(ctx.json ? JSON.stringify({ sha256: result.value.sha256, signed: result.value.signed, declined: result.value.declined, out: o.out }) : `Signed ${result.value.signed} item(s), declined ${result.value.declined}. Bundle SHA-256 ${result.value.sha256}.`);
@@ -113,7 +114,7 @@ export const commands: readonly CommandSpec[] = [
       const [requestPath, bundlePath] = ctx.args.positionals as [string, string];
       const result = await ctx.call('offline.checkBundle', { request: readFile(requestPath, 'request'), bundle: readFile(bundlePath, 'bundle') });
       if (!result.ok) return failed(ctx, result);
-      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `The bundle answers this request: ${result.value.signatures.length} signature(s) by ${result.value.signer.fingerprint} verify over their payloads; ${result.value.declined.length} item(s) declined.`);
+      ctx.out(ctx.json ? JSON.stringify(result.value, null, 2) : `The bundle answers this request: ${result.value.signatures.length} signature(s) by ${result.value.signer.fingerprint} verify over their payloads; ${result.value.declined.length} item(s) declined.${stationNote(result.value.station)}`);
       return EXIT_OK;
     },
   },
@@ -191,3 +192,9 @@ export const commands: readonly CommandSpec[] = [
     },
   },
 ];
+
+/** What the bundle says of the station: signed with offline mode off is worth a second look. */
+function stationNote(station: { offlineMode: boolean; override: boolean } | undefined): string {
+  if (!station) return '\nThe bundle does not say whether the station was in offline mode (made by an older Signet).';
+  return station.offlineMode ? '\nThe station signed with offline mode on.' : '\nWarning: the station signed with offline mode OFF, by explicit override.';
+}

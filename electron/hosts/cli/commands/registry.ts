@@ -76,6 +76,7 @@ export const commands: readonly CommandSpec[] = [
       { name: 'username', type: 'string', value: 'USER', description: 'Sign in as USER' },
       { name: 'password-env', type: 'string', value: 'VAR', description: 'Read the password from environment variable VAR' },
       { name: 'lookaside', type: 'string', value: 'URL', description: 'Where its simple signatures are kept: a directory, file:/// or http(s):// URL' },
+      { name: 'save-anyway', type: 'boolean', description: 'Save even if the registry does not answer or refuses the sign-in (checked first by default)' },
     ],
     examples: ['signet registry add 127.0.0.1:5000', 'REG_PASS=… signet registry add registry.example.com --username ci --password-env REG_PASS'],
     async run(ctx) {
@@ -86,7 +87,7 @@ export const commands: readonly CommandSpec[] = [
       const username = ctx.args.str('username');
       if (o['password-env'] && !username) throw new UsageError('--password-env needs --username.');
       const password = username ? await ctx.readSecret(`Password for ${username}: `, ctx.args.str('password-env')) : undefined;
-      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: ctx.args.req('name') } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}${r.lookaside ? `; lookaside ${r.lookaside}` : ''}).`);
+      return run(ctx, 'registry.add', { host: host as string, ...(o.name ? { name: ctx.args.req('name') } : {}), ...(o.insecure ? { insecure: true } : {}), ...(username && password ? { username, password } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['save-anyway'] ? { saveAnyway: true } : {}) }, (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}${r.lookaside ? `; lookaside ${r.lookaside}` : ''}).`);
     },
   },
   {

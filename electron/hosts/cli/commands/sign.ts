@@ -1,5 +1,6 @@
 import { readInputFile } from '../read-input';
-import type { VerificationReport } from '../../../../shared/models/signatures';
+import { DATE_KIND_TEXT, type VerificationReport } from '../../../../shared/models/signatures';
+import { UNSIGNED_TAGS_NOTE } from '../../../../shared/models/signature-tags';
 import { compatibilityOf } from '../../../../shared/compat';
 import { KMS_ALGORITHMS, looksLikeKeyUri, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { UsageError } from '../args';
@@ -14,7 +15,11 @@ function printReport(ctx: CommandContext, report: VerificationReport): void {
   const list = (title: string, rows: VerificationReport['signatures']) => {
     if (rows.length) ctx.out(title);
     for (const s of rows) {
-      ctx.out(`  ${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
+      ctx.out(`  ${s.id ? `${s.id}  ` : ''}${s.format} ${s.verdict} (${s.code})${s.signer ? ` by ${s.signer}` : ''}${s.algorithm ? ` (${s.algorithm})` : ''}`);
+      if (s.date) ctx.out(`    date ${s.date.at} (${DATE_KIND_TEXT[s.date.kind]})`);
+      if (s.description !== undefined) ctx.out(`    description (signed): ${s.description}`);
+      if (s.metadata !== undefined) ctx.out(`    metadata (signed): ${s.metadata}`);
+      if (s.tags && Object.keys(s.tags).length) ctx.out(`    tags (${UNSIGNED_TAGS_NOTE}): ${Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ')}`);
       const n = s.notation;
       if (n) {
         ctx.out(`    Notation ${n.envelope ? n.envelope.toUpperCase() : n.mediaType}${n.signingScheme ? `, ${n.signingScheme}` : ''}; trust policy "${n.policy.name}" (${n.policy.source}), level ${n.policy.level}${n.policy.decidingCheck ? `; decided by the ${n.policy.decidingCheck} check` : ''}`);
@@ -49,6 +54,8 @@ export const commands: readonly CommandSpec[] = [
       { name: 'registries-d', type: 'string', value: 'DIR', description: 'simplesigning: use the lookaside-staging (or file:// lookaside) this registries.d names' },
       { name: 'index-only', type: 'boolean', description: 'For a multi-platform index: sign only the index, not each platform manifest' },
       { name: 'annotation', type: 'strings', value: 'KEY=VALUE', description: 'Signed annotation in the payload (repeatable; notation: user metadata in targetArtifact.annotations)' },
+      { name: 'description', type: 'string', value: 'TEXT', description: 'A description signed into the payload (the "description" annotation), as OCIR’s sign-upload --description' },
+      { name: 'metadata', type: 'string', value: 'JSON', description: 'A JSON object signed into the payload (the "metadata" annotation, compact JSON, at most 8 KiB), as OCIR’s sign-upload --metadata' },
     ],
     async run(ctx) {
       const o = ctx.args.options;
@@ -70,7 +77,7 @@ export const commands: readonly CommandSpec[] = [
       if (!ctx.json) ctx.err(`Signing ${target.repository}@${target.digest}`);
       const algorithm = ctx.args.str('algorithm');
       if (algorithm !== undefined && !(KMS_ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${KMS_ALGORITHMS.join(', ')}.`);
-      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.chain ? { certificateChain: readInputFile(ctx.args.req('chain'), 'The certificate chain').toString('utf8') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
+      const result = await ctx.call('signatures.sign', { id: target.id, repository: target.repository, digest: target.digest, key, ...(pin ? { pin } : {}), ...(algorithm ? { algorithm: algorithm as KmsAlgorithm } : {}), ...(o.format ? { format: o.format as 'cosign' | 'simplesigning' | 'notation' } : {}), ...(o.envelope ? { envelope: o.envelope as 'jws' | 'cose' } : {}), ...(o.expiry ? { expiry: ctx.args.req('expiry') } : {}), ...(o.chain ? { certificateChain: readInputFile(ctx.args.req('chain'), 'The certificate chain').toString('utf8') } : {}), ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}), ...(o['registries-d'] ? { registriesD: ctx.args.req('registries-d') } : {}), ...(o['index-only'] ? { indexOnly: true } : {}), ...(Object.keys(annotations).length ? { annotations } : {}), ...(o.description !== undefined ? { description: ctx.args.req('description') } : {}), ...(o.metadata !== undefined ? { metadata: ctx.args.req('metadata') } : {}), ...(target.tag ? { expectedTag: target.tag } : {}) });
       if (!result.ok) {
         ctx.err(`signet: ${result.message}`);
         return EXIT_FAILED;
