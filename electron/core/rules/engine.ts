@@ -14,6 +14,7 @@ import { withFileLock } from '../storage/file-lock';
 import { RunJournal } from './journal';
 import { listCandidates, ruleMatcher, type Candidate } from './match';
 import { cosignSignedBy, leafSha256, reportSignedBy, type KeyIdentity } from './signed';
+import { verifyWithKey } from '../signatures/cosign';
 import { RuleStore } from './store';
 
 /** The cosign annotation that names the rule a signature was made by (shown per tag). */
@@ -60,6 +61,39 @@ export class RulesEngine {
   async signaturesMade(rule: string): Promise<number> {
     const runs = await Promise.all((['manual', 'event'] as const).map((kind) => this.journal(rule, kind).runs(rule)));
     return runs.flat().reduce((n, r) => n + r.counts.signed, 0);
+  }
+
+  /**
+   * Deletes the cosign signatures a rule made: on each image its runs signed, the signatures that
+   * verify with the rule's key and whose payload names the rule (the other formats carry no such
+   * name: they stay, and are counted as kept). Each through signatures.delete, audited there.
+   */
+  async deleteSignatures(rule: Rule): Promise<{ deleted: number; kept: number; problems: string[] }> {
+    const runs = (await Promise.all((['manual', 'event'] as const).map((kind) => this.journal(rule.name, kind).runs(rule.name)))).flat();
+    const images = new Map<string, { repository: string; digest: string }>();
+    let kept = 0;
+    // Every image a run looked at, not only those it journaled as signed: a signature the registry took
+    // just before a crash is journaled as already signed by the run that resumed. The payload's rule name decides.
+    for (const item of runs.flatMap((r) => r.items)) {
+      if (item.format !== 'cosign') kept += item.outcome === 'signed' ? 1 : 0;
+      else if (item.outcome !== 'cancelled') images.set(`${item.repository}@${item.digest}`, { repository: item.repository, digest: item.digest });
+    }
+    const problems: string[] = [];
+    let deleted = 0;
+    const pem = images.size ? (await this.identity({ ...rule, formats: ['cosign'] })).pem : undefined;
+    for (const image of images.values()) {
+      try {
+        const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: image.repository, digest: image.digest }, quiet);
+        const mine = report.signatures.filter((s) => s.format === 'cosign' && s.id && s.annotations[RULE_ANNOTATION] === rule.name && pem && verifyWithKey(pem, Buffer.from(s.payload, 'utf8'), Buffer.from(s.signature, 'base64')));
+        for (const s of mine) {
+          await this.signatures['signatures.delete']({ id: rule.registry, repository: image.repository, digest: image.digest, signature: s.id as string }, quiet);
+          deleted++;
+        }
+      } catch (error) {
+        problems.push(`${image.repository}@${image.digest.slice(0, 19)}…: ${error instanceof SignetError ? error.message : 'could not be read or changed'}`);
+      }
+    }
+    return { deleted, kept, problems };
   }
 
   cancel(jobId: string): boolean {

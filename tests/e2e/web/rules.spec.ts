@@ -75,6 +75,15 @@ test('an officer writes a rule (told what is wrong field by field), previews it,
     await expect(page.getByRole('status').filter({ hasText: 'Signed 0, already signed 2, failed 0' })).toBeVisible();
     await page.getByRole('button', { name: 'Dry run team/release' }).click();
     await expect(page.getByText('a run would sign 0.')).toBeVisible();
+    await expect(page.getByLabel('Namespace status')).toContainText('2 signed, 0 unsigned');
+
+    await page.getByRole('button', { name: 'Delete team/release' }).click();
+    const remove = page.getByRole('dialog', { name: 'Delete rule “team/release”' });
+    await expect(remove.getByRole('status')).toContainText('Its runs made 2 signature(s). They stay in the registry');
+    await expect(remove.getByRole('checkbox')).not.toBeChecked();
+    await remove.getByRole('button', { name: 'Delete rule' }).click();
+    await expect(page.getByText('Deleted “team/release”. 2 signature(s) it made stay in the registry.')).toBeVisible();
+    await expect(page.getByText('No signing rules yet.')).toBeVisible();
   } finally {
     await server.stop();
   }

@@ -50,7 +50,7 @@ describe('signet rule … and signet rules serve', () => {
     expect(edited.stdout).toContain('event+manual');
     await expect(signet('rule', 'show', 'team/release')).rejects.toMatchObject({ code: 1 });
     expect((await signet('rule', 'show', 'team/on-push')).stdout).toContain('Recent runs:');
-    expect((await signet('rule', 'remove', 'team/on-push')).stdout).toContain('The 1 signature(s) it made stay');
+    expect((await signet('rule', 'remove', 'team/on-push')).stdout).toContain('1 signature(s) it made stay in the registry');
   });
 
   it('two processes running one rule at once sign each image once', async () => {

@@ -165,13 +165,16 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'rule remove',
-    summary: 'Delete a signing rule; the signatures it made stay',
+    summary: 'Delete a signing rule; the signatures it made stay unless --delete-signatures (as TCR does)',
     positionals: [{ name: 'NAME', description: 'The rule' }],
+    options: [{ name: 'delete-signatures', type: 'boolean', description: 'Also delete the cosign signatures the rule made (those that name it); other formats stay' }],
     async run(ctx) {
-      const result = await ctx.call('rules.remove', { name: ctx.args.pos(0) });
+      const result = await ctx.call('rules.remove', { name: ctx.args.pos(0), ...(ctx.args.flag('delete-signatures') ? { deleteSignatures: true } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
-      ctx.out(ctx.json ? JSON.stringify(result.value) : `Deleted the rule "${result.value.removed}". The ${result.value.signaturesKept} signature(s) it made stay in the registry.`);
-      return EXIT_OK;
+      const r = result.value;
+      if (ctx.json) ctx.out(JSON.stringify(r));
+      else ctx.out([`Deleted the rule "${r.removed}".${r.signaturesDeleted ? ` Deleted ${r.signaturesDeleted} signature(s) it made.` : ''} ${r.signaturesKept} signature(s) it made stay in the registry.`, ...r.problems.map((p) => `  not deleted: ${p}`)].join('\n'));
+      return r.problems.length ? EXIT_FAILED : EXIT_OK;
     },
   },
   {
