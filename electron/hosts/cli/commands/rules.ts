@@ -54,6 +54,13 @@ function describeRun(run: RuleRun): string {
   return [head, ...rows].join('\n');
 }
 
+/** Columns aligned to their widest cell (two spaces apart); the last one is left as it is. */
+function table(header: readonly string[], rows: readonly string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] as number) : c)).join('').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
 const printWarnings = (ctx: CommandContext, warnings: readonly string[]) => {
   for (const w of warnings) ctx.err(`signet: note: ${w}`);
 };
@@ -97,10 +104,7 @@ export const commands: readonly CommandSpec[] = [
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else if (!result.value.rules.length) ctx.out('No signing rules. Add one with `signet rule add`.');
       else {
-        const rows = result.value.rules.map((r) => [r.name, r.enabled ? r.trigger : 'disabled', `${r.registry}: ${r.namespace}/${r.repositories}:${r.tags}`, r.formats.join(','), r.key]);
-        const widths = [0, 1, 2, 3].map((i) => Math.max(...[['NAME', 'TRIGGER', 'MATCHES', 'FORMATS'][i] as string, ...rows.map((row) => row[i] as string)].map((s) => s.length)) + 2);
-        const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i] as number) : c)).join('').trimEnd();
-        ctx.out([line(['NAME', 'TRIGGER', 'MATCHES', 'FORMATS', 'KEY']), ...rows.map(line)].join('\n'));
+        ctx.out(table(['NAME', 'TRIGGER', 'MATCHES', 'FORMATS', 'KEY'], result.value.rules.map((r) => [r.name, r.enabled ? r.trigger : 'disabled', `${r.registry}: ${r.namespace}/${r.repositories}:${r.tags}`, r.formats.join(','), r.key])));
       }
       return EXIT_OK;
     },
@@ -113,8 +117,8 @@ export const commands: readonly CommandSpec[] = [
       if (!result.ok) return reportFailure(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else {
-        const width = Math.max(4, ...result.value.keys.map((k) => k.name.length)) + 2;
-        ctx.out(result.value.keys.length ? [`${'KEY'.padEnd(width)}${'UNATTENDED'.padEnd(12)}WHY`, ...result.value.keys.map((k) => `${k.name.padEnd(width)}${(k.unattended ? 'yes' : 'no').padEnd(12)}${k.reason}`), '', 'KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.'].join('\n') : 'No keys. KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.');
+        const uris = 'KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.';
+        ctx.out(result.value.keys.length ? `${table(['KEY', 'UNATTENDED', 'WHY'], result.value.keys.map((k) => [k.name, k.unattended ? 'yes' : 'no', k.reason]))}\n\n${uris}` : `No keys. ${uris}`);
       }
       return EXIT_OK;
     },
