@@ -15,6 +15,7 @@ export function App() {
   const info = useApp((s) => s.info);
   const connectionError = useApp((s) => s.connectionError);
   const navigate = useApp((s) => s.navigate);
+  const toast = useApp((s) => s.toast);
   const offline = useApp((s) => s.settings?.offlineMode ?? false);
   const area = AREAS.find((a) => a.id === route.area) ?? AREAS[0];
 
@@ -69,6 +70,9 @@ export function App() {
         )}
         <AreaView id={area?.id ?? 'registries'} sub={route.sub} path={route.path} />
       </main>
+      <div className="toast-region" aria-live="polite">
+        {toast && <div className="toast" data-testid="toast">{toast.message}</div>}
+      </div>
     </div>
   );
 }

@@ -71,8 +71,9 @@ async function copyManifest(from: RegistrySource, to: RegistrySource, repository
 async function copyBlobs(from: RegistrySource, to: RegistrySource, repository: string, descriptors: ReadonlyArray<Descriptor | undefined>, counts: TransferCounts): Promise<void> {
   for (const d of descriptors) {
     if (!d) continue;
-    const bytes = await from.blob(repository, d.digest, Math.min(MAX_BLOB_BYTES, Math.max(d.size, 0) + 1));
-    const written = await to.pushBlob(repository, bytes);
+    // Streamed: a layer of any size passes through in pieces, checked against its digest as it goes.
+    const blob = await from.openBlob(repository, d.digest, Math.min(MAX_BLOB_BYTES, Math.max(d.size, 0)));
+    const written = await to.pushBlobStream(repository, blob);
     if (written !== d.digest) throw new SignetError('DIGEST_MISMATCH', `The copy of blob ${d.digest} came out as ${written}.`);
     counts.blobs += 1;
   }

@@ -2,6 +2,7 @@ import { describeRegistryErrorCode, describeSystemError } from '../../../shared/
 import { SignetError } from '../../../shared/errors';
 import { assertOnline, isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
 import { parseChallenge, TokenCache, type Credentials } from './auth';
+import { inPiecesOf, verifiedChunks, type BlobStream } from './blob-stream';
 import { checkDigest, digestOf, parseDigest, type Digest } from './digest';
 import { MANIFEST_ACCEPT, MEDIA, parseManifest, type Descriptor, type ParsedManifest } from './media';
 import type { RegistrySource } from './source';
@@ -178,6 +179,44 @@ export class RegistryClient implements RegistrySource {
     const bytes = await readCapped(response, maxBytes, `The blob ${d}`);
     checkDigest(bytes, d, `The blob ${repository}@${d}`);
     return bytes;
+  }
+
+  async openBlob(repository: string, digest: string, maxBytes: number): Promise<BlobStream> {
+    this.checkRepository(repository);
+    const d = parseDigest(digest);
+    const response = await this.request('GET', `/v2/${repository}/blobs/${d}`, { scope: `repository:${repository}:pull` });
+    const declared = Number(response.headers.get('content-length') ?? -1);
+    if (declared > maxBytes) {
+      await response.body?.cancel();
+      throw new SignetError('TOO_LARGE', `The blob ${d} is ${declared} bytes, more than the ${maxBytes} Signet accepts.`);
+    }
+    const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    return { digest: d, size: declared, chunks: verifiedChunks(body, d, maxBytes, `The blob ${repository}@${d}`), discard: async () => void (await body.cancel().catch(() => undefined)) };
+  }
+
+  /** Uploads a streamed blob unless present, in PATCH chunks of 16 MiB; the final PUT names the digest, so the registry checks it too. */
+  async pushBlobStream(repository: string, blob: BlobStream): Promise<Digest> {
+    this.checkRepository(repository);
+    const digest = parseDigest(blob.digest);
+    try {
+      if (await this.blobExists(repository, digest)) return digest;
+      const scope = `repository:${repository}:pull,push`;
+      const started = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { scope });
+      await started.body?.cancel();
+      let location = this.uploadLocation(started);
+      let offset = 0;
+      for await (const piece of inPiecesOf(blob.chunks, CHUNK_THRESHOLD)) {
+        const patched = await this.request('PATCH', location, { scope, body: piece, headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + piece.length - 1}` } });
+        await patched.body?.cancel();
+        location = this.uploadLocation(patched);
+        offset += piece.length;
+      }
+      const done = await this.request('PUT', withQuery(location, 'digest', digest), { scope, body: new Uint8Array(0), headers: { 'Content-Type': 'application/octet-stream' } });
+      await done.body?.cancel();
+      return digest;
+    } finally {
+      await blob.discard();
+    }
   }
 
   async blobExists(repository: string, digest: string): Promise<boolean> {

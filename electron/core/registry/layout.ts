@@ -1,8 +1,11 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, createWriteStream, promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { writeFileAtomic } from '../storage/atomic';
-import { readRegularFile, readRegularFileIfPresent } from '../storage/bounded-read';
+import { openRegularFile, readRegularFile, readRegularFileIfPresent } from '../storage/bounded-read';
+import { verifiedChunks, type BlobStream } from './blob-stream';
 import { parseStrictJson } from '../json/strict';
 import type { FetchedManifest } from './client';
 import { checkDigest, digestOf, parseDigest, type Digest } from './digest';
@@ -22,6 +25,9 @@ export const DEFAULT_LAYOUT_REPOSITORY = 'image';
  * (`org.opencontainers.image.ref.name` = `tag` or `repository:tag`), blobs live under
  * `blobs/<alg>/<hex>` and are checked against their digests on every read.
  */
+/** How much of a blob one read takes while streaming it out of a layout. */
+const BLOB_READ_CHUNK = 1024 * 1024;
+
 export class OciLayout implements RegistrySource {
   readonly label: string;
   private queue: Promise<unknown> = Promise.resolve();
@@ -113,6 +119,61 @@ export class OciLayout implements RegistrySource {
     return bytes;
   }
 
+  async openBlob(_repository: string, digest: string, maxBytes: number): Promise<BlobStream> {
+    const d = parseDigest(digest);
+    const file = this.blobPath(d);
+    const opened = await openRegularFile(file, { maxBytes, what: `The blob ${d}`, within: this.root });
+    if (!opened) throw new SignetError('NOT_FOUND', `${this.label} has no blob ${d}.`);
+    const { handle, stat } = opened;
+    const root = this.root;
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    };
+    // The size is fixed at open; the stream reads exactly that many bytes and closes the file.
+    const read = async function* (): AsyncGenerator<Uint8Array> {
+      try {
+        // One buffer for every read: consumers take each chunk (hash, copy or write it) before asking for the next.
+        const buffer = Buffer.allocUnsafe(Math.min(BLOB_READ_CHUNK, stat.size));
+        for (let at = 0; at < stat.size; ) {
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, stat.size - at), at);
+          if (bytesRead === 0) throw new SignetError('MALFORMED', `The blob ${d} in ${root} is shorter than it was when opened.`);
+          at += bytesRead;
+          yield buffer.subarray(0, bytesRead);
+        }
+      } finally {
+        await close();
+      }
+    };
+    return { digest: d, size: stat.size, chunks: verifiedChunks(read(), d, maxBytes, `The blob ${d} in ${this.root}`), discard: close };
+  }
+
+  /** Writes a streamed blob to a temporary file beside its place, and renames it in only once every byte matched the digest. */
+  async pushBlobStream(_repository: string, blob: BlobStream): Promise<Digest> {
+    const digest = parseDigest(blob.digest);
+    const file = this.blobPath(digest);
+    const partial = `${file}.partial-${process.pid}-${Date.now()}`;
+    try {
+      if (await exists(file)) return digest;
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      // Each chunk is copied before the write is queued: a source may reuse its buffer for the next chunk.
+      await pipeline(Readable.from(copies(blob.chunks)), createWriteStream(partial, { flags: 'wx', mode: 0o644 }));
+      const handle = await fs.open(partial, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(partial, file);
+    } finally {
+      await blob.discard();
+      await fs.rm(partial, { force: true });
+    }
+    return digest;
+  }
+
   async pushBlob(_repository: string, bytes: Uint8Array): Promise<Digest> {
     const digest = digestOf(bytes);
     const file = this.blobPath(digest);
@@ -157,6 +218,10 @@ export class OciLayout implements RegistrySource {
     const [algorithm, hex] = digest.split(':') as [string, string];
     return path.join(this.root, 'blobs', algorithm, hex);
   }
+}
+
+async function* copies(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
 }
 
 async function exists(file: string): Promise<boolean> {

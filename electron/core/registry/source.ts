@@ -1,3 +1,4 @@
+import type { BlobStream } from './blob-stream';
 import type { Digest } from './digest';
 import type { Descriptor } from './media';
 import type { FetchedManifest } from './client';
@@ -13,6 +14,10 @@ export interface RegistrySource {
   manifest(repository: string, reference: string): Promise<FetchedManifest>;
   blob(repository: string, digest: string, maxBytes: number): Promise<Buffer>;
   pushBlob(repository: string, bytes: Uint8Array): Promise<Digest>;
+  /** A blob as a stream checked against its digest as it passes (large layers never sit whole in memory). */
+  openBlob(repository: string, digest: string, maxBytes: number): Promise<BlobStream>;
+  /** Stores a streamed blob; nothing is committed unless every byte arrived and matched the digest. */
+  pushBlobStream(repository: string, blob: BlobStream): Promise<Digest>;
   pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<Digest>;
   /** Deletes a manifest by digest (and the tags naming it); UNSUPPORTED where the registry does not delete. Absent for sources that cannot delete. */
   deleteManifest?(repository: string, digest: string): Promise<void>;

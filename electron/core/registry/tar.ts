@@ -42,7 +42,10 @@ const diskSink: TarSink = {
 /**
  * Extracts a tar archive (ustar, pax and GNU long names) into `dest`, refusing anything that
  * could escape it or surprise a reader: absolute paths, `..`, links, devices, duplicate names.
- * Only regular files and directories are written.
+ * Only regular files and directories are written. This reader is deliberately Signet's own and
+ * strict (archives come from removable media and are untrusted; tar-stream accepts links, devices
+ * and lenient headers), and it streams: the archive is read by position, 1 MiB at a time.
+ * Archives are written with tar-stream (tar-write.ts).
  */
 export async function extractTar(archive: Buffer, dest: string, sink: TarSink = diskSink): Promise<number> {
   const source: TarSource = { size: archive.length, read: async (offset, length) => archive.subarray(offset, offset + length) };

@@ -7,7 +7,13 @@ const kept = new Map<string, unknown>();
  * `.asc` or a checked bundle as it was. Kept in this window's memory only, never written to disk.
  */
 export function useKeptState<T>(key: string, initial: T | (() => T)): [T, Dispatch<SetStateAction<T>>] {
-  const [value, setValue] = useState<T>(() => (kept.has(key) ? (kept.get(key) as T) : typeof initial === 'function' ? (initial as () => T)() : initial));
+  const [value, setValue] = useState<T>(() => {
+    if (kept.has(key)) return kept.get(key) as T;
+    // The first value is kept too: one computed at mount (a timestamp) must be the same when the view comes back.
+    const first = typeof initial === 'function' ? (initial as () => T)() : initial;
+    kept.set(key, first);
+    return first;
+  });
   const set = useCallback<Dispatch<SetStateAction<T>>>(
     (next) =>
       setValue((previous) => {

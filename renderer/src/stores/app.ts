@@ -10,6 +10,9 @@ interface AppState {
   settings?: Settings;
   settingsError?: string;
   route: Route;
+  /** A success said briefly, then gone (errors stay beside what caused them). */
+  toast?: { id: number; message: string };
+  confirm(message: string): void;
   doctor: { report?: DoctorReport; running: boolean; progress?: JobProgress; error?: string };
   init(api: SignetApi): Promise<void>;
   /** Goes to a place; `replace` swaps the current history entry (moving through a list with the keys). */
@@ -19,6 +22,8 @@ interface AppState {
 }
 
 let doctorJob = 0;
+let toasts = 0;
+const TOAST_MS = 4000;
 
 export const useApp = create<AppState>((set, get) => ({
   route: parseRoute(window.location.hash),
@@ -45,6 +50,14 @@ export const useApp = create<AppState>((set, get) => ({
     if (result.ok) {
       set((s) => ({ settings: result.value, settingsError: undefined, doctor: s.doctor.report ? { ...s.doctor, report: { ...s.doctor.report, offlineMode: on } } : s.doctor }));
     } else set({ settingsError: result.message });
+  },
+
+  confirm(message) {
+    const id = ++toasts;
+    set({ toast: { id, message } });
+    setTimeout(() => {
+      if (get().toast?.id === id) set({ toast: undefined });
+    }, TOAST_MS);
   },
 
   navigate(route, options) {

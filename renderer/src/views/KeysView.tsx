@@ -35,6 +35,7 @@ const download = (name: string, text: string) => downloadFile(name, { text });
 export function KeysView({ sub }: { sub?: string | undefined }) {
   const api = useApp((s) => s.api);
   const can = useCan();
+  const confirm = useApp((s) => s.confirm);
   const navigate = useApp((s) => s.navigate);
   const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
   const [generating, setGenerating] = useState(false);
@@ -96,8 +97,8 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
         </div>
       )}
       <KmsConnections connectOpen={connecting} onConnectClose={() => setConnecting(false)} onKeyAdded={(k) => { keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
-      <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
-      <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
+      <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); confirm(`Imported ${k.name}.`); navigate({ area: 'keys', sub: k.id }); }} />
+      <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); confirm(`Generated ${k.name}.`); navigate({ area: 'keys', sub: k.id }); }} />
       <TokensPanel />
     </section>
   );

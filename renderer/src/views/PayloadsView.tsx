@@ -170,35 +170,40 @@ function AscPanel({ input }: { input: { reference: string; digest: string; type:
   const profiles = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const pgpKeys = keys.data?.filter((k) => k.kind === 'openpgp' && !k.retired) ?? [];
   const [key, setKey] = useKeptState('payloads.key', '');
-  const [asc, setAsc] = useKeptState<AscFile | undefined>('payloads.asc', undefined);
+  // Kept per payload: another reference or digest starts with no .asc.
+  const scope = JSON.stringify(input);
+  const [asc, setAsc] = useKeptState<AscFile | undefined>(`payloads.asc:${scope}`, undefined);
   const [profile, setProfile] = useKeptState('payloads.profile', '');
   const [overwrite, setOverwrite] = useState(false);
-  const [uploaded, setUploaded] = useKeptState<PutObjectResult | undefined>('payloads.uploaded', undefined);
+  const [uploaded, setUploaded] = useKeptState<PutObjectResult | undefined>(`payloads.uploaded:${scope}`, undefined);
   const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<string>();
+  // Each error shows beside the action that caused it, and a new attempt clears the old outcome.
+  const [signError, setSignError] = useState<string>();
+  const [uploadError, setUploadError] = useState<string>();
   const sign = async () => {
     if (!api || !key) return;
     setBusy('Signing…');
     setUploaded(undefined);
+    setUploadError(undefined);
     const result = await api.payload.sign({ ...input, key });
     setBusy(undefined);
-    if (!result.ok) return setError(result.message);
-    setError(undefined);
+    if (!result.ok) return setSignError(result.message);
+    setSignError(undefined);
     setAsc(result.value);
   };
   const upload = async () => {
     if (!api || !asc || !profile) return;
     setBusy('Uploading and reading back…');
+    setUploaded(undefined);
     const result = await api.storage.upload({ target: { profile }, key: asc.objectKey, content: btoa(asc.text), contentType: 'application/json', ...(overwrite ? { overwrite: true } : {}) });
     setBusy(undefined);
-    if (!result.ok) return setError(result.message);
-    setError(undefined);
+    if (!result.ok) return setUploadError(result.message);
+    setUploadError(undefined);
     setUploaded(result.value);
   };
   return (
     <section className="asc-panel" aria-label="SWR .asc file">
       <h2 className="column-title">Sign into an .asc file</h2>
-      <ErrorBanner message={error} />
       <div className="field inline">
         <label htmlFor="asc-key">OpenPGP key</label>
         <select id="asc-key" value={key} onChange={(e) => setKey(e.target.value)}>
@@ -207,6 +212,7 @@ function AscPanel({ input }: { input: { reference: string; digest: string; type:
         </select>
         <button type="button" className="button" disabled={!key || Boolean(busy)} onClick={() => void sign()}>Sign to .asc</button>
       </div>
+      <ErrorBanner message={signError} />
       {busy && <p className="muted" role="status">{busy}</p>}
       {asc && (
         <>
@@ -224,6 +230,7 @@ function AscPanel({ input }: { input: { reference: string; digest: string; type:
             <label className="check"><input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Replace an existing object</label>
             <button type="button" className="button" disabled={!profile || Boolean(busy)} onClick={() => void upload()}>Upload</button>
           </div>
+          <ErrorBanner message={uploadError} />
           {uploaded && <div className="banner banner-ok" role="status">Uploaded and read back{uploaded.overwritten ? ' (replaced the object there)' : ''}: <code aria-label="Object URL">{uploaded.url}</code> <CopyButton text={uploaded.url} label="Copy URL" /></div>}
         </>
       )}

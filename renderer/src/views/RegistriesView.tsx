@@ -18,6 +18,7 @@ export function RegistriesView({ sub, path }: { sub?: string | undefined; path?:
   const can = useCan();
   const api = useApp((s) => s.api);
   const navigate = useApp((s) => s.navigate);
+  const confirm = useApp((s) => s.confirm);
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
   // A link names a registry by its host (shareable) or by its local id; an unknown one opens the first registry.
@@ -51,10 +52,10 @@ export function RegistriesView({ sub, path }: { sub?: string | undefined; path?:
               </button>
             ))}
           </nav>
-          {selected && <RegistryBrowser key={selected.id} registry={selected} place={named ? (path ?? []) : []} onRemoved={() => { registries.reload(); navigate({ area: 'registries' }); }} onChanged={() => registries.reload()} />}
+          {selected && <RegistryBrowser key={selected.id} registry={selected} place={named ? (path ?? []) : []} onRemoved={() => { registries.reload(); confirm(`Forgot ${selected.name}.`); navigate({ area: 'registries' }); }} onChanged={() => { registries.reload(); confirm('Saved the changes.'); }} />}
         </div>
       )}
-      <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); navigate({ area: 'registries', sub: registrySegment(r) }); }} />
+      <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); confirm(`Saved ${r.name}.`); navigate({ area: 'registries', sub: registrySegment(r) }); }} />
     </section>
   );
 }

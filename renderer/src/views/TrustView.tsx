@@ -23,6 +23,7 @@ export function TrustView({ sub }: { sub?: string | undefined } = {}) {
   const api = useApp((s) => s.api);
   const can = useCan();
   const navigate = useApp((s) => s.navigate);
+  const confirm = useApp((s) => s.confirm);
   const trust = useCall(api ? () => api.trust.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
   const [importing, setImporting] = useState(false);
@@ -104,8 +105,8 @@ export function TrustView({ sub }: { sub?: string | undefined } = {}) {
         </table>
       ) : null}
       <EvaluatePanel policies={trust.data?.policies ?? []} />
-      <AddTrustDialog open={adding} onClose={() => setAdding(false)} onDone={() => { setAdding(false); trust.reload(); }} />
-      <ImportPolicyDialog open={importing} onClose={() => setImporting(false)} onDone={() => { setImporting(false); trust.reload(); }} />
+      <AddTrustDialog open={adding} onClose={() => setAdding(false)} onDone={() => { setAdding(false); trust.reload(); confirm('Added to the trust store.'); }} />
+      <ImportPolicyDialog open={importing} onClose={() => setImporting(false)} onDone={() => { setImporting(false); trust.reload(); confirm('Imported the policy.'); }} />
       {exporting && <ExportForDialog onClose={() => setExporting(false)} />}
     </section>
   );

@@ -81,6 +81,8 @@ test('an officer builds a payload, signs it into an .asc, uploads it to OBS and 
     await page.screenshot({ path: path.join(artifactsDir, 'payloads-asc.png'), fullPage: true });
     await page.getByRole('button', { name: 'Upload' }).click();
     await expect(page.getByRole('alert')).toContainText('does not overwrite');
+    // No contradiction: the failed second upload does not stand beside a green "Uploaded".
+    await expect(page.getByLabel('Object URL')).toHaveCount(0);
 
     await page.getByRole('link', { name: 'Registries' }).click();
     await page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' }).click();

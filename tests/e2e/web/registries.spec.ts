@@ -24,6 +24,7 @@ test('a reviewer adds a registry and browses down to an image’s platforms and 
   await expect(dialog).toBeHidden();
 
   await expect(page.getByRole('navigation', { name: 'Saved registries' })).toContainText('Local test registry');
+  await expect(page.getByTestId('toast')).toHaveText('Saved Local test registry.');
   await expect(page.getByLabel('Capabilities')).toContainText('no referrers API (tag schema)');
   const repos = page.getByRole('listbox', { name: 'Repositories' });
   await expect(repos.getByRole('option')).toHaveCount(2);
