@@ -19,6 +19,7 @@ let jobCounter = 0;
 export function RulesView() {
   const api = useApp((s) => s.api);
   const can = useCan();
+  const confirm = useApp((s) => s.confirm);
   const rules = useCall(api ? () => api.rules.list({}) : undefined, [api]);
   const [editing, setEditing] = useState<Rule | 'new'>();
   const [panel, setPanel] = useState<Panel>();
@@ -103,7 +104,7 @@ export function RulesView() {
       {panel?.kind === 'run' && <RunPanel panel={panel} onCancel={() => void cancel(panel.jobId)} />}
       {panel && <RecentRuns runs={runsOf(panel.rule)} rule={panel.rule} />}
       {removing && <RemoveRuleDialog rule={removing} onClose={() => setRemoving(undefined)} onRemoved={removed} />}
-      {editing && <RuleDialog rule={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={(warnings) => { setEditing(undefined); setNote(warnings.length ? warnings.join(' ') : undefined); rules.reload(); }} />}
+      {editing && <RuleDialog rule={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={(name, warnings) => { setEditing(undefined); setNote(warnings.length ? warnings.join(' ') : undefined); confirm(`Saved the rule “${name}”.`); rules.reload(); }} />}
     </section>
   );
 }
@@ -266,7 +267,7 @@ export function fieldErrors(form: Form): Partial<Record<keyof Form, string>> {
   return out;
 }
 
-function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; onSaved(warnings: string[]): void }) {
+function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; onSaved(name: string, warnings: string[]): void }) {
   const api = useApp((s) => s.api);
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const keys = useCall(api ? () => api.rules.keys({}) : undefined, [api]);
@@ -287,7 +288,7 @@ function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; 
     if (!api || Object.keys(errors).length) return;
     const result = rule ? await api.rules.edit({ name: rule.name, changes: form }) : await api.rules.add(form);
     if (!result.ok) return setError(result.message);
-    onSaved(result.value.warnings);
+    onSaved(result.value.rule.name, result.value.warnings);
   };
   const field = (name: keyof Form, label: string, input: React.ReactNode, hint?: string) => (
     <div className="field">

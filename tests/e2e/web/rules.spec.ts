@@ -51,6 +51,7 @@ test('an officer writes a rule (told what is wrong field by field), previews it,
     await dialog.getByLabel('Key', { exact: true }).fill('release');
     await dialog.getByLabel('Key', { exact: true }).press('Enter');
     await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('toast')).toHaveText('Saved the rule “team/release”.');
 
     const rules = page.getByRole('table', { name: 'Signing rules' });
     await expect(rules).toContainText('team/release');
