@@ -159,7 +159,7 @@ export class RulesEngine {
     }
     const others = formats.filter((f) => f !== 'cosign');
     if (others.length) {
-      const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: c.repository, digest: c.digest, tag: c.tag }, quiet);
+      const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: c.repository, digest: c.digest, ...(c.tag ? { tag: c.tag } : {}) }, quiet);
       for (const f of others) if (reportSignedBy(report.signatures, f, key)) signed.push(f);
     }
     return { signed, byRules };
