@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { HostMode } from '../../shared/model';
 import type { appCalls } from '../../shared/contract/app';
 import { APP_NAME, APP_VERSION } from '../../shared/version';
 import { AuditLog } from './audit/log';
@@ -23,6 +24,7 @@ import { createPayloadHandlers } from './payload/handlers';
 import { createStorageHandlers } from './storage/handlers';
 import { createTrustHandlers } from './trust/handlers';
 import { createRuleHandlers } from './rules/handlers';
+import { listenerSecret, startRulesListener, type RulesListener } from './rules/listener';
 import { TokenService } from './pkcs11/service';
 import { StorageService } from './storage/service';
 import { KeychainStore } from './keys/secret-store';
@@ -33,6 +35,7 @@ import { SettingsStore } from './settings/store';
 import { TrustMigration } from './trust/migration';
 
 export type { CoreOptions, CoreServices } from './services';
+export type { RulesListener } from './rules/listener';
 
 export interface Core {
   readonly dataDir: string;
@@ -130,4 +133,26 @@ export function createCore(options: CoreOptions): Core {
     return inner(name, input);
   };
   return { dataDir: services.dataDir, readOnly: services.readOnly, events: services.events, dispatch };
+}
+
+/**
+ * Sign on push while the desktop app runs: the rules listener on 127.0.0.1 (port SIGNET_RULES_PORT,
+ * default 8765; `off` turns it off), with its own core so the audit log names the rules listener.
+ * A port that is taken (a `signet rules serve` already listening) is left to its owner: undefined.
+ */
+export async function startAppRulesListener(options: { dataDir: string; host: HostMode; env?: NodeJS.ProcessEnv; port?: number; log(line: string): void }): Promise<RulesListener | undefined> {
+  const wanted = options.port !== undefined ? String(options.port) : ((options.env ?? process.env).SIGNET_RULES_PORT?.trim() ?? '8765');
+  if (wanted === 'off') return undefined;
+  const port = Number(wanted);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    options.log(`rules: SIGNET_RULES_PORT=${wanted.slice(0, 20)} is not a port; Signet does not listen for registry events.`);
+    return undefined;
+  }
+  const core = createCore({ dataDir: options.dataDir, host: options.host, origin: 'rules', log: options.log });
+  try {
+    return await startRulesListener({ dataDir: options.dataDir, dispatch: core.dispatch, secret: await listenerSecret(options.dataDir), port, log: options.log });
+  } catch (error) {
+    options.log(`rules: not listening for registry events on 127.0.0.1:${port}: ${(error as Error).message} (is \`signet rules serve\` running?)`);
+    return undefined;
+  }
 }

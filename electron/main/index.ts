@@ -1,7 +1,7 @@
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../core/core';
+import { createCore, startAppRulesListener } from '../core/core';
 import { bindContract, forwardEvents } from './ipc';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol';
 import { APP_START_URL, denyAllPermissions, lockDownContents, mainWindowOptions } from './window';
@@ -28,6 +28,10 @@ async function start(): Promise<void> {
   registerAppProtocol(protocol, rendererDir);
   const core = createCore({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) });
   bindContract(ipcMain, core.dispatch);
+  // Sign on push while the app runs (rules with trigger event+manual); closed when the app quits.
+  void startAppRulesListener({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) }).then((listener) => {
+    if (listener) app.once('will-quit', () => void listener.close());
+  });
 
   const openWindow = () => {
     const window = new BrowserWindow(mainWindowOptions(preloadPath));

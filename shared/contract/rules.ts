@@ -43,11 +43,25 @@ export const ruleCalls = {
     request: z.object({ name: RuleName, changes: RuleFields.partial().strict() }).strict(),
     response: RuleSaved,
   }),
-  'rules.remove': call({
-    summary: 'Delete a signing rule; the signatures it made stay (their count is in the answer)',
-    effect: 'delete',
+  'rules.signatures': call({
+    summary: 'How many signatures a rule’s runs made (what deleting the rule keeps, or deletes when asked)',
+    effect: 'read',
     request: z.object({ name: RuleName }).strict(),
-    response: z.object({ removed: z.string(), signaturesKept: z.number().int().nonnegative() }).strict(),
+    response: z.object({ made: z.number().int().nonnegative() }).strict(),
+  }),
+  'rules.remove': call({
+    summary: 'Delete a signing rule; the signatures it made stay (their count is in the answer) unless `deleteSignatures` asks, as TCR does, to delete the cosign signatures that name the rule',
+    effect: 'delete',
+    request: z.object({ name: RuleName, deleteSignatures: z.boolean().optional() }).strict(),
+    response: z
+      .object({
+        removed: z.string(),
+        signaturesKept: z.number().int().nonnegative(),
+        signaturesDeleted: z.number().int().nonnegative(),
+        /** Signatures that could not be deleted, and why (they stay). */
+        problems: z.array(z.string()),
+      })
+      .strict(),
   }),
   'rules.dryRun': call({
     summary: 'The images a rule matches now, and which of them a run would sign (not yet signed by its key in its formats)',

@@ -98,7 +98,7 @@ export const CALL_AUDIT: CallAuditTable = {
   },
   'rules.add': { kind: 'rule.changed', asked: (i) => ({ what: `Save the signing rule ${q(i.name)}`, fields: { rule: i.name } }), done: 'handler' },
   'rules.edit': { kind: 'rule.changed', asked: (i) => ({ what: `Change the signing rule ${q(i.name)}`, fields: { rule: i.name } }), done: 'handler' },
-  'rules.remove': { kind: 'rule.changed', asked: (i) => ({ what: `Delete the signing rule ${q(i.name)}`, fields: { rule: i.name } }), done: 'handler' },
+  'rules.remove': { kind: 'rule.changed', asked: (i) => ({ what: `Delete the signing rule ${q(i.name)}${i.deleteSignatures ? ' and the signatures it made' : ''}`, fields: { rule: i.name, ...(i.deleteSignatures ? { deleteSignatures: true } : {}) } }), done: 'handler' },
   'rules.cancel': { kind: 'rule.ran', asked: (i) => ({ what: `Cancel the rule run ${i.jobId}`, fields: { jobId: i.jobId } }), done: (i, o) => (o.cancelled ? `Cancelled the rule run ${i.jobId}` : `There was no rule run ${i.jobId} to cancel`) },
   'rules.run': {
     kind: 'rule.ran',

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
 import type { DryRun, Rule, RuleFormat, RuleMatch, RuleRun, RunItem } from '../../../shared/models/rules';
@@ -9,9 +10,11 @@ import { looksLikeKeyUri } from '../kms/uri';
 import type { RegistrySource } from '../registry/source';
 import type { CoreServices } from '../services';
 import { createSignatureHandlers } from '../signatures/handlers';
+import { withFileLock } from '../storage/file-lock';
 import { RunJournal } from './journal';
 import { listCandidates, ruleMatcher, type Candidate } from './match';
 import { cosignSignedBy, leafSha256, reportSignedBy, type KeyIdentity } from './signed';
+import { verifyWithKey } from '../signatures/cosign';
 import { RuleStore } from './store';
 
 /** The cosign annotation that names the rule a signature was made by (shown per tag). */
@@ -33,8 +36,6 @@ export class RulesEngine {
   /** Runs in flight in this process: job id → its cancel flag. */
   private readonly jobs = new Map<string, { cancelled: boolean }>();
   private readonly runningRuns = new Set<string>();
-  /** One signing decision at a time per image, format and key in this process (a replayed push waits, then finds it signed). */
-  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly services: CoreServices) {
     this.store = new RuleStore(services.dataDir);
@@ -60,6 +61,39 @@ export class RulesEngine {
   async signaturesMade(rule: string): Promise<number> {
     const runs = await Promise.all((['manual', 'event'] as const).map((kind) => this.journal(rule, kind).runs(rule)));
     return runs.flat().reduce((n, r) => n + r.counts.signed, 0);
+  }
+
+  /**
+   * Deletes the cosign signatures a rule made: on each image its runs signed, the signatures that
+   * verify with the rule's key and whose payload names the rule (the other formats carry no such
+   * name: they stay, and are counted as kept). Each through signatures.delete, audited there.
+   */
+  async deleteSignatures(rule: Rule): Promise<{ deleted: number; kept: number; problems: string[] }> {
+    const runs = (await Promise.all((['manual', 'event'] as const).map((kind) => this.journal(rule.name, kind).runs(rule.name)))).flat();
+    const images = new Map<string, { repository: string; digest: string }>();
+    let kept = 0;
+    // Every image a run looked at, not only those it journaled as signed: a signature the registry took
+    // just before a crash is journaled as already signed by the run that resumed. The payload's rule name decides.
+    for (const item of runs.flatMap((r) => r.items)) {
+      if (item.format !== 'cosign') kept += item.outcome === 'signed' ? 1 : 0;
+      else if (item.outcome !== 'cancelled') images.set(`${item.repository}@${item.digest}`, { repository: item.repository, digest: item.digest });
+    }
+    const problems: string[] = [];
+    let deleted = 0;
+    const pem = images.size ? (await this.identity({ ...rule, formats: ['cosign'] })).pem : undefined;
+    for (const image of images.values()) {
+      try {
+        const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: image.repository, digest: image.digest }, quiet);
+        const mine = report.signatures.filter((s) => s.format === 'cosign' && s.id && s.annotations[RULE_ANNOTATION] === rule.name && pem && verifyWithKey(pem, Buffer.from(s.payload, 'utf8'), Buffer.from(s.signature, 'base64')));
+        for (const s of mine) {
+          await this.signatures['signatures.delete']({ id: rule.registry, repository: image.repository, digest: image.digest, signature: s.id as string }, quiet);
+          deleted++;
+        }
+      } catch (error) {
+        problems.push(`${image.repository}@${image.digest.slice(0, 19)}…: ${error instanceof SignetError ? error.message : 'could not be read or changed'}`);
+      }
+    }
+    return { deleted, kept, problems };
   }
 
   cancel(jobId: string): boolean {
@@ -125,7 +159,7 @@ export class RulesEngine {
     }
     const others = formats.filter((f) => f !== 'cosign');
     if (others.length) {
-      const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: c.repository, digest: c.digest, tag: c.tag }, quiet);
+      const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: c.repository, digest: c.digest, ...(c.tag ? { tag: c.tag } : {}) }, quiet);
       for (const f of others) if (reportSignedBy(report.signatures, f, key)) signed.push(f);
     }
     return { signed, byRules };
@@ -239,9 +273,14 @@ export class RulesEngine {
     }
   }
 
-  /** Looks in the registry, then signs if the key has not: one decision at a time per image, format and key. */
+  /**
+   * Looks in the registry, then signs if the key has not: one decision at a time per image, format
+   * and key, across every Signet process on the data directory (the desktop app, `rules serve`, a
+   * CLI run), so that two of them never both find it unsigned and both sign. The claim is a file
+   * lock held across the registry calls of one signature, on purpose: it guards that decision only.
+   */
   private signOne(source: RegistrySource, rule: Rule, key: KeyIdentity, c: Candidate, format: RuleFormat, runId: string, journal: RunJournal): Promise<RunItem> {
-    const lockKey = `${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`;
+    const claim = path.join(this.services.dataDir, 'rules', 'claims', createHash('sha256').update(`${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`).digest('hex').slice(0, 40));
     const work = async (): Promise<RunItem> => {
       const base = { repository: c.repository, tag: c.tag, digest: c.digest, format };
       if ((await this.signedState(source, rule, key, c, [format])).signed.includes(format)) return { ...base, outcome: 'already-signed' };
@@ -260,14 +299,6 @@ export class RulesEngine {
       );
       return { ...base, outcome: 'signed', message: `Stored at ${signed.signed[0]?.where ?? signed.tag}.` };
     };
-    const previous = this.locks.get(lockKey) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(lockKey, next);
-    void next
-      .finally(() => {
-        if (this.locks.get(lockKey) === next) this.locks.delete(lockKey);
-      })
-      .catch(() => undefined);
-    return next;
+    return withFileLock(claim, work);
   }
 }

@@ -48,11 +48,16 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
       await services.audit.append('rule.changed', `Changed the signing rule "${input.name}"${rule.name !== input.name ? ` (now "${rule.name}")` : ''}: ${Object.keys(input.changes).join(', ') || 'nothing'}`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
       return { rule, warnings: await warnings(rule) };
     },
+    'rules.signatures': async (input) => ({ made: await engine.signaturesMade(input.name) }),
     'rules.remove': async (input) => {
+      const rule = await engine.store.get(input.name);
+      const made = await engine.signaturesMade(rule.name);
+      // As TCR does when asked: the rule's own signatures go first, then the rule (a failure leaves the rule, to try again).
+      const gone = input.deleteSignatures ? await engine.deleteSignatures(rule) : { deleted: 0, kept: made, problems: [] };
+      const kept = input.deleteSignatures ? Math.max(0, made - gone.deleted) : made;
       const removed = await engine.store.remove(input.name);
-      const kept = await engine.signaturesMade(removed.name);
-      await services.audit.append('rule.changed', `Deleted the signing rule "${removed.name}"; the ${kept} signature(s) it made stay`, { rule: removed.name, signaturesKept: kept });
-      return { removed: removed.name, signaturesKept: kept };
+      await services.audit.append('rule.changed', `Deleted the signing rule "${removed.name}"; ${input.deleteSignatures ? `deleted ${gone.deleted} signature(s) it made, ` : ''}${kept} signature(s) it made stay`, { rule: removed.name, signaturesKept: kept, signaturesDeleted: gone.deleted });
+      return { removed: removed.name, signaturesKept: kept, signaturesDeleted: gone.deleted, problems: gone.problems };
     },
     'rules.dryRun': async (input, ctx) => engine.dryRun(await engine.store.get(input.name), ctx),
     'rules.run': async (input, ctx) => engine.run(await engine.store.get(input.name), input, ctx),

@@ -59,6 +59,9 @@ export interface RulesListener {
 }
 
 const BODY_LIMIT = 1024 * 1024;
+/** A run for a push is tried this many times (0.25 s, 0.5 s, 1 s, 2 s apart) when the answer may change. */
+const RUN_ATTEMPTS = 5;
+const RETRIED: ReadonlySet<string> = new Set(['UNAVAILABLE', 'TIMEOUT', 'CONFLICT', 'RATE_LIMITED', 'NOT_FOUND']);
 /** A push seen in the last ten minutes is a replay (its image was checked already). */
 const REPLAY_WINDOW_MS = 10 * 60_000;
 const REPLAY_MEMORY = 20_000;
@@ -147,19 +150,22 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
     }
   };
 
-  const work = async (job: Job) => {
+  /** True when the image is signed (or was already): only then is a delivery of it again a replay. */
+  const work = async (job: Job): Promise<boolean> => {
     let result: RuleRun | { failed: string } = { failed: 'not run' };
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= RUN_ATTEMPTS; attempt++) {
       const answer = await options.dispatch('rules.run', { name: job.rule, image: { repository: job.repository, reference: job.reference } });
       if (answer.ok) {
         result = answer.value as RuleRun;
         break;
       }
       result = { failed: `${answer.code}: ${answer.message}` };
-      if (answer.code === 'KEY_LOCKED' && options.unlock && attempt < 3 && (await options.unlock())) continue;
-      // A registry that blinked, or a tag that moved while we looked: look again shortly.
-      if (!['UNAVAILABLE', 'TIMEOUT', 'CONFLICT', 'RATE_LIMITED'].includes(answer.code) || attempt === 3) break;
-      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      if (answer.code === 'KEY_LOCKED' && options.unlock && attempt < RUN_ATTEMPTS && (await options.unlock())) continue;
+      // A registry that blinked, a tag that moved while we looked, or a push announced before its tag
+      // can be read (docker-registry sends the event before it links the tag): look again shortly.
+      // What the registry still does not hold after that is never signed.
+      if (!RETRIED.has(answer.code) || attempt === RUN_ATTEMPTS) break;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
     }
     stats.runs++;
     if ('failed' in result) {
@@ -171,17 +177,24 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
       if (result.counts.signed) log(`rules: ${job.rule} signed ${job.repository}:${job.reference} (${result.counts.signed} signature(s))`);
     }
     options.onRun?.({ rule: job.rule, repository: job.repository, reference: job.reference, receivedAt: job.receivedAt }, result);
+    return !('failed' in result) && result.counts.failed === 0;
   };
   const pump = () => {
     while (active < concurrency && queue.length) {
       const job = queue.shift() as Job;
       active++;
       void work(job)
-        .catch((error: unknown) => log(`rules: ${job.rule} for ${job.repository}:${job.reference}: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => {
+          log(`rules: ${job.rule} for ${job.repository}:${job.reference}: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        })
+        .then((done) => {
+          // A push that failed is not remembered: the registry's retry of it is worth taking.
+          if (done) remember(job.key);
+        })
         .finally(() => {
           active--;
           pending.delete(job.key);
-          remember(job.key);
           pump();
           settle();
         });

@@ -19,6 +19,7 @@ let jobCounter = 0;
 export function RulesView() {
   const api = useApp((s) => s.api);
   const can = useCan();
+  const confirm = useApp((s) => s.confirm);
   const rules = useCall(api ? () => api.rules.list({}) : undefined, [api]);
   const [editing, setEditing] = useState<Rule | 'new'>();
   const [panel, setPanel] = useState<Panel>();
@@ -49,12 +50,11 @@ export function RulesView() {
     const result = await api.rules.cancel({ jobId });
     if (!result.ok) setError(result.message);
   };
-  const remove = async (rule: Rule) => {
-    if (!api || !window.confirm(`Delete the rule “${rule.name}”? The signatures it made stay in the registry.`)) return;
-    const result = await api.rules.remove({ name: rule.name });
-    if (!result.ok) return setError(result.message);
-    setNote(`Deleted “${result.value.removed}”. The ${result.value.signaturesKept} signature(s) it made stay in the registry.`);
-    if (panel?.rule === rule.name) setPanel(undefined);
+  const [removing, setRemoving] = useState<Rule>();
+  const removed = (r: { removed: string; signaturesKept: number; signaturesDeleted: number; problems: string[] }) => {
+    setRemoving(undefined);
+    setNote(`Deleted “${r.removed}”.${r.signaturesDeleted ? ` Deleted ${r.signaturesDeleted} signature(s) it made.` : ''} ${r.signaturesKept} signature(s) it made stay in the registry.${r.problems.length ? ` Not deleted: ${r.problems.join('; ')}` : ''}`);
+    if (panel?.rule === r.removed) setPanel(undefined);
     rules.reload();
   };
   const running = panel?.kind === 'run' && !panel.run && !panel.error;
@@ -91,7 +91,7 @@ export function RulesView() {
                     <button type="button" className="button secondary small" onClick={() => void dryRun(r)} aria-label={`Dry run ${r.name}`}>Dry run</button>
                     {can('rules.run') && <button type="button" className="button small" disabled={running || !r.enabled} onClick={() => void run(r)} aria-label={`Run ${r.name}`}>Run</button>}
                     {can('rules.edit') && <button type="button" className="button secondary small" onClick={() => setEditing(r)} aria-label={`Edit ${r.name}`}>Edit</button>}
-                    {can('rules.remove') && <button type="button" className="button secondary small" onClick={() => void remove(r)} aria-label={`Delete ${r.name}`}>Delete</button>}
+                    {can('rules.remove') && <button type="button" className="button secondary small" onClick={() => setRemoving(r)} aria-label={`Delete ${r.name}`}>Delete</button>}
                     </div>
                   </td>
                 </tr>
@@ -103,8 +103,35 @@ export function RulesView() {
       {panel?.kind === 'dry' && <DryRunPanel panel={panel} />}
       {panel?.kind === 'run' && <RunPanel panel={panel} onCancel={() => void cancel(panel.jobId)} />}
       {panel && <RecentRuns runs={runsOf(panel.rule)} rule={panel.rule} />}
-      {editing && <RuleDialog rule={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={(warnings) => { setEditing(undefined); setNote(warnings.length ? warnings.join(' ') : undefined); rules.reload(); }} />}
+      {removing && <RemoveRuleDialog rule={removing} onClose={() => setRemoving(undefined)} onRemoved={removed} />}
+      {editing && <RuleDialog rule={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={(name, warnings) => { setEditing(undefined); setNote(warnings.length ? warnings.join(' ') : undefined); confirm(`Saved the rule “${name}”.`); rules.reload(); }} />}
     </section>
+  );
+}
+
+/** Deleting a rule keeps its signatures, with their count shown; deleting them too (as TCR does) is a choice. */
+function RemoveRuleDialog({ rule, onClose, onRemoved }: { rule: Rule; onClose(): void; onRemoved(r: { removed: string; signaturesKept: number; signaturesDeleted: number; problems: string[] }): void }) {
+  const api = useApp((s) => s.api);
+  const made = useCall(api ? () => api.rules.signatures({ name: rule.name }) : undefined, [api, rule.name]);
+  const [withSignatures, setWithSignatures] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    if (!api) return;
+    setBusy(true);
+    const result = await api.rules.remove({ name: rule.name, ...(withSignatures ? { deleteSignatures: true } : {}) });
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    onRemoved(result.value);
+  };
+  return (
+    <Dialog title={`Delete rule “${rule.name}”`} open onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="rule-remove" className="button danger" disabled={busy}>{busy ? 'Deleting…' : 'Delete rule'}</button></>}>
+      <form id="rule-remove" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBanner message={error ?? made.error} />
+        <p role="status">{made.data ? `Its runs made ${made.data.made} signature(s). They stay in the registry unless you choose otherwise.` : 'Counting the signatures it made…'}</p>
+        <label className="check"><input type="checkbox" checked={withSignatures} onChange={(e) => setWithSignatures(e.target.checked)} /> Also delete the signatures this rule made (cosign signatures that name the rule; other formats stay)</label>
+      </form>
+    </Dialog>
   );
 }
 
@@ -240,7 +267,7 @@ export function fieldErrors(form: Form): Partial<Record<keyof Form, string>> {
   return out;
 }
 
-function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; onSaved(warnings: string[]): void }) {
+function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; onSaved(name: string, warnings: string[]): void }) {
   const api = useApp((s) => s.api);
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const keys = useCall(api ? () => api.rules.keys({}) : undefined, [api]);
@@ -261,7 +288,7 @@ function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; 
     if (!api || Object.keys(errors).length) return;
     const result = rule ? await api.rules.edit({ name: rule.name, changes: form }) : await api.rules.add(form);
     if (!result.ok) return setError(result.message);
-    onSaved(result.value.warnings);
+    onSaved(result.value.rule.name, result.value.warnings);
   };
   const field = (name: keyof Form, label: string, input: React.ReactNode, hint?: string) => (
     <div className="field">

@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { pushTestImage, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
-import { artifactsDir, expect, startServer, test } from '../fixtures';
+import { artifactsDir, expect, repoRoot, startServer, test } from '../fixtures';
+
+const exec = promisify(execFile);
 
 let keyring: KeyringHandle;
 let registry: RegistryHandle;
@@ -19,18 +23,11 @@ test.afterAll(async () => {
 test('an officer writes a rule (told what is wrong field by field), previews it, runs it, and a second run signs nothing', async ({ page }) => {
   const server = await startServer({ env: keyring.env });
   try {
+    // The key and the registry come from the CLI on the same data directory (their views have specs of their own).
+    const cli = (...args: string[]) => exec(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, ...keyring.env, SIGNET_HOME: server.home } });
+    await cli('key', 'generate', 'release');
+    await cli('registry', 'add', registry.host);
     await page.goto(server.url);
-    await page.getByRole('link', { name: 'Keys' }).click();
-    await page.getByRole('button', { name: 'Generate key' }).click();
-    await page.getByRole('dialog').getByLabel('Name').fill('release');
-    await page.getByRole('dialog').getByRole('button', { name: 'Generate' }).click();
-    await expect(page.getByRole('complementary', { name: 'Key details' })).toBeVisible();
-    await page.getByRole('link', { name: 'Registries' }).click();
-    await page.getByRole('button', { name: 'Add registry' }).click();
-    await page.getByLabel('Registry host').fill(registry.host);
-    await page.getByLabel('Registry host').press('Enter');
-    await expect(page.getByRole('listbox', { name: 'Repositories' }).getByRole('option', { name: 'team/app' })).toBeVisible();
-
     await page.getByRole('link', { name: 'Rules' }).click();
     await expect(page.getByText('No signing rules yet.')).toBeVisible();
     await page.getByRole('button', { name: 'Add rule' }).click();
@@ -54,6 +51,7 @@ test('an officer writes a rule (told what is wrong field by field), previews it,
     await dialog.getByLabel('Key', { exact: true }).fill('release');
     await dialog.getByLabel('Key', { exact: true }).press('Enter');
     await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('toast')).toHaveText('Saved the rule “team/release”.');
 
     const rules = page.getByRole('table', { name: 'Signing rules' });
     await expect(rules).toContainText('team/release');
@@ -75,6 +73,15 @@ test('an officer writes a rule (told what is wrong field by field), previews it,
     await expect(page.getByRole('status').filter({ hasText: 'Signed 0, already signed 2, failed 0' })).toBeVisible();
     await page.getByRole('button', { name: 'Dry run team/release' }).click();
     await expect(page.getByText('a run would sign 0.')).toBeVisible();
+    await expect(page.getByLabel('Namespace status')).toContainText('2 signed, 0 unsigned');
+
+    await page.getByRole('button', { name: 'Delete team/release' }).click();
+    const remove = page.getByRole('dialog', { name: 'Delete rule “team/release”' });
+    await expect(remove.getByRole('status')).toContainText('Its runs made 2 signature(s). They stay in the registry');
+    await expect(remove.getByRole('checkbox')).not.toBeChecked();
+    await remove.getByRole('button', { name: 'Delete rule' }).click();
+    await expect(page.getByText('Deleted “team/release”. 2 signature(s) it made stay in the registry.')).toBeVisible();
+    await expect(page.getByText('No signing rules yet.')).toBeVisible();
   } finally {
     await server.stop();
   }

@@ -31,6 +31,7 @@ describe('signet rule … and signet rules serve', () => {
   });
 
   it('adds, lists, shows, edits, dry-runs, runs and removes a rule', async () => {
+    expect((await signet('rule', 'keys')).stdout).toMatch(/^KEY\s+UNATTENDED\s+WHY\nrelease\s+yes\s+In the OS keychain/);
     const bad = signet('rule', 'add', 'Bad--Name', '--registry', id, '--namespace', 'team', '--key', 'release');
     await expect(bad).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('lower case') });
     expect((await signet('rule', 'add', 'team/release', '--registry', id, '--namespace', 'team', '--tags', 'v*', '--key', 'release', '--description', 'Release tags')).stdout).toContain('team/release');
@@ -49,7 +50,18 @@ describe('signet rule … and signet rules serve', () => {
     expect(edited.stdout).toContain('event+manual');
     await expect(signet('rule', 'show', 'team/release')).rejects.toMatchObject({ code: 1 });
     expect((await signet('rule', 'show', 'team/on-push')).stdout).toContain('Recent runs:');
-    expect((await signet('rule', 'remove', 'team/on-push')).stdout).toContain('The 1 signature(s) it made stay');
+    expect((await signet('rule', 'remove', 'team/on-push')).stdout).toContain('1 signature(s) it made stay in the registry');
+  });
+
+  it('two processes running one rule at once sign each image once', async () => {
+    const digests: string[] = [];
+    for (let i = 0; i < 6; i++) digests.push((await pushTestImage(registry.url, 'race/app', `v${i}`, { seed: `race-${i}` })).digest);
+    await signet('rule', 'add', 'race', '--registry', id, '--namespace', 'race', '--key', 'release');
+    const runs = await Promise.allSettled([signet('rule', 'run', 'race', '--json'), signet('rule', 'run', 'race', '--json')]);
+    const counts = runs.map((r) => (JSON.parse(r.status === 'fulfilled' ? r.value.stdout : (r.reason as { stdout: string }).stdout) as { counts: { signed: number } }).counts.signed);
+    expect(counts[0]! + counts[1]!).toBe(6);
+    const pem = (JSON.parse((await signet('key', 'show', 'release', '--json')).stdout) as { publicKey: string }).publicKey;
+    for (const digest of digests) expect(await cosignSignatures(registry, 'race/app', digest, pem)).toMatchObject({ count: 1, verified: 1 });
   });
 
   it('rules serve prints the notifications snippet and Harbor settings, refuses events without the secret, and signs a matching push', async () => {

@@ -12,7 +12,7 @@ export async function ok<T>(result: Promise<unknown>): Promise<T> {
 }
 
 /** Every cosign signature on a digest, each checked by openssl (a verifier nobody here wrote) against the key's public PEM. */
-export async function cosignSignatures(registry: RegistryHandle, repository: string, digest: string, pem: string): Promise<{ count: number; verified: number; payloads: string[] }> {
+export async function cosignSignatures(registry: RegistryHandle, repository: string, digest: string, pem: string, check = true): Promise<{ count: number; verified: number; payloads: string[] }> {
   const client = new RegistryClient({ registry: registry.host });
   let manifest;
   try {
@@ -20,6 +20,7 @@ export async function cosignSignatures(registry: RegistryHandle, repository: str
   } catch {
     return { count: 0, verified: 0, payloads: [] };
   }
+  if (!check) return { count: manifest.layers.length, verified: 0, payloads: [] };
   const dir = mkdtempSync(path.join(tmpdir(), 'signet-rules-openssl-'));
   writeFileSync(path.join(dir, 'pub.pem'), pem);
   let verified = 0;

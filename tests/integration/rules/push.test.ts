@@ -37,13 +37,23 @@ describe('sign on push: docker-registry notifications to `signet rules serve`', 
   const post = (body: unknown, auth?: string) => fetch(`${listener.url}/events/${id}`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.docker.distribution.events.v1+json', ...(auth ? { Authorization: auth } : {}) }, body: JSON.stringify(body) });
   const signedCount = async () => ((await ok<{ entries: Array<{ type: string; outcome: string }> }>(core.dispatch('audit.list', { limit: 1000 }))).entries.filter((e) => e.type === 'image.signed' && e.outcome === 'succeeded').length);
 
+  /** Waits for a push to be signed; on a timeout, says what the listener saw. */
+  const signedSoon = async (repository: string, digest: string) => {
+    try {
+      await waitFor(async () => (await cosignSignatures(registry, repository, digest, pem, false)).count === 1, `${repository}@${digest} to be signed`, 30_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message} The listener saw: ${JSON.stringify(listener.stats())}; log: ${logged.slice(-10).join(' | ')}`);
+    }
+  };
+  const logged: string[] = [];
+
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'signet-rules-push-'));
     core = createCore({ dataDir, host: 'cli', origin: 'rules', keySecrets: new MemorySecretStore() });
-    listener = await startRulesListener({ dataDir, dispatch: core.dispatch, secret: SECRET, port: 0, concurrency: 4 });
+    listener = await startRulesListener({ dataDir, dispatch: core.dispatch, secret: SECRET, port: 0, concurrency: 4, log: (line) => logged.push(line) });
     registry = await startRegistry({
       notifications: async (host) => {
-        id = (await ok<{ id: string }>(core.dispatch('registry.add', { host }))).id;
+        id = (await ok<{ id: string }>(core.dispatch('registry.add', { host, saveAnyway: true }))).id;
         return [{ url: `${listener.url}/events/${id}`, headers: { Authorization: `Bearer ${SECRET}` }, timeout: '5s', backoff: '200ms', threshold: 3 }];
       },
     });
@@ -59,7 +69,8 @@ describe('sign on push: docker-registry notifications to `signet rules serve`', 
   it('a matching push is signed within seconds, and the signature verifies', async () => {
     const started = Date.now();
     const image = await pushTestImage(registry.url, 'team/app', 'v1', { seed: 'v1' });
-    await waitFor(async () => (await cosignSignatures(registry, 'team/app', image.digest, pem)).verified === 1, 'the push to be signed', 30_000);
+    await signedSoon('team/app', image.digest);
+    expect((await cosignSignatures(registry, 'team/app', image.digest, pem)).verified).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
     await listener.idle();
     const report = await ok<{ verdict: string }>(core.dispatch('signatures.verify', { id, repository: 'team/app', digest: image.digest }));
@@ -98,7 +109,7 @@ describe('sign on push: docker-registry notifications to `signet rules serve`', 
 
   it('replayed and duplicated deliveries sign once', async () => {
     const image = await pushTestImage(registry.url, 'team/replay', 'v1', { seed: 'replay' });
-    await waitFor(async () => (await cosignSignatures(registry, 'team/replay', image.digest, pem)).count === 1, 'the push to be signed', 30_000);
+    await signedSoon('team/replay', image.digest);
     const event = { events: [{ id: 'again', action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.digest, repository: 'team/replay', tag: 'v1' } }] };
     await Promise.all(Array.from({ length: 5 }, () => post(event, `Bearer ${SECRET}`)));
     await listener.idle();
@@ -109,10 +120,10 @@ describe('sign on push: docker-registry notifications to `signet rules serve`', 
     const tags = Array.from({ length: 100 }, (_, i) => `v${i + 1}`);
     const digests = await pushMany(registry, 'team/burst', tags);
     expect(new Set(Object.values(digests)).size).toBe(100);
-    const counted = async () => (await Promise.all(Object.values(digests).map((d) => cosignSignatures(registry, 'team/burst', d, pem))));
-    await waitFor(async () => (await counted()).every((c) => c.count >= 1), '100 signatures', 180_000);
+    const counted = async (check: boolean) => await Promise.all(Object.values(digests).map((d) => cosignSignatures(registry, 'team/burst', d, pem, check)));
+    await waitFor(async () => (await counted(false)).every((c) => c.count >= 1), '100 signatures', 180_000);
     await listener.idle();
-    const all = await counted();
+    const all = await counted(true);
     expect(all.map((c) => c.count)).toEqual(Array.from({ length: 100 }, () => 1));
     expect(all.reduce((n, c) => n + c.verified, 0)).toBe(100);
   }, 240_000);
@@ -161,6 +172,18 @@ describe('Harbor PUSH_ARTIFACT webhooks (documented Default and CloudEvents shap
     expect((await fetch(`${listener.url}/events/${id}`, { method: 'POST', headers: auth, body: JSON.stringify(again) })).status).toBe(200);
     await listener.idle();
     expect((await cosignSignatures(registry, 'library/alpine', sig.digest, pem)).count).toBe(0);
+  });
+
+  it('a delivery that could not be signed is not a replay: the registry’s retry signs it', async () => {
+    const late = { type: 'PUSH_ARTIFACT', occur_at: 1, operator: 'ci', event_data: { resources: [{ digest: `sha256:${'0'.repeat(64)}`, tag: '1.0', resource_url: `${registry.host}/library/late:1.0` }], repository: { name: 'late', namespace: 'library', repo_full_name: 'library/late', repo_type: 'private' } } };
+    const send = () => fetch(`${listener.url}/events/${id}`, { method: 'POST', headers: { Authorization: `Bearer ${SECRET}` }, body: JSON.stringify(late) });
+    expect((await send()).status).toBe(200);
+    await listener.idle();
+    const image = await pushTestImage(registry.url, 'library/late', '1.0', { seed: 'late' });
+    expect((await cosignSignatures(registry, 'library/late', image.digest, pem)).count).toBe(0);
+    expect((await send()).status).toBe(200);
+    await listener.idle();
+    expect((await cosignSignatures(registry, 'library/late', image.digest, pem)).verified).toBe(1);
   });
 });
 

@@ -151,7 +151,20 @@ describe('signing rules on existing images, against the real registry', () => {
   });
 
   it('deleting a rule keeps its signatures and says how many', async () => {
-    expect(await ok(core.dispatch('rules.remove', { name: 'team/release' }))).toEqual({ removed: 'team/release', signaturesKept: 3 });
+    expect(await ok(core.dispatch('rules.signatures', { name: 'team/release' }))).toEqual({ made: 3 });
+    expect(await ok(core.dispatch('rules.remove', { name: 'team/release' }))).toEqual({ removed: 'team/release', signaturesKept: 3, signaturesDeleted: 0, problems: [] });
     expect((await cosignSignatures(registry, 'team/app', images['team/app:1.0'] as string, pem)).count).toBe(1);
+  });
+
+  it('deleting a rule with its signatures, as TCR does, deletes exactly the ones that rule made', async () => {
+    const bulk = await ok<DryRun>(core.dispatch('rules.dryRun', { name: 'bulk' }));
+    expect(bulk.matches).toHaveLength(12);
+    // Another signature by the same key on one of the images, made by hand: it is not the rule's, and stays.
+    const first = bulk.matches[0] as DryRun['matches'][number];
+    await ok(core.dispatch('signatures.sign', { id, repository: first.repository, digest: first.digest, key: 'officer' }));
+    const gone = await ok<{ signaturesDeleted: number; signaturesKept: number; problems: string[] }>(core.dispatch('rules.remove', { name: 'bulk', deleteSignatures: true }));
+    expect(gone).toEqual({ removed: 'bulk', signaturesDeleted: 12, signaturesKept: 0, problems: [] });
+    for (const m of bulk.matches) expect((await cosignSignatures(registry, m.repository, m.digest, pem)).count).toBe(m === first ? 1 : 0);
+    expect((await cosignSignatures(registry, first.repository, first.digest, pem)).payloads[0]).not.toContain('dev.signet.rule');
   });
 });

@@ -54,6 +54,13 @@ function describeRun(run: RuleRun): string {
   return [head, ...rows].join('\n');
 }
 
+/** Columns aligned to their widest cell (two spaces apart); the last one is left as it is. */
+function table(header: readonly string[], rows: readonly string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] as number) : c)).join('').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
 const printWarnings = (ctx: CommandContext, warnings: readonly string[]) => {
   for (const w of warnings) ctx.err(`signet: note: ${w}`);
 };
@@ -97,10 +104,21 @@ export const commands: readonly CommandSpec[] = [
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else if (!result.value.rules.length) ctx.out('No signing rules. Add one with `signet rule add`.');
       else {
-        const rows = result.value.rules.map((r) => [r.name, r.enabled ? r.trigger : 'disabled', `${r.registry}: ${r.namespace}/${r.repositories}:${r.tags}`, r.formats.join(','), r.key]);
-        const widths = [0, 1, 2, 3].map((i) => Math.max(...[['NAME', 'TRIGGER', 'MATCHES', 'FORMATS'][i] as string, ...rows.map((row) => row[i] as string)].map((s) => s.length)) + 2);
-        const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i] as number) : c)).join('').trimEnd();
-        ctx.out([line(['NAME', 'TRIGGER', 'MATCHES', 'FORMATS', 'KEY']), ...rows.map(line)].join('\n'));
+        ctx.out(table(['NAME', 'TRIGGER', 'MATCHES', 'FORMATS', 'KEY'], result.value.rules.map((r) => [r.name, r.enabled ? r.trigger : 'disabled', `${r.registry}: ${r.namespace}/${r.repositories}:${r.tags}`, r.formats.join(','), r.key])));
+      }
+      return EXIT_OK;
+    },
+  },
+  {
+    name: 'rule keys',
+    summary: 'Which keys can sign unattended, as a rule with trigger event+manual needs, and why or why not',
+    async run(ctx) {
+      const result = await ctx.call('rules.keys', {});
+      if (!result.ok) return reportFailure(ctx, result);
+      if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
+      else {
+        const uris = 'KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.';
+        ctx.out(result.value.keys.length ? `${table(['KEY', 'UNATTENDED', 'WHY'], result.value.keys.map((k) => [k.name, k.unattended ? 'yes' : 'no', k.reason]))}\n\n${uris}` : `No keys. ${uris}`);
       }
       return EXIT_OK;
     },
@@ -151,13 +169,16 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'rule remove',
-    summary: 'Delete a signing rule; the signatures it made stay',
+    summary: 'Delete a signing rule; the signatures it made stay unless --delete-signatures (as TCR does)',
     positionals: [{ name: 'NAME', description: 'The rule' }],
+    options: [{ name: 'delete-signatures', type: 'boolean', description: 'Also delete the cosign signatures the rule made (those that name it); other formats stay' }],
     async run(ctx) {
-      const result = await ctx.call('rules.remove', { name: ctx.args.pos(0) });
+      const result = await ctx.call('rules.remove', { name: ctx.args.pos(0), ...(ctx.args.flag('delete-signatures') ? { deleteSignatures: true } : {}) });
       if (!result.ok) return reportFailure(ctx, result);
-      ctx.out(ctx.json ? JSON.stringify(result.value) : `Deleted the rule "${result.value.removed}". The ${result.value.signaturesKept} signature(s) it made stay in the registry.`);
-      return EXIT_OK;
+      const r = result.value;
+      if (ctx.json) ctx.out(JSON.stringify(r));
+      else ctx.out([`Deleted the rule "${r.removed}".${r.signaturesDeleted ? ` Deleted ${r.signaturesDeleted} signature(s) it made.` : ''} ${r.signaturesKept} signature(s) it made stay in the registry.`, ...r.problems.map((p) => `  not deleted: ${p}`)].join('\n'));
+      return r.problems.length ? EXIT_FAILED : EXIT_OK;
     },
   },
   {

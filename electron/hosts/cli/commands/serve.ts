@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { findRendererDir } from '../../../core/assets/static';
-import { createCore } from '../../../core/core';
-import { listenerSecret, setupText, startRulesListener } from '../../../core/rules/listener';
+import { createCore, startAppRulesListener } from '../../../core/core';
+import { listenerSecret, setupText } from '../../../core/rules/listener';
 import { startWebHost } from '../../web/server';
 import { EXIT_FAILED, EXIT_OK, type CommandSpec } from '../command';
 import { UsageError } from '../args';
@@ -36,10 +36,7 @@ export const commands: readonly CommandSpec[] = [
         return EXIT_FAILED;
       }
       // Sign on push while the app is served: its own core, so the audit log names the rules listener.
-      const listener = rulesPort === undefined ? undefined : await startRulesListener({ dataDir: ctx.dataDir, dispatch: createCore({ dataDir: ctx.dataDir, host: 'web', origin: 'rules', log: (line) => ctx.err(line) }).dispatch, secret: await listenerSecret(ctx.dataDir), port: rulesPort, log: (line) => ctx.err(line) }).catch((error: Error) => {
-        ctx.err(`signet: the rules listener cannot listen on 127.0.0.1:${rulesPort}: ${error.message}`);
-        return undefined;
-      });
+      const listener = rulesPort === undefined ? undefined : await startAppRulesListener({ dataDir: ctx.dataDir, host: 'web', port: rulesPort, log: (line) => ctx.err(line) });
       if (ctx.json) ctx.out(JSON.stringify({ url: host.url, port: host.port, readOnly, ...(listener ? { rulesUrl: listener.url } : {}) }));
       else ctx.out(`Signet is serving${readOnly ? ' in read-only reviewer mode' : ''} at\n  ${host.url}\nOpen that URL in a browser (it carries this run's token).${listener ? `\nIt signs on push too, with the rules whose trigger is event+manual:\n\n${setupText(listener.url, [], await listenerSecret(ctx.dataDir))}\n` : ''} Press Ctrl-C to stop.`);
       await ctx.interrupted();
