@@ -13,36 +13,55 @@ const IMAGES = Number(process.env.SIGNET_BENCH_IMAGES ?? 40);
 const CONCURRENCY = Number(process.env.SIGNET_BENCH_SIGN_CONCURRENCY ?? 64);
 
 export async function run() {
-  if (spawnSync('skopeo', ['--version']).status !== 0 || spawnSync('gpg', ['--version']).status !== 0) throw new Error('skopeo and gpg are needed (scripts/setup-system.sh)');
+  if (spawnSync('skopeo', ['--version']).status !== 0 || spawnSync('gpg', ['--version']).status !== 0)
+    throw new Error('skopeo and gpg are needed (scripts/setup-system.sh)');
   const { startRegistry, pushTestImage, RegistryClient, signCosign } = await tsImport('./support.ts', import.meta.url);
   const registry = await startRegistry();
   const home = mkdtempSync(path.join(tmpdir(), 'signet-bench-sign-'));
   try {
     const digests = [];
     for (let i = 0; i < IMAGES; i += 20) {
-      digests.push(...(await Promise.all(Array.from({ length: Math.min(20, IMAGES - i) }, (_, j) => pushTestImage(registry.url, 'bench/app', `t${i + j}`, { seed: `b${i + j}` }).then((x) => x.digest)))));
+      digests.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(20, IMAGES - i) }, (_, j) =>
+            pushTestImage(registry.url, 'bench/app', `t${i + j}`, { seed: `b${i + j}` }).then((x) => x.digest),
+          ),
+        )),
+      );
     }
 
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const signer = { describe: () => ({ keyId: 'bench', provider: 'software', algorithm: 'ecdsa-p256-sha256', label: 'bench', spkiSha256: '' }), publicKeyPem: async () => pem, sign: async (d) => sign('sha256', d, privateKey) };
+    const signer = {
+      describe: () => ({ keyId: 'bench', provider: 'software', algorithm: 'ecdsa-p256-sha256', label: 'bench', spkiSha256: '' }),
+      publicKeyPem: async () => pem,
+      sign: async (d) => sign('sha256', d, privateKey),
+    };
     const client = new RegistryClient({ registry: registry.host, maxConcurrency: CONCURRENCY * 2 });
     const signetStart = process.hrtime.bigint();
     let cursor = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      for (;;) {
-        const i = cursor++;
-        if (i >= IMAGES) return;
-        await signCosign({ source: client, registryHost: registry.host, repository: 'bench/app', digest: digests[i], signer });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (;;) {
+          const i = cursor++;
+          if (i >= IMAGES) return;
+          await signCosign({ source: client, registryHost: registry.host, repository: 'bench/app', digest: digests[i], signer });
+        }
+      }),
+    );
     const signetMs = Number(process.hrtime.bigint() - signetStart) / 1e6;
 
     // skopeo: a GnuPG key without passphrase, a lookaside-staging directory, accept-anything policy.
     const gnupg = path.join(home, 'gnupg');
     mkdirSync(gnupg, { mode: 0o700 });
-    execFileSync('gpg', ['--batch', '--homedir', gnupg, '--passphrase', '', '--quick-gen-key', 'Bench <bench@example.com>', 'ed25519', 'sign', 'never'], { stdio: 'ignore' });
-    const fpr = /fpr:+([0-9A-F]{40}):/.exec(execFileSync('gpg', ['--batch', '--homedir', gnupg, '--with-colons', '--list-keys'], { encoding: 'utf8' }))[1];
+    execFileSync(
+      'gpg',
+      ['--batch', '--homedir', gnupg, '--passphrase', '', '--quick-gen-key', 'Bench <bench@example.com>', 'ed25519', 'sign', 'never'],
+      { stdio: 'ignore' },
+    );
+    const fpr = /fpr:+([0-9A-F]{40}):/.exec(
+      execFileSync('gpg', ['--batch', '--homedir', gnupg, '--with-colons', '--list-keys'], { encoding: 'utf8' }),
+    )[1];
     const registriesD = path.join(home, 'registries.d');
     mkdirSync(registriesD);
     writeFileSync(path.join(registriesD, 'bench.yaml'), `default-docker:\n  lookaside-staging: file://${path.join(home, 'staging')}\n`);
@@ -50,7 +69,24 @@ export async function run() {
     const skopeoStart = process.hrtime.bigint();
     for (let i = 0; i < IMAGES; i++) {
       // Asynchronous, so this process keeps draining the registry's log pipe.
-      await promisify(execFile)('skopeo', ['copy', '--quiet', '--policy', path.join(home, 'policy.json'), '--registries.d', registriesD, '--src-tls-verify=false', '--dest-tls-verify=false', '--sign-by', fpr, `docker://${registry.host}/bench/app:t${i}`, `docker://${registry.host}/bench/signed:t${i}`], { env: { ...process.env, GNUPGHOME: gnupg }, timeout: 60_000 });
+      await promisify(execFile)(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--policy',
+          path.join(home, 'policy.json'),
+          '--registries.d',
+          registriesD,
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          '--sign-by',
+          fpr,
+          `docker://${registry.host}/bench/app:t${i}`,
+          `docker://${registry.host}/bench/signed:t${i}`,
+        ],
+        { env: { ...process.env, GNUPGHOME: gnupg }, timeout: 60_000 },
+      );
     }
     const skopeoMs = Number(process.hrtime.bigint() - skopeoStart) / 1e6;
     const ratio = skopeoMs / signetMs;

@@ -17,7 +17,11 @@ const GOAL_RSS = 300e6;
 function measured(args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'signet.mjs'), ...args], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let peak = 0;
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -44,7 +48,10 @@ export async function run() {
   const target = await startRegistry();
   const work = mkdtempSync(join(tmpdir(), 'signet-bench-layout-'));
   try {
-    const platforms = ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/ppc64le', 'linux/riscv64', 'linux/386'].slice(0, Math.max(1, TOTAL_GIB));
+    const platforms = ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/ppc64le', 'linux/riscv64', 'linux/386'].slice(
+      0,
+      Math.max(1, TOTAL_GIB),
+    );
     await pushTestImage(source.url, 'bench/big', '1.0', { platforms, layerBytes: GIB });
     const env = { ...process.env, SIGNET_HOME: join(work, 'home') };
     const archive = join(work, 'big.tar');

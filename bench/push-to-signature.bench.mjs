@@ -13,7 +13,10 @@ const SECRET = 'bench-shared-secret-0123456789';
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 export async function run() {
-  const { startRegistry, pushTestImage, createCore, MemorySecretStore, startRulesListener } = await tsImport('./support.ts', import.meta.url);
+  const { startRegistry, pushTestImage, createCore, MemorySecretStore, startRulesListener } = await tsImport(
+    './support.ts',
+    import.meta.url,
+  );
   const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-bench-push-'));
   const core = createCore({ dataDir, host: 'cli', origin: 'rules', keySecrets: new MemorySecretStore() });
   const pushedAt = new Map();
@@ -39,23 +42,45 @@ export async function run() {
       const added = await core.dispatch('registry.add', { host, saveAnyway: true });
       if (!added.ok) throw new Error(added.message);
       id = added.value.id;
-      return [{ url: `${listener.url}/events/${id}`, headers: { Authorization: `Bearer ${SECRET}` }, timeout: '5s', backoff: '200ms', threshold: 5 }];
+      return [
+        {
+          url: `${listener.url}/events/${id}`,
+          headers: { Authorization: `Bearer ${SECRET}` },
+          timeout: '5s',
+          backoff: '200ms',
+          threshold: 5,
+        },
+      ];
     },
   });
   try {
     await core.dispatch('keys.generate', { name: 'bench', type: 'ecdsa-p256' });
-    const added = await core.dispatch('rules.add', { name: 'bench', description: '', registry: id, namespace: 'bench', repositories: '**', tags: '**', key: 'bench', formats: ['cosign'], trigger: 'event+manual', enabled: true, exclusive: false });
+    const added = await core.dispatch('rules.add', {
+      name: 'bench',
+      description: '',
+      registry: id,
+      namespace: 'bench',
+      repositories: '**',
+      tags: '**',
+      key: 'bench',
+      formats: ['cosign'],
+      trigger: 'event+manual',
+      enabled: true,
+      exclusive: false,
+    });
     if (!added.ok) throw new Error(added.message);
     const started = Date.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= PUSHES) return;
-        await pushTestImage(registry.url, 'bench/app', `p${i}`, { seed: `push-${i}` });
-        pushedAt.set(`p${i}`, Date.now());
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= PUSHES) return;
+          await pushTestImage(registry.url, 'bench/app', `p${i}`, { seed: `push-${i}` });
+          pushedAt.set(`p${i}`, Date.now());
+        }
+      }),
+    );
     const timeout = setTimeout(() => resolveAll(), 600_000);
     await all;
     clearTimeout(timeout);

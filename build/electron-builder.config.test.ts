@@ -16,7 +16,10 @@ describe('electron-builder configuration', () => {
   it('names the app', () => {
     expect(config.appId).toBe('dev.signet.desktop');
     expect(config.productName).toBe('Signet');
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { productName: string; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      productName: string;
+      scripts: Record<string, string>;
+    };
     expect(pkg.productName).toBe('Signet');
     expect(pkg.scripts.release).toContain('build/electron-builder.config.cjs');
   });

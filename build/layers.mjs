@@ -22,13 +22,66 @@ const CORE_AREAS = {
   'core/kms': ['core/dispatch', 'core/json', 'core/keys', 'core/net', 'core/services', 'core/storage'],
   'core/pkcs11': ['core/dispatch', 'core/kms', 'core/services', 'core/storage'],
   'core/registry': ['core/dispatch', 'core/json', 'core/keys', 'core/net', 'core/services', 'core/storage'],
-  'core/signatures': ['core/dispatch', 'core/json', 'core/keys', 'core/kms', 'core/net', 'core/offline', 'core/pkcs11', 'core/registry', 'core/services', 'core/storage', 'core/trust'],
-  'core/trust': ['core/audit', 'core/dispatch', 'core/json', 'core/keys', 'core/registry', 'core/services', 'core/signatures', 'core/storage'],
-  'core/offline': ['core/dispatch', 'core/json', 'core/keys', 'core/kms', 'core/pkcs11', 'core/registry', 'core/services', 'core/signatures', 'core/storage'],
-  'core/rules': ['core/audit', 'core/dispatch', 'core/json', 'core/keys', 'core/kms', 'core/net', 'core/registry', 'core/services', 'core/signatures', 'core/storage'],
+  'core/signatures': [
+    'core/dispatch',
+    'core/json',
+    'core/keys',
+    'core/kms',
+    'core/net',
+    'core/offline',
+    'core/pkcs11',
+    'core/registry',
+    'core/services',
+    'core/storage',
+    'core/trust',
+  ],
+  'core/trust': [
+    'core/audit',
+    'core/dispatch',
+    'core/json',
+    'core/keys',
+    'core/registry',
+    'core/services',
+    'core/signatures',
+    'core/storage',
+  ],
+  'core/offline': [
+    'core/dispatch',
+    'core/json',
+    'core/keys',
+    'core/kms',
+    'core/pkcs11',
+    'core/registry',
+    'core/services',
+    'core/signatures',
+    'core/storage',
+  ],
+  'core/rules': [
+    'core/audit',
+    'core/dispatch',
+    'core/json',
+    'core/keys',
+    'core/kms',
+    'core/net',
+    'core/registry',
+    'core/services',
+    'core/signatures',
+    'core/storage',
+  ],
   'core/payload': ['core/dispatch', 'core/json', 'core/registry', 'core/services', 'core/signatures'],
   'core/doctor': ['core/keys', 'core/kms', 'core/settings'],
-  'core/services': ['core/audit', 'core/doctor', 'core/events', 'core/keys', 'core/kms', 'core/pkcs11', 'core/registry', 'core/settings', 'core/storage', 'core/trust'],
+  'core/services': [
+    'core/audit',
+    'core/doctor',
+    'core/events',
+    'core/keys',
+    'core/kms',
+    'core/pkcs11',
+    'core/registry',
+    'core/settings',
+    'core/storage',
+    'core/trust',
+  ],
 };
 const CORE = Object.keys(CORE_AREAS);
 /** Base parts every core area may use: the signing interface and algorithm table, strict JSON, the network gate. */
@@ -37,11 +90,25 @@ const BASE = ['core/signing', 'core/json', 'core/net'];
 /** @type {Record<string, string[]>} part → the parts it may import (shared/ is everyone's). */
 export const ARROWS = {
   shared: [],
-  ...Object.fromEntries(Object.entries(CORE_AREAS).map(([k, v]) => [k, ['shared', ...(v.length || k === 'core/dispatch' ? BASE : []), ...v]])),
+  ...Object.fromEntries(
+    Object.entries(CORE_AREAS).map(([k, v]) => [k, ['shared', ...(v.length || k === 'core/dispatch' ? BASE : []), ...v]]),
+  ),
   'core/core': ['shared', ...CORE],
   'electron/main': ['shared', 'core/core', 'core/assets'],
   'electron/preload': ['shared'],
-  'electron/hosts/cli': ['shared', 'electron/hosts/web', 'core/core', 'core/assets', 'core/dispatch', 'core/offline', 'core/paths', 'core/pkcs11', 'core/registry', 'core/rules', 'core/storage'],
+  'electron/hosts/cli': [
+    'shared',
+    'electron/hosts/web',
+    'core/core',
+    'core/assets',
+    'core/dispatch',
+    'core/offline',
+    'core/paths',
+    'core/pkcs11',
+    'core/registry',
+    'core/rules',
+    'core/storage',
+  ],
   'electron/hosts/web': ['shared', 'core/core', 'core/assets'],
   renderer: ['shared'],
 };
@@ -81,7 +148,8 @@ const layers = {
       const spec = named(source);
       if (spec === undefined) {
         // import(expression) under electron/: the arrow cannot be checked, so it is not allowed.
-        if (node.type === 'ImportExpression' && source) context.report({ node, message: `${from}: import() of a computed module name cannot be checked against build/layers.mjs.` });
+        if (node.type === 'ImportExpression' && source)
+          context.report({ node, message: `${from}: import() of a computed module name cannot be checked against build/layers.mjs.` });
         return;
       }
       if (!spec.startsWith('.')) return;
@@ -90,7 +158,13 @@ const layers = {
       if (!to || to === from || (!to.startsWith('unknown:') && (ARROWS[from] ?? ['shared']).includes(to))) return;
       context.report({ node, message: `${from} may not import ${to} ("${spec}"): the arrows are in build/layers.mjs.` });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check, TSImportType: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+      TSImportType: check,
+    };
   },
 };
 

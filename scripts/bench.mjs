@@ -7,7 +7,9 @@ import { root } from './electron-runtime.mjs';
 
 const wanted = new Set(process.argv.slice(2));
 const dir = join(root, 'bench');
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.mjs')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort();
 const results = [];
 for (const file of files) {
   const name = file.replace('.bench.mjs', '');

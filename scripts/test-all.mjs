@@ -39,7 +39,12 @@ const vitestJson = join(reports, 'vitest.json');
 const vitestStatus = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 const vitest = readJson(vitestJson);
 if (vitest) {
-  rows.push({ name: 'vitest (unit, renderer, integration)', passed: vitest.numPassedTests, failed: vitest.numFailedTests + suitesThatFailedToLoad(vitest), skipped: vitest.numPendingTests + vitest.numTodoTests });
+  rows.push({
+    name: 'vitest (unit, renderer, integration)',
+    passed: vitest.numPassedTests,
+    failed: vitest.numFailedTests + suitesThatFailedToLoad(vitest),
+    skipped: vitest.numPendingTests + vitest.numTodoTests,
+  });
 } else rows.push({ name: 'vitest', passed: 0, failed: 1, skipped: 0 });
 if (vitest && vitestStatus !== 0 && rows.at(-1).failed === 0) rows.at(-1).failed = 1;
 
@@ -48,19 +53,27 @@ run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPU
 const playwright = readJson(playwrightJson);
 if (playwright) {
   const s = playwright.stats;
-  rows.push({ name: 'playwright (web, electron)', passed: s.expected + s.flaky, failed: s.unexpected + (playwright.errors?.length ?? 0), skipped: s.skipped });
+  rows.push({
+    name: 'playwright (web, electron)',
+    passed: s.expected + s.flaky,
+    failed: s.unexpected + (playwright.errors?.length ?? 0),
+    skipped: s.skipped,
+  });
   for (const reason of skipReasons(playwright)) console.log(`skipped: ${reason}`);
 } else rows.push({ name: 'playwright', passed: 0, failed: 1, skipped: 0 });
 
 /** A test file that failed without any failing test (it did not load) counts as one failure. */
 function suitesThatFailedToLoad(report) {
-  return (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  return (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'))
+    .length;
 }
 
 function skipReasons(report) {
   const reasons = new Set();
   const visit = (suite) => {
-    for (const spec of suite.specs ?? []) for (const t of spec.tests ?? []) for (const a of t.annotations ?? []) if (a.type === 'skip' && a.description) reasons.add(`${spec.title}: ${a.description}`);
+    for (const spec of suite.specs ?? [])
+      for (const t of spec.tests ?? [])
+        for (const a of t.annotations ?? []) if (a.type === 'skip' && a.description) reasons.add(`${spec.title}: ${a.description}`);
     for (const child of suite.suites ?? []) visit(child);
   };
   for (const suite of report.suites ?? []) visit(suite);
@@ -68,7 +81,8 @@ function skipReasons(report) {
 }
 
 console.log('\nSuite'.padEnd(44) + 'passed  failed  skipped');
-for (const r of rows) console.log(`${r.name.padEnd(43)}${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}`);
+for (const r of rows)
+  console.log(`${r.name.padEnd(43)}${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}`);
 const passed = rows.reduce((n, r) => n + r.passed, 0);
 const failed = rows.reduce((n, r) => n + r.failed, 0);
 if (existsSync(join(root, 'artifacts'))) console.log('Artifacts (screenshots): artifacts/');

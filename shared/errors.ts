@@ -49,7 +49,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  * signature the local self-check refused as refused, not as failed). Stable like the codes.
  * - `self-check`: Signet verified the signature it was handed with the key's public key, and refused it.
  * - `vault-locked`: the key is in the encrypted vault, which is locked (the CLI asks for the passphrase once).
- * - `not-saved`: a registry did not answer, or refused the credentials, before it was saved; nothing was saved (the user may save it anyway).
+ * - `not-saved`: a registry did not answer, or refused the credentials, before it was saved; nothing was saved (the user may save it
+ * anyway).
  */
 export const FAILURE_REASONS = ['self-check', 'vault-locked', 'not-saved'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -6,17 +6,47 @@
  * must have exactly one module per id: adding a format is one module and one row here.
  */
 export const FORMAT_TABLE = {
-  cosign: { label: 'cosign', long: 'cosign (signature image at sha256-<hex>.sig beside it)', signs: 'signer', offline: true, verifies: true },
-  simplesigning: { label: 'simple signing', long: 'containers/image simple signing (OpenPGP, lookaside signature-N)', signs: 'openpgp', offline: true, verifies: true },
+  cosign: {
+    label: 'cosign',
+    long: 'cosign (signature image at sha256-<hex>.sig beside it)',
+    signs: 'signer',
+    offline: true,
+    verifies: true,
+  },
+  simplesigning: {
+    label: 'simple signing',
+    long: 'containers/image simple signing (OpenPGP, lookaside signature-N)',
+    signs: 'openpgp',
+    offline: true,
+    verifies: true,
+  },
   asc: { label: '.asc', long: '.asc for Huawei SWR (OpenPGP)', signs: false, offline: true, verifies: true },
-  'sigstore-bundle': { label: 'Sigstore bundle', long: 'Sigstore bundle attached through referrers (read only)', signs: false, offline: false, verifies: true },
-  notation: { label: 'Notation', long: 'Notation (Notary Project JWS or COSE envelope, attached through referrers)', signs: 'signer', offline: true, verifies: true },
-} as const satisfies Record<string, { label: string; long: string; signs: 'signer' | 'openpgp' | false; offline: boolean; verifies: boolean }>;
+  'sigstore-bundle': {
+    label: 'Sigstore bundle',
+    long: 'Sigstore bundle attached through referrers (read only)',
+    signs: false,
+    offline: false,
+    verifies: true,
+  },
+  notation: {
+    label: 'Notation',
+    long: 'Notation (Notary Project JWS or COSE envelope, attached through referrers)',
+    signs: 'signer',
+    offline: true,
+    verifies: true,
+  },
+} as const satisfies Record<
+  string,
+  { label: string; long: string; signs: 'signer' | 'openpgp' | false; offline: boolean; verifies: boolean }
+>;
 
 export type FormatId = keyof typeof FORMAT_TABLE;
-type Where<K extends keyof (typeof FORMAT_TABLE)[FormatId], V> = { [F in FormatId]: (typeof FORMAT_TABLE)[F][K] extends V ? F : never }[FormatId];
+type Where<K extends keyof (typeof FORMAT_TABLE)[FormatId], V> = {
+  [F in FormatId]: (typeof FORMAT_TABLE)[F][K] extends V ? F : never;
+}[FormatId];
 
-const ids = <F extends FormatId>(keep: (row: (typeof FORMAT_TABLE)[FormatId]) => boolean) => (Object.keys(FORMAT_TABLE) as FormatId[]).filter((id) => keep(FORMAT_TABLE[id])) as unknown as readonly [F, ...F[]];
+const ids = <F extends FormatId>(keep: (row: (typeof FORMAT_TABLE)[FormatId]) => boolean) =>
+  (Object.keys(FORMAT_TABLE) as FormatId[]).filter((id) => keep(FORMAT_TABLE[id])) as unknown as readonly [F, ...F[]];
 
 export const FORMAT_IDS = ids<FormatId>(() => true);
 /** Formats `signatures.sign` writes. */

@@ -60,7 +60,7 @@ function rng(seed: number) {
     return (x >>> 0) / 2 ** 32;
   };
 }
-const pick = <T,>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
+const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
 
 describe('globs where * stops at / and ** does not', () => {
   it('reads the examples as doublestar does', () => {
@@ -90,7 +90,8 @@ describe('globs where * stops at / and ** does not', () => {
   });
 
   it('refuses what it would otherwise read some other way, saying why', () => {
-    for (const bad of ['', '***', 'a**', '**b', 'a/**b', '{a,b', 'a}', 'a,b', 'a//b', '/a', 'a/', 'a b', 'a[0-9]', 'A\\b', 'x'.repeat(257)]) expect([bad, globProblem(bad)]).toEqual([bad, expect.any(String)]);
+    for (const bad of ['', '***', 'a**', '**b', 'a/**b', '{a,b', 'a}', 'a,b', 'a//b', '/a', 'a/', 'a b', 'a[0-9]', 'A\\b', 'x'.repeat(257)])
+      expect([bad, globProblem(bad)]).toEqual([bad, expect.any(String)]);
     expect(globProblem('{a,b')).toContain('never closed');
     expect(globProblem('a**')).toContain('whole path segment');
   });
@@ -110,7 +111,9 @@ describe('globs where * stops at / and ** does not', () => {
       if (globProblem(pattern)) continue;
       const match = globMatcher(pattern);
       for (let n = 0; n < 40; n++) {
-        const name = Array.from({ length: Math.floor(r() * 12) }, () => pick(r, nameChars)).join('').replace(/\/\/+/g, '/');
+        const name = Array.from({ length: Math.floor(r() * 12) }, () => pick(r, nameChars))
+          .join('')
+          .replace(/\/\/+/g, '/');
         expect([seed, pattern, name, match(name)]).toEqual([seed, pattern, name, refMatch(pattern, name)]);
       }
     }

@@ -42,7 +42,10 @@ function parseSequence(p: Parser, depth: number): Node[] {
   while (p.at < p.text.length) {
     const char = p.text[p.at] as string;
     if (char === '}' || char === ',') {
-      if (depth === 0) throw new GlobError(char === '}' ? `a "}" at position ${p.at + 1} closes no "{"` : `a "," at position ${p.at + 1} is outside any {a,b} alternatives`);
+      if (depth === 0)
+        throw new GlobError(
+          char === '}' ? `a "}" at position ${p.at + 1} closes no "{"` : `a "," at position ${p.at + 1} is outside any {a,b} alternatives`,
+        );
       return out;
     }
     if (char === '{') {
@@ -62,8 +65,10 @@ function parseSequence(p: Parser, depth: number): Node[] {
     if (char === '*') {
       wildcard(p);
       if (p.text[p.at + 1] === '*') {
-        if (p.text[p.at + 2] === '*') throw new GlobError(`"***" at position ${p.at + 1} means nothing; use * (within a segment) or ** (any segments)`);
-        if (!boundedAt(p.text, p.at)) throw new GlobError(`"**" at position ${p.at + 1} must be a whole path segment (like a/**/b); use * within a segment`);
+        if (p.text[p.at + 2] === '*')
+          throw new GlobError(`"***" at position ${p.at + 1} means nothing; use * (within a segment) or ** (any segments)`);
+        if (!boundedAt(p.text, p.at))
+          throw new GlobError(`"**" at position ${p.at + 1} must be a whole path segment (like a/**/b); use * within a segment`);
         p.at += 2;
         if (p.text[p.at] === '/') {
           p.at++;
@@ -81,8 +86,10 @@ function parseSequence(p: Parser, depth: number): Node[] {
       out.push({ k: 'one' });
       continue;
     }
-    if (!/[A-Za-z0-9._/-]/.test(char)) throw new GlobError(`"${char}" at position ${p.at + 1} is not allowed; use letters, digits, . _ - /, and * ** ? {a,b}`);
-    if (char === '/' && p.text[p.at + 1] === '/') throw new GlobError(`"//" at position ${p.at + 1}: an empty path segment matches nothing`);
+    if (!/[A-Za-z0-9._/-]/.test(char))
+      throw new GlobError(`"${char}" at position ${p.at + 1} is not allowed; use letters, digits, . _ - /, and * ** ? {a,b}`);
+    if (char === '/' && p.text[p.at + 1] === '/')
+      throw new GlobError(`"//" at position ${p.at + 1}: an empty path segment matches nothing`);
     out.push({ k: 'lit', c: char });
     p.at++;
   }
@@ -91,7 +98,12 @@ function parseSequence(p: Parser, depth: number): Node[] {
 }
 
 /** Automaton states: a character, any character but `/`, any character, a fork, the end. */
-type State = { t: 'char'; c: string; out: number } | { t: 'seg'; out: number } | { t: 'any'; out: number } | { t: 'fork'; a: number; b: number } | { t: 'end' };
+type State =
+  | { t: 'char'; c: string; out: number }
+  | { t: 'seg'; out: number }
+  | { t: 'any'; out: number }
+  | { t: 'fork'; a: number; b: number }
+  | { t: 'end' };
 
 function build(seq: readonly Node[], next: number, states: State[]): number {
   let at = next;

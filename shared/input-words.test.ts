@@ -10,12 +10,19 @@ function wordsFor(schema: z.ZodType, input: unknown): string {
 
 describe('describeSchemaIssues', () => {
   it('names the field and says what is wrong, in words', () => {
-    const schema = z.object({ host: z.string().min(1), lookasideUrl: z.string().max(4), kind: z.enum(['basic', 'token']), port: z.number().int().min(1) });
+    const schema = z.object({
+      host: z.string().min(1),
+      lookasideUrl: z.string().max(4),
+      kind: z.enum(['basic', 'token']),
+      port: z.number().int().min(1),
+    });
     const text = wordsFor(schema, { host: '', lookasideUrl: 'https://x', kind: 'bearer', port: 0 });
-    expect(text).toBe('Please check the input: host is empty; lookaside URL is too long (at most 4 characters); kind must be one of: basic, token; port must be at least 1.');
+    expect(text).toBe(
+      'Please check the input: host is empty; lookaside URL is too long (at most 4 characters); kind must be one of: basic, token; port must be at least 1.',
+    );
   });
 
-  it('uses a schema\'s own message when it has one', () => {
+  it("uses a schema's own message when it has one", () => {
     const schema = z.object({ name: z.string().regex(/^[a-z]+$/, 'Use lowercase letters only.') });
     expect(wordsFor(schema, { name: 'ABC' })).toBe('Please check the input: name: Use lowercase letters only.');
   });

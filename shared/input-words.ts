@@ -22,7 +22,13 @@ const DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized|Expected)/;
 export function fieldLabel(path: readonly PropertyKey[]): string {
   if (!path.length) return 'the request';
   return path
-    .map((segment) => (typeof segment === 'number' ? `entry ${segment + 1}` : String(segment).replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase()))
+    .map((segment) =>
+      typeof segment === 'number'
+        ? `entry ${segment + 1}`
+        : String(segment)
+            .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+            .toLowerCase(),
+    )
     .join(' › ')
     .replace(/\burl\b/g, 'URL')
     .replace(/\bid\b/g, 'ID')
@@ -40,7 +46,8 @@ export function issueWords(issue: SchemaIssue): string {
   const origin = issue.origin;
   switch (issue.code) {
     case 'too_small':
-      if (origin === 'string') return bound(issue, 'minimum') === '1' ? 'is empty' : `is too short (at least ${bound(issue, 'minimum')} characters)`;
+      if (origin === 'string')
+        return bound(issue, 'minimum') === '1' ? 'is empty' : `is too short (at least ${bound(issue, 'minimum')} characters)`;
       if (origin === 'array' || origin === 'set') return `needs at least ${bound(issue, 'minimum')}`;
       return `must be at least ${bound(issue, 'minimum')}`;
     case 'too_big':
@@ -54,7 +61,9 @@ export function issueWords(issue: SchemaIssue): string {
       return values.length ? `must be one of: ${values.join(', ')}` : 'has a value that is not allowed';
     }
     case 'invalid_type':
-      return /received undefined/.test(issue.message) ? 'is missing' : `must be ${typeof issue.expected === 'string' ? `a ${issue.expected}` : 'of another type'}`;
+      return /received undefined/.test(issue.message)
+        ? 'is missing'
+        : `must be ${typeof issue.expected === 'string' ? `a ${issue.expected}` : 'of another type'}`;
     case 'unrecognized_keys':
       return `has fields Signet does not know (${Array.isArray(issue.keys) ? issue.keys.map(String).join(', ') : ''})`;
     case 'invalid_union':

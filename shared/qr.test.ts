@@ -10,10 +10,12 @@ function pgm(matrix: boolean[][], file: string): void {
   const scale = 6;
   const n = (matrix.length + 8) * scale;
   const pixels = Buffer.alloc(n * n, 255);
-  matrix.forEach((row, r) => row.forEach((on, c) => {
-    if (!on) return;
-    for (let y = 0; y < scale; y++) for (let x = 0; x < scale; x++) pixels[((r + 4) * scale + y) * n + (c + 4) * scale + x] = 0;
-  }));
+  matrix.forEach((row, r) =>
+    row.forEach((on, c) => {
+      if (!on) return;
+      for (let y = 0; y < scale; y++) for (let x = 0; x < scale; x++) pixels[((r + 4) * scale + y) * n + (c + 4) * scale + x] = 0;
+    }),
+  );
   writeFileSync(file, Buffer.concat([Buffer.from(`P5\n${n} ${n}\n255\n`), pixels]));
 }
 
@@ -28,11 +30,20 @@ describe('QR codes of fingerprints', () => {
 
   it.skipIf(!hasZbar)('zbarimg (an independent reader) decodes SPKI SHA-256 and OpenPGP fingerprints, at every version', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'signet-qr-'));
-    const texts = ['SHA256:0f3c', 'OpenPGP 4F2A 99C1 0B3E 7D21 66A8  0C7E 5E3B 2D10 9F4A C2D8', `sha256:${'ab12'.repeat(16)}`, 'x'.repeat(80), 'y'.repeat(100)];
+    const texts = [
+      'SHA256:0f3c',
+      'OpenPGP 4F2A 99C1 0B3E 7D21 66A8  0C7E 5E3B 2D10 9F4A C2D8',
+      `sha256:${'ab12'.repeat(16)}`,
+      'x'.repeat(80),
+      'y'.repeat(100),
+    ];
     for (const [i, text] of texts.entries()) {
       const file = path.join(dir, `qr-${i}.pgm`);
       pgm(qrMatrix(text), file);
-      const decoded = execFileSync('zbarimg', ['--nodbus', '--quiet', '--raw', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const decoded = execFileSync('zbarimg', ['--nodbus', '--quiet', '--raw', file], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
       expect(decoded, text).toBe(text);
     }
   });

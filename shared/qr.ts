@@ -90,7 +90,9 @@ const FORMAT_BITS = 0b101010000010010;
 /** The QR matrix for `text` (UTF-8): true is a dark module. Throws when it is over 106 bytes. */
 export function qrMatrix(text: string): boolean[][] {
   const bytes = new TextEncoder().encode(text);
-  const version = Object.keys(VERSIONS).map(Number).find((v) => bytes.length <= (VERSIONS[v] as VersionInfo).blocks * (VERSIONS[v] as VersionInfo).dataPerBlock - 2);
+  const version = Object.keys(VERSIONS)
+    .map(Number)
+    .find((v) => bytes.length <= (VERSIONS[v] as VersionInfo).blocks * (VERSIONS[v] as VersionInfo).dataPerBlock - 2);
   if (!version) throw new Error('Too long for this QR encoder (106 bytes at most).');
   const size = 17 + 4 * version;
   const dark: boolean[][] = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));

@@ -51,7 +51,7 @@ describe('describeSystemError', () => {
   });
 
   it('keeps the words of an unknown code and drops the code itself', () => {
-    const odd = Object.assign(new Error('EWEIRD: the frobnicator jammed, open \'/x\''), { code: 'EWEIRD' });
+    const odd = Object.assign(new Error("EWEIRD: the frobnicator jammed, open '/x'"), { code: 'EWEIRD' });
     expect(describeSystemError(odd)).toBe('the frobnicator jammed');
     expect(describeSystemError(new Error('ESOMETHING'))).toBe('an unexpected system error');
     expect(describeSystemError('plain words')).toBe('plain words');

@@ -108,7 +108,10 @@ export function describeSystemError(error: unknown): string {
 /** One registry error entry (`{code, message}` from a distribution error body) in words. */
 export function describeRegistryErrorCode(code: string | undefined, message: string | undefined): string {
   if (code && REGISTRY_WORDS[code]) return REGISTRY_WORDS[code];
-  const text = (message ?? '').replace(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g, '').replace(/\s{2,}/g, ' ').trim();
+  const text = (message ?? '')
+    .replace(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   return text.slice(0, 160);
 }
 

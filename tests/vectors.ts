@@ -9,7 +9,9 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
  * and a clone elsewhere on the build machine finds them at /work/shared/vectors.
  */
 export function vectorsDir(): string {
-  const candidates = [process.env.SIGNET_VECTORS, path.join(repoRoot, '..', 'shared', 'vectors'), '/work/shared/vectors'].filter((c): c is string => Boolean(c));
+  const candidates = [process.env.SIGNET_VECTORS, path.join(repoRoot, '..', 'shared', 'vectors'), '/work/shared/vectors'].filter(
+    (c): c is string => Boolean(c),
+  );
   for (const candidate of candidates) if (existsSync(path.join(candidate, 'README.md'))) return candidate;
   throw new Error(`The interoperability vectors are missing: looked in ${candidates.join(', ')}. Set SIGNET_VECTORS to their folder.`);
 }

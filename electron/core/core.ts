@@ -59,7 +59,10 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
     'settings.set': async (change) => {
       const { previous, next } = await services.settings.update(change);
       // Compared with the file, not this process's view: another process may have changed it since.
-      if (previous.offlineMode !== next.offlineMode) await services.audit.append('settings.changed', `Offline mode turned ${next.offlineMode ? 'on' : 'off'}`, { offlineMode: next.offlineMode });
+      if (previous.offlineMode !== next.offlineMode)
+        await services.audit.append('settings.changed', `Offline mode turned ${next.offlineMode ? 'on' : 'off'}`, {
+          offlineMode: next.offlineMode,
+        });
       return next;
     },
   };
@@ -67,7 +70,11 @@ function appHandlers(services: CoreServices): AreaHandlers<typeof appCalls> {
 
 /** A test's in-memory key-secret store, namespaced for another kind of secret. */
 function prefixedSecrets(store: KeySecretStore, prefix: string) {
-  return { put: (entry: string, secret: string) => store.put(prefix + entry, secret), get: (entry: string) => store.get(prefix + entry), delete: (entry: string) => store.delete(prefix + entry) };
+  return {
+    put: (entry: string, secret: string) => store.put(prefix + entry, secret),
+    get: (entry: string) => store.get(prefix + entry),
+    delete: (entry: string) => store.delete(prefix + entry),
+  };
 }
 
 /** Builds the core services once per process; every host (Electron, web, CLI) calls `dispatch`. */
@@ -84,14 +91,24 @@ export function createCore(options: CoreOptions): Core {
     settings,
     events: new EventBus(),
     log: options.log ?? (() => undefined),
-    network: { get offline() { return settings.offlineNow(); } },
+    network: {
+      get offline() {
+        return settings.offlineNow();
+      },
+    },
     audit,
     keys,
     trustMigration,
     tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
     storage: new StorageService({
       dataDir: options.dataDir,
-      secrets: options.keySecrets ? prefixedSecrets(options.keySecrets, 'storage-profile:') : new KeychainStore({ service: 'Signet storage credentials', what: 'the storage credentials', instead: 'use ~/.aws or environment credentials instead' }),
+      secrets: options.keySecrets
+        ? prefixedSecrets(options.keySecrets, 'storage-profile:')
+        : new KeychainStore({
+            service: 'Signet storage credentials',
+            what: 'the storage credentials',
+            instead: 'use ~/.aws or environment credentials instead',
+          }),
       ...(options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
     }),
     kms: createKmsService({ dataDir: options.dataDir, options }, options.kmsEnv ? { env: options.kmsEnv, home: options.dataDir } : {}),
@@ -124,7 +141,8 @@ export function createCore(options: CoreOptions): Core {
   // It runs in read-only mode too: it keeps the trust the directory already had, it adds none.
   const migrated = trustMigration.run().then(
     (marker) => {
-      if (marker === 'busy') services.log('trust migration: another Signet process holds trust-migration.lock; it is left to that process.');
+      if (marker === 'busy')
+        services.log('trust migration: another Signet process holds trust-migration.lock; it is left to that process.');
     },
     (error: unknown) => services.log(`trust migration failed: ${error instanceof Error ? error.message : String(error)}`),
   );
@@ -140,7 +158,13 @@ export function createCore(options: CoreOptions): Core {
  * default 8765; `off` turns it off), with its own core so the audit log names the rules listener.
  * A port that is taken (a `signet rules serve` already listening) is left to its owner: undefined.
  */
-export async function startAppRulesListener(options: { dataDir: string; host: HostMode; env?: NodeJS.ProcessEnv; port?: number; log(line: string): void }): Promise<RulesListener | undefined> {
+export async function startAppRulesListener(options: {
+  dataDir: string;
+  host: HostMode;
+  env?: NodeJS.ProcessEnv;
+  port?: number;
+  log(line: string): void;
+}): Promise<RulesListener | undefined> {
   const wanted = options.port !== undefined ? String(options.port) : ((options.env ?? process.env).SIGNET_RULES_PORT?.trim() ?? '8765');
   if (wanted === 'off') return undefined;
   const port = Number(wanted);
@@ -150,9 +174,17 @@ export async function startAppRulesListener(options: { dataDir: string; host: Ho
   }
   const core = createCore({ dataDir: options.dataDir, host: options.host, origin: 'rules', log: options.log });
   try {
-    return await startRulesListener({ dataDir: options.dataDir, dispatch: core.dispatch, secret: await listenerSecret(options.dataDir), port, log: options.log });
+    return await startRulesListener({
+      dataDir: options.dataDir,
+      dispatch: core.dispatch,
+      secret: await listenerSecret(options.dataDir),
+      port,
+      log: options.log,
+    });
   } catch (error) {
-    options.log(`rules: not listening for registry events on 127.0.0.1:${port}: ${(error as Error).message} (is \`signet rules serve\` running?)`);
+    options.log(
+      `rules: not listening for registry events on 127.0.0.1:${port}: ${(error as Error).message} (is \`signet rules serve\` running?)`,
+    );
     return undefined;
   }
 }

@@ -66,25 +66,54 @@ describe('dispatch', () => {
     }
     expect(refused.sort()).toEqual(CALL_NAMES.filter((n) => contract[n].effect !== 'read').sort());
     // The calls the independent check found succeeding in reviewer mode.
-    for (const name of ['settings.set', 'storage.add', 'storage.upload', 'storage.publish', 'storage.lookaside', 'registry.add', 'registry.remove', 'offline.import', 'offline.export', 'keys.generate', 'keys.retire', 'keys.vaultUnlock']) {
+    for (const name of [
+      'settings.set',
+      'storage.add',
+      'storage.upload',
+      'storage.publish',
+      'storage.lookaside',
+      'registry.add',
+      'registry.remove',
+      'offline.import',
+      'offline.export',
+      'keys.generate',
+      'keys.retire',
+      'keys.vaultUnlock',
+    ]) {
       expect(refused).toContain(name);
     }
   });
 
   it('in reviewer mode names no folder or server on the host: storage reads take saved profiles as they are', async () => {
     const { instance } = core(true);
-    expect(await instance.dispatch('storage.download', { target: { kind: 'directory', path: '/etc' }, key: 'passwd' })).toMatchObject({ ok: false, code: 'READ_ONLY' });
-    expect(await instance.dispatch('storage.objects', { target: { kind: 'directory', path: '/etc' } })).toMatchObject({ ok: false, code: 'READ_ONLY' });
+    expect(await instance.dispatch('storage.download', { target: { kind: 'directory', path: '/etc' }, key: 'passwd' })).toMatchObject({
+      ok: false,
+      code: 'READ_ONLY',
+    });
+    expect(await instance.dispatch('storage.objects', { target: { kind: 'directory', path: '/etc' } })).toMatchObject({
+      ok: false,
+      code: 'READ_ONLY',
+    });
   });
 
   it('a saved storage profile cannot be pointed at another endpoint, bucket or folder: its credentials would follow', async () => {
     const { instance } = core();
     const dir = mkdtempSync(path.join(tmpdir(), 'signet-profile-'));
-    expect(await instance.dispatch('storage.add', { name: 'prod', kind: 'directory', path: dir, credential: { source: 'none' } })).toMatchObject({ ok: true });
-    expect(await instance.dispatch('storage.objects', { target: { profile: 'prod', path: '/etc' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(await instance.dispatch('storage.objects', { target: { profile: 'prod', endpoint: 'http://127.0.0.1:9' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-    expect(await instance.dispatch('storage.objects', { target: { profile: 'prod', awsProfile: 'other' } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(
+      await instance.dispatch('storage.add', { name: 'prod', kind: 'directory', path: dir, credential: { source: 'none' } }),
+    ).toMatchObject({ ok: true });
+    expect(await instance.dispatch('storage.objects', { target: { profile: 'prod', path: '/etc' } })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+    });
+    expect(await instance.dispatch('storage.objects', { target: { profile: 'prod', endpoint: 'http://127.0.0.1:9' } })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+    });
+    expect(await instance.dispatch('storage.objects', { target: { profile: 'prod', awsProfile: 'other' } })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+    });
     expect(await instance.dispatch('storage.objects', { target: { profile: 'prod' } })).toMatchObject({ ok: true });
   });
 });
-

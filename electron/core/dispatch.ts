@@ -1,13 +1,6 @@
 import { describeSchemaIssues } from '../../shared/input-words';
 import type { z } from 'zod';
-import {
-  contract,
-  isCallName,
-  READ_ONLY_EFFECTS,
-  type CallName,
-  type Contract,
-  type ParsedRequestOf,
-} from '../../shared/api';
+import { contract, isCallName, READ_ONLY_EFFECTS, type CallName, type Contract, type ParsedRequestOf } from '../../shared/api';
 import type { CallTable } from '../../shared/contract/define';
 import { failure, ok, SignetError, type FailureReason, type Result } from '../../shared/errors';
 import type { EventBus } from './events';
@@ -17,10 +10,7 @@ export interface CallContext {
   progress(done: number, total: number, message: string): void;
 }
 
-export type Handler<K extends CallName> = (
-  input: ParsedRequestOf<K>,
-  ctx: CallContext,
-) => Promise<z.input<Contract[K]['response']>>;
+export type Handler<K extends CallName> = (input: ParsedRequestOf<K>, ctx: CallContext) => Promise<z.input<Contract[K]['response']>>;
 
 export type Handlers = { [K in CallName]: Handler<K> };
 
@@ -37,7 +27,10 @@ export interface CallRecorder {
   within<T>(name: CallName, input: unknown, run: () => Promise<T>): Promise<T>;
   /** After the handler succeeded, before its answer is given: an entry that cannot be written fails the call. */
   succeeded(name: CallName, input: unknown, output: unknown): Promise<void>;
-  /** What was asked (undefined when the request did not pass its schema), and why it failed (its code, and its finer reason when there is one). */
+  /**
+   * What was asked (undefined when the request did not pass its schema), and why it failed (its code, and its finer reason when there is
+   * one).
+   */
   failed(name: CallName, input: unknown, failed: { code: string; message: string; reason?: FailureReason }): Promise<void>;
 }
 
@@ -61,21 +54,25 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       const refused = failure('READ_ONLY', `Signet is running in read-only reviewer mode, so "${name}" (${def.effect}) is not allowed.`);
       // The attempt is recorded, with what was asked when the request is well formed.
       const asked = def.request.safeParse(input ?? {});
-      await options.recorder?.failed(name, asked.success ? asked.data : undefined, refused).catch((e: unknown) => options.log?.(`the audit log did not take the refusal of ${name}: ${String(e)}`));
+      await options.recorder
+        ?.failed(name, asked.success ? asked.data : undefined, refused)
+        .catch((e: unknown) => options.log?.(`the audit log did not take the refusal of ${name}: ${String(e)}`));
       return refused;
     }
     const parsed = def.request.safeParse(input ?? {});
     if (!parsed.success) {
       const refused = failure('INVALID_INPUT', describeSchemaIssues(parsed.error.issues));
       // An attempt at a change that did not pass its schema is recorded too (what was asked cannot be: it is not known to be safe).
-      if (def.effect !== 'read') await options.recorder?.failed(name, undefined, refused).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
+      if (def.effect !== 'read')
+        await options.recorder
+          ?.failed(name, undefined, refused)
+          .catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
       return refused;
     }
     const request = parsed.data as { jobId?: string };
     const jobId = request.jobId ?? `job-${++jobCounter}`;
     const ctx: CallContext = {
-      progress: (done, total, message) =>
-        events.emit({ type: 'job.progress', payload: { jobId, call: name, done, total, message } }),
+      progress: (done, total, message) => events.emit({ type: 'job.progress', payload: { jobId, call: name, done, total, message } }),
     };
     const recorder = def.effect !== 'read' ? options.recorder : undefined;
     const run = () => (handlers[name] as (i: unknown, c: CallContext) => Promise<unknown>)(parsed.data, ctx);
@@ -92,9 +89,15 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
       await recorder?.succeeded(name, parsed.data, checked.data);
     } catch (error) {
       const reason = error instanceof SignetError ? error.reason : undefined;
-      const failed = error instanceof SignetError ? failure(error.code, error.message, reason) : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
-      if (!(error instanceof SignetError)) options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      await recorder?.failed(name, parsed.data, { code: failed.code, message: failed.message, ...(reason ? { reason } : {}) }).catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
+      const failed =
+        error instanceof SignetError
+          ? failure(error.code, error.message, reason)
+          : failure('INTERNAL', 'Something unexpected went wrong; the details are in the log.');
+      if (!(error instanceof SignetError))
+        options.log?.(`call ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      await recorder
+        ?.failed(name, parsed.data, { code: failed.code, message: failed.message, ...(reason ? { reason } : {}) })
+        .catch((e: unknown) => options.log?.(`the audit log did not take the failure of ${name}: ${String(e)}`));
       return failed;
     }
     return answer;
@@ -102,4 +105,3 @@ export function createDispatcher(handlers: Handlers, events: EventBus, options: 
 }
 
 export type Dispatch = ReturnType<typeof createDispatcher>;
-

@@ -57,4 +57,3 @@ export interface CoreServices {
   /** Saved registries and their clients, one set for every area: credentials changed in one are seen by all. */
   readonly registries: RegistryConnections;
 }
-

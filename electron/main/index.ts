@@ -29,9 +29,11 @@ async function start(): Promise<void> {
   const core = createCore({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) });
   bindContract(ipcMain, core.dispatch);
   // Sign on push while the app runs (rules with trigger event+manual); closed when the app quits.
-  void startAppRulesListener({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) }).then((listener) => {
-    if (listener) app.once('will-quit', () => void listener.close());
-  });
+  void startAppRulesListener({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) }).then(
+    (listener) => {
+      if (listener) app.once('will-quit', () => void listener.close());
+    },
+  );
 
   const openWindow = () => {
     const window = new BrowserWindow(mainWindowOptions(preloadPath));

@@ -28,12 +28,15 @@ describe('app:// protocol', () => {
     expect(String((await serveAppRequest('app://signet/keys', dir)).body)).toContain('<title>Signet</title>');
   });
 
-  it.each(['app://signet/../secret.txt', 'app://signet/%2e%2e/secret.txt', 'app://signet/assets/..%2f..%2fsecret.txt', 'app://other/index.html', 'app://signet/missing.js'])(
-    'refuses %s',
-    async (url) => {
-      const answer = await serveAppRequest(url, dir);
-      expect(answer.status).toBe(404);
-      expect(String(answer.body)).not.toContain('outside');
-    },
-  );
+  it.each([
+    'app://signet/../secret.txt',
+    'app://signet/%2e%2e/secret.txt',
+    'app://signet/assets/..%2f..%2fsecret.txt',
+    'app://other/index.html',
+    'app://signet/missing.js',
+  ])('refuses %s', async (url) => {
+    const answer = await serveAppRequest(url, dir);
+    expect(answer.status).toBe(404);
+    expect(String(answer.body)).not.toContain('outside');
+  });
 });

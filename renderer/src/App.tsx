@@ -32,7 +32,15 @@ export function App() {
           <span>Signet</span>
         </div>
         {offline && (
-          <a className="offline-badge" href="#/settings/environment" title="Signet makes no network connections" onClick={(event) => { event.preventDefault(); navigate({ area: 'settings', sub: 'environment' }); }}>
+          <a
+            className="offline-badge"
+            href="#/settings/environment"
+            title="Signet makes no network connections"
+            onClick={(event) => {
+              event.preventDefault();
+              navigate({ area: 'settings', sub: 'environment' });
+            }}
+          >
             ● Offline mode
           </a>
         )}
@@ -71,7 +79,11 @@ export function App() {
         <AreaView id={area?.id ?? 'registries'} sub={route.sub} path={route.path} />
       </main>
       <div className="toast-region" aria-live="polite">
-        {toast && <div className="toast" data-testid="toast">{toast.message}</div>}
+        {toast && (
+          <div className="toast" data-testid="toast">
+            {toast.message}
+          </div>
+        )}
       </div>
     </div>
   );

@@ -28,13 +28,23 @@ describe('renderer bridge (browser mode)', () => {
 
   it('turns a host that answers nonsense into an error sentence, not an exception', async () => {
     sessionStorage.setItem('signet.token', 'tok');
-    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>', { status: 502 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('<html>', { status: 502 })),
+    );
     await expect(connect().app.info({})).resolves.toMatchObject({ ok: false, code: 'UNAVAILABLE' });
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ ok: false, code: 'NOT_A_CODE', message: 'x' }))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ ok: false, code: 'NOT_A_CODE', message: 'x' }))),
+    );
     await expect(connect().app.info({})).resolves.toMatchObject({ ok: false, code: 'UNAVAILABLE' });
   });
 
   it('without a token, says how to get one', async () => {
-    await expect(connect().app.info({})).resolves.toMatchObject({ ok: false, code: 'UNAUTHORIZED', message: expect.stringContaining('signet serve') });
+    await expect(connect().app.info({})).resolves.toMatchObject({
+      ok: false,
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining('signet serve'),
+    });
   });
 });

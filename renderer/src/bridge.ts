@@ -58,7 +58,8 @@ function asResult(body: unknown, status: number): Result<unknown> {
   if (typeof body === 'object' && body !== null && 'ok' in body) {
     const b = body as { ok: unknown; value?: unknown; code?: unknown; message?: unknown; reason?: unknown };
     if (b.ok === true) return { ok: true, value: b.value };
-    if (b.ok === false && isErrorCode(b.code) && typeof b.message === 'string') return failure(b.code, b.message, isFailureReason(b.reason) ? b.reason : undefined);
+    if (b.ok === false && isErrorCode(b.code) && typeof b.message === 'string')
+      return failure(b.code, b.message, isFailureReason(b.reason) ? b.reason : undefined);
   }
   return failure('UNAVAILABLE', `Signet’s host answered ${status} with something unexpected.`);
 }

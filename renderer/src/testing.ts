@@ -42,7 +42,14 @@ export async function render(element: ReactElement): Promise<{ container: HTMLEl
   document.body.append(container);
   const root = createRoot(container);
   await act(async () => root.render(element));
-  return { container, root, unmount: () => { act(() => root.unmount()); container.remove(); } };
+  return {
+    container,
+    root,
+    unmount: () => {
+      act(() => root.unmount());
+      container.remove();
+    },
+  };
 }
 
 /** Lets pending promises (fake calls) settle and React re-render. */
@@ -68,7 +75,9 @@ export async function type(element: Element | null | undefined, value: string): 
 }
 
 export function byText(root: ParentNode, selector: string, text: string | RegExp): HTMLElement | undefined {
-  return [...root.querySelectorAll<HTMLElement>(selector)].find((e) => (typeof text === 'string' ? e.textContent?.trim() === text : text.test(e.textContent ?? '')));
+  return [...root.querySelectorAll<HTMLElement>(selector)].find((e) =>
+    typeof text === 'string' ? e.textContent?.trim() === text : text.test(e.textContent ?? ''),
+  );
 }
 
 export function byLabel(root: ParentNode, text: string): HTMLElement | null {

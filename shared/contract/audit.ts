@@ -7,7 +7,11 @@ export const auditCalls = {
   'audit.list': call({
     summary: 'Audit entries, newest first, narrowed by time, kind, key, image, outcome and origin',
     effect: 'read',
-    request: AuditFilter.extend({ offset: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(1000).optional(), type: AuditEventType.optional() }).strict(),
+    request: AuditFilter.extend({
+      offset: z.number().int().nonnegative().optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+      type: AuditEventType.optional(),
+    }).strict(),
     response: z.object({ entries: z.array(AuditEntry), total: z.number().int().nonnegative() }).strict(),
   }),
   'audit.verify': call({
@@ -31,7 +35,8 @@ export const auditCalls = {
       .strict(),
   }),
   'audit.verifyExport': call({
-    summary: 'Check an exported audit file on its own (on any machine): every entry whole and chained, its length and head as its header says',
+    summary:
+      'Check an exported audit file on its own (on any machine): every entry whole and chained, its length and head as its header says',
     effect: 'read',
     request: z.object({ text: z.string().max(256 * 1024 * 1024) }).strict(),
     response: AuditVerification,

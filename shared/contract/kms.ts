@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { KmsAlgorithm, KmsConnection, KmsConnectionName, KmsCredentialSource, KmsKey, KmsKeyUri, KmsProviderId, KmsProviderInfo, KmsTestResult } from '../models/kms';
+import {
+  KmsAlgorithm,
+  KmsConnection,
+  KmsConnectionName,
+  KmsCredentialSource,
+  KmsKey,
+  KmsKeyUri,
+  KmsProviderId,
+  KmsProviderInfo,
+  KmsTestResult,
+} from '../models/kms';
 import { call, NoInput } from './define';
 
 /**
@@ -31,8 +41,18 @@ const AddRequest = z
 
 /** Cloud KMS connections and keys. Private keys never leave the KMS; secrets never leave the core. */
 export const kmsCalls = {
-  'kms.providers': call({ summary: 'The KMS providers Signet can sign with, their key URI forms and credential sources', effect: 'read', request: NoInput, response: z.array(KmsProviderInfo) }),
-  'kms.add': call({ summary: 'Save a named KMS connection (secrets go to the OS keychain)', effect: 'local-write', request: AddRequest, response: KmsConnection }),
+  'kms.providers': call({
+    summary: 'The KMS providers Signet can sign with, their key URI forms and credential sources',
+    effect: 'read',
+    request: NoInput,
+    response: z.array(KmsProviderInfo),
+  }),
+  'kms.add': call({
+    summary: 'Save a named KMS connection (secrets go to the OS keychain)',
+    effect: 'local-write',
+    request: AddRequest,
+    response: KmsConnection,
+  }),
   'kms.list': call({ summary: 'The saved KMS connections', effect: 'read', request: NoInput, response: z.array(KmsConnection) }),
   'kms.remove': call({
     summary: 'Forget a KMS connection and its keychain entry (the keys stay in the KMS)',
@@ -56,12 +76,21 @@ export const kmsCalls = {
     summary: 'A KMS key’s public key (SPKI PEM) and fingerprint, read from the KMS, to verify with or trust',
     effect: 'read',
     request: z.object({ key: KmsKeyUri, connection: KmsConnectionName.optional() }).strict(),
-    response: z.object({ publicKeyPem: z.string(), spkiSha256: z.string(), algorithm: z.string(), keyVersion: z.string().optional() }).strict(),
+    response: z
+      .object({ publicKeyPem: z.string(), spkiSha256: z.string(), algorithm: z.string(), keyVersion: z.string().optional() })
+      .strict(),
   }),
   'kms.test': call({
     summary: 'Sign a random digest with a KMS key and verify it locally; says algorithm, padding, key version and public key fingerprint',
     effect: 'sign',
-    request: z.object({ key: KmsKeyUri, connection: KmsConnectionName.optional(), algorithm: KmsAlgorithm.optional(), version: z.string().min(1).max(300).optional() }).strict(),
+    request: z
+      .object({
+        key: KmsKeyUri,
+        connection: KmsConnectionName.optional(),
+        algorithm: KmsAlgorithm.optional(),
+        version: z.string().min(1).max(300).optional(),
+      })
+      .strict(),
     response: KmsTestResult,
   }),
 } as const;

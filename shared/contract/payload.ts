@@ -22,7 +22,10 @@ export const payloadCalls = {
     request: z
       .object({
         asc: z.string().min(1).max(8_000_000),
-        publicKeys: z.array(z.object({ name: z.string().min(1).max(200), armored: z.string().min(1).max(200_000) }).strict()).min(1).max(100),
+        publicKeys: z
+          .array(z.object({ name: z.string().min(1).max(200), armored: z.string().min(1).max(200_000) }).strict())
+          .min(1)
+          .max(100),
         digest: PayloadInput.shape.digest.optional(),
       })
       .strict(),

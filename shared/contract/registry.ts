@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { Capabilities, DigestString, ImageSummary, LookasideLocation, RegistryHost, RegistryId, Repository, SavedRegistry, TagOrDigest } from '../models/registry';
+import {
+  Capabilities,
+  DigestString,
+  ImageSummary,
+  LookasideLocation,
+  RegistryHost,
+  RegistryId,
+  Repository,
+  SavedRegistry,
+  TagOrDigest,
+} from '../models/registry';
 import { call, NoInput } from './define';
 
 /** OCI registries: saved connections, browsing, images. Credentials go in, never out. */
@@ -18,7 +28,10 @@ export const registryCalls = {
         password: z.string().min(1).max(4096).optional(),
         /** Where simple signatures for this registry are kept (read before registries.d). */
         lookaside: LookasideLocation.optional(),
-        /** Save without first reaching the registry and signing in (by default a registry that does not answer, or refuses the credentials, is not saved). */
+        /**
+         * Save without first reaching the registry and signing in (by default a registry that does not answer, or refuses the credentials,
+         * is not saved).
+         */
         saveAnyway: z.boolean().optional(),
       })
       .strict()
@@ -29,11 +42,23 @@ export const registryCalls = {
   'registry.edit': call({
     summary: 'Rename a saved registry, or set or clear the lookaside its simple signatures are read from',
     effect: 'local-write',
-    request: z.object({ id: RegistryId, name: z.string().min(1).max(100).optional(), lookaside: z.union([LookasideLocation, z.null()]).optional() }).strict(),
+    request: z
+      .object({ id: RegistryId, name: z.string().min(1).max(100).optional(), lookaside: z.union([LookasideLocation, z.null()]).optional() })
+      .strict(),
     response: SavedRegistry,
   }),
-  'registry.remove': call({ summary: 'Forget a saved registry and its stored credentials', effect: 'local-write', request: z.object({ id: RegistryId }).strict(), response: z.object({ removed: z.boolean() }).strict() }),
-  'registry.probe': call({ summary: 'What a registry can do: auth scheme, catalog, referrers API', effect: 'read', request: z.object({ id: RegistryId, repository: Repository.optional() }).strict(), response: Capabilities }),
+  'registry.remove': call({
+    summary: 'Forget a saved registry and its stored credentials',
+    effect: 'local-write',
+    request: z.object({ id: RegistryId }).strict(),
+    response: z.object({ removed: z.boolean() }).strict(),
+  }),
+  'registry.probe': call({
+    summary: 'What a registry can do: auth scheme, catalog, referrers API',
+    effect: 'read',
+    request: z.object({ id: RegistryId, repository: Repository.optional() }).strict(),
+    response: Capabilities,
+  }),
   'registry.repositories': call({
     summary: 'Repositories in the registry catalog, filtered',
     effect: 'read',
@@ -43,7 +68,16 @@ export const registryCalls = {
   'registry.tags': call({
     summary: 'Every tag of a repository',
     effect: 'read',
-    request: z.object({ id: RegistryId, repository: Repository, jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict(),
+    request: z
+      .object({
+        id: RegistryId,
+        repository: Repository,
+        jobId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/)
+          .optional(),
+      })
+      .strict(),
     response: z.object({ tags: z.array(z.string()), complete: z.boolean() }).strict(),
   }),
   'registry.image': call({

@@ -4,9 +4,7 @@ import { Repository, TagOrDigest } from '../models/registry';
 import { call, JobId, NoInput } from './define';
 
 /** Whether a key can sign with nobody there (a rule triggered by pushes), and why. */
-export const UnattendedKey = z
-  .object({ key: z.string(), name: z.string(), unattended: z.boolean(), reason: z.string() })
-  .strict();
+export const UnattendedKey = z.object({ key: z.string(), name: z.string(), unattended: z.boolean(), reason: z.string() }).strict();
 export type UnattendedKey = z.infer<typeof UnattendedKey>;
 
 const RuleSaved = z.object({ rule: Rule, warnings: z.array(z.string()) }).strict();
@@ -50,7 +48,8 @@ export const ruleCalls = {
     response: z.object({ made: z.number().int().nonnegative() }).strict(),
   }),
   'rules.remove': call({
-    summary: 'Delete a signing rule; the signatures it made stay (their count is in the answer) unless `deleteSignatures` asks, as TCR does, to delete the cosign signatures that name the rule',
+    summary:
+      'Delete a signing rule; the signatures it made stay (their count is in the answer) unless `deleteSignatures` asks, as TCR does, to delete the cosign signatures that name the rule',
     effect: 'delete',
     request: z.object({ name: RuleName, deleteSignatures: z.boolean().optional() }).strict(),
     response: z
@@ -70,7 +69,8 @@ export const ruleCalls = {
     response: DryRun,
   }),
   'rules.run': call({
-    summary: 'Sign every image a rule matches that its key has not signed in its formats: resumable, idempotent, audited per image; `image` limits it to one pushed image',
+    summary:
+      'Sign every image a rule matches that its key has not signed in its formats: resumable, idempotent, audited per image; `image` limits it to one pushed image',
     effect: 'sign',
     request: z
       .object({

@@ -15,7 +15,10 @@ import {
 } from '../models/storage';
 import { call, JobId, NoInput } from './define';
 
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64').max(90_000_000);
+const Base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+  .max(90_000_000);
 const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a digest is sha256: and 64 lower-case hex digits');
 
 /**
@@ -53,8 +56,18 @@ const AddRequest = z
 
 /** Object storage for .asc files and lookaside signatures: S3, Huawei OBS, plain directories. */
 export const storageCalls = {
-  'storage.list': call({ summary: 'The saved storage profiles (no secrets)', effect: 'read', request: NoInput, response: z.array(StorageProfile) }),
-  'storage.add': call({ summary: 'Save a storage profile (typed-in credentials go to the OS keychain)', effect: 'local-write', request: AddRequest, response: StorageProfile }),
+  'storage.list': call({
+    summary: 'The saved storage profiles (no secrets)',
+    effect: 'read',
+    request: NoInput,
+    response: z.array(StorageProfile),
+  }),
+  'storage.add': call({
+    summary: 'Save a storage profile (typed-in credentials go to the OS keychain)',
+    effect: 'local-write',
+    request: AddRequest,
+    response: StorageProfile,
+  }),
   'storage.remove': call({
     summary: 'Forget a storage profile and its keychain entry (the bucket is not touched)',
     effect: 'delete',
@@ -70,13 +83,24 @@ export const storageCalls = {
   'storage.upload': call({
     summary: 'Upload one object: refuses an existing key unless overwrite is set, then reads it back and compares',
     effect: 'remote-write',
-    request: z.object({ target: StorageTarget, key: ObjectKey, content: Base64, contentType: z.string().max(200).optional(), overwrite: z.boolean().optional(), jobId: JobId.optional() }).strict(),
+    request: z
+      .object({
+        target: StorageTarget,
+        key: ObjectKey,
+        content: Base64,
+        contentType: z.string().max(200).optional(),
+        overwrite: z.boolean().optional(),
+        jobId: JobId.optional(),
+      })
+      .strict(),
     response: PutObjectResult,
   }),
   'storage.objects': call({
     summary: 'List the objects under a prefix of the target',
     effect: 'read',
-    request: z.object({ target: StorageTarget, prefix: z.string().max(1024).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
+    request: z
+      .object({ target: StorageTarget, prefix: z.string().max(1024).optional(), limit: z.number().int().min(1).max(100_000).optional() })
+      .strict(),
     response: z.object({ objects: z.array(StoredObject), complete: z.boolean() }).strict(),
   }),
   'storage.download': call({
@@ -92,9 +116,17 @@ export const storageCalls = {
     response: LookasidePutResult,
   }),
   'storage.publish': call({
-    summary: 'Publish a lookaside staging directory: uploads what is missing, skips identical objects, refuses differing ones; returns the registries.d snippet',
+    summary:
+      'Publish a lookaside staging directory: uploads what is missing, skips identical objects, refuses differing ones; returns the registries.d snippet',
     effect: 'remote-write',
-    request: z.object({ directory: z.string().min(1).max(4096), target: StorageTarget, scope: z.string().max(300).optional(), jobId: JobId.optional() }).strict(),
+    request: z
+      .object({
+        directory: z.string().min(1).max(4096),
+        target: StorageTarget,
+        scope: z.string().max(300).optional(),
+        jobId: JobId.optional(),
+      })
+      .strict(),
     response: PublishResult,
   }),
 } as const;

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { ModulePath, Pin, TestSignResult, TokenDiagnostics, TokenKey, TokenKeys, TokenKeyType, TokenModule, TokenRef, TokenSummary } from '../models/tokens';
+import {
+  ModulePath,
+  Pin,
+  TestSignResult,
+  TokenDiagnostics,
+  TokenKey,
+  TokenKeys,
+  TokenKeyType,
+  TokenModule,
+  TokenRef,
+  TokenSummary,
+} from '../models/tokens';
 import { call, JobId, NoInput } from './define';
 
 /** How the user authenticates for one call: a PIN typed for this call (never stored), or the token's PIN pad. */
@@ -13,13 +24,32 @@ const PinFields = {
 
 const TokenAddress = { module: ModulePath, token: TokenRef };
 
-const KeyLabel = z.string().min(1).max(64).regex(/^[^\0\r\n]+$/, 'a key label is one line of text');
+const KeyLabel = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\0\r\n]+$/, 'a key label is one line of text');
 
-export const TOKEN_ALGORITHMS = ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', 'rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'] as const;
+export const TOKEN_ALGORITHMS = [
+  'ecdsa-p256-sha256',
+  'ecdsa-p384-sha384',
+  'ecdsa-p521-sha512',
+  'rsa-pkcs1v15-sha256',
+  'rsa-pkcs1v15-sha384',
+  'rsa-pkcs1v15-sha512',
+  'rsa-pss-sha256',
+  'rsa-pss-sha384',
+  'rsa-pss-sha512',
+] as const;
 
 /** PKCS#11 tokens: modules, tokens by serial, keys, key generation on the token, test signatures. */
 export const tokenCalls = {
-  'tokens.modules': call({ summary: 'The PKCS#11 modules Signet knows (usual install paths, p11-kit) and those added', effect: 'read', request: NoInput, response: z.array(TokenModule) }),
+  'tokens.modules': call({
+    summary: 'The PKCS#11 modules Signet knows (usual install paths, p11-kit) and those added',
+    effect: 'read',
+    request: NoInput,
+    response: z.array(TokenModule),
+  }),
   'tokens.addModule': call({
     summary: 'Add a PKCS#11 module by its path (loading a module runs its code)',
     effect: 'trust',

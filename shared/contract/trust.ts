@@ -4,7 +4,11 @@ import { AdmissionTarget, NotationStore, PolicyEvaluation, TrustEntrySummary } f
 import { call, NoInput } from './define';
 
 const IsoDate = z.iso.datetime({ offset: true });
-const Scope = z.string().min(1).max(255).regex(/^[^\s]+$/, 'a scope is host, host/namespace or host/namespace/repository');
+const Scope = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\s]+$/, 'a scope is host, host/namespace or host/namespace/repository');
 const PolicyId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
 export const StoredPolicySummary = z
@@ -23,7 +27,9 @@ export const StoredPolicySummary = z
 export type StoredPolicySummary = z.infer<typeof StoredPolicySummary>;
 
 /** The Signet key a trust entry holds (same fingerprint), if any. */
-export const TrustEntryListed = TrustEntrySummary.extend({ signetKey: z.object({ id: z.string(), name: z.string() }).strict().optional() }).strict();
+export const TrustEntryListed = TrustEntrySummary.extend({
+  signetKey: z.object({ id: z.string(), name: z.string() }).strict().optional(),
+}).strict();
 export type TrustEntryListed = z.infer<typeof TrustEntryListed>;
 
 /**
@@ -50,7 +56,9 @@ export const trustCalls = {
     summary: 'The trust store (public keys, OpenPGP keys, certificates) and the imported policies',
     effect: 'read',
     request: NoInput,
-    response: z.object({ entries: z.array(TrustEntryListed), policies: z.array(StoredPolicySummary), migration: TrustMigrationNote.optional() }).strict(),
+    response: z
+      .object({ entries: z.array(TrustEntryListed), policies: z.array(StoredPolicySummary), migration: TrustMigrationNote.optional() })
+      .strict(),
   }),
   'trust.addKey': call({
     summary: 'Trust one of Signet’s own keys for verification: a trust entry with its public key (PEM, or armored OpenPGP)',
@@ -80,7 +88,10 @@ export const trustCalls = {
     request: z
       .object({
         name: z.string().min(1).max(100),
-        /** PEM public key, PEM certificate, or ASCII-armored OpenPGP public key; with `encoding: base64`, a binary OpenPGP key, DER certificate or DER public key. */
+        /**
+         * PEM public key, PEM certificate, or ASCII-armored OpenPGP public key; with `encoding: base64`, a binary OpenPGP key, DER
+         * certificate or DER public key.
+         */
         data: z.string().min(1).max(280_000),
         encoding: z.enum(['text', 'base64']).optional(),
         notBefore: IsoDate.optional(),
@@ -89,7 +100,10 @@ export const trustCalls = {
         scopes: z.array(Scope).max(100).optional(),
         /** A leaf certificate (not a CA, not self-signed) is refused unless this says to trust only its key. */
         leaf: z.boolean().optional(),
-        /** Notation named stores for a certificate (`ca:NAME`, `signingAuthority:NAME`, `tsa:NAME`); a certificate trusted already joins them. */
+        /**
+         * Notation named stores for a certificate (`ca:NAME`, `signingAuthority:NAME`, `tsa:NAME`); a certificate trusted already joins
+         * them.
+         */
         stores: z.array(NotationStore).min(1).max(20).optional(),
       })
       .strict(),
@@ -102,13 +116,23 @@ export const trustCalls = {
     response: z.object({ removed: z.string(), kind: z.enum(['entry', 'policy']) }).strict(),
   }),
   'trust.importPolicy': call({
-    summary: 'Import a containers policy.json (checked strictly, as podman would read it) or a Notation trust policy (checked as notation checks it; one at a time)',
+    summary:
+      'Import a containers policy.json (checked strictly, as podman would read it) or a Notation trust policy (checked as notation checks it; one at a time)',
     effect: 'trust',
-    request: z.object({ name: z.string().min(1).max(100), policy: z.string().min(2).max(1024 * 1024) }).strict(),
+    request: z
+      .object({
+        name: z.string().min(1).max(100),
+        policy: z
+          .string()
+          .min(2)
+          .max(1024 * 1024),
+      })
+      .strict(),
     response: StoredPolicySummary,
   }),
   'trust.exportPolicy': call({
-    summary: 'A policy.json and registries.d snippet that trust exactly the trust store’s keys, for podman, CRI-O, skopeo and Confidential Containers',
+    summary:
+      'A policy.json and registries.d snippet that trust exactly the trust store’s keys, for podman, CRI-O, skopeo and Confidential Containers',
     effect: 'read',
     request: z
       .object({
@@ -118,10 +142,18 @@ export const trustCalls = {
         lookaside: z.string().min(1).max(2048).optional(),
       })
       .strict(),
-    response: z.object({ policy: z.string(), registriesD: z.string(), keyFiles: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
+    response: z
+      .object({
+        policy: z.string(),
+        registriesD: z.string(),
+        keyFiles: z.array(z.object({ path: z.string(), content: z.string() }).strict()),
+        warnings: z.array(z.string()),
+      })
+      .strict(),
   }),
   'trust.exportAdmission': call({
-    summary: 'Admission policies that trust exactly the trust store’s keys in their scopes: Kyverno ClusterPolicy, policy-controller ClusterImagePolicy, or a Confidential Containers KBS tree',
+    summary:
+      'Admission policies that trust exactly the trust store’s keys in their scopes: Kyverno ClusterPolicy, policy-controller ClusterImagePolicy, or a Confidential Containers KBS tree',
     effect: 'read',
     request: z
       .object({
@@ -131,13 +163,26 @@ export const trustCalls = {
         name: z.string().min(1).max(63).optional(),
       })
       .strict(),
-    response: z.object({ files: z.array(z.object({ path: z.string(), content: z.string() }).strict()), notes: z.array(z.string()), warnings: z.array(z.string()) }).strict(),
+    response: z
+      .object({
+        files: z.array(z.object({ path: z.string(), content: z.string() }).strict()),
+        notes: z.array(z.string()),
+        warnings: z.array(z.string()),
+      })
+      .strict(),
   }),
   'trust.exportNotation': call({
-    summary: 'The imported Notation trust policy and the named trust stores, laid out as notation reads them (trustpolicy.json, truststore/x509/<type>/<name>/<file>.crt)',
+    summary:
+      'The imported Notation trust policy and the named trust stores, laid out as notation reads them (trustpolicy.json, truststore/x509/<type>/<name>/<file>.crt)',
     effect: 'read',
     request: NoInput,
-    response: z.object({ trustPolicy: z.string().optional(), files: z.array(z.object({ path: z.string(), content: z.string() }).strict()), warnings: z.array(z.string()) }).strict(),
+    response: z
+      .object({
+        trustPolicy: z.string().optional(),
+        files: z.array(z.object({ path: z.string(), content: z.string() }).strict()),
+        warnings: z.array(z.string()),
+      })
+      .strict(),
   }),
   'trust.evaluate': call({
     summary: 'Decide, as podman/CRI-O would, whether a policy admits an image, and which requirement admitted or rejected it',
@@ -146,7 +191,11 @@ export const trustCalls = {
       .object({
         /** An imported policy, or a policy.json given inline. */
         policyId: PolicyId.optional(),
-        policy: z.string().min(2).max(1024 * 1024).optional(),
+        policy: z
+          .string()
+          .min(2)
+          .max(1024 * 1024)
+          .optional(),
         /** A registry image … */
         id: RegistryId.optional(),
         repository: Repository.optional(),
@@ -162,7 +211,10 @@ export const trustCalls = {
       .strict()
       .refine((r) => (r.policyId === undefined) !== (r.policy === undefined), 'give an imported policy id or a policy, not both')
       .refine((r) => (r.dir === undefined) !== (r.id === undefined), 'give a registry image (id, repository, reference) or a dir: path')
-      .refine((r) => r.id === undefined || (r.repository !== undefined && r.reference !== undefined), 'a registry image needs its repository and a tag or digest'),
+      .refine(
+        (r) => r.id === undefined || (r.repository !== undefined && r.reference !== undefined),
+        'a registry image needs its repository and a tag or digest',
+      ),
     response: PolicyEvaluation,
   }),
 } as const;

@@ -57,7 +57,18 @@ export const AuditOutcome = z.enum(AUDIT_OUTCOMES);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
 
 /** Detail fields that name a key (a name, fingerprint, KMS key version, token serial…): the key filter looks in these. */
-export const AUDIT_KEY_FIELDS = ['key', 'keyName', 'fingerprint', 'spkiSha256', 'signer', 'keyVersion', 'tokenSerial', 'token', 'label', 'uri'] as const;
+export const AUDIT_KEY_FIELDS = [
+  'key',
+  'keyName',
+  'fingerprint',
+  'spkiSha256',
+  'signer',
+  'keyVersion',
+  'tokenSerial',
+  'token',
+  'label',
+  'uri',
+] as const;
 /** Detail fields that name an image: the image filter looks in these. */
 export const AUDIT_IMAGE_FIELDS = ['repository', 'reference', 'digest', 'image'] as const;
 
@@ -88,7 +99,10 @@ export const AuditFilter = z
     since: z.iso.datetime({ offset: true }).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
     /** A kind (`image.signed`) or an area (`key`, `trust`, `image`…). */
-    kind: z.string().regex(/^[a-z]+(\.[a-z-]+)?$/, 'a kind such as image.signed, or an area such as key').optional(),
+    kind: z
+      .string()
+      .regex(/^[a-z]+(\.[a-z-]+)?$/, 'a kind such as image.signed, or an area such as key')
+      .optional(),
     /** A key's name, fingerprint (or its start), KMS key version or URI, token serial or label. */
     key: z.string().min(1).max(1024).optional(),
     /** A repository (`team/app`, or part of it) or a digest (or its start). */
@@ -100,7 +114,15 @@ export const AuditFilter = z
 export type AuditFilter = z.infer<typeof AuditFilter>;
 
 /** Why a chain is broken, as a code: decisions are made on it, the sentence is for people. */
-export const AUDIT_BREAKS = ['unreadable-line', 'not-an-entry', 'sequence', 'chain-cut', 'changed', 'head-mismatch', 'not-an-export'] as const;
+export const AUDIT_BREAKS = [
+  'unreadable-line',
+  'not-an-entry',
+  'sequence',
+  'chain-cut',
+  'changed',
+  'head-mismatch',
+  'not-an-export',
+] as const;
 export const AuditBreak = z
   .object({
     reason: z.enum(AUDIT_BREAKS),

@@ -1,11 +1,26 @@
 import { z } from 'zod';
 
-export const KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519', 'pgp-ed25519', 'pgp-rsa-3072', 'pgp-rsa-4096', 'x509-ecdsa-p256'] as const;
+export const KEY_TYPES = [
+  'ecdsa-p256',
+  'ecdsa-p384',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'ed25519',
+  'pgp-ed25519',
+  'pgp-rsa-3072',
+  'pgp-rsa-4096',
+  'x509-ecdsa-p256',
+] as const;
 export const KeyType = z.enum(KEY_TYPES);
 export type KeyType = z.infer<typeof KeyType>;
 
 export const KeyId = z.string().regex(/^k-[0-9a-f]{16}$/);
-export const KeyName = z.string().min(1).max(100).regex(/^[^\0\r\n]+$/, 'a key name is one line of text');
+export const KeyName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\0\r\n]+$/, 'a key name is one line of text');
 
 export const KeyInfo = z
   .object({
@@ -42,7 +57,13 @@ export const KeyInfo = z
 export type KeyInfo = z.infer<typeof KeyInfo>;
 
 export const VaultStatus = z
-  .object({ exists: z.boolean(), unlocked: z.boolean(), file: z.string(), locksAt: z.string().optional(), entries: z.number().int().optional() })
+  .object({
+    exists: z.boolean(),
+    unlocked: z.boolean(),
+    file: z.string(),
+    locksAt: z.string().optional(),
+    entries: z.number().int().optional(),
+  })
   .strict();
 export type VaultStatus = z.infer<typeof VaultStatus>;
 
@@ -58,16 +79,36 @@ export const PublicExports = z
   .strict();
 export type PublicExports = z.infer<typeof PublicExports>;
 
-/** The signature formats a key can make. Cosign verifiers take ECDSA, RSA and Ed25519 keys; containers/image simple signing and .asc files take OpenPGP keys. */
+/**
+ * The signature formats a key can make. Cosign verifiers take ECDSA, RSA and Ed25519 keys; containers/image simple signing and .asc files
+ * take OpenPGP keys.
+ */
 export const SIGNING_FORMATS = ['cosign', 'simplesigning', 'asc', 'notation'] as const;
 export type SigningFormat = (typeof SIGNING_FORMATS)[number];
 
 /** Algorithms a Notation envelope can carry (JWS and COSE take ECDSA P-256/384/521 and RSA-PSS). */
-const NOTATION_ALGORITHMS: ReadonlySet<string> = new Set(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512']);
+const NOTATION_ALGORITHMS: ReadonlySet<string> = new Set([
+  'ecdsa-p256-sha256',
+  'ecdsa-p384-sha384',
+  'ecdsa-p521-sha512',
+  'rsa-pss-sha256',
+  'rsa-pss-sha384',
+  'rsa-pss-sha512',
+]);
 
-export function signingFormats(key: Pick<KeyInfo, 'kind' | 'algorithm'> & { certificateChain?: string | undefined }): { formats: SigningFormat[]; note?: string } {
+export function signingFormats(key: Pick<KeyInfo, 'kind' | 'algorithm'> & { certificateChain?: string | undefined }): {
+  formats: SigningFormat[];
+  note?: string;
+} {
   if (key.kind === 'openpgp') return { formats: ['simplesigning', 'asc'] };
-  if (key.algorithm.startsWith('sm2')) return { formats: [], note: 'SM2 signatures are not read by cosign, podman or skopeo; Signet can test-sign with this key but no image format accepts it.' };
+  if (key.algorithm.startsWith('sm2'))
+    return {
+      formats: [],
+      note: 'SM2 signatures are not read by cosign, podman or skopeo; Signet can test-sign with this key but no image format accepts it.',
+    };
   const notation = key.certificateChain && NOTATION_ALGORITHMS.has(key.algorithm);
-  return { formats: notation ? ['cosign', 'notation'] : ['cosign'], ...(key.kind === 'kms' ? { note: 'A KMS key is not an OpenPGP key, so it cannot make simple signatures or .asc files.' } : {}) };
+  return {
+    formats: notation ? ['cosign', 'notation'] : ['cosign'],
+    ...(key.kind === 'kms' ? { note: 'A KMS key is not an OpenPGP key, so it cannot make simple signatures or .asc files.' } : {}),
+  };
 }

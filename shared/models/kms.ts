@@ -141,7 +141,14 @@ export const KmsProviderInfo = z
     /** The secret fields a keychain credential takes (their names only). */
     secretFields: z.array(z.string()),
     /** Labels for region / endpoint / scope in this provider's words, or absent when not used. */
-    fields: z.object({ region: z.string().optional(), endpoint: z.string().optional(), scope: z.string().optional(), authorityHost: z.string().optional() }).strict(),
+    fields: z
+      .object({
+        region: z.string().optional(),
+        endpoint: z.string().optional(),
+        scope: z.string().optional(),
+        authorityHost: z.string().optional(),
+      })
+      .strict(),
     algorithms: z.array(KmsAlgorithm),
   })
   .strict();

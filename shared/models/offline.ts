@@ -13,13 +13,24 @@ export type OfflineFormat = z.infer<typeof OfflineFormat>;
 
 const Digest = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a digest is sha256: and 64 lower-case hex digits');
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64').max(8_000_000);
+const Base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+  .max(8_000_000);
 
 /** Which key must sign: the SHA-256 of its SPKI, its OpenPGP fingerprint, or a KMS / PKCS#11 URI. */
 export const RequestedSigner = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('spki-sha256'), value: Hex64 }).strict(),
   z.object({ kind: z.literal('pgp-fingerprint'), value: z.string().regex(/^[0-9A-F]{40}$/) }).strict(),
-  z.object({ kind: z.literal('uri'), value: z.string().regex(/^(awskms|gcpkms|azurekms|hashivault|tencentkms|ocikms|huaweikms):\/\/\S+$|^pkcs11:\S+$/).max(2048) }).strict(),
+  z
+    .object({
+      kind: z.literal('uri'),
+      value: z
+        .string()
+        .regex(/^(awskms|gcpkms|azurekms|hashivault|tencentkms|ocikms|huaweikms):\/\/\S+$|^pkcs11:\S+$/)
+        .max(2048),
+    })
+    .strict(),
 ]);
 export type RequestedSigner = z.infer<typeof RequestedSigner>;
 
@@ -38,7 +49,10 @@ export const RequestItem = z
     platform: z.string().max(64).optional(),
     format: OfflineFormat,
     /** Notation: the envelope and the key's chain (base64 DER, leaf first); the payload is the envelope's signing input. */
-    notation: z.object({ envelope: z.enum(['jws', 'cose']), chain: z.array(Base64).min(1).max(10) }).strict().optional(),
+    notation: z
+      .object({ envelope: z.enum(['jws', 'cose']), chain: z.array(Base64).min(1).max(10) })
+      .strict()
+      .optional(),
     /** The exact bytes to sign, base64. */
     payload: Base64,
     payloadSha256: Hex64,
@@ -63,7 +77,9 @@ export const BundleSignature = z
   .object({
     itemId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     format: OfflineFormat,
-    /** cosign and notation: the raw signature (DER ECDSA, PKCS#1 or PSS RSA, Ed25519); simplesigning/asc: the binary OpenPGP signed message. */
+    /**
+     * cosign and notation: the raw signature (DER ECDSA, PKCS#1 or PSS RSA, Ed25519); simplesigning/asc: the binary OpenPGP signed message.
+     */
     signature: Base64,
     signedAt: z.string().datetime(),
   })

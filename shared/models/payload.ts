@@ -23,7 +23,11 @@ export const PayloadInput = z
     /** atomic and cosign: a description signed in `optional` (the `description` member). */
     description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),
     /** atomic and cosign: a JSON object (as text) signed in `optional` as compact JSON text (the `metadata` member). */
-    metadata: z.string().min(1).max(4 * MAX_METADATA_BYTES).optional(),
+    metadata: z
+      .string()
+      .min(1)
+      .max(4 * MAX_METADATA_BYTES)
+      .optional(),
   })
   .strict();
 export type PayloadInput = z.infer<typeof PayloadInput>;

@@ -4,10 +4,22 @@ export const RegistryHost = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/, 'a registry is a host name with an optional :port, e.g. registry.example.com or 127.0.0.1:5000');
+  .regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/,
+    'a registry is a host name with an optional :port, e.g. registry.example.com or 127.0.0.1:5000',
+  );
 export const RegistryId = z.string().regex(/^[a-z0-9-]{1,64}$/);
-export const Repository = z.string().min(1).max(255).regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, 'a repository name is lower-case letters, digits and separators');
-export const TagOrDigest = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a tag, or a digest such as sha256:…');
+export const Repository = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(
+    /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+    'a repository name is lower-case letters, digits and separators',
+  );
+export const TagOrDigest = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a tag, or a digest such as sha256:…');
 export const DigestString = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/);
 
 export const SavedRegistry = z
@@ -28,7 +40,11 @@ export const SavedRegistry = z
   })
   .strict();
 /** A lookaside location: an absolute directory, a file:// URL or an http(s):// URL. */
-export const LookasideLocation = z.string().min(2).max(4096).regex(/^(\/|file:\/\/\/|https?:\/\/[^\s]+$)/, 'an absolute directory, a file:/// URL or an http(s):// URL');
+export const LookasideLocation = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^(\/|file:\/\/\/|https?:\/\/[^\s]+$)/, 'an absolute directory, a file:/// URL or an http(s):// URL');
 export type SavedRegistry = z.infer<typeof SavedRegistry>;
 
 export const Capabilities = z
@@ -59,7 +75,14 @@ export const ImageSummary = z
     platforms: z.array(PlatformEntry),
     layers: z.array(LayerEntry),
     config: z
-      .object({ digest: DigestString, mediaType: z.string(), os: z.string().optional(), architecture: z.string().optional(), created: z.string().optional(), labels: z.record(z.string(), z.string()) })
+      .object({
+        digest: DigestString,
+        mediaType: z.string(),
+        os: z.string().optional(),
+        architecture: z.string().optional(),
+        created: z.string().optional(),
+        labels: z.record(z.string(), z.string()),
+      })
       .strict()
       .optional(),
     annotations: z.record(z.string(), z.string()),

@@ -3,7 +3,8 @@ import { RuleFields, ruleNameProblem } from './rules';
 
 describe('rule names, as TCR requires them', () => {
   it('takes 2 to 50 lowercase letters and digits with single separators between them', () => {
-    for (const good of ['ab', 'a1', 'release', 'team/apps', 'prod.v1_sign-all', `a${'b'.repeat(49)}`, 'a.b_c-d/e']) expect([good, ruleNameProblem(good)]).toEqual([good, undefined]);
+    for (const good of ['ab', 'a1', 'release', 'team/apps', 'prod.v1_sign-all', `a${'b'.repeat(49)}`, 'a.b_c-d/e'])
+      expect([good, ruleNameProblem(good)]).toEqual([good, undefined]);
   });
 
   it('says in words what is wrong', () => {
@@ -33,11 +34,26 @@ describe('rule names, as TCR requires them', () => {
   });
 
   it('the contract refuses a bad field with the same words', () => {
-    const fields = { name: 'Bad', description: '', registry: 'r', namespace: 'team', repositories: '**', tags: '{a', key: 'k', formats: ['cosign'], trigger: 'manual', enabled: true, exclusive: false };
+    const fields = {
+      name: 'Bad',
+      description: '',
+      registry: 'r',
+      namespace: 'team',
+      repositories: '**',
+      tags: '{a',
+      key: 'k',
+      formats: ['cosign'],
+      trigger: 'manual',
+      enabled: true,
+      exclusive: false,
+    };
     const parsed = RuleFields.safeParse(fields);
     expect(parsed.success).toBe(false);
     const messages = parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
     expect(messages).toEqual([expect.stringMatching(/^name: .*lower case/), expect.stringMatching(/^tags: .*never closed/)]);
-    expect(RuleFields.safeParse({ ...fields, name: 'good', tags: '**', key: 'pkcs11:token=t;object=k?pin-value=1234' }).error?.issues[0]?.message).toMatch(/never keeps a PIN/);
+    expect(
+      RuleFields.safeParse({ ...fields, name: 'good', tags: '**', key: 'pkcs11:token=t;object=k?pin-value=1234' }).error?.issues[0]
+        ?.message,
+    ).toMatch(/never keeps a PIN/);
   });
 });

@@ -17,7 +17,10 @@ export function ruleNameProblem(name: string): string | undefined {
   if (name.length < RULE_NAME_MIN) return `A rule name has at least ${RULE_NAME_MIN} characters.`;
   if (name.length > RULE_NAME_MAX) return `A rule name has at most ${RULE_NAME_MAX} characters.`;
   const bad = /[^a-z0-9._/-]/.exec(name);
-  if (bad) return /[A-Z]/.test(bad[0]) ? 'A rule name is lower case: use a-z, not A-Z.' : `"${bad[0]}" cannot be in a rule name: use lowercase letters, digits and . _ - /.`;
+  if (bad)
+    return /[A-Z]/.test(bad[0])
+      ? 'A rule name is lower case: use a-z, not A-Z.'
+      : `"${bad[0]}" cannot be in a rule name: use lowercase letters, digits and . _ - /.`;
   if (/^[._/-]/.test(name)) return 'A rule name starts with a letter or digit, not a separator.';
   if (/[._/-]$/.test(name)) return 'A rule name ends with a letter or digit, not a separator.';
   if (/[._/-]{2}/.test(name)) return 'A rule name has letters or digits between its separators (no "--", "./" …).';
@@ -34,7 +37,10 @@ export const RuleNamespace = z
   .string()
   .min(1, 'Name the namespace (organisation or project) the rule covers.')
   .max(200)
-  .regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, 'A namespace is a repository path such as team or team/apps: lower-case letters, digits, . _ - and / between segments.');
+  .regex(
+    /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
+    'A namespace is a repository path such as team or team/apps: lower-case letters, digits, . _ - and / between segments.',
+  );
 
 export const RulePattern = z.string().superRefine((pattern, ctx) => {
   const problem = globProblem(pattern);
@@ -137,7 +143,9 @@ export const RuleRun = z
     status: RunStatus,
     /** This run took over an earlier run that a crash, a cancel or a registry failure cut short. */
     resumed: z.string().optional(),
-    counts: z.object({ signed: z.number().int(), alreadySigned: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }).strict(),
+    counts: z
+      .object({ signed: z.number().int(), alreadySigned: z.number().int(), failed: z.number().int(), cancelled: z.number().int() })
+      .strict(),
     items: z.array(RunItem),
   })
   .strict();

@@ -13,9 +13,14 @@ export const MAX_SIGNATURE_TAGS = 50;
 export const MAX_SIGNATURE_TAGS_BYTES = 8192;
 export const UNSIGNED_TAGS_NOTE = 'unsigned: anyone with push access can change these';
 
-export const SignatureTagKey = z.string().regex(/^[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{1,64})?$/, 'a tag key is key or namespace.key (letters, digits, _ and -)');
-// eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
-export const SignatureTagValue = z.string().max(256).regex(/^[^\u0000-\u001f\u007f]*$/, 'a tag value is one line of text');
+export const SignatureTagKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{1,64})?$/, 'a tag key is key or namespace.key (letters, digits, _ and -)');
+export const SignatureTagValue = z
+  .string()
+  .max(256)
+  // eslint-disable-next-line no-control-regex -- control characters are what the rule refuses
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'a tag value is one line of text');
 export const SignatureTags = z.record(SignatureTagKey, SignatureTagValue);
 export type SignatureTags = z.infer<typeof SignatureTags>;
 
@@ -26,5 +31,11 @@ export function tagKind(key: string): 'defined' | 'free-form' {
 
 /** The annotation value for a set of tags: compact JSON, keys sorted. */
 export function tagsAnnotation(tags: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(tags).sort().map((k) => [k, tags[k] as string])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(tags)
+        .sort()
+        .map((k) => [k, tags[k] as string]),
+    ),
+  );
 }

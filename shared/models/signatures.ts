@@ -6,7 +6,16 @@ import { KmsKeyState } from './kms';
 
 /** `logged`: the check failed, but the trust policy's level only logs that failure (Notation's permissive and audit levels). */
 export const CheckStatus = z.enum(['passed', 'failed', 'not-checked', 'logged']);
-export const CheckName = z.enum(['digest binding', 'signature', 'key trust', 'identity', 'expiry', 'transparency log', 'timestamp', 'revocation']);
+export const CheckName = z.enum([
+  'digest binding',
+  'signature',
+  'key trust',
+  'identity',
+  'expiry',
+  'transparency log',
+  'timestamp',
+  'revocation',
+]);
 export type CheckName = z.infer<typeof CheckName>;
 /** One check of a signature: its status, a reason code from verdict.ts, and the sentence with the specifics. */
 export const SignatureCheck = z.object({ name: CheckName, status: CheckStatus, code: ReasonCode, reason: z.string() }).strict();
@@ -44,13 +53,19 @@ export type SignatureDateKind = z.infer<typeof SignatureDateKind>;
 export const SignatureDate = z.object({ at: z.string(), kind: SignatureDateKind }).strict();
 export type SignatureDate = z.infer<typeof SignatureDate>;
 /** How each kind of date is named wherever it is shown. */
-export const DATE_KIND_TEXT: Readonly<Record<SignatureDateKind, string>> = { claimed: 'claimed by the signer', verified: 'verified timestamp', registry: 'seen at the registry' };
+export const DATE_KIND_TEXT: Readonly<Record<SignatureDateKind, string>> = {
+  claimed: 'claimed by the signer',
+  verified: 'verified timestamp',
+  registry: 'seen at the registry',
+};
 
 export const NotationLevel = z.enum(['strict', 'permissive', 'audit', 'skip']);
 export type NotationLevel = z.infer<typeof NotationLevel>;
 
 /** One certificate of a Notation signature's chain, leaf to root. */
-export const ChainCertificate = z.object({ subject: z.string(), issuer: z.string(), sha256: z.string(), notBefore: z.string(), notAfter: z.string() }).strict();
+export const ChainCertificate = z
+  .object({ subject: z.string(), issuer: z.string(), sha256: z.string(), notBefore: z.string(), notAfter: z.string() })
+  .strict();
 
 /** What a Notation signature carries and which trust policy judged it. */
 export const NotationDetails = z
@@ -73,7 +88,9 @@ export const NotationDetails = z
       .object({
         name: z.string(),
         level: NotationLevel,
-        /** `trust-store`: no Notation trust policy is imported; Signet's trust store certificates are the CA store, strict, any identity. */
+        /**
+         * `trust-store`: no Notation trust policy is imported; Signet's trust store certificates are the CA store, strict, any identity.
+         */
         source: z.enum(['trust-store', 'trust-policy']),
         decidingCheck: CheckName.optional(),
       })
@@ -124,9 +141,15 @@ export const SignatureReport = z
     tags: SignatureTags.optional(),
     /** The date shown for this signature, with its kind. */
     date: SignatureDate.optional(),
-    /** Notation: the SHA-256 of the signing certificate's public key (SPKI), which Signet keys and trust entries are matched by; `fingerprint` is the certificate's. */
+    /**
+     * Notation: the SHA-256 of the signing certificate's public key (SPKI), which Signet keys and trust entries are matched by;
+     * `fingerprint` is the certificate's.
+     */
     keySpki: z.string().optional(),
-    /** When the storage says the signature was stored (a lookaside file's or an object's modification time): the "seen at the registry" date. */
+    /**
+     * When the storage says the signature was stored (a lookaside file's or an object's modification time): the "seen at the registry"
+     * date.
+     */
     storedAt: z.string().optional(),
     judgedAt: JudgedAt.optional(),
     /** A Signet key that made this signature but is not trusted: the UI offers "Trust this key…". */
@@ -165,7 +188,10 @@ export const VerificationReport = z
   .strict();
 export type VerificationReport = z.infer<typeof VerificationReport>;
 
-/** The key behind a signature: Signet's keys and the trust entries with that fingerprint, its algorithm and padding, and (asked) the KMS's word on its key version. */
+/**
+ * The key behind a signature: Signet's keys and the trust entries with that fingerprint, its algorithm and padding, and (asked) the KMS's
+ * word on its key version.
+ */
 export const KeyDetails = z
   .object({
     fingerprint: z.string(),
@@ -190,10 +216,31 @@ export const KeyDetails = z
         })
         .strict(),
     ),
-    trust: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), scopes: z.array(z.string()).optional(), notAfter: z.string().optional(), notBefore: z.string().optional() }).strict()),
-    /** What this Signet's audit log recorded when it made a signature over the image with this key: the key used, its KMS key version, its token's serial. */
+    trust: z.array(
+      z
+        .object({
+          id: z.string(),
+          name: z.string(),
+          kind: z.string(),
+          scopes: z.array(z.string()).optional(),
+          notAfter: z.string().optional(),
+          notBefore: z.string().optional(),
+        })
+        .strict(),
+    ),
+    /**
+     * What this Signet's audit log recorded when it made a signature over the image with this key: the key used, its KMS key version, its
+     * token's serial.
+     */
     recorded: z
-      .object({ at: z.string(), key: z.string().optional(), keyName: z.string().optional(), provider: z.string().optional(), keyVersion: z.string().optional(), tokenSerial: z.string().optional() })
+      .object({
+        at: z.string(),
+        key: z.string().optional(),
+        keyName: z.string().optional(),
+        provider: z.string().optional(),
+        keyVersion: z.string().optional(),
+        tokenSerial: z.string().optional(),
+      })
       .strict()
       .optional(),
     /** Asked of the KMS when requested: the key's and the signing version's state now. */

@@ -41,8 +41,15 @@ const Prefix = z
   .max(512)
   .regex(/^(?:[^/\0\\]+\/)*[^/\0\\]*$/, 'a prefix is path segments separated by / (no leading /, no backslash)')
   .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'a prefix has no . or .. segments');
-const BucketName = z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'a bucket name is 3-63 lower-case letters, digits, dots and dashes');
-const HttpUrl = z.string().max(512).regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/, 'an http(s) URL');
+const BucketName = z
+  .string()
+  .min(3)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'a bucket name is 3-63 lower-case letters, digits, dots and dashes');
+const HttpUrl = z
+  .string()
+  .max(512)
+  .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/, 'an http(s) URL');
 
 export const StorageProfile = z
   .object({

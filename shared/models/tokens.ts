@@ -5,10 +5,18 @@ export const TokenKeyType = z.enum(TOKEN_KEY_TYPES);
 export type TokenKeyType = z.infer<typeof TokenKeyType>;
 
 /** An absolute path to a PKCS#11 module (a shared library). */
-export const ModulePath = z.string().min(2).max(1024).regex(/^(\/|[A-Za-z]:[\\/])[^\0\r\n]*$/, 'a PKCS#11 module is named by its absolute path');
+export const ModulePath = z
+  .string()
+  .min(2)
+  .max(1024)
+  .regex(/^(\/|[A-Za-z]:[\\/])[^\0\r\n]*$/, 'a PKCS#11 module is named by its absolute path');
 
 /** A token is addressed by its serial number (or, in the CLI, its label when that is unique). */
-export const TokenRef = z.string().min(1).max(64).regex(/^[^\0\r\n]+$/);
+export const TokenRef = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\0\r\n]+$/);
 
 /** A PIN entered for exactly one call; never stored. */
 export const Pin = z.string().max(256);

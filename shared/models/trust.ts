@@ -8,7 +8,9 @@ export type TrustKind = z.infer<typeof TrustKind>;
 const IsoDate = z.iso.datetime({ offset: true });
 
 /** A Notation named trust store, `type:name` (notation's truststore/x509/<type>/<name>). */
-export const NotationStore = z.string().regex(/^(ca|signingAuthority|tsa):[a-zA-Z0-9_.-]{1,100}$/, 'a Notation store is ca:NAME, signingAuthority:NAME or tsa:NAME');
+export const NotationStore = z
+  .string()
+  .regex(/^(ca|signingAuthority|tsa):[a-zA-Z0-9_.-]{1,100}$/, 'a Notation store is ca:NAME, signingAuthority:NAME or tsa:NAME');
 
 export const TrustEntry = z
   .object({

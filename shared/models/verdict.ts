@@ -50,21 +50,26 @@ export const REASON_SENTENCES = {
   REFERRER_UNUSABLE: 'The referrer cannot be used as a signature.',
   // Notation (Notary Project) signatures
   ENVELOPE_VALID: 'The envelope is well formed and its signature verifies with the certificate chain it carries.',
-  ENVELOPE_HEADER_INVALID: 'A protected header the Notary Project requires is missing or wrong, is not marked critical, or an unknown header is marked critical.',
+  ENVELOPE_HEADER_INVALID:
+    'A protected header the Notary Project requires is missing or wrong, is not marked critical, or an unknown header is marked critical.',
   ALG_KEY_MISMATCH: 'The algorithm the envelope names does not match the signing certificate’s key.',
-  CERT_CHAIN_INVALID: 'The certificate chain is broken, or a certificate breaks the Notary Project’s rules (key usage, basic constraints, key type).',
+  CERT_CHAIN_INVALID:
+    'The certificate chain is broken, or a certificate breaks the Notary Project’s rules (key usage, basic constraints, key type).',
   DESCRIPTOR_MISMATCH: 'The payload names this digest with another size or media type.',
   CERT_IDENTITY_TRUSTED: 'The signing certificate’s subject is one of the trust policy’s trusted identities.',
   CERT_IDENTITY_MISMATCH: 'The signing certificate’s subject is not one of the trust policy’s trusted identities.',
   EXPIRY_OK: 'The signature has not expired (or carries no expiry).',
   CHAIN_VALID_NOW: 'Every certificate in the chain is valid now.',
-  CHAIN_CERT_NOT_VALID_NOW: 'A certificate in the chain is expired or not yet valid now, and no verified timestamp shows it was valid when the signature was made.',
+  CHAIN_CERT_NOT_VALID_NOW:
+    'A certificate in the chain is expired or not yet valid now, and no verified timestamp shows it was valid when the signature was made.',
   TIMESTAMP_MISSING: 'The trust policy requires an RFC 3161 timestamp, and the signature has none.',
   TIMESTAMP_NOT_CHECKED: 'The signature carries an RFC 3161 timestamp that Signet did not verify, so its time is not used.',
   TIMESTAMP_VALID: 'An RFC 3161 timestamp from a trusted timestamping authority authenticates the signing time.',
-  TIMESTAMP_INVALID: 'The RFC 3161 timestamp does not verify against the trusted timestamping authorities, or its time falls outside the certificates’ validity.',
+  TIMESTAMP_INVALID:
+    'The RFC 3161 timestamp does not verify against the trusted timestamping authorities, or its time falls outside the certificates’ validity.',
   REVOCATION_NOT_REVOKABLE: 'No certificate in the chain names a revocation service (OCSP or CRL), so there is nothing to check.',
-  REVOCATION_UNKNOWN: 'The certificates name revocation services, and Signet does not query OCSP or CRL services, so their revocation status is unknown.',
+  REVOCATION_UNKNOWN:
+    'The certificates name revocation services, and Signet does not query OCSP or CRL services, so their revocation status is unknown.',
   CHECK_SKIPPED: 'The trust policy’s level skips this check.',
   POLICY_SKIP: 'The trust policy’s level is skip: signatures on this image are not verified.',
   POLICY_NONE_APPLIES: 'No statement of the Notation trust policy applies to this image’s repository.',

@@ -9,7 +9,10 @@ const golden = (name: string) => readFileSync(path.join(import.meta.dirname, 'go
 describe('payload builders (golden files from skopeo and cosign)', () => {
   it('rebuilds skopeo 1.9.3’s atomic payload byte for byte', () => {
     const expected = golden('atomic-skopeo-1.9.3.json');
-    const parsed = JSON.parse(expected) as { critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } }; optional: { creator: string; timestamp: number } };
+    const parsed = JSON.parse(expected) as {
+      critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } };
+      optional: { creator: string; timestamp: number };
+    };
     expect(
       buildAtomicPayload({
         dockerReference: parsed.critical.identity['docker-reference'],
@@ -22,13 +25,28 @@ describe('payload builders (golden files from skopeo and cosign)', () => {
 
   it('rebuilds cosign’s payload byte for byte', () => {
     const expected = golden('cosign-payload.json');
-    const parsed = JSON.parse(expected) as { critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } } };
-    expect(buildCosignPayload({ repository: parsed.critical.identity['docker-reference'], manifestDigest: parsed.critical.image['docker-manifest-digest'] })).toBe(expected);
+    const parsed = JSON.parse(expected) as {
+      critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } };
+    };
+    expect(
+      buildCosignPayload({
+        repository: parsed.critical.identity['docker-reference'],
+        manifestDigest: parsed.critical.image['docker-manifest-digest'],
+      }),
+    ).toBe(expected);
   });
 
   it('sorts optional entries and annotations as Go maps do', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(buildAtomicPayload({ dockerReference: 'r/x:1', manifestDigest: digest, extra: { zeta: '1', alpha: '2' }, creator: 'Signet 0.1.0', timestamp: 5 })).toBe(
+    expect(
+      buildAtomicPayload({
+        dockerReference: 'r/x:1',
+        manifestDigest: digest,
+        extra: { zeta: '1', alpha: '2' },
+        creator: 'Signet 0.1.0',
+        timestamp: 5,
+      }),
+    ).toBe(
       `{"critical":{"identity":{"docker-reference":"r/x:1"},"image":{"docker-manifest-digest":"${digest}"},"type":"atomic container signature"},"optional":{"alpha":"2","creator":"Signet 0.1.0","timestamp":5,"zeta":"1"}}`,
     );
     expect(buildCosignPayload({ repository: 'r/x', manifestDigest: digest, annotations: { b: '1', a: '<&>' } })).toBe(
@@ -39,7 +57,14 @@ describe('payload builders (golden files from skopeo and cosign)', () => {
 
   it('escapes strings as Go does', () => {
     expect(goJson('a"b\\c\n\u0001<>&\u2028é')).toBe('"a\\"b\\\\c\\n\\u0001\\u003c\\u003e\\u0026\\u2028é"');
-    expect(goJson(new GoStruct([['b', 1], ['a', [true, null]]]))).toBe('{"b":1,"a":[true,null]}');
+    expect(
+      goJson(
+        new GoStruct([
+          ['b', 1],
+          ['a', [true, null]],
+        ]),
+      ),
+    ).toBe('{"b":1,"a":[true,null]}');
   });
 
   it.each([

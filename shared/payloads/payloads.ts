@@ -24,7 +24,10 @@ export interface CosignPayloadInput {
   manifestDigest: string;
   /** cosign's `-a key=value` annotations; none (and no timestamp) gives `"optional":null`. */
   annotations?: Readonly<Record<string, string>>;
-  /** Whole seconds since the epoch, in `optional.timestamp` as containers/image writes it in its sigstore payloads: the signer's claimed time. */
+  /**
+   * Whole seconds since the epoch, in `optional.timestamp` as containers/image writes it in its sigstore payloads: the signer's claimed
+   * time.
+   */
   timestamp?: number;
 }
 
@@ -44,7 +47,8 @@ export function buildAtomicPayload(input: AtomicPayloadInput): string {
   }
   if (input.creator !== undefined) optional.creator = input.creator;
   if (input.timestamp !== undefined) {
-    if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) throw new PayloadInputError('The timestamp must be whole seconds since 1970.');
+    if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0)
+      throw new PayloadInputError('The timestamp must be whole seconds since 1970.');
     optional.timestamp = input.timestamp;
   }
   return goJson({
@@ -59,13 +63,15 @@ export function buildAtomicPayload(input: AtomicPayloadInput): string {
 
 /**
  * Huawei SWR's `.asc` payload, byte for byte what its instructions' `echo '{…}' > payload` writes:
- * `{"critical":{"identity":{"docker-reference":"NAMESPACE/REPO"},"image":{"docker-manifest-digest":"sha256:…"},"type":"atomic container signature"}}`
+ * `{"critical":{"identity":{"docker-reference":"NAMESPACE/REPO"},"image":{"docker-manifest-digest":"sha256:…"},"type":"atomic container
+ * signature"}}`
  * and echo's newline. No registry host, no `optional`: containers/image refuses this form (it
  * requires `optional`), so it is for .asc files only.
  */
 export function buildSwrPayload(input: { repository: string; manifestDigest: string }): string {
   checkDigest(input.manifestDigest);
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/.test(input.repository)) throw new PayloadInputError(`SWR names images namespace/repository; ${input.repository.slice(0, 200)} is not one.`);
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/.test(input.repository))
+    throw new PayloadInputError(`SWR names images namespace/repository; ${input.repository.slice(0, 200)} is not one.`);
   return `${goJson({ critical: { identity: { 'docker-reference': input.repository }, image: { 'docker-manifest-digest': input.manifestDigest }, type: ATOMIC_TYPE } })}\n`;
 }
 
@@ -79,7 +85,8 @@ export function buildCosignPayload(input: CosignPayloadInput): string {
   const optional: Record<string, GoJson> = { ...(input.annotations ?? {}) };
   if (input.timestamp !== undefined) {
     if ('timestamp' in optional) throw new PayloadInputError('"timestamp" is set by its own field, not as an annotation.');
-    if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) throw new PayloadInputError('The timestamp must be whole seconds since 1970.');
+    if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0)
+      throw new PayloadInputError('The timestamp must be whole seconds since 1970.');
     optional.timestamp = input.timestamp;
   }
   const annotations = Object.keys(optional).length > 0 ? optional : null;
@@ -99,9 +106,11 @@ export function buildCosignPayload(input: CosignPayloadInput): string {
 }
 
 function checkDigest(digest: string): void {
-  if (!DIGEST.test(digest)) throw new PayloadInputError(`"${digest.slice(0, 80)}" is not a manifest digest (sha256: and 64 lower-case hex digits).`);
+  if (!DIGEST.test(digest))
+    throw new PayloadInputError(`"${digest.slice(0, 80)}" is not a manifest digest (sha256: and 64 lower-case hex digits).`);
 }
 
 function checkReference(reference: string): void {
-  if (!reference || reference.length > 4096 || /\s/.test(reference)) throw new PayloadInputError('The image reference is empty or contains spaces.');
+  if (!reference || reference.length > 4096 || /\s/.test(reference))
+    throw new PayloadInputError('The image reference is empty or contains spaces.');
 }

@@ -15,7 +15,9 @@ export interface SignetServer {
 }
 
 /** Starts `signet serve` exactly as a user would, with a fresh SIGNET_HOME, and stops it after the test. */
-export async function startServer(options: { readOnly?: boolean; env?: Record<string, string>; home?: string } = {}): Promise<SignetServer & { stop(): Promise<void> }> {
+export async function startServer(
+  options: { readOnly?: boolean; env?: Record<string, string>; home?: string } = {},
+): Promise<SignetServer & { stop(): Promise<void> }> {
   const home = options.home ?? mkdtempSync(path.join(tmpdir(), 'signet-e2e-'));
   const args = [path.join(repoRoot, 'bin', 'signet.mjs'), 'serve', '--json', ...(options.readOnly ? ['--read-only'] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {

@@ -78,19 +78,32 @@ function save(parser: string, kind: Finding['kind'], index: number, input: Uint8
   const hash = createHash('sha256').update(input).digest('hex').slice(0, 12);
   const base = path.join(outDir, `${parser}-${kind}-${hash}`);
   writeFileSync(`${base}.bin`, input);
-  writeFileSync(`${base}.txt`, `parser: ${parser}\nkind: ${kind}\nseed: ${seed}\nindex: ${index}\nreplay: npm run fuzz -- --only ${parser} --replay ${path.relative(root, `${base}.bin`)}\n\n${text}\n`);
+  writeFileSync(
+    `${base}.txt`,
+    `parser: ${parser}\nkind: ${kind}\nseed: ${seed}\nindex: ${index}\nreplay: npm run fuzz -- --only ${parser} --replay ${path.relative(root, `${base}.bin`)}\n\n${text}\n`,
+  );
   return path.relative(root, `${base}.bin`);
 }
 
 /** Runs inputs [start, end) in a worker; resolves where it stopped and why. */
-function runWorker(parser: string, start: number, end: number, o: Options, row: Row, onFinding: (f: Finding) => void): Promise<{ next: number; finished: boolean }> {
+function runWorker(
+  parser: string,
+  start: number,
+  end: number,
+  o: Options,
+  row: Row,
+  onFinding: (f: Finding) => void,
+): Promise<{ next: number; finished: boolean }> {
   let ready = false;
   const shared = new SharedArrayBuffer(sharedSize);
   const control = new Int32Array(shared, 0, 4);
   const data = new Uint8Array(shared, HEADER_BYTES);
   Atomics.store(control, 0, start - 1);
   const job: WorkerJob = { target: parser, start, end, runSeed: o.seed, slowMs: o.slowMs, shared };
-  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: o.heapMb } });
+  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    workerData: job,
+    resourceLimits: { maxOldGenerationSizeMb: o.heapMb },
+  });
   const current = () => {
     const index = Atomics.load(control, 0);
     const length = Atomics.load(control, 1);
@@ -127,7 +140,9 @@ function runWorker(parser: string, start: number, end: number, o: Options, row: 
       if (now - lastPrint > 15_000) {
         lastPrint = now;
         const done = row.inputs + Math.max(0, index - start + 1);
-        process.stdout.write(`  [${parser}] ${done.toLocaleString('en')} / ${o.iterations.toLocaleString('en')}, ${row.findings + workerFindings} finding(s)\n`);
+        process.stdout.write(
+          `  [${parser}] ${done.toLocaleString('en')} / ${o.iterations.toLocaleString('en')}, ${row.findings + workerFindings} finding(s)\n`,
+        );
       }
     }, 250);
     worker.on('message', (m: WorkerMessage) => {
@@ -157,7 +172,13 @@ function runWorker(parser: string, start: number, end: number, o: Options, row: 
       const { index, input } = current();
       const kind = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'worker-error';
       const file = save(parser, kind, index, input, error.stack ?? String(error), o.seed);
-      onFinding({ kind, key: `${kind}: ${error.message}`, index, file, error: (error.stack ?? String(error)).split('\n').slice(0, 6).join('\n') });
+      onFinding({
+        kind,
+        key: `${kind}: ${error.message}`,
+        index,
+        file,
+        error: (error.stack ?? String(error)).split('\n').slice(0, 6).join('\n'),
+      });
       if (kind === 'oom') row.maxHeapMb = Math.max(row.maxHeapMb, o.heapMb);
       row.inputs += Math.max(0, index - start + 1);
       finish({ next: Math.max(index + 1, start + 1), finished: false });
@@ -167,7 +188,18 @@ function runWorker(parser: string, start: number, end: number, o: Options, row: 
 }
 
 async function fuzz(parser: string, o: Options): Promise<Row> {
-  const row: Row = { parser, inputs: 0, findings: 0, unique: 0, slowestMs: 0, maxHeapMb: 0, seconds: 0, perSecond: 0, complete: false, saved: [] };
+  const row: Row = {
+    parser,
+    inputs: 0,
+    findings: 0,
+    unique: 0,
+    slowestMs: 0,
+    maxHeapMb: 0,
+    seconds: 0,
+    perSecond: 0,
+    complete: false,
+    saved: [],
+  };
   const keys = new Set<string>();
   const t0 = performance.now();
   let next = 0;
@@ -208,15 +240,27 @@ async function replay(file: string, o: Options): Promise<void> {
     const result = await target.run(input);
     process.stdout.write(`returned after ${(performance.now() - t0).toFixed(1)} ms: ${JSON.stringify(result)?.slice(0, 500)}\n`);
   } catch (error) {
-    process.stdout.write(`threw after ${(performance.now() - t0).toFixed(1)} ms (${isExpectedRejection(error) ? 'an expected rejection' : 'A FINDING'}):\n${(error as Error).stack ?? String(error)}\n`);
+    process.stdout.write(
+      `threw after ${(performance.now() - t0).toFixed(1)} ms (${isExpectedRejection(error) ? 'an expected rejection' : 'A FINDING'}):\n${(error as Error).stack ?? String(error)}\n`,
+    );
   }
 }
 
 function table(rows: Row[]): string {
   const header = ['parser', 'inputs', 'findings', 'unique', 'slowest ms', 'max heap MB', 'inputs/s', 'seconds'];
-  const lines = rows.map((r) => [r.parser, r.inputs.toLocaleString('en') + (r.complete ? '' : ' (incomplete)'), String(r.findings), String(r.unique), r.slowestMs.toFixed(1), r.maxHeapMb.toFixed(1), r.perSecond.toLocaleString('en'), r.seconds.toFixed(0)]);
+  const lines = rows.map((r) => [
+    r.parser,
+    r.inputs.toLocaleString('en') + (r.complete ? '' : ' (incomplete)'),
+    String(r.findings),
+    String(r.unique),
+    r.slowestMs.toFixed(1),
+    r.maxHeapMb.toFixed(1),
+    r.perSecond.toLocaleString('en'),
+    r.seconds.toFixed(0),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
 }
 
@@ -230,7 +274,11 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const rows: Row[] = [];
   const summaryFile = path.join(outDir, 'summary.json');
-  const write = () => writeFileSync(summaryFile, `${JSON.stringify({ seed: o.seed, iterations: o.iterations, slowMs: o.slowMs, hangMs: o.hangMs, heapLimitMb: o.heapMb, node: process.version, finished: new Date().toISOString(), parsers: rows }, null, 2)}\n`);
+  const write = () =>
+    writeFileSync(
+      summaryFile,
+      `${JSON.stringify({ seed: o.seed, iterations: o.iterations, slowMs: o.slowMs, hangMs: o.hangMs, heapLimitMb: o.heapMb, node: process.version, finished: new Date().toISOString(), parsers: rows }, null, 2)}\n`,
+    );
   for (const name of names) {
     rows.push(await fuzz(name, o));
     write();

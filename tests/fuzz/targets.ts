@@ -44,8 +44,25 @@ function cosignPayloadSeeds(): Uint8Array[] {
   const seeds: Uint8Array[] = [];
   if (stored.kind === 'sigstore') seeds.push(stored.payload);
   seeds.push(Buffer.from(buildCosignPayload({ repository: 'registry.example.com/team/app', manifestDigest: DIGEST })));
-  seeds.push(Buffer.from(buildCosignPayload({ repository: 'registry.example.com/team/app', manifestDigest: DIGEST, annotations: { release: '1.2.3', 'build.id': 'abc' } })));
-  seeds.push(Buffer.from(buildAtomicPayload({ dockerReference: 'registry.example.com/team/app:1', manifestDigest: DIGEST, creator: 'signet', timestamp: 1700000000 })));
+  seeds.push(
+    Buffer.from(
+      buildCosignPayload({
+        repository: 'registry.example.com/team/app',
+        manifestDigest: DIGEST,
+        annotations: { release: '1.2.3', 'build.id': 'abc' },
+      }),
+    ),
+  );
+  seeds.push(
+    Buffer.from(
+      buildAtomicPayload({
+        dockerReference: 'registry.example.com/team/app:1',
+        manifestDigest: DIGEST,
+        creator: 'signet',
+        timestamp: 1700000000,
+      }),
+    ),
+  );
   return seeds;
 }
 
@@ -61,25 +78,52 @@ function manifestSeeds(): Uint8Array[] {
 }
 
 function bundleSetup(): { seeds: Uint8Array[]; keys: TrustedKey[]; digest: string; manifest: Uint8Array } {
-  const trusted = (name: string, key: ReturnType<typeof createPublicKey>): TrustedKey => ({ name, key, fingerprint: createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex') });
+  const trusted = (name: string, key: ReturnType<typeof createPublicKey>): TrustedKey => ({
+    name,
+    key,
+    fingerprint: createHash('sha256')
+      .update(key.export({ type: 'spki', format: 'der' }))
+      .digest('hex'),
+  });
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const manifest = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}');
+  const manifest = Buffer.from(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}',
+  );
   const hex = createHash('sha256').update(manifest).digest('hex');
   const digest = `sha256:${hex}`;
-  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'registry.example.com/team/app', digest: { sha256: hex } }], predicateType: COSIGN_SIGN_PREDICATE, predicate: {} }));
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'registry.example.com/team/app', digest: { sha256: hex } }],
+      predicateType: COSIGN_SIGN_PREDICATE,
+      predicate: {},
+    }),
+  );
   const payloadType = 'application/vnd.in-toto+json';
   const dsse = {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial: { publicKey: { hint: 'release' } },
-    dsseEnvelope: { payload: statement.toString('base64'), payloadType, signatures: [{ sig: sign('sha256', pae(payloadType, statement), privateKey).toString('base64'), keyid: '' }] },
+    dsseEnvelope: {
+      payload: statement.toString('base64'),
+      payloadType,
+      signatures: [{ sig: sign('sha256', pae(payloadType, statement), privateKey).toString('base64'), keyid: '' }],
+    },
   };
   const message = {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial: { publicKey: { hint: 'release' } },
-    messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(hex, 'hex').toString('base64') }, signature: sign('sha256', manifest, privateKey).toString('base64') },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(hex, 'hex').toString('base64') },
+      signature: sign('sha256', manifest, privateKey).toString('base64'),
+    },
   };
   return {
-    seeds: [file('sigstore-go', 'bundle-publish.json'), file('sigstore-cosign', 'oci-attestation.sigstore.json'), Buffer.from(JSON.stringify(dsse)), Buffer.from(JSON.stringify(message))],
+    seeds: [
+      file('sigstore-go', 'bundle-publish.json'),
+      file('sigstore-cosign', 'oci-attestation.sigstore.json'),
+      Buffer.from(JSON.stringify(dsse)),
+      Buffer.from(JSON.stringify(message)),
+    ],
     keys: [trusted('release', publicKey), trusted('publish', createPublicKey(file('sigstore-go', 'publish_key.pub')))],
     digest,
     manifest,
@@ -101,7 +145,14 @@ function tarSeeds(): Uint8Array[] {
     for (const format of ['ustar', 'gnu', 'pax']) {
       const out = path.join(dir, `${format}.tar`);
       // ustar cannot hold the long name: it gets the rest of the tree.
-      execFileSync('tar', [`--format=${format}`, '-cf', out, '-C', tree, ...(format === 'ustar' ? ['oci-layout', 'index.json', 'blobs'] : ['.'])]);
+      execFileSync('tar', [
+        `--format=${format}`,
+        '-cf',
+        out,
+        '-C',
+        tree,
+        ...(format === 'ustar' ? ['oci-layout', 'index.json', 'blobs'] : ['.']),
+      ]);
       seeds.push(readFileSync(out));
     }
     return seeds;
@@ -167,7 +218,15 @@ export async function loadTargets(): Promise<Target[]> {
     {
       name: 'simple-signing',
       summary: 'verifySimple with a trusted key (openpgp.readMessage on mutated signed messages)',
-      seeds: ['image.signature', 'no-optional-fields.signature', 'invalid-reference.signature', 'expired.signature', 'unknown-key.signature', 'corrupt.signature', 'unsigned-literal.signature'].map((n) => file('containers-image', n)),
+      seeds: [
+        'image.signature',
+        'no-optional-fields.signature',
+        'invalid-reference.signature',
+        'expired.signature',
+        'unknown-key.signature',
+        'corrupt.signature',
+        'unsigned-literal.signature',
+      ].map((n) => file('containers-image', n)),
       run: (input) => verifySimple(input, DIGEST, [{ name: 'skopeo testing key', key: pgpKey }], 'docker.io/testing/manifest'),
     },
     {
@@ -197,7 +256,13 @@ export async function loadTargets(): Promise<Target[]> {
     {
       name: 'policy',
       summary: 'parsePolicy (containers-policy.json)',
-      seeds: [file('containers-image', 'policy.json'), Buffer.from('{"default":[{"type":"insecureAcceptAnything"}]}'), Buffer.from('{"default":[{"type":"reject"}],"transports":{"docker":{"registry.example.com/team":[{"type":"sigstoreSigned","keyData":"AAAA","signedIdentity":{"type":"matchRepository"}}]}}}')],
+      seeds: [
+        file('containers-image', 'policy.json'),
+        Buffer.from('{"default":[{"type":"insecureAcceptAnything"}]}'),
+        Buffer.from(
+          '{"default":[{"type":"reject"}],"transports":{"docker":{"registry.example.com/team":[{"type":"sigstoreSigned","keyData":"AAAA","signedIdentity":{"type":"matchRepository"}}]}}}',
+        ),
+      ],
       run: (input) => parsePolicy(input),
     },
     {
@@ -209,7 +274,25 @@ export async function loadTargets(): Promise<Target[]> {
     {
       name: 'notation-jws',
       summary: 'verifyNotation on JWS envelopes (strict JSON, headers, chain rules, signature); answers with checks, never throws',
-      seeds: [file('notation-go', 'jws_signature.sig'), file('notation', 'oci-layout', 'e2e-valid-signature', 'blobs', 'sha256', 'c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50'), file('notation', 'oci-layout', 'e2e-expired-signature', 'blobs', 'sha256', 'b5f927564088f65dad86c81bcdd0b55415a8b4c9a0a5391107210e0cdb305cc7')],
+      seeds: [
+        file('notation-go', 'jws_signature.sig'),
+        file(
+          'notation',
+          'oci-layout',
+          'e2e-valid-signature',
+          'blobs',
+          'sha256',
+          'c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50',
+        ),
+        file(
+          'notation',
+          'oci-layout',
+          'e2e-expired-signature',
+          'blobs',
+          'sha256',
+          'b5f927564088f65dad86c81bcdd0b55415a8b4c9a0a5391107210e0cdb305cc7',
+        ),
+      ],
       run: (input) => verifyNotation(input, 'application/jose+json', NOTATION_IMAGE, NOTATION_TRUST, new Date()),
     },
     {
@@ -221,12 +304,19 @@ export async function loadTargets(): Promise<Target[]> {
     {
       name: 'notation-policy',
       summary: 'parseNotationPolicy (trustpolicy.json, notation-go validation rules)',
-      seeds: ['multiple_trusted_identity_trustpolicy.json', 'invalid_trusted_identity_trustpolicy.json', 'registry_scope_trustpolicy.json', 'override_integrity_for_permissive_trustpolicy.json', 'trustpolicy.blob.json'].map((n) => file('notation', 'trustpolicies', n)),
+      seeds: [
+        'multiple_trusted_identity_trustpolicy.json',
+        'invalid_trusted_identity_trustpolicy.json',
+        'registry_scope_trustpolicy.json',
+        'override_integrity_for_permissive_trustpolicy.json',
+        'trustpolicy.blob.json',
+      ].map((n) => file('notation', 'trustpolicies', n)),
       run: (input) => parseNotationPolicy(input),
     },
     {
       name: 'signature-tags',
-      summary: 'readTags (dev.signet.tags on a signature descriptor, written by anyone with push access); answers with tags or nothing, never throws',
+      summary:
+        'readTags (dev.signet.tags on a signature descriptor, written by anyone with push access); answers with tags or nothing, never throws',
       seeds: ['{"ops.approved":"yes","release":"1.0"}', '{}', '{"a":"b"}'].map((t) => Buffer.from(t)),
       run: (input) => readTags({ 'dev.signet.tags': text(input) }),
       expected: () => false,
@@ -240,13 +330,21 @@ export async function loadTargets(): Promise<Target[]> {
     {
       name: 'stored-signature',
       summary: 'decodeStoredSignature (containers dir:/lookaside signature blobs)',
-      seeds: [file('containers-image', 'dir-img-cosign-valid', 'signature-1'), file('containers-image', 'dir-img-cosign-key-rekor-valid', 'signature-1'), file('containers-image', 'image.signature')],
+      seeds: [
+        file('containers-image', 'dir-img-cosign-valid', 'signature-1'),
+        file('containers-image', 'dir-img-cosign-key-rekor-valid', 'signature-1'),
+        file('containers-image', 'image.signature'),
+      ],
       run: (input) => decodeStoredSignature(input),
     },
   ];
 }
 
-const NOTATION_IMAGE = { digest: 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0', size: 481, mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+const NOTATION_IMAGE = {
+  digest: 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0',
+  size: 481,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+};
 const NOTATION_TRUST = defaultNotationTrust([]);
 
 export function isExpectedRejection(error: unknown): boolean {

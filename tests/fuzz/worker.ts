@@ -30,7 +30,10 @@ function describe(error: unknown): { key: string; text: string } {
   if (error instanceof Error) {
     const frame = (error.stack ?? '').split('\n').find((l) => l.trim().startsWith('at ')) ?? '';
     // The same bug with different bytes in its message is one finding.
-    const message = error.message.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"').slice(0, 120);
+    const message = error.message
+      .replace(/\d+/g, 'N')
+      .replace(/"[^"]*"/g, '"…"')
+      .slice(0, 120);
     return { key: `${error.name}: ${message} ${frame.trim()}`, text: error.stack ?? `${error.name}: ${error.message}` };
   }
   return { key: `non-Error thrown: ${typeof error}`, text: String(error) };
@@ -92,7 +95,16 @@ async function main(): Promise<void> {
     if (ms > job.slowMs && (await timeAgain(() => target.run(input))) > job.slowMs) {
       findings += 1;
       // Every slow input is counted; the first 20 are saved.
-      if ((slowSaved += 1) <= 20) post({ type: 'finding', kind: 'slow', key: `slow input (over ${job.slowMs} ms) #${slowSaved}`, index: i, ms, error: `${Math.round(ms)} ms; ${threw ? describe(thrown).text : 'returned'}`, input: Uint8Array.from(input) });
+      if ((slowSaved += 1) <= 20)
+        post({
+          type: 'finding',
+          kind: 'slow',
+          key: `slow input (over ${job.slowMs} ms) #${slowSaved}`,
+          index: i,
+          ms,
+          error: `${Math.round(ms)} ms; ${threw ? describe(thrown).text : 'returned'}`,
+          input: Uint8Array.from(input),
+        });
     }
     if ((i & 1023) === 0) {
       const heap = v8.getHeapStatistics().used_heap_size;

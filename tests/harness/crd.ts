@@ -14,7 +14,9 @@ export const KUBERNETES_POLICIES = path.resolve(import.meta.dirname, '..', '..',
  */
 export function crdErrors(crdFile: string, doc: unknown): string[] {
   requireCommand('python3', 'python3-jsonschema');
-  const crds = parseAllDocuments(readFileSync(path.join(KUBERNETES_POLICIES, crdFile), 'utf8')).map((d) => d.toJS() as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: unknown } }>; group: string } });
+  const crds = parseAllDocuments(readFileSync(path.join(KUBERNETES_POLICIES, crdFile), 'utf8')).map(
+    (d) => d.toJS() as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: unknown } }>; group: string } },
+  );
   const apiVersion = (doc as { apiVersion?: string }).apiVersion ?? '';
   const [group, version] = apiVersion.split('/');
   const crd = crds.find((c) => c.spec.group === group);

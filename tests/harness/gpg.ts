@@ -28,28 +28,52 @@ export class GpgHome {
   }
 
   /** Runs gpg and returns its exit status, stdout and stderr, whatever the status. */
-  spawn(args: string[], options: { input?: string | Buffer; at?: Date; passphrase?: string } = {}): { status: number | null; stdout: Buffer; stderr: string } {
-    const full = ['--homedir', this.dir, '--batch', '--yes', '--no-tty', '--pinentry-mode', 'loopback', '--passphrase', options.passphrase ?? '', ...(options.at ? ['--faked-system-time', faked(options.at)] : []), ...args];
+  spawn(
+    args: string[],
+    options: { input?: string | Buffer; at?: Date; passphrase?: string } = {},
+  ): { status: number | null; stdout: Buffer; stderr: string } {
+    const full = [
+      '--homedir',
+      this.dir,
+      '--batch',
+      '--yes',
+      '--no-tty',
+      '--pinentry-mode',
+      'loopback',
+      '--passphrase',
+      options.passphrase ?? '',
+      ...(options.at ? ['--faked-system-time', faked(options.at)] : []),
+      ...args,
+    ];
     const result = spawnSync('gpg', full, { input: options.input ?? '', maxBuffer: 64 * 1024 * 1024 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString() };
   }
 
   /** A new key, made at `at`; returns its fingerprint. `usage` "sign" makes a signing primary; "cert" a certify-only primary. */
   generate(uid: string, options: { algo?: string; usage?: string; expire?: string; at?: Date; passphrase?: string } = {}): string {
-    this.run(['--quick-gen-key', uid, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], { ...(options.at ? { at: options.at } : {}), ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
+    this.run(['--quick-gen-key', uid, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], {
+      ...(options.at ? { at: options.at } : {}),
+      ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+    });
     return this.fingerprints(uid)[0]!;
   }
 
   /** Adds a subkey; returns the fingerprints of the key's subkeys, newest last. */
   addSubkey(fpr: string, options: { algo?: string; usage?: string; expire?: string; at?: Date; passphrase?: string } = {}): string[] {
-    this.run(['--quick-add-key', fpr, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], { ...(options.at ? { at: options.at } : {}), ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
+    this.run(['--quick-add-key', fpr, options.algo ?? 'ed25519', options.usage ?? 'sign', options.expire ?? 'never'], {
+      ...(options.at ? { at: options.at } : {}),
+      ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+    });
     return this.fingerprints(fpr).slice(1);
   }
 
   /** The primary's fingerprint then its subkeys', as gpg lists them. */
   fingerprints(query: string): string[] {
     const listing = this.run(['--with-colons', '--list-keys', query]).toString('utf8');
-    return listing.split('\n').filter((l) => l.startsWith('fpr:')).map((l) => l.split(':')[9]!);
+    return listing
+      .split('\n')
+      .filter((l) => l.startsWith('fpr:'))
+      .map((l) => l.split(':')[9]!);
   }
 
   /**
@@ -59,7 +83,9 @@ export class GpgHome {
   revoke(fpr: string, reason: 0 | 1 | 2 | 3, subkeyIndex?: number): void {
     // gpg's menu lists "compromised" (1) before "superseded" (2): the reverse of RFC 4880's codes.
     const menu = { 0: '0', 1: '2', 2: '1', 3: '3' }[reason];
-    const commands = subkeyIndex ? [`key ${subkeyIndex}`, 'revkey', 'y', menu, 'revoked by the test', '', 'y', 'save'] : ['revkey', 'y', menu, 'revoked by the test', '', 'y', 'save'];
+    const commands = subkeyIndex
+      ? [`key ${subkeyIndex}`, 'revkey', 'y', menu, 'revoked by the test', '', 'y', 'save']
+      : ['revkey', 'y', menu, 'revoked by the test', '', 'y', 'save'];
     this.run(['--command-fd', '0', '--status-fd', '2', '--edit-key', fpr], { input: `${commands.join('\n')}\n` });
   }
 
@@ -67,12 +93,24 @@ export class GpgHome {
     return this.run([...(armor ? ['--armor'] : []), '--export', fpr]);
   }
 
-  /** A binary signed message (compressed, as gpg --sign writes by default), made at `at` by the given keys (key ids with "!" pin a subkey). */
+  /**
+   * A binary signed message (compressed, as gpg --sign writes by default), made at `at` by the given keys (key ids with "!" pin a subkey).
+   */
   sign(payload: string | Buffer, signers: readonly string[], at?: Date, options: { compress?: boolean } = {}): Buffer {
     const input = path.join(this.dir, `payload-${Date.now()}-${Math.random().toString(16).slice(2)}`);
     writeFileSync(input, payload);
     const out = `${input}.gpg`;
-    this.run([...(options.compress === false ? ['--compress-algo', 'none'] : []), ...signers.flatMap((s) => ['-u', s]), '--sign', '-o', out, input], { ...(at ? { at } : {}) });
+    this.run(
+      [
+        ...(options.compress === false ? ['--compress-algo', 'none'] : []),
+        ...signers.flatMap((s) => ['-u', s]),
+        '--sign',
+        '-o',
+        out,
+        input,
+      ],
+      { ...(at ? { at } : {}) },
+    );
     return readFileSync(out);
   }
 

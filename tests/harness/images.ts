@@ -12,14 +12,32 @@ export interface PushedImage {
  * Pushes a small real image (config + one layer per platform; an OCI index when there are
  * several platforms) through the registry API.
  */
-export async function pushTestImage(registryUrl: string, repository: string, tag: string, options: { platforms?: string[]; seed?: string; credentials?: { username: string; password: string }; layerBytes?: number } = {}): Promise<PushedImage> {
-  const client = new RegistryClient({ registry: new URL(registryUrl).host, ...(options.credentials ? { credentials: async () => options.credentials } : {}) });
+export async function pushTestImage(
+  registryUrl: string,
+  repository: string,
+  tag: string,
+  options: { platforms?: string[]; seed?: string; credentials?: { username: string; password: string }; layerBytes?: number } = {},
+): Promise<PushedImage> {
+  const client = new RegistryClient({
+    registry: new URL(registryUrl).host,
+    ...(options.credentials ? { credentials: async () => options.credentials } : {}),
+  });
   const platforms = options.platforms ?? ['linux/amd64'];
   const manifests: Array<{ platform: string; digest: string; size: number; bytes: Buffer }> = [];
   for (const platform of platforms) {
     const [os, architecture] = platform.split('/') as [string, string];
-    const layer = options.layerBytes ? filler(`layer ${repository} ${tag} ${platform} ${options.seed ?? ''}`, options.layerBytes) : Buffer.from(`layer ${repository} ${tag} ${platform} ${options.seed ?? ''}`);
-    const config = Buffer.from(JSON.stringify({ architecture, os, created: '2026-01-01T00:00:00Z', config: { Labels: { 'org.opencontainers.image.title': repository } }, rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }));
+    const layer = options.layerBytes
+      ? filler(`layer ${repository} ${tag} ${platform} ${options.seed ?? ''}`, options.layerBytes)
+      : Buffer.from(`layer ${repository} ${tag} ${platform} ${options.seed ?? ''}`);
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture,
+        os,
+        created: '2026-01-01T00:00:00Z',
+        config: { Labels: { 'org.opencontainers.image.title': repository } },
+        rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
+      }),
+    );
     await client.pushBlob(repository, layer);
     await client.pushBlob(repository, config);
     const manifest = Buffer.from(
@@ -55,6 +73,10 @@ export async function pushTestImage(registryUrl: string, repository: string, tag
 /** `size` bytes that do not repeat in short cycles (SHA-256 in counter mode over a seed). */
 function filler(seed: string, size: number): Buffer {
   const out = Buffer.allocUnsafe(size);
-  for (let at = 0, n = 0; at < size; at += 32, n += 1) createHash('sha256').update(`${seed}/${n}`).digest().copy(out, at, 0, Math.min(32, size - at));
+  for (let at = 0, n = 0; at < size; at += 32, n += 1)
+    createHash('sha256')
+      .update(`${seed}/${n}`)
+      .digest()
+      .copy(out, at, 0, Math.min(32, size - at));
   return out;
 }

@@ -46,10 +46,14 @@ export async function startKeyring(): Promise<KeyringHandle> {
       dir.remove();
     })());
   try {
-    const bus = await spawnService(dbusDaemon, ['--session', '--nofork', '--nopidfile', `--address=unix:path=${path.join(run, 'bus')}`, '--print-address=1'], {
-      env: daemonEnv(),
-      ready: { line: /^unix:/ },
-    });
+    const bus = await spawnService(
+      dbusDaemon,
+      ['--session', '--nofork', '--nopidfile', `--address=unix:path=${path.join(run, 'bus')}`, '--print-address=1'],
+      {
+        env: daemonEnv(),
+        ready: { line: /^unix:/ },
+      },
+    );
     services.push(bus);
     env.DBUS_SESSION_BUS_ADDRESS = (bus.readyLine() as string).trim();
 
@@ -61,17 +65,35 @@ export async function startKeyring(): Promise<KeyringHandle> {
       env: daemonEnv(),
       stdin: PASSWORD,
       ready: () => {
-        const owned = spawnSync(dbusSend, ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env: childEnv, encoding: 'utf8', timeout: 5000 });
+        const owned = spawnSync(
+          dbusSend,
+          [
+            '--session',
+            '--print-reply',
+            '--dest=org.freedesktop.DBus',
+            '/org/freedesktop/DBus',
+            'org.freedesktop.DBus.NameHasOwner',
+            'string:org.freedesktop.secrets',
+          ],
+          { env: childEnv, encoding: 'utf8', timeout: 5000 },
+        );
         return owned.stdout.includes('boolean true');
       },
     });
     services.push(keyring);
 
     // The default collection (login) must exist and be unlocked: prove it with a real round trip.
-    const stored = spawnSync(secretTool, ['store', '--label=signet-harness', ...PROBE], { env: childEnv, input: 'ok', encoding: 'utf8', timeout: 10_000 });
+    const stored = spawnSync(secretTool, ['store', '--label=signet-harness', ...PROBE], {
+      env: childEnv,
+      input: 'ok',
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     const read = spawnSync(secretTool, ['lookup', ...PROBE], { env: childEnv, encoding: 'utf8', timeout: 10_000 });
     if (stored.status !== 0 || read.stdout !== 'ok') {
-      throw new Error(`gnome-keyring's Secret Service does not store secrets (secret-tool store: ${stored.status} ${stored.stderr.trim()}; lookup: ${read.status} ${read.stderr.trim()}). Its output:\n${keyring.output()}`);
+      throw new Error(
+        `gnome-keyring's Secret Service does not store secrets (secret-tool store: ${stored.status} ${stored.stderr.trim()}; lookup: ${read.status} ${read.stderr.trim()}). Its output:\n${keyring.output()}`,
+      );
     }
     spawnSync(secretTool, ['clear', ...PROBE], { env: childEnv, timeout: 10_000 });
   } catch (error) {

@@ -34,7 +34,9 @@ export function notificationLines(endpoints: readonly NotificationEndpoint[]): s
     ...endpoints.flatMap((e, i) => [
       `    - name: signet-${i}`,
       `      url: ${JSON.stringify(e.url)}`,
-      ...(e.headers ? ['      headers:', ...Object.entries(e.headers).map(([k, v]) => `        ${JSON.stringify(k)}: [${JSON.stringify(v)}]`)] : []),
+      ...(e.headers
+        ? ['      headers:', ...Object.entries(e.headers).map(([k, v]) => `        ${JSON.stringify(k)}: [${JSON.stringify(v)}]`)]
+        : []),
       `      timeout: ${e.timeout ?? '2s'}`,
       `      threshold: ${e.threshold ?? 5}`,
       `      backoff: ${e.backoff ?? '200ms'}`,
@@ -48,7 +50,13 @@ export function notificationLines(endpoints: readonly NotificationEndpoint[]): s
  * `deleteEnabled: false`. No referrers API; tag pagination `n` is ignored.
  */
 /** `notifications` may be a function of the registry's host (host:port), called once its port is chosen, before it starts. */
-export async function startRegistry(options: { users?: Record<string, string>; deleteEnabled?: boolean; notifications?: NotificationEndpoint[] | ((host: string) => Promise<NotificationEndpoint[]> | NotificationEndpoint[]) } = {}): Promise<RegistryHandle> {
+export async function startRegistry(
+  options: {
+    users?: Record<string, string>;
+    deleteEnabled?: boolean;
+    notifications?: NotificationEndpoint[] | ((host: string) => Promise<NotificationEndpoint[]> | NotificationEndpoint[]);
+  } = {},
+): Promise<RegistryHandle> {
   const binary = requireCommand('/usr/bin/docker-registry', 'docker-registry');
   const dir = tempDir('registry');
   const auth: string[] = [];
@@ -91,13 +99,18 @@ export async function startRegistry(options: { users?: Record<string, string>; d
       ready: async (self) => {
         const response = await fetch(`http://127.0.0.1:${at}/v2/`);
         await response.body?.cancel();
-        return !self.exited() && response.headers.get('docker-distribution-api-version') === 'registry/2.0' && (response.status === 200 || response.status === 401);
+        return (
+          !self.exited() &&
+          response.headers.get('docker-distribution-api-version') === 'registry/2.0' &&
+          (response.status === 200 || response.status === 401)
+        );
       },
     });
   // freePort() can race with another process taking the port; then try another one.
   for (let attempt = 1; !service; attempt++) {
     port = await freePort();
-    endpoints = typeof options.notifications === 'function' ? await options.notifications(`127.0.0.1:${port}`) : (options.notifications ?? []);
+    endpoints =
+      typeof options.notifications === 'function' ? await options.notifications(`127.0.0.1:${port}`) : (options.notifications ?? []);
     writeFileSync(config, `${lines(port).join('\n')}\n`);
     try {
       service = await launch(port);

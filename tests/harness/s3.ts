@@ -31,15 +31,23 @@ const SECRET = 'S3RVER';
  * checks V2 signatures and accepts any V4 one (lib/middleware/authentication.js) and also accepts
  * unsigned requests. Path-style addressing, region us-east-1, keys S3RVER/S3RVER.
  */
-export async function startS3(options: {
-  buckets?: string[];
-  /** Huawei OBS behaviour: SigV4 only with UNSIGNED-PAYLOAD (or streaming); a signed payload hash is refused. */
-  obs?: boolean;
-} = {}): Promise<S3Handle> {
+export async function startS3(
+  options: {
+    buckets?: string[];
+    /** Huawei OBS behaviour: SigV4 only with UNSIGNED-PAYLOAD (or streaming); a signed payload hash is refused. */
+    obs?: boolean;
+  } = {},
+): Promise<S3Handle> {
   const dir = tempDir('s3');
   const data = path.join(dir.path, 'data');
   mkdirSync(data);
-  const backend = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: data, configureBuckets: (options.buckets ?? ['signet']).map((name) => ({ name, configs: [] })) });
+  const backend = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: data,
+    configureBuckets: (options.buckets ?? ['signet']).map((name) => ({ name, configs: [] })),
+  });
   let backendPort: number;
   try {
     ({ port: backendPort } = await backend.run());
@@ -67,7 +75,9 @@ export async function startS3(options: {
       if (options.obs && payloadHash !== 'UNSIGNED-PAYLOAD' && !payloadHash.startsWith('STREAMING-')) {
         refusals.push('InvalidRequest');
         res.writeHead(400, { 'Content-Type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>OBS supports V4 only with UNSIGNED-PAYLOAD or STREAMING-AWS4-HMAC-SHA256-PAYLOAD.</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>OBS supports V4 only with UNSIGNED-PAYLOAD or STREAMING-AWS4-HMAC-SHA256-PAYLOAD.</Message></Error>',
+        );
         return;
       }
       const verdict = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, secrets);
@@ -81,10 +91,19 @@ export async function startS3(options: {
       const hostName = String(req.headers.host ?? '').replace(/:\d+$/, '');
       const virtualBucket = [...buckets].find((b) => hostName.startsWith(`${b}.`));
       const forwardPath = virtualBucket ? `/${virtualBucket}${req.url ?? '/'}` : req.url;
-      const forward = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: forwardPath, headers: { ...req.headers, host: `127.0.0.1:${backendPort}` } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = http.request(
+        {
+          host: '127.0.0.1',
+          port: backendPort,
+          method: req.method,
+          path: forwardPath,
+          headers: { ...req.headers, host: `127.0.0.1:${backendPort}` },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       forward.on('error', () => {
         res.writeHead(502);
         res.end();

@@ -24,25 +24,38 @@ export function verifySigV4(request: SigV4Request, secrets: ReadonlyMap<string, 
     return Array.isArray(value) ? value.join(',') : value;
   };
   const authorization = header('authorization');
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(authorization ?? '');
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
+      authorization ?? '',
+    );
   if (!match) return { ok: false, code: 'AccessDenied', message: 'Missing or malformed AWS4-HMAC-SHA256 Authorization header.' };
   const [, accessKeyId, date, region, signedHeaderList, signature] = match as unknown as [string, string, string, string, string, string];
   const secret = secrets.get(accessKeyId);
   if (!secret) return { ok: false, code: 'InvalidAccessKeyId', message: 'Unknown access key.' };
   const amzDate = header('x-amz-date') ?? '';
-  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date) return { ok: false, code: 'AccessDenied', message: 'Bad x-amz-date.' };
-  const when = Date.parse(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  if (Math.abs(now.getTime() - when) > 15 * 60 * 1000) return { ok: false, code: 'RequestTimeTooSkewed', message: 'Request time too skewed.' };
+  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date)
+    return { ok: false, code: 'AccessDenied', message: 'Bad x-amz-date.' };
+  const when = Date.parse(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  if (Math.abs(now.getTime() - when) > 15 * 60 * 1000)
+    return { ok: false, code: 'RequestTimeTooSkewed', message: 'Request time too skewed.' };
   const payloadHash = header('x-amz-content-sha256');
   if (payloadHash === undefined) return { ok: false, code: 'AccessDenied', message: 'Missing x-amz-content-sha256.' };
   if (payloadHash !== 'UNSIGNED-PAYLOAD') {
-    if (!/^[0-9a-f]{64}$/.test(payloadHash)) return { ok: false, code: 'NotImplemented', message: `Unsupported payload hash mode ${payloadHash}.` };
-    if (payloadHash !== sha256(request.body)) return { ok: false, code: 'XAmzContentSHA256Mismatch', message: 'The body does not match x-amz-content-sha256.' };
+    if (!/^[0-9a-f]{64}$/.test(payloadHash))
+      return { ok: false, code: 'NotImplemented', message: `Unsupported payload hash mode ${payloadHash}.` };
+    if (payloadHash !== sha256(request.body))
+      return { ok: false, code: 'XAmzContentSHA256Mismatch', message: 'The body does not match x-amz-content-sha256.' };
   }
   const signedHeaders = signedHeaderList.split(';');
-  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) return { ok: false, code: 'AccessDenied', message: 'host and x-amz-date must be signed.' };
+  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date'))
+    return { ok: false, code: 'AccessDenied', message: 'host and x-amz-date must be signed.' };
   const [rawPath = '/', rawQuery = ''] = request.url.split('?', 2) as [string, string?];
-  const canonicalUri = rawPath.split('/').map((segment) => encodeRfc3986(decodeURIComponent(segment))).join('/');
+  const canonicalUri = rawPath
+    .split('/')
+    .map((segment) => encodeRfc3986(decodeURIComponent(segment)))
+    .join('/');
   const canonicalQuery = rawQuery
     .split('&')
     .filter(Boolean)
@@ -59,7 +72,8 @@ export function verifySigV4(request: SigV4Request, secrets: ReadonlyMap<string, 
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
   const expected = createHmac('sha256', key).update(stringToSign).digest();
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return { ok: false, code: 'SignatureDoesNotMatch', message: 'The request signature does not match.' };
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex')))
+    return { ok: false, code: 'SignatureDoesNotMatch', message: 'The request signature does not match.' };
   return { ok: true, accessKeyId };
 }
 

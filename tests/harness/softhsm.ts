@@ -18,7 +18,11 @@ export interface SoftHsmHandle {
   stop(): Promise<void>;
 }
 
-const MODULE_PATHS = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so'];
+const MODULE_PATHS = [
+  '/usr/lib/softhsm/libsofthsm2.so',
+  '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so',
+  '/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so',
+];
 
 /** A SoftHSM2 token initialised (user PIN and SO PIN set) in its own temp token directory. */
 export async function startSoftHsm(options: { label?: string; pin?: string; soPin?: string } = {}): Promise<SoftHsmHandle> {
@@ -34,7 +38,10 @@ export async function startSoftHsm(options: { label?: string; pin?: string; soPi
   const tokenLabel = options.label ?? 'signet-test';
   const pin = options.pin ?? '123456';
   const soPin = options.soPin ?? '12345678';
-  const init = spawnSync(util, ['--init-token', '--free', '--label', tokenLabel, '--pin', pin, '--so-pin', soPin], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const init = spawnSync(util, ['--init-token', '--free', '--label', tokenLabel, '--pin', pin, '--so-pin', soPin], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (init.status !== 0) {
     dir.remove();
     throw new Error(`softhsm2-util --init-token failed: ${init.stderr || init.stdout}`);

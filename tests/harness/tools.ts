@@ -10,7 +10,12 @@ import { createInterface } from 'node:readline';
  * "docker-registry is missing: apt-get install docker-registry".
  */
 export function requireCommand(command: string, debianPackage: string): string {
-  const candidates = command.includes('/') ? [command] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, command));
+  const candidates = command.includes('/')
+    ? [command]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, command));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -121,7 +126,12 @@ const OUTPUT_LIMIT = 16_000;
  */
 export async function spawnService(command: string, args: string[], options: ServiceOptions = {}): Promise<Service> {
   const name = path.basename(command);
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   let failure: Error | undefined;
   void spawnError.then((e) => (failure = e));
@@ -186,7 +196,8 @@ export async function spawnService(command: string, args: string[], options: Ser
     await waitFor(
       async () => {
         if (failure) throw new Error(`${name} could not be started: ${failure.message}`);
-        if (hasExited()) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready. Its output:\n${output}`);
+        if (hasExited())
+          throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready. Its output:\n${output}`);
         return isReady().catch(() => false);
       },
       name,

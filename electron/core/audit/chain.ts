@@ -10,8 +10,16 @@ export type EntryBody = Omit<AuditEntry, 'hash'>;
  * and outcome are covered when present; entries written before they existed hash as they did.
  */
 export function hashOf(body: EntryBody): string {
-  const fields: unknown[] = [body.seq, body.time, body.type, body.summary, Object.entries(body.details).sort(([a], [b]) => (a < b ? -1 : 1)), body.prev];
-  if (body.origin !== undefined || body.outcome !== undefined) fields.push(body.origin ? [body.origin.host, body.origin.user] : null, body.outcome ?? null);
+  const fields: unknown[] = [
+    body.seq,
+    body.time,
+    body.type,
+    body.summary,
+    Object.entries(body.details).sort(([a], [b]) => (a < b ? -1 : 1)),
+    body.prev,
+  ];
+  if (body.origin !== undefined || body.outcome !== undefined)
+    fields.push(body.origin ? [body.origin.host, body.origin.user] : null, body.outcome ?? null);
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
@@ -34,7 +42,10 @@ export function readEntryLine(text: string, line: number): ReadLine {
  * (a code), and the last entry that is still whole. `start` is where the run must begin: the
  * genesis for a whole log; for an export of a range, the sequence number and `prev` of its first entry.
  */
-export function checkChain(lines: readonly ReadLine[], start: { seq: number; prev: string } = { seq: 1, prev: GENESIS }): AuditVerification {
+export function checkChain(
+  lines: readonly ReadLine[],
+  start: { seq: number; prev: string } = { seq: 1, prev: GENESIS },
+): AuditVerification {
   let prev = start.prev;
   let expected = start.seq;
   let lastGood: AuditBreak['lastGood'];
@@ -46,13 +57,31 @@ export function checkChain(lines: readonly ReadLine[], start: { seq: number; pre
   });
   for (const read of lines) {
     if ('unreadable' in read) {
-      return broken(read.unreadable, read.line, expected, `Line ${read.line} (where entry ${expected} should be) ${read.unreadable === 'unreadable-line' ? 'is not a complete entry: it was cut or edited' : 'is not an audit entry'}.`);
+      return broken(
+        read.unreadable,
+        read.line,
+        expected,
+        `Line ${read.line} (where entry ${expected} should be) ${read.unreadable === 'unreadable-line' ? 'is not a complete entry: it was cut or edited' : 'is not an audit entry'}.`,
+      );
     }
     const { entry, line } = read;
     const { hash, ...body } = entry;
-    if (entry.seq !== expected) return broken('sequence', line, entry.seq, `Line ${line} holds entry ${entry.seq} where entry ${expected} should be: ${entry.seq > expected ? `entr${entry.seq - expected === 1 ? 'y' : 'ies'} ${expected}${entry.seq - expected > 1 ? `–${entry.seq - 1}` : ''} w${entry.seq - expected === 1 ? 'as' : 'ere'} removed` : 'an entry was repeated or moved'} (removed or reordered).`);
-    if (entry.prev !== prev) return broken('chain-cut', line, entry.seq, `Entry ${entry.seq} (line ${line}) does not follow entry ${entry.seq - 1}: the chain was cut there.`);
-    if (hashOf(body) !== hash) return broken('changed', line, entry.seq, `Entry ${entry.seq} (line ${line}, ${entry.time}) was changed after it was written.`);
+    if (entry.seq !== expected)
+      return broken(
+        'sequence',
+        line,
+        entry.seq,
+        `Line ${line} holds entry ${entry.seq} where entry ${expected} should be: ${entry.seq > expected ? `entr${entry.seq - expected === 1 ? 'y' : 'ies'} ${expected}${entry.seq - expected > 1 ? `–${entry.seq - 1}` : ''} w${entry.seq - expected === 1 ? 'as' : 'ere'} removed` : 'an entry was repeated or moved'} (removed or reordered).`,
+      );
+    if (entry.prev !== prev)
+      return broken(
+        'chain-cut',
+        line,
+        entry.seq,
+        `Entry ${entry.seq} (line ${line}) does not follow entry ${entry.seq - 1}: the chain was cut there.`,
+      );
+    if (hashOf(body) !== hash)
+      return broken('changed', line, entry.seq, `Entry ${entry.seq} (line ${line}, ${entry.time}) was changed after it was written.`);
     prev = hash;
     expected += 1;
     lastGood = { seq: entry.seq, time: entry.time, hash };

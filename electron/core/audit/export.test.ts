@@ -7,8 +7,17 @@ import { renderExport, verifyExport } from './export';
 
 async function log(count: number) {
   let t = Date.parse('2026-11-01T00:00:00Z');
-  const audit = new AuditLog(mkdtempSync(path.join(tmpdir(), 'signet-export-')), { now: () => new Date((t += 3600_000)), origin: { host: 'browser', user: 'ana' } });
-  for (let i = 1; i <= count; i += 1) await audit.append(i % 2 ? 'image.signed' : 'key.generated', `entry ${i}, "quoted", with a comma\nand a newline`, { key: `k${i}`, repository: 'team/app', n: i, ok: true });
+  const audit = new AuditLog(mkdtempSync(path.join(tmpdir(), 'signet-export-')), {
+    now: () => new Date((t += 3600_000)),
+    origin: { host: 'browser', user: 'ana' },
+  });
+  for (let i = 1; i <= count; i += 1)
+    await audit.append(i % 2 ? 'image.signed' : 'key.generated', `entry ${i}, "quoted", with a comma\nand a newline`, {
+      key: `k${i}`,
+      repository: 'team/app',
+      n: i,
+      ok: true,
+    });
   return audit;
 }
 
@@ -28,12 +37,27 @@ describe('audit export', () => {
     const all = await (await log(5)).chainOrder();
     const jsonl = renderExport(all, 'jsonl', { now: new Date() }).text;
     const lines = jsonl.trimEnd().split('\n');
-    expect(verifyExport(jsonl.replace('"k3"', '"k9"'))).toMatchObject({ intact: false, break: { reason: 'changed', line: 4, seq: 3, lastGood: { seq: 2 } } });
-    expect(verifyExport([...lines.slice(0, 3), ...lines.slice(4)].join('\n'))).toMatchObject({ intact: false, break: { reason: 'sequence', line: 4, seq: 4, lastGood: { seq: 2 } } });
-    expect(verifyExport(lines.slice(0, 5).join('\n'))).toMatchObject({ intact: false, break: { reason: 'sequence', seq: 5, lastGood: { seq: 4 } } });
-    expect(verifyExport(jsonl.replace('"origin":{"host":"browser"', '"origin":{"host":"cli"'))).toMatchObject({ intact: false, break: { reason: 'changed', seq: 1 } });
+    expect(verifyExport(jsonl.replace('"k3"', '"k9"'))).toMatchObject({
+      intact: false,
+      break: { reason: 'changed', line: 4, seq: 3, lastGood: { seq: 2 } },
+    });
+    expect(verifyExport([...lines.slice(0, 3), ...lines.slice(4)].join('\n'))).toMatchObject({
+      intact: false,
+      break: { reason: 'sequence', line: 4, seq: 4, lastGood: { seq: 2 } },
+    });
+    expect(verifyExport(lines.slice(0, 5).join('\n'))).toMatchObject({
+      intact: false,
+      break: { reason: 'sequence', seq: 5, lastGood: { seq: 4 } },
+    });
+    expect(verifyExport(jsonl.replace('"origin":{"host":"browser"', '"origin":{"host":"cli"'))).toMatchObject({
+      intact: false,
+      break: { reason: 'changed', seq: 1 },
+    });
     const csv = renderExport(all, 'csv', { now: new Date() }).text;
-    expect(verifyExport(csv.replace('succeeded,browser', 'failed,browser'))).toMatchObject({ intact: false, break: { reason: 'changed', seq: 1 } });
+    expect(verifyExport(csv.replace('succeeded,browser', 'failed,browser'))).toMatchObject({
+      intact: false,
+      break: { reason: 'changed', seq: 1 },
+    });
     expect(verifyExport('seq,time\n1,2')).toMatchObject({ intact: false, break: { reason: 'not-an-export' } });
   });
 

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
-import { AuditDetails, AuditEntry, AuditOrigin, AuditOutcome, type AuditExportFormat, type AuditVerification } from '../../../shared/models/audit';
+import {
+  AuditDetails,
+  AuditEntry,
+  AuditOrigin,
+  AuditOutcome,
+  type AuditExportFormat,
+  type AuditVerification,
+} from '../../../shared/models/audit';
 import { checkChain, GENESIS, type ReadLine, readEntryLine } from './chain';
 import { csvRow, parseCsv } from './csv';
 
@@ -41,7 +48,11 @@ export function selectRange(all: readonly AuditEntry[], since?: string, until?: 
   return to < from ? [] : all.slice(from, to + 1);
 }
 
-export function renderExport(all: readonly AuditEntry[], format: AuditExportFormat, options: { since?: string; until?: string; now: Date }): { text: string; header: ExportHeader } {
+export function renderExport(
+  all: readonly AuditEntry[],
+  format: AuditExportFormat,
+  options: { since?: string; until?: string; now: Date },
+): { text: string; header: ExportHeader } {
   const entries = selectRange(all, options.since, options.until);
   const last = all.at(-1);
   const header: ExportHeader = {
@@ -57,13 +68,29 @@ export function renderExport(all: readonly AuditEntry[], format: AuditExportForm
   };
   if (format === 'jsonl') return { header, text: [JSON.stringify(header), ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n' };
   const rows = entries.map((e) =>
-    csvRow([String(e.seq), e.time, e.type, e.outcome ?? '', e.origin?.host ?? '', e.origin?.user ?? '', e.summary, JSON.stringify(e.details), e.prev, e.hash]),
+    csvRow([
+      String(e.seq),
+      e.time,
+      e.type,
+      e.outcome ?? '',
+      e.origin?.host ?? '',
+      e.origin?.user ?? '',
+      e.summary,
+      JSON.stringify(e.details),
+      e.prev,
+      e.hash,
+    ]),
   );
   return { header, text: [`# ${JSON.stringify(header)}`, csvRow(CSV_COLUMNS), ...rows].join('\n') + '\n' };
 }
 
 function notAnExport(why: string): AuditVerification {
-  return { intact: false, entries: 0, problem: `This is not a Signet audit export: ${why}.`, break: { reason: 'not-an-export', line: 1, seq: 0 } };
+  return {
+    intact: false,
+    entries: 0,
+    problem: `This is not a Signet audit export: ${why}.`,
+    break: { reason: 'not-an-export', line: 1, seq: 0 },
+  };
 }
 
 function readHeader(text: string): ExportHeader | undefined {
@@ -78,7 +105,18 @@ function readHeader(text: string): ExportHeader | undefined {
 /** A CSV row back into the entry it was written from, or why it is none. */
 function entryFromCsv(fields: readonly string[], line: number): ReadLine {
   if (fields.length !== CSV_COLUMNS.length) return { line, unreadable: 'not-an-entry' };
-  const [seq, time, type, outcome, host, user, summary, details, prev, hash] = fields as [string, string, string, string, string, string, string, string, string, string];
+  const [seq, time, type, outcome, host, user, summary, details, prev, hash] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   let parsedDetails: unknown;
   try {
     parsedDetails = JSON.parse(details);
@@ -87,8 +125,19 @@ function entryFromCsv(fields: readonly string[], line: number): ReadLine {
   }
   const origin = host || user ? AuditOrigin.safeParse({ host, user }) : undefined;
   const out = outcome ? AuditOutcome.safeParse(outcome) : undefined;
-  if (!AuditDetails.safeParse(parsedDetails).success || origin?.success === false || out?.success === false || !/^\d+$/.test(seq)) return { line, unreadable: 'not-an-entry' };
-  const entry = AuditEntry.safeParse({ seq: Number(seq), time, type, summary, details: parsedDetails, ...(origin?.success ? { origin: origin.data } : {}), ...(out?.success ? { outcome: out.data } : {}), prev, hash });
+  if (!AuditDetails.safeParse(parsedDetails).success || origin?.success === false || out?.success === false || !/^\d+$/.test(seq))
+    return { line, unreadable: 'not-an-entry' };
+  const entry = AuditEntry.safeParse({
+    seq: Number(seq),
+    time,
+    type,
+    summary,
+    details: parsedDetails,
+    ...(origin?.success ? { origin: origin.data } : {}),
+    ...(out?.success ? { outcome: out.data } : {}),
+    prev,
+    hash,
+  });
   return entry.success ? { line, entry: entry.data } : { line, unreadable: 'not-an-entry' };
 }
 
@@ -107,7 +156,8 @@ function readExport(text: string): { header: ExportHeader; lines: ReadLine[] } |
     if (!header) return notAnExport('its first line is not an export header');
     const { records, unterminatedAt } = parseCsv(text.slice(firstBreak + 1));
     const [columns, ...rows] = records;
-    if (!columns || columns.fields.join(',') !== CSV_COLUMNS.join(',')) return notAnExport(`its second line is not the column row ${CSV_COLUMNS.join(',')}`);
+    if (!columns || columns.fields.join(',') !== CSV_COLUMNS.join(','))
+      return notAnExport(`its second line is not the column row ${CSV_COLUMNS.join(',')}`);
     const lines = rows.map((r) => entryFromCsv(r.fields, r.line + 1));
     if (unterminatedAt !== undefined) lines.push({ line: unterminatedAt + 1, unreadable: 'unreadable-line' });
     return { header, lines };
@@ -132,15 +182,26 @@ export function verifyExport(text: string): AuditVerification {
   const lastGood = lines.length ? (lines.at(-1) as Extract<ReadLine, { entry: AuditEntry }>).entry : undefined;
   const good = lastGood ? { lastGood: { seq: lastGood.seq, time: lastGood.time, hash: lastGood.hash } } : {};
   if (lines.length !== header.entries || (lastGood?.seq ?? 0) !== header.last) {
-    return { intact: false, entries: lines.length, problem: `The export's header says it holds entries ${header.first}–${header.last} (${header.entries}), but it ends after ${lines.length} entr${lines.length === 1 ? 'y' : 'ies'}${lastGood ? ` at entry ${lastGood.seq}` : ''}: entries were cut off its end.`, break: { reason: 'sequence', line: lastLine, seq: (lastGood?.seq ?? header.first - 1) + 1, ...good } };
+    return {
+      intact: false,
+      entries: lines.length,
+      problem: `The export's header says it holds entries ${header.first}–${header.last} (${header.entries}), but it ends after ${lines.length} entr${lines.length === 1 ? 'y' : 'ies'}${lastGood ? ` at entry ${lastGood.seq}` : ''}: entries were cut off its end.`,
+      break: { reason: 'sequence', line: lastLine, seq: (lastGood?.seq ?? header.first - 1) + 1, ...good },
+    };
   }
   if (header.last === header.head.seq && lastGood && lastGood.hash !== header.head.hash) {
-    return { intact: false, entries: lines.length, problem: `The export reaches the log's head, entry ${header.head.seq}, but its last entry's hash is not the head hash its header names.`, break: { reason: 'head-mismatch', line: lastLine - 1, seq: lastGood.seq, ...good } };
+    return {
+      intact: false,
+      entries: lines.length,
+      problem: `The export reaches the log's head, entry ${header.head.seq}, but its last entry's hash is not the head hash its header names.`,
+      break: { reason: 'head-mismatch', line: lastLine - 1, seq: lastGood.seq, ...good },
+    };
   }
   return { intact: true, entries: lines.length, head: header.head };
 }
 
 /** Refuses a bad export format or range before anything is read. */
 export function checkRange(since?: string, until?: string): void {
-  if (since && until && Date.parse(since) > Date.parse(until)) throw new SignetError('INVALID_INPUT', `--since (${since}) is after --until (${until}).`);
+  if (since && until && Date.parse(since) > Date.parse(until))
+    throw new SignetError('INVALID_INPUT', `--since (${since}) is after --until (${until}).`);
 }

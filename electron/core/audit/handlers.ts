@@ -9,7 +9,11 @@ export function createAuditHandlers(services: CoreServices): AreaHandlers<typeof
     'audit.verify': async () => services.audit.verify(),
     'audit.export': async (input) => {
       checkRange(input.since, input.until);
-      const { text, header } = renderExport(await services.audit.chainOrder(), input.format, { ...(input.since ? { since: input.since } : {}), ...(input.until ? { until: input.until } : {}), now: new Date() });
+      const { text, header } = renderExport(await services.audit.chainOrder(), input.format, {
+        ...(input.since ? { since: input.since } : {}),
+        ...(input.until ? { until: input.until } : {}),
+        now: new Date(),
+      });
       return { text, entries: header.entries, first: header.first, last: header.last, head: header.head };
     },
     'audit.verifyExport': async (input) => verifyExport(input.text),

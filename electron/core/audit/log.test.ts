@@ -36,15 +36,24 @@ describe('audit log', () => {
     const original = readFileSync(file, 'utf8');
 
     writeFileSync(file, original.replace('entry 2', 'entry X'));
-    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: false, break: { reason: 'changed', line: 2, seq: 2, lastGood: { seq: 1 } } });
+    expect(await new AuditLog(dir).verify()).toMatchObject({
+      intact: false,
+      break: { reason: 'changed', line: 2, seq: 2, lastGood: { seq: 1 } },
+    });
 
     const lines = original.trimEnd().split('\n');
     writeFileSync(file, `${[lines[0], lines[2]].join('\n')}\n`);
-    expect(await new AuditLog(dir).verify()).toMatchObject({ intact: false, break: { reason: 'sequence', line: 2, seq: 3, lastGood: { seq: 1 } } });
+    expect(await new AuditLog(dir).verify()).toMatchObject({
+      intact: false,
+      break: { reason: 'sequence', line: 2, seq: 3, lastGood: { seq: 1 } },
+    });
 
     writeFileSync(file, original.slice(0, -20));
     const damaged = new AuditLog(dir);
-    expect(await damaged.verify()).toMatchObject({ intact: false, break: { reason: 'unreadable-line', line: 3, seq: 3, lastGood: { seq: 2 } } });
+    expect(await damaged.verify()).toMatchObject({
+      intact: false,
+      break: { reason: 'unreadable-line', line: 3, seq: 3, lastGood: { seq: 2 } },
+    });
     await expect(damaged.append('key.deleted', 'x')).rejects.toThrow(/damaged/);
     expect(readFileSync(file, 'utf8')).toBe(original.slice(0, -20));
   });
@@ -52,8 +61,17 @@ describe('audit log', () => {
   it('keeps verifying a log written before origins and outcomes were recorded, and appends after it', async () => {
     const { dir, file } = fresh();
     // An entry as the earlier version wrote it: no origin, no outcome, hashed over the six original fields.
-    const body = { seq: 1, time: '2026-01-01T00:00:00.000Z', type: 'image.signed', summary: 'Signed old', details: { digest: 'sha256:ab' }, prev: '0'.repeat(64) };
-    const hash = createHash('sha256').update(JSON.stringify([body.seq, body.time, body.type, body.summary, Object.entries(body.details), body.prev])).digest('hex');
+    const body = {
+      seq: 1,
+      time: '2026-01-01T00:00:00.000Z',
+      type: 'image.signed',
+      summary: 'Signed old',
+      details: { digest: 'sha256:ab' },
+      prev: '0'.repeat(64),
+    };
+    const hash = createHash('sha256')
+      .update(JSON.stringify([body.seq, body.time, body.type, body.summary, Object.entries(body.details), body.prev]))
+      .digest('hex');
     writeFileSync(file, `${JSON.stringify({ ...body, hash })}\n`);
     const log = new AuditLog(dir, { origin: { host: 'desktop', user: 'ana' } });
     await log.append('key.generated', 'new');

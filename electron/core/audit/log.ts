@@ -42,7 +42,12 @@ export class AuditLog {
    * Appends under the data directory's cross-process lock, after reading the chain's tail from
    * the file itself: the desktop app, `signet serve` and the CLI may append to one log at once.
    */
-  append(type: AuditEventType, summary: string, details: Record<string, string | number | boolean> = {}, options: AppendOptions = {}): Promise<AuditEntry> {
+  append(
+    type: AuditEventType,
+    summary: string,
+    details: Record<string, string | number | boolean> = {},
+    options: AppendOptions = {},
+  ): Promise<AuditEntry> {
     // Read now, in the caller's context: the entry names the call being answered and what was asked.
     const asked = callFields();
     return withFileLock(this.file, async () => {
@@ -76,7 +81,9 @@ export class AuditLog {
   }
 
   /** Newest first, narrowed by the filter. */
-  async list(options: AuditFilter & { offset?: number; limit?: number; type?: AuditEventType } = {}): Promise<{ entries: AuditEntry[]; total: number }> {
+  async list(
+    options: AuditFilter & { offset?: number; limit?: number; type?: AuditEventType } = {},
+  ): Promise<{ entries: AuditEntry[]; total: number }> {
     const { offset = 0, limit = 100, type, ...filter } = options;
     const entries = (await this.readEntries()).filter((e) => (!type || e.type === type) && matchesFilter(e, filter));
     const newestFirst = entries.reverse();
@@ -87,7 +94,11 @@ export class AuditLog {
   async chainOrder(): Promise<AuditEntry[]> {
     const lines = await this.readLines();
     const verdict = checkChain(lines);
-    if (!verdict.intact) throw new SignetError('VERIFICATION_FAILED', `The audit log is not intact: ${verdict.problem} Run \`signet audit verify\`; nothing was exported.`);
+    if (!verdict.intact)
+      throw new SignetError(
+        'VERIFICATION_FAILED',
+        `The audit log is not intact: ${verdict.problem} Run \`signet audit verify\`; nothing was exported.`,
+      );
     return lines.flatMap((l) => ('entry' in l ? [l.entry] : []));
   }
 
@@ -111,7 +122,11 @@ export class AuditLog {
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);
       const text = buffer.toString('utf8');
-      const damaged = (why: string) => new SignetError('IO_ERROR', `The audit log ${this.file} is damaged (${why}); Signet will not append to it, and did nothing. Move it aside to start a new one.`);
+      const damaged = (why: string) =>
+        new SignetError(
+          'IO_ERROR',
+          `The audit log ${this.file} is damaged (${why}); Signet will not append to it, and did nothing. Move it aside to start a new one.`,
+        );
       if (!text.endsWith('\n')) throw damaged('its last line is cut short');
       const lines = text.slice(0, -1).split('\n');
       const last = lines.at(-1) ?? '';
@@ -122,7 +137,8 @@ export class AuditLog {
       } catch {
         throw damaged('its last line is not an entry');
       }
-      if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string' || !/^[0-9a-f]{64}$/.test(entry.hash)) throw damaged('its last line is not an entry');
+      if (typeof entry.seq !== 'number' || typeof entry.hash !== 'string' || !/^[0-9a-f]{64}$/.test(entry.hash))
+        throw damaged('its last line is not an entry');
       const { hash, ...body } = entry as AuditEntry;
       if (hashOf(body) !== hash) throw damaged('its last entry was changed after it was written');
       return { seq: entry.seq, hash };

@@ -5,7 +5,11 @@ import { CALL_AUDIT, type CallAudit, type CallAuditTable } from './calls';
 import { withCall, type AuditFields } from './context';
 import type { AuditLog } from './log';
 
-type AnyAudit = { kind: CallAudit<CallName>['kind']; asked(input: unknown): { what: string; fields?: AuditFields }; done: 'handler' | ((input: unknown, output: unknown) => string) };
+type AnyAudit = {
+  kind: CallAudit<CallName>['kind'];
+  asked(input: unknown): { what: string; fields?: AuditFields };
+  done: 'handler' | ((input: unknown, output: unknown) => string);
+};
 
 /** One place where a call's input meets its table line: the table is typed per call, the dispatcher is not. */
 function ruleFor(table: CallAuditTable, name: CallName): AnyAudit | undefined {
@@ -32,10 +36,16 @@ export function createCallRecorder(audit: AuditLog, table: CallAuditTable = CALL
     },
     async failed(name, input, failed: { code: string; message: string; reason?: FailureReason }) {
       const rule = ruleFor(table, name);
-      const asked = input === undefined ? { what: `${name} (a request that did not pass its checks)` } : (rule?.asked(input) ?? { what: name });
+      const asked =
+        input === undefined ? { what: `${name} (a request that did not pass its checks)` } : (rule?.asked(input) ?? { what: name });
       const outcome = failed.reason === 'self-check' ? 'refused' : 'failed';
       const verb = outcome === 'refused' ? 'refused' : 'failed';
-      await audit.append(rule?.kind ?? 'call.failed', `${asked.what}: ${verb} (${failed.code}): ${failed.message}`, { call: name, ...asked.fields, code: failed.code, ...(failed.reason ? { reason: failed.reason } : {}) }, { outcome });
+      await audit.append(
+        rule?.kind ?? 'call.failed',
+        `${asked.what}: ${verb} (${failed.code}): ${failed.message}`,
+        { call: name, ...asked.fields, code: failed.code, ...(failed.reason ? { reason: failed.reason } : {}) },
+        { outcome },
+      );
     },
   };
 }

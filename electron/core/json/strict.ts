@@ -27,7 +27,10 @@ const MAX_DEPTH = 64;
 
 class Parser {
   pos = 0;
-  constructor(private readonly text: string, private readonly what: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly what: string,
+  ) {}
 
   fail(problem: string): SignetError {
     return new SignetError('MALFORMED', `${this.what} is not strict JSON: it ${problem} (at character ${this.pos}).`);
@@ -81,7 +84,10 @@ class Parser {
       if (next !== ',') throw this.fail('misses a comma or closing brace');
     }
     // A normal object (own keys only, so "__proto__" stays an ordinary key).
-    return Object.defineProperties({}, Object.fromEntries(Object.keys(out).map((k) => [k, { value: out[k], enumerable: true, writable: true, configurable: true }])));
+    return Object.defineProperties(
+      {},
+      Object.fromEntries(Object.keys(out).map((k) => [k, { value: out[k], enumerable: true, writable: true, configurable: true }])),
+    );
   }
 
   private array(depth: number): unknown[] {

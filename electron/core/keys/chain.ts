@@ -15,7 +15,8 @@ export function readChainFor(input: Uint8Array, keySpkiSha256: string): { pem: s
   try {
     if (text.includes('-----BEGIN CERTIFICATE-----')) {
       const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-      if (blocks.length > MAX_CERTIFICATES) throw new SignetError('TOO_LARGE', `The chain has ${blocks.length} certificates; Signet takes at most ${MAX_CERTIFICATES}.`);
+      if (blocks.length > MAX_CERTIFICATES)
+        throw new SignetError('TOO_LARGE', `The chain has ${blocks.length} certificates; Signet takes at most ${MAX_CERTIFICATES}.`);
       certs = blocks.map((b) => new X509Certificate(b));
     } else {
       certs = [new X509Certificate(Buffer.from(input))];
@@ -26,11 +27,16 @@ export function readChainFor(input: Uint8Array, keySpkiSha256: string): { pem: s
   }
   if (certs.length === 0) throw new SignetError('MALFORMED', 'No certificate found.');
   const leaf = certs[0] as X509Certificate;
-  if (spkiSha256(leaf.publicKey) !== keySpkiSha256) throw new SignetError('INVALID_INPUT', 'The first certificate is for another public key than this key’s.');
+  if (spkiSha256(leaf.publicKey) !== keySpkiSha256)
+    throw new SignetError('INVALID_INPUT', 'The first certificate is for another public key than this key’s.');
   for (let i = 0; i + 1 < certs.length; i++) {
     const cert = certs[i] as X509Certificate;
     const issuer = certs[i + 1] as X509Certificate;
-    if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) throw new SignetError('VERIFICATION_FAILED', `Certificate ${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not issued and signed by certificate ${i + 2}; put the chain leaf first.`);
+    if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey))
+      throw new SignetError(
+        'VERIFICATION_FAILED',
+        `Certificate ${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not issued and signed by certificate ${i + 2}; put the chain leaf first.`,
+      );
   }
   return { pem: certs.map((c) => c.toString()).join(''), subjects: certs.map((c) => c.subject.replace(/\n/g, ', ')) };
 }

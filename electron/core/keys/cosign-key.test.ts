@@ -22,8 +22,12 @@ describe('cosign encrypted private keys', () => {
   });
 
   it('refuses the SEC1-inner key, saying why, and a wrong password', async () => {
-    await expect(decryptCosignKey(read('sigstore-cosign', 'extracted-from-keys_test.go', 'pemcosigneckey.pem'), enc('hello'))).rejects.toThrow(/not PKCS#8/);
-    await expect(decryptCosignKey(read('sigstore-cosign', 'extracted-from-keys_test.go', 'pemsigstorekey.pem'), enc('hello\n'))).rejects.toMatchObject({ code: 'BAD_PASSPHRASE' });
+    await expect(
+      decryptCosignKey(read('sigstore-cosign', 'extracted-from-keys_test.go', 'pemcosigneckey.pem'), enc('hello')),
+    ).rejects.toThrow(/not PKCS#8/);
+    await expect(
+      decryptCosignKey(read('sigstore-cosign', 'extracted-from-keys_test.go', 'pemsigstorekey.pem'), enc('hello\n')),
+    ).rejects.toMatchObject({ code: 'BAD_PASSPHRASE' });
   });
 
   it('refuses a truncated PEM and one with its line breaks stripped', async () => {

@@ -34,16 +34,23 @@ export async function encryptCosignKey(privateKey: KeyObject, password: Uint8Arr
 export async function decryptCosignKey(text: string, password: Uint8Array): Promise<{ privateKey: KeyObject; label: string }> {
   const block = readPem(text);
   if (!block) throw new SignetError('MALFORMED', 'This is not a PEM file (no complete BEGIN/END block).');
-  if (block.label !== SIGSTORE_LABEL && block.label !== COSIGN_LABEL) throw new SignetError('UNSUPPORTED', `A cosign key is labelled "${SIGSTORE_LABEL}" or "${COSIGN_LABEL}", not "${block.label}".`);
+  if (block.label !== SIGSTORE_LABEL && block.label !== COSIGN_LABEL)
+    throw new SignetError('UNSUPPORTED', `A cosign key is labelled "${SIGSTORE_LABEL}" or "${COSIGN_LABEL}", not "${block.label}".`);
   const doc = parseStrictJson(block.der, 'The cosign key') as {
     kdf?: { name?: unknown; params?: { N?: unknown; r?: unknown; p?: unknown }; salt?: unknown };
     cipher?: { name?: unknown; nonce?: unknown };
     ciphertext?: unknown;
   };
-  if (doc.kdf?.name !== 'scrypt' || doc.cipher?.name !== 'nacl/secretbox') throw new SignetError('UNSUPPORTED', 'The cosign key uses a key derivation or cipher other than scrypt and nacl/secretbox.');
+  if (doc.kdf?.name !== 'scrypt' || doc.cipher?.name !== 'nacl/secretbox')
+    throw new SignetError('UNSUPPORTED', 'The cosign key uses a key derivation or cipher other than scrypt and nacl/secretbox.');
   const { N, r, p } = doc.kdf.params ?? {};
-  if (typeof N !== 'number' || !ACCEPTED_N.has(N) || r !== 8 || p !== 1) throw new SignetError('UNSUPPORTED', `The cosign key uses unsupported scrypt parameters (N=${String(N)}, r=${String(r)}, p=${String(p)}).`);
-  if (typeof doc.kdf.salt !== 'string' || typeof doc.cipher.nonce !== 'string' || typeof doc.ciphertext !== 'string') throw new SignetError('MALFORMED', 'The cosign key is missing its salt, nonce or ciphertext.');
+  if (typeof N !== 'number' || !ACCEPTED_N.has(N) || r !== 8 || p !== 1)
+    throw new SignetError(
+      'UNSUPPORTED',
+      `The cosign key uses unsupported scrypt parameters (N=${String(N)}, r=${String(r)}, p=${String(p)}).`,
+    );
+  if (typeof doc.kdf.salt !== 'string' || typeof doc.cipher.nonce !== 'string' || typeof doc.ciphertext !== 'string')
+    throw new SignetError('MALFORMED', 'The cosign key is missing its salt, nonce or ciphertext.');
   const nonce = Buffer.from(doc.cipher.nonce, 'base64');
   if (nonce.length !== 24) throw new SignetError('MALFORMED', 'The cosign key’s nonce is not 24 bytes.');
   const key = await scryptKey(password, Buffer.from(doc.kdf.salt, 'base64'), N);
@@ -58,7 +65,10 @@ export async function decryptCosignKey(text: string, password: Uint8Array): Prom
   try {
     return { privateKey: createPrivateKey({ key: Buffer.from(plaintext), format: 'der', type: 'pkcs8' }), label: block.label };
   } catch {
-    throw new SignetError('UNSUPPORTED', 'The cosign key opens, but the key inside is not PKCS#8 (cosign refuses such keys too; a SEC1 "EC PRIVATE KEY" must be re-imported).');
+    throw new SignetError(
+      'UNSUPPORTED',
+      'The cosign key opens, but the key inside is not PKCS#8 (cosign refuses such keys too; a SEC1 "EC PRIVATE KEY" must be re-imported).',
+    );
   } finally {
     plaintext.fill(0);
   }
@@ -83,7 +93,9 @@ export function readPem(text: string): { label: string; der: Buffer } | undefine
   const body = (match[2] ?? '').replace(/\r/g, '');
   const lines = body.split('\n').filter((l) => l.length > 0 && !l.includes(':'));
   const joined = lines.join('');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(joined) || joined.length % 4 !== 0) throw new SignetError('MALFORMED', 'The PEM block’s base64 is damaged or cut short.');
-  if (lines.length === 1 && joined.length > 76) throw new SignetError('MALFORMED', 'The PEM block has lost its line breaks; restore them (64 characters per line) and try again.');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(joined) || joined.length % 4 !== 0)
+    throw new SignetError('MALFORMED', 'The PEM block’s base64 is damaged or cut short.');
+  if (lines.length === 1 && joined.length > 76)
+    throw new SignetError('MALFORMED', 'The PEM block has lost its line breaks; restore them (64 characters per line) and try again.');
   return { label: match[1] as string, der: Buffer.from(joined, 'base64') };
 }

@@ -37,7 +37,9 @@ export function algorithmOf(key: KeyObject): SignatureAlgorithm {
 
 export function spkiSha256(key: KeyObject): string {
   const publicKey = key.type === 'public' ? key : createPublicKey(key);
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export async function generateSoftwareKey(type: Exclude<KeyType, `pgp-${string}`>): Promise<SoftwareKeyMaterial> {
@@ -55,13 +57,20 @@ export async function generateSoftwareKey(type: Exclude<KeyType, `pgp-${string}`
 export async function generatePgpKey(type: Extract<KeyType, `pgp-${string}`>, userId: string, expires?: Date): Promise<PgpKeyMaterial> {
   const match = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>$/.exec(userId.trim());
   const user = match ? { name: match[1] as string, email: match[2] as string } : { name: userId.trim() };
-  if (!user.name && !('email' in user)) throw new SignetError('INVALID_INPUT', 'An OpenPGP key needs a user id such as "Release Team <release@example.com>".');
+  if (!user.name && !('email' in user))
+    throw new SignetError('INVALID_INPUT', 'An OpenPGP key needs a user id such as "Release Team <release@example.com>".');
   const keyExpirationTime = expires ? Math.max(60, Math.floor((expires.getTime() - Date.now()) / 1000)) : 0;
   const options =
     type === 'pgp-ed25519'
       ? { type: 'ecc' as const, curve: 'curve25519Legacy' as const }
       : { type: 'rsa' as const, rsaBits: type === 'pgp-rsa-3072' ? 3072 : 4096 };
-  const { privateKey, publicKey } = await openpgp.generateKey({ ...options, userIDs: [user], keyExpirationTime, format: 'object', config: { v6Keys: false } });
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    ...options,
+    userIDs: [user],
+    keyExpirationTime,
+    format: 'object',
+    config: { v6Keys: false },
+  });
   const fingerprint = privateKey.getFingerprint().toUpperCase();
   return {
     kind: 'openpgp',

@@ -41,13 +41,23 @@ export async function probeKeychain(timeoutMs = 8000): Promise<KeychainState> {
     }
     // Reachable, but a key stored there would sit unencrypted on disk: Signet refuses to use it.
     const unprotected = unprotectedKeychainReason();
-    if (unprotected) return { backend, reachable: false, reason: `${unprotected}. Signet does not store keys there; set a password on that keyring or use the encrypted vault (--store vault).` };
+    if (unprotected)
+      return {
+        backend,
+        reachable: false,
+        reason: `${unprotected}. Signet does not store keys there; set a password on that keyring or use the encrypted vault (--store vault).`,
+      };
     return { backend, reachable: true };
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<KeychainState>((resolve) => {
     timer = setTimeout(
-      () => resolve({ backend, reachable: false, reason: `No answer from the keychain within ${timeoutMs / 1000} s (is it locked and waiting for a password prompt?).` }),
+      () =>
+        resolve({
+          backend,
+          reachable: false,
+          reason: `No answer from the keychain within ${timeoutMs / 1000} s (is it locked and waiting for a password prompt?).`,
+        }),
       timeoutMs,
     );
     timer.unref();
@@ -86,7 +96,10 @@ const GNOME_ENCRYPTED = Buffer.from('GnomeKeyring\n\r\0\n', 'latin1');
  * (`[keyring]` …) instead of its encrypted format, readable by anyone who can read the file.
  * Other Secret Service providers (KeePassXC, KWallet) and macOS/Windows are not inspected.
  */
-export function unprotectedKeychainReason(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+export function unprotectedKeychainReason(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   if (platform !== 'linux') return undefined;
   const dir = path.join(env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share'), 'keyrings');
   let collection = 'login';

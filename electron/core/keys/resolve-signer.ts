@@ -15,11 +15,20 @@ const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
  * saved in the key list, or a software key by name or id. One place, so every format and host
  * accepts the same references.
  */
-export async function resolveSigner(services: { keys: KeyRing; kms: KmsService; tokens: TokenService }, key: string, token: PinInput = {}, chosen?: KmsAlgorithm): Promise<Signer> {
+export async function resolveSigner(
+  services: { keys: KeyRing; kms: KmsService; tokens: TokenService },
+  key: string,
+  token: PinInput = {},
+  chosen?: KmsAlgorithm,
+): Promise<Signer> {
   const { keys, kms } = services;
   if (key.startsWith('pkcs11:')) {
     const signer = await services.tokens.openSigner(key.trim(), token);
-    if (chosen && signer.describe().algorithm !== chosen) throw new SignetError('INVALID_INPUT', `The token key signs ${signer.describe().algorithm}; Signet does not choose another algorithm for token keys.`);
+    if (chosen && signer.describe().algorithm !== chosen)
+      throw new SignetError(
+        'INVALID_INPUT',
+        `The token key signs ${signer.describe().algorithm}; Signet does not choose another algorithm for token keys.`,
+      );
     return signer;
   }
   if (looksLikeKeyUri(key)) return kms.signer(key.trim(), chosen ? { algorithm: chosen } : {});

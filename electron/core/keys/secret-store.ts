@@ -36,11 +36,18 @@ export class KeychainStore implements SecretStore {
 
   async put(entry: string, secret: string): Promise<void> {
     const unprotected = this.checkProtected();
-    if (unprotected) throw new SignetError('KEYCHAIN_UNAVAILABLE', `Signet refuses to store ${this.options.what} there: ${unprotected}. Set a password on that keyring, or ${this.options.instead}.`);
+    if (unprotected)
+      throw new SignetError(
+        'KEYCHAIN_UNAVAILABLE',
+        `Signet refuses to store ${this.options.what} there: ${unprotected}. Set a password on that keyring, or ${this.options.instead}.`,
+      );
     try {
       await (await loadKeytar()).setPassword(this.options.service, entry, secret);
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot store ${this.options.what} (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain (Settings → Environment shows why it is unreachable), or ${this.options.instead}.`);
+      throw new SignetError(
+        'KEYCHAIN_UNAVAILABLE',
+        `The OS keychain cannot store ${this.options.what} (${(error as Error).message.slice(0, 160)}). Signet does not keep them unprotected: start a keychain (Settings → Environment shows why it is unreachable), or ${this.options.instead}.`,
+      );
     }
   }
 
@@ -48,7 +55,10 @@ export class KeychainStore implements SecretStore {
     try {
       return (await (await loadKeytar()).getPassword(this.options.service, entry)) ?? undefined;
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain cannot be reached for ${this.options.what} (${(error as Error).message.slice(0, 160)}).`);
+      throw new SignetError(
+        'KEYCHAIN_UNAVAILABLE',
+        `The OS keychain cannot be reached for ${this.options.what} (${(error as Error).message.slice(0, 160)}).`,
+      );
     }
   }
 
@@ -57,7 +67,10 @@ export class KeychainStore implements SecretStore {
     try {
       await (await loadKeytar()).deletePassword(this.options.service, entry);
     } catch (error) {
-      throw new SignetError('KEYCHAIN_UNAVAILABLE', `The OS keychain could not remove ${this.options.what} (${(error as Error).message.slice(0, 160)}); it may still hold them: unlock the keychain and try again.`);
+      throw new SignetError(
+        'KEYCHAIN_UNAVAILABLE',
+        `The OS keychain could not remove ${this.options.what} (${(error as Error).message.slice(0, 160)}); it may still hold them: unlock the keychain and try again.`,
+      );
     }
   }
 }

@@ -13,7 +13,12 @@ export class KeychainSecretStore extends KeychainStore implements KeySecretStore
   readonly name = 'keychain' as const;
 
   constructor(checkProtected: () => string | undefined = unprotectedKeychainReason) {
-    super({ service: KEY_SECRET_SERVICE, what: 'the key', instead: 'keep the key in the encrypted vault file instead (--store vault)', checkProtected });
+    super({
+      service: KEY_SECRET_SERVICE,
+      what: 'the key',
+      instead: 'keep the key in the encrypted vault file instead (--store vault)',
+      checkProtected,
+    });
   }
 }
 

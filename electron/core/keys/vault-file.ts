@@ -83,7 +83,11 @@ function checkKeyOf(vault: VaultKey): Buffer {
 /** Derives the key for an existing vault's salt and parameters, with its check key. */
 function deriveFor(passphrase: Uint8Array, salt: Buffer, kdf: KdfParams): { vault: VaultKey; check: Buffer } {
   const N = 2 ** kdf.log2N;
-  if (kdf.log2N < 14 || kdf.log2N > 20 || kdf.r < 1 || kdf.r > 32 || kdf.p < 1 || kdf.p > 16) throw new SignetError('MALFORMED', 'The vault file names key-derivation parameters outside what Signet accepts; it is damaged or not Signet’s.');
+  if (kdf.log2N < 14 || kdf.log2N > 20 || kdf.r < 1 || kdf.r > 32 || kdf.p < 1 || kdf.p > 16)
+    throw new SignetError(
+      'MALFORMED',
+      'The vault file names key-derivation parameters outside what Signet accepts; it is damaged or not Signet’s.',
+    );
   const material = scryptSync(passphrase, salt, 64, { N, r: kdf.r, p: kdf.p, maxmem: 256 * N * kdf.r + 16 * 1024 * 1024 });
   const key = Buffer.from(material.subarray(0, 32));
   const checkKey = Buffer.from(material.subarray(32));
@@ -112,10 +116,16 @@ export function wipeVaultKey(vault: VaultKey): void {
 export function openVault(file: Uint8Array, passphrase: Uint8Array): { vault: VaultKey; entries: Record<string, string> } {
   const bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   if (bytes.length < 8 || !bytes.subarray(0, 8).equals(VAULT_MAGIC)) throw new SignetError('MALFORMED', 'This is not a Signet vault file.');
-  if (bytes.length < HEADER) throw new SignetError('MALFORMED', 'The vault file is cut short (its header is incomplete); restore it from a backup.');
+  if (bytes.length < HEADER)
+    throw new SignetError('MALFORMED', 'The vault file is cut short (its header is incomplete); restore it from a backup.');
   const sum = createHash('sha256').update(bytes.subarray(0, 78)).digest().subarray(0, 8);
-  if (!sum.equals(bytes.subarray(78, 86))) throw new SignetError('MALFORMED', 'The vault file’s header is damaged; restore it from a backup.');
-  if (bytes[8] !== VAULT_VERSION) throw new SignetError('UNSUPPORTED', `The vault file is format version ${bytes[8]}; this Signet reads version ${VAULT_VERSION}. Use a newer Signet.`);
+  if (!sum.equals(bytes.subarray(78, 86)))
+    throw new SignetError('MALFORMED', 'The vault file’s header is damaged; restore it from a backup.');
+  if (bytes[8] !== VAULT_VERSION)
+    throw new SignetError(
+      'UNSUPPORTED',
+      `The vault file is format version ${bytes[8]}; this Signet reads version ${VAULT_VERSION}. Use a newer Signet.`,
+    );
   if (bytes[9] !== 1) throw new SignetError('UNSUPPORTED', 'The vault file uses a key derivation this Signet does not know.');
   const length = bytes.readUInt32BE(74);
   if (bytes.length < HEADER + length + TAG) throw new SignetError('MALFORMED', 'The vault file is cut short; restore it from a backup.');
@@ -149,4 +159,3 @@ export function openVault(file: Uint8Array, passphrase: Uint8Array): { vault: Va
     plaintext.fill(0);
   }
 }
-

@@ -6,7 +6,9 @@ import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 export const VaultPublicPart = z.object({ pem: z.string().max(20_000).optional(), pgp: z.string().max(200_000).optional() }).strict();
 export type VaultPublicPart = z.infer<typeof VaultPublicPart>;
 
-const File = z.object({ version: z.literal(1), entries: z.record(z.string(), VaultPublicPart), mac: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+const File = z
+  .object({ version: z.literal(1), entries: z.record(z.string(), VaultPublicPart), mac: z.string().regex(/^[0-9a-f]{64}$/) })
+  .strict();
 
 const MAC_LABEL = 'signet vault public parts v1';
 
@@ -16,7 +18,11 @@ export function publicMacKey(vaultKey: Buffer): Buffer {
 }
 
 function macOf(key: Buffer, entries: Readonly<Record<string, VaultPublicPart>>): Buffer {
-  const canonical = JSON.stringify(Object.keys(entries).sort().map((id) => [id, entries[id]?.pem ?? null, entries[id]?.pgp ?? null]));
+  const canonical = JSON.stringify(
+    Object.keys(entries)
+      .sort()
+      .map((id) => [id, entries[id]?.pem ?? null, entries[id]?.pgp ?? null]),
+  );
   return createHmac('sha256', key).update(canonical).digest();
 }
 

@@ -37,9 +37,20 @@ describe('the vault file', () => {
     for (const at of [5, 8, 11, 20, 35, 50, 76, 80, 90, sealed.length - 20, sealed.length - 1]) {
       const bad = Buffer.from(sealed);
       bad[at] = (bad[at] as number) ^ 0x01;
-      expect(codeOf(() => openVault(bad, pass)), `byte ${at}`).toMatch(/^(MALFORMED|UNSUPPORTED|BAD_PASSPHRASE)/);
-      if (at >= 86) expect(codeOf(() => openVault(bad, pass)), `byte ${at}`).toMatch(/^MALFORMED: .*damaged or was altered/);
-      if (at < 78 && at !== 5) expect(codeOf(() => openVault(bad, pass)), `byte ${at}`).toMatch(/header is damaged/);
+      expect(
+        codeOf(() => openVault(bad, pass)),
+        `byte ${at}`,
+      ).toMatch(/^(MALFORMED|UNSUPPORTED|BAD_PASSPHRASE)/);
+      if (at >= 86)
+        expect(
+          codeOf(() => openVault(bad, pass)),
+          `byte ${at}`,
+        ).toMatch(/^MALFORMED: .*damaged or was altered/);
+      if (at < 78 && at !== 5)
+        expect(
+          codeOf(() => openVault(bad, pass)),
+          `byte ${at}`,
+        ).toMatch(/header is damaged/);
     }
   });
 

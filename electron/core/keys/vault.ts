@@ -37,7 +37,10 @@ export class VaultSecretStore implements KeySecretStore {
   /** The public halves of the vault's keys, readable while it is locked (vault-public.ts). */
   private readonly publics: VaultPublicParts;
 
-  constructor(dataDir: string, private readonly idleMs = VAULT_IDLE_MS) {
+  constructor(
+    dataDir: string,
+    private readonly idleMs = VAULT_IDLE_MS,
+  ) {
     this.file = path.join(dataDir, 'vault.signet');
     this.publics = new VaultPublicParts(path.join(dataDir, 'vault.public.json'));
   }
@@ -89,8 +92,17 @@ export class VaultSecretStore implements KeySecretStore {
   }
 
   async status(): Promise<VaultStatus> {
-    const exists = await fs.stat(this.file).then(() => true, () => false);
-    return { exists, unlocked: Boolean(this.key), file: this.file, ...(this.key && this.locksAt ? { locksAt: new Date(this.locksAt).toISOString() } : {}), ...(this.entries ? { entries: Object.keys(this.entries).length } : {}) };
+    const exists = await fs.stat(this.file).then(
+      () => true,
+      () => false,
+    );
+    return {
+      exists,
+      unlocked: Boolean(this.key),
+      file: this.file,
+      ...(this.key && this.locksAt ? { locksAt: new Date(this.locksAt).toISOString() } : {}),
+      ...(this.entries ? { entries: Object.keys(this.entries).length } : {}),
+    };
   }
 
   /** Opens the vault with its passphrase, or creates it (empty) when there is none yet. */
@@ -99,7 +111,8 @@ export class VaultSecretStore implements KeySecretStore {
     try {
       bytes = await fs.readFile(this.file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}.`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}.`);
     }
     this.lock();
     if (bytes) {
@@ -157,7 +170,12 @@ export class VaultSecretStore implements KeySecretStore {
   }
 
   private assertUnlocked(): void {
-    if (!this.key) throw new SignetError('KEY_LOCKED', 'The vault is locked: unlock it with its passphrase (Keys → Vault, or --vault-password-env VAR).', { reason: 'vault-locked' });
+    if (!this.key)
+      throw new SignetError(
+        'KEY_LOCKED',
+        'The vault is locked: unlock it with its passphrase (Keys → Vault, or --vault-password-env VAR).',
+        { reason: 'vault-locked' },
+      );
   }
 
   private touch(): void {

@@ -21,8 +21,22 @@ describe.each([
     const leaf = generate();
     const now = new Date();
     const caSubject = { commonName: `Signet test CA ${kind}`, organization: 'Signet' };
-    const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: now, notAfter: new Date(now.getTime() + 10 * year), ca: true });
-    const leafPem = makeCertificate({ subject: { commonName: `release-${kind}`, organization: 'Signet' }, publicKey: leaf.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: now, notAfter: new Date(now.getTime() + year), ca: false });
+    const caPem = makeCertificate({
+      subject: caSubject,
+      publicKey: ca.publicKey,
+      issuer: { subject: caSubject, privateKey: ca.privateKey },
+      notBefore: now,
+      notAfter: new Date(now.getTime() + 10 * year),
+      ca: true,
+    });
+    const leafPem = makeCertificate({
+      subject: { commonName: `release-${kind}`, organization: 'Signet' },
+      publicKey: leaf.publicKey,
+      issuer: { subject: caSubject, privateKey: ca.privateKey },
+      notBefore: now,
+      notAfter: new Date(now.getTime() + year),
+      ca: false,
+    });
     writeFileSync(path.join(dir, `${kind}-ca.pem`), caPem);
     writeFileSync(path.join(dir, `${kind}-leaf.pem`), leafPem);
     expect(openssl(['verify', '-CAfile', `${kind}-ca.pem`, `${kind}-leaf.pem`])).toContain('OK');
@@ -37,7 +51,14 @@ describe.each([
     expect(parsed.subject).toContain(`CN=release-${kind}`);
     // Another CA does not verify the leaf.
     const other = generate();
-    const otherPem = makeCertificate({ subject: caSubject, publicKey: other.publicKey, issuer: { subject: caSubject, privateKey: other.privateKey }, notBefore: now, notAfter: new Date(now.getTime() + year), ca: true });
+    const otherPem = makeCertificate({
+      subject: caSubject,
+      publicKey: other.publicKey,
+      issuer: { subject: caSubject, privateKey: other.privateKey },
+      notBefore: now,
+      notAfter: new Date(now.getTime() + year),
+      ca: true,
+    });
     writeFileSync(path.join(dir, `${kind}-other.pem`), otherPem);
     expect(() => openssl(['verify', '-CAfile', `${kind}-other.pem`, `${kind}-leaf.pem`])).toThrow();
   });
@@ -45,7 +66,11 @@ describe.each([
   it('a CSR that openssl verifies', () => {
     const key = generate();
     writeFileSync(path.join(dir, `${kind}.csr`), makeCsr({ commonName: 'release.example.com', organization: 'Signet' }, key.privateKey));
-    const out = execFileSync('openssl', ['req', '-in', `${kind}.csr`, '-noout', '-verify', '-text'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('openssl', ['req', '-in', `${kind}.csr`, '-noout', '-verify', '-text'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).toMatch(/Subject: O ?= ?Signet, CN ?= ?release\.example\.com/);
     expect(out).toContain('Code Signing');
   });

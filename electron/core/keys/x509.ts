@@ -36,8 +36,10 @@ const seq = (items: Asn1[]) => asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true,
 const oid = (id: string) => asn1.create(Class.UNIVERSAL, Type.OID, false, asn1.oidToDer(id).getBytes());
 const int = (bytes: Buffer) => asn1.create(Class.UNIVERSAL, Type.INTEGER, false, bytes.toString('binary'));
 const bool = (v: boolean) => asn1.create(Class.UNIVERSAL, Type.BOOLEAN, false, v ? '\xff' : '\x00');
-const octets = (bytes: Buffer | string) => asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, typeof bytes === 'string' ? bytes : bytes.toString('binary'));
-const bits = (bytes: Buffer, unused = 0) => asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, String.fromCharCode(unused) + bytes.toString('binary'));
+const octets = (bytes: Buffer | string) =>
+  asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, typeof bytes === 'string' ? bytes : bytes.toString('binary'));
+const bits = (bytes: Buffer, unused = 0) =>
+  asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, String.fromCharCode(unused) + bytes.toString('binary'));
 const utf8 = (text: string) => asn1.create(Class.UNIVERSAL, Type.UTF8, false, forge.util.encodeUtf8(text));
 const fromDer = (der: Buffer) => asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
 const toDer = (node: Asn1) => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
@@ -50,7 +52,9 @@ function name(subject: Subject): Asn1 {
 function time(date: Date): Asn1 {
   // UTCTime through 2049, GeneralizedTime after (RFC 5280 4.1.2.5).
   const iso = date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return date.getUTCFullYear() < 2050 ? asn1.create(Class.UNIVERSAL, Type.UTCTIME, false, `${iso.slice(2)}Z`) : asn1.create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, `${iso}Z`);
+  return date.getUTCFullYear() < 2050
+    ? asn1.create(Class.UNIVERSAL, Type.UTCTIME, false, `${iso.slice(2)}Z`)
+    : asn1.create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, `${iso}Z`);
 }
 
 /** The signature algorithm a key signs certificates with, and the hash node:crypto uses. */
@@ -61,7 +65,8 @@ function algorithmFor(key: KeyObject): { id: Asn1; hash: string | null } {
     if (curve === 'secp384r1') return { id: seq([oid(OID.ecdsaSha384)]), hash: 'sha384' };
     throw new SignetError('UNSUPPORTED', `Certificates for ${curve ?? 'this curve'} keys are not made here (P-256 and P-384 are).`);
   }
-  if (key.asymmetricKeyType === 'rsa') return { id: seq([oid(OID.rsaSha256), asn1.create(Class.UNIVERSAL, Type.NULL, false, '')]), hash: 'sha256' };
+  if (key.asymmetricKeyType === 'rsa')
+    return { id: seq([oid(OID.rsaSha256), asn1.create(Class.UNIVERSAL, Type.NULL, false, '')]), hash: 'sha256' };
   if (key.asymmetricKeyType === 'ed25519') return { id: seq([oid(OID.ed25519)]), hash: null };
   throw new SignetError('UNSUPPORTED', `Certificates for ${key.asymmetricKeyType ?? 'this kind of'} key are not made here.`);
 }
@@ -85,7 +90,11 @@ function signed(tbs: Asn1, signer: KeyObject): Buffer {
   return toDer(seq([tbs, id, bits(signature)]));
 }
 
-const pem = (label: string, der: Buffer) => `-----BEGIN ${label}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+const pem = (label: string, der: Buffer) =>
+  `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 export interface CertificateInput {
   subject: Subject;
@@ -127,8 +136,13 @@ export function makeCertificate(input: CertificateInput): string {
 /** A PKCS#10 certificate signing request for a key, asking for a code-signing certificate. */
 export function makeCsr(subject: Subject, privateKey: KeyObject): string {
   const publicKey = createPublicKey(privateKey);
-  const requested = seq([extension(OID.keyUsage, true, bits(Buffer.from([0x80]), 7)), extension(OID.extKeyUsage, false, seq([oid(OID.codeSigning)]))]);
-  const attributes = asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [seq([oid(OID.extensionRequest), asn1.create(Class.UNIVERSAL, Type.SET, true, [requested])])]);
+  const requested = seq([
+    extension(OID.keyUsage, true, bits(Buffer.from([0x80]), 7)),
+    extension(OID.extKeyUsage, false, seq([oid(OID.codeSigning)])),
+  ]);
+  const attributes = asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [
+    seq([oid(OID.extensionRequest), asn1.create(Class.UNIVERSAL, Type.SET, true, [requested])]),
+  ]);
   const info = seq([int(Buffer.from([0])), name(subject), spki(publicKey).node, attributes]);
   return pem('CERTIFICATE REQUEST', signed(info, privateKey));
 }

@@ -9,7 +9,11 @@ export { HASH_LABEL, type AlgorithmInfo, type HashName } from '../signing/algori
 /** The KMS algorithms' rows of the one algorithm table: every one signs a digest. */
 export const ALGORITHMS = SIGNING_ALGORITHMS as Readonly<Record<KmsAlgorithm, AlgorithmInfo & { readonly hash: HashName }>>;
 
-export type PublicKeyKind = { kind: 'rsa'; bits: number } | { kind: 'ec'; curve: 'prime256v1' | 'secp384r1' | 'secp521r1' } | { kind: 'sm2' } | { kind: 'other'; name: string };
+export type PublicKeyKind =
+  | { kind: 'rsa'; bits: number }
+  | { kind: 'ec'; curve: 'prime256v1' | 'secp384r1' | 'secp521r1' }
+  | { kind: 'sm2' }
+  | { kind: 'other'; name: string };
 
 export function publicKeyKind(pem: string): PublicKeyKind {
   if (isSm2Spki(pem)) return { kind: 'sm2' };
@@ -27,9 +31,21 @@ export function publicKeyKind(pem: string): PublicKeyKind {
 export function algorithmsForKey(kind: PublicKeyKind): KmsAlgorithm[] {
   switch (kind.kind) {
     case 'rsa':
-      return ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha224', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
+      return [
+        'rsa-pkcs1v15-sha256',
+        'rsa-pkcs1v15-sha384',
+        'rsa-pkcs1v15-sha512',
+        'rsa-pss-sha224',
+        'rsa-pss-sha256',
+        'rsa-pss-sha384',
+        'rsa-pss-sha512',
+      ];
     case 'ec':
-      return kind.curve === 'prime256v1' ? ['ecdsa-p256-sha256'] : kind.curve === 'secp384r1' ? ['ecdsa-p384-sha384'] : ['ecdsa-p521-sha512'];
+      return kind.curve === 'prime256v1'
+        ? ['ecdsa-p256-sha256']
+        : kind.curve === 'secp384r1'
+          ? ['ecdsa-p384-sha384']
+          : ['ecdsa-p521-sha512'];
     case 'sm2':
       return ['sm2-sm3'];
     default:
@@ -39,7 +55,18 @@ export function algorithmsForKey(kind: PublicKeyKind): KmsAlgorithm[] {
 
 /** What Signet signs with when no algorithm is named: cosign's choices (PKCS#1 v1.5 for RSA). */
 export function defaultAlgorithm(allowed: readonly KmsAlgorithm[]): KmsAlgorithm | undefined {
-  const order: KmsAlgorithm[] = ['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'ecdsa-p521-sha512', 'rsa-pkcs1v15-sha256', 'rsa-pss-sha256', 'sm2-sm3', 'rsa-pkcs1v15-sha384', 'rsa-pss-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha512'];
+  const order: KmsAlgorithm[] = [
+    'ecdsa-p256-sha256',
+    'ecdsa-p384-sha384',
+    'ecdsa-p521-sha512',
+    'rsa-pkcs1v15-sha256',
+    'rsa-pss-sha256',
+    'sm2-sm3',
+    'rsa-pkcs1v15-sha384',
+    'rsa-pss-sha384',
+    'rsa-pkcs1v15-sha512',
+    'rsa-pss-sha512',
+  ];
   return order.find((a) => allowed.includes(a));
 }
 

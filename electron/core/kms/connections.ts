@@ -14,7 +14,8 @@ export type { SecretStore } from '../keys/secret-store';
 export const KMS_SECRET_SERVICE = 'Signet KMS credentials';
 
 /** KMS secrets in the OS keychain. */
-export const kmsKeychain = () => new KeychainStore({ service: KMS_SECRET_SERVICE, what: 'the KMS credentials', instead: "use the vendor's own credential files instead" });
+export const kmsKeychain = () =>
+  new KeychainStore({ service: KMS_SECRET_SERVICE, what: 'the KMS credentials', instead: "use the vendor's own credential files instead" });
 
 export const keychainEntryFor = (name: string) => `kms:${name}`;
 
@@ -38,13 +39,18 @@ export class KmsConnectionStore {
       throw new SignetError('IO_ERROR', `Cannot read ${this.file}: ${describeSystemError(error)}.`);
     }
     const parsed = FileSchema.safeParse(parseStrictJson(bytes, this.file));
-    if (!parsed.success) throw new SignetError('MALFORMED', `${this.file} is not a Signet KMS connection file (${parsed.error.issues[0]?.message ?? 'invalid'}). Move it aside and add the connections again.`);
+    if (!parsed.success)
+      throw new SignetError(
+        'MALFORMED',
+        `${this.file} is not a Signet KMS connection file (${parsed.error.issues[0]?.message ?? 'invalid'}). Move it aside and add the connections again.`,
+      );
     return parsed.data.connections;
   }
 
   async get(name: string): Promise<KmsConnection> {
     const found = (await this.list()).find((c) => c.name === name);
-    if (!found) throw new SignetError('NOT_FOUND', `There is no KMS connection named "${name}". \`signet kms list\` shows the connections.`);
+    if (!found)
+      throw new SignetError('NOT_FOUND', `There is no KMS connection named "${name}". \`signet kms list\` shows the connections.`);
     return found;
   }
 
@@ -53,7 +59,8 @@ export class KmsConnectionStore {
     return this.serial(async () => {
       const all = await this.list();
       const at = all.findIndex((c) => c.name === connection.name);
-      if (at !== -1 && !replace) throw new SignetError('CONFLICT', `A KMS connection named "${connection.name}" exists already. Remove it first, or replace it.`);
+      if (at !== -1 && !replace)
+        throw new SignetError('CONFLICT', `A KMS connection named "${connection.name}" exists already. Remove it first, or replace it.`);
       if (at === -1) all.push(connection);
       else all[at] = connection;
       await this.write(all);

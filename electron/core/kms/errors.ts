@@ -4,7 +4,6 @@ import type { KmsProviderId } from '../../../shared/models/kms';
 import { isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
 import { providerName } from './providers';
 
-
 export type KmsProblem =
   | 'throttled'
   | 'disabled'
@@ -118,7 +117,12 @@ export function rethrowKnown(error: unknown): void {
 export function isNetworkFailure(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth += 1) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(code)) {
+    if (
+      typeof code === 'string' &&
+      /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(
+        code,
+      )
+    ) {
       return describeSystemError(e);
     }
   }
@@ -132,7 +136,11 @@ export interface BackoffOptions {
 }
 
 /** Retries `run` while `retryable` says so, with exponential backoff and full jitter. */
-export async function withBackoff<T>(run: () => Promise<T>, retryable: (error: unknown) => boolean, options: BackoffOptions = {}): Promise<T> {
+export async function withBackoff<T>(
+  run: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  options: BackoffOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 4;
   const base = options.baseMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));

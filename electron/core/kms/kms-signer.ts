@@ -55,7 +55,10 @@ export async function openKmsSigner(client: KmsClient, ref: KmsKeyRef, options: 
   const algorithm = options.algorithm ?? defaultAlgorithm(allowed);
   if (!algorithm || !allowed.includes(algorithm)) {
     const list = allowed.length ? allowed.join(', ') : 'none that Signet can verify';
-    throw kmsError(provider, 'algorithm-not-allowed', { key: ref.uri, hint: `${options.algorithm ? `${options.algorithm} was asked; ` : ''}the key allows ${list}.` });
+    throw kmsError(provider, 'algorithm-not-allowed', {
+      key: ref.uri,
+      hint: `${options.algorithm ? `${options.algorithm} was asked; ` : ''}the key allows ${list}.`,
+    });
   }
 
   const versionUri = withVersion(ref, version.version);
@@ -72,7 +75,10 @@ export async function openKmsSigner(client: KmsClient, ref: KmsKeyRef, options: 
   const signChecked = async (digest: Uint8Array, data?: Uint8Array): Promise<KmsSignature> => {
     const result = await client.signDigest(ref, { version: version.version, algorithm, digest });
     if (result.version !== version.version) {
-      throw kmsError(provider, 'answer-refused', { key: ref.uri, hint: `The KMS signed with key version ${result.version} where version ${version.version} was asked; Signet refused the signature.` });
+      throw kmsError(provider, 'answer-refused', {
+        key: ref.uri,
+        hint: `The KMS signed with key version ${result.version} where version ${version.version} was asked; Signet refused the signature.`,
+      });
     }
     assertKmsSignature({ algorithm, publicKeyPem, digest, signature: result.signature, ...(data ? { data } : {}) }, where);
     return { signature: result.signature, algorithm, padding: ALGORITHMS[algorithm].padding, keyVersion: version.version, versionUri };
@@ -95,7 +101,11 @@ export async function openKmsSigner(client: KmsClient, ref: KmsKeyRef, options: 
 function chooseVersion(key: KmsKey, wanted: string | undefined, ref: KmsKeyRef): KmsKeyVersion {
   if (wanted !== undefined) {
     const found = key.versions.find((v) => v.version === wanted);
-    if (!found) throw kmsError(ref.provider, 'not-found', { key: `${ref.uri} version ${wanted}`, hint: `Its versions are ${key.versions.map((v) => v.version).join(', ') || 'none'}.` });
+    if (!found)
+      throw kmsError(ref.provider, 'not-found', {
+        key: `${ref.uri} version ${wanted}`,
+        hint: `Its versions are ${key.versions.map((v) => v.version).join(', ') || 'none'}.`,
+      });
     return found;
   }
   const current = key.versions.find((v) => v.current) ?? key.versions.find((v) => v.state === 'enabled');

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { SignetError } from '../../../shared/errors';
-import { KMS_PROVIDERS, type KmsAlgorithm, type KmsConnection, type KmsCredentialRef, type KmsKey, type KmsKeyState, type KmsProviderId, type KmsProviderInfo, type KmsTestResult } from '../../../shared/models/kms';
+import {
+  KMS_PROVIDERS,
+  type KmsAlgorithm,
+  type KmsConnection,
+  type KmsCredentialRef,
+  type KmsKey,
+  type KmsKeyState,
+  type KmsProviderId,
+  type KmsProviderInfo,
+  type KmsTestResult,
+} from '../../../shared/models/kms';
 import { assertOnline } from '../net/gate';
 import { ALGORITHMS } from './algorithms';
 import { pemSpkiSha256 } from '../signing/spki';
@@ -33,7 +43,6 @@ export interface AddConnection {
   replace?: boolean;
 }
 
-
 /**
  * KMS connections and signing with KMS keys: what the contract handlers, the CLI's `--key
  * <uri>` and every signature format use. Secrets are read from the keychain per call and never
@@ -59,16 +68,26 @@ export class KmsService {
     const info = PROVIDERS[request.provider];
     const { credential } = request;
     if (!info.credentialSources.includes(credential.source)) {
-      throw new SignetError('INVALID_INPUT', `${info.name} takes credentials from ${info.credentialSources.join(', ')}, not "${credential.source}".`);
+      throw new SignetError(
+        'INVALID_INPUT',
+        `${info.name} takes credentials from ${info.credentialSources.join(', ')}, not "${credential.source}".`,
+      );
     }
     if (credential.source === 'keychain') {
       const secret = credential.secret ?? {};
       const unknown = Object.keys(secret).filter((k) => !info.secretFields.includes(k));
-      if (unknown.length) throw new SignetError('INVALID_INPUT', `${info.name} credentials have no field ${unknown.join(', ')}; the fields are ${info.secretFields.join(', ')}.`);
+      if (unknown.length)
+        throw new SignetError(
+          'INVALID_INPUT',
+          `${info.name} credentials have no field ${unknown.join(', ')}; the fields are ${info.secretFields.join(', ')}.`,
+        );
       const missing = PROVIDERS[request.provider].requiredSecrets.filter((k) => !secret[k]);
       if (missing.length) throw new SignetError('INVALID_INPUT', `${info.name} credentials need ${missing.join(', ')}.`);
     } else if (credential.secret && Object.keys(credential.secret).length) {
-      throw new SignetError('INVALID_INPUT', 'Secrets are only taken with the keychain credential source; the other sources read the vendor’s own files or environment.');
+      throw new SignetError(
+        'INVALID_INPUT',
+        'Secrets are only taken with the keychain credential source; the other sources read the vendor’s own files or environment.',
+      );
     }
     if (credential.source === 'profile' && !credential.profile) throw new SignetError('INVALID_INPUT', 'Name the profile to use.');
     if (credential.source === 'file' && !credential.path) throw new SignetError('INVALID_INPUT', 'Name the credentials file to use.');
@@ -96,10 +115,12 @@ export class KmsService {
       created: new Date().toISOString(),
     };
     const existing = (await this.store.list()).find((c) => c.name === request.name);
-    if (existing && !request.replace) throw new SignetError('CONFLICT', `A KMS connection named "${request.name}" exists already. Remove it first, or replace it.`);
+    if (existing && !request.replace)
+      throw new SignetError('CONFLICT', `A KMS connection named "${request.name}" exists already. Remove it first, or replace it.`);
     if (credential.source === 'keychain') await this.options.secrets.put(entry, JSON.stringify(credential.secret));
     await this.store.put(connection, request.replace ?? false);
-    if (existing?.credential.keychainEntry && credential.source !== 'keychain') await this.options.secrets.delete(existing.credential.keychainEntry).catch(() => undefined);
+    if (existing?.credential.keychainEntry && credential.source !== 'keychain')
+      await this.options.secrets.delete(existing.credential.keychainEntry).catch(() => undefined);
     return connection;
   }
 
@@ -125,14 +146,24 @@ export class KmsService {
    * Whether a key can still sign, as OCIR asks the Vault: the key's state and the state of the
    * version whose public key has this SPKI SHA-256 (each version's public key is read, at most 50).
    */
-  async versionStatus(uri: string, spkiSha256: string, connectionName?: string): Promise<{ keyState: KmsKeyState; version?: string; versionState?: KmsKeyState; enabled: boolean }> {
+  async versionStatus(
+    uri: string,
+    spkiSha256: string,
+    connectionName?: string,
+  ): Promise<{ keyState: KmsKeyState; version?: string; versionState?: KmsKeyState; enabled: boolean }> {
     const ref = parseKmsUri(uri);
     assertOnline();
     const { client } = await this.clientFor(ref, connectionName);
     const key = await client.describeKey(ref);
     for (const v of key.versions.slice(0, 50)) {
       const pem = await client.getPublicKey(ref, v.version).catch(() => undefined);
-      if (pem && pemSpkiSha256(pem).toLowerCase() === spkiSha256.toLowerCase()) return { keyState: key.state, version: v.version, versionState: v.state, enabled: key.state === 'enabled' && v.state === 'enabled' };
+      if (pem && pemSpkiSha256(pem).toLowerCase() === spkiSha256.toLowerCase())
+        return {
+          keyState: key.state,
+          version: v.version,
+          versionState: v.state,
+          enabled: key.state === 'enabled' && v.state === 'enabled',
+        };
     }
     return { keyState: key.state, enabled: false };
   }
@@ -170,16 +201,25 @@ export class KmsService {
     if (name) {
       const connection = await this.store.get(name);
       if (connection.provider !== ref.provider) {
-        throw new SignetError('INVALID_INPUT', `The connection "${name}" is for ${providerName(connection.provider)}, but ${ref.uri} is a ${providerName(ref.provider)} key.`);
+        throw new SignetError(
+          'INVALID_INPUT',
+          `The connection "${name}" is for ${providerName(connection.provider)}, but ${ref.uri} is a ${providerName(ref.provider)} key.`,
+        );
       }
       assertSameRegion(ref, connection);
       return connection;
     }
     const candidates = (await this.store.list()).filter((c) => c.provider === ref.provider);
     const region = refRegion(ref);
-    const best = candidates.find((c) => !region || !c.region || c.region === region) ;
+    const best = candidates.find((c) => !region || !c.region || c.region === region);
     if (best) return best;
-    return { name: 'default', provider: ref.provider, ...(region ? { region } : {}), credential: { source: 'default' }, created: new Date(0).toISOString() };
+    return {
+      name: 'default',
+      provider: ref.provider,
+      ...(region ? { region } : {}),
+      credential: { source: 'default' },
+      created: new Date(0).toISOString(),
+    };
   }
 
   private async clientFor(ref: KmsKeyRef, name?: string): Promise<{ client: KmsClient; connection: KmsConnection }> {
@@ -192,10 +232,19 @@ export class KmsService {
     if (connection.credential.source === 'keychain') {
       const entry = connection.credential.keychainEntry ?? keychainEntryFor(connection.name);
       const stored = await this.options.secrets.get(entry);
-      if (!stored) throw kmsError(connection.provider, 'credentials-missing', { vendor: `the keychain has no entry "${entry}"`, hint: `Add the connection "${connection.name}" again with its credentials.` });
+      if (!stored)
+        throw kmsError(connection.provider, 'credentials-missing', {
+          vendor: `the keychain has no entry "${entry}"`,
+          hint: `Add the connection "${connection.name}" again with its credentials.`,
+        });
       secret = JSON.parse(stored) as Record<string, string>;
     }
-    const resolved: ResolvedConnection = { connection, secret, env: this.options.env ?? process.env, home: this.options.home ?? os.homedir() };
+    const resolved: ResolvedConnection = {
+      connection,
+      secret,
+      env: this.options.env ?? process.env,
+      home: this.options.home ?? os.homedir(),
+    };
     return (await this.module(connection.provider)).createClient(resolved);
   }
 
@@ -219,11 +268,19 @@ function refRegion(ref: KmsKeyRef): string | undefined {
 function assertSameRegion(ref: KmsKeyRef, connection: KmsConnection): void {
   if (ref.provider === 'tencentkms' || ref.provider === 'huaweikms') {
     if (connection.region && connection.region !== ref.region) {
-      throw kmsError(ref.provider, 'region-mismatch', { key: ref.uri, vendor: `the key is in ${ref.region}, the connection "${connection.name}" uses ${connection.region}`, hint: `Use a connection for ${ref.region}, or one without a region.` });
+      throw kmsError(ref.provider, 'region-mismatch', {
+        key: ref.uri,
+        vendor: `the key is in ${ref.region}, the connection "${connection.name}" uses ${connection.region}`,
+        hint: `Use a connection for ${ref.region}, or one without a region.`,
+      });
     }
   }
   if (ref.provider === 'huaweikms' && connection.scope && connection.scope !== ref.projectId) {
-    throw kmsError(ref.provider, 'region-mismatch', { key: ref.uri, vendor: `the key is in project ${ref.projectId}, the connection "${connection.name}" lists project ${connection.scope}`, hint: 'Use a connection for that project.' });
+    throw kmsError(ref.provider, 'region-mismatch', {
+      key: ref.uri,
+      vendor: `the key is in project ${ref.projectId}, the connection "${connection.name}" lists project ${connection.scope}`,
+      hint: 'Use a connection for that project.',
+    });
   }
 }
 
@@ -242,13 +299,19 @@ function validateFields(request: AddConnection): void {
       fail('The endpoint must be an http:// or https:// URL without user name, password, query or fragment.');
     }
   }
-  if (request.authorityHost && !/^https:\/\/[^/\s]+\/?$/.test(request.authorityHost)) fail('The authority host must be an https:// URL such as https://login.microsoftonline.us.');
-  if (request.region && !/^[a-z]{2,3}(?:-[a-z0-9]+)+$/.test(request.region)) fail(`"${request.region}" is not a region name such as eu-central-1.`);
-  if (request.caCertificates && !request.caCertificates.includes('-----BEGIN CERTIFICATE-----')) fail('The CA certificates must be PEM (-----BEGIN CERTIFICATE-----).');
+  if (request.authorityHost && !/^https:\/\/[^/\s]+\/?$/.test(request.authorityHost))
+    fail('The authority host must be an https:// URL such as https://login.microsoftonline.us.');
+  if (request.region && !/^[a-z]{2,3}(?:-[a-z0-9]+)+$/.test(request.region))
+    fail(`"${request.region}" is not a region name such as eu-central-1.`);
+  if (request.caCertificates && !request.caCertificates.includes('-----BEGIN CERTIFICATE-----'))
+    fail('The CA certificates must be PEM (-----BEGIN CERTIFICATE-----).');
   if (request.provider === 'gcpkms' && request.scope && !/^projects\/[^/]+\/locations\/[^/]+(?:\/keyRings\/[^/]+)?$/.test(request.scope)) {
     fail('For Google Cloud KMS the scope is projects/P/locations/L or projects/P/locations/L/keyRings/R.');
   }
-  if (request.provider === 'ocikms' && request.scope && !/^ocid1\.(compartment|tenancy)\.oc[0-9]+\.\.[a-z0-9]+$/.test(request.scope)) fail('For OCI Vault the scope is a compartment OCID (ocid1.compartment.oc1..…).');
-  if (request.provider === 'huaweikms' && request.scope && !/^[0-9a-f]{32}$/.test(request.scope)) fail('For Huawei Cloud KMS the scope is a project id (32 hexadecimal digits).');
-  if (request.provider === 'hashivault' && request.scope && !/^[A-Za-z0-9_./-]{1,200}(\|[A-Za-z0-9_./-]{1,200})?$/.test(request.scope)) fail('For Vault the scope is the transit mount path, optionally followed by |NAMESPACE.');
+  if (request.provider === 'ocikms' && request.scope && !/^ocid1\.(compartment|tenancy)\.oc[0-9]+\.\.[a-z0-9]+$/.test(request.scope))
+    fail('For OCI Vault the scope is a compartment OCID (ocid1.compartment.oc1..…).');
+  if (request.provider === 'huaweikms' && request.scope && !/^[0-9a-f]{32}$/.test(request.scope))
+    fail('For Huawei Cloud KMS the scope is a project id (32 hexadecimal digits).');
+  if (request.provider === 'hashivault' && request.scope && !/^[A-Za-z0-9_./-]{1,200}(\|[A-Za-z0-9_./-]{1,200})?$/.test(request.scope))
+    fail('For Vault the scope is the transit mount path, optionally followed by |NAMESPACE.');
 }

@@ -12,14 +12,23 @@ import { PROVIDERS } from './providers';
  *   hashivault://KEY                                                 (cosign; address, mount and token from the connection)
  *   tencentkms://REGION/KEY-ID                                       e.g. tencentkms://ap-guangzhou/0b6f…-…
  *   ocikms://CRYPTO-ENDPOINT-HOST/KEY-OCID[/KEY-VERSION-OCID]        the vault's crypto endpoint, as the OCI console shows it,
- *                                                                    e.g. ocikms://bbx3…-crypto.kms.us-ashburn-1.oraclecloud.com/ocid1.key.oc1.iad.bbx3….abuw…
+ *                                                                    e.g.
+ * ocikms://bbx3…-crypto.kms.us-ashburn-1.oraclecloud.com/ocid1.key.oc1.iad.bbx3….abuw…
  *   huaweikms://REGION/PROJECT-ID/KEY-ID                             e.g. huaweikms://cn-north-4/0a1b…(32 hex)/5d5d…-…
  *
  * Parsing is strict: anything else is an "Invalid KMS key reference" error, and nothing that looks
  * like a URI is ever read as a file path (cosign#1259, cosign#2094).
  */
 export type KmsKeyRef =
-  | { provider: 'awskms'; uri: string; endpoint?: string; keyId: string; region?: string; account?: string; form: 'id' | 'arn' | 'alias' | 'alias-arn' }
+  | {
+      provider: 'awskms';
+      uri: string;
+      endpoint?: string;
+      keyId: string;
+      region?: string;
+      account?: string;
+      form: 'id' | 'arn' | 'alias' | 'alias-arn';
+    }
   | { provider: 'gcpkms'; uri: string; project: string; location: string; keyRing: string; key: string; version?: string; keyName: string }
   | { provider: 'azurekms'; uri: string; vaultHost: string; key: string; version?: string }
   | { provider: 'hashivault'; uri: string; key: string }
@@ -37,7 +46,8 @@ const HOST_PORT = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-
 const GCP_ID = /^[a-zA-Z0-9_-]{1,63}$/;
 const GCP_PROJECT = /^(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const GCP_LOCATION = /^[a-z][a-z0-9-]{0,62}$/;
-const AZURE_VAULT = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\.(?:vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)$/;
+const AZURE_VAULT =
+  /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\.(?:vault\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net|vault\.microsoftazure\.de|managedhsm\.azure\.net)$/;
 const AZURE_KEY = /^[a-zA-Z0-9-]{1,127}$/;
 const AZURE_VERSION = /^[0-9a-fA-F]{32}$/;
 const VAULT_KEY = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -106,9 +116,22 @@ function parseAws(uri: string, rest: string): KmsKeyRef {
 function parseGcp(uri: string, rest: string): KmsKeyRef {
   const parts = rest.split('/');
   const fail = (why: string) => invalid(uri, why, 'gcpkms');
-  if (parts.length !== 8 && parts.length !== 10) fail('does not have the projects/…/locations/…/keyRings/…/cryptoKeys/…[/cryptoKeyVersions/N] shape');
-  const [p, project, l, location, r, keyRing, c, key, v, version] = parts as [string, string, string, string, string, string, string, string, string?, string?];
-  if (p !== 'projects' || l !== 'locations' || r !== 'keyRings' || c !== 'cryptoKeys') fail('does not have the projects/…/locations/…/keyRings/…/cryptoKeys/… shape');
+  if (parts.length !== 8 && parts.length !== 10)
+    fail('does not have the projects/…/locations/…/keyRings/…/cryptoKeys/…[/cryptoKeyVersions/N] shape');
+  const [p, project, l, location, r, keyRing, c, key, v, version] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?,
+    string?,
+  ];
+  if (p !== 'projects' || l !== 'locations' || r !== 'keyRings' || c !== 'cryptoKeys')
+    fail('does not have the projects/…/locations/…/keyRings/…/cryptoKeys/… shape');
   if (!GCP_PROJECT.test(project)) fail(`has an invalid project id "${project}"`);
   if (!GCP_LOCATION.test(location)) fail(`has an invalid location "${location}"`);
   if (!GCP_ID.test(keyRing)) fail(`has an invalid key ring name "${keyRing}"`);
@@ -148,8 +171,16 @@ function parseOci(uri: string, rest: string): KmsKeyRef {
   if (!HOST_PORT.test(cryptoHost)) fail('has a crypto endpoint that is not a host name');
   const key = OCI_KEY.exec(keyId);
   if (!key) fail('has a key OCID that is not of the form ocid1.key.oc1.REGION.VAULT.ID');
-  if (versionId !== undefined && !OCI_KEY_VERSION.test(versionId)) fail('has a key version OCID that is not of the form ocid1.keyversion.oc1.…');
-  return { provider: 'ocikms', uri, cryptoHost: cryptoHost.toLowerCase(), keyId, regionKey: (key as RegExpExecArray)[1] as string, ...(versionId ? { versionId } : {}) };
+  if (versionId !== undefined && !OCI_KEY_VERSION.test(versionId))
+    fail('has a key version OCID that is not of the form ocid1.keyversion.oc1.…');
+  return {
+    provider: 'ocikms',
+    uri,
+    cryptoHost: cryptoHost.toLowerCase(),
+    keyId,
+    regionKey: (key as RegExpExecArray)[1] as string,
+    ...(versionId ? { versionId } : {}),
+  };
 }
 
 function parseHuawei(uri: string, rest: string): KmsKeyRef {

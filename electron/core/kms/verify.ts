@@ -23,13 +23,17 @@ export interface SelfCheckInput {
 
 export function assertKmsSignature(input: SelfCheckInput, where: string): void {
   const problem = diagnoseSignature(input);
-  if (problem) throw new SignetError('SIGNING_FAILED', `${where}: ${problem}. Signet refused the signature; nothing was published.`, { reason: 'self-check' });
+  if (problem)
+    throw new SignetError('SIGNING_FAILED', `${where}: ${problem}. Signet refused the signature; nothing was published.`, {
+      reason: 'self-check',
+    });
 }
 
 /** Undefined when the signature verifies; otherwise the reason it does not. */
 export function diagnoseSignature(input: SelfCheckInput): string | undefined {
   const info = ALGORITHMS[input.algorithm];
-  if (input.digest.length !== info.digestLength) return `the digest is ${input.digest.length} bytes, ${HASH_LABEL[info.hash]} digests are ${info.digestLength}`;
+  if (input.digest.length !== info.digestLength)
+    return `the digest is ${input.digest.length} bytes, ${HASH_LABEL[info.hash]} digests are ${info.digestLength}`;
   if (info.family === 'sm2') return diagnoseSm2(input);
   let key: KeyObject;
   try {
@@ -45,7 +49,8 @@ const DIGEST_INFO = DIGEST_INFO_PREFIX;
 
 function diagnoseRsa(input: SelfCheckInput, key: KeyObject): string | undefined {
   const info = ALGORITHMS[input.algorithm];
-  if (key.asymmetricKeyType !== 'rsa') return `the KMS key is ${key.asymmetricKeyType?.toUpperCase()} but ${input.algorithm} is an RSA algorithm`;
+  if (key.asymmetricKeyType !== 'rsa')
+    return `the KMS key is ${key.asymmetricKeyType?.toUpperCase()} but ${input.algorithm} is an RSA algorithm`;
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   const k = Math.ceil(bits / 8);
   const sig = Buffer.from(input.signature);
@@ -67,14 +72,17 @@ function diagnoseRsa(input: SelfCheckInput, key: KeyObject): string | undefined 
       if (pss !== undefined) return 'the KMS returned a PSS signature where PKCS#1 v1.5 was asked';
       return 'the signature does not verify with the KMS public key (another key or key version signed it, or it was damaged)';
     }
-    if (pkcs1.hash !== hash) return `the KMS signed a ${pkcs1.hash ? HASH_LABEL[pkcs1.hash] : 'non-standard'} DigestInfo where ${HASH_LABEL[hash]} was asked`;
-    if (!equal(pkcs1.digest, input.digest)) return 'the signature is over a different digest than the one sent (another message was signed)';
+    if (pkcs1.hash !== hash)
+      return `the KMS signed a ${pkcs1.hash ? HASH_LABEL[pkcs1.hash] : 'non-standard'} DigestInfo where ${HASH_LABEL[hash]} was asked`;
+    if (!equal(pkcs1.digest, input.digest))
+      return 'the signature is over a different digest than the one sent (another message was signed)';
   } else {
     if (pss === undefined) {
       if (pkcs1) return 'the KMS returned a PKCS#1 v1.5 signature where PSS was asked';
       return 'the signature does not verify with the KMS public key (another key or key version signed it, a different hash was used, or it was damaged)';
     }
-    if (pss !== info.digestLength) return `the KMS used a PSS salt of ${pss} bytes; Signet signs with salt length = hash length (${info.digestLength}), which every verifier accepts`;
+    if (pss !== info.digestLength)
+      return `the KMS used a PSS salt of ${pss} bytes; Signet signs with salt length = hash length (${info.digestLength}), which every verifier accepts`;
   }
   if (input.data) {
     const padding = info.family === 'rsa-pss' ? constants.RSA_PKCS1_PSS_PADDING : constants.RSA_PKCS1_PADDING;
@@ -139,11 +147,16 @@ function mgf1(hash: string, seed: Uint8Array, length: number): Buffer {
   return Buffer.concat(blocks).subarray(0, length);
 }
 
-const CURVES = { prime256v1: { noble: p256, size: 32 }, secp384r1: { noble: p384, size: 48 }, secp521r1: { noble: p521, size: 66 } } as const;
+const CURVES = {
+  prime256v1: { noble: p256, size: 32 },
+  secp384r1: { noble: p384, size: 48 },
+  secp521r1: { noble: p521, size: 66 },
+} as const;
 
 function diagnoseEcdsa(input: SelfCheckInput, key: KeyObject): string | undefined {
   const info = ALGORITHMS[input.algorithm];
-  if (key.asymmetricKeyType !== 'ec') return `the KMS key is ${key.asymmetricKeyType?.toUpperCase()} but ${input.algorithm} is an ECDSA algorithm`;
+  if (key.asymmetricKeyType !== 'ec')
+    return `the KMS key is ${key.asymmetricKeyType?.toUpperCase()} but ${input.algorithm} is an ECDSA algorithm`;
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (curve !== info.curve) return `the KMS key is on curve ${curve} but ${input.algorithm} needs ${info.curve}`;
   const { noble, size } = CURVES[info.curve as keyof typeof CURVES];
@@ -160,11 +173,14 @@ function diagnoseEcdsa(input: SelfCheckInput, key: KeyObject): string | undefine
     const ok = verify(info.hash, input.data, { key, dsaEncoding: 'der' }, sig);
     if (ok && digestOk) return undefined;
     for (const other of ['sha256', 'sha384', 'sha512'] as const) {
-      if (other !== info.hash && verify(other, input.data, { key, dsaEncoding: 'der' }, sig)) return `the KMS signed a ${HASH_LABEL[other]} digest where ${HASH_LABEL[info.hash]} was asked`;
+      if (other !== info.hash && verify(other, input.data, { key, dsaEncoding: 'der' }, sig))
+        return `the KMS signed a ${HASH_LABEL[other]} digest where ${HASH_LABEL[info.hash]} was asked`;
     }
     return 'the signature does not verify with the KMS public key (another key or key version signed it, or it was damaged)';
   }
-  return digestOk ? undefined : 'the signature does not verify with the KMS public key (another key or key version signed it, or it was damaged)';
+  return digestOk
+    ? undefined
+    : 'the signature does not verify with the KMS public key (another key or key version signed it, or it was damaged)';
 }
 
 function diagnoseSm2(input: SelfCheckInput): string | undefined {
@@ -174,7 +190,9 @@ function diagnoseSm2(input: SelfCheckInput): string | undefined {
     if (input.signature.length === 64) return 'the KMS returned a raw r‖s SM2 signature where ASN.1 DER was expected';
     return 'the KMS returned a signature that is not an ASN.1 DER SM2 signature';
   }
-  return sm2VerifyDigest(point, input.digest, input.signature) ? undefined : 'the SM2 signature does not verify with the KMS public key (another key signed it, a different signer ID was used, or it was damaged)';
+  return sm2VerifyDigest(point, input.digest, input.signature)
+    ? undefined
+    : 'the SM2 signature does not verify with the KMS public key (another key signed it, a different signer ID was used, or it was damaged)';
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -21,7 +21,12 @@ export interface AttachOutcome {
  * Attaches the checked signatures: first confirms the registry still holds every digest (and
  * each tag still points where it did), then appends each signature and re-reads it.
  */
-export async function attachBundle(checked: CheckedBundle, sourceFor: (registryHost: string) => Promise<RegistrySource>, lookaside?: string, ascStore?: ObjectStore): Promise<AttachOutcome[]> {
+export async function attachBundle(
+  checked: CheckedBundle,
+  sourceFor: (registryHost: string) => Promise<RegistrySource>,
+  lookaside?: string,
+  ascStore?: ObjectStore,
+): Promise<AttachOutcome[]> {
   const items = new Map(checked.read.request.items.map((i) => [i.id, i]));
   // Check everything before writing anything.
   for (const sig of checked.signatures) {
@@ -32,13 +37,17 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
     try {
       await source.manifest(ref.repository, item.digest);
     } catch (error) {
-      if (error instanceof SignetError && error.code === 'NOT_FOUND') throw new SignetError('CONFLICT', `${item.repository} no longer holds ${item.digest} (item ${item.id}); nothing was attached.`);
+      if (error instanceof SignetError && error.code === 'NOT_FOUND')
+        throw new SignetError('CONFLICT', `${item.repository} no longer holds ${item.digest} (item ${item.id}); nothing was attached.`);
       throw error;
     }
     if (item.tag && !item.platform) {
       const now = await source.manifest(ref.repository, item.tag).catch(() => undefined);
       if (now && now.digest !== item.digest) {
-        throw new SignetError('CONFLICT', `The registry now holds ${now.digest} for ${item.repository}:${item.tag}; the signature is for ${item.digest} — the tag was probably re-pushed or re-compressed. Nothing was attached.`);
+        throw new SignetError(
+          'CONFLICT',
+          `The registry now holds ${now.digest} for ${item.repository}:${item.tag}; the signature is for ${item.digest} — the tag was probably re-pushed or re-compressed. Nothing was attached.`,
+        );
       }
     }
   }
@@ -70,7 +79,11 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
       const text = Buffer.from(ascDocument(checked.read.request.signer.value, sig.signature).text);
       if (await ascStore.exists(key)) {
         const there = await ascStore.get(key);
-        outcomes.push(sameBytes(there, text) ? { ...base, result: 'already-present', detail: ascStore.url(key) } : { ...base, result: 'not-attached', detail: `${ascStore.url(key)} already holds another .asc file; it was not replaced.` });
+        outcomes.push(
+          sameBytes(there, text)
+            ? { ...base, result: 'already-present', detail: ascStore.url(key) }
+            : { ...base, result: 'not-attached', detail: `${ascStore.url(key)} already holds another .asc file; it was not replaced.` },
+        );
         continue;
       }
       outcomes.push({ ...base, result: 'attached', detail: (await ascStore.put(key, text, { contentType: 'application/json' })).url });
@@ -79,7 +92,15 @@ export async function attachBundle(checked: CheckedBundle, sourceFor: (registryH
     if (item.format === 'notation' && item.notation) {
       const source = await sourceFor(ref.registry);
       const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
-      const { where, added } = await attachNotationSignature(source, ref.repository, item.digest, item.notation.envelope, sig.payload, chain, sig.signature);
+      const { where, added } = await attachNotationSignature(
+        source,
+        ref.repository,
+        item.digest,
+        item.notation.envelope,
+        sig.payload,
+        chain,
+        sig.signature,
+      );
       outcomes.push({ ...base, result: added ? 'attached' : 'already-present', detail: `${item.repository} (${where})` });
       continue;
     }

@@ -35,11 +35,17 @@ export async function checkBundle(requestBytes: Uint8Array, bundleBytes: Uint8Ar
   const parsed = SignatureBundle.safeParse(parseStrictJson(bundleBytes, 'The signature bundle'));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SignetError('MALFORMED', `The signature bundle is not a Signet bundle (version 1): ${issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'unknown problem'}.`);
+    throw new SignetError(
+      'MALFORMED',
+      `The signature bundle is not a Signet bundle (version 1): ${issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'unknown problem'}.`,
+    );
   }
   const bundle = parsed.data;
   if (bundle.requestSha256 !== read.sha256) {
-    throw new SignetError('VERIFICATION_FAILED', `This bundle answers another request (SHA-256 ${bundle.requestSha256}), not this one (${read.sha256}).`);
+    throw new SignetError(
+      'VERIFICATION_FAILED',
+      `This bundle answers another request (SHA-256 ${bundle.requestSha256}), not this one (${read.sha256}).`,
+    );
   }
   await checkKey(read.request, bundle);
 
@@ -51,13 +57,17 @@ export async function checkBundle(requestBytes: Uint8Array, bundleBytes: Uint8Ar
     seen.add(entry.itemId);
     const item = read.request.items.find((i) => i.id === entry.itemId);
     if (!item) throw new SignetError('VERIFICATION_FAILED', `The bundle signs item ${entry.itemId}, which the request does not have.`);
-    if (item.format !== entry.format) throw new SignetError('VERIFICATION_FAILED', `Item ${item.id} asked for ${item.format}, the bundle holds ${entry.format}.`);
+    if (item.format !== entry.format)
+      throw new SignetError('VERIFICATION_FAILED', `Item ${item.id} asked for ${item.format}, the bundle holds ${entry.format}.`);
     const payload = read.payloads.get(item.id) as Buffer;
     const signature = Buffer.from(entry.signature, 'base64');
     const where = `item ${item.id} (${item.reference}, ${item.format})`;
     if (entry.format === 'cosign' || entry.format === 'notation') {
       if (!verifyRawSignature(bundle.key.algorithm as SignatureAlgorithm, bundle.key.publicKey, payload, signature)) {
-        throw new SignetError('VERIFICATION_FAILED', `The signature for ${where} does not verify over the payload the request carries with the bundle's key.`);
+        throw new SignetError(
+          'VERIFICATION_FAILED',
+          `The signature for ${where} does not verify over the payload the request carries with the bundle's key.`,
+        );
       }
     } else {
       await checkPgpMessage(signature, payload, pgpKey as openpgp.Key, where);
@@ -70,23 +80,36 @@ export async function checkBundle(requestBytes: Uint8Array, bundleBytes: Uint8Ar
 async function checkKey(request: SigningRequest, bundle: SignatureBundle): Promise<void> {
   const wanted = request.signer;
   if (wanted.kind === 'pgp-fingerprint') {
-    if (bundle.key.kind !== 'openpgp') throw new SignetError('UNTRUSTED', 'The request asked for an OpenPGP key; the bundle was signed with another kind of key.');
+    if (bundle.key.kind !== 'openpgp')
+      throw new SignetError('UNTRUSTED', 'The request asked for an OpenPGP key; the bundle was signed with another kind of key.');
     const key = await openpgp.readKey({ armoredKey: bundle.key.publicKey }).catch(() => {
       throw new SignetError('MALFORMED', 'The bundle’s OpenPGP public key cannot be read.');
     });
     const fingerprint = key.getFingerprint().toUpperCase();
-    if (fingerprint !== wanted.value) throw new SignetError('UNTRUSTED', `The request asked for OpenPGP key ${wanted.value}; the bundle was signed by ${fingerprint}.`);
+    if (fingerprint !== wanted.value)
+      throw new SignetError('UNTRUSTED', `The request asked for OpenPGP key ${wanted.value}; the bundle was signed by ${fingerprint}.`);
     return;
   }
-  if (bundle.key.kind !== 'spki') throw new SignetError('UNTRUSTED', 'The request asked for a signing key; the bundle carries an OpenPGP key.');
+  if (bundle.key.kind !== 'spki')
+    throw new SignetError('UNTRUSTED', 'The request asked for a signing key; the bundle carries an OpenPGP key.');
   let spki: string;
   try {
-    spki = createHash('sha256').update(createPublicKey(bundle.key.publicKey).export({ type: 'spki', format: 'der' })).digest('hex');
+    spki = createHash('sha256')
+      .update(createPublicKey(bundle.key.publicKey).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
   } catch {
     throw new SignetError('MALFORMED', 'The bundle’s public key cannot be read.');
   }
-  if (wanted.kind === 'spki-sha256' && spki !== wanted.value) throw new SignetError('UNTRUSTED', `The request asked for the key with SPKI SHA-256 ${wanted.value}; the bundle was signed by ${spki}.`);
-  if (wanted.kind === 'uri' && bundle.key.label !== wanted.value) throw new SignetError('UNTRUSTED', `The request asked for ${wanted.value}; the bundle was signed by ${bundle.key.label ?? 'another key'}.`);
+  if (wanted.kind === 'spki-sha256' && spki !== wanted.value)
+    throw new SignetError(
+      'UNTRUSTED',
+      `The request asked for the key with SPKI SHA-256 ${wanted.value}; the bundle was signed by ${spki}.`,
+    );
+  if (wanted.kind === 'uri' && bundle.key.label !== wanted.value)
+    throw new SignetError(
+      'UNTRUSTED',
+      `The request asked for ${wanted.value}; the bundle was signed by ${bundle.key.label ?? 'another key'}.`,
+    );
 }
 
 async function checkPgpMessage(signature: Buffer, payload: Buffer, key: openpgp.Key, where: string): Promise<void> {
@@ -101,7 +124,11 @@ async function checkPgpMessage(signature: Buffer, payload: Buffer, key: openpgp.
     const result = await openpgp.verify({ message, verificationKeys: key, expectSigned: true, format: 'binary' });
     data = result.data as Uint8Array;
   } catch (error) {
-    throw new SignetError('VERIFICATION_FAILED', `The signature for ${where} does not verify with the bundle's key (${(error as Error).message.slice(0, 120)}).`);
+    throw new SignetError(
+      'VERIFICATION_FAILED',
+      `The signature for ${where} does not verify with the bundle's key (${(error as Error).message.slice(0, 120)}).`,
+    );
   }
-  if (!Buffer.from(data).equals(payload)) throw new SignetError('VERIFICATION_FAILED', `The signature for ${where} signs other bytes than the payload the request carries.`);
+  if (!Buffer.from(data).equals(payload))
+    throw new SignetError('VERIFICATION_FAILED', `The signature for ${where} signs other bytes than the payload the request carries.`);
 }

@@ -9,7 +9,9 @@ import { signRequest } from './sign';
 function softwareSigner(): { signer: Signer; spki: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const spki = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const spki = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   return {
     spki,
     signer: {
@@ -21,22 +23,39 @@ function softwareSigner(): { signer: Signer; spki: string } {
 }
 
 async function pgpSigner(): Promise<PgpSigner> {
-  const { privateKey, publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Officer', email: 'officer@example.com' }], format: 'object' });
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: 'Officer', email: 'officer@example.com' }],
+    format: 'object',
+  });
   const fingerprint = privateKey.getFingerprint().toUpperCase();
   return {
     fingerprint,
     keyId: fingerprint.slice(-16),
     userIds: ['Officer <officer@example.com>'],
     armoredPublicKey: async () => publicKey.armor(),
-    signMessage: async (data) => (await openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: privateKey, format: 'binary' })) as Uint8Array,
-    signDetached: async (data) => (await openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: privateKey, detached: true })) as string,
+    signMessage: async (data) =>
+      (await openpgp.sign({
+        message: await openpgp.createMessage({ binary: data }),
+        signingKeys: privateKey,
+        format: 'binary',
+      })) as Uint8Array,
+    signDetached: async (data) =>
+      (await openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: privateKey, detached: true })) as string,
   };
 }
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const images = [
   { reference: '127.0.0.1:5000/app:1.0', repository: '127.0.0.1:5000/app', tag: '1.0', digest },
-  { reference: '127.0.0.1:5000/app:1.0', repository: '127.0.0.1:5000/app', tag: '1.0', digest: `sha256:${'cd'.repeat(32)}`, platform: 'linux/arm64' },
+  {
+    reference: '127.0.0.1:5000/app:1.0',
+    repository: '127.0.0.1:5000/app',
+    tag: '1.0',
+    digest: `sha256:${'cd'.repeat(32)}`,
+    platform: 'linux/arm64',
+  },
 ];
 const now = () => new Date('2026-11-23T10:00:00Z');
 
@@ -53,7 +72,13 @@ describe('air-gapped signing: request → sign → check', () => {
   });
 
   function cosignRequest() {
-    return buildRequest({ signer: { kind: 'spki-sha256', value: soft.spki }, formats: ['cosign'], images, createdBy: 'Signet test', now: now() });
+    return buildRequest({
+      signer: { kind: 'spki-sha256', value: soft.spki },
+      formats: ['cosign'],
+      images,
+      createdBy: 'Signet test',
+      now: now(),
+    });
   }
 
   it('carries exact payloads and a hash to read aloud', () => {
@@ -61,13 +86,22 @@ describe('air-gapped signing: request → sign → check', () => {
     const read = readRequest(bytes);
     expect(read.sha256).toBe(sha256);
     expect(read.items).toHaveLength(2);
-    expect(read.items[0]?.payloadText).toBe(`{"critical":{"identity":{"docker-reference":"127.0.0.1:5000/app"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`);
+    expect(read.items[0]?.payloadText).toBe(
+      `{"critical":{"identity":{"docker-reference":"127.0.0.1:5000/app"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`,
+    );
     expect(summarizeRequest(read)).toContain(sha256.slice(0, 8));
   });
 
   it('signs cosign items with the named key, and the bundle checks out', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 'station', now, station });
+    const signed = await signRequest({
+      requestBytes: bytes,
+      approved: 'all',
+      signers: { signer: soft.signer },
+      createdBy: 'station',
+      now,
+      station,
+    });
     expect(signed.signed).toBe(2);
     const checked = await checkBundle(bytes, signed.bytes);
     expect(checked.signatures.map((s) => s.itemId)).toEqual(['1', '2']);
@@ -75,13 +109,26 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('records declined items and signs only the approved ones', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: new Set(['2']), signers: { signer: soft.signer }, createdBy: 'station', now, station });
+    const signed = await signRequest({
+      requestBytes: bytes,
+      approved: new Set(['2']),
+      signers: { signer: soft.signer },
+      createdBy: 'station',
+      now,
+      station,
+    });
     expect(signed.bundle.declined).toEqual(['1']);
     expect((await checkBundle(bytes, signed.bytes)).signatures).toHaveLength(1);
   });
 
   it('signs simple-signing items with OpenPGP over the exact bytes', async () => {
-    const { bytes } = buildRequest({ signer: { kind: 'pgp-fingerprint', value: pgp.fingerprint }, formats: ['simplesigning', 'asc'], images: images.slice(0, 1), createdBy: 'Signet test', now: now() });
+    const { bytes } = buildRequest({
+      signer: { kind: 'pgp-fingerprint', value: pgp.fingerprint },
+      formats: ['simplesigning', 'asc'],
+      images: images.slice(0, 1),
+      createdBy: 'Signet test',
+      now: now(),
+    });
     const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { pgp }, createdBy: 'station', now, station });
     const checked = await checkBundle(bytes, signed.bytes);
     expect(checked.signatures).toHaveLength(2);
@@ -90,19 +137,41 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('refuses to sign with another key than the request names', async () => {
     const { bytes } = cosignRequest();
-    await expect(signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: other.signer }, createdBy: 's', now, station })).rejects.toThrow(/must be signed by the key/);
+    await expect(
+      signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: other.signer }, createdBy: 's', now, station }),
+    ).rejects.toThrow(/must be signed by the key/);
   });
 
   it('refuses a bundle for another request', async () => {
     const first = cosignRequest();
-    const second = buildRequest({ signer: { kind: 'spki-sha256', value: soft.spki }, formats: ['cosign'], images: images.slice(0, 1), createdBy: 'Signet test', now: now() });
-    const signed = await signRequest({ requestBytes: second.bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now, station });
+    const second = buildRequest({
+      signer: { kind: 'spki-sha256', value: soft.spki },
+      formats: ['cosign'],
+      images: images.slice(0, 1),
+      createdBy: 'Signet test',
+      now: now(),
+    });
+    const signed = await signRequest({
+      requestBytes: second.bytes,
+      approved: 'all',
+      signers: { signer: soft.signer },
+      createdBy: 's',
+      now,
+      station,
+    });
     await expect(checkBundle(first.bytes, signed.bytes)).rejects.toThrow(/answers another request/);
   });
 
   it('refuses a signature over different bytes', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now, station });
+    const signed = await signRequest({
+      requestBytes: bytes,
+      approved: 'all',
+      signers: { signer: soft.signer },
+      createdBy: 's',
+      now,
+      station,
+    });
     const forged = JSON.parse(signed.bytes.toString()) as { signatures: Array<{ signature: string }> };
     const [a, b] = forged.signatures;
     if (!a || !b) throw new Error('expected two signatures');
@@ -113,7 +182,13 @@ describe('air-gapped signing: request → sign → check', () => {
   it('refuses a bundle signed by another key than the request named', async () => {
     const { bytes } = cosignRequest();
     const signedByOther = await signRequest({
-      requestBytes: buildRequest({ signer: { kind: 'spki-sha256', value: other.spki }, formats: ['cosign'], images, createdBy: 'Signet test', now: now() }).bytes,
+      requestBytes: buildRequest({
+        signer: { kind: 'spki-sha256', value: other.spki },
+        formats: ['cosign'],
+        images,
+        createdBy: 'Signet test',
+        now: now(),
+      }).bytes,
       approved: 'all',
       signers: { signer: other.signer },
       createdBy: 's',
@@ -127,7 +202,14 @@ describe('air-gapped signing: request → sign → check', () => {
 
   it('refuses a request edited after its hash was read out', async () => {
     const { bytes } = cosignRequest();
-    const signed = await signRequest({ requestBytes: bytes, approved: 'all', signers: { signer: soft.signer }, createdBy: 's', now, station });
+    const signed = await signRequest({
+      requestBytes: bytes,
+      approved: 'all',
+      signers: { signer: soft.signer },
+      createdBy: 's',
+      now,
+      station,
+    });
     const edited = Buffer.from(bytes.toString().replace('"createdBy": "Signet test"', '"createdBy": "Signet tesT"'));
     await expect(checkBundle(edited, signed.bytes)).rejects.toThrow(/answers another request/);
     const payloadEdited = JSON.parse(bytes.toString()) as { items: Array<{ payload: string }> };
@@ -144,7 +226,17 @@ describe('air-gapped signing: request → sign → check', () => {
     if (!item) throw new Error('no item');
     item.digest = `sha256:${'ef'.repeat(32)}`;
     expect(() => readRequest(Buffer.from(JSON.stringify(doc)))).toThrow(/names sha256:abab/);
-    expect(() => readRequest(Buffer.from(bytes.toString().replace('"version": 1,', '"version": 1, "version": 1,')))).toThrow(/repeats the key "version"/);
-    expect(() => buildRequest({ signer: { kind: 'pgp-fingerprint', value: pgp.fingerprint }, formats: ['cosign'], images, createdBy: 't', now: now() })).toThrow(/cannot make/);
+    expect(() => readRequest(Buffer.from(bytes.toString().replace('"version": 1,', '"version": 1, "version": 1,')))).toThrow(
+      /repeats the key "version"/,
+    );
+    expect(() =>
+      buildRequest({
+        signer: { kind: 'pgp-fingerprint', value: pgp.fingerprint },
+        formats: ['cosign'],
+        images,
+        createdBy: 't',
+        now: now(),
+      }),
+    ).toThrow(/cannot make/);
   });
 });

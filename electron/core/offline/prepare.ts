@@ -41,7 +41,8 @@ export async function prepareRequest(options: PrepareOptions): Promise<ReturnTyp
       client = new RegistryClient({
         registry: ref.registry,
         insecure: saved?.insecure ?? false,
-        credentials: async () => (saved?.credentials === 'keychain' ? options.credentials.get(ref.registry) : credentialsFromFiles(ref.registry)),
+        credentials: async () =>
+          saved?.credentials === 'keychain' ? options.credentials.get(ref.registry) : credentialsFromFiles(ref.registry),
       });
       clients.set(ref.registry, client);
     }
@@ -59,5 +60,14 @@ export async function prepareRequest(options: PrepareOptions): Promise<ReturnTyp
     done += 1;
   }
   options.progress?.(done, options.references.length, 'Building the request');
-  return buildRequest({ signer: options.signer, formats: options.formats, images, createdBy: `${APP_NAME} ${APP_VERSION}`, now: new Date(), ...(options.note ? { note: options.note } : {}), ...(options.notation ? { notation: options.notation } : {}), ...(options.annotations ? { annotations: options.annotations } : {}) });
+  return buildRequest({
+    signer: options.signer,
+    formats: options.formats,
+    images,
+    createdBy: `${APP_NAME} ${APP_VERSION}`,
+    now: new Date(),
+    ...(options.note ? { note: options.note } : {}),
+    ...(options.notation ? { notation: options.notation } : {}),
+    ...(options.annotations ? { annotations: options.annotations } : {}),
+  });
 }

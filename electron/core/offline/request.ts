@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
-import { RequestItemView, SigningRequest, type OfflineFormat, type RequestedSigner, type RequestItem } from '../../../shared/models/offline';
+import {
+  RequestItemView,
+  SigningRequest,
+  type OfflineFormat,
+  type RequestedSigner,
+  type RequestItem,
+} from '../../../shared/models/offline';
 import { ATOMIC_TYPE, buildAtomicPayload, buildCosignPayload, COSIGN_TYPE } from '../../../shared/payloads/payloads';
 import { parseStrictJson } from '../json/strict';
 import { notationSigningInput, readNotationSigningInput } from '../signatures/notation/offline';
@@ -40,8 +46,19 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
   const items: RequestItem[] = [];
   for (const image of options.images) {
     for (const format of options.formats) {
-      if (format === 'notation' && (!options.notation || image.size === undefined || !image.mediaType)) throw new SignetError('INVALID_INPUT', 'A Notation item needs the key’s certificate chain and the manifest’s media type and size.');
-      const payload = format === 'notation' && options.notation ? notationSigningInput(options.notation.envelope, { mediaType: image.mediaType as string, digest: image.digest, size: image.size as number }, options.notation.chain, options.now, undefined, options.annotations ? { ...options.annotations } : undefined) : Buffer.from(payloadFor(format, image, options), 'utf8');
+      if (format === 'notation' && (!options.notation || image.size === undefined || !image.mediaType))
+        throw new SignetError('INVALID_INPUT', 'A Notation item needs the key’s certificate chain and the manifest’s media type and size.');
+      const payload =
+        format === 'notation' && options.notation
+          ? notationSigningInput(
+              options.notation.envelope,
+              { mediaType: image.mediaType as string, digest: image.digest, size: image.size as number },
+              options.notation.chain,
+              options.now,
+              undefined,
+              options.annotations ? { ...options.annotations } : undefined,
+            )
+          : Buffer.from(payloadFor(format, image, options), 'utf8');
       items.push({
         id: String(items.length + 1),
         reference: image.reference,
@@ -52,7 +69,9 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
         ...(image.size !== undefined ? { size: image.size } : {}),
         ...(image.platform ? { platform: image.platform } : {}),
         format,
-        ...(format === 'notation' && options.notation ? { notation: { envelope: options.notation.envelope, chain: options.notation.chain.map((c) => c.toString('base64')) } } : {}),
+        ...(format === 'notation' && options.notation
+          ? { notation: { envelope: options.notation.envelope, chain: options.notation.chain.map((c) => c.toString('base64')) } }
+          : {}),
         payload: payload.toString('base64'),
         payloadSha256: sha256Hex(payload),
       });
@@ -74,7 +93,11 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
 
 function payloadFor(format: OfflineFormat, image: RequestImage, options: BuildRequestOptions): string {
   if (format === 'cosign') {
-    return buildCosignPayload({ repository: image.repository, manifestDigest: image.digest, ...(options.annotations ? { annotations: options.annotations } : {}) });
+    return buildCosignPayload({
+      repository: image.repository,
+      manifestDigest: image.digest,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    });
   }
   return buildAtomicPayload({
     dockerReference: image.tag ? `${image.repository}:${image.tag}` : image.repository,
@@ -103,7 +126,10 @@ export function readRequest(bytes: Uint8Array): ReadRequest {
   const parsed = SigningRequest.safeParse(parseStrictJson(bytes, 'The signing request'));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SignetError('MALFORMED', `The signing request is not a Signet request (version 1): ${issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'unknown problem'}.`);
+    throw new SignetError(
+      'MALFORMED',
+      `The signing request is not a Signet request (version 1): ${issue ? `${issue.path.join('.') || 'document'}: ${issue.message}` : 'unknown problem'}.`,
+    );
   }
   const request = parsed.data;
   checkFormatsFitSigner(request);
@@ -114,8 +140,10 @@ export function readRequest(bytes: Uint8Array): ReadRequest {
     if (ids.has(item.id)) throw new SignetError('MALFORMED', `The signing request lists item ${item.id} twice.`);
     ids.add(item.id);
     const payload = Buffer.from(item.payload, 'base64');
-    if (payload.toString('base64') !== item.payload) throw new SignetError('MALFORMED', `Item ${item.id}'s payload is not canonical base64.`);
-    if (sha256Hex(payload) !== item.payloadSha256) throw new SignetError('MALFORMED', `Item ${item.id}'s payload does not match its SHA-256: the request was changed.`);
+    if (payload.toString('base64') !== item.payload)
+      throw new SignetError('MALFORMED', `Item ${item.id}'s payload is not canonical base64.`);
+    if (sha256Hex(payload) !== item.payloadSha256)
+      throw new SignetError('MALFORMED', `Item ${item.id}'s payload does not match its SHA-256: the request was changed.`);
     const decoded = decodePayload(item, payload);
     payloads.set(item.id, payload);
     items.push(
@@ -139,14 +167,20 @@ function decodePayload(item: RequestItem, payload: Buffer): { identity: string }
     if (!item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is a Notation item without its envelope and chain.`);
     const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
     const read = readNotationSigningInput(item.notation.envelope, payload, chain, item.digest);
-    return { identity: `${item.repository}@${read.payload.targetArtifact.digest} (Notation ${item.notation.envelope.toUpperCase()}, signing time ${read.signingTime.toISOString()})` };
+    return {
+      identity: `${item.repository}@${read.payload.targetArtifact.digest} (Notation ${item.notation.envelope.toUpperCase()}, signing time ${read.signingTime.toISOString()})`,
+    };
   }
   if (item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is not a Notation item but carries Notation fields.`);
-  const doc = parseStrictJson(payload, `Item ${item.id}'s payload`) as { critical?: { type?: unknown; image?: { 'docker-manifest-digest'?: unknown }; identity?: { 'docker-reference'?: unknown } } };
+  const doc = parseStrictJson(payload, `Item ${item.id}'s payload`) as {
+    critical?: { type?: unknown; image?: { 'docker-manifest-digest'?: unknown }; identity?: { 'docker-reference'?: unknown } };
+  };
   const expectedType = item.format === 'cosign' ? COSIGN_TYPE : ATOMIC_TYPE;
-  if (doc?.critical?.type !== expectedType) throw new SignetError('MALFORMED', `Item ${item.id}'s payload is not a "${expectedType}" payload.`);
+  if (doc?.critical?.type !== expectedType)
+    throw new SignetError('MALFORMED', `Item ${item.id}'s payload is not a "${expectedType}" payload.`);
   const named = doc.critical.image?.['docker-manifest-digest'];
-  if (named !== item.digest) throw new SignetError('MALFORMED', `Item ${item.id}'s payload names ${String(named).slice(0, 80)}, not the image's ${item.digest}.`);
+  if (named !== item.digest)
+    throw new SignetError('MALFORMED', `Item ${item.id}'s payload names ${String(named).slice(0, 80)}, not the image's ${item.digest}.`);
   const identity = doc.critical.identity?.['docker-reference'];
   if (typeof identity !== 'string') throw new SignetError('MALFORMED', `Item ${item.id}'s payload has no identity.`);
   return { identity };
@@ -159,7 +193,9 @@ function checkFormatsFitSigner(request: SigningRequest): void {
     if (pgp !== wantsPgp) {
       throw new SignetError(
         'INVALID_INPUT',
-        pgp ? `Item ${item.id} asks for a ${item.format} signature, which an OpenPGP key cannot make.` : `Item ${item.id} asks for an OpenPGP (${item.format}) signature, which needs an OpenPGP key.`,
+        pgp
+          ? `Item ${item.id} asks for a ${item.format} signature, which an OpenPGP key cannot make.`
+          : `Item ${item.id} asks for an OpenPGP (${item.format}) signature, which needs an OpenPGP key.`,
       );
     }
   }
@@ -173,7 +209,9 @@ export function summarizeRequest(read: Pick<ReadRequest, 'request' | 'sha256' | 
     `Signing request, version ${request.version}, made ${request.createdAt} by ${request.createdBy}`,
     `Signer: ${request.signer.kind} ${request.signer.value}`,
     `${request.items.length} signature(s) over ${images} image manifest(s):`,
-    ...read.items.map((i) => `  ${i.id.padStart(3)}  ${i.format.padEnd(13)} ${i.reference}${i.platform ? ` [${i.platform}]` : ''}  ${i.digest}`),
+    ...read.items.map(
+      (i) => `  ${i.id.padStart(3)}  ${i.format.padEnd(13)} ${i.reference}${i.platform ? ` [${i.platform}]` : ''}  ${i.digest}`,
+    ),
     `Request SHA-256: ${read.sha256}`,
     `Read it aloud in groups: ${read.sha256.match(/.{1,8}/g)?.join(' ')}`,
   ];

@@ -27,7 +27,9 @@ export interface SignRequestOptions {
  * Signs the approved items of a request over the exact payload bytes it carries, with the key
  * the request names (checked before anything is signed), and returns the bundle bytes.
  */
-export async function signRequest(options: SignRequestOptions): Promise<{ bytes: Buffer; bundle: SignatureBundle; signed: number; declined: number }> {
+export async function signRequest(
+  options: SignRequestOptions,
+): Promise<{ bytes: Buffer; bundle: SignatureBundle; signed: number; declined: number }> {
   const read = readRequest(options.requestBytes);
   const { request } = read;
   const approved = options.approved === 'all' ? new Set(request.items.map((i) => i.id)) : options.approved;
@@ -49,7 +51,12 @@ export async function signRequest(options: SignRequestOptions): Promise<{ bytes:
     let signature: Uint8Array;
     if (item.format === 'cosign' || item.format === 'notation') signature = await (options.signers.signer as Signer).sign(payload);
     else signature = await (options.signers.pgp as PgpSigner).signMessage(payload);
-    signatures.push({ itemId: item.id, format: item.format, signature: Buffer.from(signature).toString('base64'), signedAt: options.now().toISOString() });
+    signatures.push({
+      itemId: item.id,
+      format: item.format,
+      signature: Buffer.from(signature).toString('base64'),
+      signedAt: options.now().toISOString(),
+    });
     done += 1;
     options.progress?.(done, chosen.length, `Signed ${item.reference} (${item.format})`);
   }
@@ -64,7 +71,12 @@ export async function signRequest(options: SignRequestOptions): Promise<{ bytes:
     declined,
     station: options.station,
   });
-  return { bytes: Buffer.from(`${JSON.stringify(bundle, null, 2)}\n`, 'utf8'), bundle, signed: signatures.length, declined: declined.length };
+  return {
+    bytes: Buffer.from(`${JSON.stringify(bundle, null, 2)}\n`, 'utf8'),
+    bundle,
+    signed: signatures.length,
+    declined: declined.length,
+  };
 }
 
 async function describeKey(requested: RequestedSigner, signers: OfflineSigners): Promise<SignatureBundle['key']> {
@@ -72,22 +84,40 @@ async function describeKey(requested: RequestedSigner, signers: OfflineSigners):
     const pgp = signers.pgp;
     if (!pgp) throw new SignetError('KEY_NOT_FOUND', 'This request must be signed with an OpenPGP key; choose one.');
     if (pgp.fingerprint.toUpperCase() !== requested.value) {
-      throw new SignetError('UNTRUSTED', `This request must be signed by OpenPGP key ${requested.value}, not ${pgp.fingerprint.toUpperCase()}.`);
+      throw new SignetError(
+        'UNTRUSTED',
+        `This request must be signed by OpenPGP key ${requested.value}, not ${pgp.fingerprint.toUpperCase()}.`,
+      );
     }
-    return { publicKey: await pgp.armoredPublicKey(), kind: 'openpgp', algorithm: 'openpgp', fingerprint: pgp.fingerprint.toUpperCase(), ...(pgp.userIds[0] ? { label: pgp.userIds[0] } : {}) };
+    return {
+      publicKey: await pgp.armoredPublicKey(),
+      kind: 'openpgp',
+      algorithm: 'openpgp',
+      fingerprint: pgp.fingerprint.toUpperCase(),
+      ...(pgp.userIds[0] ? { label: pgp.userIds[0] } : {}),
+    };
   }
   const signer = signers.signer;
-  if (!signer) throw new SignetError('KEY_NOT_FOUND', 'This request must be signed with a signing key (software, token or KMS); choose one.');
+  if (!signer)
+    throw new SignetError('KEY_NOT_FOUND', 'This request must be signed with a signing key (software, token or KMS); choose one.');
   const description = signer.describe();
   const pem = await signer.publicKeyPem();
-  const spki = createHash('sha256').update(createPublicKey(pem).export({ type: 'spki', format: 'der' })).digest('hex');
+  const spki = createHash('sha256')
+    .update(createPublicKey(pem).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
   if (requested.kind === 'spki-sha256' && spki !== requested.value) {
     throw new SignetError('UNTRUSTED', `This request must be signed by the key with SPKI SHA-256 ${requested.value}, not ${spki}.`);
   }
   if (requested.kind === 'uri' && description.keyId !== requested.value) {
     throw new SignetError('UNTRUSTED', `This request must be signed by ${requested.value}, not ${description.keyId}.`);
   }
-  return { publicKey: pem, kind: 'spki', algorithm: description.algorithm, fingerprint: spki, label: requested.kind === 'uri' ? requested.value : description.label };
+  return {
+    publicKey: pem,
+    kind: 'spki',
+    algorithm: description.algorithm,
+    fingerprint: spki,
+    label: requested.kind === 'uri' ? requested.value : description.label,
+  };
 }
 
 export { sha256Hex };

@@ -24,7 +24,12 @@ export interface TransferItem {
  * to another: registry → layout for export, layout → registry for import. Every blob and manifest
  * is re-read and checked against its digest on the way.
  */
-export async function transferImages(from: RegistrySource, to: RegistrySource, items: readonly TransferItem[], progress?: (done: number, total: number, message: string) => void): Promise<TransferCounts> {
+export async function transferImages(
+  from: RegistrySource,
+  to: RegistrySource,
+  items: readonly TransferItem[],
+  progress?: (done: number, total: number, message: string) => void,
+): Promise<TransferCounts> {
   const counts: TransferCounts = { images: 0, platformManifests: 0, signatures: 0, blobs: 0 };
   let done = 0;
   for (const item of items) {
@@ -61,14 +66,26 @@ export async function transferImages(from: RegistrySource, to: RegistrySource, i
   return counts;
 }
 
-async function copyManifest(from: RegistrySource, to: RegistrySource, repository: string, digest: string, counts: TransferCounts): Promise<void> {
+async function copyManifest(
+  from: RegistrySource,
+  to: RegistrySource,
+  repository: string,
+  digest: string,
+  counts: TransferCounts,
+): Promise<void> {
   const manifest = await from.manifest(repository, parseDigest(digest));
   await copyBlobs(from, to, repository, [manifest.parsed.config, ...manifest.parsed.layers], counts);
   const written = await to.pushManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType);
   if (written !== manifest.digest) throw new SignetError('DIGEST_MISMATCH', `The copy of ${digest} came out as ${written}.`);
 }
 
-async function copyBlobs(from: RegistrySource, to: RegistrySource, repository: string, descriptors: ReadonlyArray<Descriptor | undefined>, counts: TransferCounts): Promise<void> {
+async function copyBlobs(
+  from: RegistrySource,
+  to: RegistrySource,
+  repository: string,
+  descriptors: ReadonlyArray<Descriptor | undefined>,
+  counts: TransferCounts,
+): Promise<void> {
   for (const d of descriptors) {
     if (!d) continue;
     // Streamed: a layer of any size passes through in pieces, checked against its digest as it goes.

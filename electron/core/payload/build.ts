@@ -13,9 +13,11 @@ import { withSignedRecord } from '../signatures/record';
  */
 export function buildPayload(input: PayloadInput): BuiltPayload {
   const ref = parseReference(input.reference);
-  if (ref.digest && ref.digest !== input.digest) throw new SignetError('INVALID_INPUT', `The reference names ${ref.digest} but the digest given is ${input.digest}.`);
+  if (ref.digest && ref.digest !== input.digest)
+    throw new SignetError('INVALID_INPUT', `The reference names ${ref.digest} but the digest given is ${input.digest}.`);
   const type = input.type ?? 'atomic';
-  if (type === 'swr' && (input.description !== undefined || input.metadata !== undefined)) throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no description or metadata.');
+  if (type === 'swr' && (input.description !== undefined || input.metadata !== undefined))
+    throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no description or metadata.');
   const extra = withSignedRecord(input.extra, { description: input.description, metadata: input.metadata });
   let text: string;
   let identity: string;
@@ -30,13 +32,20 @@ export function buildPayload(input: PayloadInput): BuiltPayload {
         ...(extra ? { extra } : {}),
       });
     } else if (type === 'swr') {
-      if (input.creator !== undefined || input.timestamp !== undefined || input.extra) throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no creator, timestamp or extra members.');
+      if (input.creator !== undefined || input.timestamp !== undefined || input.extra)
+        throw new SignetError('INVALID_INPUT', 'The SWR payload has no optional section: no creator, timestamp or extra members.');
       identity = ref.repository;
       text = buildSwrPayload({ repository: identity, manifestDigest: input.digest });
     } else {
-      if (input.creator !== undefined) throw new SignetError('INVALID_INPUT', 'Signet’s cosign payloads have no creator; put extra information in annotations.');
+      if (input.creator !== undefined)
+        throw new SignetError('INVALID_INPUT', 'Signet’s cosign payloads have no creator; put extra information in annotations.');
       identity = `${ref.registry === 'docker.io' ? 'index.docker.io' : ref.registry}/${ref.repository}`;
-      text = buildCosignPayload({ repository: identity, manifestDigest: input.digest, ...(extra ? { annotations: extra } : {}), ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}) });
+      text = buildCosignPayload({
+        repository: identity,
+        manifestDigest: input.digest,
+        ...(extra ? { annotations: extra } : {}),
+        ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}),
+      });
     }
   } catch (error) {
     if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', error.message);

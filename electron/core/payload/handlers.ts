@@ -19,17 +19,35 @@ export function createPayloadHandlers(services: CoreServices): AreaHandlers<type
       const { text } = await buildAsc(pgp, Buffer.from(payload.text, 'utf8'));
       const ref = parseReference(input.reference);
       const objectKey = ascObjectKey(ref.repository, input.digest);
-      await services.audit.append('image.signed', `Made ${objectKey} (.asc) for ${payload.identity} with "${key}"`, { digest: input.digest, key, fingerprint: pgp.fingerprint, payloadSha256: payload.sha256 });
-      return { fileName: objectKey.slice(objectKey.lastIndexOf('/') + 1), objectKey, text, payload, fingerprint: pgp.fingerprint, keyId: pgp.keyId };
+      await services.audit.append('image.signed', `Made ${objectKey} (.asc) for ${payload.identity} with "${key}"`, {
+        digest: input.digest,
+        key,
+        fingerprint: pgp.fingerprint,
+        payloadSha256: payload.sha256,
+      });
+      return {
+        fileName: objectKey.slice(objectKey.lastIndexOf('/') + 1),
+        objectKey,
+        text,
+        payload,
+        fingerprint: pgp.fingerprint,
+        keyId: pgp.keyId,
+      };
     },
     'payload.verify': async (input) => {
       const asc = readAsc(Buffer.from(input.asc, 'utf8'));
-      const verified = await verifyPgpMessage(asc.message, input.publicKeys.map((k) => ({ name: k.name, key: k.armored })));
+      const verified = await verifyPgpMessage(
+        asc.message,
+        input.publicKeys.map((k) => ({ name: k.name, key: k.armored })),
+      );
       if (!verified.ok) throw new SignetError('VERIFICATION_FAILED', verified.reason);
-      if (!verified.fingerprint.endsWith(asc.publicKeyId)) throw new SignetError('VERIFICATION_FAILED', `The .asc file names key ${asc.publicKeyId}, but ${verified.fingerprint} signed it.`);
+      if (!verified.fingerprint.endsWith(asc.publicKeyId))
+        throw new SignetError('VERIFICATION_FAILED', `The .asc file names key ${asc.publicKeyId}, but ${verified.fingerprint} signed it.`);
       let digestMatches: boolean | undefined;
       if (input.digest) {
-        const doc = parseStrictJson(verified.data, 'The signed payload') as { critical?: { image?: { 'docker-manifest-digest'?: unknown } } } | null;
+        const doc = parseStrictJson(verified.data, 'The signed payload') as {
+          critical?: { image?: { 'docker-manifest-digest'?: unknown } };
+        } | null;
         digestMatches = doc?.critical?.image?.['docker-manifest-digest'] === input.digest;
       }
       return {

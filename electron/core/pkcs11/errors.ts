@@ -67,7 +67,8 @@ export function retriesSentence(state: PinState): string {
   return 'The token does not report how many tries are left.';
 }
 
-const UNLOCK_HINT = 'An officer with the Security Officer PIN must unblock it (for example `softhsm2-util`, `pkcs11-tool --init-pin --login --login-type so`, or `ykman piv access unblock-pin` for a YubiKey); Signet never tries PINs.';
+const UNLOCK_HINT =
+  'An officer with the Security Officer PIN must unblock it (for example `softhsm2-util`, `pkcs11-tool --init-pin --login --login-type so`, or `ykman piv access unblock-pin` for a YubiKey); Signet never tries PINs.';
 
 export function lockedError(token: string): SignetError {
   return new SignetError('KEY_LOCKED', `The user PIN of token ${token} is locked. ${UNLOCK_HINT}`);
@@ -75,7 +76,8 @@ export function lockedError(token: string): SignetError {
 
 /** The numeric CK_RV of a pkcs11js error, when it is one. */
 export function ckrOf(error: unknown): number | undefined {
-  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number') return (error as { code: number }).code;
+  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'number')
+    return (error as { code: number }).code;
   return undefined;
 }
 
@@ -107,14 +109,21 @@ export function mapPkcs11Error(error: unknown, ctx: MapContext): SignetError {
   switch (code) {
     case CKR.PIN_INCORRECT: {
       const state = safe(ctx.pinState);
-      if (state?.locked) return new SignetError('KEY_LOCKED', `The PIN was wrong, and the user PIN of ${ctx.token} is now locked. ${UNLOCK_HINT}`);
-      return new SignetError('BAD_PASSPHRASE', `The PIN for ${ctx.token} was wrong. Signet stopped and did not try again. ${state ? retriesSentence(state) : ''}`.trim());
+      if (state?.locked)
+        return new SignetError('KEY_LOCKED', `The PIN was wrong, and the user PIN of ${ctx.token} is now locked. ${UNLOCK_HINT}`);
+      return new SignetError(
+        'BAD_PASSPHRASE',
+        `The PIN for ${ctx.token} was wrong. Signet stopped and did not try again. ${state ? retriesSentence(state) : ''}`.trim(),
+      );
     }
     case CKR.PIN_LOCKED:
       return lockedError(ctx.token);
     case CKR.PIN_INVALID:
     case CKR.PIN_LEN_RANGE:
-      return new SignetError('BAD_PASSPHRASE', `The token refused the PIN for ${ctx.token}: it has characters or a length the token does not accept (${ckrName(error)}). Signet did not try again.`);
+      return new SignetError(
+        'BAD_PASSPHRASE',
+        `The token refused the PIN for ${ctx.token}: it has characters or a length the token does not accept (${ckrName(error)}). Signet did not try again.`,
+      );
     case CKR.PIN_EXPIRED:
       return new SignetError('KEY_LOCKED', `The user PIN of ${ctx.token} has expired; change it with the token's own tool first.`);
     case CKR.USER_PIN_NOT_INITIALIZED:
@@ -131,7 +140,10 @@ export function mapPkcs11Error(error: unknown, ctx: MapContext): SignetError {
       return new SignetError('UNSUPPORTED', `${where}: the token does not support that mechanism (${ckrName(error)}).`);
     case CKR.KEY_TYPE_INCONSISTENT:
     case CKR.KEY_FUNCTION_NOT_PERMITTED:
-      return new SignetError('UNSUPPORTED', `${where}: the key may not be used this way (${ckrName(error)}; check its CKA_SIGN and allowed mechanisms).`);
+      return new SignetError(
+        'UNSUPPORTED',
+        `${where}: the key may not be used this way (${ckrName(error)}; check its CKA_SIGN and allowed mechanisms).`,
+      );
     case CKR.TOKEN_WRITE_PROTECTED:
     case CKR.SESSION_READ_ONLY:
       return new SignetError('UNSUPPORTED', `${where}: the token is write-protected.`);

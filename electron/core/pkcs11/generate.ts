@@ -23,7 +23,12 @@ export function generateKeyPair(mod: LoadedModule, session: Handle, label: strin
     { type: lib.CKA_LABEL, value: label },
     { type: lib.CKA_ID, value: id },
   ];
-  const publicTemplate: Template = [...common(lib.CKO_PUBLIC_KEY), { type: lib.CKA_VERIFY, value: true }, { type: lib.CKA_ENCRYPT, value: false }, { type: lib.CKA_WRAP, value: false }];
+  const publicTemplate: Template = [
+    ...common(lib.CKO_PUBLIC_KEY),
+    { type: lib.CKA_VERIFY, value: true },
+    { type: lib.CKA_ENCRYPT, value: false },
+    { type: lib.CKA_WRAP, value: false },
+  ];
   const privateTemplate: Template = [
     ...common(lib.CKO_PRIVATE_KEY),
     { type: lib.CKA_PRIVATE, value: true },
@@ -42,7 +47,11 @@ export function generateKeyPair(mod: LoadedModule, session: Handle, label: strin
     privateTemplate.push({ type: lib.CKA_KEY_TYPE, value: lib.CKK_EC });
   } else {
     mechanism = lib.CKM_RSA_PKCS_KEY_PAIR_GEN;
-    publicTemplate.push({ type: lib.CKA_KEY_TYPE, value: lib.CKK_RSA }, { type: lib.CKA_MODULUS_BITS, value: type === 'rsa-2048' ? 2048 : 3072 }, { type: lib.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) });
+    publicTemplate.push(
+      { type: lib.CKA_KEY_TYPE, value: lib.CKK_RSA },
+      { type: lib.CKA_MODULUS_BITS, value: type === 'rsa-2048' ? 2048 : 3072 },
+      { type: lib.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+    );
     privateTemplate.push({ type: lib.CKA_KEY_TYPE, value: lib.CKK_RSA });
   }
   p11.C_GenerateKeyPair(session, { mechanism }, publicTemplate, privateTemplate);

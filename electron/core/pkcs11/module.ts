@@ -21,7 +21,8 @@ export interface LoadedModule {
 const loaded = new Map<string, Promise<LoadedModule>>();
 
 export function loadModule(modulePath: string): Promise<LoadedModule> {
-  if (!path.isAbsolute(modulePath)) return Promise.reject(new SignetError('INVALID_INPUT', 'A PKCS#11 module is named by its absolute path.'));
+  if (!path.isAbsolute(modulePath))
+    return Promise.reject(new SignetError('INVALID_INPUT', 'A PKCS#11 module is named by its absolute path.'));
   let pending = loaded.get(modulePath);
   if (!pending) {
     pending = load(modulePath);
@@ -43,13 +44,19 @@ async function load(modulePath: string): Promise<LoadedModule> {
   try {
     p11.load(modulePath);
   } catch (error) {
-    throw new SignetError('UNAVAILABLE', `The PKCS#11 module ${modulePath} could not be loaded (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}); is it a PKCS#11 library for this platform?`);
+    throw new SignetError(
+      'UNAVAILABLE',
+      `The PKCS#11 module ${modulePath} could not be loaded (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}); is it a PKCS#11 library for this platform?`,
+    );
   }
   try {
     p11.C_Initialize();
   } catch (error) {
     if (ckrOf(error) !== CKR.CRYPTOKI_ALREADY_INITIALIZED) {
-      throw new SignetError('UNAVAILABLE', `The PKCS#11 module ${modulePath} failed to initialise (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}).`);
+      throw new SignetError(
+        'UNAVAILABLE',
+        `The PKCS#11 module ${modulePath} failed to initialise (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}).`,
+      );
     }
   }
   const info = p11.C_GetInfo();

@@ -80,7 +80,8 @@ export function readKeys(mod: LoadedModule, session: Handle, filter: { label?: s
       }
       if (!entry.label && label) entry.label = label;
       const type = ulong(attr(mod, session, handle, lib.CKA_KEY_TYPE));
-      entry.keyType = type === lib.CKK_EC ? 'EC' : type === lib.CKK_RSA ? 'RSA' : type !== undefined ? `0x${type.toString(16)}` : entry.keyType;
+      entry.keyType =
+        type === lib.CKK_EC ? 'EC' : type === lib.CKK_RSA ? 'RSA' : type !== undefined ? `0x${type.toString(16)}` : entry.keyType;
       if (cls === lib.CKO_PRIVATE_KEY) {
         entry.privateKey = handle;
         entry.canSign = bool(attr(mod, session, handle, lib.CKA_SIGN));
@@ -120,12 +121,28 @@ function readPublicParts(mod: LoadedModule, session: Handle, handle: Handle, ent
 }
 
 /** The one private key a URI or a listing names; several matches are an error, never a guess. */
-export function findSigningKey(mod: LoadedModule, session: Handle, token: TokenSummary, ref: { label?: string; id?: Uint8Array }): KeyObjects {
-  if (ref.label === undefined && ref.id === undefined) throw new SignetError('INVALID_INPUT', 'Name the key by its label (object=) or id (id=).');
+export function findSigningKey(
+  mod: LoadedModule,
+  session: Handle,
+  token: TokenSummary,
+  ref: { label?: string; id?: Uint8Array },
+): KeyObjects {
+  if (ref.label === undefined && ref.id === undefined)
+    throw new SignetError('INVALID_INPUT', 'Name the key by its label (object=) or id (id=).');
   const matches = readKeys(mod, session, ref).filter((k) => k.privateKey);
-  const what = [ref.label !== undefined ? `label "${ref.label}"` : '', ref.id ? `id ${Buffer.from(ref.id).toString('hex')}` : ''].filter(Boolean).join(' and ');
-  if (!matches.length) throw new SignetError('KEY_NOT_FOUND', `No private key with ${what} on ${tokenName(token)} (is the PIN right, and is it a private key?).`);
-  if (matches.length > 1) throw new SignetError('CONFLICT', `${matches.length} private keys match ${what} on ${tokenName(token)}; add id= to the pkcs11: URI to name one.`);
+  const what = [ref.label !== undefined ? `label "${ref.label}"` : '', ref.id ? `id ${Buffer.from(ref.id).toString('hex')}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  if (!matches.length)
+    throw new SignetError(
+      'KEY_NOT_FOUND',
+      `No private key with ${what} on ${tokenName(token)} (is the PIN right, and is it a private key?).`,
+    );
+  if (matches.length > 1)
+    throw new SignetError(
+      'CONFLICT',
+      `${matches.length} private keys match ${what} on ${tokenName(token)}; add id= to the pkcs11: URI to name one.`,
+    );
   return matches[0] as KeyObjects;
 }
 
@@ -143,7 +160,14 @@ export function describeKey(mod: LoadedModule, token: TokenSummary, key: KeyObje
     alwaysAuthenticate: key.alwaysAuthenticate,
     ...(key.allowedMechanisms ? { allowedMechanisms: key.allowedMechanisms.map((m) => mechanismName(mod, m)) } : {}),
     algorithms,
-    uri: formatPkcs11Uri({ token: token.label, serial: token.serial, object: key.label, ...(key.id.length ? { id: key.id } : {}), type: 'private', modulePath: mod.path }),
+    uri: formatPkcs11Uri({
+      token: token.label,
+      serial: token.serial,
+      object: key.label,
+      ...(key.id.length ? { id: key.id } : {}),
+      type: 'private',
+      modulePath: mod.path,
+    }),
     ...(key.publicKeyPem ? { spkiSha256: spkiSha256Hex(key.publicKeyPem), publicKeyPem: key.publicKeyPem } : {}),
   };
 }

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SignetError } from '../../../shared/errors';
 import type { Pkcs11Module } from '../../../shared/model';
-import type { TestSignResult, TokenDiagnostics, TokenKey, TokenKeys, TokenKeyType, TokenModule, TokenSummary } from '../../../shared/models/tokens';
+import type {
+  TestSignResult,
+  TokenDiagnostics,
+  TokenKey,
+  TokenKeys,
+  TokenKeyType,
+  TokenModule,
+  TokenSummary,
+} from '../../../shared/models/tokens';
 import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { findPkcs11Modules } from '../kms/pkcs11-modules';
 import { generateKeyPair } from './generate';
@@ -67,7 +75,8 @@ export class TokenService {
       await loadModule(modulePath);
       await withFileLock(this.file, async () => {
         const configured = await this.configured();
-        if (!configured.includes(modulePath)) await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, modules: [...configured, modulePath] }, null, 2)}\n`);
+        if (!configured.includes(modulePath))
+          await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, modules: [...configured, modulePath] }, null, 2)}\n`);
       });
     }
     return this.modules();
@@ -88,7 +97,11 @@ export class TokenService {
     const list = await this.modules();
     const wanted = real(modulePath);
     const match = list.find((m) => real(m.path) === wanted);
-    if (!match) throw new SignetError('FORBIDDEN', `${modulePath} is not a known or added PKCS#11 module. Loading a module runs its code, so add it first (signet token add-module PATH, or "Add module" in the Tokens panel).`);
+    if (!match)
+      throw new SignetError(
+        'FORBIDDEN',
+        `${modulePath} is not a known or added PKCS#11 module. Loading a module runs its code, so add it first (signet token add-module PATH, or "Add module" in the Tokens panel).`,
+      );
     return loadModule(match.path);
   }
 
@@ -97,9 +110,18 @@ export class TokenService {
     const lower = name.toLowerCase();
     const matches = list.filter((m) => {
       const base = path.basename(m.path).toLowerCase();
-      return m.name.toLowerCase() === lower || base === lower || base.replace(/\.(so|dylib|dll)(\.\d+)*$/, '') === lower || base.replace(/^lib/, '').replace(/\.(so|dylib|dll)(\.\d+)*$/, '') === lower;
+      return (
+        m.name.toLowerCase() === lower ||
+        base === lower ||
+        base.replace(/\.(so|dylib|dll)(\.\d+)*$/, '') === lower ||
+        base.replace(/^lib/, '').replace(/\.(so|dylib|dll)(\.\d+)*$/, '') === lower
+      );
     });
-    if (matches.length !== 1) throw new SignetError(matches.length ? 'CONFLICT' : 'NOT_FOUND', `module-name=${name} matches ${matches.length} known modules; use module-path= instead.`);
+    if (matches.length !== 1)
+      throw new SignetError(
+        matches.length ? 'CONFLICT' : 'NOT_FOUND',
+        `module-name=${name} matches ${matches.length} known modules; use module-path= instead.`,
+      );
     return loadModule((matches[0] as TokenModule).path);
   }
 
@@ -118,7 +140,9 @@ export class TokenService {
     const token = findToken(mod, { either: input.token });
     return withPin(token, input, (pin) => {
       const login = pin !== undefined;
-      const keys = withSession(mod, token, { login, pin, confirmFinalTry: input.confirmFinalTry, doing: 'listing keys' }, (session) => readKeys(mod, session));
+      const keys = withSession(mod, token, { login, pin, confirmFinalTry: input.confirmFinalTry, doing: 'listing keys' }, (session) =>
+        readKeys(mod, session),
+      );
       const supported = supportedMechanisms(mod, token.slot);
       return { token: token.summary, loggedIn: login, keys: keys.map((k) => describeKey(mod, token.summary, k, supported)) };
     });
@@ -128,8 +152,12 @@ export class TokenService {
     const mod = await this.module(input.module);
     const token = findToken(mod, { either: input.token });
     return withPin(token, input, (pin) =>
-      withSession(mod, token, { login: true, write: true, pin, confirmFinalTry: input.confirmFinalTry, doing: `generating a ${input.type} key` }, (session) =>
-        describeKey(mod, token.summary, generateKeyPair(mod, session, input.label, input.type), supportedMechanisms(mod, token.slot)),
+      withSession(
+        mod,
+        token,
+        { login: true, write: true, pin, confirmFinalTry: input.confirmFinalTry, doing: `generating a ${input.type} key` },
+        (session) =>
+          describeKey(mod, token.summary, generateKeyPair(mod, session, input.label, input.type), supportedMechanisms(mod, token.slot)),
       ),
     );
   }
@@ -147,8 +175,13 @@ export class TokenService {
   async openSigner(uriText: string, input: PinInput & { algorithm?: TokenAlgorithm } = {}): Promise<TokenSigner> {
     const uri = parsePkcs11Uri(uriText);
     try {
-      if (uri.type !== undefined && uri.type !== 'private') throw new SignetError('INVALID_INPUT', `The pkcs11: URI names a ${uri.type} object; signing needs type=private (or no type).`);
-      const mod = uri.modulePath ? await this.module(uri.modulePath) : uri.moduleName ? await this.moduleByName(uri.moduleName) : await this.onlyModule();
+      if (uri.type !== undefined && uri.type !== 'private')
+        throw new SignetError('INVALID_INPUT', `The pkcs11: URI names a ${uri.type} object; signing needs type=private (or no type).`);
+      const mod = uri.modulePath
+        ? await this.module(uri.modulePath)
+        : uri.moduleName
+          ? await this.moduleByName(uri.moduleName)
+          : await this.onlyModule();
       const token = matchToken(mod, uri);
       let pin: TokenPin | undefined;
       if (input.pin !== undefined) pin = TokenPin.fromString(token.summary.serial, input.pin);
@@ -156,7 +189,14 @@ export class TokenService {
       else if (uri.pinSource) pin = TokenPin.fromBytes(token.summary.serial, await readPinFile(uri.pinSource));
       else if (token.summary.flags.protectedAuthenticationPath) pin = TokenPin.pinPad(token.summary.serial);
       try {
-        return openTokenSigner({ mod, token, key: { ...(uri.object !== undefined ? { label: uri.object } : {}), ...(uri.id ? { id: uri.id } : {}) }, ...(pin ? { pin } : {}), ...(input.confirmFinalTry ? { confirmFinalTry: true } : {}), ...(input.algorithm ? { algorithm: input.algorithm } : {}) });
+        return openTokenSigner({
+          mod,
+          token,
+          key: { ...(uri.object !== undefined ? { label: uri.object } : {}), ...(uri.id ? { id: uri.id } : {}) },
+          ...(pin ? { pin } : {}),
+          ...(input.confirmFinalTry ? { confirmFinalTry: true } : {}),
+          ...(input.algorithm ? { algorithm: input.algorithm } : {}),
+        });
       } catch (error) {
         pin?.wipe();
         throw error;
@@ -171,7 +211,15 @@ export class TokenService {
     try {
       const data = randomBytes(64);
       const result = await signer.signDetailed(data);
-      return { ok: true, uri: signer.uri, algorithm: result.algorithm, mechanism: result.mechanism, spkiSha256: signer.describe().spkiSha256, signatureBytes: result.signature.length, verifiedWith: 'node:crypto (public key read from the token)' };
+      return {
+        ok: true,
+        uri: signer.uri,
+        algorithm: result.algorithm,
+        mechanism: result.mechanism,
+        spkiSha256: signer.describe().spkiSha256,
+        signatureBytes: result.signature.length,
+        verifiedWith: 'node:crypto (public key read from the token)',
+      };
     } finally {
       signer.close();
     }
@@ -179,7 +227,11 @@ export class TokenService {
 
   private async onlyModule(): Promise<LoadedModule> {
     const list = await this.modules();
-    if (list.length !== 1) throw new SignetError('INVALID_INPUT', `The pkcs11: URI names no module and ${list.length} are known; add ?module-path=/path/to/module.so.`);
+    if (list.length !== 1)
+      throw new SignetError(
+        'INVALID_INPUT',
+        `The pkcs11: URI names no module and ${list.length} are known; add ?module-path=/path/to/module.so.`,
+      );
     return loadModule((list[0] as TokenModule).path);
   }
 }
@@ -194,7 +246,12 @@ function real(p: string): string {
 
 function withPin<T>(token: FoundToken, input: PinInput, fn: (pin: TokenPin | undefined) => T): T {
   const serial = token.summary.serial;
-  const pin = input.pin !== undefined ? TokenPin.fromString(serial, input.pin) : input.pinPad && token.summary.flags.protectedAuthenticationPath ? TokenPin.pinPad(serial) : undefined;
+  const pin =
+    input.pin !== undefined
+      ? TokenPin.fromString(serial, input.pin)
+      : input.pinPad && token.summary.flags.protectedAuthenticationPath
+        ? TokenPin.pinPad(serial)
+        : undefined;
   try {
     return fn(pin);
   } finally {
@@ -204,10 +261,25 @@ function withPin<T>(token: FoundToken, input: PinInput, fn: (pin: TokenPin | und
 
 function matchToken(mod: LoadedModule, uri: Pkcs11Uri): FoundToken {
   const all = initializedTokens(mod);
-  const matches = all.filter(({ summary: t }) => (uri.token === undefined || t.label === uri.token) && (uri.serial === undefined || t.serial === uri.serial) && (uri.manufacturer === undefined || t.manufacturer === uri.manufacturer) && (uri.model === undefined || t.model === uri.model) && (uri.slotId === undefined || t.slotId === String(uri.slotId)) && (uri.slotDescription === undefined || t.slotDescription === uri.slotDescription));
+  const matches = all.filter(
+    ({ summary: t }) =>
+      (uri.token === undefined || t.label === uri.token) &&
+      (uri.serial === undefined || t.serial === uri.serial) &&
+      (uri.manufacturer === undefined || t.manufacturer === uri.manufacturer) &&
+      (uri.model === undefined || t.model === uri.model) &&
+      (uri.slotId === undefined || t.slotId === String(uri.slotId)) &&
+      (uri.slotDescription === undefined || t.slotDescription === uri.slotDescription),
+  );
   if (matches.length === 1) return matches[0] as FoundToken;
-  if (!matches.length) throw new SignetError('NOT_FOUND', `No token in ${mod.path} matches the pkcs11: URI. Tokens present: ${all.map((t) => `"${t.summary.label}" (serial ${t.summary.serial})`).join(', ') || 'none'}.`);
-  throw new SignetError('CONFLICT', `${matches.length} tokens match the pkcs11: URI (${matches.map((t) => tokenName(t.summary)).join(', ')}); add serial= so the PIN goes to exactly one token.`);
+  if (!matches.length)
+    throw new SignetError(
+      'NOT_FOUND',
+      `No token in ${mod.path} matches the pkcs11: URI. Tokens present: ${all.map((t) => `"${t.summary.label}" (serial ${t.summary.serial})`).join(', ') || 'none'}.`,
+    );
+  throw new SignetError(
+    'CONFLICT',
+    `${matches.length} tokens match the pkcs11: URI (${matches.map((t) => tokenName(t.summary)).join(', ')}); add serial= so the PIN goes to exactly one token.`,
+  );
 }
 
 /** pin-source: the file's first line, read and never executed. */

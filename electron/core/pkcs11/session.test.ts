@@ -26,8 +26,17 @@ function fake(options: { flags: number; flagsAfter?: number; loginError?: number
       throw new FakePkcs11Error(`CKR_${name}`, options.loginError);
     }
   });
-  const mod = { path: '/fake.so', lib: { CKU_USER: 1, CKU_CONTEXT_SPECIFIC: 2 }, p11: { C_GetTokenInfo: () => ({ flags }), C_Login }, info: {} } as unknown as LoadedModule;
-  const summary = { label: 'Fake', serial: SERIAL, flags: { protectedAuthenticationPath: options.pinPad ?? false, loginRequired: true } } as unknown as TokenSummary;
+  const mod = {
+    path: '/fake.so',
+    lib: { CKU_USER: 1, CKU_CONTEXT_SPECIFIC: 2 },
+    p11: { C_GetTokenInfo: () => ({ flags }), C_Login },
+    info: {},
+  } as unknown as LoadedModule;
+  const summary = {
+    label: 'Fake',
+    serial: SERIAL,
+    flags: { protectedAuthenticationPath: options.pinPad ?? false, loginRequired: true },
+  } as unknown as TokenSummary;
   const token: FoundToken = { slot: Buffer.alloc(8), summary };
   return { mod, token, C_Login };
 }
@@ -67,9 +76,13 @@ describe('login', () => {
     expect(lowError.code).toBe('BAD_PASSPHRASE');
     expect(lowError.message).toMatch(/few tries are left/);
     const final = fake({ flags: 0, flagsAfter: TOKEN_FLAGS.USER_PIN_FINAL_TRY, loginError: CKR.PIN_INCORRECT });
-    expect(refused(() => login(final.mod, final.token, session, { pin: TokenPin.fromString(SERIAL, '0000') })).message).toMatch(/ONE try is left/);
+    expect(refused(() => login(final.mod, final.token, session, { pin: TokenPin.fromString(SERIAL, '0000') })).message).toMatch(
+      /ONE try is left/,
+    );
     const locked = fake({ flags: TOKEN_FLAGS.USER_PIN_FINAL_TRY, flagsAfter: TOKEN_FLAGS.USER_PIN_LOCKED, loginError: CKR.PIN_INCORRECT });
-    const lockedError = refused(() => login(locked.mod, locked.token, session, { pin: TokenPin.fromString(SERIAL, '0000'), confirmFinalTry: true }));
+    const lockedError = refused(() =>
+      login(locked.mod, locked.token, session, { pin: TokenPin.fromString(SERIAL, '0000'), confirmFinalTry: true }),
+    );
     expect(lockedError.code).toBe('KEY_LOCKED');
     expect(lockedError.message).toMatch(/now locked/);
     for (const f of [low, final, locked]) expect(f.C_Login).toHaveBeenCalledTimes(1);
@@ -126,6 +139,11 @@ describe('mapPkcs11Error', () => {
   });
 
   it('reads the PIN flags', () => {
-    expect(pinState(TOKEN_FLAGS.USER_PIN_COUNT_LOW | TOKEN_FLAGS.USER_PIN_FINAL_TRY)).toEqual({ countLow: true, finalTry: true, locked: false, toBeChanged: false });
+    expect(pinState(TOKEN_FLAGS.USER_PIN_COUNT_LOW | TOKEN_FLAGS.USER_PIN_FINAL_TRY)).toEqual({
+      countLow: true,
+      finalTry: true,
+      locked: false,
+      toBeChanged: false,
+    });
   });
 });

@@ -38,7 +38,11 @@ export class TokenPin {
   /** The PIN for `serial`. pkcs11js takes PINs only as JS strings, so one short-lived string is unavoidable. */
   reveal(serial: string): string {
     if (this.wiped) throw new SignetError('AUTH_REQUIRED', 'The PIN was already cleared; enter it again.');
-    if (serial !== this.serial) throw new SignetError('FORBIDDEN', `This PIN was entered for the token with serial ${this.serial}; Signet never uses one token's PIN for another (serial ${serial}).`);
+    if (serial !== this.serial)
+      throw new SignetError(
+        'FORBIDDEN',
+        `This PIN was entered for the token with serial ${this.serial}; Signet never uses one token's PIN for another (serial ${serial}).`,
+      );
     return this.bytes ? this.bytes.toString('utf8') : '';
   }
 
@@ -72,7 +76,10 @@ export function login(mod: LoadedModule, token: FoundToken, session: Handle, opt
   const pinPad = token.summary.flags.protectedAuthenticationPath && (!pin || pin.isPinPad);
   if (!pin && !pinPad) throw new SignetError('AUTH_REQUIRED', `${name} needs its user PIN.`);
   if (current.finalTry && !options.confirmFinalTry) {
-    throw new SignetError('AUTH_REQUIRED', `${name} reports ONE PIN try left; a wrong PIN locks it. Signet will use the last try only when you confirm it (the "final try" option).`);
+    throw new SignetError(
+      'AUTH_REQUIRED',
+      `${name} reports ONE PIN try left; a wrong PIN locks it. Signet will use the last try only when you confirm it (the "final try" option).`,
+    );
   }
   // A PIN-pad token takes a zero-length PIN here and asks on its own keypad.
   const secret = pin ? pin.reveal(token.summary.serial) : '';

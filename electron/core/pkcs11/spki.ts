@@ -35,7 +35,12 @@ export function ecPointBytes(value: Buffer, size: number): Buffer | undefined {
 
 export function ecSpkiPem(curve: CurveName, point: Buffer): string {
   const size = CURVES[curve].size;
-  const jwk = { kty: 'EC', crv: curve, x: point.subarray(1, 1 + size).toString('base64url'), y: point.subarray(1 + size).toString('base64url') };
+  const jwk = {
+    kty: 'EC',
+    crv: curve,
+    x: point.subarray(1, 1 + size).toString('base64url'),
+    y: point.subarray(1 + size).toString('base64url'),
+  };
   return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
 }
 
@@ -50,5 +55,7 @@ export function rsaSpkiPem(modulus: Buffer, exponent: Buffer): string {
 }
 
 export function spkiSha256Hex(pem: string): string {
-  return createHash('sha256').update(createPublicKey(pem).export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(createPublicKey(pem).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }

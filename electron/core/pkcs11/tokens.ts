@@ -65,14 +65,20 @@ export function findToken(mod: LoadedModule, ref: { serial?: string; label?: str
     matches = tokens.filter((t) => t.summary.serial === ref.either);
     if (!matches.length) matches = tokens.filter((t) => t.summary.label === ref.either);
   } else {
-    matches = tokens.filter((t) => (ref.serial === undefined || t.summary.serial === ref.serial) && (ref.label === undefined || t.summary.label === ref.label));
+    matches = tokens.filter(
+      (t) => (ref.serial === undefined || t.summary.serial === ref.serial) && (ref.label === undefined || t.summary.label === ref.label),
+    );
   }
   const wanted = ref.either ?? [ref.serial && `serial ${ref.serial}`, ref.label && `label "${ref.label}"`].filter(Boolean).join(', ');
   if (!matches.length) {
     const present = tokens.map((t) => `"${t.summary.label}" (serial ${t.summary.serial})`).join(', ') || 'none';
     throw new SignetError('NOT_FOUND', `No token ${wanted || ''} in ${mod.path}. Tokens present: ${present}.`);
   }
-  if (matches.length > 1) throw new SignetError('CONFLICT', `${matches.length} tokens match ${wanted || 'the address'} in ${mod.path}; name the token by its serial so a PIN goes to exactly one token.`);
+  if (matches.length > 1)
+    throw new SignetError(
+      'CONFLICT',
+      `${matches.length} tokens match ${wanted || 'the address'} in ${mod.path}; name the token by its serial so a PIN goes to exactly one token.`,
+    );
   return matches[0] as FoundToken;
 }
 
@@ -116,7 +122,8 @@ const MECHANISM_FLAGS: ReadonlyArray<[number, string]> = [
 /** Every attribute of a token, its slot and module, and its mechanisms, as name/value rows. */
 export function diagnose(mod: LoadedModule, slot: Handle): TokenAttribute[] {
   const rows: TokenAttribute[] = [];
-  const add = (group: TokenAttribute['group'], name: string, value: unknown) => rows.push({ group, name, value: typeof value === 'string' ? value.trim() : String(value) });
+  const add = (group: TokenAttribute['group'], name: string, value: unknown) =>
+    rows.push({ group, name, value: typeof value === 'string' ? value.trim() : String(value) });
   add('module', 'path', mod.path);
   add('module', 'manufacturerID', mod.info.manufacturer);
   add('module', 'libraryDescription', mod.info.description);
@@ -126,7 +133,11 @@ export function diagnose(mod: LoadedModule, slot: Handle): TokenAttribute[] {
   add('slot', 'slotID', slotIdOf(slot));
   add('slot', 'slotDescription', s.slotDescription);
   add('slot', 'manufacturerID', s.manufacturerID);
-  add('slot', 'flags', `0x${s.flags.toString(16)} (${[s.flags & 1 ? 'TOKEN_PRESENT' : '', s.flags & 2 ? 'REMOVABLE_DEVICE' : '', s.flags & 4 ? 'HW_SLOT' : ''].filter(Boolean).join(' ') || 'none'})`);
+  add(
+    'slot',
+    'flags',
+    `0x${s.flags.toString(16)} (${[s.flags & 1 ? 'TOKEN_PRESENT' : '', s.flags & 2 ? 'REMOVABLE_DEVICE' : '', s.flags & 4 ? 'HW_SLOT' : ''].filter(Boolean).join(' ') || 'none'})`,
+  );
   add('slot', 'hardwareVersion', `${s.hardwareVersion.major}.${s.hardwareVersion.minor}`);
   add('slot', 'firmwareVersion', `${s.firmwareVersion.major}.${s.firmwareVersion.minor}`);
   const t = mod.p11.C_GetTokenInfo(slot);
@@ -135,7 +146,8 @@ export function diagnose(mod: LoadedModule, slot: Handle): TokenAttribute[] {
     .map(([name]) => name);
   for (const [name, value] of Object.entries(t)) {
     if (name === 'flags') add('token', 'flags', `0x${t.flags.toString(16)} (${flagNames.join(' ') || 'none'})`);
-    else if (value && typeof value === 'object' && 'major' in value) add('token', name, `${(value as { major: number }).major}.${(value as { minor: number }).minor}`);
+    else if (value && typeof value === 'object' && 'major' in value)
+      add('token', name, `${(value as { major: number }).major}.${(value as { minor: number }).minor}`);
     else add('token', name, unavailable(value));
   }
   let mechanisms: number[] = [];

@@ -67,13 +67,19 @@ export function parsePkcs11Uri(text: string): Pkcs11Uri {
   const seen = new Set<string>();
   for (const [name, raw] of attributes(pathPart, ';', 'path')) {
     if (name === 'pin-value' || name === 'pin-source') {
-      throw bad(`"${name}" is in the path; RFC 7512 puts it in the query (after "?"), and Signet refuses it in the path, where it is shown and logged with the key address. Put the PIN in a file named by ?pin-source= or enter it when asked`);
+      throw bad(
+        `"${name}" is in the path; RFC 7512 puts it in the query (after "?"), and Signet refuses it in the path, where it is shown and logged with the key address. Put the PIN in a file named by ?pin-source= or enter it when asked`,
+      );
     }
     if (QUERY_ATTRS.has(name)) throw bad(`"${name}" is a query attribute; put it after "?"`);
-    if (!(name in PATH_TEXT) && !PATH_OTHER.has(name)) throw bad(`the path attribute "${name}" is unknown (known: ${[...Object.keys(PATH_TEXT), ...PATH_OTHER].join(', ')})`);
+    if (!(name in PATH_TEXT) && !PATH_OTHER.has(name))
+      throw bad(`the path attribute "${name}" is unknown (known: ${[...Object.keys(PATH_TEXT), ...PATH_OTHER].join(', ')})`);
     if (seen.has(name)) throw bad(`the attribute "${name}" appears twice`);
     seen.add(name);
-    if (!PATH_CHARS.test(raw)) throw bad(`the value of "${name}" holds a character that must be percent-encoded in the path (such as a space, "/", "?", "&" or "#")`);
+    if (!PATH_CHARS.test(raw))
+      throw bad(
+        `the value of "${name}" holds a character that must be percent-encoded in the path (such as a space, "/", "?", "&" or "#")`,
+      );
     const bytes = pctDecode(raw, name);
     const key = PATH_TEXT[name];
     if (key) {
@@ -102,7 +108,8 @@ export function parsePkcs11Uri(text: string): Pkcs11Uri {
       }
       if (seen.has(name)) throw bad(`the attribute "${name}" appears twice`);
       seen.add(name);
-      if (!QUERY_CHARS.test(raw)) throw bad(`the value of "${name}" holds a character that must be percent-encoded in the query (such as a space, "&" or "#")`);
+      if (!QUERY_CHARS.test(raw))
+        throw bad(`the value of "${name}" holds a character that must be percent-encoded in the query (such as a space, "&" or "#")`);
       const bytes = pctDecode(raw, name);
       if (name === 'pin-value') {
         uri.pinValue = bytes;
@@ -132,7 +139,12 @@ function* attributes(part: string, separator: string, where: string): Generator<
   if (part === '') return;
   for (const item of part.split(separator)) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw bad(item === '' ? `its ${where} has an empty attribute (a doubled or trailing "${separator}")` : `a ${where} attribute has no "name=value" form`);
+    if (eq <= 0)
+      throw bad(
+        item === ''
+          ? `its ${where} has an empty attribute (a doubled or trailing "${separator}")`
+          : `a ${where} attribute has no "name=value" form`,
+      );
     const name = item.slice(0, eq);
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw bad(`a ${where} attribute name is not lower-case letters, digits and "-"`);
     yield [name, item.slice(eq + 1)];
@@ -165,7 +177,8 @@ function utf8(bytes: Buffer, name: string): string {
 
 /** `pin-source` names a file (RFC 7512 §2.3); the `|command` form some tools run is refused. */
 function pinSourcePath(value: string): string {
-  if (value.startsWith('|')) throw bad('"pin-source" names a command ("|..."); Signet never runs anything to get a PIN: name a file instead');
+  if (value.startsWith('|'))
+    throw bad('"pin-source" names a command ("|..."); Signet never runs anything to get a PIN: name a file instead');
   let file = value;
   if (/^file:/i.test(value)) {
     try {
@@ -198,7 +211,14 @@ function pctEncode(value: string | Uint8Array, allowed = ''): string {
 }
 
 /** Formats a key address (never with a PIN): token serial and label, object label and id, module path. */
-export function formatPkcs11Uri(parts: { token?: string; serial?: string; object?: string; id?: Uint8Array; type?: Pkcs11ObjectType; modulePath?: string }): string {
+export function formatPkcs11Uri(parts: {
+  token?: string;
+  serial?: string;
+  object?: string;
+  id?: Uint8Array;
+  type?: Pkcs11ObjectType;
+  modulePath?: string;
+}): string {
   const attrs: string[] = [];
   if (parts.token !== undefined) attrs.push(`token=${pctEncode(parts.token)}`);
   if (parts.serial !== undefined) attrs.push(`serial=${pctEncode(parts.serial)}`);

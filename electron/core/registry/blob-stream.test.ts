@@ -20,8 +20,12 @@ describe('verifiedChunks', () => {
     expect(Buffer.concat(await collect(verifiedChunks(from(parts), digestOf(data), data.length, 'x')))).toEqual(data);
     const other = Buffer.from(data);
     other.writeUInt8(other.readUInt8(9_999) ^ 1, 9_999);
-    await expect(collect(verifiedChunks(from([other]), digestOf(data), data.length, 'The blob'))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
-    await expect(collect(verifiedChunks(from(parts), digestOf(data), data.length - 1, 'The blob'))).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await expect(collect(verifiedChunks(from([other]), digestOf(data), data.length, 'The blob'))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    await expect(collect(verifiedChunks(from(parts), digestOf(data), data.length - 1, 'The blob'))).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+    });
   });
 });
 

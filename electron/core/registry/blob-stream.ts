@@ -17,7 +17,12 @@ export interface BlobStream {
  * `expected` once the last byte has passed, throws, so a consumer that commits only after the
  * iteration ends never commits bytes that do not match.
  */
-export async function* verifiedChunks(chunks: AsyncIterable<Uint8Array>, expected: Digest, maxBytes: number, what: string): AsyncGenerator<Uint8Array> {
+export async function* verifiedChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  expected: Digest,
+  maxBytes: number,
+  what: string,
+): AsyncGenerator<Uint8Array> {
   const [algorithm, hex] = expected.split(':') as ['sha256' | 'sha512', string];
   const hash = createHash(algorithm);
   let size = 0;
@@ -28,7 +33,11 @@ export async function* verifiedChunks(chunks: AsyncIterable<Uint8Array>, expecte
     yield chunk;
   }
   const actual = hash.digest('hex');
-  if (actual !== hex) throw new SignetError('DIGEST_MISMATCH', `${what} does not match its digest: asked for ${expected}, received ${algorithm}:${actual}. Nothing from it was used.`);
+  if (actual !== hex)
+    throw new SignetError(
+      'DIGEST_MISMATCH',
+      `${what} does not match its digest: asked for ${expected}, received ${algorithm}:${actual}. Nothing from it was used.`,
+    );
 }
 
 /**

@@ -26,7 +26,12 @@ afterEach(async () => {
   }
 });
 
-const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 2 }, layers: [] });
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 2 },
+  layers: [],
+});
 const manifestDigest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
 const noSleep = async () => undefined;
 
@@ -34,12 +39,16 @@ describe('registry client', () => {
   it('runs the bearer token flow with credentials, per scope', async () => {
     const tokenRequests: string[] = [];
     const token = await serve((req, res, url) => {
-      tokenRequests.push(`${url.searchParams.get('service')} ${url.searchParams.getAll('scope').join(' ')} ${req.headers.authorization ?? ''}`);
+      tokenRequests.push(
+        `${url.searchParams.get('service')} ${url.searchParams.getAll('scope').join(' ')} ${req.headers.authorization ?? ''}`,
+      );
       res.end(JSON.stringify({ token: `t-${url.searchParams.get('scope')}`, expires_in: 300 }));
     });
     const registry = await serve((req, res, url) => {
       if (req.headers.authorization !== 'Bearer t-repository:team/app:pull') {
-        res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${token.host}/token",service="reg.test",scope="repository:team/app:pull"` });
+        res.writeHead(401, {
+          'WWW-Authenticate': `Bearer realm="http://${token.host}/token",service="reg.test",scope="repository:team/app:pull"`,
+        });
         return res.end();
       }
       if (url.pathname === '/v2/team/app/tags/list') return res.end(JSON.stringify({ name: 'team/app', tags: ['1.0', '2.0'] }));
@@ -62,7 +71,10 @@ describe('registry client', () => {
     });
     expect((await new RegistryClient({ registry: registry.host }).tags('app', { pageSize: 2 })).tags).toEqual(['a', 'b', 'c']);
     const ignoring = await serve((_req, res) => res.end(JSON.stringify({ tags: ['x', 'y', 'z'] })));
-    expect(await new RegistryClient({ registry: ignoring.host }).tags('app', { pageSize: 1 })).toEqual({ tags: ['x', 'y', 'z'], complete: true });
+    expect(await new RegistryClient({ registry: ignoring.host }).tags('app', { pageSize: 1 })).toEqual({
+      tags: ['x', 'y', 'z'],
+      complete: true,
+    });
   });
 
   it('retries 429 honouring Retry-After, then gives up with a sentence', async () => {
@@ -86,7 +98,10 @@ describe('registry client', () => {
   it('refuses a manifest that does not match its digest or the Docker-Content-Digest', async () => {
     const registry = await serve((_req, res, url) => {
       if (url.pathname.endsWith(manifestDigest)) return res.end(manifest.replace('"layers":[]', '"layers":[] '));
-      res.writeHead(200, { 'Docker-Content-Digest': `sha256:${'f'.repeat(64)}`, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' });
+      res.writeHead(200, {
+        'Docker-Content-Digest': `sha256:${'f'.repeat(64)}`,
+        'Content-Type': 'application/vnd.oci.image.manifest.v1+json',
+      });
       res.end(manifest);
     });
     const client = new RegistryClient({ registry: registry.host });
@@ -120,10 +135,13 @@ describe('registry client', () => {
     expect(other.requests[0]?.headers.authorization).toBeUndefined();
   });
 
-  it.each(['sha256:../..', `SHA256:${'a'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'A'.repeat(64)}`, `md5:${'a'.repeat(32)}`])('refuses the digest %s before any request', (bad) => {
-    expect(() => parseDigest(bad)).toThrow('is not a digest');
-    expect(() => parseReference(`reg.example/app@${bad}`)).toThrow();
-  });
+  it.each(['sha256:../..', `SHA256:${'a'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'A'.repeat(64)}`, `md5:${'a'.repeat(32)}`])(
+    'refuses the digest %s before any request',
+    (bad) => {
+      expect(() => parseDigest(bad)).toThrow('is not a digest');
+      expect(() => parseReference(`reg.example/app@${bad}`)).toThrow();
+    },
+  );
 
   it('parses references by the distribution grammar', () => {
     expect(parseReference('busybox')).toEqual({ registry: 'docker.io', repository: 'library/busybox' });

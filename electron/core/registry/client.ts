@@ -80,13 +80,22 @@ export class RegistryClient implements RegistrySource {
       if (error instanceof SignetError) throw error;
       throw new SignetError('UNAVAILABLE', `${this.registry} does not answer: ${describeSystemError(error)}.`);
     });
-    const caps: Capabilities = { reachable: ping.ok, authScheme: this.scheme === 'unknown' ? 'none' : this.scheme, catalog: 'unknown', referrersApi: 'unknown', deleteAllowed: 'unknown' };
+    const caps: Capabilities = {
+      reachable: ping.ok,
+      authScheme: this.scheme === 'unknown' ? 'none' : this.scheme,
+      catalog: 'unknown',
+      referrersApi: 'unknown',
+      deleteAllowed: 'unknown',
+    };
     await ping.body?.cancel();
     const catalog = await this.request('GET', '/v2/_catalog?n=1', { scope: 'registry:catalog:*', allow: [401, 403, 404] });
     caps.catalog = catalog.ok;
     await catalog.body?.cancel();
     if (sampleRepository) {
-      const probe = await this.request('GET', `/v2/${sampleRepository}/referrers/sha256:${'0'.repeat(64)}`, { scope: `repository:${sampleRepository}:pull`, allow: [400, 401, 403, 404, 405] });
+      const probe = await this.request('GET', `/v2/${sampleRepository}/referrers/sha256:${'0'.repeat(64)}`, {
+        scope: `repository:${sampleRepository}:pull`,
+        allow: [400, 401, 403, 404, 405],
+      });
       caps.referrersApi = probe.ok && (probe.headers.get('content-type') ?? '').includes(MEDIA.ociIndex);
       await probe.body?.cancel();
     }
@@ -100,17 +109,32 @@ export class RegistryClient implements RegistrySource {
 
   /** The catalog, following `Link` pages up to `limit` names. */
   async catalog(options: { pageSize?: number; limit?: number } = {}): Promise<{ repositories: string[]; complete: boolean }> {
-    const names = await this.paginate(`/v2/_catalog?n=${options.pageSize ?? 1000}`, 'registry:catalog:*', 'repositories', options.limit ?? 100_000);
+    const names = await this.paginate(
+      `/v2/_catalog?n=${options.pageSize ?? 1000}`,
+      'registry:catalog:*',
+      'repositories',
+      options.limit ?? 100_000,
+    );
     return { repositories: names.items.filter(isValidRepository), complete: names.complete };
   }
 
   async tags(repository: string, options: { pageSize?: number; limit?: number } = {}): Promise<{ tags: string[]; complete: boolean }> {
     this.checkRepository(repository);
-    const result = await this.paginate(`/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`, `repository:${repository}:pull`, 'tags', options.limit ?? 1_000_000);
+    const result = await this.paginate(
+      `/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`,
+      `repository:${repository}:pull`,
+      'tags',
+      options.limit ?? 1_000_000,
+    );
     return { tags: result.items.filter(isValidTag), complete: result.complete };
   }
 
-  private async paginate(first: string, scope: string, field: 'tags' | 'repositories', limit: number): Promise<{ items: string[]; complete: boolean }> {
+  private async paginate(
+    first: string,
+    scope: string,
+    field: 'tags' | 'repositories',
+    limit: number,
+  ): Promise<{ items: string[]; complete: boolean }> {
     const items: string[] = [];
     const seen = new Set<string>();
     let next: string | undefined = first;
@@ -119,7 +143,8 @@ export class RegistryClient implements RegistrySource {
       const body = await readCapped(response, MAX_LIST_BYTES, 'The listing');
       const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
       const page = doc[field];
-      if (page !== null && page !== undefined && !Array.isArray(page)) throw new SignetError('MALFORMED', `The registry's ${field} listing is not a list.`);
+      if (page !== null && page !== undefined && !Array.isArray(page))
+        throw new SignetError('MALFORMED', `The registry's ${field} listing is not a list.`);
       let added = 0;
       for (const name of (page ?? []) as unknown[]) {
         if (typeof name === 'string' && !seen.has(name)) {
@@ -143,7 +168,10 @@ export class RegistryClient implements RegistrySource {
     else if (!isValidTag(reference)) throw new SignetError('INVALID_INPUT', `"${reference.slice(0, 80)}" is not a valid tag.`);
     const cached = isDigestRef ? this.manifestCache.get(`${repository}@${reference}`) : undefined;
     if (cached) return cached;
-    const response = await this.request('GET', `/v2/${repository}/manifests/${reference}`, { scope: `repository:${repository}:pull`, headers: { Accept: MANIFEST_ACCEPT } });
+    const response = await this.request('GET', `/v2/${repository}/manifests/${reference}`, {
+      scope: `repository:${repository}:pull`,
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
     const bytes = await readCapped(response, MAX_MANIFEST_BYTES, 'The manifest');
     const headerDigest = response.headers.get('docker-content-digest');
     let digest: Digest;
@@ -154,7 +182,11 @@ export class RegistryClient implements RegistrySource {
       digest = headerDigest ? parseDigest(headerDigest) : digestOf(bytes);
       checkDigest(bytes, digest, `The manifest ${repository}:${reference}`);
     }
-    if (headerDigest && headerDigest !== digest) throw new SignetError('DIGEST_MISMATCH', `The registry's Docker-Content-Digest ${headerDigest} differs from the manifest's digest ${digest}.`);
+    if (headerDigest && headerDigest !== digest)
+      throw new SignetError(
+        'DIGEST_MISMATCH',
+        `The registry's Docker-Content-Digest ${headerDigest} differs from the manifest's digest ${digest}.`,
+      );
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     const parsed = parseManifest(bytes, contentType || undefined);
     const fetched: FetchedManifest = { digest, mediaType: parsed.mediaType, bytes, parsed };
@@ -165,11 +197,19 @@ export class RegistryClient implements RegistrySource {
   /** HEAD: the digest a tag points at now, or undefined when it is gone. */
   async resolve(repository: string, tag: string): Promise<{ digest: Digest; mediaType: string; size: number } | undefined> {
     this.checkRepository(repository);
-    const response = await this.request('HEAD', `/v2/${repository}/manifests/${tag}`, { scope: `repository:${repository}:pull`, headers: { Accept: MANIFEST_ACCEPT }, allow: [404] });
+    const response = await this.request('HEAD', `/v2/${repository}/manifests/${tag}`, {
+      scope: `repository:${repository}:pull`,
+      headers: { Accept: MANIFEST_ACCEPT },
+      allow: [404],
+    });
     if (response.status === 404) return undefined;
     const header = response.headers.get('docker-content-digest');
     if (!header) return { ...(await this.manifest(repository, tag)), size: 0 };
-    return { digest: parseDigest(header), mediaType: (response.headers.get('content-type') ?? '').split(';')[0] ?? '', size: Number(response.headers.get('content-length') ?? 0) };
+    return {
+      digest: parseDigest(header),
+      mediaType: (response.headers.get('content-type') ?? '').split(';')[0] ?? '',
+      size: Number(response.headers.get('content-length') ?? 0),
+    };
   }
 
   async blob(repository: string, digest: string, maxBytes: number): Promise<Buffer> {
@@ -191,7 +231,12 @@ export class RegistryClient implements RegistrySource {
       throw new SignetError('TOO_LARGE', `The blob ${d} is ${declared} bytes, more than the ${maxBytes} Signet accepts.`);
     }
     const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-    return { digest: d, size: declared, chunks: verifiedChunks(body, d, maxBytes, `The blob ${repository}@${d}`), discard: async () => void (await body.cancel().catch(() => undefined)) };
+    return {
+      digest: d,
+      size: declared,
+      chunks: verifiedChunks(body, d, maxBytes, `The blob ${repository}@${d}`),
+      discard: async () => void (await body.cancel().catch(() => undefined)),
+    };
   }
 
   /** Uploads a streamed blob unless present, in PATCH chunks of 16 MiB; the final PUT names the digest, so the registry checks it too. */
@@ -206,12 +251,20 @@ export class RegistryClient implements RegistrySource {
       let location = this.uploadLocation(started);
       let offset = 0;
       for await (const piece of inPiecesOf(blob.chunks, CHUNK_THRESHOLD)) {
-        const patched = await this.request('PATCH', location, { scope, body: piece, headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + piece.length - 1}` } });
+        const patched = await this.request('PATCH', location, {
+          scope,
+          body: piece,
+          headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + piece.length - 1}` },
+        });
         await patched.body?.cancel();
         location = this.uploadLocation(patched);
         offset += piece.length;
       }
-      const done = await this.request('PUT', withQuery(location, 'digest', digest), { scope, body: new Uint8Array(0), headers: { 'Content-Type': 'application/octet-stream' } });
+      const done = await this.request('PUT', withQuery(location, 'digest', digest), {
+        scope,
+        body: new Uint8Array(0),
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
       await done.body?.cancel();
       return digest;
     } finally {
@@ -232,21 +285,35 @@ export class RegistryClient implements RegistrySource {
     if (await this.blobExists(repository, digest)) return digest;
     const scope = `repository:${repository}:pull,push`;
     const mountQuery = mountFrom && isValidRepository(mountFrom) ? `?mount=${digest}&from=${mountFrom}` : '';
-    const started = await this.request('POST', `/v2/${repository}/blobs/uploads/${mountQuery}`, { scope: mountFrom ? `${scope} repository:${mountFrom}:pull` : scope });
+    const started = await this.request('POST', `/v2/${repository}/blobs/uploads/${mountQuery}`, {
+      scope: mountFrom ? `${scope} repository:${mountFrom}:pull` : scope,
+    });
     await started.body?.cancel();
     if (started.status === 201) return digest;
     let location = this.uploadLocation(started);
     if (bytes.length > CHUNK_THRESHOLD) {
       for (let offset = 0; offset < bytes.length; offset += CHUNK_THRESHOLD) {
         const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + CHUNK_THRESHOLD));
-        const patched = await this.request('PATCH', location, { scope, body: chunk, headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + chunk.length - 1}` } });
+        const patched = await this.request('PATCH', location, {
+          scope,
+          body: chunk,
+          headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + chunk.length - 1}` },
+        });
         await patched.body?.cancel();
         location = this.uploadLocation(patched);
       }
-      const done = await this.request('PUT', withQuery(location, 'digest', digest), { scope, body: new Uint8Array(0), headers: { 'Content-Type': 'application/octet-stream' } });
+      const done = await this.request('PUT', withQuery(location, 'digest', digest), {
+        scope,
+        body: new Uint8Array(0),
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
       await done.body?.cancel();
     } else {
-      const done = await this.request('PUT', withQuery(location, 'digest', digest), { scope, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+      const done = await this.request('PUT', withQuery(location, 'digest', digest), {
+        scope,
+        body: bytes,
+        headers: { 'Content-Type': 'application/octet-stream' },
+      });
       await done.body?.cancel();
     }
     return digest;
@@ -256,18 +323,26 @@ export class RegistryClient implements RegistrySource {
     this.checkRepository(repository);
     if (reference.includes(':')) parseDigest(reference);
     else if (!isValidTag(reference)) throw new SignetError('INVALID_INPUT', `"${reference.slice(0, 80)}" is not a valid tag.`);
-    const response = await this.request('PUT', `/v2/${repository}/manifests/${reference}`, { scope: `repository:${repository}:pull,push`, body: bytes, headers: { 'Content-Type': mediaType } });
+    const response = await this.request('PUT', `/v2/${repository}/manifests/${reference}`, {
+      scope: `repository:${repository}:pull,push`,
+      body: bytes,
+      headers: { 'Content-Type': mediaType },
+    });
     await response.body?.cancel();
     const digest = digestOf(bytes);
     const header = response.headers.get('docker-content-digest');
-    if (header && header !== digest) throw new SignetError('DIGEST_MISMATCH', `The registry stored the manifest as ${header}, not ${digest}.`);
+    if (header && header !== digest)
+      throw new SignetError('DIGEST_MISMATCH', `The registry stored the manifest as ${header}, not ${digest}.`);
     this.manifestCache.delete(`${repository}@${digest}`);
     return digest;
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
     const d = parseDigest(digest);
-    const response = await this.request('DELETE', `/v2/${repository}/manifests/${d}`, { scope: `repository:${repository}:delete`, allow: [404, 405] });
+    const response = await this.request('DELETE', `/v2/${repository}/manifests/${d}`, {
+      scope: `repository:${repository}:delete`,
+      allow: [404, 405],
+    });
     await response.body?.cancel();
     if (response.status === 405) throw new SignetError('UNSUPPORTED', `${this.registry} does not allow deleting manifests.`);
     this.manifestCache.delete(`${repository}@${d}`);
@@ -276,7 +351,11 @@ export class RegistryClient implements RegistrySource {
   /** Referrers of a manifest: the API where the registry has it, else the `sha256-<hex>` tag schema. */
   async referrers(repository: string, digest: string): Promise<{ descriptors: Descriptor[]; source: 'api' | 'tag-schema' }> {
     const d = parseDigest(digest);
-    const response = await this.request('GET', `/v2/${repository}/referrers/${d}`, { scope: `repository:${repository}:pull`, allow: [400, 404, 405], headers: { Accept: MEDIA.ociIndex } });
+    const response = await this.request('GET', `/v2/${repository}/referrers/${d}`, {
+      scope: `repository:${repository}:pull`,
+      allow: [400, 404, 405],
+      headers: { Accept: MEDIA.ociIndex },
+    });
     if (response.ok && (response.headers.get('content-type') ?? '').includes(MEDIA.ociIndex)) {
       const parsed = parseManifest(await readCapped(response, MAX_MANIFEST_BYTES, 'The referrers index'), MEDIA.ociIndex);
       return { descriptors: parsed.manifests, source: 'api' };
@@ -293,12 +372,14 @@ export class RegistryClient implements RegistrySource {
     const location = response.headers.get('location');
     if (!location) throw new SignetError('REGISTRY_ERROR', `${this.registry} did not say where to upload.`);
     const url = new URL(location, this.base);
-    if (url.origin !== new URL(this.base).origin) throw new SignetError('REGISTRY_ERROR', `${this.registry} sent the upload to another host (${url.host}); Signet does not follow.`);
+    if (url.origin !== new URL(this.base).origin)
+      throw new SignetError('REGISTRY_ERROR', `${this.registry} sent the upload to another host (${url.host}); Signet does not follow.`);
     return `${url.pathname}${url.search}`;
   }
 
   private checkRepository(repository: string): void {
-    if (!isValidRepository(repository)) throw new SignetError('INVALID_INPUT', `"${repository.slice(0, 120)}" is not a valid repository name.`);
+    if (!isValidRepository(repository))
+      throw new SignetError('INVALID_INPUT', `"${repository.slice(0, 120)}" is not a valid repository name.`);
   }
 
   private async acquire(): Promise<() => void> {
@@ -311,7 +392,11 @@ export class RegistryClient implements RegistrySource {
   }
 
   /** One API request with auth, retries, bounded redirects and the concurrency limit. */
-  async request(method: string, pathAndQuery: string, options: { scope: string; headers?: Record<string, string>; body?: Uint8Array; allow?: number[] }): Promise<Response> {
+  async request(
+    method: string,
+    pathAndQuery: string,
+    options: { scope: string; headers?: Record<string, string>; body?: Uint8Array; allow?: number[] },
+  ): Promise<Response> {
     assertOnline();
     const release = await this.acquire();
     try {
@@ -328,7 +413,10 @@ export class RegistryClient implements RegistrySource {
             attempt -= 1;
             continue;
           }
-          throw new SignetError('AUTH_REQUIRED', `${this.registry} needs credentials for this (${describeScope(options.scope)}); add them to the registry in Signet or to ~/.docker/config.json.`);
+          throw new SignetError(
+            'AUTH_REQUIRED',
+            `${this.registry} needs credentials for this (${describeScope(options.scope)}); add them to the registry in Signet or to ~/.docker/config.json.`,
+          );
         }
         if ((response.status === 429 || response.status >= 500) && attempt < MAX_RETRIES) {
           const wait = retryAfterMs(response.headers.get('retry-after')) ?? 500 * 2 ** attempt;
@@ -345,7 +433,11 @@ export class RegistryClient implements RegistrySource {
     }
   }
 
-  private async send(method: string, url: string, options: { scope: string; headers?: Record<string, string>; body?: Uint8Array }): Promise<Response> {
+  private async send(
+    method: string,
+    url: string,
+    options: { scope: string; headers?: Record<string, string>; body?: Uint8Array },
+  ): Promise<Response> {
     let current = new URL(url);
     const origin = current.origin;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
@@ -413,10 +505,19 @@ export class RegistryClient implements RegistrySource {
     }
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
-      throw new SignetError('AUTH_REQUIRED', credentials ? `${this.registry} refused the credentials for ${describeScope(wanted)}.` : `${this.registry} needs credentials for ${describeScope(wanted)}.`);
+      throw new SignetError(
+        'AUTH_REQUIRED',
+        credentials
+          ? `${this.registry} refused the credentials for ${describeScope(wanted)}.`
+          : `${this.registry} needs credentials for ${describeScope(wanted)}.`,
+      );
     }
     if (!response.ok) throw new SignetError('REGISTRY_ERROR', `${this.registry}'s token service answered ${response.status}.`);
-    const doc = JSON.parse((await readCapped(response, 1024 * 1024, 'The token')).toString('utf8')) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const doc = JSON.parse((await readCapped(response, 1024 * 1024, 'The token')).toString('utf8')) as {
+      token?: unknown;
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
     const token = typeof doc.token === 'string' ? doc.token : typeof doc.access_token === 'string' ? doc.access_token : undefined;
     if (!token) throw new SignetError('REGISTRY_ERROR', `${this.registry}'s token service gave no token.`);
     this.tokens.set(scope, token, typeof doc.expires_in === 'number' ? doc.expires_in : undefined);
@@ -480,8 +581,16 @@ function registryError(registry: string, status: number, body: string, scope: st
   } catch {
     detail = describeRegistryErrorCode(undefined, body.slice(0, 200).replace(/<[^>]*>/g, ' '));
   }
-  if (status === 401) return new SignetError('AUTH_REQUIRED', `${registry} refused the credentials for ${describeScope(scope)}; check the username and password saved for it.`);
-  if (status === 404) return new SignetError('NOT_FOUND', `${registry} has no such ${describeScope(scope).includes('catalog') ? 'catalog' : 'image or repository'}${detail ? ` (${detail})` : ''}.`);
+  if (status === 401)
+    return new SignetError(
+      'AUTH_REQUIRED',
+      `${registry} refused the credentials for ${describeScope(scope)}; check the username and password saved for it.`,
+    );
+  if (status === 404)
+    return new SignetError(
+      'NOT_FOUND',
+      `${registry} has no such ${describeScope(scope).includes('catalog') ? 'catalog' : 'image or repository'}${detail ? ` (${detail})` : ''}.`,
+    );
   if (status === 403) return new SignetError('FORBIDDEN', `${registry} refused ${describeScope(scope)}${detail ? ` (${detail})` : ''}.`);
   if (status === 429) return new SignetError('RATE_LIMITED', `${registry} is rate-limiting Signet; try again later.`);
   return new SignetError('REGISTRY_ERROR', `${registry} answered ${status}${detail ? `: ${detail}` : ''}.`);

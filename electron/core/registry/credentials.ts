@@ -16,7 +16,13 @@ export interface CredentialStore {
 
 /** Registry passwords in the OS keychain, through the one keychain store. */
 export class KeychainCredentialStore implements CredentialStore {
-  constructor(private readonly store: SecretStore = new KeychainStore({ service: CREDENTIAL_SERVICE, what: 'the registry credentials', instead: 'log in with `docker login` instead' })) {}
+  constructor(
+    private readonly store: SecretStore = new KeychainStore({
+      service: CREDENTIAL_SERVICE,
+      what: 'the registry credentials',
+      instead: 'log in with `docker login` instead',
+    }),
+  ) {}
 
   async get(host: string): Promise<Credentials | undefined> {
     const stored = await this.store.get(host);
@@ -64,7 +70,10 @@ export async function credentialsFromFiles(host: string, env: NodeJS.ProcessEnv 
     env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json') : undefined,
     path.join(env.DOCKER_CONFIG ?? path.join(env.HOME ?? os.homedir(), '.docker'), 'config.json'),
   ].filter((f): f is string => Boolean(f));
-  const keys = host === 'docker.io' ? ['docker.io', 'index.docker.io', 'https://index.docker.io/v1/', 'registry-1.docker.io'] : [host, `https://${host}`, `http://${host}`];
+  const keys =
+    host === 'docker.io'
+      ? ['docker.io', 'index.docker.io', 'https://index.docker.io/v1/', 'registry-1.docker.io']
+      : [host, `https://${host}`, `http://${host}`];
   for (const file of files) {
     let doc: AuthFile;
     try {

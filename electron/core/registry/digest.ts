@@ -8,7 +8,10 @@ const PATTERN = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 /** Parses a digest strictly: anything else is refused before it reaches a URL or a path. */
 export function parseDigest(value: string): Digest {
   if (typeof value !== 'string' || !PATTERN.test(value)) {
-    throw new SignetError('INVALID_INPUT', `"${String(value).slice(0, 80)}" is not a digest (sha256: with 64, or sha512: with 128, lower-case hex digits).`);
+    throw new SignetError(
+      'INVALID_INPUT',
+      `"${String(value).slice(0, 80)}" is not a digest (sha256: with 64, or sha512: with 128, lower-case hex digits).`,
+    );
   }
   return value as Digest;
 }
@@ -25,5 +28,9 @@ export function digestOf(bytes: Uint8Array, algorithm: 'sha256' | 'sha512' = 'sh
 export function checkDigest(bytes: Uint8Array, expected: Digest, what: string): void {
   const algorithm = expected.startsWith('sha512:') ? 'sha512' : 'sha256';
   const actual = digestOf(bytes, algorithm);
-  if (actual !== expected) throw new SignetError('DIGEST_MISMATCH', `${what} does not match its digest: asked for ${expected}, received ${actual}. Nothing from it was used.`);
+  if (actual !== expected)
+    throw new SignetError(
+      'DIGEST_MISMATCH',
+      `${what} does not match its digest: asked for ${expected}, received ${actual}. Nothing from it was used.`,
+    );
 }

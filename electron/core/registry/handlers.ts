@@ -22,7 +22,11 @@ export class RegistryConnections {
   private readonly clients = new Map<string, RegistryClient>();
   /** Capabilities per registry, kept for ten minutes. */
   readonly probes = new Map<string, { at: number; value: import('../../../shared/models/registry').Capabilities }>();
-  constructor(readonly saved: SavedRegistries, readonly credentials: CredentialStore, private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    readonly saved: SavedRegistries,
+    readonly credentials: CredentialStore,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   clientFor(registry: SavedRegistry): RegistryClient {
     const key = `${registry.id}|${registry.host}|${registry.insecure}`;
@@ -31,7 +35,8 @@ export class RegistryConnections {
       client = new RegistryClient({
         registry: registry.host,
         insecure: registry.insecure,
-        credentials: async () => (registry.credentials === 'keychain' ? this.credentials.get(registry.host) : credentialsFromFiles(registry.host, this.env)),
+        credentials: async () =>
+          registry.credentials === 'keychain' ? this.credentials.get(registry.host) : credentialsFromFiles(registry.host, this.env),
       });
       this.clients.set(key, client);
     }
@@ -82,7 +87,17 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
         connections.forget(entry.id);
         return { registries: [...registries.filter((r) => r.id !== entry.id), entry], result: entry };
       });
-      await services.audit.append('registry.changed', `Saved the registry ${saved.host} as ${saved.id} (credentials: ${saved.credentials})`, { id: saved.id, host: saved.host, credentials: saved.credentials, ...(input.username ? { credentialsChanged: true } : {}), ...(saved.lookaside ? { lookaside: saved.lookaside } : {}) });
+      await services.audit.append(
+        'registry.changed',
+        `Saved the registry ${saved.host} as ${saved.id} (credentials: ${saved.credentials})`,
+        {
+          id: saved.id,
+          host: saved.host,
+          credentials: saved.credentials,
+          ...(input.username ? { credentialsChanged: true } : {}),
+          ...(saved.lookaside ? { lookaside: saved.lookaside } : {}),
+        },
+      );
       return saved;
     },
     'registry.edit': async (input) => {
@@ -94,7 +109,11 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
         const entry: SavedRegistry = { ...rest, ...(input.name ? { name: input.name } : {}), ...(lookaside ? { lookaside } : {}) };
         return { registries: registries.map((r) => (r.id === entry.id ? entry : r)), result: entry };
       });
-      await services.audit.append('registry.changed', `Edited the registry ${edited.id}: name ${edited.name}, lookaside ${edited.lookaside ?? 'from registries.d'}`, { id: edited.id, name: edited.name, lookaside: edited.lookaside ?? '' });
+      await services.audit.append(
+        'registry.changed',
+        `Edited the registry ${edited.id}: name ${edited.name}, lookaside ${edited.lookaside ?? 'from registries.d'}`,
+        { id: edited.id, name: edited.name, lookaside: edited.lookaside ?? '' },
+      );
       return edited;
     },
     'registry.remove': async (input) => {
@@ -103,22 +122,37 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
         return { registries: registries.filter((r) => r.id !== input.id), result: found };
       });
       if (removed?.credentials === 'keychain') await connections.credentials.delete(removed.host);
-      if (removed?.kind === 'oci-layout' && removed.path?.startsWith(path.join(services.dataDir, 'layouts') + path.sep)) await fs.rm(removed.path, { recursive: true, force: true });
+      if (removed?.kind === 'oci-layout' && removed.path?.startsWith(path.join(services.dataDir, 'layouts') + path.sep))
+        await fs.rm(removed.path, { recursive: true, force: true });
       connections.forget(input.id);
-      if (removed) await services.audit.append('registry.changed', `Forgot the registry ${removed.id} (${removed.host})${removed.credentials === 'keychain' ? ' and its keychain credentials' : ''}`, { id: removed.id, host: removed.host, removed: true });
+      if (removed)
+        await services.audit.append(
+          'registry.changed',
+          `Forgot the registry ${removed.id} (${removed.host})${removed.credentials === 'keychain' ? ' and its keychain credentials' : ''}`,
+          { id: removed.id, host: removed.host, removed: true },
+        );
       return { removed: Boolean(removed) };
     },
     'registry.probe': async (input) => {
       const saved = await connections.saved.get(input.id);
       if (saved.kind === 'oci-layout') {
         await new OciLayout(saved.path as string).check();
-        return { reachable: true, authScheme: 'none' as const, catalog: true, referrersApi: false, deleteAllowed: false, checkedAt: new Date().toISOString() };
+        return {
+          reachable: true,
+          authScheme: 'none' as const,
+          catalog: true,
+          referrersApi: false,
+          deleteAllowed: false,
+          checkedAt: new Date().toISOString(),
+        };
       }
       const cached = connections.probes.get(`${saved.id}|${input.repository ?? ''}`);
       if (cached && Date.now() - cached.at < 10 * 60 * 1000) return cached.value;
       const client = connections.clientFor(saved);
       // The referrers API is probed on a real repository: the one asked about, else the catalog's first.
-      const sample = input.repository ?? (await client.catalog({ pageSize: 1, limit: 1 }).catch(() => ({ repositories: [] as string[] }))).repositories[0];
+      const sample =
+        input.repository ??
+        (await client.catalog({ pageSize: 1, limit: 1 }).catch(() => ({ repositories: [] as string[] }))).repositories[0];
       const caps = { ...(await client.capabilities(sample)), checkedAt: new Date().toISOString() };
       connections.probes.set(`${saved.id}|${input.repository ?? ''}`, { at: Date.now(), value: caps });
       return caps;
@@ -149,7 +183,12 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
         mediaType: fetched.mediaType,
         kind: parsed.kind,
         ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
-        platforms: parsed.manifests.map((m) => ({ platform: m.platform ? platformName(m.platform) : (m.artifactType ?? 'unknown'), digest: m.digest, mediaType: m.mediaType, size: m.size })),
+        platforms: parsed.manifests.map((m) => ({
+          platform: m.platform ? platformName(m.platform) : (m.artifactType ?? 'unknown'),
+          digest: m.digest,
+          mediaType: m.mediaType,
+          size: m.size,
+        })),
         layers: parsed.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
         annotations: parsed.annotations,
         totalSize: parsed.layers.reduce((n, l) => n + l.size, parsed.config?.size ?? 0),
@@ -193,7 +232,11 @@ async function addLayout(dataDir: string, connections: RegistryConnections, layo
   const resolved = path.resolve(layoutPath);
   const stat = await fs.stat(resolved).catch(() => undefined);
   if (!stat) throw new SignetError('NOT_FOUND', `There is nothing at ${resolved}.`);
-  if (!stat.isFile() && !stat.isDirectory()) throw new SignetError('INVALID_INPUT', `${resolved} is neither an OCI layout directory nor a .tar file (it is a device, FIFO or socket).`);
+  if (!stat.isFile() && !stat.isDirectory())
+    throw new SignetError(
+      'INVALID_INPUT',
+      `${resolved} is neither an OCI layout directory nor a .tar file (it is a device, FIFO or socket).`,
+    );
   const taken = new Set((await connections.saved.list()).map((r) => r.id));
   const id = registryIdFor(`layout-${path.basename(resolved)}`, taken);
   let dir = resolved;
@@ -209,7 +252,15 @@ async function addLayout(dataDir: string, connections: RegistryConnections, layo
     }
   }
   await new OciLayout(dir).check();
-  const entry: SavedRegistry = { id, kind: 'oci-layout', name: name ?? path.basename(resolved), host: 'oci-layout', path: dir, insecure: false, credentials: 'none' };
+  const entry: SavedRegistry = {
+    id,
+    kind: 'oci-layout',
+    name: name ?? path.basename(resolved),
+    host: 'oci-layout',
+    path: dir,
+    insecure: false,
+    credentials: 'none',
+  };
   return connections.saved.update((registries) => ({ registries: [...registries, entry], result: entry }));
 }
 
@@ -220,8 +271,13 @@ async function checkAccess(host: string, insecure: boolean, credentials: Credent
     const response = await client.ping();
     await response.body?.cancel();
   } catch (error) {
-    const known = error instanceof SignetError ? error : new SignetError('UNAVAILABLE', `${host} does not answer: ${describeSystemError(error)}.`);
+    const known =
+      error instanceof SignetError ? error : new SignetError('UNAVAILABLE', `${host} does not answer: ${describeSystemError(error)}.`);
     if (known.code === 'OFFLINE') throw known;
-    throw new SignetError(known.code, `${known.message} Nothing was saved: check the host${credentials ? ' and the credentials' : ''}, or save it anyway.`, { reason: 'not-saved' });
+    throw new SignetError(
+      known.code,
+      `${known.message} Nothing was saved: check the host${credentials ? ' and the credentials' : ''}, or save it anyway.`,
+      { reason: 'not-saved' },
+    );
   }
 }

@@ -13,7 +13,14 @@ describe('OCI image layout', () => {
     const dir = temp('layout');
     const layout = await OciLayout.create(dir);
     const config = await layout.pushBlob('image', Buffer.from('{"os":"linux","architecture":"amd64"}'));
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 37 }, layers: [] }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 37 },
+        layers: [],
+      }),
+    );
     const digest = await layout.pushManifest('image', 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json');
     await layout.pushManifest('team/app', '2.0', manifest, 'application/vnd.oci.image.manifest.v1+json');
     expect((await layout.repositories()).repositories).toEqual(['image', 'team/app']);
@@ -29,7 +36,14 @@ describe('OCI image layout', () => {
     const source = await OciLayout.create(path.join(dir, 'src'));
     const configBytes = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
     const config = await source.pushBlob('image', configBytes);
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: configBytes.length }, layers: [] }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: configBytes.length },
+        layers: [],
+      }),
+    );
     await source.pushManifest('image', 'latest', manifest, 'application/vnd.oci.image.manifest.v1+json');
     execFileSync('skopeo', ['copy', '--quiet', `oci:${path.join(dir, 'src')}:latest`, `oci:${path.join(dir, 'copy')}:copied`]);
     const copy = new OciLayout(path.join(dir, 'copy'));
@@ -67,54 +81,77 @@ describe('OCI image layout', () => {
     expect(readFileSync(path.join(out, 'blobs', 'big')).equals(Buffer.alloc(3 * 1024 * 1024 + 5, 1))).toBe(true);
     await expect(extractTarFile(path.join(dir, 'a.tar'), temp('tarcap'), 1024)).rejects.toMatchObject({ code: 'TOO_LARGE' });
     execFileSync('mkfifo', [path.join(dir, 'fifo.tar')]);
-    await expect(extractTarFile(path.join(dir, 'fifo.tar'), temp('tarfifo'))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/FIFO/) });
+    await expect(extractTarFile(path.join(dir, 'fifo.tar'), temp('tarfifo'))).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/FIFO/),
+    });
     symlinkSync('/dev/zero', path.join(dir, 'zero.tar'));
-    await expect(extractTarFile(path.join(dir, 'zero.tar'), temp('tarzero'))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/character device/) });
+    await expect(extractTarFile(path.join(dir, 'zero.tar'), temp('tarzero'))).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/character device/),
+    });
   });
 
-  it('refuses a FIFO, a link to /dev/zero or a link out of the tree as oci-layout, index.json or a blob, without hanging', { timeout: 5000 }, async () => {
-    const dir = temp('hostile');
-    const layout = await OciLayout.create(dir);
-    const config = await layout.pushBlob('image', Buffer.from('{}'));
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 2 }, layers: [] }));
-    await layout.pushManifest('image', 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json');
-    await layout.check();
+  it(
+    'refuses a FIFO, a link to /dev/zero or a link out of the tree as oci-layout, index.json or a blob, without hanging',
+    { timeout: 5000 },
+    async () => {
+      const dir = temp('hostile');
+      const layout = await OciLayout.create(dir);
+      const config = await layout.pushBlob('image', Buffer.from('{}'));
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 2 },
+          layers: [],
+        }),
+      );
+      await layout.pushManifest('image', 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json');
+      await layout.check();
 
-    const marker = path.join(dir, 'oci-layout');
-    rmSync(marker);
-    execFileSync('mkfifo', [marker]);
-    await expect(layout.check()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/oci-layout.*FIFO/) });
-    rmSync(marker);
-    symlinkSync('/dev/zero', marker);
-    await expect(layout.check()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/character device/) });
-    rmSync(marker);
-    writeFileSync(marker, '{"imageLayoutVersion":"1.0.0"}');
+      const marker = path.join(dir, 'oci-layout');
+      rmSync(marker);
+      execFileSync('mkfifo', [marker]);
+      await expect(layout.check()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/oci-layout.*FIFO/) });
+      rmSync(marker);
+      symlinkSync('/dev/zero', marker);
+      await expect(layout.check()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/character device/) });
+      rmSync(marker);
+      writeFileSync(marker, '{"imageLayoutVersion":"1.0.0"}');
 
-    const index = path.join(dir, 'index.json');
-    const saved = readFileSync(index);
-    rmSync(index);
-    symlinkSync('/dev/zero', index);
-    await expect(layout.tags('image')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/index\.json.*character device/) });
-    rmSync(index);
-    execFileSync('mkfifo', [index]);
-    await expect(layout.repositories()).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    rmSync(index);
-    const outside = path.join(temp('outside'), 'index.json');
-    writeFileSync(outside, saved);
-    symlinkSync(outside, index);
-    await expect(layout.tags('image')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/symbolic link leading out/) });
-    rmSync(index);
-    writeFileSync(index, saved);
+      const index = path.join(dir, 'index.json');
+      const saved = readFileSync(index);
+      rmSync(index);
+      symlinkSync('/dev/zero', index);
+      await expect(layout.tags('image')).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/index\.json.*character device/),
+      });
+      rmSync(index);
+      execFileSync('mkfifo', [index]);
+      await expect(layout.repositories()).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      rmSync(index);
+      const outside = path.join(temp('outside'), 'index.json');
+      writeFileSync(outside, saved);
+      symlinkSync(outside, index);
+      await expect(layout.tags('image')).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/symbolic link leading out/),
+      });
+      rmSync(index);
+      writeFileSync(index, saved);
 
-    const blob = path.join(dir, 'blobs', 'sha256', config.slice(7));
-    rmSync(blob);
-    execFileSync('mkfifo', [blob]);
-    await expect(layout.blob('image', config, 1024)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    rmSync(blob);
-    symlinkSync('/dev/zero', blob);
-    await expect(layout.blob('image', config, 1024)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    rmSync(blob);
-    writeFileSync(blob, Buffer.alloc(2048));
-    await expect(layout.blob('image', config, 1024)).rejects.toMatchObject({ code: 'TOO_LARGE' });
-  });
+      const blob = path.join(dir, 'blobs', 'sha256', config.slice(7));
+      rmSync(blob);
+      execFileSync('mkfifo', [blob]);
+      await expect(layout.blob('image', config, 1024)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      rmSync(blob);
+      symlinkSync('/dev/zero', blob);
+      await expect(layout.blob('image', config, 1024)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      rmSync(blob);
+      writeFileSync(blob, Buffer.alloc(2048));
+      await expect(layout.blob('image', config, 1024)).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    },
+  );
 });

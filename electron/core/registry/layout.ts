@@ -40,25 +40,35 @@ export class OciLayout implements RegistrySource {
     await fs.mkdir(path.join(root, 'blobs', 'sha256'), { recursive: true });
     const layoutFile = path.join(root, 'oci-layout');
     if (!(await exists(layoutFile))) await writeFileAtomic(layoutFile, '{"imageLayoutVersion":"1.0.0"}');
-    if (!(await exists(path.join(root, 'index.json')))) await writeFileAtomic(path.join(root, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [] }));
+    if (!(await exists(path.join(root, 'index.json'))))
+      await writeFileAtomic(path.join(root, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [] }));
     return new OciLayout(root);
   }
 
   async check(): Promise<void> {
-    const bytes = await readRegularFileIfPresent(path.join(this.root, 'oci-layout'), { maxBytes: MAX_MARKER_BYTES, what: "The OCI layout's oci-layout file", within: this.root }).catch((error: unknown) => {
+    const bytes = await readRegularFileIfPresent(path.join(this.root, 'oci-layout'), {
+      maxBytes: MAX_MARKER_BYTES,
+      what: "The OCI layout's oci-layout file",
+      within: this.root,
+    }).catch((error: unknown) => {
       // A layout root that is not a directory (or not there) has no oci-layout file either.
       if (error instanceof SignetError && error.code === 'NOT_FOUND') return undefined;
       throw error;
     });
     if (!bytes) throw new SignetError('NOT_FOUND', `${this.root} is not an OCI image layout (no oci-layout file).`);
     const marker = parseStrictJson(bytes, 'oci-layout');
-    if ((marker as { imageLayoutVersion?: unknown }).imageLayoutVersion !== '1.0.0') throw new SignetError('UNSUPPORTED', `${this.root} has an OCI layout version Signet does not know.`);
+    if ((marker as { imageLayoutVersion?: unknown }).imageLayoutVersion !== '1.0.0')
+      throw new SignetError('UNSUPPORTED', `${this.root} has an OCI layout version Signet does not know.`);
     await this.index();
   }
 
   private async index(): Promise<Descriptor[]> {
     const file = path.join(this.root, 'index.json');
-    const bytes = await readRegularFileIfPresent(file, { maxBytes: MAX_INDEX_BYTES, what: "The OCI layout's index.json", within: this.root });
+    const bytes = await readRegularFileIfPresent(file, {
+      maxBytes: MAX_INDEX_BYTES,
+      what: "The OCI layout's index.json",
+      within: this.root,
+    });
     if (!bytes) throw new SignetError('NOT_FOUND', `${this.root} has no index.json.`);
     return parseManifest(bytes, MEDIA.ociIndex).manifests;
   }
@@ -137,7 +147,7 @@ export class OciLayout implements RegistrySource {
       try {
         // One buffer for every read: consumers take each chunk (hash, copy or write it) before asking for the next.
         const buffer = Buffer.allocUnsafe(Math.min(BLOB_READ_CHUNK, stat.size));
-        for (let at = 0; at < stat.size; ) {
+        for (let at = 0; at < stat.size;) {
           const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, stat.size - at), at);
           if (bytesRead === 0) throw new SignetError('MALFORMED', `The blob ${d} in ${root} is shorter than it was when opened.`);
           at += bytesRead;
@@ -192,11 +202,15 @@ export class OciLayout implements RegistrySource {
       if (reference !== digest) throw new SignetError('DIGEST_MISMATCH', `The manifest is ${digest}, not ${reference}.`);
       return digest;
     }
-    if (!isValidTag(reference) || !isValidRepository(repository)) throw new SignetError('INVALID_INPUT', `${repository}:${reference} is not a valid name.`);
+    if (!isValidTag(reference) || !isValidRepository(repository))
+      throw new SignetError('INVALID_INPUT', `${repository}:${reference} is not a valid name.`);
     const refName = repository === DEFAULT_LAYOUT_REPOSITORY ? reference : `${repository}:${reference}`;
     const work = this.queue.then(async () => {
       const file = path.join(this.root, 'index.json');
-      const doc = parseStrictJson(await readRegularFile(file, { maxBytes: MAX_INDEX_BYTES, what: "The OCI layout's index.json", within: this.root }), 'index.json') as { manifests?: Array<{ annotations?: Record<string, string> }> } & Record<string, unknown>;
+      const doc = parseStrictJson(
+        await readRegularFile(file, { maxBytes: MAX_INDEX_BYTES, what: "The OCI layout's index.json", within: this.root }),
+        'index.json',
+      ) as { manifests?: Array<{ annotations?: Record<string, string> }> } & Record<string, unknown>;
       const manifests = (doc.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== refName);
       manifests.push({ mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: refName } } as never);
       await writeFileAtomic(file, JSON.stringify({ ...doc, schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests }));

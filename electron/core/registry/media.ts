@@ -41,10 +41,17 @@ export function isIndexType(mediaType: string): boolean {
 /** Parses a manifest or index strictly; its descriptors must carry valid digests and sizes. */
 export function parseManifest(bytes: Uint8Array, headerType?: string): ParsedManifest {
   const doc = parseStrictJson(bytes, 'The manifest') as Record<string, unknown>;
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new SignetError('MALFORMED', 'The manifest is not a JSON object.');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new SignetError('MALFORMED', 'The manifest is not a JSON object.');
   if (doc.schemaVersion !== 2) throw new SignetError('UNSUPPORTED', 'Only schema version 2 manifests are supported.');
-  const mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : (headerType ?? (Array.isArray(doc.manifests) ? MEDIA.ociIndex : MEDIA.ociManifest));
-  if (typeof doc.mediaType === 'string' && headerType && headerType.split(';')[0] !== doc.mediaType && headerType !== 'application/octet-stream') {
+  const mediaType =
+    typeof doc.mediaType === 'string' ? doc.mediaType : (headerType ?? (Array.isArray(doc.manifests) ? MEDIA.ociIndex : MEDIA.ociManifest));
+  if (
+    typeof doc.mediaType === 'string' &&
+    headerType &&
+    headerType.split(';')[0] !== doc.mediaType &&
+    headerType !== 'application/octet-stream'
+  ) {
     throw new SignetError('MALFORMED', `The registry says ${headerType} but the manifest says ${doc.mediaType}.`);
   }
   const kind = isIndexType(mediaType) ? 'index' : 'manifest';
@@ -78,7 +85,8 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (typeof d.artifactType === 'string') out.artifactType = d.artifactType;
   if (d.platform !== undefined) {
     const p = d.platform as Record<string, unknown>;
-    if (typeof p?.os !== 'string' || typeof p.architecture !== 'string') throw new SignetError('MALFORMED', `The manifest's ${where}.platform is incomplete.`);
+    if (typeof p?.os !== 'string' || typeof p.architecture !== 'string')
+      throw new SignetError('MALFORMED', `The manifest's ${where}.platform is incomplete.`);
     out.platform = { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) };
   }
   return out;
@@ -86,7 +94,8 @@ function descriptor(value: unknown, where: string): Descriptor {
 
 function stringMap(value: unknown, where: string): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SignetError('MALFORMED', `The manifest's ${where} is not an object.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SignetError('MALFORMED', `The manifest's ${where} is not an object.`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new SignetError('MALFORMED', `The manifest's ${where}.${k} is not a string.`);

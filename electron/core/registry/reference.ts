@@ -11,7 +11,8 @@ export interface ImageReference {
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/;
 
 export function isValidRepository(repository: string): boolean {
   return repository.length > 0 && repository.length <= 255 && repository.split('/').every((c) => COMPONENT.test(c));
@@ -24,7 +25,8 @@ export function isValidTag(tag: string): boolean {
 /** Parses `[host[:port]/]path[:tag][@digest]` by the distribution reference grammar. */
 export function parseReference(text: string): ImageReference {
   const input = text.trim();
-  if (!input || input.length > 1024 || /\s/.test(input)) throw new SignetError('INVALID_INPUT', 'An image reference looks like registry.example.com/team/app:1.0 or …@sha256:….');
+  if (!input || input.length > 1024 || /\s/.test(input))
+    throw new SignetError('INVALID_INPUT', 'An image reference looks like registry.example.com/team/app:1.0 or …@sha256:….');
   let rest = input;
   let digest: Digest | undefined;
   const at = rest.indexOf('@');
@@ -53,7 +55,11 @@ export function parseReference(text: string): ImageReference {
   if (!HOST.test(registry)) throw new SignetError('INVALID_INPUT', `"${registry}" is not a registry host.`);
   if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = 'docker.io';
   if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
-  if (!isValidRepository(repository)) throw new SignetError('INVALID_INPUT', `"${repository.slice(0, 120)}" is not a valid repository name (lower-case letters, digits and separators).`);
+  if (!isValidRepository(repository))
+    throw new SignetError(
+      'INVALID_INPUT',
+      `"${repository.slice(0, 120)}" is not a valid repository name (lower-case letters, digits and separators).`,
+    );
   return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 

@@ -32,15 +32,25 @@ export class SavedRegistries {
   }
 
   update<T>(change: (registries: SavedRegistry[]) => { registries: SavedRegistry[]; result: T }): Promise<T> {
-    return updateRecords(this.file, 'registries', () => this.list(), (records) => {
-      const { registries, result } = change(records);
-      return { records: registries, result };
-    });
+    return updateRecords(
+      this.file,
+      'registries',
+      () => this.list(),
+      (records) => {
+        const { registries, result } = change(records);
+        return { records: registries, result };
+      },
+    );
   }
 }
 
 export function registryIdFor(host: string, taken: ReadonlySet<string>): string {
-  const base = host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 56) || 'registry';
+  const base =
+    host
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 56) || 'registry';
   let id = base;
   for (let n = 2; taken.has(id); n += 1) id = `${base}-${n}`;
   return id;

@@ -19,7 +19,10 @@ export interface RegistrySource {
   /** Stores a streamed blob; nothing is committed unless every byte arrived and matched the digest. */
   pushBlobStream(repository: string, blob: BlobStream): Promise<Digest>;
   pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<Digest>;
-  /** Deletes a manifest by digest (and the tags naming it); UNSUPPORTED where the registry does not delete. Absent for sources that cannot delete. */
+  /**
+   * Deletes a manifest by digest (and the tags naming it); UNSUPPORTED where the registry does not delete. Absent for sources that cannot
+   * delete.
+   */
   deleteManifest?(repository: string, digest: string): Promise<void>;
   referrers(repository: string, digest: string): Promise<{ descriptors: Descriptor[]; source: 'api' | 'tag-schema' }>;
 }

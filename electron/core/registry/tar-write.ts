@@ -46,7 +46,9 @@ async function addTree(archive: Pack, dir: string, prefix: string): Promise<void
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      await new Promise<void>((resolve, reject) => archive.entry({ name: `${rel}/`, type: 'directory', mode: 0o755, mtime: EPOCH }, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        archive.entry({ name: `${rel}/`, type: 'directory', mode: 0o755, mtime: EPOCH }, (error) => (error ? reject(error) : resolve())),
+      );
       await addTree(archive, full, rel);
     } else if (entry.isFile()) {
       const { size } = await fs.stat(full);

@@ -101,7 +101,11 @@ async function extract(archive: TarSource, dest: string, sink: TarSink): Promise
     if (bodyOffset + size > archive.size) throw new SignetError('MALFORMED', 'The archive is cut short.');
     offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'L' || type === 'x') {
-      if (size > MAX_META_BYTES) throw new SignetError('MALFORMED', `The archive has a ${type === 'L' ? 'long-name' : 'pax'} header of ${size} bytes; Signet accepts at most 1 MiB.`);
+      if (size > MAX_META_BYTES)
+        throw new SignetError(
+          'MALFORMED',
+          `The archive has a ${type === 'L' ? 'long-name' : 'pax'} header of ${size} bytes; Signet accepts at most 1 MiB.`,
+        );
       const body = await archive.read(bodyOffset, size);
       if (type === 'L') longName = body.toString('utf8').replace(/\0+$/, '');
       else paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
@@ -119,7 +123,11 @@ async function extract(archive: TarSource, dest: string, sink: TarSink): Promise
       await sink.mkdir(target);
       continue;
     }
-    if (type !== '0' && type !== '\0' && type !== '7') throw new SignetError('MALFORMED', `The archive holds ${describeType(type)} "${name.slice(0, 120)}"; Signet extracts only files and directories.`);
+    if (type !== '0' && type !== '\0' && type !== '7')
+      throw new SignetError(
+        'MALFORMED',
+        `The archive holds ${describeType(type)} "${name.slice(0, 120)}"; Signet extracts only files and directories.`,
+      );
     if (seen.has(target)) throw new SignetError('MALFORMED', `The archive holds "${name.slice(0, 120)}" twice.`);
     seen.add(target);
     await sink.writeFile(target, size, chunksOf(archive, bodyOffset, size));
@@ -141,12 +149,20 @@ function safeTarget(root: string, name: string): string {
     throw new SignetError('MALFORMED', `The archive holds a path that escapes its folder: "${name.slice(0, 120)}".`);
   }
   const target = path.resolve(root, clean);
-  if (target !== root && !target.startsWith(root + path.sep)) throw new SignetError('MALFORMED', `The archive holds a path that escapes its folder: "${name.slice(0, 120)}".`);
+  if (target !== root && !target.startsWith(root + path.sep))
+    throw new SignetError('MALFORMED', `The archive holds a path that escapes its folder: "${name.slice(0, 120)}".`);
   return target;
 }
 
 function describeType(type: string): string {
-  return ({ '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' } as Record<string, string>)[type] ?? `an entry of type ${JSON.stringify(type)}`;
+  return (
+    (
+      { '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' } as Record<
+        string,
+        string
+      >
+    )[type] ?? `an entry of type ${JSON.stringify(type)}`
+  );
 }
 
 function cString(bytes: Buffer): string {

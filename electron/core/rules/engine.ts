@@ -53,7 +53,9 @@ export class RulesEngine {
 
   /** Each rule's latest runs, by hand and for pushes, newest first. */
   async recentRuns(rules: readonly Rule[]): Promise<RuleRun[]> {
-    const all = await Promise.all(rules.flatMap((r) => (['manual', 'event'] as const).map((kind) => this.journal(r.name, kind).recent(r.name, this.runningRuns))));
+    const all = await Promise.all(
+      rules.flatMap((r) => (['manual', 'event'] as const).map((kind) => this.journal(r.name, kind).recent(r.name, this.runningRuns))),
+    );
     return all.flat().sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
@@ -76,21 +78,37 @@ export class RulesEngine {
     // just before a crash is journaled as already signed by the run that resumed. The payload's rule name decides.
     for (const item of runs.flatMap((r) => r.items)) {
       if (item.format !== 'cosign') kept += item.outcome === 'signed' ? 1 : 0;
-      else if (item.outcome !== 'cancelled') images.set(`${item.repository}@${item.digest}`, { repository: item.repository, digest: item.digest });
+      else if (item.outcome !== 'cancelled')
+        images.set(`${item.repository}@${item.digest}`, { repository: item.repository, digest: item.digest });
     }
     const problems: string[] = [];
     let deleted = 0;
     const pem = images.size ? (await this.identity({ ...rule, formats: ['cosign'] })).pem : undefined;
     for (const image of images.values()) {
       try {
-        const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: image.repository, digest: image.digest }, quiet);
-        const mine = report.signatures.filter((s) => s.format === 'cosign' && s.id && s.annotations[RULE_ANNOTATION] === rule.name && pem && verifyWithKey(pem, Buffer.from(s.payload, 'utf8'), Buffer.from(s.signature, 'base64')));
+        const report = await this.signatures['signatures.verify'](
+          { id: rule.registry, repository: image.repository, digest: image.digest },
+          quiet,
+        );
+        const mine = report.signatures.filter(
+          (s) =>
+            s.format === 'cosign' &&
+            s.id &&
+            s.annotations[RULE_ANNOTATION] === rule.name &&
+            pem &&
+            verifyWithKey(pem, Buffer.from(s.payload, 'utf8'), Buffer.from(s.signature, 'base64')),
+        );
         for (const s of mine) {
-          await this.signatures['signatures.delete']({ id: rule.registry, repository: image.repository, digest: image.digest, signature: s.id as string }, quiet);
+          await this.signatures['signatures.delete'](
+            { id: rule.registry, repository: image.repository, digest: image.digest, signature: s.id as string },
+            quiet,
+          );
           deleted++;
         }
       } catch (error) {
-        problems.push(`${image.repository}@${image.digest.slice(0, 19)}…: ${error instanceof SignetError ? error.message : 'could not be read or changed'}`);
+        problems.push(
+          `${image.repository}@${image.digest.slice(0, 19)}…: ${error instanceof SignetError ? error.message : 'could not be read or changed'}`,
+        );
       }
     }
     return { deleted, kept, problems };
@@ -110,12 +128,23 @@ export class RulesEngine {
     return keys
       .filter((k) => !k.retired)
       .map((k) => {
-        if (k.kind === 'kms') return { key: k.id, name: k.name, unattended: true, reason: 'A KMS key signs through its provider with no one present.' };
+        if (k.kind === 'kms')
+          return { key: k.id, name: k.name, unattended: true, reason: 'A KMS key signs through its provider with no one present.' };
         if (k.store === 'vault')
           return vaultUnlocked
             ? { key: k.id, name: k.name, unattended: true, reason: 'In the vault, unlocked now: it signs until the vault locks again.' }
-            : { key: k.id, name: k.name, unattended: false, reason: 'In the vault, which is locked: it signs on push only while the vault is unlocked for the session.' };
-        return { key: k.id, name: k.name, unattended: true, reason: 'In the OS keychain, which hands it to Signet while you are logged in.' };
+            : {
+                key: k.id,
+                name: k.name,
+                unattended: false,
+                reason: 'In the vault, which is locked: it signs on push only while the vault is unlocked for the session.',
+              };
+        return {
+          key: k.id,
+          name: k.name,
+          unattended: true,
+          reason: 'In the OS keychain, which hands it to Signet while you are logged in.',
+        };
       });
   }
 
@@ -123,7 +152,9 @@ export class RulesEngine {
   async unattendedProblem(rule: Pick<Rule, 'key' | 'trigger'>): Promise<string | undefined> {
     if (rule.trigger !== 'event+manual') return undefined;
     if (rule.key.startsWith('pkcs11:'))
-      return /pin-source=/i.test(rule.key) ? undefined : 'A token key signs on push only with its PIN at hand: add ?pin-source=FILE to the pkcs11: URI, or keep the token logged in for the rule’s session.';
+      return /pin-source=/i.test(rule.key)
+        ? undefined
+        : 'A token key signs on push only with its PIN at hand: add ?pin-source=FILE to the pkcs11: URI, or keep the token logged in for the rule’s session.';
     if (looksLikeKeyUri(rule.key)) return undefined;
     const listed = (await this.unattendedKeys()).find((k) => k.key === rule.key || k.name === rule.key);
     if (!listed) return `There is no key named "${rule.key}" in Signet's key list.`;
@@ -137,8 +168,11 @@ export class RulesEngine {
     const info = uri ? undefined : await this.services.keys.get(rule.key);
     if (info) identity.keyId = info.id;
     if (rule.formats.includes('cosign') || rule.formats.includes('notation')) {
-      identity.pem = info ? (await this.services.keys.publicExports(info.id)).pem : await (await resolveSigner(this.services, rule.key)).publicKeyPem();
-      if (!identity.pem) throw new SignetError('INVALID_INPUT', `The key "${rule.key}" has no public key Signet can check signatures with.`);
+      identity.pem = info
+        ? (await this.services.keys.publicExports(info.id)).pem
+        : await (await resolveSigner(this.services, rule.key)).publicKeyPem();
+      if (!identity.pem)
+        throw new SignetError('INVALID_INPUT', `The key "${rule.key}" has no public key Signet can check signatures with.`);
     }
     if (info?.certificateChain) {
       const leaf = leafSha256(info.certificateChain);
@@ -149,7 +183,13 @@ export class RulesEngine {
   }
 
   /** The formats the rule's key has signed this image in already, read from the registry now, and the rules its cosign signatures name. */
-  private async signedState(source: RegistrySource, rule: Rule, key: KeyIdentity, c: Candidate, formats: readonly RuleFormat[] = rule.formats): Promise<{ signed: RuleFormat[]; byRules: string[] }> {
+  private async signedState(
+    source: RegistrySource,
+    rule: Rule,
+    key: KeyIdentity,
+    c: Candidate,
+    formats: readonly RuleFormat[] = rule.formats,
+  ): Promise<{ signed: RuleFormat[]; byRules: string[] }> {
     const signed: RuleFormat[] = [];
     let byRules: string[] = [];
     if (formats.includes('cosign') && key.pem) {
@@ -159,7 +199,10 @@ export class RulesEngine {
     }
     const others = formats.filter((f) => f !== 'cosign');
     if (others.length) {
-      const report = await this.signatures['signatures.verify']({ id: rule.registry, repository: c.repository, digest: c.digest, ...(c.tag ? { tag: c.tag } : {}) }, quiet);
+      const report = await this.signatures['signatures.verify'](
+        { id: rule.registry, repository: c.repository, digest: c.digest, ...(c.tag ? { tag: c.tag } : {}) },
+        quiet,
+      );
       for (const f of others) if (reportSignedBy(report.signatures, f, key)) signed.push(f);
     }
     return { signed, byRules };
@@ -173,30 +216,52 @@ export class RulesEngine {
     for (const [i, c] of listed.candidates.entries()) {
       ctx.progress(i, listed.candidates.length, `Checking ${c.repository}:${c.tag}`);
       const { signed, byRules } = await this.signedState(source, rule, key, c);
-      matches.push({ ...c, signed, wouldSign: rule.formats.filter((f) => !signed.includes(f)), ...(byRules.length ? { signedBy: byRules } : {}) });
+      matches.push({
+        ...c,
+        signed,
+        wouldSign: rule.formats.filter((f) => !signed.includes(f)),
+        ...(byRules.length ? { signedBy: byRules } : {}),
+      });
     }
-    ctx.progress(listed.candidates.length, listed.candidates.length, `${matches.length} image(s) match; ${matches.filter((m) => m.wouldSign.length).length} would be signed`);
+    ctx.progress(
+      listed.candidates.length,
+      listed.candidates.length,
+      `${matches.length} image(s) match; ${matches.filter((m) => m.wouldSign.length).length} would be signed`,
+    );
     const notes = [...listed.notes, ...(rule.enabled ? [] : ['The rule is disabled: it signs nothing until it is enabled.'])];
     const fully = matches.filter((m) => !m.wouldSign.length).length;
-    return { rule: rule.name, matches, repositories: listed.repositories, complete: listed.complete, notes, namespace: { name: rule.namespace, images: matches.length, signed: fully, unsigned: matches.length - fully } };
+    return {
+      rule: rule.name,
+      matches,
+      repositories: listed.repositories,
+      complete: listed.complete,
+      notes,
+      namespace: { name: rule.namespace, images: matches.length, signed: fully, unsigned: matches.length - fully },
+    };
   }
 
   /** The one image a push names, read again from the registry: a digest it does not hold is refused, never signed. */
-  private async pushed(source: RegistrySource, rule: Rule, image: { repository: string; reference: string }): Promise<Candidate | undefined> {
+  private async pushed(
+    source: RegistrySource,
+    rule: Rule,
+    image: { repository: string; reference: string },
+  ): Promise<Candidate | undefined> {
     const match = ruleMatcher(rule);
     if (!match.repository(image.repository)) return undefined;
     const byDigest = /^sha(?:256|512):/.test(image.reference);
     // A push named only by digest matches a rule only when the rule takes every tag.
     if (byDigest ? rule.tags !== '**' : !match.tag(image.reference)) return undefined;
     const manifest = await source.manifest(image.repository, image.reference);
-    // A signature, SBOM or attestation pushed for another image (a referrer, or cosign's signature image) is never signed: signing it would push another.
+    // A signature, SBOM or attestation pushed for another image (a referrer, or cosign's signature image) is never signed: signing it would
+    // push another.
     if (manifest.parsed.subject || manifest.parsed.layers.some((l) => l.mediaType === COSIGN_PAYLOAD_MEDIA_TYPE)) return undefined;
     return { repository: image.repository, tag: byDigest ? '' : image.reference, digest: manifest.digest };
   }
 
   async run(rule: Rule, input: { jobId?: string; image?: { repository: string; reference: string } }, ctx: CallContext): Promise<RuleRun> {
     if (!rule.enabled) throw new SignetError('CONFLICT', `The rule "${rule.name}" is disabled; enable it to run it.`);
-    if (input.image && rule.trigger !== 'event+manual') throw new SignetError('CONFLICT', `The rule "${rule.name}" runs by hand only; it does not sign on push.`);
+    if (input.image && rule.trigger !== 'event+manual')
+      throw new SignetError('CONFLICT', `The rule "${rule.name}" runs by hand only; it does not sign on push.`);
     const source = await this.services.registries.source(rule.registry);
     const journal = this.journal(rule.name, input.image ? 'event' : 'manual');
     const runId = `r-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -208,15 +273,46 @@ export class RulesEngine {
       // A push: only its image, and only if the registry holds it now.
       const pushed = input.image ? await this.pushed(source, rule, input.image) : undefined;
       if (input.image && !pushed) {
-        return { id: runId, rule: rule.name, trigger: 'event', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), status: 'completed', counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 }, items: [] };
+        return {
+          id: runId,
+          rule: rule.name,
+          trigger: 'event',
+          startedAt: new Date().toISOString(),
+          finishedAt: new Date().toISOString(),
+          status: 'completed',
+          counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 },
+          items: [],
+        };
       }
       // A manual run takes over the last manual run that did not complete.
-      const earlier = input.image ? undefined : (await journal.runs(rule.name, this.runningRuns)).filter((r) => r.trigger === 'manual' && !r.image).at(-1);
+      const earlier = input.image
+        ? undefined
+        : (await journal.runs(rule.name, this.runningRuns)).filter((r) => r.trigger === 'manual' && !r.image).at(-1);
       const resumes = earlier && earlier.status !== 'completed' && earlier.status !== 'running' ? earlier : undefined;
-      const done = new Set((resumes?.items ?? []).filter((i) => i.outcome === 'signed' || i.outcome === 'already-signed').map((i) => `${i.digest}|${i.format}`));
+      const done = new Set(
+        (resumes?.items ?? [])
+          .filter((i) => i.outcome === 'signed' || i.outcome === 'already-signed')
+          .map((i) => `${i.digest}|${i.format}`),
+      );
       const startedAt = new Date().toISOString();
-      await journal.append({ t: 'start', run: runId, at: startedAt, trigger: input.image ? 'event' : 'manual', ...(resumes ? { resumes: resumes.id } : {}), ...(pushed ? { image: `${pushed.repository}@${pushed.digest}` } : {}) });
-      const run: RuleRun = { id: runId, rule: rule.name, trigger: input.image ? 'event' : 'manual', startedAt, status: 'running', ...(resumes ? { resumed: resumes.id } : {}), counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 }, items: [] };
+      await journal.append({
+        t: 'start',
+        run: runId,
+        at: startedAt,
+        trigger: input.image ? 'event' : 'manual',
+        ...(resumes ? { resumes: resumes.id } : {}),
+        ...(pushed ? { image: `${pushed.repository}@${pushed.digest}` } : {}),
+      });
+      const run: RuleRun = {
+        id: runId,
+        rule: rule.name,
+        trigger: input.image ? 'event' : 'manual',
+        startedAt,
+        status: 'running',
+        ...(resumes ? { resumed: resumes.id } : {}),
+        counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 },
+        items: [],
+      };
       const record = async (item: RunItem) => {
         run.items.push(item);
         const key = item.outcome === 'already-signed' ? 'alreadySigned' : item.outcome;
@@ -225,7 +321,16 @@ export class RulesEngine {
       };
       let status: RuleRun['status'] = 'completed';
       try {
-        const candidates = pushed ? [pushed] : (await listCandidates(source, rule, (d, t, m) => ctx.progress(0, 0, `${m} (${d + 1} of ${t})`), () => job.cancelled)).candidates;
+        const candidates = pushed
+          ? [pushed]
+          : (
+              await listCandidates(
+                source,
+                rule,
+                (d, t, m) => ctx.progress(0, 0, `${m} (${d + 1} of ${t})`),
+                () => job.cancelled,
+              )
+            ).candidates;
         const key = await this.identity(rule);
         const total = candidates.length * rule.formats.length;
         let step = 0;
@@ -246,9 +351,19 @@ export class RulesEngine {
               await record(await this.signOne(source, rule, key, c, format, runId, journal));
             } catch (error) {
               const message = error instanceof SignetError ? error.message : 'Something unexpected went wrong; the details are in the log.';
-              if (!(error instanceof SignetError)) this.services.log(`rule ${rule.name}: signing ${c.repository}@${c.digest} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+              if (!(error instanceof SignetError))
+                this.services.log(
+                  `rule ${rule.name}: signing ${c.repository}@${c.digest} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+                );
               await record({ ...base, outcome: 'failed', message });
-              await this.services.audit.append('image.signed', `Rule "${rule.name}" could not sign ${c.repository}@${c.digest.slice(0, 19)}… in ${format} format: ${message}`, { rule: rule.name, repository: c.repository, digest: c.digest, format, key: rule.key.slice(0, 1024) }, { outcome: 'failed' }).catch(() => undefined);
+              await this.services.audit
+                .append(
+                  'image.signed',
+                  `Rule "${rule.name}" could not sign ${c.repository}@${c.digest.slice(0, 19)}… in ${format} format: ${message}`,
+                  { rule: rule.name, repository: c.repository, digest: c.digest, format, key: rule.key.slice(0, 1024) },
+                  { outcome: 'failed' },
+                )
+                .catch(() => undefined);
               if (error instanceof SignetError && REGISTRY_GONE.has(error.code)) {
                 status = 'failed';
                 break outer;
@@ -279,8 +394,21 @@ export class RulesEngine {
    * CLI run), so that two of them never both find it unsigned and both sign. The claim is a file
    * lock held across the registry calls of one signature, on purpose: it guards that decision only.
    */
-  private signOne(source: RegistrySource, rule: Rule, key: KeyIdentity, c: Candidate, format: RuleFormat, runId: string, journal: RunJournal): Promise<RunItem> {
-    const claim = path.join(this.services.dataDir, 'rules', 'claims', createHash('sha256').update(`${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`).digest('hex').slice(0, 40));
+  private signOne(
+    source: RegistrySource,
+    rule: Rule,
+    key: KeyIdentity,
+    c: Candidate,
+    format: RuleFormat,
+    runId: string,
+    journal: RunJournal,
+  ): Promise<RunItem> {
+    const claim = path.join(
+      this.services.dataDir,
+      'rules',
+      'claims',
+      createHash('sha256').update(`${rule.registry}|${c.repository}@${c.digest}|${format}|${rule.key}`).digest('hex').slice(0, 40),
+    );
     const work = async (): Promise<RunItem> => {
       const base = { repository: c.repository, tag: c.tag, digest: c.digest, format };
       if ((await this.signedState(source, rule, key, c, [format])).signed.includes(format)) return { ...base, outcome: 'already-signed' };

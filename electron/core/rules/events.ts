@@ -31,10 +31,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/;
 const MAX_EVENTS = 1000;
 
 const str = (v: unknown, max = 512): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /** A well-formed push, or nothing: names that are not repository names, tags or digests are dropped. */
-function checked(e: { id?: string | undefined; repository?: string | undefined; tag?: string | undefined; digest?: string | undefined }): PushEvent | undefined {
+function checked(e: {
+  id?: string | undefined;
+  repository?: string | undefined;
+  tag?: string | undefined;
+  digest?: string | undefined;
+}): PushEvent | undefined {
   if (!e.repository || e.repository.length > 255 || !REPOSITORY.test(e.repository)) return undefined;
   // Harbor writes the digest as the "tag" of an image pushed by digest.
   const tag = e.tag && TAG.test(e.tag) ? e.tag : undefined;
@@ -43,7 +49,8 @@ function checked(e: { id?: string | undefined; repository?: string | undefined; 
   return { ...(e.id ? { id: e.id } : {}), repository: e.repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
-export type ParsedEvents = { kind: 'distribution' | 'harbor' | 'harbor-cloudevents'; pushes: PushEvent[]; ignored: number } | { kind: 'unknown'; reason: string };
+export type ParsedEvents =
+  { kind: 'distribution' | 'harbor' | 'harbor-cloudevents'; pushes: PushEvent[]; ignored: number } | { kind: 'unknown'; reason: string };
 
 export function parsePushEvents(body: unknown): ParsedEvents {
   const doc = obj(body);
@@ -58,7 +65,12 @@ export function parsePushEvents(body: unknown): ParsedEvents {
         ignored++;
         continue;
       }
-      const push = checked({ id: str(e.id, 128), repository: str(target.repository, 255), tag: str(target.tag, 128), digest: str(target.digest, 200) });
+      const push = checked({
+        id: str(e.id, 128),
+        repository: str(target.repository, 255),
+        tag: str(target.tag, 128),
+        digest: str(target.digest, 200),
+      });
       if (push) pushes.push(push);
       else ignored++;
     }
@@ -66,7 +78,8 @@ export function parsePushEvents(body: unknown): ParsedEvents {
   }
   const cloud = doc.specversion !== undefined;
   const type = str(doc.type, 100);
-  if (cloud ? type !== 'harbor.artifact.pushed' : type !== 'PUSH_ARTIFACT') return { kind: 'unknown', reason: `not a push event (${type ?? 'no type'})` };
+  if (cloud ? type !== 'harbor.artifact.pushed' : type !== 'PUSH_ARTIFACT')
+    return { kind: 'unknown', reason: `not a push event (${type ?? 'no type'})` };
   const data = obj(cloud ? doc.data : doc.event_data);
   const repository = str(obj(data?.repository)?.repo_full_name, 255);
   const resources = Array.isArray(data?.resources) ? data.resources.slice(0, MAX_EVENTS) : [];
@@ -75,7 +88,9 @@ export function parsePushEvents(body: unknown): ParsedEvents {
   let ignored = 0;
   for (const [i, raw] of resources.entries()) {
     const r = obj(raw);
-    const push = r ? checked({ id: id ? `${id}#${i}` : undefined, repository, tag: str(r.tag, 200), digest: str(r.digest, 200) }) : undefined;
+    const push = r
+      ? checked({ id: id ? `${id}#${i}` : undefined, repository, tag: str(r.tag, 200), digest: str(r.digest, 200) })
+      : undefined;
     if (push) pushes.push(push);
     else ignored++;
   }

@@ -20,7 +20,11 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
     const info = await services.keys.get(rule.key);
     const can = signingFormats(info).formats;
     const cannot = rule.formats.filter((f) => !(can as readonly string[]).includes(f));
-    if (cannot.length) throw new SignetError('INVALID_INPUT', `The key "${info.name}" cannot sign ${cannot.join(' or ')}: it makes ${can.join(', ') || 'no image format'}${cannot.includes('notation') && info.kind !== 'openpgp' ? ' (Notation needs a key with an X.509 certificate chain)' : ''}.`);
+    if (cannot.length)
+      throw new SignetError(
+        'INVALID_INPUT',
+        `The key "${info.name}" cannot sign ${cannot.join(' or ')}: it makes ${can.join(', ') || 'no image format'}${cannot.includes('notation') && info.kind !== 'openpgp' ? ' (Notation needs a key with an X.509 certificate chain)' : ''}.`,
+      );
   };
   const warnings = async (rule: Parameters<RulesEngine['unattendedProblem']>[0]) => {
     const problem = await engine.unattendedProblem(rule);
@@ -37,7 +41,18 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
       await registryKnown(input.registry);
       await keyFits(input);
       const rule = await engine.store.add(input);
-      await services.audit.append('rule.changed', `Saved the signing rule "${rule.name}" (${rule.namespace}/${rule.repositories}:${rule.tags}, ${rule.formats.join(', ')}, ${rule.trigger})`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
+      await services.audit.append(
+        'rule.changed',
+        `Saved the signing rule "${rule.name}" (${rule.namespace}/${rule.repositories}:${rule.tags}, ${rule.formats.join(', ')}, ${rule.trigger})`,
+        {
+          rule: rule.name,
+          registryId: rule.registry,
+          namespace: rule.namespace,
+          key: rule.key,
+          trigger: rule.trigger,
+          enabled: rule.enabled,
+        },
+      );
       return { rule, warnings: await warnings(rule) };
     },
     'rules.edit': async (input) => {
@@ -45,7 +60,18 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
       if (input.changes.key || input.changes.formats) await keyFits({ ...(await engine.store.get(input.name)), ...input.changes });
       const rule = await engine.store.edit(input.name, input.changes);
       if (rule.name !== input.name) await engine.renameJournals(input.name, rule.name);
-      await services.audit.append('rule.changed', `Changed the signing rule "${input.name}"${rule.name !== input.name ? ` (now "${rule.name}")` : ''}: ${Object.keys(input.changes).join(', ') || 'nothing'}`, { rule: rule.name, registryId: rule.registry, namespace: rule.namespace, key: rule.key, trigger: rule.trigger, enabled: rule.enabled });
+      await services.audit.append(
+        'rule.changed',
+        `Changed the signing rule "${input.name}"${rule.name !== input.name ? ` (now "${rule.name}")` : ''}: ${Object.keys(input.changes).join(', ') || 'nothing'}`,
+        {
+          rule: rule.name,
+          registryId: rule.registry,
+          namespace: rule.namespace,
+          key: rule.key,
+          trigger: rule.trigger,
+          enabled: rule.enabled,
+        },
+      );
       return { rule, warnings: await warnings(rule) };
     },
     'rules.signatures': async (input) => ({ made: await engine.signaturesMade(input.name) }),
@@ -56,7 +82,11 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
       const gone = input.deleteSignatures ? await engine.deleteSignatures(rule) : { deleted: 0, kept: made, problems: [] };
       const kept = input.deleteSignatures ? Math.max(0, made - gone.deleted) : made;
       const removed = await engine.store.remove(input.name);
-      await services.audit.append('rule.changed', `Deleted the signing rule "${removed.name}"; ${input.deleteSignatures ? `deleted ${gone.deleted} signature(s) it made, ` : ''}${kept} signature(s) it made stay`, { rule: removed.name, signaturesKept: kept, signaturesDeleted: gone.deleted });
+      await services.audit.append(
+        'rule.changed',
+        `Deleted the signing rule "${removed.name}"; ${input.deleteSignatures ? `deleted ${gone.deleted} signature(s) it made, ` : ''}${kept} signature(s) it made stay`,
+        { rule: removed.name, signaturesKept: kept, signaturesDeleted: gone.deleted },
+      );
       return { removed: removed.name, signaturesKept: kept, signaturesDeleted: gone.deleted, problems: gone.problems };
     },
     'rules.dryRun': async (input, ctx) => engine.dryRun(await engine.store.get(input.name), ctx),

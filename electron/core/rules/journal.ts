@@ -84,11 +84,26 @@ export class RunJournal {
   }
 
   /** Every run the journal records, oldest first; a run with no `end` is `interrupted` unless it is still running here. */
-  async runs(rule: string, running: ReadonlySet<string> = new Set(), tailBytes?: number): Promise<Array<RuleRun & { image?: string; intents: Set<string> }>> {
+  async runs(
+    rule: string,
+    running: ReadonlySet<string> = new Set(),
+    tailBytes?: number,
+  ): Promise<Array<RuleRun & { image?: string; intents: Set<string> }>> {
     const runs = new Map<string, RuleRun & { image?: string; intents: Set<string> }>();
     for (const line of await this.lines(tailBytes)) {
       if (line.t === 'start') {
-        runs.set(line.run, { id: line.run, rule, trigger: line.trigger, startedAt: line.at, status: running.has(line.run) ? 'running' : 'interrupted', ...(line.resumes ? { resumed: line.resumes } : {}), ...(line.image ? { image: line.image } : {}), counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 }, items: [], intents: new Set() });
+        runs.set(line.run, {
+          id: line.run,
+          rule,
+          trigger: line.trigger,
+          startedAt: line.at,
+          status: running.has(line.run) ? 'running' : 'interrupted',
+          ...(line.resumes ? { resumed: line.resumes } : {}),
+          ...(line.image ? { image: line.image } : {}),
+          counts: { signed: 0, alreadySigned: 0, failed: 0, cancelled: 0 },
+          items: [],
+          intents: new Set(),
+        });
         continue;
       }
       const run = runs.get(line.run);

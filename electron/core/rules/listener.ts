@@ -86,7 +86,9 @@ export async function listenerSecret(dataDir: string, fromEnv?: string): Promise
 
 /** Compares the Authorization header with the expected one in constant time (both hashed first, so lengths never leak). */
 export function secretMatches(header: string | undefined, secret: string): boolean {
-  const a = createHash('sha256').update(header ?? '').digest();
+  const a = createHash('sha256')
+    .update(header ?? '')
+    .digest();
   const b = createHash('sha256').update(`Bearer ${secret}`).digest();
   return timingSafeEqual(a, b) && header !== undefined;
 }
@@ -99,7 +101,16 @@ export function setupText(url: string, registryIds: readonly string[], secret: s
     '',
     'notifications:',
     '  endpoints:',
-    ...ids.flatMap((id) => [`    - name: signet-${id}`, `      url: ${url}/events/${id}`, '      headers:', `        Authorization: ["Bearer ${secret}"]`, '      timeout: 5s', '      threshold: 5', '      backoff: 1s', '      ignoredmediatypes: ["application/octet-stream"]']),
+    ...ids.flatMap((id) => [
+      `    - name: signet-${id}`,
+      `      url: ${url}/events/${id}`,
+      '      headers:',
+      `        Authorization: ["Bearer ${secret}"]`,
+      '      timeout: 5s',
+      '      threshold: 5',
+      '      backoff: 1s',
+      '      ignoredmediatypes: ["application/octet-stream"]',
+    ]),
     '',
     'Harbor (and TCR Enterprise) — Project → Webhooks → New webhook:',
     '  Notify type:   http',
@@ -124,7 +135,17 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
   const store = new RuleStore(options.dataDir);
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const queueLimit = Math.max(1, options.queueLimit ?? 1000);
-  const stats: ListenerStats = { received: 0, unauthorized: 0, pushes: 0, ignored: 0, duplicates: 0, queued: 0, runs: 0, signed: 0, failed: 0 };
+  const stats: ListenerStats = {
+    received: 0,
+    unauthorized: 0,
+    pushes: 0,
+    ignored: 0,
+    duplicates: 0,
+    queued: 0,
+    runs: 0,
+    signed: 0,
+    failed: 0,
+  };
   const queue: Job[] = [];
   const pending = new Set<string>();
   const seen = new Map<string, number>();
@@ -133,10 +154,11 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
 
   const remember = (key: string) => {
     seen.set(key, Date.now());
-    if (seen.size > REPLAY_MEMORY) for (const [k] of seen) {
-      seen.delete(k);
-      if (seen.size <= REPLAY_MEMORY / 2) break;
-    }
+    if (seen.size > REPLAY_MEMORY)
+      for (const [k] of seen) {
+        seen.delete(k);
+        if (seen.size <= REPLAY_MEMORY / 2) break;
+      }
   };
   const replayed = (key: string) => {
     const at = seen.get(key);
@@ -154,7 +176,10 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
   const work = async (job: Job): Promise<boolean> => {
     let result: RuleRun | { failed: string } = { failed: 'not run' };
     for (let attempt = 1; attempt <= RUN_ATTEMPTS; attempt++) {
-      const answer = await options.dispatch('rules.run', { name: job.rule, image: { repository: job.repository, reference: job.reference } });
+      const answer = await options.dispatch('rules.run', {
+        name: job.rule,
+        image: { repository: job.repository, reference: job.reference },
+      });
       if (answer.ok) {
         result = answer.value as RuleRun;
         break;
@@ -213,7 +238,11 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
       });
 
   /** Queues the runs a set of pushes starts; refused whole (503) when they do not fit. */
-  const enqueue = async (registry: string, pushes: readonly PushEvent[], rules?: readonly Rule[]): Promise<{ status: number; text: string }> => {
+  const enqueue = async (
+    registry: string,
+    pushes: readonly PushEvent[],
+    rules?: readonly Rule[],
+  ): Promise<{ status: number; text: string }> => {
     rules ??= await store.list();
     const jobs: Job[] = [];
     const now = Date.now();
@@ -265,7 +294,9 @@ export async function startRulesListener(options: ListenerOptions): Promise<Rule
           log(`rules: polling ${registry}: ${listed.message}`);
           continue;
         }
-        const repositories = (listed.value as { repositories: string[] }).repositories.filter((repo) => mine.some((r) => ruleMatcher(r).repository(repo)));
+        const repositories = (listed.value as { repositories: string[] }).repositories.filter((repo) =>
+          mine.some((r) => ruleMatcher(r).repository(repo)),
+        );
         const pushes: PushEvent[] = [];
         for (const repository of repositories) {
           const tags = await options.dispatch('registry.tags', { id: registry, repository });

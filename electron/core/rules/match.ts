@@ -39,7 +39,12 @@ export interface Listed {
  * repository pattern, each repository's tags narrowed to the tag pattern, each tag resolved to a
  * digest once. An image tagged twice is one candidate (its first tag), signed once.
  */
-export async function listCandidates(source: RegistrySource, rule: Rule, progress?: (done: number, total: number, message: string) => void, stop?: () => boolean): Promise<Listed> {
+export async function listCandidates(
+  source: RegistrySource,
+  rule: Rule,
+  progress?: (done: number, total: number, message: string) => void,
+  stop?: () => boolean,
+): Promise<Listed> {
   const match = ruleMatcher(rule);
   const notes: string[] = [];
   const catalog = await source.repositories();

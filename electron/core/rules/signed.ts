@@ -33,7 +33,13 @@ export function leafSha256(chainPem: string): string | undefined {
  * read afresh from the signature image (never a cache), payload bound to the digest. `rules`: the
  * rules those signatures name in their `annotation` (which rule signed the image).
  */
-export async function cosignSignedBy(source: RegistrySource, repository: string, digest: string, pem: string, annotation: string): Promise<{ signed: boolean; rules: string[] }> {
+export async function cosignSignedBy(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  pem: string,
+  annotation: string,
+): Promise<{ signed: boolean; rules: string[] }> {
   const { signatures } = await readCosignSignatureImage(source, repository, digest);
   const rules = new Set<string>();
   let signed = false;

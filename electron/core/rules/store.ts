@@ -35,7 +35,8 @@ export class RuleStore {
     if (!before) throw new SignetError('NOT_FOUND', `There is no signing rule named "${name}".`);
     const rule: Rule = Rule.parse({ ...before, ...changes, updated: now.toISOString() });
     const others = all.filter((r) => r.name !== name);
-    if (rule.name !== name && others.some((r) => r.name === rule.name)) throw new SignetError('CONFLICT', `A signing rule named "${rule.name}" exists already.`);
+    if (rule.name !== name && others.some((r) => r.name === rule.name))
+      throw new SignetError('CONFLICT', `A signing rule named "${rule.name}" exists already.`);
     checkExclusive(rule, others);
     if (rule.name !== name) {
       await this.records.put(rule, false);

@@ -35,7 +35,11 @@ export async function buildAsc(pgp: PgpSigner, payload: Uint8Array): Promise<{ t
 /** The .asc JSON text for a binary signed message made by the key with this fingerprint. */
 export function ascDocument(fingerprint: string, message: Uint8Array): { text: string; armored: string } {
   const armored = armorMessage(message);
-  const doc: AscDocument = { PublicKeyID: fingerprint, Signature: Buffer.from(armored, 'utf8').toString('base64'), SerializedPayload: null };
+  const doc: AscDocument = {
+    PublicKeyID: fingerprint,
+    Signature: Buffer.from(armored, 'utf8').toString('base64'),
+    SerializedPayload: null,
+  };
   return { text: JSON.stringify(doc), armored };
 }
 
@@ -56,14 +60,18 @@ export function armorMessage(message: Uint8Array): string {
 export function readAsc(bytes: Uint8Array): { publicKeyId: string; message: Uint8Array } {
   if (bytes.length > MAX_ASC_BYTES) throw new SignetError('TOO_LARGE', 'The .asc file is larger than 4 MiB.');
   const doc = parseStrictJson(bytes, 'The .asc file');
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new SignetError('MALFORMED', 'The .asc file is not a JSON object.');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new SignetError('MALFORMED', 'The .asc file is not a JSON object.');
   const o = doc as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !['PublicKeyID', 'Signature', 'SerializedPayload'].includes(k));
   if (unknown.length) throw new SignetError('MALFORMED', `The .asc file has unknown members: ${unknown.slice(0, 5).join(', ')}.`);
-  if (typeof o.PublicKeyID !== 'string' || !/^[0-9A-Fa-f]{40}$|^[0-9A-Fa-f]{16}$/.test(o.PublicKeyID)) throw new SignetError('MALFORMED', 'The .asc PublicKeyID is not an OpenPGP fingerprint (40 hex digits) or key id.');
+  if (typeof o.PublicKeyID !== 'string' || !/^[0-9A-Fa-f]{40}$|^[0-9A-Fa-f]{16}$/.test(o.PublicKeyID))
+    throw new SignetError('MALFORMED', 'The .asc PublicKeyID is not an OpenPGP fingerprint (40 hex digits) or key id.');
   if (typeof o.Signature !== 'string' || o.Signature.length === 0) throw new SignetError('MALFORMED', 'The .asc file has no Signature.');
-  if (o.SerializedPayload !== null && o.SerializedPayload !== undefined) throw new SignetError('MALFORMED', 'The .asc SerializedPayload must be null: the payload is read from the signed message only.');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(o.Signature) || o.Signature.length % 4 !== 0) throw new SignetError('MALFORMED', 'The .asc Signature is not base64.');
+  if (o.SerializedPayload !== null && o.SerializedPayload !== undefined)
+    throw new SignetError('MALFORMED', 'The .asc SerializedPayload must be null: the payload is read from the signed message only.');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(o.Signature) || o.Signature.length % 4 !== 0)
+    throw new SignetError('MALFORMED', 'The .asc Signature is not base64.');
   const inner = Buffer.from(o.Signature, 'base64');
   if (inner.toString('base64') !== o.Signature) throw new SignetError('MALFORMED', 'The .asc Signature is not canonical base64.');
   const head = inner.subarray(0, 40).toString('latin1');
@@ -71,7 +79,10 @@ export function readAsc(bytes: Uint8Array): { publicKeyId: string; message: Uint
   if (head.startsWith('-----BEGIN PGP MESSAGE-----')) {
     message = dearmor(inner.toString('utf8'));
   } else if (head.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) {
-    throw new SignetError('UNSUPPORTED', 'The .asc Signature is a cleartext-signed message; SWR .asc files carry an armored signed message (gpg --armor --sign), whose payload bytes are exact.');
+    throw new SignetError(
+      'UNSUPPORTED',
+      'The .asc Signature is a cleartext-signed message; SWR .asc files carry an armored signed message (gpg --armor --sign), whose payload bytes are exact.',
+    );
   } else {
     message = inner;
   }
@@ -83,16 +94,25 @@ function dearmor(text: string): Uint8Array {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   const begin = lines.findIndex((l) => l.trim() === '-----BEGIN PGP MESSAGE-----');
   const end = lines.findIndex((l) => l.trim() === '-----END PGP MESSAGE-----');
-  if (begin === -1 || end === -1 || end < begin) throw new SignetError('MALFORMED', 'The armored OpenPGP message in the .asc file is cut short.');
+  if (begin === -1 || end === -1 || end < begin)
+    throw new SignetError('MALFORMED', 'The armored OpenPGP message in the .asc file is cut short.');
   let i = begin + 1;
   while (i < end && lines[i]!.trim() !== '' && /^[A-Za-z-]+: /.test(lines[i]!)) i++;
   if (lines[i]?.trim() === '') i++;
-  const body = lines.slice(i, end).map((l) => l.trim()).filter((l) => l && !l.startsWith('='));
+  const body = lines
+    .slice(i, end)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('='));
   const joined = body.join('');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(joined)) throw new SignetError('MALFORMED', 'The armored OpenPGP message in the .asc file is not base64.');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(joined))
+    throw new SignetError('MALFORMED', 'The armored OpenPGP message in the .asc file is not base64.');
   const bytes = Buffer.from(joined, 'base64');
-  const checksum = lines.slice(i, end).map((l) => l.trim()).find((l) => /^=[A-Za-z0-9+/]{4}$/.test(l));
-  if (checksum && Buffer.from(checksum.slice(1), 'base64').readUIntBE(0, 3) !== crc24(bytes)) throw new SignetError('MALFORMED', 'The armored OpenPGP message in the .asc file fails its checksum (altered or cut short).');
+  const checksum = lines
+    .slice(i, end)
+    .map((l) => l.trim())
+    .find((l) => /^=[A-Za-z0-9+/]{4}$/.test(l));
+  if (checksum && Buffer.from(checksum.slice(1), 'base64').readUIntBE(0, 3) !== crc24(bytes))
+    throw new SignetError('MALFORMED', 'The armored OpenPGP message in the .asc file fails its checksum (altered or cut short).');
   return new Uint8Array(bytes);
 }
 

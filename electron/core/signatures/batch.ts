@@ -13,7 +13,15 @@ export interface TagVerdict {
  * flight: three requests per tag (manifest, signature image, payload), nothing fetched twice.
  */
 /** `trusted` is the keys for every tag, or a function giving each tag's (trust scopes may name a tag). */
-export async function verifyTags(source: RegistrySource, repository: string, tags: readonly string[], trusted: readonly string[] | ((tag: string) => readonly string[]), concurrency = 8, progress?: (done: number, total: number) => void, other?: (tag: string, digest: string) => Promise<TagVerdict['verdict'] | undefined>): Promise<TagVerdict[]> {
+export async function verifyTags(
+  source: RegistrySource,
+  repository: string,
+  tags: readonly string[],
+  trusted: readonly string[] | ((tag: string) => readonly string[]),
+  concurrency = 8,
+  progress?: (done: number, total: number) => void,
+  other?: (tag: string, digest: string) => Promise<TagVerdict['verdict'] | undefined>,
+): Promise<TagVerdict[]> {
   const results: TagVerdict[] = new Array(tags.length);
   let next = 0;
   let done = 0;

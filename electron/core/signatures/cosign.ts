@@ -32,7 +32,11 @@ export async function readCosignSignatures(source: RegistrySource, repository: s
 }
 
 /** The signature image's signatures, and the layers that could not be read as one (another media type, too large, no signature). */
-export async function readCosignSignatureImage(source: RegistrySource, repository: string, digest: string): Promise<{ signatures: CosignSignature[]; unusable: Array<{ layerDigest: string; reason: string }> }> {
+export async function readCosignSignatureImage(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+): Promise<{ signatures: CosignSignature[]; unusable: Array<{ layerDigest: string; reason: string }> }> {
   const tag = signatureTag(digest);
   let manifest;
   try {
@@ -42,13 +46,19 @@ export async function readCosignSignatureImage(source: RegistrySource, repositor
     throw error;
   }
   const layers = manifest.parsed.layers;
-  if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image ${tag} has ${layers.length} layers; Signet reads at most ${MAX_SIGNATURES}.`);
+  if (layers.length > MAX_SIGNATURES)
+    throw new SignetError('TOO_LARGE', `The signature image ${tag} has ${layers.length} layers; Signet reads at most ${MAX_SIGNATURES}.`);
   const out: CosignSignature[] = [];
   const unusable: Array<{ layerDigest: string; reason: string }> = [];
   for (const layer of layers) {
     const annotation = layer.annotations?.[SIGNATURE_ANNOTATION];
     if (layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE || layer.size > MAX_PAYLOAD_BYTES || annotation === undefined) {
-      const reason = layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE ? `a ${layer.mediaType.slice(0, 100)} layer, not a cosign payload` : layer.size > MAX_PAYLOAD_BYTES ? `a ${layer.size}-byte payload, more than the ${MAX_PAYLOAD_BYTES} Signet reads` : 'a payload without its signature annotation';
+      const reason =
+        layer.mediaType !== COSIGN_PAYLOAD_MEDIA_TYPE
+          ? `a ${layer.mediaType.slice(0, 100)} layer, not a cosign payload`
+          : layer.size > MAX_PAYLOAD_BYTES
+            ? `a ${layer.size}-byte payload, more than the ${MAX_PAYLOAD_BYTES} Signet reads`
+            : 'a payload without its signature annotation';
       unusable.push({ layerDigest: layer.digest, reason });
       continue;
     }
@@ -74,7 +84,13 @@ export function checkCosignPayload(payload: Uint8Array, digest: string): Payload
   if (!parsed.ok) return { ok: false, code: parsed.code, reason: parsed.reason };
   const { manifestDigest, dockerReference, optional, timestamp } = parsed.payload;
   const claims = { identity: dockerReference, annotations: stringAnnotations(optional), ...(timestamp !== undefined ? { timestamp } : {}) };
-  if (manifestDigest !== digest) return { ok: false, code: 'DIGEST_MISMATCH', reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...claims };
+  if (manifestDigest !== digest)
+    return {
+      ok: false,
+      code: 'DIGEST_MISMATCH',
+      reason: `The payload signs ${manifestDigest.slice(0, 80)}, not this image's ${digest}.`,
+      ...claims,
+    };
   return { ok: true, code: 'DIGEST_MATCH', reason: `The payload names ${digest}.`, ...claims };
 }
 
@@ -117,14 +133,22 @@ export async function signCosign(options: {
   const digest = parseDigest(options.digest);
   let text: string;
   try {
-    text = buildCosignPayload({ repository: `${options.registryHost}/${options.repository}`, manifestDigest: digest, ...(options.annotations ? { annotations: options.annotations } : {}), ...(options.now ? { timestamp: Math.floor(options.now.getTime() / 1000) } : {}) });
+    text = buildCosignPayload({
+      repository: `${options.registryHost}/${options.repository}`,
+      manifestDigest: digest,
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+      ...(options.now ? { timestamp: Math.floor(options.now.getTime() / 1000) } : {}),
+    });
   } catch (error) {
     if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', `${error.message} Nothing was signed.`);
     throw error;
   }
   const payload = Buffer.from(text, 'utf8');
   const signature = Buffer.from(await options.signer.sign(payload));
-  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature)) throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.', { reason: 'self-check' });
+  if (!verifyWithKey(await options.signer.publicKeyPem(), payload, signature))
+    throw new SignetError('SIGNING_FAILED', 'The signature does not verify with the key’s own public key; nothing was written.', {
+      reason: 'self-check',
+    });
   const tag = signatureTag(digest);
   const lockKey = `${options.source.label}/${options.repository}:${tag}`;
   return withTagLock(lockKey, () => writeSignature(options.source, options.repository, tag, payload, signature));
@@ -134,7 +158,13 @@ export async function signCosign(options: {
  * Attaches a signature made elsewhere (an offline station) over exactly `payload`: the same
  * append, idempotent — attaching the same signature twice stores it once.
  */
-export async function attachCosignSignature(source: RegistrySource, repository: string, digest: string, payload: Buffer, signature: Buffer): Promise<{ tag: string; added: boolean }> {
+export async function attachCosignSignature(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  payload: Buffer,
+  signature: Buffer,
+): Promise<{ tag: string; added: boolean }> {
   const tag = signatureTag(digest);
   const before = await currentLayers(source, repository, tag);
   const payloadDigest = digestOf(payload);
@@ -151,25 +181,40 @@ function withTagLock<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = tagLocks.get(key) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(work);
   tagLocks.set(key, next);
-  void next.finally(() => {
-    if (tagLocks.get(key) === next) tagLocks.delete(key);
-  }).catch(() => undefined);
+  void next
+    .finally(() => {
+      if (tagLocks.get(key) === next) tagLocks.delete(key);
+    })
+    .catch(() => undefined);
   return next;
 }
 
-async function writeSignature(source: RegistrySource, repository: string, tag: string, payload: Buffer, signature: Buffer): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
+async function writeSignature(
+  source: RegistrySource,
+  repository: string,
+  tag: string,
+  payload: Buffer,
+  signature: Buffer,
+): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const options = { source, repository };
   // Read what is there before writing anything, so an unusable signature image refuses cleanly.
   let existing: Descriptor[] | undefined = await currentLayers(source, repository, tag);
-  if (existing.length >= MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
+  if (existing.length >= MAX_SIGNATURES)
+    throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
   const payloadDigest = await options.source.pushBlob(options.repository, payload);
-  const ours: Descriptor = { mediaType: COSIGN_PAYLOAD_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') } };
+  const ours: Descriptor = {
+    mediaType: COSIGN_PAYLOAD_MEDIA_TYPE,
+    size: payload.length,
+    digest: payloadDigest,
+    annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
+  };
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
     // The first attempt merges into what was read just above; later ones read again.
     const current = existing ?? (await currentLayers(options.source, options.repository, tag));
     existing = undefined;
     const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
-    if (layers.length > MAX_SIGNATURES) throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
+    if (layers.length > MAX_SIGNATURES)
+      throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
     let manifest: Buffer;
     try {
       manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
@@ -186,22 +231,54 @@ async function writeSignature(source: RegistrySource, repository: string, tag: s
     await pause(40, 160);
     if (!(await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours))) continue;
     await pause(150, 350);
-    if ((await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours))) return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
+    if ((await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours)))
+      return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
   }
-  throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`);
+  throw new SignetError(
+    'CONFLICT',
+    `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`,
+  );
 }
 
-/** Writes the signature image with these layers, as cosign lays it out: the go-containerregistry empty config with the layers' digests as diff_ids. */
+/**
+ * Writes the signature image with these layers, as cosign lays it out: the go-containerregistry empty config with the layers' digests as
+ * diff_ids.
+ */
 async function pushSignatureImage(source: RegistrySource, repository: string, tag: string, layers: readonly Descriptor[]): Promise<Buffer> {
-  const config = Buffer.from(JSON.stringify({ architecture: '', created: '0001-01-01T00:00:00Z', history: [{ created: '0001-01-01T00:00:00Z' }], os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: '',
+      created: '0001-01-01T00:00:00Z',
+      history: [{ created: '0001-01-01T00:00:00Z' }],
+      os: '',
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      config: {},
+    }),
+  );
   const configDigest = await source.pushBlob(repository, config);
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest }, layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, ...(l.annotations ? { annotations: l.annotations } : {}) })) }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: { mediaType: MEDIA.ociConfig, size: config.length, digest: configDigest },
+      layers: layers.map((l) => ({
+        mediaType: l.mediaType,
+        size: l.size,
+        digest: l.digest,
+        ...(l.annotations ? { annotations: l.annotations } : {}),
+      })),
+    }),
+  );
   await source.pushManifest(repository, tag, manifest, MEDIA.ociManifest);
   return manifest;
 }
 
 /** The signature image as it is now, read fresh by tag: its digest and layers; undefined when there is none. */
-async function readSignatureImage(source: RegistrySource, repository: string, tag: string): Promise<{ digest: string; layers: Descriptor[] } | undefined> {
+async function readSignatureImage(
+  source: RegistrySource,
+  repository: string,
+  tag: string,
+): Promise<{ digest: string; layers: Descriptor[] } | undefined> {
   try {
     const m = await source.manifest(repository, tag);
     return { digest: m.digest, layers: m.parsed.layers };
@@ -224,7 +301,13 @@ function isLayer(layerDigest: string, signatureB64: string): (l: Descriptor) => 
 }
 
 /** The layer of the signature image that holds one signature (its payload digest and signature), as it is stored now. */
-export async function findCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string): Promise<Descriptor | undefined> {
+export async function findCosignLayer(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  layerDigest: string,
+  signatureB64: string,
+): Promise<Descriptor | undefined> {
   return (await readSignatureImage(source, repository, signatureTag(digest)))?.layers.find(isLayer(layerDigest, signatureB64));
 }
 
@@ -237,7 +320,13 @@ export async function findCosignLayer(source: RegistrySource, repository: string
  * When no signature remains the signature image is deleted (or, where the registry does not
  * delete, written without layers).
  */
-export async function removeCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string): Promise<{ tag: string; remaining: number; imageDeleted: boolean }> {
+export async function removeCosignLayer(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  layerDigest: string,
+  signatureB64: string,
+): Promise<{ tag: string; remaining: number; imageDeleted: boolean }> {
   const tag = signatureTag(digest);
   const target = isLayer(layerDigest, signatureB64);
   return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
@@ -264,7 +353,10 @@ export async function removeCosignLayer(source: RegistrySource, repository: stri
       if (after?.layers.some(target)) continue;
       return { tag, remaining: after?.layers.length ?? 0, imageDeleted: imageDeleted && !after };
     }
-    throw new SignetError('CONFLICT', `Others kept rewriting ${tag}; the signature was still there after ${WRITE_ATTEMPTS} attempts. Try again.`);
+    throw new SignetError(
+      'CONFLICT',
+      `Others kept rewriting ${tag}; the signature was still there after ${WRITE_ATTEMPTS} attempts. Try again.`,
+    );
   });
 }
 
@@ -274,7 +366,14 @@ export async function removeCosignLayer(source: RegistrySource, repository: stri
  * twice after pauses; a concurrent writer's version makes it start over. The payload and its
  * signature are untouched, so the signature verifies as before.
  */
-export async function updateCosignLayer(source: RegistrySource, repository: string, digest: string, layerDigest: string, signatureB64: string, change: (layer: Descriptor) => Descriptor): Promise<Descriptor> {
+export async function updateCosignLayer(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  layerDigest: string,
+  signatureB64: string,
+  change: (layer: Descriptor) => Descriptor,
+): Promise<Descriptor> {
   const tag = signatureTag(digest);
   const target = isLayer(layerDigest, signatureB64);
   const same = (a: Descriptor, b: Descriptor) => JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {});
@@ -284,10 +383,16 @@ export async function updateCosignLayer(source: RegistrySource, repository: stri
       const layer = before?.layers.find(target);
       if (!before || !layer) throw new SignetError('NOT_FOUND', `${tag} no longer holds that signature; nothing was changed.`);
       const wanted = change(layer);
-      if (wanted.digest !== layer.digest || wanted.annotations?.[SIGNATURE_ANNOTATION] !== layer.annotations?.[SIGNATURE_ANNOTATION]) throw new Error('a layer change may touch only unsigned annotations');
+      if (wanted.digest !== layer.digest || wanted.annotations?.[SIGNATURE_ANNOTATION] !== layer.annotations?.[SIGNATURE_ANNOTATION])
+        throw new Error('a layer change may touch only unsigned annotations');
       if (same(wanted, layer)) return layer;
       if ((await readSignatureImage(source, repository, tag))?.digest !== before.digest) continue;
-      await pushSignatureImage(source, repository, tag, before.layers.map((l) => (target(l) ? wanted : l)));
+      await pushSignatureImage(
+        source,
+        repository,
+        tag,
+        before.layers.map((l) => (target(l) ? wanted : l)),
+      );
       await pause(40, 160);
       const kept = (await readSignatureImage(source, repository, tag))?.layers.find(target);
       if (!kept || !same(kept, wanted)) continue;

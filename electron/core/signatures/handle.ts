@@ -14,7 +14,13 @@ export const bytesSha256 = (bytes: Uint8Array) => sha256(bytes);
  */
 export function signatureId(handle: SignatureHandle, signature = ''): string {
   const text =
-    handle.kind === 'cosign-layer' ? `cosign\n${handle.layer}\n${signature}` : handle.kind === 'referrer' ? `referrer\n${handle.manifest}` : handle.kind === 'lookaside' ? `lookaside\n${handle.sha256}` : `object\n${handle.key}\n${handle.sha256}`;
+    handle.kind === 'cosign-layer'
+      ? `cosign\n${handle.layer}\n${signature}`
+      : handle.kind === 'referrer'
+        ? `referrer\n${handle.manifest}`
+        : handle.kind === 'lookaside'
+          ? `lookaside\n${handle.sha256}`
+          : `object\n${handle.key}\n${handle.sha256}`;
   return sha256(text).slice(0, 12);
 }
 

@@ -33,32 +33,72 @@ import type { RegistrySource } from '../registry/source';
  * What signing an image covers: the manifest asked for and, for an index, each platform manifest
  * (attestation manifests, platform unknown/unknown, are left out), unless only the index is asked.
  */
-async function signingTargets(source: RegistrySource, repository: string, digest: string, indexOnly: boolean): Promise<Array<{ digest: string; platform?: string }>> {
+async function signingTargets(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  indexOnly: boolean,
+): Promise<Array<{ digest: string; platform?: string }>> {
   const top = await source.manifest(repository, digest);
-  if (top.digest !== digest) throw new SignetError('DIGEST_MISMATCH', `The registry answered ${top.digest} for ${digest}; nothing was signed.`);
+  if (top.digest !== digest)
+    throw new SignetError('DIGEST_MISMATCH', `The registry answered ${top.digest} for ${digest}; nothing was signed.`);
   if (top.parsed.kind !== 'index' || indexOnly) return [{ digest }];
   const platforms = top.parsed.manifests
     .filter((m) => !(m.platform?.os === 'unknown' && m.platform.architecture === 'unknown'))
-    .map((m) => ({ digest: m.digest, platform: m.platform ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}` : 'unnamed platform' }));
+    .map((m) => ({
+      digest: m.digest,
+      platform: m.platform
+        ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`
+        : 'unnamed platform',
+    }));
   return [{ digest }, ...platforms];
 }
 
 /** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
 function signerDetails(signer: Signer): Record<string, string> {
   const d = signer.describe();
-  return { signer: redactPin(d.keyId), keyName: redactPin(d.label), provider: d.provider, algorithm: d.algorithm, spkiSha256: d.spkiSha256, ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}), ...(d.tokenSerial ? { tokenSerial: d.tokenSerial } : {}) };
+  return {
+    signer: redactPin(d.keyId),
+    keyName: redactPin(d.label),
+    provider: d.provider,
+    algorithm: d.algorithm,
+    spkiSha256: d.spkiSha256,
+    ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}),
+    ...(d.tokenSerial ? { tokenSerial: d.tokenSerial } : {}),
+  };
 }
-
 
 export function createSignatureHandlers(services: CoreServices, connections = services.registries): AreaHandlers<typeof signatureCalls> {
   /** Every deletion is its own audit entry: which signature, where, whose. */
   const auditDeletion = (s: SignatureReport, repository: string, digest: string, outcome: string, byKey?: string) =>
-    services.audit.append('signature.deleted', `Deleted the ${s.format} signature ${s.id} of ${repository}@${digest.slice(0, 19)}…: ${outcome}`, { repository, digest, format: s.format, signatureId: s.id ?? '', storage: s.storage.slice(0, 500), ...(s.signer ? { signer: s.signer } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}), ...(byKey ? { byKey } : {}) });
+    services.audit.append(
+      'signature.deleted',
+      `Deleted the ${s.format} signature ${s.id} of ${repository}@${digest.slice(0, 19)}…: ${outcome}`,
+      {
+        repository,
+        digest,
+        format: s.format,
+        signatureId: s.id ?? '',
+        storage: s.storage.slice(0, 500),
+        ...(s.signer ? { signer: s.signer } : {}),
+        ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}),
+        ...(byKey ? { byKey } : {}),
+      },
+    );
   return {
     'signatures.verify': async (input) => {
       const { signatures, attestations, looked } = await inspectImage(services, connections, input);
       const summary = imageVerdict(signatures, looked);
-      if (input.requested) await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, { call: 'signatures.verify', repository: input.repository, digest: input.digest, ...(input.tag ? { tag: input.tag } : {}), verdict: summary.verdict, code: summary.code, signatures: signatures.length });
+      if (input.requested)
+        await services.audit.append('image.verified', `Verified ${input.repository}@${input.digest.slice(0, 19)}…: ${summary.verdict}`, {
+          call: 'signatures.verify',
+          repository: input.repository,
+          digest: input.digest,
+          ...(input.tag ? { tag: input.tag } : {}),
+          verdict: summary.verdict,
+          code: summary.code,
+          signatures: signatures.length,
+        });
       return { digest: input.digest, ...summary, signatures, attestations, looked };
     },
     'signatures.status': async (input, ctx) => {
@@ -68,11 +108,27 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       // Scopes may name a tag: each tag (or digest) gets the keys of its own scope, as podman would choose them.
       const entries = await new TrustStore(services.dataDir).entries();
       const now = new Date();
-      const keysFor = (tag: string) => publicKeysValidFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`, now);
+      const keysFor = (tag: string) =>
+        publicKeysValidFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`, now);
       // Notation signatures count too, judged by the imported Notation trust policy (or Signet's default for each tag's scope).
       const policyTrust = await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
-      const notationFor = (tag: string, digest: string) => notationTagVerdict(source, input.repository, digest, policyTrust ?? defaultTrustFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`), now);
-      const results = await verifyTags(source, input.repository, input.tags, keysFor, 8, (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`), notationFor);
+      const notationFor = (tag: string, digest: string) =>
+        notationTagVerdict(
+          source,
+          input.repository,
+          digest,
+          policyTrust ?? defaultTrustFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`),
+          now,
+        );
+      const results = await verifyTags(
+        source,
+        input.repository,
+        input.tags,
+        keysFor,
+        8,
+        (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`),
+        notationFor,
+      );
       return { results };
     },
     'signatures.keyDetails': (input) => keyDetails(services, input),
@@ -80,7 +136,24 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const { ctx, signatures, attestations } = await inspectImage(services, connections, input);
       const s = findSignature([...signatures, ...attestations], input.signature);
       const result = await tagSignature(ctx, s, input.add ?? {}, input.remove ?? []);
-      await services.audit.append('signature.tagged', `Tagged the ${s.format} signature ${s.id} of ${input.repository}@${input.digest.slice(0, 19)}…: ${Object.entries(result.tags).map(([k, v]) => `${k}=${v}`).join(', ').slice(0, 300) || 'no tags'}`, { repository: input.repository, digest: input.digest, format: s.format, signatureId: s.id ?? '', ...(input.add ? { added: Object.keys(input.add).join(' ').slice(0, 500) } : {}), ...(input.remove ? { removed: input.remove.join(' ').slice(0, 500) } : {}), ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}) });
+      await services.audit.append(
+        'signature.tagged',
+        `Tagged the ${s.format} signature ${s.id} of ${input.repository}@${input.digest.slice(0, 19)}…: ${
+          Object.entries(result.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')
+            .slice(0, 300) || 'no tags'
+        }`,
+        {
+          repository: input.repository,
+          digest: input.digest,
+          format: s.format,
+          signatureId: s.id ?? '',
+          ...(input.add ? { added: Object.keys(input.add).join(' ').slice(0, 500) } : {}),
+          ...(input.remove ? { removed: input.remove.join(' ').slice(0, 500) } : {}),
+          ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}),
+        },
+      );
       return result;
     },
     'signatures.delete': async (input) => {
@@ -95,13 +168,18 @@ export function createSignatureHandlers(services: CoreServices, connections = se
     'signatures.deleteByKey': async (input, ctx) => {
       const key = await resolveKeyFingerprint(services.keys, await new TrustStore(services.dataDir).entries(), input.key);
       const source = await connections.source(input.id);
-      if (input.tags && !input.repository) throw new SignetError('INVALID_INPUT', 'Tags name images of one repository: give the repository too.');
+      if (input.tags && !input.repository)
+        throw new SignetError('INVALID_INPUT', 'Tags name images of one repository: give the repository too.');
       // A repository, or every repository of the registry (its catalog).
       let repositories: string[];
       if (input.repository) repositories = [input.repository];
       else {
         const listed = await source.repositories();
-        if (!listed.complete) throw new SignetError('TOO_LARGE', 'The registry lists more repositories than Signet reads at once; delete by key repository by repository.');
+        if (!listed.complete)
+          throw new SignetError(
+            'TOO_LARGE',
+            'The registry lists more repositories than Signet reads at once; delete by key repository by repository.',
+          );
         repositories = listed.repositories;
       }
       // Each tagged image, and for an index each platform manifest: signatures sit on either.
@@ -115,21 +193,48 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         for (const tag of tags) {
           const m = await source.manifest(repository, tag);
           add(m.digest, tag);
-          if (m.parsed.kind === 'index') for (const child of m.parsed.manifests.slice(0, 256)) add(child.digest, `${tag} (${child.platform ? `${child.platform.os}/${child.platform.architecture}` : 'platform'})`);
+          if (m.parsed.kind === 'index')
+            for (const child of m.parsed.manifests.slice(0, 256))
+              add(child.digest, `${tag} (${child.platform ? `${child.platform.os}/${child.platform.architecture}` : 'platform'})`);
         }
       }
       const found: Array<{ repository: string; digest: string; tags: string[]; report: SignatureReport; inspected: Inspected }> = [];
       let done = 0;
       for (const image of images.values()) {
         ctx.progress(done++, images.size, `Looking at ${image.repository}:${image.tags[0]} (${image.digest.slice(0, 19)}…)`);
-        const inspected = await inspectImage(services, connections, { id: input.id, repository: image.repository, digest: image.digest, ...(input.lookaside ? { lookaside: input.lookaside } : {}), ...(input.registriesD ? { registriesD: input.registriesD } : {}) });
-        for (const report of [...inspected.signatures, ...inspected.attestations]) if (report.id && madeBy(report, key.fingerprint)) found.push({ ...image, report, inspected });
+        const inspected = await inspectImage(services, connections, {
+          id: input.id,
+          repository: image.repository,
+          digest: image.digest,
+          ...(input.lookaside ? { lookaside: input.lookaside } : {}),
+          ...(input.registriesD ? { registriesD: input.registriesD } : {}),
+        });
+        for (const report of [...inspected.signatures, ...inspected.attestations])
+          if (report.id && madeBy(report, key.fingerprint)) found.push({ ...image, report, inspected });
       }
       ctx.progress(images.size, images.size, `Found ${found.length} signature(s) by the key`);
-      const row = (f: (typeof found)[number], deleted: boolean, outcome?: string) => ({ repository: f.repository, digest: f.digest, tags: f.tags, id: f.report.id as string, format: f.report.format, storage: f.report.storage, deleted, ...(outcome ? { outcome } : {}) });
-      const base = { fingerprint: key.fingerprint, ...(key.name ? { keyName: key.name } : {}), repositories: repositories.length, images: images.size };
+      const row = (f: (typeof found)[number], deleted: boolean, outcome?: string) => ({
+        repository: f.repository,
+        digest: f.digest,
+        tags: f.tags,
+        id: f.report.id as string,
+        format: f.report.format,
+        storage: f.report.storage,
+        deleted,
+        ...(outcome ? { outcome } : {}),
+      });
+      const base = {
+        fingerprint: key.fingerprint,
+        ...(key.name ? { keyName: key.name } : {}),
+        repositories: repositories.length,
+        images: images.size,
+      };
       if (input.dryRun) return { ...base, signatures: found.map((f) => row(f, false)), deleted: 0 };
-      if (input.expectedCount !== undefined && input.expectedCount !== found.length) throw new SignetError('CONFLICT', `The dry run counted ${input.expectedCount} signature(s) by this key; there are ${found.length} now. Nothing was deleted: count again.`);
+      if (input.expectedCount !== undefined && input.expectedCount !== found.length)
+        throw new SignetError(
+          'CONFLICT',
+          `The dry run counted ${input.expectedCount} signature(s) by this key; there are ${found.length} now. Nothing was deleted: count again.`,
+        );
       const rows = [];
       for (const [i, f] of found.entries()) {
         ctx.progress(i, found.length, `Deleting ${f.report.id} on ${f.repository}:${f.tags[0]}`);
@@ -147,7 +252,11 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const source = await connections.source(input.id);
       if (input.expectedTag) {
         const now = await source.manifest(input.repository, input.expectedTag);
-        if (now.digest !== input.digest) throw new SignetError('CONFLICT', `The tag ${input.expectedTag} moved to ${now.digest} since you chose ${input.digest}; nothing was signed. Look at the image again.`);
+        if (now.digest !== input.digest)
+          throw new SignetError(
+            'CONFLICT',
+            `The tag ${input.expectedTag} moved to ${now.digest} since you chose ${input.digest}; nothing was signed. Look at the image again.`,
+          );
       }
       const targets = await signingTargets(source, input.repository, input.digest, input.indexOnly ?? false);
       const format = formatById(input.format ?? 'cosign');
@@ -162,38 +271,94 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       };
       let describeSigner: Record<string, string>;
       if (format.id === 'simplesigning') {
-        if (input.algorithm) throw new SignetError('INVALID_INPUT', 'Simple signatures are OpenPGP signatures: the key decides the algorithm; --algorithm is for cosign signatures.');
+        if (input.algorithm)
+          throw new SignetError(
+            'INVALID_INPUT',
+            'Simple signatures are OpenPGP signatures: the key decides the algorithm; --algorithm is for cosign signatures.',
+          );
         const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
-        const lookaside = (await chooseLookaside(input, saved, imageReferenceFor(host, input.repository, input.digest, input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined), true))?.url;
-        if (!lookaside) throw new SignetError('INVALID_INPUT', 'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).');
-        if (/^https?:\/\//i.test(lookaside)) throw new SignetError('INVALID_INPUT', `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`);
+        const lookaside = (
+          await chooseLookaside(
+            input,
+            saved,
+            imageReferenceFor(
+              host,
+              input.repository,
+              input.digest,
+              input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined,
+            ),
+            true,
+          )
+        )?.url;
+        if (!lookaside)
+          throw new SignetError(
+            'INVALID_INPUT',
+            'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).',
+          );
+        if (/^https?:\/\//i.test(lookaside))
+          throw new SignetError(
+            'INVALID_INPUT',
+            `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`,
+          );
         const pgp = await services.keys.pgpSigner(input.key);
         Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
-        describeSigner = { signer: pgp.fingerprint, fingerprint: pgp.fingerprint, algorithm: 'openpgp', ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}), ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}) };
+        describeSigner = {
+          signer: pgp.fingerprint,
+          fingerprint: pgp.fingerprint,
+          algorithm: 'openpgp',
+          ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}),
+          ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}),
+        };
       } else {
         let signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
         if (format.id === 'notation' && !input.algorithm && !input.key.startsWith('pkcs11:')) {
           // An RSA key signs PKCS#1 v1.5 by default (cosign's choice); Notation takes PSS only, with the hash its key size calls for.
           const wanted = notationSignerAlgorithm(await signer.publicKeyPem());
-          if (wanted && wanted !== signer.describe().algorithm && KMS_ALGORITHM_SET.has(wanted)) signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, wanted as KmsAlgorithm);
+          if (wanted && wanted !== signer.describe().algorithm && KMS_ALGORITHM_SET.has(wanted))
+            signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, wanted as KmsAlgorithm);
         }
         Object.assign(base, { signer });
         describeSigner = signerDetails(signer);
         if (format.id === 'notation') {
           // The chain travels with the key in the key list (generated with a test CA, or attached).
-          const info = input.certificateChain ? { certificateChain: input.certificateChain } : await services.keys.get(input.key).catch(() => undefined);
-          if (!info?.certificateChain) throw new SignetError('INVALID_INPUT', `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`);
-          Object.assign(base, { notation: { certificateChain: info.certificateChain, envelope: input.envelope ?? 'jws', ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}) } });
+          const info = input.certificateChain
+            ? { certificateChain: input.certificateChain }
+            : await services.keys.get(input.key).catch(() => undefined);
+          if (!info?.certificateChain)
+            throw new SignetError(
+              'INVALID_INPUT',
+              `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`,
+            );
+          Object.assign(base, {
+            notation: {
+              certificateChain: info.certificateChain,
+              envelope: input.envelope ?? 'jws',
+              ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}),
+            },
+          });
         }
       }
-      if (format.id !== 'notation' && (input.envelope || input.expiry || input.certificateChain)) throw new SignetError('INVALID_INPUT', 'An envelope, an expiry and a certificate chain are Notation options.');
+      if (format.id !== 'notation' && (input.envelope || input.expiry || input.certificateChain))
+        throw new SignetError('INVALID_INPUT', 'An envelope, an expiry and a certificate chain are Notation options.');
       if (!format.sign) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: Signed | undefined;
       for (const [i, target] of targets.entries()) {
         ctx.progress(i, targets.length, `Signing ${target.platform ?? 'the image'} (${target.digest.slice(0, 19)}…)`);
         const made = await format.sign({ ...base, digest: target.digest });
-        await services.audit.append('image.signed', `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in ${format.id} format with "${redactPin(input.key)}"`, { digest: target.digest, key: redactPin(input.key), format: format.id, repository: input.repository, where: made.where, ...(target.platform ? { platform: target.platform } : {}), ...describeSigner });
+        await services.audit.append(
+          'image.signed',
+          `Signed ${input.repository}@${target.digest.slice(0, 19)}…${target.platform ? ` (${target.platform})` : ''} in ${format.id} format with "${redactPin(input.key)}"`,
+          {
+            digest: target.digest,
+            key: redactPin(input.key),
+            format: format.id,
+            repository: input.repository,
+            where: made.where,
+            ...(target.platform ? { platform: target.platform } : {}),
+            ...describeSigner,
+          },
+        );
         signed.push({ digest: target.digest, ...(target.platform ? { platform: target.platform } : {}), where: made.where });
         first ??= made;
       }

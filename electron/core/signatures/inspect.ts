@@ -29,7 +29,11 @@ export interface Inspected {
  * signatures the report lists, by the same ids.
  */
 export async function inspectImage(services: CoreServices, connections: RegistryConnections, input: InspectInput): Promise<Inspected> {
-  if (services.readOnly && (input.lookaside || input.registriesD)) throw new SignetError('READ_ONLY', 'In read-only reviewer mode Signet reads the lookaside saved with the registry or named by registries.d, not one given per call.');
+  if (services.readOnly && (input.lookaside || input.registriesD))
+    throw new SignetError(
+      'READ_ONLY',
+      'In read-only reviewer mode Signet reads the lookaside saved with the registry or named by registries.d, not one given per call.',
+    );
   if (input.asc) reviewerSafe(services, input.asc);
   const saved = await connections.saved.get(input.id);
   const source = await connections.source(input.id);
@@ -37,11 +41,26 @@ export async function inspectImage(services: CoreServices, connections: Registry
   // A tag chooses the identity signatures must name (and a tag-scoped trust entry): it must point at this image now.
   if (input.tag) {
     const tagged = await source.manifest(input.repository, input.tag);
-    const holds = tagged.digest === input.digest || (tagged.parsed.kind === 'index' && tagged.parsed.manifests.some((m) => m.digest === input.digest));
-    if (!holds) throw new SignetError('CONFLICT', `The tag ${input.tag} points to ${tagged.digest}, not to ${input.digest}; verify that image by its digest, or the tag.`);
+    const holds =
+      tagged.digest === input.digest || (tagged.parsed.kind === 'index' && tagged.parsed.manifests.some((m) => m.digest === input.digest));
+    if (!holds)
+      throw new SignetError(
+        'CONFLICT',
+        `The tag ${input.tag} points to ${tagged.digest}, not to ${input.digest}; verify that image by its digest, or the tag.`,
+      );
   }
-  const imageReference = imageReferenceFor(host, input.repository, input.digest, input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined));
-  const trust = await collectTrust(services.dataDir, services.keys, { ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}), ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}), ...(input.trustOnly ? { only: true } : {}), image: imageReference });
+  const imageReference = imageReferenceFor(
+    host,
+    input.repository,
+    input.digest,
+    input.reference ?? (input.tag ? `${host}/${input.repository}:${input.tag}` : undefined),
+  );
+  const trust = await collectTrust(services.dataDir, services.keys, {
+    ...(input.publicKeys ? { publicKeys: input.publicKeys } : {}),
+    ...(input.pgpKeys ? { pgpKeys: input.pgpKeys } : {}),
+    ...(input.trustOnly ? { only: true } : {}),
+    image: imageReference,
+  });
   const lookaside = await chooseLookaside(input, saved, imageReference, false);
   // Notation signatures follow the imported Notation trust policy (scoped by host/repository, as notation scopes them).
   const notation = input.trustOnly ? undefined : await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
@@ -61,12 +80,20 @@ export async function inspectImage(services: CoreServices, connections: Registry
     look: (place) => looked.push(place),
     now: new Date(),
   };
-  if (!lookaside) looked.push({ kind: 'lookaside', place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)', outcome: 'none' });
+  if (!lookaside)
+    looked.push({
+      kind: 'lookaside',
+      place: 'no lookaside configured (none given, none saved with the registry, none in registries.d)',
+      outcome: 'none',
+    });
   const all: SignatureReport[] = [];
   for (const format of FORMATS) all.push(...(await format.verifyAll(ctx)).map(finishReport));
   // A referrer's tags (and creation time) sit on its descriptor in the referrers listing (read once already).
   if (all.some((r) => r.handle?.kind === 'referrer')) {
-    const descriptors = await ctx.referrers().then((r) => r.descriptors, () => []);
+    const descriptors = await ctx.referrers().then(
+      (r) => r.descriptors,
+      () => [],
+    );
     for (const [i, r] of all.entries()) {
       if (r.handle?.kind !== 'referrer') continue;
       const manifest = r.handle.manifest;

@@ -56,14 +56,23 @@ function keyFingerprints(k: KeyInfo): string[] {
  */
 /** The audit log's newest record of signing this image with the key of this fingerprint. */
 async function recordedSigning(services: CoreServices, fingerprint: string, digest: string): Promise<KeyDetails['recorded']> {
-  const { entries } = await services.audit.list({ kind: 'image.signed', key: fingerprint, image: digest, outcome: 'succeeded', limit: 20 }).catch(() => ({ entries: [] }));
-  const entry = entries.find((e) => e.details.digest === digest && [e.details.spkiSha256, e.details.fingerprint, e.details.signer].some((f) => typeof f === 'string' && f.toLowerCase() === fingerprint));
+  const { entries } = await services.audit
+    .list({ kind: 'image.signed', key: fingerprint, image: digest, outcome: 'succeeded', limit: 20 })
+    .catch(() => ({ entries: [] }));
+  const entry = entries.find(
+    (e) =>
+      e.details.digest === digest &&
+      [e.details.spkiSha256, e.details.fingerprint, e.details.signer].some((f) => typeof f === 'string' && f.toLowerCase() === fingerprint),
+  );
   if (!entry) return undefined;
   const text = (k: string) => (typeof entry.details[k] === 'string' ? { [k]: entry.details[k] as string } : {});
   return { at: entry.time, ...text('key'), ...text('keyName'), ...text('provider'), ...text('keyVersion'), ...text('tokenSerial') };
 }
 
-export async function keyDetails(services: CoreServices, input: { fingerprint: string; algorithm?: string | undefined; digest?: string | undefined; askKms?: boolean | undefined }): Promise<KeyDetails> {
+export async function keyDetails(
+  services: CoreServices,
+  input: { fingerprint: string; algorithm?: string | undefined; digest?: string | undefined; askKms?: boolean | undefined },
+): Promise<KeyDetails> {
   const want = input.fingerprint.toLowerCase();
   const keys = (await services.keys.list()).filter((k) => keyFingerprints(k).includes(want));
   const trust = (await new TrustStore(services.dataDir).entries()).filter((e) => e.fingerprint.toLowerCase() === want);
@@ -74,9 +83,27 @@ export async function keyDetails(services: CoreServices, input: { fingerprint: s
     ...(padding ? { padding } : {}),
     keys: keys.map((k) => {
       const chain = chainSubjects(k.certificateChain);
-      return { id: k.id, name: k.name, kind: k.kind, type: k.type, algorithm: k.algorithm, store: k.store, ...(k.uri ? { uri: k.uri } : {}), ...(k.connection ? { connection: k.connection } : {}), ...(chain ? { chain } : {}), retired: k.retired };
+      return {
+        id: k.id,
+        name: k.name,
+        kind: k.kind,
+        type: k.type,
+        algorithm: k.algorithm,
+        store: k.store,
+        ...(k.uri ? { uri: k.uri } : {}),
+        ...(k.connection ? { connection: k.connection } : {}),
+        ...(chain ? { chain } : {}),
+        retired: k.retired,
+      };
     }),
-    trust: trust.map((e) => ({ id: e.id, name: e.name, kind: e.kind, ...(e.scopes ? { scopes: e.scopes } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}), ...(e.notBefore ? { notBefore: e.notBefore } : {}) })),
+    trust: trust.map((e) => ({
+      id: e.id,
+      name: e.name,
+      kind: e.kind,
+      ...(e.scopes ? { scopes: e.scopes } : {}),
+      ...(e.notAfter ? { notAfter: e.notAfter } : {}),
+      ...(e.notBefore ? { notBefore: e.notBefore } : {}),
+    })),
   };
   const recorded = input.digest ? await recordedSigning(services, want, input.digest) : undefined;
   if (recorded) details.recorded = recorded;
@@ -89,9 +116,20 @@ export async function keyDetails(services: CoreServices, input: { fingerprint: s
           ? `The KMS says the key is ${s.keyState} and version ${s.version}, which made this signature, is ${s.versionState}.`
           : `The KMS says the key is ${s.keyState} and version ${s.version}, which made this signature, is ${s.versionState}: it can no longer sign.`
         : `The KMS says the key is ${s.keyState}, but none of its versions has this public key: the version that made the signature is gone.`;
-      details.kms = { uri: kmsKey.uri, keyState: s.keyState, ...(s.version ? { version: s.version } : {}), ...(s.versionState ? { versionState: s.versionState } : {}), enabled: s.enabled, reason };
+      details.kms = {
+        uri: kmsKey.uri,
+        keyState: s.keyState,
+        ...(s.version ? { version: s.version } : {}),
+        ...(s.versionState ? { versionState: s.versionState } : {}),
+        enabled: s.enabled,
+        reason,
+      };
     } catch (error) {
-      details.kms = { uri: kmsKey.uri, enabled: false, reason: `The KMS could not be asked: ${error instanceof SignetError || error instanceof Error ? error.message.slice(0, 300) : 'unknown error'}` };
+      details.kms = {
+        uri: kmsKey.uri,
+        enabled: false,
+        reason: `The KMS could not be asked: ${error instanceof SignetError || error instanceof Error ? error.message.slice(0, 300) : 'unknown error'}`,
+      };
     }
   }
   return details;

@@ -8,14 +8,36 @@ export interface PgpCandidate {
 }
 
 export type PgpVerification =
-  | { ok: true; data: Uint8Array; signer: string; index: number; keyId: string; fingerprint: string; signingSubkey?: string; created?: Date }
+  | {
+      ok: true;
+      data: Uint8Array;
+      signer: string;
+      index: number;
+      keyId: string;
+      fingerprint: string;
+      signingSubkey?: string;
+      created?: Date;
+    }
   | { ok: false; code: ReasonCode; reason: string; signer?: string; index?: number; keyId?: string; fingerprint?: string; created?: Date };
 
-const REVOCATION_REASONS: Record<number, string> = { 0: 'no reason given', 1: 'key superseded', 2: 'key compromised', 3: 'key retired', 32: 'user id no longer valid' };
+const REVOCATION_REASONS: Record<number, string> = {
+  0: 'no reason given',
+  1: 'key superseded',
+  2: 'key compromised',
+  3: 'key retired',
+  32: 'user id no longer valid',
+};
 
 /** Packet tags a binary signed message may start with (old and new formats): compressed, one-pass signature, signature. */
 function looksLikeSignedMessage(first: number): boolean {
-  return (first >= 0xa0 && first <= 0xa3) || first === 0xc8 || (first >= 0x90 && first <= 0x92) || first === 0xc4 || (first >= 0x88 && first <= 0x8b) || first === 0xc2;
+  return (
+    (first >= 0xa0 && first <= 0xa3) ||
+    first === 0xc8 ||
+    (first >= 0x90 && first <= 0x92) ||
+    first === 0xc4 ||
+    (first >= 0x88 && first <= 0x8b) ||
+    first === 0xc2
+  );
 }
 
 async function readCandidate(entry: PgpCandidate): Promise<openpgp.Key | undefined> {
@@ -33,7 +55,12 @@ async function readCandidate(entry: PgpCandidate): Promise<openpgp.Key | undefin
 const MAX_DECOMPRESSED = 4 * 1024 * 1024;
 const CONFIG = { maxDecompressedMessageSize: MAX_DECOMPRESSED };
 
-type SigFields = { issuerKeyID: openpgp.KeyID; signatureType: number | null; hashAlgorithm: number | null; publicKeyAlgorithm: number | null };
+type SigFields = {
+  issuerKeyID: openpgp.KeyID;
+  signatureType: number | null;
+  hashAlgorithm: number | null;
+  publicKeyAlgorithm: number | null;
+};
 
 /**
  * Counts the message's signatures and names the key its one-pass (or leading signature) packet
@@ -62,25 +89,45 @@ async function invalidNow(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Pr
   const fpr = key.getFingerprint().toUpperCase();
   const revocation = async (revocations: openpgp.SignaturePacket[]) => {
     const r = revocations.find((s) => s.created && s.created <= now);
-    return r ? REVOCATION_REASONS[r.reasonForRevocationFlag ?? 0] ?? `reason ${r.reasonForRevocationFlag}` : undefined;
+    return r ? (REVOCATION_REASONS[r.reasonForRevocationFlag ?? 0] ?? `reason ${r.reasonForRevocationFlag}`) : undefined;
   };
   if (await key.isRevoked(undefined, undefined, now).catch(() => false)) {
     const why = await revocation(key.revocationSignatures);
-    return { code: 'KEY_REVOKED', reason: `The key ${fpr} was revoked (${why ?? 'revocation certificate present'}); its signatures are refused whatever date they claim.` };
+    return {
+      code: 'KEY_REVOKED',
+      reason: `The key ${fpr} was revoked (${why ?? 'revocation certificate present'}); its signatures are refused whatever date they claim.`,
+    };
   }
   const subkey = key.subkeys.find((s) => s.getKeyID().equals(keyId));
   // openpgp.js's typings require a signature to match the revoker against; none means any revocation counts.
-  if (subkey && (await subkey.isRevoked(null as unknown as openpgp.SignaturePacket, null as unknown as openpgp.PublicKeyPacket, now).catch(() => false))) {
+  if (
+    subkey &&
+    (await subkey.isRevoked(null as unknown as openpgp.SignaturePacket, null as unknown as openpgp.PublicKeyPacket, now).catch(() => false))
+  ) {
     const why = await revocation(subkey.revocationSignatures);
-    return { code: 'KEY_REVOKED', reason: `The signing subkey ${keyId.toHex().toUpperCase()} of ${fpr} was revoked (${why ?? 'revoked'}); its signatures are refused whatever date they claim.` };
+    return {
+      code: 'KEY_REVOKED',
+      reason: `The signing subkey ${keyId.toHex().toUpperCase()} of ${fpr} was revoked (${why ?? 'revoked'}); its signatures are refused whatever date they claim.`,
+    };
   }
   const expires = await key.getExpirationTime().catch(() => null);
-  if (expires instanceof Date && expires <= now) return { code: 'KEY_EXPIRED', reason: `The key ${fpr} expired on ${expires.toISOString()}; its signatures are refused whatever date they claim.` };
+  if (expires instanceof Date && expires <= now)
+    return {
+      code: 'KEY_EXPIRED',
+      reason: `The key ${fpr} expired on ${expires.toISOString()}; its signatures are refused whatever date they claim.`,
+    };
   if (subkey) {
     const subExpires = await subkey.getExpirationTime(now).catch(() => null);
-    if (subExpires instanceof Date && subExpires <= now) return { code: 'KEY_EXPIRED', reason: `The signing subkey ${keyId.toHex().toUpperCase()} of ${fpr} expired on ${subExpires.toISOString()}; its signatures are refused whatever date they claim.` };
+    if (subExpires instanceof Date && subExpires <= now)
+      return {
+        code: 'KEY_EXPIRED',
+        reason: `The signing subkey ${keyId.toHex().toUpperCase()} of ${fpr} expired on ${subExpires.toISOString()}; its signatures are refused whatever date they claim.`,
+      };
   }
-  return { code: 'KEY_NOT_VALID_NOW', reason: `The key ${fpr} is not valid for signing now (no valid self-signature or signing capability).` };
+  return {
+    code: 'KEY_NOT_VALID_NOW',
+    reason: `The key ${fpr} is not valid for signing now (no valid self-signature or signing capability).`,
+  };
 }
 
 /**
@@ -92,20 +139,43 @@ async function invalidNow(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Pr
  */
 export async function verifyPgpMessage(message: Uint8Array, trusted: readonly PgpCandidate[], now = new Date()): Promise<PgpVerification> {
   const first = message[0] ?? 0;
-  if (!looksLikeSignedMessage(first)) return { ok: false, code: 'SIG_UNREADABLE', reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).` };
+  if (!looksLikeSignedMessage(first))
+    return {
+      ok: false,
+      code: 'SIG_UNREADABLE',
+      reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).`,
+    };
   let issuer: openpgp.KeyID;
   try {
     const parsed = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
     const found = await claimedSignature(parsed);
-    if (found.count === 0 || (found.count === 1 && !found.issuer)) return { ok: false, code: 'SIG_NOT_SIGNED', reason: 'The OpenPGP message is not signed (a bare literal message).' };
-    if (found.count > 1) return { ok: false, code: 'SIG_MULTIPLE', reason: `The OpenPGP message carries ${found.count} signatures; containers/image accepts exactly one.` };
+    if (found.count === 0 || (found.count === 1 && !found.issuer))
+      return { ok: false, code: 'SIG_NOT_SIGNED', reason: 'The OpenPGP message is not signed (a bare literal message).' };
+    if (found.count > 1)
+      return {
+        ok: false,
+        code: 'SIG_MULTIPLE',
+        reason: `The OpenPGP message carries ${found.count} signatures; containers/image accepts exactly one.`,
+      };
     issuer = found.issuer as openpgp.KeyID;
   } catch (error) {
     const big = /decompress|too large|Maximum/i.test((error as Error).message ?? '');
-    return { ok: false, code: 'SIG_UNREADABLE', reason: big ? 'The signature expands past 4 MiB when decompressed; Signet does not read it.' : 'The signature is not a readable OpenPGP message (corrupt or cut short).' };
+    return {
+      ok: false,
+      code: 'SIG_UNREADABLE',
+      reason: big
+        ? 'The signature expands past 4 MiB when decompressed; Signet does not read it.'
+        : 'The signature is not a readable OpenPGP message (corrupt or cut short).',
+    };
   }
   const keyIdHex = issuer.toHex().toUpperCase();
-  if (trusted.length === 0) return { ok: false, code: 'SIG_NO_TRUSTED_KEYS', reason: `Signed by key ${keyIdHex}; there is no trusted OpenPGP key to check it with.`, keyId: keyIdHex };
+  if (trusted.length === 0)
+    return {
+      ok: false,
+      code: 'SIG_NO_TRUSTED_KEYS',
+      reason: `Signed by key ${keyIdHex}; there is no trusted OpenPGP key to check it with.`,
+      keyId: keyIdHex,
+    };
   let failure: PgpVerification | undefined;
   for (const [index, entry] of trusted.entries()) {
     const key = await readCandidate(entry);
@@ -115,18 +185,42 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
     let created: Date | undefined;
     try {
       const fresh = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
-      const result = await openpgp.verify({ message: fresh, verificationKeys: key, expectSigned: true, format: 'binary', date: now, config: CONFIG });
+      const result = await openpgp.verify({
+        message: fresh,
+        verificationKeys: key,
+        expectSigned: true,
+        format: 'binary',
+        date: now,
+        config: CONFIG,
+      });
       const sig = result.signatures[0];
       const packet = sig ? ((await sig.signature).packets[0] as unknown as (SigFields & { created: Date | null }) | undefined) : undefined;
       created = packet?.created ?? undefined;
       // The signed packet, not the one-pass packet, names the key that signed: they must agree, and that key is judged.
       if (!packet || !packet.issuerKeyID.equals(issuer) || key.getKeys(packet.issuerKeyID).length === 0) {
-        return { ok: false, code: 'SIG_INVALID', reason: `The OpenPGP message is inconsistent: its one-pass packet names key ${keyIdHex}, its signature packet ${packet?.issuerKeyID.toHex().toUpperCase() ?? 'none'}.`, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+        return {
+          ok: false,
+          code: 'SIG_INVALID',
+          reason: `The OpenPGP message is inconsistent: its one-pass packet names key ${keyIdHex}, its signature packet ${packet?.issuerKeyID.toHex().toUpperCase() ?? 'none'}.`,
+          signer: entry.name,
+          index,
+          keyId: keyIdHex,
+          fingerprint,
+        };
       }
       const stale = await invalidNow(key, packet.issuerKeyID, now);
       if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
       const signedWith = key.getKeys(packet.issuerKeyID)[0]!.getFingerprint().toUpperCase();
-      return { ok: true, data: result.data as Uint8Array, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(signedWith !== fingerprint ? { signingSubkey: signedWith } : {}), ...(created ? { created } : {}) };
+      return {
+        ok: true,
+        data: result.data as Uint8Array,
+        signer: entry.name,
+        index,
+        keyId: keyIdHex,
+        fingerprint,
+        ...(signedWith !== fingerprint ? { signingSubkey: signedWith } : {}),
+        ...(created ? { created } : {}),
+      };
     } catch (error) {
       // The signature itself failed: that is the verdict, whatever the key's state (named as extra information).
       const stale = await invalidNow(key, issuer, now);
@@ -134,8 +228,18 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
       const text = (error as Error).message ?? '';
       const forged = /did not match|verification failed|Signature is expired|newer than the signature/i.test(text);
       if (stale && !forged) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint };
-      failure = { ok: false, code: /Signature is expired/.test(text) ? 'SIG_EXPIRED' : 'SIG_INVALID', reason: `The signature by ${keyIdHex} does not verify with ${entry.name}: ${text.replace(/^Error: /, '').slice(0, 160)}.${stale ? ` Besides, ${stale.reason.charAt(0).toLowerCase()}${stale.reason.slice(1)}` : ''}`, signer: entry.name, index, keyId: keyIdHex, fingerprint };
+      failure = {
+        ok: false,
+        code: /Signature is expired/.test(text) ? 'SIG_EXPIRED' : 'SIG_INVALID',
+        reason: `The signature by ${keyIdHex} does not verify with ${entry.name}: ${text.replace(/^Error: /, '').slice(0, 160)}.${stale ? ` Besides, ${stale.reason.charAt(0).toLowerCase()}${stale.reason.slice(1)}` : ''}`,
+        signer: entry.name,
+        index,
+        keyId: keyIdHex,
+        fingerprint,
+      };
     }
   }
-  return failure ?? { ok: false, code: 'SIG_UNKNOWN_KEY', reason: `Signed by key ${keyIdHex}, which is not a trusted key.`, keyId: keyIdHex };
+  return (
+    failure ?? { ok: false, code: 'SIG_UNKNOWN_KEY', reason: `Signed by key ${keyIdHex}, which is not a trusted key.`, keyId: keyIdHex }
+  );
 }

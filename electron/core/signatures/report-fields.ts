@@ -9,7 +9,8 @@ import { readSignedRecord } from '../../../shared/payloads/record';
 export function signatureDate(r: Pick<SignatureReport, 'judgedAt' | 'timestamp' | 'storedAt'>): SignatureDate | undefined {
   if (r.judgedAt && r.judgedAt.source !== 'now') return { at: r.judgedAt.at, kind: 'verified' };
   const claimed = r.timestamp ?? r.judgedAt?.claimed;
-  if (claimed !== undefined && Number.isFinite(claimed) && Math.abs(claimed) <= 8.64e12) return { at: new Date(claimed * 1000).toISOString(), kind: 'claimed' };
+  if (claimed !== undefined && Number.isFinite(claimed) && Math.abs(claimed) <= 8.64e12)
+    return { at: new Date(claimed * 1000).toISOString(), kind: 'claimed' };
   if (r.storedAt) return { at: r.storedAt, kind: 'registry' };
   return undefined;
 }

@@ -54,7 +54,8 @@ export function parseSignedPayload(bytes: Uint8Array, kind: PayloadKind): Payloa
   if (typeof critical === 'string') return fail(critical);
   const expectedType = kind === 'cosign' ? COSIGN_TYPE : ATOMIC_TYPE;
   if (typeof critical.type !== 'string') return fail('The payload’s critical.type is not a string.');
-  if (critical.type !== expectedType) return fail(`The payload’s type is ${JSON.stringify(critical.type.slice(0, 80))}, not "${expectedType}".`);
+  if (critical.type !== expectedType)
+    return fail(`The payload’s type is ${JSON.stringify(critical.type.slice(0, 80))}, not "${expectedType}".`);
   const image = exact(critical.image, ['docker-manifest-digest'], 'critical.image');
   if (typeof image === 'string') return fail(image);
   const identity = exact(critical.identity, ['docker-reference'], 'critical.identity');
@@ -62,13 +63,16 @@ export function parseSignedPayload(bytes: Uint8Array, kind: PayloadKind): Payloa
   const digest = image['docker-manifest-digest'];
   const reference = identity['docker-reference'];
   if (typeof digest !== 'string') return fail('critical.image.docker-manifest-digest is not a string.');
-  if (!/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest)) return fail(`critical.image.docker-manifest-digest ${JSON.stringify(digest.slice(0, 80))} is not a digest.`);
+  if (!/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
+    return fail(`critical.image.docker-manifest-digest ${JSON.stringify(digest.slice(0, 80))} is not a digest.`);
   if (typeof reference !== 'string') return fail('critical.identity.docker-reference is not a string.');
   if (kind === 'swr') return { ok: true, payload: { manifestDigest: digest, dockerReference: reference, optional: null } };
   const optional = top.optional;
   // cosign writes "optional": null; the atomic format requires an object there.
-  if (optional === null && kind === 'cosign') return { ok: true, payload: { manifestDigest: digest, dockerReference: reference, optional: null } };
-  if (typeof optional !== 'object' || optional === null || Array.isArray(optional)) return fail('The payload’s optional section is not an object.');
+  if (optional === null && kind === 'cosign')
+    return { ok: true, payload: { manifestDigest: digest, dockerReference: reference, optional: null } };
+  if (typeof optional !== 'object' || optional === null || Array.isArray(optional))
+    return fail('The payload’s optional section is not an object.');
   const o = optional as Record<string, unknown>;
   const out: SignedPayload = { manifestDigest: digest, dockerReference: reference, optional: o };
   if (o.creator !== undefined) {
@@ -77,7 +81,8 @@ export function parseSignedPayload(bytes: Uint8Array, kind: PayloadKind): Payloa
   }
   if (o.timestamp !== undefined) {
     // containers/image reads it as an int64; a date must also fit a JavaScript Date (±8.64e12 s).
-    if (typeof o.timestamp !== 'number' || !Number.isSafeInteger(o.timestamp) || Math.abs(o.timestamp) > 8.64e12) return fail('optional.timestamp is not an integer number of seconds a date can hold.');
+    if (typeof o.timestamp !== 'number' || !Number.isSafeInteger(o.timestamp) || Math.abs(o.timestamp) > 8.64e12)
+      return fail('optional.timestamp is not an integer number of seconds a date can hold.');
     out.timestamp = o.timestamp;
   }
   return { ok: true, payload: out };

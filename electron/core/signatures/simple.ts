@@ -22,15 +22,32 @@ const MAX_SIGNATURES = 1000;
  */
 export function lookasideDir(base: string, repositoryPath: string, digest: string): string {
   const d = parseDigest(digest);
-  if (repositoryPath.split('/').some((c) => c === '..' || c === '.' || c === '')) throw new SignetError('INVALID_INPUT', 'The repository path is not valid for lookaside storage.');
+  if (repositoryPath.split('/').some((c) => c === '..' || c === '.' || c === ''))
+    throw new SignetError('INVALID_INPUT', 'The repository path is not valid for lookaside storage.');
   return path.join(base, `${repositoryPath}@${d.replace(':', '=')}`);
 }
 
-/** Makes a binary signed OpenPGP message over the atomic payload, as skopeo/podman store it; `extra` are further string `optional` members (annotations, description, metadata). */
-export async function signSimple(pgp: PgpSigner, dockerReference: string, digest: string, creator: string, now: Date, extra?: Readonly<Record<string, string>>): Promise<{ payload: string; message: Uint8Array }> {
+/**
+ * Makes a binary signed OpenPGP message over the atomic payload, as skopeo/podman store it; `extra` are further string `optional` members
+ * (annotations, description, metadata).
+ */
+export async function signSimple(
+  pgp: PgpSigner,
+  dockerReference: string,
+  digest: string,
+  creator: string,
+  now: Date,
+  extra?: Readonly<Record<string, string>>,
+): Promise<{ payload: string; message: Uint8Array }> {
   let payload: string;
   try {
-    payload = buildAtomicPayload({ dockerReference, manifestDigest: parseDigest(digest), creator, timestamp: Math.floor(now.getTime() / 1000), ...(extra ? { extra } : {}) });
+    payload = buildAtomicPayload({
+      dockerReference,
+      manifestDigest: parseDigest(digest),
+      creator,
+      timestamp: Math.floor(now.getTime() / 1000),
+      ...(extra ? { extra } : {}),
+    });
   } catch (error) {
     if (error instanceof PayloadInputError) throw new SignetError('INVALID_INPUT', `${error.message} Nothing was signed.`);
     throw error;
@@ -67,7 +84,12 @@ export async function writeLookaside(base: string, repositoryPath: string, diges
  * so a signer writing meanwhile (at the first free N, exclusively) keeps its file; the directory
  * is read again until no gap is left.
  */
-export async function removeLookaside(base: string, repositoryPath: string, digest: string, sha256: string): Promise<{ removed: string; renumbered: Array<{ from: string; to: string }>; remaining: number }> {
+export async function removeLookaside(
+  base: string,
+  repositoryPath: string,
+  digest: string,
+  sha256: string,
+): Promise<{ removed: string; renumbered: Array<{ from: string; to: string }>; remaining: number }> {
   const dir = lookasideDir(base, repositoryPath, digest);
   const files = await readLookaside(base, repositoryPath, digest);
   const target = files.find((f) => createHash('sha256').update(f.bytes).digest('hex') === sha256);
@@ -75,7 +97,8 @@ export async function removeLookaside(base: string, repositoryPath: string, dige
   const file = path.join(dir, target.name);
   // Compare before write: the file must still hold exactly those bytes.
   const now = await readRegularFileIfPresent(file, { maxBytes: MAX_SIGNATURE_BYTES, what: 'The lookaside signature' });
-  if (!now || createHash('sha256').update(now).digest('hex') !== sha256) throw new SignetError('CONFLICT', `${file} changed while it was being deleted; nothing was deleted. Look again.`);
+  if (!now || createHash('sha256').update(now).digest('hex') !== sha256)
+    throw new SignetError('CONFLICT', `${file} changed while it was being deleted; nothing was deleted. Look again.`);
   await fs.unlink(file);
   const renumbered: Array<{ from: string; to: string }> = [];
   for (let round = 0; round < 50; round += 1) {
@@ -164,28 +187,86 @@ export { verifyPgpMessage } from './openpgp-verify';
  * under podman's default rule, matchRepoDigestOrExact (by tag: that exact tag; by digest: the
  * same repository).
  */
-export async function verifySimple(message: Uint8Array, digest: string, trusted: readonly PgpCandidate[], imageReference?: string, now = new Date(), options: { swrRepository?: string } = {}): Promise<SimpleVerdict> {
+export async function verifySimple(
+  message: Uint8Array,
+  digest: string,
+  trusted: readonly PgpCandidate[],
+  imageReference?: string,
+  now = new Date(),
+  options: { swrRepository?: string } = {},
+): Promise<SimpleVerdict> {
   const verified = await verifyPgpMessage(message, trusted, now);
-  const who = { ...(verified.signer !== undefined ? { signer: verified.signer } : {}), ...(verified.index !== undefined ? { index: verified.index } : {}), ...(verified.keyId ? { keyId: verified.keyId } : {}), ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}), ...(verified.ok && verified.signingSubkey ? { signingSubkey: verified.signingSubkey } : {}), ...(verified.created ? { created: verified.created } : {}) };
-  if (!verified.ok) return { ok: false, stage: verified.code.startsWith('KEY_') ? 'key' : 'signature', code: verified.code, reason: verified.reason, ...who };
+  const who = {
+    ...(verified.signer !== undefined ? { signer: verified.signer } : {}),
+    ...(verified.index !== undefined ? { index: verified.index } : {}),
+    ...(verified.keyId ? { keyId: verified.keyId } : {}),
+    ...(verified.fingerprint ? { fingerprint: verified.fingerprint } : {}),
+    ...(verified.ok && verified.signingSubkey ? { signingSubkey: verified.signingSubkey } : {}),
+    ...(verified.created ? { created: verified.created } : {}),
+  };
+  if (!verified.ok)
+    return {
+      ok: false,
+      stage: verified.code.startsWith('KEY_') ? 'key' : 'signature',
+      code: verified.code,
+      reason: verified.reason,
+      ...who,
+    };
   // An .asc file may carry SWR's form (see signed-payload.ts); its identity rule is its own.
   const swr = options.swrRepository !== undefined ? parseSignedPayload(verified.data, 'swr') : undefined;
   const parsed = swr?.ok ? swr : parseSignedPayload(verified.data, 'atomic');
   const signed = { ...who, payload: Buffer.from(verified.data).toString('utf8').slice(0, 65_536) };
   if (!parsed.ok) return { ok: false, stage: 'payload', code: parsed.code, reason: parsed.reason, ...signed };
   const p = parsed.payload;
-  const claims = { identity: p.dockerReference, annotations: stringAnnotations(p.optional), ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}), ...(p.creator !== undefined ? { creator: p.creator } : {}) };
-  if (p.manifestDigest !== digest) return { ok: false, stage: 'digest', code: 'DIGEST_MISMATCH', reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`, ...signed, ...claims };
+  const claims = {
+    identity: p.dockerReference,
+    annotations: stringAnnotations(p.optional),
+    ...(p.timestamp !== undefined ? { timestamp: p.timestamp } : {}),
+    ...(p.creator !== undefined ? { creator: p.creator } : {}),
+  };
+  if (p.manifestDigest !== digest)
+    return {
+      ok: false,
+      stage: 'digest',
+      code: 'DIGEST_MISMATCH',
+      reason: `The payload signs ${p.manifestDigest.slice(0, 80)}, not this image's ${digest}.`,
+      ...signed,
+      ...claims,
+    };
   if (swr?.ok) {
     const repository = options.swrRepository as string;
-    if (imageReference && p.dockerReference !== repository) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The SWR-form payload is for ${p.dockerReference.slice(0, 120)}, not this image's repository ${repository} (SWR names namespace/repository, without the registry).`, ...signed, ...claims };
-    return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...signed, ...claims, identityChecked: imageReference !== undefined, identityRule: 'swr' };
+    if (imageReference && p.dockerReference !== repository)
+      return {
+        ok: false,
+        stage: 'identity',
+        code: 'IDENTITY_MISMATCH',
+        reason: `The SWR-form payload is for ${p.dockerReference.slice(0, 120)}, not this image's repository ${repository} (SWR names namespace/repository, without the registry).`,
+        ...signed,
+        ...claims,
+      };
+    return {
+      ok: true,
+      stage: 'ok',
+      code: 'SIG_VALID',
+      reason: `Signed by ${verified.signer}.`,
+      ...signed,
+      ...claims,
+      identityChecked: imageReference !== undefined,
+      identityRule: 'swr',
+    };
   }
   let signedRef;
   try {
     signedRef = parseNormalizedNamed(p.dockerReference);
   } catch {
-    return { ok: false, stage: 'payload', code: 'PAYLOAD_INVALID', reason: `The payload's identity ${JSON.stringify(p.dockerReference.slice(0, 80))} is not a valid image reference.`, ...signed, ...claims };
+    return {
+      ok: false,
+      stage: 'payload',
+      code: 'PAYLOAD_INVALID',
+      reason: `The payload's identity ${JSON.stringify(p.dockerReference.slice(0, 80))} is not a valid image reference.`,
+      ...signed,
+      ...claims,
+    };
   }
   if (imageReference) {
     let image;
@@ -195,7 +276,23 @@ export async function verifySimple(message: Uint8Array, digest: string, trusted:
       throw new SignetError('INVALID_INPUT', `${imageReference.slice(0, 200)} is not an image reference.`);
     }
     const match = identityMatches({ type: 'matchRepoDigestOrExact' }, image, refString(signedRef));
-    if (!match.ok) return { ok: false, stage: 'identity', code: 'IDENTITY_MISMATCH', reason: `The payload is for ${p.dockerReference.slice(0, 120)}, not ${refString(image)} (matchRepoDigestOrExact).`, ...signed, ...claims };
+    if (!match.ok)
+      return {
+        ok: false,
+        stage: 'identity',
+        code: 'IDENTITY_MISMATCH',
+        reason: `The payload is for ${p.dockerReference.slice(0, 120)}, not ${refString(image)} (matchRepoDigestOrExact).`,
+        ...signed,
+        ...claims,
+      };
   }
-  return { ok: true, stage: 'ok', code: 'SIG_VALID', reason: `Signed by ${verified.signer}.`, ...signed, ...claims, identityChecked: imageReference !== undefined };
+  return {
+    ok: true,
+    stage: 'ok',
+    code: 'SIG_VALID',
+    reason: `Signed by ${verified.signer}.`,
+    ...signed,
+    ...claims,
+    identityChecked: imageReference !== undefined,
+  };
 }

@@ -58,10 +58,18 @@ export interface TrustSet {
   known: { keys: Array<TrustedPublicKey & { known: KnownKey }>; pgp: Array<TrustedPgpKey & { known: KnownKey }> };
 }
 
-export const emptyTrust = (): TrustSet => ({ keys: [], pgp: [], certificates: [], outOfScope: { keys: [], pgp: [], certificates: [] }, known: { keys: [], pgp: [] } });
+export const emptyTrust = (): TrustSet => ({
+  keys: [],
+  pgp: [],
+  certificates: [],
+  outOfScope: { keys: [], pgp: [], certificates: [] },
+  known: { keys: [], pgp: [] },
+});
 
 const windowOf = (e: Pick<TrustEntry, 'notBefore' | 'notAfter'>): TrustWindow | undefined =>
-  e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined;
+  e.notBefore || e.notAfter
+    ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) }
+    : undefined;
 
 /** A trust entry's name without the " (trusted)" Signet shows after signers, for sentences that say it is trusted. */
 export function entryLabel(name: string): string {
@@ -75,12 +83,31 @@ function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPu
   try {
     if (entry.kind === 'certificate') {
       const cert = new X509Certificate(entry.data);
-      const certificate = { notBefore: new Date(cert.validFrom).toISOString(), notAfter: new Date(cert.validTo).toISOString(), subject: cert.subject.replace(/\n/g, ', ') };
-      return { key: { name, pem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(cert.publicKey), validity: { ...(window ? { window } : {}), certificate } } };
+      const certificate = {
+        notBefore: new Date(cert.validFrom).toISOString(),
+        notAfter: new Date(cert.validTo).toISOString(),
+        subject: cert.subject.replace(/\n/g, ', '),
+      };
+      return {
+        key: {
+          name,
+          pem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          fingerprint: spkiSha256(cert.publicKey),
+          validity: { ...(window ? { window } : {}), certificate },
+        },
+      };
     }
-    if (isSm2Spki(entry.data)) return { key: { name, pem: entry.data, fingerprint: pemSpkiSha256(entry.data), validity: window ? { window } : {} } };
+    if (isSm2Spki(entry.data))
+      return { key: { name, pem: entry.data, fingerprint: pemSpkiSha256(entry.data), validity: window ? { window } : {} } };
     const key = createPublicKey(entry.data);
-    return { key: { name, pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(key), validity: window ? { window } : {} } };
+    return {
+      key: {
+        name,
+        pem: key.export({ type: 'spki', format: 'pem' }).toString(),
+        fingerprint: spkiSha256(key),
+        validity: window ? { window } : {},
+      },
+    };
   } catch {
     // An entry that no longer parses vouches for nothing; the trust view shows it.
     return undefined;
@@ -118,7 +145,10 @@ export async function collectTrust(dataDir: string, keys: KeyRing | undefined, r
   if (!request.only) {
     const entries = await new TrustStore(dataDir).entries();
     const { inScope, outOfScope } = request.image ? entriesForImage(entries, request.image) : { inScope: entries, outOfScope: [] };
-    for (const [target, list] of [[set, inScope], [set.outOfScope, outOfScope]] as const) {
+    for (const [target, list] of [
+      [set, inScope],
+      [set.outOfScope, outOfScope],
+    ] as const) {
       for (const entry of list) {
         const t = trustedOf(entry);
         if (t && 'pgp' in t) target.pgp.push(t.pgp);
@@ -141,7 +171,8 @@ async function collectKnown(set: TrustSet, keys: KeyRing, entries: readonly Trus
     const known = { id: info.id, name: info.name };
     const name = `${info.name} (your key, not trusted)`;
     if (info.kind === 'openpgp' && exports?.pgp) set.known.pgp.push({ name, key: exports.pgp, validity: {}, known });
-    else if (exports?.pem && info.spkiSha256) set.known.keys.push({ name, pem: exports.pem, fingerprint: info.spkiSha256, validity: {}, known });
+    else if (exports?.pem && info.spkiSha256)
+      set.known.keys.push({ name, pem: exports.pem, fingerprint: info.spkiSha256, validity: {}, known });
   }
 }
 
@@ -158,7 +189,12 @@ export function publicKeysValidFor(entries: readonly TrustEntry[], image: string
 function addGiven(set: TrustSet, given: TrustRequest): TrustSet {
   for (const [i, pem] of (given.publicKeys ?? []).entries()) {
     try {
-      set.keys.push({ name: `public key ${i + 1} (given)`, pem, fingerprint: isSm2Spki(pem) ? pemSpkiSha256(pem) : spkiSha256(createPublicKey(pem)), validity: {} });
+      set.keys.push({
+        name: `public key ${i + 1} (given)`,
+        pem,
+        fingerprint: isSm2Spki(pem) ? pemSpkiSha256(pem) : spkiSha256(createPublicKey(pem)),
+        validity: {},
+      });
     } catch {
       throw new SignetError('INVALID_INPUT', `Public key ${i + 1} cannot be read as a PEM public key.`);
     }
@@ -178,18 +214,43 @@ export function validityCheck(validity: Validity, claimed: Date | undefined, now
   const claim = claimed ? ` (the signature claims ${claimed.toISOString()}, which Signet cannot verify)` : '';
   const cert = validity.certificate;
   if (cert) {
-    if (now.getTime() >= Date.parse(cert.notAfter)) return fail('CERT_EXPIRED', `The trusted certificate ${cert.subject} expired on ${cert.notAfter}; it is judged now${claim}.`);
-    if (now.getTime() < Date.parse(cert.notBefore)) return fail('CERT_NOT_YET_VALID', `The trusted certificate ${cert.subject} is valid only from ${cert.notBefore}.`);
+    if (now.getTime() >= Date.parse(cert.notAfter))
+      return fail('CERT_EXPIRED', `The trusted certificate ${cert.subject} expired on ${cert.notAfter}; it is judged now${claim}.`);
+    if (now.getTime() < Date.parse(cert.notBefore))
+      return fail('CERT_NOT_YET_VALID', `The trusted certificate ${cert.subject} is valid only from ${cert.notBefore}.`);
   }
   const w = validity.window;
-  if (w?.notAfter && now.getTime() >= Date.parse(w.notAfter)) return fail('WINDOW_ENDED', `Trusted only for signatures made before ${w.notAfter}; Signet cannot verify when this one was made${claim}, so it is judged now, which is later.`);
-  if (w?.notBefore && now.getTime() < Date.parse(w.notBefore)) return fail('WINDOW_NOT_STARTED', `Trusted only for signatures from ${w.notBefore}; it is earlier now.`);
+  if (w?.notAfter && now.getTime() >= Date.parse(w.notAfter))
+    return fail(
+      'WINDOW_ENDED',
+      `Trusted only for signatures made before ${w.notAfter}; Signet cannot verify when this one was made${claim}, so it is judged now, which is later.`,
+    );
+  if (w?.notBefore && now.getTime() < Date.parse(w.notBefore))
+    return fail('WINDOW_NOT_STARTED', `Trusted only for signatures from ${w.notBefore}; it is earlier now.`);
   if (w && claimed) {
-    if (w.notAfter && claimed.getTime() >= Date.parse(w.notAfter)) return fail('WINDOW_CLAIM_OUTSIDE', `The signature claims ${claimed.toISOString()}, after the window's end ${w.notAfter}.`);
-    if (w.notBefore && claimed.getTime() < Date.parse(w.notBefore)) return fail('WINDOW_CLAIM_OUTSIDE', `The signature claims ${claimed.toISOString()}, before the window's start ${w.notBefore}.`);
+    if (w.notAfter && claimed.getTime() >= Date.parse(w.notAfter))
+      return fail('WINDOW_CLAIM_OUTSIDE', `The signature claims ${claimed.toISOString()}, after the window's end ${w.notAfter}.`);
+    if (w.notBefore && claimed.getTime() < Date.parse(w.notBefore))
+      return fail('WINDOW_CLAIM_OUTSIDE', `The signature claims ${claimed.toISOString()}, before the window's start ${w.notBefore}.`);
   }
-  if (w) return { name: 'expiry', status: 'passed', code: 'WINDOW_OK', reason: `Within the trust window now${w.notAfter ? ` (trusted for signatures before ${w.notAfter})` : ''}${cert ? `; the certificate is valid until ${cert.notAfter}` : ''}.` };
-  return { name: 'expiry', status: 'passed', code: 'WINDOW_NONE', reason: cert ? `No trust window; the certificate is valid until ${cert.notAfter}.` : 'The trust entry has no validity window.' };
+  if (w)
+    return {
+      name: 'expiry',
+      status: 'passed',
+      code: 'WINDOW_OK',
+      reason: `Within the trust window now${w.notAfter ? ` (trusted for signatures before ${w.notAfter})` : ''}${cert ? `; the certificate is valid until ${cert.notAfter}` : ''}.`,
+    };
+  return {
+    name: 'expiry',
+    status: 'passed',
+    code: 'WINDOW_NONE',
+    reason: cert ? `No trust window; the certificate is valid until ${cert.notAfter}.` : 'The trust entry has no validity window.',
+  };
 }
 
-export const noTrustedKeyExpiry: SignatureCheck = { name: 'expiry', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' };
+export const noTrustedKeyExpiry: SignatureCheck = {
+  name: 'expiry',
+  status: 'not-checked',
+  code: 'KEY_NOT_CHECKED',
+  reason: 'No trusted key matched.',
+};

@@ -28,7 +28,13 @@ export const ALGORITHMS: Readonly<Record<SignatureAlgorithm, AlgorithmInfo>> = {
   ed25519: { family: 'eddsa', hash: null, digestLength: 0, padding: 'Ed25519 (pure, over the data)' },
 };
 
-export const HASH_LABEL: Readonly<Record<HashName, string>> = { sha224: 'SHA-224', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512', sm3: 'SM3' };
+export const HASH_LABEL: Readonly<Record<HashName, string>> = {
+  sha224: 'SHA-224',
+  sha256: 'SHA-256',
+  sha384: 'SHA-384',
+  sha512: 'SHA-512',
+  sm3: 'SM3',
+};
 
 /** The node:crypto hash of an algorithm Signet computes with node:crypto (SM3 and Ed25519 have none). */
 export function nodeHashOf(algorithm: SignatureAlgorithm): 'sha224' | 'sha256' | 'sha384' | 'sha512' | null {

@@ -17,7 +17,8 @@ export type SignatureAlgorithm =
   | 'ed25519'
   | 'sm2-sm3';
 
-export type SignerProvider = 'software' | 'pkcs11' | 'awskms' | 'gcpkms' | 'azurekms' | 'hashivault' | 'tencentkms' | 'ocikms' | 'huaweikms';
+export type SignerProvider =
+  'software' | 'pkcs11' | 'awskms' | 'gcpkms' | 'azurekms' | 'hashivault' | 'tencentkms' | 'ocikms' | 'huaweikms';
 
 export interface SignerDescription {
   /** Signet's key id, or the provider's key URI for keys Signet does not hold. */

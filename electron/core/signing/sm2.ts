@@ -59,7 +59,18 @@ export function sm2Za(publicKey: WeierstrassPoint<bigint>, id: Uint8Array = SM2_
   const entl = Buffer.alloc(2);
   entl.writeUInt16BE(id.length * 8);
   const { x, y } = publicKey.toAffine();
-  return sm3(Buffer.concat([entl, id, toBytes32(SM2_CURVE.a), toBytes32(SM2_CURVE.b), toBytes32(SM2_CURVE.Gx), toBytes32(SM2_CURVE.Gy), toBytes32(x), toBytes32(y)]));
+  return sm3(
+    Buffer.concat([
+      entl,
+      id,
+      toBytes32(SM2_CURVE.a),
+      toBytes32(SM2_CURVE.b),
+      toBytes32(SM2_CURVE.Gx),
+      toBytes32(SM2_CURVE.Gy),
+      toBytes32(x),
+      toBytes32(y),
+    ]),
+  );
 }
 
 /** e = SM3(Z_A ‖ M): what an SM2 signature actually signs, and what a KMS takes as the "digest". */

@@ -3,12 +3,16 @@ import type { SignatureAlgorithm } from './signer';
 import { nodeHashOf } from './algorithms';
 import { sm2Digest, sm2PublicKeyFromSpki, sm2VerifyDigest } from './sm2';
 
-
 /**
  * Verifies a raw signature (DER ECDSA, PKCS#1 or PSS RSA, pure Ed25519) over `data` with
  * node:crypto. Returns false for a wrong signature and for a key that does not fit the algorithm.
  */
-export function verifyRawSignature(algorithm: SignatureAlgorithm, publicKey: string | KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyRawSignature(
+  algorithm: SignatureAlgorithm,
+  publicKey: string | KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (algorithm === 'sm2-sm3') return verifySm2(publicKey, data, signature);
   let key: KeyObject;
   try {

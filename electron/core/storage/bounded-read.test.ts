@@ -73,7 +73,9 @@ describe('readRegularFile', () => {
   it('refuses a FIFO without blocking', { timeout: 2000 }, async () => {
     const file = path.join(dir, 'fifo');
     makeFifo(file);
-    expect(await codeOf(readRegularFile(file, opts))).toMatch(/^INVALID_INPUT: The test file .* is a FIFO \(named pipe\), not a regular file/);
+    expect(await codeOf(readRegularFile(file, opts))).toMatch(
+      /^INVALID_INPUT: The test file .* is a FIFO \(named pipe\), not a regular file/,
+    );
     expect(await codeOf(readRegularFileIfPresent(file, opts))).toMatch(/^INVALID_INPUT/);
     expect(codeOfSync(() => readRegularFileSync(file, opts))).toMatch(/^INVALID_INPUT: .*FIFO/);
   });
@@ -88,7 +90,9 @@ describe('readRegularFile', () => {
   it('refuses a directory and a socket', { timeout: 2000 }, async () => {
     const sub = path.join(dir, 'sub');
     await mkdir(sub);
-    expect(await codeOf(readRegularFile(sub, opts))).toMatch(/^INVALID_INPUT: .* is a directory, not a regular file; .*name the file inside it/);
+    expect(await codeOf(readRegularFile(sub, opts))).toMatch(
+      /^INVALID_INPUT: .* is a directory, not a regular file; .*name the file inside it/,
+    );
     expect(codeOfSync(() => readRegularFileSync(sub, opts))).toMatch(/^INVALID_INPUT: .* is a directory/);
     const sock = path.join(dir, 's.sock');
     const server = net.createServer().listen(sock);
@@ -134,7 +138,9 @@ describe('readRegularFile', () => {
     await symlink(outside, path.join(root, 'out'));
     await writeFile(path.join(root, 'real'), 'inside');
     await symlink('real', path.join(root, 'in'));
-    expect(await codeOf(readRegularFile(path.join(root, 'out'), { ...opts, within: root }))).toMatch(/^INVALID_INPUT: .* symbolic link leading out of/);
+    expect(await codeOf(readRegularFile(path.join(root, 'out'), { ...opts, within: root }))).toMatch(
+      /^INVALID_INPUT: .* symbolic link leading out of/,
+    );
     expect(codeOfSync(() => readRegularFileSync(path.join(root, 'out'), { ...opts, within: root }))).toMatch(/^INVALID_INPUT/);
     expect((await readRegularFile(path.join(root, 'in'), { ...opts, within: root })).toString()).toBe('inside');
   });

@@ -60,7 +60,10 @@ export async function readRegularFileIfPresent(file: string, options: BoundedRea
  * handle); `undefined` when it does not exist. The caller closes the handle, and still must not
  * read more than `maxBytes` (the size is checked only as it is now).
  */
-export async function openRegularFile(file: string, options: BoundedReadOptions): Promise<{ handle: fs.FileHandle; stat: Stats } | undefined> {
+export async function openRegularFile(
+  file: string,
+  options: BoundedReadOptions,
+): Promise<{ handle: fs.FileHandle; stat: Stats } | undefined> {
   let target = file;
   try {
     checkStat(await fs.stat(file), file, options);
@@ -145,7 +148,10 @@ function checkStat(stat: Stats, file: string, options: BoundedReadOptions): void
   if (!stat.isFile()) {
     const kind = describeKind(stat);
     const hint = stat.isDirectory() ? 'name the file inside it' : 'copy its content into a regular file and name that';
-    throw new SignetError('INVALID_INPUT', `${label(file, options)} is ${kind}, not a regular file; Signet reads only regular files, so ${hint}.`);
+    throw new SignetError(
+      'INVALID_INPUT',
+      `${label(file, options)} is ${kind}, not a regular file; Signet reads only regular files, so ${hint}.`,
+    );
   }
   if (stat.size > options.maxBytes) throw tooLarge(file, options);
 }
@@ -175,12 +181,18 @@ function resolveWithinSync(file: string, options: BoundedReadOptions): string {
 
 function assertWithin(root: string, real: string, file: string, options: BoundedReadOptions): void {
   if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
-    throw new SignetError('INVALID_INPUT', `${label(file, options)} is a symbolic link leading out of ${options.within} (to ${real}); Signet does not follow links out of the folder it was given.`);
+    throw new SignetError(
+      'INVALID_INPUT',
+      `${label(file, options)} is a symbolic link leading out of ${options.within} (to ${real}); Signet does not follow links out of the folder it was given.`,
+    );
   }
 }
 
 function tooLarge(file: string, options: BoundedReadOptions): SignetError {
-  return new SignetError('TOO_LARGE', `${label(file, options)} is larger than ${formatBytes(options.maxBytes)}, more than Signet accepts for it.`);
+  return new SignetError(
+    'TOO_LARGE',
+    `${label(file, options)} is larger than ${formatBytes(options.maxBytes)}, more than Signet accepts for it.`,
+  );
 }
 
 function label(file: string, options: BoundedReadOptions): string {
@@ -211,7 +223,10 @@ function mapError(error: unknown, file: string, options: BoundedReadOptions): Si
     case 'EPERM':
       return new SignetError('FORBIDDEN', `Signet may not read ${label(file, options)}: check its permissions.`);
     case 'EAGAIN':
-      return new SignetError('INVALID_INPUT', `${label(file, options)} is not a regular file that can be read now; Signet reads only regular files.`);
+      return new SignetError(
+        'INVALID_INPUT',
+        `${label(file, options)} is not a regular file that can be read now; Signet reads only regular files.`,
+      );
     default:
       return new SignetError('IO_ERROR', `Could not read ${label(file, options)}: ${e.message ?? String(error)}.`);
   }

@@ -4,7 +4,17 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SignetError } from '../../../shared/errors';
-import { checkKey, MAX_OBJECT_BYTES, sameBytes, sha256Hex, type ListOutcome, type ObjectInfo, type ObjectStore, type PutOptions, type PutOutcome } from './object-store';
+import {
+  checkKey,
+  MAX_OBJECT_BYTES,
+  sameBytes,
+  sha256Hex,
+  type ListOutcome,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  type PutOutcome,
+} from './object-store';
 import { readRegularFile } from './bounded-read';
 
 const TEMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
@@ -31,7 +41,8 @@ export class DirectoryStore implements ObjectStore {
 
   async put(key: string, data: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
     checkKey(key);
-    if (data.length > MAX_OBJECT_BYTES) throw new SignetError('TOO_LARGE', `The object is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
+    if (data.length > MAX_OBJECT_BYTES)
+      throw new SignetError('TOO_LARGE', `The object is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
     const target = this.file(key);
     const dir = path.dirname(target);
     await this.makeFolders(key);
@@ -60,7 +71,11 @@ export class DirectoryStore implements ObjectStore {
     }
     await syncDirectory(dir);
     const back = await this.get(key);
-    if (!sameBytes(back, data)) throw new SignetError('STORAGE_ERROR', `${target} does not read back as written; the disk or another program changed it. Check the folder before using it.`);
+    if (!sameBytes(back, data))
+      throw new SignetError(
+        'STORAGE_ERROR',
+        `${target} does not read back as written; the disk or another program changed it. Check the folder before using it.`,
+      );
     return { key, url: this.url(key), size: data.length, sha256: sha256Hex(data), overwritten };
   }
 
@@ -96,7 +111,8 @@ export class DirectoryStore implements ObjectStore {
   }
 
   async list(prefix: string, limit = 10_000): Promise<ListOutcome> {
-    if (prefix.includes('\0') || prefix.includes('\\') || prefix.startsWith('/') || prefix.split('/').some((s) => s === '..')) throw new SignetError('INVALID_INPUT', 'The listing prefix must be a relative path without "..".');
+    if (prefix.includes('\0') || prefix.includes('\\') || prefix.startsWith('/') || prefix.split('/').some((s) => s === '..'))
+      throw new SignetError('INVALID_INPUT', 'The listing prefix must be a relative path without "..".');
     const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const found: ObjectInfo[] = [];
     const walk = async (relative: string): Promise<void> => {
@@ -202,7 +218,10 @@ export class DirectoryStore implements ObjectStore {
   }
 
   private conflict(target: string): SignetError {
-    return new SignetError('CONFLICT', `${target} exists already; Signet does not overwrite it. Remove it yourself, or confirm the overwrite.`);
+    return new SignetError(
+      'CONFLICT',
+      `${target} exists already; Signet does not overwrite it. Remove it yourself, or confirm the overwrite.`,
+    );
   }
 
   private async io<T>(run: () => Promise<T>, verb: string): Promise<T> {
@@ -216,7 +235,8 @@ export class DirectoryStore implements ObjectStore {
   private ioError(error: unknown, verb: string): Error {
     if (error instanceof SignetError) return error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return new SignetError('FORBIDDEN', `Signet may not ${verb} ${this.root} ; check the folder's permissions.`);
+    if (code === 'EACCES' || code === 'EPERM')
+      return new SignetError('FORBIDDEN', `Signet may not ${verb} ${this.root} ; check the folder's permissions.`);
     if (code === 'ENOSPC') return new SignetError('IO_ERROR', `The disk holding ${this.root} is full.`);
     if (code === 'ENOTDIR' || code === 'EEXIST') return new SignetError('CONFLICT', `A file stands where ${this.root} needs a folder.`);
     return new SignetError('IO_ERROR', `Cannot ${verb} ${this.root}: ${describeSystemError(error)}.`);

@@ -19,7 +19,9 @@ interface Owner {
 async function readOwner(lock: string): Promise<Owner | undefined> {
   try {
     const o = JSON.parse(await fs.readFile(lock, 'utf8')) as Partial<Owner>;
-    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.at === 'number' && typeof o.nonce === 'string' ? (o as Owner) : undefined;
+    return typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.at === 'number' && typeof o.nonce === 'string'
+      ? (o as Owner)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -46,14 +48,16 @@ function alive(pid: number): boolean {
 export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`;
   const previous = held.get(lock) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    const nonce = await acquire(lock);
-    try {
-      return await work();
-    } finally {
-      if ((await readOwner(lock))?.nonce === nonce) await fs.rm(lock, { force: true });
-    }
-  });
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const nonce = await acquire(lock);
+      try {
+        return await work();
+      } finally {
+        if ((await readOwner(lock))?.nonce === nonce) await fs.rm(lock, { force: true });
+      }
+    });
   const tail = run.catch(() => undefined);
   held.set(lock, tail);
   void tail.then(() => {
@@ -117,7 +121,11 @@ async function acquire(lock: string): Promise<string> {
       await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
       continue;
     }
-    if (Date.now() > deadline) throw new SignetError('UNAVAILABLE', `Another Signet process holds ${lock} (pid ${owner?.pid ?? 'unknown'}); try again, or remove the file if no Signet process is running.`);
+    if (Date.now() > deadline)
+      throw new SignetError(
+        'UNAVAILABLE',
+        `Another Signet process holds ${lock} (pid ${owner?.pid ?? 'unknown'}); try again, or remove the file if no Signet process is running.`,
+      );
     await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
     delay = Math.min(delay * 2, 100);
   }

@@ -4,13 +4,19 @@ import { DirectoryStore } from './directory-store';
 import { sameBytes, sha256Hex, type ObjectStore } from './object-store';
 
 const MAX_SIGNATURES = 1000;
-const SIGNATURE_KEY = /^((?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)@(sha256=[0-9a-f]{64}|sha512=[0-9a-f]{128})\/signature-([1-9][0-9]{0,5})$/;
+const SIGNATURE_KEY =
+  /^((?:[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)@(sha256=[0-9a-f]{64}|sha512=[0-9a-f]{128})\/signature-([1-9][0-9]{0,5})$/;
 
 /** `<repository>@sha256=<hex>/signature-N`, the containers/image lookaside layout. */
 export function lookasideKey(repository: string, digest: string, n: number): string {
-  if (!/^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/.test(digest)) throw new SignetError('INVALID_INPUT', `${digest.slice(0, 80)} is not a manifest digest.`);
+  if (!/^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/.test(digest))
+    throw new SignetError('INVALID_INPUT', `${digest.slice(0, 80)} is not a manifest digest.`);
   const key = `${repository}@${digest.replace(':', '=')}/signature-${n}`;
-  if (!SIGNATURE_KEY.test(key)) throw new SignetError('INVALID_INPUT', `${repository.slice(0, 200)} is not a repository path (lower-case components separated by /, without the registry host).`);
+  if (!SIGNATURE_KEY.test(key))
+    throw new SignetError(
+      'INVALID_INPUT',
+      `${repository.slice(0, 200)} is not a repository path (lower-case components separated by /, without the registry host).`,
+    );
   return key;
 }
 
@@ -19,11 +25,17 @@ export function lookasideKey(repository: string, digest: string, n: number): str
  * signature already present is reported, not duplicated; a name taken by a concurrent writer
  * moves on to the next N.
  */
-export async function putLookasideSignature(store: ObjectStore, repository: string, digest: string, signature: Uint8Array): Promise<LookasidePutResult & { alreadyPresent: boolean }> {
+export async function putLookasideSignature(
+  store: ObjectStore,
+  repository: string,
+  digest: string,
+  signature: Uint8Array,
+): Promise<LookasidePutResult & { alreadyPresent: boolean }> {
   for (let n = 1; n <= MAX_SIGNATURES; n++) {
     const key = lookasideKey(repository, digest, n);
     if (await store.exists(key)) {
-      if (sameBytes(await store.get(key), signature)) return { key, url: store.url(key), index: n, sha256: sha256Hex(signature), alreadyPresent: true };
+      if (sameBytes(await store.get(key), signature))
+        return { key, url: store.url(key), index: n, sha256: sha256Hex(signature), alreadyPresent: true };
       continue;
     }
     try {
@@ -50,7 +62,11 @@ export function registriesDSnippet(baseUrl: string, scope?: string): string {
  * same bytes are left alone, a differing object refuses the whole publish (nothing is
  * overwritten), files that are not lookaside signatures are listed and skipped.
  */
-export async function publishStaging(directory: string, target: ObjectStore, options: { scope?: string; progress?: (done: number, total: number, message: string) => void } = {}): Promise<PublishResult> {
+export async function publishStaging(
+  directory: string,
+  target: ObjectStore,
+  options: { scope?: string; progress?: (done: number, total: number, message: string) => void } = {},
+): Promise<PublishResult> {
   const staging = new DirectoryStore(directory);
   const listed = await staging.list('', 100_000);
   if (!listed.complete) throw new SignetError('TOO_LARGE', `${directory} holds more than 100,000 files; publish it in parts.`);
@@ -70,7 +86,10 @@ export async function publishStaging(directory: string, target: ObjectStore, opt
     else conflicts.push(object.key);
   }
   if (conflicts.length) {
-    throw new SignetError('CONFLICT', `${target.description} already holds different signatures at ${conflicts.slice(0, 3).join(', ')}${conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : ''}; nothing was published. Re-number the staged signatures or remove the published ones yourself.`);
+    throw new SignetError(
+      'CONFLICT',
+      `${target.description} already holds different signatures at ${conflicts.slice(0, 3).join(', ')}${conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : ''}; nothing was published. Re-number the staged signatures or remove the published ones yourself.`,
+    );
   }
   const uploaded: string[] = [];
   for (const [i, item] of plan.entries()) {

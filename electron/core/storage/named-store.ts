@@ -37,10 +37,15 @@ export class NamedRecordStore<T extends { name: string }> {
     }
     const doc = parseStrictJson(bytes, this.file) as Record<string, unknown> | null;
     const items = doc && typeof doc === 'object' && doc.version === 1 ? doc[this.field] : undefined;
-    if (!Array.isArray(items)) throw new SignetError('MALFORMED', `${this.file} is not a Signet ${this.what} file. Move it aside and add them again.`);
+    if (!Array.isArray(items))
+      throw new SignetError('MALFORMED', `${this.file} is not a Signet ${this.what} file. Move it aside and add them again.`);
     return items.map((item, i) => {
       const parsed = this.schema.safeParse(item);
-      if (!parsed.success) throw new SignetError('MALFORMED', `${this.file}: ${this.what} ${i + 1} is invalid (${parsed.error.issues[0]?.message ?? 'invalid'}). Fix or move the file aside.`);
+      if (!parsed.success)
+        throw new SignetError(
+          'MALFORMED',
+          `${this.file}: ${this.what} ${i + 1} is invalid (${parsed.error.issues[0]?.message ?? 'invalid'}). Fix or move the file aside.`,
+        );
       return parsed.data;
     });
   }
@@ -55,7 +60,8 @@ export class NamedRecordStore<T extends { name: string }> {
     return this.serial(async () => {
       const all = await this.list();
       const at = all.findIndex((r) => r.name === record.name);
-      if (at !== -1 && !replace) throw new SignetError('CONFLICT', `A ${this.what} named "${record.name}" exists already. Remove it first, or replace it.`);
+      if (at !== -1 && !replace)
+        throw new SignetError('CONFLICT', `A ${this.what} named "${record.name}" exists already. Remove it first, or replace it.`);
       if (at === -1) all.push(record);
       else all[at] = record;
       await this.write(all);

@@ -63,7 +63,8 @@ export interface ObjectStore {
  * no NUL, no backslash, no leading `/` — so a key can never leave its root or prefix.
  */
 export function checkKey(key: string, what = 'The object key'): string {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 1024) throw new SignetError('INVALID_INPUT', `${what} must be 1-1024 characters.`);
+  if (typeof key !== 'string' || key.length === 0 || key.length > 1024)
+    throw new SignetError('INVALID_INPUT', `${what} must be 1-1024 characters.`);
   if (key.includes('\0')) throw new SignetError('INVALID_INPUT', `${what} contains a NUL character.`);
   if (key.includes('\\')) throw new SignetError('INVALID_INPUT', `${what} contains a backslash; use / between folders.`);
   if (key.startsWith('/')) throw new SignetError('INVALID_INPUT', `${what} must be relative (it starts with /).`);
@@ -87,5 +88,8 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  return (
+    a.length === b.length &&
+    Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0
+  );
 }

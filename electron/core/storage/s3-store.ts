@@ -2,12 +2,28 @@ import { describeSystemError } from '../../../shared/system-errors';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { GetObjectCommandOutput, HeadObjectCommandOutput, ListObjectsV2CommandOutput, S3Client as S3ClientType } from '@aws-sdk/client-s3';
+import type {
+  GetObjectCommandOutput,
+  HeadObjectCommandOutput,
+  ListObjectsV2CommandOutput,
+  S3Client as S3ClientType,
+} from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { SignetError } from '../../../shared/errors';
 import type { AddressingStyle, StorageKind } from '../../../shared/models/storage';
 import { assertOnline, isOfflineError, OFFLINE_MESSAGE } from '../net/gate';
-import { checkKey, MAX_OBJECT_BYTES, normalizePrefix, sameBytes, sha256Hex, type ListOutcome, type ObjectInfo, type ObjectStore, type PutOptions, type PutOutcome } from './object-store';
+import {
+  checkKey,
+  MAX_OBJECT_BYTES,
+  normalizePrefix,
+  sameBytes,
+  sha256Hex,
+  type ListOutcome,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+  type PutOutcome,
+} from './object-store';
 
 export interface S3StoreOptions {
   kind: Exclude<StorageKind, 'directory'>;
@@ -49,10 +65,12 @@ export class S3Store implements ObjectStore {
 
   async put(key: string, data: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
     checkKey(key);
-    if (data.length > MAX_OBJECT_BYTES) throw new SignetError('TOO_LARGE', `The object is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
+    if (data.length > MAX_OBJECT_BYTES)
+      throw new SignetError('TOO_LARGE', `The object is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const existing = await this.head(key);
-    if (existing && !options.overwrite) throw new SignetError('CONFLICT', `${this.url(key)} exists already; Signet does not overwrite it unless you confirm it.`);
+    if (existing && !options.overwrite)
+      throw new SignetError('CONFLICT', `${this.url(key)} exists already; Signet does not overwrite it unless you confirm it.`);
     await this.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,
@@ -67,7 +85,10 @@ export class S3Store implements ObjectStore {
     );
     const back = await this.get(key);
     if (!sameBytes(back, data)) {
-      throw new SignetError('STORAGE_ERROR', `${this.url(key)} does not read back as written (another writer, or a proxy changed it). Check the object before anyone uses it.`);
+      throw new SignetError(
+        'STORAGE_ERROR',
+        `${this.url(key)} does not read back as written (another writer, or a proxy changed it). Check the object before anyone uses it.`,
+      );
     }
     return { key, url: this.url(key), size: data.length, sha256: sha256Hex(data), overwritten: existing !== undefined };
   }
@@ -76,7 +97,8 @@ export class S3Store implements ObjectStore {
     checkKey(key);
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const answer = await this.send<GetObjectCommandOutput>(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.full(key) }), key);
-    if ((answer.ContentLength ?? 0) > MAX_OBJECT_BYTES) throw new SignetError('TOO_LARGE', `${key} is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
+    if ((answer.ContentLength ?? 0) > MAX_OBJECT_BYTES)
+      throw new SignetError('TOO_LARGE', `${key} is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
     if (!answer.Body) return new Uint8Array();
     const bytes = await answer.Body.transformToByteArray();
     if (bytes.length > MAX_OBJECT_BYTES) throw new SignetError('TOO_LARGE', `${key} is larger than ${MAX_OBJECT_BYTES / 1024 / 1024} MiB.`);
@@ -87,8 +109,16 @@ export class S3Store implements ObjectStore {
     checkKey(key);
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
     try {
-      const answer = await this.send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.full(key) }), key);
-      return { key, size: answer.ContentLength ?? 0, ...(answer.ETag ? { etag: answer.ETag } : {}), ...(answer.LastModified ? { lastModified: answer.LastModified.toISOString() } : {}) };
+      const answer = await this.send<HeadObjectCommandOutput>(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.full(key) }),
+        key,
+      );
+      return {
+        key,
+        size: answer.ContentLength ?? 0,
+        ...(answer.ETag ? { etag: answer.ETag } : {}),
+        ...(answer.LastModified ? { lastModified: answer.LastModified.toISOString() } : {}),
+      };
     } catch (error) {
       if (error instanceof SignetError && error.code === 'NOT_FOUND' && !error.message.startsWith('The bucket ')) return undefined;
       throw error;
@@ -106,12 +136,22 @@ export class S3Store implements ObjectStore {
     const strip = this.prefix ? `${this.prefix}/` : '';
     do {
       const page = await this.send<ListObjectsV2CommandOutput>(
-        new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: `${strip}${prefix}`, MaxKeys: Math.min(1000, limit - objects.length + 1), ...(token ? { ContinuationToken: token } : {}) }),
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: `${strip}${prefix}`,
+          MaxKeys: Math.min(1000, limit - objects.length + 1),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
         prefix || '(all)',
       );
       for (const item of page.Contents ?? []) {
         if (!item.Key?.startsWith(strip)) continue;
-        objects.push({ key: item.Key.slice(strip.length), size: item.Size ?? 0, ...(item.ETag ? { etag: item.ETag } : {}), ...(item.LastModified ? { lastModified: item.LastModified.toISOString() } : {}) });
+        objects.push({
+          key: item.Key.slice(strip.length),
+          size: item.Size ?? 0,
+          ...(item.ETag ? { etag: item.ETag } : {}),
+          ...(item.LastModified ? { lastModified: item.LastModified.toISOString() } : {}),
+        });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token && objects.length <= limit);
@@ -155,7 +195,12 @@ export class S3Store implements ObjectStore {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         maxAttempts: 3,
-        requestHandler: { httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions), connectionTimeout: 10_000, requestTimeout: 60_000 },
+        requestHandler: {
+          httpAgent: new http.Agent(agentOptions),
+          httpsAgent: new https.Agent(agentOptions),
+          connectionTimeout: 10_000,
+          requestTimeout: 60_000,
+        },
       });
       if (this.options.kind === 'obs') {
         client.middlewareStack.add(
@@ -189,18 +234,40 @@ export class S3Store implements ObjectStore {
     const name = e.name ?? e.Code ?? '';
     const status = e.$metadata?.httpStatusCode;
     const where = `${this.description} (${this.options.endpoint ?? defaultEndpoint(this.options.kind, this.options.region) ?? 'AWS'})`;
-    if (name === 'NoSuchBucket') return new SignetError('NOT_FOUND', `The bucket ${this.options.bucket} does not exist at ${where}. Check the bucket name, region and endpoint.`);
-    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new SignetError('NOT_FOUND', `There is no ${key} in ${this.description}.`);
-    if (name === 'PreconditionFailed' || status === 412) return new SignetError('CONFLICT', `${key} appeared in ${this.description} while Signet was writing it; nothing was overwritten.`);
-    if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) return new SignetError('STORAGE_ERROR', `The bucket ${this.options.bucket} is in another region than ${this.options.region}, or the endpoint is for another region; set the profile's region to the bucket's.`);
+    if (name === 'NoSuchBucket')
+      return new SignetError(
+        'NOT_FOUND',
+        `The bucket ${this.options.bucket} does not exist at ${where}. Check the bucket name, region and endpoint.`,
+      );
+    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404)
+      return new SignetError('NOT_FOUND', `There is no ${key} in ${this.description}.`);
+    if (name === 'PreconditionFailed' || status === 412)
+      return new SignetError('CONFLICT', `${key} appeared in ${this.description} while Signet was writing it; nothing was overwritten.`);
+    if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301)
+      return new SignetError(
+        'STORAGE_ERROR',
+        `The bucket ${this.options.bucket} is in another region than ${this.options.region}, or the endpoint is for another region; set the profile's region to the bucket's.`,
+      );
     if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken'].includes(name) || status === 403) {
-      return new SignetError('UNAUTHORIZED', `${where} refused the credentials (${name || status}): check the access key, secret key, session token and region, or that the key may write to this bucket.`);
+      return new SignetError(
+        'UNAUTHORIZED',
+        `${where} refused the credentials (${name || status}): check the access key, secret key, session token and region, or that the key may write to this bucket.`,
+      );
     }
     if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
-      return new SignetError('UNAUTHORIZED', 'No storage credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or store credentials with the profile.');
+      return new SignetError(
+        'UNAUTHORIZED',
+        'No storage credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or store credentials with the profile.',
+      );
     }
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? name) || /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message ?? '')) {
-      return new SignetError('STORAGE_ERROR', `The connection to ${where} failed (${describeSystemError(error)}); nothing was left half-written: try again.`);
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? name) ||
+      /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message ?? '')
+    ) {
+      return new SignetError(
+        'STORAGE_ERROR',
+        `The connection to ${where} failed (${describeSystemError(error)}); nothing was left half-written: try again.`,
+      );
     }
     return new SignetError('STORAGE_ERROR', `${where} answered ${name || status || 'an error'}: ${(e.message ?? '').slice(0, 200)}`);
   }

@@ -4,7 +4,13 @@ import path from 'node:path';
 import type { LookupFunction } from 'node:net';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { SignetError } from '../../../shared/errors';
-import { StorageProfile, type StorageCredentialSource, type StorageKind, type StorageTarget, type StorageTestResult } from '../../../shared/models/storage';
+import {
+  StorageProfile,
+  type StorageCredentialSource,
+  type StorageKind,
+  type StorageTarget,
+  type StorageTestResult,
+} from '../../../shared/models/storage';
 import type { SecretStore } from '../kms/connections';
 import { DirectoryStore } from './directory-store';
 import { NamedRecordStore } from './named-store';
@@ -30,7 +36,11 @@ export interface AddProfile {
   addressing?: 'path' | 'virtual' | undefined;
   path?: string | undefined;
   publicUrl?: string | undefined;
-  credential: { source: StorageCredentialSource; profile?: string | undefined; secret?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined };
+  credential: {
+    source: StorageCredentialSource;
+    profile?: string | undefined;
+    secret?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
+  };
   replace?: boolean | undefined;
 }
 
@@ -55,18 +65,25 @@ export class StorageService {
     const { credential } = request;
     if (request.kind === 'directory') {
       if (!request.path) throw new SignetError('INVALID_INPUT', 'A directory profile needs the folder path.');
-      if (request.bucket || request.endpoint) throw new SignetError('INVALID_INPUT', 'A directory profile has a path, not a bucket or endpoint.');
+      if (request.bucket || request.endpoint)
+        throw new SignetError('INVALID_INPUT', 'A directory profile has a path, not a bucket or endpoint.');
     } else {
       if (!request.bucket) throw new SignetError('INVALID_INPUT', 'Name the bucket.');
-      if (request.kind === 's3-compatible' && !request.endpoint) throw new SignetError('INVALID_INPUT', 'An S3-compatible profile needs its endpoint URL.');
-      if (request.kind === 'obs' && !request.region && !request.endpoint) throw new SignetError('INVALID_INPUT', 'An OBS profile needs its region (for example cn-north-4) or endpoint.');
-      if (credential.source === 'none') throw new SignetError('INVALID_INPUT', 'Buckets need credentials: choose the environment, an AWS profile, or enter them here.');
+      if (request.kind === 's3-compatible' && !request.endpoint)
+        throw new SignetError('INVALID_INPUT', 'An S3-compatible profile needs its endpoint URL.');
+      if (request.kind === 'obs' && !request.region && !request.endpoint)
+        throw new SignetError('INVALID_INPUT', 'An OBS profile needs its region (for example cn-north-4) or endpoint.');
+      if (credential.source === 'none')
+        throw new SignetError('INVALID_INPUT', 'Buckets need credentials: choose the environment, an AWS profile, or enter them here.');
     }
-    if (credential.source === 'keychain' && !credential.secret) throw new SignetError('INVALID_INPUT', 'Enter the access key id and secret access key.');
-    if (credential.source !== 'keychain' && credential.secret) throw new SignetError('INVALID_INPUT', 'Secrets are only taken with the keychain credential source.');
+    if (credential.source === 'keychain' && !credential.secret)
+      throw new SignetError('INVALID_INPUT', 'Enter the access key id and secret access key.');
+    if (credential.source !== 'keychain' && credential.secret)
+      throw new SignetError('INVALID_INPUT', 'Secrets are only taken with the keychain credential source.');
     if (credential.source === 'profile' && !credential.profile) throw new SignetError('INVALID_INPUT', 'Name the AWS profile to use.');
     const existing = (await this.profiles.list()).find((p) => p.name === request.name);
-    if (existing && !request.replace) throw new SignetError('CONFLICT', `A storage profile named "${request.name}" exists already. Remove it first, or replace it.`);
+    if (existing && !request.replace)
+      throw new SignetError('CONFLICT', `A storage profile named "${request.name}" exists already. Remove it first, or replace it.`);
     const profile: StorageProfile = {
       name: request.name,
       kind: request.kind,
@@ -84,10 +101,16 @@ export class StorageService {
       },
     };
     const parsed = StorageProfile.safeParse(profile);
-    if (!parsed.success) throw new SignetError('INVALID_INPUT', `The profile is invalid: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}.`);
-    if (credential.source === 'keychain' && credential.secret) await this.options.secrets.put(entryFor(request.name), JSON.stringify(credential.secret));
+    if (!parsed.success)
+      throw new SignetError(
+        'INVALID_INPUT',
+        `The profile is invalid: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}.`,
+      );
+    if (credential.source === 'keychain' && credential.secret)
+      await this.options.secrets.put(entryFor(request.name), JSON.stringify(credential.secret));
     await this.profiles.put(parsed.data, request.replace ?? false);
-    if (existing?.credential.keychainEntry && credential.source !== 'keychain') await this.options.secrets.delete(existing.credential.keychainEntry).catch(() => undefined);
+    if (existing?.credential.keychainEntry && credential.source !== 'keychain')
+      await this.options.secrets.delete(existing.credential.keychainEntry).catch(() => undefined);
     return parsed.data;
   }
 
@@ -101,8 +124,14 @@ export class StorageService {
     const saved = target.profile ? await this.profiles.get(target.profile) : undefined;
     // A saved profile's credentials go only to its own server (or folder): another endpoint could be anyone's.
     if (saved) {
-      const moved = (['endpoint', 'path', 'awsProfile'] as const).filter((k) => target[k] !== undefined && target[k] !== (saved as Record<string, unknown>)[k]);
-      if (moved.length) throw new SignetError('INVALID_INPUT', `The profile "${saved.name}" cannot be pointed elsewhere (${moved.join(', ')}): its credentials go only to its own server. Save another profile, or give the target without one.`);
+      const moved = (['endpoint', 'path', 'awsProfile'] as const).filter(
+        (k) => target[k] !== undefined && target[k] !== (saved as Record<string, unknown>)[k],
+      );
+      if (moved.length)
+        throw new SignetError(
+          'INVALID_INPUT',
+          `The profile "${saved.name}" cannot be pointed elsewhere (${moved.join(', ')}): its credentials go only to its own server. Save another profile, or give the target without one.`,
+        );
     }
     const kind: StorageKind = target.kind ?? saved?.kind ?? (target.path ? 'directory' : target.endpoint ? 's3-compatible' : 'aws');
     const publicUrl = target.publicUrl ?? saved?.publicUrl;
@@ -148,7 +177,11 @@ export class StorageService {
     let ok = await step('list', async () => `${(await store.list('', 10)).objects.length} object(s) seen`);
     if (ok && mode === 'write') {
       const key = `.signet-probe/${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-      ok = await step('write and read back', async () => (await store.put(key, Buffer.from(`Signet storage probe ${new Date().toISOString()}\n`), { contentType: 'text/plain' })).url);
+      ok = await step(
+        'write and read back',
+        async () =>
+          (await store.put(key, Buffer.from(`Signet storage probe ${new Date().toISOString()}\n`), { contentType: 'text/plain' })).url,
+      );
       if (ok) ok = await step('delete the probe', async () => (await store.delete(key), undefined));
     }
     return { target: store.description, mode, steps, ok, milliseconds: Date.now() - started };
@@ -158,18 +191,35 @@ export class StorageService {
     return this.options.env ?? process.env;
   }
 
-  private async credentials(saved: StorageProfile | undefined, awsProfile: string | undefined): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
+  private async credentials(
+    saved: StorageProfile | undefined,
+    awsProfile: string | undefined,
+  ): Promise<AwsCredentialIdentity | AwsCredentialIdentityProvider> {
     const source: StorageCredentialSource = awsProfile ? 'profile' : (saved?.credential.source ?? 'default');
     if (source === 'keychain') {
       const entry = saved?.credential.keychainEntry;
       const text = entry ? await this.options.secrets.get(entry) : undefined;
-      if (!text) throw new SignetError('UNAUTHORIZED', `The credentials of storage profile "${saved?.name}" are not in the OS keychain any more; add the profile again.`);
+      if (!text)
+        throw new SignetError(
+          'UNAUTHORIZED',
+          `The credentials of storage profile "${saved?.name}" are not in the OS keychain any more; add the profile again.`,
+        );
       const secret = JSON.parse(text) as { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-      return { accessKeyId: secret.accessKeyId, secretAccessKey: secret.secretAccessKey, ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}) };
+      return {
+        accessKeyId: secret.accessKeyId,
+        secretAccessKey: secret.secretAccessKey,
+        ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}),
+      };
     }
     const env = this.env;
     const fromEnvironment = (): AwsCredentialIdentity | undefined =>
-      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : undefined;
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          }
+        : undefined;
     if (source === 'environment') {
       const found = fromEnvironment();
       if (!found) throw new SignetError('UNAUTHORIZED', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set.');
@@ -185,7 +235,10 @@ export class StorageService {
     const configFilepath = env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config');
     const profile = awsProfile ?? saved?.credential.profile ?? env.AWS_PROFILE ?? 'default';
     if (source === 'default' && !existsSync(filepath) && !existsSync(configFilepath)) {
-      throw new SignetError('UNAUTHORIZED', 'No storage credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, create ~/.aws/credentials, or enter them in the profile.');
+      throw new SignetError(
+        'UNAUTHORIZED',
+        'No storage credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, create ~/.aws/credentials, or enter them in the profile.',
+      );
     }
     const { fromIni } = await import('@aws-sdk/credential-providers');
     return fromIni({ profile, filepath, configFilepath });

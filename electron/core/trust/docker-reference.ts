@@ -102,7 +102,8 @@ export function tagNameOnly(ref: DockerRef): DockerRef {
 
 /** The docker transport's policy identity: `name:tag` or `name@digest`. */
 export function policyIdentity(ref: DockerRef): string {
-  if (ref.tag !== undefined && ref.digest !== undefined) throw new DockerRefError('Docker references with both a tag and digest are currently not supported');
+  if (ref.tag !== undefined && ref.digest !== undefined)
+    throw new DockerRefError('Docker references with both a tag and digest are currently not supported');
   return refString(ref);
 }
 

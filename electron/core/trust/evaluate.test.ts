@@ -16,21 +16,47 @@ function policyFor(docker: Record<string, unknown[]>, fallback = 'reject'): Retu
 }
 
 function simpleImage(reference: string, files: string[]): PolicyImage {
-  return { transport: 'docker', reference, manifestDigest: sha(ci('image.manifest.json')), signatures: files.map((f) => ({ source: f, signature: decodeStoredSignature(ci(f)) })) };
+  return {
+    transport: 'docker',
+    reference,
+    manifestDigest: sha(ci('image.manifest.json')),
+    signatures: files.map((f) => ({ source: f, signature: decodeStoredSignature(ci(f)) })),
+  };
 }
 
 function cosignImage(dir: string, reference: string, extra: string[] = []): PolicyImage {
   const manifest = ci(dir, 'manifest.json');
-  return { transport: 'docker', reference, manifestDigest: sha(manifest), manifest, signatures: [`${dir}/signature-1`, ...extra].map((f) => ({ source: f, signature: decodeStoredSignature(ci(...f.split('/'))) })) };
+  return {
+    transport: 'docker',
+    reference,
+    manifestDigest: sha(manifest),
+    manifest,
+    signatures: [`${dir}/signature-1`, ...extra].map((f) => ({ source: f, signature: decodeStoredSignature(ci(...f.split('/'))) })),
+  };
 }
 
 describe('policy evaluation with containers/image’s own signatures', () => {
-  const gpg = (identity?: unknown) => ({ type: 'signedBy', keyType: 'GPGKeys', keyData: b64('public-key.gpg'), ...(identity ? { signedIdentity: identity } : {}) });
+  const gpg = (identity?: unknown) => ({
+    type: 'signedBy',
+    keyType: 'GPGKeys',
+    keyData: b64('public-key.gpg'),
+    ...(identity ? { signedIdentity: identity } : {}),
+  });
 
   it('signedBy admits the vector image signature under matchRepository and names the requirement', async () => {
-    const result = await evaluatePolicy(policyFor({ 'docker.io/testing': [gpg({ type: 'matchRepository' })] }), simpleImage('testing/manifest:latest', ['image.signature']));
-    expect(result).toMatchObject({ allowed: true, identity: 'docker.io/testing/manifest:latest', section: { kind: 'scope', scope: 'docker.io/testing' } });
-    expect(result.requirements[0]).toMatchObject({ outcome: 'admitted', signatures: [{ outcome: 'accepted', signer: '08CD26E446E2E95249B7A405E932F44B23E8DD43' }] });
+    const result = await evaluatePolicy(
+      policyFor({ 'docker.io/testing': [gpg({ type: 'matchRepository' })] }),
+      simpleImage('testing/manifest:latest', ['image.signature']),
+    );
+    expect(result).toMatchObject({
+      allowed: true,
+      identity: 'docker.io/testing/manifest:latest',
+      section: { kind: 'scope', scope: 'docker.io/testing' },
+    });
+    expect(result.requirements[0]).toMatchObject({
+      outcome: 'admitted',
+      signatures: [{ outcome: 'accepted', signer: '08CD26E446E2E95249B7A405E932F44B23E8DD43' }],
+    });
   });
 
   it('the default identity rule rejects a signature without a tag (as skopeo does)', async () => {
@@ -40,7 +66,13 @@ describe('policy evaluation with containers/image’s own signatures', () => {
   });
 
   it('a keyring with several keys (pubring.gpg) works as keyPath', async () => {
-    const result = await evaluatePolicy(policyFor({ '': [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: '/keys/pubring.gpg', signedIdentity: { type: 'matchRepository' } }] }), simpleImage('docker.io/testing/manifest@' + sha(ci('image.manifest.json')), ['image.signature']), keys);
+    const result = await evaluatePolicy(
+      policyFor({
+        '': [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: '/keys/pubring.gpg', signedIdentity: { type: 'matchRepository' } }],
+      }),
+      simpleImage('docker.io/testing/manifest@' + sha(ci('image.manifest.json')), ['image.signature']),
+      keys,
+    );
     expect(result.allowed).toBe(true);
   });
 
@@ -50,7 +82,10 @@ describe('policy evaluation with containers/image’s own signatures', () => {
     ['unsigned-literal.signature', /not signed/],
     ['invalid-reference.signature', /not a valid image reference|not accepted/],
   ])('%s is rejected with its reason', async (file, reason) => {
-    const result = await evaluatePolicy(policyFor({ '': [gpg({ type: 'matchRepository' })] }), simpleImage('testing/manifest:latest', [file]));
+    const result = await evaluatePolicy(
+      policyFor({ '': [gpg({ type: 'matchRepository' })] }),
+      simpleImage('testing/manifest:latest', [file]),
+    );
     expect(result.allowed).toBe(false);
     expect(result.requirements[0]!.signatures[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(reason) });
   });
@@ -61,13 +96,23 @@ describe('policy evaluation with containers/image’s own signatures', () => {
   });
 
   it('all requirements must pass: the first rejection decides and the rest are not evaluated', async () => {
-    const result = await evaluatePolicy(policyFor({ '': [{ type: 'insecureAcceptAnything' }, { type: 'reject' }, gpg()] }), simpleImage('testing/manifest:latest', ['image.signature']));
+    const result = await evaluatePolicy(
+      policyFor({ '': [{ type: 'insecureAcceptAnything' }, { type: 'reject' }, gpg()] }),
+      simpleImage('testing/manifest:latest', ['image.signature']),
+    );
     expect(result.requirements.map((r) => r.outcome)).toEqual(['admitted', 'rejected', 'not-evaluated']);
     expect(result.reason).toContain('Requirement 2 (reject)');
   });
 
   it('the most specific scope wins; wildcard subdomains; then "" ; then default', async () => {
-    const policy = policyFor({ '': [{ type: 'reject' }], 'example.com/team': [{ type: 'insecureAcceptAnything' }], '*.example.com': [{ type: 'insecureAcceptAnything' }] }, 'insecureAcceptAnything');
+    const policy = policyFor(
+      {
+        '': [{ type: 'reject' }],
+        'example.com/team': [{ type: 'insecureAcceptAnything' }],
+        '*.example.com': [{ type: 'insecureAcceptAnything' }],
+      },
+      'insecureAcceptAnything',
+    );
     const at = async (reference: string) => {
       const r = await evaluatePolicy(policy, { transport: 'docker', reference, manifestDigest: sha(Buffer.from('x')), signatures: [] });
       return [r.allowed, r.section.scope ?? r.section.kind];
@@ -76,19 +121,39 @@ describe('policy evaluation with containers/image’s own signatures', () => {
     expect(await at('eu.example.com/other/app:1')).toEqual([true, '*.example.com']);
     expect(await at('example.com/other/app:1')).toEqual([false, 'transport-default']);
     const noDocker = parsePolicy('{"default":[{"type":"insecureAcceptAnything"}]}');
-    expect((await evaluatePolicy(noDocker, { transport: 'docker', reference: 'x.org/a:1', manifestDigest: sha(Buffer.from('x')), signatures: [] })).section.kind).toBe('default');
+    expect(
+      (
+        await evaluatePolicy(noDocker, {
+          transport: 'docker',
+          reference: 'x.org/a:1',
+          manifestDigest: sha(Buffer.from('x')),
+          signatures: [],
+        })
+      ).section.kind,
+    ).toBe('default');
   });
 
   it('signedBaseLayer and unimplemented keyTypes reject, as upstream', async () => {
-    const base = await evaluatePolicy(policyFor({ '': [{ type: 'signedBaseLayer', baseLayerIdentity: { type: 'matchRepository' } }] }), simpleImage('testing/manifest:latest', ['image.signature']));
+    const base = await evaluatePolicy(
+      policyFor({ '': [{ type: 'signedBaseLayer', baseLayerIdentity: { type: 'matchRepository' } }] }),
+      simpleImage('testing/manifest:latest', ['image.signature']),
+    );
     expect(base.reason).toContain('signedBaseLayer not implemented');
-    const x509 = await evaluatePolicy(policyFor({ '': [{ ...gpg(), keyType: 'X509Certificates' }] }), simpleImage('testing/manifest:latest', ['image.signature']));
+    const x509 = await evaluatePolicy(
+      policyFor({ '': [{ ...gpg(), keyType: 'X509Certificates' }] }),
+      simpleImage('testing/manifest:latest', ['image.signature']),
+    );
     expect(x509.reason).toContain('Unimplemented "keyType" value "X509Certificates"');
   });
 });
 
 describe('sigstoreSigned with cosign-made signatures', () => {
-  const sigstore = (keyFile: string, extra: Record<string, unknown> = {}) => ({ type: 'sigstoreSigned', keyData: b64(keyFile), signedIdentity: { type: 'matchRepository' }, ...extra });
+  const sigstore = (keyFile: string, extra: Record<string, unknown> = {}) => ({
+    type: 'sigstoreSigned',
+    keyData: b64(keyFile),
+    signedIdentity: { type: 'matchRepository' },
+    ...extra,
+  });
 
   it('verifies the cosign vector with cosign.pub, not with cosign2.pub', async () => {
     const image = cosignImage('dir-img-cosign-valid', '192.168.64.2:5000/cosign-signed-single-sample:latest');
@@ -106,7 +171,9 @@ describe('sigstoreSigned with cosign-made signatures', () => {
 
   it('the skopeo-made sigstore signature (with tag) verifies under matchExact', async () => {
     const image = cosignImage('dir-img-cosign-valid-with-tag', '192.168.64.2:5000/skopeo-signed:tag');
-    expect((await evaluatePolicy(policyFor({ '': [sigstore('cosign.pub', { signedIdentity: { type: 'matchExact' } })] }), image)).allowed).toBe(true);
+    expect(
+      (await evaluatePolicy(policyFor({ '': [sigstore('cosign.pub', { signedIdentity: { type: 'matchExact' } })] }), image)).allowed,
+    ).toBe(true);
   });
 
   it('checks the Rekor SET when Rekor keys are configured', async () => {
@@ -115,19 +182,32 @@ describe('sigstoreSigned with cosign-made signatures', () => {
     expect(good.allowed).toBe(true);
     const wrongRekor = await evaluatePolicy(policyFor({ '': [sigstore('cosign2.pub', { rekorPublicKeyData: b64('cosign.pub') })] }), image);
     expect(wrongRekor.reason).toContain('cryptographic signature verification of Rekor SET failed');
-    const noSet = await evaluatePolicy(policyFor({ '': [sigstore('cosign.pub', { rekorPublicKeyData: b64('rekor.pub') })] }), cosignImage('dir-img-cosign-valid', '192.168.64.2:5000/cosign-signed-single-sample:latest'));
+    const noSet = await evaluatePolicy(
+      policyFor({ '': [sigstore('cosign.pub', { rekorPublicKeyData: b64('rekor.pub') })] }),
+      cosignImage('dir-img-cosign-valid', '192.168.64.2:5000/cosign-signed-single-sample:latest'),
+    );
     expect(noSet.reason).toContain('missing dev.sigstore.cosign/bundle annotation');
   });
 
   it('a signature stored under one digest whose payload names another is refused', async () => {
-    const image = { ...cosignImage('dir-img-cosign-valid', '192.168.64.2:5000/cosign-signed-single-sample:latest'), manifestDigest: `sha256:${'0'.repeat(64)}`, manifest: Buffer.from('{}') };
+    const image = {
+      ...cosignImage('dir-img-cosign-valid', '192.168.64.2:5000/cosign-signed-single-sample:latest'),
+      manifestDigest: `sha256:${'0'.repeat(64)}`,
+      manifest: Buffer.from('{}'),
+    };
     const r = await evaluatePolicy(policyFor({ '': [sigstore('cosign.pub')] }), image);
     expect(r.reason).toContain('Signature for digest sha256:634a8f35');
   });
 
   it('the unknown-key cosign signature is refused with both keys; simple signatures are counted, not used', async () => {
     const image = cosignImage('dir-img-cosign-valid', '192.168.64.2:5000/cosign-signed-single-sample:latest');
-    const unknown = { ...image, signatures: [{ source: 'unknown', signature: decodeStoredSignature(ci('unknown-cosign-key.signature')) }, { source: 'gpg', signature: decodeStoredSignature(ci('image.signature')) }] };
+    const unknown = {
+      ...image,
+      signatures: [
+        { source: 'unknown', signature: decodeStoredSignature(ci('unknown-cosign-key.signature')) },
+        { source: 'gpg', signature: decodeStoredSignature(ci('image.signature')) },
+      ],
+    };
     for (const key of ['cosign.pub', 'cosign2.pub']) {
       const r = await evaluatePolicy(policyFor({ '': [sigstore(key)] }), unknown);
       expect(r.allowed).toBe(false);

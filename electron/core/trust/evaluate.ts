@@ -43,12 +43,23 @@ interface ImageContext {
   label: string;
 }
 
-export async function evaluatePolicy(policy: ContainersPolicy, image: PolicyImage, keyFiles: KeyFileReader = diskKeyFiles): Promise<PolicyEvaluation> {
+export async function evaluatePolicy(
+  policy: ContainersPolicy,
+  image: PolicyImage,
+  keyFiles: KeyFileReader = diskKeyFiles,
+): Promise<PolicyEvaluation> {
   const { identity, namespaces, docker } = imageScopes(image);
   const label = `${image.transport}:${identity}`;
   const ctx: ImageContext = { image, label, ...(docker ? { docker } : {}) };
   const section = chooseSection(policy, image.transport, identity, namespaces);
-  const requirements: RequirementOutcome[] = section.requirements.map((r, index) => ({ index, type: r.type, summary: summarize(r), outcome: 'not-evaluated', reason: 'Not evaluated: an earlier requirement already rejected the image.', signatures: [] }));
+  const requirements: RequirementOutcome[] = section.requirements.map((r, index) => ({
+    index,
+    type: r.type,
+    summary: summarize(r),
+    outcome: 'not-evaluated',
+    reason: 'Not evaluated: an earlier requirement already rejected the image.',
+    signatures: [],
+  }));
   let allowed = true;
   let reason = '';
   for (const [index, req] of section.requirements.entries()) {
@@ -60,9 +71,21 @@ export async function evaluatePolicy(policy: ContainersPolicy, image: PolicyImag
       break;
     }
   }
-  const where = section.kind === 'scope' ? `transports.${image.transport}["${section.scope}"]` : section.kind === 'transport-default' ? `transports.${image.transport}[""]` : 'default';
+  const where =
+    section.kind === 'scope'
+      ? `transports.${image.transport}["${section.scope}"]`
+      : section.kind === 'transport-default'
+        ? `transports.${image.transport}[""]`
+        : 'default';
   if (allowed) reason = `Every requirement of ${where} admitted ${label}.`;
-  return { allowed, transport: image.transport, identity, section: { kind: section.kind, ...(section.scope !== undefined ? { scope: section.scope } : {}) }, requirements, reason };
+  return {
+    allowed,
+    transport: image.transport,
+    identity,
+    section: { kind: section.kind, ...(section.scope !== undefined ? { scope: section.scope } : {}) },
+    requirements,
+    reason,
+  };
 }
 
 function imageScopes(image: PolicyImage): { identity: string; namespaces: string[]; docker?: DockerRef } {
@@ -73,7 +96,8 @@ function imageScopes(image: PolicyImage): { identity: string; namespaces: string
       const identity = policyIdentity(ref);
       return { identity, namespaces: policyNamespaces(ref), docker: ref };
     } catch (error) {
-      if (error instanceof DockerRefError) throw new SignetError('INVALID_INPUT', `${image.reference.slice(0, 200)} is not a Docker reference: ${error.message}.`);
+      if (error instanceof DockerRefError)
+        throw new SignetError('INVALID_INPUT', `${image.reference.slice(0, 200)} is not a Docker reference: ${error.message}.`);
       throw error;
     }
   }
@@ -100,10 +124,16 @@ function imageScopes(image: PolicyImage): { identity: string; namespaces: string
   return { identity: image.reference, namespaces: [] };
 }
 
-function chooseSection(policy: ContainersPolicy, transport: string, identity: string, namespaces: string[]): { kind: 'scope' | 'transport-default' | 'default'; scope?: string; requirements: PolicyRequirement[] } {
+function chooseSection(
+  policy: ContainersPolicy,
+  transport: string,
+  identity: string,
+  namespaces: string[],
+): { kind: 'scope' | 'transport-default' | 'default'; scope?: string; requirements: PolicyRequirement[] } {
   const scopes = Object.hasOwn(policy.transports, transport) ? policy.transports[transport] : undefined;
   if (scopes) {
-    for (const name of [identity, ...namespaces]) if (Object.hasOwn(scopes, name)) return { kind: 'scope', scope: name, requirements: scopes[name]! };
+    for (const name of [identity, ...namespaces])
+      if (Object.hasOwn(scopes, name)) return { kind: 'scope', scope: name, requirements: scopes[name]! };
     if (Object.hasOwn(scopes, '')) return { kind: 'transport-default', requirements: scopes['']! };
   }
   return { kind: 'default', requirements: policy.default };
@@ -111,7 +141,14 @@ function chooseSection(policy: ContainersPolicy, transport: string, identity: st
 
 function summarize(r: PolicyRequirement): string {
   const short = (s: string) => (s.length > 24 ? `${s.slice(0, 20)}…` : s);
-  const identity = (i: SignedIdentity) => (i.type === 'exactReference' ? `exactReference ${i.dockerReference}` : i.type === 'exactRepository' ? `exactRepository ${i.dockerRepository}` : i.type === 'remapIdentity' ? `remapIdentity ${i.prefix} → ${i.signedPrefix}` : i.type);
+  const identity = (i: SignedIdentity) =>
+    i.type === 'exactReference'
+      ? `exactReference ${i.dockerReference}`
+      : i.type === 'exactRepository'
+        ? `exactRepository ${i.dockerRepository}`
+        : i.type === 'remapIdentity'
+          ? `remapIdentity ${i.prefix} → ${i.signedPrefix}`
+          : i.type;
   switch (r.type) {
     case 'signedBy':
       return `signedBy ${r.keyType} ${r.keyPath ?? (r.keyPaths ? r.keyPaths.join(', ') : `keyData ${short(r.keyData ?? '')}`)}, identity ${identity(r.signedIdentity)}`;
@@ -143,7 +180,8 @@ async function runRequirement(req: PolicyRequirement, ctx: ImageContext, keyFile
 
 function summaryOf(rejections: string[], counts?: { nonMatching: number; nonSignature: number }, kind = 'signature'): string {
   if (rejections.length === 0) {
-    if (counts && (counts.nonMatching || counts.nonSignature)) return `A ${kind} was required, but no signature exists (${counts.nonMatching} non-sigstore signatures, ${counts.nonSignature} sigstore non-signature attachments)`;
+    if (counts && (counts.nonMatching || counts.nonSignature))
+      return `A ${kind} was required, but no signature exists (${counts.nonMatching} non-sigstore signatures, ${counts.nonSignature} sigstore non-signature attachments)`;
     return 'A signature was required, but no signature exists';
   }
   if (rejections.length === 1) return rejections[0]!;
@@ -173,11 +211,29 @@ export async function readKeyring(data: Uint8Array): Promise<openpgp.PublicKey[]
   }
 }
 
-async function signedBy(req: Extract<PolicyRequirement, { type: 'signedBy' }>, ctx: ImageContext, keyFiles: KeyFileReader): Promise<Result> {
-  if (req.keyType !== 'GPGKeys') return { outcome: 'rejected', reason: `Unimplemented "keyType" value "${req.keyType}" (containers/image implements only GPGKeys)`, signatures: [] };
+async function signedBy(
+  req: Extract<PolicyRequirement, { type: 'signedBy' }>,
+  ctx: ImageContext,
+  keyFiles: KeyFileReader,
+): Promise<Result> {
+  if (req.keyType !== 'GPGKeys')
+    return {
+      outcome: 'rejected',
+      reason: `Unimplemented "keyType" value "${req.keyType}" (containers/image implements only GPGKeys)`,
+      signatures: [],
+    };
   let keys: openpgp.PublicKey[];
   try {
-    keys = await readKeyring(await loadConfigBytes({ ...(req.keyPath ? { path: req.keyPath } : {}), ...(req.keyPaths ? { paths: req.keyPaths } : {}), ...(req.keyData !== undefined ? { data: req.keyData } : {}) }, keyFiles));
+    keys = await readKeyring(
+      await loadConfigBytes(
+        {
+          ...(req.keyPath ? { path: req.keyPath } : {}),
+          ...(req.keyPaths ? { paths: req.keyPaths } : {}),
+          ...(req.keyData !== undefined ? { data: req.keyData } : {}),
+        },
+        keyFiles,
+      ),
+    );
   } catch (error) {
     return { outcome: 'rejected', reason: `The keys could not be read: ${(error as Error).message}`, signatures: [] };
   }
@@ -201,7 +257,14 @@ async function signedBy(req: Extract<PolicyRequirement, { type: 'signedBy' }>, c
       reason = ok ? `Signed by ${v.signer}; ${id.reason}` : id.reason;
       code = ok ? 'SIG_VALID' : 'IDENTITY_MISMATCH';
     }
-    outcomes.push({ source, format: 'simplesigning', outcome: ok ? 'accepted' : 'rejected', code, reason, ...(v.signer ? { signer: v.signer } : {}) });
+    outcomes.push({
+      source,
+      format: 'simplesigning',
+      outcome: ok ? 'accepted' : 'rejected',
+      code,
+      reason,
+      ...(v.signer ? { signer: v.signer } : {}),
+    });
     if (ok) return { outcome: 'admitted', reason: `The signature in ${source} is accepted: ${reason}`, signatures: outcomes };
     rejections.push(reason);
   }
@@ -215,7 +278,10 @@ function pemKeys(data: Buffer, what: string): KeyObject[] {
   return [createPublicKey(blocks[0]!)];
 }
 
-async function sigstoreKeys(req: Extract<PolicyRequirement, { type: 'sigstoreSigned' }>, keyFiles: KeyFileReader): Promise<{ keys: KeyObject[]; rekor?: KeyObject[] }> {
+async function sigstoreKeys(
+  req: Extract<PolicyRequirement, { type: 'sigstoreSigned' }>,
+  keyFiles: KeyFileReader,
+): Promise<{ keys: KeyObject[]; rekor?: KeyObject[] }> {
   const keys: KeyObject[] = [];
   if (req.keyPath) keys.push(...pemKeys(Buffer.from(await keyFiles.read(req.keyPath)), req.keyPath));
   for (const p of req.keyPaths ?? []) keys.push(...pemKeys(Buffer.from(await keyFiles.read(p)), p));
@@ -237,8 +303,17 @@ function digestMatches(image: PolicyImage, signed: string): boolean {
   return createHash(m[1]!).update(image.manifest).digest('hex') === m[2];
 }
 
-async function sigstoreSigned(req: Extract<PolicyRequirement, { type: 'sigstoreSigned' }>, ctx: ImageContext, keyFiles: KeyFileReader): Promise<Result> {
-  if (req.fulcio || req.pki) return { outcome: 'rejected', reason: `Signet does not evaluate ${req.fulcio ? 'Fulcio' : 'PKI'} roots; use a public-key sigstoreSigned requirement.`, signatures: [] };
+async function sigstoreSigned(
+  req: Extract<PolicyRequirement, { type: 'sigstoreSigned' }>,
+  ctx: ImageContext,
+  keyFiles: KeyFileReader,
+): Promise<Result> {
+  if (req.fulcio || req.pki)
+    return {
+      outcome: 'rejected',
+      reason: `Signet does not evaluate ${req.fulcio ? 'Fulcio' : 'PKI'} roots; use a public-key sigstoreSigned requirement.`,
+      signatures: [],
+    };
   let material: { keys: KeyObject[]; rekor?: KeyObject[] };
   try {
     material = await sigstoreKeys(req, keyFiles);
@@ -259,26 +334,56 @@ async function sigstoreSigned(req: Extract<PolicyRequirement, { type: 'sigstoreS
       outcomes.push({ source, format: 'cosign', outcome: 'ignored', reason: `A ${signature.mimeType} attachment, not a signature.` });
       continue;
     }
-    const result = verifyAttachment(signature, material.keys, {
-      checkDigest: (d) => (digestMatches(ctx.image, d) ? undefined : `Signature for digest ${d} does not match`),
-      checkIdentity: (ref) => {
-        const id = identityMatches(req.signedIdentity, ctx.docker, ref);
-        return id.ok ? undefined : id.reason;
+    const result = verifyAttachment(
+      signature,
+      material.keys,
+      {
+        checkDigest: (d) => (digestMatches(ctx.image, d) ? undefined : `Signature for digest ${d} does not match`),
+        checkIdentity: (ref) => {
+          const id = identityMatches(req.signedIdentity, ctx.docker, ref);
+          return id.ok ? undefined : id.reason;
+        },
       },
-    }, material.rekor);
-    const signer = result.ok || result.keyIndex !== undefined ? fingerprintOf(material.keys[result.ok ? result.keyIndex : result.keyIndex!]!) : undefined;
+      material.rekor,
+    );
+    const signer =
+      result.ok || result.keyIndex !== undefined
+        ? fingerprintOf(material.keys[result.ok ? result.keyIndex : result.keyIndex!]!)
+        : undefined;
     if (result.ok) {
-      outcomes.push({ source, format: 'cosign', outcome: 'accepted', code: 'SIG_VALID', reason: `Verified with key ${signer?.slice(0, 16)}…; identity ${result.payload.dockerReference} accepted by ${req.signedIdentity.type}.`, ...(signer ? { signer } : {}) });
+      outcomes.push({
+        source,
+        format: 'cosign',
+        outcome: 'accepted',
+        code: 'SIG_VALID',
+        reason: `Verified with key ${signer?.slice(0, 16)}…; identity ${result.payload.dockerReference} accepted by ${req.signedIdentity.type}.`,
+        ...(signer ? { signer } : {}),
+      });
       return { outcome: 'admitted', reason: `The signature in ${source} is accepted.`, signatures: outcomes };
     }
-    outcomes.push({ source, format: 'cosign', outcome: 'rejected', code: ATTACHMENT_CODES[result.stage], reason: result.reason, ...(signer ? { signer } : {}) });
+    outcomes.push({
+      source,
+      format: 'cosign',
+      outcome: 'rejected',
+      code: ATTACHMENT_CODES[result.stage],
+      reason: result.reason,
+      ...(signer ? { signer } : {}),
+    });
     rejections.push(result.reason);
   }
   return { outcome: 'rejected', reason: summaryOf(rejections, counts), signatures: outcomes };
 }
 
-const ATTACHMENT_CODES = { signature: 'SIG_UNKNOWN_KEY', rekor: 'TLOG_NOT_VERIFIED', payload: 'PAYLOAD_INVALID', digest: 'DIGEST_MISMATCH', identity: 'IDENTITY_MISMATCH' } as const;
+const ATTACHMENT_CODES = {
+  signature: 'SIG_UNKNOWN_KEY',
+  rekor: 'TLOG_NOT_VERIFIED',
+  payload: 'PAYLOAD_INVALID',
+  digest: 'DIGEST_MISMATCH',
+  identity: 'IDENTITY_MISMATCH',
+} as const;
 
 function fingerprintOf(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }

@@ -52,10 +52,17 @@ export function exportPolicy(entries: readonly TrustEntry[], options: PolicyExpo
   const keyFile = (entry: TrustEntry): string => {
     const existing = fileFor.get(entry.id);
     if (existing) return existing;
-    let slug = entry.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48) || entry.id;
+    let slug =
+      entry.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 48) || entry.id;
     if (slugs.has(slug)) slug = `${slug}-${entry.id}`;
     slugs.add(slug);
-    const file = options.keyPathFor ? options.keyPathFor(entry, slug) : joinKeyPath(options.keyDir, `${slug}${entry.kind === 'openpgp' ? '.asc' : '.pub'}`);
+    const file = options.keyPathFor
+      ? options.keyPathFor(entry, slug)
+      : joinKeyPath(options.keyDir, `${slug}${entry.kind === 'openpgp' ? '.asc' : '.pub'}`);
     keyFiles.push({ path: file, content: publicMaterial(entry) });
     fileFor.set(entry.id, file);
     return file;
@@ -67,19 +74,37 @@ export function exportPolicy(entries: readonly TrustEntry[], options: PolicyExpo
     const keys = members.filter((e) => e.kind !== 'openpgp');
     const identity: SignedIdentity = { type: 'matchRepoDigestOrExact' };
     if (pgp.length) {
-      if (options.embed) reqs.push({ type: 'signedBy', keyType: 'GPGKeys', keyData: Buffer.from(pgp.map(publicMaterial).join('')).toString('base64'), signedIdentity: identity });
+      if (options.embed)
+        reqs.push({
+          type: 'signedBy',
+          keyType: 'GPGKeys',
+          keyData: Buffer.from(pgp.map(publicMaterial).join('')).toString('base64'),
+          signedIdentity: identity,
+        });
       else if (pgp.length === 1) reqs.push({ type: 'signedBy', keyType: 'GPGKeys', keyPath: keyFile(pgp[0]!), signedIdentity: identity });
       else reqs.push({ type: 'signedBy', keyType: 'GPGKeys', keyPaths: pgp.map(keyFile), signedIdentity: identity });
     }
     if (keys.length) {
       const repo: SignedIdentity = { type: 'matchRepository' };
-      if (keys.length === 1) reqs.push(options.embed ? { type: 'sigstoreSigned', keyData: Buffer.from(publicMaterial(keys[0]!)).toString('base64'), signedIdentity: repo } : { type: 'sigstoreSigned', keyPath: keyFile(keys[0]!), signedIdentity: repo });
+      if (keys.length === 1)
+        reqs.push(
+          options.embed
+            ? { type: 'sigstoreSigned', keyData: Buffer.from(publicMaterial(keys[0]!)).toString('base64'), signedIdentity: repo }
+            : { type: 'sigstoreSigned', keyPath: keyFile(keys[0]!), signedIdentity: repo },
+        );
       else {
-        warnings.push('Several public keys in one scope use keyPaths/keyDatas in sigstoreSigned, which needs containers/image 5.34 or later (podman 5.4+, skopeo 1.18+).');
-        reqs.push(options.embed ? { type: 'sigstoreSigned', keyDatas: keys.map((k) => Buffer.from(publicMaterial(k)).toString('base64')), signedIdentity: repo } : { type: 'sigstoreSigned', keyPaths: keys.map(keyFile), signedIdentity: repo });
+        warnings.push(
+          'Several public keys in one scope use keyPaths/keyDatas in sigstoreSigned, which needs containers/image 5.34 or later (podman 5.4+, skopeo 1.18+).',
+        );
+        reqs.push(
+          options.embed
+            ? { type: 'sigstoreSigned', keyDatas: keys.map((k) => Buffer.from(publicMaterial(k)).toString('base64')), signedIdentity: repo }
+            : { type: 'sigstoreSigned', keyPaths: keys.map(keyFile), signedIdentity: repo },
+        );
       }
     }
-    if (pgp.length && keys.length) warnings.push('A scope trusts both OpenPGP and public keys: containers/image will require one signature of each kind there.');
+    if (pgp.length && keys.length)
+      warnings.push('A scope trusts both OpenPGP and public keys: containers/image will require one signature of each kind there.');
     return reqs;
   };
 
@@ -96,7 +121,8 @@ export function exportPolicy(entries: readonly TrustEntry[], options: PolicyExpo
       'docker-daemon': { '': [{ type: 'insecureAcceptAnything' }] },
     },
   };
-  if (entries.some((e) => e.notAfter || e.notBefore)) warnings.push('Validity windows are Signet’s own; containers/image does not apply them.');
+  if (entries.some((e) => e.notAfter || e.notBefore))
+    warnings.push('Validity windows are Signet’s own; containers/image does not apply them.');
 
   const attach = entries.some((e) => e.kind !== 'openpgp');
   const lines = ['# Signet: where podman, CRI-O and skopeo look for signatures.'];

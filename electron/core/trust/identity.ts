@@ -8,7 +8,10 @@ import { isNameOnly, parseNamed, parseNormalizedNamed, refString, type DockerRef
  */
 export function identityMatches(rule: SignedIdentity, image: DockerRef | undefined, signed: string): { ok: boolean; reason: string } {
   const signedRef = tryParse(signed);
-  const no = (why: string) => ({ ok: false, reason: `Signature for identity ${JSON.stringify(signed)} is not accepted (${rule.type}: ${why})` });
+  const no = (why: string) => ({
+    ok: false,
+    reason: `Signature for identity ${JSON.stringify(signed)} is not accepted (${rule.type}: ${why})`,
+  });
   if (!signedRef) return no('the signed identity is not a valid reference');
   const yes = { ok: true, reason: `The signed identity ${refString(signedRef)} is accepted by ${rule.type}.` };
 
@@ -26,7 +29,9 @@ export function identityMatches(rule: SignedIdentity, image: DockerRef | undefin
       if (isNameOnly(image) || isNameOnly(signedRef)) return no('the signed identity has neither a tag nor a digest');
       return refString(signedRef) === refString(image) ? yes : no(`${refString(signedRef)} is not ${refString(image)}`);
     case 'matchRepoDigestOrExact':
-      return repoDigestOrExact(image, signedRef) ? yes : no(`it does not name ${refString(image)}${image.digest ? ` or ${image.name}` : ''}`);
+      return repoDigestOrExact(image, signedRef)
+        ? yes
+        : no(`it does not name ${refString(image)}${image.digest ? ` or ${image.name}` : ''}`);
     case 'matchRepository':
       return signedRef.name === image.name ? yes : no(`${signedRef.name} is not ${image.name}`);
     case 'remapIdentity': {

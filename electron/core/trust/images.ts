@@ -30,7 +30,11 @@ export async function loadDirImage(dir: string): Promise<PolicyImage> {
     throw new SignetError('NOT_FOUND', `There is no directory ${dir}.`);
   }
   const manifestFile = path.join(resolved, 'manifest.json');
-  const manifest = await readRegularFileIfPresent(manifestFile, { maxBytes: MAX_MANIFEST, what: "The dir: image's manifest.json", within: resolved });
+  const manifest = await readRegularFileIfPresent(manifestFile, {
+    maxBytes: MAX_MANIFEST,
+    what: "The dir: image's manifest.json",
+    within: resolved,
+  });
   if (!manifest) throw new SignetError('NOT_FOUND', `${dir} has no manifest.json; it is not a dir: image.`);
   const signatures: PolicyImage['signatures'][number][] = [];
   for (let n = 1; n <= MAX_SIGNATURES; n += 1) {
@@ -39,7 +43,13 @@ export async function loadDirImage(dir: string): Promise<PolicyImage> {
     if (!bytes) break;
     signatures.push({ source: file, signature: decodeStoredSignature(bytes) });
   }
-  return { transport: 'dir', reference: resolved, manifestDigest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`, manifest, signatures };
+  return {
+    transport: 'dir',
+    reference: resolved,
+    manifestDigest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`,
+    manifest,
+    signatures,
+  };
 }
 
 export interface RegistryImageOptions {
@@ -66,30 +76,51 @@ async function defaultRegistriesDir(): Promise<string> {
  * registries.d names (or the one given), cosign attachments from the `.sig` tag only when
  * registries.d turns `use-sigstore-attachments` on.
  */
-export async function loadRegistryImage(connections: RegistryConnections, options: RegistryImageOptions): Promise<PolicyImage & { notes: string[] }> {
+export async function loadRegistryImage(
+  connections: RegistryConnections,
+  options: RegistryImageOptions,
+): Promise<PolicyImage & { notes: string[] }> {
   const saved = await connections.saved.get(options.id);
   const source = await connections.source(options.id);
   const fetched = await source.manifest(options.repository, options.reference);
   const notes: string[] = [];
   if (saved.kind === 'oci-layout') {
     notes.push('containers/image reads no signatures from an OCI layout.');
-    return { transport: 'oci', reference: saved.path ?? saved.host, manifestDigest: fetched.digest, manifest: fetched.bytes, signatures: [], notes };
+    return {
+      transport: 'oci',
+      reference: saved.path ?? saved.host,
+      manifestDigest: fetched.digest,
+      manifest: fetched.bytes,
+      signatures: [],
+      notes,
+    };
   }
   const isDigest = options.reference.includes(':');
-  const ref = tagNameOnly(parseNormalizedNamed(`${saved.host}/${options.repository}${isDigest ? `@${options.reference}` : `:${options.reference}`}`));
+  const ref = tagNameOnly(
+    parseNormalizedNamed(`${saved.host}/${options.repository}${isDigest ? `@${options.reference}` : `:${options.reference}`}`),
+  );
   const config = await loadRegistriesDir(options.registriesD ?? (await defaultRegistriesDir()));
   const signatures: Array<{ source: string; signature: StoredSignature }> = [];
-  const choice = options.lookaside ? { url: options.lookaside, scope: 'given' } : lookasideFor(config, ref, false, builtinLookaside(os.homedir(), process.getuid?.() === 0));
+  const choice = options.lookaside
+    ? { url: options.lookaside, scope: 'given' }
+    : lookasideFor(config, ref, false, builtinLookaside(os.homedir(), process.getuid?.() === 0));
   if (choice) {
     const store = openLookaside(choice.url, options.fetchImpl);
-    for (const entry of await store.read(ref.path, fetched.digest)) signatures.push({ source: entry.location, signature: decodeStoredSignature(entry.bytes) });
+    for (const entry of await store.read(ref.path, fetched.digest))
+      signatures.push({ source: entry.location, signature: decodeStoredSignature(entry.bytes) });
     notes.push(`Simple signatures read from ${choice.url} (${choice.scope}).`);
   }
   if (options.sigstoreAttachments || useSigstoreAttachments(config, ref)) {
     for (const sig of await readCosignSignatures(source, options.repository, fetched.digest)) {
-      signatures.push({ source: `${refString({ ...ref, tag: undefined, digest: undefined })}:${fetched.digest.replace(':', '-')}.sig (${sig.layerDigest.slice(0, 19)}…)`, signature: { kind: 'sigstore', mimeType: COSIGN_PAYLOAD_MEDIA_TYPE, payload: sig.payload, annotations: sig.annotations } });
+      signatures.push({
+        source: `${refString({ ...ref, tag: undefined, digest: undefined })}:${fetched.digest.replace(':', '-')}.sig (${sig.layerDigest.slice(0, 19)}…)`,
+        signature: { kind: 'sigstore', mimeType: COSIGN_PAYLOAD_MEDIA_TYPE, payload: sig.payload, annotations: sig.annotations },
+      });
     }
     notes.push('cosign signatures read from the .sig tag (use-sigstore-attachments).');
-  } else notes.push('cosign (.sig) signatures are not read: registries.d does not set use-sigstore-attachments for this image, so podman would not read them either.');
+  } else
+    notes.push(
+      'cosign (.sig) signatures are not read: registries.d does not set use-sigstore-attachments for this image, so podman would not read them either.',
+    );
   return { transport: 'docker', reference: refString(ref), manifestDigest: fetched.digest, manifest: fetched.bytes, signatures, notes };
 }

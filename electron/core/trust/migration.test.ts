@@ -28,7 +28,12 @@ async function ok<T>(result: Promise<unknown>): Promise<T> {
 
 interface Listed {
   entries: { id: string; name: string; kind: string; fingerprint: string; notAfter?: string; signetKey?: { id: string; name: string } }[];
-  migration?: { message: string; entries: { keyId: string; keyName: string; entryId: string; entryName: string }[]; pending: { keyName: string }[]; skipped: { keyName: string }[] };
+  migration?: {
+    message: string;
+    entries: { keyId: string; keyName: string; entryId: string; entryName: string }[];
+    pending: { keyName: string }[];
+    skipped: { keyName: string }[];
+  };
 }
 
 /**
@@ -44,7 +49,12 @@ async function olderDataDir() {
   const pgp = await ring.generate({ name: 'pgp', type: 'pgp-ed25519', userId: 'Release <release@example.com>' });
   const known = await ring.generate({ name: 'known', type: 'ed25519' });
   const cloudKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const cloud = await ring.addKms({ name: 'cloud', uri: 'awskms:///alias/release', algorithm: 'ecdsa-p256-sha256', publicKeyPem: cloudKey });
+  const cloud = await ring.addKms({
+    name: 'cloud',
+    uri: 'awskms:///alias/release',
+    algorithm: 'ecdsa-p256-sha256',
+    publicKeyPem: cloudKey,
+  });
   const lost = await ring.generate({ name: 'lost', type: 'ecdsa-p256' });
   await secrets.delete(lost.id);
   const store = new TrustStore(dir);
@@ -83,13 +93,19 @@ describe('the move from implicit to explicit trust of Signet’s own keys', () =
     expect(byKey.get(ids.known)).toMatchObject({ name: 'Known key' });
     expect(first.entries.filter((e) => e.signetKey?.id === ids.known)).toHaveLength(1);
     expect(byKey.get(ids.cloud)).toMatchObject({ name: 'cloud', kind: 'public-key' });
-    expect(first.migration).toMatchObject({ message: MIGRATION_MESSAGE, pending: [], skipped: [{ keyName: 'lost', reason: expect.stringContaining('not in the OS keychain') }] });
+    expect(first.migration).toMatchObject({
+      message: MIGRATION_MESSAGE,
+      pending: [],
+      skipped: [{ keyName: 'lost', reason: expect.stringContaining('not in the OS keychain') }],
+    });
     expect(first.migration?.entries.map((e) => [e.keyName, e.entryName])).toEqual([
       ['release', 'release'],
       ['pgp', 'pgp (2)'],
       ['cloud', 'cloud'],
     ]);
-    const audit = await ok<{ entries: { type: string; summary: string; details: Record<string, unknown> }[] }>(core(dir, secrets).dispatch('audit.list', {}));
+    const audit = await ok<{ entries: { type: string; summary: string; details: Record<string, unknown> }[] }>(
+      core(dir, secrets).dispatch('audit.list', {}),
+    );
     const migrationAudit = audit.entries.filter((e) => e.details.via === 'migration');
     expect(migrationAudit).toHaveLength(1);
     expect(migrationAudit[0]).toMatchObject({ type: 'trust.changed', summary: expect.stringContaining('"release"') });

@@ -10,7 +10,8 @@ import { readJsonFile, writeFileAtomic } from '../storage/atomic';
 import { entryForKey, expiryWindow, freeEntryName, trustMaterial } from './own-keys';
 import { TrustStore } from './store';
 
-export const MIGRATION_MESSAGE = 'These keys were trusted implicitly by earlier versions; they are now explicit trust entries. Remove any you do not want to trust.';
+export const MIGRATION_MESSAGE =
+  'These keys were trusted implicitly by earlier versions; they are now explicit trust entries. Remove any you do not want to trust.';
 
 const KeyRef = z.object({ keyId: z.string(), keyName: z.string(), reason: z.string() }).strict();
 const Marker = z
@@ -144,13 +145,17 @@ export class TrustMigration {
       ...(previous?.acknowledgedAt && !changed ? { acknowledgedAt: previous.acknowledgedAt } : {}),
     };
     if (migrated.length) {
-      await this.audit.append('trust.changed', `Made ${migrated.length} Signet key(s) that earlier versions trusted implicitly explicit trust entries: ${migrated.map((m) => `"${m.entryName}"`).join(', ')}`, {
-        entries: migrated.map((m) => m.entryId).join(','),
-        keys: migrated.map((m) => m.keyId).join(','),
-        pending: pending.length,
-        skipped: skipped.length,
-        via: 'migration',
-      });
+      await this.audit.append(
+        'trust.changed',
+        `Made ${migrated.length} Signet key(s) that earlier versions trusted implicitly explicit trust entries: ${migrated.map((m) => `"${m.entryName}"`).join(', ')}`,
+        {
+          entries: migrated.map((m) => m.entryId).join(','),
+          keys: migrated.map((m) => m.keyId).join(','),
+          pending: pending.length,
+          skipped: skipped.length,
+          via: 'migration',
+        },
+      );
     }
     await this.write(next);
     return next;

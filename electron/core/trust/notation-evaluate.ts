@@ -9,7 +9,8 @@ import { notationTrustFrom } from './notation-trust';
 import type { TrustEntry } from '../../../shared/models/trust';
 
 /** Whether notation would accept this signature: no enforced check failed (logged failures do not block), and nothing left unverifiable. */
-const admits = (r: SignatureReport) => !r.checks.some((c) => c.status === 'failed') && !r.checks.some((c) => c.code === 'FORMAT_NOT_VERIFIABLE');
+const admits = (r: SignatureReport) =>
+  !r.checks.some((c) => c.status === 'failed') && !r.checks.some((c) => c.code === 'FORMAT_NOT_VERIFIABLE');
 
 function outcomeOf(r: SignatureReport): SignatureOutcome {
   const deciding = r.checks.find((c) => c.status === 'failed') ?? r.checks.find((c) => c.code === r.code);
@@ -31,7 +32,14 @@ function outcomeOf(r: SignatureReport): SignatureOutcome {
  * skip level admits without looking), rejected when none does or none is there. Each signature is
  * listed with the check that decided it.
  */
-export async function evaluateNotationPolicy(doc: NotationPolicyDocument, policyName: string, entries: readonly TrustEntry[], connections: RegistryConnections, image: { id: string; repository: string; reference: string }, now = new Date()): Promise<PolicyEvaluation> {
+export async function evaluateNotationPolicy(
+  doc: NotationPolicyDocument,
+  policyName: string,
+  entries: readonly TrustEntry[],
+  connections: RegistryConnections,
+  image: { id: string; repository: string; reference: string },
+  now = new Date(),
+): Promise<PolicyEvaluation> {
   const saved = await connections.saved.get(image.id);
   const source = await connections.source(image.id);
   const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
@@ -39,11 +47,35 @@ export async function evaluateNotationPolicy(doc: NotationPolicyDocument, policy
   const artifactPath = `${host}/${image.repository}`;
   const identity = `${artifactPath}@${manifest.digest}`;
   const statement = applicableStatement(doc, artifactPath);
-  if (!statement) return { allowed: false, transport: 'docker', identity, section: { kind: 'default' }, requirements: [], reason: `No statement of the Notation trust policy "${policyName}" has a registry scope covering ${artifactPath}: notation refuses the image.` };
+  if (!statement)
+    return {
+      allowed: false,
+      transport: 'docker',
+      identity,
+      section: { kind: 'default' },
+      requirements: [],
+      reason: `No statement of the Notation trust policy "${policyName}" has a registry scope covering ${artifactPath}: notation refuses the image.`,
+    };
   const section = { kind: 'scope' as const, scope: statement.registryScopes.includes(artifactPath) ? artifactPath : '*' };
   const summary = `statement "${statement.name}": ${levelLabel(statement)}${statement.trustStores.length ? `; stores ${statement.trustStores.join(', ')}` : ''}${statement.trustedIdentities.length ? `; identities ${statement.trustedIdentities.join(' | ')}` : ''}`;
   if (statement.level === 'skip') {
-    return { allowed: true, transport: 'docker', identity, section, requirements: [{ index: 0, type: 'notation', summary, outcome: 'admitted', reason: 'The level is skip: notation does not verify signatures on this image.', signatures: [] }], reason: `The Notation statement "${statement.name}" skips verification for ${artifactPath}.` };
+    return {
+      allowed: true,
+      transport: 'docker',
+      identity,
+      section,
+      requirements: [
+        {
+          index: 0,
+          type: 'notation',
+          summary,
+          outcome: 'admitted',
+          reason: 'The level is skip: notation does not verify signatures on this image.',
+          signatures: [],
+        },
+      ],
+      reason: `The Notation statement "${statement.name}" skips verification for ${artifactPath}.`,
+    };
   }
   const trust = notationTrustFrom(doc, policyName, entries, artifactPath);
   const looked: LookedPlace[] = [];
@@ -60,7 +92,8 @@ export async function evaluateNotationPolicy(doc: NotationPolicyDocument, policy
     now,
   });
   const unreadable = looked.find((l) => l.outcome === 'unreadable');
-  if (!reports.length && unreadable) throw new SignetError('REGISTRY_ERROR', `Could not read ${unreadable.place}: ${unreadable.reason ?? 'error'}`);
+  if (!reports.length && unreadable)
+    throw new SignetError('REGISTRY_ERROR', `Could not read ${unreadable.place}: ${unreadable.reason ?? 'error'}`);
   const signatures = reports.map(outcomeOf);
   const accepted = reports.find(admits);
   const reason = accepted

@@ -11,7 +11,10 @@ function anchorsOf(entries: readonly TrustEntry[], stores: readonly string[], ty
     for (const e of entries) {
       if (e.kind !== 'certificate' || !e.stores?.includes(store)) continue;
       try {
-        const window = e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined;
+        const window =
+          e.notBefore || e.notAfter
+            ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) }
+            : undefined;
         out.push({ store, name: e.name, der: new X509Certificate(e.data).raw, ...(window ? { window } : {}) });
       } catch {
         // An entry that no longer parses vouches for nothing.
@@ -34,15 +37,27 @@ export async function notationTrustFor(dataDir: string, artifactPath: string): P
 }
 
 /** The trust of one policy document (imported or given) for `host/repository`, with the trust store's named stores. */
-export function notationTrustFrom(doc: NotationPolicyDocument, policyName: string, entries: readonly TrustEntry[], artifactPath: string): NotationTrust | { none: string } {
+export function notationTrustFrom(
+  doc: NotationPolicyDocument,
+  policyName: string,
+  entries: readonly TrustEntry[],
+  artifactPath: string,
+): NotationTrust | { none: string } {
   const statement = applicableStatement(doc, artifactPath);
-  if (!statement) return { none: `The Notation trust policy "${policyName}" has no statement whose registryScopes cover ${artifactPath}; notation refuses an image no statement applies to.` };
+  if (!statement)
+    return {
+      none: `The Notation trust policy "${policyName}" has no statement whose registryScopes cover ${artifactPath}; notation refuses an image no statement applies to.`,
+    };
   return {
     policy: { name: `${policyName}: ${statement.name}`, level: statement.level, source: 'trust-policy' },
     actions: statement.actions,
     verifyTimestamp: statement.verifyTimestamp,
     trustedIdentities: statement.trustedIdentities,
-    stores: { ca: anchorsOf(entries, statement.trustStores, 'ca'), signingAuthority: anchorsOf(entries, statement.trustStores, 'signingAuthority'), tsa: anchorsOf(entries, statement.trustStores, 'tsa') },
+    stores: {
+      ca: anchorsOf(entries, statement.trustStores, 'ca'),
+      signingAuthority: anchorsOf(entries, statement.trustStores, 'signingAuthority'),
+      tsa: anchorsOf(entries, statement.trustStores, 'tsa'),
+    },
     tsaConfigured: statement.trustStores.some((s) => s.startsWith('tsa:')),
   };
 }

@@ -37,10 +37,16 @@ describe('lookaside signature-N files', () => {
     writeFileSync(path.join(dir, 'signature-3'), 'three');
     expect((await readLookaside(base, 'team/app', DIGEST)).map((e) => e.name)).toEqual(['signature-1']);
     fifo(path.join(dir, 'signature-2'));
-    await expect(readLookaside(base, 'team/app', DIGEST)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/signature-2.*FIFO/) });
+    await expect(readLookaside(base, 'team/app', DIGEST)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/signature-2.*FIFO/),
+    });
     rmSync(path.join(dir, 'signature-2'));
     zero(path.join(dir, 'signature-2'));
-    await expect(new DirectoryLookaside(base).read('team/app', DIGEST)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/character device/) });
+    await expect(new DirectoryLookaside(base).read('team/app', DIGEST)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/character device/),
+    });
     rmSync(path.join(dir, 'signature-2'));
     writeFileSync(path.join(dir, 'signature-2'), Buffer.alloc(4 * 1024 * 1024 + 1));
     await expect(readLookaside(base, 'team/app', DIGEST)).rejects.toMatchObject({ code: 'TOO_LARGE' });
@@ -48,25 +54,35 @@ describe('lookaside signature-N files', () => {
 });
 
 describe('containers dir: images', () => {
-  it('refuses a FIFO or /dev/zero as manifest.json or signature-N, and a signature linked out of the image', { timeout: 3000 }, async () => {
-    const dir = fresh();
-    writeFileSync(path.join(dir, 'manifest.json'), '{}');
-    writeFileSync(path.join(dir, 'signature-1'), 'x');
-    expect((await loadDirImage(dir)).signatures).toHaveLength(1);
-    fifo(path.join(dir, 'signature-2'));
-    await expect(loadDirImage(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/FIFO/) });
-    rmSync(path.join(dir, 'signature-2'));
-    zero(path.join(dir, 'signature-2'));
-    await expect(loadDirImage(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/character device/) });
-    rmSync(path.join(dir, 'signature-2'));
-    const elsewhere = path.join(fresh(), 'sig');
-    writeFileSync(elsewhere, 'x');
-    symlinkSync(elsewhere, path.join(dir, 'signature-2'));
-    await expect(loadDirImage(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/symbolic link leading out/) });
-    rmSync(path.join(dir, 'manifest.json'));
-    fifo(path.join(dir, 'manifest.json'));
-    await expect(loadDirImage(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/manifest\.json.*FIFO/) });
-  });
+  it(
+    'refuses a FIFO or /dev/zero as manifest.json or signature-N, and a signature linked out of the image',
+    { timeout: 3000 },
+    async () => {
+      const dir = fresh();
+      writeFileSync(path.join(dir, 'manifest.json'), '{}');
+      writeFileSync(path.join(dir, 'signature-1'), 'x');
+      expect((await loadDirImage(dir)).signatures).toHaveLength(1);
+      fifo(path.join(dir, 'signature-2'));
+      await expect(loadDirImage(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/FIFO/) });
+      rmSync(path.join(dir, 'signature-2'));
+      zero(path.join(dir, 'signature-2'));
+      await expect(loadDirImage(dir)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/character device/) });
+      rmSync(path.join(dir, 'signature-2'));
+      const elsewhere = path.join(fresh(), 'sig');
+      writeFileSync(elsewhere, 'x');
+      symlinkSync(elsewhere, path.join(dir, 'signature-2'));
+      await expect(loadDirImage(dir)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/symbolic link leading out/),
+      });
+      rmSync(path.join(dir, 'manifest.json'));
+      fifo(path.join(dir, 'manifest.json'));
+      await expect(loadDirImage(dir)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/manifest\.json.*FIFO/),
+      });
+    },
+  );
 });
 
 describe('policy keyPath files', () => {
@@ -112,8 +128,14 @@ describe('registry auth files', () => {
   it('skips a FIFO as auth.json instead of hanging, and still reads the next file', { timeout: 3000 }, async () => {
     const home = fresh();
     mkdirSync(path.join(home, '.docker'));
-    writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: { 'reg.example': { auth: Buffer.from('u:p').toString('base64') } } }));
+    writeFileSync(
+      path.join(home, '.docker', 'config.json'),
+      JSON.stringify({ auths: { 'reg.example': { auth: Buffer.from('u:p').toString('base64') } } }),
+    );
     fifo(path.join(home, 'auth.json'));
-    expect(await credentialsFromFiles('reg.example', { HOME: home, REGISTRY_AUTH_FILE: path.join(home, 'auth.json') })).toEqual({ username: 'u', password: 'p' });
+    expect(await credentialsFromFiles('reg.example', { HOME: home, REGISTRY_AUTH_FILE: path.join(home, 'auth.json') })).toEqual({
+      username: 'u',
+      password: 'p',
+    });
   });
 });

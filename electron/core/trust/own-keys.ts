@@ -64,7 +64,13 @@ export interface TrustKeyOptions {
  * Adds a trust entry for one of Signet's keys and writes the audit entry. Refuses (CONFLICT) a
  * key that is trusted already, naming the entry.
  */
-export async function trustSignetKey(store: TrustStore, keys: KeyRing, audit: AuditLog, info: KeyInfo, options: TrustKeyOptions): Promise<TrustEntry> {
+export async function trustSignetKey(
+  store: TrustStore,
+  keys: KeyRing,
+  audit: AuditLog,
+  info: KeyInfo,
+  options: TrustKeyOptions,
+): Promise<TrustEntry> {
   const entries = await store.entries();
   const existing = entryForKey(entries, info);
   if (existing) throw new SignetError('CONFLICT', `"${info.name}" is trusted already, as "${existing.name}".`);

@@ -11,7 +11,15 @@ import { levelLabel, looksLikeNotationPolicy, parseNotationPolicy, type Notation
 import { updateRecords } from '../storage/record-file';
 
 /** `kind` absent: a containers policy.json (files written before Notation trust policies). */
-const Stored = z.object({ id: z.string(), name: z.string(), importedAt: z.string(), text: z.string(), kind: z.enum(['containers', 'notation']).optional() }).strict();
+const Stored = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    importedAt: z.string(),
+    text: z.string(),
+    kind: z.enum(['containers', 'notation']).optional(),
+  })
+  .strict();
 type Stored = z.infer<typeof Stored>;
 const File = z.object({ version: z.literal(1), policies: z.array(Stored) }).strict();
 const MAX_POLICIES = 100;
@@ -44,7 +52,11 @@ export class PolicyStore {
   async get(id: string): Promise<{ policy: ContainersPolicy; name: string }> {
     const found = (await this.all()).find((p) => p.id === id);
     if (!found) throw new SignetError('NOT_FOUND', `There is no imported policy ${id}.`);
-    if (found.kind === 'notation') throw new SignetError('UNSUPPORTED', `${found.name} is a Notation trust policy, not a containers policy.json: \`signet verify\` applies it to Notation signatures.`);
+    if (found.kind === 'notation')
+      throw new SignetError(
+        'UNSUPPORTED',
+        `${found.name} is a Notation trust policy, not a containers policy.json: \`signet verify\` applies it to Notation signatures.`,
+      );
     return { policy: parsePolicy(found.text), name: found.name };
   }
 
@@ -72,10 +84,21 @@ export class PolicyStore {
     else parsePolicy(text);
     return this.update((policies) => {
       if (policies.length >= MAX_POLICIES) throw new SignetError('TOO_LARGE', `Signet keeps at most ${MAX_POLICIES} policies.`);
-      if (policies.some((p) => p.name === name)) throw new SignetError('CONFLICT', `A policy named ${JSON.stringify(name)} exists already; remove it first.`);
+      if (policies.some((p) => p.name === name))
+        throw new SignetError('CONFLICT', `A policy named ${JSON.stringify(name)} exists already; remove it first.`);
       const other = kind === 'notation' ? policies.find((p) => p.kind === 'notation') : undefined;
-      if (other) throw new SignetError('CONFLICT', `The Notation trust policy ${JSON.stringify(other.name)} is imported already; notation keeps one trust policy: remove it first.`);
-      const stored: Stored = { id: `policy-${randomBytes(6).toString('hex')}`, name, importedAt: now.toISOString(), text, ...(kind === 'notation' ? { kind } : {}) };
+      if (other)
+        throw new SignetError(
+          'CONFLICT',
+          `The Notation trust policy ${JSON.stringify(other.name)} is imported already; notation keeps one trust policy: remove it first.`,
+        );
+      const stored: Stored = {
+        id: `policy-${randomBytes(6).toString('hex')}`,
+        name,
+        importedAt: now.toISOString(),
+        text,
+        ...(kind === 'notation' ? { kind } : {}),
+      };
       return { policies: [...policies, stored], result: summarize(stored) };
     });
   }
@@ -88,10 +111,15 @@ export class PolicyStore {
   }
 
   private update<T>(change: (policies: Stored[]) => { policies: Stored[]; result: T }): Promise<T> {
-    return updateRecords(this.file, 'policies', () => this.all(), (records) => {
-      const { policies, result } = change(records);
-      return { records: policies, result };
-    });
+    return updateRecords(
+      this.file,
+      'policies',
+      () => this.all(),
+      (records) => {
+        const { policies, result } = change(records);
+        return { records: policies, result };
+      },
+    );
   }
 }
 
@@ -110,7 +138,10 @@ function policyKind(text: string): 'containers' | 'notation' {
 function summarize(stored: Stored): StoredPolicySummary {
   if (stored.kind === 'notation') {
     const doc = parseNotationPolicy(stored.text);
-    const sections = doc.statements.map((s) => `notation "${s.name}" ${s.registryScopes.join(', ')} → ${levelLabel(s)}${s.trustStores.length ? `; stores ${s.trustStores.join(', ')}` : ''}${s.trustedIdentities.length ? `; identities ${s.trustedIdentities.join(' | ')}` : ''}`);
+    const sections = doc.statements.map(
+      (s) =>
+        `notation "${s.name}" ${s.registryScopes.join(', ')} → ${levelLabel(s)}${s.trustStores.length ? `; stores ${s.trustStores.join(', ')}` : ''}${s.trustedIdentities.length ? `; identities ${s.trustedIdentities.join(' | ')}` : ''}`,
+    );
     return { id: stored.id, name: stored.name, importedAt: stored.importedAt, sections, keyFiles: [], kind: 'notation' };
   }
   const policy = parsePolicy(stored.text);

@@ -47,7 +47,18 @@ export interface ContainersPolicy {
 }
 
 const MAX_POLICY_BYTES = 1024 * 1024;
-const KNOWN_TRANSPORTS = new Set(['docker', 'atomic', 'containers-storage', 'dir', 'oci', 'oci-archive', 'docker-archive', 'docker-daemon', 'sif', 'tarball']);
+const KNOWN_TRANSPORTS = new Set([
+  'docker',
+  'atomic',
+  'containers-storage',
+  'dir',
+  'oci',
+  'oci-archive',
+  'docker-archive',
+  'docker-daemon',
+  'sif',
+  'tarball',
+]);
 
 class PolicyFormatError extends Error {}
 
@@ -89,7 +100,8 @@ function strList(value: unknown, what: string): string[] | undefined {
 function bytes(value: unknown, what: string): string | undefined {
   if (value === null) return undefined;
   const text = str(value, what);
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text.replace(/[\r\n]/g, ''))) fail(`${what} is not valid base64`);
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text.replace(/[\r\n]/g, '')))
+    fail(`${what} is not valid base64`);
   return text;
 }
 
@@ -120,7 +132,8 @@ export function parseSignedIdentity(value: unknown): SignedIdentity {
       exactKeys(o, ['type', 'dockerReference'], type);
       const dockerReference = str(o.dockerReference, 'dockerReference');
       try {
-        if (isNameOnly(parseNormalizedNamed(dockerReference))) fail(`dockerReference ${JSON.stringify(dockerReference)} contains neither a tag nor digest`);
+        if (isNameOnly(parseNormalizedNamed(dockerReference)))
+          fail(`dockerReference ${JSON.stringify(dockerReference)} contains neither a tag nor digest`);
       } catch (error) {
         if (error instanceof DockerRefError) fail(`Invalid format of dockerReference ${JSON.stringify(dockerReference)}: ${error.message}`);
         throw error;
@@ -133,7 +146,8 @@ export function parseSignedIdentity(value: unknown): SignedIdentity {
       try {
         parseNormalizedNamed(dockerRepository);
       } catch (error) {
-        if (error instanceof DockerRefError) fail(`Invalid format of dockerRepository ${JSON.stringify(dockerRepository)}: ${error.message}`);
+        if (error instanceof DockerRefError)
+          fail(`Invalid format of dockerRepository ${JSON.stringify(dockerRepository)}: ${error.message}`);
         throw error;
       }
       return { type, dockerRepository };
@@ -204,14 +218,35 @@ export function parseRequirement(value: unknown): PolicyRequirement {
       const keyPath = 'keyPath' in o ? str(o.keyPath, 'keyPath') : undefined;
       const keyPaths = 'keyPaths' in o ? strList(o.keyPaths, 'keyPaths') : undefined;
       const keyData = 'keyData' in o ? bytes(o.keyData, 'keyData') : undefined;
-      if (!keyPath && keyPaths === undefined && keyData === undefined) fail('exactly one of keyPath, keyPaths and keyData must be specified');
-      return { type, keyType: keyType as GpgKeyType, ...(keyPath ? { keyPath } : {}), ...(keyPaths ? { keyPaths } : {}), ...(keyData !== undefined ? { keyData } : {}), signedIdentity };
+      if (!keyPath && keyPaths === undefined && keyData === undefined)
+        fail('exactly one of keyPath, keyPaths and keyData must be specified');
+      return {
+        type,
+        keyType: keyType as GpgKeyType,
+        ...(keyPath ? { keyPath } : {}),
+        ...(keyPaths ? { keyPaths } : {}),
+        ...(keyData !== undefined ? { keyData } : {}),
+        signedIdentity,
+      };
     }
     case 'signedBaseLayer':
       exactKeys(o, ['type', 'baseLayerIdentity'], type);
       return { type, baseLayerIdentity: parseSignedIdentity(o.baseLayerIdentity) };
     case 'sigstoreSigned': {
-      const fields = ['type', 'keyPath', 'keyPaths', 'keyData', 'keyDatas', 'fulcio', 'rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas', 'pki', 'signedIdentity'];
+      const fields = [
+        'type',
+        'keyPath',
+        'keyPaths',
+        'keyData',
+        'keyDatas',
+        'fulcio',
+        'rekorPublicKeyPath',
+        'rekorPublicKeyPaths',
+        'rekorPublicKeyData',
+        'rekorPublicKeyDatas',
+        'pki',
+        'signedIdentity',
+      ];
       onlyKeys(o, fields, type);
       const signedIdentity = identityOrDefault(o);
       const keyPath = 'keyPath' in o ? str(o.keyPath, 'keyPath') : '';
@@ -226,12 +261,31 @@ export function parseRequirement(value: unknown): PolicyRequirement {
       const rekorPublicKeyDatas = 'rekorPublicKeyDatas' in o ? bytesList(o.rekorPublicKeyDatas, 'rekorPublicKeyDatas') : undefined;
       if ('keyPaths' in o && keyPaths !== undefined && keyPaths.length === 0) fail('keyPaths must not be empty');
       if ('keyDatas' in o && keyDatas !== undefined && keyDatas.length === 0) fail('keyDatas must not be empty');
-      const keySources = [keyPath !== '', keyPaths !== undefined, keyData !== undefined, keyDatas !== undefined, fulcio !== undefined, pki !== undefined].filter(Boolean).length;
+      const keySources = [
+        keyPath !== '',
+        keyPaths !== undefined,
+        keyData !== undefined,
+        keyDatas !== undefined,
+        fulcio !== undefined,
+        pki !== undefined,
+      ].filter(Boolean).length;
       if (keySources !== 1) fail('exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified');
-      const rekorSources = [rekorPublicKeyPath !== '', rekorPublicKeyPaths !== undefined, rekorPublicKeyData !== undefined, rekorPublicKeyDatas !== undefined].filter(Boolean).length;
-      if (rekorSources > 1) fail('at most one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas can be used simultaneously');
-      if (fulcio && rekorSources === 0) fail('At least one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas must be specified if fulcio is used');
-      if (pki && rekorSources > 0) fail('rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas are not supported for pki');
+      const rekorSources = [
+        rekorPublicKeyPath !== '',
+        rekorPublicKeyPaths !== undefined,
+        rekorPublicKeyData !== undefined,
+        rekorPublicKeyDatas !== undefined,
+      ].filter(Boolean).length;
+      if (rekorSources > 1)
+        fail(
+          'at most one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas can be used simultaneously',
+        );
+      if (fulcio && rekorSources === 0)
+        fail(
+          'At least one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas must be specified if fulcio is used',
+        );
+      if (pki && rekorSources > 0)
+        fail('rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas are not supported for pki');
       return {
         type,
         ...(keyPath ? { keyPath } : {}),
@@ -290,7 +344,8 @@ export function parsePolicy(input: string | Uint8Array): ContainersPolicy {
         const scopes = object(scopesValue, `transports.${name}`);
         const out: Record<string, PolicyRequirement[]> = {};
         for (const [scope, reqs] of Object.entries(scopes)) {
-          if (KNOWN_TRANSPORTS.has(name) && !validScope(name, scope)) fail(`Unknown key ${JSON.stringify(scope)} (not a valid ${name} scope)`);
+          if (KNOWN_TRANSPORTS.has(name) && !validScope(name, scope))
+            fail(`Unknown key ${JSON.stringify(scope)} (not a valid ${name} scope)`);
           out[scope] = parseRequirements(reqs, `transports.${name}.${JSON.stringify(scope)}`);
         }
         policy.transports[name] = out;
@@ -298,7 +353,8 @@ export function parsePolicy(input: string | Uint8Array): ContainersPolicy {
     }
     return policy;
   } catch (error) {
-    if (error instanceof PolicyFormatError) throw new SignetError('MALFORMED', `The policy file is not a valid containers policy.json: ${error.message}.`);
+    if (error instanceof PolicyFormatError)
+      throw new SignetError('MALFORMED', `The policy file is not a valid containers policy.json: ${error.message}.`);
     throw error;
   }
 }

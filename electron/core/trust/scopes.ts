@@ -7,7 +7,10 @@ import { parseNormalizedNamed, policyIdentity, policyNamespaces, tagNameOnly } f
  * namespace, then `*.domain` wildcards) selects the entries scoped to it, plus every unscoped
  * entry; with no matching scope, only unscoped entries apply. The rest are out of scope.
  */
-export function entriesForImage<T extends Pick<TrustEntry, 'scopes'>>(entries: readonly T[], imageReference: string): { inScope: T[]; outOfScope: T[]; scope?: string } {
+export function entriesForImage<T extends Pick<TrustEntry, 'scopes'>>(
+  entries: readonly T[],
+  imageReference: string,
+): { inScope: T[]; outOfScope: T[]; scope?: string } {
   const scopes = new Set(entries.flatMap((e) => e.scopes ?? []));
   let scope: string | undefined;
   if (scopes.size) {

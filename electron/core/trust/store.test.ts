@@ -28,7 +28,11 @@ describe('trust store', () => {
 
   it.each([
     ['the same key twice', () => cosignPub, 'trusted already'],
-    ['a private key', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'private key'],
+    [
+      'a private key',
+      () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      'private key',
+    ],
     ['junk', () => 'hello', 'Give a PEM public key'],
   ])('refuses %s and stores nothing', async (_what, data, reason) => {
     const before = readFileSync(path.join(dir, 'trust.json'), 'utf8');
@@ -39,16 +43,34 @@ describe('trust store', () => {
   it('validity windows judge the claimed signing time', () => {
     const entry = { notAfter: '2026-01-01T00:00:00Z' };
     expect(withinWindow(entry, new Date('2025-06-01T00:00:00Z')).ok).toBe(true);
-    expect(withinWindow(entry, new Date('2026-06-01T00:00:00Z'))).toMatchObject({ ok: false, reason: expect.stringContaining('before 2026-01-01') });
+    expect(withinWindow(entry, new Date('2026-06-01T00:00:00Z'))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('before 2026-01-01'),
+    });
   });
 
   it('exports a policy podman reads: signedBy for OpenPGP, sigstoreSigned + matchRepository for keys, scopes inherit unscoped keys', async () => {
-    const out = exportPolicy(await store.entries(), { keyDir: '/etc/containers/keys/signet', embed: false, fallback: 'reject', lookaside: 'https://sigs.example.com' });
+    const out = exportPolicy(await store.entries(), {
+      keyDir: '/etc/containers/keys/signet',
+      embed: false,
+      fallback: 'reject',
+      lookaside: 'https://sigs.example.com',
+    });
     const policy = parsePolicy(out.policy);
     expect(policy.default).toEqual([{ type: 'reject' }]);
-    expect(policy.transports.docker!['']).toEqual([{ type: 'signedBy', keyType: 'GPGKeys', keyPath: '/etc/containers/keys/signet/skopeo-testing-key.asc', signedIdentity: { type: 'matchRepoDigestOrExact' } }]);
+    expect(policy.transports.docker!['']).toEqual([
+      {
+        type: 'signedBy',
+        keyType: 'GPGKeys',
+        keyPath: '/etc/containers/keys/signet/skopeo-testing-key.asc',
+        signedIdentity: { type: 'matchRepoDigestOrExact' },
+      },
+    ]);
     expect(policy.transports.docker!['registry.example.com/team']!.map((r) => r.type)).toEqual(['signedBy', 'sigstoreSigned']);
-    expect(policy.transports.docker!['registry.example.com/team']![1]).toMatchObject({ keyPath: '/etc/containers/keys/signet/cosign-test-key.pub', signedIdentity: { type: 'matchRepository' } });
+    expect(policy.transports.docker!['registry.example.com/team']![1]).toMatchObject({
+      keyPath: '/etc/containers/keys/signet/cosign-test-key.pub',
+      signedIdentity: { type: 'matchRepository' },
+    });
     expect(out.registriesD).toContain('lookaside: https://sigs.example.com');
     expect(out.registriesD).toContain('use-sigstore-attachments: true');
     expect(out.warnings.join(' ')).toContain('one signature of each kind');
@@ -70,12 +92,20 @@ describe('Notation named stores', () => {
 
   it('a self-signed certificate goes into ca:NAME, and joins another store when added again', async () => {
     expect(await store.add({ name: 'e2e', data: e2e, stores: ['ca:e2e'] })).toMatchObject({ kind: 'certificate', stores: ['ca:e2e'] });
-    expect(await store.add({ name: 'e2e again', data: e2e, stores: ['signingAuthority:e2e'] })).toMatchObject({ name: 'e2e', stores: ['ca:e2e', 'signingAuthority:e2e'] });
+    expect(await store.add({ name: 'e2e again', data: e2e, stores: ['signingAuthority:e2e'] })).toMatchObject({
+      name: 'e2e',
+      stores: ['ca:e2e', 'signingAuthority:e2e'],
+    });
     expect(await store.list()).toHaveLength(1);
   });
 
   it('refuses a public key in a store, and a non-CA certificate in a tsa store', async () => {
-    await expect(store.add({ name: 'key', data: readFileSync(vector('containers-image', 'cosign.pub'), 'utf8'), stores: ['ca:x'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Only certificates') });
-    await expect(store.add({ name: 'tsa', data: e2e, stores: ['tsa:x'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('self-signed root CA') });
+    await expect(
+      store.add({ name: 'key', data: readFileSync(vector('containers-image', 'cosign.pub'), 'utf8'), stores: ['ca:x'] }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Only certificates') });
+    await expect(store.add({ name: 'tsa', data: e2e, stores: ['tsa:x'] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('self-signed root CA'),
+    });
   });
 });

@@ -40,7 +40,9 @@ export async function materialText(bytes: Uint8Array): Promise<string> {
     return new X509Certificate(bytes).toString();
   } catch {
     try {
-      return createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
+      return createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' })
+        .export({ type: 'spki', format: 'pem' })
+        .toString();
     } catch {
       throw new SignetError('MALFORMED', 'The binary file is neither an OpenPGP public key, a DER certificate nor a DER public key.');
     }
@@ -48,9 +50,18 @@ export async function materialText(bytes: Uint8Array): Promise<string> {
 }
 
 /** What a piece of public material is, with its fingerprint; refuses private keys and junk. */
-export async function describeMaterial(data: string): Promise<{ kind: TrustKind; fingerprint: string; keyId?: string; userIds?: string[]; algorithm?: string; key?: KeyObject; leaf?: boolean }> {
+export async function describeMaterial(data: string): Promise<{
+  kind: TrustKind;
+  fingerprint: string;
+  keyId?: string;
+  userIds?: string[];
+  algorithm?: string;
+  key?: KeyObject;
+  leaf?: boolean;
+}> {
   const text = data.trim();
-  if (/PRIVATE KEY/.test(text)) throw new SignetError('INVALID_INPUT', 'This is a private key. Trust takes public keys only: export the public key and add that.');
+  if (/PRIVATE KEY/.test(text))
+    throw new SignetError('INVALID_INPUT', 'This is a private key. Trust takes public keys only: export the public key and add that.');
   if (text.startsWith('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
     let keys: openpgp.Key[];
     try {
@@ -58,7 +69,8 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     } catch {
       throw new SignetError('MALFORMED', 'The OpenPGP public key cannot be read.');
     }
-    if (keys.length !== 1) throw new SignetError('INVALID_INPUT', `The armored block holds ${keys.length} keys; add each key as its own trust entry.`);
+    if (keys.length !== 1)
+      throw new SignetError('INVALID_INPUT', `The armored block holds ${keys.length} keys; add each key as its own trust entry.`);
     const key = keys[0]!;
     if (key.isPrivate()) throw new SignetError('INVALID_INPUT', 'This is an OpenPGP secret key. Trust takes public keys only.');
     return {
@@ -82,7 +94,14 @@ export async function describeMaterial(data: string): Promise<{ kind: TrustKind;
     // is judged by name and signature, as notation does: OpenSSL's checkIssued also wants keyCertSign,
     // which a self-signed code-signing certificate (notation's test certificates) does not have.
     const selfSigned = cert.issuer === cert.subject && cert.verify(cert.publicKey);
-    return { kind: 'certificate', fingerprint: spkiSha256(cert.publicKey), userIds: [cert.subject.replace(/\n/g, ', ')], algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown', key: cert.publicKey, ...(!cert.ca && !selfSigned ? { leaf: true } : {}) };
+    return {
+      kind: 'certificate',
+      fingerprint: spkiSha256(cert.publicKey),
+      userIds: [cert.subject.replace(/\n/g, ', ')],
+      algorithm: cert.publicKey.asymmetricKeyType ?? 'unknown',
+      key: cert.publicKey,
+      ...(!cert.ca && !selfSigned ? { leaf: true } : {}),
+    };
   }
   if (text.startsWith('-----BEGIN PUBLIC KEY-----') && isSm2Spki(text)) {
     // SM2 is read in pure JS: Electron's BoringSSL cannot parse it (see signing/sm2.ts).
@@ -137,8 +156,13 @@ export class TrustStore {
 
   async add(input: NewTrustEntry, now = new Date()): Promise<TrustEntry> {
     const material = await describeMaterial(input.data);
-    if (input.notBefore && input.notAfter && Date.parse(input.notBefore) >= Date.parse(input.notAfter)) throw new SignetError('INVALID_INPUT', 'The validity window ends before it starts.');
-    if (material.leaf && !input.leaf) throw new SignetError('INVALID_INPUT', 'This is a leaf certificate (not a CA, not self-signed), not a trust anchor. Add its issuing CA instead, or trust only this certificate’s key, knowingly, as a single key (CLI: --leaf; the Trust dialog: "Trust only this certificate’s key").');
+    if (input.notBefore && input.notAfter && Date.parse(input.notBefore) >= Date.parse(input.notAfter))
+      throw new SignetError('INVALID_INPUT', 'The validity window ends before it starts.');
+    if (material.leaf && !input.leaf)
+      throw new SignetError(
+        'INVALID_INPUT',
+        'This is a leaf certificate (not a CA, not self-signed), not a trust anchor. Add its issuing CA instead, or trust only this certificate’s key, knowingly, as a single key (CLI: --leaf; the Trust dialog: "Trust only this certificate’s key").',
+      );
     if (input.leaf && material.kind !== 'certificate') throw new SignetError('INVALID_INPUT', 'Only a certificate can be added as a leaf.');
     const stores = input.stores?.length ? [...new Set(input.stores)] : undefined;
     if (stores) checkNotationStores(input.data, material, stores, input.leaf === true);
@@ -150,7 +174,8 @@ export class TrustStore {
         return { entries: entries.map((e) => (e === same ? joined : e)), result: joined };
       }
       if (entries.length >= MAX_ENTRIES) throw new SignetError('TOO_LARGE', `The trust store already holds ${MAX_ENTRIES} entries.`);
-      if (entries.some((e) => e.name === input.name)) throw new SignetError('CONFLICT', `A trust entry named ${JSON.stringify(input.name)} exists already.`);
+      if (entries.some((e) => e.name === input.name))
+        throw new SignetError('CONFLICT', `A trust entry named ${JSON.stringify(input.name)} exists already.`);
       if (same) throw new SignetError('CONFLICT', `This key is trusted already as ${JSON.stringify(same.name)}.`);
       const entry = TrustEntry.parse({
         id: `${material.kind === 'openpgp' ? 'pgp' : material.kind === 'certificate' ? 'cert' : 'key'}-${randomBytes(6).toString('hex')}`,
@@ -180,10 +205,15 @@ export class TrustStore {
   }
 
   private update<T>(change: (entries: TrustEntry[]) => { entries: TrustEntry[]; result: T }): Promise<T> {
-    return updateRecords(this.file, 'entries', () => this.entries(), (records) => {
-      const { entries, result } = change(records);
-      return { records: entries, result };
-    });
+    return updateRecords(
+      this.file,
+      'entries',
+      () => this.entries(),
+      (records) => {
+        const { entries, result } = change(records);
+        return { records: entries, result };
+      },
+    );
   }
 }
 
@@ -200,18 +230,39 @@ function sameCertificate(a: string, b: string): boolean {
  * `signingAuthority`, CA certificates or self-signed ones (never a leaf issued by someone else,
  * refusal N19); in `tsa`, self-signed root CA certificates.
  */
-function checkNotationStores(data: string, material: { kind: TrustKind; leaf?: boolean }, stores: readonly string[], leafWanted: boolean): void {
+function checkNotationStores(
+  data: string,
+  material: { kind: TrustKind; leaf?: boolean },
+  stores: readonly string[],
+  leafWanted: boolean,
+): void {
   if (material.kind !== 'certificate') throw new SignetError('INVALID_INPUT', 'Only certificates go into Notation trust stores.');
-  if (material.leaf || leafWanted) throw new SignetError('INVALID_INPUT', 'A Notation trust store holds CA or self-signed certificates; this is a leaf certificate issued by another. Add its root CA instead.');
+  if (material.leaf || leafWanted)
+    throw new SignetError(
+      'INVALID_INPUT',
+      'A Notation trust store holds CA or self-signed certificates; this is a leaf certificate issued by another. Add its root CA instead.',
+    );
   if (stores.some((s) => s.startsWith('tsa:'))) {
     const cert = new X509Certificate(data.trim());
-    if (!cert.ca || cert.issuer !== cert.subject || !cert.verify(cert.publicKey)) throw new SignetError('INVALID_INPUT', 'A tsa trust store holds self-signed root CA certificates only.');
+    if (!cert.ca || cert.issuer !== cert.subject || !cert.verify(cert.publicKey))
+      throw new SignetError('INVALID_INPUT', 'A tsa trust store holds self-signed root CA certificates only.');
   }
 }
 
 /** Key types and curves as people name them ("ECDSA P-256", not "ec prime256v1"). */
-const CURVE_WORDS: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
-const KEY_TYPE_WORDS: Readonly<Record<string, string>> = { rsa: 'RSA', 'rsa-pss': 'RSA-PSS', ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA' };
+const CURVE_WORDS: Readonly<Record<string, string>> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+  secp256k1: 'secp256k1',
+};
+const KEY_TYPE_WORDS: Readonly<Record<string, string>> = {
+  rsa: 'RSA',
+  'rsa-pss': 'RSA-PSS',
+  ed25519: 'Ed25519',
+  ed448: 'Ed448',
+  dsa: 'DSA',
+};
 
 function algorithmOf(data: string): { algorithm?: string } {
   if (!data.includes('BEGIN PUBLIC KEY')) return {};
@@ -233,9 +284,24 @@ function algorithmOf(data: string): { algorithm?: string } {
  * without a claimed time is judged at `now`. The claim is the signer's own, so a window only
  * narrows trust, never widens it.
  */
-export function withinWindow(entry: Pick<TrustEntry, 'notBefore' | 'notAfter'>, claimed: Date | undefined, now = new Date()): { ok: boolean; reason: string } {
+export function withinWindow(
+  entry: Pick<TrustEntry, 'notBefore' | 'notAfter'>,
+  claimed: Date | undefined,
+  now = new Date(),
+): { ok: boolean; reason: string } {
   const at = claimed ?? now;
-  if (entry.notAfter && at.getTime() >= Date.parse(entry.notAfter)) return { ok: false, reason: `Trusted only for signatures before ${entry.notAfter}; this one ${claimed ? `claims ${at.toISOString()}` : 'has no claimed time and it is later now'}.` };
-  if (entry.notBefore && at.getTime() < Date.parse(entry.notBefore)) return { ok: false, reason: `Trusted only for signatures from ${entry.notBefore}; this one claims ${at.toISOString()}.` };
-  return { ok: true, reason: entry.notAfter || entry.notBefore ? `Within the trust window${entry.notAfter ? ` (before ${entry.notAfter})` : ''}.` : 'No validity window.' };
+  if (entry.notAfter && at.getTime() >= Date.parse(entry.notAfter))
+    return {
+      ok: false,
+      reason: `Trusted only for signatures before ${entry.notAfter}; this one ${claimed ? `claims ${at.toISOString()}` : 'has no claimed time and it is later now'}.`,
+    };
+  if (entry.notBefore && at.getTime() < Date.parse(entry.notBefore))
+    return { ok: false, reason: `Trusted only for signatures from ${entry.notBefore}; this one claims ${at.toISOString()}.` };
+  return {
+    ok: true,
+    reason:
+      entry.notAfter || entry.notBefore
+        ? `Within the trust window${entry.notAfter ? ` (before ${entry.notAfter})` : ''}.`
+        : 'No validity window.',
+  };
 }

@@ -114,6 +114,7 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
     const missing = positionals[rest.length];
     throw new UsageError(`Missing ${missing ? missing.name : 'argument'}.`);
   }
-  if (rest.length > positionals.length && !positionals.at(-1)?.variadic) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[positionals.length])}.`);
+  if (rest.length > positionals.length && !positionals.at(-1)?.variadic)
+    throw new UsageError(`Unexpected argument ${JSON.stringify(rest[positionals.length])}.`);
   return argsOf(rest, values);
 }

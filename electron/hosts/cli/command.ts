@@ -38,7 +38,10 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /** Prints a failed call: its sentence on stderr (and the envelope on stdout with --json); exit 1. */
-export function reportFailure(ctx: Pick<CommandContext, 'json' | 'out' | 'err'>, failure: { ok: false; code: string; message: string }): number {
+export function reportFailure(
+  ctx: Pick<CommandContext, 'json' | 'out' | 'err'>,
+  failure: { ok: false; code: string; message: string },
+): number {
   if (ctx.json) ctx.out(JSON.stringify(failure));
   ctx.err(`signet: ${failure.message}`);
   return EXIT_FAILED;

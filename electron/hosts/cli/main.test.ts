@@ -36,7 +36,8 @@ describe('signet CLI', () => {
   it('kms --help lists the credential sources of every provider, from the provider table', async () => {
     const help = await cli(['kms', '--help']);
     expect(help.code).toBe(0);
-    for (const id of ['awskms', 'gcpkms', 'azurekms', 'hashivault', 'tencentkms', 'ocikms', 'huaweikms']) expect(help.out).toMatch(new RegExp(`^  ${id} \\(.*default \\(no option\\)`, 'm'));
+    for (const id of ['awskms', 'gcpkms', 'azurekms', 'hashivault', 'tencentkms', 'ocikms', 'huaweikms'])
+      expect(help.out).toMatch(new RegExp(`^  ${id} \\(.*default \\(no option\\)`, 'm'));
     expect(help.out).toContain('--credentials-file FILE');
   });
 
@@ -72,7 +73,9 @@ describe('argument parser', () => {
     { name: 'annotation', type: 'strings', description: '' },
   ] as const;
   it('parses values, repeats and --', () => {
-    const parsed = parseArgs(['--port=1', '--flag', '--annotation', 'a=b', '--annotation', 'c=d', '--', '--x'], options, [{ name: 'REF', description: '' }]);
+    const parsed = parseArgs(['--port=1', '--flag', '--annotation', 'a=b', '--annotation', 'c=d', '--', '--x'], options, [
+      { name: 'REF', description: '' },
+    ]);
     expect(parsed.options).toEqual({ port: '1', flag: true, annotation: ['a=b', 'c=d'] });
     expect(parsed.positionals).toEqual(['--x']);
   });
@@ -88,25 +91,40 @@ describe('argument parser', () => {
 });
 
 describe('signet CLI: files named on the command line', () => {
-  it('refuses a FIFO, /dev/zero or an oversize file as a key, policy, trust or offline file, without hanging', { timeout: 10_000 }, async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { symlinkSync, writeFileSync } = await import('node:fs');
-    const dir = mkdtempSync(path.join(tmpdir(), 'signet-cli-files-'));
-    const fifo = path.join(dir, 'fifo');
-    execFileSync('mkfifo', [fifo]);
-    const zero = path.join(dir, 'zero');
-    symlinkSync('/dev/zero', zero);
-    const big = path.join(dir, 'big.pem');
-    writeFileSync(big, Buffer.alloc(4 * 1024 * 1024 + 1, 0x41));
-    for (const file of [fifo, zero]) {
-      for (const argv of [['key', 'import', file, '--name', 'k'], ['policy', 'import', file], ['trust', 'add', file], ['offline', 'check', file, file]]) {
-        const result = await cli([...argv, '--json']);
-        expect(result.code, argv.join(' ')).toBe(1);
-        expect(JSON.parse(result.out), argv.join(' ')).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
-        expect(result.err).toMatch(/FIFO|character device/);
+  it(
+    'refuses a FIFO, /dev/zero or an oversize file as a key, policy, trust or offline file, without hanging',
+    { timeout: 10_000 },
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const { symlinkSync, writeFileSync } = await import('node:fs');
+      const dir = mkdtempSync(path.join(tmpdir(), 'signet-cli-files-'));
+      const fifo = path.join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const zero = path.join(dir, 'zero');
+      symlinkSync('/dev/zero', zero);
+      const big = path.join(dir, 'big.pem');
+      writeFileSync(big, Buffer.alloc(4 * 1024 * 1024 + 1, 0x41));
+      for (const file of [fifo, zero]) {
+        for (const argv of [
+          ['key', 'import', file, '--name', 'k'],
+          ['policy', 'import', file],
+          ['trust', 'add', file],
+          ['offline', 'check', file, file],
+        ]) {
+          const result = await cli([...argv, '--json']);
+          expect(result.code, argv.join(' ')).toBe(1);
+          expect(JSON.parse(result.out), argv.join(' ')).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+          expect(result.err).toMatch(/FIFO|character device/);
+        }
       }
-    }
-    expect(await cli(['key', 'import', big, '--name', 'k'])).toMatchObject({ code: 1, err: expect.stringContaining('larger than 4 MiB') });
-    expect(await cli(['key', 'import', path.join(dir, 'absent'), '--name', 'k'])).toMatchObject({ code: 2, err: expect.stringContaining('does not exist') });
-  });
+      expect(await cli(['key', 'import', big, '--name', 'k'])).toMatchObject({
+        code: 1,
+        err: expect.stringContaining('larger than 4 MiB'),
+      });
+      expect(await cli(['key', 'import', path.join(dir, 'absent'), '--name', 'k'])).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('does not exist'),
+      });
+    },
+  );
 });

@@ -55,7 +55,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!spec) {
       const wantsHelp = sub === undefined || sub === '--help' || sub === '-h';
       (wantsHelp ? io.out : io.err)(
-        wantsHelp ? formatGroupHelp(group, specs, group.notes ? await group.notes(await helpCaller(io)) : []) : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
+        wantsHelp
+          ? formatGroupHelp(group, specs, group.notes ? await group.notes(await helpCaller(io)) : [])
+          : `signet: unknown command "${group.name} ${sub}".\n\n${formatGroupHelp(group, specs)}`,
       );
       return wantsHelp && sub !== undefined ? 0 : EXIT_USAGE;
     }
@@ -101,7 +103,8 @@ async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo)
   }
   const pinInArgs = argv.find(carriesPin);
   if (pinInArgs !== undefined) {
-    const message = 'A pkcs11: URI on the command line carries a PIN (pin-value=), which every user of this machine can read in `ps` and the shell history. Nothing was done. Give the PIN with --pin-env VAR, a ?pin-source=FILE in the URI, or at the prompt.';
+    const message =
+      'A pkcs11: URI on the command line carries a PIN (pin-value=), which every user of this machine can read in `ps` and the shell history. Nothing was done. Give the PIN with --pin-env VAR, a ?pin-source=FILE in the URI, or at the prompt.';
     if (parsed.options.json === true) io.out(JSON.stringify({ ok: false, code: 'INVALID_INPUT', message }));
     io.err(`signet ${spec.name}: ${message}`);
     return EXIT_USAGE;

@@ -14,12 +14,19 @@ describe('image arguments', () => {
     expect(parseLayoutReference('oci:/tmp/a@b:v1')).toEqual({ dir: '/tmp/a@b', tag: 'v1' });
   });
 
-  it.each(['oci:', 'oci::1.0', 'oci:/tmp/l:', 'oci:/tmp/l:Bad Tag', 'oci:/tmp/l@sha256:12', `oci:/tmp/l:UPPER@${D}`])('refuses %s as a usage error', (text) => {
-    expect(() => parseLayoutReference(text)).toThrow(UsageError);
-  });
+  it.each(['oci:', 'oci::1.0', 'oci:/tmp/l:', 'oci:/tmp/l:Bad Tag', 'oci:/tmp/l@sha256:12', `oci:/tmp/l:UPPER@${D}`])(
+    'refuses %s as a usage error',
+    (text) => {
+      expect(() => parseLayoutReference(text)).toThrow(UsageError);
+    },
+  );
 
   it('a malformed registry reference is a usage error that says what an image looks like', () => {
-    expect(parseImage('registry.example.com/team/app@' + D)).toMatchObject({ registry: 'registry.example.com', repository: 'team/app', digest: D });
+    expect(parseImage('registry.example.com/team/app@' + D)).toMatchObject({
+      registry: 'registry.example.com',
+      repository: 'team/app',
+      digest: D,
+    });
     expect(() => parseImage('Registry.example.com/Team/App')).toThrow(/not a valid repository name.*oci:DIR/);
     expect(() => parseImage('registry.example.com/app@sha256:12')).toThrow(UsageError);
   });

@@ -88,7 +88,10 @@ export async function layoutRegistry(ctx: CommandContext, dir: string): Promise<
   } catch {
     throw new SignetError('NOT_FOUND', `There is no OCI layout directory at ${resolved}.`);
   }
-  if (!stat.isDirectory()) throw new UsageError(`oci: names an OCI layout directory; for a .tar, run \`signet registry add --layout ${dir}\` and use the id it prints.`);
+  if (!stat.isDirectory())
+    throw new UsageError(
+      `oci: names an OCI layout directory; for a .tar, run \`signet registry add --layout ${dir}\` and use the id it prints.`,
+    );
   const saved = (await savedList(ctx)).find((r) => r.kind === 'oci-layout' && r.path === resolved);
   if (saved) return saved.id;
   const added = await ctx.call('registry.add', { layoutPath: resolved });
@@ -125,7 +128,10 @@ async function locateLayout(ctx: CommandContext, text: string): Promise<Located>
     const names = await layoutNames(ctx, id);
     const repositories = [...new Set(names.map((n) => n.repository))];
     if (!ref.digest && !tag) {
-      if (names.length !== 1) throw new UsageError(`${text} names no image and the layout holds ${names.length ? names.length : 'no tagged'} image${names.length === 1 ? '' : 's'}${names.length ? ` (${names.slice(0, 8).map(layoutName).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}: write oci:${ref.dir}:TAG or oci:${ref.dir}@sha256:….`);
+      if (names.length !== 1)
+        throw new UsageError(
+          `${text} names no image and the layout holds ${names.length ? names.length : 'no tagged'} image${names.length === 1 ? '' : 's'}${names.length ? ` (${names.slice(0, 8).map(layoutName).join(', ')}${names.length > 8 ? ', …' : ''})` : ''}: write oci:${ref.dir}:TAG or oci:${ref.dir}@sha256:….`,
+        );
       repository = names[0]!.repository;
       tag = names[0]!.tag;
       chosen = true;
@@ -133,10 +139,22 @@ async function locateLayout(ctx: CommandContext, text: string): Promise<Located>
   }
   repository ??= DEFAULT_LAYOUT_REPOSITORY;
   const display = `oci:${ref.dir}${tag ? `:${layoutName({ repository, tag })}` : repository !== DEFAULT_LAYOUT_REPOSITORY ? `:${repository}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-  return { id, repository, reference: ref.digest ?? tag ?? 'latest', display, layout, ...(tag ? { tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}), ...(chosen ? { chosen } : {}) };
+  return {
+    id,
+    repository,
+    reference: ref.digest ?? tag ?? 'latest',
+    display,
+    layout,
+    ...(tag ? { tag } : {}),
+    ...(ref.digest ? { digest: ref.digest } : {}),
+    ...(chosen ? { chosen } : {}),
+  };
 }
 
-/** The saved registry for a host, saved now on first use (as `signet registry add HOST` would: credentials from the docker/containers auth files). */
+/**
+ * The saved registry for a host, saved now on first use (as `signet registry add HOST` would: credentials from the docker/containers auth
+ * files).
+ */
 export async function hostRegistry(ctx: CommandContext, host: string): Promise<string> {
   const saved = (await savedList(ctx)).find((r) => r.kind === 'distribution' && r.host === host.toLowerCase());
   if (saved) return saved.id;
@@ -164,11 +182,21 @@ export async function locate(ctx: CommandContext, text: string): Promise<Located
   if (text.startsWith('oci:')) return locateLayout(ctx, text);
   const ref = parseImage(text);
   const id = await hostRegistry(ctx, ref.registry);
-  return { id, repository: ref.repository, reference: ref.digest ?? ref.tag ?? 'latest', display: formatReference(ref), ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
+  return {
+    id,
+    repository: ref.repository,
+    reference: ref.digest ?? ref.tag ?? 'latest',
+    display: formatReference(ref),
+    ...(ref.tag ? { tag: ref.tag } : {}),
+    ...(ref.digest ? { digest: ref.digest } : {}),
+  };
 }
 
 /** `locate`, then pins the digest the reference names now. */
-export async function resolve(ctx: CommandContext, text: string): Promise<{ id: string; repository: string; digest: string; tag?: string }> {
+export async function resolve(
+  ctx: CommandContext,
+  text: string,
+): Promise<{ id: string; repository: string; digest: string; tag?: string }> {
   const at = await locate(ctx, text);
   const image = await ctx.call('registry.image', { id: at.id, repository: at.repository, reference: at.reference });
   if (!image.ok) throw new Error(image.message);

@@ -13,13 +13,19 @@ interface Answer {
 }
 
 /** Raw requests, so Host and Origin can be forged exactly as an attacker would. */
-function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function request(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -34,7 +40,11 @@ beforeAll(async () => {
     dataDir: mkdtempSync(path.join(tmpdir(), 'signet-web-data-')),
     host: 'web',
     readOnly: true,
-    doctor: { probeKeychain: async () => ({ backend: 'test', reachable: true }), findPkcs11Modules: async () => [], probeTools: async () => [] },
+    doctor: {
+      probeKeychain: async () => ({ backend: 'test', reachable: true }),
+      findPkcs11Modules: async () => [],
+      probeTools: async () => [],
+    },
   });
   host = await startWebHost({ core, rendererDir, maxBodyBytes: 1024 * 1024 });
 });
@@ -89,7 +99,10 @@ describe('browser host', () => {
     expect((await call('app.info', { 'Content-Type': 'text/plain' })).status).toBe(415);
     expect((await call('app.info', {}, 'not json')).status).toBe(400);
     expect((await call('app.info', {}, JSON.stringify({ pad: 'x'.repeat(1_100_000) }))).status).toBe(413);
-    const get = await request(host.port, { path: '/api/call/app.info', headers: { Host: `127.0.0.1:${host.port}`, [TOKEN_HEADER]: host.token } });
+    const get = await request(host.port, {
+      path: '/api/call/app.info',
+      headers: { Host: `127.0.0.1:${host.port}`, [TOKEN_HEADER]: host.token },
+    });
     expect(get.status).toBe(405);
   });
 
@@ -112,7 +125,10 @@ describe('browser host', () => {
     const refused = await fetch(`http://127.0.0.1:${host.port}/api/events`);
     expect(refused.status).toBe(401);
     const controller = new AbortController();
-    const stream = await fetch(`http://127.0.0.1:${host.port}/api/events`, { headers: { [TOKEN_HEADER]: host.token }, signal: controller.signal });
+    const stream = await fetch(`http://127.0.0.1:${host.port}/api/events`, {
+      headers: { [TOKEN_HEADER]: host.token },
+      signal: controller.signal,
+    });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
     await reader.read(); // the ": connected" comment

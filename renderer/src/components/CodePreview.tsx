@@ -23,10 +23,21 @@ export function highlightLine(line: string): ReactNode[] {
   const out: ReactNode[] = [];
   let rest = line;
   const comment = /^\s*#/.test(rest);
-  if (comment) return [<span key="c" className="tok-comment">{rest}</span>];
+  if (comment)
+    return [
+      <span key="c" className="tok-comment">
+        {rest}
+      </span>,
+    ];
   const key = KEY.exec(rest);
   if (key) {
-    out.push(key[1], <span key="k" className="tok-key">{key[2]}</span>, key[3]);
+    out.push(
+      key[1],
+      <span key="k" className="tok-key">
+        {key[2]}
+      </span>,
+      key[3],
+    );
     rest = rest.slice(key[0].length);
   }
   const value = rest.trim();
@@ -34,6 +45,19 @@ export function highlightLine(line: string): ReactNode[] {
   const lead = rest.slice(0, rest.length - rest.trimStart().length);
   const trail = value.endsWith(',') ? ',' : '';
   const bare = trail ? value.slice(0, -1) : value;
-  const kind = /^(?:"(?:[^"\\]|\\.)*"|'[^']*')$/.test(bare) ? 'tok-string' : /^(?:-?\d+(?:\.\d+)?|true|false|null)$/.test(bare) ? 'tok-literal' : undefined;
-  return kind ? [...out, lead, <span key="v" className={kind}>{bare}</span>, trail] : [...out, rest];
+  const kind = /^(?:"(?:[^"\\]|\\.)*"|'[^']*')$/.test(bare)
+    ? 'tok-string'
+    : /^(?:-?\d+(?:\.\d+)?|true|false|null)$/.test(bare)
+      ? 'tok-literal'
+      : undefined;
+  return kind
+    ? [
+        ...out,
+        lead,
+        <span key="v" className={kind}>
+          {bare}
+        </span>,
+        trail,
+      ]
+    : [...out, rest];
 }

@@ -29,7 +29,12 @@ export function VirtualList<T>({
   keyOf(item: T): string;
 }) {
   const parent = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => rowHeight, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+  });
   const move = (index: number) => {
     const next = Math.max(0, Math.min(items.length - 1, index));
     onSelect(next, 'keyboard');

@@ -48,7 +48,11 @@ export const useApp = create<AppState>((set, get) => ({
     if (!api) return;
     const result = await api.settings.set({ offlineMode: on });
     if (result.ok) {
-      set((s) => ({ settings: result.value, settingsError: undefined, doctor: s.doctor.report ? { ...s.doctor, report: { ...s.doctor.report, offlineMode: on } } : s.doctor }));
+      set((s) => ({
+        settings: result.value,
+        settingsError: undefined,
+        doctor: s.doctor.report ? { ...s.doctor, report: { ...s.doctor.report, offlineMode: on } } : s.doctor,
+      }));
     } else set({ settingsError: result.message });
   },
 
@@ -76,9 +80,7 @@ export const useApp = create<AppState>((set, get) => ({
     set((s) => ({ doctor: { ...s.doctor, running: true, error: undefined, progress: undefined } }));
     const result = await api.doctor.run({ jobId });
     set((s) =>
-      result.ok
-        ? { doctor: { report: result.value, running: false } }
-        : { doctor: { ...s.doctor, running: false, error: result.message } },
+      result.ok ? { doctor: { report: result.value, running: false } } : { doctor: { ...s.doctor, running: false, error: result.message } },
     );
   },
 }));

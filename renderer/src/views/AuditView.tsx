@@ -1,7 +1,17 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AuditEntry, AuditFilter, AuditVerification } from '../../../shared/models/audit';
 import { useApp } from '../stores/app';
-import { EMPTY_FILTER, imageOf, keyOf, KIND_CHOICES, ORIGIN_CHOICES, ORIGIN_LABELS, OUTCOME_CHOICES, toFilter, type AuditFilterForm } from './audit-filter';
+import {
+  EMPTY_FILTER,
+  imageOf,
+  keyOf,
+  KIND_CHOICES,
+  ORIGIN_CHOICES,
+  ORIGIN_LABELS,
+  OUTCOME_CHOICES,
+  toFilter,
+  type AuditFilterForm,
+} from './audit-filter';
 
 const PAGE = 100;
 
@@ -84,15 +94,31 @@ export function AuditView() {
         </div>
         <div className="field inline small">
           <label htmlFor="audit-key">Key</label>
-          <input id="audit-key" value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} placeholder="name or fingerprint" spellCheck={false} />
+          <input
+            id="audit-key"
+            value={form.key}
+            onChange={(e) => setForm({ ...form, key: e.target.value })}
+            placeholder="name or fingerprint"
+            spellCheck={false}
+          />
         </div>
         <div className="field inline small">
           <label htmlFor="audit-image">Image</label>
-          <input id="audit-image" value={form.image} onChange={(e) => setForm({ ...form, image: e.target.value })} placeholder="repository or digest" spellCheck={false} />
+          <input
+            id="audit-image"
+            value={form.image}
+            onChange={(e) => setForm({ ...form, image: e.target.value })}
+            placeholder="repository or digest"
+            spellCheck={false}
+          />
         </div>
         <div className="field inline small">
           <label htmlFor="audit-outcome">Outcome</label>
-          <select id="audit-outcome" value={form.outcome} onChange={(e) => setForm({ ...form, outcome: e.target.value as AuditFilterForm['outcome'] })}>
+          <select
+            id="audit-outcome"
+            value={form.outcome}
+            onChange={(e) => setForm({ ...form, outcome: e.target.value as AuditFilterForm['outcome'] })}
+          >
             <option value="">any</option>
             {OUTCOME_CHOICES.map((o) => (
               <option key={o} value={o}>
@@ -103,7 +129,11 @@ export function AuditView() {
         </div>
         <div className="field inline small">
           <label htmlFor="audit-origin">Origin</label>
-          <select id="audit-origin" value={form.origin} onChange={(e) => setForm({ ...form, origin: e.target.value as AuditFilterForm['origin'] })}>
+          <select
+            id="audit-origin"
+            value={form.origin}
+            onChange={(e) => setForm({ ...form, origin: e.target.value as AuditFilterForm['origin'] })}
+          >
             <option value="">any</option>
             {ORIGIN_CHOICES.map((o) => (
               <option key={o} value={o}>
@@ -140,7 +170,9 @@ export function AuditView() {
       ) : entries.length === 0 && !error ? (
         <div className="empty-state">
           <p className="empty-title">No events yet.</p>
-          <p>Every signature, verification, key and trust change is recorded here, each entry chained to the previous one by its SHA-256.</p>
+          <p>
+            Every signature, verification, key and trust change is recorded here, each entry chained to the previous one by its SHA-256.
+          </p>
         </div>
       ) : (
         <table className="table audit-table" aria-label="Audit log">
@@ -168,15 +200,25 @@ export function AuditView() {
                 <td className="num">{e.seq}</td>
                 <td>
                   {new Date(e.time).toLocaleString()}
-                  <div className="muted small">{e.origin ? `${ORIGIN_LABELS[e.origin.host]} (${e.origin.user})` : 'origin not recorded'}</div>
+                  <div className="muted small">
+                    {e.origin ? `${ORIGIN_LABELS[e.origin.host]} (${e.origin.user})` : 'origin not recorded'}
+                  </div>
                 </td>
                 <td>
                   <code>{e.type}</code>
-                  <div className={`small ${e.outcome && e.outcome !== 'succeeded' ? 'outcome-bad' : 'muted'}`}>{e.outcome ?? (e.type === 'call.failed' ? 'failed' : 'succeeded')}</div>
+                  <div className={`small ${e.outcome && e.outcome !== 'succeeded' ? 'outcome-bad' : 'muted'}`}>
+                    {e.outcome ?? (e.type === 'call.failed' ? 'failed' : 'succeeded')}
+                  </div>
                 </td>
                 <td>{keyOf(e) ?? ''}</td>
                 <td>{imageOf(e) ?? ''}</td>
-                <td title={Object.entries(e.details).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}>{e.summary}</td>
+                <td
+                  title={Object.entries(e.details)
+                    .map(([k, v]) => `${k}: ${String(v)}`)
+                    .join('\n')}
+                >
+                  {e.summary}
+                </td>
               </tr>
             ))}
           </tbody>

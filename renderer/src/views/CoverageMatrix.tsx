@@ -6,16 +6,41 @@ import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
 
-const TEXT: Record<string, string> = { unsigned: 'unsigned', 'signed-untrusted': 'signed, untrusted', verified: 'verified', failed: 'failing' };
-const BADGE: Record<string, string> = { unsigned: 'badge', 'signed-untrusted': 'badge badge-warn', verified: 'badge badge-ok', failed: 'badge badge-bad' };
+const TEXT: Record<string, string> = {
+  unsigned: 'unsigned',
+  'signed-untrusted': 'signed, untrusted',
+  verified: 'verified',
+  failed: 'failing',
+};
+const BADGE: Record<string, string> = {
+  unsigned: 'badge',
+  'signed-untrusted': 'badge badge-warn',
+  verified: 'badge badge-ok',
+  failed: 'badge badge-bad',
+};
 
 /** For an index: the index and each platform × its cosign state, and "sign the missing ones". */
-export function CoverageMatrix({ registry, repository, image, onSigned }: { registry: SavedRegistry; repository: string; image: ImageSummary; onSigned?(): void }) {
+export function CoverageMatrix({
+  registry,
+  repository,
+  image,
+  onSigned,
+}: {
+  registry: SavedRegistry;
+  repository: string;
+  image: ImageSummary;
+  onSigned?(): void;
+}) {
   const api = useApp((s) => s.api);
   const can = useCan();
   const canSign = can('signatures.sign');
   const rows = [{ label: 'index', digest: image.digest }, ...image.platforms.map((p) => ({ label: p.platform, digest: p.digest }))];
-  const status = useCall(api ? () => api.signatures.status({ id: registry.id, repository, tags: rows.map((r) => r.digest) }) : undefined, [api, registry.id, repository, image.digest]);
+  const status = useCall(api ? () => api.signatures.status({ id: registry.id, repository, tags: rows.map((r) => r.digest) }) : undefined, [
+    api,
+    registry.id,
+    repository,
+    image.digest,
+  ]);
   const keys = useCall(api && canSign ? () => api.keys.list({}) : undefined, [api, canSign]);
   const usable = keys.data?.filter((k) => !k.retired && signingFormats(k).formats.includes('cosign')) ?? [];
   const [key, setKey] = useState('');
@@ -44,7 +69,13 @@ export function CoverageMatrix({ registry, repository, image, onSigned }: { regi
       <h3>Coverage</h3>
       <ErrorBanner message={error ?? status.error} />
       <table className="table" aria-label="Coverage matrix">
-        <thead><tr><th scope="col">Manifest</th><th scope="col">Digest</th><th scope="col">cosign signature</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Manifest</th>
+            <th scope="col">Digest</th>
+            <th scope="col">cosign signature</th>
+          </tr>
+        </thead>
         <tbody>
           {rows.map((r) => {
             const v = verdictOf(r.digest);
@@ -52,7 +83,15 @@ export function CoverageMatrix({ registry, repository, image, onSigned }: { regi
               <tr key={r.digest}>
                 <td>{r.label}</td>
                 <td className="mono small">{r.digest.slice(0, 19)}…</td>
-                <td>{v ? <span className={BADGE[v]} aria-label={`${r.label}: ${v}`}>{TEXT[v]}</span> : <span className="muted">checking…</span>}</td>
+                <td>
+                  {v ? (
+                    <span className={BADGE[v]} aria-label={`${r.label}: ${v}`}>
+                      {TEXT[v]}
+                    </span>
+                  ) : (
+                    <span className="muted">checking…</span>
+                  )}
+                </td>
               </tr>
             );
           })}
@@ -62,10 +101,20 @@ export function CoverageMatrix({ registry, repository, image, onSigned }: { regi
         <div className="field inline">
           <select aria-label="Key for the missing signatures" value={key} onChange={(e) => setKey(e.target.value)}>
             <option value="">Key…</option>
-            {usable.map((k) => (<option key={k.id} value={k.id}>{k.name}</option>))}
+            {usable.map((k) => (
+              <option key={k.id} value={k.id}>
+                {k.name}
+              </option>
+            ))}
           </select>
-          <button type="button" className="button" disabled={!key || Boolean(busy)} onClick={() => void signMissing()}>Sign the missing ones ({missing.length})</button>
-          {busy && <span className="muted" role="status">{busy}</span>}
+          <button type="button" className="button" disabled={!key || Boolean(busy)} onClick={() => void signMissing()}>
+            Sign the missing ones ({missing.length})
+          </button>
+          {busy && (
+            <span className="muted" role="status">
+              {busy}
+            </span>
+          )}
         </div>
       )}
     </section>

@@ -16,7 +16,9 @@ export function EnvironmentPage() {
   return (
     <div className="environment">
       <div className="toolbar">
-        <p className="muted">What Signet found on this machine. The same check runs as <code>signet doctor</code>.</p>
+        <p className="muted">
+          What Signet found on this machine. The same check runs as <code>signet doctor</code>.
+        </p>
         <button type="button" className="button" onClick={() => void runDoctor()} disabled={doctor.running}>
           {doctor.running ? 'Checking…' : 'Check again'}
         </button>
@@ -106,7 +108,13 @@ function OfflineSwitch() {
   return (
     <div>
       <label className="switch">
-        <input type="checkbox" role="switch" checked={on} disabled={!can('settings.set')} onChange={(event) => void setOfflineMode(event.target.checked)} />
+        <input
+          type="checkbox"
+          role="switch"
+          checked={on}
+          disabled={!can('settings.set')}
+          onChange={(event) => void setOfflineMode(event.target.checked)}
+        />
         <span>{on ? 'On: Signet makes no network connections at all.' : 'Off: Signet may reach registries, KMS and storage.'}</span>
       </label>
       {error && <div className="reason">{error}</div>}

@@ -17,8 +17,18 @@ export function FirstRun({ registries, onAddRegistry }: { registries: number | u
   if (dismissed || registries === undefined || !keys.data || !trust.data) return null;
   const steps = [
     { done: registries > 0, label: 'Add a registry', detail: 'to browse its images and read their signatures', action: onAddRegistry },
-    { done: keys.data.length > 0, label: 'Create or import a key', detail: 'to sign images (a KMS key or token key works too)', action: () => navigate({ area: 'keys' }) },
-    { done: trust.data.entries.length > 0, label: 'Trust the keys you rely on', detail: 'so their signatures verify (your own keys are trusted as you make them)', action: () => navigate({ area: 'trust' }) },
+    {
+      done: keys.data.length > 0,
+      label: 'Create or import a key',
+      detail: 'to sign images (a KMS key or token key works too)',
+      action: () => navigate({ area: 'keys' }),
+    },
+    {
+      done: trust.data.entries.length > 0,
+      label: 'Trust the keys you rely on',
+      detail: 'so their signatures verify (your own keys are trusted as you make them)',
+      action: () => navigate({ area: 'trust' }),
+    },
   ];
   if (steps.every((s) => s.done)) return null;
   const dismiss = () => {
@@ -32,11 +42,20 @@ export function FirstRun({ registries, onAddRegistry }: { registries: number | u
         {steps.map((s) => (
           <li key={s.label}>
             <span className={`badge ${s.done ? 'badge-ok' : ''}`}>{s.done ? 'done' : 'to do'}</span>{' '}
-            {s.done ? <strong>{s.label}</strong> : <button type="button" className="link-button" onClick={s.action}>{s.label}</button>} <span className="muted small">{s.detail}</span>
+            {s.done ? (
+              <strong>{s.label}</strong>
+            ) : (
+              <button type="button" className="link-button" onClick={s.action}>
+                {s.label}
+              </button>
+            )}{' '}
+            <span className="muted small">{s.detail}</span>
           </li>
         ))}
       </ol>
-      <button type="button" className="link-button small" onClick={dismiss}>Hide this</button>
+      <button type="button" className="link-button small" onClick={dismiss}>
+        Hide this
+      </button>
     </section>
   );
 }

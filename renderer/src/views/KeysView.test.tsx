@@ -6,13 +6,30 @@ beforeAll(stubDialogs);
 const mounted: Array<() => void> = [];
 afterEach(() => mounted.splice(0).forEach((unmount) => unmount()));
 
-const key = { id: 'k-0123456789abcdef', name: 'release', type: 'ecdsa-p256', kind: 'software', algorithm: 'ecdsa-p256-sha256', spkiSha256: 'ab'.repeat(32), created: '2026-01-01T00:00:00.000Z', store: 'keychain', labels: [], retired: false } as const;
+const key = {
+  id: 'k-0123456789abcdef',
+  name: 'release',
+  type: 'ecdsa-p256',
+  kind: 'software',
+  algorithm: 'ecdsa-p256-sha256',
+  spkiSha256: 'ab'.repeat(32),
+  created: '2026-01-01T00:00:00.000Z',
+  store: 'keychain',
+  labels: [],
+  retired: false,
+} as const;
 const answers = (trustEntries: unknown[] = []) => ({
   'keys.list': () => [key],
   'keys.vaultStatus': () => ({ exists: false, unlocked: false, file: '/tmp/vault' }),
   'keys.get': () => ({ info: key, exports: { pem: '-----BEGIN PUBLIC KEY-----\nMFk=\n-----END PUBLIC KEY-----\n' } }),
   'trust.list': () => ({ entries: trustEntries, policies: [] }),
-  'keys.generate': (input: unknown) => ({ ...key, name: (input as { name: string }).name, ...((input as { trust?: boolean }).trust === false ? {} : { trusted: { id: 'key-0123456789ab', name: (input as { name: string }).name } }) }),
+  'keys.generate': (input: unknown) => ({
+    ...key,
+    name: (input as { name: string }).name,
+    ...((input as { trust?: boolean }).trust === false
+      ? {}
+      : { trusted: { id: 'key-0123456789ab', name: (input as { name: string }).name } }),
+  }),
 });
 
 async function generate(untick: boolean) {
@@ -54,7 +71,18 @@ describe('the key page', () => {
   });
 
   it('says "Trusted as …" with a link to the Trust view when it is trusted', async () => {
-    fakeBridge(answers([{ id: 'key-0123456789ab', name: 'Release team', kind: 'public-key', fingerprint: 'ab'.repeat(32), addedAt: '2026-01-01T00:00:00.000Z', signetKey: { id: key.id, name: key.name } }]));
+    fakeBridge(
+      answers([
+        {
+          id: 'key-0123456789ab',
+          name: 'Release team',
+          kind: 'public-key',
+          fingerprint: 'ab'.repeat(32),
+          addedAt: '2026-01-01T00:00:00.000Z',
+          signetKey: { id: key.id, name: key.name },
+        },
+      ]),
+    );
     const view = await render(<KeysView sub={key.id} />);
     mounted.push(view.unmount);
     await settle();

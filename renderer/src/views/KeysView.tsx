@@ -64,7 +64,10 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
       <VaultBar refresh={keys.data} />
       {keys.data?.length === 0 ? (
         <Empty title="No signing keys yet.">
-          <p>Generate a key: its private part goes to the OS keychain and never reaches this window. ECDSA P-256 signs in cosign format; OpenPGP keys sign containers/image simple signatures.</p>
+          <p>
+            Generate a key: its private part goes to the OS keychain and never reaches this window. ECDSA P-256 signs in cosign format;
+            OpenPGP keys sign containers/image simple signatures.
+          </p>
         </Empty>
       ) : (
         <div className="split-wide">
@@ -82,7 +85,15 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
               {keys.data?.map((k) => (
                 <tr key={k.id} className={k.id === selected?.id ? 'selected' : undefined}>
                   <td>
-                    <a href={`#/keys/${k.id}`} onClick={(e) => { e.preventDefault(); navigate({ area: 'keys', sub: k.id }); }}>{k.name}</a>
+                    <a
+                      href={`#/keys/${k.id}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate({ area: 'keys', sub: k.id });
+                      }}
+                    >
+                      {k.name}
+                    </a>
                     {k.retired && <span className="badge badge-warn">retired</span>}
                   </td>
                   <td>{TYPE_LABELS[k.type]}</td>
@@ -93,12 +104,47 @@ export function KeysView({ sub }: { sub?: string | undefined }) {
               ))}
             </tbody>
           </table>
-          {selected && <KeyDetail key={selected.id} info={selected} onChanged={() => keys.reload()} onDeleted={() => { keys.reload(); navigate({ area: 'keys' }); }} />}
+          {selected && (
+            <KeyDetail
+              key={selected.id}
+              info={selected}
+              onChanged={() => keys.reload()}
+              onDeleted={() => {
+                keys.reload();
+                navigate({ area: 'keys' });
+              }}
+            />
+          )}
         </div>
       )}
-      <KmsConnections connectOpen={connecting} onConnectClose={() => setConnecting(false)} onKeyAdded={(k) => { keys.reload(); navigate({ area: 'keys', sub: k.id }); }} />
-      <ImportDialog open={importing} onClose={() => setImporting(false)} onDone={(k) => { setImporting(false); keys.reload(); confirm(`Imported ${k.name}.`); navigate({ area: 'keys', sub: k.id }); }} />
-      <GenerateDialog open={generating} onClose={() => setGenerating(false)} onDone={(k) => { setGenerating(false); keys.reload(); confirm(`Generated ${k.name}.`); navigate({ area: 'keys', sub: k.id }); }} />
+      <KmsConnections
+        connectOpen={connecting}
+        onConnectClose={() => setConnecting(false)}
+        onKeyAdded={(k) => {
+          keys.reload();
+          navigate({ area: 'keys', sub: k.id });
+        }}
+      />
+      <ImportDialog
+        open={importing}
+        onClose={() => setImporting(false)}
+        onDone={(k) => {
+          setImporting(false);
+          keys.reload();
+          confirm(`Imported ${k.name}.`);
+          navigate({ area: 'keys', sub: k.id });
+        }}
+      />
+      <GenerateDialog
+        open={generating}
+        onClose={() => setGenerating(false)}
+        onDone={(k) => {
+          setGenerating(false);
+          keys.reload();
+          confirm(`Generated ${k.name}.`);
+          navigate({ area: 'keys', sub: k.id });
+        }}
+      />
       <TokensPanel />
     </section>
   );
@@ -132,21 +178,71 @@ function VaultBar({ refresh }: { refresh: unknown }) {
   return (
     <div className="vault-bar field inline small" aria-label="Vault">
       <strong>Encrypted vault:</strong>
-      {!s.exists ? <span className="muted">none yet (created when you first keep a key in it)</span> : s.unlocked ? <span className="badge badge-ok">unlocked</span> : <span className="badge">locked</span>}
-      {s.exists && s.unlocked && <><span className="muted">{s.entries ?? 0} key(s); locks itself at {s.locksAt ? new Date(s.locksAt).toLocaleTimeString() : '—'}</span><button type="button" className="button secondary small" onClick={() => void vault.lock()}>Lock</button></>}
+      {!s.exists ? (
+        <span className="muted">none yet (created when you first keep a key in it)</span>
+      ) : s.unlocked ? (
+        <span className="badge badge-ok">unlocked</span>
+      ) : (
+        <span className="badge">locked</span>
+      )}
+      {s.exists && s.unlocked && (
+        <>
+          <span className="muted">
+            {s.entries ?? 0} key(s); locks itself at {s.locksAt ? new Date(s.locksAt).toLocaleTimeString() : '—'}
+          </span>
+          <button type="button" className="button secondary small" onClick={() => void vault.lock()}>
+            Lock
+          </button>
+        </>
+      )}
       {s.exists && !s.unlocked && can('keys.vaultUnlock') && (
-        <form className="field inline" onSubmit={(e) => { e.preventDefault(); void vault.unlock(passphrase).then((m) => { setPassphrase(''); setError(m); }); }}>
-          <input type="password" aria-label="Vault passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />
-          <button type="submit" className="button secondary small" disabled={!passphrase}>Unlock</button>
+        <form
+          className="field inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void vault.unlock(passphrase).then((m) => {
+              setPassphrase('');
+              setError(m);
+            });
+          }}
+        >
+          <input
+            type="password"
+            aria-label="Vault passphrase"
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.target.value)}
+            autoComplete="off"
+          />
+          <button type="submit" className="button secondary small" disabled={!passphrase}>
+            Unlock
+          </button>
         </form>
       )}
-      {error && <span className="reason" role="alert">{error}</span>}
+      {error && (
+        <span className="reason" role="alert">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
 
 /** The store choice of the generate and import dialogs, with the vault passphrase when it is locked. */
-function StoreChoice({ store, setStore, passphrase, setPassphrase, vaultUnlocked, idPrefix }: { store: 'keychain' | 'vault'; setStore(s: 'keychain' | 'vault'): void; passphrase: string; setPassphrase(p: string): void; vaultUnlocked: boolean; idPrefix: string }) {
+function StoreChoice({
+  store,
+  setStore,
+  passphrase,
+  setPassphrase,
+  vaultUnlocked,
+  idPrefix,
+}: {
+  store: 'keychain' | 'vault';
+  setStore(s: 'keychain' | 'vault'): void;
+  passphrase: string;
+  setPassphrase(p: string): void;
+  vaultUnlocked: boolean;
+  idPrefix: string;
+}) {
   return (
     <>
       <div className="field">
@@ -157,7 +253,16 @@ function StoreChoice({ store, setStore, passphrase, setPassphrase, vaultUnlocked
         </select>
       </div>
       {store === 'vault' && !vaultUnlocked && (
-        <div className="field"><label htmlFor={`${idPrefix}-vault-pass`}>Vault passphrase (a new vault is created with it)</label><input id={`${idPrefix}-vault-pass`} type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="new-password" /></div>
+        <div className="field">
+          <label htmlFor={`${idPrefix}-vault-pass`}>Vault passphrase (a new vault is created with it)</label>
+          <input
+            id={`${idPrefix}-vault-pass`}
+            type="password"
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.target.value)}
+            autoComplete="new-password"
+          />
+        </div>
       )}
     </>
   );
@@ -195,7 +300,14 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
         return setError(problem);
       }
     }
-    const result = await api.keys.generate({ name: name.trim(), type, ...(pgp && uid.trim() ? { userId: uid.trim() } : {}), ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}), store, trust });
+    const result = await api.keys.generate({
+      name: name.trim(),
+      type,
+      ...(pgp && uid.trim() ? { userId: uid.trim() } : {}),
+      ...(expires ? { expires: new Date(`${expires}T23:59:59Z`).toISOString() } : {}),
+      store,
+      trust,
+    });
     vault.reload();
     setBusy(false);
     if (!result.ok) return setError(result.message);
@@ -205,8 +317,28 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
     onDone(result.value);
   };
   return (
-    <Dialog title="Generate a signing key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="generate-key" className="button" disabled={busy || !name.trim()}>{busy ? 'Generating…' : 'Generate'}</button></>}>
-      <form id="generate-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <Dialog
+      title="Generate a signing key"
+      open={open}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="generate-key" className="button" disabled={busy || !name.trim()}>
+            {busy ? 'Generating…' : 'Generate'}
+          </button>
+        </>
+      }
+    >
+      <form
+        id="generate-key"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <ErrorBanner message={error} />
         <div className="field">
           <label htmlFor="key-name">Name</label>
@@ -215,7 +347,11 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
         <div className="field">
           <label htmlFor="key-type">Type</label>
           <select id="key-type" value={type} onChange={(e) => setType(e.target.value as KeyType)}>
-            {KEY_TYPES.map((t) => (<option key={t} value={t}>{TYPE_LABELS[t]}</option>))}
+            {KEY_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABELS[t]}
+              </option>
+            ))}
           </select>
         </div>
         {pgp && (
@@ -228,10 +364,23 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
           <label htmlFor="key-expires">Expires (optional)</label>
           <input id="key-expires" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
         </div>
-        <StoreChoice store={store} setStore={setStore} passphrase={vaultPass} setPassphrase={setVaultPass} vaultUnlocked={vault.status?.unlocked ?? false} idPrefix="generate" />
+        <StoreChoice
+          store={store}
+          setStore={setStore}
+          passphrase={vaultPass}
+          setPassphrase={setVaultPass}
+          vaultUnlocked={vault.status?.unlocked ?? false}
+          idPrefix="generate"
+        />
         <div className="field">
-          <label className="check"><input type="checkbox" checked={trust} onChange={(e) => setTrust(e.target.checked)} /> Trust this key for verification</label>
-          <span className="hint">{trust ? 'Its public key goes to the trust store, as an entry named after the key: signatures it makes verify.' : 'Signet will sign with it, but its signatures show as “signed, but by no trusted key” until you trust it.'}</span>
+          <label className="check">
+            <input type="checkbox" checked={trust} onChange={(e) => setTrust(e.target.checked)} /> Trust this key for verification
+          </label>
+          <span className="hint">
+            {trust
+              ? 'Its public key goes to the trust store, as an entry named after the key: signatures it makes verify.'
+              : 'Signet will sign with it, but its signatures show as “signed, but by no trusted key” until you trust it.'}
+          </span>
         </div>
         <p className="hint">The private key is created in Signet’s main process and never reaches this window.</p>
       </form>
@@ -270,24 +419,102 @@ function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged():
       <h2>{info.name}</h2>
       <ErrorBanner message={error ?? detail.error} />
       <dl className="facts compact">
-        <div className="fact"><dt>Algorithm</dt><dd>{info.algorithm === 'openpgp' ? `OpenPGP v4${info.pgpAlgorithm ? `, ${info.pgpAlgorithm}` : ''}` : info.algorithm}</dd></div>
-        {info.spkiSha256 && <div className="fact"><dt>SPKI SHA-256</dt><dd><Fingerprint value={info.spkiSha256} label="SPKI SHA-256" /></dd></div>}
-        {info.pgpFingerprint && <div className="fact"><dt>Fingerprint</dt><dd><Fingerprint value={info.pgpFingerprint} label="OpenPGP fingerprint" /></dd></div>}
-        {info.pgpKeyId && <div className="fact"><dt>Key id</dt><dd className="mono">{info.pgpKeyId}</dd></div>}
-        {info.pgpSigningSubkey && <div className="fact"><dt>Signs with subkey</dt><dd><Fingerprint value={info.pgpSigningSubkey} label="Signing subkey fingerprint" /></dd></div>}
-        {info.userIds?.length ? <div className="fact"><dt>User id</dt><dd>{info.userIds.join(', ')}</dd></div> : null}
-        <div className="fact"><dt>Stored in</dt><dd>{info.kind === 'kms' ? <>Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}<div className="mono small wrap">{info.uri}</div></> : info.store === 'vault' ? 'Encrypted vault file' : 'OS keychain'}</dd></div>
-        <div className="fact"><dt>Signs in</dt><dd>{formats.formats.length ? formats.formats.join(', ') : 'no image format'}{formats.note ? <div className="muted small">{formats.note}</div> : null}</dd></div>
-        {(info.spkiSha256 || info.pgpFingerprint) && (
-          <div className="fact"><dt>Fingerprint QR</dt><dd><QrCode text={info.pgpFingerprint ? `openpgp4fpr:${info.pgpFingerprint}` : `SHA256:${info.spkiSha256 ?? ''}`} label={`QR code of the fingerprint of ${info.name}`} size={132} /></dd></div>
+        <div className="fact">
+          <dt>Algorithm</dt>
+          <dd>{info.algorithm === 'openpgp' ? `OpenPGP v4${info.pgpAlgorithm ? `, ${info.pgpAlgorithm}` : ''}` : info.algorithm}</dd>
+        </div>
+        {info.spkiSha256 && (
+          <div className="fact">
+            <dt>SPKI SHA-256</dt>
+            <dd>
+              <Fingerprint value={info.spkiSha256} label="SPKI SHA-256" />
+            </dd>
+          </div>
         )}
-        <div className="fact"><dt>Status</dt><dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd></div>
+        {info.pgpFingerprint && (
+          <div className="fact">
+            <dt>Fingerprint</dt>
+            <dd>
+              <Fingerprint value={info.pgpFingerprint} label="OpenPGP fingerprint" />
+            </dd>
+          </div>
+        )}
+        {info.pgpKeyId && (
+          <div className="fact">
+            <dt>Key id</dt>
+            <dd className="mono">{info.pgpKeyId}</dd>
+          </div>
+        )}
+        {info.pgpSigningSubkey && (
+          <div className="fact">
+            <dt>Signs with subkey</dt>
+            <dd>
+              <Fingerprint value={info.pgpSigningSubkey} label="Signing subkey fingerprint" />
+            </dd>
+          </div>
+        )}
+        {info.userIds?.length ? (
+          <div className="fact">
+            <dt>User id</dt>
+            <dd>{info.userIds.join(', ')}</dd>
+          </div>
+        ) : null}
+        <div className="fact">
+          <dt>Stored in</dt>
+          <dd>
+            {info.kind === 'kms' ? (
+              <>
+                Cloud KMS{info.connection ? ` (connection ${info.connection})` : ''}
+                <div className="mono small wrap">{info.uri}</div>
+              </>
+            ) : info.store === 'vault' ? (
+              'Encrypted vault file'
+            ) : (
+              'OS keychain'
+            )}
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Signs in</dt>
+          <dd>
+            {formats.formats.length ? formats.formats.join(', ') : 'no image format'}
+            {formats.note ? <div className="muted small">{formats.note}</div> : null}
+          </dd>
+        </div>
+        {(info.spkiSha256 || info.pgpFingerprint) && (
+          <div className="fact">
+            <dt>Fingerprint QR</dt>
+            <dd>
+              <QrCode
+                text={info.pgpFingerprint ? `openpgp4fpr:${info.pgpFingerprint}` : `SHA256:${info.spkiSha256 ?? ''}`}
+                label={`QR code of the fingerprint of ${info.name}`}
+                size={132}
+              />
+            </dd>
+          </div>
+        )}
+        <div className="fact">
+          <dt>Status</dt>
+          <dd>{info.retired ? 'Retired: verifies, no longer signs' : 'Active'}</dd>
+        </div>
         {trust.data && (
           <div className="fact">
             <dt>Verification</dt>
             <dd aria-label="Trust status">
               {trustedAs ? (
-                <>Trusted as <a href="#/trust" onClick={(e) => { e.preventDefault(); navigate({ area: 'trust' }); }}>“{trustedAs.name}”</a> <span className="muted small">(in the Trust view)</span></>
+                <>
+                  Trusted as{' '}
+                  <a
+                    href="#/trust"
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate({ area: 'trust' });
+                    }}
+                  >
+                    “{trustedAs.name}”
+                  </a>{' '}
+                  <span className="muted small">(in the Trust view)</span>
+                </>
               ) : (
                 <>
                   <div className="muted small">Not trusted: signatures made with this key show as “signed, but by no trusted key”.</div>
@@ -302,7 +529,12 @@ function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged():
         <div className="field">
           <label htmlFor="x509-chain">Certificate chain (leaf first)</label>
           <textarea id="x509-chain" readOnly rows={6} value={detail.data.exports.x509} />
-          <div className="actions"><CopyButton text={detail.data.exports.x509} label="Copy chain" /><button type="button" className="button secondary" onClick={() => download(`${info.name}.crt`, detail.data!.exports.x509!)}>Download chain</button></div>
+          <div className="actions">
+            <CopyButton text={detail.data.exports.x509} label="Copy chain" />
+            <button type="button" className="button secondary" onClick={() => download(`${info.name}.crt`, detail.data!.exports.x509!)}>
+              Download chain
+            </button>
+          </div>
         </div>
       )}
       <div className="field">
@@ -311,17 +543,50 @@ function KeyDetail({ info, onChanged, onDeleted }: { info: KeyInfo; onChanged():
       </div>
       <div className="actions wrap">
         <CopyButton text={publicText} label="Copy public key" />
-        <button type="button" className="button secondary" onClick={() => download(detail.data?.exports.pem ? `${info.name}.pub` : `${info.name}.asc`, publicText)} disabled={!publicText}>Download public key</button>
-        {can('keys.exportCosign') && info.kind === 'software' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export cosign.key…</button>}
-        {can('keys.exportPgpSecret') && info.kind === 'openpgp' && <button type="button" className="button secondary" onClick={() => setExporting(true)}>Export secret key…</button>}
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => download(detail.data?.exports.pem ? `${info.name}.pub` : `${info.name}.asc`, publicText)}
+          disabled={!publicText}
+        >
+          Download public key
+        </button>
+        {can('keys.exportCosign') && info.kind === 'software' && (
+          <button type="button" className="button secondary" onClick={() => setExporting(true)}>
+            Export cosign.key…
+          </button>
+        )}
+        {can('keys.exportPgpSecret') && info.kind === 'openpgp' && (
+          <button type="button" className="button secondary" onClick={() => setExporting(true)}>
+            Export secret key…
+          </button>
+        )}
         {can('keys.attachCertificate') && info.spkiSha256 && (
           <label className="button secondary file-button">
             Attach certificate chain…
-            <input type="file" accept=".pem,.crt,.cer" className="sr-only" aria-label="Attach certificate chain" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(attach); e.target.value = ''; }} />
+            <input
+              type="file"
+              accept=".pem,.crt,.cer"
+              className="sr-only"
+              aria-label="Attach certificate chain"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void f.text().then(attach);
+                e.target.value = '';
+              }}
+            />
           </label>
         )}
-        {can('keys.retire') && !info.retired && <button type="button" className="button secondary" onClick={() => void retire()}>Retire</button>}
-        {can('keys.delete') && <button type="button" className="button danger" onClick={() => setDeleting(true)}>Delete…</button>}
+        {can('keys.retire') && !info.retired && (
+          <button type="button" className="button secondary" onClick={() => void retire()}>
+            Retire
+          </button>
+        )}
+        {can('keys.delete') && (
+          <button type="button" className="button danger" onClick={() => setDeleting(true)}>
+            Delete…
+          </button>
+        )}
       </div>
       <ExportSecretDialog open={exporting} info={info} onClose={() => setExporting(false)} />
       <DeleteDialog open={deleting} info={info} onClose={() => setDeleting(false)} onDeleted={onDeleted} />
@@ -357,16 +622,48 @@ function ExportSecretDialog({ open, info, onClose }: { open: boolean; info: KeyI
     onClose();
   };
   return (
-    <Dialog title={pgp ? 'Export the OpenPGP secret key' : 'Export cosign.key'} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="export-secret" className="button" disabled={pgp && !password}>Export</button></>}>
-      <form id="export-secret" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <Dialog
+      title={pgp ? 'Export the OpenPGP secret key' : 'Export cosign.key'}
+      open={open}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="export-secret" className="button" disabled={pgp && !password}>
+            Export
+          </button>
+        </>
+      }
+    >
+      <form
+        id="export-secret"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <div className="banner banner-warn" role="note">
           {pgp
             ? 'This writes the secret key to an armored file, encrypted with the passphrase you choose, for gpg --import or skopeo --sign-by. Anyone with the file and the passphrase can sign as you.'
             : 'This writes the private key to a file, encrypted with the password you choose (scrypt + NaCl secretbox, as cosign does). Anyone with the file and the password can sign as you.'}
         </div>
         <ErrorBanner message={error} />
-        <div className="field"><label htmlFor="export-pw">{pgp ? 'Passphrase' : 'Password for cosign.key'}</label><input id="export-pw" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" /></div>
-        <div className="field"><label htmlFor="export-pw2">{pgp ? 'Passphrase again' : 'Password again'}</label><input id="export-pw2" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" /></div>
+        <div className="field">
+          <label htmlFor="export-pw">{pgp ? 'Passphrase' : 'Password for cosign.key'}</label>
+          <input
+            id="export-pw"
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="new-password"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="export-pw2">{pgp ? 'Passphrase again' : 'Password again'}</label>
+          <input id="export-pw2" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" />
+        </div>
       </form>
     </Dialog>
   );
@@ -384,11 +681,39 @@ function DeleteDialog({ open, info, onClose, onDeleted }: { open: boolean; info:
     onDeleted();
   };
   return (
-    <Dialog title={`Delete ${info.name}`} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="delete-key" className="button danger" disabled={typed !== info.name}>Delete for good</button></>}>
-      <form id="delete-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-        <p>{info.kind === 'kms' ? 'Signet forgets this key; it stays in the KMS. Signatures' : 'The private key is removed from the OS keychain; signatures'} it made can no longer be matched to it here. Retiring keeps it for verification instead.</p>
+    <Dialog
+      title={`Delete ${info.name}`}
+      open={open}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="delete-key" className="button danger" disabled={typed !== info.name}>
+            Delete for good
+          </button>
+        </>
+      }
+    >
+      <form
+        id="delete-key"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <p>
+          {info.kind === 'kms'
+            ? 'Signet forgets this key; it stays in the KMS. Signatures'
+            : 'The private key is removed from the OS keychain; signatures'}{' '}
+          it made can no longer be matched to it here. Retiring keeps it for verification instead.
+        </p>
         <ErrorBanner message={error} />
-        <div className="field"><label htmlFor="delete-name">Type “{info.name}” to confirm</label><input id="delete-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" /></div>
+        <div className="field">
+          <label htmlFor="delete-name">Type “{info.name}” to confirm</label>
+          <input id="delete-name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+        </div>
       </form>
     </Dialog>
   );
@@ -432,22 +757,94 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
     onDone(result.value.info);
   };
   return (
-    <Dialog title="Import a key" open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="import-key" className="button" disabled={busy || !name.trim() || !text.trim()}>{busy ? 'Importing…' : 'Import'}</button></>}>
-      <form id="import-key" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <Dialog
+      title="Import a key"
+      open={open}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="import-key" className="button" disabled={busy || !name.trim() || !text.trim()}>
+            {busy ? 'Importing…' : 'Import'}
+          </button>
+        </>
+      }
+    >
+      <form
+        id="import-key"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <ErrorBanner message={error} />
-        {found && <div className="banner banner-ok" role="status">Imported {found}.</div>}
-        <div className="field"><label htmlFor="import-name">Name</label><input id="import-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus /></div>
+        {found && (
+          <div className="banner banner-ok" role="status">
+            Imported {found}.
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="import-name">Name</label>
+          <input id="import-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        </div>
         <div className="field">
           <label htmlFor="import-file">Key file</label>
-          <input id="import-file" type="file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void readKeyFile(f).then((read) => { setText(read.text); setEncoding(read.encoding); setFileName(read.encoding === 'base64' ? f.name : undefined); }); }} />
+          <input
+            id="import-file"
+            type="file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f)
+                void readKeyFile(f).then((read) => {
+                  setText(read.text);
+                  setEncoding(read.encoding);
+                  setFileName(read.encoding === 'base64' ? f.name : undefined);
+                });
+            }}
+          />
         </div>
         {encoding === 'base64' ? (
-          <p className="hint" role="status">{fileName} is a binary file (such as <code>gpg --export-secret-key</code> writes); it is imported as it is. <button type="button" className="link-button" onClick={() => { setText(''); setEncoding('text'); setFileName(undefined); }}>Paste text instead</button></p>
+          <p className="hint" role="status">
+            {fileName} is a binary file (such as <code>gpg --export-secret-key</code> writes); it is imported as it is.{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setText('');
+                setEncoding('text');
+                setFileName(undefined);
+              }}
+            >
+              Paste text instead
+            </button>
+          </p>
         ) : (
-          <div className="field"><label htmlFor="import-text">…or paste it</label><textarea id="import-text" rows={6} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----" /></div>
+          <div className="field">
+            <label htmlFor="import-text">…or paste it</label>
+            <textarea
+              id="import-text"
+              rows={6}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              spellCheck={false}
+              placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"
+            />
+          </div>
         )}
-        <div className="field"><label htmlFor="import-password">Password (empty if the file has none)</label><input id="import-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" /></div>
-        <StoreChoice store={store} setStore={setStore} passphrase={vaultPass} setPassphrase={setVaultPass} vaultUnlocked={vault.status?.unlocked ?? false} idPrefix="import" />
+        <div className="field">
+          <label htmlFor="import-password">Password (empty if the file has none)</label>
+          <input id="import-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" />
+        </div>
+        <StoreChoice
+          store={store}
+          setStore={setStore}
+          passphrase={vaultPass}
+          setPassphrase={setVaultPass}
+          vaultUnlocked={vault.status?.unlocked ?? false}
+          idPrefix="import"
+        />
         <p className="hint">cosign.key, PKCS#8 (plain or encrypted), PKCS#1, SEC1 and OpenPGP secret keys (armored or binary).</p>
       </form>
     </Dialog>

@@ -22,7 +22,9 @@ export function RegistriesView({ sub, path }: { sub?: string | undefined; path?:
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const [adding, setAdding] = useState(false);
   // A link names a registry by its host (shareable) or by its local id; an unknown one opens the first registry.
-  const named = sub ? registries.data?.find((r) => r.id === sub) ?? registries.data?.find((r) => r.kind === 'distribution' && r.host === sub) : undefined;
+  const named = sub
+    ? (registries.data?.find((r) => r.id === sub) ?? registries.data?.find((r) => r.kind === 'distribution' && r.host === sub))
+    : undefined;
   const selected = named ?? registries.data?.[0];
 
   return (
@@ -36,26 +38,66 @@ export function RegistriesView({ sub, path }: { sub?: string | undefined; path?:
         )}
       </header>
       <ErrorBanner message={registries.error} />
-      {sub && registries.data && !named && <p className="banner" role="note">No saved registry is called {sub}; add it to open that link.</p>}
+      {sub && registries.data && !named && (
+        <p className="banner" role="note">
+          No saved registry is called {sub}; add it to open that link.
+        </p>
+      )}
       <FirstRun registries={registries.data?.length} onAddRegistry={() => setAdding(true)} />
       {registries.data && registries.data.length === 0 ? (
         <Empty title="No registry yet.">
-          <p>Add an OCI registry by its host name (for example registry.example.com or 127.0.0.1:5000) to browse its repositories, tags and images.</p>
+          <p>
+            Add an OCI registry by its host name (for example registry.example.com or 127.0.0.1:5000) to browse its repositories, tags and
+            images.
+          </p>
         </Empty>
       ) : (
         <div className="registry-layout">
           <nav className="registry-list" aria-label="Saved registries">
             {registries.data?.map((r) => (
-              <button key={r.id} type="button" className="registry-item" aria-current={r.id === selected?.id ? 'true' : undefined} onClick={() => navigate({ area: 'registries', sub: registrySegment(r) })}>
+              <button
+                key={r.id}
+                type="button"
+                className="registry-item"
+                aria-current={r.id === selected?.id ? 'true' : undefined}
+                onClick={() => navigate({ area: 'registries', sub: registrySegment(r) })}
+              >
                 <span className="registry-name">{r.name}</span>
-                <span className="muted small">{r.kind === 'oci-layout' ? r.path : r.host}{r.credentials !== 'none' ? ` · ${r.username ?? 'signed in'}` : ''}</span>
+                <span className="muted small">
+                  {r.kind === 'oci-layout' ? r.path : r.host}
+                  {r.credentials !== 'none' ? ` · ${r.username ?? 'signed in'}` : ''}
+                </span>
               </button>
             ))}
           </nav>
-          {selected && <RegistryBrowser key={selected.id} registry={selected} place={named ? (path ?? []) : []} onRemoved={() => { registries.reload(); confirm(`Forgot ${selected.name}.`); navigate({ area: 'registries' }); }} onChanged={() => { registries.reload(); confirm('Saved the changes.'); }} />}
+          {selected && (
+            <RegistryBrowser
+              key={selected.id}
+              registry={selected}
+              place={named ? (path ?? []) : []}
+              onRemoved={() => {
+                registries.reload();
+                confirm(`Forgot ${selected.name}.`);
+                navigate({ area: 'registries' });
+              }}
+              onChanged={() => {
+                registries.reload();
+                confirm('Saved the changes.');
+              }}
+            />
+          )}
         </div>
       )}
-      <AddRegistryDialog open={adding} onClose={() => setAdding(false)} onAdded={(r) => { setAdding(false); registries.reload(); confirm(`Saved ${r.name}.`); navigate({ area: 'registries', sub: registrySegment(r) }); }} />
+      <AddRegistryDialog
+        open={adding}
+        onClose={() => setAdding(false)}
+        onAdded={(r) => {
+          setAdding(false);
+          registries.reload();
+          confirm(`Saved ${r.name}.`);
+          navigate({ area: 'registries', sub: registrySegment(r) });
+        }}
+      />
     </section>
   );
 }
@@ -77,7 +119,17 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
     if (!api) return;
     setBusy(true);
     const named = name.trim() ? { name: name.trim() } : {};
-    const result = kind === 'oci-layout' ? await api.registry.add({ layoutPath: host.trim(), ...named }) : await api.registry.add({ host: cleanRegistryHost(host), ...named, insecure, ...(username ? { username, password } : {}), ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}), ...(saveAnyway ? { saveAnyway: true } : {}) });
+    const result =
+      kind === 'oci-layout'
+        ? await api.registry.add({ layoutPath: host.trim(), ...named })
+        : await api.registry.add({
+            host: cleanRegistryHost(host),
+            ...named,
+            insecure,
+            ...(username ? { username, password } : {}),
+            ...(lookaside.trim() ? { lookaside: lookaside.trim() } : {}),
+            ...(saveAnyway ? { saveAnyway: true } : {}),
+          });
     setBusy(false);
     if (!result.ok) {
       setNotSaved(result.reason === 'not-saved');
@@ -112,39 +164,76 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
         </>
       }
     >
-      <form id="add-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <form
+        id="add-registry"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <p className="hint">Signet reaches the registry and signs in before saving it.</p>
         <ErrorBanner message={error} />
         <fieldset className="choice">
           <legend>Source</legend>
-          <label><input type="radio" name="reg-kind" checked={kind === 'distribution'} onChange={() => setKind('distribution')} /> OCI registry</label>
-          <label><input type="radio" name="reg-kind" checked={kind === 'oci-layout'} onChange={() => setKind('oci-layout')} /> OCI image layout on disk (directory or .tar)</label>
+          <label>
+            <input type="radio" name="reg-kind" checked={kind === 'distribution'} onChange={() => setKind('distribution')} /> OCI registry
+          </label>
+          <label>
+            <input type="radio" name="reg-kind" checked={kind === 'oci-layout'} onChange={() => setKind('oci-layout')} /> OCI image layout
+            on disk (directory or .tar)
+          </label>
         </fieldset>
         <div className="field">
           <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
-          <input id="reg-host" value={host} onChange={(e) => { setHost(e.target.value); setNotSaved(false); }} placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'} autoFocus spellCheck={false} />
-          {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && <span className="hint" role="status">Adds the registry {cleanRegistryHost(host)}.</span>}
+          <input
+            id="reg-host"
+            value={host}
+            onChange={(e) => {
+              setHost(e.target.value);
+              setNotSaved(false);
+            }}
+            placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'}
+            autoFocus
+            spellCheck={false}
+          />
+          {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && (
+            <span className="hint" role="status">
+              Adds the registry {cleanRegistryHost(host)}.
+            </span>
+          )}
         </div>
         <div className="field">
           <label htmlFor="reg-name">Name (optional)</label>
           <input id="reg-name" value={name} onChange={(e) => setName(e.target.value)} />
         </div>
-        {kind === 'distribution' && (<>
-        <label className="switch">
-          <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} />
-          <span>Plain HTTP (only for a registry you trust on your network; loopback always uses HTTP)</span>
-        </label>
-        <p className="hint">Credentials are optional: without them Signet uses ~/.docker/config.json or containers auth.json. Entered here, they go to the OS keychain and never come back to this page.</p>
-        <div className="field">
-          <label htmlFor="reg-user">Username</label>
-          <input id="reg-user" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor="reg-pass">Password or token</label>
-          <input id="reg-pass" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" disabled={!username} />
-        </div>
-        <LookasideField value={lookaside} onChange={setLookaside} />
-        </>)}
+        {kind === 'distribution' && (
+          <>
+            <label className="switch">
+              <input type="checkbox" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} />
+              <span>Plain HTTP (only for a registry you trust on your network; loopback always uses HTTP)</span>
+            </label>
+            <p className="hint">
+              Credentials are optional: without them Signet uses ~/.docker/config.json or containers auth.json. Entered here, they go to the
+              OS keychain and never come back to this page.
+            </p>
+            <div className="field">
+              <label htmlFor="reg-user">Username</label>
+              <input id="reg-user" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
+            </div>
+            <div className="field">
+              <label htmlFor="reg-pass">Password or token</label>
+              <input
+                id="reg-pass"
+                type="password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                autoComplete="off"
+                disabled={!username}
+              />
+            </div>
+            <LookasideField value={lookaside} onChange={setLookaside} />
+          </>
+        )}
       </form>
     </Dialog>
   );
@@ -154,29 +243,74 @@ function LookasideField({ value, onChange }: { value: string; onChange(v: string
   return (
     <div className="field">
       <label htmlFor="reg-lookaside">Simple-signature lookaside (optional)</label>
-      <input id="reg-lookaside" value={value} onChange={(e) => onChange(e.target.value)} spellCheck={false} placeholder="https://sigs.example.com/lookaside or /srv/lookaside" />
-      <span className="hint">Where podman/skopeo simple signatures for this registry are read from. Empty: Signet reads registries.d as podman does.</span>
+      <input
+        id="reg-lookaside"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        spellCheck={false}
+        placeholder="https://sigs.example.com/lookaside or /srv/lookaside"
+      />
+      <span className="hint">
+        Where podman/skopeo simple signatures for this registry are read from. Empty: Signet reads registries.d as podman does.
+      </span>
     </div>
   );
 }
 
-function EditRegistryDialog({ registry, open, onClose, onSaved }: { registry: SavedRegistry; open: boolean; onClose(): void; onSaved(): void }) {
+function EditRegistryDialog({
+  registry,
+  open,
+  onClose,
+  onSaved,
+}: {
+  registry: SavedRegistry;
+  open: boolean;
+  onClose(): void;
+  onSaved(): void;
+}) {
   const api = useApp((s) => s.api);
   const [name, setName] = useState(registry.name);
   const [lookaside, setLookaside] = useState(registry.lookaside ?? '');
   const [error, setError] = useState<string>();
   const submit = async () => {
     if (!api) return;
-    const result = await api.registry.edit({ id: registry.id, ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}), lookaside: lookaside.trim() ? lookaside.trim() : null });
+    const result = await api.registry.edit({
+      id: registry.id,
+      ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}),
+      lookaside: lookaside.trim() ? lookaside.trim() : null,
+    });
     if (!result.ok) return setError(result.message);
     setError(undefined);
     onSaved();
   };
   return (
-    <Dialog title={`Edit ${registry.name}`} open={open} onClose={onClose} footer={<><button type="button" className="button secondary" onClick={onClose}>Cancel</button><button type="submit" form="edit-registry" className="button">Save</button></>}>
-      <form id="edit-registry" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <Dialog
+      title={`Edit ${registry.name}`}
+      open={open}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="edit-registry" className="button">
+            Save
+          </button>
+        </>
+      }
+    >
+      <form
+        id="edit-registry"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <ErrorBanner message={error} />
-        <div className="field"><label htmlFor="edit-reg-name">Name</label><input id="edit-reg-name" value={name} onChange={(e) => setName(e.target.value)} /></div>
+        <div className="field">
+          <label htmlFor="edit-reg-name">Name</label>
+          <input id="edit-reg-name" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
         <LookasideField value={lookaside} onChange={setLookaside} />
       </form>
     </Dialog>
@@ -188,16 +322,30 @@ function registrySegment(registry: SavedRegistry): string {
   return registry.kind === 'distribution' ? registry.host : registry.id;
 }
 
-function RegistryBrowser({ registry, place, onRemoved, onChanged }: { registry: SavedRegistry; place: readonly string[]; onRemoved(): void; onChanged(): void }) {
+function RegistryBrowser({
+  registry,
+  place,
+  onRemoved,
+  onChanged,
+}: {
+  registry: SavedRegistry;
+  place: readonly string[];
+  onRemoved(): void;
+  onChanged(): void;
+}) {
   const api = useApp((s) => s.api);
   const caps = useCall(api ? () => api.registry.probe({ id: registry.id }) : undefined, [api, registry.id]);
   const repos = useCall(api ? () => api.registry.repositories({ id: registry.id }) : undefined, [api, registry.id]);
   const [filter, setFilter] = useState('');
   const navigate = useApp((s) => s.navigate);
-  const goTo = (path: string[], how: { replace: boolean } = { replace: false }) => navigate({ area: 'registries', sub: registrySegment(registry), path }, how);
+  const goTo = (path: string[], how: { replace: boolean } = { replace: false }) =>
+    navigate({ area: 'registries', sub: registrySegment(registry), path }, how);
   const repository = place[0];
   const [typed, setTyped] = useState('');
-  const shown = useMemo(() => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())), [repos.data, filter]);
+  const shown = useMemo(
+    () => (repos.data?.repositories ?? []).filter((r) => r.includes(filter.trim().toLowerCase())),
+    [repos.data, filter],
+  );
   const repoSelection = useOpeningSelection(shown, repository, (r, how) => goTo([r], how));
   const can = useCan();
   const [editing, setEditing] = useState(false);
@@ -216,40 +364,113 @@ function RegistryBrowser({ registry, place, onRemoved, onChanged }: { registry: 
       <div className="panel capability-line" aria-label="Capabilities">
         <strong>{registry.kind === 'oci-layout' ? `OCI layout ${registry.path ?? ''}` : registry.host}</strong>
         {caps.loading && <span className="muted">checking…</span>}
-        {offline && registry.kind === 'distribution' ? <span className="badge badge-warn" title="Offline mode is on: Signet contacts no registry">offline mode</span> : caps.error && <span className="badge badge-bad">{caps.error}</span>}
+        {offline && registry.kind === 'distribution' ? (
+          <span className="badge badge-warn" title="Offline mode is on: Signet contacts no registry">
+            offline mode
+          </span>
+        ) : (
+          caps.error && <span className="badge badge-bad">{caps.error}</span>
+        )}
         {caps.data && !(offline && registry.kind === 'distribution') && (
           <>
-            <span className={`badge ${caps.data.reachable ? 'badge-ok' : 'badge-bad'}`}>{caps.data.reachable ? 'reachable' : 'unreachable'}</span>
+            <span className={`badge ${caps.data.reachable ? 'badge-ok' : 'badge-bad'}`}>
+              {caps.data.reachable ? 'reachable' : 'unreachable'}
+            </span>
             <span className="badge">{caps.data.authScheme === 'none' ? 'no sign-in needed' : `sign-in: ${caps.data.authScheme}`}</span>
-            <span className="badge" title="Whether the registry lists its repositories (/v2/_catalog)">{caps.data.catalog ? 'lists repositories' : 'no repository list'}</span>
-            <span className="badge" title="OCI 1.1 referrers API; without it Signet reads and writes the sha256-<hex> tag schema">{caps.data.referrersApi ? 'referrers API' : 'no referrers API (tag schema)'}</span>
+            <span className="badge" title="Whether the registry lists its repositories (/v2/_catalog)">
+              {caps.data.catalog ? 'lists repositories' : 'no repository list'}
+            </span>
+            <span className="badge" title="OCI 1.1 referrers API; without it Signet reads and writes the sha256-<hex> tag schema">
+              {caps.data.referrersApi ? 'referrers API' : 'no referrers API (tag schema)'}
+            </span>
             {caps.data.rateLimitRemaining && <span className="badge badge-warn">rate limit left: {caps.data.rateLimitRemaining}</span>}
           </>
         )}
-        {registry.lookaside && <span className="badge" title="Simple signatures are read from here">lookaside: {registry.lookaside}</span>}
-        {can('registry.edit') && registry.kind === 'distribution' && <button type="button" className="link-button" onClick={() => setEditing(true)}>Edit…</button>}
-        {editing && <EditRegistryDialog registry={registry} open={editing} onClose={() => setEditing(false)} onSaved={() => { setEditing(false); onChanged(); }} />}
+        {registry.lookaside && (
+          <span className="badge" title="Simple signatures are read from here">
+            lookaside: {registry.lookaside}
+          </span>
+        )}
+        {can('registry.edit') && registry.kind === 'distribution' && (
+          <button type="button" className="link-button" onClick={() => setEditing(true)}>
+            Edit…
+          </button>
+        )}
+        {editing && (
+          <EditRegistryDialog
+            registry={registry}
+            open={editing}
+            onClose={() => setEditing(false)}
+            onSaved={() => {
+              setEditing(false);
+              onChanged();
+            }}
+          />
+        )}
         {can('registry.remove') && (
           <button type="button" className="link-button" onClick={() => setForgetting(true)}>
             Forget this registry…
           </button>
         )}
         {forgetting && (
-          <Dialog title={`Forget ${registry.name}?`} open onClose={() => setForgetting(false)} footer={<><button type="button" className="button secondary" onClick={() => setForgetting(false)} autoFocus>Keep it</button><button type="button" className="button danger" onClick={() => void remove()}>Forget</button></>}>
+          <Dialog
+            title={`Forget ${registry.name}?`}
+            open
+            onClose={() => setForgetting(false)}
+            footer={
+              <>
+                <button type="button" className="button secondary" onClick={() => setForgetting(false)} autoFocus>
+                  Keep it
+                </button>
+                <button type="button" className="button danger" onClick={() => void remove()}>
+                  Forget
+                </button>
+              </>
+            }
+          >
             <ErrorBanner message={removeError} />
-            <p>Signet forgets this registry{registry.credentials === 'keychain' ? ' and removes its saved credentials from the keychain' : ''}. Nothing in the registry changes: images and signatures stay where they are.</p>
+            <p>
+              Signet forgets this registry
+              {registry.credentials === 'keychain' ? ' and removes its saved credentials from the keychain' : ''}. Nothing in the registry
+              changes: images and signatures stay where they are.
+            </p>
           </Dialog>
         )}
       </div>
       <div className="browser-columns">
         <div className="column">
-          <h2 className="column-title">Repositories {repos.data ? <span className="muted">({shown.length}{repos.data.complete ? '' : '+'})</span> : null}</h2>
-          <input className="filter" aria-label="Filter repositories" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); repoSelection.reset(); }} />
+          <h2 className="column-title">
+            Repositories{' '}
+            {repos.data ? (
+              <span className="muted">
+                ({shown.length}
+                {repos.data.complete ? '' : '+'})
+              </span>
+            ) : null}
+          </h2>
+          <input
+            className="filter"
+            aria-label="Filter repositories"
+            placeholder="Filter…"
+            value={filter}
+            onChange={(e) => {
+              setFilter(e.target.value);
+              repoSelection.reset();
+            }}
+          />
           <ErrorBanner message={repos.error} />
           {repos.error && (
-            <form className="open-repo" onSubmit={(e) => { e.preventDefault(); if (typed.trim()) goTo([typed.trim()]); }}>
+            <form
+              className="open-repo"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (typed.trim()) goTo([typed.trim()]);
+              }}
+            >
               <input aria-label="Repository name" placeholder="team/app" value={typed} onChange={(e) => setTyped(e.target.value)} />
-              <button type="submit" className="button secondary">Open</button>
+              <button type="submit" className="button secondary">
+                Open
+              </button>
             </form>
           )}
           <VirtualList
@@ -262,7 +483,11 @@ function RegistryBrowser({ registry, place, onRemoved, onChanged }: { registry: 
             render={(r) => <span className="mono">{r}</span>}
           />
         </div>
-        {repository ? <TagColumn key={repository} registry={registry} repository={repository} reference={place[1]} platform={place[2]} goTo={goTo} /> : <div className="column muted pad">Choose a repository.</div>}
+        {repository ? (
+          <TagColumn key={repository} registry={registry} repository={repository} reference={place[1]} platform={place[2]} goTo={goTo} />
+        ) : (
+          <div className="column muted pad">Choose a repository.</div>
+        )}
       </div>
     </div>
   );
@@ -271,8 +496,20 @@ function RegistryBrowser({ registry, place, onRemoved, onChanged }: { registry: 
 const TAG_ORDER = new Intl.Collator('en', { numeric: true });
 
 type TagVerdict = 'unsigned' | 'signed-untrusted' | 'verified' | 'failed' | 'unknown';
-const VERDICT_SHORT: Record<TagVerdict, string> = { unsigned: 'unsigned', 'signed-untrusted': 'untrusted', verified: 'verified', failed: 'failing', unknown: 'unknown' };
-const VERDICT_BADGE: Record<TagVerdict, string> = { unsigned: '', 'signed-untrusted': 'badge-warn', verified: 'badge-ok', failed: 'badge-bad', unknown: 'badge-warn' };
+const VERDICT_SHORT: Record<TagVerdict, string> = {
+  unsigned: 'unsigned',
+  'signed-untrusted': 'untrusted',
+  verified: 'verified',
+  failed: 'failing',
+  unknown: 'unknown',
+};
+const VERDICT_BADGE: Record<TagVerdict, string> = {
+  unsigned: '',
+  'signed-untrusted': 'badge-warn',
+  verified: 'badge-ok',
+  failed: 'badge-bad',
+  unknown: 'badge-warn',
+};
 let statusJobs = 0;
 /** Tags checked at once without being asked; more wait for "Check all". */
 const AUTO_CHECK = 1000;
@@ -317,7 +554,19 @@ function useSignedStatus(registry: SavedRegistry, repository: string) {
   return { verdicts, running, progress, error, check, reset };
 }
 
-function TagColumn({ registry, repository, reference, platform, goTo }: { registry: SavedRegistry; repository: string; reference: string | undefined; platform: string | undefined; goTo(path: string[], how?: { replace: boolean }): void }) {
+function TagColumn({
+  registry,
+  repository,
+  reference,
+  platform,
+  goTo,
+}: {
+  registry: SavedRegistry;
+  repository: string;
+  reference: string | undefined;
+  platform: string | undefined;
+  goTo(path: string[], how?: { replace: boolean }): void;
+}) {
   const api = useApp((s) => s.api);
   const tags = useCall(api ? () => api.registry.tags({ id: registry.id, repository }) : undefined, [api, registry.id, repository]);
   const [filter, setFilter] = useState('');
@@ -328,14 +577,20 @@ function TagColumn({ registry, repository, reference, platform, goTo }: { regist
   const images = useMemo(() => (showArtifacts ? sorted : sorted.filter((t) => !isSignatureArtifactTag(t))), [sorted, showArtifacts]);
   const status = useSignedStatus(registry, repository);
   const named = useMemo(() => (filter.trim() ? images.filter((t) => t.includes(filter.trim())) : images), [images, filter]);
-  const shown = useMemo(() => (stateFilter ? named.filter((t) => status.verdicts.get(t) === stateFilter) : named), [named, stateFilter, status.verdicts]);
+  const shown = useMemo(
+    () => (stateFilter ? named.filter((t) => status.verdicts.get(t) === stateFilter) : named),
+    [named, stateFilter, status.verdicts],
+  );
   const tagSelection = useOpeningSelection(shown, reference, (t, how) => goTo([repository, t], how));
   const checkable = registry.kind === 'distribution';
   const unchecked = useMemo(() => images.filter((t) => !isSignatureArtifactTag(t) && !status.verdicts.has(t)), [images, status.verdicts]);
   // The signed state of the first tags is worked out without a click; the rest on "Check all".
   useEffect(() => {
     if (!checkable || status.running || !tags.data) return;
-    const first = images.filter((t) => !isSignatureArtifactTag(t)).slice(0, AUTO_CHECK).filter((t) => !status.verdicts.has(t));
+    const first = images
+      .filter((t) => !isSignatureArtifactTag(t))
+      .slice(0, AUTO_CHECK)
+      .filter((t) => !status.verdicts.has(t));
     if (first.length) void status.check(first);
     // Runs once per tag list (and after a check lands); status.check is stable enough for that.
   }, [checkable, tags.data, images]);
@@ -351,15 +606,68 @@ function TagColumn({ registry, repository, reference, platform, goTo }: { regist
     <>
       <div className="column">
         <h2 className="column-title">Tags {tags.data ? <span className="muted">({shown.length})</span> : null}</h2>
-        <input className="filter" aria-label="Filter tags" placeholder="Filter…" value={filter} onChange={(e) => { setFilter(e.target.value); tagSelection.reset(); }} />
+        <input
+          className="filter"
+          aria-label="Filter tags"
+          placeholder="Filter…"
+          value={filter}
+          onChange={(e) => {
+            setFilter(e.target.value);
+            tagSelection.reset();
+          }}
+        />
         <ErrorBanner message={tags.error} />
         {tags.loading && <p className="muted">Listing tags…</p>}
-        {artifacts > 0 && <label className="check small"><input type="checkbox" checked={showArtifacts} onChange={(e) => { setShowArtifacts(e.target.checked); tagSelection.reset(); }} /> Show signature artifacts ({artifacts})</label>}
+        {artifacts > 0 && (
+          <label className="check small">
+            <input
+              type="checkbox"
+              checked={showArtifacts}
+              onChange={(e) => {
+                setShowArtifacts(e.target.checked);
+                tagSelection.reset();
+              }}
+            />{' '}
+            Show signature artifacts ({artifacts})
+          </label>
+        )}
         {checkable && images.length > 0 && (
           <div className="field inline small" aria-label="Signed state">
-            {status.running ? <span className="muted" role="status">Checking signatures… {status.progress}</span> : unchecked.length > 0 ? <button type="button" className="button secondary small" onClick={() => void status.check(unchecked.slice(0, 10_000))}>Check {Math.min(unchecked.length, 10_000)} more</button> : <button type="button" className="link-button" title="List the tags again and check their signatures again" onClick={() => { status.reset(); tags.reload(); }}>Re-check</button>}
-            <span className="muted" aria-label="Signed state totals">{(['verified', 'signed-untrusted', 'failed', 'unknown', 'unsigned'] as const).filter((v) => totals.get(v)).map((v) => `${totals.get(v)} ${VERDICT_SHORT[v]}`).join(' · ') || 'not checked yet'}</span>
-            <select aria-label="Show tags" value={stateFilter} onChange={(e) => { setStateFilter(e.target.value as TagVerdict | ''); tagSelection.reset(); }}>
+            {status.running ? (
+              <span className="muted" role="status">
+                Checking signatures… {status.progress}
+              </span>
+            ) : unchecked.length > 0 ? (
+              <button type="button" className="button secondary small" onClick={() => void status.check(unchecked.slice(0, 10_000))}>
+                Check {Math.min(unchecked.length, 10_000)} more
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="link-button"
+                title="List the tags again and check their signatures again"
+                onClick={() => {
+                  status.reset();
+                  tags.reload();
+                }}
+              >
+                Re-check
+              </button>
+            )}
+            <span className="muted" aria-label="Signed state totals">
+              {(['verified', 'signed-untrusted', 'failed', 'unknown', 'unsigned'] as const)
+                .filter((v) => totals.get(v))
+                .map((v) => `${totals.get(v)} ${VERDICT_SHORT[v]}`)
+                .join(' · ') || 'not checked yet'}
+            </span>
+            <select
+              aria-label="Show tags"
+              value={stateFilter}
+              onChange={(e) => {
+                setStateFilter(e.target.value as TagVerdict | '');
+                tagSelection.reset();
+              }}
+            >
               <option value="">all states</option>
               <option value="unsigned">unsigned</option>
               <option value="signed-untrusted">signed, untrusted key</option>
@@ -370,13 +678,53 @@ function TagColumn({ registry, repository, reference, platform, goTo }: { regist
           </div>
         )}
         <ErrorBanner message={status.error} />
-        <VirtualList label="Tags" items={shown} height={460} selected={tagSelection.selected} onSelect={tagSelection.onSelect} keyOf={(t) => t} render={(t) => <span className="tag-row"><span className="mono">{t}</span>{status.verdicts.get(t) && <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>{VERDICT_SHORT[status.verdicts.get(t)!]}</span>}</span>} />
+        <VirtualList
+          label="Tags"
+          items={shown}
+          height={460}
+          selected={tagSelection.selected}
+          onSelect={tagSelection.onSelect}
+          keyOf={(t) => t}
+          render={(t) => (
+            <span className="tag-row">
+              <span className="mono">{t}</span>
+              {status.verdicts.get(t) && (
+                <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>
+                  {VERDICT_SHORT[status.verdicts.get(t)!]}
+                </span>
+              )}
+            </span>
+          )}
+        />
       </div>
       <div className="column image-column">
         {reference && platform ? (
-          <ImagePanel key={`${reference}/${platform}`} registry={registry} repository={repository} reference={platform} index={{ reference, href: routeHash({ area: 'registries', sub: registrySegment(registry), path: [repository, reference] }), open: () => goTo([repository, reference]) }} onOpen={(d) => goTo([repository, reference, d])} onSigned={() => { if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]); }} />
+          <ImagePanel
+            key={`${reference}/${platform}`}
+            registry={registry}
+            repository={repository}
+            reference={platform}
+            index={{
+              reference,
+              href: routeHash({ area: 'registries', sub: registrySegment(registry), path: [repository, reference] }),
+              open: () => goTo([repository, reference]),
+            }}
+            onOpen={(d) => goTo([repository, reference, d])}
+            onSigned={() => {
+              if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]);
+            }}
+          />
         ) : reference ? (
-          <ImagePanel key={reference} registry={registry} repository={repository} reference={reference} onOpen={(d) => goTo([repository, reference, d])} onSigned={() => { if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]); }} />
+          <ImagePanel
+            key={reference}
+            registry={registry}
+            repository={repository}
+            reference={reference}
+            onOpen={(d) => goTo([repository, reference, d])}
+            onSigned={() => {
+              if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]);
+            }}
+          />
         ) : (
           <p className="muted pad">Choose a tag.</p>
         )}
@@ -392,44 +740,108 @@ function formatSize(bytes: number): string {
 }
 
 /** One image: a tag or digest, or (`index` given) one platform of a multi-platform index, with a way back to it. */
-function ImagePanel({ registry, repository, reference, index, onOpen, onSigned }: { registry: SavedRegistry; repository: string; reference: string; index?: { reference: string; href: string; open(): void }; onOpen(reference: string): void; onSigned?: () => void }) {
+function ImagePanel({
+  registry,
+  repository,
+  reference,
+  index,
+  onOpen,
+  onSigned,
+}: {
+  registry: SavedRegistry;
+  repository: string;
+  reference: string;
+  index?: { reference: string; href: string; open(): void };
+  onOpen(reference: string): void;
+  onSigned?: () => void;
+}) {
   const api = useApp((s) => s.api);
-  const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [api, registry.id, repository, reference]);
+  const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [
+    api,
+    registry.id,
+    repository,
+    reference,
+  ]);
   const [manifestOpen, setManifestOpen] = useState(false);
   // Bumped when either panel signs, so the other one reads the registry again.
   const [signedVersion, setSignedVersion] = useState(0);
-  /** A cosign signature image (`sha256-<hex>.sig`/`.att`) or a referrers tag-schema index: signatures for another manifest, not an image. */
+  /**
+   * A cosign signature image (`sha256-<hex>.sig`/`.att`) or a referrers tag-schema index: signatures for another manifest, not an image.
+   */
   const artifactTag = /^(sha256-[0-9a-f]{64})(\.(sig|att|sbom))?$/.exec(reference)?.[1];
   if (image.loading && !image.data) return <p className="muted pad">Loading {reference}…</p>;
   if (image.error) return <ErrorBanner message={image.error} />;
   const data = image.data as ImageSummary;
   return (
     <div className="image-panel" aria-label="Image">
-      <h2 className="column-title mono">{repository}:{reference.startsWith('sha') ? reference.slice(0, 19) : reference}</h2>
+      <h2 className="column-title mono">
+        {repository}:{reference.startsWith('sha') ? reference.slice(0, 19) : reference}
+      </h2>
       {index && (
         <p className="small">
           A platform of the index{' '}
-          <a className="mono" href={index.href} onClick={(e) => { e.preventDefault(); index.open(); }}>
+          <a
+            className="mono"
+            href={index.href}
+            onClick={(e) => {
+              e.preventDefault();
+              index.open();
+            }}
+          >
             {repository}:{index.reference.startsWith('sha') ? index.reference.slice(0, 19) : index.reference}
           </a>
         </p>
       )}
       <dl className="facts compact">
-        <div className="fact"><dt>Digest</dt><dd><code className="wrap">{data.digest}</code> <CopyButton text={`${registry.host}/${repository}@${data.digest}`} label="Copy reference" /></dd></div>
-        <div className="fact"><dt>Type</dt><dd>{data.kind === 'index' ? 'Multi-platform index' : 'Image manifest'} <span className="muted small">{data.mediaType}</span></dd></div>
+        <div className="fact">
+          <dt>Digest</dt>
+          <dd>
+            <code className="wrap">{data.digest}</code>{' '}
+            <CopyButton text={`${registry.host}/${repository}@${data.digest}`} label="Copy reference" />
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Type</dt>
+          <dd>
+            {data.kind === 'index' ? 'Multi-platform index' : 'Image manifest'} <span className="muted small">{data.mediaType}</span>
+          </dd>
+        </div>
         {data.config && (
-          <div className="fact"><dt>Config</dt><dd>{data.config.os}/{data.config.architecture}{data.config.created ? ` · created ${new Date(data.config.created).toLocaleString()}` : ''}</dd></div>
+          <div className="fact">
+            <dt>Config</dt>
+            <dd>
+              {data.config.os}/{data.config.architecture}
+              {data.config.created ? ` · created ${new Date(data.config.created).toLocaleString()}` : ''}
+            </dd>
+          </div>
         )}
-        {data.kind === 'manifest' && <div className="fact"><dt>Size</dt><dd>{formatSize(data.totalSize)} in {data.layers.length} layer(s)</dd></div>}
+        {data.kind === 'manifest' && (
+          <div className="fact">
+            <dt>Size</dt>
+            <dd>
+              {formatSize(data.totalSize)} in {data.layers.length} layer(s)
+            </dd>
+          </div>
+        )}
       </dl>
       {data.platforms.length > 0 && (
         <table className="table" aria-label="Platforms">
-          <thead><tr><th scope="col">Platform</th><th scope="col">Digest</th><th scope="col">Size</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Platform</th>
+              <th scope="col">Digest</th>
+              <th scope="col">Size</th>
+            </tr>
+          </thead>
           <tbody>
             {data.platforms.map((p) => (
               <tr key={p.digest}>
                 <td>{p.platform}</td>
-                <td><button type="button" className="link-button mono" onClick={() => onOpen(p.digest)}>{p.digest.slice(0, 19)}…</button></td>
+                <td>
+                  <button type="button" className="link-button mono" onClick={() => onOpen(p.digest)}>
+                    {p.digest.slice(0, 19)}…
+                  </button>
+                </td>
                 <td>{formatSize(p.size)}</td>
               </tr>
             ))}
@@ -438,42 +850,105 @@ function ImagePanel({ registry, repository, reference, index, onOpen, onSigned }
       )}
       {data.layers.length > 0 && (
         <table className="table" aria-label="Layers">
-          <thead><tr><th scope="col">Layer</th><th scope="col">Media type</th><th scope="col">Size</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Layer</th>
+              <th scope="col">Media type</th>
+              <th scope="col">Size</th>
+            </tr>
+          </thead>
           <tbody>
             {data.layers.map((l) => (
-              <tr key={l.digest}><td className="mono">{l.digest.slice(0, 19)}…</td><td className="small">{l.mediaType}</td><td>{formatSize(l.size)}</td></tr>
+              <tr key={l.digest}>
+                <td className="mono">{l.digest.slice(0, 19)}…</td>
+                <td className="small">{l.mediaType}</td>
+                <td>{formatSize(l.size)}</td>
+              </tr>
             ))}
           </tbody>
         </table>
       )}
       {data.config && Object.keys(data.config.labels).length > 0 && (
         <dl className="facts compact" aria-label="Labels">
-          {Object.entries(data.config.labels).map(([k, v]) => (<div className="fact" key={k}><dt className="mono small">{k}</dt><dd>{v}</dd></div>))}
+          {Object.entries(data.config.labels).map(([k, v]) => (
+            <div className="fact" key={k}>
+              <dt className="mono small">{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
         </dl>
       )}
       {artifactTag ? (
         <p className="banner" role="note">
-          The tag {reference} holds signatures or attestations for the manifest {artifactTag.replace('-', ':')} ({/\.(sig|att|sbom)$/.test(reference) ? 'a cosign signature image' : 'the referrers tag schema: Notation signatures, Sigstore bundles'}); it is not an image to sign. Open that manifest to read its signatures.
+          The tag {reference} holds signatures or attestations for the manifest {artifactTag.replace('-', ':')} (
+          {/\.(sig|att|sbom)$/.test(reference)
+            ? 'a cosign signature image'
+            : 'the referrers tag schema: Notation signatures, Sigstore bundles'}
+          ); it is not an image to sign. Open that manifest to read its signatures.
         </p>
       ) : (
         <>
-      {data.kind === 'index' && data.platforms.length > 0 && <CoverageMatrix key={`coverage-${signedVersion}`} registry={registry} repository={repository} image={data} onSigned={() => { setSignedVersion((v) => v + 1); onSigned?.(); }} />}
-      <SignaturesPanel key={`signatures-${signedVersion}`} registry={registry} repository={repository} digest={data.digest} tag={reference} isIndex={data.kind === 'index'} onSigned={() => { setSignedVersion((v) => v + 1); onSigned?.(); }} />
+          {data.kind === 'index' && data.platforms.length > 0 && (
+            <CoverageMatrix
+              key={`coverage-${signedVersion}`}
+              registry={registry}
+              repository={repository}
+              image={data}
+              onSigned={() => {
+                setSignedVersion((v) => v + 1);
+                onSigned?.();
+              }}
+            />
+          )}
+          <SignaturesPanel
+            key={`signatures-${signedVersion}`}
+            registry={registry}
+            repository={repository}
+            digest={data.digest}
+            tag={reference}
+            isIndex={data.kind === 'index'}
+            onSigned={() => {
+              setSignedVersion((v) => v + 1);
+              onSigned?.();
+            }}
+          />
         </>
       )}
-      <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>Show manifest</button>
-      <ManifestDialog open={manifestOpen} onClose={() => setManifestOpen(false)} registry={registry} repository={repository} digest={data.digest} />
+      <button type="button" className="button secondary" onClick={() => setManifestOpen(true)}>
+        Show manifest
+      </button>
+      <ManifestDialog
+        open={manifestOpen}
+        onClose={() => setManifestOpen(false)}
+        registry={registry}
+        repository={repository}
+        digest={data.digest}
+      />
     </div>
   );
 }
 
-function ManifestDialog({ open, onClose, registry, repository, digest }: { open: boolean; onClose(): void; registry: SavedRegistry; repository: string; digest: string }) {
+function ManifestDialog({
+  open,
+  onClose,
+  registry,
+  repository,
+  digest,
+}: {
+  open: boolean;
+  onClose(): void;
+  registry: SavedRegistry;
+  repository: string;
+  digest: string;
+}) {
   const api = useApp((s) => s.api);
   const [text, setText] = useState<string>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     if (!open || !api || text) return;
-    void api.registry.manifest({ id: registry.id, repository, digest }).then((r) => (r.ok ? setText(JSON.stringify(JSON.parse(r.value.text), null, 2)) : setError(r.message)));
+    void api.registry
+      .manifest({ id: registry.id, repository, digest })
+      .then((r) => (r.ok ? setText(JSON.stringify(JSON.parse(r.value.text), null, 2)) : setError(r.message)));
   }, [open, api, registry.id, repository, digest, text]);
   return (
     <Dialog title={`Manifest ${digest.slice(0, 19)}…`} open={open} onClose={onClose} wide>

@@ -21,7 +21,10 @@ function AppearancePage() {
     <fieldset className="choice">
       <legend>Theme</legend>
       {(['system', 'light', 'dark'] as const).map((t) => (
-        <label key={t}><input type="radio" name="theme" checked={choice === t} onChange={() => choose(t)} /> {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}</label>
+        <label key={t}>
+          <input type="radio" name="theme" checked={choice === t} onChange={() => choose(t)} />{' '}
+          {t === 'system' ? 'Follow the system' : t === 'light' ? 'Light' : 'Dark'}
+        </label>
       ))}
     </fieldset>
   );

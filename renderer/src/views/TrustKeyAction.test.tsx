@@ -6,7 +6,15 @@ beforeAll(stubDialogs);
 const mounted: Array<() => void> = [];
 afterEach(() => mounted.splice(0).forEach((unmount) => unmount()));
 
-const entry = (input: { key: string; name: string; notAfter?: string; scopes?: string[] }) => ({ id: 'key-0123456789ab', name: input.name, kind: 'public-key', fingerprint: 'AB'.repeat(32), addedAt: '2026-01-01T00:00:00.000Z', ...(input.notAfter ? { notAfter: input.notAfter } : {}), ...(input.scopes ? { scopes: input.scopes } : {}) });
+const entry = (input: { key: string; name: string; notAfter?: string; scopes?: string[] }) => ({
+  id: 'key-0123456789ab',
+  name: input.name,
+  kind: 'public-key',
+  fingerprint: 'AB'.repeat(32),
+  addedAt: '2026-01-01T00:00:00.000Z',
+  ...(input.notAfter ? { notAfter: input.notAfter } : {}),
+  ...(input.scopes ? { scopes: input.scopes } : {}),
+});
 
 describe('TrustKeyAction', () => {
   it('opens a dialog named after the key and trusts it with the name, window and scopes typed', async () => {
@@ -27,7 +35,15 @@ describe('TrustKeyAction', () => {
     await click(byText(dialog, 'button', 'Trust'));
     await settle();
     expect(calls.filter((c) => c.name === 'trust.addKey')).toEqual([
-      { name: 'trust.addKey', input: { key: 'k-0123456789abcdef', name: 'Release 2026', notAfter: '2027-01-01T00:00:00.000Z', scopes: ['registry.example.com/team', 'quay.io'] } },
+      {
+        name: 'trust.addKey',
+        input: {
+          key: 'k-0123456789abcdef',
+          name: 'Release 2026',
+          notAfter: '2027-01-01T00:00:00.000Z',
+          scopes: ['registry.example.com/team', 'quay.io'],
+        },
+      },
     ]);
     expect(trusted).toMatchObject({ name: 'Release 2026' });
     expect(view.container.textContent).toContain('Trusted as “Release 2026”');
@@ -35,7 +51,9 @@ describe('TrustKeyAction', () => {
   });
 
   it('prefills the window with the key’s expiry and keeps the dialog open with the reason when refused', async () => {
-    const { calls } = fakeBridge({ 'trust.addKey': () => ({ ok: false, code: 'CONFLICT', message: 'A trust entry named "release" exists already.' }) });
+    const { calls } = fakeBridge({
+      'trust.addKey': () => ({ ok: false, code: 'CONFLICT', message: 'A trust entry named "release" exists already.' }),
+    });
     const view = await render(<TrustKeyAction keyId="k-0123456789abcdef" keyName="release" expires="2030-06-01T23:59:59.000Z" />);
     mounted.push(view.unmount);
     await click(byText(view.container, 'button', 'Trust this key…'));

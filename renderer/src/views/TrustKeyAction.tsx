@@ -11,7 +11,17 @@ import { useCan } from '../hooks/useCan';
  * optional window and scopes), through trust.addKey. Used on the key page and in a signature's
  * details when a Signet key made a signature but is not trusted. Hidden in read-only mode.
  */
-export function TrustKeyAction({ keyId, keyName, expires, onTrusted }: { keyId: string; keyName: string; expires?: string | undefined; onTrusted?(entry: TrustEntrySummary): void }) {
+export function TrustKeyAction({
+  keyId,
+  keyName,
+  expires,
+  onTrusted,
+}: {
+  keyId: string;
+  keyName: string;
+  expires?: string | undefined;
+  onTrusted?(entry: TrustEntrySummary): void;
+}) {
   const api = useApp((s) => s.api);
   const can = useCan();
   const [open, setOpen] = useState(false);
@@ -21,7 +31,12 @@ export function TrustKeyAction({ keyId, keyName, expires, onTrusted }: { keyId: 
   const [busy, setBusy] = useState(false);
   const [trusted, setTrusted] = useState<TrustEntrySummary>();
   if (!can('trust.addKey')) return null;
-  if (trusted) return <span className="badge badge-ok" role="status">Trusted as “{trusted.name}”</span>;
+  if (trusted)
+    return (
+      <span className="badge badge-ok" role="status">
+        Trusted as “{trusted.name}”
+      </span>
+    );
   const submit = async () => {
     if (!api) return;
     setBusy(true);
@@ -36,17 +51,40 @@ export function TrustKeyAction({ keyId, keyName, expires, onTrusted }: { keyId: 
   const formId = `trust-key-${keyId}`;
   return (
     <>
-      <button type="button" className="button secondary" onClick={() => setOpen(true)}>Trust this key…</button>
+      <button type="button" className="button secondary" onClick={() => setOpen(true)}>
+        Trust this key…
+      </button>
       <Dialog
         title={`Trust ${keyName} for verification`}
         open={open}
         onClose={() => setOpen(false)}
-        footer={<><button type="button" className="button secondary" onClick={() => setOpen(false)}>Cancel</button><button type="submit" form={formId} className="button" disabled={busy || !name.trim()}>{busy ? 'Trusting…' : 'Trust'}</button></>}
+        footer={
+          <>
+            <button type="button" className="button secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+            <button type="submit" form={formId} className="button" disabled={busy || !name.trim()}>
+              {busy ? 'Trusting…' : 'Trust'}
+            </button>
+          </>
+        }
       >
-        <form id={formId} onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-          <p>Signatures made with “{keyName}” verify only once its public key is in the trust store. Signet can sign with a key without trusting it.</p>
+        <form
+          id={formId}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <p>
+            Signatures made with “{keyName}” verify only once its public key is in the trust store. Signet can sign with a key without
+            trusting it.
+          </p>
           <ErrorBanner message={error} />
-          <div className="field"><label htmlFor={`${formId}-name`}>Trust entry name</label><input id={`${formId}-name`} value={name} onChange={(e) => setName(e.target.value)} autoFocus /></div>
+          <div className="field">
+            <label htmlFor={`${formId}-name`}>Trust entry name</label>
+            <input id={`${formId}-name`} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+          </div>
           <TrustLimitFields idPrefix={formId} value={limits} onChange={setLimits} />
         </form>
       </Dialog>

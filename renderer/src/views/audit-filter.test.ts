@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../../shared/models/audit';
 import { EMPTY_FILTER, imageOf, keyOf, KIND_CHOICES, toFilter } from './audit-filter';
 
-const entry = (details: AuditEntry['details']): AuditEntry => ({ seq: 1, time: '2026-11-30T10:00:00Z', type: 'image.signed', summary: 's', details, prev: '0'.repeat(64), hash: '1'.repeat(64) });
+const entry = (details: AuditEntry['details']): AuditEntry => ({
+  seq: 1,
+  time: '2026-11-30T10:00:00Z',
+  type: 'image.signed',
+  summary: 's',
+  details,
+  prev: '0'.repeat(64),
+  hash: '1'.repeat(64),
+});
 
 describe('the Audit view filter', () => {
   it('sends only what was filled in; dates cover whole days', () => {
@@ -18,7 +26,9 @@ describe('the Audit view filter', () => {
   });
 
   it('names keys and images as a person knows them, never by an internal id alone', () => {
-    expect(keyOf(entry({ keyId: 'k-0123456789abcdef', key: 'k-0123456789abcdef', keyName: 'release', fingerprint: 'ab'.repeat(32) }))).toBe('release (abababababab…)');
+    expect(keyOf(entry({ keyId: 'k-0123456789abcdef', key: 'k-0123456789abcdef', keyName: 'release', fingerprint: 'ab'.repeat(32) }))).toBe(
+      'release (abababababab…)',
+    );
     expect(keyOf(entry({ key: 'k-0123456789abcdef' }))).toBeUndefined();
     expect(keyOf(entry({ uri: 'hashivault://release' }))).toBe('hashivault://release');
     expect(imageOf(entry({ repository: 'team/app', digest: `sha256:${'c'.repeat(64)}` }))).toBe('team/app@sha256:cccccccccccc…');

@@ -1,4 +1,12 @@
-import { AUDIT_HOSTS, AUDIT_OUTCOMES, AuditEventType, type AuditEntry, type AuditFilter, type AuditHost, type AuditOutcome } from '../../../shared/models/audit';
+import {
+  AUDIT_HOSTS,
+  AUDIT_OUTCOMES,
+  AuditEventType,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditHost,
+  type AuditOutcome,
+} from '../../../shared/models/audit';
 
 /** The Audit view's filter form, as typed: every field a string, empty meaning "any". */
 export interface AuditFilterForm {
@@ -14,12 +22,19 @@ export interface AuditFilterForm {
 export const EMPTY_FILTER: AuditFilterForm = { since: '', until: '', kind: '', key: '', image: '', outcome: '', origin: '' };
 
 /** Areas first (every kind in them), then each kind. */
-export const KIND_CHOICES: readonly string[] = [...new Set(AuditEventType.options.map((t) => t.slice(0, t.indexOf('.'))))].sort().concat(AuditEventType.options);
+export const KIND_CHOICES: readonly string[] = [...new Set(AuditEventType.options.map((t) => t.slice(0, t.indexOf('.'))))]
+  .sort()
+  .concat(AuditEventType.options);
 
 export const OUTCOME_CHOICES = AUDIT_OUTCOMES;
 export const ORIGIN_CHOICES = AUDIT_HOSTS;
 
-export const ORIGIN_LABELS: Record<AuditHost, string> = { desktop: 'Desktop app', browser: 'Browser host', cli: 'Command line', rules: 'Rules listener' };
+export const ORIGIN_LABELS: Record<AuditHost, string> = {
+  desktop: 'Desktop app',
+  browser: 'Browser host',
+  cli: 'Command line',
+  rules: 'Rules listener',
+};
 
 /** Dates from `<input type="date">` stand for the whole day, in the viewer's time zone. */
 export function toFilter(form: AuditFilterForm): AuditFilter {
@@ -42,7 +57,11 @@ const text = (entry: AuditEntry, field: string): string | undefined => {
 
 /** The key an entry is about, by the name a person knows it by (a name before a fingerprint or URI, never only an id). */
 export function keyOf(entry: AuditEntry): string | undefined {
-  const name = text(entry, 'keyName') ?? (text(entry, 'key')?.startsWith('k-') ? undefined : text(entry, 'key')) ?? text(entry, 'label') ?? text(entry, 'uri');
+  const name =
+    text(entry, 'keyName') ??
+    (text(entry, 'key')?.startsWith('k-') ? undefined : text(entry, 'key')) ??
+    text(entry, 'label') ??
+    text(entry, 'uri');
   const fingerprint = text(entry, 'fingerprint') ?? text(entry, 'spkiSha256');
   if (name && fingerprint) return `${name} (${fingerprint.slice(0, 12)}…)`;
   return name ?? (fingerprint ? `${fingerprint.slice(0, 16)}…` : undefined);

@@ -8,7 +8,10 @@ import { findElectronRuntime } from '../../../scripts/electron-runtime.mjs';
 const runtime = findElectronRuntime() as { path: string } | { missing: string };
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
 
-test.skip(!('path' in runtime), `No Electron binary on this machine: ${'missing' in runtime ? runtime.missing : ''}. The web project covers the renderer; run this suite where Electron can be installed.`);
+test.skip(
+  !('path' in runtime),
+  `No Electron binary on this machine: ${'missing' in runtime ? runtime.missing : ''}. The web project covers the renderer; run this suite where Electron can be installed.`,
+);
 
 test('the desktop app opens sandboxed on the app:// page with the shell', async () => {
   const app = await electron.launch({

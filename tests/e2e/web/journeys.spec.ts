@@ -23,7 +23,11 @@ let server: SignetServer & { stop(): Promise<void> };
 let closedPort: number;
 
 function signet(home: string, ...args: string[]): string {
-  return execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, ...keyring.env, SIGNET_HOME: home }, encoding: 'utf8' });
+  return execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...keyring.env, SIGNET_HOME: home },
+    encoding: 'utf8',
+  });
 }
 
 test.beforeAll(async () => {
@@ -73,7 +77,9 @@ async function look(page: Page, name: string): Promise<void> {
     const wide = [...document.querySelectorAll('main table')]
       .filter((t) => main && t.getBoundingClientRect().right > main.right + 1)
       .map((t) => `table ${t.getAttribute('aria-label') ?? ''} is wider than the window`);
-    const errors = [...document.querySelectorAll('[role="alert"], .banner-error, .field-error, .badge-bad')].map((e) => e.textContent ?? '');
+    const errors = [...document.querySelectorAll('[role="alert"], .banner-error, .field-error, .badge-bad')].map(
+      (e) => e.textContent ?? '',
+    );
     return { cells: [...cells, ...rows, ...wide], errors, pageWidth: document.documentElement.scrollWidth, windowWidth: window.innerWidth };
   });
   expect(found.cells, `${name}: text overflowing its cell`).toEqual([]);
@@ -83,7 +89,10 @@ async function look(page: Page, name: string): Promise<void> {
     expect(error, `${name}: an error names an internal call`).not.toMatch(/\b(Invalid input for|[a-z]+\.[a-z]+[A-Z][a-zA-Z]*:)/);
   }
   const size = page.viewportSize();
-  await page.screenshot({ path: path.join(artifactsDir, 'journeys', `${size?.width ?? 0}x${size?.height ?? 0}-${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(artifactsDir, 'journeys', `${size?.width ?? 0}x${size?.height ?? 0}-${name}.png`),
+    fullPage: true,
+  });
 }
 
 async function go(page: Page, hash: string): Promise<void> {
@@ -103,7 +112,10 @@ for (const size of SIZES) {
       await expect(page.getByLabel('Image', { exact: true })).toContainText('Multi-platform index');
       await expect(signatures.getByRole('table', { name: 'Signature list' })).toBeVisible();
       await look(page, 'registries-image');
-      await page.getByRole('listbox', { name: 'Tags' }).getByRole('option', { name: /^release-candidate/ }).click();
+      await page
+        .getByRole('listbox', { name: 'Tags' })
+        .getByRole('option', { name: /^release-candidate/ })
+        .click();
       await expect(page.getByLabel('Image', { exact: true })).toContainText('Image manifest');
       await look(page, 'registries-long-tag');
     });

@@ -113,7 +113,11 @@ test('an officer imports a cosign.key and sees the fingerprint of its cosign.pub
     await dialog.getByLabel('Key file').setInputFiles(vector('sigstore-policy-controller', 'cosign.key'));
     await expect(dialog.getByLabel('…or paste it')).toHaveValue(/ENCRYPTED COSIGN PRIVATE KEY/);
     await dialog.getByRole('button', { name: 'Import' }).click();
-    const expected = createHash('sha256').update(createPublicKey(readFileSync(vector('sigstore-policy-controller', 'cosign.pub'), 'utf8')).export({ type: 'spki', format: 'der' })).digest('hex');
+    const expected = createHash('sha256')
+      .update(
+        createPublicKey(readFileSync(vector('sigstore-policy-controller', 'cosign.pub'), 'utf8')).export({ type: 'spki', format: 'der' }),
+      )
+      .digest('hex');
     const details = page.getByRole('complementary', { name: 'Key details' });
     await expect(details.getByLabel('SPKI SHA-256')).toHaveText(expected.match(/.{4}/g)?.join(' ') ?? '');
   } finally {
@@ -121,7 +125,9 @@ test('an officer imports a cosign.key and sees the fingerprint of its cosign.pub
   }
 });
 
-test('an officer imports gpg’s binary secret key with a signing subkey, sees gpg’s fingerprints, and exports it protected for gpg', async ({ page }) => {
+test('an officer imports gpg’s binary secret key with a signing subkey, sees gpg’s fingerprints, and exports it protected for gpg', async ({
+  page,
+}) => {
   const { writeFileSync } = await import('node:fs');
   const { GpgHome } = await import('../../harness/gpg');
   const gpg = new GpgHome();

@@ -10,7 +10,10 @@ let image: Awaited<ReturnType<typeof pushTestImage>>;
 test.beforeAll(async () => {
   keyring = await startKeyring();
   registry = await startRegistry();
-  vault = await startFakeVault([{ name: 'release', type: 'ecdsa-p256' }, { name: 'wrapping', type: 'aes256-gcm96' }]);
+  vault = await startFakeVault([
+    { name: 'release', type: 'ecdsa-p256' },
+    { name: 'wrapping', type: 'aes256-gcm96' },
+  ]);
   image = await pushTestImage(registry.url, 'team/app', '1.0');
 });
 test.afterAll(async () => {

@@ -9,7 +9,9 @@ import { vector } from '../../vectors';
  * details: envelope, scheme, a signing time labelled as claimed, the chain with its SHA-256
  * thumbprint and validity, the store that vouched for it and the trust policy that decided.
  */
-test('a Notation signature verified through a named trust store shows its envelope, claimed signing time, chain and deciding policy', async ({ page }) => {
+test('a Notation signature verified through a named trust store shows its envelope, claimed signing time, chain and deciding policy', async ({
+  page,
+}) => {
   const server = await startServer();
   try {
     await page.goto(server.url);
@@ -38,7 +40,9 @@ test('a Notation signature verified through a named trust store shows its envelo
     await expect(notation).toContainText('claimed: not verified');
     await expect(notation).toContainText('notation e2e (trusted) in Signet trust store');
     await expect(notation).toContainText('level strict');
-    await expect(notation.getByRole('table', { name: 'Certificate chain' })).toContainText('E38AEA13F2B051F7183CCA64A51EE676F4D4456F41D9FECF15EB367EFC7343B9');
+    await expect(notation.getByRole('table', { name: 'Certificate chain' })).toContainText(
+      'E38AEA13F2B051F7183CCA64A51EE676F4D4456F41D9FECF15EB367EFC7343B9',
+    );
   } finally {
     await server.stop();
   }

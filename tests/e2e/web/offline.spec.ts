@@ -49,7 +49,10 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
     await page.getByRole('button', { name: 'Save request file' }).click();
     const requestFile = await (await requestDownload).path();
     const items = (JSON.parse(readFileSync(requestFile, 'utf8')) as { items: Array<{ payload: string }> }).items;
-    expect(JSON.parse(Buffer.from(items[0]!.payload, 'base64').toString('utf8')).optional).toMatchObject({ description: 'Offline release 1.0', metadata: '{"ceremony":"2026-11"}' });
+    expect(JSON.parse(Buffer.from(items[0]!.payload, 'base64').toString('utf8')).optional).toMatchObject({
+      description: 'Offline release 1.0',
+      metadata: '{"ceremony":"2026-11"}',
+    });
 
     // Step 2, offline station.
     await stationPage.getByRole('link', { name: 'Offline', exact: true }).click();
@@ -93,7 +96,10 @@ test('the three steps: prepare on the connected machine, sign on the offline sta
   }
 });
 
-test('the signing step asks for offline mode: it offers to switch it on, and signing with it off needs an explicit override', async ({ page, signet }) => {
+test('the signing step asks for offline mode: it offers to switch it on, and signing with it off needs an explicit override', async ({
+  page,
+  signet,
+}) => {
   await page.goto(signet.url);
   await page.getByRole('link', { name: 'Offline', exact: true }).click();
   await page.getByRole('tab', { name: '2 · Sign offline' }).click();

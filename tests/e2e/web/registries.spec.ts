@@ -82,7 +82,10 @@ test('every place has a link: reload, back and forward, and a platform links bac
   await expect(panel).toContainText('Multi-platform index');
 
   const arm = image.platforms[1]?.digest ?? '';
-  await page.getByRole('table', { name: 'Platforms' }).getByRole('button', { name: arm.slice(0, 19) }).click();
+  await page
+    .getByRole('table', { name: 'Platforms' })
+    .getByRole('button', { name: arm.slice(0, 19) })
+    .click();
   await expect(page).toHaveURL(new RegExp(`/team%2Fapp/1\\.0/${encodeURIComponent(arm)}$`));
   await expect(panel).toContainText('A platform of the index');
   await expect(panel).toContainText(arm);
@@ -156,7 +159,10 @@ test('a pasted URL or image reference is cleaned up to the host; forgetting a re
   await expect(confirm).toBeHidden();
   await expect(page.getByRole('navigation', { name: 'Saved registries' })).toContainText(registry.host);
   await page.getByRole('button', { name: 'Forget this registry…' }).click();
-  await page.getByRole('dialog', { name: /^Forget / }).getByRole('button', { name: 'Forget', exact: true }).click();
+  await page
+    .getByRole('dialog', { name: /^Forget / })
+    .getByRole('button', { name: 'Forget', exact: true })
+    .click();
   await expect(page.getByText('No registry yet.')).toBeVisible();
 });
 

@@ -20,11 +20,17 @@ test.afterAll(async () => {
   await keyring?.stop();
 });
 
-test('an officer writes a rule (told what is wrong field by field), previews it, runs it, and a second run signs nothing', async ({ page }) => {
+test('an officer writes a rule (told what is wrong field by field), previews it, runs it, and a second run signs nothing', async ({
+  page,
+}) => {
   const server = await startServer({ env: keyring.env });
   try {
     // The key and the registry come from the CLI on the same data directory (their views have specs of their own).
-    const cli = (...args: string[]) => exec(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], { cwd: repoRoot, env: { ...process.env, ...keyring.env, SIGNET_HOME: server.home } });
+    const cli = (...args: string[]) =>
+      exec(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, ...keyring.env, SIGNET_HOME: server.home },
+      });
     await cli('key', 'generate', 'release');
     await cli('registry', 'add', registry.host);
     await page.goto(server.url);

@@ -51,7 +51,9 @@ test('navigation is keyboard friendly and unbuilt areas say so plainly', async (
 test('a page opened without the token cannot call the host', async ({ page, signet }) => {
   await page.goto(`${signet.origin}/`);
   await expect(page.getByRole('alert').first()).toContainText('no access token');
-  const status = await page.evaluate(async () => (await fetch('/api/call/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status);
+  const status = await page.evaluate(
+    async () => (await fetch('/api/call/app.info', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status,
+  );
   expect(status).toBe(401);
 });
 
@@ -72,7 +74,11 @@ test('read-only reviewer mode is shown in the shell and offers no action that ch
     await expect(page.getByRole('switch')).toBeDisabled();
     // The host refuses what the page does not offer.
     const refused = await page.evaluate(async (token) => {
-      const res = await fetch('/api/call/settings.set', { method: 'POST', headers: { 'content-type': 'application/json', 'x-signet-token': token }, body: '{"offlineMode":true}' });
+      const res = await fetch('/api/call/settings.set', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signet-token': token },
+        body: '{"offlineMode":true}',
+      });
       return ((await res.json()) as { code?: string }).code;
     }, server.token);
     expect(refused).toBe('READ_ONLY');

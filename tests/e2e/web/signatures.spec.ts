@@ -61,8 +61,12 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(signatures.getByLabel('Verdict')).toHaveText('Verified');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('officer (trusted)');
     await expect(signatures.getByRole('table', { name: 'Signature list' })).toContainText('release=1.0');
-    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Description')).toHaveText('Description (signed): Release 1.0, approved by QA');
-    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Metadata')).toHaveText('Metadata (signed): {"ticket":"REL-42"}');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Description')).toHaveText(
+      'Description (signed): Release 1.0, approved by QA',
+    );
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Metadata')).toHaveText(
+      'Metadata (signed): {"ticket":"REL-42"}',
+    );
     await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Date')).toContainText('claimed by the signer');
     await page.screenshot({ path: path.join(artifactsDir, 'signatures-verified.png'), fullPage: true });
 
@@ -93,7 +97,9 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await tagsRegion.getByRole('button', { name: 'Remove tag ticket' }).click();
     await expect(tagsRegion.getByRole('list', { name: 'Tag list' })).not.toContainText('ticket');
     await details.getByRole('button', { name: 'Close' }).click();
-    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Tags')).toHaveText('Tags (unsigned): ops.approved=yes');
+    await expect(signatures.getByRole('table', { name: 'Signature list' }).getByLabel('Tags')).toHaveText(
+      'Tags (unsigned): ops.approved=yes',
+    );
     await expect(signatures.getByLabel('Verdict', { exact: true })).toHaveText('Verified');
 
     // Someone copies 1.0's signature image onto 2.0: it must not count for 2.0.
@@ -114,7 +120,9 @@ test('an officer signs an image and its Signatures tab turns verified; a misplac
     await expect(table).toBeVisible();
     const overflow = await table.evaluate((t) => {
       const panel = t.closest('section') ?? t.parentElement!;
-      const cells = [...t.querySelectorAll('td, th')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent?.slice(0, 40));
+      const cells = [...t.querySelectorAll('td, th')]
+        .filter((c) => c.scrollWidth > c.clientWidth + 1)
+        .map((c) => c.textContent?.slice(0, 40));
       return { cells, tableRight: t.getBoundingClientRect().right, panelRight: panel.getBoundingClientRect().right };
     });
     expect(overflow.cells).toEqual([]);
@@ -170,7 +178,9 @@ test('a multi-platform image: sign only the index, read the coverage matrix, the
   }
 });
 
-test('delete one signature after a preview, an export and its id typed; then every signature by the key after a dry-run count', async ({ page }) => {
+test('delete one signature after a preview, an export and its id typed; then every signature by the key after a dry-run count', async ({
+  page,
+}) => {
   const target = await pushTestImage(registry.url, 'team/del', '1.0', { seed: 'e2e-delete' });
   const server = await startServer({ env: keyring.env });
   try {

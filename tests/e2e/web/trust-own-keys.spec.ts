@@ -72,10 +72,17 @@ test('a key generated with the box off is not trusted; "Trust this key…" on it
   }
 });
 
-test('keys an earlier version trusted implicitly become entries, with a note in the Trust view and `signet trust list` until dismissed', async ({ page }) => {
+test('keys an earlier version trusted implicitly become entries, with a note in the Trust view and `signet trust list` until dismissed', async ({
+  page,
+}) => {
   const home = mkdtempSync(path.join(tmpdir(), 'signet-e2e-'));
   const env = { ...process.env, ...keyring.env, SIGNET_HOME: home };
-  const signet = (...args: string[]) => execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const signet = (...args: string[]) =>
+    execFileSync(process.execPath, [path.join(repoRoot, 'bin', 'signet.mjs'), ...args], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   signet('key', 'generate', 'legacy', '--no-trust');
   // As an earlier version left it: no migration record.
   rmSync(path.join(home, 'trust-migration.json'));

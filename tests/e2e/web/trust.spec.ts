@@ -27,7 +27,9 @@ test('a reviewer trusts a key, imports a policy and sees what podman would decid
     await page.getByRole('button', { name: 'Trust a key' }).click();
     const add = page.getByRole('dialog', { name: 'Trust a key' });
     await add.getByLabel('Name', { exact: true }).fill('Release 2026');
-    await add.getByLabel('…or paste it').fill(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    await add
+      .getByLabel('…or paste it')
+      .fill(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
     await add.getByLabel('before', { exact: true }).fill('2030-01-01');
     await add.getByRole('button', { name: 'Trust' }).click();
     const table = page.getByRole('table', { name: 'Trusted keys' });
@@ -38,7 +40,12 @@ test('a reviewer trusts a key, imports a policy and sees what podman would decid
     await page.getByRole('button', { name: 'Import policy.json' }).click();
     const imp = page.getByRole('dialog', { name: 'Import policy.json' });
     await imp.getByLabel('Name', { exact: true }).fill('lockdown');
-    await imp.getByLabel('…or paste it').fill(JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { [`${registry.host}/team`]: [{ type: 'reject' }] } } }));
+    await imp.getByLabel('…or paste it').fill(
+      JSON.stringify({
+        default: [{ type: 'insecureAcceptAnything' }],
+        transports: { docker: { [`${registry.host}/team`]: [{ type: 'reject' }] } },
+      }),
+    );
     await imp.getByRole('button', { name: 'Import' }).click();
     await expect(page.getByRole('table', { name: 'Imported policies' })).toContainText('lockdown');
 

@@ -36,7 +36,13 @@ test('a reviewer reads Verified, Failed (revoked, superseded) and Unsigned with 
   const good = await pushTestImage(registry.url, 'team/app', 'good', { seed: 'e2e-good' });
   const revoked = await pushTestImage(registry.url, 'team/app', 'revoked', { seed: 'e2e-revoked' });
   await pushTestImage(registry.url, 'team/app', 'plain', { seed: 'e2e-plain' });
-  const payload = (tag: string, digest: string) => buildAtomicPayload({ dockerReference: `${registry.host}/team/app:${tag}`, manifestDigest: digest, creator: 'gpg', timestamp: Math.floor((Date.now() - 2 * DAY) / 1000) });
+  const payload = (tag: string, digest: string) =>
+    buildAtomicPayload({
+      dockerReference: `${registry.host}/team/app:${tag}`,
+      manifestDigest: digest,
+      creator: 'gpg',
+      timestamp: Math.floor((Date.now() - 2 * DAY) / 1000),
+    });
   const valid = gpg.generate('Release <release@example.com>');
   store('team/app', good.digest, gpg.sign(payload('good', good.digest), [valid]));
   const old = gpg.generate('Old release <old@example.com>', { at: new Date(Date.now() - 3 * DAY) });
@@ -46,9 +52,15 @@ test('a reviewer reads Verified, Failed (revoked, superseded) and Unsigned with 
   const server = await startServer({ env: { SIGNET_REGISTRIES_D: path.join(lookaside, 'none') } });
   try {
     await page.goto(server.url);
-    for (const [name, fpr] of [['Release', valid], ['Old release', old]] as const) {
+    for (const [name, fpr] of [
+      ['Release', valid],
+      ['Old release', old],
+    ] as const) {
       await page.getByRole('link', { name: 'Trust' }).click();
-      await page.getByRole('button', { name: /Trust a key/ }).first().click();
+      await page
+        .getByRole('button', { name: /Trust a key/ })
+        .first()
+        .click();
       const dialog = page.getByRole('dialog', { name: 'Trust a key' });
       await dialog.getByLabel('Name', { exact: true }).fill(name);
       await dialog.getByLabel('…or paste it').fill(gpg.exportPublic(fpr).toString());
@@ -91,7 +103,9 @@ test('a reviewer reads Verified, Failed (revoked, superseded) and Unsigned with 
   }
 });
 
-test('Notation signatures made by notation are verified, and without a trusted certificate shown as signed but untrusted; their tag-schema index is not offered for signing', async ({ page }) => {
+test('Notation signatures made by notation are verified, and without a trusted certificate shown as signed but untrusted; their tag-schema index is not offered for signing', async ({
+  page,
+}) => {
   const server = await startServer();
   try {
     await page.goto(server.url);
@@ -115,4 +129,3 @@ test('Notation signatures made by notation are verified, and without a trusted c
     await server.stop();
   }
 });
-

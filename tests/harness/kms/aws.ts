@@ -1,5 +1,14 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { hashOf, keyAllows, makeKey, signDigest, type DigestAlgorithm, type HarnessKey, type HarnessKeyType, type Misbehaviour } from './crypto';
+import {
+  hashOf,
+  keyAllows,
+  makeKey,
+  signDigest,
+  type DigestAlgorithm,
+  type HarnessKey,
+  type HarnessKeyType,
+  type Misbehaviour,
+} from './crypto';
 import { header, startFakeServer, type FakeServer, type Reply, type SeenRequest } from './server';
 
 /**
@@ -72,8 +81,16 @@ export async function startFakeAwsKms(specs: AwsKeySpec[], options: { region?: s
   }
   let throttle = 0;
 
-  const fail = (status: number, type: string, message: string): Reply => ({ status, body: { __type: type, message }, headers: { 'x-amzn-errortype': type, 'content-type': 'application/x-amz-json-1.1' } });
-  const ok = (body: unknown): Reply => ({ status: 200, body, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() } });
+  const fail = (status: number, type: string, message: string): Reply => ({
+    status,
+    body: { __type: type, message },
+    headers: { 'x-amzn-errortype': type, 'content-type': 'application/x-amz-json-1.1' },
+  });
+  const ok = (body: unknown): Reply => ({
+    status: 200,
+    body,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
+  });
 
   const resolve = (keyId: unknown) => {
     if (typeof keyId !== 'string') return undefined;
@@ -101,7 +118,9 @@ export async function startFakeAwsKms(specs: AwsKeySpec[], options: { region?: s
     KeyManager: 'CUSTOMER',
     CustomerMasterKeySpec: SPEC[k.spec.type],
     KeySpec: SPEC[k.spec.type],
-    ...((k.spec.usage ?? 'SIGN_VERIFY') === 'SIGN_VERIFY' ? { SigningAlgorithms: signingAlgorithms(k.spec.type) } : { EncryptionAlgorithms: ['RSAES_OAEP_SHA_256'] }),
+    ...((k.spec.usage ?? 'SIGN_VERIFY') === 'SIGN_VERIFY'
+      ? { SigningAlgorithms: signingAlgorithms(k.spec.type) }
+      : { EncryptionAlgorithms: ['RSAES_OAEP_SHA_256'] }),
     MultiRegion: false,
   });
 
@@ -119,7 +138,14 @@ export async function startFakeAwsKms(specs: AwsKeySpec[], options: { region?: s
       case 'TrentService.ListKeys':
         return ok({ Keys: [...keys.values()].map((k) => ({ KeyId: k.id, KeyArn: k.arn })), Truncated: false });
       case 'TrentService.ListAliases':
-        return ok({ Aliases: [...aliases.entries()].map(([name, id]) => ({ AliasName: name, AliasArn: `arn:aws:kms:${region}:${accountId}:${name}`, TargetKeyId: id })), Truncated: false });
+        return ok({
+          Aliases: [...aliases.entries()].map(([name, id]) => ({
+            AliasName: name,
+            AliasArn: `arn:aws:kms:${region}:${accountId}:${name}`,
+            TargetKeyId: id,
+          })),
+          Truncated: false,
+        });
       case 'TrentService.DescribeKey': {
         const k = resolve(input.KeyId);
         return k ? ok({ KeyMetadata: metadata(k) }) : fail(400, 'NotFoundException', `Key '${String(input.KeyId)}' does not exist`);
@@ -128,20 +154,33 @@ export async function startFakeAwsKms(specs: AwsKeySpec[], options: { region?: s
         const k = resolve(input.KeyId);
         if (!k) return fail(400, 'NotFoundException', `Key '${String(input.KeyId)}' does not exist`);
         if (k.spec.state === 'Disabled') return fail(400, 'DisabledException', `${k.arn} is disabled.`);
-        return ok({ KeyId: k.arn, PublicKey: k.key.publicDer.toString('base64'), KeySpec: SPEC[k.spec.type], KeyUsage: k.spec.usage ?? 'SIGN_VERIFY', ...(k.spec.usage === 'ENCRYPT_DECRYPT' ? {} : { SigningAlgorithms: signingAlgorithms(k.spec.type) }) });
+        return ok({
+          KeyId: k.arn,
+          PublicKey: k.key.publicDer.toString('base64'),
+          KeySpec: SPEC[k.spec.type],
+          KeyUsage: k.spec.usage ?? 'SIGN_VERIFY',
+          ...(k.spec.usage === 'ENCRYPT_DECRYPT' ? {} : { SigningAlgorithms: signingAlgorithms(k.spec.type) }),
+        });
       }
       case 'TrentService.Sign': {
         const k = resolve(input.KeyId);
         if (!k) return fail(400, 'NotFoundException', `Key '${String(input.KeyId)}' does not exist`);
         if (k.spec.state === 'Disabled') return fail(400, 'DisabledException', `${k.arn} is disabled.`);
         if (k.spec.state === 'PendingDeletion') return fail(400, 'KMSInvalidStateException', `${k.arn} is pending deletion.`);
-        if ((k.spec.usage ?? 'SIGN_VERIFY') !== 'SIGN_VERIFY') return fail(400, 'InvalidKeyUsageException', `You cannot perform this operation on a ENCRYPT_DECRYPT key ${k.arn}.`);
+        if ((k.spec.usage ?? 'SIGN_VERIFY') !== 'SIGN_VERIFY')
+          return fail(400, 'InvalidKeyUsageException', `You cannot perform this operation on a ENCRYPT_DECRYPT key ${k.arn}.`);
         const algorithm = ALGS[String(input.SigningAlgorithm)];
-        if (!algorithm || !keyAllows(k.spec.type, algorithm)) return fail(400, 'InvalidKeyUsageException', `Signing algorithm ${String(input.SigningAlgorithm)} is not supported for key spec ${SPEC[k.spec.type]}.`);
+        if (!algorithm || !keyAllows(k.spec.type, algorithm))
+          return fail(
+            400,
+            'InvalidKeyUsageException',
+            `Signing algorithm ${String(input.SigningAlgorithm)} is not supported for key spec ${SPEC[k.spec.type]}.`,
+          );
         if (input.MessageType !== 'DIGEST') return fail(400, 'ValidationException', 'this fake only takes MessageType DIGEST');
         const digest = Buffer.from(String(input.Message), 'base64');
         const expected = hashOf(algorithm) === 'sha384' ? 48 : hashOf(algorithm) === 'sha512' ? 64 : 32;
-        if (digest.length !== expected) return fail(400, 'ValidationException', `Digest is invalid length for algorithm ${String(input.SigningAlgorithm)}.`);
+        if (digest.length !== expected)
+          return fail(400, 'ValidationException', `Digest is invalid length for algorithm ${String(input.SigningAlgorithm)}.`);
         const signature = signDigest(k.key, algorithm, digest, k.spec.misbehave);
         return ok({ KeyId: k.arn, Signature: signature.toString('base64'), SigningAlgorithm: input.SigningAlgorithm });
       }
@@ -166,24 +205,35 @@ export async function startFakeAwsKms(specs: AwsKeySpec[], options: { region?: s
 }
 
 /** Server-side SigV4 check (service kms); undefined when the signature is right. */
-function checkSigV4(request: SeenRequest, accessKeyId: string, secret: string, region: string): { type: string; message: string } | undefined {
+function checkSigV4(
+  request: SeenRequest,
+  accessKeyId: string,
+  secret: string,
+  region: string,
+): { type: string; message: string } | undefined {
   const authorization = header(request, 'authorization') ?? '';
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
   if (!match) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const [, keyId, date, scopeRegion, service, signedList, signature] = match as unknown as string[];
-  if (keyId !== accessKeyId) return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  if (keyId !== accessKeyId)
+    return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
   if (service !== 'kms') return { type: 'InvalidSignatureException', message: `Credential should be scoped to correct service: 'kms'.` };
-  if (scopeRegion !== region) return { type: 'InvalidSignatureException', message: `Credential should be scoped to a valid region, not '${scopeRegion}'.` };
+  if (scopeRegion !== region)
+    return { type: 'InvalidSignatureException', message: `Credential should be scoped to a valid region, not '${scopeRegion}'.` };
   const amzDate = header(request, 'x-amz-date') ?? '';
-  if (!amzDate.startsWith(date as string)) return { type: 'InvalidSignatureException', message: 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP' };
+  if (!amzDate.startsWith(date as string))
+    return {
+      type: 'InvalidSignatureException',
+      message: 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP',
+    };
   const signed = (signedList as string).split(';');
-  if (!signed.includes('host') || !signed.includes('x-amz-date')) return { type: 'InvalidSignatureException', message: 'host and x-amz-date must be signed' };
+  if (!signed.includes('host') || !signed.includes('x-amz-date'))
+    return { type: 'InvalidSignatureException', message: 'host and x-amz-date must be signed' };
   const [path = '/', query = ''] = request.url.split('?', 2) as [string, string?];
-  const canonicalQuery = query
-    .split('&')
-    .filter(Boolean)
-    .sort()
-    .join('&');
+  const canonicalQuery = query.split('&').filter(Boolean).sort().join('&');
   const canonicalHeaders = signed.map((h) => `${h}:${(header(request, h) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
   const payloadHash = createHash('sha256').update(request.body).digest('hex');
   const canonicalRequest = [request.method, path, canonicalQuery, canonicalHeaders, signedList, payloadHash].join('\n');

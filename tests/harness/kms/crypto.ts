@@ -22,7 +22,8 @@ export type DigestAlgorithm =
   | 'sm2-sm3';
 
 /** How a fake KMS gets a signature wrong on purpose. */
-export type Misbehaviour = 'pss-instead-of-pkcs1' | 'pkcs1-instead-of-pss' | 'ecdsa-wrapped-rsa' | 'raw-ecdsa' | 'other-key' | 'pss-max-salt';
+export type Misbehaviour =
+  'pss-instead-of-pkcs1' | 'pkcs1-instead-of-pss' | 'ecdsa-wrapped-rsa' | 'raw-ecdsa' | 'other-key' | 'pss-max-salt';
 
 export interface HarnessKey {
   readonly type: HarnessKeyType;
@@ -40,13 +41,18 @@ export function makeKey(type: HarnessKeyType): HarnessKey {
   }
   const pair = type.startsWith('rsa')
     ? generateKeyPairSync('rsa', { modulusLength: Number(type.slice(4)) })
-    : generateKeyPairSync('ec', { namedCurve: { 'ec-p256': 'prime256v1', 'ec-p384': 'secp384r1', 'ec-p521': 'secp521r1' }[type as 'ec-p256'] });
+    : generateKeyPairSync('ec', {
+        namedCurve: { 'ec-p256': 'prime256v1', 'ec-p384': 'secp384r1', 'ec-p521': 'secp521r1' }[type as 'ec-p256'],
+      });
   const der = pair.publicKey.export({ type: 'spki', format: 'der' });
   return { type, publicDer: der, publicPem: pem(der), privateKey: pair.privateKey };
 }
 
 export function pem(der: Buffer): string {
-  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').match(/.{1,64}/g)?.join('\n')}\n-----END PUBLIC KEY-----\n`;
+  return `-----BEGIN PUBLIC KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)
+    ?.join('\n')}\n-----END PUBLIC KEY-----\n`;
 }
 
 const DIGEST_INFO: Record<string, string> = {
@@ -63,7 +69,11 @@ export function hashOf(algorithm: DigestAlgorithm): 'sha256' | 'sha384' | 'sha51
 export function keyAllows(type: HarnessKeyType, algorithm: DigestAlgorithm): boolean {
   if (type.startsWith('rsa')) return algorithm.startsWith('rsa-');
   if (type === 'sm2') return algorithm === 'sm2-sm3';
-  const ecdsa: Record<string, DigestAlgorithm> = { 'ec-p256': 'ecdsa-p256-sha256', 'ec-p384': 'ecdsa-p384-sha384', 'ec-p521': 'ecdsa-p521-sha512' };
+  const ecdsa: Record<string, DigestAlgorithm> = {
+    'ec-p256': 'ecdsa-p256-sha256',
+    'ec-p384': 'ecdsa-p384-sha384',
+    'ec-p521': 'ecdsa-p521-sha512',
+  };
   return ecdsa[type] === algorithm;
 }
 
@@ -94,7 +104,10 @@ export function signDigest(key: HarnessKey, algorithm: DigestAlgorithm, digest: 
     const saltLength = misbehave === 'pss-max-salt' ? Math.ceil((bits - 1) / 8) - hLen - 2 : hLen;
     sig = privateEncrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, emsaPssEncode(digest, bits - 1, hash, saltLength));
   } else {
-    sig = privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([Buffer.from(DIGEST_INFO[hash] as string, 'hex'), digest]));
+    sig = privateEncrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.concat([Buffer.from(DIGEST_INFO[hash] as string, 'hex'), digest]),
+    );
   }
   if (misbehave === 'ecdsa-wrapped-rsa') {
     // An RSA signature split in two and wrapped as an ASN.1 ECDSA (r, s) pair.

@@ -39,7 +39,15 @@ export interface FakeGcpKms extends FakeServer {
 }
 
 const PROTOS = JSON.parse(readFileSync(path.join(process.cwd(), 'node_modules/@google-cloud/kms/build/protos/protos.json'), 'utf8')) as {
-  nested: { google: { nested: { cloud: { nested: { kms: { nested: { v1: { nested: Record<string, { nested: Record<string, { values: Record<string, number> }> }> } } } } } } } };
+  nested: {
+    google: {
+      nested: {
+        cloud: {
+          nested: { kms: { nested: { v1: { nested: Record<string, { nested: Record<string, { values: Record<string, number> }> }> } } } };
+        };
+      };
+    };
+  };
 };
 const V1 = PROTOS.nested.google.nested.cloud.nested.kms.nested.v1.nested;
 const ENUMS = {
@@ -58,9 +66,18 @@ const HARNESS: Record<string, [HarnessKeyType, DigestAlgorithm] | undefined> = {
   RSA_SIGN_PKCS1_4096_SHA512: ['rsa-4096', 'rsa-pkcs1v15-sha512'],
 };
 
-const GRPC_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED' };
+const GRPC_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+};
 
-export async function startFakeGcpKms(specs: GcpKeySpec[], options: { dir: string; project?: string; location?: string }): Promise<FakeGcpKms> {
+export async function startFakeGcpKms(
+  specs: GcpKeySpec[],
+  options: { dir: string; project?: string; location?: string },
+): Promise<FakeGcpKms> {
   const project = options.project ?? 'signet-test';
   const location = options.location ?? 'europe-west1';
   const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -81,19 +98,30 @@ export async function startFakeGcpKms(specs: GcpKeySpec[], options: { dir: strin
 
   const parent = `projects/${project}/locations/${location}`;
   const rings = [...new Set(specs.map((s) => s.ring))];
-  const keys = new Map<string, { spec: GcpKeySpec; versions: Array<{ key?: HarnessKey; algorithm: GcpAlgorithm; state: string; misbehave?: Misbehaviour }> }>();
+  const keys = new Map<
+    string,
+    { spec: GcpKeySpec; versions: Array<{ key?: HarnessKey; algorithm: GcpAlgorithm; state: string; misbehave?: Misbehaviour }> }
+  >();
   for (const spec of specs) {
     keys.set(`${parent}/keyRings/${spec.ring}/cryptoKeys/${spec.name}`, {
       spec,
       versions: spec.versions.map((v) => {
         const h = HARNESS[v.algorithm];
-        return { algorithm: v.algorithm, state: v.state ?? 'ENABLED', ...(h ? { key: makeKey(h[0]) } : {}), ...(v.misbehave ? { misbehave: v.misbehave } : {}) };
+        return {
+          algorithm: v.algorithm,
+          state: v.state ?? 'ENABLED',
+          ...(h ? { key: makeKey(h[0]) } : {}),
+          ...(v.misbehave ? { misbehave: v.misbehave } : {}),
+        };
       }),
     });
   }
   let throttle = 0;
 
-  const fail = (status: number, message: string): Reply => ({ status, body: { error: { code: status, message, status: GRPC_STATUS[status] ?? 'FAILED_PRECONDITION' } } });
+  const fail = (status: number, message: string): Reply => ({
+    status,
+    body: { error: { code: status, message, status: GRPC_STATUS[status] ?? 'FAILED_PRECONDITION' } },
+  });
 
   const handle = (request: SeenRequest): Reply => {
     const problem = checkBearer(header(request, 'authorization'), credentials, saPublic);
@@ -109,15 +137,34 @@ export async function startFakeGcpKms(specs: GcpKeySpec[], options: { dir: strin
 
     const versionJson = (keyName: string, i: number) => {
       const v = keys.get(keyName)!.versions[i]!;
-      return { name: `${keyName}/cryptoKeyVersions/${i + 1}`, state: e('state', v.state), algorithm: e('algorithm', v.algorithm), protectionLevel: asInts ? 1 : 'SOFTWARE', createTime: new Date(Date.UTC(2026, 0, i + 1)).toISOString() };
+      return {
+        name: `${keyName}/cryptoKeyVersions/${i + 1}`,
+        state: e('state', v.state),
+        algorithm: e('algorithm', v.algorithm),
+        protectionLevel: asInts ? 1 : 'SOFTWARE',
+        createTime: new Date(Date.UTC(2026, 0, i + 1)).toISOString(),
+      };
     };
     const keyJson = (keyName: string) => {
       const k = keys.get(keyName)!;
       const asymmetric = k.versions[0]?.algorithm !== 'GOOGLE_SYMMETRIC_ENCRYPTION';
-      return { name: keyName, purpose: e('purpose', asymmetric ? 'ASYMMETRIC_SIGN' : 'ENCRYPT_DECRYPT'), createTime: '2026-01-01T00:00:00Z', versionTemplate: { algorithm: e('algorithm', k.versions.at(-1)!.algorithm), protectionLevel: asInts ? 1 : 'SOFTWARE' }, labels: { team: 'release' } };
+      return {
+        name: keyName,
+        purpose: e('purpose', asymmetric ? 'ASYMMETRIC_SIGN' : 'ENCRYPT_DECRYPT'),
+        createTime: '2026-01-01T00:00:00Z',
+        versionTemplate: { algorithm: e('algorithm', k.versions.at(-1)!.algorithm), protectionLevel: asInts ? 1 : 'SOFTWARE' },
+        labels: { team: 'release' },
+      };
     };
 
-    if (request.method === 'GET' && resource === `${parent}/keyRings`) return { status: 200, body: { keyRings: rings.map((r) => ({ name: `${parent}/keyRings/${r}`, createTime: '2026-01-01T00:00:00Z' })), totalSize: rings.length } };
+    if (request.method === 'GET' && resource === `${parent}/keyRings`)
+      return {
+        status: 200,
+        body: {
+          keyRings: rings.map((r) => ({ name: `${parent}/keyRings/${r}`, createTime: '2026-01-01T00:00:00Z' })),
+          totalSize: rings.length,
+        },
+      };
     const listKeys = /^(.+\/keyRings\/[^/]+)\/cryptoKeys$/.exec(resource);
     if (request.method === 'GET' && listKeys) {
       const names = [...keys.keys()].filter((n) => n.startsWith(`${listKeys[1]}/cryptoKeys/`));
@@ -127,7 +174,10 @@ export async function startFakeGcpKms(specs: GcpKeySpec[], options: { dir: strin
     if (request.method === 'GET' && listVersions) {
       const k = keys.get(listVersions[1] as string);
       if (!k) return fail(404, `CryptoKey ${listVersions[1]} not found.`);
-      return { status: 200, body: { cryptoKeyVersions: k.versions.map((_, i) => versionJson(listVersions[1] as string, i)), totalSize: k.versions.length } };
+      return {
+        status: 200,
+        body: { cryptoKeyVersions: k.versions.map((_, i) => versionJson(listVersions[1] as string, i)), totalSize: k.versions.length },
+      };
     }
     if (request.method === 'GET' && keys.has(resource)) return { status: 200, body: keyJson(resource) };
     const versionMatch = /^(.+\/cryptoKeys\/[^/]+)\/cryptoKeyVersions\/(\d+)(\/publicKey|:asymmetricSign)$/.exec(resource);
@@ -137,21 +187,51 @@ export async function startFakeGcpKms(specs: GcpKeySpec[], options: { dir: strin
     const v = k?.versions[Number(number) - 1];
     const versionName = `${keyName}/cryptoKeyVersions/${number}`;
     if (!k || !v) return fail(404, `CryptoKeyVersion ${versionName} not found.`);
-    if (v.algorithm === 'GOOGLE_SYMMETRIC_ENCRYPTION') return fail(400, `${action === ':asymmetricSign' ? 'AsymmetricSign' : 'GetPublicKey'} is not supported for CryptoKey ${keyName} with purpose ENCRYPT_DECRYPT; the key purpose must be ASYMMETRIC_SIGN.`);
-    if (v.state !== 'ENABLED') return { status: 400, body: { error: { code: 400, message: `${versionName} is not enabled, current state is: ${v.state}.`, status: 'FAILED_PRECONDITION' } } };
+    if (v.algorithm === 'GOOGLE_SYMMETRIC_ENCRYPTION')
+      return fail(
+        400,
+        `${action === ':asymmetricSign' ? 'AsymmetricSign' : 'GetPublicKey'} is not supported for CryptoKey ${keyName} with purpose ENCRYPT_DECRYPT; the key purpose must be ASYMMETRIC_SIGN.`,
+      );
+    if (v.state !== 'ENABLED')
+      return {
+        status: 400,
+        body: {
+          error: { code: 400, message: `${versionName} is not enabled, current state is: ${v.state}.`, status: 'FAILED_PRECONDITION' },
+        },
+      };
     if (action === '/publicKey' && request.method === 'GET') {
       const pem = v.key!.publicPem;
-      return { status: 200, body: { pem, algorithm: e('algorithm', v.algorithm), pemCrc32c: String(crc32c(Buffer.from(pem))), name: versionName, protectionLevel: asInts ? 1 : 'SOFTWARE' } };
+      return {
+        status: 200,
+        body: {
+          pem,
+          algorithm: e('algorithm', v.algorithm),
+          pemCrc32c: String(crc32c(Buffer.from(pem))),
+          name: versionName,
+          protectionLevel: asInts ? 1 : 'SOFTWARE',
+        },
+      };
     }
     if (action === ':asymmetricSign' && request.method === 'POST') {
       const body = JSON.parse(request.body.toString('utf8')) as { digest?: Record<string, string>; digestCrc32c?: string };
       const [, algorithm] = HARNESS[v.algorithm]!;
       const field = Object.keys(body.digest ?? {});
-      if (field.length !== 1 || field[0] !== hashOf(algorithm)) return fail(400, `The digest type ${field.join(',')} does not match the algorithm ${v.algorithm}; expected ${hashOf(algorithm)}.`);
+      if (field.length !== 1 || field[0] !== hashOf(algorithm))
+        return fail(400, `The digest type ${field.join(',')} does not match the algorithm ${v.algorithm}; expected ${hashOf(algorithm)}.`);
       const digest = Buffer.from(body.digest![field[0]!]!, 'base64');
-      if (body.digestCrc32c !== undefined && Number(body.digestCrc32c) !== crc32c(digest)) return fail(400, 'The checksum in field digest_crc32c did not match the data in field digest.');
+      if (body.digestCrc32c !== undefined && Number(body.digestCrc32c) !== crc32c(digest))
+        return fail(400, 'The checksum in field digest_crc32c did not match the data in field digest.');
       const signature = signDigest(v.key!, algorithm, digest, v.misbehave);
-      return { status: 200, body: { signature: signature.toString('base64'), signatureCrc32c: String(crc32c(signature)), verifiedDigestCrc32c: body.digestCrc32c !== undefined, name: versionName, protectionLevel: asInts ? 1 : 'SOFTWARE' } };
+      return {
+        status: 200,
+        body: {
+          signature: signature.toString('base64'),
+          signatureCrc32c: String(crc32c(signature)),
+          verifiedDigestCrc32c: body.digestCrc32c !== undefined,
+          name: versionName,
+          protectionLevel: asInts ? 1 : 'SOFTWARE',
+        },
+      };
     }
     return fail(404, `Method not found for ${resource}.`);
   };
@@ -160,18 +240,34 @@ export async function startFakeGcpKms(specs: GcpKeySpec[], options: { dir: strin
   return { ...server, project, location, credentialsFile, credentialsJson, throttleNext: (n) => (throttle = n) };
 }
 
-function checkBearer(authorization: string | undefined, credentials: { private_key_id: string; client_email: string }, key: ReturnType<typeof createPublicKey>): string | undefined {
+function checkBearer(
+  authorization: string | undefined,
+  credentials: { private_key_id: string; client_email: string },
+  key: ReturnType<typeof createPublicKey>,
+): string | undefined {
   const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(authorization ?? '');
   if (!match) return 'Expected OAuth 2 access token.';
   const [, h, p, s] = match as unknown as [string, string, string, string];
   const head = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg?: string; kid?: string };
-  const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: string; sub?: string; scope?: string; aud?: string; exp?: number; iat?: number };
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as {
+    iss?: string;
+    sub?: string;
+    scope?: string;
+    aud?: string;
+    exp?: number;
+    iat?: number;
+  };
   if (head.alg !== 'RS256' || head.kid !== credentials.private_key_id) return 'Unknown key id.';
   if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) return 'Invalid JWT signature.';
   if (claims.iss !== credentials.client_email || claims.sub !== credentials.client_email) return 'Wrong issuer.';
   const now = Date.now() / 1000;
   if (!claims.exp || claims.exp < now || !claims.iat || claims.iat > now + 300) return 'Token expired.';
   const scopes = (claims.scope ?? '').split(' ');
-  if (!scopes.includes('https://www.googleapis.com/auth/cloudkms') && !scopes.includes('https://www.googleapis.com/auth/cloud-platform') && claims.aud !== 'https://cloudkms.googleapis.com/') return 'Insufficient scopes.';
+  if (
+    !scopes.includes('https://www.googleapis.com/auth/cloudkms') &&
+    !scopes.includes('https://www.googleapis.com/auth/cloud-platform') &&
+    claims.aud !== 'https://cloudkms.googleapis.com/'
+  )
+    return 'Insufficient scopes.';
   return undefined;
 }

@@ -26,7 +26,13 @@ export interface FakeHuaweiKms extends FakeServer {
   throttleNext(n: number): void;
 }
 
-const SPEC: Record<string, string> = { 'rsa-2048': 'RSA_2048', 'rsa-3072': 'RSA_3072', 'ec-p256': 'EC_P256', 'ec-p384': 'EC_P384', sm2: 'SM2' };
+const SPEC: Record<string, string> = {
+  'rsa-2048': 'RSA_2048',
+  'rsa-3072': 'RSA_3072',
+  'ec-p256': 'EC_P256',
+  'ec-p384': 'EC_P384',
+  sm2: 'SM2',
+};
 const ALGS: Record<string, DigestAlgorithm> = {
   RSASSA_PSS_SHA_256: 'rsa-pss-sha256',
   RSASSA_PSS_SHA_384: 'rsa-pss-sha384',
@@ -48,10 +54,33 @@ export async function startFakeHuaweiKms(specs: HuaweiKeySpec[], options: { regi
   for (const spec of specs) keys.set(randomUUID(), { spec, key: makeKey(spec.type) });
   let throttle = 0;
 
-  const fail = (status: number, code: string, message: string): Reply => ({ status, body: { error: { error_code: code, error_msg: message } } });
+  const fail = (status: number, code: string, message: string): Reply => ({
+    status,
+    body: { error: { error_code: code, error_msg: message } },
+  });
   const info = (id: string) => {
     const k = keys.get(id)!;
-    return { key_id: id, domain_id: 'b168fe00ff56492495a7d22974df2d0b', key_alias: k.spec.alias ?? '', realm: region, key_spec: SPEC[k.spec.type], key_usage: k.spec.usage ?? 'SIGN_VERIFY', key_description: '', creation_date: '1767225600000', scheduled_deletion_date: '', key_state: k.spec.state ?? '2', default_key_flag: '0', key_type: '1', expiration_time: '', origin: 'kms', key_rotation_enabled: 'false', sys_enterprise_project_id: '0', keystore_id: '0', key_label: '', partition_type: '1' };
+    return {
+      key_id: id,
+      domain_id: 'b168fe00ff56492495a7d22974df2d0b',
+      key_alias: k.spec.alias ?? '',
+      realm: region,
+      key_spec: SPEC[k.spec.type],
+      key_usage: k.spec.usage ?? 'SIGN_VERIFY',
+      key_description: '',
+      creation_date: '1767225600000',
+      scheduled_deletion_date: '',
+      key_state: k.spec.state ?? '2',
+      default_key_flag: '0',
+      key_type: '1',
+      expiration_time: '',
+      origin: 'kms',
+      key_rotation_enabled: 'false',
+      sys_enterprise_project_id: '0',
+      keystore_id: '0',
+      key_label: '',
+      partition_type: '1',
+    };
   };
 
   const handle = (request: SeenRequest): Reply => {
@@ -62,8 +91,10 @@ export async function startFakeHuaweiKms(specs: HuaweiKeySpec[], options: { regi
       return fail(429, 'APIGW.0308', 'The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 second');
     }
     const m = /^\/v1\.0\/([0-9a-f]{32})\/kms\/([a-z-]+)$/.exec(request.url);
-    if (!m || request.method !== 'POST') return fail(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
-    if (m[1] !== projectId || header(request, 'x-project-id') !== projectId) return fail(403, 'KMS.0303', `The project ${m[1]} is not in region ${region} or not the token's project.`);
+    if (!m || request.method !== 'POST')
+      return fail(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
+    if (m[1] !== projectId || header(request, 'x-project-id') !== projectId)
+      return fail(403, 'KMS.0303', `The project ${m[1]} is not in region ${region} or not the token's project.`);
     const body = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, string>;
     const action = m[2];
     if (action === 'list-keys') {
@@ -80,13 +111,21 @@ export async function startFakeHuaweiKms(specs: HuaweiKeySpec[], options: { regi
       if ((k.spec.usage ?? 'SIGN_VERIFY') !== 'SIGN_VERIFY') return fail(400, 'KMS.0237', 'The key usage does not support SIGN_VERIFY.');
       const algorithm = ALGS[body.signing_algorithm ?? ''];
       const spec = SPEC[k.spec.type] as string;
-      const fits = algorithm && ((spec.startsWith('RSA') && algorithm.startsWith('rsa')) || (spec === 'EC_P256' && algorithm === 'ecdsa-p256-sha256') || (spec === 'EC_P384' && algorithm === 'ecdsa-p384-sha384') || (spec === 'SM2' && algorithm === 'sm2-sm3'));
+      const fits =
+        algorithm &&
+        ((spec.startsWith('RSA') && algorithm.startsWith('rsa')) ||
+          (spec === 'EC_P256' && algorithm === 'ecdsa-p256-sha256') ||
+          (spec === 'EC_P384' && algorithm === 'ecdsa-p384-sha384') ||
+          (spec === 'SM2' && algorithm === 'sm2-sm3'));
       if (!fits) return fail(400, 'KMS.0236', `The signing algorithm ${body.signing_algorithm} does not match the key spec ${spec}.`);
       if ((body.message_type ?? 'DIGEST') !== 'DIGEST') return fail(400, 'KMS.0204', 'this fake takes DIGEST only');
       const digest = Buffer.from(body.message ?? '', 'base64');
       const expected = hashOf(algorithm) === 'sha384' ? 48 : hashOf(algorithm) === 'sha512' ? 64 : 32;
       if (digest.length !== expected) return fail(400, 'KMS.0204', 'The digest length does not match the algorithm.');
-      return { status: 200, body: { key_id: body.key_id, signature: signDigest(k.key, algorithm, digest, k.spec.misbehave).toString('base64') } };
+      return {
+        status: 200,
+        body: { key_id: body.key_id, signature: signDigest(k.key, algorithm, digest, k.spec.misbehave).toString('base64') },
+      };
     }
     return fail(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment');
   };
@@ -99,7 +138,9 @@ const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${
 
 /** Recomputes an SDK-HMAC-SHA256 signature from the raw request; undefined when it matches. */
 function checkAkSk(request: SeenRequest, accessKey: string, secretKey: string): string | undefined {
-  const m = /^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(header(request, 'authorization') ?? '');
+  const m = /^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+    header(request, 'authorization') ?? '',
+  );
   if (!m) return 'missing or malformed Authorization';
   if (m[1] !== accessKey) return 'unknown access key';
   const date = header(request, 'x-sdk-date') ?? '';
@@ -116,7 +157,12 @@ function checkAkSk(request: SeenRequest, accessKey: string, secretKey: string): 
   const query = rawQuery
     .split('&')
     .filter(Boolean)
-    .map((p) => p.split('=', 2).map((x) => enc(decodeURIComponent(x ?? ''))).join('='))
+    .map((p) =>
+      p
+        .split('=', 2)
+        .map((x) => enc(decodeURIComponent(x ?? '')))
+        .join('='),
+    )
     .sort()
     .join('&');
   const headers = signed.map((h) => `${h}:${(header(request, h) ?? '').trim()}`).join('\n');

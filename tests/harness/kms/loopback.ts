@@ -16,7 +16,11 @@ export function loopbackOnly(): () => void {
     const local = options.path !== undefined || host === undefined || host === '127.0.0.1' || host === '::1' || host === 'localhost';
     if (!local) {
       refused.push(String(host));
-      process.nextTick(() => this.destroy(Object.assign(new Error(`test guard: connection to ${host} refused (tests talk to 127.0.0.1 only)`), { code: 'ECONNREFUSED' })));
+      process.nextTick(() =>
+        this.destroy(
+          Object.assign(new Error(`test guard: connection to ${host} refused (tests talk to 127.0.0.1 only)`), { code: 'ECONNREFUSED' }),
+        ),
+      );
       return this;
     }
     return original.apply(this, args);

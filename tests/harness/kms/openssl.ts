@@ -24,7 +24,9 @@ export function opensslVerify(publicKeyPem: string, data: Uint8Array, signature:
     if (algorithm === 'sm2-sm3') args.push('-sigopt', 'distid:1234567812345678');
     args.push('-verify', pub, '-signature', sig, file);
     try {
-      return execFileSync(openssl, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().includes('Verified OK');
+      return execFileSync(openssl, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+        .toString()
+        .includes('Verified OK');
     } catch {
       return false;
     }

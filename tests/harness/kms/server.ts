@@ -29,7 +29,11 @@ export interface FakeServer {
  * An HTTP(S) server on 127.0.0.1 and a free port. `handle` answers each request; a thrown error
  * becomes a 500 so a test sees it rather than a hang.
  */
-export async function startFakeServer(handle: (request: SeenRequest) => Promise<Reply> | Reply, tls?: { key: string; cert: string }, options: { connectProxy?: boolean } = {}): Promise<FakeServer> {
+export async function startFakeServer(
+  handle: (request: SeenRequest) => Promise<Reply> | Reply,
+  tls?: { key: string; cert: string },
+  options: { connectProxy?: boolean } = {},
+): Promise<FakeServer> {
   const seen: SeenRequest[] = [];
   const tunnels: string[] = [];
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -26,7 +26,11 @@ export interface FakeTencentKms extends FakeServer {
   throttleNext(n: number): void;
 }
 
-const USAGE: Record<string, string> = { 'rsa-2048': 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ec-p256': 'ASYMMETRIC_SIGN_VERIFY_ECC', sm2: 'ASYMMETRIC_SIGN_VERIFY_SM2' };
+const USAGE: Record<string, string> = {
+  'rsa-2048': 'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+  'ec-p256': 'ASYMMETRIC_SIGN_VERIFY_ECC',
+  sm2: 'ASYMMETRIC_SIGN_VERIFY_SM2',
+};
 const ALGORITHMS: Record<string, { type: string; algorithm: DigestAlgorithm }> = {
   RSA_PSS_SHA_256: { type: 'rsa-2048', algorithm: 'rsa-pss-sha256' },
   RSA_PKCS1_SHA_256: { type: 'rsa-2048', algorithm: 'rsa-pkcs1v15-sha256' },
@@ -46,17 +50,34 @@ export async function startFakeTencentKms(specs: TencentKeySpec[], options: { re
   const error = (code: string, message: string) => respond({ Error: { Code: code, Message: message } });
   const meta = (id: string) => {
     const k = keys.get(id)!;
-    return { KeyId: id, Alias: k.spec.alias ?? '', CreateTime: k.created, Description: '', KeyState: k.spec.state ?? 'Enabled', KeyUsage: k.spec.usage ?? USAGE[k.spec.type], Type: 1, CreatorUin: 100000000001, KeyRotationEnabled: false, Owner: 'user', NextRotateTime: 0, Origin: 'TENCENT_KMS' };
+    return {
+      KeyId: id,
+      Alias: k.spec.alias ?? '',
+      CreateTime: k.created,
+      Description: '',
+      KeyState: k.spec.state ?? 'Enabled',
+      KeyUsage: k.spec.usage ?? USAGE[k.spec.type],
+      Type: 1,
+      CreatorUin: 100000000001,
+      KeyRotationEnabled: false,
+      Owner: 'user',
+      NextRotateTime: 0,
+      Origin: 'TENCENT_KMS',
+    };
   };
 
   const handle = (request: SeenRequest): Reply => {
     const auth = checkTc3(request, secretId, secretKey);
     if (auth) return error(auth.code, auth.message);
     if (header(request, 'x-tc-version') !== '2019-01-18') return error('InvalidParameter', 'wrong version');
-    if (header(request, 'x-tc-region') !== region) return error('InvalidParameterValue.InvalidRegion', `The region ${header(request, 'x-tc-region')} is not where these keys are.`);
+    if (header(request, 'x-tc-region') !== region)
+      return error('InvalidParameterValue.InvalidRegion', `The region ${header(request, 'x-tc-region')} is not where these keys are.`);
     if (throttle > 0) {
       throttle -= 1;
-      return error('RequestLimitExceeded', 'Your current request times equals to `101` in a second, which exceeds the frequency limit `100` for a second. Please reduce the frequency of calls.');
+      return error(
+        'RequestLimitExceeded',
+        'Your current request times equals to `101` in a second, which exceeds the frequency limit `100` for a second. Please reduce the frequency of calls.',
+      );
     }
     const input = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, unknown>;
     const action = header(request, 'x-tc-action');
@@ -86,10 +107,13 @@ export async function startFakeTencentKms(specs: TencentKeySpec[], options: { re
         if (!id) return error('ResourceUnavailable.CmkNotFound', 'cmk not found');
         const k = keys.get(id)!;
         if (k.spec.state === 'Disabled') return error('ResourceUnavailable.CmkDisabled', 'cmk is disabled');
-        if (k.spec.state === 'PendingDelete') return error('ResourceUnavailable.CmkStateNotSupport', 'cmk state PendingDelete does not support this operation');
-        if (k.spec.usage && !k.spec.usage.startsWith('ASYMMETRIC_SIGN_VERIFY')) return error('UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion', 'key usage does not support signing');
+        if (k.spec.state === 'PendingDelete')
+          return error('ResourceUnavailable.CmkStateNotSupport', 'cmk state PendingDelete does not support this operation');
+        if (k.spec.usage && !k.spec.usage.startsWith('ASYMMETRIC_SIGN_VERIFY'))
+          return error('UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion', 'key usage does not support signing');
         const algorithm = ALGORITHMS[String(input.Algorithm)];
-        if (!algorithm || algorithm.type !== k.spec.type) return error('InvalidParameterValue.InvalidAlgorithm', `algorithm ${String(input.Algorithm)} does not match the key`);
+        if (!algorithm || algorithm.type !== k.spec.type)
+          return error('InvalidParameterValue.InvalidAlgorithm', `algorithm ${String(input.Algorithm)} does not match the key`);
         if (input.MessageType !== 'DIGEST') return error('InvalidParameter', 'this fake takes DIGEST only');
         const digest = Buffer.from(String(input.Message), 'base64');
         if (digest.length !== 32) return error('InvalidParameterValue.InvalidMessage', 'digest must be 32 bytes');
@@ -107,23 +131,45 @@ export async function startFakeTencentKms(specs: TencentKeySpec[], options: { re
 /** Server-side TC3-HMAC-SHA256 check; undefined when the request is signed right. */
 function checkTc3(request: SeenRequest, secretId: string, secretKey: string): { code: string; message: string } | undefined {
   const authorization = header(request, 'authorization') ?? '';
-  const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(authorization);
-  if (!m) return { code: 'AuthFailure.SignatureFailure', message: 'The provided credentials could not be validated. Authorization header malformed.' };
+  const m =
+    /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
+  if (!m)
+    return {
+      code: 'AuthFailure.SignatureFailure',
+      message: 'The provided credentials could not be validated. Authorization header malformed.',
+    };
   const [, id, date, service, signedList, signature] = m as unknown as string[];
-  if (id !== secretId) return { code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found, please ensure that your SecretId is correct.' };
+  if (id !== secretId)
+    return { code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found, please ensure that your SecretId is correct.' };
   if (service !== 'kms') return { code: 'AuthFailure.SignatureFailure', message: `credential scope service ${service} is not kms` };
   const timestamp = Number(header(request, 'x-tc-timestamp'));
-  if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 300) return { code: 'AuthFailure.SignatureExpire', message: 'Request has expired.' };
-  if (new Date(timestamp * 1000).toISOString().slice(0, 10) !== date) return { code: 'AuthFailure.SignatureFailure', message: 'date mismatch' };
+  if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 300)
+    return { code: 'AuthFailure.SignatureExpire', message: 'Request has expired.' };
+  if (new Date(timestamp * 1000).toISOString().slice(0, 10) !== date)
+    return { code: 'AuthFailure.SignatureFailure', message: 'date mismatch' };
   const signed = (signedList as string).split(';');
-  if (!signed.includes('host') || !signed.includes('content-type')) return { code: 'AuthFailure.SignatureFailure', message: 'host and content-type must be signed' };
+  if (!signed.includes('host') || !signed.includes('content-type'))
+    return { code: 'AuthFailure.SignatureFailure', message: 'host and content-type must be signed' };
   const hostName = (header(request, 'host') ?? '').replace(/:\d+$/, '');
   const headerLines = signed.map((h) => `${h}:${h === 'host' ? hostName : (header(request, h) ?? '').trim()}\n`).join('');
   const [path = '/', query = ''] = request.url.replace(/^https?:\/\/[^/]+/, '').split('?', 2) as [string, string?];
-  const canonical = [request.method, path, query, headerLines, signedList, createHash('sha256').update(request.body).digest('hex')].join('\n');
-  const stringToSign = ['TC3-HMAC-SHA256', String(timestamp), `${date}/${service}/tc3_request`, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const canonical = [request.method, path, query, headerLines, signedList, createHash('sha256').update(request.body).digest('hex')].join(
+    '\n',
+  );
+  const stringToSign = [
+    'TC3-HMAC-SHA256',
+    String(timestamp),
+    `${date}/${service}/tc3_request`,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
   const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
   const kSigning = hmac(hmac(hmac(`TC3${secretKey}`, date as string), service as string), 'tc3_request');
-  if (!timingSafeEqual(hmac(kSigning, stringToSign), Buffer.from(signature as string, 'hex'))) return { code: 'AuthFailure.SignatureFailure', message: 'The provided credentials could not be validated. Please check your signature is correct.' };
+  if (!timingSafeEqual(hmac(kSigning, stringToSign), Buffer.from(signature as string, 'hex')))
+    return {
+      code: 'AuthFailure.SignatureFailure',
+      message: 'The provided credentials could not be validated. Please check your signature is correct.',
+    };
   return undefined;
 }

@@ -43,7 +43,8 @@ export async function startFakeVault(specs: VaultKeySpec[], options: { mount?: s
   for (const spec of specs) {
     const versions = new Map<number, { key: HarnessKey; created: string }>();
     const harnessType = HARNESS_TYPE[spec.type];
-    for (let v = 1; v <= (spec.versions ?? 1); v += 1) if (harnessType) versions.set(v, { key: makeKey(harnessType), created: new Date(Date.UTC(2026, 0, v)).toISOString() });
+    for (let v = 1; v <= (spec.versions ?? 1); v += 1)
+      if (harnessType) versions.set(v, { key: makeKey(harnessType), created: new Date(Date.UTC(2026, 0, v)).toISOString() });
     keys.set(spec.name, { spec, versions });
   }
   let throttle = 0;
@@ -53,8 +54,10 @@ export async function startFakeVault(specs: VaultKeySpec[], options: { mount?: s
     const url = new URL(request.url, 'http://vault');
     const given = header(request, 'x-vault-token');
     if (given !== token && given !== limitedToken) return errors(403, 'permission denied');
-    if (url.pathname === '/v1/auth/token/lookup-self' && request.method === 'GET') return { status: 200, body: { data: { id: 'redacted', policies: given === token ? ['signer'] : ['default'] } } };
-    if (options.namespace && header(request, 'x-vault-namespace') !== options.namespace) return errors(404, `no handler for route "${url.pathname.slice(4)}". route entry not found.`);
+    if (url.pathname === '/v1/auth/token/lookup-self' && request.method === 'GET')
+      return { status: 200, body: { data: { id: 'redacted', policies: given === token ? ['signer'] : ['default'] } } };
+    if (options.namespace && header(request, 'x-vault-namespace') !== options.namespace)
+      return errors(404, `no handler for route "${url.pathname.slice(4)}". route entry not found.`);
     if (given === limitedToken) return errors(403, '1 error occurred:\n\t* permission denied\n\n');
     if (throttle > 0) {
       throttle -= 1;
@@ -74,7 +77,16 @@ export async function startFakeVault(specs: VaultKeySpec[], options: { mount?: s
         [...Array(latest).keys()].map((i) => {
           const v = i + 1;
           const version = k.versions.get(v);
-          return [String(v), version ? { creation_time: version.created, name: k.spec.type.startsWith('ecdsa') ? `P-${k.spec.type.slice(7)}` : 'rsa', public_key: version.key.publicPem } : 1_700_000_000];
+          return [
+            String(v),
+            version
+              ? {
+                  creation_time: version.created,
+                  name: k.spec.type.startsWith('ecdsa') ? `P-${k.spec.type.slice(7)}` : 'rsa',
+                  public_key: version.key.publicPem,
+                }
+              : 1_700_000_000,
+          ];
         }),
       );
       return {
@@ -100,16 +112,25 @@ export async function startFakeVault(specs: VaultKeySpec[], options: { mount?: s
       const k = keys.get(rest[1] as string);
       if (!k) return errors(400, 'signing key not found');
       if (k.spec.type === 'aes256-gcm96') return errors(400, 'key type aes256-gcm96 does not support signing');
-      const input = JSON.parse(request.body.toString('utf8')) as { input: string; prehashed?: boolean; key_version?: number; signature_algorithm?: string; marshaling_algorithm?: string; salt_length?: string };
+      const input = JSON.parse(request.body.toString('utf8')) as {
+        input: string;
+        prehashed?: boolean;
+        key_version?: number;
+        signature_algorithm?: string;
+        marshaling_algorithm?: string;
+        salt_length?: string;
+      };
       const hash = { 'sha2-256': 'sha256', 'sha2-384': 'sha384', 'sha2-512': 'sha512' }[rest[2] ?? 'sha2-256'];
       if (!hash) return errors(400, `unsupported hash algorithm ${rest[2]}`);
       if (!input.prehashed) return errors(400, 'this fake only takes prehashed input');
       const version = input.key_version || (k.spec.versions ?? 1);
-      if (version < (k.spec.minEncryptionVersion ?? 0)) return errors(400, 'requested version for signing is less than the minimum encryption key version');
+      if (version < (k.spec.minEncryptionVersion ?? 0))
+        return errors(400, 'requested version for signing is less than the minimum encryption key version');
       const entry = k.versions.get(version);
       if (!entry) return errors(400, 'invalid key version');
       let algorithm: DigestAlgorithm;
-      if (entry.key.type.startsWith('rsa')) algorithm = `rsa-${input.signature_algorithm === 'pkcs1v15' ? 'pkcs1v15' : 'pss'}-${hash}` as DigestAlgorithm;
+      if (entry.key.type.startsWith('rsa'))
+        algorithm = `rsa-${input.signature_algorithm === 'pkcs1v15' ? 'pkcs1v15' : 'pss'}-${hash}` as DigestAlgorithm;
       else algorithm = `ecdsa-p${entry.key.type.slice(4)}-${hash}` as DigestAlgorithm;
       if (!keyAllows(entry.key.type, algorithm)) return errors(400, `unsupported hash algorithm ${rest[2]} for this key type`);
       const digest = Buffer.from(input.input, 'base64');
@@ -121,5 +142,12 @@ export async function startFakeVault(specs: VaultKeySpec[], options: { mount?: s
   };
 
   const server = await startFakeServer(handle);
-  return { ...server, token, limitedToken, mount, ...(options.namespace ? { namespace: options.namespace } : {}), throttleNext: (n) => (throttle = n) };
+  return {
+    ...server,
+    token,
+    limitedToken,
+    mount,
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    throttleNext: (n) => (throttle = n),
+  };
 }

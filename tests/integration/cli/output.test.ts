@@ -13,7 +13,11 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
  * then reads it slowly: output larger than the pipe's 64 KiB buffer must arrive complete.
  */
 async function runSlowlyRead(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...argv], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...argv], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
@@ -32,7 +36,8 @@ describe('signet output on a pipe', () => {
   it('audit list --json over 1 MiB, read slowly, arrives complete and parses; exit 0', { timeout: 60_000 }, async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'signet-bigout-'));
     const log = new AuditLog(home);
-    for (let i = 0; i < 300; i += 1) await log.append('settings.changed', `entry ${i} ${'s'.repeat(400)}`, { a: 'x'.repeat(4000), b: `${i}`.repeat(1000).slice(0, 4000) });
+    for (let i = 0; i < 300; i += 1)
+      await log.append('settings.changed', `entry ${i} ${'s'.repeat(400)}`, { a: 'x'.repeat(4000), b: `${i}`.repeat(1000).slice(0, 4000) });
     const { code, stdout, stderr } = await runSlowlyRead(['audit', 'list', '--limit', '1000', '--json'], { SIGNET_HOME: home });
     expect(stdout.length).toBeGreaterThan(1024 * 1024);
     expect(code, stderr).toBe(0);
@@ -46,7 +51,11 @@ describe('signet output on a pipe', () => {
     const home = mkdtempSync(path.join(tmpdir(), 'signet-bigout-'));
     const log = new AuditLog(home);
     for (let i = 0; i < 100; i += 1) await log.append('settings.changed', `entry ${i}`, { a: 'x'.repeat(4000) });
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'audit', 'list', '--limit', '1000', '--json'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_HOME: home }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'audit', 'list', '--limit', '1000', '--json'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, SIGNET_HOME: home },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     await sleep(2500);
     child.stdout.destroy();

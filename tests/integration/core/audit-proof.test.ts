@@ -65,11 +65,15 @@ describe('the audit trail an auditor accepts', () => {
       return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? -1 };
     }
   };
-  const web = async <T,>(name: string, input: unknown) => {
-    const res = await fetch(`${base}/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signet-token': token }, body: JSON.stringify(input) });
+  const web = async <T>(name: string, input: unknown) => {
+    const res = await fetch(`${base}/api/call/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signet-token': token },
+      body: JSON.stringify(input),
+    });
     return (await res.json()) as { ok: true; value: T } | { ok: false; code: string; message: string };
   };
-  const webOk = async <T,>(name: string, input: unknown): Promise<T> => {
+  const webOk = async <T>(name: string, input: unknown): Promise<T> => {
     const r = await web<T>(name, input);
     if (!r.ok) throw new Error(`${name}: ${r.code} ${r.message}`);
     return r.value;
@@ -80,11 +84,27 @@ describe('the audit trail an auditor accepts', () => {
     keyring = await startKeyring();
     hsm = await startSoftHsm({ label: 'audit-token', pin: secrets.PIN });
     registry = await startRegistry();
-    vault = await startFakeVault([{ name: 'release', type: 'ecdsa-p256' }, { name: 'bad', type: 'rsa-2048', misbehave: 'pss-instead-of-pkcs1' }]);
+    vault = await startFakeVault([
+      { name: 'release', type: 'ecdsa-p256' },
+      { name: 'bad', type: 'rsa-2048', misbehave: 'pss-instead-of-pkcs1' },
+    ]);
     secrets.VTOKEN = vault.token;
     digest = (await pushTestImage(registry.url, 'team/app', '1.0', { seed: 'audit-proof' })).digest;
-    env = { PATH: process.env.PATH, HOME: home, SIGNET_HOME: home, ...keyring.env, ...hsm.env, ...secrets, VAULT_ADDR: vault.url, VAULT_TOKEN: vault.token };
-    server = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      SIGNET_HOME: home,
+      ...keyring.env,
+      ...hsm.env,
+      ...secrets,
+      VAULT_ADDR: vault.url,
+      VAULT_TOKEN: vault.token,
+    };
+    server = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout?.on('data', (c: Buffer) => {
@@ -120,81 +140,214 @@ describe('the audit trail an auditor accepts', () => {
     let tokenKeyUri = '';
 
     const steps: Array<{ what: string; run: () => Promise<unknown>; expect: Expected }> = [
-      { what: 'offline mode on (browser)', run: () => webOk('settings.set', { offlineMode: true }), expect: { type: 'settings.changed', call: 'settings.set', host: 'browser', details: { offlineMode: true } } },
-      { what: 'offline mode off (CLI)', run: () => cli('offline', 'mode', 'off'), expect: { type: 'settings.changed', call: 'settings.set', host: 'cli', details: { offlineMode: false } } },
+      {
+        what: 'offline mode on (browser)',
+        run: () => webOk('settings.set', { offlineMode: true }),
+        expect: { type: 'settings.changed', call: 'settings.set', host: 'browser', details: { offlineMode: true } },
+      },
+      {
+        what: 'offline mode off (CLI)',
+        run: () => cli('offline', 'mode', 'off'),
+        expect: { type: 'settings.changed', call: 'settings.set', host: 'cli', details: { offlineMode: false } },
+      },
       {
         what: 'registry add with credentials (CLI)',
         run: async () => {
           await cli('registry', 'add', registry.host, '--insecure', '--username', 'auditor', '--password-env', 'REGPASS');
-          registryId = (await webOk<Array<{ id: string; host: string }>>('registry.list', {})).find((r) => r.host === registry.host)?.id ?? '';
+          registryId =
+            (await webOk<Array<{ id: string; host: string }>>('registry.list', {})).find((r) => r.host === registry.host)?.id ?? '';
         },
         expect: { type: 'registry.changed', call: 'registry.add', host: 'cli', details: { credentialsChanged: true } },
       },
-      { what: 'registry edit (browser)', run: () => webOk('registry.edit', { id: registryId, name: 'Team registry' }), expect: { type: 'registry.changed', call: 'registry.edit', host: 'browser' } },
-      { what: 'key generate (CLI)', run: () => cli('key', 'generate', 'release', '--type', 'ecdsa-p256'), expect: { type: 'key.generated', call: 'keys.generate', host: 'cli', details: { keyName: 'release' } } },
-      { what: 'key generate (browser)', run: () => webOk('keys.generate', { name: 'web-key', type: 'ed25519', trust: false }), expect: { type: 'key.generated', call: 'keys.generate', host: 'browser', details: { keyName: 'web-key' } } },
-      { what: 'export of a secret key (CLI)', run: () => cli('key', 'export', 'release', '--format', 'cosign', '--out', exportDir, '--password-env', 'COSIGNPASS'), expect: { type: 'key.exported', call: 'keys.exportCosign', host: 'cli', details: { keyName: 'release' } } },
+      {
+        what: 'registry edit (browser)',
+        run: () => webOk('registry.edit', { id: registryId, name: 'Team registry' }),
+        expect: { type: 'registry.changed', call: 'registry.edit', host: 'browser' },
+      },
+      {
+        what: 'key generate (CLI)',
+        run: () => cli('key', 'generate', 'release', '--type', 'ecdsa-p256'),
+        expect: { type: 'key.generated', call: 'keys.generate', host: 'cli', details: { keyName: 'release' } },
+      },
+      {
+        what: 'key generate (browser)',
+        run: () => webOk('keys.generate', { name: 'web-key', type: 'ed25519', trust: false }),
+        expect: { type: 'key.generated', call: 'keys.generate', host: 'browser', details: { keyName: 'web-key' } },
+      },
+      {
+        what: 'export of a secret key (CLI)',
+        run: () => cli('key', 'export', 'release', '--format', 'cosign', '--out', exportDir, '--password-env', 'COSIGNPASS'),
+        expect: { type: 'key.exported', call: 'keys.exportCosign', host: 'cli', details: { keyName: 'release' } },
+      },
       {
         what: 'key import (browser)',
-        run: () => webOk('keys.import', { name: 'imported', text: readFileSync(path.join(exportDir, 'cosign.key'), 'utf8'), password: secrets.COSIGNPASS }),
+        run: () =>
+          webOk('keys.import', {
+            name: 'imported',
+            text: readFileSync(path.join(exportDir, 'cosign.key'), 'utf8'),
+            password: secrets.COSIGNPASS,
+          }),
         expect: { type: 'key.imported', call: 'keys.import', host: 'browser', details: { keyName: 'imported' } },
       },
-      { what: 'key retire (browser)', run: () => webOk('keys.retire', { key: 'web-key' }), expect: { type: 'key.retired', call: 'keys.retire', host: 'browser', details: { keyName: 'web-key' } } },
-      { what: 'key delete (CLI)', run: () => cli('key', 'delete', 'imported', '--confirm', 'imported'), expect: { type: 'key.deleted', call: 'keys.delete', host: 'cli', details: { keyName: 'imported' } } },
+      {
+        what: 'key retire (browser)',
+        run: () => webOk('keys.retire', { key: 'web-key' }),
+        expect: { type: 'key.retired', call: 'keys.retire', host: 'browser', details: { keyName: 'web-key' } },
+      },
+      {
+        what: 'key delete (CLI)',
+        run: () => cli('key', 'delete', 'imported', '--confirm', 'imported'),
+        expect: { type: 'key.deleted', call: 'keys.delete', host: 'cli', details: { keyName: 'imported' } },
+      },
       {
         what: 'trust add with a window and scopes (CLI)',
         run: async () => {
-          await cli('trust', 'add', pubFile, '--name', 'partner', '--not-before', '2026-01-01', '--not-after', '2030-01-01', '--scope', `${registry.host}/team`);
-          trustId = (await webOk<{ entries: Array<{ id: string; name: string }> }>('trust.list', {})).entries.find((e) => e.name === 'partner')?.id ?? '';
+          await cli(
+            'trust',
+            'add',
+            pubFile,
+            '--name',
+            'partner',
+            '--not-before',
+            '2026-01-01',
+            '--not-after',
+            '2030-01-01',
+            '--scope',
+            `${registry.host}/team`,
+          );
+          trustId =
+            (await webOk<{ entries: Array<{ id: string; name: string }> }>('trust.list', {})).entries.find((e) => e.name === 'partner')
+              ?.id ?? '';
         },
         expect: { type: 'trust.changed', call: 'trust.add', host: 'cli', details: { scopes: `${registry.host}/team` } },
       },
-      { what: 'trust remove (browser)', run: () => webOk('trust.remove', { id: trustId }), expect: { type: 'trust.changed', call: 'trust.remove', host: 'browser' } },
-      { what: 'policy import (CLI)', run: () => cli('policy', 'import', policyFile, '--name', 'strict'), expect: { type: 'trust.changed', call: 'trust.importPolicy', host: 'cli' } },
+      {
+        what: 'trust remove (browser)',
+        run: () => webOk('trust.remove', { id: trustId }),
+        expect: { type: 'trust.changed', call: 'trust.remove', host: 'browser' },
+      },
+      {
+        what: 'policy import (CLI)',
+        run: () => cli('policy', 'import', policyFile, '--name', 'strict'),
+        expect: { type: 'trust.changed', call: 'trust.importPolicy', host: 'cli' },
+      },
       {
         what: 'storage profile add (browser)',
         run: () => webOk('storage.add', { name: 'drop', kind: 'directory', path: path.join(home, 'drop'), credential: { source: 'none' } }),
         expect: { type: 'storage.changed', call: 'storage.add', host: 'browser' },
       },
-      { what: 'storage profile remove (CLI)', run: () => cli('storage', 'remove', 'drop'), expect: { type: 'storage.changed', call: 'storage.remove', host: 'cli' } },
+      {
+        what: 'storage profile remove (CLI)',
+        run: () => cli('storage', 'remove', 'drop'),
+        expect: { type: 'storage.changed', call: 'storage.remove', host: 'cli' },
+      },
       {
         what: 'KMS connection add with a keychain token (CLI)',
-        run: () => cli('kms', 'add', 'transit', '--provider', 'hashivault', '--endpoint', vault.url, '--scope', 'transit', '--keychain', '--secret-env', 'token=VTOKEN'),
+        run: () =>
+          cli(
+            'kms',
+            'add',
+            'transit',
+            '--provider',
+            'hashivault',
+            '--endpoint',
+            vault.url,
+            '--scope',
+            'transit',
+            '--keychain',
+            '--secret-env',
+            'token=VTOKEN',
+          ),
         expect: { type: 'kms.changed', call: 'kms.add', host: 'cli' },
       },
-      { what: 'KMS test-sign (browser)', run: () => webOk('kms.test', { key: 'hashivault://release', connection: 'transit' }), expect: { type: 'kms.tested', call: 'kms.test', host: 'browser', details: { keyVersion: '1' } } },
+      {
+        what: 'KMS test-sign (browser)',
+        run: () => webOk('kms.test', { key: 'hashivault://release', connection: 'transit' }),
+        expect: { type: 'kms.tested', call: 'kms.test', host: 'browser', details: { keyVersion: '1' } },
+      },
       {
         what: 'key generation on a token (browser)',
         run: async () => {
-          tokenSerial = (await webOk<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find((t) => t.label === 'audit-token')?.serial ?? '';
-          tokenKeyUri = (await webOk<{ uri: string }>('tokens.generate', { module: hsm.modulePath, token: tokenSerial, label: 'token-key', type: 'ecdsa-p256', pin: secrets.PIN })).uri;
+          tokenSerial =
+            (await webOk<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find(
+              (t) => t.label === 'audit-token',
+            )?.serial ?? '';
+          tokenKeyUri = (
+            await webOk<{ uri: string }>('tokens.generate', {
+              module: hsm.modulePath,
+              token: tokenSerial,
+              label: 'token-key',
+              type: 'ecdsa-p256',
+              pin: secrets.PIN,
+            })
+          ).uri;
         },
         expect: { type: 'key.generated', call: 'tokens.generate', host: 'browser', details: { label: 'token-key' } },
       },
-      { what: 'a signature (CLI)', run: () => cli('sign', ref, '--key', 'release'), expect: { type: 'image.signed', call: 'signatures.sign', host: 'cli', outcome: 'succeeded', details: { keyName: 'release', repository: 'team/app', digest, format: 'cosign' } } },
+      {
+        what: 'a signature (CLI)',
+        run: () => cli('sign', ref, '--key', 'release'),
+        expect: {
+          type: 'image.signed',
+          call: 'signatures.sign',
+          host: 'cli',
+          outcome: 'succeeded',
+          details: { keyName: 'release', repository: 'team/app', digest, format: 'cosign' },
+        },
+      },
       {
         what: 'a signature with a token key (browser)',
         run: () => webOk('signatures.sign', { id: registryId, repository: 'team/app', digest, key: tokenKeyUri, pin: secrets.PIN }),
-        expect: { type: 'image.signed', call: 'signatures.sign', host: 'browser', outcome: 'succeeded', details: { keyName: 'audit-token / token-key', format: 'cosign', digest } },
+        expect: {
+          type: 'image.signed',
+          call: 'signatures.sign',
+          host: 'browser',
+          outcome: 'succeeded',
+          details: { keyName: 'audit-token / token-key', format: 'cosign', digest },
+        },
       },
       {
         what: 'a failed signing attempt (browser)',
         run: () => web('signatures.sign', { id: registryId, repository: 'team/app', digest, key: 'no-such-key' }),
-        expect: { type: 'image.signed', call: 'signatures.sign', host: 'browser', outcome: 'failed', details: { code: 'KEY_NOT_FOUND', key: 'no-such-key', digest } },
+        expect: {
+          type: 'image.signed',
+          call: 'signatures.sign',
+          host: 'browser',
+          outcome: 'failed',
+          details: { code: 'KEY_NOT_FOUND', key: 'no-such-key', digest },
+        },
       },
       {
         what: 'a signature the self-check refuses (CLI)',
         run: () => cli('sign', ref, '--key', 'hashivault://bad'),
-        expect: { type: 'image.signed', call: 'signatures.sign', host: 'cli', outcome: 'refused', details: { code: 'SIGNING_FAILED', reason: 'self-check', key: 'hashivault://bad' } },
+        expect: {
+          type: 'image.signed',
+          call: 'signatures.sign',
+          host: 'cli',
+          outcome: 'refused',
+          details: { code: 'SIGNING_FAILED', reason: 'self-check', key: 'hashivault://bad' },
+        },
       },
       {
         what: 'a verification a person asked for (browser)',
         run: () => webOk('signatures.verify', { id: registryId, repository: 'team/app', digest, requested: true }),
         expect: { type: 'image.verified', call: 'signatures.verify', host: 'browser' },
       },
-      { what: 'KMS connection remove (browser)', run: () => webOk('kms.remove', { name: 'transit' }), expect: { type: 'kms.changed', call: 'kms.remove', host: 'browser' } },
-      { what: 'vault unlock (browser)', run: () => webOk('keys.vaultUnlock', { passphrase: secrets.VP }), expect: { type: 'vault.changed', call: 'keys.vaultUnlock', host: 'browser' } },
-      { what: 'registry remove (browser)', run: () => webOk('registry.remove', { id: registryId }), expect: { type: 'registry.changed', call: 'registry.remove', host: 'browser' } },
+      {
+        what: 'KMS connection remove (browser)',
+        run: () => webOk('kms.remove', { name: 'transit' }),
+        expect: { type: 'kms.changed', call: 'kms.remove', host: 'browser' },
+      },
+      {
+        what: 'vault unlock (browser)',
+        run: () => webOk('keys.vaultUnlock', { passphrase: secrets.VP }),
+        expect: { type: 'vault.changed', call: 'keys.vaultUnlock', host: 'browser' },
+      },
+      {
+        what: 'registry remove (browser)',
+        run: () => webOk('registry.remove', { id: registryId }),
+        expect: { type: 'registry.changed', call: 'registry.remove', host: 'browser' },
+      },
     ];
 
     const windows: Array<{ what: string; from: number; to: number; expect: Expected }> = [];
@@ -210,7 +363,11 @@ describe('the audit trail an auditor accepts', () => {
       const inWindow = log.filter((e) => e.seq > w.from && e.seq <= w.to);
       const matching = inWindow.filter((e) => e.type === w.expect.type && e.details.call === w.expect.call);
       expect(matching, `${w.what}: ${JSON.stringify(inWindow.map((e) => [e.type, e.details.call, e.outcome, e.summary]))}`).toHaveLength(1);
-      expect(matching[0], w.what).toMatchObject({ origin: { host: w.expect.host, user }, outcome: w.expect.outcome ?? 'succeeded', ...(w.expect.details ? { details: w.expect.details } : {}) });
+      expect(matching[0], w.what).toMatchObject({
+        origin: { host: w.expect.host, user },
+        outcome: w.expect.outcome ?? 'succeeded',
+        ...(w.expect.details ? { details: w.expect.details } : {}),
+      });
     }
     // Every entry names its origin.
     expect(log.filter((e) => !e.origin)).toEqual([]);
@@ -219,9 +376,18 @@ describe('the audit trail an auditor accepts', () => {
     const signing = JSON.parse((await cli('audit', 'list', '--kind', 'image.signed', '--json')).stdout) as { entries: Entry[] };
     expect(signing.entries.map((e) => e.outcome).sort()).toEqual(['failed', 'refused', 'succeeded', 'succeeded']);
     expect(signing.entries.find((e) => e.details.keyName === 'audit-token / token-key')?.details.tokenSerial).toBe(tokenSerial);
-    const fromBrowser = JSON.parse((await cli('audit', 'list', '--origin', 'browser', '--kind', 'key', '--json')).stdout) as { entries: Entry[] };
-    expect(fromBrowser.entries.map((e) => e.details.call).sort()).toEqual(['keys.generate', 'keys.import', 'keys.retire', 'tokens.generate']);
-    const byKey = JSON.parse((await cli('audit', 'list', '--key', 'release', '--image', 'team/app', '--json')).stdout) as { entries: Entry[] };
+    const fromBrowser = JSON.parse((await cli('audit', 'list', '--origin', 'browser', '--kind', 'key', '--json')).stdout) as {
+      entries: Entry[];
+    };
+    expect(fromBrowser.entries.map((e) => e.details.call).sort()).toEqual([
+      'keys.generate',
+      'keys.import',
+      'keys.retire',
+      'tokens.generate',
+    ]);
+    const byKey = JSON.parse((await cli('audit', 'list', '--key', 'release', '--image', 'team/app', '--json')).stdout) as {
+      entries: Entry[];
+    };
     expect(byKey.entries.some((e) => e.type === 'image.signed' && e.outcome === 'succeeded')).toBe(true);
 
     // The chain verifies; each export round-trips through --from-export.

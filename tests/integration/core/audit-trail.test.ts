@@ -7,7 +7,12 @@ import { MemorySecretStore } from '../../../electron/core/keys/secrets';
 import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
-interface Entry { type: string; summary: string; outcome?: string; details: Record<string, string | number | boolean> }
+interface Entry {
+  type: string;
+  summary: string;
+  outcome?: string;
+  details: Record<string, string | number | boolean>;
+}
 
 /**
  * What an auditor finds after ordinary use: registry and storage changes, a failed signing
@@ -18,8 +23,11 @@ describe('the audit trail', () => {
   let registry: RegistryHandle;
   let core: Core;
   let dataDir: string;
-  const call = async <T,>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
-  const entries = async () => ((await call<{ entries: Entry[] }>('audit.list', { limit: 1000 })) as { ok: true; value: { entries: Entry[] } }).value.entries.reverse();
+  const call = async <T>(name: string, input: unknown) => (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
+  const entries = async () =>
+    (
+      (await call<{ entries: Entry[] }>('audit.list', { limit: 1000 })) as { ok: true; value: { entries: Entry[] } }
+    ).value.entries.reverse();
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -45,9 +53,29 @@ describe('the audit trail', () => {
 
     const log = await entries();
     const types = log.map((e) => e.type);
-    expect(types).toEqual(['registry.changed', 'registry.changed', 'storage.changed', 'image.signed', 'image.verified', 'registry.changed']);
-    expect(log[3]).toMatchObject({ outcome: 'failed', details: { call: 'signatures.sign', code: 'KEY_NOT_FOUND', key: 'no-such-key', repository: 'team/app', digest: image.digest, format: 'cosign' } });
+    expect(types).toEqual([
+      'registry.changed',
+      'registry.changed',
+      'storage.changed',
+      'image.signed',
+      'image.verified',
+      'registry.changed',
+    ]);
+    expect(log[3]).toMatchObject({
+      outcome: 'failed',
+      details: {
+        call: 'signatures.sign',
+        code: 'KEY_NOT_FOUND',
+        key: 'no-such-key',
+        repository: 'team/app',
+        digest: image.digest,
+        format: 'cosign',
+      },
+    });
     expect(log[4]).toMatchObject({ details: { verdict: 'unsigned', code: 'UNSIGNED' } });
-    expect((await call<{ intact: boolean }>('audit.verify', {})) as Outcome<{ intact: boolean }>).toMatchObject({ ok: true, value: { intact: true } });
+    expect((await call<{ intact: boolean }>('audit.verify', {})) as Outcome<{ intact: boolean }>).toMatchObject({
+      ok: true,
+      value: { intact: true },
+    });
   });
 });

@@ -23,7 +23,11 @@ describe('two processes, one data directory', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(path.join(tmpdir(), 'signet-concurrency-'));
-    server = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json'], { cwd: root, env: { ...process.env, SIGNET_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json'], {
+      cwd: root,
+      env: { ...process.env, SIGNET_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout?.on('data', (c: Buffer) => {
@@ -42,10 +46,15 @@ describe('two processes, one data directory', () => {
   });
 
   const web = async (name: string, input: unknown) => {
-    const res = await fetch(`${base}/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signet-token': token }, body: JSON.stringify(input) });
+    const res = await fetch(`${base}/api/call/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signet-token': token },
+      body: JSON.stringify(input),
+    });
     return (await res.json()) as { ok: boolean; value?: unknown; code?: string; message?: string };
   };
-  const cli = (...args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, SIGNET_HOME: home } });
+  const cli = (...args: string[]) =>
+    exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, SIGNET_HOME: home } });
   const keyFile = (name: string) => {
     const file = path.join(home, `${name}.pub`);
     writeFileSync(file, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -67,11 +76,16 @@ describe('two processes, one data directory', () => {
     };
     await Promise.all([cliWriter('cli-a'), cliWriter('cli-b'), webWriter()]);
     const list = JSON.parse((await cli('trust', 'list', '--json')).stdout) as { entries: Array<{ name: string }> };
-    expect(list.entries.map((e) => e.name).sort()).toEqual(['cli-a', 'cli-b', 'web'].flatMap((w) => Array.from({ length: perWriter }, (_, i) => `${w}-${i}`)).sort());
+    expect(list.entries.map((e) => e.name).sort()).toEqual(
+      ['cli-a', 'cli-b', 'web'].flatMap((w) => Array.from({ length: perWriter }, (_, i) => `${w}-${i}`)).sort(),
+    );
     const verified = JSON.parse((await cli('audit', 'verify', '--json')).stdout) as { intact: boolean; entries: number };
     expect(verified).toMatchObject({ intact: true });
     expect(verified.entries).toBeGreaterThanOrEqual(3 * perWriter);
-    const audit = (await web('audit.list', { limit: 1000 })) as { ok: boolean; value: { entries: Array<{ type: string; summary: string }> } };
+    const audit = (await web('audit.list', { limit: 1000 })) as {
+      ok: boolean;
+      value: { entries: Array<{ type: string; summary: string }> };
+    };
     expect(audit.value.entries.filter((e) => e.type === 'trust.changed')).toHaveLength(3 * perWriter);
   }, 120_000);
 
@@ -85,13 +99,19 @@ describe('two processes, one data directory', () => {
     expect(again.ok).toBe(true);
     await cli('offline', 'mode', 'off');
     const audit = (await web('audit.list', { limit: 1000 })) as { value: { entries: Array<{ type: string; summary: string }> } };
-    expect(audit.value.entries.filter((e) => e.type === 'settings.changed').map((e) => e.summary)).toEqual(['Offline mode turned off', 'Offline mode turned on']);
+    expect(audit.value.entries.filter((e) => e.type === 'settings.changed').map((e) => e.summary)).toEqual([
+      'Offline mode turned off',
+      'Offline mode turned on',
+    ]);
   }, 60_000);
 
   it('a damaged audit tail stops an action before it has any effect, and says so', async () => {
     const { appendFileSync } = await import('node:fs');
     appendFileSync(path.join(home, 'audit.log'), '{"seq": 99, "cut');
-    const r = await web('trust.add', { name: 'after-damage', data: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const r = await web('trust.add', {
+      name: 'after-damage',
+      data: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
     expect(r).toMatchObject({ ok: false, code: 'IO_ERROR', message: expect.stringContaining('damaged') });
     const list = (await web('trust.list', {})) as { value: { entries: Array<{ name: string }> } };
     expect(list.value.entries.map((e) => e.name)).not.toContain('after-damage');
@@ -127,4 +147,3 @@ describe('two processes, one data directory', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });
-

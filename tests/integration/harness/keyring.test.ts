@@ -31,7 +31,10 @@ describe('keyring harness (private D-Bus + gnome-keyring)', () => {
     await keytar.setPassword('signet-harness-test', 'alice', 'pässword 1');
     expect(await keytar.getPassword('signet-harness-test', 'alice')).toBe('pässword 1');
     // The secret really lives in our gnome-keyring (seen by another libsecret client).
-    const lookup = spawnSync('secret-tool', ['lookup', 'service', 'signet-harness-test', 'account', 'alice'], { env: { ...process.env, ...keyring.env }, encoding: 'utf8' });
+    const lookup = spawnSync('secret-tool', ['lookup', 'service', 'signet-harness-test', 'account', 'alice'], {
+      env: { ...process.env, ...keyring.env },
+      encoding: 'utf8',
+    });
     expect(lookup.stdout).toBe('pässword 1');
     expect(await keytar.deletePassword('signet-harness-test', 'alice')).toBe(true);
     expect(await keytar.getPassword('signet-harness-test', 'alice')).toBeNull();

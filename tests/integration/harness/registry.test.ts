@@ -20,8 +20,16 @@ async function pushSmallImage(url: string, repository: string, tag: string): Pro
   location.searchParams.set('digest', digestOf(config));
   const put = await fetch(location, { method: 'PUT', body: config, headers: { 'Content-Type': 'application/octet-stream' } });
   expect(put.status).toBe(201);
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length }, layers: [] });
-  expect((await fetch(`${url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'Content-Type': MANIFEST } })).status).toBe(201);
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
+    layers: [],
+  });
+  expect(
+    (await fetch(`${url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'Content-Type': MANIFEST } }))
+      .status,
+  ).toBe(201);
   return manifest;
 }
 

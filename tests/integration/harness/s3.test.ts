@@ -9,7 +9,10 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 /** A minimal AWS SigV4 signer written from the spec, so the server's check meets an independent client. */
 function signV4(method: string, s3: S3Handle, pathName: string, body: string, secret: string): Record<string, string> {
   const host = new URL(s3.endpoint).host;
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const date = amzDate.slice(0, 8);
   const payloadHash = sha256(body);
   const headers: Record<string, string> = { host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
@@ -20,7 +23,10 @@ function signV4(method: string, s3: S3Handle, pathName: string, body: string, se
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), s3.region), 's3'), 'aws4_request');
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
   const { host: _host, ...rest } = headers;
-  return { ...rest, Authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}` };
+  return {
+    ...rest,
+    Authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}`,
+  };
 }
 
 let s3: S3Handle;
@@ -39,9 +45,15 @@ describe('s3 harness (s3rver behind a SigV4 check)', () => {
 
   it('stores and returns an object under a correct signature', async () => {
     const body = 'hello s3';
-    const put = await fetch(`${s3.endpoint}/harness/dir/a.txt`, { method: 'PUT', body, headers: signV4('PUT', s3, '/harness/dir/a.txt', body, s3.secretAccessKey) });
+    const put = await fetch(`${s3.endpoint}/harness/dir/a.txt`, {
+      method: 'PUT',
+      body,
+      headers: signV4('PUT', s3, '/harness/dir/a.txt', body, s3.secretAccessKey),
+    });
     expect(put.status).toBe(200);
-    const get = await fetch(`${s3.endpoint}/harness/dir/a.txt`, { headers: signV4('GET', s3, '/harness/dir/a.txt', '', s3.secretAccessKey) });
+    const get = await fetch(`${s3.endpoint}/harness/dir/a.txt`, {
+      headers: signV4('GET', s3, '/harness/dir/a.txt', '', s3.secretAccessKey),
+    });
     expect(get.status).toBe(200);
     expect(await get.text()).toBe(body);
   });
@@ -52,11 +64,19 @@ describe('s3 harness (s3rver behind a SigV4 check)', () => {
   });
 
   it('refuses a wrong secret, an unsigned request and a tampered body with 403', async () => {
-    const wrong = await fetch(`${s3.endpoint}/harness/b.txt`, { method: 'PUT', body: 'x', headers: signV4('PUT', s3, '/harness/b.txt', 'x', 'not-the-secret') });
+    const wrong = await fetch(`${s3.endpoint}/harness/b.txt`, {
+      method: 'PUT',
+      body: 'x',
+      headers: signV4('PUT', s3, '/harness/b.txt', 'x', 'not-the-secret'),
+    });
     expect(wrong.status).toBe(403);
     expect(await wrong.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
     expect((await fetch(`${s3.endpoint}/harness/dir/a.txt`)).status).toBe(403);
-    const tampered = await fetch(`${s3.endpoint}/harness/b.txt`, { method: 'PUT', body: 'y', headers: signV4('PUT', s3, '/harness/b.txt', 'x', s3.secretAccessKey) });
+    const tampered = await fetch(`${s3.endpoint}/harness/b.txt`, {
+      method: 'PUT',
+      body: 'y',
+      headers: signV4('PUT', s3, '/harness/b.txt', 'x', s3.secretAccessKey),
+    });
     expect(tampered.status).toBe(403);
     expect(s3.refused()).toEqual(expect.arrayContaining(['SignatureDoesNotMatch', 'AccessDenied', 'XAmzContentSHA256Mismatch']));
     const missing = await fetch(`${s3.endpoint}/harness/b.txt`, { headers: signV4('GET', s3, '/harness/b.txt', '', s3.secretAccessKey) });

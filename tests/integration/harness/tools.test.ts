@@ -29,7 +29,9 @@ describe('harness tools', () => {
   });
 
   it('rejects with the captured output when a service exits before it is ready', async () => {
-    await expect(spawnService('sh', ['-c', 'echo boom-on-stderr >&2; exit 3'], { ready: { line: /never/ } })).rejects.toThrow(/exited \(3\)[\s\S]*boom-on-stderr/);
+    await expect(spawnService('sh', ['-c', 'echo boom-on-stderr >&2; exit 3'], { ready: { line: /never/ } })).rejects.toThrow(
+      /exited \(3\)[\s\S]*boom-on-stderr/,
+    );
   });
 
   it('waits for a stdout line and kills the whole process group on stop', async () => {

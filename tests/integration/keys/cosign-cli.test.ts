@@ -30,7 +30,11 @@ describe('cosign key files from the CLI', () => {
   });
 
   it('imports policy-controller’s cosign.key with an empty COSIGN_PASSWORD, without a prompt', async () => {
-    const { stdout } = await signet(home(), ['key', 'import', vector('sigstore-policy-controller', 'cosign.key'), '--name', 'pc', '--json'], { COSIGN_PASSWORD: '' });
+    const { stdout } = await signet(
+      home(),
+      ['key', 'import', vector('sigstore-policy-controller', 'cosign.key'), '--name', 'pc', '--json'],
+      { COSIGN_PASSWORD: '' },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ found: 'cosign private key (ENCRYPTED COSIGN PRIVATE KEY)' });
   });
 
@@ -43,19 +47,26 @@ describe('cosign key files from the CLI', () => {
     const shown = JSON.parse((await signet(officer, ['key', 'show', 'release', '--json'])).stdout) as { publicKey: string };
     expect(spki(pub)).toBe(spki(shown.publicKey));
     const other = home();
-    await expect(signet(other, ['key', 'import', path.join(out, 'cosign.key'), '--name', 'x'], { COSIGN_PASSWORD: 'not it' })).rejects.toMatchObject({ code: 1 });
+    await expect(
+      signet(other, ['key', 'import', path.join(out, 'cosign.key'), '--name', 'x'], { COSIGN_PASSWORD: 'not it' }),
+    ).rejects.toMatchObject({ code: 1 });
     await signet(other, ['key', 'import', path.join(out, 'cosign.key'), '--name', 'copy'], { COSIGN_PASSWORD: 'pair pw 1' });
     const copy = JSON.parse((await signet(other, ['key', 'show', 'copy', '--json'])).stdout) as { publicKey: string };
     expect(spki(copy.publicKey)).toBe(spki(pub));
     // --password-env wins over COSIGN_PASSWORD.
-    await signet(home(), ['key', 'import', path.join(out, 'cosign.key'), '--name', 'by-env', '--password-env', 'PW'], { PW: 'pair pw 1', COSIGN_PASSWORD: 'wrong' });
+    await signet(home(), ['key', 'import', path.join(out, 'cosign.key'), '--name', 'by-env', '--password-env', 'PW'], {
+      PW: 'pair pw 1',
+      COSIGN_PASSWORD: 'wrong',
+    });
   });
 
   it('refuses --cosign-out over existing files before any key is made', async () => {
     const officer = home();
     const out = mkdtempSync(path.join(tmpdir(), 'signet-cosign-out-'));
     writeFileSync(path.join(out, 'cosign.key'), 'precious');
-    await expect(signet(officer, ['key', 'generate', 'release', '--cosign-out', out], { COSIGN_PASSWORD: 'x' })).rejects.toMatchObject({ code: 2 });
+    await expect(signet(officer, ['key', 'generate', 'release', '--cosign-out', out], { COSIGN_PASSWORD: 'x' })).rejects.toMatchObject({
+      code: 2,
+    });
     expect(readFileSync(path.join(out, 'cosign.key'), 'utf8')).toBe('precious');
     expect(existsSync(path.join(out, 'cosign.pub'))).toBe(false);
     expect(JSON.parse((await signet(officer, ['key', 'list', '--json'])).stdout)).toEqual([]);

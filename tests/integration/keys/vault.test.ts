@@ -13,7 +13,14 @@ const exec = promisify(execFile);
 describe('the encrypted vault through the CLI, with no OS keychain reachable', () => {
   let registry: RegistryHandle;
   const home = mkdtempSync(path.join(tmpdir(), 'signet-vault-cli-'));
-  const env = { ...process.env, SIGNET_HOME: home, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', VP: 'a long vault passphrase', WRONG: 'not the passphrase', EMPTY: '' };
+  const env = {
+    ...process.env,
+    SIGNET_HOME: home,
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+    VP: 'a long vault passphrase',
+    WRONG: 'not the passphrase',
+    EMPTY: '',
+  };
   const signet = (...args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env });
 
   beforeAll(async () => {
@@ -28,13 +35,17 @@ describe('the encrypted vault through the CLI, with no OS keychain reachable', (
     await expect(signet('key', 'generate', 'nowhere')).rejects.toMatchObject({ stderr: expect.stringContaining('--store vault') });
     expect(JSON.parse((await signet('key', 'list', '--json')).stdout)).toEqual([]);
 
-    const made = JSON.parse((await signet('key', 'generate', 'release', '--store', 'vault', '--vault-password-env', 'VP', '--json')).stdout) as { store: string; spkiSha256: string };
+    const made = JSON.parse(
+      (await signet('key', 'generate', 'release', '--store', 'vault', '--vault-password-env', 'VP', '--json')).stdout,
+    ) as { store: string; spkiSha256: string };
     expect(made.store).toBe('vault');
     const vaultFile = readFileSync(path.join(home, 'vault.signet'));
     expect(vaultFile.subarray(0, 8).toString('latin1')).toBe('SGNVAULT');
 
     const ref = `${registry.host}/team/app:1.0`;
-    await expect(signet('sign', ref, '--key', 'release', '--vault-password-env', 'WRONG')).rejects.toMatchObject({ stderr: expect.stringContaining('Wrong vault passphrase') });
+    await expect(signet('sign', ref, '--key', 'release', '--vault-password-env', 'WRONG')).rejects.toMatchObject({
+      stderr: expect.stringContaining('Wrong vault passphrase'),
+    });
     expect(readFileSync(path.join(home, 'vault.signet')).equals(vaultFile)).toBe(true);
     await signet('sign', ref, '--key', 'release', '--vault-password-env', 'VP');
     const pub = path.join(home, 'release.pub');
@@ -45,6 +56,7 @@ describe('the encrypted vault through the CLI, with no OS keychain reachable', (
     const exported = path.join(home, 'release-export.pem');
     await signet('key', 'export', 'release', '--format', 'pem', '--out', exported);
     expect(readFileSync(exported, 'utf8')).toBe(shown.publicKey);
-    for (const command of [['key', 'generate'], ['sign'], ['asc'], ['offline', 'sign']]) expect((await signet(...command, '--help')).stdout).toContain('--vault-password-env VAR');
+    for (const command of [['key', 'generate'], ['sign'], ['asc'], ['offline', 'sign']])
+      expect((await signet(...command, '--help')).stdout).toContain('--vault-password-env VAR');
   });
 });

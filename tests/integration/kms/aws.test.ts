@@ -34,7 +34,13 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
     ]);
     dir = tempDir('kms-aws');
     kms = new KmsService({ dataDir: dir.path, secrets, env: {}, home: dir.path });
-    await kms.add({ name: 'aws', provider: 'awskms', region: fake.region, endpoint: fake.url, credential: { source: 'keychain', secret: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey } } });
+    await kms.add({
+      name: 'aws',
+      provider: 'awskms',
+      region: fake.region,
+      endpoint: fake.url,
+      credential: { source: 'keychain', secret: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey } },
+    });
   });
 
   afterAll(async () => {
@@ -57,7 +63,14 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
     const release = keys.find((k) => k.label === 'alias/release');
     expect(release).toMatchObject({ canSign: true, state: 'enabled', keySpec: 'ECC_NIST_P256', algorithms: ['ecdsa-p256-sha256'] });
     expect(release?.uri).toBe(`awskms:///${fake.arnOf('release')}`);
-    expect(keys.find((k) => k.label === 'alias/rsa')?.algorithms).toEqual(['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512']);
+    expect(keys.find((k) => k.label === 'alias/rsa')?.algorithms).toEqual([
+      'rsa-pkcs1v15-sha256',
+      'rsa-pkcs1v15-sha384',
+      'rsa-pkcs1v15-sha512',
+      'rsa-pss-sha256',
+      'rsa-pss-sha384',
+      'rsa-pss-sha512',
+    ]);
     expect(keys.find((k) => k.label === 'alias/enc')).toMatchObject({ canSign: false, usage: 'ENCRYPT_DECRYPT' });
     expect(keys.find((k) => k.label === 'alias/doomed')?.state).toBe('pending-deletion');
     // Every request carried a SigV4 signature the fake recomputed; none carried the secret.
@@ -87,7 +100,14 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
 
   it('kms.test reports algorithm, padding, key version and fingerprint', async () => {
     const result = await kms.test(`awskms:///${fake.arnOf('rsa')}`, { algorithm: 'rsa-pss-sha256' });
-    expect(result).toMatchObject({ provider: 'awskms', algorithm: 'rsa-pss-sha256', padding: 'PSS (MGF1-SHA-256, salt = 32 bytes)', keyVersion: fake.arnOf('rsa'), verifiedLocally: true, signatureBytes: 256 });
+    expect(result).toMatchObject({
+      provider: 'awskms',
+      algorithm: 'rsa-pss-sha256',
+      padding: 'PSS (MGF1-SHA-256, salt = 32 bytes)',
+      keyVersion: fake.arnOf('rsa'),
+      verifiedLocally: true,
+      signatureBytes: 256,
+    });
     expect(result.publicKeyFingerprint).toMatch(/^[0-9a-f]{64}$/);
     const defaults = await kms.test('awskms:///alias/rsa');
     expect(defaults.algorithm).toBe('rsa-pkcs1v15-sha256');
@@ -95,11 +115,19 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
   });
 
   it('refuses a PSS signature where PKCS#1 v1.5 was asked', async () => {
-    await expectCode(kms.test('awskms:///alias/bad-pss', { algorithm: 'rsa-pkcs1v15-sha256' }), 'SIGNING_FAILED', /PSS signature where PKCS#1 v1\.5 was asked/);
+    await expectCode(
+      kms.test('awskms:///alias/bad-pss', { algorithm: 'rsa-pkcs1v15-sha256' }),
+      'SIGNING_FAILED',
+      /PSS signature where PKCS#1 v1\.5 was asked/,
+    );
   });
 
   it('refuses an RSA signature wrapped as ECDSA (r, s)', async () => {
-    await expectCode(kms.test('awskms:///alias/bad-wrap', { algorithm: 'rsa-pkcs1v15-sha256' }), 'SIGNING_FAILED', /ECDSA-style ASN\.1 \(r, s\) signature for an RSA-2048 key/);
+    await expectCode(
+      kms.test('awskms:///alias/bad-wrap', { algorithm: 'rsa-pkcs1v15-sha256' }),
+      'SIGNING_FAILED',
+      /ECDSA-style ASN\.1 \(r, s\) signature for an RSA-2048 key/,
+    );
   });
 
   it('refuses a PSS signature with a maximal salt, and one from another key', async () => {
@@ -113,11 +141,21 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
     await expectCode(kms.test('awskms:///alias/enc'), 'KMS_ERROR', /not a signing key/);
     await expectCode(kms.test('awskms:///alias/release', { algorithm: 'rsa-pss-sha256' }), 'UNSUPPORTED', /allows ecdsa-p256-sha256/);
     await expectCode(kms.test('awskms:///alias/nope'), 'KEY_NOT_FOUND', /has no key awskms:\/\/\/alias\/nope/);
-    await expectCode(kms.test('awskms:///arn:aws:kms:us-west-2:111122223333:alias/release', { connection: 'aws' }), 'KMS_ERROR', /not in the region the connection uses.*use an endpoint \(or connection\) for that region/);
+    await expectCode(
+      kms.test('awskms:///arn:aws:kms:us-west-2:111122223333:alias/release', { connection: 'aws' }),
+      'KMS_ERROR',
+      /not in the region the connection uses.*use an endpoint \(or connection\) for that region/,
+    );
   });
 
   it('rejects wrong credentials with the SigV4 check, saying to sign in again', async () => {
-    await kms.add({ name: 'aws-wrong', provider: 'awskms', region: fake.region, endpoint: fake.url, credential: { source: 'keychain', secret: { accessKeyId: fake.accessKeyId, secretAccessKey: 'not-the-secret' } } });
+    await kms.add({
+      name: 'aws-wrong',
+      provider: 'awskms',
+      region: fake.region,
+      endpoint: fake.url,
+      credential: { source: 'keychain', secret: { accessKeyId: fake.accessKeyId, secretAccessKey: 'not-the-secret' } },
+    });
     await expectCode(kms.test('awskms:///alias/release', { connection: 'aws-wrong' }), 'AUTH_REQUIRED', /rejected the credentials/);
     await kms.remove('aws-wrong');
   });
@@ -125,8 +163,17 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
   it('reads a named profile from ~/.aws/credentials', async () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(path.join(dir.path, '.aws'), { recursive: true });
-    writeFileSync(path.join(dir.path, '.aws', 'credentials'), `[signing]\naws_access_key_id = ${fake.accessKeyId}\naws_secret_access_key = ${fake.secretAccessKey}\n`);
-    await kms.add({ name: 'aws-profile', provider: 'awskms', region: fake.region, endpoint: fake.url, credential: { source: 'profile', profile: 'signing' } });
+    writeFileSync(
+      path.join(dir.path, '.aws', 'credentials'),
+      `[signing]\naws_access_key_id = ${fake.accessKeyId}\naws_secret_access_key = ${fake.secretAccessKey}\n`,
+    );
+    await kms.add({
+      name: 'aws-profile',
+      provider: 'awskms',
+      region: fake.region,
+      endpoint: fake.url,
+      credential: { source: 'profile', profile: 'signing' },
+    });
     const result = await kms.test('awskms:///alias/release', { connection: 'aws-profile' });
     expect(result.algorithm).toBe('ecdsa-p256-sha256');
     await kms.remove('aws-profile');
@@ -153,8 +200,16 @@ describe('AWS KMS: @aws-sdk/client-kms against a SigV4-checking fake with real k
 
   it('refuses malformed key references before any request', async () => {
     const before = fake.seen.length;
-    for (const bad of ['awskms://alias/release', 'awskms:///alias/aws/ebs', 'awskms:///not-a-key', 'awskms:///arn:aws:kms:eu-central-1:1234:key/x', './cosign.key://x']) {
-      await expect(kms.test(bad)).rejects.toSatisfy((e: unknown) => e instanceof SignetError && e.code === 'INVALID_INPUT' && e.message.startsWith('Invalid KMS key reference'));
+    for (const bad of [
+      'awskms://alias/release',
+      'awskms:///alias/aws/ebs',
+      'awskms:///not-a-key',
+      'awskms:///arn:aws:kms:eu-central-1:1234:key/x',
+      './cosign.key://x',
+    ]) {
+      await expect(kms.test(bad)).rejects.toSatisfy(
+        (e: unknown) => e instanceof SignetError && e.code === 'INVALID_INPUT' && e.message.startsWith('Invalid KMS key reference'),
+      );
     }
     expect(fake.seen.length).toBe(before);
   });

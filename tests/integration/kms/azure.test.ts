@@ -84,16 +84,33 @@ describe('Azure Key Vault: @azure/keyvault-keys + @azure/identity over HTTPS aga
     await expectCode(kms.test(`${VAULT}/ec/${fake.versionsOf('ec')[0]}`), 'KMS_ERROR', /is disabled in Azure Key Vault/);
     await expectCode(kms.test(`${VAULT}/wrap-only`), 'KMS_ERROR', /not a signing key/);
     await expectCode(kms.test(`${VAULT}/bad`), 'SIGNING_FAILED', /PSS signature where PKCS#1 v1\.5 was asked/);
-    await expectCode(kms.test(`${VAULT}/missing`), 'KEY_NOT_FOUND', /has no key azurekms:\/\/signet-release\.vault\.azure\.net\/missing.*can be recovered/);
+    await expectCode(
+      kms.test(`${VAULT}/missing`),
+      'KEY_NOT_FOUND',
+      /has no key azurekms:\/\/signet-release\.vault\.azure\.net\/missing.*can be recovered/,
+    );
   });
 
   it('a wrong client secret is refused by Entra ID and said so', async () => {
-    await kms.add({ name: 'azure-wrong', provider: 'azurekms', endpoint: fake.url, authorityHost: fake.url, caCertificates: fake.ca, credential: { source: 'keychain', secret: { tenantId: fake.tenantId, clientId: fake.clientId, clientSecret: 'wrong' } } });
+    await kms.add({
+      name: 'azure-wrong',
+      provider: 'azurekms',
+      endpoint: fake.url,
+      authorityHost: fake.url,
+      caCertificates: fake.ca,
+      credential: { source: 'keychain', secret: { tenantId: fake.tenantId, clientId: fake.clientId, clientSecret: 'wrong' } },
+    });
     await expectCode(kms.test(`${VAULT}/ec`, { connection: 'azure-wrong' }), 'AUTH_REQUIRED', /rejected the credentials.*AADSTS7000215/);
   });
 
   it('an untrusted certificate is refused (no CA given)', async () => {
-    await kms.add({ name: 'azure-untrusted', provider: 'azurekms', endpoint: fake.url, authorityHost: fake.url, credential: { source: 'keychain', secret: { tenantId: fake.tenantId, clientId: fake.clientId, clientSecret: fake.clientSecret } } });
+    await kms.add({
+      name: 'azure-untrusted',
+      provider: 'azurekms',
+      endpoint: fake.url,
+      authorityHost: fake.url,
+      credential: { source: 'keychain', secret: { tenantId: fake.tenantId, clientId: fake.clientId, clientSecret: fake.clientSecret } },
+    });
     await expectCode(kms.test(`${VAULT}/ec`, { connection: 'azure-untrusted' }), 'UNAVAILABLE', /cannot be reached/);
   });
 

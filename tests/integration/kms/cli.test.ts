@@ -30,7 +30,10 @@ describe('signet kms commands through the kms contract', () => {
       { name: 'rsa', type: 'rsa-3072' },
     ]);
     dir = tempDir('kms-cli');
-    handlers = createKmsHandlers({ dataDir: dir.path, options: { dataDir: dir.path, host: 'cli' }, log: () => undefined }, { secrets, env: {}, home: dir.path });
+    handlers = createKmsHandlers(
+      { dataDir: dir.path, options: { dataDir: dir.path, host: 'cli' }, log: () => undefined },
+      { secrets, env: {}, home: dir.path },
+    );
   });
 
   afterAll(async () => {
@@ -43,7 +46,11 @@ describe('signet kms commands through the kms contract', () => {
     const spec = commands.find((c) => c.name === words);
     if (!spec) throw new Error(`no command ${words}`);
     const json = argv.includes('--json');
-    const args = parseArgs(argv.slice(2).filter((a) => a !== '--json'), spec.options ?? [], spec.positionals ?? []);
+    const args = parseArgs(
+      argv.slice(2).filter((a) => a !== '--json'),
+      spec.options ?? [],
+      spec.positionals ?? [],
+    );
     let out = '';
     let err = '';
     const ctx: CommandContext = {
@@ -78,7 +85,10 @@ describe('signet kms commands through the kms contract', () => {
   }
 
   it('adds a connection with a keychain token, lists it, and keeps the token out of kms.json', async () => {
-    const added = await cli(['kms', 'add', 'vault', '--provider', 'hashivault', '--endpoint', vault.url, '--keychain', '--secret-env', 'token=VT'], { VT: vault.token });
+    const added = await cli(
+      ['kms', 'add', 'vault', '--provider', 'hashivault', '--endpoint', vault.url, '--keychain', '--secret-env', 'token=VT'],
+      { VT: vault.token },
+    );
     expect(added).toMatchObject({ code: 0, err: '' });
     expect(added.out).toContain('Saved the hashivault connection "vault" (credentials: keychain)');
     expect(readFileSync(path.join(dir.path, 'kms.json'), 'utf8')).not.toContain(vault.token);
@@ -97,9 +107,16 @@ describe('signet kms commands through the kms contract', () => {
   it('tests a key: algorithm, padding, key version, fingerprint; --json is the contract’s answer', async () => {
     const shown = await cli(['kms', 'test', 'hashivault://rsa', '--algorithm', 'rsa-pss-sha384']);
     expect(shown.code).toBe(0);
-    expect(shown.out).toMatch(/algorithm: {3}rsa-pss-sha384\n {2}padding: {5}PSS \(MGF1-SHA-384, salt = 48 bytes\)\n {2}key version: 1\n {2}public key: {2}SHA-256 [0-9a-f]{64}/);
+    expect(shown.out).toMatch(
+      /algorithm: {3}rsa-pss-sha384\n {2}padding: {5}PSS \(MGF1-SHA-384, salt = 48 bytes\)\n {2}key version: 1\n {2}public key: {2}SHA-256 [0-9a-f]{64}/,
+    );
     const json = await cli(['kms', 'test', 'hashivault://release', '--version', '1', '--json']);
-    const result = JSON.parse(json.out) as { keyVersion: string; publicKeyPem: string; publicKeyFingerprint: string; verifiedLocally: boolean };
+    const result = JSON.parse(json.out) as {
+      keyVersion: string;
+      publicKeyPem: string;
+      publicKeyFingerprint: string;
+      verifiedLocally: boolean;
+    };
     expect(result).toMatchObject({ keyVersion: '1', verifiedLocally: true });
     // The fingerprint is SHA-256 of the DER SPKI of that version's public key, as openssl computes it.
     const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'DER'], { input: result.publicKeyPem });

@@ -40,7 +40,12 @@ describe('a KMS key signs images in cosign format (Vault transit fake, real regi
     const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-kms-cosign-'));
     core = createCore({ dataDir, host: 'cli', keySecrets: new KeySecrets() });
     id = (await ok<{ id: string }>(core.dispatch('registry.add', { host: registry.host }))).id;
-    kms = new KmsService({ dataDir, secrets: new MemorySecretStore(), env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.token }, home: dataDir });
+    kms = new KmsService({
+      dataDir,
+      secrets: new MemorySecretStore(),
+      env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.token },
+      home: dataDir,
+    });
   });
 
   afterAll(async () => {
@@ -51,23 +56,34 @@ describe('a KMS key signs images in cosign format (Vault transit fake, real regi
   it.each([
     ['release', 'ecdsa-p256-sha256'],
     ['rsa', 'rsa-pkcs1v15-sha256'],
-  ] as const)('hashivault://%s signs the image; Signet verifies it with the exported public key, openssl verifies the payload', async (key, algorithm) => {
-    const signer = await kms.signer(`hashivault://${key}`, { algorithm });
-    const source = new RegistryClient({ registry: registry.host });
-    const signed = await signCosign({ source, registryHost: registry.host, repository: 'team/app', digest: image.digest, signer });
-    const pem = await signer.publicKeyPem();
-    const report = await ok<{ verdict: string }>(core.dispatch('signatures.verify', { id, repository: 'team/app', digest: image.digest, publicKeys: [pem] }));
-    expect(report.verdict).toBe('verified');
-    // Both keys sign the same payload; the stored layer is the one carrying this signature.
-    const stored = (await readCosignSignatures(source, 'team/app', image.digest)).find((s) => s.signature.toString('base64') === signed.signature);
-    expect(stored).toBeDefined();
-    expect(opensslVerify(pem, stored!.payload, stored!.signature, algorithm)).toBe(true);
-  });
+  ] as const)(
+    'hashivault://%s signs the image; Signet verifies it with the exported public key, openssl verifies the payload',
+    async (key, algorithm) => {
+      const signer = await kms.signer(`hashivault://${key}`, { algorithm });
+      const source = new RegistryClient({ registry: registry.host });
+      const signed = await signCosign({ source, registryHost: registry.host, repository: 'team/app', digest: image.digest, signer });
+      const pem = await signer.publicKeyPem();
+      const report = await ok<{ verdict: string }>(
+        core.dispatch('signatures.verify', { id, repository: 'team/app', digest: image.digest, publicKeys: [pem] }),
+      );
+      expect(report.verdict).toBe('verified');
+      // Both keys sign the same payload; the stored layer is the one carrying this signature.
+      const stored = (await readCosignSignatures(source, 'team/app', image.digest)).find(
+        (s) => s.signature.toString('base64') === signed.signature,
+      );
+      expect(stored).toBeDefined();
+      expect(opensslVerify(pem, stored!.payload, stored!.signature, algorithm)).toBe(true);
+    },
+  );
 
   it('a signature the self-check refuses is never published', async () => {
     const signer = await kms.signer('hashivault://bad', { algorithm: 'rsa-pkcs1v15-sha256' });
     const source = new RegistryClient({ registry: registry.host });
-    await expectCode(signCosign({ source, registryHost: registry.host, repository: 'team/app', digest: other.digest, signer }), 'SIGNING_FAILED', /PSS signature where PKCS#1 v1\.5 was asked.*nothing was published/);
+    await expectCode(
+      signCosign({ source, registryHost: registry.host, repository: 'team/app', digest: other.digest, signer }),
+      'SIGNING_FAILED',
+      /PSS signature where PKCS#1 v1\.5 was asked.*nothing was published/,
+    );
     expect(await readCosignSignatures(source, 'team/app', other.digest)).toEqual([]);
   });
 });

@@ -16,10 +16,22 @@ describe('Google Cloud KMS: @google-cloud/kms (REST fallback) against a fake che
     dir = tempDir('kms-gcp');
     fake = await startFakeGcpKms(
       [
-        { ring: 'release', name: 'ec', versions: [{ algorithm: 'EC_SIGN_P256_SHA256', state: 'DISABLED' }, { algorithm: 'EC_SIGN_P256_SHA256' }, { algorithm: 'EC_SIGN_P256_SHA256', state: 'DESTROY_SCHEDULED' }] },
+        {
+          ring: 'release',
+          name: 'ec',
+          versions: [
+            { algorithm: 'EC_SIGN_P256_SHA256', state: 'DISABLED' },
+            { algorithm: 'EC_SIGN_P256_SHA256' },
+            { algorithm: 'EC_SIGN_P256_SHA256', state: 'DESTROY_SCHEDULED' },
+          ],
+        },
         { ring: 'release', name: 'p384', versions: [{ algorithm: 'EC_SIGN_P384_SHA384' }] },
         { ring: 'release', name: 'pss', versions: [{ algorithm: 'RSA_SIGN_PSS_2048_SHA256' }, { algorithm: 'RSA_SIGN_PSS_4096_SHA512' }] },
-        { ring: 'release', name: 'pkcs1', versions: [{ algorithm: 'RSA_SIGN_PKCS1_2048_SHA256' }, { algorithm: 'RSA_SIGN_PKCS1_4096_SHA512' }] },
+        {
+          ring: 'release',
+          name: 'pkcs1',
+          versions: [{ algorithm: 'RSA_SIGN_PKCS1_2048_SHA256' }, { algorithm: 'RSA_SIGN_PKCS1_4096_SHA512' }],
+        },
         { ring: 'other', name: 'data', versions: [{ algorithm: 'GOOGLE_SYMMETRIC_ENCRYPTION' }] },
         { ring: 'other', name: 'bad', versions: [{ algorithm: 'RSA_SIGN_PKCS1_2048_SHA256', misbehave: 'pss-instead-of-pkcs1' }] },
         { ring: 'other', name: 'wrapped', versions: [{ algorithm: 'RSA_SIGN_PKCS1_2048_SHA256', misbehave: 'ecdsa-wrapped-rsa' }] },
@@ -28,7 +40,13 @@ describe('Google Cloud KMS: @google-cloud/kms (REST fallback) against a fake che
     );
     base = `gcpkms://projects/${fake.project}/locations/${fake.location}/keyRings`;
     kms = new KmsService({ dataDir: dir.path, secrets: new MemorySecretStore(), env: {}, home: dir.path });
-    await kms.add({ name: 'gcp', provider: 'gcpkms', endpoint: fake.url, scope: `projects/${fake.project}/locations/${fake.location}`, credential: { source: 'file', path: fake.credentialsFile } });
+    await kms.add({
+      name: 'gcp',
+      provider: 'gcpkms',
+      endpoint: fake.url,
+      scope: `projects/${fake.project}/locations/${fake.location}`,
+      credential: { source: 'file', path: fake.credentialsFile },
+    });
   });
 
   afterAll(async () => {
@@ -38,7 +56,15 @@ describe('Google Cloud KMS: @google-cloud/kms (REST fallback) against a fake che
 
   it('lists rings, keys and versions with their states and algorithms', async () => {
     const keys = await kms.keys('gcp');
-    expect(keys.map((k) => k.name.split('/').slice(-3).join('/'))).toEqual(['release/cryptoKeys/ec', 'release/cryptoKeys/p384', 'release/cryptoKeys/pss', 'release/cryptoKeys/pkcs1', 'other/cryptoKeys/data', 'other/cryptoKeys/bad', 'other/cryptoKeys/wrapped']);
+    expect(keys.map((k) => k.name.split('/').slice(-3).join('/'))).toEqual([
+      'release/cryptoKeys/ec',
+      'release/cryptoKeys/p384',
+      'release/cryptoKeys/pss',
+      'release/cryptoKeys/pkcs1',
+      'other/cryptoKeys/data',
+      'other/cryptoKeys/bad',
+      'other/cryptoKeys/wrapped',
+    ]);
     const ec = keys[0]!;
     expect(ec.versions.map((v) => [v.version, v.state, v.current])).toEqual([
       ['1', 'disabled', false],
@@ -70,7 +96,12 @@ describe('Google Cloud KMS: @google-cloud/kms (REST fallback) against a fake che
   });
 
   it('credentials from the keychain work the same as the key file', async () => {
-    await kms.add({ name: 'gcp-keychain', provider: 'gcpkms', endpoint: fake.url, credential: { source: 'keychain', secret: { credentialsJson: fake.credentialsJson } } });
+    await kms.add({
+      name: 'gcp-keychain',
+      provider: 'gcpkms',
+      endpoint: fake.url,
+      credential: { source: 'keychain', secret: { credentialsJson: fake.credentialsJson } },
+    });
     const result = await kms.test(`${base}/release/cryptoKeys/pss/cryptoKeyVersions/2`, { connection: 'gcp-keychain' });
     expect(result).toMatchObject({ algorithm: 'rsa-pss-sha512', keyVersion: '2', padding: 'PSS (MGF1-SHA-512, salt = 64 bytes)' });
   });
@@ -80,7 +111,11 @@ describe('Google Cloud KMS: @google-cloud/kms (REST fallback) against a fake che
     await expectCode(kms.test(`${base}/release/cryptoKeys/ec/cryptoKeyVersions/3`), 'KMS_ERROR', /scheduled for deletion/);
     await expectCode(kms.test(`${base}/release/cryptoKeys/ec/cryptoKeyVersions/9`), 'KEY_NOT_FOUND', /version 9/);
     await expectCode(kms.test(`${base}/other/cryptoKeys/data`), 'KMS_ERROR', /not a signing key/);
-    await expectCode(kms.test(`${base}/release/cryptoKeys/pss/cryptoKeyVersions/1`, { algorithm: 'rsa-pkcs1v15-sha256' }), 'UNSUPPORTED', /allows rsa-pss-sha256/);
+    await expectCode(
+      kms.test(`${base}/release/cryptoKeys/pss/cryptoKeyVersions/1`, { algorithm: 'rsa-pkcs1v15-sha256' }),
+      'UNSUPPORTED',
+      /allows rsa-pss-sha256/,
+    );
     await expectCode(kms.test(`${base}/other/cryptoKeys/bad`), 'SIGNING_FAILED', /PSS signature where PKCS#1 v1\.5 was asked/);
     await expectCode(kms.test(`${base}/other/cryptoKeys/wrapped`), 'SIGNING_FAILED', /ECDSA-style ASN\.1/);
     await expectCode(kms.test(`${base}/nope/cryptoKeys/nope`), 'KEY_NOT_FOUND', /has no key/);
@@ -90,7 +125,12 @@ describe('Google Cloud KMS: @google-cloud/kms (REST fallback) against a fake che
     const other = JSON.parse(fake.credentialsJson) as Record<string, string>;
     const { generateKeyPairSync } = await import('node:crypto');
     other.private_key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await kms.add({ name: 'gcp-wrong', provider: 'gcpkms', endpoint: fake.url, credential: { source: 'keychain', secret: { credentialsJson: JSON.stringify(other) } } });
+    await kms.add({
+      name: 'gcp-wrong',
+      provider: 'gcpkms',
+      endpoint: fake.url,
+      credential: { source: 'keychain', secret: { credentialsJson: JSON.stringify(other) } },
+    });
     await expectCode(kms.test(`${base}/release/cryptoKeys/ec`, { connection: 'gcp-wrong' }), 'AUTH_REQUIRED', /rejected the credentials/);
   });
 

@@ -28,7 +28,14 @@ describe('Huawei Cloud KMS: REST with AK/SK signing against a signature-checking
     ]);
     dir = tempDir('kms-huawei');
     kms = new KmsService({ dataDir: dir.path, secrets: new MemorySecretStore(), env: {}, home: dir.path });
-    await kms.add({ name: 'huawei', provider: 'huaweikms', region: fake.region, endpoint: fake.url, scope: fake.projectId, credential: { source: 'keychain', secret: { accessKey: fake.accessKey, secretKey: fake.secretKey } } });
+    await kms.add({
+      name: 'huawei',
+      provider: 'huaweikms',
+      region: fake.region,
+      endpoint: fake.url,
+      scope: fake.projectId,
+      credential: { source: 'keychain', secret: { accessKey: fake.accessKey, secretKey: fake.secretKey } },
+    });
   });
 
   afterAll(async () => {
@@ -49,7 +56,13 @@ describe('Huawei Cloud KMS: REST with AK/SK signing against a signature-checking
       ['', 'SM2', 'enabled', true, 1],
       ['', 'RSA_3072', 'enabled', true, 6],
     ]);
-    expect(fake.seen.every((r) => /^SDK-HMAC-SHA256 Access=[0-9A-F]+, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=/.test(String(r.headers.authorization)))).toBe(true);
+    expect(
+      fake.seen.every((r) =>
+        /^SDK-HMAC-SHA256 Access=[0-9A-F]+, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=/.test(
+          String(r.headers.authorization),
+        ),
+      ),
+    ).toBe(true);
   });
 
   const cases: Array<[number, KmsAlgorithm]> = [
@@ -70,7 +83,10 @@ describe('Huawei Cloud KMS: REST with AK/SK signing against a signature-checking
   });
 
   it('SM2 is the default for an SM2 key, with its padding named', async () => {
-    expect(await kms.test(uri(3))).toMatchObject({ algorithm: 'sm2-sm3', padding: 'SM2 with SM3, Z_A over ID 1234567812345678, ASN.1 DER (r, s)' });
+    expect(await kms.test(uri(3))).toMatchObject({
+      algorithm: 'sm2-sm3',
+      padding: 'SM2 with SM3, Z_A over ID 1234567812345678, ASN.1 DER (r, s)',
+    });
   });
 
   it('maps Huawei errors and refuses mis-encoded signatures', async () => {
@@ -79,17 +95,44 @@ describe('Huawei Cloud KMS: REST with AK/SK signing against a signature-checking
     await expectCode(kms.test(uri(6)), 'KMS_ERROR', /not a signing key/);
     await expectCode(kms.test(uri(7)), 'SIGNING_FAILED', /raw r‖s SM2 signature where ASN\.1 DER was expected/);
     await expectCode(kms.test(uri(8)), 'SIGNING_FAILED', /ECDSA-style ASN\.1 \(r, s\) signature for an RSA-3072 key/);
-    await expectCode(kms.test(`huaweikms://${fake.region}/${fake.projectId}/00000000-0000-0000-0000-000000000000`), 'KEY_NOT_FOUND', /KMS\.0205/);
-    await expectCode(kms.test(`huaweikms://${fake.region}/${'0'.repeat(32)}/${fake.keyIds[0]}`, { connection: 'huawei' }), 'KMS_ERROR', /the key is in project 0{32}, the connection "huawei" lists project/);
-    await expectCode(kms.test(`huaweikms://ap-southeast-1/${fake.projectId}/${fake.keyIds[0]}`, { connection: 'huawei' }), 'KMS_ERROR', /the key is in ap-southeast-1/);
+    await expectCode(
+      kms.test(`huaweikms://${fake.region}/${fake.projectId}/00000000-0000-0000-0000-000000000000`),
+      'KEY_NOT_FOUND',
+      /KMS\.0205/,
+    );
+    await expectCode(
+      kms.test(`huaweikms://${fake.region}/${'0'.repeat(32)}/${fake.keyIds[0]}`, { connection: 'huawei' }),
+      'KMS_ERROR',
+      /the key is in project 0{32}, the connection "huawei" lists project/,
+    );
+    await expectCode(
+      kms.test(`huaweikms://ap-southeast-1/${fake.projectId}/${fake.keyIds[0]}`, { connection: 'huawei' }),
+      'KMS_ERROR',
+      /the key is in ap-southeast-1/,
+    );
   });
 
   it('reads ~/.huaweicloud/credentials; a wrong SK fails the AK/SK check', async () => {
     mkdirSync(path.join(dir.path, '.huaweicloud'), { recursive: true });
-    writeFileSync(path.join(dir.path, '.huaweicloud', 'credentials'), `[basic]\nak = ${fake.accessKey}\nsk = ${fake.secretKey}\nproject_id = ${fake.projectId}\n\n[old]\nak = ${fake.accessKey}\nsk = wrong\n`);
-    await kms.add({ name: 'huawei-file', provider: 'huaweikms', region: fake.region, endpoint: fake.url, credential: { source: 'default' } });
+    writeFileSync(
+      path.join(dir.path, '.huaweicloud', 'credentials'),
+      `[basic]\nak = ${fake.accessKey}\nsk = ${fake.secretKey}\nproject_id = ${fake.projectId}\n\n[old]\nak = ${fake.accessKey}\nsk = wrong\n`,
+    );
+    await kms.add({
+      name: 'huawei-file',
+      provider: 'huaweikms',
+      region: fake.region,
+      endpoint: fake.url,
+      credential: { source: 'default' },
+    });
     expect((await kms.keys('huawei-file')).length).toBe(9);
-    await kms.add({ name: 'huawei-old', provider: 'huaweikms', region: fake.region, endpoint: fake.url, credential: { source: 'profile', profile: 'old' } });
+    await kms.add({
+      name: 'huawei-old',
+      provider: 'huaweikms',
+      region: fake.region,
+      endpoint: fake.url,
+      credential: { source: 'profile', profile: 'old' },
+    });
     await expectCode(kms.test(uri(1), { connection: 'huawei-old' }), 'AUTH_REQUIRED', /APIGW\.0301/);
   });
 

@@ -32,7 +32,13 @@ describe('OCI Vault: oci-keymanagement + oci-common (HTTP signatures) against a 
       { dir: dir.path },
     );
     kms = new KmsService({ dataDir: dir.path, secrets: new MemorySecretStore(), env: {}, home: dir.path });
-    await kms.add({ name: 'oci', provider: 'ocikms', endpoint: fake.url, scope: fake.compartmentId, credential: { source: 'file', path: fake.configFile } });
+    await kms.add({
+      name: 'oci',
+      provider: 'ocikms',
+      endpoint: fake.url,
+      scope: fake.compartmentId,
+      credential: { source: 'file', path: fake.configFile },
+    });
   });
 
   afterAll(async () => {
@@ -58,7 +64,13 @@ describe('OCI Vault: oci-keymanagement + oci-common (HTTP signatures) against a 
       [fake.versionIds('rsa')[0], false],
       [fake.versionIds('rsa')[1], true],
     ]);
-    expect(fake.seen.every((r) => String(r.headers.authorization).startsWith(`Signature version="1",keyId="${fake.tenancy}/${fake.user}/${fake.fingerprint}",algorithm="rsa-sha256"`))).toBe(true);
+    expect(
+      fake.seen.every((r) =>
+        String(r.headers.authorization).startsWith(
+          `Signature version="1",keyId="${fake.tenancy}/${fake.user}/${fake.fingerprint}",algorithm="rsa-sha256"`,
+        ),
+      ),
+    ).toBe(true);
   });
 
   const cases: Array<[string, KmsAlgorithm]> = [
@@ -94,11 +106,25 @@ describe('OCI Vault: oci-keymanagement + oci-common (HTTP signatures) against a 
   });
 
   it('credentials from the keychain sign the same way; a wrong API key is refused by the signature check', async () => {
-    await kms.add({ name: 'oci-keychain', provider: 'ocikms', credential: { source: 'keychain', secret: { tenancy: fake.tenancy, user: fake.user, fingerprint: fake.fingerprint, privateKey: fake.apiPrivateKey } } });
+    await kms.add({
+      name: 'oci-keychain',
+      provider: 'ocikms',
+      credential: {
+        source: 'keychain',
+        secret: { tenancy: fake.tenancy, user: fake.user, fingerprint: fake.fingerprint, privateKey: fake.apiPrivateKey },
+      },
+    });
     expect((await kms.test(uri('p256'), { connection: 'oci-keychain' })).verifiedLocally).toBe(true);
     const { generateKeyPairSync } = await import('node:crypto');
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await kms.add({ name: 'oci-wrong', provider: 'ocikms', credential: { source: 'keychain', secret: { tenancy: fake.tenancy, user: fake.user, fingerprint: fake.fingerprint, privateKey: other } } });
+    await kms.add({
+      name: 'oci-wrong',
+      provider: 'ocikms',
+      credential: {
+        source: 'keychain',
+        secret: { tenancy: fake.tenancy, user: fake.user, fingerprint: fake.fingerprint, privateKey: other },
+      },
+    });
     await expectCode(kms.test(uri('p256'), { connection: 'oci-wrong' }), 'AUTH_REQUIRED', /NotAuthenticated/);
   });
 

@@ -7,7 +7,12 @@ import type { SignatureAlgorithm } from '../../../electron/core/signing/signer';
 import { opensslVerify } from '../../harness/kms/openssl';
 
 /** A KMS signature must verify with openssl and with Signet's own verifier. */
-export async function expectVerifies(publicKeyPem: string, data: Uint8Array, signature: Uint8Array, algorithm: KmsAlgorithm): Promise<void> {
+export async function expectVerifies(
+  publicKeyPem: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+  algorithm: KmsAlgorithm,
+): Promise<void> {
   expect(opensslVerify(publicKeyPem, data, signature, algorithm), `openssl verifies ${algorithm}`).toBe(true);
   if (algorithm === 'sm2-sm3') {
     const point = sm2PublicKeyFromSpki(publicKeyPem);

@@ -36,7 +36,13 @@ describe('Tencent Cloud KMS: tencentcloud-sdk-nodejs-common (TC3-HMAC-SHA256) ag
     process.env.http_proxy = fake.url;
     dir = tempDir('kms-tencent');
     kms = new KmsService({ dataDir: dir.path, secrets: new MemorySecretStore(), env: {}, home: dir.path });
-    await kms.add({ name: 'tencent', provider: 'tencentkms', region: fake.region, endpoint: 'http://kms.tencentcloudapi.com', credential: { source: 'keychain', secret: { secretId: fake.secretId, secretKey: fake.secretKey } } });
+    await kms.add({
+      name: 'tencent',
+      provider: 'tencentkms',
+      region: fake.region,
+      endpoint: 'http://kms.tencentcloudapi.com',
+      credential: { source: 'keychain', secret: { secretId: fake.secretId, secretKey: fake.secretKey } },
+    });
   });
 
   afterAll(async () => {
@@ -59,7 +65,11 @@ describe('Tencent Cloud KMS: tencentcloud-sdk-nodejs-common (TC3-HMAC-SHA256) ag
       ['', 'enabled', true, ['rsa-pkcs1v15-sha256', 'rsa-pss-sha256']],
     ]);
     expect(fake.tunnels.every((t) => t === 'kms.tencentcloudapi.com:80')).toBe(true);
-    expect(fake.seen.every((r) => r.headers.host === 'kms.tencentcloudapi.com' && /^TC3-HMAC-SHA256 Credential=AKID/.test(String(r.headers.authorization)))).toBe(true);
+    expect(
+      fake.seen.every(
+        (r) => r.headers.host === 'kms.tencentcloudapi.com' && /^TC3-HMAC-SHA256 Credential=AKID/.test(String(r.headers.authorization)),
+      ),
+    ).toBe(true);
   });
 
   it.each([
@@ -85,15 +95,34 @@ describe('Tencent Cloud KMS: tencentcloud-sdk-nodejs-common (TC3-HMAC-SHA256) ag
   });
 
   it('says when the key’s region is not the connection’s', async () => {
-    await expectCode(kms.test(`tencentkms://ap-beijing/${fake.keyIds[0]}`, { connection: 'tencent' }), 'KMS_ERROR', /not in the region the connection uses \(the key is in ap-beijing, the connection "tencent" uses ap-guangzhou\)/);
+    await expectCode(
+      kms.test(`tencentkms://ap-beijing/${fake.keyIds[0]}`, { connection: 'tencent' }),
+      'KMS_ERROR',
+      /not in the region the connection uses \(the key is in ap-beijing, the connection "tencent" uses ap-guangzhou\)/,
+    );
   });
 
   it('reads ~/.tencentcloud/credentials, and a wrong SecretKey fails the TC3 check', async () => {
     mkdirSync(path.join(dir.path, '.tencentcloud'), { recursive: true });
-    writeFileSync(path.join(dir.path, '.tencentcloud', 'credentials'), `[default]\nsecret_id = ${fake.secretId}\nsecret_key = ${fake.secretKey}\n\n[stale]\nsecret_id = ${fake.secretId}\nsecret_key = not-the-key\n`);
-    await kms.add({ name: 'tencent-profile', provider: 'tencentkms', region: fake.region, endpoint: 'http://kms.tencentcloudapi.com', credential: { source: 'default' } });
+    writeFileSync(
+      path.join(dir.path, '.tencentcloud', 'credentials'),
+      `[default]\nsecret_id = ${fake.secretId}\nsecret_key = ${fake.secretKey}\n\n[stale]\nsecret_id = ${fake.secretId}\nsecret_key = not-the-key\n`,
+    );
+    await kms.add({
+      name: 'tencent-profile',
+      provider: 'tencentkms',
+      region: fake.region,
+      endpoint: 'http://kms.tencentcloudapi.com',
+      credential: { source: 'default' },
+    });
     expect((await kms.test(id(1), { connection: 'tencent-profile' })).verifiedLocally).toBe(true);
-    await kms.add({ name: 'tencent-stale', provider: 'tencentkms', region: fake.region, endpoint: 'http://kms.tencentcloudapi.com', credential: { source: 'profile', profile: 'stale' } });
+    await kms.add({
+      name: 'tencent-stale',
+      provider: 'tencentkms',
+      region: fake.region,
+      endpoint: 'http://kms.tencentcloudapi.com',
+      credential: { source: 'profile', profile: 'stale' },
+    });
     await expectCode(kms.test(id(1), { connection: 'tencent-stale' }), 'AUTH_REQUIRED', /AuthFailure\.SignatureFailure/);
   });
 

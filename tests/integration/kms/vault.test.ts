@@ -29,7 +29,12 @@ describe('HashiCorp Vault transit: REST with X-Vault-Token against a fake with r
     dir = tempDir('kms-vault');
     // The "default" source: VAULT_ADDR, ~/.vault-token, VAULT_NAMESPACE and TRANSIT_SECRET_ENGINE_PATH, as cosign reads them.
     writeFileSync(path.join(dir.path, '.vault-token'), `${vault.token}\n`);
-    kms = new KmsService({ dataDir: dir.path, secrets: new MemorySecretStore(), env: { VAULT_ADDR: vault.url, VAULT_NAMESPACE: 'release-team', TRANSIT_SECRET_ENGINE_PATH: 'signing-transit' }, home: dir.path });
+    kms = new KmsService({
+      dataDir: dir.path,
+      secrets: new MemorySecretStore(),
+      env: { VAULT_ADDR: vault.url, VAULT_NAMESPACE: 'release-team', TRANSIT_SECRET_ENGINE_PATH: 'signing-transit' },
+      home: dir.path,
+    });
   });
 
   afterAll(async () => {
@@ -44,7 +49,9 @@ describe('HashiCorp Vault transit: REST with X-Vault-Token against a fake with r
       ['1', 'disabled', false],
       ['2', 'enabled', true],
     ]);
-    expect(vault.seen.every((r) => r.headers['x-vault-token'] === vault.token && r.headers['x-vault-namespace'] === 'release-team')).toBe(true);
+    expect(vault.seen.every((r) => r.headers['x-vault-token'] === vault.token && r.headers['x-vault-namespace'] === 'release-team')).toBe(
+      true,
+    );
   });
 
   const cases: Array<[string, KmsAlgorithm]> = [
@@ -81,23 +88,55 @@ describe('HashiCorp Vault transit: REST with X-Vault-Token against a fake with r
   });
 
   it('refuses what cannot or should not sign', async () => {
-    await expectCode(kms.test('hashivault://bad-pss', { algorithm: 'rsa-pkcs1v15-sha256' }), 'SIGNING_FAILED', /PSS signature where PKCS#1 v1\.5 was asked/);
+    await expectCode(
+      kms.test('hashivault://bad-pss', { algorithm: 'rsa-pkcs1v15-sha256' }),
+      'SIGNING_FAILED',
+      /PSS signature where PKCS#1 v1\.5 was asked/,
+    );
     await expectCode(kms.test('hashivault://rsa', { version: '1' }), 'KMS_ERROR', /version 1\) is disabled/);
     await expectCode(kms.test('hashivault://secrets'), 'KMS_ERROR', /not a signing key/);
-    await expectCode(kms.test('hashivault://missing'), 'KEY_NOT_FOUND', /has no key hashivault:\/\/missing.*transit mount "signing-transit" of namespace release-team/);
+    await expectCode(
+      kms.test('hashivault://missing'),
+      'KEY_NOT_FOUND',
+      /has no key hashivault:\/\/missing.*transit mount "signing-transit" of namespace release-team/,
+    );
     await expectCode(kms.test('hashivault://release', { algorithm: 'rsa-pss-sha256' }), 'UNSUPPORTED', /allows ecdsa-p256-sha256/);
   });
 
   it('tells an expired token from a missing policy', async () => {
     const store = new MemorySecretStore();
     const other = new KmsService({ dataDir: path.join(dir.path, 'other'), secrets: store, env: {}, home: path.join(dir.path, 'nohome') });
-    await other.add({ name: 'vault-expired', provider: 'hashivault', endpoint: vault.url, scope: 'signing-transit|release-team', credential: { source: 'keychain', secret: { token: 'hvs.revoked' } } });
-    await expectCode(other.test('hashivault://release', { connection: 'vault-expired' }), 'AUTH_REQUIRED', /token is expired, revoked or wrong/);
-    await other.add({ name: 'vault-limited', provider: 'hashivault', endpoint: vault.url, scope: 'signing-transit|release-team', credential: { source: 'keychain', secret: { token: vault.limitedToken } } });
-    await expectCode(other.test('hashivault://release', { connection: 'vault-limited' }), 'FORBIDDEN', /policy needs "update" on signing-transit\/sign\/KEY/);
+    await other.add({
+      name: 'vault-expired',
+      provider: 'hashivault',
+      endpoint: vault.url,
+      scope: 'signing-transit|release-team',
+      credential: { source: 'keychain', secret: { token: 'hvs.revoked' } },
+    });
+    await expectCode(
+      other.test('hashivault://release', { connection: 'vault-expired' }),
+      'AUTH_REQUIRED',
+      /token is expired, revoked or wrong/,
+    );
+    await other.add({
+      name: 'vault-limited',
+      provider: 'hashivault',
+      endpoint: vault.url,
+      scope: 'signing-transit|release-team',
+      credential: { source: 'keychain', secret: { token: vault.limitedToken } },
+    });
+    await expectCode(
+      other.test('hashivault://release', { connection: 'vault-limited' }),
+      'FORBIDDEN',
+      /policy needs "update" on signing-transit\/sign\/KEY/,
+    );
     mkdirSync(path.join(dir.path, 'nohome'), { recursive: true });
     await other.add({ name: 'vault-none', provider: 'hashivault', endpoint: vault.url, credential: { source: 'default' } });
-    await expectCode(other.test('hashivault://release', { connection: 'vault-none' }), 'AUTH_REQUIRED', /No HashiCorp Vault credentials were found.*VAULT_TOKEN/);
+    await expectCode(
+      other.test('hashivault://release', { connection: 'vault-none' }),
+      'AUTH_REQUIRED',
+      /No HashiCorp Vault credentials were found.*VAULT_TOKEN/,
+    );
   });
 
   it('backs off when Vault rate-limits, then signs', async () => {

@@ -17,7 +17,8 @@ describe('layers larger than an upload piece move through layouts by streaming',
   let source: RegistryHandle;
   let target: RegistryHandle;
   const home = temp('large');
-  const cli = (args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, SIGNET_HOME: home } });
+  const cli = (args: string[]) =>
+    exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, SIGNET_HOME: home } });
 
   beforeAll(async () => {
     source = await startRegistry();
@@ -37,7 +38,9 @@ describe('layers larger than an upload piece move through layouts by streaming',
     const copy = temp('skopeo-copy');
     // skopeo verifies each blob against its digest while copying; a non-zero exit status rejects.
     await exec('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${target.host}/team/big:1.0`, `dir:${copy}`]);
-    const biggest = readdirSync(copy).map((f) => path.join(copy, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0] as string;
+    const biggest = readdirSync(copy)
+      .map((f) => path.join(copy, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0] as string;
     expect(statSync(biggest).size).toBe(LAYER);
     expect(createHash('sha256').update(readFileSync(biggest)).digest('hex')).toBe(path.basename(biggest));
   }, 180_000);
@@ -52,7 +55,10 @@ describe('layers larger than an upload piece move through layouts by streaming',
     closeSync(fd);
     const fresh = await startRegistry();
     try {
-      await expect(cli(['offline', 'import', dir, '--registry', fresh.host])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('does not match its digest') });
+      await expect(cli(['offline', 'import', dir, '--registry', fresh.host])).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('does not match its digest'),
+      });
       const head = await fetch(`${fresh.url}/v2/team/big/blobs/sha256:${big}`, { method: 'HEAD' });
       expect(head.status).toBe(404);
       const tag = await fetch(`${fresh.url}/v2/team/big/manifests/1.0`, { method: 'HEAD' });

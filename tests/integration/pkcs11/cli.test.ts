@@ -44,7 +44,23 @@ describe('signet token (CLI) against SoftHSM2', () => {
 
   it('generates a key with the PIN from --pin-env, lists it, test-signs its URI; openssl verifies a key it exported', async () => {
     const env = { TOKEN_PIN: '314159' };
-    const generated = await cli(['token', 'generate', 'ci-release', '--type', 'ecdsa-p384', '--token', 'cli-token', '--module', hsm.modulePath, '--pin-env', 'TOKEN_PIN', '--json'], env);
+    const generated = await cli(
+      [
+        'token',
+        'generate',
+        'ci-release',
+        '--type',
+        'ecdsa-p384',
+        '--token',
+        'cli-token',
+        '--module',
+        hsm.modulePath,
+        '--pin-env',
+        'TOKEN_PIN',
+        '--json',
+      ],
+      env,
+    );
     expect(generated.code, generated.err).toBe(0);
     const key = JSON.parse(generated.out) as { uri: string; curve: string; publicKeyPem: string; spkiSha256: string };
     expect(key.curve).toBe('P-384');
@@ -66,7 +82,9 @@ describe('signet token (CLI) against SoftHSM2', () => {
   });
 
   it('a wrong PIN fails once with a clear message that does not contain it', async () => {
-    const result = await cli(['token', 'keys', '--token', 'cli-token', '--module', hsm.modulePath, '--pin-env', 'TOKEN_PIN', '--json'], { TOKEN_PIN: '271828' });
+    const result = await cli(['token', 'keys', '--token', 'cli-token', '--module', hsm.modulePath, '--pin-env', 'TOKEN_PIN', '--json'], {
+      TOKEN_PIN: '271828',
+    });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.out)).toMatchObject({ ok: false, code: 'BAD_PASSPHRASE' });
     expect(result.err).toMatch(/PIN .* was wrong/);

@@ -32,7 +32,12 @@ describe('signing an image with a PKCS#11 token key', () => {
     registry = await startRegistry();
     image = await pushTestImage(registry.url, 'team/app', '1.0');
     const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-p11-sign-'));
-    core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore(), doctor: { findPkcs11Modules: async () => [{ path: hsm.modulePath, name: 'SoftHSM2', source: 'known-path' }] } });
+    core = createCore({
+      dataDir,
+      host: 'cli',
+      keySecrets: new MemorySecretStore(),
+      doctor: { findPkcs11Modules: async () => [{ path: hsm.modulePath, name: 'SoftHSM2', source: 'known-path' }] },
+    });
     id = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
   });
   afterAll(async () => {
@@ -41,8 +46,16 @@ describe('signing an image with a PKCS#11 token key', () => {
   });
 
   it('signs with the token key given as a pkcs11: URI and the PIN from the call; the token key’s public key verifies it', async () => {
-    const token = (await ok<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find((t) => t.label === 'release-token')!;
-    const key = await ok<{ uri: string; publicKeyPem?: string }>('tokens.generate', { module: hsm.modulePath, token: token.serial, label: 'cosign-release', type: 'ecdsa-p256', pin: hsm.pin });
+    const token = (await ok<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find(
+      (t) => t.label === 'release-token',
+    )!;
+    const key = await ok<{ uri: string; publicKeyPem?: string }>('tokens.generate', {
+      module: hsm.modulePath,
+      token: token.serial,
+      label: 'cosign-release',
+      type: 'ecdsa-p256',
+      pin: hsm.pin,
+    });
     const uri = key.uri;
     expect(uri).toContain('module-path=');
     const wrong = await call('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: uri, pin: '000000' });
@@ -51,13 +64,25 @@ describe('signing an image with a PKCS#11 token key', () => {
     expect(await ok('signatures.verify', { id, repository: 'team/app', digest: image.digest })).toMatchObject({ verdict: 'unsigned' });
 
     await ok('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: uri, pin: hsm.pin });
-    const listed = await ok<{ keys: Array<{ label: string; publicKeyPem?: string }> }>('tokens.keys', { module: hsm.modulePath, token: token.serial, pin: hsm.pin });
+    const listed = await ok<{ keys: Array<{ label: string; publicKeyPem?: string }> }>('tokens.keys', {
+      module: hsm.modulePath,
+      token: token.serial,
+      pin: hsm.pin,
+    });
     const pem = listed.keys.find((k) => k.label === 'cosign-release')?.publicKeyPem ?? key.publicKeyPem;
     expect(pem).toMatch(/BEGIN PUBLIC KEY/);
-    const report = await ok<{ verdict: string; signatures: Array<{ fingerprint: string }> }>('signatures.verify', { id, repository: 'team/app', digest: image.digest, publicKeys: [pem] });
+    const report = await ok<{ verdict: string; signatures: Array<{ fingerprint: string }> }>('signatures.verify', {
+      id,
+      repository: 'team/app',
+      digest: image.digest,
+      publicKeys: [pem],
+    });
     expect(report.verdict).toBe('verified');
     // View key details: the token's serial, from the audit log's record of this signing.
-    const details = await ok<{ recorded?: { tokenSerial?: string; provider?: string } }>('signatures.keyDetails', { fingerprint: report.signatures[0]!.fingerprint, digest: image.digest });
+    const details = await ok<{ recorded?: { tokenSerial?: string; provider?: string } }>('signatures.keyDetails', {
+      fingerprint: report.signatures[0]!.fingerprint,
+      digest: image.digest,
+    });
     expect(details.recorded).toMatchObject({ tokenSerial: token.serial, provider: 'pkcs11' });
 
     // cosign-style: the PIN inside the URI's query. It signs, and the PIN appears in no audit entry.
@@ -68,26 +93,68 @@ describe('signing an image with a PKCS#11 token key', () => {
   });
 
   it('signs in Notation format with a token key and the chain a CA issued for it (given for the call); jwcrypto verifies the envelope and Signet verifies it with the CA', async () => {
-    const token = (await ok<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find((t) => t.label === 'release-token')!;
-    const key = await ok<{ uri: string; publicKeyPem?: string }>('tokens.generate', { module: hsm.modulePath, token: token.serial, label: 'notation-release', type: 'ecdsa-p256', pin: hsm.pin });
-    const listed = await ok<{ keys: Array<{ label: string; publicKeyPem?: string }> }>('tokens.keys', { module: hsm.modulePath, token: token.serial, pin: hsm.pin });
+    const token = (await ok<Array<{ serial: string; label: string }>>('tokens.list', { module: hsm.modulePath })).find(
+      (t) => t.label === 'release-token',
+    )!;
+    const key = await ok<{ uri: string; publicKeyPem?: string }>('tokens.generate', {
+      module: hsm.modulePath,
+      token: token.serial,
+      label: 'notation-release',
+      type: 'ecdsa-p256',
+      pin: hsm.pin,
+    });
+    const listed = await ok<{ keys: Array<{ label: string; publicKeyPem?: string }> }>('tokens.keys', {
+      module: hsm.modulePath,
+      token: token.serial,
+      pin: hsm.pin,
+    });
     const pem = (listed.keys.find((k) => k.label === 'notation-release')?.publicKeyPem ?? key.publicKeyPem) as string;
     const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const caSubject = { commonName: 'Token CA', organization: 'Signet Test' };
     const now = Date.now();
-    const caPem = makeCertificate({ subject: caSubject, publicKey: ca.publicKey, issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: true });
-    const leafPem = makeCertificate({ subject: { commonName: 'notation-release', organization: 'Signet Test' }, publicKey: createPublicKey(pem), issuer: { subject: caSubject, privateKey: ca.privateKey }, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000), ca: false });
+    const caPem = makeCertificate({
+      subject: caSubject,
+      publicKey: ca.publicKey,
+      issuer: { subject: caSubject, privateKey: ca.privateKey },
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 86_400_000),
+      ca: true,
+    });
+    const leafPem = makeCertificate({
+      subject: { commonName: 'notation-release', organization: 'Signet Test' },
+      publicKey: createPublicKey(pem),
+      issuer: { subject: caSubject, privateKey: ca.privateKey },
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 86_400_000),
+      ca: false,
+    });
     const notary = await pushTestImage(registry.url, 'team/notary', '1.0', { seed: 'p11-notation' });
-    await ok('signatures.sign', { id, repository: 'team/notary', digest: notary.digest, key: key.uri, pin: hsm.pin, format: 'notation', certificateChain: leafPem + caPem });
+    await ok('signatures.sign', {
+      id,
+      repository: 'team/notary',
+      digest: notary.digest,
+      key: key.uri,
+      pin: hsm.pin,
+      format: 'notation',
+      certificateChain: leafPem + caPem,
+    });
     const client = new RegistryClient({ registry: registry.host });
     const [referrer] = (await client.referrers('team/notary', notary.digest)).descriptors;
     const manifest = await client.manifest('team/notary', referrer!.digest);
     const envelope = await client.blob('team/notary', manifest.parsed.layers[0]!.digest, 1 << 20);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'signet-p11-notation-')), 'envelope.jws');
     writeFileSync(file, envelope);
-    expect(execFileSync('/usr/bin/python3', [path.join(import.meta.dirname, '..', '..', 'harness', 'peers', 'notation_jws_verify.py'), file], { encoding: 'utf8' }).trim()).toBe(notary.digest);
+    expect(
+      execFileSync('/usr/bin/python3', [path.join(import.meta.dirname, '..', '..', 'harness', 'peers', 'notation_jws_verify.py'), file], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe(notary.digest);
     await ok('trust.add', { name: 'Token CA', data: caPem, stores: ['ca:token'] });
-    const report = await ok<{ signatures: Array<{ format: string; verdict: string }> }>('signatures.verify', { id, repository: 'team/notary', digest: notary.digest });
+    const report = await ok<{ signatures: Array<{ format: string; verdict: string }> }>('signatures.verify', {
+      id,
+      repository: 'team/notary',
+      digest: notary.digest,
+    });
     expect(report.signatures).toEqual([expect.objectContaining({ format: 'notation', verdict: 'verified' })]);
   });
 });

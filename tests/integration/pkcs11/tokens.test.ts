@@ -19,7 +19,11 @@ function opensslVerify(pem: string, data: Buffer, signature: Uint8Array, hash: s
   writeFileSync(path.join(dir, 'pub.pem'), pem);
   writeFileSync(path.join(dir, 'data'), data);
   writeFileSync(path.join(dir, 'sig'), signature);
-  const run = spawnSync(openssl, ['dgst', `-${hash}`, ...extra, '-verify', path.join(dir, 'pub.pem'), '-signature', path.join(dir, 'sig'), path.join(dir, 'data')], { encoding: 'utf8' });
+  const run = spawnSync(
+    openssl,
+    ['dgst', `-${hash}`, ...extra, '-verify', path.join(dir, 'pub.pem'), '-signature', path.join(dir, 'sig'), path.join(dir, 'data')],
+    { encoding: 'utf8' },
+  );
   return `${run.stdout}${run.stderr}`.trim();
 }
 
@@ -36,7 +40,11 @@ async function refusal(promise: Promise<unknown>): Promise<SignetError> {
 beforeAll(async () => {
   hsm = await startSoftHsm({ label: 'signet-a', pin: '246810' });
   // A second token with another PIN, initialised before the module loads (SoftHSM reads its token directory then).
-  const second = spawnSync(requireCommand('softhsm2-util', 'softhsm2'), ['--init-token', '--free', '--label', 'signet-b', '--pin', '135790', '--so-pin', '12345678'], { env: { ...process.env, ...hsm.env }, encoding: 'utf8' });
+  const second = spawnSync(
+    requireCommand('softhsm2-util', 'softhsm2'),
+    ['--init-token', '--free', '--label', 'signet-b', '--pin', '135790', '--so-pin', '12345678'],
+    { env: { ...process.env, ...hsm.env }, encoding: 'utf8' },
+  );
   if (second.status !== 0) throw new Error(second.stderr);
   Object.assign(process.env, hsm.env);
   work = mkdtempSync(path.join(tmpdir(), 'signet-p11-'));
@@ -57,7 +65,11 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     const tokens = all.filter((t) => t.flags.tokenInitialized);
     expect(tokens.map((t) => t.label).sort()).toEqual(['signet-a', 'signet-b']);
     const a = tokens.find((t) => t.label === 'signet-a')!;
-    expect(a).toMatchObject({ module: hsm.modulePath, manufacturer: 'SoftHSM project', flags: { loginRequired: true, userPinInitialized: true, userPinLocked: false } });
+    expect(a).toMatchObject({
+      module: hsm.modulePath,
+      manufacturer: 'SoftHSM project',
+      flags: { loginRequired: true, userPinInitialized: true, userPinLocked: false },
+    });
     expect(a.serial).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -74,7 +86,13 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
       ['rsa-3072', 'rsa-pkcs1v15-sha256', 'sha256'],
     ] as const) {
       const key = await service.generate({ module: hsm.modulePath, token: serial, pin: '246810', label: `release-${type}`, type });
-      expect(key).toMatchObject({ label: `release-${type}`, hasPrivateKey: true, hasPublicKey: true, canSign: true, alwaysAuthenticate: false });
+      expect(key).toMatchObject({
+        label: `release-${type}`,
+        hasPrivateKey: true,
+        hasPublicKey: true,
+        canSign: true,
+        alwaysAuthenticate: false,
+      });
       expect(key.idHex).toMatch(/^[0-9a-f]{32}$/);
       expect(key.algorithms).toContain(algorithm);
       const signer = await service.openSigner(key.uri, { pin: '246810' });
@@ -91,13 +109,17 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
   });
 
   it('signs RSA-PSS and PKCS#1 v1.5 SHA-384 with one RSA key; openssl verifies', async () => {
-    const key = (await service.keys({ module: hsm.modulePath, token: serial, pin: '246810' })).keys.find((k) => k.label === 'release-rsa-2048')!;
+    const key = (await service.keys({ module: hsm.modulePath, token: serial, pin: '246810' })).keys.find(
+      (k) => k.label === 'release-rsa-2048',
+    )!;
     expect(key.modulusBits).toBe(2048);
     const data = Buffer.from('PSS over a token key');
     const pss = await service.openSigner(key.uri, { pin: '246810', algorithm: 'rsa-pss-sha256' });
     const signature = await pss.sign(data);
     pss.close();
-    expect(opensslVerify(key.publicKeyPem!, data, signature, 'sha256', ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'])).toBe('Verified OK');
+    expect(
+      opensslVerify(key.publicKeyPem!, data, signature, 'sha256', ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32']),
+    ).toBe('Verified OK');
     const pkcs1 = await service.openSigner(key.uri, { pin: '246810', algorithm: 'rsa-pkcs1v15-sha384' });
     expect(opensslVerify(key.publicKeyPem!, data, await pkcs1.sign(data), 'sha384')).toBe('Verified OK');
     pkcs1.close();
@@ -124,7 +146,9 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     expect(result.uri).not.toContain('246810');
     const pinFile = path.join(work, 'pin.txt');
     writeFileSync(pinFile, '246810\n', { mode: 0o600 });
-    const viaFile = await service.testSign({ uri: `pkcs11:token=signet-a;object=release-rsa-2048?module-path=${hsm.modulePath}&pin-source=file://${pinFile}` });
+    const viaFile = await service.testSign({
+      uri: `pkcs11:token=signet-a;object=release-rsa-2048?module-path=${hsm.modulePath}&pin-source=file://${pinFile}`,
+    });
     expect(viaFile).toMatchObject({ ok: true, algorithm: 'rsa-pkcs1v15-sha256' });
   });
 
@@ -137,7 +161,9 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
       expect(error.message).toMatch(/wrong.*did not try again/);
       expect(error.message).not.toContain('999999');
       expect(spy).toHaveBeenCalledTimes(1);
-      const viaUri = await refusal(service.testSign({ uri: `pkcs11:token=signet-a;object=release-ecdsa-p256?module-path=${hsm.modulePath}&pin-value=888888` }));
+      const viaUri = await refusal(
+        service.testSign({ uri: `pkcs11:token=signet-a;object=release-ecdsa-p256?module-path=${hsm.modulePath}&pin-value=888888` }),
+      );
       expect(viaUri.code).toBe('BAD_PASSPHRASE');
       expect(viaUri.message).not.toContain('888888');
       expect(spy).toHaveBeenCalledTimes(2);
@@ -150,7 +176,9 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     const mod = await loadModule(hsm.modulePath);
     const spy = vi.spyOn(mod.p11, 'C_Login');
     try {
-      const error = await refusal(service.testSign({ uri: `pkcs11:object=release-ecdsa-p256?module-path=${hsm.modulePath}`, pin: '246810' }));
+      const error = await refusal(
+        service.testSign({ uri: `pkcs11:object=release-ecdsa-p256?module-path=${hsm.modulePath}`, pin: '246810' }),
+      );
       expect(error.code).toBe('CONFLICT');
       expect(error.message).toMatch(/2 tokens match/);
       expect(spy).not.toHaveBeenCalled();
@@ -178,21 +206,63 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
       p11.C_GenerateKeyPair(
         session,
         { mechanism: lib.CKM_EC_KEY_PAIR_GEN },
-        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'guarded' }, { type: lib.CKA_ID, value: Buffer.from([0x47]) }, { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }, { type: lib.CKA_VERIFY, value: true }],
-        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'guarded' }, { type: lib.CKA_ID, value: Buffer.from([0x47]) }, { type: lib.CKA_PRIVATE, value: true }, { type: lib.CKA_SENSITIVE, value: true }, { type: lib.CKA_SIGN, value: true }, { type: lib.CKA_ALWAYS_AUTHENTICATE, value: true }, { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_ECDSA) }],
+        [
+          { type: lib.CKA_TOKEN, value: true },
+          { type: lib.CKA_LABEL, value: 'guarded' },
+          { type: lib.CKA_ID, value: Buffer.from([0x47]) },
+          { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') },
+          { type: lib.CKA_VERIFY, value: true },
+        ],
+        [
+          { type: lib.CKA_TOKEN, value: true },
+          { type: lib.CKA_LABEL, value: 'guarded' },
+          { type: lib.CKA_ID, value: Buffer.from([0x47]) },
+          { type: lib.CKA_PRIVATE, value: true },
+          { type: lib.CKA_SENSITIVE, value: true },
+          { type: lib.CKA_SIGN, value: true },
+          { type: lib.CKA_ALWAYS_AUTHENTICATE, value: true },
+          { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_ECDSA) },
+        ],
       );
       // Allowed only a mechanism SoftHSM 2.6 does not implement: no algorithm is usable.
       p11.C_GenerateKeyPair(
         session,
         { mechanism: lib.CKM_EC_KEY_PAIR_GEN },
-        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'unusable' }, { type: lib.CKA_ID, value: Buffer.from([0x55]) }, { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }],
-        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'unusable' }, { type: lib.CKA_ID, value: Buffer.from([0x55]) }, { type: lib.CKA_PRIVATE, value: true }, { type: lib.CKA_SIGN, value: true }, { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_ECDSA_SHA256) }],
+        [
+          { type: lib.CKA_TOKEN, value: true },
+          { type: lib.CKA_LABEL, value: 'unusable' },
+          { type: lib.CKA_ID, value: Buffer.from([0x55]) },
+          { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') },
+        ],
+        [
+          { type: lib.CKA_TOKEN, value: true },
+          { type: lib.CKA_LABEL, value: 'unusable' },
+          { type: lib.CKA_ID, value: Buffer.from([0x55]) },
+          { type: lib.CKA_PRIVATE, value: true },
+          { type: lib.CKA_SIGN, value: true },
+          { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_ECDSA_SHA256) },
+        ],
       );
       p11.C_GenerateKeyPair(
         session,
         { mechanism: lib.CKM_RSA_PKCS_KEY_PAIR_GEN },
-        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'pss-only' }, { type: lib.CKA_ID, value: Buffer.from([0x50]) }, { type: lib.CKA_MODULUS_BITS, value: 2048 }, { type: lib.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }, { type: lib.CKA_VERIFY, value: true }],
-        [{ type: lib.CKA_TOKEN, value: true }, { type: lib.CKA_LABEL, value: 'pss-only' }, { type: lib.CKA_ID, value: Buffer.from([0x50]) }, { type: lib.CKA_PRIVATE, value: true }, { type: lib.CKA_SENSITIVE, value: true }, { type: lib.CKA_SIGN, value: true }, { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_SHA256_RSA_PKCS_PSS) }],
+        [
+          { type: lib.CKA_TOKEN, value: true },
+          { type: lib.CKA_LABEL, value: 'pss-only' },
+          { type: lib.CKA_ID, value: Buffer.from([0x50]) },
+          { type: lib.CKA_MODULUS_BITS, value: 2048 },
+          { type: lib.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+          { type: lib.CKA_VERIFY, value: true },
+        ],
+        [
+          { type: lib.CKA_TOKEN, value: true },
+          { type: lib.CKA_LABEL, value: 'pss-only' },
+          { type: lib.CKA_ID, value: Buffer.from([0x50]) },
+          { type: lib.CKA_PRIVATE, value: true },
+          { type: lib.CKA_SENSITIVE, value: true },
+          { type: lib.CKA_SIGN, value: true },
+          { type: lib.CKA_ALLOWED_MECHANISMS, value: ulongs(lib.CKM_SHA256_RSA_PKCS_PSS) },
+        ],
       );
     } finally {
       p11.C_Logout(session);
@@ -218,14 +288,18 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     expect(opensslVerify(guarded.publicKeyPem!, data, signature, 'sha256')).toBe('Verified OK');
     signer.close();
 
-    expect((await refusal(service.openSigner(pssOnly.uri, { pin: '246810', algorithm: 'rsa-pkcs1v15-sha256' }))).message).toMatch(/does not allow/);
+    expect((await refusal(service.openSigner(pssOnly.uri, { pin: '246810', algorithm: 'rsa-pkcs1v15-sha256' }))).message).toMatch(
+      /does not allow/,
+    );
     const pss = await service.openSigner(pssOnly.uri, { pin: '246810' });
     expect(pss.describe().algorithm).toBe('rsa-pss-sha256');
     const pssSig = await pss.sign(data);
     // CKM_SHA256_RSA_PKCS_PSS hashes on the token, so a precomputed digest cannot be signed.
     await expect(pss.signDigest!(new Uint8Array(32))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     pss.close();
-    expect(opensslVerify(pssOnly.publicKeyPem!, data, pssSig, 'sha256', ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32'])).toBe('Verified OK');
+    expect(
+      opensslVerify(pssOnly.publicKeyPem!, data, pssSig, 'sha256', ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32']),
+    ).toBe('Verified OK');
   });
 
   it('refuses a token signature that does not verify with the key’s public key', async () => {
@@ -238,7 +312,9 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
     }) as typeof mod.p11.C_Sign);
     try {
       for (const label of ['release-ecdsa-p256', 'release-rsa-2048']) {
-        const error = await refusal(service.testSign({ uri: `pkcs11:serial=${serial};object=${label}?module-path=${hsm.modulePath}`, pin: '246810' }));
+        const error = await refusal(
+          service.testSign({ uri: `pkcs11:serial=${serial};object=${label}?module-path=${hsm.modulePath}`, pin: '246810' }),
+        );
         expect(error.code).toBe('SIGNING_FAILED');
         expect(error.message).toMatch(/does not verify.*refused the signature/);
       }
@@ -248,14 +324,18 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
   });
 
   it('refuses a pkcs11: URI with the PIN in its path, and never echoes it', async () => {
-    const error = await refusal(service.testSign({ uri: `pkcs11:token=signet-a;object=release-ecdsa-p256;pin-value=246810?module-path=${hsm.modulePath}` }));
+    const error = await refusal(
+      service.testSign({ uri: `pkcs11:token=signet-a;object=release-ecdsa-p256;pin-value=246810?module-path=${hsm.modulePath}` }),
+    );
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(/pin-value.*path/);
     expect(error.message).not.toContain('246810');
   });
 
   it('refuses a second key with the same label', async () => {
-    const error = await refusal(service.generate({ module: hsm.modulePath, token: serial, pin: '246810', label: 'release-ecdsa-p256', type: 'ecdsa-p256' }));
+    const error = await refusal(
+      service.generate({ module: hsm.modulePath, token: serial, pin: '246810', label: 'release-ecdsa-p256', type: 'ecdsa-p256' }),
+    );
     expect(error.code).toBe('CONFLICT');
   });
 

@@ -15,7 +15,9 @@ describe('the desktop app listens for registry events while it runs', () => {
       expect(first?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${first?.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${first?.url}/events/reg`, { method: 'POST', body: '{}' })).status).toBe(401);
-      expect(await startAppRulesListener({ dataDir, host: 'electron', env: { SIGNET_RULES_PORT: String(first?.port) }, log })).toBeUndefined();
+      expect(
+        await startAppRulesListener({ dataDir, host: 'electron', env: { SIGNET_RULES_PORT: String(first?.port) }, log }),
+      ).toBeUndefined();
       expect(lines.join('\n')).toMatch(/not listening for registry events on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
     } finally {
       await first?.close();

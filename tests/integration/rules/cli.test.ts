@@ -14,7 +14,11 @@ describe('signet rule … and signet rules serve', () => {
   let keyring: KeyringHandle;
   let registry: RegistryHandle;
   const home = mkdtempSync(path.join(tmpdir(), 'signet-rules-cli-'));
-  const signet = (...args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home } });
+  const signet = (...args: string[]) =>
+    exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...keyring.env, SIGNET_HOME: home },
+    });
   let id: string;
 
   beforeAll(async () => {
@@ -34,7 +38,25 @@ describe('signet rule … and signet rules serve', () => {
     expect((await signet('rule', 'keys')).stdout).toMatch(/^KEY\s+UNATTENDED\s+WHY\nrelease\s+yes\s+In the OS keychain/);
     const bad = signet('rule', 'add', 'Bad--Name', '--registry', id, '--namespace', 'team', '--key', 'release');
     await expect(bad).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('lower case') });
-    expect((await signet('rule', 'add', 'team/release', '--registry', id, '--namespace', 'team', '--tags', 'v*', '--key', 'release', '--description', 'Release tags')).stdout).toContain('team/release');
+    expect(
+      (
+        await signet(
+          'rule',
+          'add',
+          'team/release',
+          '--registry',
+          id,
+          '--namespace',
+          'team',
+          '--tags',
+          'v*',
+          '--key',
+          'release',
+          '--description',
+          'Release tags',
+        )
+      ).stdout,
+    ).toContain('team/release');
     const list = await signet('rule', 'list');
     expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+TRIGGER\s+MATCHES\s+FORMATS\s+KEY$/);
     expect(list.stdout).toMatch(/^team\/release\s+manual\s+\S+: team\/\*\*:v\*\s+cosign\s+release$/m);
@@ -45,7 +67,9 @@ describe('signet rule … and signet rules serve', () => {
     const run = await signet('rule', 'run', 'team/release');
     expect(run.stdout).toMatch(/completed\. Signed 1, already signed 0, failed 0/);
     expect((await signet('rule', 'run', 'team/release')).stdout).toMatch(/Signed 0, already signed 1/);
-    expect((await signet('rule', 'show', 'team/release')).stdout).toMatch(/Recent runs:\n.*completed\s+signed 0, already 1[\s\S]*signed 1, already 0/);
+    expect((await signet('rule', 'show', 'team/release')).stdout).toMatch(
+      /Recent runs:\n.*completed\s+signed 0, already 1[\s\S]*signed 1, already 0/,
+    );
     const edited = await signet('rule', 'edit', 'team/release', '--trigger', 'event+manual', '--rename', 'team/on-push');
     expect(edited.stdout).toContain('event+manual');
     await expect(signet('rule', 'show', 'team/release')).rejects.toMatchObject({ code: 1 });
@@ -58,15 +82,42 @@ describe('signet rule … and signet rules serve', () => {
     for (let i = 0; i < 6; i++) digests.push((await pushTestImage(registry.url, 'race/app', `v${i}`, { seed: `race-${i}` })).digest);
     await signet('rule', 'add', 'race', '--registry', id, '--namespace', 'race', '--key', 'release');
     const runs = await Promise.allSettled([signet('rule', 'run', 'race', '--json'), signet('rule', 'run', 'race', '--json')]);
-    const counts = runs.map((r) => (JSON.parse(r.status === 'fulfilled' ? r.value.stdout : (r.reason as { stdout: string }).stdout) as { counts: { signed: number } }).counts.signed);
+    const counts = runs.map(
+      (r) =>
+        (JSON.parse(r.status === 'fulfilled' ? r.value.stdout : (r.reason as { stdout: string }).stdout) as { counts: { signed: number } })
+          .counts.signed,
+    );
     expect(counts[0]! + counts[1]!).toBe(6);
     const pem = (JSON.parse((await signet('key', 'show', 'release', '--json')).stdout) as { publicKey: string }).publicKey;
-    for (const digest of digests) expect(await cosignSignatures(registry, 'race/app', digest, pem)).toMatchObject({ count: 1, verified: 1 });
+    for (const digest of digests)
+      expect(await cosignSignatures(registry, 'race/app', digest, pem)).toMatchObject({ count: 1, verified: 1 });
   });
 
   it('rules serve prints the notifications snippet and Harbor settings, refuses events without the secret, and signs a matching push', async () => {
-    await signet('rule', 'add', 'serve-me', '--registry', id, '--namespace', 'team', '--tags', 'v*', '--key', 'release', '--trigger', 'event+manual');
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'rules', 'serve', '--port', '0', '--secret-env', 'EVENTS_SECRET'], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home, EVENTS_SECRET: 'cli-test-secret-0123456789' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    await signet(
+      'rule',
+      'add',
+      'serve-me',
+      '--registry',
+      id,
+      '--namespace',
+      'team',
+      '--tags',
+      'v*',
+      '--key',
+      'release',
+      '--trigger',
+      'event+manual',
+    );
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'bin', 'signet.mjs'), 'rules', 'serve', '--port', '0', '--secret-env', 'EVENTS_SECRET'],
+      {
+        cwd: root,
+        env: { ...process.env, ...keyring.env, SIGNET_HOME: home, EVENTS_SECRET: 'cli-test-secret-0123456789' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -81,14 +132,30 @@ describe('signet rule … and signet rules serve', () => {
       expect(out).toContain('Rules that sign on push: serve-me.');
 
       const image = await pushTestImage(registry.url, 'team/app', 'v2', { seed: 'cli-v2' });
-      const event = { events: [{ id: 'cli-1', action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.digest, repository: 'team/app', tag: 'v2' } }] };
+      const event = {
+        events: [
+          {
+            id: 'cli-1',
+            action: 'push',
+            target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.digest, repository: 'team/app', tag: 'v2' },
+          },
+        ],
+      };
       const refused = await fetch(`${url}/events/${id}`, { method: 'POST', body: JSON.stringify(event) });
       expect(refused.status).toBe(401);
       await waitFor(() => err.includes('no valid shared secret (401)'), 'the refusal to be logged', 10_000);
-      const taken = await fetch(`${url}/events/${id}`, { method: 'POST', headers: { Authorization: 'Bearer cli-test-secret-0123456789' }, body: JSON.stringify(event) });
+      const taken = await fetch(`${url}/events/${id}`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer cli-test-secret-0123456789' },
+        body: JSON.stringify(event),
+      });
       expect(taken.status).toBe(200);
       const pem = (JSON.parse((await signet('key', 'show', 'release', '--json')).stdout) as { publicKey: string }).publicKey;
-      await waitFor(async () => (await cosignSignatures(registry, 'team/app', image.digest, pem)).verified === 1, 'the push to be signed', 30_000);
+      await waitFor(
+        async () => (await cosignSignatures(registry, 'team/app', image.digest, pem)).verified === 1,
+        'the push to be signed',
+        30_000,
+      );
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -97,7 +164,11 @@ describe('signet rule … and signet rules serve', () => {
   });
 
   it('signet serve --rules-port also listens for registry events while the app is served', async () => {
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json', '--rules-port', '0'], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), 'serve', '--json', '--rules-port', '0'], {
+      cwd: root,
+      env: { ...process.env, ...keyring.env, SIGNET_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {

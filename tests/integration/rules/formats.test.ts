@@ -8,7 +8,10 @@ import type { DryRun, RuleRun } from '../../../shared/models/rules';
 import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
 import { ok } from './helpers';
 
-/** Each format decides "already signed by this key" its own way: cosign by the key, Notation by the leaf certificate, simple signing by the OpenPGP fingerprint. */
+/**
+ * Each format decides "already signed by this key" its own way: cosign by the key, Notation by the leaf certificate, simple signing by the
+ * OpenPGP fingerprint.
+ */
 describe('rules in every format Signet writes', () => {
   let registry: RegistryHandle;
   let core: Core;
@@ -18,24 +21,42 @@ describe('rules in every format Signet writes', () => {
     registry = await startRegistry();
     await pushTestImage(registry.url, 'team/app', 'v1', { seed: 'formats-1' });
     await pushTestImage(registry.url, 'team/app', 'v2', { seed: 'formats-2' });
-    core = createCore({ dataDir: mkdtempSync(path.join(tmpdir(), 'signet-rules-formats-')), host: 'cli', keySecrets: new MemorySecretStore() });
+    core = createCore({
+      dataDir: mkdtempSync(path.join(tmpdir(), 'signet-rules-formats-')),
+      host: 'cli',
+      keySecrets: new MemorySecretStore(),
+    });
     id = (await ok<{ id: string }>(core.dispatch('registry.add', { host: registry.host, lookaside }))).id;
     await ok(core.dispatch('keys.generate', { name: 'x509', type: 'x509-ecdsa-p256', userId: 'release.example.com' }));
     await ok(core.dispatch('keys.generate', { name: 'pgp', type: 'pgp-ed25519', userId: 'Release <release@example.com>' }));
   });
   afterAll(() => registry?.stop());
 
-  const base = { description: '', registry: '', namespace: 'team', repositories: '**', tags: 'v*', trigger: 'manual', enabled: true, exclusive: false };
+  const base = {
+    description: '',
+    registry: '',
+    namespace: 'team',
+    repositories: '**',
+    tags: 'v*',
+    trigger: 'manual',
+    enabled: true,
+    exclusive: false,
+  };
 
   it('cosign and Notation with one x509 key: signed once each, then found signed', async () => {
     await ok(core.dispatch('rules.add', { ...base, registry: id, name: 'x509-rule', key: 'x509', formats: ['cosign', 'notation'] }));
     const first = await ok<RuleRun>(core.dispatch('rules.run', { name: 'x509-rule' }));
     expect(first.counts).toMatchObject({ signed: 4, alreadySigned: 0, failed: 0 });
     const dry = await ok<DryRun>(core.dispatch('rules.dryRun', { name: 'x509-rule' }));
-    expect(dry.matches.map((m) => [m.tag, m.signed.sort().join(), m.wouldSign.length])).toEqual([['v1', 'cosign,notation', 0], ['v2', 'cosign,notation', 0]]);
+    expect(dry.matches.map((m) => [m.tag, m.signed.sort().join(), m.wouldSign.length])).toEqual([
+      ['v1', 'cosign,notation', 0],
+      ['v2', 'cosign,notation', 0],
+    ]);
     const second = await ok<RuleRun>(core.dispatch('rules.run', { name: 'x509-rule' }));
     expect(second.counts).toMatchObject({ signed: 0, alreadySigned: 4 });
-    const report = await ok<{ signatures: Array<{ format: string; verdict: string }> }>(core.dispatch('signatures.verify', { id, repository: 'team/app', digest: dry.matches[0]!.digest }));
+    const report = await ok<{ signatures: Array<{ format: string; verdict: string }> }>(
+      core.dispatch('signatures.verify', { id, repository: 'team/app', digest: dry.matches[0]!.digest }),
+    );
     expect(report.signatures.map((s) => s.format).sort()).toEqual(['cosign', 'notation']);
   });
 
@@ -45,12 +66,17 @@ describe('rules in every format Signet writes', () => {
     expect(first.counts).toMatchObject({ signed: 2, failed: 0 });
     const second = await ok<RuleRun>(core.dispatch('rules.run', { name: 'pgp-rule' }));
     expect(second.counts).toMatchObject({ signed: 0, alreadySigned: 2 });
-    const files = readdirSync(lookaside, { recursive: true }).map(String).filter((f) => /signature-\d+$/.test(f));
+    const files = readdirSync(lookaside, { recursive: true })
+      .map(String)
+      .filter((f) => /signature-\d+$/.test(f));
     expect(files).toHaveLength(2);
   });
 
   it('a key that cannot make a format is refused at save, in words', async () => {
-    const refused = (await core.dispatch('rules.add', { ...base, registry: id, name: 'pgp-cosign', key: 'pgp', formats: ['cosign'] })) as { ok: false; message: string };
+    const refused = (await core.dispatch('rules.add', { ...base, registry: id, name: 'pgp-cosign', key: 'pgp', formats: ['cosign'] })) as {
+      ok: false;
+      message: string;
+    };
     expect(refused.message).toMatch(/cannot sign cosign/);
   });
 });

@@ -12,11 +12,19 @@ export async function ok<T>(result: Promise<unknown>): Promise<T> {
 }
 
 /** Every cosign signature on a digest, each checked by openssl (a verifier nobody here wrote) against the key's public PEM. */
-export async function cosignSignatures(registry: RegistryHandle, repository: string, digest: string, pem: string, check = true): Promise<{ count: number; verified: number; payloads: string[] }> {
+export async function cosignSignatures(
+  registry: RegistryHandle,
+  repository: string,
+  digest: string,
+  pem: string,
+  check = true,
+): Promise<{ count: number; verified: number; payloads: string[] }> {
   const client = new RegistryClient({ registry: registry.host });
   let manifest;
   try {
-    manifest = JSON.parse((await client.manifest(repository, `${digest.replace(':', '-')}.sig`)).bytes.toString()) as { layers: Array<{ digest: string; annotations: Record<string, string> }> };
+    manifest = JSON.parse((await client.manifest(repository, `${digest.replace(':', '-')}.sig`)).bytes.toString()) as {
+      layers: Array<{ digest: string; annotations: Record<string, string> }>;
+    };
   } catch {
     return { count: 0, verified: 0, payloads: [] };
   }
@@ -30,9 +38,17 @@ export async function cosignSignatures(registry: RegistryHandle, repository: str
     payloads.push(payload.toString());
     writeFileSync(path.join(dir, 'payload'), payload);
     writeFileSync(path.join(dir, 'sig'), Buffer.from(layer.annotations['dev.cosignproject.cosign/signature'] ?? '', 'base64'));
-    const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig', 'payload'], { cwd: dir, encoding: 'utf8' });
-    if (out.includes('Verified OK') && (JSON.parse(payload.toString()) as { critical: { image: { 'docker-manifest-digest': string } } }).critical.image['docker-manifest-digest'] === digest) verified++;
+    const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig', 'payload'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    if (
+      out.includes('Verified OK') &&
+      (JSON.parse(payload.toString()) as { critical: { image: { 'docker-manifest-digest': string } } }).critical.image[
+        'docker-manifest-digest'
+      ] === digest
+    )
+      verified++;
   }
   return { count: manifest.layers.length, verified, payloads };
 }
-

@@ -24,7 +24,8 @@ describe('signing rules on existing images, against the real registry', () => {
       ['team/api', '1.0'],
       ['team/tools/lint', '1.0'],
       ['other/app', '1.0'],
-    ] as const) images[`${repo}:${tag}`] = (await pushTestImage(registry.url, repo, tag, { seed: `${repo}:${tag}` })).digest;
+    ] as const)
+      images[`${repo}:${tag}`] = (await pushTestImage(registry.url, repo, tag, { seed: `${repo}:${tag}` })).digest;
     dataDir = mkdtempSync(path.join(tmpdir(), 'signet-rules-'));
     core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
     id = (await ok<{ id: string }>(core.dispatch('registry.add', { host: registry.host }))).id;
@@ -33,7 +34,20 @@ describe('signing rules on existing images, against the real registry', () => {
   });
   afterAll(() => registry?.stop());
 
-  const rule = (over: Record<string, unknown> = {}) => ({ name: 'team/release', description: 'Release tags of team', registry: id, namespace: 'team', repositories: '*', tags: '{1.*,2.*}', key: 'officer', formats: ['cosign'], trigger: 'manual', enabled: true, exclusive: false, ...over });
+  const rule = (over: Record<string, unknown> = {}) => ({
+    name: 'team/release',
+    description: 'Release tags of team',
+    registry: id,
+    namespace: 'team',
+    repositories: '*',
+    tags: '{1.*,2.*}',
+    key: 'officer',
+    formats: ['cosign'],
+    trigger: 'manual',
+    enabled: true,
+    exclusive: false,
+    ...over,
+  });
 
   it('refuses a bad rule field by field, and a second rule for a TCR namespace', async () => {
     const bad = (await core.dispatch('rules.add', rule({ name: 'Team', tags: 'v{1' }))) as { ok: false; message: string };
@@ -41,12 +55,20 @@ describe('signing rules on existing images, against the real registry', () => {
     expect(bad.message).toMatch(/name: A rule name is lower case/);
     expect(bad.message).toMatch(/tags: .*never closed/);
     await ok(core.dispatch('rules.add', rule({ name: 'tcr-one', exclusive: true, namespace: 'other' })));
-    const second = (await core.dispatch('rules.add', rule({ name: 'tcr-two', namespace: 'other' }))) as { ok: false; code: string; message: string };
+    const second = (await core.dispatch('rules.add', rule({ name: 'tcr-two', namespace: 'other' }))) as {
+      ok: false;
+      code: string;
+      message: string;
+    };
     expect(second).toMatchObject({ ok: false, code: 'CONFLICT' });
     expect(second.message).toContain('tcr-one');
     await ok(core.dispatch('rules.remove', { name: 'tcr-one' }));
     expect(await core.dispatch('rules.add', rule({ name: 'no-key', key: 'nobody' }))).toMatchObject({ ok: false, code: 'KEY_NOT_FOUND' });
-    const notation = (await core.dispatch('rules.add', rule({ name: 'no-chain', formats: ['cosign', 'notation'] }))) as { ok: false; code: string; message: string };
+    const notation = (await core.dispatch('rules.add', rule({ name: 'no-chain', formats: ['cosign', 'notation'] }))) as {
+      ok: false;
+      code: string;
+      message: string;
+    };
     expect(notation).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: expect.stringContaining('X.509 certificate chain') });
   });
 
@@ -78,7 +100,9 @@ describe('signing rules on existing images, against the real registry', () => {
 
   it('is idempotent: the second run and the dry run find everything signed, and sign nothing', async () => {
     const dry = await ok<DryRun>(core.dispatch('rules.dryRun', { name: 'team/release' }));
-    expect(dry.matches.every((m) => m.wouldSign.length === 0 && m.signed.join() === 'cosign' && m.signedBy?.join() === 'team/release')).toBe(true);
+    expect(
+      dry.matches.every((m) => m.wouldSign.length === 0 && m.signed.join() === 'cosign' && m.signedBy?.join() === 'team/release'),
+    ).toBe(true);
     expect(dry.namespace).toEqual({ name: 'team', images: 3, signed: 3, unsigned: 0 });
     const run = await ok<RuleRun>(core.dispatch('rules.run', { name: 'team/release' }));
     expect(run.counts).toMatchObject({ signed: 0, alreadySigned: 3, failed: 0 });
@@ -93,13 +117,21 @@ describe('signing rules on existing images, against the real registry', () => {
     await ok(core.dispatch('rules.add', rule({ name: 'bulk', repositories: 'bulk', tags: '**' })));
     const journal = path.join(dataDir, 'rules', 'journal', 'bulk.jsonl');
     const running = core.dispatch('rules.run', { name: 'bulk', jobId: 'bulk-1' });
-    await waitFor(() => {
-      try {
-        return readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"outcome":"signed"')).length >= 3;
-      } catch {
-        return false;
-      }
-    }, 'three signatures', 60_000);
+    await waitFor(
+      () => {
+        try {
+          return (
+            readFileSync(journal, 'utf8')
+              .split('\n')
+              .filter((l) => l.includes('"outcome":"signed"')).length >= 3
+          );
+        } catch {
+          return false;
+        }
+      },
+      'three signatures',
+      60_000,
+    );
     await registry.kill();
     const cut = await ok<RuleRun>(running);
     expect(cut.status).toBe('failed');
@@ -127,13 +159,17 @@ describe('signing rules on existing images, against the real registry', () => {
     await ok(core.dispatch('rules.add', rule({ name: 'cancel-me', repositories: 'cancel', tags: '**' })));
     const running = core.dispatch('rules.run', { name: 'cancel-me', jobId: 'cancel-job' });
     const journal = path.join(dataDir, 'rules', 'journal', 'cancel-me.jsonl');
-    await waitFor(() => {
-      try {
-        return readFileSync(journal, 'utf8').includes('"outcome":"signed"');
-      } catch {
-        return false;
-      }
-    }, 'one signature', 60_000);
+    await waitFor(
+      () => {
+        try {
+          return readFileSync(journal, 'utf8').includes('"outcome":"signed"');
+        } catch {
+          return false;
+        }
+      },
+      'one signature',
+      60_000,
+    );
     expect(await ok(core.dispatch('rules.cancel', { jobId: 'cancel-job' }))).toEqual({ cancelled: true });
     const run = await ok<RuleRun>(running);
     expect(run.status).toBe('cancelled');
@@ -152,7 +188,12 @@ describe('signing rules on existing images, against the real registry', () => {
 
   it('deleting a rule keeps its signatures and says how many', async () => {
     expect(await ok(core.dispatch('rules.signatures', { name: 'team/release' }))).toEqual({ made: 3 });
-    expect(await ok(core.dispatch('rules.remove', { name: 'team/release' }))).toEqual({ removed: 'team/release', signaturesKept: 3, signaturesDeleted: 0, problems: [] });
+    expect(await ok(core.dispatch('rules.remove', { name: 'team/release' }))).toEqual({
+      removed: 'team/release',
+      signaturesKept: 3,
+      signaturesDeleted: 0,
+      problems: [],
+    });
     expect((await cosignSignatures(registry, 'team/app', images['team/app:1.0'] as string, pem)).count).toBe(1);
   });
 
@@ -162,7 +203,9 @@ describe('signing rules on existing images, against the real registry', () => {
     // Another signature by the same key on one of the images, made by hand: it is not the rule's, and stays.
     const first = bulk.matches[0] as DryRun['matches'][number];
     await ok(core.dispatch('signatures.sign', { id, repository: first.repository, digest: first.digest, key: 'officer' }));
-    const gone = await ok<{ signaturesDeleted: number; signaturesKept: number; problems: string[] }>(core.dispatch('rules.remove', { name: 'bulk', deleteSignatures: true }));
+    const gone = await ok<{ signaturesDeleted: number; signaturesKept: number; problems: string[] }>(
+      core.dispatch('rules.remove', { name: 'bulk', deleteSignatures: true }),
+    );
     expect(gone).toEqual({ removed: 'bulk', signaturesDeleted: 12, signaturesKept: 0, problems: [] });
     for (const m of bulk.matches) expect((await cosignSignatures(registry, m.repository, m.digest, pem)).count).toBe(m === first ? 1 : 0);
     expect((await cosignSignatures(registry, first.repository, first.digest, pem)).payloads[0]).not.toContain('dev.signet.rule');

@@ -13,11 +13,18 @@ describe('signet sign --description/--metadata, signet signature delete and tag'
   let keyring: KeyringHandle;
   let registry: RegistryHandle;
   const home = mkdtempSync(path.join(tmpdir(), 'signet-cli-delete-'));
-  const signet = (...args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home } });
+  const signet = (...args: string[]) =>
+    exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...keyring.env, SIGNET_HOME: home },
+    });
   /** Runs signet with this on standard input (then closed), as a script piping its answer. */
   const piped = (input: string, ...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home } });
+      const child = spawn(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], {
+        cwd: root,
+        env: { ...process.env, ...keyring.env, SIGNET_HOME: home },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -44,7 +51,10 @@ describe('signet sign --description/--metadata, signet signature delete and tag'
     await signet('sign', ref, '--key', 'release', '--description', 'Release 1.0', '--metadata', '{"ticket":"REL-1"}');
     await signet('sign', ref, '--key', 'other');
     await signet('sign', `${registry.host}/team/cli:2.0`, '--key', 'release');
-    await expect(signet('sign', ref, '--key', 'release', '--metadata', '[1]')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('JSON object') });
+    await expect(signet('sign', ref, '--key', 'release', '--metadata', '[1]')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('JSON object'),
+    });
 
     const listed = await signet('signatures', ref);
     expect(listed.stdout).toMatch(/description \(signed\): Release 1\.0/);
@@ -53,8 +63,14 @@ describe('signet sign --description/--metadata, signet signature delete and tag'
     const report = JSON.parse((await signet('signatures', ref, '--json')).stdout) as { signatures: Array<{ id: string; signer?: string }> };
     const mine = report.signatures.find((s) => s.signer?.startsWith('release'))!;
 
-    expect(await piped('', 'signature', 'delete', ref, '--signature', mine.id)).toMatchObject({ code: 2, stderr: expect.stringContaining('--yes') });
-    expect(await piped('000000000000\n', 'signature', 'delete', ref, '--signature', mine.id)).toMatchObject({ code: 1, stderr: expect.stringContaining('Nothing deleted') });
+    expect(await piped('', 'signature', 'delete', ref, '--signature', mine.id)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--yes'),
+    });
+    expect(await piped('000000000000\n', 'signature', 'delete', ref, '--signature', mine.id)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Nothing deleted'),
+    });
     const preview = await signet('signature', 'delete', ref, '--signature', mine.id, '--dry-run');
     expect(preview.stdout).toContain('1 other signature stay');
     const out = path.join(home, 'removed.json');
@@ -72,9 +88,13 @@ describe('signet sign --description/--metadata, signet signature delete and tag'
     expect(tagged.stdout).toContain('Tags (unsigned: anyone with push access can change these):');
     expect(tagged.stdout).toContain('ops.approved=yes  (defined)');
     expect(tagged.stdout).toContain('release=1.0  (free-form)');
-    const untagged = JSON.parse((await signet('signature', 'tag', ref, '--signature', otherId, '--remove', 'release', '--json')).stdout) as { tags: Record<string, string>; signed: boolean };
+    const untagged = JSON.parse(
+      (await signet('signature', 'tag', ref, '--signature', otherId, '--remove', 'release', '--json')).stdout,
+    ) as { tags: Record<string, string>; signed: boolean };
     expect(untagged).toEqual({ tags: { 'ops.approved': 'yes' }, signed: false });
-    expect((await signet('signatures', ref)).stdout).toContain('tags (unsigned: anyone with push access can change these): ops.approved=yes');
+    expect((await signet('signatures', ref)).stdout).toContain(
+      'tags (unsigned: anyone with push access can change these): ops.approved=yes',
+    );
     await expect(signet('signature', 'tag', ref, '--signature', otherId, '--add', 'novalue')).rejects.toMatchObject({ code: 2 });
 
     const repo = `${registry.host}/team/cli`;
@@ -85,7 +105,10 @@ describe('signet sign --description/--metadata, signet signature delete and tag'
     expect(registryWide.stdout).toContain('team/cli:2.0');
     const gone = await piped('1\n', 'signature', 'delete', repo, '--by-key', 'release');
     expect(gone).toMatchObject({ code: 0, stdout: expect.stringMatching(/Deleted [0-9a-f]{12} \(cosign, 2\.0\)/) });
-    await expect(signet('verify', `${registry.host}/team/cli:2.0`)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('unsigned') });
+    await expect(signet('verify', `${registry.host}/team/cli:2.0`)).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('unsigned'),
+    });
     expect(existsSync(out)).toBe(true);
   }, 180_000);
 });

@@ -17,7 +17,12 @@ describe('multi-platform images', () => {
     if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
     return r.value;
   };
-  const status = async (digests: string[]) => Object.fromEntries((await ok<{ results: Array<{ tag: string; verdict: string }> }>('signatures.status', { id, repository: 'team/multi', tags: digests })).results.map((r) => [r.tag, r.verdict]));
+  const status = async (digests: string[]) =>
+    Object.fromEntries(
+      (
+        await ok<{ results: Array<{ tag: string; verdict: string }> }>('signatures.status', { id, repository: 'team/multi', tags: digests })
+      ).results.map((r) => [r.tag, r.verdict]),
+    );
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -31,7 +36,13 @@ describe('multi-platform images', () => {
 
   it('signs the index and every platform manifest by default, and reports each one', async () => {
     const image = await pushTestImage(registry.url, 'team/multi', '1.0', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'multi' });
-    const signed = await ok<{ signed: Array<{ digest: string; platform?: string }> }>('signatures.sign', { id, repository: 'team/multi', digest: image.digest, key: 'release', expectedTag: '1.0' });
+    const signed = await ok<{ signed: Array<{ digest: string; platform?: string }> }>('signatures.sign', {
+      id,
+      repository: 'team/multi',
+      digest: image.digest,
+      key: 'release',
+      expectedTag: '1.0',
+    });
     expect(signed.signed.map((s) => s.platform ?? 'index')).toEqual(['index', 'linux/amd64', 'linux/arm64']);
     expect(signed.signed.map((s) => s.digest)).toEqual([image.digest, ...image.platforms.map((p) => p.digest)]);
     const all = [image.digest, ...image.platforms.map((p) => p.digest)];
@@ -40,9 +51,19 @@ describe('multi-platform images', () => {
 
   it('signs only the index when asked; the coverage shows the platforms still unsigned', async () => {
     const image = await pushTestImage(registry.url, 'team/multi', '2.0', { platforms: ['linux/amd64', 'linux/arm64'], seed: 'multi-2' });
-    const signed = await ok<{ signed: unknown[] }>('signatures.sign', { id, repository: 'team/multi', digest: image.digest, key: 'release', indexOnly: true });
+    const signed = await ok<{ signed: unknown[] }>('signatures.sign', {
+      id,
+      repository: 'team/multi',
+      digest: image.digest,
+      key: 'release',
+      indexOnly: true,
+    });
     expect(signed.signed).toHaveLength(1);
     const coverage = await status([image.digest, ...image.platforms.map((p) => p.digest)]);
-    expect(coverage).toEqual({ [image.digest]: 'verified', [image.platforms[0]!.digest]: 'unsigned', [image.platforms[1]!.digest]: 'unsigned' });
+    expect(coverage).toEqual({
+      [image.digest]: 'verified',
+      [image.platforms[0]!.digest]: 'unsigned',
+      [image.platforms[1]!.digest]: 'unsigned',
+    });
   });
 });

@@ -22,7 +22,13 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: s
 interface Report {
   verdict: string;
   code: string;
-  signatures: Array<{ format: string; verdict: string; code: string; signer?: string; checks: Array<{ name: string; status: string; code: string; reason: string }> }>;
+  signatures: Array<{
+    format: string;
+    verdict: string;
+    code: string;
+    signer?: string;
+    checks: Array<{ name: string; status: string; code: string; reason: string }>;
+  }>;
 }
 
 const DAY = 86_400_000;
@@ -47,13 +53,22 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
   });
 
   const payloadFor = (options: { identity?: string; timestamp?: Date } = {}) =>
-    buildAtomicPayload({ dockerReference: options.identity ?? reference, manifestDigest: image.digest, creator: 'gpg test', timestamp: Math.floor((options.timestamp ?? new Date()).getTime() / 1000) });
+    buildAtomicPayload({
+      dockerReference: options.identity ?? reference,
+      manifestDigest: image.digest,
+      creator: 'gpg test',
+      timestamp: Math.floor((options.timestamp ?? new Date()).getTime() / 1000),
+    });
 
   /** Verifies `message` through the image report, with the given keys in the trust store (in order). */
-  async function report(message: Buffer, trusted: Array<{ name: string; armored: string; notAfter?: string }>, options: { tag?: string } = { tag: '1.0' }): Promise<Report> {
+  async function report(
+    message: Buffer,
+    trusted: Array<{ name: string; armored: string; notAfter?: string }>,
+    options: { tag?: string } = { tag: '1.0' },
+  ): Promise<Report> {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-pgp-verdict-'));
     const core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
-    const call = async <T,>(name: string, input: unknown): Promise<T> => {
+    const call = async <T>(name: string, input: unknown): Promise<T> => {
       const r = (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
       if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
       return r.value;
@@ -64,13 +79,40 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const dir = path.join(lookaside, `team/app@${image.digest.replace(':', '=')}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'signature-1'), message);
-    return call<Report>('signatures.verify', { id, repository: 'team/app', digest: image.digest, lookaside, ...(options.tag ? { tag: options.tag } : {}) });
+    return call<Report>('signatures.verify', {
+      id,
+      repository: 'team/app',
+      digest: image.digest,
+      lookaside,
+      ...(options.tag ? { tag: options.tag } : {}),
+    });
   }
 
   /** Evaluates a signedBy policy holding `keys` (binary keyring) for the image with this signature. */
   async function policy(message: Buffer, keys: Buffer, imageReference = reference) {
-    const parsed = parsePolicy(JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { '': [{ type: 'signedBy', keyType: 'GPGKeys', keyData: keys.toString('base64'), signedIdentity: { type: 'matchRepoDigestOrExact' } }] } } }));
-    const decided = await evaluatePolicy(parsed, { transport: 'docker', reference: imageReference, manifestDigest: image.digest, signatures: [{ source: 'signature-1', signature: { kind: 'simple', message } }] });
+    const parsed = parsePolicy(
+      JSON.stringify({
+        default: [{ type: 'reject' }],
+        transports: {
+          docker: {
+            '': [
+              {
+                type: 'signedBy',
+                keyType: 'GPGKeys',
+                keyData: keys.toString('base64'),
+                signedIdentity: { type: 'matchRepoDigestOrExact' },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const decided = await evaluatePolicy(parsed, {
+      transport: 'docker',
+      reference: imageReference,
+      manifestDigest: image.digest,
+      signatures: [{ source: 'signature-1', signature: { kind: 'simple', message } }],
+    });
     return { allowed: decided.allowed, signature: decided.requirements[0]?.signatures[0] };
   }
 
@@ -78,8 +120,15 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const fpr = gpg.generate('Valid <valid@example.com>');
     const message = gpg.sign(payloadFor(), [fpr]);
     const r = await report(message, [{ name: 'valid', armored: gpg.exportPublic(fpr).toString() }]);
-    expect(r).toMatchObject({ verdict: 'verified', code: 'VERIFIED', signatures: [expect.objectContaining({ verdict: 'verified', code: 'SIG_VALID' })] });
-    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({ allowed: true, signature: expect.objectContaining({ code: 'SIG_VALID' }) });
+    expect(r).toMatchObject({
+      verdict: 'verified',
+      code: 'VERIFIED',
+      signatures: [expect.objectContaining({ verdict: 'verified', code: 'SIG_VALID' })],
+    });
+    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({
+      allowed: true,
+      signature: expect.objectContaining({ code: 'SIG_VALID' }),
+    });
   });
 
   it('a signature made before the key expired is refused now (KEY_EXPIRED)', async () => {
@@ -87,7 +136,10 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const message = gpg.sign(payloadFor({ timestamp: at(-3 * DAY + 3_600_000) }), [fpr], at(-3 * DAY + 3_600_000));
     const r = await report(message, [{ name: 'expired', armored: gpg.exportPublic(fpr).toString() }]);
     expect(r).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ verdict: 'failed', code: 'KEY_EXPIRED' })] });
-    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({ allowed: false, signature: expect.objectContaining({ code: 'KEY_EXPIRED' }) });
+    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({
+      allowed: false,
+      signature: expect.objectContaining({ code: 'KEY_EXPIRED' }),
+    });
   });
 
   it('a signature with the clock set back to when the key was still valid is refused (KEY_EXPIRED)', async () => {
@@ -103,14 +155,23 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const [sub] = gpg.addSubkey(fpr, { expire: '1d', at: at(-3 * DAY) });
     const message = gpg.sign(payloadFor({ timestamp: at(-3 * DAY + 3_600_000) }), [`${sub}!`], at(-3 * DAY + 3_600_000));
     const r = await report(message, [{ name: 'subkey', armored: gpg.exportPublic(fpr).toString() }]);
-    expect(r.signatures[0]).toMatchObject({ verdict: 'failed', code: 'KEY_EXPIRED', checks: expect.arrayContaining([expect.objectContaining({ reason: expect.stringContaining('subkey') })]) });
-    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({ allowed: false, signature: expect.objectContaining({ code: 'KEY_EXPIRED' }) });
+    expect(r.signatures[0]).toMatchObject({
+      verdict: 'failed',
+      code: 'KEY_EXPIRED',
+      checks: expect.arrayContaining([expect.objectContaining({ reason: expect.stringContaining('subkey') })]),
+    });
+    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({
+      allowed: false,
+      signature: expect.objectContaining({ code: 'KEY_EXPIRED' }),
+    });
   });
 
   it('a one-pass packet rewritten to name the valid primary does not launder an expired subkey’s signature', async () => {
     const fpr = gpg.generate('Onepass <onepass@example.com>', { usage: 'cert', at: at(-30 * DAY) });
     const [sub] = gpg.addSubkey(fpr, { expire: '1d', at: at(-30 * DAY) });
-    const message = gpg.sign(payloadFor({ timestamp: at(-30 * DAY + 3_600_000) }), [`${sub}!`], at(-30 * DAY + 3_600_000), { compress: false });
+    const message = gpg.sign(payloadFor({ timestamp: at(-30 * DAY + 3_600_000) }), [`${sub}!`], at(-30 * DAY + 3_600_000), {
+      compress: false,
+    });
     // The one-pass packet (not covered by the signature) comes first: tag 4, old or new format.
     expect([0x90, 0xc4]).toContain(message[0]);
     // Its header is the tag byte and a one-byte length in either format; the key id follows version, type, hash and key algorithm.
@@ -143,8 +204,21 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const message = gpg.sign(payloadFor({ timestamp: at(-2 * DAY) }), [fpr], at(-2 * DAY));
     gpg.revoke(fpr, reason);
     const r = await report(message, [{ name: `revoked-${reason}`, armored: gpg.exportPublic(fpr).toString() }]);
-    expect(r).toMatchObject({ verdict: 'failed', signatures: [expect.objectContaining({ code: 'KEY_REVOKED', checks: expect.arrayContaining([expect.objectContaining({ code: 'KEY_REVOKED', reason: expect.stringContaining(word === 'no reason' ? 'no reason' : word) })]) })] });
-    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({ allowed: false, signature: expect.objectContaining({ code: 'KEY_REVOKED' }) });
+    expect(r).toMatchObject({
+      verdict: 'failed',
+      signatures: [
+        expect.objectContaining({
+          code: 'KEY_REVOKED',
+          checks: expect.arrayContaining([
+            expect.objectContaining({ code: 'KEY_REVOKED', reason: expect.stringContaining(word === 'no reason' ? 'no reason' : word) }),
+          ]),
+        }),
+      ],
+    });
+    expect(await policy(message, gpg.exportPublic(fpr, false))).toMatchObject({
+      allowed: false,
+      signature: expect.objectContaining({ code: 'KEY_REVOKED' }),
+    });
   });
 
   it('a signing subkey revoked as superseded refuses its earlier signatures (KEY_REVOKED)', async () => {
@@ -162,8 +236,15 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const c = gpg.generate('Third <third@example.com>', { algo: 'nistp256' });
     const keys = { a: gpg.exportPublic(a).toString(), b: gpg.exportPublic(b).toString(), c: gpg.exportPublic(c).toString() };
     const byB = gpg.sign(payloadFor(), [b]);
-    for (const order of [['a', 'b', 'c'], ['c', 'a', 'b'], ['b', 'c', 'a']] as const) {
-      const r = await report(byB, order.map((k) => ({ name: `key-${k}`, armored: keys[k] })));
+    for (const order of [
+      ['a', 'b', 'c'],
+      ['c', 'a', 'b'],
+      ['b', 'c', 'a'],
+    ] as const) {
+      const r = await report(
+        byB,
+        order.map((k) => ({ name: `key-${k}`, armored: keys[k] })),
+      );
       expect(r).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ signer: 'key-b (trusted)' })] });
     }
     const ring = Buffer.concat([gpg.exportPublic(a, false), gpg.exportPublic(c, false), gpg.exportPublic(b, false)]);
@@ -176,7 +257,10 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const message = gpg.sign(payloadFor(), [a, b]);
     const r = await report(message, [{ name: 'multi-a', armored: gpg.exportPublic(a).toString() }]);
     expect(r.signatures[0]).toMatchObject({ verdict: 'failed', code: 'SIG_MULTIPLE' });
-    expect(await policy(message, gpg.exportPublic(a, false))).toMatchObject({ allowed: false, signature: expect.objectContaining({ code: 'SIG_MULTIPLE' }) });
+    expect(await policy(message, gpg.exportPublic(a, false))).toMatchObject({
+      allowed: false,
+      signature: expect.objectContaining({ code: 'SIG_MULTIPLE' }),
+    });
   });
 
   it('a payload timestamp that claims a date inside an ended trust window does not place the signature there (WINDOW_ENDED)', async () => {
@@ -190,8 +274,14 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const fpr = gpg.generate('Identity <identity@example.com>');
     const message = gpg.sign(payloadFor({ identity: `${registry.host}/team/other:1.0` }), [fpr]);
     const armored = gpg.exportPublic(fpr).toString();
-    expect((await report(message, [{ name: 'identity', armored }], {})).signatures[0]).toMatchObject({ verdict: 'failed', code: 'IDENTITY_MISMATCH' });
-    expect((await report(message, [{ name: 'identity', armored }])).signatures[0]).toMatchObject({ verdict: 'failed', code: 'IDENTITY_MISMATCH' });
+    expect((await report(message, [{ name: 'identity', armored }], {})).signatures[0]).toMatchObject({
+      verdict: 'failed',
+      code: 'IDENTITY_MISMATCH',
+    });
+    expect((await report(message, [{ name: 'identity', armored }])).signatures[0]).toMatchObject({
+      verdict: 'failed',
+      code: 'IDENTITY_MISMATCH',
+    });
     expect((await policy(message, gpg.exportPublic(fpr, false), `${registry.host}/team/app@${image.digest}`)).allowed).toBe(false);
   });
 
@@ -199,7 +289,11 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const fpr = gpg.generate('Stranger <stranger@example.com>');
     const other = gpg.generate('Trusted <trusted@example.com>');
     const r = await report(gpg.sign(payloadFor(), [fpr]), [{ name: 'trusted', armored: gpg.exportPublic(other).toString() }]);
-    expect(r).toMatchObject({ verdict: 'signed-untrusted', code: 'SIGNED_UNTRUSTED', signatures: [expect.objectContaining({ code: 'SIG_UNKNOWN_KEY' })] });
+    expect(r).toMatchObject({
+      verdict: 'signed-untrusted',
+      code: 'SIGNED_UNTRUSTED',
+      signatures: [expect.objectContaining({ code: 'SIG_UNKNOWN_KEY' })],
+    });
   });
 
   it('skopeo standalone-sign with gpg’s default RSA key (compressed, partial lengths) verifies, and skopeo agrees', async () => {
@@ -209,12 +303,22 @@ describe('OpenPGP verdicts against signatures made by gpg and skopeo', () => {
     const manifest = path.join(work, 'manifest.json');
     writeFileSync(manifest, execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]));
     const out = path.join(work, 'signature-1');
-    const signed = spawnSync('skopeo', ['standalone-sign', '--output', out, manifest, reference, fpr], { env: { ...process.env, GNUPGHOME: gpg.dir } });
+    const signed = spawnSync('skopeo', ['standalone-sign', '--output', out, manifest, reference, fpr], {
+      env: { ...process.env, GNUPGHOME: gpg.dir },
+    });
     expect(signed.status, signed.stderr.toString()).toBe(0);
     const message = execFileSync('cat', [out]);
-    const verified = spawnSync('skopeo', ['standalone-verify', manifest, reference, fpr, out], { env: { ...process.env, GNUPGHOME: gpg.dir } });
+    const verified = spawnSync('skopeo', ['standalone-verify', manifest, reference, fpr, out], {
+      env: { ...process.env, GNUPGHOME: gpg.dir },
+    });
     expect(verified.status, verified.stderr.toString()).toBe(0);
-    const r = await report(message, [{ name: 'decoy', armored: gpg.exportPublic(gpg.generate('Decoy <decoy@example.com>')).toString() }, { name: 'skopeo', armored: gpg.exportPublic(fpr).toString() }]);
-    expect(r).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ signer: 'skopeo (trusted)', code: 'SIG_VALID' })] });
+    const r = await report(message, [
+      { name: 'decoy', armored: gpg.exportPublic(gpg.generate('Decoy <decoy@example.com>')).toString() },
+      { name: 'skopeo', armored: gpg.exportPublic(fpr).toString() },
+    ]);
+    expect(r).toMatchObject({
+      verdict: 'verified',
+      signatures: [expect.objectContaining({ signer: 'skopeo (trusted)', code: 'SIG_VALID' })],
+    });
   });
 });

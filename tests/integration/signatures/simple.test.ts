@@ -32,10 +32,25 @@ describe('simple signing: containers/image vectors', () => {
   });
 
   it('refuses a tag the signature does not carry, a name-only identity, and another digest', async () => {
-    expect(await verifySimple(new Uint8Array(fixture('image.signature')), manifestDigest, trustedFixtureKey, `testing/manifest@${manifestDigest}`)).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH' });
-    expect(await verifySimple(new Uint8Array(fixture('image.signature')), manifestDigest, trustedFixtureKey, 'testing/manifest:latest')).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH', reason: expect.stringContaining('testing/manifest:latest') });
-    expect(await verifySimple(new Uint8Array(fixture('image.signature')), manifestDigest, trustedFixtureKey, `other/repo@${manifestDigest}`)).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH' });
-    expect(await verifySimple(new Uint8Array(fixture('image.signature')), `sha256:${'1'.repeat(64)}`, trustedFixtureKey)).toMatchObject({ ok: false, code: 'DIGEST_MISMATCH', reason: expect.stringContaining('not this image') });
+    expect(
+      await verifySimple(
+        new Uint8Array(fixture('image.signature')),
+        manifestDigest,
+        trustedFixtureKey,
+        `testing/manifest@${manifestDigest}`,
+      ),
+    ).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH' });
+    expect(
+      await verifySimple(new Uint8Array(fixture('image.signature')), manifestDigest, trustedFixtureKey, 'testing/manifest:latest'),
+    ).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH', reason: expect.stringContaining('testing/manifest:latest') });
+    expect(
+      await verifySimple(new Uint8Array(fixture('image.signature')), manifestDigest, trustedFixtureKey, `other/repo@${manifestDigest}`),
+    ).toMatchObject({ ok: false, code: 'IDENTITY_MISMATCH' });
+    expect(await verifySimple(new Uint8Array(fixture('image.signature')), `sha256:${'1'.repeat(64)}`, trustedFixtureKey)).toMatchObject({
+      ok: false,
+      code: 'DIGEST_MISMATCH',
+      reason: expect.stringContaining('not this image'),
+    });
   });
 });
 
@@ -54,15 +69,23 @@ describe('simple signing with skopeo as the peer', () => {
       expect(file.endsWith(`team/app@sha256=${image.digest.slice(7)}/signature-1`)).toBe(true);
       expect(await writeLookaside(lookaside, 'team/app', image.digest, message)).toMatch(/signature-2$/);
       expect((await readLookaside(lookaside, 'team/app', image.digest)).map((s) => s.name)).toEqual(['signature-1', 'signature-2']);
-      expect(await verifySimple(message, image.digest, [{ name: 'release', key: material.armoredPublic }], reference)).toMatchObject({ ok: true });
+      expect(await verifySimple(message, image.digest, [{ name: 'release', key: material.armoredPublic }], reference)).toMatchObject({
+        ok: true,
+      });
 
       // gpg keyring for skopeo
       const gnupg = path.join(home, 'gnupg');
       execFileSync('mkdir', ['-m', '700', gnupg]);
-      execFileSync('gpg', ['--batch', '--homedir', gnupg, '--import'], { input: material.armoredPublic, stdio: ['pipe', 'ignore', 'ignore'] });
+      execFileSync('gpg', ['--batch', '--homedir', gnupg, '--import'], {
+        input: material.armoredPublic,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
       const manifestFile = path.join(home, 'manifest.json');
       writeFileSync(manifestFile, execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]));
-      const verified = execFileSync('skopeo', ['standalone-verify', manifestFile, reference, material.fingerprint, file], { env: { ...process.env, GNUPGHOME: gnupg }, encoding: 'utf8' });
+      const verified = execFileSync('skopeo', ['standalone-verify', manifestFile, reference, material.fingerprint, file], {
+        env: { ...process.env, GNUPGHOME: gnupg },
+        encoding: 'utf8',
+      });
       expect(verified).toContain(image.digest);
 
       // podman's reader path: skopeo copy under a signedBy policy with a registries.d lookaside.
@@ -71,18 +94,58 @@ describe('simple signing with skopeo as the peer', () => {
       const registriesD = path.join(home, 'registries.d');
       execFileSync('mkdir', ['-p', registriesD]);
       writeFileSync(path.join(registriesD, 'signet.yaml'), `docker:\n  ${registry.host}:\n    lookaside: file://${lookaside}\n`);
-      const policy = (keyPath: string) => JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }] }, dir: { '': [{ type: 'insecureAcceptAnything' }] } } });
+      const policy = (keyPath: string) =>
+        JSON.stringify({
+          default: [{ type: 'reject' }],
+          transports: {
+            docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }] },
+            dir: { '': [{ type: 'insecureAcceptAnything' }] },
+          },
+        });
       writeFileSync(path.join(home, 'policy.json'), policy(keyFile));
-      execFileSync('skopeo', ['copy', '--quiet', '--policy', path.join(home, 'policy.json'), '--registries.d', registriesD, '--src-tls-verify=false', `docker://${reference}`, `dir:${path.join(home, 'copy')}`], { env: { ...process.env, GNUPGHOME: gnupg } });
+      execFileSync(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--policy',
+          path.join(home, 'policy.json'),
+          '--registries.d',
+          registriesD,
+          '--src-tls-verify=false',
+          `docker://${reference}`,
+          `dir:${path.join(home, 'copy')}`,
+        ],
+        { env: { ...process.env, GNUPGHOME: gnupg } },
+      );
 
       const other = await generatePgpKey('pgp-ed25519', 'Someone Else <else@example.com>');
       const otherKey = path.join(home, 'other.gpg');
       const otherHome = path.join(home, 'gnupg2');
       execFileSync('mkdir', ['-m', '700', otherHome]);
-      execFileSync('gpg', ['--batch', '--homedir', otherHome, '--import'], { input: other.armoredPublic, stdio: ['pipe', 'ignore', 'ignore'] });
+      execFileSync('gpg', ['--batch', '--homedir', otherHome, '--import'], {
+        input: other.armoredPublic,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
       writeFileSync(otherKey, execFileSync('gpg', ['--batch', '--homedir', otherHome, '--export', other.fingerprint]));
       writeFileSync(path.join(home, 'policy-other.json'), policy(otherKey));
-      expect(() => execFileSync('skopeo', ['copy', '--quiet', '--policy', path.join(home, 'policy-other.json'), '--registries.d', registriesD, '--src-tls-verify=false', `docker://${reference}`, `dir:${path.join(home, 'copy2')}`], { env: { ...process.env, GNUPGHOME: gnupg }, stdio: 'pipe' })).toThrow(/not signed|signature|reject/i);
+      expect(() =>
+        execFileSync(
+          'skopeo',
+          [
+            'copy',
+            '--quiet',
+            '--policy',
+            path.join(home, 'policy-other.json'),
+            '--registries.d',
+            registriesD,
+            '--src-tls-verify=false',
+            `docker://${reference}`,
+            `dir:${path.join(home, 'copy2')}`,
+          ],
+          { env: { ...process.env, GNUPGHOME: gnupg }, stdio: 'pipe' },
+        ),
+      ).toThrow(/not signed|signature|reject/i);
     } finally {
       await registry.stop();
     }

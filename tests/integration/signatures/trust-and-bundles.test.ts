@@ -9,7 +9,16 @@ import { RegistryClient } from '../../../electron/core/registry/client';
 import { attachBundle, pushTestImage, startRegistry, type RegistryHandle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
-interface Report { verdict: string; signatures: Array<{ format: string; verdict: string; signer?: string; storage: string; checks: Array<{ name: string; status: string; reason: string }> }> }
+interface Report {
+  verdict: string;
+  signatures: Array<{
+    format: string;
+    verdict: string;
+    signer?: string;
+    storage: string;
+    checks: Array<{ name: string; status: string; reason: string }>;
+  }>;
+}
 
 describe('verification against the trust store, with windows; Sigstore bundles through referrers', () => {
   let registry: RegistryHandle;
@@ -24,7 +33,11 @@ describe('verification against the trust store, with windows; Sigstore bundles t
 
   beforeAll(async () => {
     registry = await startRegistry();
-    core = createCore({ dataDir: mkdtempSync(path.join(tmpdir(), 'signet-trust-verify-')), host: 'cli', keySecrets: new MemorySecretStore() });
+    core = createCore({
+      dataDir: mkdtempSync(path.join(tmpdir(), 'signet-trust-verify-')),
+      host: 'cli',
+      keySecrets: new MemorySecretStore(),
+    });
     id = (await ok<{ id: string }>('registry.add', { host: registry.host })).id;
   });
   afterAll(async () => {
@@ -47,7 +60,11 @@ describe('verification against the trust store, with windows; Sigstore bundles t
     await ok('trust.add', { name: 'Old key', data: pem, notAfter: '2020-01-01T00:00:00Z' });
     const expired = await ok<Report>('signatures.verify', { id, repository: 'team/app', digest: image.digest });
     expect(expired).toMatchObject({ verdict: 'failed', code: 'FAILED', signatures: [expect.objectContaining({ code: 'WINDOW_ENDED' })] });
-    expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({ status: 'failed', code: 'WINDOW_ENDED', reason: expect.stringContaining('before 2020-01-01') });
+    expect(expired.signatures[0]?.checks.find((c) => c.name === 'expiry')).toMatchObject({
+      status: 'failed',
+      code: 'WINDOW_ENDED',
+      reason: expect.stringContaining('before 2020-01-01'),
+    });
   });
 
   it('finds a key-signed Sigstore bundle through the referrers tag schema and verifies it; a bundle for another digest fails', async () => {
@@ -58,13 +75,24 @@ describe('verification against the trust store, with windows; Sigstore bundles t
     const m = await client.manifest('team/bundled', image.digest);
     await attachBundle(client, 'team/bundled', { digest: image.digest, size: m.bytes.length, mediaType: m.mediaType }, privateKey);
     const unknown = await ok<Report>('signatures.verify', { id, repository: 'team/bundled', digest: image.digest });
-    expect(unknown.signatures).toEqual([expect.objectContaining({ format: 'sigstore-bundle', verdict: 'signed-untrusted', storage: expect.stringContaining('referrers tag schema') })]);
+    expect(unknown.signatures).toEqual([
+      expect.objectContaining({
+        format: 'sigstore-bundle',
+        verdict: 'signed-untrusted',
+        storage: expect.stringContaining('referrers tag schema'),
+      }),
+    ]);
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const verified = await ok<Report>('signatures.verify', { id, repository: 'team/bundled', digest: image.digest, publicKeys: [pem] });
-    expect(verified).toMatchObject({ verdict: 'verified', signatures: [expect.objectContaining({ format: 'sigstore-bundle', verdict: 'verified' })] });
+    expect(verified).toMatchObject({
+      verdict: 'verified',
+      signatures: [expect.objectContaining({ format: 'sigstore-bundle', verdict: 'verified' })],
+    });
 
     const o = await client.manifest('team/bundled', other.digest);
-    await attachBundle(client, 'team/bundled', { digest: other.digest, size: o.bytes.length, mediaType: o.mediaType }, privateKey, { statementSubject: image.digest });
+    await attachBundle(client, 'team/bundled', { digest: other.digest, size: o.bytes.length, mediaType: o.mediaType }, privateKey, {
+      statementSubject: image.digest,
+    });
     const misbound = await ok<Report>('signatures.verify', { id, repository: 'team/bundled', digest: other.digest, publicKeys: [pem] });
     expect(misbound.verdict).toBe('failed');
     expect(misbound.signatures[0]?.checks.find((c) => c.name === 'digest binding')).toMatchObject({ status: 'failed' });

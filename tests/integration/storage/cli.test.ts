@@ -15,7 +15,18 @@ describe('signet payload / asc / storage / publish', () => {
   let s3: S3Handle;
   let digest: string;
   const home = mkdtempSync(path.join(tmpdir(), 'signet-storage-cli-'));
-  const signet = (...args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home, HOME: home, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } });
+  const signet = (...args: string[]) =>
+    exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...keyring.env,
+        SIGNET_HOME: home,
+        HOME: home,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+    });
 
   beforeAll(async () => {
     keyring = await startKeyring();
@@ -31,7 +42,9 @@ describe('signet payload / asc / storage / publish', () => {
 
   it('payload prints the exact bytes, resolving a tag to its digest', async () => {
     const { stdout } = await signet('payload', `${registry.host}/team/app:1.0`, '--creator', 'ci', '--timestamp', '1700000000');
-    expect(stdout.trimEnd()).toBe(`{"critical":{"identity":{"docker-reference":"${registry.host}/team/app:1.0"},"image":{"docker-manifest-digest":"${digest}"},"type":"atomic container signature"},"optional":{"creator":"ci","timestamp":1700000000}}`);
+    expect(stdout.trimEnd()).toBe(
+      `{"critical":{"identity":{"docker-reference":"${registry.host}/team/app:1.0"},"image":{"docker-manifest-digest":"${digest}"},"type":"atomic container signature"},"optional":{"creator":"ci","timestamp":1700000000}}`,
+    );
     const file = path.join(home, 'payload.json');
     await signet('payload', `${registry.host}/team/app@${digest}`, '--type', 'cosign', '--out', file);
     expect(readFileSync(file, 'utf8')).toContain('"cosign container image signature"');
@@ -40,16 +53,46 @@ describe('signet payload / asc / storage / publish', () => {
   it('asc saves {sha256}.asc and uploads it to the bucket, refusing to overwrite', async () => {
     await signet('key', 'generate', 'swr', '--type', 'pgp-ed25519', '--uid', 'SWR <swr@example.com>');
     const out = path.join(home, 'asc');
-    const args = ['asc', `${registry.host}/team/app:1.0`, '--key', 'swr', '--out', out, '--upload', 's3://swr/signatures', '--endpoint', s3.endpoint, '--path-style', '--storage-kind', 's3-compatible', '--json'];
+    const args = [
+      'asc',
+      `${registry.host}/team/app:1.0`,
+      '--key',
+      'swr',
+      '--out',
+      out,
+      '--upload',
+      's3://swr/signatures',
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--storage-kind',
+      's3-compatible',
+      '--json',
+    ];
     const made = JSON.parse((await signet(...args)).stdout) as { file: string; url: string; objectKey: string };
     expect(made.objectKey).toBe(`team/app/${digest.slice(7)}.asc`);
     expect(made.url).toBe(`${s3.endpoint}/swr/signatures/team/app/${digest.slice(7)}.asc`);
     expect(JSON.parse(readFileSync(made.file, 'utf8'))).toMatchObject({ SerializedPayload: null });
-    await expect(signet(...args.filter((a) => a !== '--out' && a !== out))).rejects.toMatchObject({ stderr: expect.stringContaining('does not overwrite') });
+    await expect(signet(...args.filter((a) => a !== '--out' && a !== out))).rejects.toMatchObject({
+      stderr: expect.stringContaining('does not overwrite'),
+    });
   });
 
   it('storage add/test/list with credentials from the environment; publish prints the registries.d snippet', async () => {
-    await signet('storage', 'add', 'ci', '--kind', 's3-compatible', '--endpoint', s3.endpoint, '--bucket', 'lookaside', '--path-style', '--credentials', 'environment');
+    await signet(
+      'storage',
+      'add',
+      'ci',
+      '--kind',
+      's3-compatible',
+      '--endpoint',
+      s3.endpoint,
+      '--bucket',
+      'lookaside',
+      '--path-style',
+      '--credentials',
+      'environment',
+    );
     expect((await signet('storage', 'test', 'ci')).stdout).toMatch(/^ok +write and read back/m);
     const listed = JSON.parse((await signet('storage', 'list', '--json')).stdout) as Array<{ name: string }>;
     expect(listed.map((p) => p.name)).toEqual(['ci']);

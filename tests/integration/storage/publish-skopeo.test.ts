@@ -64,9 +64,21 @@ describe('publishing a lookaside staging directory for podman', () => {
     await ok('keys.generate', { name: 'release', type: 'pgp-ed25519', userId: 'Release <release@example.com>' });
     await ok('keys.generate', { name: 'other', type: 'pgp-ed25519', userId: 'Other <other@example.com>' });
     const staging = path.join(home, 'staging');
-    await ok('signatures.sign', { id, repository: 'team/app', digest: image.digest, key: 'release', format: 'simplesigning', lookaside: staging, expectedTag: '1.0' });
+    await ok('signatures.sign', {
+      id,
+      repository: 'team/app',
+      digest: image.digest,
+      key: 'release',
+      format: 'simplesigning',
+      lookaside: staging,
+      expectedTag: '1.0',
+    });
 
-    const result = await ok<{ uploaded: string[]; baseUrl: string; registriesD: string }>('storage.publish', { directory: staging, target: { kind: 'directory', path: published, publicUrl: web.url }, scope: registry.host });
+    const result = await ok<{ uploaded: string[]; baseUrl: string; registriesD: string }>('storage.publish', {
+      directory: staging,
+      target: { kind: 'directory', path: published, publicUrl: web.url },
+      scope: registry.host,
+    });
     expect(result.uploaded).toEqual([`team/app@${image.digest.replace(':', '=')}/signature-1`]);
     expect(result.baseUrl).toBe(web.url);
     const registriesD = path.join(home, 'registries.d');
@@ -83,11 +95,30 @@ describe('publishing a lookaside staging directory for podman', () => {
       writeFileSync(file, execFileSync('gpg', ['--batch', '--homedir', gnupg, '--export', info.info.pgpFingerprint]));
       return file;
     };
-    const policy = (keyPath: string) => JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }] } } });
+    const policy = (keyPath: string) =>
+      JSON.stringify({
+        default: [{ type: 'reject' }],
+        transports: { docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath }] } },
+      });
     writeFileSync(path.join(home, 'policy.json'), policy(await exportKey('release')));
     writeFileSync(path.join(home, 'policy-other.json'), policy(await exportKey('other')));
     // Asynchronous: the lookaside web server runs in this process and must keep answering.
-    const copy = (policyFile: string, to: string) => promisify(execFile)('skopeo', ['copy', '--quiet', '--policy', policyFile, '--registries.d', registriesD, '--src-tls-verify=false', `docker://${reference}`, `dir:${path.join(home, to)}`], { env: { ...process.env, GNUPGHOME: gnupg } });
+    const copy = (policyFile: string, to: string) =>
+      promisify(execFile)(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--policy',
+          policyFile,
+          '--registries.d',
+          registriesD,
+          '--src-tls-verify=false',
+          `docker://${reference}`,
+          `dir:${path.join(home, to)}`,
+        ],
+        { env: { ...process.env, GNUPGHOME: gnupg } },
+      );
     await copy(path.join(home, 'policy.json'), 'copy');
     await expect(copy(path.join(home, 'policy-other.json'), 'copy2')).rejects.toThrow(/signature|reject|not signed/i);
   });

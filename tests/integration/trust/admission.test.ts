@@ -9,7 +9,11 @@ import { crdErrors, KUBERNETES_POLICIES } from '../../harness/crd';
 import { GpgHome, pushTestImage, startRegistry, type PushedImage, type RegistryHandle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
-interface Exported { files: Array<{ path: string; content: string }>; notes: string[]; warnings: string[] }
+interface Exported {
+  files: Array<{ path: string; content: string }>;
+  notes: string[];
+  warnings: string[];
+}
 
 /**
  * Admission policies generated from the trust store: every Kubernetes document validates against
@@ -24,7 +28,7 @@ describe('admission policies from the trust store', () => {
   let gpg: GpgHome;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'signet-admission-'));
   const core = createCore({ dataDir, host: 'cli', keySecrets: new MemorySecretStore() });
-  const call = async <T,>(name: string, input: unknown): Promise<T> => {
+  const call = async <T>(name: string, input: unknown): Promise<T> => {
     const r = (await core.dispatch(name as never, input as never)) as unknown as Outcome<T>;
     if (!r.ok) throw new Error(`${name}: ${r.code}: ${r.message}`);
     return r.value;
@@ -72,7 +76,9 @@ describe('admission policies from the trust store', () => {
     const exported = await call<Exported>('trust.exportAdmission', { for: 'policy-controller' });
     const docs = docsOf(exported);
     for (const d of docs) expect(crdErrors('policy-controller/crd-clusterimagepolicy.yaml', d)).toEqual([]);
-    const scoped = docs.find((d) => JSON.stringify(d).includes(`${registry.host}/team/**`)) as { spec: { images: Array<{ glob: string }>; authorities: Array<{ key: { data: string; hashAlgorithm?: string } }> } };
+    const scoped = docs.find((d) => JSON.stringify(d).includes(`${registry.host}/team/**`)) as {
+      spec: { images: Array<{ glob: string }>; authorities: Array<{ key: { data: string; hashAlgorithm?: string } }> };
+    };
     expect(scoped.spec.images.map((i) => i.glob)).toEqual([`${registry.host}/team:**`, `${registry.host}/team/**`]);
     expect(scoped.spec.authorities).toHaveLength(2);
     expect(scoped.spec.authorities.map((a) => a.key.hashAlgorithm)).toEqual([undefined, 'sha384']);
@@ -87,9 +93,25 @@ describe('admission policies from the trust store', () => {
       const exported = await call<Exported>('trust.exportAdmission', { for: 'kyverno', failureAction });
       const [policy] = docsOf(exported);
       expect(crdErrors('kyverno/crd-clusterpolicies.yaml', policy)).toEqual([]);
-      const rules = (policy as { spec: { rules: Array<{ verifyImages: Array<{ imageReferences: string[]; failureAction: string; attestors: Array<{ count: number; entries: unknown[] }> }> }> } }).spec.rules;
+      const rules = (
+        policy as {
+          spec: {
+            rules: Array<{
+              verifyImages: Array<{
+                imageReferences: string[];
+                failureAction: string;
+                attestors: Array<{ count: number; entries: unknown[] }>;
+              }>;
+            }>;
+          };
+        }
+      ).spec.rules;
       expect(rules).toHaveLength(2);
-      expect(rules[0]!.verifyImages[0]).toMatchObject({ imageReferences: [`${registry.host}/team:*`, `${registry.host}/team@*`, `${registry.host}/team/*`], failureAction, attestors: [{ count: 1 }] });
+      expect(rules[0]!.verifyImages[0]).toMatchObject({
+        imageReferences: [`${registry.host}/team:*`, `${registry.host}/team@*`, `${registry.host}/team/*`],
+        failureAction,
+        attestors: [{ count: 1 }],
+      });
       expect(rules[0]!.verifyImages[0]!.attestors[0]!.entries).toHaveLength(2);
       expect(rules[1]!.verifyImages[0]!.imageReferences).toEqual(['*']);
     }
@@ -109,7 +131,9 @@ describe('admission policies from the trust store', () => {
   });
 
   it('containers policy.json keeps kbs:/// key paths intact', async () => {
-    const exported = await call<{ policy: string; keyFiles: Array<{ path: string }> }>('trust.exportPolicy', { keyDir: 'kbs:///default/cosign-key' });
+    const exported = await call<{ policy: string; keyFiles: Array<{ path: string }> }>('trust.exportPolicy', {
+      keyDir: 'kbs:///default/cosign-key',
+    });
     expect(exported.keyFiles.map((k) => k.path).every((p) => p.startsWith('kbs:///default/cosign-key/'))).toBe(true);
     expect(exported.policy).toContain('"keyPath": "kbs:///default/cosign-key/');
   });
@@ -128,11 +152,31 @@ describe('admission policies from the trust store', () => {
     expect(policyFile.content).toMatch(/"keyPaths?": .*kbs:\/\/\/default\/cosign-key-/s);
     expect(exported.notes.join('\n')).toMatch(/set-resource --path default\/cosign-key-/);
     const kbsDir = path.join(tree, 'kbs-storage');
-    const admit = await call<{ allowed: boolean; requirements: unknown }>('trust.evaluate', { policy: policyFile.content, id: registryId, repository: 'team/app', reference: '1.0', kbsDir, registriesD });
+    const admit = await call<{ allowed: boolean; requirements: unknown }>('trust.evaluate', {
+      policy: policyFile.content,
+      id: registryId,
+      repository: 'team/app',
+      reference: '1.0',
+      kbsDir,
+      registriesD,
+    });
     expect(admit.allowed, JSON.stringify(admit.requirements)).toBe(true);
-    const deny = await call<{ allowed: boolean }>('trust.evaluate', { policy: policyFile.content, id: registryId, repository: 'team/other', reference: '1.0', kbsDir, registriesD });
+    const deny = await call<{ allowed: boolean }>('trust.evaluate', {
+      policy: policyFile.content,
+      id: registryId,
+      repository: 'team/other',
+      reference: '1.0',
+      kbsDir,
+      registriesD,
+    });
     expect(deny.allowed).toBe(false);
-    const missing = await call<{ allowed: boolean; requirements: Array<{ reason: string }> }>('trust.evaluate', { policy: policyFile.content, id: registryId, repository: 'team/app', reference: '1.0', registriesD });
+    const missing = await call<{ allowed: boolean; requirements: Array<{ reason: string }> }>('trust.evaluate', {
+      policy: policyFile.content,
+      id: registryId,
+      repository: 'team/app',
+      reference: '1.0',
+      registriesD,
+    });
     expect(missing.allowed).toBe(false);
     expect(missing.requirements[0]!.reason).toContain('--kbs-dir');
   });
@@ -142,44 +186,87 @@ describe('admission policies from the trust store', () => {
     mkdirSync(path.join(kbsDir, 'default', 'cosign-key'), { recursive: true });
     const pem = (await call<{ exports: { pem: string } }>('keys.get', { key: 'release' })).exports.pem;
     writeFileSync(path.join(kbsDir, 'default', 'cosign-key', '1'), pem);
-    const policy = JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [`${registry.host}/team`]: [{ type: 'sigstoreSigned', keyPath: 'kbs:///default/cosign-key/1', signedIdentity: { type: 'matchRepository' } }] } } });
+    const policy = JSON.stringify({
+      default: [{ type: 'reject' }],
+      transports: {
+        docker: {
+          [`${registry.host}/team`]: [
+            { type: 'sigstoreSigned', keyPath: 'kbs:///default/cosign-key/1', signedIdentity: { type: 'matchRepository' } },
+          ],
+        },
+      },
+    });
     // cosign signatures name the repository only, which matchRepoDigestOrExact (the default) never accepts, in podman as here.
-    const seed = await call<{ allowed: boolean; requirements: unknown }>('trust.evaluate', { policy, id: registryId, repository: 'team/app', reference: signed.digest, kbsDir, registriesD });
+    const seed = await call<{ allowed: boolean; requirements: unknown }>('trust.evaluate', {
+      policy,
+      id: registryId,
+      repository: 'team/app',
+      reference: signed.digest,
+      kbsDir,
+      registriesD,
+    });
     expect(seed.allowed, JSON.stringify(seed.requirements)).toBe(true);
-    expect((await call<{ allowed: boolean }>('trust.evaluate', { policy, id: registryId, repository: 'team/other', reference: unsigned.digest, kbsDir, registriesD })).allowed).toBe(false);
+    expect(
+      (
+        await call<{ allowed: boolean }>('trust.evaluate', {
+          policy,
+          id: registryId,
+          repository: 'team/other',
+          reference: unsigned.digest,
+          kbsDir,
+          registriesD,
+        })
+      ).allowed,
+    ).toBe(false);
     const escape = JSON.stringify({ default: [{ type: 'sigstoreSigned', keyPath: 'kbs:///default/../etc/passwd' }], transports: {} });
-    const escaped = await call<{ allowed: boolean; requirements: Array<{ reason: string }> }>('trust.evaluate', { policy: escape, id: registryId, repository: 'team/app', reference: '1.0', kbsDir, registriesD });
+    const escaped = await call<{ allowed: boolean; requirements: Array<{ reason: string }> }>('trust.evaluate', {
+      policy: escape,
+      id: registryId,
+      repository: 'team/app',
+      reference: '1.0',
+      kbsDir,
+      registriesD,
+    });
     expect(escaped.allowed).toBe(false);
     expect(escaped.requirements[0]!.reason).toContain('not a KBS resource URI');
   });
 
-  it('dry run: each generated Kubernetes policy admits the trusted signed image and denies the unsigned, the untrusted-signed and the out-of-scope ones, naming what decided', { timeout: 120_000 }, async () => {
-    const stranger = await pushTestImage(registry.url, 'ext/stranger', '1.0', { seed: 'admission-stranger' });
-    const outside = await pushTestImage(registry.url, 'ext/outside', '1.0', { seed: 'admission-outside' });
-    await call('keys.generate', { name: 'stranger', type: 'ecdsa-p256', trust: false });
-    await call('signatures.sign', { id: registryId, repository: 'ext/stranger', digest: stranger.digest, key: 'stranger' });
-    await call('signatures.sign', { id: registryId, repository: 'ext/outside', digest: outside.digest, key: 'team-p384' });
-    const cases: Array<[string, string, boolean]> = [
-      ['team/app', '1.0', true],
-      ['team/other', '1.0', false],
-      ['ext/stranger', '1.0', false],
-      ['ext/outside', '1.0', false],
-    ];
-    for (const target of ['policy-controller', 'kyverno', 'kyverno-ivp'] as const) {
-      const exported = await call<Exported>('trust.exportAdmission', { for: target });
-      const text = exported.files[0]!.content;
-      for (const [repository, reference, expected] of cases) {
-        const decided = await call<{ allowed: boolean; reason: string; requirements: Array<{ summary: string; outcome: string }> }>('trust.evaluate', { policy: text, id: registryId, repository, reference });
-        expect(decided.allowed, `${target} ${repository}: ${decided.reason}`).toBe(expected);
-        expect(decided.requirements.length, decided.reason).toBeGreaterThan(0);
+  it(
+    'dry run: each generated Kubernetes policy admits the trusted signed image and denies the unsigned, the untrusted-signed and the out-of-scope ones, naming what decided',
+    { timeout: 120_000 },
+    async () => {
+      const stranger = await pushTestImage(registry.url, 'ext/stranger', '1.0', { seed: 'admission-stranger' });
+      const outside = await pushTestImage(registry.url, 'ext/outside', '1.0', { seed: 'admission-outside' });
+      await call('keys.generate', { name: 'stranger', type: 'ecdsa-p256', trust: false });
+      await call('signatures.sign', { id: registryId, repository: 'ext/stranger', digest: stranger.digest, key: 'stranger' });
+      await call('signatures.sign', { id: registryId, repository: 'ext/outside', digest: outside.digest, key: 'team-p384' });
+      const cases: Array<[string, string, boolean]> = [
+        ['team/app', '1.0', true],
+        ['team/other', '1.0', false],
+        ['ext/stranger', '1.0', false],
+        ['ext/outside', '1.0', false],
+      ];
+      for (const target of ['policy-controller', 'kyverno', 'kyverno-ivp'] as const) {
+        const exported = await call<Exported>('trust.exportAdmission', { for: target });
+        const text = exported.files[0]!.content;
+        for (const [repository, reference, expected] of cases) {
+          const decided = await call<{ allowed: boolean; reason: string; requirements: Array<{ summary: string; outcome: string }> }>(
+            'trust.evaluate',
+            { policy: text, id: registryId, repository, reference },
+          );
+          expect(decided.allowed, `${target} ${repository}: ${decided.reason}`).toBe(expected);
+          expect(decided.requirements.length, decided.reason).toBeGreaterThan(0);
+        }
+        // The P-384 key is trusted for team/ only: its signature admits an image there.
+        const teamImage = await pushTestImage(registry.url, 'team/p384', '1.0', { seed: `admission-p384-${target}` });
+        await call('signatures.sign', { id: registryId, repository: 'team/p384', digest: teamImage.digest, key: 'team-p384' });
+        const team = await call<{ allowed: boolean; reason: string; requirements: Array<{ summary: string; outcome: string }> }>(
+          'trust.evaluate',
+          { policy: text, id: registryId, repository: 'team/p384', reference: '1.0' },
+        );
+        // Inside the scope it passes the scoped policy; the all-images one (keys trusted everywhere) still applies, as the export warns.
+        expect(team.requirements.find((r) => r.summary.includes('team'))?.outcome, team.reason).toBe('admitted');
       }
-      // The P-384 key is trusted for team/ only: its signature admits an image there.
-      const teamImage = await pushTestImage(registry.url, 'team/p384', '1.0', { seed: `admission-p384-${target}` });
-      await call('signatures.sign', { id: registryId, repository: 'team/p384', digest: teamImage.digest, key: 'team-p384' });
-      const team = await call<{ allowed: boolean; reason: string; requirements: Array<{ summary: string; outcome: string }> }>('trust.evaluate', { policy: text, id: registryId, repository: 'team/p384', reference: '1.0' });
-      // Inside the scope it passes the scoped policy; the all-images one (keys trusted everywhere) still applies, as the export warns.
-      expect(team.requirements.find((r) => r.summary.includes('team'))?.outcome, team.reason).toBe('admitted');
-    }
-  });
+    },
+  );
 });
-

@@ -13,7 +13,11 @@ describe('signet trust / policy', () => {
   let keyring: KeyringHandle;
   let registry: RegistryHandle;
   const home = mkdtempSync(path.join(tmpdir(), 'signet-trust-cli-'));
-  const signet = (...args: string[]) => exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], { cwd: root, env: { ...process.env, ...keyring.env, SIGNET_HOME: home } });
+  const signet = (...args: string[]) =>
+    exec(process.execPath, [path.join(root, 'bin', 'signet.mjs'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...keyring.env, SIGNET_HOME: home },
+    });
 
   beforeAll(async () => {
     keyring = await startKeyring();
@@ -33,7 +37,11 @@ describe('signet trust / policy', () => {
     const ref = `${registry.host}/team/app:1.0`;
     await signet('sign', ref, '--key', 'release', '--format', 'simplesigning', '--lookaside', lookaside);
 
-    const added = JSON.parse((await signet('trust', 'add', pub, '--name', 'Release team', '--scope', registry.host, '--json')).stdout) as { id: string; kind: string; fingerprint: string };
+    const added = JSON.parse((await signet('trust', 'add', pub, '--name', 'Release team', '--scope', registry.host, '--json')).stdout) as {
+      id: string;
+      kind: string;
+      fingerprint: string;
+    };
     expect(added.kind).toBe('openpgp');
     const listed = JSON.parse((await signet('trust', 'list', '--json')).stdout) as { entries: Array<{ id: string }> };
     expect(listed.entries.map((e) => e.id)).toEqual([added.id]);
@@ -48,7 +56,10 @@ describe('signet trust / policy', () => {
     const rejecting = path.join(home, 'reject.json');
     writeFileSync(rejecting, JSON.stringify({ default: [{ type: 'reject' }] }));
     const imported = JSON.parse((await signet('policy', 'import', rejecting, '--name', 'lockdown', '--json')).stdout) as { id: string };
-    await expect(signet('policy', 'evaluate', ref, '--policy', imported.id, '--lookaside', lookaside)).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/^REJECTED/) });
+    await expect(signet('policy', 'evaluate', ref, '--policy', imported.id, '--lookaside', lookaside)).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^REJECTED/),
+    });
     await expect(signet('policy', 'import', pub)).rejects.toMatchObject({ code: 1 });
     expect((await signet('trust', 'remove', added.id)).stdout).toContain('Removed entry');
   });

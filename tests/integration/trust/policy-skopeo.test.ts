@@ -61,13 +61,29 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
     // A dir: image (made by skopeo itself) carrying a signature for example.com/app:1.
     srcDir = path.join(home.path, 'images', 'src');
     mkdirSync(path.dirname(srcDir));
-    execFileSync('skopeo', ['copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', `docker://${registry.host}/team/app:1.0`, `dir:${srcDir}`]);
-    writeFileSync(path.join(srcDir, 'signature-1'), (await signSimple(signer, 'example.com/app:1', digest, 'Signet test', new Date())).message);
+    execFileSync('skopeo', [
+      'copy',
+      '--quiet',
+      '--insecure-policy',
+      '--src-tls-verify=false',
+      `docker://${registry.host}/team/app:1.0`,
+      `dir:${srcDir}`,
+    ]);
+    writeFileSync(
+      path.join(srcDir, 'signature-1'),
+      (await signSimple(signer, 'example.com/app:1', digest, 'Signet test', new Date())).message,
+    );
 
     const dataDir = path.join(home.path, 'data');
     const saved = new SavedRegistries(dataDir);
     registryId = 'local';
-    await saved.update((list) => ({ registries: [...list, { id: registryId, kind: 'distribution' as const, name: 'local', host: registry.host, insecure: true, credentials: 'none' as const }], result: undefined }));
+    await saved.update((list) => ({
+      registries: [
+        ...list,
+        { id: registryId, kind: 'distribution' as const, name: 'local', host: registry.host, insecure: true, credentials: 'none' as const },
+      ],
+      result: undefined,
+    }));
     const noCredentials: CredentialStore = { get: async () => undefined, set: async () => undefined, delete: async () => undefined };
     const services = { dataDir, audit: new AuditLog(dataDir) } as unknown as CoreServices;
     handlers = createTrustHandlers(services, { connections: new RegistryConnections(saved, noCredentials) });
@@ -83,12 +99,29 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
     runs += 1;
     const file = path.join(home.path, `policy-${runs}.json`);
     writeFileSync(file, typeof policy === 'string' ? policy : JSON.stringify(policy));
-    const result = spawnSync('skopeo', ['copy', '--quiet', '--policy', file, '--registries.d', registriesDir, '--src-tls-verify=false', source, `dir:${path.join(home.path, `out-${runs}`)}`], { env: { ...process.env, GNUPGHOME: gnupg }, encoding: 'utf8' });
+    const result = spawnSync(
+      'skopeo',
+      [
+        'copy',
+        '--quiet',
+        '--policy',
+        file,
+        '--registries.d',
+        registriesDir,
+        '--src-tls-verify=false',
+        source,
+        `dir:${path.join(home.path, `out-${runs}`)}`,
+      ],
+      { env: { ...process.env, GNUPGHOME: gnupg }, encoding: 'utf8' },
+    );
     return { allowed: result.status === 0, stderr: result.stderr };
   }
 
   async function signetDocker(policy: object, reference: string): Promise<PolicyEvaluation> {
-    return (await handlers['trust.evaluate']({ policy: JSON.stringify(policy), id: registryId, repository: 'team/app', reference, registriesD }, { progress: () => undefined } as never)) as PolicyEvaluation;
+    return (await handlers['trust.evaluate'](
+      { policy: JSON.stringify(policy), id: registryId, repository: 'team/app', reference, registriesD },
+      { progress: () => undefined } as never,
+    )) as PolicyEvaluation;
   }
 
   // Expected for pulls of :1.0, :2.0 (same manifest) and @digest — the matrix in formats.md §2.6.
@@ -99,12 +132,19 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
     ['exactReference', { type: 'exactReference', dockerReference: 'REG/team/app:1.0' }, [true, true, true]],
     ['exactRepository', { type: 'exactRepository', dockerRepository: 'REG/team/app' }, [true, true, true]],
     ['remapIdentity (same prefix)', { type: 'remapIdentity', prefix: 'REG/team', signedPrefix: 'REG/team' }, [true, false, true]],
-    ['remapIdentity (elsewhere)', { type: 'remapIdentity', prefix: 'REG/team', signedPrefix: 'mirror.example.com/team' }, [false, false, false]],
+    [
+      'remapIdentity (elsewhere)',
+      { type: 'remapIdentity', prefix: 'REG/team', signedPrefix: 'mirror.example.com/team' },
+      [false, false, false],
+    ],
   ];
 
   it.each(identities)('signedBy with %s: same decision for :1.0, :2.0 and @digest', async (_name, identity, expected) => {
     const signedIdentity = JSON.parse(JSON.stringify(identity).replaceAll('REG', registry.host)) as object;
-    const policy = { default: [{ type: 'reject' }], transports: { docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA), signedIdentity }] } } };
+    const policy = {
+      default: [{ type: 'reject' }],
+      transports: { docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA), signedIdentity }] } },
+    };
     const decisions: boolean[] = [];
     for (const reference of ['1.0', '2.0', digest]) {
       const source = `docker://${registry.host}/team/app${reference === digest ? `@${digest}` : `:${reference}`}`;
@@ -118,15 +158,56 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
   });
 
   it.each([
-    ['another key', (host: string) => ({ default: [{ type: 'reject' }], transports: { docker: { [host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyB) }] } } }), false],
-    ['both keys in one keyring', (host: string) => ({ default: [{ type: 'reject' }], transports: { docker: { [host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyB + keyA) }] } } }), true],
+    [
+      'another key',
+      (host: string) => ({
+        default: [{ type: 'reject' }],
+        transports: { docker: { [host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyB) }] } },
+      }),
+      false,
+    ],
+    [
+      'both keys in one keyring',
+      (host: string) => ({
+        default: [{ type: 'reject' }],
+        transports: { docker: { [host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyB + keyA) }] } },
+      }),
+      true,
+    ],
     ['insecureAcceptAnything', () => ({ default: [{ type: 'insecureAcceptAnything' }] }), true],
     ['reject', () => ({ default: [{ type: 'reject' }] }), false],
-    ['a more specific scope that rejects', (host: string) => ({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { [host]: [{ type: 'insecureAcceptAnything' }], [`${host}/team`]: [{ type: 'reject' }] } } }), false],
-    ['the transport default "" over default', () => ({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { '': [{ type: 'reject' }] } } }), false],
+    [
+      'a more specific scope that rejects',
+      (host: string) => ({
+        default: [{ type: 'insecureAcceptAnything' }],
+        transports: { docker: { [host]: [{ type: 'insecureAcceptAnything' }], [`${host}/team`]: [{ type: 'reject' }] } },
+      }),
+      false,
+    ],
+    [
+      'the transport default "" over default',
+      () => ({ default: [{ type: 'insecureAcceptAnything' }], transports: { docker: { '': [{ type: 'reject' }] } } }),
+      false,
+    ],
     ['signedBaseLayer', () => ({ default: [{ type: 'signedBaseLayer', baseLayerIdentity: { type: 'matchRepository' } }] }), false],
-    ['an unimplemented keyType', (host: string) => ({ default: [{ type: 'reject' }], transports: { docker: { [host]: [{ type: 'signedBy', keyType: 'signedByGPGKeys', keyData: gpgData(keyA) }] } } }), false],
-    ['AND of accept and a passing signedBy', (host: string) => ({ default: [{ type: 'reject' }], transports: { docker: { [host]: [{ type: 'insecureAcceptAnything' }, { type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA) }] } } }), true],
+    [
+      'an unimplemented keyType',
+      (host: string) => ({
+        default: [{ type: 'reject' }],
+        transports: { docker: { [host]: [{ type: 'signedBy', keyType: 'signedByGPGKeys', keyData: gpgData(keyA) }] } },
+      }),
+      false,
+    ],
+    [
+      'AND of accept and a passing signedBy',
+      (host: string) => ({
+        default: [{ type: 'reject' }],
+        transports: {
+          docker: { [host]: [{ type: 'insecureAcceptAnything' }, { type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA) }] },
+        },
+      }),
+      true,
+    ],
   ])('%s', async (_name, make, expected) => {
     const policy = make(registry.host);
     const theirs = skopeoAllows(policy, `docker://${registry.host}/team/app:1.0`);
@@ -142,19 +223,32 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
     ['the default rule', undefined, false],
     ['exactReference of another tag', { type: 'exactReference', dockerReference: 'example.com/app:2' }, false],
   ])('dir: image, signedBy with %s', async (_name, signedIdentity, expected) => {
-    const policy = { default: [{ type: 'reject' }], transports: { dir: { '': [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA), ...(signedIdentity ? { signedIdentity } : {}) }] } } };
+    const policy = {
+      default: [{ type: 'reject' }],
+      transports: {
+        dir: { '': [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA), ...(signedIdentity ? { signedIdentity } : {}) }] },
+      },
+    };
     const theirs = skopeoAllows(policy, `dir:${srcDir}`);
-    const ours = (await handlers['trust.evaluate']({ policy: JSON.stringify(policy), dir: srcDir }, { progress: () => undefined } as never)) as PolicyEvaluation;
+    const ours = (await handlers['trust.evaluate']({ policy: JSON.stringify(policy), dir: srcDir }, {
+      progress: () => undefined,
+    } as never)) as PolicyEvaluation;
     expect(ours.allowed).toBe(theirs.allowed);
     expect(theirs.allowed).toBe(expected);
   });
 
   it('dir: scopes: the image path, then parent directories, then ""', async () => {
     const decisions: boolean[] = [];
-    for (const scopes of [{ [srcDir]: [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] }, { [path.dirname(srcDir)]: [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] }, { '/nowhere': [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] }]) {
+    for (const scopes of [
+      { [srcDir]: [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] },
+      { [path.dirname(srcDir)]: [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] },
+      { '/nowhere': [{ type: 'reject' }], '': [{ type: 'insecureAcceptAnything' }] },
+    ]) {
       const policy = { default: [{ type: 'reject' }], transports: { dir: scopes } };
       const theirs = skopeoAllows(policy, `dir:${srcDir}`);
-      const ours = (await handlers['trust.evaluate']({ policy: JSON.stringify(policy), dir: srcDir }, { progress: () => undefined } as never)) as PolicyEvaluation;
+      const ours = (await handlers['trust.evaluate']({ policy: JSON.stringify(policy), dir: srcDir }, {
+        progress: () => undefined,
+      } as never)) as PolicyEvaluation;
       expect(ours.allowed).toBe(theirs.allowed);
       decisions.push(theirs.allowed);
     }
@@ -162,10 +256,20 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
   });
 
   it('the decisive requirement and the signature reasons are reported', async () => {
-    const policy = { default: [{ type: 'reject' }], transports: { docker: { [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA), signedIdentity: { type: 'matchExact' } }] } } };
+    const policy = {
+      default: [{ type: 'reject' }],
+      transports: {
+        docker: {
+          [registry.host]: [{ type: 'signedBy', keyType: 'GPGKeys', keyData: gpgData(keyA), signedIdentity: { type: 'matchExact' } }],
+        },
+      },
+    };
     const ours = await signetDocker(policy, '2.0');
     expect(ours).toMatchObject({ allowed: false, section: { kind: 'scope', scope: registry.host } });
-    expect(ours.requirements[0]!.signatures[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining(`Signature for identity "${registry.host}/team/app:1.0" is not accepted`) });
+    expect(ours.requirements[0]!.signatures[0]).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining(`Signature for identity "${registry.host}/team/app:1.0" is not accepted`),
+    });
     expect(skopeoAllows(policy, `docker://${registry.host}/team/app:2.0`).stderr).toContain('is not accepted');
   });
 

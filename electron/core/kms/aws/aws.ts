@@ -1,6 +1,16 @@
 import https from 'node:https';
 import path from 'node:path';
-import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand, SignCommand, type KeyMetadata, type KMSClientConfig, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
+import {
+  DescribeKeyCommand,
+  GetPublicKeyCommand,
+  KMSClient,
+  ListAliasesCommand,
+  ListKeysCommand,
+  SignCommand,
+  type KeyMetadata,
+  type KMSClientConfig,
+  type SigningAlgorithmSpec,
+} from '@aws-sdk/client-kms';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { KmsAlgorithm, KmsKey, KmsKeyState } from '../../../../shared/models/kms';
 import { toSpkiPem } from '../algorithms';
@@ -64,7 +74,11 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
   const clients = new Map<string, KMSClient>();
 
   const clientFor = (ref?: KmsKeyRef): KMSClient => {
-    const region = (ref?.provider === 'awskms' ? ref.region : undefined) ?? connection.region ?? resolved.env.AWS_REGION ?? resolved.env.AWS_DEFAULT_REGION;
+    const region =
+      (ref?.provider === 'awskms' ? ref.region : undefined) ??
+      connection.region ??
+      resolved.env.AWS_REGION ??
+      resolved.env.AWS_DEFAULT_REGION;
     const endpoint = connection.endpoint ?? (ref?.provider === 'awskms' && ref.endpoint ? `https://${ref.endpoint}` : undefined);
     const cacheKey = `${region ?? ''}|${endpoint ?? ''}`;
     let client = clients.get(cacheKey);
@@ -75,7 +89,9 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       credentials: credentials(resolved),
       maxAttempts: 4,
       ...(connection.credential.source === 'profile' && connection.credential.profile ? { profile: connection.credential.profile } : {}),
-      ...(connection.caCertificates ? { requestHandler: { httpsAgent: new https.Agent({ ca: connection.caCertificates, keepAlive: true }) } } : {}),
+      ...(connection.caCertificates
+        ? { requestHandler: { httpsAgent: new https.Agent({ ca: connection.caCertificates, keepAlive: true }) } }
+        : {}),
     };
     client = new KMSClient(config);
     clients.set(cacheKey, client);
@@ -93,7 +109,9 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
   const describe = async (ref: KmsKeyRef | undefined, keyId: string): Promise<KmsKey> => {
     const { KeyMetadata: meta } = await call(ref, (c) => c.send(new DescribeKeyCommand({ KeyId: keyId })));
     if (!meta?.Arn) throw kmsError('awskms', 'other', { key: keyId, vendor: 'DescribeKey returned no key' });
-    const algorithms = (meta.SigningAlgorithms ?? []).map((a) => fromAws(a, meta.KeySpec)).filter((a): a is KmsAlgorithm => a !== undefined);
+    const algorithms = (meta.SigningAlgorithms ?? [])
+      .map((a) => fromAws(a, meta.KeySpec))
+      .filter((a): a is KmsAlgorithm => a !== undefined);
     const keyState = state(meta);
     return {
       uri: ref?.uri ?? `awskms:///${meta.Arn}`,
@@ -105,7 +123,15 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       ...(meta.KeyUsage ? { usage: meta.KeyUsage } : {}),
       ...(meta.KeySpec ? { keySpec: meta.KeySpec } : {}),
       algorithms,
-      versions: [{ version: meta.Arn, state: keyState, algorithms, current: true, ...(meta.CreationDate ? { created: meta.CreationDate.toISOString() } : {}) }],
+      versions: [
+        {
+          version: meta.Arn,
+          state: keyState,
+          algorithms,
+          current: true,
+          ...(meta.CreationDate ? { created: meta.CreationDate.toISOString() } : {}),
+        },
+      ],
     };
   };
 
@@ -117,7 +143,8 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       do {
         const page = await call(undefined, (c) => c.send(new ListAliasesCommand({ Limit: 100, ...(marker ? { Marker: marker } : {}) })));
         for (const alias of page.Aliases ?? []) {
-          if (alias.TargetKeyId && alias.AliasName) aliases.set(alias.TargetKeyId, [...(aliases.get(alias.TargetKeyId) ?? []), alias.AliasName]);
+          if (alias.TargetKeyId && alias.AliasName)
+            aliases.set(alias.TargetKeyId, [...(aliases.get(alias.TargetKeyId) ?? []), alias.AliasName]);
         }
         marker = page.Truncated ? page.NextMarker : undefined;
       } while (marker);
@@ -143,11 +170,21 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     },
     async signDigest(ref, request: SignDigestRequest) {
       const out = await call(ref, (c) =>
-        c.send(new SignCommand({ KeyId: request.version, Message: request.digest, MessageType: 'DIGEST', SigningAlgorithm: TO_AWS[request.algorithm] })),
+        c.send(
+          new SignCommand({
+            KeyId: request.version,
+            Message: request.digest,
+            MessageType: 'DIGEST',
+            SigningAlgorithm: TO_AWS[request.algorithm],
+          }),
+        ),
       );
       if (!out.Signature) throw kmsError('awskms', 'other', { key: ref.uri, vendor: 'Sign returned no signature' });
       if (out.SigningAlgorithm && out.SigningAlgorithm !== TO_AWS[request.algorithm]) {
-        throw kmsError('awskms', 'answer-refused', { key: ref.uri, hint: `AWS KMS answered with ${out.SigningAlgorithm} where ${TO_AWS[request.algorithm]} was asked; Signet refused the signature.` });
+        throw kmsError('awskms', 'answer-refused', {
+          key: ref.uri,
+          hint: `AWS KMS answered with ${out.SigningAlgorithm} where ${TO_AWS[request.algorithm]} was asked; Signet refused the signature.`,
+        });
       }
       return { signature: out.Signature, version: out.KeyId ?? request.version };
     },
@@ -163,7 +200,11 @@ function credentials(resolved: ResolvedConnection): KMSClientConfig['credentials
   const { credential } = resolved.connection;
   const { secret, home, env } = resolved;
   if (credential.source === 'keychain') {
-    return { accessKeyId: secret.accessKeyId ?? '', secretAccessKey: secret.secretAccessKey ?? '', ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}) };
+    return {
+      accessKeyId: secret.accessKeyId ?? '',
+      secretAccessKey: secret.secretAccessKey ?? '',
+      ...(secret.sessionToken ? { sessionToken: secret.sessionToken } : {}),
+    };
   }
   const files = {
     filepath: env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
@@ -181,23 +222,50 @@ function mapError(error: unknown, key: string | undefined, endpoint: string | un
   const k = key ? { key } : {};
   if (/Throttling|TooManyRequests|LimitExceeded|RequestLimitExceeded/.test(name)) return kmsError('awskms', 'throttled', { vendor });
   if (name === 'DisabledException') return kmsError('awskms', 'disabled', { ...k, vendor });
-  if (name === 'KMSInvalidStateException') return kmsError('awskms', /pending ?deletion/i.test(e.message ?? '') ? 'pending-deletion' : 'disabled', { ...k, vendor });
-  if (name === 'InvalidKeyUsageException') return kmsError('awskms', /algorithm/i.test(e.message ?? '') ? 'algorithm-not-allowed' : 'wrong-usage', { ...k, vendor });
-  if (name === 'NotFoundException') return kmsError('awskms', 'not-found', { ...k, vendor, hint: 'A key id or alias is looked up in the connection’s region; a key ARN names its own.' });
-  if (name === 'AccessDeniedException') return kmsError('awskms', 'access-denied', { ...k, vendor, hint: 'The IAM policy needs kms:Sign, kms:GetPublicKey and kms:DescribeKey.' });
+  if (name === 'KMSInvalidStateException')
+    return kmsError('awskms', /pending ?deletion/i.test(e.message ?? '') ? 'pending-deletion' : 'disabled', { ...k, vendor });
+  if (name === 'InvalidKeyUsageException')
+    return kmsError('awskms', /algorithm/i.test(e.message ?? '') ? 'algorithm-not-allowed' : 'wrong-usage', { ...k, vendor });
+  if (name === 'NotFoundException')
+    return kmsError('awskms', 'not-found', {
+      ...k,
+      vendor,
+      hint: 'A key id or alias is looked up in the connection’s region; a key ARN names its own.',
+    });
+  if (name === 'AccessDeniedException')
+    return kmsError('awskms', 'access-denied', {
+      ...k,
+      vendor,
+      hint: 'The IAM policy needs kms:Sign, kms:GetPublicKey and kms:DescribeKey.',
+    });
   if (/scoped to (?:a )?(?:valid|correct) region/i.test(e.message ?? '')) {
-    return kmsError('awskms', 'region-mismatch', { ...k, vendor, hint: 'A key ARN names its region; use an endpoint (or connection) for that region, or leave the endpoint unset.' });
+    return kmsError('awskms', 'region-mismatch', {
+      ...k,
+      vendor,
+      hint: 'A key ARN names its region; use an endpoint (or connection) for that region, or leave the endpoint unset.',
+    });
   }
-  if (/UnrecognizedClient|InvalidSignature|ExpiredToken|InvalidClientTokenId|SignatureDoesNotMatch|IncompleteSignature|InvalidAccessKeyId/.test(name)) {
+  if (
+    /UnrecognizedClient|InvalidSignature|ExpiredToken|InvalidClientTokenId|SignatureDoesNotMatch|IncompleteSignature|InvalidAccessKeyId/.test(
+      name,
+    )
+  ) {
     return kmsError('awskms', 'credentials-expired', { vendor, hint: 'For SSO profiles run `aws sso login`.' });
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
-    return kmsError('awskms', 'credentials-missing', { hint: 'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or store credentials with the connection.' });
+    return kmsError('awskms', 'credentials-missing', {
+      hint: 'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws configure` or `aws sso login`, or store credentials with the connection.',
+    });
   }
-  if (/Region is missing/i.test(e.message ?? '')) return kmsError('awskms', 'invalid-request', { vendor: 'no region', hint: 'Set the connection’s region, AWS_REGION, or a region in the AWS profile, or use the key’s ARN.' });
+  if (/Region is missing/i.test(e.message ?? ''))
+    return kmsError('awskms', 'invalid-request', {
+      vendor: 'no region',
+      hint: 'Set the connection’s region, AWS_REGION, or a region in the AWS profile, or use the key’s ARN.',
+    });
   const network = isNetworkFailure(error);
   if (network) return kmsError('awskms', 'unreachable', { vendor: network, ...(endpoint ? { endpoint } : {}) });
-  if (name === 'ValidationException' || name === 'InvalidKeyIdException' || name === 'InvalidArnException') return kmsError('awskms', 'invalid-request', { ...k, vendor });
+  if (name === 'ValidationException' || name === 'InvalidKeyIdException' || name === 'InvalidArnException')
+    return kmsError('awskms', 'invalid-request', { ...k, vendor });
   return kmsError('awskms', 'other', { ...k, vendor: vendor.length > 2 ? vendor : String(error) });
 }
 

@@ -56,9 +56,14 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     if (credential.source === 'file') {
       let json: Record<string, unknown>;
       try {
-        json = JSON.parse(readRegularFileSync(credential.path ?? '', { maxBytes: SMALL_FILE_MAX }).toString('utf8')) as Record<string, unknown>;
+        json = JSON.parse(readRegularFileSync(credential.path ?? '', { maxBytes: SMALL_FILE_MAX }).toString('utf8')) as Record<
+          string,
+          unknown
+        >;
       } catch (error) {
-        throw kmsError('gcpkms', 'credentials-missing', { vendor: `${credential.path} cannot be read as a JSON credentials file (${(error as NodeJS.ErrnoException).code ? describeSystemError(error) : 'not JSON'})` });
+        throw kmsError('gcpkms', 'credentials-missing', {
+          vendor: `${credential.path} cannot be read as a JSON credentials file (${(error as NodeJS.ErrnoException).code ? describeSystemError(error) : 'not JSON'})`,
+        });
       }
       // Service account keys are built explicitly; other file types go through the library's loader.
       auth = json.type === 'service_account' ? { authClient: serviceAccount(json) } : { keyFilename: credential.path };
@@ -68,14 +73,27 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       try {
         json = JSON.parse(secret.credentialsJson ?? '') as Record<string, unknown>;
       } catch {
-        throw kmsError('gcpkms', 'credentials-missing', { vendor: 'the stored credentials are not a JSON key file', hint: 'Add the connection again with the service account key file’s JSON.' });
+        throw kmsError('gcpkms', 'credentials-missing', {
+          vendor: 'the stored credentials are not a JSON key file',
+          hint: 'Add the connection again with the service account key file’s JSON.',
+        });
       }
-      if (json.type !== 'service_account') throw kmsError('gcpkms', 'credentials-missing', { vendor: `stored credentials of type "${String(json.type)}"`, hint: 'Only service account keys can be stored with a connection; use application-default credentials for user logins.' });
+      if (json.type !== 'service_account')
+        throw kmsError('gcpkms', 'credentials-missing', {
+          vendor: `stored credentials of type "${String(json.type)}"`,
+          hint: 'Only service account keys can be stored with a connection; use application-default credentials for user logins.',
+        });
       auth = { authClient: serviceAccount(json) };
     }
     client = new KeyManagementServiceClient({
       fallback: 'rest',
-      ...(endpoint ? { apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)), protocol: endpoint.protocol.replace(':', '') } : {}),
+      ...(endpoint
+        ? {
+            apiEndpoint: endpoint.hostname,
+            port: Number(endpoint.port || (endpoint.protocol === 'http:' ? 80 : 443)),
+            protocol: endpoint.protocol.replace(':', ''),
+          }
+        : {}),
       ...auth,
     } as ConstructorParameters<typeof KeyManagementServiceClient>[0]);
     return client;
@@ -83,7 +101,10 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
 
   const call = async <T>(key: string | undefined, run: (c: KeyManagementServiceClient) => Promise<T>): Promise<T> => {
     try {
-      return await withBackoff(() => run(kms()), (e) => (e as { code?: unknown }).code === 8);
+      return await withBackoff(
+        () => run(kms()),
+        (e) => (e as { code?: unknown }).code === 8,
+      );
     } catch (error) {
       throw mapError(error, key, connection.endpoint);
     }
@@ -92,10 +113,19 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
   const versionsOf = async (keyName: string, uriOf: (version: string) => string): Promise<KmsKeyVersion[]> => {
     const [versions] = await call(uriOf(''), (c) => c.listCryptoKeyVersions({ parent: keyName, pageSize: 1000 }));
     const out = (versions as GcpVersion[]).map((v) => {
-      const version = String(v.name ?? '').split('/').pop() ?? '';
+      const version =
+        String(v.name ?? '')
+          .split('/')
+          .pop() ?? '';
       const algorithm = ALGORITHMS[String(v.algorithm)];
       const seconds = Number(v.createTime?.seconds ?? 0);
-      return { version, state: STATES[String(v.state)] ?? 'unavailable', algorithms: algorithm ? [algorithm] : [], current: false, ...(seconds ? { created: new Date(seconds * 1000).toISOString() } : {}) };
+      return {
+        version,
+        state: STATES[String(v.state)] ?? 'unavailable',
+        algorithms: algorithm ? [algorithm] : [],
+        current: false,
+        ...(seconds ? { created: new Date(seconds * 1000).toISOString() } : {}),
+      };
     });
     out.sort((a, b) => Number(a.version) - Number(b.version));
     const current = [...out].reverse().find((v) => v.state === 'enabled');
@@ -114,7 +144,13 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       uri,
       provider: 'gcpkms',
       name: keyName,
-      ...(key.labels && Object.keys(key.labels).length ? { label: Object.entries(key.labels).map(([k, v]) => `${k}=${v}`).join(', ') } : {}),
+      ...(key.labels && Object.keys(key.labels).length
+        ? {
+            label: Object.entries(key.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', '),
+          }
+        : {}),
       state: current ? 'enabled' : (versions.at(-1)?.state ?? 'disabled'),
       canSign: purpose === 'ASYMMETRIC_SIGN',
       usage: purpose,
@@ -133,7 +169,11 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     provider: 'gcpkms',
     async listKeys() {
       const scope = connection.scope;
-      if (!scope) throw kmsError('gcpkms', 'invalid-request', { vendor: 'the connection has no scope', hint: 'Set the scope to projects/P/locations/L (or …/keyRings/R) to list keys.' });
+      if (!scope)
+        throw kmsError('gcpkms', 'invalid-request', {
+          vendor: 'the connection has no scope',
+          hint: 'Set the scope to projects/P/locations/L (or …/keyRings/R) to list keys.',
+        });
       let rings: string[];
       if (/\/keyRings\/[^/]+$/.test(scope)) rings = [scope];
       else {
@@ -157,8 +197,16 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       const [key] = await call(ref.uri, (c) => c.getPublicKey({ name }));
       const pem = key.pem ?? '';
       if (!pem) throw kmsError('gcpkms', 'other', { key: ref.uri, vendor: 'no public key returned' });
-      if (key.pemCrc32c?.value !== undefined && key.pemCrc32c?.value !== null && Number(key.pemCrc32c.value) !== crc32c(Buffer.from(pem, 'utf8'))) {
-        throw kmsError('gcpkms', 'other', { key: ref.uri, vendor: 'the public key’s CRC32C does not match: it was damaged in transit', hint: 'Try again.' });
+      if (
+        key.pemCrc32c?.value !== undefined &&
+        key.pemCrc32c?.value !== null &&
+        Number(key.pemCrc32c.value) !== crc32c(Buffer.from(pem, 'utf8'))
+      ) {
+        throw kmsError('gcpkms', 'other', {
+          key: ref.uri,
+          vendor: 'the public key’s CRC32C does not match: it was damaged in transit',
+          hint: 'Try again.',
+        });
       }
       return toSpkiPem(pem);
     },
@@ -166,12 +214,28 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       const name = `${keyNameOf(ref)}/cryptoKeyVersions/${request.version}`;
       const hash = request.algorithm.slice(-6);
       const digestCrc = crc32c(request.digest);
-      const [out] = await call(ref.uri, (c) => c.asymmetricSign({ name, digest: { [hash]: request.digest }, digestCrc32c: { value: digestCrc } }));
+      const [out] = await call(ref.uri, (c) =>
+        c.asymmetricSign({ name, digest: { [hash]: request.digest }, digestCrc32c: { value: digestCrc } }),
+      );
       const signature = out.signature ? Buffer.from(out.signature as Uint8Array) : Buffer.alloc(0);
-      if (!out.verifiedDigestCrc32c) throw kmsError('gcpkms', 'other', { key: ref.uri, vendor: 'the KMS did not confirm the digest checksum: the request was damaged in transit', hint: 'Try again.' });
-      if (out.name && out.name !== name) throw kmsError('gcpkms', 'other', { key: ref.uri, vendor: `the KMS signed with ${out.name}, not ${name}` });
-      if (out.signatureCrc32c?.value === undefined || out.signatureCrc32c?.value === null || Number(out.signatureCrc32c.value) !== crc32c(signature)) {
-        throw kmsError('gcpkms', 'other', { key: ref.uri, vendor: 'the signature’s CRC32C does not match: it was damaged in transit', hint: 'Try again.' });
+      if (!out.verifiedDigestCrc32c)
+        throw kmsError('gcpkms', 'other', {
+          key: ref.uri,
+          vendor: 'the KMS did not confirm the digest checksum: the request was damaged in transit',
+          hint: 'Try again.',
+        });
+      if (out.name && out.name !== name)
+        throw kmsError('gcpkms', 'other', { key: ref.uri, vendor: `the KMS signed with ${out.name}, not ${name}` });
+      if (
+        out.signatureCrc32c?.value === undefined ||
+        out.signatureCrc32c?.value === null ||
+        Number(out.signatureCrc32c.value) !== crc32c(signature)
+      ) {
+        throw kmsError('gcpkms', 'other', {
+          key: ref.uri,
+          vendor: 'the signature’s CRC32C does not match: it was damaged in transit',
+          hint: 'Try again.',
+        });
       }
       return { signature, version: request.version };
     },
@@ -185,16 +249,26 @@ function mapError(error: unknown, key: string | undefined, endpoint: string | un
   const k = key ? { key } : {};
   const vendor = message;
   if (/Could not load the default credentials|Unable to detect a Project Id|could not find default credentials/i.test(message)) {
-    return kmsError('gcpkms', 'credentials-missing', { hint: 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or store a service account key with the connection.' });
+    return kmsError('gcpkms', 'credentials-missing', {
+      hint: 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or store a service account key with the connection.',
+    });
   }
-  if (/invalid_grant|invalid_client|Invalid JWT|token has been expired|reauth/i.test(message)) return kmsError('gcpkms', 'credentials-expired', { vendor, hint: 'Run `gcloud auth application-default login` again.' });
+  if (/invalid_grant|invalid_client|Invalid JWT|token has been expired|reauth/i.test(message))
+    return kmsError('gcpkms', 'credentials-expired', { vendor, hint: 'Run `gcloud auth application-default login` again.' });
   switch (e.code) {
     case 8:
       return kmsError('gcpkms', 'throttled', { vendor });
     case 16:
-      return kmsError('gcpkms', 'credentials-expired', { vendor, hint: 'Run `gcloud auth application-default login` again, or check the service account key.' });
+      return kmsError('gcpkms', 'credentials-expired', {
+        vendor,
+        hint: 'Run `gcloud auth application-default login` again, or check the service account key.',
+      });
     case 7:
-      return kmsError('gcpkms', 'access-denied', { ...k, vendor, hint: 'The principal needs roles/cloudkms.signerVerifier (cloudkms.cryptoKeyVersions.useToSign and viewPublicKey) on the key.' });
+      return kmsError('gcpkms', 'access-denied', {
+        ...k,
+        vendor,
+        hint: 'The principal needs roles/cloudkms.signerVerifier (cloudkms.cryptoKeyVersions.useToSign and viewPublicKey) on the key.',
+      });
     case 5:
       return kmsError('gcpkms', 'not-found', { ...k, vendor });
     case 9:

@@ -24,7 +24,10 @@ export function escape(value: string): string {
 }
 
 export function sdkDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function canonicalRequest(request: AkSkRequest, signedHeaders: readonly string[]): string {

@@ -15,7 +15,14 @@ import { readRegularFileSync, SMALL_FILE_MAX } from '../../storage/bounded-read'
  * e = SM3(Z_A ‖ M) with the standard signer ID, the SM2 definition of the signed digest
  * (Huawei does not say more; the local self-check would refuse anything else).
  */
-const RSA: KmsAlgorithm[] = ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
+const RSA: KmsAlgorithm[] = [
+  'rsa-pkcs1v15-sha256',
+  'rsa-pkcs1v15-sha384',
+  'rsa-pkcs1v15-sha512',
+  'rsa-pss-sha256',
+  'rsa-pss-sha384',
+  'rsa-pss-sha512',
+];
 const BY_SPEC: Readonly<Record<string, KmsAlgorithm[]>> = {
   RSA_2048: RSA,
   RSA_3072: RSA,
@@ -37,7 +44,13 @@ const TO_HUAWEI: Readonly<Partial<Record<KmsAlgorithm, string>>> = {
   'sm2-sm3': 'SM2DSA_SM3',
 };
 /** key_state: 1 pending activation, 2 enabled, 3 disabled, 4 pending deletion, 5 pending import. */
-const STATES: Readonly<Record<string, KmsKeyState>> = { '1': 'unavailable', '2': 'enabled', '3': 'disabled', '4': 'pending-deletion', '5': 'pending-import' };
+const STATES: Readonly<Record<string, KmsKeyState>> = {
+  '1': 'unavailable',
+  '2': 'enabled',
+  '3': 'disabled',
+  '4': 'pending-deletion',
+  '5': 'pending-import',
+};
 
 interface KeyInfo {
   key_id: string;
@@ -68,7 +81,11 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     if (ref?.provider === 'huaweikms') return { region: ref.region, projectId: ref.projectId };
     const region = connection.region;
     const projectId = connection.scope ?? credentials(resolved).projectId;
-    if (!region || !projectId) throw kmsError('huaweikms', 'invalid-request', { vendor: 'no region or project', hint: 'Set the connection’s region and its scope to the project id.' });
+    if (!region || !projectId)
+      throw kmsError('huaweikms', 'invalid-request', {
+        vendor: 'no region or project',
+        hint: 'Set the connection’s region and its scope to the project id.',
+      });
     return { region, projectId };
   };
 
@@ -79,7 +96,16 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     const payload = Buffer.from(JSON.stringify(body));
     const send = async (): Promise<HttpResponse> => {
       const headers = signAkSk(
-        { method: 'POST', url, body: payload, headers: { 'Content-Type': 'application/json;charset=UTF-8', 'X-Project-Id': projectId, ...(credential.securityToken ? { 'X-Security-Token': credential.securityToken } : {}) } },
+        {
+          method: 'POST',
+          url,
+          body: payload,
+          headers: {
+            'Content-Type': 'application/json;charset=UTF-8',
+            'X-Project-Id': projectId,
+            ...(credential.securityToken ? { 'X-Security-Token': credential.securityToken } : {}),
+          },
+        },
         credential.accessKey,
         credential.secretKey,
       );
@@ -115,7 +141,9 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       ...(info.key_usage ? { usage: info.key_usage } : {}),
       ...(info.key_spec ? { keySpec: info.key_spec } : {}),
       algorithms,
-      versions: [{ version: info.key_id, state, algorithms, current: true, ...(created ? { created: new Date(created).toISOString() } : {}) }],
+      versions: [
+        { version: info.key_id, state, algorithms, current: true, ...(created ? { created: new Date(created).toISOString() } : {}) },
+      ],
     };
   };
 
@@ -131,7 +159,10 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       const keys: KmsKey[] = [];
       let marker = '';
       for (let page = 0; page < 10; page += 1) {
-        const out = await post<{ key_details?: KeyInfo[]; next_marker?: string; truncated?: string }>(undefined, 'list-keys', { limit: '100', ...(marker ? { marker } : {}) });
+        const out = await post<{ key_details?: KeyInfo[]; next_marker?: string; truncated?: string }>(undefined, 'list-keys', {
+          limit: '100',
+          ...(marker ? { marker } : {}),
+        });
         for (const info of out.key_details ?? []) keys.push(toKey(info, `huaweikms://${region}/${projectId}/${info.key_id}`));
         if (out.truncated !== 'true' || !out.next_marker) break;
         marker = out.next_marker;
@@ -149,9 +180,15 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       return toSpkiPem(out.public_key);
     },
     async signDigest(ref, request) {
-      const out = await post<{ key_id?: string; signature?: string }>(ref, 'sign', { key_id: keyIdOf(ref), message: Buffer.from(request.digest).toString('base64'), signing_algorithm: TO_HUAWEI[request.algorithm], message_type: 'DIGEST' });
+      const out = await post<{ key_id?: string; signature?: string }>(ref, 'sign', {
+        key_id: keyIdOf(ref),
+        message: Buffer.from(request.digest).toString('base64'),
+        signing_algorithm: TO_HUAWEI[request.algorithm],
+        message_type: 'DIGEST',
+      });
       if (!out.signature) throw kmsError('huaweikms', 'other', { key: ref.uri, vendor: 'no signature returned' });
-      if (out.key_id && out.key_id !== keyIdOf(ref)) throw kmsError('huaweikms', 'other', { key: ref.uri, vendor: `the KMS signed with key ${out.key_id}` });
+      if (out.key_id && out.key_id !== keyIdOf(ref))
+        throw kmsError('huaweikms', 'other', { key: ref.uri, vendor: `the KMS signed with key ${out.key_id}` });
       return { signature: Buffer.from(out.signature, 'base64'), version: keyIdOf(ref) };
     },
   };
@@ -166,7 +203,12 @@ interface HuaweiCredential {
 
 function credentials(resolved: ResolvedConnection): HuaweiCredential {
   const { connection, secret, env, home } = resolved;
-  if (connection.credential.source === 'keychain') return { accessKey: secret.accessKey ?? '', secretKey: secret.secretKey ?? '', ...(secret.securityToken ? { securityToken: secret.securityToken } : {}) };
+  if (connection.credential.source === 'keychain')
+    return {
+      accessKey: secret.accessKey ?? '',
+      secretKey: secret.secretKey ?? '',
+      ...(secret.securityToken ? { securityToken: secret.securityToken } : {}),
+    };
   if (connection.credential.source === 'default' && env.HUAWEICLOUD_SDK_AK && env.HUAWEICLOUD_SDK_SK) {
     return {
       accessKey: env.HUAWEICLOUD_SDK_AK,
@@ -199,7 +241,11 @@ function credentials(resolved: ResolvedConnection): HuaweiCredential {
 
 function errorOf(response: HttpResponse): [string, string] {
   try {
-    const body = JSON.parse(response.body.toString('utf8')) as { error?: { error_code?: string; error_msg?: string }; error_code?: string; error_msg?: string };
+    const body = JSON.parse(response.body.toString('utf8')) as {
+      error?: { error_code?: string; error_msg?: string };
+      error_code?: string;
+      error_msg?: string;
+    };
     const e = body.error ?? body;
     return [String(e.error_code ?? `HTTP ${response.status}`), String(e.error_msg ?? '')];
   } catch {
@@ -212,9 +258,19 @@ function mapError(status: number, code: string, detail: string, key: string | un
   const k = key ? { key } : {};
   if (code === 'KMS.0209') return kmsError('huaweikms', 'disabled', { ...k, vendor });
   if (code === 'KMS.0210') return kmsError('huaweikms', 'pending-deletion', { ...k, vendor });
-  if (code === 'KMS.0205' || status === 404 || /not exist|not found/i.test(detail)) return kmsError('huaweikms', 'not-found', { ...k, vendor, hint: 'A key is looked up in the region and project its URI names.' });
-  if (/^APIGW\.030[0-9]$/.test(code) || status === 401) return kmsError('huaweikms', 'credentials-expired', { vendor, hint: 'Check the AK/SK (and security token for temporary credentials) and this computer’s clock.' });
-  if (status === 403) return kmsError('huaweikms', 'access-denied', { ...k, vendor, hint: 'The IAM policy needs kms:cmk:sign, kms:cmk:getPublicKey and kms:cmk:get.' });
+  if (code === 'KMS.0205' || status === 404 || /not exist|not found/i.test(detail))
+    return kmsError('huaweikms', 'not-found', { ...k, vendor, hint: 'A key is looked up in the region and project its URI names.' });
+  if (/^APIGW\.030[0-9]$/.test(code) || status === 401)
+    return kmsError('huaweikms', 'credentials-expired', {
+      vendor,
+      hint: 'Check the AK/SK (and security token for temporary credentials) and this computer’s clock.',
+    });
+  if (status === 403)
+    return kmsError('huaweikms', 'access-denied', {
+      ...k,
+      vendor,
+      hint: 'The IAM policy needs kms:cmk:sign, kms:cmk:getPublicKey and kms:cmk:get.',
+    });
   if (/algorithm/i.test(detail)) return kmsError('huaweikms', 'algorithm-not-allowed', { ...k, vendor });
   if (/usage|SIGN_VERIFY/i.test(detail)) return kmsError('huaweikms', 'wrong-usage', { ...k, vendor });
   if (/region|project/i.test(detail)) return kmsError('huaweikms', 'region-mismatch', { ...k, vendor });

@@ -30,8 +30,20 @@ const TO_OCI: Readonly<Record<KmsAlgorithm, models.SignDataDetails.SigningAlgori
 };
 
 // OCIR accepts SHA-224/256/384/512 with PSS; SHA-224 PKCS#1 v1.5 is left out (no cosign or OCIR use).
-const RSA: KmsAlgorithm[] = ['rsa-pkcs1v15-sha256', 'rsa-pkcs1v15-sha384', 'rsa-pkcs1v15-sha512', 'rsa-pss-sha224', 'rsa-pss-sha256', 'rsa-pss-sha384', 'rsa-pss-sha512'];
-const CURVES: Readonly<Record<string, KmsAlgorithm>> = { NIST_P256: 'ecdsa-p256-sha256', NIST_P384: 'ecdsa-p384-sha384', NIST_P521: 'ecdsa-p521-sha512' };
+const RSA: KmsAlgorithm[] = [
+  'rsa-pkcs1v15-sha256',
+  'rsa-pkcs1v15-sha384',
+  'rsa-pkcs1v15-sha512',
+  'rsa-pss-sha224',
+  'rsa-pss-sha256',
+  'rsa-pss-sha384',
+  'rsa-pss-sha512',
+];
+const CURVES: Readonly<Record<string, KmsAlgorithm>> = {
+  NIST_P256: 'ecdsa-p256-sha256',
+  NIST_P384: 'ecdsa-p384-sha384',
+  NIST_P521: 'ecdsa-p521-sha512',
+};
 
 function state(value: string | undefined): KmsKeyState {
   switch (value) {
@@ -68,7 +80,10 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
   const { connection } = resolved;
   const provider = authentication(resolved);
   if (connection.caCertificates) {
-    throw kmsError('ocikms', 'invalid-request', { vendor: 'extra CA certificates', hint: 'The OCI SDK uses Node’s built-in fetch, which takes no per-connection CA: remove them from the connection and set NODE_EXTRA_CA_CERTS instead.' });
+    throw kmsError('ocikms', 'invalid-request', {
+      vendor: 'extra CA certificates',
+      hint: 'The OCI SDK uses Node’s built-in fetch, which takes no per-connection CA: remove them from the connection and set NODE_EXTRA_CA_CERTS instead.',
+    });
   }
   const configuration: common.ClientConfiguration = {
     retryConfiguration: common.NoRetryConfigurationDetails,
@@ -89,8 +104,13 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     return client;
   };
   const managementClient = (ref?: OciRef): KmsManagementClient => {
-    const endpoint = connection.endpoint ?? (ref ? `${scheme(ref.cryptoHost)}://${ref.cryptoHost.replace(/-crypto\./, '-management.')}` : undefined);
-    if (!endpoint) throw kmsError('ocikms', 'invalid-request', { vendor: 'no management endpoint', hint: 'Set the connection’s endpoint to the vault’s management endpoint (shown on the vault’s page in the console).' });
+    const endpoint =
+      connection.endpoint ?? (ref ? `${scheme(ref.cryptoHost)}://${ref.cryptoHost.replace(/-crypto\./, '-management.')}` : undefined);
+    if (!endpoint)
+      throw kmsError('ocikms', 'invalid-request', {
+        vendor: 'no management endpoint',
+        hint: 'Set the connection’s endpoint to the vault’s management endpoint (shown on the vault’s page in the console).',
+      });
     let client = management.get(endpoint);
     if (!client) {
       client = new KmsManagementClient({ authenticationDetailsProvider: provider }, configuration);
@@ -120,7 +140,13 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       page = out.opcNextPage;
     } while (page && summaries.length < 1000);
     const versions: KmsKeyVersion[] = summaries
-      .map((v) => ({ version: v.id, state: state(v.lifecycleState), algorithms, current: v.id === key.currentKeyVersion, created: new Date(v.timeCreated).toISOString() }))
+      .map((v) => ({
+        version: v.id,
+        state: state(v.lifecycleState),
+        algorithms,
+        current: v.id === key.currentKeyVersion,
+        created: new Date(v.timeCreated).toISOString(),
+      }))
       .sort((a, b) => a.created.localeCompare(b.created));
     return {
       uri,
@@ -140,7 +166,11 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     provider: 'ocikms',
     async listKeys() {
       const compartmentId = connection.scope;
-      if (!compartmentId) throw kmsError('ocikms', 'invalid-request', { vendor: 'no compartment', hint: 'Set the connection’s scope to the compartment OCID whose keys to list.' });
+      if (!compartmentId)
+        throw kmsError('ocikms', 'invalid-request', {
+          vendor: 'no compartment',
+          hint: 'Set the connection’s scope to the compartment OCID whose keys to list.',
+        });
       const client = managementClient();
       const host = new URL(client.endpoint).host.replace(/-management\./, '-crypto.');
       const summaries: models.KeySummary[] = [];
@@ -164,14 +194,24 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     async signDigest(ref, request) {
       const r = ociRef(ref);
       const signingAlgorithm = TO_OCI[request.algorithm];
-      if (!signingAlgorithm) throw kmsError('ocikms', 'algorithm-not-allowed', { key: ref.uri, hint: `OCI Vault has no ${request.algorithm}.` });
+      if (!signingAlgorithm)
+        throw kmsError('ocikms', 'algorithm-not-allowed', { key: ref.uri, hint: `OCI Vault has no ${request.algorithm}.` });
       const { signedData } = await call(ref.uri, () =>
         cryptoClient(r).sign({
-          signDataDetails: { message: Buffer.from(request.digest).toString('base64'), keyId: r.keyId, keyVersionId: request.version, signingAlgorithm, messageType: models.SignDataDetails.MessageType.Digest },
+          signDataDetails: {
+            message: Buffer.from(request.digest).toString('base64'),
+            keyId: r.keyId,
+            keyVersionId: request.version,
+            signingAlgorithm,
+            messageType: models.SignDataDetails.MessageType.Digest,
+          },
         }),
       );
       if (signedData.signingAlgorithm && signedData.signingAlgorithm !== signingAlgorithm) {
-        throw kmsError('ocikms', 'answer-refused', { key: ref.uri, hint: `OCI Vault answered with ${signedData.signingAlgorithm} where ${signingAlgorithm} was asked; Signet refused the signature.` });
+        throw kmsError('ocikms', 'answer-refused', {
+          key: ref.uri,
+          hint: `OCI Vault answered with ${signedData.signingAlgorithm} where ${signingAlgorithm} was asked; Signet refused the signature.`,
+        });
       }
       return { signature: Buffer.from(signedData.signature, 'base64'), version: signedData.keyVersionId ?? request.version };
     },
@@ -195,13 +235,23 @@ function authentication(resolved: ResolvedConnection): common.AuthenticationDeta
   const credential = connection.credential;
   try {
     if (credential.source === 'keychain') {
-      return new common.SimpleAuthenticationDetailsProvider(secret.tenancy ?? '', secret.user ?? '', secret.fingerprint ?? '', secret.privateKey ?? '', secret.passphrase ?? null);
+      return new common.SimpleAuthenticationDetailsProvider(
+        secret.tenancy ?? '',
+        secret.user ?? '',
+        secret.fingerprint ?? '',
+        secret.privateKey ?? '',
+        secret.passphrase ?? null,
+      );
     }
-    const file = credential.source === 'file' ? (credential.path as string) : (env.OCI_CLI_CONFIG_FILE ?? path.join(home, '.oci', 'config'));
+    const file =
+      credential.source === 'file' ? (credential.path as string) : (env.OCI_CLI_CONFIG_FILE ?? path.join(home, '.oci', 'config'));
     const profile = credential.source === 'profile' ? credential.profile : (env.OCI_CLI_PROFILE ?? 'DEFAULT');
     return new common.ConfigFileAuthenticationDetailsProvider(file, profile);
   } catch (error) {
-    throw kmsError('ocikms', 'credentials-missing', { vendor: (error as Error).message, hint: 'Run `oci setup config`, name the config file or profile, or store the API key with the connection.' });
+    throw kmsError('ocikms', 'credentials-missing', {
+      vendor: (error as Error).message,
+      hint: 'Run `oci setup config`, name the config file or profile, or store the API key with the connection.',
+    });
   }
 }
 
@@ -215,9 +265,16 @@ function mapError(error: unknown, key: string | undefined, endpoint: string | un
     case 429:
       return kmsError('ocikms', 'throttled', { vendor });
     case 401:
-      return kmsError('ocikms', 'credentials-expired', { vendor, hint: 'Check the API key, its fingerprint and the user and tenancy OCIDs (and this computer’s clock).' });
+      return kmsError('ocikms', 'credentials-expired', {
+        vendor,
+        hint: 'Check the API key, its fingerprint and the user and tenancy OCIDs (and this computer’s clock).',
+      });
     case 404:
-      return kmsError('ocikms', 'not-found', { ...k, vendor, hint: 'OCI says NotAuthorizedOrNotFound both for a missing key and for a missing policy: check both (use key-delegate / use keys).' });
+      return kmsError('ocikms', 'not-found', {
+        ...k,
+        vendor,
+        hint: 'OCI says NotAuthorizedOrNotFound both for a missing key and for a missing policy: check both (use key-delegate / use keys).',
+      });
     case 403:
       return kmsError('ocikms', 'access-denied', { ...k, vendor });
     case 409:
@@ -227,7 +284,8 @@ function mapError(error: unknown, key: string | undefined, endpoint: string | un
       if (/algorithm/i.test(message)) return kmsError('ocikms', 'algorithm-not-allowed', { ...k, vendor });
       return kmsError('ocikms', 'invalid-request', { ...k, vendor });
     default: {
-      const network = isNetworkFailure(error) ?? (/ECONNREFUSED|ENOTFOUND|certificate|self.signed|fetch failed/i.test(message) ? message : undefined);
+      const network =
+        isNetworkFailure(error) ?? (/ECONNREFUSED|ENOTFOUND|certificate|self.signed|fetch failed/i.test(message) ? message : undefined);
       if (network) return kmsError('ocikms', 'unreachable', { vendor: network, ...(endpoint ? { endpoint } : {}) });
       return kmsError('ocikms', 'other', { ...k, vendor });
     }

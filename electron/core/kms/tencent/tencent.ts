@@ -29,7 +29,13 @@ const TO_TENCENT: Readonly<Partial<Record<KmsAlgorithm, string>>> = {
   'rsa-pss-sha256': 'RSA_PSS_SHA_256',
 };
 
-const STATES: Readonly<Record<string, KmsKeyState>> = { Enabled: 'enabled', Disabled: 'disabled', PendingDelete: 'pending-deletion', PendingImport: 'pending-import', Archived: 'disabled' };
+const STATES: Readonly<Record<string, KmsKeyState>> = {
+  Enabled: 'enabled',
+  Disabled: 'disabled',
+  PendingDelete: 'pending-deletion',
+  PendingImport: 'pending-import',
+  Archived: 'disabled',
+};
 
 interface KeyMetadata {
   KeyId: string;
@@ -49,9 +55,16 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     if (client) return client;
     const credential = credentials(resolved);
     client = new CommonClient(endpoint?.host ?? 'kms.tencentcloudapi.com', API_VERSION, {
-      credential: { secretId: credential.secretId, secretKey: credential.secretKey, ...(credential.token ? { token: credential.token } : {}) },
+      credential: {
+        secretId: credential.secretId,
+        secretKey: credential.secretKey,
+        ...(credential.token ? { token: credential.token } : {}),
+      },
       region,
-      profile: { httpProfile: { ...(endpoint ? { protocol: `${endpoint.protocol}//` } : {}), reqTimeout: 30 }, signMethod: 'TC3-HMAC-SHA256' },
+      profile: {
+        httpProfile: { ...(endpoint ? { protocol: `${endpoint.protocol}//` } : {}), reqTimeout: 30 },
+        signMethod: 'TC3-HMAC-SHA256',
+      },
     });
     clients.set(region, client);
     return client;
@@ -59,13 +72,17 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
 
   const regionOf = (ref?: KmsKeyRef): string => {
     const region = (ref?.provider === 'tencentkms' ? ref.region : undefined) ?? connection.region;
-    if (!region) throw kmsError('tencentkms', 'invalid-request', { vendor: 'no region', hint: 'Set the connection’s region, e.g. ap-guangzhou.' });
+    if (!region)
+      throw kmsError('tencentkms', 'invalid-request', { vendor: 'no region', hint: 'Set the connection’s region, e.g. ap-guangzhou.' });
     return region;
   };
 
   const call = async <T>(ref: KmsKeyRef | undefined, action: string, params: Record<string, unknown>): Promise<T> => {
     try {
-      return (await withBackoff(() => clientFor(regionOf(ref)).request(action, params), (e) => /RequestLimitExceeded/.test(String((e as { code?: unknown }).code)))) as T;
+      return (await withBackoff(
+        () => clientFor(regionOf(ref)).request(action, params),
+        (e) => /RequestLimitExceeded/.test(String((e as { code?: unknown }).code)),
+      )) as T;
     } catch (error) {
       throw mapError(error, ref?.uri, endpoint?.origin);
     }
@@ -81,9 +98,19 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       ...(meta.Alias ? { label: meta.Alias } : {}),
       state,
       canSign: algorithms.length > 0,
-      ...(meta.KeyUsage ? { usage: meta.KeyUsage, keySpec: meta.KeyUsage.replace(/^ASYMMETRIC_SIGN_VERIFY_|^ASYMMETRIC_DECRYPT_/, '') } : {}),
+      ...(meta.KeyUsage
+        ? { usage: meta.KeyUsage, keySpec: meta.KeyUsage.replace(/^ASYMMETRIC_SIGN_VERIFY_|^ASYMMETRIC_DECRYPT_/, '') }
+        : {}),
       algorithms,
-      versions: [{ version: meta.KeyId, state, algorithms, current: true, ...(meta.CreateTime ? { created: new Date(meta.CreateTime * 1000).toISOString() } : {}) }],
+      versions: [
+        {
+          version: meta.KeyId,
+          state,
+          algorithms,
+          current: true,
+          ...(meta.CreateTime ? { created: new Date(meta.CreateTime * 1000).toISOString() } : {}),
+        },
+      ],
     };
   };
 
@@ -98,7 +125,11 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       const region = regionOf();
       const keys: KmsKey[] = [];
       for (let offset = 0; offset < 1000; offset += 100) {
-        const page = await call<{ KeyMetadatas?: KeyMetadata[]; TotalCount?: number }>(undefined, 'ListKeyDetail', { Offset: offset, Limit: 100, Role: 0 });
+        const page = await call<{ KeyMetadatas?: KeyMetadata[]; TotalCount?: number }>(undefined, 'ListKeyDetail', {
+          Offset: offset,
+          Limit: 100,
+          Role: 0,
+        });
         for (const meta of page.KeyMetadatas ?? []) keys.push(toKey(meta, `tencentkms://${region}/${meta.KeyId}`));
         if (!page.KeyMetadatas?.length || keys.length >= (page.TotalCount ?? 0)) break;
       }
@@ -117,8 +148,17 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     },
     async signDigest(ref, request) {
       const algorithm = TO_TENCENT[request.algorithm];
-      if (!algorithm) throw kmsError('tencentkms', 'algorithm-not-allowed', { key: ref.uri, hint: `Tencent Cloud KMS signs digests with ${Object.keys(TO_TENCENT).join(', ')} only.` });
-      const out = await call<{ Signature?: string }>(ref, 'SignByAsymmetricKey', { KeyId: keyIdOf(ref), Algorithm: algorithm, Message: Buffer.from(request.digest).toString('base64'), MessageType: 'DIGEST' });
+      if (!algorithm)
+        throw kmsError('tencentkms', 'algorithm-not-allowed', {
+          key: ref.uri,
+          hint: `Tencent Cloud KMS signs digests with ${Object.keys(TO_TENCENT).join(', ')} only.`,
+        });
+      const out = await call<{ Signature?: string }>(ref, 'SignByAsymmetricKey', {
+        KeyId: keyIdOf(ref),
+        Algorithm: algorithm,
+        Message: Buffer.from(request.digest).toString('base64'),
+        MessageType: 'DIGEST',
+      });
       if (!out.Signature) throw kmsError('tencentkms', 'other', { key: ref.uri, vendor: 'no signature returned' });
       return { signature: Buffer.from(out.Signature, 'base64'), version: keyIdOf(ref) };
     },
@@ -133,9 +173,18 @@ interface TencentCredential {
 
 function credentials(resolved: ResolvedConnection): TencentCredential {
   const { connection, secret, env, home } = resolved;
-  if (connection.credential.source === 'keychain') return { secretId: secret.secretId ?? '', secretKey: secret.secretKey ?? '', ...(secret.sessionToken ? { token: secret.sessionToken } : {}) };
+  if (connection.credential.source === 'keychain')
+    return {
+      secretId: secret.secretId ?? '',
+      secretKey: secret.secretKey ?? '',
+      ...(secret.sessionToken ? { token: secret.sessionToken } : {}),
+    };
   if (connection.credential.source === 'default' && env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY) {
-    return { secretId: env.TENCENTCLOUD_SECRET_ID, secretKey: env.TENCENTCLOUD_SECRET_KEY, ...(env.TENCENTCLOUD_SESSION_TOKEN ? { token: env.TENCENTCLOUD_SESSION_TOKEN } : {}) };
+    return {
+      secretId: env.TENCENTCLOUD_SECRET_ID,
+      secretKey: env.TENCENTCLOUD_SECRET_KEY,
+      ...(env.TENCENTCLOUD_SESSION_TOKEN ? { token: env.TENCENTCLOUD_SESSION_TOKEN } : {}),
+    };
   }
   const profile = connection.credential.profile ?? 'default';
   if (!/^[A-Za-z0-9_.-]+$/.test(profile)) throw kmsError('tencentkms', 'invalid-request', { vendor: `profile name "${profile}"` });
@@ -160,7 +209,11 @@ function credentials(resolved: ResolvedConnection): TencentCredential {
       hint: 'Run `tccli configure`, set the environment variables, or store a SecretId and SecretKey with the connection.',
     });
   }
-  return { secretId: parsed.secretId, secretKey: parsed.secretKey, ...(typeof parsed.token === 'string' && parsed.token ? { token: parsed.token } : {}) };
+  return {
+    secretId: parsed.secretId,
+    secretKey: parsed.secretKey,
+    ...(typeof parsed.token === 'string' && parsed.token ? { token: parsed.token } : {}),
+  };
 }
 
 function readText(file: string): string | undefined {
@@ -180,17 +233,39 @@ function mapError(error: unknown, key: string | undefined, endpoint: string | un
   const k = key ? { key } : {};
   if (code === 'RequestLimitExceeded' || code.startsWith('RequestLimitExceeded.')) return kmsError('tencentkms', 'throttled', { vendor });
   if (code === 'ResourceUnavailable.CmkDisabled') return kmsError('tencentkms', 'disabled', { ...k, vendor });
-  if (code === 'ResourceUnavailable.CmkStateNotSupport' && /PendingDelete/i.test(message)) return kmsError('tencentkms', 'pending-deletion', { ...k, vendor });
+  if (code === 'ResourceUnavailable.CmkStateNotSupport' && /PendingDelete/i.test(message))
+    return kmsError('tencentkms', 'pending-deletion', { ...k, vendor });
   if (code === 'ResourceUnavailable.CmkStateNotSupport') return kmsError('tencentkms', 'disabled', { ...k, vendor });
-  if (code === 'ResourceUnavailable.CmkNotFound' || code === 'InvalidParameterValue.InvalidKeyId') return kmsError('tencentkms', 'not-found', { ...k, vendor, hint: 'A key is looked up in the region its URI names.' });
-  if (code === 'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion' || code === 'InvalidParameterValue.InvalidKeyUsage') return kmsError('tencentkms', 'wrong-usage', { ...k, vendor });
-  if (code === 'InvalidParameterValue.InvalidAlgorithm' || (code.startsWith('InvalidParameter') && /algorithm/i.test(message))) return kmsError('tencentkms', 'algorithm-not-allowed', { ...k, vendor });
-  if (code === 'AuthFailure.SecretIdNotFound' || code === 'AuthFailure.SignatureFailure' || code === 'AuthFailure.SignatureExpire' || code === 'AuthFailure.TokenFailure' || code === 'AuthFailure.InvalidSecretId') {
-    return kmsError('tencentkms', 'credentials-expired', { vendor, ...(code === 'AuthFailure.SignatureExpire' ? { hint: 'Check this computer’s clock: TC3 signatures are valid for five minutes.' } : {}) });
+  if (code === 'ResourceUnavailable.CmkNotFound' || code === 'InvalidParameterValue.InvalidKeyId')
+    return kmsError('tencentkms', 'not-found', { ...k, vendor, hint: 'A key is looked up in the region its URI names.' });
+  if (code === 'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion' || code === 'InvalidParameterValue.InvalidKeyUsage')
+    return kmsError('tencentkms', 'wrong-usage', { ...k, vendor });
+  if (code === 'InvalidParameterValue.InvalidAlgorithm' || (code.startsWith('InvalidParameter') && /algorithm/i.test(message)))
+    return kmsError('tencentkms', 'algorithm-not-allowed', { ...k, vendor });
+  if (
+    code === 'AuthFailure.SecretIdNotFound' ||
+    code === 'AuthFailure.SignatureFailure' ||
+    code === 'AuthFailure.SignatureExpire' ||
+    code === 'AuthFailure.TokenFailure' ||
+    code === 'AuthFailure.InvalidSecretId'
+  ) {
+    return kmsError('tencentkms', 'credentials-expired', {
+      vendor,
+      ...(code === 'AuthFailure.SignatureExpire'
+        ? { hint: 'Check this computer’s clock: TC3 signatures are valid for five minutes.' }
+        : {}),
+    });
   }
-  if (code === 'AuthFailure.UnauthorizedOperation' || code === 'UnauthorizedOperation') return kmsError('tencentkms', 'access-denied', { ...k, vendor, hint: 'The CAM policy needs kms:SignByAsymmetricKey, kms:GetPublicKey and kms:DescribeKey.' });
-  if (code === 'InvalidParameterValue.InvalidRegion' || code === 'UnsupportedRegion' || code === 'UnsupportedOperation.UnsupportedRegion') return kmsError('tencentkms', 'region-mismatch', { ...k, vendor });
-  const network = isNetworkFailure(error) ?? (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket hang up|network timeout/i.test(message) ? message : undefined);
+  if (code === 'AuthFailure.UnauthorizedOperation' || code === 'UnauthorizedOperation')
+    return kmsError('tencentkms', 'access-denied', {
+      ...k,
+      vendor,
+      hint: 'The CAM policy needs kms:SignByAsymmetricKey, kms:GetPublicKey and kms:DescribeKey.',
+    });
+  if (code === 'InvalidParameterValue.InvalidRegion' || code === 'UnsupportedRegion' || code === 'UnsupportedOperation.UnsupportedRegion')
+    return kmsError('tencentkms', 'region-mismatch', { ...k, vendor });
+  const network =
+    isNetworkFailure(error) ?? (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|socket hang up|network timeout/i.test(message) ? message : undefined);
   if (network) return kmsError('tencentkms', 'unreachable', { vendor: network, ...(endpoint ? { endpoint } : {}) });
   return kmsError('tencentkms', 'other', { ...k, vendor });
 }

@@ -51,12 +51,19 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
 
   const token = (): string => {
     const value = secret.token ?? env.VAULT_TOKEN ?? readToken(path.join(home, '.vault-token'));
-    if (!value) throw kmsError('hashivault', 'credentials-missing', { hint: 'Set VAULT_TOKEN (or log in with `vault login`, which writes ~/.vault-token), or store a token with the connection.' });
+    if (!value)
+      throw kmsError('hashivault', 'credentials-missing', {
+        hint: 'Set VAULT_TOKEN (or log in with `vault login`, which writes ~/.vault-token), or store a token with the connection.',
+      });
     return value;
   };
 
   const request = async (method: 'GET' | 'POST', apiPath: string, body?: unknown, key?: string): Promise<unknown> => {
-    if (!address) throw kmsError('hashivault', 'credentials-missing', { vendor: 'no Vault address', hint: 'Set VAULT_ADDR or the connection’s address.' });
+    if (!address)
+      throw kmsError('hashivault', 'credentials-missing', {
+        vendor: 'no Vault address',
+        hint: 'Set VAULT_ADDR or the connection’s address.',
+      });
     const url = new URL(`${address.replace(/\/+$/, '')}/v1/${apiPath}`);
     const headers: Record<string, string> = { 'x-vault-token': token(), 'x-vault-request': 'true', accept: 'application/json' };
     if (namespace) headers['x-vault-namespace'] = namespace;
@@ -65,7 +72,13 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     try {
       response = await withBackoff(
         async () => {
-          const r = await httpRequest({ method, url, headers, ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}), ...(ca ? { ca } : {}) });
+          const r = await httpRequest({
+            method,
+            url,
+            headers,
+            ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+            ...(ca ? { ca } : {}),
+          });
           if (r.status === 429) throw new VaultHttpError(429, errorsOf(r));
           return r;
         },
@@ -86,15 +99,37 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     const k = key ? { key } : {};
     if (response.status === 403) {
       // Vault says "permission denied" for a bad token and for a missing policy alike; ask which.
-      const self = await httpRequest({ method: 'GET', url: new URL(`${(address as string).replace(/\/+$/, '')}/v1/auth/token/lookup-self`), headers: { 'x-vault-token': token(), ...(namespace ? { 'x-vault-namespace': namespace } : {}) }, ...(ca ? { ca } : {}) }).catch(() => undefined);
-      if (!self || self.status === 403) return kmsError('hashivault', 'credentials-expired', { vendor: errors, hint: 'The Vault token is expired, revoked or wrong: `vault login` again or store a new token.' });
-      return kmsError('hashivault', 'access-denied', { ...k, vendor: errors, hint: `The token’s policy needs "update" on ${mount}/sign/KEY and "read" on ${mount}/keys/KEY.` });
+      const self = await httpRequest({
+        method: 'GET',
+        url: new URL(`${(address as string).replace(/\/+$/, '')}/v1/auth/token/lookup-self`),
+        headers: { 'x-vault-token': token(), ...(namespace ? { 'x-vault-namespace': namespace } : {}) },
+        ...(ca ? { ca } : {}),
+      }).catch(() => undefined);
+      if (!self || self.status === 403)
+        return kmsError('hashivault', 'credentials-expired', {
+          vendor: errors,
+          hint: 'The Vault token is expired, revoked or wrong: `vault login` again or store a new token.',
+        });
+      return kmsError('hashivault', 'access-denied', {
+        ...k,
+        vendor: errors,
+        hint: `The token’s policy needs "update" on ${mount}/sign/KEY and "read" on ${mount}/keys/KEY.`,
+      });
     }
-    if (response.status === 404) return kmsError('hashivault', 'not-found', { ...k, vendor: errors || `nothing at ${mount}/`, hint: `Keys are looked up in the transit mount "${mount}"${namespace ? ` of namespace ${namespace}` : ''}.` });
-    if (response.status === 503) return kmsError('hashivault', 'unreachable', { endpoint: address, vendor: errors || 'Vault is sealed or in standby' });
-    if (response.status === 400 && /signing not supported|does not support signing/i.test(errors)) return kmsError('hashivault', 'wrong-usage', { ...k, vendor: errors });
-    if (response.status === 400 && /hash algorithm|signature algorithm|not supported/i.test(errors)) return kmsError('hashivault', 'algorithm-not-allowed', { ...k, vendor: errors });
-    if (response.status === 400 && /min_encryption_version|requested version|key version/i.test(errors)) return kmsError('hashivault', 'disabled', { ...k, vendor: errors });
+    if (response.status === 404)
+      return kmsError('hashivault', 'not-found', {
+        ...k,
+        vendor: errors || `nothing at ${mount}/`,
+        hint: `Keys are looked up in the transit mount "${mount}"${namespace ? ` of namespace ${namespace}` : ''}.`,
+      });
+    if (response.status === 503)
+      return kmsError('hashivault', 'unreachable', { endpoint: address, vendor: errors || 'Vault is sealed or in standby' });
+    if (response.status === 400 && /signing not supported|does not support signing/i.test(errors))
+      return kmsError('hashivault', 'wrong-usage', { ...k, vendor: errors });
+    if (response.status === 400 && /hash algorithm|signature algorithm|not supported/i.test(errors))
+      return kmsError('hashivault', 'algorithm-not-allowed', { ...k, vendor: errors });
+    if (response.status === 400 && /min_encryption_version|requested version|key version/i.test(errors))
+      return kmsError('hashivault', 'disabled', { ...k, vendor: errors });
     return kmsError('hashivault', 'invalid-request', { ...k, vendor: `HTTP ${response.status} ${errors}` });
   };
 
@@ -108,13 +143,29 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       .map(([v, entry]) => {
         const n = Number(v);
         const created = typeof entry === 'object' ? entry.creation_time : undefined;
-        return { version: v, state: n >= minimum ? ('enabled' as const) : ('disabled' as const), algorithms, current: n === raw.latest_version, ...(created ? { created } : {}) };
+        return {
+          version: v,
+          state: n >= minimum ? ('enabled' as const) : ('disabled' as const),
+          algorithms,
+          current: n === raw.latest_version,
+          ...(created ? { created } : {}),
+        };
       })
       .sort((a, b) => Number(a.version) - Number(b.version));
     const canSign = raw.supports_signing !== false && algorithms.length > 0;
     return {
       raw,
-      key: { uri, provider: 'hashivault', name, state: 'enabled', canSign, usage: canSign ? 'sign' : raw.supports_signing ? `sign (${raw.type}: no algorithm Signet can verify)` : 'encrypt', keySpec: raw.type, algorithms, versions },
+      key: {
+        uri,
+        provider: 'hashivault',
+        name,
+        state: 'enabled',
+        canSign,
+        usage: canSign ? 'sign' : raw.supports_signing ? `sign (${raw.type}: no algorithm Signet can verify)` : 'encrypt',
+        keySpec: raw.type,
+        algorithms,
+        versions,
+      },
     };
   };
 
@@ -137,7 +188,8 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
     async getPublicKey(ref, version) {
       const { raw } = await readKey(vaultName(ref), ref.uri);
       const entry = raw.keys[version];
-      if (typeof entry !== 'object' || !entry.public_key) throw kmsError('hashivault', 'not-found', { key: `${ref.uri} version ${version}`, vendor: 'no public key for that version' });
+      if (typeof entry !== 'object' || !entry.public_key)
+        throw kmsError('hashivault', 'not-found', { key: `${ref.uri} version ${version}`, vendor: 'no public key for that version' });
       return toSpkiPem(entry.public_key);
     },
     async signDigest(ref, req) {
@@ -150,7 +202,8 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
         ...(req.algorithm.startsWith('rsa-') ? { signature_algorithm: req.algorithm.startsWith('rsa-pss') ? 'pss' : 'pkcs1v15' } : {}),
         ...(req.algorithm.startsWith('rsa-pss') ? { salt_length: 'hash' } : {}),
       };
-      const out = (await request('POST', `${mount}/sign/${encodeURIComponent(vaultName(ref))}/${HASH_PATH[hash]}`, body, ref.uri)) as { data?: { signature?: string; key_version?: number } } | undefined;
+      const out = (await request('POST', `${mount}/sign/${encodeURIComponent(vaultName(ref))}/${HASH_PATH[hash]}`, body, ref.uri)) as
+        { data?: { signature?: string; key_version?: number } } | undefined;
       const signature = out?.data?.signature;
       const match = /^vault:v(\d+):([A-Za-z0-9+/=]+)$/.exec(signature ?? '');
       if (!match) throw kmsError('hashivault', 'other', { key: ref.uri, vendor: 'the signature is not of the form vault:vN:BASE64' });

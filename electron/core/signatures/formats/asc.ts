@@ -7,20 +7,41 @@ import { bytesSha256, identify } from '../handle';
 
 /** A Huawei SWR .asc file, verified like a simple signature; the key it names must be the key that signed. */
 export async function ascReport(bytes: Uint8Array, location: string, ctx: VerifyContext): Promise<SignatureReport> {
-  const base = { format: 'asc' as const, kind: 'signature' as const, storage: location, algorithm: 'openpgp', payload: '', signature: Buffer.from(bytes).toString('utf8').slice(0, 65_536) };
+  const base = {
+    format: 'asc' as const,
+    kind: 'signature' as const,
+    storage: location,
+    algorithm: 'openpgp',
+    payload: '',
+    signature: Buffer.from(bytes).toString('utf8').slice(0, 65_536),
+  };
   let read: ReturnType<typeof readAsc>;
   try {
     read = readAsc(bytes);
   } catch (error) {
     const reason = error instanceof SignetError ? error.message : 'The .asc file cannot be read.';
-    return { ...base, annotations: {}, checks: [{ name: 'signature', status: 'failed', code: 'SIG_UNREADABLE', reason }], verdict: 'failed', code: 'SIG_UNREADABLE' };
+    return {
+      ...base,
+      annotations: {},
+      checks: [{ name: 'signature', status: 'failed', code: 'SIG_UNREADABLE', reason }],
+      verdict: 'failed',
+      code: 'SIG_UNREADABLE',
+    };
   }
   const fields = await pgpReport(read.message, ctx, read.publicKeyId, { swrForm: true });
   // The signature is the armored OpenPGP message inside the file, not the whole .asc JSON.
-  return { ...base, signature: armorMessage(read.message).slice(0, 65_536), ...fields, ...(fields.fingerprint ? {} : { fingerprint: read.publicKeyId }) };
+  return {
+    ...base,
+    signature: armorMessage(read.message).slice(0, 65_536),
+    ...fields,
+    ...(fields.fingerprint ? {} : { fingerprint: read.publicKeyId }),
+  };
 }
 
-/** Huawei SWR `{sha256}.asc` files in object storage at `{namespace}/{repo}/{sha256}.asc`. Made by payload.sign and uploaded by storage calls. */
+/**
+ * Huawei SWR `{sha256}.asc` files in object storage at `{namespace}/{repo}/{sha256}.asc`. Made by payload.sign and uploaded by storage
+ * calls.
+ */
 export const ascFormat: SignatureFormat = {
   id: 'asc',
   async verifyAll(ctx) {
@@ -39,7 +60,12 @@ export const ascFormat: SignatureFormat = {
       return [Number.isFinite(modified) ? { ...r, storedAt: new Date(modified).toISOString() } : r];
     } catch (error) {
       if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
-      ctx.look({ kind: 'bucket', place, outcome: 'unreadable', reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable' });
+      ctx.look({
+        kind: 'bucket',
+        place,
+        outcome: 'unreadable',
+        reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable',
+      });
       return [];
     }
   },

@@ -15,19 +15,54 @@ import type { SignatureFormat, VerifyContext } from './format';
 function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
   const payload = checkCosignPayload(sig.payload, ctx.digest);
   const trusted = ctx.trust.keys.map((k) => ({ k, algorithm: verifyWithKey(k.pem, sig.payload, sig.signature) })).find((m) => m.algorithm);
-  const other = trusted ? undefined : identifyUntrusted(ctx.trust, (t) => t.keys, (k) => verifyWithKey(k.pem, sig.payload, sig.signature) !== undefined);
+  const other = trusted
+    ? undefined
+    : identifyUntrusted(
+        ctx.trust,
+        (t) => t.keys,
+        (k) => verifyWithKey(k.pem, sig.payload, sig.signature) !== undefined,
+      );
   const signer = trusted?.k ?? other?.key;
   const checks: SignatureCheck[] = [
     { name: 'digest binding', status: payload.ok ? 'passed' : 'failed', code: payload.code, reason: payload.reason },
     signer
       ? { name: 'signature', status: 'passed', code: 'SIG_VALID', reason: `Verifies with ${signer.name}.` }
       : ctx.trust.keys.length
-        ? { name: 'signature', status: 'failed', code: 'SIG_UNKNOWN_KEY', reason: 'Does not verify with any trusted key (signed by an unknown key, or altered).' }
-        : { name: 'signature', status: 'failed', code: 'SIG_NO_TRUSTED_KEYS', reason: 'No trusted public key to check it with: add the signer’s public key to the trust store.' },
-    trusted ? { name: 'key trust', status: 'passed', code: 'KEY_TRUSTED', reason: `${entryLabel(trusted.k.name)} is in the trust store for this image.` } : other ? untrustedKeyCheck(other.code, other.key.name) : { name: 'key trust', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' },
+        ? {
+            name: 'signature',
+            status: 'failed',
+            code: 'SIG_UNKNOWN_KEY',
+            reason: 'Does not verify with any trusted key (signed by an unknown key, or altered).',
+          }
+        : {
+            name: 'signature',
+            status: 'failed',
+            code: 'SIG_NO_TRUSTED_KEYS',
+            reason: 'No trusted public key to check it with: add the signer’s public key to the trust store.',
+          },
+    trusted
+      ? {
+          name: 'key trust',
+          status: 'passed',
+          code: 'KEY_TRUSTED',
+          reason: `${entryLabel(trusted.k.name)} is in the trust store for this image.`,
+        }
+      : other
+        ? untrustedKeyCheck(other.code, other.key.name)
+        : { name: 'key trust', status: 'not-checked', code: 'KEY_NOT_CHECKED', reason: 'No trusted key matched.' },
     payload.identity !== undefined
-      ? { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_BOUND', reason: `The payload claims ${payload.identity}; cosign binds the digest, not the name.` }
-      : { name: 'identity', status: 'not-checked', code: 'IDENTITY_NOT_CHECKED', reason: 'Not read: the payload itself is refused (see digest binding).' },
+      ? {
+          name: 'identity',
+          status: 'not-checked',
+          code: 'IDENTITY_NOT_BOUND',
+          reason: `The payload claims ${payload.identity}; cosign binds the digest, not the name.`,
+        }
+      : {
+          name: 'identity',
+          status: 'not-checked',
+          code: 'IDENTITY_NOT_CHECKED',
+          reason: 'Not read: the payload itself is refused (see digest binding).',
+        },
     trusted ? validityCheck(trusted.k.validity, undefined, ctx.now) : noTrustedKeyExpiry,
   ];
   const knownKey = other && 'known' in other.key ? (other.key as { known: { id: string; name: string } }).known : undefined;
@@ -36,7 +71,13 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
     ...identify({ kind: 'cosign-layer', tag: signatureTag(ctx.digest), layer: sig.layerDigest }, sig.signature.toString('base64')),
     kind: 'signature',
     storage,
-    ...(signer ? { signer: signer.name, fingerprint: signer.fingerprint, algorithm: (trusted?.algorithm ?? verifyWithKey(signer.pem, sig.payload, sig.signature)) as string } : {}),
+    ...(signer
+      ? {
+          signer: signer.name,
+          fingerprint: signer.fingerprint,
+          algorithm: (trusted?.algorithm ?? verifyWithKey(signer.pem, sig.payload, sig.signature)) as string,
+        }
+      : {}),
     ...(payload.identity ? { identity: payload.identity } : {}),
     ...(knownKey ? { knownKey } : {}),
     annotations: payload.annotations ?? {},
@@ -60,10 +101,21 @@ export const cosignFormat: SignatureFormat = {
       const image = await readCosignSignatureImage(ctx.source, ctx.repository, ctx.digest);
       found = image.signatures;
       // A layer that is there but cannot be read as a signature is never "nothing here".
-      for (const u of image.unusable) ctx.look({ kind: 'cosign-tag', place: `${storage} layer ${u.layerDigest}`, outcome: 'unreadable', reason: `The signature image holds ${u.reason}.` });
+      for (const u of image.unusable)
+        ctx.look({
+          kind: 'cosign-tag',
+          place: `${storage} layer ${u.layerDigest}`,
+          outcome: 'unreadable',
+          reason: `The signature image holds ${u.reason}.`,
+        });
     } catch (error) {
       if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
-      ctx.look({ kind: 'cosign-tag', place: storage, outcome: 'unreadable', reason: error instanceof SignetError ? error.message : 'The signature image could not be read.' });
+      ctx.look({
+        kind: 'cosign-tag',
+        place: storage,
+        outcome: 'unreadable',
+        reason: error instanceof SignetError ? error.message : 'The signature image could not be read.',
+      });
       return [];
     }
     ctx.look({ kind: 'cosign-tag', place: storage, outcome: found.length ? 'found' : 'none', count: found.length });
@@ -71,7 +123,20 @@ export const cosignFormat: SignatureFormat = {
   },
   async sign(ctx) {
     if (!ctx.signer) throw new Error('cosign signing needs a Signer');
-    const result = await signCosign({ source: ctx.source, registryHost: ctx.registryHost, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, ...(ctx.annotations ? { annotations: ctx.annotations } : {}), now: ctx.now });
-    return { where: `${ctx.repository}:${result.tag}`, payload: result.payload, tag: result.tag, signatureManifest: result.signatureManifest };
+    const result = await signCosign({
+      source: ctx.source,
+      registryHost: ctx.registryHost,
+      repository: ctx.repository,
+      digest: ctx.digest,
+      signer: ctx.signer,
+      ...(ctx.annotations ? { annotations: ctx.annotations } : {}),
+      now: ctx.now,
+    });
+    return {
+      where: `${ctx.repository}:${result.tag}`,
+      payload: result.payload,
+      tag: result.tag,
+      signatureManifest: result.signatureManifest,
+    };
   },
 };

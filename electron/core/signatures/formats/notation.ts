@@ -26,13 +26,24 @@ function trustFor(ctx: VerifyContext): NotationTrust | { none: string } {
   return (
     ctx.notation ??
     defaultNotationTrust(
-      ctx.trust.certificates.map((c) => ({ store: 'Signet trust store', name: c.name, der: c.der, ...(c.window ? { window: c.window } : {}) })),
+      ctx.trust.certificates.map((c) => ({
+        store: 'Signet trust store',
+        name: c.name,
+        der: c.der,
+        ...(c.window ? { window: c.window } : {}),
+      })),
       ctx.trust.keys.map((k) => ({ name: k.name, spkiSha256: k.fingerprint, ...(k.validity.window ? { window: k.validity.window } : {}) })),
     )
   );
 }
 
-function unusable(storage: string, code: SignatureCheck['code'], reason: string, trust: NotationTrust | { none: string }, mediaType = 'unknown'): SignatureReport {
+function unusable(
+  storage: string,
+  code: SignatureCheck['code'],
+  reason: string,
+  trust: NotationTrust | { none: string },
+  mediaType = 'unknown',
+): SignatureReport {
   const checks: SignatureCheck[] = [{ name: 'signature', status: 'failed', code, reason }];
   return {
     format: 'notation',
@@ -42,27 +53,74 @@ function unusable(storage: string, code: SignatureCheck['code'], reason: string,
     payload: '',
     signature: '',
     checks,
-    notation: { mediaType, chain: [], timestampToken: false, policy: 'none' in trust ? { name: 'none', level: 'strict', source: 'trust-policy', decidingCheck: 'signature' } : { ...trust.policy, decidingCheck: 'signature' } },
+    notation: {
+      mediaType,
+      chain: [],
+      timestampToken: false,
+      policy:
+        'none' in trust
+          ? { name: 'none', level: 'strict', source: 'trust-policy', decidingCheck: 'signature' }
+          : { ...trust.policy, decidingCheck: 'signature' },
+    },
     ...decide(checks),
   };
 }
 
 /** One signature manifest: its single envelope layer read and verified against the image's descriptor. */
-async function report(ctx: VerifyContext, image: TargetDescriptor, storage: string, manifestDigest: string, trust: NotationTrust | { none: string }): Promise<SignatureReport | undefined> {
+async function report(
+  ctx: VerifyContext,
+  image: TargetDescriptor,
+  storage: string,
+  manifestDigest: string,
+  trust: NotationTrust | { none: string },
+): Promise<SignatureReport | undefined> {
   const manifest = await ctx.source.manifest(ctx.repository, manifestDigest);
   const parsed = manifest.parsed;
   if (parsed.kind === 'index') return undefined;
   // Both on-wire forms: artifactType with an empty config (notation ≥ 1.2 spec default) or the notary config media type (notation 1.0–1.3).
-  const notary = parsed.artifactType === NOTATION_ARTIFACT_TYPE ? parsed.config?.mediaType === undefined || parsed.config.mediaType === EMPTY_CONFIG || parsed.config.mediaType === NOTATION_ARTIFACT_TYPE : parsed.artifactType === undefined && parsed.config?.mediaType === NOTATION_ARTIFACT_TYPE;
+  const notary =
+    parsed.artifactType === NOTATION_ARTIFACT_TYPE
+      ? parsed.config?.mediaType === undefined ||
+        parsed.config.mediaType === EMPTY_CONFIG ||
+        parsed.config.mediaType === NOTATION_ARTIFACT_TYPE
+      : parsed.artifactType === undefined && parsed.config?.mediaType === NOTATION_ARTIFACT_TYPE;
   if (!notary) return undefined;
   // A referrer must name this image as its subject (refusal N08): anything else is not a signature of it.
   if (parsed.subject?.digest !== ctx.digest) return undefined;
-  if (parsed.layers.length !== 1) return unusable(storage, 'SIG_UNREADABLE', `The signature manifest has ${parsed.layers.length} layers; a Notation signature has exactly one, the envelope.`, trust);
+  if (parsed.layers.length !== 1)
+    return unusable(
+      storage,
+      'SIG_UNREADABLE',
+      `The signature manifest has ${parsed.layers.length} layers; a Notation signature has exactly one, the envelope.`,
+      trust,
+    );
   const layer = parsed.layers[0] as Descriptor;
-  if (layer.size > MAX_ENVELOPE_BYTES) return unusable(storage, 'SIG_UNREADABLE', `The envelope is ${layer.size} bytes; Signet reads at most ${MAX_ENVELOPE_BYTES}.`, trust, layer.mediaType);
+  if (layer.size > MAX_ENVELOPE_BYTES)
+    return unusable(
+      storage,
+      'SIG_UNREADABLE',
+      `The envelope is ${layer.size} bytes; Signet reads at most ${MAX_ENVELOPE_BYTES}.`,
+      trust,
+      layer.mediaType,
+    );
   if ('none' in trust) {
     const checks: SignatureCheck[] = [{ name: 'key trust', status: 'failed', code: 'POLICY_NONE_APPLIES', reason: trust.none }];
-    return { format: 'notation', kind: 'signature', storage, annotations: {}, payload: '', signature: '', checks, notation: { mediaType: layer.mediaType, chain: [], timestampToken: false, policy: { name: 'none', level: 'strict', source: 'trust-policy', decidingCheck: 'key trust' } }, ...decide(checks) };
+    return {
+      format: 'notation',
+      kind: 'signature',
+      storage,
+      annotations: {},
+      payload: '',
+      signature: '',
+      checks,
+      notation: {
+        mediaType: layer.mediaType,
+        chain: [],
+        timestampToken: false,
+        policy: { name: 'none', level: 'strict', source: 'trust-policy', decidingCheck: 'key trust' },
+      },
+      ...decide(checks),
+    };
   }
   const bytes = await ctx.source.blob(ctx.repository, layer.digest, MAX_ENVELOPE_BYTES);
   const result = verifyNotation(bytes, layer.mediaType, image, trust, ctx.now);
@@ -78,12 +136,19 @@ async function report(ctx: VerifyContext, image: TargetDescriptor, storage: stri
     storage,
     ...(leaf ? { signer: leaf.subject, fingerprint: leaf.sha256, ...(leafSpki ? { keySpki: leafSpki } : {}) } : {}),
     ...(known ? { knownKey: known } : {}),
-    algorithm: env ? `Notation ${env.kind.toUpperCase()} ${env.alg}` : `Notation (${(ENVELOPE_MEDIA_TYPES as Record<string, string>)[layer.mediaType] ?? layer.mediaType})`,
+    algorithm: env
+      ? `Notation ${env.kind.toUpperCase()} ${env.alg}`
+      : `Notation (${(ENVELOPE_MEDIA_TYPES as Record<string, string>)[layer.mediaType] ?? layer.mediaType})`,
     annotations: Object.fromEntries(Object.entries(signedAnnotations).slice(0, 50)),
     payload: env ? env.payload.toString('utf8').slice(0, 65_536) : '',
     signature: env ? env.signature.toString('base64') : '',
     ...(env?.signingTime ? { timestamp: Math.floor(env.signingTime.getTime() / 1000) } : {}),
-    judgedAt: { ...(result.timestamp ? { source: 'rfc3161' as const, at: result.timestamp.genTime.toISOString() } : { source: 'now' as const, at: ctx.now.toISOString() }), ...(env?.signingTime ? { claimed: Math.floor(env.signingTime.getTime() / 1000) } : {}) },
+    judgedAt: {
+      ...(result.timestamp
+        ? { source: 'rfc3161' as const, at: result.timestamp.genTime.toISOString() }
+        : { source: 'now' as const, at: ctx.now.toISOString() }),
+      ...(env?.signingTime ? { claimed: Math.floor(env.signingTime.getTime() / 1000) } : {}),
+    },
     checks: result.checks,
     notation: { ...result.details, ...(result.anchor ? { anchor: `${result.anchor.name} in ${result.anchor.store}` } : {}) },
     ...decide(result.checks),
@@ -101,8 +166,23 @@ export const notationFormat: SignatureFormat = {
   async sign(ctx) {
     if (!ctx.signer) throw new SignetError('INVALID_INPUT', 'Notation signing needs a Signer.');
     if (!ctx.notation) throw new SignetError('INVALID_INPUT', 'Notation signing needs a key with an X.509 certificate chain.');
-    const made = await signNotation({ source: ctx.source, repository: ctx.repository, digest: ctx.digest, signer: ctx.signer, certificateChain: ctx.notation.certificateChain, envelope: ctx.notation.envelope, ...(ctx.notation.expiresInMs ? { expiresInMs: ctx.notation.expiresInMs } : {}), ...(ctx.annotations ? { annotations: ctx.annotations } : {}), now: ctx.now });
-    return { where: `${ctx.repository}@${made.signatureManifest} (${made.where})`, payload: made.payload, tag: made.tag, signatureManifest: made.signatureManifest };
+    const made = await signNotation({
+      source: ctx.source,
+      repository: ctx.repository,
+      digest: ctx.digest,
+      signer: ctx.signer,
+      certificateChain: ctx.notation.certificateChain,
+      envelope: ctx.notation.envelope,
+      ...(ctx.notation.expiresInMs ? { expiresInMs: ctx.notation.expiresInMs } : {}),
+      ...(ctx.annotations ? { annotations: ctx.annotations } : {}),
+      now: ctx.now,
+    });
+    return {
+      where: `${ctx.repository}@${made.signatureManifest} (${made.where})`,
+      payload: made.payload,
+      tag: made.tag,
+      signatureManifest: made.signatureManifest,
+    };
   },
   async verifyAll(ctx) {
     const place = `${ctx.registryLabel}/${ctx.repository} referrers of ${ctx.digest}`;
@@ -141,7 +221,12 @@ export const notationFormat: SignatureFormat = {
         ctx.look({ kind: 'referrers', place: `${place}: ${d.digest}`, outcome: 'unreadable', reason: message(error) });
       }
     }
-    ctx.look({ kind: 'referrers', place: `${place} (${via})`, outcome: found.length ? 'found' : 'none', count: referrers.descriptors.length });
+    ctx.look({
+      kind: 'referrers',
+      place: `${place} (${via})`,
+      outcome: found.length ? 'found' : 'none',
+      count: referrers.descriptors.length,
+    });
     return found;
   },
 };

@@ -17,14 +17,29 @@ export const simpleFormat: SignatureFormat = {
       files = await openLookaside(ctx.lookaside.url).read(ctx.repository, ctx.digest);
     } catch (error) {
       if (error instanceof SignetError && error.code === 'OFFLINE') throw error;
-      ctx.look({ kind: 'lookaside', place, outcome: 'unreadable', reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable' });
+      ctx.look({
+        kind: 'lookaside',
+        place,
+        outcome: 'unreadable',
+        reason: error instanceof Error ? error.message.slice(0, 300) : 'unreadable',
+      });
       return [];
     }
     ctx.look({ kind: 'lookaside', place, outcome: files.length ? 'found' : 'none', count: files.length });
     const out: SignatureReport[] = [];
     for (const file of files) {
       const fields = await pgpReport(file.bytes, ctx);
-      out.push({ format: 'simplesigning', ...identify({ kind: 'lookaside', name: file.name, sha256: bytesSha256(file.bytes) }), kind: 'signature', storage: file.location, algorithm: 'openpgp', payload: '', signature: file.bytes.toString('base64').slice(0, 65_536), ...fields, ...(file.modified ? { storedAt: file.modified } : {}) });
+      out.push({
+        format: 'simplesigning',
+        ...identify({ kind: 'lookaside', name: file.name, sha256: bytesSha256(file.bytes) }),
+        kind: 'signature',
+        storage: file.location,
+        algorithm: 'openpgp',
+        payload: '',
+        signature: file.bytes.toString('base64').slice(0, 65_536),
+        ...fields,
+        ...(file.modified ? { storedAt: file.modified } : {}),
+      });
     }
     return out;
   },

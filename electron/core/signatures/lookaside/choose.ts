@@ -28,13 +28,19 @@ export interface LookasideRequest {
  * else the one a given registries.d names, else the one saved with the registry, else the one
  * the default registries.d names, else (reading only) containers/image's built-in directory.
  */
-export async function chooseLookaside(input: LookasideRequest, saved: { lookaside?: string | undefined }, imageReference: string, write: boolean): Promise<{ url: string; from: string } | undefined> {
+export async function chooseLookaside(
+  input: LookasideRequest,
+  saved: { lookaside?: string | undefined },
+  imageReference: string,
+  write: boolean,
+): Promise<{ url: string; from: string } | undefined> {
   if (input.lookaside) return { url: input.lookaside, from: 'given' };
   let ref;
   try {
     ref = tagNameOnly(parseNormalizedNamed(imageReference));
   } catch (error) {
-    if (error instanceof DockerRefError) throw new SignetError('INVALID_INPUT', `${imageReference.slice(0, 200)} is not an image reference.`);
+    if (error instanceof DockerRefError)
+      throw new SignetError('INVALID_INPUT', `${imageReference.slice(0, 200)} is not an image reference.`);
     throw error;
   }
   if (input.registriesD) {
@@ -43,6 +49,13 @@ export async function chooseLookaside(input: LookasideRequest, saved: { lookasid
   }
   if (saved.lookaside) return { url: saved.lookaside, from: 'saved with the registry' };
   const dir = defaultRegistriesDir();
-  const hit = lookasideFor(await loadRegistriesDir(dir), ref, write, write ? undefined : builtinLookaside(os.homedir(), process.getuid?.() === 0));
-  return hit ? { url: hit.url, from: hit.field === 'built-in' ? 'containers/image built-in default' : `registries.d ${dir}, ${hit.scope}` } : undefined;
+  const hit = lookasideFor(
+    await loadRegistriesDir(dir),
+    ref,
+    write,
+    write ? undefined : builtinLookaside(os.homedir(), process.getuid?.() === 0),
+  );
+  return hit
+    ? { url: hit.url, from: hit.field === 'built-in' ? 'containers/image built-in default' : `registries.d ${dir}, ${hit.scope}` }
+    : undefined;
 }

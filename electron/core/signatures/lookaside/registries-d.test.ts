@@ -34,13 +34,28 @@ docker:
 
   it('asks the exact identity, then each namespace, then default-docker; a scope without the field falls through', () => {
     const config = mergeRegistries([{ name: 'a.yaml', text }]);
-    expect(lookasideFor(config, ref('registry.example.com:5000/team/app:v1'), false)).toMatchObject({ url: 'file:///only/v1', scope: 'registry.example.com:5000/team/app:v1' });
-    expect(lookasideFor(config, ref('registry.example.com:5000/team/app:v2'), false)).toMatchObject({ url: 'file:///mnt/team sigs', scope: 'registry.example.com:5000/team' });
-    expect(lookasideFor(config, ref('eu.example.org/x/y:1'), false)).toMatchObject({ url: 'https://legacy.example.org/sigs', field: 'sigstore', scope: '*.example.org' });
-    expect(lookasideFor(config, ref('quay.io/x/y:1'), false)).toMatchObject({ url: 'https://sigs.example.com/default', scope: 'default-docker' });
+    expect(lookasideFor(config, ref('registry.example.com:5000/team/app:v1'), false)).toMatchObject({
+      url: 'file:///only/v1',
+      scope: 'registry.example.com:5000/team/app:v1',
+    });
+    expect(lookasideFor(config, ref('registry.example.com:5000/team/app:v2'), false)).toMatchObject({
+      url: 'file:///mnt/team sigs',
+      scope: 'registry.example.com:5000/team',
+    });
+    expect(lookasideFor(config, ref('eu.example.org/x/y:1'), false)).toMatchObject({
+      url: 'https://legacy.example.org/sigs',
+      field: 'sigstore',
+      scope: '*.example.org',
+    });
+    expect(lookasideFor(config, ref('quay.io/x/y:1'), false)).toMatchObject({
+      url: 'https://sigs.example.com/default',
+      scope: 'default-docker',
+    });
     expect(lookasideFor(config, ref('quay.io/x/y:1'), true)).toMatchObject({ url: 'file:///var/lib/sigs', field: 'lookaside-staging' });
     expect(lookasideFor({ docker: {}, sources: {} }, ref('quay.io/x/y:1'), false)).toBeUndefined();
-    expect(lookasideFor({ docker: {}, sources: {} }, ref('quay.io/x/y:1'), false, 'file:///home/u/.local/share/containers/sigstore')).toMatchObject({ scope: 'built-in default' });
+    expect(
+      lookasideFor({ docker: {}, sources: {} }, ref('quay.io/x/y:1'), false, 'file:///home/u/.local/share/containers/sigstore'),
+    ).toMatchObject({ scope: 'built-in default' });
   });
 
   it('use-sigstore-attachments: the most specific scope that sets it', () => {
@@ -51,8 +66,18 @@ docker:
   });
 
   it('refuses a scope or default-docker defined in two files', () => {
-    expect(() => mergeRegistries([{ name: 'a.yaml', text }, { name: 'b.yaml', text: 'docker:\n  registry.example.com:5000/team:\n    lookaside: file:///x\n' }])).toThrow('defined both in a.yaml and b.yaml');
-    expect(() => mergeRegistries([{ name: 'a.yaml', text }, { name: 'b.yaml', text: 'default-docker:\n  lookaside: file:///x\n' }])).toThrow('"default-docker" is defined both');
+    expect(() =>
+      mergeRegistries([
+        { name: 'a.yaml', text },
+        { name: 'b.yaml', text: 'docker:\n  registry.example.com:5000/team:\n    lookaside: file:///x\n' },
+      ]),
+    ).toThrow('defined both in a.yaml and b.yaml');
+    expect(() =>
+      mergeRegistries([
+        { name: 'a.yaml', text },
+        { name: 'b.yaml', text: 'default-docker:\n  lookaside: file:///x\n' },
+      ]),
+    ).toThrow('"default-docker" is defined both');
   });
 
   it.each([
@@ -82,27 +107,46 @@ docker:
   });
 
   it('quoted strings, comments after values, keys with ports', () => {
-    const config = parseRegistriesYaml(`docker:\n  "k:1":\n    lookaside: 'it''s # not a comment' # comment\n  host:5000/ns:\n    lookaside: "file:///a\\u0020b"\n    sigstore: v\n`, 't');
-    expect(config.docker).toEqual({ 'k:1': { lookaside: "it's # not a comment" }, 'host:5000/ns': { lookaside: 'file:///a b', sigstore: 'v' } });
+    const config = parseRegistriesYaml(
+      `docker:\n  "k:1":\n    lookaside: 'it''s # not a comment' # comment\n  host:5000/ns:\n    lookaside: "file:///a\\u0020b"\n    sigstore: v\n`,
+      't',
+    );
+    expect(config.docker).toEqual({
+      'k:1': { lookaside: "it's # not a comment" },
+      'host:5000/ns': { lookaside: 'file:///a b', sigstore: 'v' },
+    });
   });
 
   it('flow mappings, as podman reads them', () => {
-    const config = parseRegistriesYaml('---\ndocker: {}\ndefault-docker: { lookaside: file:///x, use-sigstore-attachments: TRUE }\n', 'flow.yaml');
+    const config = parseRegistriesYaml(
+      '---\ndocker: {}\ndefault-docker: { lookaside: file:///x, use-sigstore-attachments: TRUE }\n',
+      'flow.yaml',
+    );
     expect(config).toEqual({ defaultDocker: { lookaside: 'file:///x', useSigstoreAttachments: true }, docker: {} });
-    expect(parseRegistriesYaml('docker: { quay.io/a: { lookaside: "https://s.example/q" }, "localhost:5000": {} }\n', 'f').docker).toEqual({ 'quay.io/a': { lookaside: 'https://s.example/q' }, 'localhost:5000': {} });
+    expect(parseRegistriesYaml('docker: { quay.io/a: { lookaside: "https://s.example/q" }, "localhost:5000": {} }\n', 'f').docker).toEqual({
+      'quay.io/a': { lookaside: 'https://s.example/q' },
+      'localhost:5000': {},
+    });
   });
 
   it('empty, null and unknown values are absent, as in containers/image', () => {
     expect(parseRegistriesYaml('', 'e')).toEqual({ docker: {} });
     expect(parseRegistriesYaml('# only a comment\n---\n', 'e')).toEqual({ docker: {} });
     expect(parseRegistriesYaml('docker:\ndefault-docker: ~\n', 'e')).toEqual({ docker: {} });
-    expect(parseRegistriesYaml('docker:\n  a.example:\n  b.example: null\n  c.example:\n    lookaside: ""\n    use-sigstore-attachments:\n    future-field: later\n', 'e')).toEqual({ docker: { 'a.example': {}, 'b.example': {}, 'c.example': {} } });
+    expect(
+      parseRegistriesYaml(
+        'docker:\n  a.example:\n  b.example: null\n  c.example:\n    lookaside: ""\n    use-sigstore-attachments:\n    future-field: later\n',
+        'e',
+      ),
+    ).toEqual({ docker: { 'a.example': {}, 'b.example': {}, 'c.example': {} } });
   });
 
   it('the messages name the file and the line', () => {
     expect(() => parseRegistriesYaml('docker:\n  a: &x\n    lookaside: y\n', 'r.yaml')).toThrow(/^r\.yaml line 2 sets an anchor/);
     expect(() => parseRegistriesYaml('a: 1\na: 2\n', 'r.yaml')).toThrow(/^r\.yaml: Map keys must be unique at line 2/);
-    expect(() => parseRegistriesYaml('docker:\n  a:\n    use-sigstore-attachments: maybe\n', 'r.yaml')).toThrow('r.yaml: "docker" → "a" → "use-sigstore-attachments" must be true or false.');
+    expect(() => parseRegistriesYaml('docker:\n  a:\n    use-sigstore-attachments: maybe\n', 'r.yaml')).toThrow(
+      'r.yaml: "docker" → "a" → "use-sigstore-attachments" must be true or false.',
+    );
   });
 
   it('reads a registries.d file as podman ships it', () => {
@@ -146,7 +190,10 @@ docker:
       'localhost:5000/team': { lookasideStaging: 'file:///var/lib/containers/sigstore-staging', sigstore: 'https://old.example.com/sigs' },
     });
     const merged = mergeRegistries([{ name: 'default.yaml', text: podman }]);
-    expect(lookasideFor(merged, ref('registry.redhat.io/ubi9/ubi:latest'), false)).toMatchObject({ url: 'https://registry.redhat.io/containers/sigstore', scope: 'registry.redhat.io' });
+    expect(lookasideFor(merged, ref('registry.redhat.io/ubi9/ubi:latest'), false)).toMatchObject({
+      url: 'https://registry.redhat.io/containers/sigstore',
+      scope: 'registry.redhat.io',
+    });
     expect(useSigstoreAttachments(merged, ref('quay.io/x:1'))).toBe(true);
   });
 

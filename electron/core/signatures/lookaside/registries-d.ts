@@ -49,9 +49,17 @@ const BOOLEANS: Record<string, boolean> = { true: true, True: true, TRUE: true, 
 
 type Plain = string | null | { [key: string]: Plain };
 
-function refuse(file: string, lines: LineCounter, node: { range?: [number, number, number] | null } | null | undefined, problem: string): SignetError {
+function refuse(
+  file: string,
+  lines: LineCounter,
+  node: { range?: [number, number, number] | null } | null | undefined,
+  problem: string,
+): SignetError {
   const at = node?.range ? lines.linePos(node.range[0]) : undefined;
-  return new SignetError('MALFORMED', `${file}${at ? ` line ${at.line}` : ''} ${problem}; registries.d files are read as plain YAML mappings of strings.`);
+  return new SignetError(
+    'MALFORMED',
+    `${file}${at ? ` line ${at.line}` : ''} ${problem}; registries.d files are read as plain YAML mappings of strings.`,
+  );
 }
 
 /** Turns the checked document into plain data: mappings, strings, and null for an absent value. */
@@ -67,7 +75,14 @@ function plain(node: unknown, file: string, lines: LineCounter, path: string[]):
     const out: Record<string, Plain> = Object.create(null) as Record<string, Plain>;
     for (const pair of node.items) {
       const key = pair.key;
-      if (!isScalar(key) || typeof key.value !== 'string' || key.anchor || key.tag || !['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE'].includes(key.type ?? '')) throw refuse(file, lines, isNode(key) ? key : node, 'has a key that is not a plain or quoted string');
+      if (
+        !isScalar(key) ||
+        typeof key.value !== 'string' ||
+        key.anchor ||
+        key.tag ||
+        !['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE'].includes(key.type ?? '')
+      )
+        throw refuse(file, lines, isNode(key) ? key : node, 'has a key that is not a plain or quoted string');
       out[key.value] = plain(pair.value, file, lines, [...path, key.value]);
     }
     return out;
@@ -80,7 +95,8 @@ function plain(node: unknown, file: string, lines: LineCounter, path: string[]):
     if (/[\r\n]/.test(lines.source.slice(start, end))) throw refuse(file, lines, node, 'continues a value over several lines');
     if (node.type === 'PLAIN') return NULLS.has(text) ? null : text;
     // go-yaml refuses a quoted "true" for a bool field; so does Signet.
-    if (isField(path, 'use-sigstore-attachments')) throw refuse(file, lines, node, 'quotes use-sigstore-attachments, which must be a plain true or false');
+    if (isField(path, 'use-sigstore-attachments'))
+      throw refuse(file, lines, node, 'quotes use-sigstore-attachments, which must be a plain true or false');
     return text;
   }
   throw refuse(file, lines, node, 'uses a sequence');
@@ -95,7 +111,9 @@ interface LineCounter {
   linePos(offset: number): { line: number; col: number };
 }
 
-const value = z.string().refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters');
+const value = z
+  .string()
+  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters');
 const namespaceSchema = z
   .object({
     lookaside: value.nullish(),
@@ -127,14 +145,21 @@ function namespace(ns: z.infer<typeof namespaceSchema> | null | undefined): Regi
 }
 
 /** Parses one registries.d file. */
-export function parseRegistriesYaml(text: string, file: string): { defaultDocker?: RegistryNamespace; docker: Record<string, RegistryNamespace> } {
+export function parseRegistriesYaml(
+  text: string,
+  file: string,
+): { defaultDocker?: RegistryNamespace; docker: Record<string, RegistryNamespace> } {
   if (Buffer.byteLength(text) > MAX_BYTES) throw new SignetError('TOO_LARGE', `${file} is larger than 1 MiB.`);
   const source = text.replace(/^\uFEFF/, '');
   const counter = new YamlLineCounter();
   const lines: LineCounter = { source, linePos: (offset) => counter.linePos(offset) };
   const doc = parseDocument(source, { ...STRICT, lineCounter: counter });
   const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) throw new SignetError('MALFORMED', `${file}: ${problem.message.split('\n')[0]}; registries.d files are read as plain YAML mappings of strings.`);
+  if (problem)
+    throw new SignetError(
+      'MALFORMED',
+      `${file}: ${problem.message.split('\n')[0]}; registries.d files are read as plain YAML mappings of strings.`,
+    );
   const root = doc.contents == null ? {} : plain(doc.contents, file, lines, []);
   if (root === null) return { docker: {} };
   if (typeof root === 'string') throw refuse(file, lines, doc.contents, 'is not a mapping');
@@ -151,7 +176,12 @@ export function parseRegistriesYaml(text: string, file: string): { defaultDocker
 }
 
 function describeIssue(issue: z.ZodIssue): string {
-  if (issue.code === 'invalid_type') return issue.expected === 'object' ? 'must be a mapping' : issue.expected === 'string' ? 'must be a single value' : `must be ${issue.expected}`;
+  if (issue.code === 'invalid_type')
+    return issue.expected === 'object'
+      ? 'must be a mapping'
+      : issue.expected === 'string'
+        ? 'must be a single value'
+        : `must be ${issue.expected}`;
   return issue.message;
 }
 
@@ -161,12 +191,17 @@ export function mergeRegistries(files: ReadonlyArray<{ name: string; text: strin
   for (const file of files) {
     const config = parseRegistriesYaml(file.text, file.name);
     if (config.defaultDocker) {
-      if (merged.defaultDocker) throw new SignetError('MALFORMED', `"default-docker" is defined both in ${merged.sources['default-docker']} and ${file.name}.`);
+      if (merged.defaultDocker)
+        throw new SignetError('MALFORMED', `"default-docker" is defined both in ${merged.sources['default-docker']} and ${file.name}.`);
       merged.defaultDocker = config.defaultDocker;
       merged.sources['default-docker'] = file.name;
     }
     for (const [scope, ns] of Object.entries(config.docker)) {
-      if (Object.hasOwn(merged.docker, scope)) throw new SignetError('MALFORMED', `The "docker" namespace ${JSON.stringify(scope)} is defined both in ${merged.sources[`docker:${scope}`]} and ${file.name}.`);
+      if (Object.hasOwn(merged.docker, scope))
+        throw new SignetError(
+          'MALFORMED',
+          `The "docker" namespace ${JSON.stringify(scope)} is defined both in ${merged.sources[`docker:${scope}`]} and ${file.name}.`,
+        );
       merged.docker[scope] = ns;
       merged.sources[`docker:${scope}`] = file.name;
     }
@@ -219,7 +254,12 @@ function scopesFor(ref: DockerRef): string[] {
  * configuration, containers/image falls back to a built-in local directory; pass it as
  * `builtinDefault` to get the same answer, or leave it out to get undefined.
  */
-export function lookasideFor(config: RegistriesConfig, ref: DockerRef, write: boolean, builtinDefault?: string): LookasideChoice | undefined {
+export function lookasideFor(
+  config: RegistriesConfig,
+  ref: DockerRef,
+  write: boolean,
+  builtinDefault?: string,
+): LookasideChoice | undefined {
   for (const scope of scopesFor(ref)) {
     const ns = config.docker[scope];
     const hit = ns && topLevel(ns, write);

@@ -42,7 +42,10 @@ export class DirectoryLookaside implements LookasideStore {
     return Promise.all(
       entries.map(async (e) => {
         const location = path.join(dir, e.name);
-        const modified = await fs.stat(location).then((st) => st.mtime.toISOString(), () => undefined);
+        const modified = await fs.stat(location).then(
+          (st) => st.mtime.toISOString(),
+          () => undefined,
+        );
         return { name: e.name, location, bytes: e.bytes, ...(modified ? { modified } : {}) };
       }),
     );
@@ -55,14 +58,19 @@ export class DirectoryLookaside implements LookasideStore {
 
 export class HttpLookaside implements LookasideStore {
   readonly writable = false;
-  constructor(readonly base: string, private readonly fetchImpl: typeof fetch = fetch) {
+  constructor(
+    readonly base: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
     const url = new URL(base);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SignetError('INVALID_INPUT', `${base} is not an http(s) lookaside URL.`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new SignetError('INVALID_INPUT', `${base} is not an http(s) lookaside URL.`);
     if (url.username || url.password) throw new SignetError('INVALID_INPUT', 'Put lookaside credentials elsewhere, not in the URL.');
   }
 
   url(repositoryPath: string, digest: string, n: number): string {
-    if (repositoryPath.split('/').some((c) => c === '..' || c === '.' || c === '' || /[?#%\\]/.test(c))) throw new SignetError('INVALID_INPUT', 'The repository path is not valid for lookaside storage.');
+    if (repositoryPath.split('/').some((c) => c === '..' || c === '.' || c === '' || /[?#%\\]/.test(c)))
+      throw new SignetError('INVALID_INPUT', 'The repository path is not valid for lookaside storage.');
     const d = parseDigest(digest);
     return `${this.base.replace(/\/+$/, '')}/${repositoryPath}@${d.replace(':', '=')}/signature-${n}`;
   }
@@ -76,7 +84,8 @@ export class HttpLookaside implements LookasideStore {
       try {
         response = await this.fetchImpl(url, { redirect: 'error', headers: { Accept: '*/*' } });
       } catch (error) {
-        if (isOfflineError(error) || isOfflineError((error as { cause?: unknown }).cause)) throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
+        if (isOfflineError(error) || isOfflineError((error as { cause?: unknown }).cause))
+          throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
         throw new SignetError('IO_ERROR', `Could not read ${url}: ${describeSystemError(error)}.`);
       }
       if (response.status === 404) {
@@ -88,13 +97,23 @@ export class HttpLookaside implements LookasideStore {
         throw new SignetError('IO_ERROR', `${url} answered HTTP ${response.status}.`);
       }
       const lastModified = Date.parse(response.headers.get('last-modified') ?? '');
-      out.push({ name: `signature-${n}`, location: url, bytes: await readCapped(response, url), ...(Number.isFinite(lastModified) ? { modified: new Date(lastModified).toISOString() } : {}) });
+      out.push({
+        name: `signature-${n}`,
+        location: url,
+        bytes: await readCapped(response, url),
+        ...(Number.isFinite(lastModified) ? { modified: new Date(lastModified).toISOString() } : {}),
+      });
     }
     return out;
   }
 
   write(): Promise<string> {
-    return Promise.reject(new SignetError('UNSUPPORTED', `${this.base} is read-only lookaside storage: configure a lookaside-staging directory to write signatures.`));
+    return Promise.reject(
+      new SignetError(
+        'UNSUPPORTED',
+        `${this.base} is read-only lookaside storage: configure a lookaside-staging directory to write signatures.`,
+      ),
+    );
   }
 }
 
@@ -125,6 +144,7 @@ async function readCapped(response: Response, url: string): Promise<Buffer> {
 export function openLookaside(location: string, fetchImpl?: typeof fetch): LookasideStore {
   if (location.startsWith('file://')) return new DirectoryLookaside(fileURLToPath(location));
   if (/^https?:\/\//i.test(location)) return new HttpLookaside(location, fetchImpl);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new SignetError('UNSUPPORTED', `Lookaside storage at ${location.slice(0, 80)} is not supported (file, http and https are).`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location))
+    throw new SignetError('UNSUPPORTED', `Lookaside storage at ${location.slice(0, 80)} is not supported (file, http and https are).`);
   return new DirectoryLookaside(path.resolve(location));
 }

@@ -20,7 +20,12 @@ export type RawSign = (data: Buffer) => Promise<Buffer>;
 
 /** The Notary payload for an image: its descriptor, with the signer's annotations (user metadata) when given. */
 export function buildNotationPayload(target: TargetDescriptor, annotations?: Record<string, string>): Buffer {
-  const targetArtifact = { mediaType: target.mediaType, digest: target.digest, size: target.size, ...(annotations && Object.keys(annotations).length ? { annotations } : {}) };
+  const targetArtifact = {
+    mediaType: target.mediaType,
+    digest: target.digest,
+    size: target.size,
+    ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
+  };
   return Buffer.from(JSON.stringify({ targetArtifact }));
 }
 
@@ -50,7 +55,8 @@ export function jwsSigningInput(req: Omit<EnvelopeRequest, 'chain' | 'signingAge
 /** A JWS envelope from its signing input (as signed) and the signature in JOSE form. */
 export function assembleJws(signingInput: Buffer, chain: readonly Buffer[], signingAgent: string, signature: Buffer): Buffer {
   const [protectedText, payloadText, extra] = signingInput.toString('ascii').split('.');
-  if (protectedText === undefined || payloadText === undefined || extra !== undefined) throw new Error('a JWS signing input is protected.payload');
+  if (protectedText === undefined || payloadText === undefined || extra !== undefined)
+    throw new Error('a JWS signing input is protected.payload');
   const envelope = {
     payload: payloadText,
     protected: protectedText,
@@ -81,7 +87,16 @@ export function coseSigningInput(req: Omit<EnvelopeRequest, 'chain' | 'signingAg
 /** A COSE_Sign1_Tagged envelope from its Sig_structure (as signed) and the signature in COSE form. */
 export function assembleCose(sigStructure: Buffer, chain: readonly Buffer[], signingAgent: string, signature: Buffer): Buffer {
   const decoded = decodeCbor(sigStructure, 'The COSE Sig_structure');
-  if (!Array.isArray(decoded) || decoded.length !== 4 || decoded[0] !== 'Signature1' || !(decoded[1] instanceof Uint8Array) || !(decoded[2] instanceof Uint8Array) || decoded[2].length !== 0 || !(decoded[3] instanceof Uint8Array)) throw new Error('not a COSE Sig_structure');
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 4 ||
+    decoded[0] !== 'Signature1' ||
+    !(decoded[1] instanceof Uint8Array) ||
+    !(decoded[2] instanceof Uint8Array) ||
+    decoded[2].length !== 0 ||
+    !(decoded[3] instanceof Uint8Array)
+  )
+    throw new Error('not a COSE Sig_structure');
   const unprotected = new CborMap();
   unprotected.entries.push([COSE_LABEL.x5chain, chain.map((c) => new Uint8Array(c))]);
   unprotected.entries.push([NOTARY.signingAgent, signingAgent]);

@@ -142,7 +142,8 @@ class Decoder {
       }
       case 6: {
         const tag = this.argument(info);
-        if (typeof tag !== 'number' || !ALLOWED_TAGS.has(tag)) throw this.fail(`has tag ${String(tag)}, which a Notation envelope does not use`);
+        if (typeof tag !== 'number' || !ALLOWED_TAGS.has(tag))
+          throw this.fail(`has tag ${String(tag)}, which a Notation envelope does not use`);
         return new CborTag(tag, this.item(depth + 1));
       }
       default:

@@ -87,7 +87,10 @@ export interface CertInfo {
 }
 
 /** forge's reader takes options its typings omit: strict DER, all bytes, BIT STRINGs kept as bytes. */
-const parseDer = (input: string): Asn1 => (asn1.fromDer as unknown as (b: forge.util.ByteBuffer, o: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1)(forge.util.createBuffer(input), { strict: true, parseAllBytes: true, decodeBitStrings: false });
+const parseDer = (input: string): Asn1 =>
+  (
+    asn1.fromDer as unknown as (b: forge.util.ByteBuffer, o: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1
+  )(forge.util.createBuffer(input), { strict: true, parseAllBytes: true, decodeBitStrings: false });
 const bytes = (node: Asn1): Buffer => Buffer.from(node.value as string, 'binary');
 const children = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node.value) ? node.value : []);
 const der = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
@@ -143,7 +146,20 @@ export function readCertificate(input: Uint8Array): CertInfo {
     } else if (id === OID.keyUsage) {
       const raw = bytes(inner());
       const b = (n: number) => ((raw[1 + (n >> 3)] ?? 0) & (0x80 >> (n & 7))) !== 0;
-      info.keyUsage = { critical, bits: { digitalSignature: b(0), contentCommitment: b(1), keyEncipherment: b(2), dataEncipherment: b(3), keyAgreement: b(4), keyCertSign: b(5), cRLSign: b(6), encipherOnly: b(7), decipherOnly: b(8) } };
+      info.keyUsage = {
+        critical,
+        bits: {
+          digitalSignature: b(0),
+          contentCommitment: b(1),
+          keyEncipherment: b(2),
+          dataEncipherment: b(3),
+          keyAgreement: b(4),
+          keyCertSign: b(5),
+          cRLSign: b(6),
+          encipherOnly: b(7),
+          decipherOnly: b(8),
+        },
+      };
     } else if (id === OID.extKeyUsage) {
       info.extKeyUsage = { critical, oids: children(inner()).map((n) => asn1.derToOid(forge.util.createBuffer(n.value as string))) };
     } else if (id === OID.subjectKeyIdentifier) {
@@ -151,7 +167,8 @@ export function readCertificate(input: Uint8Array): CertInfo {
     } else if (id === OID.crlDistributionPoints) {
       info.revocationSources = true;
     } else if (id === OID.authorityInfoAccess) {
-      if (children(inner()).some((d) => asn1.derToOid(forge.util.createBuffer(children(d)[0]?.value as string)) === OID.ocsp)) info.revocationSources = true;
+      if (children(inner()).some((d) => asn1.derToOid(forge.util.createBuffer(children(d)[0]?.value as string)) === OID.ocsp))
+        info.revocationSources = true;
     }
   }
   return info;
@@ -165,7 +182,10 @@ function nameAttributes(name: Asn1): Array<[string, string]> {
       if (!type || !value) continue;
       const oid = asn1.derToOid(forge.util.createBuffer(type.value as string));
       const raw = bytes(value);
-      const text = value.type === asn1.Type.BMPSTRING ? raw.swap16().toString('utf16le') : raw.toString(value.type === asn1.Type.UTF8 ? 'utf8' : 'latin1');
+      const text =
+        value.type === asn1.Type.BMPSTRING
+          ? raw.swap16().toString('utf16le')
+          : raw.toString(value.type === asn1.Type.UTF8 ? 'utf8' : 'latin1');
       out.push([NAME_TYPES[oid] ?? oid, text]);
     }
   }
@@ -175,35 +195,45 @@ function nameAttributes(name: Asn1): Array<[string, string]> {
 /** The Notary Project's key specs: RSA 2048/3072/4096 and EC P-256/384/521, each with its JWS/COSE algorithm. */
 export type NotaryAlgorithm = 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
 export function algorithmForKey(key: KeyObject): NotaryAlgorithm | undefined {
-  if (key.asymmetricKeyType === 'rsa') return ({ 2048: 'PS256', 3072: 'PS384', 4096: 'PS512' } as const)[key.asymmetricKeyDetails?.modulusLength as 2048 | 3072 | 4096];
-  if (key.asymmetricKeyType === 'ec') return ({ prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' } as const)[key.asymmetricKeyDetails?.namedCurve as 'prime256v1' | 'secp384r1' | 'secp521r1'];
+  if (key.asymmetricKeyType === 'rsa')
+    return ({ 2048: 'PS256', 3072: 'PS384', 4096: 'PS512' } as const)[key.asymmetricKeyDetails?.modulusLength as 2048 | 3072 | 4096];
+  if (key.asymmetricKeyType === 'ec')
+    return ({ prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' } as const)[
+      key.asymmetricKeyDetails?.namedCurve as 'prime256v1' | 'secp384r1' | 'secp521r1'
+    ];
   return undefined;
 }
 
-const isIssuedBy = (child: CertInfo, parent: CertInfo): boolean => child.rawIssuer.equals(parent.rawSubject) && child.x509.verify(parent.publicKey);
+const isIssuedBy = (child: CertInfo, parent: CertInfo): boolean =>
+  child.rawIssuer.equals(parent.rawSubject) && child.x509.verify(parent.publicKey);
 
 function leafProblem(c: CertInfo, purpose: 'codeSigning' | 'timeStamping'): string | undefined {
   if (c.basicConstraints?.ca) return `${c.subject}: a signing certificate must not be a CA (basic constraints cA is true)`;
   if (!c.keyUsage) return `${c.subject}: the key usage extension must be present`;
   if (!c.keyUsage.critical && purpose === 'codeSigning') return `${c.subject}: the key usage extension must be marked critical`;
   if (!c.keyUsage.bits.digitalSignature) return `${c.subject}: the key usage must include digitalSignature`;
-  const extra = (['keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const).filter((k) => c.keyUsage?.bits[k]);
+  const extra = (
+    ['keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const
+  ).filter((k) => c.keyUsage?.bits[k]);
   if (extra.length) return `${c.subject}: the key usage must be digitalSignature only, but it also has ${extra.join(', ')}`;
   const ekus = c.extKeyUsage?.oids ?? [];
   if (purpose === 'timeStamping') {
-    if (ekus.length !== 1 || ekus[0] !== EKU.timeStamping || !c.extKeyUsage?.critical) return `${c.subject}: a timestamping certificate must have exactly the timeStamping extended key usage, marked critical`;
+    if (ekus.length !== 1 || ekus[0] !== EKU.timeStamping || !c.extKeyUsage?.critical)
+      return `${c.subject}: a timestamping certificate must have exactly the timeStamping extended key usage, marked critical`;
   } else {
     const refused = [EKU.any, EKU.serverAuth, EKU.clientAuth, EKU.emailProtection, EKU.ocspSigning, EKU.timeStamping];
     const bad = ekus.find((o) => (refused as string[]).includes(o));
     if (bad) return `${c.subject}: the extended key usage must not contain ${EKU_NAMES[bad] ?? bad}`;
   }
-  if (!algorithmForKey(c.publicKey)) return `${c.subject}: the key is not one the Notary Project allows (RSA 2048/3072/4096, EC P-256/384/521)`;
+  if (!algorithmForKey(c.publicKey))
+    return `${c.subject}: the key is not one the Notary Project allows (RSA 2048/3072/4096, EC P-256/384/521)`;
   return undefined;
 }
 
 function caProblem(c: CertInfo, expectedPathLen: number, timestamp: boolean): string | undefined {
   if (!c.basicConstraints?.ca) return `${c.subject}: a CA certificate must have basic constraints with cA true`;
-  if (c.basicConstraints.pathLen !== undefined && c.basicConstraints.pathLen < expectedPathLen) return `${c.subject}: its path length ${c.basicConstraints.pathLen} is shorter than the chain below it (${expectedPathLen})`;
+  if (c.basicConstraints.pathLen !== undefined && c.basicConstraints.pathLen < expectedPathLen)
+    return `${c.subject}: its path length ${c.basicConstraints.pathLen} is shorter than the chain below it (${expectedPathLen})`;
   if (!c.keyUsage) return `${c.subject}: the key usage extension must be present`;
   if (!c.keyUsage.critical && !timestamp) return `${c.subject}: the key usage extension must be marked critical`;
   if (!c.keyUsage.bits.keyCertSign) return `${c.subject}: a CA's key usage must include keyCertSign`;

@@ -61,7 +61,8 @@ export function parseDn(text: string): DnMap {
       if (i >= n) throw new Error(`${JSON.stringify(text)}: ends with a separator`);
     }
   }
-  for (const m of MANDATORY) if (!out.get(m)) throw new Error(`${JSON.stringify(text)}: a notation identity must name C, ST (or S) and O; ${m} is missing`);
+  for (const m of MANDATORY)
+    if (!out.get(m)) throw new Error(`${JSON.stringify(text)}: a notation identity must name C, ST (or S) and O; ${m} is missing`);
   return out;
 }
 

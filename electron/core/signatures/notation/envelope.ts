@@ -53,7 +53,12 @@ export class EnvelopeError extends Error {
   }
 }
 
-const CRITICAL_WHEN_PRESENT = [NOTARY.expiry, NOTARY.authenticSigningTime, NOTARY.verificationPlugin, NOTARY.verificationPluginMinVersion] as const;
+const CRITICAL_WHEN_PRESENT = [
+  NOTARY.expiry,
+  NOTARY.authenticSigningTime,
+  NOTARY.verificationPlugin,
+  NOTARY.verificationPluginMinVersion,
+] as const;
 /** Every header a Notary Project envelope may mark critical; any other critical name is refused (no extension is understood). */
 const KNOWN_CRITICAL: ReadonlySet<string> = new Set([NOTARY.signingScheme, ...CRITICAL_WHEN_PRESENT]);
 
@@ -64,18 +69,24 @@ const KNOWN_CRITICAL: ReadonlySet<string> = new Set([NOTARY.signingScheme, ...CR
  * time and the plugin headers are critical when present; every critical name is present and
  * known; the expiry is after the signing time.
  */
-export function checkSignedAttributes(present: ReadonlySet<string>, crit: readonly string[], attributes: Pick<NotationEnvelope, 'signingScheme' | 'signingTime' | 'authenticSigningTime' | 'expiry'>): void {
+export function checkSignedAttributes(
+  present: ReadonlySet<string>,
+  crit: readonly string[],
+  attributes: Pick<NotationEnvelope, 'signingScheme' | 'signingTime' | 'authenticSigningTime' | 'expiry'>,
+): void {
   const fail = (message: string): never => {
     throw new EnvelopeError('header', message);
   };
   if (crit.length === 0) fail('the crit header is empty');
   if (new Set(crit).size !== crit.length) fail('the crit header repeats a name');
   for (const name of crit) {
-    if (!KNOWN_CRITICAL.has(name)) fail(`the crit header names ${JSON.stringify(name.slice(0, 80))}, an extension Signet does not understand`);
+    if (!KNOWN_CRITICAL.has(name))
+      fail(`the crit header names ${JSON.stringify(name.slice(0, 80))}, an extension Signet does not understand`);
     if (!present.has(name)) fail(`the crit header names ${name}, which is not in the protected header`);
   }
   if (!crit.includes(NOTARY.signingScheme)) fail(`${NOTARY.signingScheme} is not marked critical`);
-  for (const name of CRITICAL_WHEN_PRESENT) if (present.has(name) && !crit.includes(name)) fail(`${name} is present but not marked critical`);
+  for (const name of CRITICAL_WHEN_PRESENT)
+    if (present.has(name) && !crit.includes(name)) fail(`${name} is present but not marked critical`);
   if (attributes.signingScheme === 'notary.x509') {
     if (!attributes.signingTime) fail(`notary.x509 needs ${NOTARY.signingTime}`);
     if (attributes.authenticSigningTime) fail(`notary.x509 must not carry ${NOTARY.authenticSigningTime}`);
@@ -86,10 +97,20 @@ export function checkSignedAttributes(present: ReadonlySet<string>, crit: readon
 
 export function signingSchemeOf(value: unknown): SigningScheme {
   if (value === 'notary.x509' || value === 'notary.x509.signingAuthority') return value;
-  throw new EnvelopeError('header', `the signing scheme ${JSON.stringify(String(value).slice(0, 60))} is neither notary.x509 nor notary.x509.signingAuthority`);
+  throw new EnvelopeError(
+    'header',
+    `the signing scheme ${JSON.stringify(String(value).slice(0, 60))} is neither notary.x509 nor notary.x509.signingAuthority`,
+  );
 }
 
-const HASH: Record<NotaryAlgorithm, 'sha256' | 'sha384' | 'sha512'> = { PS256: 'sha256', PS384: 'sha384', PS512: 'sha512', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512' };
+const HASH: Record<NotaryAlgorithm, 'sha256' | 'sha384' | 'sha512'> = {
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
+};
 const EC_SIGNATURE_BYTES: Partial<Record<NotaryAlgorithm, number>> = { ES256: 64, ES384: 96, ES512: 132 };
 
 /** Verifies the envelope's signature with a public key (the leaf certificate's), by its algorithm. */
@@ -101,7 +122,12 @@ export function verifyEnvelopeSignature(env: Pick<NotationEnvelope, 'alg' | 'sig
       return verify(hash, env.signedBytes, { key, dsaEncoding: 'ieee-p1363' }, env.signature);
     }
     if (key.asymmetricKeyType !== 'rsa') return false;
-    return verify(hash, env.signedBytes, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, env.signature);
+    return verify(
+      hash,
+      env.signedBytes,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+      env.signature,
+    );
   } catch {
     return false;
   }

@@ -67,7 +67,8 @@ function chainDer(pem: string): Buffer[] {
 /** Go-style durations notation's --expiry takes: 720h, 1h30m, 90m, 3600s. */
 export function parseDuration(text: string): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!m || text === '') throw new SignetError('INVALID_INPUT', `${JSON.stringify(text.slice(0, 40))} is not a duration such as 720h, 1h30m or 3600s.`);
+  if (!m || text === '')
+    throw new SignetError('INVALID_INPUT', `${JSON.stringify(text.slice(0, 40))} is not a duration such as 720h, 1h30m or 3600s.`);
   const ms = ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
   if (ms <= 0) throw new SignetError('INVALID_INPUT', 'The expiry must be a positive duration.');
   return ms;
@@ -95,8 +96,15 @@ export interface NotationSignRequest {
  * own verifier (integrity and digest binding, anchored at the chain's root) before anything is
  * written; then it is stored beside the image (storeNotationSignature).
  */
-export async function signNotation(req: NotationSignRequest): Promise<{ payload: string; signatureManifest: string; where: string; tag: string; added: boolean }> {
-  for (const key of Object.keys(req.annotations ?? {})) if (key.startsWith('io.cncf.notary')) throw new SignetError('INVALID_INPUT', `The annotation ${JSON.stringify(key)} uses the reserved prefix io.cncf.notary; nothing was signed.`);
+export async function signNotation(
+  req: NotationSignRequest,
+): Promise<{ payload: string; signatureManifest: string; where: string; tag: string; added: boolean }> {
+  for (const key of Object.keys(req.annotations ?? {}))
+    if (key.startsWith('io.cncf.notary'))
+      throw new SignetError(
+        'INVALID_INPUT',
+        `The annotation ${JSON.stringify(key)} uses the reserved prefix io.cncf.notary; nothing was signed.`,
+      );
   let chain: Buffer[];
   try {
     chain = chainDer(req.certificateChain);
@@ -106,15 +114,25 @@ export async function signNotation(req: NotationSignRequest): Promise<{ payload:
   if (!chain.length) throw new SignetError('INVALID_INPUT', 'Notation signing needs the key’s X.509 certificate chain; attach one first.');
   const certs = chain.map((der) => readCertificate(der));
   const leaf = certs[0] as (typeof certs)[number];
-  if (spkiSha256(leaf.publicKey).toLowerCase() !== req.signer.describe().spkiSha256.toLowerCase()) throw new SignetError('INVALID_INPUT', 'The first certificate of the chain is for another key than the one signing.');
+  if (spkiSha256(leaf.publicKey).toLowerCase() !== req.signer.describe().spkiSha256.toLowerCase())
+    throw new SignetError('INVALID_INPUT', 'The first certificate of the chain is for another key than the one signing.');
   const problem = chainProblem(certs);
-  if (problem) throw new SignetError('INVALID_INPUT', `The key’s certificate chain breaks the Notary Project’s rules (${problem}); notation verifiers would refuse the signature. Nothing was signed.`);
+  if (problem)
+    throw new SignetError(
+      'INVALID_INPUT',
+      `The key’s certificate chain breaks the Notary Project’s rules (${problem}); notation verifiers would refuse the signature. Nothing was signed.`,
+    );
   const alg = algorithmForKey(leaf.publicKey);
   if (!alg) throw new SignetError('UNSUPPORTED', 'Notation signs with RSA 2048/3072/4096 or EC P-256/384/521 keys only.');
   const wanted = SIGNER_ALGORITHM[alg];
-  if (req.signer.describe().algorithm !== wanted) throw new SignetError('UNSUPPORTED', `Notation's ${alg} needs the key to sign with ${wanted}; this key signs with ${req.signer.describe().algorithm}.`);
+  if (req.signer.describe().algorithm !== wanted)
+    throw new SignetError(
+      'UNSUPPORTED',
+      `Notation's ${alg} needs the key to sign with ${wanted}; this key signs with ${req.signer.describe().algorithm}.`,
+    );
   const subjectManifest = await req.source.manifest(req.repository, req.digest);
-  if (subjectManifest.digest !== req.digest) throw new SignetError('DIGEST_MISMATCH', `The registry answered ${subjectManifest.digest} for ${req.digest}; nothing was signed.`);
+  if (subjectManifest.digest !== req.digest)
+    throw new SignetError('DIGEST_MISMATCH', `The registry answered ${subjectManifest.digest} for ${req.digest}; nothing was signed.`);
   const subject: Descriptor = { mediaType: subjectManifest.mediaType, digest: subjectManifest.digest, size: subjectManifest.bytes.length };
   const payload = buildNotationPayload(subject, req.annotations);
   const signingTime = new Date(Math.floor(req.now.getTime() / 1000) * 1000);
@@ -124,12 +142,35 @@ export async function signNotation(req: NotationSignRequest): Promise<{ payload:
     const size = EC_SIZE[alg];
     return size ? derToRaw(sig, size) : sig;
   };
-  const envelope = await buildEnvelope(req.envelope, { payload, alg, chain, signingTime, ...(expiry ? { expiry } : {}), signingAgent: `${APP_NAME}/${APP_VERSION}` }, raw);
+  const envelope = await buildEnvelope(
+    req.envelope,
+    { payload, alg, chain, signingTime, ...(expiry ? { expiry } : {}), signingAgent: `${APP_NAME}/${APP_VERSION}` },
+    raw,
+  );
   // Self-check with the verifier before anything is written: the envelope, the chain and the binding.
   const root = chain[chain.length - 1] as Buffer;
-  const check = verifyNotation(envelope, ENVELOPE_MEDIA_TYPE[req.envelope], subject, defaultNotationTrust([{ store: 'self-check', name: 'the chain’s root', der: root }]), req.now);
+  const check = verifyNotation(
+    envelope,
+    ENVELOPE_MEDIA_TYPE[req.envelope],
+    subject,
+    defaultNotationTrust([{ store: 'self-check', name: 'the chain’s root', der: root }]),
+    req.now,
+  );
   const broken = check.checks.find((c) => c.status === 'failed');
-  if (broken) throw new SignetError('SIGNING_FAILED', `The Notation signature does not pass Signet's own verification (${broken.code}: ${broken.reason}); nothing was written.`, { reason: 'self-check' });
-  const stored = await storeNotationSignature(req.source, req.repository, subject, envelope, ENVELOPE_MEDIA_TYPE[req.envelope], certs.map((c) => c.sha256), req.now);
+  if (broken)
+    throw new SignetError(
+      'SIGNING_FAILED',
+      `The Notation signature does not pass Signet's own verification (${broken.code}: ${broken.reason}); nothing was written.`,
+      { reason: 'self-check' },
+    );
+  const stored = await storeNotationSignature(
+    req.source,
+    req.repository,
+    subject,
+    envelope,
+    ENVELOPE_MEDIA_TYPE[req.envelope],
+    certs.map((c) => c.sha256),
+    req.now,
+  );
   return { payload: payload.toString('utf8'), ...stored };
 }

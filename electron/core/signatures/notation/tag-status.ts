@@ -7,9 +7,15 @@ import { notationFormat } from '../formats/notation';
 import { emptyTrust } from '../trusted';
 import { defaultNotationTrust, type NotationAnchor, type NotationTrust } from './trust';
 
-const windowOf = (e: TrustEntry) => (e.notBefore || e.notAfter ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) } : undefined);
+const windowOf = (e: TrustEntry) =>
+  e.notBefore || e.notAfter
+    ? { ...(e.notBefore ? { notBefore: e.notBefore } : {}), ...(e.notAfter ? { notAfter: e.notAfter } : {}) }
+    : undefined;
 
-/** Signet's default Notation trust for one image, from trust entries read once: the certificates (CAs, self-signed) and public keys in its scope. */
+/**
+ * Signet's default Notation trust for one image, from trust entries read once: the certificates (CAs, self-signed) and public keys in its
+ * scope.
+ */
 export function defaultTrustFor(entries: readonly TrustEntry[], image: string): NotationTrust {
   const inScope = entriesForImage(entries, image).inScope;
   const anchors: NotationAnchor[] = [];
@@ -17,15 +23,22 @@ export function defaultTrustFor(entries: readonly TrustEntry[], image: string): 
     if (e.kind !== 'certificate' || e.leaf) continue;
     try {
       const window = windowOf(e);
-      anchors.push({ store: 'Signet trust store', name: `${e.name} (trusted)`, der: new X509Certificate(e.data).raw, ...(window ? { window } : {}) });
+      anchors.push({
+        store: 'Signet trust store',
+        name: `${e.name} (trusted)`,
+        der: new X509Certificate(e.data).raw,
+        ...(window ? { window } : {}),
+      });
     } catch {
       // An entry that no longer parses vouches for nothing.
     }
   }
-  const keys = inScope.filter((e) => e.kind !== 'openpgp').map((e) => {
-    const window = windowOf(e);
-    return { name: `${e.name} (trusted)`, spkiSha256: e.fingerprint.toLowerCase(), ...(window ? { window } : {}) };
-  });
+  const keys = inScope
+    .filter((e) => e.kind !== 'openpgp')
+    .map((e) => {
+      const window = windowOf(e);
+      return { name: `${e.name} (trusted)`, spkiSha256: e.fingerprint.toLowerCase(), ...(window ? { window } : {}) };
+    });
   return defaultNotationTrust(anchors, keys);
 }
 
@@ -34,7 +47,13 @@ export function defaultTrustFor(entries: readonly TrustEntry[], image: string): 
  * that applies to it (the imported Notation trust policy, or Signet's default); undefined when it
  * has none. `unknown` when its referrers could not be read.
  */
-export async function notationTagVerdict(source: RegistrySource, repository: string, digest: string, trust: NotationTrust | { none: string }, now: Date): Promise<TagVerdict['verdict'] | undefined> {
+export async function notationTagVerdict(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  trust: NotationTrust | { none: string },
+  now: Date,
+): Promise<TagVerdict['verdict'] | undefined> {
   let unreadable = false;
   const reports = await notationFormat.verifyAll({
     source,

@@ -55,38 +55,56 @@ class Bad extends Error {}
 function bad(message: string): never {
   throw new Bad(message);
 }
-const parse = (bytes: string): Asn1 => (asn1.fromDer as unknown as (b: forge.util.ByteBuffer, o: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1)(forge.util.createBuffer(bytes), { strict: true, parseAllBytes: true, decodeBitStrings: false });
+const parse = (bytes: string): Asn1 =>
+  (
+    asn1.fromDer as unknown as (b: forge.util.ByteBuffer, o: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1
+  )(forge.util.createBuffer(bytes), { strict: true, parseAllBytes: true, decodeBitStrings: false });
 const kids = (n: Asn1 | undefined): Asn1[] => (n && Array.isArray(n.value) ? n.value : []);
 const raw = (n: Asn1 | undefined): Buffer => (n && typeof n.value === 'string' ? Buffer.from(n.value, 'binary') : Buffer.alloc(0));
 const der = (n: Asn1): Buffer => Buffer.from(asn1.toDer(n).getBytes(), 'binary');
-const oidOf = (n: Asn1 | undefined): string => (n && n.type === asn1.Type.OID ? asn1.derToOid(forge.util.createBuffer(n.value as string)) : '');
+const oidOf = (n: Asn1 | undefined): string =>
+  n && n.type === asn1.Type.OID ? asn1.derToOid(forge.util.createBuffer(n.value as string)) : '';
 const isContext = (n: Asn1 | undefined, tag: number) => n?.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === tag;
-const intHex = (n: Asn1 | undefined) => raw(n).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase();
+const intHex = (n: Asn1 | undefined) =>
+  raw(n)
+    .toString('hex')
+    .replace(/^(00)+(?=.)/, '')
+    .toUpperCase();
 
 function generalizedTime(n: Asn1 | undefined): Date {
   const text = raw(n).toString('latin1');
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{1,9})?Z$/.exec(text);
-  if (n?.type !== asn1.Type.GENERALIZEDTIME || !m) return bad(`genTime ${JSON.stringify(text.slice(0, 30))} is not a GeneralizedTime in UTC`);
+  if (n?.type !== asn1.Type.GENERALIZEDTIME || !m)
+    return bad(`genTime ${JSON.stringify(text.slice(0, 30))} is not a GeneralizedTime in UTC`);
   const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
 }
 
 /** The certificate path from the TSA's certificate to an anchor of the tsa stores, through the token's certificates. */
-function pathToAnchor(signer: CertInfo, pool: readonly CertInfo[], anchors: readonly NotationAnchor[]): { path: CertInfo[]; anchor: NotationAnchor } {
+function pathToAnchor(
+  signer: CertInfo,
+  pool: readonly CertInfo[],
+  anchors: readonly NotationAnchor[],
+): { path: CertInfo[]; anchor: NotationAnchor } {
   const anchorCerts = anchors.map((a) => ({ a, c: readCertificate(a.der) }));
   const path: CertInfo[] = [signer];
   for (let depth = 0; depth < MAX_PATH; depth++) {
     const current = path[path.length - 1] as CertInfo;
     const anchored = anchorCerts.find(({ c }) => c.der.equals(current.der));
     if (anchored) return { path, anchor: anchored.a };
-    const issuer = [...anchorCerts.map(({ c }) => c), ...pool].find((c) => !c.der.equals(current.der) && c.rawSubject.equals(current.rawIssuer) && current.x509.verify(c.publicKey));
+    const issuer = [...anchorCerts.map(({ c }) => c), ...pool].find(
+      (c) => !c.der.equals(current.der) && c.rawSubject.equals(current.rawIssuer) && current.x509.verify(c.publicKey),
+    );
     if (!issuer) break;
     path.push(issuer);
   }
   return bad(`the TSA certificate ${signer.subject} does not chain to a certificate of the policy's tsa stores`);
 }
 
-/** Verifies an RFC 3161 TimeStampToken over `signature` (the envelope's signature bytes) against the tsa stores; throws a sentence on any failure. */
+/**
+ * Verifies an RFC 3161 TimeStampToken over `signature` (the envelope's signature bytes) against the tsa stores; throws a sentence on any
+ * failure.
+ */
 export function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, anchors: readonly NotationAnchor[]): VerifiedTimestamp {
   try {
     if (!anchors.length) bad('the policy names tsa stores, but they hold no certificate');
@@ -126,7 +144,9 @@ export function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, a
     if (sid?.type === asn1.Type.SEQUENCE) {
       const [issuer, serial] = kids(sid);
       const issuerDer = issuer ? der(issuer) : Buffer.alloc(0);
-      signer = pool.find((c) => c.rawIssuer.equals(issuerDer) && c.x509.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase() === intHex(serial));
+      signer = pool.find(
+        (c) => c.rawIssuer.equals(issuerDer) && c.x509.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase() === intHex(serial),
+      );
     } else if (isContext(sid, 0)) {
       const ski = raw(sid);
       signer = pool.find((c) => c.subjectKeyId?.equals(ski));
@@ -142,7 +162,8 @@ export function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, a
     }
     if (oidOf(attrs.get(OID.contentType)?.[0]) !== OID.tstInfo) bad('the content-type attribute is not TSTInfo');
     const messageDigest = raw(attrs.get(OID.messageDigest)?.[0]);
-    if (!messageDigest.equals(createHash(digestAlg).update(tstDer).digest())) bad('the message-digest attribute does not match the TSTInfo');
+    if (!messageDigest.equals(createHash(digestAlg).update(tstDer).digest()))
+      bad('the message-digest attribute does not match the TSTInfo');
     const v2 = attrs.get(OID.signingCertificateV2)?.[0];
     const v1 = attrs.get(OID.signingCertificate)?.[0];
     if (v2) {
@@ -150,16 +171,28 @@ export function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, a
       const fields = kids(first);
       const explicitAlg = fields[0]?.type === asn1.Type.SEQUENCE ? HASHES[oidOf(kids(fields[0])[0])] : undefined;
       const hashNode = fields.find((f) => f.type === asn1.Type.OCTETSTRING);
-      if (!raw(hashNode).equals(createHash(explicitAlg ?? 'sha256').update(signer.der).digest())) bad('the ESS signing-certificate-v2 attribute names another certificate');
+      if (
+        !raw(hashNode).equals(
+          createHash(explicitAlg ?? 'sha256')
+            .update(signer.der)
+            .digest(),
+        )
+      )
+        bad('the ESS signing-certificate-v2 attribute names another certificate');
     } else if (v1) {
       const first = kids(kids(v1)[0])[0];
-      if (!raw(kids(first)[0]).equals(createHash('sha1').update(signer.der).digest())) bad('the ESS signing-certificate attribute names another certificate');
+      if (!raw(kids(first)[0]).equals(createHash('sha1').update(signer.der).digest()))
+        bad('the ESS signing-certificate attribute names another certificate');
     } else bad('the timestamp has no ESS signing-certificate attribute');
 
     // The signature over the signed attributes, re-tagged as a SET (RFC 5652 §5.4).
     const setNode = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, kids(signedAttrs));
     const signedBytes = der(setNode);
-    const ok = sigKind === 'rsa' ? signer.publicKey.asymmetricKeyType === 'rsa' && verifySignature(digestAlg, signedBytes, signer.publicKey, sigValue) : signer.publicKey.asymmetricKeyType === 'ec' && verifySignature(digestAlg, signedBytes, { key: signer.publicKey, dsaEncoding: 'der' }, sigValue);
+    const ok =
+      sigKind === 'rsa'
+        ? signer.publicKey.asymmetricKeyType === 'rsa' && verifySignature(digestAlg, signedBytes, signer.publicKey, sigValue)
+        : signer.publicKey.asymmetricKeyType === 'ec' &&
+          verifySignature(digestAlg, signedBytes, { key: signer.publicKey, dsaEncoding: 'der' }, sigValue);
     if (!ok) bad('the timestamp’s signature does not verify with its TSA certificate');
 
     // TSTInfo: the imprint is the hash of the envelope's signature; genTime with its accuracy.
@@ -168,7 +201,8 @@ export function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, a
     const [imprintAlg, imprint] = kids(tst[2]);
     const imprintHash = HASHES[oidOf(kids(imprintAlg)[0])];
     if (!imprintHash || imprintHash === 'sha1') bad('the message imprint uses an unsupported or weak hash');
-    if (!raw(imprint).equals(createHash(imprintHash).update(signature).digest())) bad('the timestamp is over another signature (its message imprint does not match)');
+    if (!raw(imprint).equals(createHash(imprintHash).update(signature).digest()))
+      bad('the timestamp is over another signature (its message imprint does not match)');
     const genTime = generalizedTime(tst[4]);
     let accuracyMs = 0;
     const accuracy = tst.slice(5).find((n) => n.type === asn1.Type.SEQUENCE && n.tagClass === asn1.Class.UNIVERSAL);
@@ -182,7 +216,9 @@ export function verifyTimestampToken(token: Uint8Array, signature: Uint8Array, a
     const latest = new Date(genTime.getTime() + accuracyMs);
 
     const { path, anchor } = pathToAnchor(signer, pool, anchors);
-    for (const c of path) if (genTime < c.notBefore || genTime > c.notAfter) bad(`the TSA certificate ${c.subject} was not valid at the time it stamped (${genTime.toISOString()})`);
+    for (const c of path)
+      if (genTime < c.notBefore || genTime > c.notAfter)
+        bad(`the TSA certificate ${c.subject} was not valid at the time it stamped (${genTime.toISOString()})`);
     const problem = chainProblem(path, 'timeStamping');
     if (problem) bad(`the TSA chain breaks the rules for timestamping certificates: ${problem}`);
     return { genTime, earliest, latest, tsa: signer, anchor };

@@ -78,8 +78,14 @@ export function decodeStdBase64(text: string): Buffer | undefined {
   return STD_BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
 }
 
-export function verifyAttachment(sig: SigstoreAttachment, keys: readonly KeyObject[], rules: AttachmentRules, rekorKeys?: readonly KeyObject[]): AttachmentResult {
-  if (sig.mimeType !== COSIGN_PAYLOAD_MEDIA_TYPE) return { ok: false, stage: 'payload', reason: `The attachment is a ${sig.mimeType}, not a signature.` };
+export function verifyAttachment(
+  sig: SigstoreAttachment,
+  keys: readonly KeyObject[],
+  rules: AttachmentRules,
+  rekorKeys?: readonly KeyObject[],
+): AttachmentResult {
+  if (sig.mimeType !== COSIGN_PAYLOAD_MEDIA_TYPE)
+    return { ok: false, stage: 'payload', reason: `The attachment is a ${sig.mimeType}, not a signature.` };
   const b64 = sig.annotations[SIGNATURE_ANNOTATION];
   if (b64 === undefined) return { ok: false, stage: 'signature', reason: `missing ${SIGNATURE_ANNOTATION} annotation` };
   if (sig.payload.length > MAX_PAYLOAD) return { ok: false, stage: 'payload', reason: 'The signed payload is larger than 4 MiB.' };
@@ -104,7 +110,12 @@ export function verifyAttachment(sig: SigstoreAttachment, keys: readonly KeyObje
 
   const check = rules.verifySignature ?? verifySha256;
   const match = candidates.find(({ k }) => check(k, sig.payload, signature));
-  if (!match) return { ok: false, stage: 'signature', reason: 'cryptographic signature verification failed: the signature does not verify with any trusted key over the payload bytes' };
+  if (!match)
+    return {
+      ok: false,
+      stage: 'signature',
+      reason: 'cryptographic signature verification failed: the signature does not verify with any trusted key over the payload bytes',
+    };
 
   const parsed = parseAttachmentPayload(sig.payload);
   if (typeof parsed === 'string') return { ok: false, stage: 'payload', reason: parsed, keyIndex: match.i };
@@ -135,19 +146,28 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Checks a Rekor SET the way c/image's VerifyRekorSET does; a string is the reason it fails. */
-export function verifyRekorSet(rekorKeys: readonly KeyObject[], setText: string, signerKey: KeyObject, signature: Uint8Array, payload: Uint8Array): { integratedTime: number } | string {
+export function verifyRekorSet(
+  rekorKeys: readonly KeyObject[],
+  setText: string,
+  signerKey: KeyObject,
+  signature: Uint8Array,
+  payload: Uint8Array,
+): { integratedTime: number } | string {
   let set: Record<string, unknown>;
   try {
     set = parseStrictJson(setText, 'The Rekor SET') as Record<string, unknown>;
   } catch (error) {
     return (error as Error).message;
   }
-  if (typeof set !== 'object' || set === null || Object.keys(set).sort().join(',') !== 'Payload,SignedEntryTimestamp') return 'The Rekor SET must have exactly SignedEntryTimestamp and Payload';
+  if (typeof set !== 'object' || set === null || Object.keys(set).sort().join(',') !== 'Payload,SignedEntryTimestamp')
+    return 'The Rekor SET must have exactly SignedEntryTimestamp and Payload';
   const setSig = typeof set.SignedEntryTimestamp === 'string' ? decodeStdBase64(set.SignedEntryTimestamp) : undefined;
   if (!setSig) return 'The Rekor SET signature is not base64';
   const p = set.Payload as Record<string, unknown>;
-  if (typeof p !== 'object' || p === null || Object.keys(p).sort().join(',') !== 'body,integratedTime,logID,logIndex') return 'The Rekor SET payload must have exactly body, integratedTime, logIndex and logID';
-  if (typeof p.body !== 'string' || !Number.isInteger(p.integratedTime) || !Number.isInteger(p.logIndex) || typeof p.logID !== 'string') return 'The Rekor SET payload has members of the wrong type';
+  if (typeof p !== 'object' || p === null || Object.keys(p).sort().join(',') !== 'body,integratedTime,logID,logIndex')
+    return 'The Rekor SET payload must have exactly body, integratedTime, logIndex and logID';
+  if (typeof p.body !== 'string' || !Number.isInteger(p.integratedTime) || !Number.isInteger(p.logIndex) || typeof p.logID !== 'string')
+    return 'The Rekor SET payload has members of the wrong type';
   const canonical = Buffer.from(canonicalJson(p), 'utf8');
   const ok = rekorKeys.some((k) => {
     try {
@@ -159,7 +179,14 @@ export function verifyRekorSet(rekorKeys: readonly KeyObject[], setText: string,
   if (!ok) return 'cryptographic signature verification of Rekor SET failed';
   const bodyBytes = decodeStdBase64(p.body);
   if (!bodyBytes) return 'The Rekor SET body is not base64';
-  let body: { apiVersion?: unknown; kind?: unknown; spec?: { data?: { hash?: { algorithm?: unknown; value?: unknown } }; signature?: { content?: unknown; publicKey?: { content?: unknown } } } };
+  let body: {
+    apiVersion?: unknown;
+    kind?: unknown;
+    spec?: {
+      data?: { hash?: { algorithm?: unknown; value?: unknown } };
+      signature?: { content?: unknown; publicKey?: { content?: unknown } };
+    };
+  };
   try {
     body = JSON.parse(bodyBytes.toString('utf8')) as typeof body;
   } catch {
@@ -169,14 +196,16 @@ export function verifyRekorSet(rekorKeys: readonly KeyObject[], setText: string,
   const spec = body.spec;
   if (!spec?.signature) return 'Missing "signature" field in hashedrekord';
   if (!spec.signature.publicKey) return 'Missing "signature.publicKey" field in hashedrekord';
-  const keyPem = typeof spec.signature.publicKey.content === 'string' ? decodeStdBase64(spec.signature.publicKey.content)?.toString('utf8') : undefined;
+  const keyPem =
+    typeof spec.signature.publicKey.content === 'string' ? decodeStdBase64(spec.signature.publicKey.content)?.toString('utf8') : undefined;
   const der = keyPem ? pemBody(keyPem) : undefined;
   if (!der) return 'publicKey in Rekor SET is not in PEM format';
   if (!der.equals(signerKey.export({ type: 'spki', format: 'der' }))) return 'publicKey in Rekor SET does not match';
   const content = typeof spec.signature.content === 'string' ? decodeStdBase64(spec.signature.content) : undefined;
   if (!content || !content.equals(Buffer.from(signature))) return 'signature in Rekor SET does not match';
   if (spec.data?.hash?.algorithm !== 'sha256') return 'Unexpected "data.hash.algorithm" value in hashedrekord';
-  if (typeof spec.data.hash.value !== 'string' || spec.data.hash.value !== createHash('sha256').update(payload).digest('hex')) return 'payload in Rekor SET does not match';
+  if (typeof spec.data.hash.value !== 'string' || spec.data.hash.value !== createHash('sha256').update(payload).digest('hex'))
+    return 'payload in Rekor SET does not match';
   return { integratedTime: p.integratedTime as number };
 }
 

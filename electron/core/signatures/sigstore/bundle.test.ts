@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { vector } from '../../../../tests/vectors';
 import { COSIGN_SIGN_PREDICATE, pae, verifyBundle, type TrustedKey } from './bundle';
 
-const trusted = (name: string, key: KeyObject): TrustedKey => ({ name, key, fingerprint: createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex') });
+const trusted = (name: string, key: KeyObject): TrustedKey => ({
+  name,
+  key,
+  fingerprint: createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex'),
+});
 const statusOf = (checks: Array<{ name: string; status: string }>) => Object.fromEntries(checks.map((c) => [c.name, c.status]));
 
 describe('Sigstore bundles made by sigstore-go and cosign', () => {
@@ -30,7 +36,13 @@ describe('Sigstore bundles made by sigstore-go and cosign', () => {
     const v = verifyBundle(bytes, { digest, keys: [publishKey] });
     expect(statusOf(v.checks)).toMatchObject({ signature: 'passed', 'key trust': 'not-checked', 'digest binding': 'passed' });
     expect(v.ok).toBe(false);
-    const cert = new X509Certificate(Buffer.from((JSON.parse(bytes.toString()) as { verificationMaterial: { certificate: { rawBytes: string } } }).verificationMaterial.certificate.rawBytes, 'base64'));
+    const cert = new X509Certificate(
+      Buffer.from(
+        (JSON.parse(bytes.toString()) as { verificationMaterial: { certificate: { rawBytes: string } } }).verificationMaterial.certificate
+          .rawBytes,
+        'base64',
+      ),
+    );
     expect(verifyBundle(bytes, { digest, keys: [trusted('cody’s certificate', cert.publicKey)] }).ok).toBe(true);
   });
 });
@@ -39,9 +51,28 @@ describe('cosign v3 style bundles (key-signed DSSE and messageSignature)', () =>
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const key = trusted('release key', publicKey);
   const digest = `sha256:${createHash('sha256').update('manifest').digest('hex')}`;
-  const statement = (hex: string, predicateType = COSIGN_SIGN_PREDICATE) => Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: hex }, annotations: { team: 'release' } }], predicateType, predicate: {} }));
+  const statement = (hex: string, predicateType = COSIGN_SIGN_PREDICATE) =>
+    Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ digest: { sha256: hex }, annotations: { team: 'release' } }],
+        predicateType,
+        predicate: {},
+      }),
+    );
   const dsse = (payload: Buffer, payloadType = 'application/vnd.in-toto+json', extra: Record<string, unknown> = {}) =>
-    Buffer.from(JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: { publicKey: { hint: 'x' } }, dsseEnvelope: { payload: payload.toString('base64'), payloadType, signatures: [{ sig: sign('sha256', pae(payloadType, payload), privateKey).toString('base64'), keyid: '' }] }, ...extra }));
+    Buffer.from(
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        verificationMaterial: { publicKey: { hint: 'x' } },
+        dsseEnvelope: {
+          payload: payload.toString('base64'),
+          payloadType,
+          signatures: [{ sig: sign('sha256', pae(payloadType, payload), privateKey).toString('base64'), keyid: '' }],
+        },
+        ...extra,
+      }),
+    );
 
   it('verifies, reporting predicate and annotations; no tlog needed', () => {
     const v = verifyBundle(dsse(statement(digest.slice(7))), { digest, keys: [key], predicateType: COSIGN_SIGN_PREDICATE });
@@ -51,10 +82,23 @@ describe('cosign v3 style bundles (key-signed DSSE and messageSignature)', () =>
 
   it.each([
     ['a statement for another digest', () => dsse(statement('f'.repeat(64))), 'not this image'],
-    ['another predicate type than asked for', () => dsse(statement(digest.slice(7), 'https://spdx.dev/Document')), 'not a https://sigstore.dev/cosign/sign/v1'],
+    [
+      'another predicate type than asked for',
+      () => dsse(statement(digest.slice(7), 'https://spdx.dev/Document')),
+      'not a https://sigstore.dev/cosign/sign/v1',
+    ],
     ['a payload type that is not in-toto', () => dsse(statement(digest.slice(7)), 'text/plain'), 'not application/vnd.in-toto+json'],
     ['an unknown top-level member', () => dsse(statement(digest.slice(7)), undefined, { extra: 1 }), 'unknown members: extra'],
-    ['a duplicate key', () => Buffer.from(dsse(statement(digest.slice(7))).toString().replace('{"mediaType"', '{"mediaType":"x","mediaType"')), 'repeats the key'],
+    [
+      'a duplicate key',
+      () =>
+        Buffer.from(
+          dsse(statement(digest.slice(7)))
+            .toString()
+            .replace('{"mediaType"', '{"mediaType":"x","mediaType"'),
+        ),
+      'repeats the key',
+    ],
   ])('refuses %s', (_what, make, reason) => {
     const v = verifyBundle(make(), { digest, keys: [key], predicateType: COSIGN_SIGN_PREDICATE });
     expect(v.ok).toBe(false);
@@ -70,7 +114,17 @@ describe('cosign v3 style bundles (key-signed DSSE and messageSignature)', () =>
 
   it('messageSignature over the manifest digest (prehashed ECDSA) binds to the digest', () => {
     const manifest = Buffer.from('manifest');
-    const bundle = (hex: string) => Buffer.from(JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: { publicKey: { hint: 'x' } }, messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(hex, 'hex').toString('base64') }, signature: sign('sha256', manifest, privateKey).toString('base64') } }));
+    const bundle = (hex: string) =>
+      Buffer.from(
+        JSON.stringify({
+          mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+          verificationMaterial: { publicKey: { hint: 'x' } },
+          messageSignature: {
+            messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(hex, 'hex').toString('base64') },
+            signature: sign('sha256', manifest, privateKey).toString('base64'),
+          },
+        }),
+      );
     expect(verifyBundle(bundle(digest.slice(7)), { digest, keys: [key] })).toMatchObject({ ok: true, content: 'message-signature' });
     expect(verifyBundle(bundle(digest.slice(7)), { digest, keys: [key], manifest })).toMatchObject({ ok: true });
     const other = `sha256:${'e'.repeat(64)}`;

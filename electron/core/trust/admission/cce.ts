@@ -23,12 +23,20 @@ export const cceExporter: AdmissionExporter = {
           warnings.push(`"${k.name}" is not a Huawei Cloud KMS key in Signet: the CCE add-on verifies with KMS keys only.`);
           continue;
         }
-        lines.push(`[${g.scope ?? 'all images'}] key "${k.name}"`, `  KMS key:          ${huawei[3]} (region ${huawei[1]}, project ${huawei[2]})`, ...policyControllerGlobs(g.scope).map((glob) => `  Image glob:       ${glob}`), '  Namespace label:  policy.sigstore.dev/include=true', '');
+        lines.push(
+          `[${g.scope ?? 'all images'}] key "${k.name}"`,
+          `  KMS key:          ${huawei[3]} (region ${huawei[1]}, project ${huawei[2]})`,
+          ...policyControllerGlobs(g.scope).map((glob) => `  Image glob:       ${glob}`),
+          '  Namespace label:  policy.sigstore.dev/include=true',
+          '',
+        );
       }
     }
     return {
       files: lines.length ? [{ path: 'cce-addon.txt', content: `${lines.join('\n').trimEnd()}\n` }] : [],
-      notes: ['CCE console → Add-ons → Container Image Signature Verification: enter the KMS key and image glob; then label each namespace to enforce in: kubectl label namespace NAMESPACE policy.sigstore.dev/include=true'],
+      notes: [
+        'CCE console → Add-ons → Container Image Signature Verification: enter the KMS key and image glob; then label each namespace to enforce in: kubectl label namespace NAMESPACE policy.sigstore.dev/include=true',
+      ],
       warnings: [...new Set(warnings)],
     };
   },

@@ -19,7 +19,10 @@ describe('controller matching', () => {
     expect(matches('reg.example/team/app:1.0')).toBe(true);
     expect(matches('reg.example/team/app/sub:1.0')).toBe(true);
     expect(matches('reg.example/team/application:1.0')).toBe(false);
-    expect(policyControllerGlobs('docker.io/library/nginx')).toEqual(['index.docker.io/library/nginx:**', 'index.docker.io/library/nginx/**']);
+    expect(policyControllerGlobs('docker.io/library/nginx')).toEqual([
+      'index.docker.io/library/nginx:**',
+      'index.docker.io/library/nginx/**',
+    ]);
   });
 
   it('Kyverno wildcards: * matches any characters, / included; ? one', () => {

@@ -9,9 +9,15 @@ import type { PolicyImage } from '../evaluate';
 type Doc = Record<string, unknown>;
 const MAX_POLICY_BYTES = 1024 * 1024;
 
-/** Whether policy text is a Kubernetes admission policy Signet can dry-run (Kyverno ClusterPolicy, policy-controller ClusterImagePolicy). */
+/**
+ * Whether policy text is a Kubernetes admission policy Signet can dry-run (Kyverno ClusterPolicy, policy-controller ClusterImagePolicy).
+ */
 export function isKubernetesPolicyText(text: string): boolean {
-  return /^\s*(?:#.*\n|---\s*\n)*\s*apiVersion:\s*["']?(?:policy\.sigstore\.dev|kyverno\.io|policies\.kyverno\.io)\//m.test(text.slice(0, 4096)) && !text.trimStart().startsWith('{');
+  return (
+    /^\s*(?:#.*\n|---\s*\n)*\s*apiVersion:\s*["']?(?:policy\.sigstore\.dev|kyverno\.io|policies\.kyverno\.io)\//m.test(
+      text.slice(0, 4096),
+    ) && !text.trimStart().startsWith('{')
+  );
 }
 
 /** policy-controller's glob (pkg/apis/glob): `**` any characters, `*` any but `/`, matched against the whole reference. */
@@ -19,7 +25,15 @@ export function policyControllerGlobMatches(glob: string, reference: string): bo
   const pattern = glob === '*' ? 'index.docker.io/library/*' : glob === '*/*' ? 'index.docker.io/*/*' : glob;
   // Upstream refuses a glob outside these characters (no "@": a digest cannot be named).
   if (!/^[a-zA-Z0-9\-_:/*.]+$/.test(pattern)) return false;
-  const source = pattern.split('**').map((part) => part.split('*').map((t) => t.replace(/[.]/g, '\\.')).join('[^/]*')).join('.*');
+  const source = pattern
+    .split('**')
+    .map((part) =>
+      part
+        .split('*')
+        .map((t) => t.replace(/[.]/g, '\\.'))
+        .join('[^/]*'),
+    )
+    .join('.*');
   return new RegExp(`^${source}$`).test(reference);
 }
 
@@ -40,7 +54,11 @@ function spelled(reference: string, hub: 'index.docker.io' | 'docker.io'): strin
  * (SHA-256 by default), the one strict payload parser, and the payload's digest = the image's.
  * cosign checks no docker-reference by default, so neither does this.
  */
-function keyVerifies(pem: string, image: PolicyImage, hash: 'sha256' | 'sha384' | 'sha512'): { ok: boolean; signatures: SignatureOutcome[]; reason: string } {
+function keyVerifies(
+  pem: string,
+  image: PolicyImage,
+  hash: 'sha256' | 'sha384' | 'sha512',
+): { ok: boolean; signatures: SignatureOutcome[]; reason: string } {
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
@@ -57,10 +75,22 @@ function keyVerifies(pem: string, image: PolicyImage, hash: 'sha256' | 'sha384' 
       verifySignature: verifyWithHash(hash),
     });
     if (result.ok) {
-      signatures.push({ source, format: 'cosign', outcome: 'accepted', code: 'SIG_VALID', reason: `Verified with the policy's key (${hash}).` });
+      signatures.push({
+        source,
+        format: 'cosign',
+        outcome: 'accepted',
+        code: 'SIG_VALID',
+        reason: `Verified with the policy's key (${hash}).`,
+      });
       return { ok: true, signatures, reason: 'verified' };
     }
-    signatures.push({ source, format: 'cosign', outcome: 'rejected', code: result.stage === 'digest' ? 'DIGEST_MISMATCH' : result.stage === 'payload' ? 'PAYLOAD_INVALID' : 'SIG_UNKNOWN_KEY', reason: result.reason });
+    signatures.push({
+      source,
+      format: 'cosign',
+      outcome: 'rejected',
+      code: result.stage === 'digest' ? 'DIGEST_MISMATCH' : result.stage === 'payload' ? 'PAYLOAD_INVALID' : 'SIG_UNKNOWN_KEY',
+      reason: result.reason,
+    });
     reasons.push(result.reason);
   }
   return { ok: false, signatures, reason: reasons.length ? [...new Set(reasons)].join('; ') : 'no cosign signature was found (.sig tag)' };
@@ -72,7 +102,11 @@ const keyOf = (o: unknown): string | undefined => (typeof o === 'string' && o.in
 
 async function clusterImagePolicy(doc: Doc, index: number, image: PolicyImage): Promise<RequirementOutcome | undefined> {
   const name = String((doc.metadata as Doc | undefined)?.name ?? `policy ${index + 1}`);
-  const spec = (doc.spec ?? {}) as { images?: Array<{ glob?: string }>; authorities?: Array<{ name?: string; key?: { data?: unknown; kms?: string } }>; mode?: string };
+  const spec = (doc.spec ?? {}) as {
+    images?: Array<{ glob?: string }>;
+    authorities?: Array<{ name?: string; key?: { data?: unknown; kms?: string } }>;
+    mode?: string;
+  };
   const reference = spelled(image.reference, 'index.docker.io');
   const glob = (spec.images ?? []).map((i) => i.glob ?? '').find((g) => policyControllerGlobMatches(g, reference));
   if (glob === undefined) return undefined;
@@ -82,21 +116,45 @@ async function clusterImagePolicy(doc: Doc, index: number, image: PolicyImage): 
     const label = authority.name ?? `authority ${i + 1}`;
     const pem = keyOf(authority.key?.data);
     if (!pem) {
-      tried.push(`${label}: ${authority.key?.kms ? `KMS key ${authority.key.kms} is not read in a dry run; give its public key as key.data` : 'not a key authority (keyless and others are not dry-run)'}`);
+      tried.push(
+        `${label}: ${authority.key?.kms ? `KMS key ${authority.key.kms} is not read in a dry run; give its public key as key.data` : 'not a key authority (keyless and others are not dry-run)'}`,
+      );
       continue;
     }
     const verified = keyVerifies(pem, image, hashOf((authority.key as { hashAlgorithm?: unknown } | undefined)?.hashAlgorithm));
     signatures.push(...verified.signatures);
-    if (verified.ok) return { index, type: 'ClusterImagePolicy', summary: `${name}: glob ${glob}`, outcome: 'admitted', reason: `Authority "${label}" verified a cosign signature.`, signatures };
+    if (verified.ok)
+      return {
+        index,
+        type: 'ClusterImagePolicy',
+        summary: `${name}: glob ${glob}`,
+        outcome: 'admitted',
+        reason: `Authority "${label}" verified a cosign signature.`,
+        signatures,
+      };
     tried.push(`${label}: ${verified.reason}`);
   }
   const warnOnly = spec.mode === 'warn';
-  return { index, type: 'ClusterImagePolicy', summary: `${name}: glob ${glob}${warnOnly ? ' (mode warn)' : ''}`, outcome: warnOnly ? 'admitted' : 'rejected', reason: `No authority verified a signature${warnOnly ? ' (mode: warn only reports it)' : ''}: ${tried.join('; ') || 'the policy has no authorities'}.`, signatures };
+  return {
+    index,
+    type: 'ClusterImagePolicy',
+    summary: `${name}: glob ${glob}${warnOnly ? ' (mode warn)' : ''}`,
+    outcome: warnOnly ? 'admitted' : 'rejected',
+    reason: `No authority verified a signature${warnOnly ? ' (mode: warn only reports it)' : ''}: ${tried.join('; ') || 'the policy has no authorities'}.`,
+    signatures,
+  };
 }
 
 async function kyvernoRules(doc: Doc, image: PolicyImage): Promise<RequirementOutcome[]> {
   const reference = spelled(image.reference, 'docker.io');
-  const rules = (((doc.spec ?? {}) as Doc).rules ?? []) as Array<{ name?: string; verifyImages?: Array<{ imageReferences?: string[]; failureAction?: string; attestors?: Array<{ count?: number; entries?: Array<{ keys?: { publicKeys?: unknown } }> }> }> }>;
+  const rules = (((doc.spec ?? {}) as Doc).rules ?? []) as Array<{
+    name?: string;
+    verifyImages?: Array<{
+      imageReferences?: string[];
+      failureAction?: string;
+      attestors?: Array<{ count?: number; entries?: Array<{ keys?: { publicKeys?: unknown } }> }>;
+    }>;
+  }>;
   const out: RequirementOutcome[] = [];
   for (const rule of rules) {
     for (const verify of rule.verifyImages ?? []) {
@@ -111,7 +169,11 @@ async function kyvernoRules(doc: Doc, image: PolicyImage): Promise<RequirementOu
         for (const entry of entries) {
           const pem = keyOf(entry.keys?.publicKeys);
           if (!pem) continue;
-          const verified = keyVerifies(pem, image, hashOf((entry.keys as { signatureAlgorithm?: unknown } | undefined)?.signatureAlgorithm));
+          const verified = keyVerifies(
+            pem,
+            image,
+            hashOf((entry.keys as { signatureAlgorithm?: unknown } | undefined)?.signatureAlgorithm),
+          );
           signatures.push(...verified.signatures);
           if (verified.ok) passed += 1;
         }
@@ -123,7 +185,9 @@ async function kyvernoRules(doc: Doc, image: PolicyImage): Promise<RequirementOu
         type: 'verifyImages',
         summary: `rule ${rule.name ?? '(unnamed)'}: imageReferences ${pattern}${audit ? ' (Audit)' : ''}`,
         outcome: failed.length && !audit ? 'rejected' : 'admitted',
-        reason: failed.length ? `${failed.join('; ')}${audit ? ' (failureAction Audit only reports it)' : ''}.` : 'Every attestor set verified.',
+        reason: failed.length
+          ? `${failed.join('; ')}${audit ? ' (failureAction Audit only reports it)' : ''}.`
+          : 'Every attestor set verified.',
         signatures,
       });
     }
@@ -138,7 +202,11 @@ async function kyvernoRules(doc: Doc, image: PolicyImage): Promise<RequirementOu
  */
 async function imageValidatingPolicy(doc: Doc, index: number, image: PolicyImage): Promise<RequirementOutcome | undefined> {
   const name = String((doc.metadata as Doc | undefined)?.name ?? `policy ${index + 1}`);
-  const spec = (doc.spec ?? {}) as { matchImageReferences?: Array<{ glob?: string }>; attestors?: Array<{ name?: string; cosign?: { key?: { data?: unknown; hashAlgorithm?: unknown } } }>; validationActions?: string[] };
+  const spec = (doc.spec ?? {}) as {
+    matchImageReferences?: Array<{ glob?: string }>;
+    attestors?: Array<{ name?: string; cosign?: { key?: { data?: unknown; hashAlgorithm?: unknown } } }>;
+    validationActions?: string[];
+  };
   const reference = spelled(image.reference, 'docker.io');
   const glob = (spec.matchImageReferences ?? []).map((m) => m.glob ?? '').find((g) => kyvernoWildcardMatches(g, reference));
   if (glob === undefined) return undefined;
@@ -150,10 +218,25 @@ async function imageValidatingPolicy(doc: Doc, index: number, image: PolicyImage
     if (!pem) continue;
     const verified = keyVerifies(pem, image, hashOf(attestor.cosign?.key?.hashAlgorithm));
     signatures.push(...verified.signatures);
-    if (verified.ok) return { index, type: 'ImageValidatingPolicy', summary: `${name}: glob ${glob}`, outcome: 'admitted', reason: `Attestor ${attestor.name ?? '(unnamed)'} verified a cosign signature.`, signatures };
+    if (verified.ok)
+      return {
+        index,
+        type: 'ImageValidatingPolicy',
+        summary: `${name}: glob ${glob}`,
+        outcome: 'admitted',
+        reason: `Attestor ${attestor.name ?? '(unnamed)'} verified a cosign signature.`,
+        signatures,
+      };
     tried.push(`${attestor.name ?? '(unnamed)'}: ${verified.reason}`);
   }
-  return { index, type: 'ImageValidatingPolicy', summary: `${name}: glob ${glob}${audit ? ' (no Deny action)' : ''}`, outcome: audit ? 'admitted' : 'rejected', reason: `No key attestor verified a signature: ${tried.join('; ') || 'no key attestors'}.`, signatures };
+  return {
+    index,
+    type: 'ImageValidatingPolicy',
+    summary: `${name}: glob ${glob}${audit ? ' (no Deny action)' : ''}`,
+    outcome: audit ? 'admitted' : 'rejected',
+    reason: `No key attestor verified a signature: ${tried.join('; ') || 'no key attestors'}.`,
+    signatures,
+  };
 }
 
 /**
@@ -164,10 +247,12 @@ async function imageValidatingPolicy(doc: Doc, index: number, image: PolicyImage
  */
 export async function dryRunKubernetes(text: string, image: PolicyImage): Promise<PolicyEvaluation> {
   if (text.length > MAX_POLICY_BYTES) throw new SignetError('TOO_LARGE', 'The policy is larger than 1 MiB.');
-  const docs = parseAllDocuments(text, { prettyErrors: false }).map((d) => {
-    if (d.errors.length) throw new SignetError('MALFORMED', `The policy is not valid YAML: ${d.errors[0]!.message.slice(0, 200)}`);
-    return d.toJS({ maxAliasCount: 0 }) as Doc | null;
-  }).filter((d): d is Doc => d !== null && typeof d === 'object');
+  const docs = parseAllDocuments(text, { prettyErrors: false })
+    .map((d) => {
+      if (d.errors.length) throw new SignetError('MALFORMED', `The policy is not valid YAML: ${d.errors[0]!.message.slice(0, 200)}`);
+      return d.toJS({ maxAliasCount: 0 }) as Doc | null;
+    })
+    .filter((d): d is Doc => d !== null && typeof d === 'object');
   const requirements: RequirementOutcome[] = [];
   let kinds = 0;
   for (const [i, doc] of docs.entries()) {
@@ -185,7 +270,11 @@ export async function dryRunKubernetes(text: string, image: PolicyImage): Promis
       for (const r of await kyvernoRules(doc, image)) requirements.push({ ...r, index: requirements.length });
     }
   }
-  if (!kinds) throw new SignetError('UNSUPPORTED', 'The file holds no Kyverno ClusterPolicy or ImageValidatingPolicy, or policy-controller ClusterImagePolicy, to dry-run.');
+  if (!kinds)
+    throw new SignetError(
+      'UNSUPPORTED',
+      'The file holds no Kyverno ClusterPolicy or ImageValidatingPolicy, or policy-controller ClusterImagePolicy, to dry-run.',
+    );
   const rejected = requirements.find((r) => r.outcome === 'rejected');
   const allowed = requirements.length > 0 && !rejected;
   return {

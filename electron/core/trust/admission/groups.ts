@@ -15,10 +15,17 @@ export interface ScopeGroup {
  * certificates trusted there (unscoped entries count in every scope), then one group for images
  * outside every scope with the unscoped entries. OpenPGP keys are not theirs: reported, skipped.
  */
-export function scopeGroups(entries: readonly TrustEntry[], options: AdmissionOptions, warnings: string[], accepts: { sm2?: boolean } = {}): ScopeGroup[] {
+export function scopeGroups(
+  entries: readonly TrustEntry[],
+  options: AdmissionOptions,
+  warnings: string[],
+  accepts: { sm2?: boolean } = {},
+): ScopeGroup[] {
   const usable = entries.filter((e) => {
     if (e.kind === 'openpgp') {
-      warnings.push(`"${e.name}" is an OpenPGP key: Kubernetes admission controllers verify cosign and Notation signatures, not simple signatures; it is left out.`);
+      warnings.push(
+        `"${e.name}" is an OpenPGP key: Kubernetes admission controllers verify cosign and Notation signatures, not simple signatures; it is left out.`,
+      );
       return false;
     }
     if (e.kind === 'public-key' && isSm2Spki(e.data) && !accepts.sm2) {
@@ -27,7 +34,8 @@ export function scopeGroups(entries: readonly TrustEntry[], options: AdmissionOp
     }
     return true;
   });
-  if (usable.some((e) => e.notAfter || e.notBefore)) warnings.push('Validity windows are Signet’s own; the admission controllers do not apply them (certificate validity is theirs).');
+  if (usable.some((e) => e.notAfter || e.notBefore))
+    warnings.push('Validity windows are Signet’s own; the admission controllers do not apply them (certificate validity is theirs).');
   const unscoped = usable.filter((e) => !e.scopes?.length);
   const wanted = options.scopes?.length ? new Set(options.scopes) : undefined;
   const scopes = [...new Set(usable.flatMap((e) => e.scopes ?? []))].filter((s) => !wanted || wanted.has(s)).sort();
@@ -55,5 +63,13 @@ export function hashAlgorithmOf(entry: TrustEntry): 'sha384' | 'sha512' | undefi
 
 /** A Kubernetes object name from free text: lower-case, [a-z0-9-], at most `max` characters. */
 export function dnsLabel(text: string, max = 63): string {
-  return text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, max).replace(/-$/, '') || 'signet';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, max)
+      .replace(/-$/, '') || 'signet'
+  );
 }

@@ -11,7 +11,9 @@ export const kbsExporter: AdmissionExporter = {
   id: 'kbs',
   label: 'Confidential Containers KBS (security policy and keys)',
   export(entries, options) {
-    const scoped = options.scopes?.length ? entries.filter((e) => !e.scopes?.length || e.scopes.some((s) => options.scopes?.includes(s))) : entries;
+    const scoped = options.scopes?.length
+      ? entries.filter((e) => !e.scopes?.length || e.scopes.some((s) => options.scopes?.includes(s)))
+      : entries;
     const cosignKeys = scoped.filter((e) => e.kind !== 'openpgp');
     const gpgKeys = scoped.filter((e) => e.kind === 'openpgp');
     const resource = (entry: TrustEntry, slug: string): string => {
@@ -29,9 +31,16 @@ export const kbsExporter: AdmissionExporter = {
       files,
       notes: [
         'Copy kbs-storage/ into the KBS resource directory (the local-fs repository, e.g. /opt/confidential-containers/kbs/repository/), or upload each file:',
-        ...files.map((f) => `kbs-client --url KBS_URL config --auth-private-key KBS_ADMIN_KEY set-resource --path ${f.path.slice('kbs-storage/'.length)} --resource-file ${f.path}`),
+        ...files.map(
+          (f) =>
+            `kbs-client --url KBS_URL config --auth-private-key KBS_ADMIN_KEY set-resource --path ${f.path.slice('kbs-storage/'.length)} --resource-file ${f.path}`,
+        ),
         `Point the guest at the policy: agent.image_policy_file=kbs:///default/security-policy/${name} (and agent.enable_signature_verification=true) in the kernel parameters or the pod annotation io.katacontainers.config.hypervisor.kernel_params.`,
-        ...(exported.registriesD.includes('use-sigstore-attachments') ? ['image-rs reads cosign signatures from the registry (sigstore attachments); simple signatures need the registries.d lookaside.'] : []),
+        ...(exported.registriesD.includes('use-sigstore-attachments')
+          ? [
+              'image-rs reads cosign signatures from the registry (sigstore attachments); simple signatures need the registries.d lookaside.',
+            ]
+          : []),
       ],
       warnings: exported.warnings,
     };

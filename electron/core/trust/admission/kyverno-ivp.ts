@@ -4,7 +4,12 @@ import { dnsLabel, hashAlgorithmOf, publicKeyPem, scopeGroups } from './groups';
 import { kyvernoImageReferences } from './kyverno';
 
 /** An attestor name CEL can read as `attestors.NAME`: letters, digits and underscores, not starting with a digit. */
-const celName = (text: string, i: number) => `key_${i + 1}_${text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 40)}`;
+const celName = (text: string, i: number) =>
+  `key_${i + 1}_${text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 40)}`;
 
 /**
  * Kyverno's CEL-based ImageValidatingPolicy (policies.kyverno.io/v1), one per scope: each trusted
@@ -21,7 +26,13 @@ export const kyvernoIvpExporter: AdmissionExporter = {
     const docs = groups.map((g) => {
       const attestors = g.keys.map((k, i) => {
         const hash = hashAlgorithmOf(k);
-        return { name: celName(k.name, i), cosign: { key: { data: publicKeyPem(k), ...(hash ? { hashAlgorithm: hash } : {}) }, ctlog: { insecureIgnoreTlog: true, insecureIgnoreSCT: true } } };
+        return {
+          name: celName(k.name, i),
+          cosign: {
+            key: { data: publicKeyPem(k), ...(hash ? { hashAlgorithm: hash } : {}) },
+            ctlog: { insecureIgnoreTlog: true, insecureIgnoreSCT: true },
+          },
+        };
       });
       return {
         apiVersion: 'policies.kyverno.io/v1',
@@ -29,7 +40,9 @@ export const kyvernoIvpExporter: AdmissionExporter = {
         metadata: { name: dnsLabel(`${base}-${g.scope ?? 'all-images'}`) },
         spec: {
           validationActions: [options.failureAction === 'Audit' ? 'Audit' : 'Deny'],
-          matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }] },
+          matchConstraints: {
+            resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+          },
           matchImageReferences: kyvernoImageReferences(g.scope).map((glob) => ({ glob })),
           attestors,
           validations: [
@@ -42,7 +55,9 @@ export const kyvernoIvpExporter: AdmissionExporter = {
       };
     });
     return {
-      files: docs.length ? [{ path: 'kyverno-imagevalidatingpolicy.yaml', content: docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n') }] : [],
+      files: docs.length
+        ? [{ path: 'kyverno-imagevalidatingpolicy.yaml', content: docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n') }]
+        : [],
       notes: ['kubectl apply -f kyverno-imagevalidatingpolicy.yaml (Kyverno 1.14 or later)'],
       warnings,
     };

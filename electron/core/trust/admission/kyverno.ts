@@ -33,7 +33,14 @@ export const kyvernoExporter: AdmissionExporter = {
               count: 1,
               entries: g.keys.map((k) => {
                 const hash = hashAlgorithmOf(k);
-                return { keys: { publicKeys: publicKeyPem(k), ...(hash ? { signatureAlgorithm: hash } : {}), rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } } };
+                return {
+                  keys: {
+                    publicKeys: publicKeyPem(k),
+                    ...(hash ? { signatureAlgorithm: hash } : {}),
+                    rekor: { ignoreTlog: true },
+                    ctlog: { ignoreSCT: true },
+                  },
+                };
               }),
             },
           ],
@@ -41,7 +48,9 @@ export const kyvernoExporter: AdmissionExporter = {
       ],
     }));
     if (groups.some((g) => g.scope) && groups.some((g) => !g.scope)) {
-      warnings.push('Kyverno applies every rule whose imageReferences match: an image inside a scope must also pass the all-images rule, which holds only the keys trusted everywhere.');
+      warnings.push(
+        'Kyverno applies every rule whose imageReferences match: an image inside a scope must also pass the all-images rule, which holds only the keys trusted everywhere.',
+      );
     }
     const policy = {
       apiVersion: 'kyverno.io/v1',

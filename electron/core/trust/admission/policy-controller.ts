@@ -40,17 +40,27 @@ export const policyControllerExporter: AdmissionExporter = {
           // policy-controller reads awskms, gcpkms, azurekms and hashivault keys itself (cosign's KMS providers); others travel as data.
           const kms = options.kmsKeys?.get(k.fingerprint.toLowerCase());
           const byUri = kms !== undefined && /^(?:awskms|gcpkms|azurekms|hashivault):\/\//.test(kms);
-          return { name: dnsLabel(k.name), key: { ...(byUri ? { kms } : { data: publicKeyPem(k) }), ...(hash ? { hashAlgorithm: hash } : {}) } };
+          return {
+            name: dnsLabel(k.name),
+            key: { ...(byUri ? { kms } : { data: publicKeyPem(k) }), ...(hash ? { hashAlgorithm: hash } : {}) },
+          };
         }),
         ...(options.failureAction === 'Audit' ? { mode: 'warn' } : {}),
       },
     }));
-    if (groups.some((g) => g.scope?.includes('/'))) warnings.push('policy-controller globs cannot name a digest (no "@"): a pod that names a scoped image by digest only (repo@sha256:…) is matched by the all-images policy alone, if any.');
+    if (groups.some((g) => g.scope?.includes('/')))
+      warnings.push(
+        'policy-controller globs cannot name a digest (no "@"): a pod that names a scoped image by digest only (repo@sha256:…) is matched by the all-images policy alone, if any.',
+      );
     if (groups.some((g) => g.scope) && groups.some((g) => !g.scope)) {
-      warnings.push('policy-controller applies every policy whose glob matches: an image inside a scope must also pass the all-images policy, which holds only the keys trusted everywhere.');
+      warnings.push(
+        'policy-controller applies every policy whose glob matches: an image inside a scope must also pass the all-images policy, which holds only the keys trusted everywhere.',
+      );
     }
     return {
-      files: docs.length ? [{ path: 'clusterimagepolicy.yaml', content: docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n') }] : [],
+      files: docs.length
+        ? [{ path: 'clusterimagepolicy.yaml', content: docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n') }]
+        : [],
       notes: [
         'kubectl apply -f clusterimagepolicy.yaml',
         'policy-controller enforces only in namespaces labelled for it: kubectl label namespace NAMESPACE policy.sigstore.dev/include=true',

@@ -29,9 +29,17 @@ export function formatReport(report: DoctorReport): string {
   if (report.pkcs11Modules.length === 0) rows.push(['PKCS#11 modules', 'none found on the usual paths']);
   report.pkcs11Modules.forEach((m, i) => rows.push([i === 0 ? 'PKCS#11 modules' : '', `${m.name}  ${m.path}`]));
   report.tools.forEach((t, i) =>
-    rows.push([i === 0 ? 'Tools' : '', t.present ? `${t.name} ${t.version ?? '(version unknown)'}  ${t.path ?? ''}`.trimEnd() : `${t.name}: not found${t.reason ? ` (${t.reason})` : ''}`]),
+    rows.push([
+      i === 0 ? 'Tools' : '',
+      t.present
+        ? `${t.name} ${t.version ?? '(version unknown)'}  ${t.path ?? ''}`.trimEnd()
+        : `${t.name}: not found${t.reason ? ` (${t.reason})` : ''}`,
+    ]),
   );
   rows.push(['Offline mode', report.offlineMode ? 'on' : 'off']);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
-  return [`Signet ${report.appVersion} on ${report.platform}, Node ${report.nodeVersion}`, ...rows.map(([k, v]) => `${k.padEnd(width)}${v}`)].join('\n');
+  return [
+    `Signet ${report.appVersion} on ${report.platform}, Node ${report.nodeVersion}`,
+    ...rows.map(([k, v]) => `${k.padEnd(width)}${v}`),
+  ].join('\n');
 }

@@ -15,7 +15,9 @@ export async function credentialSourceLines(call: CommandContext['call']): Promi
   if (!providers.ok) return [`Credential sources per provider: ${providers.message}`];
   const lines = ['Credential sources per provider (signet kms add NAME --provider ID …):'];
   for (const p of providers.value) {
-    lines.push(`  ${p.id} (${p.name}): ${p.credentialSources.map((s) => (s === 'keychain' && p.secretFields.length ? `${HOW[s]} (fields ${p.secretFields.join(', ')})` : HOW[s])).join('; ')}`);
+    lines.push(
+      `  ${p.id} (${p.name}): ${p.credentialSources.map((s) => (s === 'keychain' && p.secretFields.length ? `${HOW[s]} (fields ${p.secretFields.join(', ')})` : HOW[s])).join('; ')}`,
+    );
     lines.push(`      default reads ${p.defaultCredentials}`);
   }
   return lines;

@@ -12,8 +12,18 @@ const FIELD_OPTIONS: readonly OptionSpec[] = [
   { name: 'repositories', type: 'string', value: 'GLOB', description: 'Repositories below the namespace (default **; * stops at /)' },
   { name: 'tags', type: 'string', value: 'GLOB', description: 'Tags to sign (default **), e.g. v{1,2}.* or release-*' },
   { name: 'key', type: 'string', value: 'KEY', description: 'A Signet key (name or id), a KMS key URI or a pkcs11: URI (no PIN)' },
-  { name: 'format', type: 'strings', value: SIGNABLE_FORMATS.join('|'), description: 'A format to sign in (repeat for several; default cosign)' },
-  { name: 'trigger', type: 'string', value: 'manual|event+manual', description: 'Run by hand only, or also on every push (default manual)' },
+  {
+    name: 'format',
+    type: 'strings',
+    value: SIGNABLE_FORMATS.join('|'),
+    description: 'A format to sign in (repeat for several; default cosign)',
+  },
+  {
+    name: 'trigger',
+    type: 'string',
+    value: 'manual|event+manual',
+    description: 'Run by hand only, or also on every push (default manual)',
+  },
   { name: 'description', type: 'string', value: 'TEXT', description: 'What the rule is for' },
   { name: 'exclusive', type: 'boolean', description: 'One rule per namespace (TCR): refuse other rules for it' },
 ];
@@ -21,9 +31,12 @@ const FIELD_OPTIONS: readonly OptionSpec[] = [
 function fieldsFrom(ctx: CommandContext): Partial<RuleFields> {
   const o = ctx.args;
   const formats = o.list('format');
-  if (formats) for (const f of formats) if (!(SIGNABLE_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format is one of ${SIGNABLE_FORMATS.join(', ')}.`);
+  if (formats)
+    for (const f of formats)
+      if (!(SIGNABLE_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format is one of ${SIGNABLE_FORMATS.join(', ')}.`);
   const trigger = o.str('trigger');
-  if (trigger !== undefined && trigger !== 'manual' && trigger !== 'event+manual') throw new UsageError('--trigger is manual or event+manual.');
+  if (trigger !== undefined && trigger !== 'manual' && trigger !== 'event+manual')
+    throw new UsageError('--trigger is manual or event+manual.');
   return {
     ...(o.str('registry') !== undefined ? { registry: o.req('registry') } : {}),
     ...(o.str('namespace') !== undefined ? { namespace: o.req('namespace') } : {}),
@@ -50,14 +63,21 @@ function describeRule(r: Rule): string {
 
 function describeRun(run: RuleRun): string {
   const head = `Run ${run.id} of "${run.rule}" (${run.trigger}${run.resumed ? `, resuming ${run.resumed}` : ''}): ${run.status}. Signed ${run.counts.signed}, already signed ${run.counts.alreadySigned}, failed ${run.counts.failed}${run.counts.cancelled ? `, cancelled ${run.counts.cancelled}` : ''}.`;
-  const rows = run.items.map((i) => `  ${i.outcome.padEnd(15)}${i.format.padEnd(15)}${i.repository}${i.tag ? `:${i.tag}` : ''}@${i.digest.slice(0, 19)}…${i.message && i.outcome === 'failed' ? `  ${i.message}` : ''}`);
+  const rows = run.items.map(
+    (i) =>
+      `  ${i.outcome.padEnd(15)}${i.format.padEnd(15)}${i.repository}${i.tag ? `:${i.tag}` : ''}@${i.digest.slice(0, 19)}…${i.message && i.outcome === 'failed' ? `  ${i.message}` : ''}`,
+  );
   return [head, ...rows].join('\n');
 }
 
 /** Columns aligned to their widest cell (two spaces apart); the last one is left as it is. */
 function table(header: readonly string[], rows: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] as number) : c)).join('').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] as number) : c))
+      .join('')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -71,7 +91,10 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Save a signing rule: which images of a namespace a key signs, in which formats, by hand or on push',
     positionals: [{ name: 'NAME', description: '2-50 of a-z 0-9 . _ - / (separators only between letters and digits)' }],
     options: [...FIELD_OPTIONS, { name: 'disabled', type: 'boolean', description: 'Save it disabled' }],
-    examples: ['signet rule add team/release --registry registry-example-com --namespace team --tags "v*" --key release-key', 'signet rule add prod --registry tcr --namespace prod --key awskms:///alias/release --trigger event+manual --exclusive'],
+    examples: [
+      'signet rule add team/release --registry registry-example-com --namespace team --tags "v*" --key release-key',
+      'signet rule add prod --registry tcr --namespace prod --key awskms:///alias/release --trigger event+manual --exclusive',
+    ],
     mayUnlockVault: true,
     async run(ctx) {
       const f = fieldsFrom(ctx);
@@ -104,7 +127,18 @@ export const commands: readonly CommandSpec[] = [
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else if (!result.value.rules.length) ctx.out('No signing rules. Add one with `signet rule add`.');
       else {
-        ctx.out(table(['NAME', 'TRIGGER', 'MATCHES', 'FORMATS', 'KEY'], result.value.rules.map((r) => [r.name, r.enabled ? r.trigger : 'disabled', `${r.registry}: ${r.namespace}/${r.repositories}:${r.tags}`, r.formats.join(','), r.key])));
+        ctx.out(
+          table(
+            ['NAME', 'TRIGGER', 'MATCHES', 'FORMATS', 'KEY'],
+            result.value.rules.map((r) => [
+              r.name,
+              r.enabled ? r.trigger : 'disabled',
+              `${r.registry}: ${r.namespace}/${r.repositories}:${r.tags}`,
+              r.formats.join(','),
+              r.key,
+            ]),
+          ),
+        );
       }
       return EXIT_OK;
     },
@@ -118,7 +152,14 @@ export const commands: readonly CommandSpec[] = [
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else {
         const uris = 'KMS key URIs sign unattended; a pkcs11: URI only with ?pin-source=FILE.';
-        ctx.out(result.value.keys.length ? `${table(['KEY', 'UNATTENDED', 'WHY'], result.value.keys.map((k) => [k.name, k.unattended ? 'yes' : 'no', k.reason]))}\n\n${uris}` : `No keys. ${uris}`);
+        ctx.out(
+          result.value.keys.length
+            ? `${table(
+                ['KEY', 'UNATTENDED', 'WHY'],
+                result.value.keys.map((k) => [k.name, k.unattended ? 'yes' : 'no', k.reason]),
+              )}\n\n${uris}`
+            : `No keys. ${uris}`,
+        );
       }
       return EXIT_OK;
     },
@@ -133,7 +174,18 @@ export const commands: readonly CommandSpec[] = [
       if (!rule.ok) return reportFailure(ctx, rule);
       const runs = list.ok ? list.value.runs.filter((r) => r.rule === name).slice(0, 10) : [];
       if (ctx.json) ctx.out(JSON.stringify({ rule: rule.value, runs }, null, 2));
-      else ctx.out([describeRule(rule.value), '', runs.length ? 'Recent runs:' : 'No runs yet.', ...runs.map((r) => `  ${r.startedAt}  ${r.trigger.padEnd(7)}${r.status.padEnd(12)}signed ${r.counts.signed}, already ${r.counts.alreadySigned}, failed ${r.counts.failed}`)].join('\n'));
+      else
+        ctx.out(
+          [
+            describeRule(rule.value),
+            '',
+            runs.length ? 'Recent runs:' : 'No runs yet.',
+            ...runs.map(
+              (r) =>
+                `  ${r.startedAt}  ${r.trigger.padEnd(7)}${r.status.padEnd(12)}signed ${r.counts.signed}, already ${r.counts.alreadySigned}, failed ${r.counts.failed}`,
+            ),
+          ].join('\n'),
+        );
       return EXIT_OK;
     },
   },
@@ -171,13 +223,28 @@ export const commands: readonly CommandSpec[] = [
     name: 'rule remove',
     summary: 'Delete a signing rule; the signatures it made stay unless --delete-signatures (as TCR does)',
     positionals: [{ name: 'NAME', description: 'The rule' }],
-    options: [{ name: 'delete-signatures', type: 'boolean', description: 'Also delete the cosign signatures the rule made (those that name it); other formats stay' }],
+    options: [
+      {
+        name: 'delete-signatures',
+        type: 'boolean',
+        description: 'Also delete the cosign signatures the rule made (those that name it); other formats stay',
+      },
+    ],
     async run(ctx) {
-      const result = await ctx.call('rules.remove', { name: ctx.args.pos(0), ...(ctx.args.flag('delete-signatures') ? { deleteSignatures: true } : {}) });
+      const result = await ctx.call('rules.remove', {
+        name: ctx.args.pos(0),
+        ...(ctx.args.flag('delete-signatures') ? { deleteSignatures: true } : {}),
+      });
       if (!result.ok) return reportFailure(ctx, result);
       const r = result.value;
       if (ctx.json) ctx.out(JSON.stringify(r));
-      else ctx.out([`Deleted the rule "${r.removed}".${r.signaturesDeleted ? ` Deleted ${r.signaturesDeleted} signature(s) it made.` : ''} ${r.signaturesKept} signature(s) it made stay in the registry.`, ...r.problems.map((p) => `  not deleted: ${p}`)].join('\n'));
+      else
+        ctx.out(
+          [
+            `Deleted the rule "${r.removed}".${r.signaturesDeleted ? ` Deleted ${r.signaturesDeleted} signature(s) it made.` : ''} ${r.signaturesKept} signature(s) it made stay in the registry.`,
+            ...r.problems.map((p) => `  not deleted: ${p}`),
+          ].join('\n'),
+        );
       return r.problems.length ? EXIT_FAILED : EXIT_OK;
     },
   },
@@ -200,7 +267,10 @@ export const commands: readonly CommandSpec[] = [
             [
               `"${d.rule}" matches ${d.matches.length} image(s) in ${d.repositories} repositories; a run would sign ${would.length}.`,
               `Namespace ${d.namespace.name}: ${d.namespace.signed} signed, ${d.namespace.unsigned} unsigned.`,
-              ...d.matches.map((m) => `  ${(m.wouldSign.length ? `sign ${m.wouldSign.join(',')}` : 'signed').padEnd(28)}${m.repository}:${m.tag}@${m.digest.slice(0, 19)}…${m.signedBy?.length ? `  (by rule ${m.signedBy.join(', ')})` : ''}`),
+              ...d.matches.map(
+                (m) =>
+                  `  ${(m.wouldSign.length ? `sign ${m.wouldSign.join(',')}` : 'signed').padEnd(28)}${m.repository}:${m.tag}@${m.digest.slice(0, 19)}…${m.signedBy?.length ? `  (by rule ${m.signedBy.join(', ')})` : ''}`,
+              ),
               ...d.notes.map((n) => `Note: ${n}`),
             ].join('\n'),
           );
@@ -223,13 +293,24 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'rules serve',
-    summary: 'Sign on push: listen on 127.0.0.1 for registry events (docker-registry notifications, Harbor webhooks) and run the matching rules',
+    summary:
+      'Sign on push: listen on 127.0.0.1 for registry events (docker-registry notifications, Harbor webhooks) and run the matching rules',
     options: [
       { name: 'port', type: 'string', value: 'PORT', description: 'Port (default 8765; 0: a free port)' },
       { name: 'listen', type: 'string', value: 'ADDRESS', description: 'Address to listen on (default 127.0.0.1)' },
-      { name: 'secret-env', type: 'string', value: 'VAR', description: 'Read the shared secret from this variable (default: one kept in the data directory)' },
+      {
+        name: 'secret-env',
+        type: 'string',
+        value: 'VAR',
+        description: 'Read the shared secret from this variable (default: one kept in the data directory)',
+      },
       { name: 'concurrency', type: 'string', value: 'N', description: 'Images signed at once (default 4)' },
-      { name: 'poll', type: 'string', value: 'SECONDS', description: 'Also list the covered tags every SECONDS and sign new ones (registries that send no events)' },
+      {
+        name: 'poll',
+        type: 'string',
+        value: 'SECONDS',
+        description: 'Also list the covered tags every SECONDS and sign new ones (registries that send no events)',
+      },
     ],
     examples: ['signet rules serve', 'signet rules serve --port 9000 --secret-env SIGNET_EVENTS_SECRET'],
     mayUnlockVault: true,
@@ -240,7 +321,8 @@ export const commands: readonly CommandSpec[] = [
       const concurrency = Number(ctx.args.str('concurrency') ?? '4');
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency is 1 to 64.');
       const poll = ctx.args.str('poll') === undefined ? undefined : Number(ctx.args.str('poll'));
-      if (poll !== undefined && (!Number.isInteger(poll) || poll < 5 || poll > 86_400)) throw new UsageError('--poll is a number of seconds from 5 to 86400.');
+      if (poll !== undefined && (!Number.isInteger(poll) || poll < 5 || poll > 86_400))
+        throw new UsageError('--poll is a number of seconds from 5 to 86400.');
       const envName = ctx.args.str('secret-env');
       if (envName && !ctx.env[envName]) throw new UsageError(`The variable ${envName} is not set.`);
       const secret = await listenerSecret(ctx.dataDir, envName ? ctx.env[envName] : undefined);
@@ -257,18 +339,34 @@ export const commands: readonly CommandSpec[] = [
       const listed = await core.dispatch('rules.list', {});
       let listener;
       try {
-        listener = await startRulesListener({ dataDir: ctx.dataDir, dispatch: core.dispatch, secret, port, host: ctx.args.str('listen') ?? '127.0.0.1', concurrency, ...(poll ? { pollSeconds: poll } : {}), ...(unlock ? { unlock } : {}), log: (line) => ctx.err(line) });
+        listener = await startRulesListener({
+          dataDir: ctx.dataDir,
+          dispatch: core.dispatch,
+          secret,
+          port,
+          host: ctx.args.str('listen') ?? '127.0.0.1',
+          concurrency,
+          ...(poll ? { pollSeconds: poll } : {}),
+          ...(unlock ? { unlock } : {}),
+          log: (line) => ctx.err(line),
+        });
       } catch (error) {
         ctx.err(`signet: cannot listen on port ${port}: ${(error as Error).message}`);
         return EXIT_FAILED;
       }
-      const onPush = (listed.ok ? (listed.value as ResponseOf<'rules.list'>).rules : []).filter((r) => r.enabled && r.trigger === 'event+manual');
+      const onPush = (listed.ok ? (listed.value as ResponseOf<'rules.list'>).rules : []).filter(
+        (r) => r.enabled && r.trigger === 'event+manual',
+      );
       const ids = [...new Set(onPush.map((r) => r.registry))];
       if (ctx.json) ctx.out(JSON.stringify({ url: listener.url, port: listener.port, registries: ids, rules: onPush.map((r) => r.name) }));
       else {
         ctx.out(`Signet listens for registry events at ${listener.url}/events/<registry id>.`);
         if (poll) ctx.out(`It also lists the tags those rules cover every ${poll} s and signs new ones.`);
-        ctx.out(onPush.length ? `Rules that sign on push: ${onPush.map((r) => r.name).join(', ')}.` : 'No enabled rule has trigger event+manual yet: events are taken and ignored until one does.');
+        ctx.out(
+          onPush.length
+            ? `Rules that sign on push: ${onPush.map((r) => r.name).join(', ')}.`
+            : 'No enabled rule has trigger event+manual yet: events are taken and ignored until one does.',
+        );
         ctx.out('');
         ctx.out(setupText(listener.url, ids, secret));
         ctx.out('\nPress Ctrl-C to stop.');

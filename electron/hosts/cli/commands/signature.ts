@@ -6,25 +6,56 @@ import { hostRegistry, locate, REFERENCE_HELP, resolve } from '../resolve';
 import { tagKind, UNSIGNED_TAGS_NOTE } from '../../../../shared/models/signature-tags';
 
 const PLACES = [
-  { name: 'lookaside', type: 'string', value: 'DIR', description: 'Also look for simple signatures in this lookaside directory (lookaside-staging)' },
+  {
+    name: 'lookaside',
+    type: 'string',
+    value: 'DIR',
+    description: 'Also look for simple signatures in this lookaside directory (lookaside-staging)',
+  },
   { name: 'registries-d', type: 'string', value: 'DIR', description: 'Find the lookaside in this registries.d directory' },
 ] as const;
 
 export const commands: readonly CommandSpec[] = [
   {
     name: 'signature delete',
-    summary: 'Delete one signature of an image (by the id `signet signatures` shows), or every signature by one key in a repository (--by-key); shows what goes first, asks for the id (or the count) unless --yes; audited',
-    positionals: [{ name: 'REFERENCE', description: `${REFERENCE_HELP}; with --by-key, a repository (registry.example.com/team/app) or a whole registry (registry.example.com)` }],
+    summary:
+      'Delete one signature of an image (by the id `signet signatures` shows), or every signature by one key in a repository (--by-key); shows what goes first, asks for the id (or the count) unless --yes; audited',
+    positionals: [
+      {
+        name: 'REFERENCE',
+        description: `${REFERENCE_HELP}; with --by-key, a repository (registry.example.com/team/app) or a whole registry (registry.example.com)`,
+      },
+    ],
     options: [
       { name: 'signature', type: 'string', value: 'ID', description: 'The signature’s 12-digit id, as `signet signatures REF` lists it' },
-      { name: 'by-key', type: 'string', value: 'KEY', description: 'Delete every signature by this key on the tagged images of the repository (or of every repository of the registry): a Signet key, a trust entry, or a fingerprint' },
-      { name: 'export', type: 'string', value: 'FILE', description: 'First write what will be deleted (the signature and its stored bytes, JSON) to FILE' },
+      {
+        name: 'by-key',
+        type: 'string',
+        value: 'KEY',
+        description:
+          'Delete every signature by this key on the tagged images of the repository (or of every repository of the registry): a Signet key, a trust entry, or a fingerprint',
+      },
+      {
+        name: 'export',
+        type: 'string',
+        value: 'FILE',
+        description: 'First write what will be deleted (the signature and its stored bytes, JSON) to FILE',
+      },
       { name: 'dry-run', type: 'boolean', description: 'Only show what would be deleted' },
       { name: 'yes', type: 'boolean', description: 'Do not ask for the id (or the count) to confirm' },
-      { name: 'asc-from', type: 'string', value: 'PROFILE|DIR', description: 'Also look for the SWR .asc file in this storage profile or folder' },
+      {
+        name: 'asc-from',
+        type: 'string',
+        value: 'PROFILE|DIR',
+        description: 'Also look for the SWR .asc file in this storage profile or folder',
+      },
       ...PLACES,
     ],
-    examples: ['signet signatures registry.example.com/team/app:1.0', 'signet signature delete registry.example.com/team/app:1.0 --signature 3f9a0c1d2e4b --export removed.json', 'signet signature delete registry.example.com/team/app --by-key release --dry-run'],
+    examples: [
+      'signet signatures registry.example.com/team/app:1.0',
+      'signet signature delete registry.example.com/team/app:1.0 --signature 3f9a0c1d2e4b --export removed.json',
+      'signet signature delete registry.example.com/team/app --by-key release --dry-run',
+    ],
     async run(ctx) {
       const o = ctx.args.options;
       const id = ctx.args.str('signature');
@@ -41,13 +72,19 @@ export const commands: readonly CommandSpec[] = [
         const text = ctx.args.pos(0);
         const wholeRegistry = !text.includes('/') && !text.startsWith('oci:');
         const at = wholeRegistry ? { id: await hostRegistry(ctx, text), repository: undefined } : await locate(ctx, text);
-        if ('tag' in at && (at.tag || at.digest)) throw new UsageError(`--by-key works on a repository or a registry: give ${at.display.replace(/[:@][^/]*$/, '')}.`);
+        if ('tag' in at && (at.tag || at.digest))
+          throw new UsageError(`--by-key works on a repository or a registry: give ${at.display.replace(/[:@][^/]*$/, '')}.`);
         const scope = { id: at.id, ...(at.repository ? { repository: at.repository } : {}) };
         const counted = await ctx.call('signatures.deleteByKey', { ...scope, key: byKey, dryRun: true, ...places });
         if (!counted.ok) return reportFailure(ctx, counted);
         const n = counted.value.signatures.length;
         if (!ctx.json || o['dry-run']) {
-          const lines = [`${n} signature${n === 1 ? '' : 's'} by ${counted.value.keyName ?? counted.value.fingerprint} on ${counted.value.images} image(s) of ${at.repository ?? `${counted.value.repositories} repositories of ${text}`}:`, ...counted.value.signatures.map((s) => `  ${s.id}  ${s.format.padEnd(15)}${wholeRegistry ? `${s.repository}:` : ''}${s.tags.join(', ')}  ${s.storage}`)];
+          const lines = [
+            `${n} signature${n === 1 ? '' : 's'} by ${counted.value.keyName ?? counted.value.fingerprint} on ${counted.value.images} image(s) of ${at.repository ?? `${counted.value.repositories} repositories of ${text}`}:`,
+            ...counted.value.signatures.map(
+              (s) => `  ${s.id}  ${s.format.padEnd(15)}${wholeRegistry ? `${s.repository}:` : ''}${s.tags.join(', ')}  ${s.storage}`,
+            ),
+          ];
           if (ctx.json) ctx.out(JSON.stringify(counted.value, null, 2));
           else ctx.out(lines.join('\n'));
         }
@@ -68,7 +105,14 @@ export const commands: readonly CommandSpec[] = [
       const target = await resolve(ctx, ctx.args.pos(0));
       const ascFrom = ctx.args.str('asc-from');
       const asc = ascFrom === undefined ? undefined : /[/\\.]/.test(ascFrom) ? { path: ascFrom } : { profile: ascFrom };
-      const request = { id: target.id, repository: target.repository, digest: target.digest, signature: id as string, ...places, ...(asc ? { asc } : {}) };
+      const request = {
+        id: target.id,
+        repository: target.repository,
+        digest: target.digest,
+        signature: id as string,
+        ...places,
+        ...(asc ? { asc } : {}),
+      };
       const preview = await ctx.call('signatures.delete', { ...request, dryRun: true });
       if (!preview.ok) return reportFailure(ctx, preview);
       const plan = preview.value.plan;
@@ -78,7 +122,10 @@ export const commands: readonly CommandSpec[] = [
       }
       if (!ctx.json || o['dry-run']) {
         if (ctx.json) ctx.out(JSON.stringify({ ...plan, export: undefined }, null, 2));
-        else ctx.out(`${plan.id}  ${plan.format} signature${plan.signer ? ` by ${plan.signer}` : ''}${plan.fingerprint ? ` (${plan.fingerprint})` : ''}\n  ${plan.storage}\n  ${plan.what}`);
+        else
+          ctx.out(
+            `${plan.id}  ${plan.format} signature${plan.signer ? ` by ${plan.signer}` : ''}${plan.fingerprint ? ` (${plan.fingerprint})` : ''}\n  ${plan.storage}\n  ${plan.what}`,
+          );
       }
       if (o['dry-run']) return EXIT_OK;
       if (!o.yes) {
@@ -90,21 +137,33 @@ export const commands: readonly CommandSpec[] = [
       }
       const result = await ctx.call('signatures.delete', request);
       if (!result.ok) return reportFailure(ctx, result);
-      ctx.out(ctx.json ? JSON.stringify({ deleted: result.value.deleted, id: plan.id, outcome: result.value.outcome }) : (result.value.outcome ?? 'Deleted.'));
+      ctx.out(
+        ctx.json
+          ? JSON.stringify({ deleted: result.value.deleted, id: plan.id, outcome: result.value.outcome })
+          : (result.value.outcome ?? 'Deleted.'),
+      );
       return EXIT_OK;
     },
   },
   {
     name: 'signature tag',
-    summary: 'List, add and remove tags on one signature (key=value, namespace.key=value); stored unsigned on its descriptor in the registry, so anyone with push access can change them',
+    summary:
+      'List, add and remove tags on one signature (key=value, namespace.key=value); stored unsigned on its descriptor in the registry, so anyone with push access can change them',
     positionals: [{ name: 'REFERENCE', description: REFERENCE_HELP }],
     options: [
       { name: 'signature', type: 'string', value: 'ID', description: 'The signature’s 12-digit id, as `signet signatures REF` lists it' },
-      { name: 'add', type: 'strings', value: 'KEY=VALUE', description: 'Add or change a tag (repeatable): key=value, or namespace.key=value for a defined tag' },
+      {
+        name: 'add',
+        type: 'strings',
+        value: 'KEY=VALUE',
+        description: 'Add or change a tag (repeatable): key=value, or namespace.key=value for a defined tag',
+      },
       { name: 'remove', type: 'strings', value: 'KEY', description: 'Remove a tag (repeatable)' },
       ...PLACES,
     ],
-    examples: ['signet signature tag registry.example.com/team/app:1.0 --signature 3f9a0c1d2e4b --add release=1.0 --add ops.approved=yes --remove draft'],
+    examples: [
+      'signet signature tag registry.example.com/team/app:1.0 --signature 3f9a0c1d2e4b --add release=1.0 --add ops.approved=yes --remove draft',
+    ],
     async run(ctx) {
       const id = ctx.args.str('signature');
       if (!id) throw new UsageError('--signature ID is required.');
@@ -120,7 +179,12 @@ export const commands: readonly CommandSpec[] = [
       const registriesD = ctx.args.str('registries-d');
       const places = { ...(lookaside ? { lookaside } : {}), ...(registriesD ? { registriesD } : {}) };
       if (!Object.keys(add).length && !remove.length) {
-        const report = await ctx.call('signatures.verify', { id: target.id, repository: target.repository, digest: target.digest, ...places });
+        const report = await ctx.call('signatures.verify', {
+          id: target.id,
+          repository: target.repository,
+          digest: target.digest,
+          ...places,
+        });
         if (!report.ok) return reportFailure(ctx, report);
         const s = [...report.value.signatures, ...report.value.attestations].find((x) => x.id === id);
         if (!s) {
@@ -130,7 +194,15 @@ export const commands: readonly CommandSpec[] = [
         printTags(ctx, s.tags ?? {});
         return EXIT_OK;
       }
-      const result = await ctx.call('signatures.tag', { id: target.id, repository: target.repository, digest: target.digest, signature: id, ...(Object.keys(add).length ? { add } : {}), ...(remove.length ? { remove } : {}), ...places });
+      const result = await ctx.call('signatures.tag', {
+        id: target.id,
+        repository: target.repository,
+        digest: target.digest,
+        signature: id,
+        ...(Object.keys(add).length ? { add } : {}),
+        ...(remove.length ? { remove } : {}),
+        ...places,
+      });
       if (!result.ok) return reportFailure(ctx, result);
       printTags(ctx, result.value.tags);
       if (!ctx.json) ctx.err(`Stored on ${result.value.where}.`);
