@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SIGNABLE_FORMATS } from '../formats';
 import { globProblem } from '../glob';
 import { DigestString, RegistryId } from './registry';
+import { StorageTarget } from './storage';
 
 /**
  * Signing rules (issue #17): which images of a registry namespace a key signs, in which formats,
@@ -49,7 +50,8 @@ export const RulePattern = z.string().superRefine((pattern, ctx) => {
 
 export const RuleTrigger = z.enum(['manual', 'event+manual']);
 export type RuleTrigger = z.infer<typeof RuleTrigger>;
-export const RuleFormat = z.enum(SIGNABLE_FORMATS);
+/** What a rule signs: every format `signatures.sign` writes into a registry, and `.asc` files (Huawei SWR) written to a storage profile. */
+export const RuleFormat = z.enum([...SIGNABLE_FORMATS, 'asc']);
 export type RuleFormat = z.infer<typeof RuleFormat>;
 
 /** The fields a person writes; the store adds the times. */
@@ -72,8 +74,12 @@ export const RuleFields = z
     formats: z
       .array(RuleFormat)
       .min(1, 'Choose at least one format.')
-      .max(SIGNABLE_FORMATS.length)
+      .max(SIGNABLE_FORMATS.length + 1)
       .refine((f) => new Set(f).size === f.length, 'A format is listed twice.'),
+    /**
+     * Where `.asc` files go (the format `asc`): a storage profile and prefix, `{prefix}/{namespace}/{repo}/{sha256}.asc` as SWR reads them.
+     */
+    asc: StorageTarget.optional(),
     trigger: RuleTrigger,
     enabled: z.boolean(),
     /** TCR semantics: this rule is the only one for its registry and namespace. */

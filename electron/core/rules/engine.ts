@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
-import { COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
+import { buildAtomicPayload, COSIGN_PAYLOAD_MEDIA_TYPE } from '../../../shared/payloads/payloads';
+import { ascObjectKey, buildAsc } from '../signatures/asc';
 import type { DryRun, Rule, RuleFormat, RuleMatch, RuleRun, RunItem } from '../../../shared/models/rules';
 import type { UnattendedKey } from '../../../shared/contract/rules';
 import type { CallContext } from '../dispatch';
@@ -200,7 +201,13 @@ export class RulesEngine {
     const others = formats.filter((f) => f !== 'cosign');
     if (others.length) {
       const report = await this.signatures['signatures.verify'](
-        { id: rule.registry, repository: c.repository, digest: c.digest, ...(c.tag ? { tag: c.tag } : {}) },
+        {
+          id: rule.registry,
+          repository: c.repository,
+          digest: c.digest,
+          ...(c.tag ? { tag: c.tag } : {}),
+          ...(others.includes('asc') && rule.asc ? { asc: rule.asc } : {}),
+        },
         quiet,
       );
       for (const f of others) if (reportSignedBy(report.signatures, f, key)) signed.push(f);
@@ -413,6 +420,7 @@ export class RulesEngine {
       const base = { repository: c.repository, tag: c.tag, digest: c.digest, format };
       if ((await this.signedState(source, rule, key, c, [format])).signed.includes(format)) return { ...base, outcome: 'already-signed' };
       await journal.append({ t: 'intent', run: runId, digest: c.digest, format });
+      if (format === 'asc') return { ...base, outcome: 'signed', message: `Stored at ${await this.signAsc(rule, c)}.` };
       const signed = await this.signatures['signatures.sign'](
         {
           id: rule.registry,
@@ -428,5 +436,41 @@ export class RulesEngine {
       return { ...base, outcome: 'signed', message: `Stored at ${signed.signed[0]?.where ?? signed.tag}.` };
     };
     return withFileLock(claim, work);
+  }
+
+  /**
+   * `.asc` (Huawei SWR): the atomic payload for this tag signed into an OpenPGP message, kept as
+   * `{namespace}/{repo}/{sha256}.asc` in the rule's storage (uploads read back and never overwrite),
+   * audited as a signature. Returns where it went.
+   */
+  private async signAsc(rule: Rule, c: Candidate): Promise<string> {
+    if (!rule.asc) throw new SignetError('INVALID_INPUT', `The rule "${rule.name}" makes .asc files but names no storage for them.`);
+    const saved = await this.services.registries.saved.get(rule.registry);
+    const identity = `${saved.host}/${c.repository}${c.tag ? `:${c.tag}` : ''}`;
+    const payload = buildAtomicPayload({
+      dockerReference: identity,
+      manifestDigest: c.digest,
+      creator: `Signet rule ${rule.name}`,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    const pgp = await this.services.keys.pgpSigner(rule.key);
+    const { text } = await buildAsc(pgp, Buffer.from(payload, 'utf8'));
+    const objectKey = ascObjectKey(c.repository, c.digest);
+    const store = await this.services.storage.open(rule.asc);
+    const put = await store.put(objectKey, Buffer.from(text, 'utf8'), { contentType: 'application/json' });
+    await this.services.audit.append(
+      'image.signed',
+      `Signed ${c.repository}@${c.digest.slice(0, 19)}… into ${objectKey} (.asc) by rule "${rule.name}" with "${rule.key}"`,
+      {
+        rule: rule.name,
+        repository: c.repository,
+        digest: c.digest,
+        format: 'asc',
+        key: rule.key,
+        fingerprint: pgp.fingerprint,
+        url: put.url,
+      },
+    );
+    return put.url;
   }
 }

@@ -15,11 +15,19 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
     });
   };
   /** A key in Signet's list must exist and make every format the rule asks for (URIs are checked when they sign). */
-  const keyFits = async (rule: { key: string; formats: readonly RuleFormat[] }) => {
-    if (rule.key.startsWith('pkcs11:') || looksLikeKeyUri(rule.key)) return;
+  const keyFits = async (rule: { key: string; formats: readonly RuleFormat[]; asc?: unknown }) => {
+    if (rule.formats.includes('asc') && !rule.asc)
+      throw new SignetError('INVALID_INPUT', 'A rule that makes .asc files needs a storage profile to put them in (asc).');
+    if (rule.key.startsWith('pkcs11:') || looksLikeKeyUri(rule.key)) {
+      if (rule.formats.includes('asc'))
+        throw new SignetError('INVALID_INPUT', '.asc files are signed with an OpenPGP key of Signet’s, not a KMS or token key.');
+      return;
+    }
     const info = await services.keys.get(rule.key);
-    const can = signingFormats(info).formats;
-    const cannot = rule.formats.filter((f) => !(can as readonly string[]).includes(f));
+    const signs: readonly string[] = signingFormats(info).formats;
+    // An OpenPGP key that makes simple signatures makes .asc files too (the same signed message, kept as a file).
+    const can = signs.includes('simplesigning') ? [...signs, 'asc'] : signs;
+    const cannot = rule.formats.filter((f) => !can.includes(f));
     if (cannot.length)
       throw new SignetError(
         'INVALID_INPUT',
@@ -57,7 +65,8 @@ export function createRuleHandlers(services: CoreServices, engine = new RulesEng
     },
     'rules.edit': async (input) => {
       if (input.changes.registry) await registryKnown(input.changes.registry);
-      if (input.changes.key || input.changes.formats) await keyFits({ ...(await engine.store.get(input.name)), ...input.changes });
+      if (input.changes.key || input.changes.formats || input.changes.asc)
+        await keyFits({ ...(await engine.store.get(input.name)), ...input.changes });
       const rule = await engine.store.edit(input.name, input.changes);
       if (rule.name !== input.name) await engine.renameJournals(input.name, rule.name);
       await services.audit.append(

@@ -62,7 +62,7 @@ export function reportSignedBy(reports: readonly SignatureReport[], format: Rule
     if (key.keyId && r.knownKey?.id === key.keyId) return true;
     const fp = r.fingerprint ? norm(r.fingerprint) : undefined;
     if (!fp) return false;
-    if (format === 'simplesigning') return (key.pgp ?? []).some((k) => norm(k) === fp || norm(k).endsWith(fp));
+    if (format === 'simplesigning' || format === 'asc') return (key.pgp ?? []).some((k) => norm(k) === fp || norm(k).endsWith(fp));
     return key.leafSha256 === fp;
   });
 }

@@ -1,7 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { UnattendedKey } from '../../../shared/contract/rules';
-import { FORMAT_TABLE, SIGNABLE_FORMATS } from '../../../shared/formats';
-import { RuleFields, type DryRun, type Rule, type RuleFormat, type RuleRun } from '../../../shared/models/rules';
+import { FORMAT_TABLE } from '../../../shared/formats';
+import {
+  RuleFields,
+  RuleFormat as RuleFormatSchema,
+  type DryRun,
+  type Rule,
+  type RuleFormat,
+  type RuleRun,
+} from '../../../shared/models/rules';
+
+const RULE_FORMATS: readonly RuleFormat[] = RuleFormatSchema.options;
 import type { SavedRegistry } from '../../../shared/models/registry';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
@@ -481,6 +490,8 @@ interface Form {
   tags: string;
   key: string;
   formats: RuleFormat[];
+  /** `.asc` files: the storage profile they go to. */
+  asc?: { profile: string };
   trigger: 'manual' | 'event+manual';
   enabled: boolean;
   exclusive: boolean;
@@ -505,6 +516,7 @@ export function fieldErrors(form: Form): Partial<Record<keyof Form, string>> {
   const parsed = RuleFields.safeParse(form);
   const out: Partial<Record<keyof Form, string>> = {};
   if (!form.registry) out.registry = 'Choose the registry the rule signs in.';
+  if (form.formats.includes('asc') && !form.asc?.profile) out.asc = 'Choose the storage profile the .asc files go to.';
   if (parsed.success) return out;
   for (const issue of parsed.error.issues) {
     const field = issue.path[0] as keyof Form | undefined;
@@ -517,6 +529,7 @@ function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; 
   const api = useApp((s) => s.api);
   const registries = useCall(api ? () => api.registry.list({}) : undefined, [api]);
   const keys = useCall(api ? () => api.rules.keys({}) : undefined, [api]);
+  const storage = useCall(api ? () => api.storage.list({}) : undefined, [api]);
   const [form, setForm] = useState<Form>(() =>
     rule
       ? {
@@ -528,6 +541,7 @@ function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; 
           tags: rule.tags,
           key: rule.key,
           formats: rule.formats,
+          ...(rule.asc?.profile ? { asc: { profile: rule.asc.profile } } : {}),
           trigger: rule.trigger,
           enabled: rule.enabled,
           exclusive: rule.exclusive,
@@ -700,7 +714,7 @@ function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; 
         )}
         <fieldset className="field">
           <legend>Formats</legend>
-          {SIGNABLE_FORMATS.map((f) => (
+          {RULE_FORMATS.map((f) => (
             <label key={f} className="check">
               <input
                 type="checkbox"
@@ -715,8 +729,32 @@ function RuleDialog({ rule, onClose, onSaved }: { rule?: Rule; onClose(): void; 
               {shown('formats')}
             </span>
           )}
-          <span className="hint">.asc files for SWR are made with “Payloads”; rules write the formats Signet signs into a registry.</span>
         </fieldset>
+        {form.formats.includes('asc') && (
+          <div className="field">
+            <label htmlFor="rule-asc">Storage for the .asc files</label>
+            <select
+              id="rule-asc"
+              value={form.asc?.profile ?? ''}
+              aria-invalid={Boolean(shown('asc'))}
+              onChange={(e) => set('asc', e.target.value ? { profile: e.target.value } : undefined)}
+              onBlur={() => setTouched((t) => ({ ...t, asc: true }))}
+            >
+              <option value="">{storage.data?.length ? 'a storage profile…' : 'No storage profile: add one in Settings → Storage'}</option>
+              {storage.data?.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name} ({p.kind})
+                </option>
+              ))}
+            </select>
+            {shown('asc') && (
+              <span className="field-error" role="alert">
+                {shown('asc')}
+              </span>
+            )}
+            <span className="hint">Each file is kept as {'{namespace}/{repo}/{sha256}.asc'}, as Huawei SWR reads it.</span>
+          </div>
+        )}
         <fieldset className="field">
           <legend>Trigger</legend>
           <label className="check">

@@ -49,6 +49,12 @@ test('an officer writes a rule (told what is wrong field by field), previews it,
     await dialog.getByRole('button', { name: 'Add rule' }).click();
     await expect(dialog.getByRole('alert').filter({ hasText: 'Name the namespace' })).toBeVisible();
     await expect(dialog.getByRole('alert').filter({ hasText: 'Choose the key' })).toBeVisible();
+    // .asc files need a place to go: the storage choice appears with the format, and says so at the field.
+    await dialog.getByLabel('.asc for Huawei SWR (OpenPGP)').check();
+    await expect(dialog.getByLabel('Storage for the .asc files')).toBeVisible();
+    await expect(dialog.getByRole('alert').filter({ hasText: 'storage profile the .asc files go to' })).toBeVisible();
+    await dialog.getByLabel('.asc for Huawei SWR (OpenPGP)').uncheck();
+    await expect(dialog.getByLabel('Storage for the .asc files')).toHaveCount(0);
 
     await dialog.getByLabel('Name', { exact: true }).fill('team/release');
     await dialog.getByLabel('Description', { exact: true }).fill('Release tags of the team');

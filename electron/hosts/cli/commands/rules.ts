@@ -1,5 +1,7 @@
 import type { ResponseOf } from '../../../../shared/api';
-import { SIGNABLE_FORMATS } from '../../../../shared/formats';
+import { RuleFormat as RuleFormatSchema } from '../../../../shared/models/rules';
+
+const RULE_FORMATS: readonly string[] = RuleFormatSchema.options;
 import type { Rule, RuleFields, RuleFormat, RuleRun } from '../../../../shared/models/rules';
 import { createCore } from '../../../core/core';
 import { listenerSecret, setupText, startRulesListener } from '../../../core/rules/listener';
@@ -15,8 +17,15 @@ const FIELD_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'format',
     type: 'strings',
-    value: SIGNABLE_FORMATS.join('|'),
-    description: 'A format to sign in (repeat for several; default cosign)',
+    value: RULE_FORMATS.join('|'),
+    description: 'A format to sign in (repeat for several; default cosign); asc needs --asc-profile',
+  },
+  { name: 'asc-profile', type: 'string', value: 'NAME', description: 'asc: the storage profile the .asc files go to' },
+  {
+    name: 'asc-prefix',
+    type: 'string',
+    value: 'PREFIX',
+    description: 'asc: a prefix inside it ({prefix}/{namespace}/{repo}/{sha256}.asc)',
   },
   {
     name: 'trigger',
@@ -32,8 +41,9 @@ function fieldsFrom(ctx: CommandContext): Partial<RuleFields> {
   const o = ctx.args;
   const formats = o.list('format');
   if (formats)
-    for (const f of formats)
-      if (!(SIGNABLE_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format is one of ${SIGNABLE_FORMATS.join(', ')}.`);
+    for (const f of formats) if (!RULE_FORMATS.includes(f)) throw new UsageError(`--format is one of ${RULE_FORMATS.join(', ')}.`);
+  const ascProfile = o.str('asc-profile');
+  if (o.str('asc-prefix') !== undefined && ascProfile === undefined) throw new UsageError('--asc-prefix needs --asc-profile.');
   const trigger = o.str('trigger');
   if (trigger !== undefined && trigger !== 'manual' && trigger !== 'event+manual')
     throw new UsageError('--trigger is manual or event+manual.');
@@ -44,6 +54,9 @@ function fieldsFrom(ctx: CommandContext): Partial<RuleFields> {
     ...(o.str('tags') !== undefined ? { tags: o.req('tags') } : {}),
     ...(o.str('key') !== undefined ? { key: o.req('key') } : {}),
     ...(formats ? { formats: formats as RuleFormat[] } : {}),
+    ...(ascProfile !== undefined
+      ? { asc: { profile: ascProfile, ...(o.str('asc-prefix') !== undefined ? { prefix: o.req('asc-prefix') } : {}) } }
+      : {}),
     ...(trigger ? { trigger } : {}),
     ...(o.str('description') !== undefined ? { description: o.req('description') } : {}),
   };
@@ -55,7 +68,7 @@ function describeRule(r: Rule): string {
     `  ${r.description || 'No description.'}`,
     `  matches     ${r.registry}: ${r.namespace}/${r.repositories} tags ${r.tags}`,
     `  key         ${r.key}`,
-    `  formats     ${r.formats.join(', ')}`,
+    `  formats     ${r.formats.join(', ')}${r.asc ? ` (.asc files to ${r.asc.profile ?? 'storage'}${r.asc.prefix ? `/${r.asc.prefix}` : ''})` : ''}`,
     `  trigger     ${r.trigger}${r.exclusive ? '; the only rule of its namespace (TCR)' : ''}`,
     `  updated     ${r.updated}`,
   ].join('\n');
