@@ -373,6 +373,13 @@ function SignStep() {
   );
 }
 
+/** Attach outcomes in words (the CLI's --json keeps the codes). */
+const ATTACH_RESULT_WORDS: Readonly<Record<string, string>> = {
+  attached: 'attached',
+  'already-present': 'already there',
+  'not-attached': 'not attached',
+};
+
 function AttachStep() {
   const can = useCan();
   const api = useApp((s) => s.api);
@@ -529,7 +536,9 @@ function AttachStep() {
                     <td>{o.itemId}</td>
                     <td>{o.reference}</td>
                     <td>
-                      <span className={`badge ${o.result === 'not-attached' ? 'badge-warn' : 'badge-ok'}`}>{o.result}</span>
+                      <span className={`badge ${o.result === 'not-attached' ? 'badge-warn' : 'badge-ok'}`}>
+                        {ATTACH_RESULT_WORDS[o.result] ?? o.result}
+                      </span>
                     </td>
                     <td className="mono small">{o.detail}</td>
                   </tr>

@@ -271,9 +271,27 @@ function EditRegistryDialog({
   const api = useApp((s) => s.api);
   const [name, setName] = useState(registry.name);
   const [lookaside, setLookaside] = useState(registry.lookaside ?? '');
+  const [username, setUsername] = useState(registry.credentials === 'keychain' ? (registry.username ?? '') : '');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
-  const submit = async () => {
+  const [notSaved, setNotSaved] = useState(false);
+  const submit = async (saveAnyway = false) => {
     if (!api) return;
+    // New credentials go through the same check as adding: Signet signs in with them before they replace the saved ones.
+    if (password) {
+      const signedIn = await api.registry.add({
+        host: registry.host,
+        insecure: registry.insecure,
+        username: username.trim(),
+        password,
+        ...(saveAnyway ? { saveAnyway: true } : {}),
+      });
+      if (!signedIn.ok) {
+        setNotSaved(signedIn.reason === 'not-saved');
+        return setError(signedIn.message);
+      }
+      setPassword('');
+    }
     const result = await api.registry.edit({
       id: registry.id,
       ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}),
@@ -293,7 +311,12 @@ function EditRegistryDialog({
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="edit-registry" className="button">
+          {notSaved && (
+            <button type="button" className="button secondary" onClick={() => void submit(true)}>
+              Save anyway
+            </button>
+          )}
+          <button type="submit" form="edit-registry" className="button" disabled={Boolean(password) && !username.trim()}>
             Save
           </button>
         </>
@@ -312,6 +335,33 @@ function EditRegistryDialog({
           <input id="edit-reg-name" value={name} onChange={(e) => setName(e.target.value)} />
         </div>
         <LookasideField value={lookaside} onChange={setLookaside} />
+        {registry.kind === 'distribution' && (
+          <fieldset className="field">
+            <legend>Credentials</legend>
+            <p className="hint">
+              {registry.credentials === 'keychain'
+                ? `Signed in as ${registry.username ?? 'a saved user'}; the password stays in the OS keychain. Type a new password to replace it (Signet signs in with it first).`
+                : 'None saved here (Signet uses ~/.docker/config.json or containers auth.json). Type a username and password to keep them in the OS keychain.'}
+            </p>
+            <div className="field">
+              <label htmlFor="edit-reg-user">Username</label>
+              <input id="edit-reg-user" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-pass">New password or token</label>
+              <input
+                id="edit-reg-pass"
+                type="password"
+                value={password}
+                onChange={(e) => {
+                  setPassword(e.target.value);
+                  setNotSaved(false);
+                }}
+                autoComplete="off"
+              />
+            </div>
+          </fieldset>
+        )}
       </form>
     </Dialog>
   );
