@@ -168,6 +168,14 @@ export class KmsService {
     return { keyState: key.state, enabled: false };
   }
 
+  /** The public key (SPKI PEM) of one key version, whatever its state: for verifying what it signed. */
+  async publicKey(uri: string, version: string, connectionName?: string): Promise<string> {
+    const ref = parseKmsUri(uri);
+    assertOnline();
+    const { client } = await this.clientFor(ref, connectionName);
+    return client.getPublicKey(ref, version);
+  }
+
   /** A `Signer` for a KMS key URI (what `--key awskms://…` resolves to). */
   async signer(uri: string, options: OpenSignerOptions & { connection?: string } = {}): Promise<KmsSigner> {
     const ref = parseKmsUri(uri);

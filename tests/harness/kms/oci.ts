@@ -236,7 +236,7 @@ export async function startFakeOciVault(specs: OciKeySpec[], options: { dir: str
 }
 
 /** Checks an OCI (draft-cavage) request signature; undefined when valid. */
-function checkOciSignature(request: SeenRequest, keyId: string, publicKey: ReturnType<typeof createPublicKey>): string | undefined {
+export function checkOciSignature(request: SeenRequest, keyId: string, publicKey: ReturnType<typeof createPublicKey>): string | undefined {
   const authorization = header(request, 'authorization') ?? '';
   const fields = new Map<string, string>();
   for (const m of authorization.replace(/^Signature /, '').matchAll(/([a-zA-Z]+)="([^"]*)"/g)) fields.set(m[1] as string, m[2] as string);

@@ -1,0 +1,186 @@
+import { SignetError } from '../../../shared/errors';
+import type { ocirCalls, OcirSignature } from '../../../shared/contract/ocir';
+import type { SavedRegistry } from '../../../shared/models/registry';
+import type { AreaHandlers } from '../dispatch';
+import { parseKmsUri } from '../kms/uri';
+import type { CoreServices } from '../services';
+import { OcirClient, type DefinedTags, type OcirSignatureResource } from './client';
+import { buildMessage, type OcirAlgorithm } from './message';
+import { verifyOcirSignature } from './verify';
+
+const KMS_ALGORITHM = {
+  SHA_224_RSA_PKCS_PSS: 'rsa-pss-sha224',
+  SHA_256_RSA_PKCS_PSS: 'rsa-pss-sha256',
+  SHA_384_RSA_PKCS_PSS: 'rsa-pss-sha384',
+  SHA_512_RSA_PKCS_PSS: 'rsa-pss-sha512',
+} as const;
+
+/** Oracle OCIR's image signatures for a saved registry marked as OCIR (formats.md §5). */
+export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof ocirCalls> {
+  const clients = new Map<string, OcirClient>();
+
+  const ocirOf = async (id: string): Promise<{ registry: SavedRegistry; client: OcirClient }> => {
+    const registry = await services.registries.saved.get(id);
+    if (!registry.ocir)
+      throw new SignetError(
+        'UNSUPPORTED',
+        `${registry.name} is not marked as Oracle OCIR: set its OCI profile and compartment (signet registry edit ${registry.id} --ocir-profile NAME --ocir-compartment OCID).`,
+      );
+    const key = JSON.stringify(registry.ocir);
+    let client = clients.get(`${id}|${key}`);
+    if (!client) {
+      client = new OcirClient(registry.ocir);
+      clients.set(`${id}|${key}`, client);
+    }
+    return { registry, client };
+  };
+
+  /** ocikms://HOST/KEY for an OCI key: from the host asked, else from a Signet key that names this key. */
+  const keyUriFor = async (kmsKeyId: string, vaultHost: string | undefined): Promise<string | undefined> => {
+    if (vaultHost) return `ocikms://${vaultHost}/${kmsKeyId}`;
+    const keys = await services.keys.list().catch(() => []);
+    for (const k of keys) {
+      if (!k.uri?.startsWith('ocikms://')) continue;
+      try {
+        const ref = parseKmsUri(k.uri);
+        if (ref.provider === 'ocikms' && ref.keyId === kmsKeyId) return `ocikms://${ref.cryptoHost}/${kmsKeyId}`;
+      } catch {
+        // a key URI Signet cannot parse names no OCI key
+      }
+    }
+    return undefined;
+  };
+
+  const report = async (
+    s: OcirSignatureResource,
+    image: { repository: string; digest: string },
+    vaultHost?: string,
+    known?: Map<string, string>,
+  ): Promise<OcirSignature> => {
+    const base = await keyUriFor(s.kmsKeyId, vaultHost);
+    let publicKeyPem: string | undefined;
+    let keyProblem: string | undefined;
+    if (base) {
+      const cacheKey = `${base}/${s.kmsKeyVersionId}`;
+      publicKeyPem = known?.get(cacheKey);
+      if (!publicKeyPem) {
+        try {
+          publicKeyPem = await services.kms.publicKey(base, s.kmsKeyVersionId);
+          known?.set(cacheKey, publicKeyPem);
+        } catch (error) {
+          keyProblem = (error as Error).message;
+        }
+      }
+    } else keyProblem = 'no Signet key names this OCI key, and no vault host was given';
+    const verdict = verifyOcirSignature({
+      signature: s,
+      ...image,
+      ...(publicKeyPem ? { publicKeyPem } : {}),
+      ...(keyProblem ? { keyProblem } : {}),
+    });
+    const m = verdict.decoded?.message;
+    return {
+      id: s.id,
+      displayName: s.displayName,
+      imageId: s.imageId,
+      kmsKeyId: s.kmsKeyId,
+      kmsKeyVersionId: s.kmsKeyVersionId,
+      algorithm: s.signingAlgorithm,
+      timeCreated: s.timeCreated,
+      lifecycleState: s.lifecycleState,
+      ...(m ? { description: m.description, region: m.region } : {}),
+      ...(verdict.decoded?.metadata ? { metadata: verdict.decoded.metadata } : {}),
+      freeformTags: s.freeformTags,
+      definedTags: s.definedTags,
+      verdict: { status: verdict.status, reason: verdict.reason, detail: verdict.detail },
+      ...(base ? { keyUri: `${base}/${s.kmsKeyVersionId}` } : {}),
+    };
+  };
+
+  /** The signature, refused unless it belongs to this image (a mistyped id never deletes another image's signature). */
+  const ownSignature = async (client: OcirClient, input: { signature: string; repository: string; digest: string }) => {
+    const image = await client.findImage(input.repository, input.digest);
+    const found = await client.get(input.signature);
+    if (!image || found.imageId !== image.id)
+      throw new SignetError(
+        'NOT_FOUND',
+        `The OCIR signature ${input.signature} is not a signature of ${input.repository}@${input.digest}.`,
+      );
+    return found;
+  };
+
+  return {
+    'ocir.list': async (input) => {
+      const { client } = await ocirOf(input.id);
+      const { signatures, complete } = await client.list(input.repository, input.digest);
+      const known = new Map<string, string>();
+      const out: OcirSignature[] = [];
+      for (const s of signatures.filter((x) => x.lifecycleState !== 'DELETED')) out.push(await report(s, input, input.vaultHost, known));
+      return { signatures: out, complete, region: client.region };
+    },
+    'ocir.sign': async (input) => {
+      const { client } = await ocirOf(input.id);
+      const ref = parseKmsUri(input.key);
+      if (ref.provider !== 'ocikms') throw new SignetError('INVALID_INPUT', `${input.key} is not an OCI Vault key.`);
+      const algorithm = input.algorithm as OcirAlgorithm;
+      const image = await client.findImage(input.repository, input.digest);
+      if (!image)
+        throw new SignetError(
+          'NOT_FOUND',
+          `OCIR has no image ${input.repository}@${input.digest} in the compartment ${client.settings.compartmentId} (or its children).`,
+        );
+      const signer = await services.kms.signer(input.key, {
+        algorithm: KMS_ALGORITHM[algorithm],
+        ...(input.connection ? { connection: input.connection } : {}),
+      });
+      const built = buildMessage({
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.metadata ? { metadata: input.metadata } : {}),
+        imageDigest: image.digest,
+        kmsKeyId: ref.keyId,
+        kmsKeyVersionId: signer.keyVersion,
+        region: client.region,
+        repositoryName: image.repositoryName,
+        signingAlgorithm: algorithm,
+      });
+      // The KMS signer hashes the message and asks for a DIGEST signature, then verifies it locally:
+      // the same RSA-PSS signature as sign-upload's RAW request over the JSON bytes.
+      const signed = await signer.signDetailed(built.json);
+      const created = await client.create({
+        imageId: image.id,
+        kmsKeyId: ref.keyId,
+        kmsKeyVersionId: signed.keyVersion,
+        message: built.base64,
+        signature: Buffer.from(signed.signature).toString('base64'),
+        signingAlgorithm: algorithm,
+        ...(input.freeformTags ? { freeformTags: input.freeformTags } : {}),
+      });
+      return report(created, input, ref.cryptoHost);
+    },
+    'ocir.tag': async (input) => {
+      const { client } = await ocirOf(input.id);
+      const found = await ownSignature(client, input);
+      const freeformTags = { ...found.freeformTags, ...(input.setFreeform ?? {}) };
+      for (const k of input.removeFreeform ?? []) delete freeformTags[k];
+      const definedTags: DefinedTags = {};
+      for (const [ns, values] of Object.entries(found.definedTags))
+        definedTags[ns] = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+      for (const [ns, values] of Object.entries(input.setDefined ?? {})) definedTags[ns] = { ...(definedTags[ns] ?? {}), ...values };
+      for (const name of input.removeDefined ?? []) {
+        const [ns, k] = name.split('.') as [string, string];
+        if (definedTags[ns]) {
+          delete definedTags[ns][k];
+          if (Object.keys(definedTags[ns]).length === 0) delete definedTags[ns];
+        }
+      }
+      const updated = await client.updateTags(found.id, { freeformTags, definedTags }, found.etag);
+      return { id: updated.id, freeformTags: updated.freeformTags, definedTags: updated.definedTags };
+    },
+    'ocir.delete': async (input) => {
+      const { client } = await ocirOf(input.id);
+      const found = await ownSignature(client, input);
+      await client.delete(found.id, found.etag);
+      return { deleted: found.id };
+    },
+  };
+}
