@@ -52,6 +52,7 @@ export const OcirSignature = z
   .strict();
 export type OcirSignature = z.infer<typeof OcirSignature>;
 
+/** The image as the registry names it (on OCIR: NAMESPACE/REPOSITORY) and its digest. */
 const Image = { id: RegistryId, repository: Repository, digest: DigestString };
 const SignatureId = Ocid;
 
@@ -67,7 +68,15 @@ export const ocirCalls = {
         vaultHost: RegistryHost.optional(),
       })
       .strict(),
-    response: z.object({ signatures: z.array(OcirSignature), complete: z.boolean(), region: z.string() }).strict(),
+    response: z
+      .object({
+        signatures: z.array(OcirSignature),
+        complete: z.boolean(),
+        region: z.string(),
+        /** OCIR's name of the repository (the path without the tenancy namespace). */
+        repositoryName: z.string(),
+      })
+      .strict(),
   }),
   'ocir.sign': call({
     summary:

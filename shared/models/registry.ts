@@ -47,6 +47,15 @@ export const OcirSettings = z
       .regex(/^[a-z]{2,}(?:-[a-z0-9]+)+$/, 'an OCI region such as us-ashburn-1')
       .max(64)
       .optional(),
+    /**
+     * The tenancy's Object Storage namespace, the first path segment of image names
+     * (iad.ocir.io/NAMESPACE/app): OCIR's repositoryName is the path without it. On *.ocir.io the
+     * first segment is taken as the namespace when this is absent.
+     */
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'an Object Storage namespace')
+      .optional(),
     /** The OCI config file (~/.oci/config, or OCI_CLI_CONFIG_FILE, if absent). */
     configFile: z.string().min(1).max(4096).optional(),
     endpoint: z

@@ -15,6 +15,18 @@ const KMS_ALGORITHM = {
   SHA_512_RSA_PKCS_PSS: 'rsa-pss-sha512',
 } as const;
 
+/**
+ * OCIR's repositoryName for an image path on the registry: the path without the tenancy's
+ * namespace (iad.ocir.io/NAMESPACE/team/app → team/app).
+ */
+export function ocirRepositoryName(registry: SavedRegistry, repository: string): string {
+  const namespace = registry.ocir?.namespace ?? (/(^|\.)ocir\.io(:\d+)?$/.test(registry.host) ? repository.split('/')[0] : undefined);
+  if (!namespace) return repository;
+  if (!repository.startsWith(`${namespace}/`))
+    throw new SignetError('INVALID_INPUT', `${repository} is not under the OCIR namespace ${namespace} (give NAMESPACE/REPOSITORY).`);
+  return repository.slice(namespace.length + 1);
+}
+
 /** Oracle OCIR's image signatures for a saved registry marked as OCIR (formats.md §5). */
 export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof ocirCalls> {
   const clients = new Map<string, OcirClient>();
@@ -98,8 +110,12 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
   };
 
   /** The signature, refused unless it belongs to this image (a mistyped id never deletes another image's signature). */
-  const ownSignature = async (client: OcirClient, input: { signature: string; repository: string; digest: string }) => {
-    const image = await client.findImage(input.repository, input.digest);
+  const ownSignature = async (
+    registry: SavedRegistry,
+    client: OcirClient,
+    input: { signature: string; repository: string; digest: string },
+  ) => {
+    const image = await client.findImage(ocirRepositoryName(registry, input.repository), input.digest);
     const found = await client.get(input.signature);
     if (!image || found.imageId !== image.id)
       throw new SignetError(
@@ -111,23 +127,25 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
 
   return {
     'ocir.list': async (input) => {
-      const { client } = await ocirOf(input.id);
-      const { signatures, complete } = await client.list(input.repository, input.digest);
+      const { registry, client } = await ocirOf(input.id);
+      const image = { repository: ocirRepositoryName(registry, input.repository), digest: input.digest };
+      const { signatures, complete } = await client.list(image.repository, image.digest);
       const known = new Map<string, string>();
       const out: OcirSignature[] = [];
-      for (const s of signatures.filter((x) => x.lifecycleState !== 'DELETED')) out.push(await report(s, input, input.vaultHost, known));
-      return { signatures: out, complete, region: client.region };
+      for (const s of signatures.filter((x) => x.lifecycleState !== 'DELETED')) out.push(await report(s, image, input.vaultHost, known));
+      return { signatures: out, complete, region: client.region, repositoryName: image.repository };
     },
     'ocir.sign': async (input) => {
-      const { client } = await ocirOf(input.id);
+      const { registry, client } = await ocirOf(input.id);
+      const repositoryName = ocirRepositoryName(registry, input.repository);
       const ref = parseKmsUri(input.key);
       if (ref.provider !== 'ocikms') throw new SignetError('INVALID_INPUT', `${input.key} is not an OCI Vault key.`);
       const algorithm = input.algorithm as OcirAlgorithm;
-      const image = await client.findImage(input.repository, input.digest);
+      const image = await client.findImage(repositoryName, input.digest);
       if (!image)
         throw new SignetError(
           'NOT_FOUND',
-          `OCIR has no image ${input.repository}@${input.digest} in the compartment ${client.settings.compartmentId} (or its children).`,
+          `OCIR has no image ${repositoryName}@${input.digest} in the compartment ${client.settings.compartmentId} (or its children).`,
         );
       const signer = await services.kms.signer(input.key, {
         algorithm: KMS_ALGORITHM[algorithm],
@@ -155,11 +173,11 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
         signingAlgorithm: algorithm,
         ...(input.freeformTags ? { freeformTags: input.freeformTags } : {}),
       });
-      return report(created, input, ref.cryptoHost);
+      return report(created, { repository: repositoryName, digest: input.digest }, ref.cryptoHost);
     },
     'ocir.tag': async (input) => {
-      const { client } = await ocirOf(input.id);
-      const found = await ownSignature(client, input);
+      const { registry, client } = await ocirOf(input.id);
+      const found = await ownSignature(registry, client, input);
       const freeformTags = { ...found.freeformTags, ...(input.setFreeform ?? {}) };
       for (const k of input.removeFreeform ?? []) delete freeformTags[k];
       const definedTags: DefinedTags = {};
@@ -177,8 +195,8 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       return { id: updated.id, freeformTags: updated.freeformTags, definedTags: updated.definedTags };
     },
     'ocir.delete': async (input) => {
-      const { client } = await ocirOf(input.id);
-      const found = await ownSignature(client, input);
+      const { registry, client } = await ocirOf(input.id);
+      const found = await ownSignature(registry, client, input);
       await client.delete(found.id, found.etag);
       return { deleted: found.id };
     },

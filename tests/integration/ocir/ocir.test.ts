@@ -18,7 +18,9 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
   let handle: CoreHandle & { restore(): void };
   let lift: () => void;
   let registryId: string;
-  const repository = 'team/app';
+  // On the registry the image is iad.ocir.io/tenancyns/team/app; OCIR's repositoryName is team/app.
+  const repository = 'tenancyns/team/app';
+  const repositoryName = 'team/app';
   const digest = digestOf('app v1');
   const otherDigest = digestOf('app v2');
   let keyUri: string;
@@ -29,8 +31,8 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     dir = tempDir('ocir');
     vault = await startFakeOciVault([{ name: 'ocir', type: 'rsa-2048', versions: 2 }], { dir: dir.path });
     ocir = await startFakeOcir(vault, { pageSize: 2 });
-    ocir.addImage(repository, digest);
-    ocir.addImage(repository, otherDigest);
+    ocir.addImage(repositoryName, digest);
+    ocir.addImage(repositoryName, otherDigest);
     ocir.addImage('team/other', digest);
     handle = startCore();
     await handle.ok('kms.add', {
@@ -60,7 +62,7 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
   });
 
   const list = (d = digest, repo = repository, vaultHost: string | undefined = vault.host) =>
-    handle.ok<{ signatures: OcirSignature[]; complete: boolean; region: string }>('ocir.list', {
+    handle.ok<{ signatures: OcirSignature[]; complete: boolean; region: string; repositoryName: string }>('ocir.list', {
       id: registryId,
       repository: repo,
       digest: d,
@@ -81,6 +83,7 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
 
     const listed = await list();
     expect(listed.region).toBe('us-ashburn-1');
+    expect(listed.repositoryName).toBe(repositoryName);
     expect(listed.signatures).toHaveLength(1);
     const s = listed.signatures[0]!;
     expect(s).toMatchObject({
@@ -103,7 +106,7 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
       kmsKeyId: vault.keyId('ocir'),
       kmsKeyVersionId: version,
       region: 'us-ashburn-1',
-      repositoryName: repository,
+      repositoryName,
       signingAlgorithm: 'SHA_384_RSA_PKCS_PSS',
     });
     expect(stored.message).toBe(expected.base64);
@@ -128,12 +131,15 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
   it('a signature copied onto another digest or repository fails with a reason; a forged signature fails; pages are followed', async () => {
     const original = [...ocir.signatures.values()][0]!;
     // The same message and signature, recorded on other images (a replay OCIR's get-verify would accept).
-    const otherImage = ocir.imageId(repository, otherDigest);
+    const otherImage = ocir.imageId(repositoryName, otherDigest);
     ocir.insert({ ...pick(original), imageId: otherImage });
     const otherRepoImage = ocir.imageId('team/other', digest);
     ocir.insert({ ...pick(original), imageId: otherRepoImage });
     expect((await list(otherDigest)).signatures[0]!.verdict).toMatchObject({ status: 'invalid', reason: 'DIGEST_MISMATCH' });
-    expect((await list(digest, 'team/other')).signatures[0]!.verdict).toMatchObject({ status: 'invalid', reason: 'IDENTITY_MISMATCH' });
+    expect((await list(digest, 'tenancyns/team/other')).signatures[0]!.verdict).toMatchObject({
+      status: 'invalid',
+      reason: 'IDENTITY_MISMATCH',
+    });
 
     const forged = Buffer.from(original.signature, 'base64');
     forged[10] = (forged[10] ?? 0) ^ 1;

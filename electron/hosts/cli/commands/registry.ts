@@ -83,7 +83,7 @@ async function registryArgument(
 /** --ocir-profile and --ocir-compartment (with --ocir-region, --ocir-config, --ocir-endpoint) into the registry's OCIR settings. */
 function ocirFrom(ctx: CommandContext): { ocir?: OcirSettings } {
   const o = ctx.args.options;
-  const given = ['ocir-compartment', 'ocir-region', 'ocir-config', 'ocir-endpoint'].filter((k) => o[k] !== undefined);
+  const given = ['ocir-compartment', 'ocir-region', 'ocir-config', 'ocir-endpoint', 'ocir-namespace'].filter((k) => o[k] !== undefined);
   if (!o['ocir-profile']) {
     if (given.length) throw new UsageError(`--${given[0]} needs --ocir-profile.`);
     return {};
@@ -96,6 +96,7 @@ function ocirFrom(ctx: CommandContext): { ocir?: OcirSettings } {
       ...(o['ocir-region'] ? { region: ctx.args.req('ocir-region') } : {}),
       ...(o['ocir-config'] ? { configFile: path.resolve(ctx.args.req('ocir-config')) } : {}),
       ...(o['ocir-endpoint'] ? { endpoint: ctx.args.req('ocir-endpoint') } : {}),
+      ...(o['ocir-namespace'] ? { namespace: ctx.args.req('ocir-namespace') } : {}),
     },
   };
 }
