@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OcirSignature } from '../../../shared/contract/ocir';
 import { buildMessage } from '../../../electron/core/ocir/message';
+import { parseArgs } from '../../../electron/hosts/cli/args';
+import type { CommandContext } from '../../../electron/hosts/cli/command';
+import { commands as ocirCommands } from '../../../electron/hosts/cli/commands/ocir';
 import { startCore, type CoreHandle } from '../../harness/core';
 import { loopbackOnly } from '../../harness/kms/loopback';
 import { startFakeOciVault, type FakeOciVault } from '../../harness/kms/oci';
@@ -209,6 +212,65 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     expect(summaries.some((t) => t.startsWith('image.signed') && t.includes('for OCIR'))).toBe(true);
     expect(summaries.some((t) => t.startsWith('signature.tagged') && t.includes(target.id))).toBe(true);
     expect(summaries.some((t) => t.startsWith('signature.deleted') && t.includes(`Deleted the OCIR signature ${target.id}`))).toBe(true);
+  });
+
+  it('the CLI signs, lists (exit 1 while an invalid signature is listed), tags and deletes', async () => {
+    const cli = async (argv: string[]) => {
+      const spec = ocirCommands.find((c) => c.name === argv.slice(0, 2).join(' '))!;
+      const json = argv.includes('--json');
+      let out = '';
+      let err = '';
+      const ctx: CommandContext = {
+        args: parseArgs(
+          argv.slice(2).filter((a) => a !== '--json'),
+          spec.options ?? [],
+          spec.positionals ?? [],
+        ),
+        json,
+        env: {},
+        dataDir: handle.dataDir,
+        call: ((name: string, input: unknown) => handle.call(name, input)) as unknown as CommandContext['call'],
+        out: (t) => (out += `${t}\n`),
+        err: (t) => (err += `${t}\n`),
+        readSecret: async () => {
+          throw new Error('no prompt in tests');
+        },
+        confirm: async () => {
+          throw new Error('no prompt in tests');
+        },
+        interrupted: () => new Promise(() => undefined),
+      };
+      const code = await spec.run(ctx);
+      return { code, out, err };
+    };
+    const ref = `iad.ocir.io/${repository}@${otherDigest}`;
+    const signed = await cli([
+      'ocir',
+      'sign',
+      ref,
+      '--key',
+      keyUri,
+      '--description',
+      'from the CLI',
+      '--metadata',
+      '{"build":"7"}',
+      '--json',
+    ]);
+    expect(signed.code).toBe(0);
+    const id = (JSON.parse(signed.out) as OcirSignature).id;
+    // The other image still carries the copied signature from the earlier test: listed as invalid, exit 1.
+    const listed = await cli(['ocir', 'list', ref, '--vault-host', vault.host]);
+    expect(listed.code).toBe(1);
+    expect(listed.out).toContain('VALID (SIG_VALID_KMS_KEY)');
+    expect(listed.out).toContain('INVALID (DIGEST_MISMATCH)');
+    expect(listed.out).toContain('description "from the CLI"');
+    expect(listed.out).toContain('metadata {"build":"7"}');
+    const tagged = await cli(['ocir', 'tag', ref, '--signature', id, '--add', 'stage=prod', '--add', 'Ops.Team=a']);
+    expect(tagged).toMatchObject({ code: 0 });
+    expect(tagged.out).toContain('stage=prod');
+    expect(tagged.out).toContain('Ops.Team=a');
+    expect((await cli(['ocir', 'delete', ref, '--signature', id, '--yes'])).out).toContain(`Deleted ${id}.`);
+    expect(ocir.signatures.get(id)?.lifecycleState).toBe('DELETED');
   });
 
   it('a registry not marked as OCIR says how to mark it', async () => {
