@@ -48,6 +48,11 @@ export const OcirSignature = z
     verdict: OcirVerdict,
     /** The key's URI when Signet could name the vault (ocikms://CRYPTO-HOST/KEY/VERSION). */
     keyUri: z.string().optional(),
+    /** OCI Vault's own answer, when asked: `valid`, `invalid`, or `error` (the KMS could not be asked). */
+    kmsVerdict: z
+      .object({ status: z.enum(['valid', 'invalid', 'error']), detail: z.string() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type OcirSignature = z.infer<typeof OcirSignature>;
@@ -66,6 +71,8 @@ export const ocirCalls = {
         ...Image,
         /** The vault's crypto endpoint host, when no Signet key names this OCI key (to read its public key). */
         vaultHost: RegistryHost.optional(),
+        /** Also ask OCI Vault's verify for each signature (as OCIR's get-verify does), beside the local verdict. */
+        kmsVerify: z.boolean().optional(),
       })
       .strict(),
     response: z

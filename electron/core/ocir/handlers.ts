@@ -68,6 +68,7 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
     image: { repository: string; digest: string },
     vaultHost?: string,
     known?: Map<string, string>,
+    options: { kmsVerify?: boolean } = {},
   ): Promise<OcirSignature> => {
     const base = await keyUriFor(s.kmsKeyId, vaultHost);
     let publicKeyPem: string | undefined;
@@ -90,6 +91,26 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       ...(publicKeyPem ? { publicKeyPem } : {}),
       ...(keyProblem ? { keyProblem } : {}),
     });
+    let kmsVerdict: OcirSignature['kmsVerdict'];
+    if (options.kmsVerify) {
+      const algorithm = KMS_ALGORITHM[s.signingAlgorithm as OcirAlgorithm];
+      if (!base || !algorithm)
+        kmsVerdict = { status: 'error', detail: base ? 'not an OCIR signing algorithm' : (keyProblem ?? 'no vault') };
+      else
+        try {
+          const valid = await services.kms.verifyRemote(base, {
+            version: s.kmsKeyVersionId,
+            algorithm,
+            message: Buffer.from(s.message, 'base64'),
+            signature: Buffer.from(s.signature, 'base64'),
+          });
+          kmsVerdict = valid
+            ? { status: 'valid', detail: 'OCI Vault says the signature is valid.' }
+            : { status: 'invalid', detail: 'OCI Vault says the signature is not valid.' };
+        } catch (error) {
+          kmsVerdict = { status: 'error', detail: (error as Error).message };
+        }
+    }
     const m = verdict.decoded?.message;
     return {
       id: s.id,
@@ -106,6 +127,7 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       definedTags: s.definedTags,
       verdict: { status: verdict.status, reason: verdict.reason, detail: verdict.detail },
       ...(base ? { keyUri: `${base}/${s.kmsKeyVersionId}` } : {}),
+      ...(kmsVerdict ? { kmsVerdict } : {}),
     };
   };
 
@@ -132,7 +154,8 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       const { signatures, complete } = await client.list(image.repository, image.digest);
       const known = new Map<string, string>();
       const out: OcirSignature[] = [];
-      for (const s of signatures.filter((x) => x.lifecycleState !== 'DELETED')) out.push(await report(s, image, input.vaultHost, known));
+      for (const s of signatures.filter((x) => x.lifecycleState !== 'DELETED'))
+        out.push(await report(s, image, input.vaultHost, known, { kmsVerify: input.kmsVerify === true }));
       return { signatures: out, complete, region: client.region, repositoryName: image.repository };
     },
     'ocir.sign': async (input) => {

@@ -152,6 +152,29 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     // Three signatures on this image, two per page: every page is read.
     expect(all.complete).toBe(true);
     expect(all.signatures.map((s) => s.verdict.reason).sort()).toEqual(['PAYLOAD_INVALID', 'SIG_INVALID', 'SIG_VALID_KMS_KEY']);
+
+    // OCI Vault's verify (what get-verify asks) accepts the copied signature — its message still verifies —
+    // where Signet's local verdict does not.
+    const asked = await handle.ok<{ signatures: OcirSignature[] }>('ocir.list', {
+      id: registryId,
+      repository,
+      digest: otherDigest,
+      vaultHost: vault.host,
+      kmsVerify: true,
+    });
+    expect(asked.signatures[0]).toMatchObject({ verdict: { reason: 'DIGEST_MISMATCH' }, kmsVerdict: { status: 'valid' } });
+    const mine = await handle.ok<{ signatures: OcirSignature[] }>('ocir.list', {
+      id: registryId,
+      repository,
+      digest,
+      vaultHost: vault.host,
+      kmsVerify: true,
+    });
+    expect(mine.signatures.map((s) => `${s.verdict.reason} ${s.kmsVerdict?.status}`).sort()).toEqual([
+      'PAYLOAD_INVALID invalid',
+      'SIG_INVALID invalid',
+      'SIG_VALID_KMS_KEY valid',
+    ]);
   });
 
   it('tags are added and removed through update (If-Match), delete removes exactly one; both audited; the reviewer host refuses them', async () => {
@@ -259,11 +282,12 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     expect(signed.code).toBe(0);
     const id = (JSON.parse(signed.out) as OcirSignature).id;
     // The other image still carries the copied signature from the earlier test: listed as invalid, exit 1.
-    const listed = await cli(['ocir', 'list', ref, '--vault-host', vault.host]);
+    const listed = await cli(['ocir', 'list', ref, '--vault-host', vault.host, '--kms-verify']);
     expect(listed.code).toBe(1);
     expect(listed.out).toContain('VALID (SIG_VALID_KMS_KEY)');
     expect(listed.out).toContain('INVALID (DIGEST_MISMATCH)');
     expect(listed.out).toContain('description "from the CLI"');
+    expect(listed.out).toContain('OCI Vault verify: valid');
     expect(listed.out).toContain('metadata {"build":"7"}');
     const tagged = await cli(['ocir', 'tag', ref, '--signature', id, '--add', 'stage=prod', '--add', 'Ops.Team=a']);
     expect(tagged).toMatchObject({ code: 0 });

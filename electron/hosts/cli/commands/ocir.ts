@@ -36,6 +36,7 @@ function describeSignature(s: OcirSignature): string {
   return [
     `${s.id}`,
     `  ${s.verdict.status.toUpperCase()} (${s.verdict.reason}): ${s.verdict.detail}`,
+    ...(s.kmsVerdict ? [`  OCI Vault verify: ${s.kmsVerdict.status} — ${s.kmsVerdict.detail}`] : []),
     `  date ${s.timeCreated} (seen at the registry)  algorithm ${s.algorithm}`,
     `  key ${s.kmsKeyId}`,
     `  key version ${s.kmsKeyVersionId}`,
@@ -58,12 +59,17 @@ export const commands: readonly CommandSpec[] = [
         value: 'HOST',
         description: 'The OCI Vault crypto endpoint host, to read the key versions’ public keys when no Signet key names the key',
       },
+      { name: 'kms-verify', type: 'boolean', description: 'Also ask OCI Vault’s verify for each signature (as OCIR’s get-verify does)' },
     ],
     examples: ['signet ocir list iad.ocir.io/mytenancy/app:1.0', 'signet ocir list iad.ocir.io/mytenancy/app@sha256:… --json'],
     async run(ctx) {
       const image = await imageOf(ctx);
       const vaultHost = ctx.args.str('vault-host');
-      const result = await ctx.call('ocir.list', { ...image, ...(vaultHost ? { vaultHost } : {}) });
+      const result = await ctx.call('ocir.list', {
+        ...image,
+        ...(vaultHost ? { vaultHost } : {}),
+        ...(ctx.args.options['kms-verify'] ? { kmsVerify: true } : {}),
+      });
       if (!result.ok) return reportFailure(ctx, result);
       if (ctx.json) ctx.out(JSON.stringify(result.value, null, 2));
       else {
