@@ -22,6 +22,7 @@ import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialo
 import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
 import { SignatureTagsEditor, TagsLine } from './SignatureTags';
 import { useCan } from '../hooks/useCan';
+import { OcirSignatures } from './OcirSignatures';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
 const VERDICT_TEXT: Record<AnyVerdict, string> = {
@@ -147,6 +148,7 @@ export function SignaturesPanel({
           <SignatureTable label="Attestation list" rows={report.data.attestations} onOpen={setOpen} />
         </>
       )}
+      {registry.ocir && <OcirSignatures registry={registry} repository={repository} digest={digest} />}
       {changed && (
         <div className="banner banner-ok" role="status" aria-label="Signatures changed">
           {changed}

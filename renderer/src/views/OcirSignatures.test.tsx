@@ -1,0 +1,72 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { byText, click, fakeBridge, render, settle, stubDialogs } from '../testing';
+import { OcirSignatures } from './OcirSignatures';
+
+beforeAll(stubDialogs);
+const mounted: Array<() => void> = [];
+afterEach(() => mounted.splice(0).forEach((unmount) => unmount()));
+
+const registry = {
+  id: 'iad-ocir-io',
+  kind: 'distribution' as const,
+  name: 'iad.ocir.io',
+  host: 'iad.ocir.io',
+  insecure: false,
+  credentials: 'none' as const,
+  ocir: { profile: 'DEFAULT', compartmentId: 'ocid1.compartment.oc1..aaaa' },
+};
+const digest = `sha256:${'ab'.repeat(32)}`;
+const signature = (kms?: boolean) => ({
+  id: 'ocid1.containerimagesignature.oc1.iad.0123456789abcdef',
+  displayName: 'x',
+  imageId: 'ocid1.containerimage.oc1.iad.i',
+  kmsKeyId: 'ocid1.key.oc1.iad.key',
+  kmsKeyVersionId: 'ocid1.keyversion.oc1.iad.v1',
+  algorithm: 'SHA_256_RSA_PKCS_PSS',
+  timeCreated: '2026-03-01T10:00:00.000Z',
+  lifecycleState: 'AVAILABLE',
+  description: 'release 1',
+  metadata: { buildNumber: '123' },
+  freeformTags: { stage: 'prod' },
+  definedTags: { Ops: { Team: 'a' } },
+  verdict: { status: 'invalid', reason: 'DIGEST_MISMATCH', detail: 'The message names sha256:cd…, not sha256:ab….' },
+  ...(kms ? { kmsVerdict: { status: 'valid', detail: 'OCI Vault says the signature is valid.' } } : {}),
+});
+
+describe('OcirSignatures', () => {
+  it('lists OCIR signatures with key, version, signed description and metadata, tags, date kind and the local verdict; asks OCI Vault on request', async () => {
+    const { calls } = fakeBridge({
+      'ocir.list': (input) => ({
+        signatures: [signature((input as { kmsVerify?: boolean }).kmsVerify)],
+        complete: true,
+        region: 'us-ashburn-1',
+        repositoryName: 'team/app',
+      }),
+    });
+    const view = await render(<OcirSignatures registry={registry} repository="ns/team/app" digest={digest} />);
+    mounted.push(view.unmount);
+    await settle();
+    const table = view.container.querySelector('[aria-label="OCIR signature list"]')!;
+    const text = table.textContent ?? '';
+    for (const part of [
+      'ocid1.key.oc1.iad.key',
+      'version ocid1.keyversion.oc1.iad.v1',
+      'release 1',
+      '{"buildNumber":"123"}',
+      'stage=prod',
+      'Ops.Team=a',
+    ])
+      expect(text).toContain(part);
+    expect(text).toContain('seen at the registry');
+    expect(text).toContain('Failed');
+    expect(text).toContain('The message names sha256:cd…');
+    expect(text).not.toContain('OCI Vault:');
+    await click(byText(view.container, 'button', 'Ask OCI Vault')!);
+    await settle();
+    expect(view.container.querySelector('[aria-label="OCI Vault answer"]')?.textContent).toContain('valid');
+    expect(calls.map((c) => c.input)).toEqual([
+      { id: 'iad-ocir-io', repository: 'ns/team/app', digest },
+      { id: 'iad-ocir-io', repository: 'ns/team/app', digest, kmsVerify: true },
+    ]);
+  });
+});

@@ -1,0 +1,132 @@
+import { useState } from 'react';
+import type { OcirSignature } from '../../../shared/contract/ocir';
+import type { SavedRegistry } from '../../../shared/models/registry';
+import { DATE_KIND_TEXT } from '../../../shared/models/signatures';
+import { ErrorBanner } from '../components/Banner';
+import { useCall } from '../hooks/useCall';
+import { useApp } from '../stores/app';
+import { TagsLine } from './SignatureTags';
+
+const STATUS_TEXT: Record<OcirSignature['verdict']['status'], string> = { valid: 'Valid', invalid: 'Failed', unknown: 'Unknown' };
+const STATUS_CLASS: Record<OcirSignature['verdict']['status'], string> = {
+  valid: 'badge badge-ok',
+  invalid: 'badge badge-bad',
+  unknown: 'badge badge-warn',
+};
+
+/** Free-form tags and defined tags (namespace.key=value) in one line. */
+function tagsOf(s: OcirSignature): Record<string, string> {
+  const tags: Record<string, string> = { ...s.freeformTags };
+  for (const [ns, values] of Object.entries(s.definedTags)) for (const [k, v] of Object.entries(values)) tags[`${ns}.${k}`] = String(v);
+  return tags;
+}
+
+/**
+ * Oracle OCIR's own image signatures (API resources, not in the registry), for a registry marked
+ * as OCIR: the same columns as the registry's signatures. "Valid" means the signed message names
+ * this image and the signature verifies with its KMS key version's public key — not that the key
+ * is trusted. "Ask OCI Vault" adds the Vault's own answer, as OCIR's get-verify asks it.
+ */
+export function OcirSignatures({ registry, repository, digest }: { registry: SavedRegistry; repository: string; digest: string }) {
+  const api = useApp((s) => s.api);
+  const [kmsVerify, setKmsVerify] = useState(false);
+  const list = useCall(
+    api && registry.ocir
+      ? () => api.ocir.list({ id: registry.id, repository, digest, ...(kmsVerify ? { kmsVerify: true } : {}) })
+      : undefined,
+    [api, registry.id, repository, digest, kmsVerify],
+  );
+  if (!registry.ocir) return null;
+  return (
+    <section aria-label="OCIR signatures">
+      <div className="signatures-head">
+        <h4>
+          OCIR signatures <span className="muted small">(kept by OCI Artifacts, not in the registry)</span>
+        </h4>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => (kmsVerify ? list.reload() : setKmsVerify(true))}
+          disabled={list.loading}
+        >
+          {list.loading ? 'Asking…' : 'Ask OCI Vault'}
+        </button>
+      </div>
+      <ErrorBanner message={list.error} />
+      {list.data && list.data.signatures.length === 0 && (
+        <p className="muted" role="note">
+          OCIR has no signature of {list.data.repositoryName}@{digest.slice(0, 19)}… in {list.data.region}.
+        </p>
+      )}
+      {list.data && list.data.signatures.length > 0 && (
+        <table className="table signature-table" aria-label="OCIR signature list">
+          <colgroup>
+            <col style={{ width: '15%' }} />
+            <col style={{ width: '35%' }} />
+            <col style={{ width: '21%' }} />
+            <col style={{ width: '29%' }} />
+          </colgroup>
+          <thead>
+            <tr>
+              <th scope="col">Format</th>
+              <th scope="col">Signer</th>
+              <th scope="col">Date</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.signatures.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  OCIR
+                  <div className="muted small mono wrap" aria-label="Signature id">
+                    …{s.id.slice(-12)}
+                  </div>
+                </td>
+                <td>
+                  <div className="small mono wrap" aria-label="KMS key" title={s.kmsKeyId}>
+                    {s.kmsKeyId}
+                  </div>
+                  <div className="muted small mono wrap" aria-label="KMS key version" title={s.kmsKeyVersionId}>
+                    version {s.kmsKeyVersionId}
+                  </div>
+                  {s.description !== undefined && s.description !== '' && (
+                    <div className="small wrap" aria-label="Description">
+                      <span className="muted">Description (signed): </span>
+                      {s.description.length > 300 ? `${s.description.slice(0, 300)}…` : s.description}
+                    </div>
+                  )}
+                  {s.metadata && (
+                    <div className="small mono wrap" aria-label="Metadata">
+                      <span className="muted">Metadata (signed): </span>
+                      {JSON.stringify(s.metadata).slice(0, 200)}
+                    </div>
+                  )}
+                  <div className="muted small" aria-label="Algorithm">
+                    {s.algorithm}
+                  </div>
+                  <TagsLine tags={tagsOf(s)} />
+                </td>
+                <td>
+                  {new Date(s.timeCreated).toLocaleString()}
+                  <div className="muted small">{DATE_KIND_TEXT.registry}</div>
+                </td>
+                <td>
+                  <span className={STATUS_CLASS[s.verdict.status]}>{STATUS_TEXT[s.verdict.status]}</span>
+                  <div className="reason wrap">{s.verdict.detail}</div>
+                  {s.kmsVerdict && (
+                    <div className="small wrap" aria-label="OCI Vault answer">
+                      <span className="muted">OCI Vault: </span>
+                      {s.kmsVerdict.status} — {s.kmsVerdict.detail}
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
