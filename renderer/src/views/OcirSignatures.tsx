@@ -5,6 +5,7 @@ import { DATE_KIND_TEXT } from '../../../shared/models/signatures';
 import { ErrorBanner } from '../components/Banner';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
+import { SignatureTableHead } from './SignatureTableHead';
 import { TagsLine } from './SignatureTags';
 
 const STATUS_TEXT: Record<OcirSignature['verdict']['status'], string> = { valid: 'Valid', invalid: 'Failed', unknown: 'Unknown' };
@@ -61,20 +62,7 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
       )}
       {list.data && list.data.signatures.length > 0 && (
         <table className="table signature-table" aria-label="OCIR signature list">
-          <colgroup>
-            <col style={{ width: '15%' }} />
-            <col style={{ width: '35%' }} />
-            <col style={{ width: '21%' }} />
-            <col style={{ width: '29%' }} />
-          </colgroup>
-          <thead>
-            <tr>
-              <th scope="col">Format</th>
-              <th scope="col">Signer</th>
-              <th scope="col">Date</th>
-              <th scope="col">Result</th>
-            </tr>
-          </thead>
+          <SignatureTableHead />
           <tbody>
             {list.data.signatures.map((s) => (
               <tr key={s.id}>

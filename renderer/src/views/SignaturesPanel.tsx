@@ -23,6 +23,7 @@ import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteS
 import { SignatureTagsEditor, TagsLine } from './SignatureTags';
 import { useCan } from '../hooks/useCan';
 import { OcirSignatures } from './OcirSignatures';
+import { SignatureTableHead } from './SignatureTableHead';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
 const VERDICT_TEXT: Record<AnyVerdict, string> = {
@@ -213,20 +214,7 @@ function LookedPlaces({ report }: { report: VerificationReport }) {
 function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly SignatureReport[]; onOpen(s: SignatureReport): void }) {
   return (
     <table className="table signature-table" aria-label={label}>
-      <colgroup>
-        <col style={{ width: '15%' }} />
-        <col style={{ width: '35%' }} />
-        <col style={{ width: '21%' }} />
-        <col style={{ width: '29%' }} />
-      </colgroup>
-      <thead>
-        <tr>
-          <th scope="col">Format</th>
-          <th scope="col">Signer</th>
-          <th scope="col">Date</th>
-          <th scope="col">Result</th>
-        </tr>
-      </thead>
+      <SignatureTableHead />
       <tbody>
         {rows.map((s, i) => {
           const annotations = Object.entries(s.annotations)

@@ -2,10 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OcirSignature } from '../../../shared/contract/ocir';
 import { buildMessage } from '../../../electron/core/ocir/message';
-import { parseArgs } from '../../../electron/hosts/cli/args';
-import type { CommandContext } from '../../../electron/hosts/cli/command';
 import { commands as ocirCommands } from '../../../electron/hosts/cli/commands/ocir';
-import { startCore, type CoreHandle } from '../../harness/core';
+import { runCommand, startCore, type CoreHandle } from '../../harness/core';
 import { loopbackOnly } from '../../harness/kms/loopback';
 import { startFakeOciVault, type FakeOciVault } from '../../harness/kms/oci';
 import { opensslVerify } from '../../harness/kms/openssl';
@@ -238,34 +236,7 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
   });
 
   it('the CLI signs, lists (exit 1 while an invalid signature is listed), tags and deletes', async () => {
-    const cli = async (argv: string[]) => {
-      const spec = ocirCommands.find((c) => c.name === argv.slice(0, 2).join(' '))!;
-      const json = argv.includes('--json');
-      let out = '';
-      let err = '';
-      const ctx: CommandContext = {
-        args: parseArgs(
-          argv.slice(2).filter((a) => a !== '--json'),
-          spec.options ?? [],
-          spec.positionals ?? [],
-        ),
-        json,
-        env: {},
-        dataDir: handle.dataDir,
-        call: ((name: string, input: unknown) => handle.call(name, input)) as unknown as CommandContext['call'],
-        out: (t) => (out += `${t}\n`),
-        err: (t) => (err += `${t}\n`),
-        readSecret: async () => {
-          throw new Error('no prompt in tests');
-        },
-        confirm: async () => {
-          throw new Error('no prompt in tests');
-        },
-        interrupted: () => new Promise(() => undefined),
-      };
-      const code = await spec.run(ctx);
-      return { code, out, err };
-    };
+    const cli = (argv: string[]) => runCommand(ocirCommands, handle, argv);
     const ref = `iad.ocir.io/${repository}@${otherDigest}`;
     const signed = await cli([
       'ocir',

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCore } from '../../harness/core';
+import { commands } from '../../../electron/hosts/cli/commands/registry';
+import { runCommand, startCore } from '../../harness/core';
 
 describe('a saved registry marked as Oracle OCIR', () => {
   const handle = startCore();
@@ -20,5 +21,29 @@ describe('a saved registry marked as Oracle OCIR', () => {
     expect(bad).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
     const list = await handle.ok<Array<{ id: string; ocir?: unknown }>>('registry.list', {});
     expect(list.find((r) => r.id === plain.id)).not.toHaveProperty('ocir');
+  });
+
+  it('the CLI marks a registry as OCIR with --ocir-profile/--ocir-compartment (and namespace), and forgets it with --no-ocir', async () => {
+    const added = await runCommand(commands, handle, [
+      'registry',
+      'add',
+      'phx.ocir.io',
+      '--save-anyway',
+      '--ocir-profile',
+      'DEFAULT',
+      '--ocir-compartment',
+      'ocid1.compartment.oc1..aaaaexample',
+      '--ocir-namespace',
+      'tenancyns',
+      '--json',
+    ]);
+    expect(added.code).toBe(0);
+    const saved = JSON.parse(added.out) as { id: string; ocir: unknown };
+    expect(saved.ocir).toEqual({ profile: 'DEFAULT', compartmentId: 'ocid1.compartment.oc1..aaaaexample', namespace: 'tenancyns' });
+    await expect(runCommand(commands, handle, ['registry', 'add', 'x.ocir.io', '--ocir-profile', 'DEFAULT'])).rejects.toThrow(
+      /--ocir-compartment/,
+    );
+    const forgot = await runCommand(commands, handle, ['registry', 'edit', saved.id, '--no-ocir', '--json']);
+    expect(JSON.parse(forgot.out)).not.toHaveProperty('ocir');
   });
 });

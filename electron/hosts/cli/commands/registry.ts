@@ -101,6 +101,16 @@ function ocirFrom(ctx: CommandContext): { ocir?: OcirSettings } {
   };
 }
 
+/** Marking a registry as Oracle OCIR (registry add and edit). */
+const OCIR_OPTIONS = [
+  { name: 'ocir-profile', type: 'string', value: 'NAME', description: 'Oracle OCIR: the OCI config profile for its image-signature API' },
+  { name: 'ocir-compartment', type: 'string', value: 'OCID', description: 'Oracle OCIR: the compartment of its repositories' },
+  { name: 'ocir-region', type: 'string', value: 'REGION', description: 'Oracle OCIR: the region (else the profile’s)' },
+  { name: 'ocir-config', type: 'string', value: 'FILE', description: 'Oracle OCIR: the OCI config file (else ~/.oci/config)' },
+  { name: 'ocir-endpoint', type: 'string', value: 'URL', description: 'Oracle OCIR: the Artifacts API endpoint (else from the region)' },
+  { name: 'ocir-namespace', type: 'string', value: 'NS', description: 'Oracle OCIR: the tenancy namespace (first path segment of images)' },
+] as const;
+
 const ID = { name: 'REGISTRY', description: 'A saved registry’s id (see `signet registry list`)' };
 
 export const commands: readonly CommandSpec[] = [
@@ -120,21 +130,7 @@ export const commands: readonly CommandSpec[] = [
         value: 'URL',
         description: 'Where its simple signatures are kept: a directory, file:/// or http(s):// URL',
       },
-      {
-        name: 'ocir-profile',
-        type: 'string',
-        value: 'NAME',
-        description: 'Oracle OCIR: the OCI config profile for its image-signature API',
-      },
-      { name: 'ocir-compartment', type: 'string', value: 'OCID', description: 'Oracle OCIR: the compartment of its repositories' },
-      { name: 'ocir-region', type: 'string', value: 'REGION', description: 'Oracle OCIR: the region (else the profile’s)' },
-      { name: 'ocir-config', type: 'string', value: 'FILE', description: 'Oracle OCIR: the OCI config file (else ~/.oci/config)' },
-      {
-        name: 'ocir-endpoint',
-        type: 'string',
-        value: 'URL',
-        description: 'Oracle OCIR: the Artifacts API endpoint (else from the region)',
-      },
+      ...OCIR_OPTIONS,
       {
         name: 'save-anyway',
         type: 'boolean',
@@ -188,21 +184,7 @@ export const commands: readonly CommandSpec[] = [
         description: 'Read simple signatures from this directory, file:/// or http(s):// URL',
       },
       { name: 'no-lookaside', type: 'boolean', description: 'Forget the saved lookaside (registries.d decides again)' },
-      {
-        name: 'ocir-profile',
-        type: 'string',
-        value: 'NAME',
-        description: 'Oracle OCIR: the OCI config profile for its image-signature API',
-      },
-      { name: 'ocir-compartment', type: 'string', value: 'OCID', description: 'Oracle OCIR: the compartment of its repositories' },
-      { name: 'ocir-region', type: 'string', value: 'REGION', description: 'Oracle OCIR: the region (else the profile’s)' },
-      { name: 'ocir-config', type: 'string', value: 'FILE', description: 'Oracle OCIR: the OCI config file (else ~/.oci/config)' },
-      {
-        name: 'ocir-endpoint',
-        type: 'string',
-        value: 'URL',
-        description: 'Oracle OCIR: the Artifacts API endpoint (else from the region)',
-      },
+      ...OCIR_OPTIONS,
       { name: 'no-ocir', type: 'boolean', description: 'Forget the OCIR settings' },
     ],
     examples: ['signet registry edit 127-0-0-1-5000 --lookaside https://sigs.example.com/lookaside'],
