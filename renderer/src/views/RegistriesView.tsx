@@ -257,7 +257,7 @@ function LookasideField({ value, onChange }: { value: string; onChange(v: string
   );
 }
 
-function EditRegistryDialog({
+export function EditRegistryDialog({
   registry,
   open,
   onClose,
@@ -271,13 +271,36 @@ function EditRegistryDialog({
   const api = useApp((s) => s.api);
   const [name, setName] = useState(registry.name);
   const [lookaside, setLookaside] = useState(registry.lookaside ?? '');
+  const [ocir, setOcir] = useState({
+    on: Boolean(registry.ocir),
+    profile: registry.ocir?.profile ?? 'DEFAULT',
+    compartmentId: registry.ocir?.compartmentId ?? '',
+    region: registry.ocir?.region ?? '',
+    namespace: registry.ocir?.namespace ?? '',
+  });
   const [error, setError] = useState<string>();
   const submit = async () => {
     if (!api) return;
+    const ocirChange = ocir.on
+      ? {
+          ocir: {
+            // The config file and endpoint are set from the CLI; the dialog keeps them.
+            ...(registry.ocir?.configFile ? { configFile: registry.ocir.configFile } : {}),
+            ...(registry.ocir?.endpoint ? { endpoint: registry.ocir.endpoint } : {}),
+            profile: ocir.profile.trim(),
+            compartmentId: ocir.compartmentId.trim(),
+            ...(ocir.region.trim() ? { region: ocir.region.trim() } : {}),
+            ...(ocir.namespace.trim() ? { namespace: ocir.namespace.trim() } : {}),
+          },
+        }
+      : registry.ocir
+        ? { ocir: null }
+        : {};
     const result = await api.registry.edit({
       id: registry.id,
       ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}),
       lookaside: lookaside.trim() ? lookaside.trim() : null,
+      ...ocirChange,
     });
     if (!result.ok) return setError(result.message);
     setError(undefined);
@@ -312,6 +335,47 @@ function EditRegistryDialog({
           <input id="edit-reg-name" value={name} onChange={(e) => setName(e.target.value)} />
         </div>
         <LookasideField value={lookaside} onChange={setLookaside} />
+        <div className="field inline">
+          <input id="edit-reg-ocir" type="checkbox" checked={ocir.on} onChange={(e) => setOcir({ ...ocir, on: e.target.checked })} />
+          <label htmlFor="edit-reg-ocir">Oracle OCIR: also list OCIR’s own image signatures (OCI Artifacts API)</label>
+        </div>
+        {ocir.on && (
+          <>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-profile">OCI config profile</label>
+              <input id="edit-reg-ocir-profile" value={ocir.profile} onChange={(e) => setOcir({ ...ocir, profile: e.target.value })} />
+              <span className="hint">A profile of ~/.oci/config; its API key signs the requests and stays there.</span>
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-compartment">Compartment OCID</label>
+              <input
+                id="edit-reg-ocir-compartment"
+                value={ocir.compartmentId}
+                spellCheck={false}
+                placeholder="ocid1.compartment.oc1..aaaa…"
+                onChange={(e) => setOcir({ ...ocir, compartmentId: e.target.value })}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-region">Region</label>
+              <input
+                id="edit-reg-ocir-region"
+                value={ocir.region}
+                placeholder="the profile’s region"
+                onChange={(e) => setOcir({ ...ocir, region: e.target.value })}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-namespace">Tenancy namespace</label>
+              <input
+                id="edit-reg-ocir-namespace"
+                value={ocir.namespace}
+                placeholder="the first path segment of image names"
+                onChange={(e) => setOcir({ ...ocir, namespace: e.target.value })}
+              />
+            </div>
+          </>
+        )}
       </form>
     </Dialog>
   );
@@ -385,6 +449,11 @@ function RegistryBrowser({
             </span>
             {caps.data.rateLimitRemaining && <span className="badge badge-warn">rate limit left: {caps.data.rateLimitRemaining}</span>}
           </>
+        )}
+        {registry.ocir && (
+          <span className="badge" title="OCIR’s own image signatures are listed through the OCI Artifacts API">
+            OCIR: {registry.ocir.profile}
+          </span>
         )}
         {registry.lookaside && (
           <span className="badge" title="Simple signatures are read from here">
