@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { byText, click, fakeBridge, render, settle, stubDialogs } from '../testing';
+import { byLabel, byText, click, fakeBridge, render, settle, stubDialogs, type } from '../testing';
 import { OcirSignatures } from './OcirSignatures';
 
 beforeAll(stubDialogs);
@@ -68,5 +68,39 @@ describe('OcirSignatures', () => {
       { id: 'iad-ocir-io', repository: 'ns/team/app', digest },
       { id: 'iad-ocir-io', repository: 'ns/team/app', digest, kmsVerify: true },
     ]);
+  });
+
+  it('tags a signature (free-form and defined) and deletes it only once its id’s last 12 characters are typed', async () => {
+    const { calls } = fakeBridge({
+      'ocir.list': () => ({ signatures: [signature()], complete: true, region: 'us-ashburn-1', repositoryName: 'team/app' }),
+      'ocir.tag': () => ({ id: signature().id, freeformTags: {}, definedTags: {} }),
+      'ocir.delete': () => ({ deleted: signature().id }),
+    });
+    const view = await render(<OcirSignatures registry={registry} repository="ns/team/app" digest={digest} />);
+    mounted.push(view.unmount);
+    await settle();
+    await click(byText(view.container, 'button', 'Tags and delete…'));
+    const dialog = view.container.querySelector('dialog')!;
+    await type(byLabel(dialog, 'Add or change tags'), 'owner=me Ops.CostCenter=42');
+    await type(byLabel(dialog, 'Remove tags'), 'stage Ops.Team');
+    await click(byText(dialog, 'button', 'Save tags'));
+    await settle();
+    const image = { id: 'iad-ocir-io', repository: 'ns/team/app', digest, signature: signature().id };
+    expect(calls.find((c) => c.name === 'ocir.tag')?.input).toEqual({
+      ...image,
+      setFreeform: { owner: 'me' },
+      setDefined: { Ops: { CostCenter: '42' } },
+      removeFreeform: ['stage'],
+      removeDefined: ['Ops.Team'],
+    });
+    await click(byText(view.container, 'button', 'Tags and delete…'));
+    const again = view.container.querySelector('dialog')!;
+    const del = byText(again, 'button', 'Delete signature') as HTMLButtonElement;
+    expect(del.disabled).toBe(true);
+    await type(byLabel(again, 'Type'), signature().id.slice(-12));
+    expect(del.disabled).toBe(false);
+    await click(del);
+    await settle();
+    expect(calls.find((c) => c.name === 'ocir.delete')?.input).toEqual(image);
   });
 });

@@ -3,6 +3,8 @@ import type { OcirSignature } from '../../../shared/contract/ocir';
 import type { SavedRegistry } from '../../../shared/models/registry';
 import { DATE_KIND_TEXT } from '../../../shared/models/signatures';
 import { ErrorBanner } from '../components/Banner';
+import { Dialog } from '../components/Dialog';
+import { useCan } from '../hooks/useCan';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { SignatureTableHead } from './SignatureTableHead';
@@ -31,6 +33,8 @@ function tagsOf(s: OcirSignature): Record<string, string> {
 export function OcirSignatures({ registry, repository, digest }: { registry: SavedRegistry; repository: string; digest: string }) {
   const api = useApp((s) => s.api);
   const [kmsVerify, setKmsVerify] = useState(false);
+  const [managing, setManaging] = useState<OcirSignature>();
+  const can = useCan();
   const list = useCall(
     api && registry.ocir
       ? () => api.ocir.list({ id: registry.id, repository, digest, ...(kmsVerify ? { kmsVerify: true } : {}) })
@@ -103,6 +107,11 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
                 <td>
                   <span className={STATUS_CLASS[s.verdict.status]}>{STATUS_TEXT[s.verdict.status]}</span>
                   <div className="reason wrap">{s.verdict.detail}</div>
+                  {(can('ocir.tag') || can('ocir.delete')) && (
+                    <button type="button" className="link-button small" onClick={() => setManaging(s)}>
+                      Tags and delete…
+                    </button>
+                  )}
                   {s.kmsVerdict && (
                     <div className="small wrap" aria-label="OCI Vault answer">
                       <span className="muted">OCI Vault: </span>
@@ -115,6 +124,126 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
           </tbody>
         </table>
       )}
+      {managing && (
+        <ManageOcirSignature
+          signature={managing}
+          image={{ id: registry.id, repository, digest }}
+          onClose={() => setManaging(undefined)}
+          onChanged={() => {
+            setManaging(undefined);
+            list.reload();
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/**
+ * Tags (free-form key=value, defined namespace.key=value; unsigned) and delete for one OCIR
+ * signature; deleting asks for the last 12 characters of its OCID.
+ */
+function ManageOcirSignature({
+  signature,
+  image,
+  onClose,
+  onChanged,
+}: {
+  signature: OcirSignature;
+  image: { id: string; repository: string; digest: string };
+  onClose(): void;
+  onChanged(): void;
+}) {
+  const api = useApp((s) => s.api);
+  const can = useCan();
+  const [add, setAdd] = useState('');
+  const [remove, setRemove] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string>();
+  const short = signature.id.slice(-12);
+  const saveTags = async () => {
+    if (!api) return;
+    const setFreeform: Record<string, string> = {};
+    const setDefined: Record<string, Record<string, string>> = {};
+    for (const pair of add.split(/[\s,]+/).filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq < 1) return setError(`${pair} is not key=value.`);
+      const [k, v] = [pair.slice(0, eq), pair.slice(eq + 1)];
+      const dot = k.indexOf('.');
+      if (dot === -1) setFreeform[k] = v;
+      else (setDefined[k.slice(0, dot)] ??= {})[k.slice(dot + 1)] = v;
+    }
+    const removes = remove.split(/[\s,]+/).filter(Boolean);
+    const result = await api.ocir.tag({
+      ...image,
+      signature: signature.id,
+      ...(Object.keys(setFreeform).length ? { setFreeform } : {}),
+      ...(Object.keys(setDefined).length ? { setDefined } : {}),
+      ...(removes.some((k) => !k.includes('.')) ? { removeFreeform: removes.filter((k) => !k.includes('.')) } : {}),
+      ...(removes.some((k) => k.includes('.')) ? { removeDefined: removes.filter((k) => k.includes('.')) } : {}),
+    });
+    if (!result.ok) return setError(result.message);
+    onChanged();
+  };
+  const remove1 = async () => {
+    if (!api) return;
+    const result = await api.ocir.delete({ ...image, signature: signature.id });
+    if (!result.ok) return setError(result.message);
+    onChanged();
+  };
+  return (
+    <Dialog title={`OCIR signature …${short}`} open onClose={onClose}>
+      <ErrorBanner message={error} />
+      <TagsLine tags={tagsOf(signature)} />
+      {can('ocir.tag') && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveTags();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="ocir-tag-add">Add or change tags</label>
+            <input
+              id="ocir-tag-add"
+              value={add}
+              spellCheck={false}
+              placeholder="stage=prod Ops.CostCenter=42"
+              onChange={(e) => setAdd(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="ocir-tag-remove">Remove tags</label>
+            <input
+              id="ocir-tag-remove"
+              value={remove}
+              spellCheck={false}
+              placeholder="stage Ops.CostCenter"
+              onChange={(e) => setRemove(e.target.value)}
+            />
+            <span className="hint">Tags are not signed: anyone allowed to manage OCIR signatures can change them.</span>
+          </div>
+          <button type="submit" className="button secondary" disabled={!add.trim() && !remove.trim()}>
+            Save tags
+          </button>
+        </form>
+      )}
+      {can('ocir.delete') && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void remove1();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="ocir-delete-confirm">Type {short} to delete this signature (the image is no longer trusted by it)</label>
+            <input id="ocir-delete-confirm" value={confirm} spellCheck={false} onChange={(e) => setConfirm(e.target.value)} />
+          </div>
+          <button type="submit" className="button danger" disabled={confirm.trim() !== short}>
+            Delete signature
+          </button>
+        </form>
+      )}
+    </Dialog>
   );
 }
