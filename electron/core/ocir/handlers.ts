@@ -47,7 +47,11 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
     return { registry, client };
   };
 
-  /** ocikms://HOST/KEY for an OCI key: from the host asked, else from a Signet key that names this key. */
+  /**
+   * ocikms://HOST/KEY for an OCI key: from the host asked, else from a Signet key that names this
+   * key, else from the first OCI Vault connection with an endpoint (the key may be in another vault:
+   * then its public key cannot be read and the verdict says so).
+   */
   const keyUriFor = async (kmsKeyId: string, vaultHost: string | undefined): Promise<string | undefined> => {
     if (vaultHost) return `ocikms://${vaultHost}/${kmsKeyId}`;
     const keys = await services.keys.list().catch(() => []);
@@ -58,6 +62,16 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
         if (ref.provider === 'ocikms' && ref.keyId === kmsKeyId) return `ocikms://${ref.cryptoHost}/${kmsKeyId}`;
       } catch {
         // a key URI Signet cannot parse names no OCI key
+      }
+    }
+    // Else a saved OCI Vault connection with an endpoint: its management endpoint's crypto sibling.
+    const connections = await services.kms.list().catch(() => []);
+    for (const c of connections) {
+      if (c.provider !== 'ocikms' || !c.endpoint) continue;
+      try {
+        return `ocikms://${new URL(c.endpoint).host.replace(/-management\./, '-crypto.')}/${kmsKeyId}`;
+      } catch {
+        // an endpoint that is not a URL names no vault
       }
     }
     return undefined;

@@ -125,8 +125,18 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     expect(
       ocir.seen.every((r) => String(r.headers.authorization).startsWith(`Signature version="1",keyId="${vault.tenancy}/${vault.user}/`)),
     ).toBe(true);
+    // Without a vault host, the saved OCI Vault connection's endpoint names the vault.
+    expect((await list(digest, repository, '')).signatures[0]!.verdict).toMatchObject({ status: 'valid' });
+    await handle.ok('kms.remove', { name: 'oci' });
     const unknown = await list(digest, repository, '');
     expect(unknown.signatures[0]!.verdict).toMatchObject({ status: 'unknown', reason: 'SIG_NOT_CHECKED' });
+    await handle.ok('kms.add', {
+      name: 'oci',
+      provider: 'ocikms',
+      endpoint: vault.url,
+      scope: vault.compartmentId,
+      credential: { source: 'file', path: vault.configFile },
+    });
   });
 
   it('a signature copied onto another digest or repository fails with a reason; a forged signature fails; pages are followed', async () => {
