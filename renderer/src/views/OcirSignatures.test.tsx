@@ -103,4 +103,36 @@ describe('OcirSignatures', () => {
     await settle();
     expect(calls.find((c) => c.name === 'ocir.delete')?.input).toEqual(image);
   });
+
+  it('signs for OCIR with one of Signet’s OCI Vault keys, a description and metadata', async () => {
+    const uri = 'ocikms://vault-crypto.kms.us-ashburn-1.oraclecloud.com/ocid1.key.oc1.iad.key';
+    const { calls } = fakeBridge({
+      'ocir.list': () => ({ signatures: [], complete: true, region: 'us-ashburn-1', repositoryName: 'team/app' }),
+      'keys.list': () => [{ id: 'k1', name: 'oci-release', uri }],
+      'ocir.sign': () => signature(),
+    });
+    const view = await render(<OcirSignatures registry={registry} repository="ns/team/app" digest={digest} />);
+    mounted.push(view.unmount);
+    await settle();
+    expect(view.container.textContent).toContain('OCIR has no signature of team/app@');
+    await click(byText(view.container, 'button', 'Sign for OCIR…'));
+    await settle();
+    const dialog = view.container.querySelector('dialog')!;
+    expect((byLabel(dialog, 'OCI Vault key') as HTMLInputElement).value).toBe(uri);
+    await type(byLabel(dialog, 'Metadata'), '[1]');
+    expect((byText(dialog, 'button', 'Sign') as HTMLButtonElement).disabled).toBe(true);
+    await type(byLabel(dialog, 'Metadata'), '{"buildNumber":"123"}');
+    await type(byLabel(dialog, 'Description'), 'release 1');
+    await click(byText(dialog, 'button', 'Sign'));
+    await settle();
+    expect(calls.find((c) => c.name === 'ocir.sign')?.input).toEqual({
+      id: 'iad-ocir-io',
+      repository: 'ns/team/app',
+      digest,
+      key: uri,
+      algorithm: 'SHA_256_RSA_PKCS_PSS',
+      description: 'release 1',
+      metadata: { buildNumber: '123' },
+    });
+  });
 });

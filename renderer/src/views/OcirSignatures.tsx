@@ -34,6 +34,7 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
   const api = useApp((s) => s.api);
   const [kmsVerify, setKmsVerify] = useState(false);
   const [managing, setManaging] = useState<OcirSignature>();
+  const [signing, setSigning] = useState(false);
   const can = useCan();
   const list = useCall(
     api && registry.ocir
@@ -57,6 +58,11 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
         >
           {list.loading ? 'Asking…' : 'Ask OCI Vault'}
         </button>
+        {can('ocir.sign') && (
+          <button type="button" className="button" onClick={() => setSigning(true)}>
+            Sign for OCIR…
+          </button>
+        )}
       </div>
       <ErrorBanner message={list.error} />
       {list.data && list.data.signatures.length === 0 && (
@@ -123,6 +129,16 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
             ))}
           </tbody>
         </table>
+      )}
+      {signing && (
+        <OcirSignDialog
+          image={{ id: registry.id, repository, digest }}
+          onClose={() => setSigning(false)}
+          onSigned={() => {
+            setSigning(false);
+            list.reload();
+          }}
+        />
       )}
       {managing && (
         <ManageOcirSignature
@@ -244,6 +260,111 @@ function ManageOcirSignature({
           </button>
         </form>
       )}
+    </Dialog>
+  );
+}
+
+const ALGORITHMS = ['SHA_256_RSA_PKCS_PSS', 'SHA_384_RSA_PKCS_PSS', 'SHA_512_RSA_PKCS_PSS', 'SHA_224_RSA_PKCS_PSS'] as const;
+
+/** Metadata for OCIR: a JSON object of strings (it is signed as its sorted, compact JSON text). */
+function ocirMetadata(text: string): { value?: Record<string, string>; problem?: string } {
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: 'Not JSON: write an object such as {"buildNumber": "123"}.' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string'))
+    return { problem: 'OCIR metadata is a JSON object of strings.' };
+  return { value: value as Record<string, string> };
+}
+
+/** Sign the image for OCIR with an OCI Vault key (one of Signet's ocikms:// keys, or a URI typed). */
+function OcirSignDialog({
+  image,
+  onClose,
+  onSigned,
+}: {
+  image: { id: string; repository: string; digest: string };
+  onClose(): void;
+  onSigned(): void;
+}) {
+  const api = useApp((s) => s.api);
+  const keys = useCall(api ? () => api.keys.list({}) : undefined, [api]);
+  const ociKeys = (keys.data ?? []).filter((k) => k.uri?.startsWith('ocikms://'));
+  const [key, setKey] = useState('');
+  const [algorithm, setAlgorithm] = useState<(typeof ALGORITHMS)[number]>('SHA_256_RSA_PKCS_PSS');
+  const [description, setDescription] = useState('');
+  const [metadata, setMetadata] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const parsed = ocirMetadata(metadata);
+  const uri = key || ociKeys[0]?.uri || '';
+  const submit = async () => {
+    if (!api || !uri || parsed.problem) return;
+    setBusy(true);
+    const result = await api.ocir.sign({
+      ...image,
+      key: uri,
+      algorithm,
+      ...(description ? { description } : {}),
+      ...(parsed.value ? { metadata: parsed.value } : {}),
+    });
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    onSigned();
+  };
+  return (
+    <Dialog title="Sign for OCIR" open onClose={onClose}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <ErrorBanner message={error} />
+        <div className="field">
+          <label htmlFor="ocir-sign-key">OCI Vault key</label>
+          <input
+            id="ocir-sign-key"
+            list="ocir-sign-keys"
+            value={uri}
+            spellCheck={false}
+            placeholder="ocikms://…-crypto.kms.REGION.oraclecloud.com/ocid1.key…[/ocid1.keyversion…]"
+            onChange={(e) => setKey(e.target.value)}
+          />
+          <datalist id="ocir-sign-keys">
+            {ociKeys.map((k) => (
+              <option key={k.id} value={k.uri}>
+                {k.name}
+              </option>
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label htmlFor="ocir-sign-algorithm">Signing algorithm</label>
+          <select id="ocir-sign-algorithm" value={algorithm} onChange={(e) => setAlgorithm(e.target.value as (typeof ALGORITHMS)[number])}>
+            {ALGORITHMS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ocir-sign-description">Description (signed)</label>
+          <input id="ocir-sign-description" value={description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="ocir-sign-metadata">Metadata (signed JSON object of strings)</label>
+          <input id="ocir-sign-metadata" value={metadata} spellCheck={false} onChange={(e) => setMetadata(e.target.value)} />
+          {parsed.problem && <span className="field-error">{parsed.problem}</span>}
+        </div>
+        <button type="submit" className="button" disabled={busy || !uri || Boolean(parsed.problem)}>
+          {busy ? 'Signing…' : 'Sign'}
+        </button>
+      </form>
     </Dialog>
   );
 }
