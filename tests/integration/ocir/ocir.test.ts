@@ -25,6 +25,14 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
   const digest = digestOf('app v1');
   const otherDigest = digestOf('app v2');
   let keyUri: string;
+  /** The OCI Vault connection, endpoint and API key of the fake vault (its management endpoint names the vault). */
+  const connection = () => ({
+    name: 'oci',
+    provider: 'ocikms',
+    endpoint: vault.url,
+    scope: vault.compartmentId,
+    credential: { source: 'file', path: vault.configFile },
+  });
   let version: string;
 
   beforeAll(async () => {
@@ -36,13 +44,7 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     ocir.addImage(repositoryName, otherDigest);
     ocir.addImage('team/other', digest);
     handle = startCore();
-    await handle.ok('kms.add', {
-      name: 'oci',
-      provider: 'ocikms',
-      endpoint: vault.url,
-      scope: vault.compartmentId,
-      credential: { source: 'file', path: vault.configFile },
-    });
+    await handle.ok('kms.add', connection());
     registryId = (
       await handle.ok<{ id: string }>('registry.add', {
         host: 'iad.ocir.io',
@@ -130,13 +132,7 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     await handle.ok('kms.remove', { name: 'oci' });
     const unknown = await list(digest, repository, '');
     expect(unknown.signatures[0]!.verdict).toMatchObject({ status: 'unknown', reason: 'SIG_NOT_CHECKED' });
-    await handle.ok('kms.add', {
-      name: 'oci',
-      provider: 'ocikms',
-      endpoint: vault.url,
-      scope: vault.compartmentId,
-      credential: { source: 'file', path: vault.configFile },
-    });
+    await handle.ok('kms.add', connection());
   });
 
   it('a signature copied onto another digest or repository fails with a reason; a forged signature fails; pages are followed', async () => {
