@@ -201,6 +201,11 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       // The KMS signer hashes the message and asks for a DIGEST signature, then verifies it locally:
       // the same RSA-PSS signature as sign-upload's RAW request over the JSON bytes.
       const signed = await signer.signDetailed(built.json);
+      if (signed.keyVersion !== signer.keyVersion)
+        throw new SignetError(
+          'SIGNING_FAILED',
+          `OCI Vault signed with ${signed.keyVersion} where the message names ${signer.keyVersion}; Signet did not upload the signature.`,
+        );
       const created = await client.create({
         imageId: image.id,
         kmsKeyId: ref.keyId,
