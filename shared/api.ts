@@ -3,6 +3,7 @@ import { appCalls } from './contract/app';
 import { auditCalls } from './contract/audit';
 import { keyCalls } from './contract/keys';
 import { kmsCalls } from './contract/kms';
+import { ocirCalls } from './contract/ocir';
 import { offlineCalls } from './contract/offline';
 import { payloadCalls } from './contract/payload';
 import { registryCalls } from './contract/registry';
@@ -34,6 +35,7 @@ export const contract = {
   ...trustCalls,
   ...tokenCalls,
   ...ruleCalls,
+  ...ocirCalls,
 } as const;
 
 export type Contract = typeof contract;

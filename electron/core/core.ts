@@ -17,6 +17,7 @@ import { SavedRegistries } from './registry/saved';
 import { VaultSecretStore } from './keys/vault';
 import { createKmsHandlers, createKmsService } from './kms/handlers';
 import { createOfflineHandlers } from './offline/handlers';
+import { createOcirHandlers } from './ocir/handlers';
 import { createTokenHandlers } from './pkcs11/handlers';
 import { createRegistryHandlers } from './registry/handlers';
 import { createSignatureHandlers } from './signatures/handlers';
@@ -129,6 +130,7 @@ export function createCore(options: CoreOptions): Core {
     ...createTrustHandlers(services),
     ...createTokenHandlers(services),
     ...createRuleHandlers(services),
+    ...createOcirHandlers(services),
   };
 
   const inner = createDispatcher(handlers, services.events, {

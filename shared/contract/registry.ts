@@ -4,6 +4,7 @@ import {
   DigestString,
   ImageSummary,
   LookasideLocation,
+  OcirSettings,
   RegistryHost,
   RegistryId,
   Repository,
@@ -28,6 +29,8 @@ export const registryCalls = {
         password: z.string().min(1).max(4096).optional(),
         /** Where simple signatures for this registry are kept (read before registries.d). */
         lookaside: LookasideLocation.optional(),
+        /** Mark the registry as Oracle OCIR: its image signatures are listed and made through the OCI Artifacts API. */
+        ocir: OcirSettings.optional(),
         /**
          * Save without first reaching the registry and signing in (by default a registry that does not answer, or refuses the credentials,
          * is not saved).
@@ -40,10 +43,16 @@ export const registryCalls = {
     response: SavedRegistry,
   }),
   'registry.edit': call({
-    summary: 'Rename a saved registry, or set or clear the lookaside its simple signatures are read from',
+    summary: 'Rename a saved registry, set or clear the lookaside its simple signatures are read from, or its OCIR settings',
     effect: 'local-write',
     request: z
-      .object({ id: RegistryId, name: z.string().min(1).max(100).optional(), lookaside: z.union([LookasideLocation, z.null()]).optional() })
+      .object({
+        id: RegistryId,
+        name: z.string().min(1).max(100).optional(),
+        lookaside: z.union([LookasideLocation, z.null()]).optional(),
+        /** Mark as Oracle OCIR (or change its OCI settings); null forgets them. */
+        ocir: z.union([OcirSettings, z.null()]).optional(),
+      })
       .strict(),
     response: SavedRegistry,
   }),

@@ -22,6 +22,51 @@ export const TagOrDigest = z
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/, 'a tag, or a digest such as sha256:…');
 export const DigestString = z.string().regex(/^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/);
 
+/** An Oracle Cloud resource id (ocid1.KIND.REALM.[REGION].UNIQUE). */
+export const Ocid = z
+  .string()
+  .max(255)
+  .regex(/^ocid1\.[a-z0-9]+\.[a-z0-9-]+\.[a-z0-9-]*\.[A-Za-z0-9._-]+$/, 'an OCID such as ocid1.compartment.oc1..aaaa…');
+
+/**
+ * An OCIR registry's own image signatures (API resources of the OCI Artifacts service): where to
+ * find them and how to sign in to OCI. `endpoint` overrides https://artifacts.REGION.oci.oraclecloud.com.
+ */
+export const OcirSettings = z
+  .object({
+    /** The OCI config profile (DEFAULT, …) whose API key signs the requests. */
+    profile: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[^[\]\r\n]+$/, 'an OCI config profile name'),
+    compartmentId: Ocid,
+    /** The region of the signatures (the profile's region if absent), e.g. us-ashburn-1. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2,}(?:-[a-z0-9]+)+$/, 'an OCI region such as us-ashburn-1')
+      .max(64)
+      .optional(),
+    /**
+     * The tenancy's Object Storage namespace, the first path segment of image names
+     * (iad.ocir.io/NAMESPACE/app): OCIR's repositoryName is the path without it. On *.ocir.io the
+     * first segment is taken as the namespace when this is absent.
+     */
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'an Object Storage namespace')
+      .optional(),
+    /** The OCI config file (~/.oci/config, or OCI_CLI_CONFIG_FILE, if absent). */
+    configFile: z.string().min(1).max(4096).optional(),
+    endpoint: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\/[^\s/]+\/?$/, 'an https:// endpoint')
+      .optional(),
+  })
+  .strict();
+export type OcirSettings = z.infer<typeof OcirSettings>;
+
 export const SavedRegistry = z
   .object({
     id: RegistryId,
@@ -37,6 +82,8 @@ export const SavedRegistry = z
     username: z.string().max(256).optional(),
     /** Where simple signatures for this registry are kept (a directory, file:// or http(s):// URL), read before registries.d. */
     lookaside: z.string().min(1).max(4096).optional(),
+    /** Set for Oracle OCIR: its image signatures (API resources) are listed and made through the OCI Artifacts API. */
+    ocir: OcirSettings.optional(),
   })
   .strict();
 /** A lookaside location: an absolute directory, a file:// URL or an http(s):// URL. */

@@ -16,6 +16,8 @@ export const REASON_SENTENCES = {
   SIG_MULTIPLE: 'The OpenPGP message carries more than one signature; exactly one is accepted.',
   SIG_EXPIRED: 'The signature itself has expired (its signer gave it an expiry time).',
   SIG_NOT_CHECKED: 'The signature was not checked.',
+  SIG_VALID_KMS_KEY:
+    'The signature verifies with the public key of the KMS key version it names; that key is not looked up in the trust store.',
   // the key that made it
   KEY_TRUSTED: 'The key is in the trust store and valid now.',
   KEY_EXPIRED: 'The key has expired; its signatures are no longer accepted, whatever date they claim.',
@@ -42,6 +44,7 @@ export const REASON_SENTENCES = {
   IDENTITY_MISMATCH: 'The payload names another image or repository.',
   IDENTITY_NOT_BOUND: 'This format does not bind the image’s name; only the digest is checked.',
   IDENTITY_NOT_CHECKED: 'The identity was not checked.',
+  KEY_ID_MISMATCH: 'The signed message names another key, key version or algorithm than the signature record.',
   // formats and attachments
   FORMAT_NOT_VERIFIABLE: 'Signet detects this signature format but cannot verify it yet.',
   ATTESTATION_NOT_SIGNATURE: 'An attestation is a statement about the image, not a signature over it.',

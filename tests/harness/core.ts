@@ -71,3 +71,36 @@ export async function registryWithKeys(
       handle.ok<R>('signatures.verify', { id: registryId, repository, digest, ...extra }),
   };
 }
+
+/** Runs one CLI command (`group verb ARGS… [--json]`) of `commands` against a core handle, without prompts. */
+export async function runCommand(
+  commands: readonly import('../../electron/hosts/cli/command').CommandSpec[],
+  handle: Pick<CoreHandle, 'call' | 'dataDir'>,
+  argv: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const { parseArgs } = await import('../../electron/hosts/cli/args');
+  const spec = commands.find((c) => c.name === argv.slice(0, 2).join(' '));
+  if (!spec) throw new Error(`no command ${argv.slice(0, 2).join(' ')}`);
+  let out = '';
+  let err = '';
+  const noPrompt = async (): Promise<string> => {
+    throw new Error('no prompt in tests');
+  };
+  const code = await spec.run({
+    args: parseArgs(
+      argv.slice(2).filter((a) => a !== '--json'),
+      spec.options ?? [],
+      spec.positionals ?? [],
+    ),
+    json: argv.includes('--json'),
+    env: {},
+    dataDir: handle.dataDir,
+    call: ((name: string, input: unknown) => handle.call(name, input)) as never,
+    out: (t) => (out += `${t}\n`),
+    err: (t) => (err += `${t}\n`),
+    readSecret: noPrompt,
+    confirm: noPrompt,
+    interrupted: () => new Promise<void>(() => undefined),
+  });
+  return { code, out, err };
+}

@@ -267,6 +267,31 @@ export const CALL_AUDIT: CallAuditTable = {
     }),
     done: 'handler',
   },
+  'ocir.sign': {
+    kind: 'image.signed',
+    asked: (i) => ({
+      what: `Sign ${i.repository}@${shortDigest(i.digest)} for OCIR with ${q(keyRef(i.key))}`,
+      fields: { key: keyRef(i.key), repository: i.repository, digest: i.digest, format: 'ocir', registryId: i.id, algorithm: i.algorithm },
+    }),
+    done: (i, o) => `Signed ${i.repository}@${shortDigest(i.digest)} for OCIR with ${o.kmsKeyVersionId}: signature ${o.id}`,
+  },
+  'ocir.tag': {
+    kind: 'signature.tagged',
+    asked: (i) => ({
+      what: `Tag the OCIR signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`,
+      fields: { repository: i.repository, digest: i.digest, signatureId: i.signature, registryId: i.id },
+    }),
+    done: (i, o) =>
+      `Tagged the OCIR signature ${i.signature}: ${Object.keys(o.freeformTags).length} free-form, ${Object.keys(o.definedTags).length} defined namespaces`,
+  },
+  'ocir.delete': {
+    kind: 'signature.deleted',
+    asked: (i) => ({
+      what: `Delete the OCIR signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`,
+      fields: { repository: i.repository, digest: i.digest, signatureId: i.signature, registryId: i.id, format: 'ocir' },
+    }),
+    done: (i) => `Deleted the OCIR signature ${i.signature} of ${i.repository}@${shortDigest(i.digest)}`,
+  },
   'signatures.deleteByKey': {
     kind: 'signature.deleted',
     asked: (i) => ({

@@ -19,6 +19,11 @@ export interface KmsClient {
    * verifiers (RSA block, DER ECDSA/SM2; providers convert raw r‖s first) and the version used.
    */
   signDigest(ref: KmsKeyRef, request: SignDigestRequest): Promise<{ signature: Uint8Array; version: string }>;
+  /** Asks the KMS itself whether a signature over a whole message verifies (OCI Vault's verify, as OCIR's get-verify asks). */
+  verifyMessage?(
+    ref: KmsKeyRef,
+    request: { version: string; algorithm: KmsAlgorithm; message: Uint8Array; signature: Uint8Array },
+  ): Promise<boolean>;
 }
 
 export interface SignDigestRequest {

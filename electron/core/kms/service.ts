@@ -168,6 +168,27 @@ export class KmsService {
     return { keyState: key.state, enabled: false };
   }
 
+  /** The public key (SPKI PEM) of one key version, whatever its state: for verifying what it signed. */
+  async publicKey(uri: string, version: string, connectionName?: string): Promise<string> {
+    const ref = parseKmsUri(uri);
+    assertOnline();
+    const { client } = await this.clientFor(ref, connectionName);
+    return client.getPublicKey(ref, version);
+  }
+
+  /** The KMS's own answer whether a signature over a message verifies, where the provider can say (OCI Vault). */
+  async verifyRemote(
+    uri: string,
+    request: { version: string; algorithm: KmsAlgorithm; message: Uint8Array; signature: Uint8Array },
+    connectionName?: string,
+  ): Promise<boolean> {
+    const ref = parseKmsUri(uri);
+    assertOnline();
+    const { client } = await this.clientFor(ref, connectionName);
+    if (!client.verifyMessage) throw new SignetError('UNSUPPORTED', `${client.provider} cannot be asked to verify a signature.`);
+    return client.verifyMessage(ref, request);
+  }
+
   /** A `Signer` for a KMS key URI (what `--key awskms://…` resolves to). */
   async signer(uri: string, options: OpenSignerOptions & { connection?: string } = {}): Promise<KmsSigner> {
     const ref = parseKmsUri(uri);

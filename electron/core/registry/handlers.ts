@@ -83,6 +83,7 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
           credentials: input.username ? 'keychain' : fromFiles ? 'docker-config' : 'none',
           ...(input.username ? { username: input.username } : fromFiles ? { username: fromFiles.username } : {}),
           ...((input.lookaside ?? existing?.lookaside) ? { lookaside: (input.lookaside ?? existing?.lookaside) as string } : {}),
+          ...((input.ocir ?? existing?.ocir) ? { ocir: input.ocir ?? existing?.ocir } : {}),
         };
         connections.forget(entry.id);
         return { registries: [...registries.filter((r) => r.id !== entry.id), entry], result: entry };
@@ -96,6 +97,7 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
           credentials: saved.credentials,
           ...(input.username ? { credentialsChanged: true } : {}),
           ...(saved.lookaside ? { lookaside: saved.lookaside } : {}),
+          ...(saved.ocir ? { ocirProfile: saved.ocir.profile, ocirCompartment: saved.ocir.compartmentId } : {}),
         },
       );
       return saved;
@@ -104,15 +106,28 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
       const edited = await connections.saved.update((registries) => {
         const found = registries.find((r) => r.id === input.id);
         if (!found) throw new SignetError('NOT_FOUND', `There is no saved registry ${input.id}.`);
-        const { lookaside: _old, ...rest } = found;
+        const { lookaside: _old, ocir: _oldOcir, ...rest } = found;
         const lookaside = input.lookaside === undefined ? found.lookaside : (input.lookaside ?? undefined);
-        const entry: SavedRegistry = { ...rest, ...(input.name ? { name: input.name } : {}), ...(lookaside ? { lookaside } : {}) };
+        const ocir = input.ocir === undefined ? found.ocir : (input.ocir ?? undefined);
+        if (ocir && found.kind !== 'distribution')
+          throw new SignetError('INVALID_INPUT', `${found.name} is an OCI layout; only a registry can be Oracle OCIR.`);
+        const entry: SavedRegistry = {
+          ...rest,
+          ...(input.name ? { name: input.name } : {}),
+          ...(lookaside ? { lookaside } : {}),
+          ...(ocir ? { ocir } : {}),
+        };
         return { registries: registries.map((r) => (r.id === entry.id ? entry : r)), result: entry };
       });
       await services.audit.append(
         'registry.changed',
-        `Edited the registry ${edited.id}: name ${edited.name}, lookaside ${edited.lookaside ?? 'from registries.d'}`,
-        { id: edited.id, name: edited.name, lookaside: edited.lookaside ?? '' },
+        `Edited the registry ${edited.id}: name ${edited.name}, lookaside ${edited.lookaside ?? 'from registries.d'}${edited.ocir ? `, OCIR profile ${edited.ocir.profile}` : ''}`,
+        {
+          id: edited.id,
+          name: edited.name,
+          lookaside: edited.lookaside ?? '',
+          ...(edited.ocir ? { ocirProfile: edited.ocir.profile, ocirCompartment: edited.ocir.compartmentId } : {}),
+        },
       );
       return edited;
     },

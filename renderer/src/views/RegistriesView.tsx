@@ -257,7 +257,7 @@ function LookasideField({ value, onChange }: { value: string; onChange(v: string
   );
 }
 
-function EditRegistryDialog({
+export function EditRegistryDialog({
   registry,
   open,
   onClose,
@@ -273,6 +273,13 @@ function EditRegistryDialog({
   const [lookaside, setLookaside] = useState(registry.lookaside ?? '');
   const [username, setUsername] = useState(registry.credentials === 'keychain' ? (registry.username ?? '') : '');
   const [password, setPassword] = useState('');
+  const [ocir, setOcir] = useState({
+    on: Boolean(registry.ocir),
+    profile: registry.ocir?.profile ?? 'DEFAULT',
+    compartmentId: registry.ocir?.compartmentId ?? '',
+    region: registry.ocir?.region ?? '',
+    namespace: registry.ocir?.namespace ?? '',
+  });
   const [error, setError] = useState<string>();
   const [notSaved, setNotSaved] = useState(false);
   const submit = async (saveAnyway = false) => {
@@ -292,10 +299,26 @@ function EditRegistryDialog({
       }
       setPassword('');
     }
+    const ocirChange = ocir.on
+      ? {
+          ocir: {
+            // The config file and endpoint are set from the CLI; the dialog keeps them.
+            ...(registry.ocir?.configFile ? { configFile: registry.ocir.configFile } : {}),
+            ...(registry.ocir?.endpoint ? { endpoint: registry.ocir.endpoint } : {}),
+            profile: ocir.profile.trim(),
+            compartmentId: ocir.compartmentId.trim(),
+            ...(ocir.region.trim() ? { region: ocir.region.trim() } : {}),
+            ...(ocir.namespace.trim() ? { namespace: ocir.namespace.trim() } : {}),
+          },
+        }
+      : registry.ocir
+        ? { ocir: null }
+        : {};
     const result = await api.registry.edit({
       id: registry.id,
       ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}),
       lookaside: lookaside.trim() ? lookaside.trim() : null,
+      ...ocirChange,
     });
     if (!result.ok) return setError(result.message);
     setError(undefined);
@@ -361,6 +384,46 @@ function EditRegistryDialog({
               />
             </div>
           </fieldset>
+        <div className="field inline">
+          <input id="edit-reg-ocir" type="checkbox" checked={ocir.on} onChange={(e) => setOcir({ ...ocir, on: e.target.checked })} />
+          <label htmlFor="edit-reg-ocir">Oracle OCIR: also list OCIR’s own image signatures (OCI Artifacts API)</label>
+        </div>
+        {ocir.on && (
+          <>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-profile">OCI config profile</label>
+              <input id="edit-reg-ocir-profile" value={ocir.profile} onChange={(e) => setOcir({ ...ocir, profile: e.target.value })} />
+              <span className="hint">A profile of ~/.oci/config; its API key signs the requests and stays there.</span>
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-compartment">Compartment OCID</label>
+              <input
+                id="edit-reg-ocir-compartment"
+                value={ocir.compartmentId}
+                spellCheck={false}
+                placeholder="ocid1.compartment.oc1..aaaa…"
+                onChange={(e) => setOcir({ ...ocir, compartmentId: e.target.value })}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-region">Region</label>
+              <input
+                id="edit-reg-ocir-region"
+                value={ocir.region}
+                placeholder="the profile’s region"
+                onChange={(e) => setOcir({ ...ocir, region: e.target.value })}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="edit-reg-ocir-namespace">Tenancy namespace</label>
+              <input
+                id="edit-reg-ocir-namespace"
+                value={ocir.namespace}
+                placeholder="the first path segment of image names"
+                onChange={(e) => setOcir({ ...ocir, namespace: e.target.value })}
+              />
+            </div>
+          </>
         )}
       </form>
     </Dialog>
@@ -435,6 +498,11 @@ function RegistryBrowser({
             </span>
             {caps.data.rateLimitRemaining && <span className="badge badge-warn">rate limit left: {caps.data.rateLimitRemaining}</span>}
           </>
+        )}
+        {registry.ocir && (
+          <span className="badge" title="OCIR’s own image signatures are listed through the OCI Artifacts API">
+            OCIR: {registry.ocir.profile}
+          </span>
         )}
         {registry.lookaside && (
           <span className="badge" title="Simple signatures are read from here">

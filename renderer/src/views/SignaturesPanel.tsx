@@ -22,6 +22,8 @@ import { KeyDetailsDialog, KmsAnswer, keyFingerprintOf } from './KeyDetailsDialo
 import { DeleteByKeyDialog, DeleteSignatureDialog, type Places } from './DeleteSignature';
 import { SignatureTagsEditor, TagsLine } from './SignatureTags';
 import { useCan } from '../hooks/useCan';
+import { OcirSignatures } from './OcirSignatures';
+import { SignatureTableHead } from './SignatureTableHead';
 
 type AnyVerdict = VerificationReport['verdict'] | SignatureReport['verdict'];
 const VERDICT_TEXT: Record<AnyVerdict, string> = {
@@ -147,6 +149,7 @@ export function SignaturesPanel({
           <SignatureTable label="Attestation list" rows={report.data.attestations} onOpen={setOpen} />
         </>
       )}
+      {registry.ocir && <OcirSignatures registry={registry} repository={repository} digest={digest} />}
       {changed && (
         <div className="banner banner-ok" role="status" aria-label="Signatures changed">
           {changed}
@@ -211,20 +214,7 @@ function LookedPlaces({ report }: { report: VerificationReport }) {
 function SignatureTable({ label, rows, onOpen }: { label: string; rows: readonly SignatureReport[]; onOpen(s: SignatureReport): void }) {
   return (
     <table className="table signature-table" aria-label={label}>
-      <colgroup>
-        <col style={{ width: '15%' }} />
-        <col style={{ width: '35%' }} />
-        <col style={{ width: '21%' }} />
-        <col style={{ width: '29%' }} />
-      </colgroup>
-      <thead>
-        <tr>
-          <th scope="col">Format</th>
-          <th scope="col">Signer</th>
-          <th scope="col">Date</th>
-          <th scope="col">Result</th>
-        </tr>
-      </thead>
+      <SignatureTableHead />
       <tbody>
         {rows.map((s, i) => {
           const annotations = Object.entries(s.annotations)

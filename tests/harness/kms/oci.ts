@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
+import { constants, createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -182,6 +182,27 @@ export async function startFakeOciVault(specs: OciKeySpec[], options: { dir: str
         };
       }
     }
+    if (parts[1] === 'verify' && request.method === 'POST') {
+      // RAW messages only (what OCIR's get-verify sends): the fake hashes the message and checks RSA-PSS with any salt length.
+      const body = JSON.parse(request.body.toString('utf8')) as Record<string, string>;
+      const k = keys.get(body.keyId ?? '');
+      const version = k?.versions.find((v) => v.id === body.keyVersionId);
+      if (!k || !version?.key) return fail(404, 'NotAuthorizedOrNotFound', 'Authorization failed or requested resource not found.');
+      const algorithm = OCI_ALGS[body.signingAlgorithm ?? ''];
+      if (!algorithm?.startsWith('rsa-pss') || (body.messageType ?? 'RAW') !== 'RAW')
+        return fail(400, 'InvalidParameter', 'this fake verifies RAW RSA-PSS messages only');
+      const isSignatureValid = verify(
+        `sha${algorithm.slice(-3)}`,
+        Buffer.from(body.message ?? '', 'base64'),
+        {
+          key: createPublicKey(version.key.publicPem),
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_AUTO,
+        },
+        Buffer.from(body.signature ?? '', 'base64'),
+      );
+      return { status: 200, body: { isSignatureValid } };
+    }
     if (parts[1] === 'sign' && request.method === 'POST') {
       const body = JSON.parse(request.body.toString('utf8')) as {
         message: string;
@@ -236,7 +257,7 @@ export async function startFakeOciVault(specs: OciKeySpec[], options: { dir: str
 }
 
 /** Checks an OCI (draft-cavage) request signature; undefined when valid. */
-function checkOciSignature(request: SeenRequest, keyId: string, publicKey: ReturnType<typeof createPublicKey>): string | undefined {
+export function checkOciSignature(request: SeenRequest, keyId: string, publicKey: ReturnType<typeof createPublicKey>): string | undefined {
   const authorization = header(request, 'authorization') ?? '';
   const fields = new Map<string, string>();
   for (const m of authorization.replace(/^Signature /, '').matchAll(/([a-zA-Z]+)="([^"]*)"/g)) fields.set(m[1] as string, m[2] as string);

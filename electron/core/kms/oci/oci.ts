@@ -191,6 +191,25 @@ export function createClient(resolved: ResolvedConnection): KmsClient {
       if (!keyVersion.publicKey) throw kmsError('ocikms', 'other', { key: ref.uri, vendor: 'the key version has no public key' });
       return toSpkiPem(keyVersion.publicKey);
     },
+    async verifyMessage(ref, request) {
+      const r = ociRef(ref);
+      const signingAlgorithm = TO_OCI[request.algorithm];
+      if (!signingAlgorithm)
+        throw kmsError('ocikms', 'algorithm-not-allowed', { key: ref.uri, hint: `OCI Vault has no ${request.algorithm}.` });
+      const { verifiedData } = await call(ref.uri, () =>
+        cryptoClient(r).verify({
+          verifyDataDetails: {
+            keyId: r.keyId,
+            keyVersionId: request.version,
+            signingAlgorithm: signingAlgorithm as unknown as models.VerifyDataDetails.SigningAlgorithm,
+            message: Buffer.from(request.message).toString('base64'),
+            signature: Buffer.from(request.signature).toString('base64'),
+            messageType: models.VerifyDataDetails.MessageType.Raw,
+          },
+        }),
+      );
+      return verifiedData.isSignatureValid === true;
+    },
     async signDigest(ref, request) {
       const r = ociRef(ref);
       const signingAlgorithm = TO_OCI[request.algorithm];

@@ -57,6 +57,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./signature')).commands,
   },
   {
+    name: 'ocir',
+    summary: 'Oracle OCIR’s own image signatures (API resources): list with a local verdict, sign, tag, delete',
+    load: async () => (await import('./ocir')).commands,
+  },
+  {
     name: 'tags',
     summary: 'Every tag of a repository with its digest and signed state',
     load: async () => (await import('./sign')).commands,

@@ -1,5 +1,6 @@
 import type { CallName, RequestOf, ResponseOf } from '../../../../shared/api';
-import { RegistryHost } from '../../../../shared/models/registry';
+import path from 'node:path';
+import { RegistryHost, type OcirSettings } from '../../../../shared/models/registry';
 import { UsageError } from '../args';
 import { EXIT_OK, reportFailure, type CommandContext, type CommandSpec } from '../command';
 import { hostRegistry, layoutName, layoutRegistry, locate, parseImage, parseLayoutReference, REFERENCE_HELP } from '../resolve';
@@ -79,6 +80,37 @@ async function registryArgument(
   return { id: at.id, repository: at.repository };
 }
 
+/** --ocir-profile and --ocir-compartment (with --ocir-region, --ocir-config, --ocir-endpoint) into the registry's OCIR settings. */
+function ocirFrom(ctx: CommandContext): { ocir?: OcirSettings } {
+  const o = ctx.args.options;
+  const given = ['ocir-compartment', 'ocir-region', 'ocir-config', 'ocir-endpoint', 'ocir-namespace'].filter((k) => o[k] !== undefined);
+  if (!o['ocir-profile']) {
+    if (given.length) throw new UsageError(`--${given[0]} needs --ocir-profile.`);
+    return {};
+  }
+  if (!o['ocir-compartment']) throw new UsageError('--ocir-profile needs --ocir-compartment OCID.');
+  return {
+    ocir: {
+      profile: ctx.args.req('ocir-profile'),
+      compartmentId: ctx.args.req('ocir-compartment'),
+      ...(o['ocir-region'] ? { region: ctx.args.req('ocir-region') } : {}),
+      ...(o['ocir-config'] ? { configFile: path.resolve(ctx.args.req('ocir-config')) } : {}),
+      ...(o['ocir-endpoint'] ? { endpoint: ctx.args.req('ocir-endpoint') } : {}),
+      ...(o['ocir-namespace'] ? { namespace: ctx.args.req('ocir-namespace') } : {}),
+    },
+  };
+}
+
+/** Marking a registry as Oracle OCIR (registry add and edit). */
+const OCIR_OPTIONS = [
+  { name: 'ocir-profile', type: 'string', value: 'NAME', description: 'Oracle OCIR: the OCI config profile for its image-signature API' },
+  { name: 'ocir-compartment', type: 'string', value: 'OCID', description: 'Oracle OCIR: the compartment of its repositories' },
+  { name: 'ocir-region', type: 'string', value: 'REGION', description: 'Oracle OCIR: the region (else the profile’s)' },
+  { name: 'ocir-config', type: 'string', value: 'FILE', description: 'Oracle OCIR: the OCI config file (else ~/.oci/config)' },
+  { name: 'ocir-endpoint', type: 'string', value: 'URL', description: 'Oracle OCIR: the Artifacts API endpoint (else from the region)' },
+  { name: 'ocir-namespace', type: 'string', value: 'NS', description: 'Oracle OCIR: the tenancy namespace (first path segment of images)' },
+] as const;
+
 const ID = { name: 'REGISTRY', description: 'A saved registry’s id (see `signet registry list`)' };
 
 export const commands: readonly CommandSpec[] = [
@@ -98,6 +130,7 @@ export const commands: readonly CommandSpec[] = [
         value: 'URL',
         description: 'Where its simple signatures are kept: a directory, file:/// or http(s):// URL',
       },
+      ...OCIR_OPTIONS,
       {
         name: 'save-anyway',
         type: 'boolean',
@@ -132,6 +165,7 @@ export const commands: readonly CommandSpec[] = [
           ...(username && password ? { username, password } : {}),
           ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : {}),
           ...(o['save-anyway'] ? { saveAnyway: true } : {}),
+          ...ocirFrom(ctx),
         },
         (r) => `Saved ${r.name} as ${r.id} (credentials: ${r.credentials}${r.lookaside ? `; lookaside ${r.lookaside}` : ''}).`,
       );
@@ -150,13 +184,16 @@ export const commands: readonly CommandSpec[] = [
         description: 'Read simple signatures from this directory, file:/// or http(s):// URL',
       },
       { name: 'no-lookaside', type: 'boolean', description: 'Forget the saved lookaside (registries.d decides again)' },
+      ...OCIR_OPTIONS,
+      { name: 'no-ocir', type: 'boolean', description: 'Forget the OCIR settings' },
     ],
     examples: ['signet registry edit 127-0-0-1-5000 --lookaside https://sigs.example.com/lookaside'],
     async run(ctx) {
       const o = ctx.args.options;
       if (o.lookaside && o['no-lookaside']) throw new UsageError('Give --lookaside or --no-lookaside, not both.');
-      if (!o.name && !o.lookaside && !o['no-lookaside'])
-        throw new UsageError('Nothing to change: give --name, --lookaside or --no-lookaside.');
+      if (!o.name && !o.lookaside && !o['no-lookaside'] && !o['ocir-profile'] && !o['no-ocir'])
+        throw new UsageError('Nothing to change: give --name, --lookaside, --no-lookaside, --ocir-profile or --no-ocir.');
+      if (o['ocir-profile'] && o['no-ocir']) throw new UsageError('Give --ocir-profile or --no-ocir, not both.');
       return run(
         ctx,
         'registry.edit',
@@ -164,6 +201,7 @@ export const commands: readonly CommandSpec[] = [
           id: ctx.args.pos(0),
           ...(o.name ? { name: ctx.args.req('name') } : {}),
           ...(o.lookaside ? { lookaside: ctx.args.req('lookaside') } : o['no-lookaside'] ? { lookaside: null } : {}),
+          ...(o['no-ocir'] ? { ocir: null } : ocirFrom(ctx)),
         },
         (r) => `${r.name} (${r.id}): lookaside ${r.lookaside ?? 'from registries.d'}.`,
       );
