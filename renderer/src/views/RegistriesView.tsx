@@ -384,6 +384,7 @@ export function EditRegistryDialog({
               />
             </div>
           </fieldset>
+        )}
         <div className="field inline">
           <input id="edit-reg-ocir" type="checkbox" checked={ocir.on} onChange={(e) => setOcir({ ...ocir, on: e.target.checked })} />
           <label htmlFor="edit-reg-ocir">Oracle OCIR: also list OCIR’s own image signatures (OCI Artifacts API)</label>
