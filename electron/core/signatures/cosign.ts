@@ -249,7 +249,7 @@ async function writeSignature(
     digest: digestOf(payload),
     annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
   };
-  const upload = () => (source.uploadBlob ? source.uploadBlob(repository, payload) : source.pushBlob(repository, payload));
+  const upload = (again = false) => uploadOnce(source, repository, payload, ours.digest, again);
   const present = async () => (await currentLayers(source, repository, tag)).some((l) => sameSignature(l, ours));
   // Read what is there while the payload goes up (content-addressed: a refusal leaves at most an unreferenced blob, as cosign's would).
   let existing: Descriptor[] | undefined = (await Promise.all([currentLayers(source, repository, tag), upload()]))[0];
@@ -269,7 +269,7 @@ async function writeSignature(
       // Another signer uploading the same payload at once can leave the registry without the blob for a moment: upload it again and retry.
       if (!(error instanceof SignetError && /BLOB_UNKNOWN/.test(error.message))) throw error;
       await backOff(attempt);
-      await upload();
+      await upload(true);
       continue;
     }
     const written = {
@@ -301,6 +301,22 @@ async function writeSignature(
     'CONFLICT',
     `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`,
   );
+}
+
+/** Payloads this process uploaded (registry, repository, digest): signing one image with several keys uploads its payload once. */
+const uploaded = new Set<string>();
+
+/**
+ * Uploads a blob unless this process uploaded it to the repository before (or `again`: the registry said it does not know it, say
+ * after a garbage collection). A new blob goes up without asking first whether it is there.
+ */
+async function uploadOnce(source: RegistrySource, repository: string, bytes: Buffer, digest: string, again: boolean): Promise<void> {
+  const key = `${source.label}/${repository}@${digest}`;
+  if (uploaded.has(key) && !again) return;
+  uploaded.delete(key);
+  await (source.uploadBlob ? source.uploadBlob(repository, bytes) : source.pushBlob(repository, bytes));
+  if (uploaded.size >= 10_000) uploaded.clear();
+  uploaded.add(key);
 }
 
 /** After a detected conflict: a jittered exponential delay (up to 25 ms, 50 ms, … 2 s), so writers that collided spread out. */

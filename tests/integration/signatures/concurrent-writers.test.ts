@@ -165,6 +165,34 @@ describe('concurrent cosign writers keep every signature', () => {
       ).toBe(true);
   }, 120_000);
 
+  it('signing one image with three keys uploads its payload once: seven requests for the first signature, five for each next', async () => {
+    const image = await pushTestImage(registry.url, 'team/keys', '1.0', { seed: 'three-keys' });
+    const lockDirectory = path.join(mkdtempSync(path.join(tmpdir(), 'signet-locks-')), 'locks');
+    const requests: string[] = [];
+    const counting = new RegistryClient({
+      registry: registry.host,
+      fetch: (input, init) => {
+        requests.push(`${init?.method ?? 'GET'} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    const perSignature: number[] = [];
+    for (const n of [1, 2, 3]) {
+      const before = requests.length;
+      await signCosign({
+        source: counting,
+        registryHost: registry.host,
+        repository: 'team/keys',
+        digest: image.digest,
+        signer: outsideSigner(`key-${n}`).signer,
+        lockDirectory,
+      });
+      perSignature.push(requests.length - before);
+    }
+    expect(perSignature).toEqual([7, 5, 5]);
+    expect(await readCosignSignatures(client, 'team/keys', image.digest)).toHaveLength(3);
+  }, 60_000);
+
   it('a writer outside Signet that overwrites the signature image right after our push is detected by the re-read, and ours is merged again', async () => {
     const image = await pushTestImage(registry.url, 'team/foreign', '1.0', { seed: 'foreign-writer' });
     const tag = signatureTag(image.digest);
