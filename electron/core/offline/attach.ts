@@ -26,6 +26,8 @@ export async function attachBundle(
   sourceFor: (registryHost: string) => Promise<RegistrySource>,
   lookaside?: string,
   ascStore?: ObjectStore,
+  /** The data directory's signature-tag lock directory, shared with its other Signet processes. */
+  lockDirectory?: string,
 ): Promise<AttachOutcome[]> {
   const items = new Map(checked.read.request.items.map((i) => [i.id, i]));
   // Check everything before writing anything.
@@ -109,7 +111,7 @@ export async function attachBundle(
       continue;
     }
     const source = await sourceFor(ref.registry);
-    const { tag, added } = await attachCosignSignature(source, ref.repository, item.digest, sig.payload, sig.signature);
+    const { tag, added } = await attachCosignSignature(source, ref.repository, item.digest, sig.payload, sig.signature, lockDirectory);
     outcomes.push({ ...base, result: added ? 'attached' : 'already-present', detail: `${item.repository}:${tag}` });
   }
   return outcomes;

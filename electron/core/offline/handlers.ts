@@ -14,6 +14,7 @@ import { parseReference } from '../registry/reference';
 import { extractTarFile } from '../registry/tar';
 import { writeTarFile } from '../registry/tar-write';
 import { attachBundle } from './attach';
+import { signatureLockDirectory } from '../signatures/cosign';
 import { countLayout, transferImages } from './transfer';
 import { prepareRequest } from './prepare';
 import { readRequest, sha256Hex, summarizeRequest } from './request';
@@ -223,6 +224,7 @@ export function createOfflineHandlers(services: CoreServices): AreaHandlers<type
         },
         input.lookaside,
         input.asc ? await services.storage.open(input.asc) : undefined,
+        signatureLockDirectory(services.dataDir),
       );
       const attached = outcomes.filter((o) => o.result === 'attached').length;
       await services.audit.append(

@@ -283,6 +283,16 @@ export class RegistryClient implements RegistrySource {
     this.checkRepository(repository);
     const digest = digestOf(bytes);
     if (await this.blobExists(repository, digest)) return digest;
+    return this.upload(repository, bytes, digest, mountFrom);
+  }
+
+  /** Uploads a blob without asking first whether the registry has it: one request fewer for a blob just made (a new signature payload). */
+  async uploadBlob(repository: string, bytes: Uint8Array): Promise<Digest> {
+    this.checkRepository(repository);
+    return this.upload(repository, bytes, digestOf(bytes));
+  }
+
+  private async upload(repository: string, bytes: Uint8Array, digest: Digest, mountFrom?: string): Promise<Digest> {
     const scope = `repository:${repository}:pull,push`;
     const mountQuery = mountFrom && isValidRepository(mountFrom) ? `?mount=${digest}&from=${mountFrom}` : '';
     const started = await this.request('POST', `/v2/${repository}/blobs/uploads/${mountQuery}`, {

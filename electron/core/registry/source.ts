@@ -14,6 +14,8 @@ export interface RegistrySource {
   manifest(repository: string, reference: string): Promise<FetchedManifest>;
   blob(repository: string, digest: string, maxBytes: number): Promise<Buffer>;
   pushBlob(repository: string, bytes: Uint8Array): Promise<Digest>;
+  /** Uploads a blob without asking first whether it is there (for one just made); absent where that saves nothing. */
+  uploadBlob?(repository: string, bytes: Uint8Array): Promise<Digest>;
   /** A blob as a stream checked against its digest as it passes (large layers never sit whole in memory). */
   openBlob(repository: string, digest: string, maxBytes: number): Promise<BlobStream>;
   /** Stores a streamed blob; nothing is committed unless every byte arrived and matched the digest. */

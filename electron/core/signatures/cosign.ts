@@ -1,4 +1,5 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import path from 'node:path';
 import { SignetError } from '../../../shared/errors';
 import { buildCosignPayload, COSIGN_PAYLOAD_MEDIA_TYPE, PayloadInputError } from '../../../shared/payloads/payloads';
 import type { ReasonCode } from '../../../shared/models/verdict';
@@ -9,6 +10,7 @@ import { isSm2Spki } from '../signing/sm2';
 import { digestOf, parseDigest } from '../registry/digest';
 import { MEDIA, type Descriptor } from '../registry/media';
 import type { RegistrySource } from '../registry/source';
+import { withFileLock, type FileLockTimes } from '../storage/file-lock';
 
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 const MAX_SIGNATURES = 1000;
@@ -117,8 +119,8 @@ export function verifyWithKey(publicKeyPem: string, payload: Uint8Array, signatu
 
 /**
  * Adds a cosign signature to the image's signature image, keeping every other signature.
- * Read-modify-write of the tag; after writing it reads the tag again and retries when another
- * signer moved it, so two signers at once both end up present.
+ * Read-modify-write of the tag under the signature tag's lock (see `withSignatureTag`); after
+ * writing it reads the tag again and merges again when another writer moved it.
  */
 export async function signCosign(options: {
   source: RegistrySource;
@@ -129,6 +131,8 @@ export async function signCosign(options: {
   annotations?: Record<string, string>;
   /** The signing time written into optional.timestamp (as containers/image does); none leaves it out, as cosign does. */
   now?: Date;
+  /** The data directory's lock directory: writers sharing it take turns per signature tag across processes. */
+  lockDirectory?: string;
 }): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const digest = parseDigest(options.digest);
   let text: string;
@@ -150,8 +154,9 @@ export async function signCosign(options: {
       reason: 'self-check',
     });
   const tag = signatureTag(digest);
-  const lockKey = `${options.source.label}/${options.repository}:${tag}`;
-  return withTagLock(lockKey, () => writeSignature(options.source, options.repository, tag, payload, signature));
+  return withSignatureTag(options.source, options.repository, tag, options.lockDirectory, (alone) =>
+    writeSignature(options.source, options.repository, tag, payload, signature, alone),
+  );
 }
 
 /**
@@ -164,19 +169,60 @@ export async function attachCosignSignature(
   digest: string,
   payload: Buffer,
   signature: Buffer,
+  lockDirectory?: string,
 ): Promise<{ tag: string; added: boolean }> {
   const tag = signatureTag(digest);
   const before = await currentLayers(source, repository, tag);
   const payloadDigest = digestOf(payload);
   const present = before.some((l) => l.digest === payloadDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signature.toString('base64'));
   if (present) return { tag, added: false };
-  await withTagLock(`${source.label}/${repository}:${tag}`, () => writeSignature(source, repository, tag, payload, signature));
+  await withSignatureTag(source, repository, tag, lockDirectory, (alone) =>
+    writeSignature(source, repository, tag, payload, signature, alone),
+  );
   return { tag, added: true };
+}
+
+/** Held over a few registry requests: stale only after two minutes (or at once when its process is gone); waiters wait as long. */
+const TAG_LOCK_TIMES: FileLockTimes = { staleMs: 120_000, waitMs: 120_000 };
+
+/**
+ * Who writes a signature tag at a time. The registry has no compare-and-swap for tags, so a
+ * read-merge-push can overwrite a signature pushed between its read and its push.
+ *
+ * Guaranteed: writers in one process take turns per tag; with a lock directory (the data
+ * directory's: the desktop app, `signet serve`, the rules listener and CLI processes on it), writers
+ * in every process on it take turns too, under `<lockDirectory>/cosign-<hash of registry/repository:tag>.lock`.
+ * Nobody among them can write between another's read and push, so none loses a signature, with no
+ * pause. `alone()` tells the writer whether it still holds the lock (one held past two minutes may
+ * have been broken; it then confirms as lockless writers do).
+ *
+ * Not guaranteed: writers outside Signet (cosign, crane, another machine, a Signet on another data
+ * directory) take no lock. One whose push lands before our confirming re-read is seen, and we merge
+ * again; one that read before our push and pushes after our re-read overwrites our signature
+ * unseen (cosign itself has the same race). Without a lock directory the writer confirms with two
+ * re-reads after random pauses, which catches such a writer only when it is quicker than the pauses.
+ */
+function withSignatureTag<T>(
+  source: RegistrySource,
+  repository: string,
+  tag: string,
+  lockDirectory: string | undefined,
+  work: (alone: (() => Promise<boolean>) | undefined) => Promise<T>,
+): Promise<T> {
+  const key = `${source.label}/${repository}:${tag}`;
+  if (lockDirectory === undefined) return withTagLock(key, () => work(undefined));
+  const file = path.join(lockDirectory, `cosign-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
+  return withTagLock(key, () => withFileLock(file, (stillHeld) => work(stillHeld), TAG_LOCK_TIMES));
+}
+
+/** The lock directory of a data directory: every Signet process on it takes its signature-tag locks there. */
+export function signatureLockDirectory(dataDir: string): string {
+  return path.join(dataDir, 'locks');
 }
 
 const tagLocks = new Map<string, Promise<unknown>>();
 
-/** Writers in this process take turns per signature tag; other processes are caught by the re-reads. */
+/** Writers in this process take turns per signature tag. */
 function withTagLock<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = tagLocks.get(key) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(work);
@@ -195,50 +241,86 @@ async function writeSignature(
   tag: string,
   payload: Buffer,
   signature: Buffer,
+  alone: (() => Promise<boolean>) | undefined,
 ): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
-  const options = { source, repository };
-  // Read what is there before writing anything, so an unusable signature image refuses cleanly.
-  let existing: Descriptor[] | undefined = await currentLayers(source, repository, tag);
-  if (existing.length >= MAX_SIGNATURES)
-    throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
-  const payloadDigest = await options.source.pushBlob(options.repository, payload);
   const ours: Descriptor = {
     mediaType: COSIGN_PAYLOAD_MEDIA_TYPE,
     size: payload.length,
-    digest: payloadDigest,
+    digest: digestOf(payload),
     annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
   };
+  const upload = (again = false) => uploadOnce(source, repository, payload, ours.digest, again);
+  const present = async () => (await currentLayers(source, repository, tag)).some((l) => sameSignature(l, ours));
+  // Read what is there while the payload goes up (content-addressed: a refusal leaves at most an unreferenced blob, as cosign's would).
+  let existing: Descriptor[] | undefined = (await Promise.all([currentLayers(source, repository, tag), upload()]))[0];
+  if (existing.length >= MAX_SIGNATURES)
+    throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
     // The first attempt merges into what was read just above; later ones read again.
-    const current = existing ?? (await currentLayers(options.source, options.repository, tag));
+    const current = existing ?? (await currentLayers(source, repository, tag));
     existing = undefined;
     const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
     if (layers.length > MAX_SIGNATURES)
       throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
     let manifest: Buffer;
     try {
-      manifest = await pushSignatureImage(options.source, options.repository, tag, layers);
+      manifest = await pushSignatureImage(source, repository, tag, layers);
     } catch (error) {
       // Another signer uploading the same payload at once can leave the registry without the blob for a moment: upload it again and retry.
       if (!(error instanceof SignetError && /BLOB_UNKNOWN/.test(error.message))) throw error;
-      await pause(30, 120);
-      await options.source.pushBlob(options.repository, payload);
+      await backOff(attempt);
+      await upload(true);
       continue;
     }
-    // The registry has no compare-and-swap for tags: a concurrent writer that read before our push
-    // can overwrite us, even after one re-read. Ours must survive two re-reads after random
-    // pauses; when it is gone, merge again.
+    const written = {
+      payload: payload.toString('utf8'),
+      signature: signature.toString('base64'),
+      tag,
+      signatureManifest: digestOf(manifest),
+    };
+    if (alone) {
+      // No writer sharing the lock wrote since our read. One re-read at once catches a writer outside Signet whose push landed
+      // meanwhile: then back off and merge again.
+      if (!(await present())) {
+        await backOff(attempt);
+        continue;
+      }
+      if (await alone()) return written;
+      // Held so long that the lock may have been broken: confirm as a writer without a lock does.
+    }
+    // Without a lock another writer that read before our push can overwrite us, even after one re-read. Ours must survive two
+    // re-reads after random pauses; when it is gone, back off and merge again.
     await pause(40, 160);
-    if (!(await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours))) continue;
-    await pause(150, 350);
-    if ((await currentLayers(options.source, options.repository, tag)).some((l) => sameSignature(l, ours)))
-      return { payload: payload.toString('utf8'), signature: signature.toString('base64'), tag, signatureManifest: digestOf(manifest) };
+    if (await present()) {
+      await pause(150, 350);
+      if (await present()) return written;
+    }
+    await backOff(attempt);
   }
   throw new SignetError(
     'CONFLICT',
     `Others kept rewriting ${tag}; the signature was not kept after ${WRITE_ATTEMPTS} attempts. Try again.`,
   );
 }
+
+/** Payloads this process uploaded (registry, repository, digest): signing one image with several keys uploads its payload once. */
+const uploaded = new Set<string>();
+
+/**
+ * Uploads a blob unless this process uploaded it to the repository before (or `again`: the registry said it does not know it, say
+ * after a garbage collection). A new blob goes up without asking first whether it is there.
+ */
+async function uploadOnce(source: RegistrySource, repository: string, bytes: Buffer, digest: string, again: boolean): Promise<void> {
+  const key = `${source.label}/${repository}@${digest}`;
+  if (uploaded.has(key) && !again) return;
+  uploaded.delete(key);
+  await (source.uploadBlob ? source.uploadBlob(repository, bytes) : source.pushBlob(repository, bytes));
+  if (uploaded.size >= 10_000) uploaded.clear();
+  uploaded.add(key);
+}
+
+/** After a detected conflict: a jittered exponential delay (up to 25 ms, 50 ms, … 2 s), so writers that collided spread out. */
+const backOff = (attempt: number) => pause(0, Math.min(2_000, 25 * 2 ** attempt));
 
 /**
  * Writes the signature image with these layers, as cosign lays it out: the go-containerregistry empty config with the layers' digests as
@@ -255,7 +337,8 @@ async function pushSignatureImage(source: RegistrySource, repository: string, ta
       config: {},
     }),
   );
-  const configDigest = await source.pushBlob(repository, config);
+  // The config names this very list of layers: new but for a rewrite of the same list, so it goes up without asking first.
+  const configDigest = await (source.uploadBlob ? source.uploadBlob(repository, config) : source.pushBlob(repository, config));
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -315,8 +398,9 @@ export async function findCosignLayer(
  * Removes exactly one signature (one layer: its payload digest and signature) from the image's
  * signature image, keeping every other one. Before writing it reads the tag again and starts over
  * when it moved (a signer appended meanwhile); after writing it reads the tag twice after pauses,
- * as signers do, and removes the layer again if a concurrent writer put it back. Signet's signers
- * re-read the same way, so a signature appended during the delete is merged back by its signer.
+ * and removes the layer again if a concurrent writer put it back. Signet's writers sharing the lock
+ * directory wait for the delete (`withSignatureTag`); a signer without it re-reads after pauses, so a
+ * signature appended during the delete is merged back by its signer.
  * When no signature remains the signature image is deleted (or, where the registry does not
  * delete, written without layers).
  */
@@ -326,10 +410,11 @@ export async function removeCosignLayer(
   digest: string,
   layerDigest: string,
   signatureB64: string,
+  lockDirectory?: string,
 ): Promise<{ tag: string; remaining: number; imageDeleted: boolean }> {
   const tag = signatureTag(digest);
   const target = isLayer(layerDigest, signatureB64);
-  return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
+  return withSignatureTag(source, repository, tag, lockDirectory, async () => {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
       const before = await readSignatureImage(source, repository, tag);
       if (!before?.layers.some(target)) throw new SignetError('NOT_FOUND', `${tag} no longer holds that signature; nothing was deleted.`);
@@ -373,11 +458,12 @@ export async function updateCosignLayer(
   layerDigest: string,
   signatureB64: string,
   change: (layer: Descriptor) => Descriptor,
+  lockDirectory?: string,
 ): Promise<Descriptor> {
   const tag = signatureTag(digest);
   const target = isLayer(layerDigest, signatureB64);
   const same = (a: Descriptor, b: Descriptor) => JSON.stringify(a.annotations ?? {}) === JSON.stringify(b.annotations ?? {});
-  return withTagLock(`${source.label}/${repository}:${tag}`, async () => {
+  return withSignatureTag(source, repository, tag, lockDirectory, async () => {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
       const before = await readSignatureImage(source, repository, tag);
       const layer = before?.layers.find(target);

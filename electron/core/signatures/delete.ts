@@ -121,7 +121,7 @@ export async function performDelete(ctx: VerifyContext, s: SignatureReport): Pro
   const h = s.handle;
   if (!h) throw new SignetError('UNSUPPORTED', 'This signature cannot be named for deletion.');
   if (h.kind === 'cosign-layer') {
-    const r = await removeCosignLayer(ctx.source, ctx.repository, ctx.digest, h.layer, s.signature);
+    const r = await removeCosignLayer(ctx.source, ctx.repository, ctx.digest, h.layer, s.signature, ctx.lockDirectory);
     return r.imageDeleted
       ? `Deleted the signature image ${r.tag} (it held only this signature).`
       : `Removed the signature from ${r.tag}; ${r.remaining} remain.`;

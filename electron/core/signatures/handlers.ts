@@ -11,6 +11,7 @@ import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../shared/models/kms';
 const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
 import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
+import { signatureLockDirectory } from './cosign';
 import { publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
@@ -268,6 +269,7 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         ...(annotations ? { annotations } : {}),
         creator: `${APP_NAME} ${APP_VERSION}`,
         now: new Date(),
+        lockDirectory: signatureLockDirectory(services.dataDir),
       };
       let describeSigner: Record<string, string>;
       if (format.id === 'simplesigning') {

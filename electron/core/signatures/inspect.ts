@@ -5,6 +5,7 @@ import type { RegistryConnections } from '../registry/handlers';
 import type { CoreServices } from '../services';
 import { reviewerSafe } from '../storage/handlers';
 import { notationTrustFor } from '../trust/notation-trust';
+import { signatureLockDirectory } from './cosign';
 import { FORMATS } from './formats';
 import type { Referrers, VerifyContext } from './formats/format';
 import { chooseLookaside } from './lookaside/choose';
@@ -79,6 +80,7 @@ export async function inspectImage(services: CoreServices, connections: Registry
     referrers: () => (referrers ??= source.referrers(input.repository, input.digest)),
     look: (place) => looked.push(place),
     now: new Date(),
+    lockDirectory: signatureLockDirectory(services.dataDir),
   };
   if (!lookaside)
     looked.push({

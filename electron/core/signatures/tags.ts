@@ -70,7 +70,7 @@ export async function tagSignature(
     return Object.keys(annotations).length ? { ...rest, annotations } : rest;
   };
   if (h?.kind === 'cosign-layer') {
-    const d = await updateCosignLayer(ctx.source, ctx.repository, ctx.digest, h.layer, s.signature, mutate);
+    const d = await updateCosignLayer(ctx.source, ctx.repository, ctx.digest, h.layer, s.signature, mutate, ctx.lockDirectory);
     return { tags: readTags(d.annotations) ?? {}, where: `layer ${h.layer} of ${h.tag}` };
   }
   if (h?.kind === 'referrer') {

@@ -6,6 +6,13 @@ import { SignetError } from '../../../shared/errors';
 const STALE_MS = 30_000;
 const WAIT_MS = 15_000;
 
+export interface FileLockTimes {
+  /** A lock older than this is stale and may be broken (default 30 s); every user of one lock file must pass the same. */
+  staleMs?: number;
+  /** How long a waiter waits before UNAVAILABLE (default 15 s). */
+  waitMs?: number;
+}
+
 /** Locks held by this process, so its own callers queue instead of polling the file. */
 const held = new Map<string, Promise<unknown>>();
 
@@ -43,17 +50,22 @@ function alive(pid: number): boolean {
  * broken — under a second exclusive `<file>.lock.break`, after checking it is still the same stale
  * lock, so two waiters never both take over. A holder removes the lock only while it still holds
  * its own nonce. Otherwise the caller waits, up to 15 s, then gets UNAVAILABLE. Hold it only for a
- * read-modify-write, never across network calls.
+ * read-modify-write, never across network calls — unless `times` allows for them and the work asks
+ * `stillHeld()` before relying on having been alone (a lock held past `staleMs` may have been broken).
  */
-export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  file: string,
+  work: (stillHeld: () => Promise<boolean>) => Promise<T>,
+  times: FileLockTimes = {},
+): Promise<T> {
   const lock = `${file}.lock`;
   const previous = held.get(lock) ?? Promise.resolve();
   const run = previous
     .catch(() => undefined)
     .then(async () => {
-      const nonce = await acquire(lock);
+      const nonce = await acquire(lock, times);
       try {
-        return await work();
+        return await work(async () => (await readOwner(lock))?.nonce === nonce);
       } finally {
         if ((await readOwner(lock))?.nonce === nonce) await fs.rm(lock, { force: true });
       }
@@ -66,14 +78,14 @@ export async function withFileLock<T>(file: string, work: () => Promise<T>): Pro
   return run;
 }
 
-const isStale = (owner: Owner | undefined, mtimeMs: number): boolean => {
+const isStale = (owner: Owner | undefined, mtimeMs: number, staleMs: number): boolean => {
   if (!owner) return Date.now() - mtimeMs > 2_000; // created but never completed
   const gone = owner.host === os.hostname() && owner.pid !== process.pid && !alive(owner.pid);
-  return gone || Date.now() - owner.at > STALE_MS;
+  return gone || Date.now() - owner.at > staleMs;
 };
 
 /** Breaks a stale lock only if it is still the very lock judged stale, one breaker at a time. */
-async function breakStale(lock: string, judged: Owner | undefined): Promise<void> {
+async function breakStale(lock: string, judged: Owner | undefined, staleMs: number): Promise<void> {
   const breaker = `${lock}.break`;
   try {
     const handle = await fs.open(breaker, 'wx', 0o600);
@@ -86,14 +98,15 @@ async function breakStale(lock: string, judged: Owner | undefined): Promise<void
   try {
     const now = await readOwner(lock);
     const stat = await fs.stat(lock).catch(() => undefined);
-    if (stat && now?.nonce === judged?.nonce && isStale(now, stat.mtimeMs)) await fs.rm(lock, { force: true });
+    if (stat && now?.nonce === judged?.nonce && isStale(now, stat.mtimeMs, staleMs)) await fs.rm(lock, { force: true });
   } finally {
     await fs.rm(breaker, { force: true });
   }
 }
 
-async function acquire(lock: string): Promise<string> {
-  const deadline = Date.now() + WAIT_MS;
+async function acquire(lock: string, times: FileLockTimes): Promise<string> {
+  const staleMs = times.staleMs ?? STALE_MS;
+  const deadline = Date.now() + (times.waitMs ?? WAIT_MS);
   const nonce = randomBytes(12).toString('hex');
   let delay = 5;
   for (;;) {
@@ -116,8 +129,8 @@ async function acquire(lock: string): Promise<string> {
     const owner = await readOwner(lock);
     const stat = await fs.stat(lock).catch(() => undefined);
     if (!stat) continue;
-    if (isStale(owner, stat.mtimeMs)) {
-      await breakStale(lock, owner);
+    if (isStale(owner, stat.mtimeMs, staleMs)) {
+      await breakStale(lock, owner, staleMs);
       await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
       continue;
     }

@@ -131,6 +131,7 @@ export const cosignFormat: SignatureFormat = {
       signer: ctx.signer,
       ...(ctx.annotations ? { annotations: ctx.annotations } : {}),
       now: ctx.now,
+      ...(ctx.lockDirectory ? { lockDirectory: ctx.lockDirectory } : {}),
     });
     return {
       where: `${ctx.repository}:${result.tag}`,

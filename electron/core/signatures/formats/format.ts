@@ -40,6 +40,8 @@ export interface VerifyContext {
   /** Records a place looked at, so "unsigned" can say where Signet looked. */
   look(place: LookedPlace): void;
   now: Date;
+  /** Where writers on this data directory take their cross-process locks (signature tags). */
+  lockDirectory?: string;
 }
 
 export interface SignContext {
@@ -59,6 +61,8 @@ export interface SignContext {
   notation?: { certificateChain: string; envelope: 'jws' | 'cose'; expiresInMs?: number };
   creator: string;
   now: Date;
+  /** Where writers on this data directory take their cross-process locks (signature tags). */
+  lockDirectory?: string;
 }
 
 export interface Signed {
