@@ -603,7 +603,7 @@ function RegistryBrowser({
           />
         </div>
         {repository ? (
-          <TagColumn key={repository} registry={registry} repository={repository} reference={place[1]} platform={place[2]} goTo={goTo} />
+          <TagColumn key={repository} registry={registry} repository={repository} place={place.slice(1)} goTo={goTo} />
         ) : (
           <div className="column muted pad">Choose a repository.</div>
         )}
@@ -673,19 +673,28 @@ function useSignedStatus(registry: SavedRegistry, repository: string) {
   return { verdicts, running, progress, error, check, reset };
 }
 
+/** The path segment before a signature's id in a registry URL (…/TAG/signature/ID). */
+const SIGNATURE_SEGMENT = 'signature';
+
 function TagColumn({
   registry,
   repository,
-  reference,
-  platform,
+  place,
   goTo,
 }: {
   registry: SavedRegistry;
   repository: string;
-  reference: string | undefined;
-  platform: string | undefined;
+  /** Below the repository: a tag or digest, then a platform's digest, then `signature` and a signature's id. */
+  place: readonly string[];
   goTo(path: string[], how?: { replace: boolean }): void;
 }) {
+  const [reference, ...below] = place;
+  const platform = below[0] !== undefined && below[0] !== SIGNATURE_SEGMENT ? below[0] : undefined;
+  const signatureAt = below.indexOf(SIGNATURE_SEGMENT);
+  const signatureId = signatureAt >= 0 ? below[signatureAt + 1] : undefined;
+  const imagePath = reference ? [repository, reference, ...(platform ? [platform] : [])] : [];
+  const openSignature = (id: string | undefined) =>
+    goTo(id ? [...imagePath, SIGNATURE_SEGMENT, id] : imagePath, { replace: Boolean(id && signatureId) });
   const api = useApp((s) => s.api);
   const tags = useCall(api ? () => api.registry.tags({ id: registry.id, repository }) : undefined, [api, registry.id, repository]);
   const [filter, setFilter] = useState('');
@@ -832,6 +841,8 @@ function TagColumn({
             onSigned={() => {
               if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]);
             }}
+            signatureId={signatureId}
+            onSignature={openSignature}
           />
         ) : reference ? (
           <ImagePanel
@@ -843,6 +854,8 @@ function TagColumn({
             onSigned={() => {
               if (checkable && !isSignatureArtifactTag(reference)) void status.check([reference]);
             }}
+            signatureId={signatureId}
+            onSignature={openSignature}
           />
         ) : (
           <p className="muted pad">Choose a tag.</p>
@@ -866,6 +879,8 @@ function ImagePanel({
   index,
   onOpen,
   onSigned,
+  signatureId,
+  onSignature,
 }: {
   registry: SavedRegistry;
   repository: string;
@@ -873,6 +888,8 @@ function ImagePanel({
   index?: { reference: string; href: string; open(): void };
   onOpen(reference: string): void;
   onSigned?: () => void;
+  signatureId?: string | undefined;
+  onSignature?(id: string | undefined): void;
 }) {
   const api = useApp((s) => s.api);
   const image = useCall(api ? () => api.registry.image({ id: registry.id, repository, reference }) : undefined, [
@@ -1030,6 +1047,8 @@ function ImagePanel({
               setSignedVersion((v) => v + 1);
               onSigned?.();
             }}
+            openId={signatureId}
+            onOpenId={onSignature}
           />
         </>
       )}

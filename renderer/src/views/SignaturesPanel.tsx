@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SavedRegistry } from '../../../shared/models/registry';
 import {
   DATE_KIND_TEXT,
@@ -52,6 +52,8 @@ export function SignaturesPanel({
   tag,
   isIndex,
   onSigned,
+  openId,
+  onOpenId,
 }: {
   registry: SavedRegistry;
   repository: string;
@@ -59,6 +61,9 @@ export function SignaturesPanel({
   tag?: string | undefined;
   isIndex?: boolean;
   onSigned?(): void;
+  /** The signature whose details are open, by its id: part of the page's URL. */
+  openId?: string | undefined;
+  onOpenId?(id: string | undefined): void;
 }) {
   const api = useApp((s) => s.api);
   const can = useCan();
@@ -83,6 +88,15 @@ export function SignaturesPanel({
   const [signing, setSigning] = useState(false);
   const [signedHere, setSignedHere] = useState(false);
   const [open, setOpen] = useState<SignatureReport>();
+  // Opening or closing a signature's details changes the URL, so the place can be reloaded and shared.
+  const shownId = useRef(openId);
+  useEffect(() => {
+    // Nothing is open yet when the panel mounts: a signature the URL names opens once the report has it.
+    if (!open && shownId.current && !report.data) return;
+    if (open?.id === shownId.current) return;
+    shownId.current = open?.id;
+    onOpenId?.(open?.id);
+  }, [open?.id]);
   const [changed, setChanged] = useState<string>();
   useEffect(() => setChanged(undefined), [registry.id, repository, digest]);
   // After a re-verification the open signature shows its new report (matched by where it is stored and its bytes).
@@ -95,6 +109,15 @@ export function SignaturesPanel({
         : current,
     );
   }, [report.data]);
+  // A link names a signature: its details open once the report has it.
+  useEffect(() => {
+    if (!openId || !report.data) return;
+    const named = [...report.data.signatures, ...report.data.attestations].find((s) => s.id === openId);
+    if (named) {
+      shownId.current = named.id;
+      setOpen(named);
+    }
+  }, [openId, report.data]);
   return (
     <section className="signatures" aria-label="Signatures">
       <div className="signatures-head">

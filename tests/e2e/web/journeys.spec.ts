@@ -112,6 +112,17 @@ for (const size of SIZES) {
       await expect(page.getByLabel('Image', { exact: true })).toContainText('Multi-platform index');
       await expect(signatures.getByRole('table', { name: 'Signature list' })).toBeVisible();
       await look(page, 'registries-image');
+      // A signature's details have a URL too: reload brings them back; closing goes back to the image.
+      await signatures.getByRole('table', { name: 'Signature list' }).getByRole('button', { name: 'Verified' }).click();
+      const drawer = page.getByRole('dialog', { name: 'Signature details' });
+      await expect(drawer).toBeVisible();
+      await expect(page).toHaveURL(/\/team%2Fapp\/1\.0\/signature\/[0-9a-f]+$/);
+      await look(page, 'signature-details');
+      await page.reload();
+      await expect(page.getByRole('dialog', { name: 'Signature details' })).toBeVisible();
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('dialog', { name: 'Signature details' })).toBeHidden();
+      await expect(page).toHaveURL(/\/team%2Fapp\/1\.0$/);
       await page
         .getByRole('listbox', { name: 'Tags' })
         .getByRole('option', { name: /^release-candidate/ })
