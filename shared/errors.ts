@@ -51,8 +51,10 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  * - `vault-locked`: the key is in the encrypted vault, which is locked (the CLI asks for the passphrase once).
  * - `not-saved`: a registry did not answer, or refused the credentials, before it was saved; nothing was saved (the user may save it
  * anyway).
+ * - `blob-unknown`: the registry answered BLOB_UNKNOWN or MANIFEST_BLOB_UNKNOWN (a blob missing, for a moment when another
+ *   writer uploads it too): writers upload it again and retry.
  */
-export const FAILURE_REASONS = ['self-check', 'vault-locked', 'not-saved'] as const;
+export const FAILURE_REASONS = ['self-check', 'vault-locked', 'not-saved', 'blob-unknown'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export function isFailureReason(value: unknown): value is FailureReason {

@@ -585,12 +585,18 @@ function describeScope(scope: string): string {
 
 function registryError(registry: string, status: number, body: string, scope: string): SignetError {
   let detail = '';
+  let codes: string[] = [];
   try {
     const doc = JSON.parse(body) as { errors?: Array<{ code?: string; message?: string }> };
+    codes = (doc.errors ?? []).map((e) => String(e.code ?? ''));
     detail = [...new Set((doc.errors ?? []).map((e) => describeRegistryErrorCode(e.code, e.message)).filter(Boolean))].join('; ');
   } catch {
     detail = describeRegistryErrorCode(undefined, body.slice(0, 200).replace(/<[^>]*>/g, ' '));
   }
+  // A missing blob is told apart by its code, not its words: writers upload it again and retry.
+  const blobUnknown = codes.some((c) => c === 'BLOB_UNKNOWN' || c === 'MANIFEST_BLOB_UNKNOWN')
+    ? { reason: 'blob-unknown' as const }
+    : undefined;
   if (status === 401)
     return new SignetError(
       'AUTH_REQUIRED',
@@ -600,8 +606,9 @@ function registryError(registry: string, status: number, body: string, scope: st
     return new SignetError(
       'NOT_FOUND',
       `${registry} has no such ${describeScope(scope).includes('catalog') ? 'catalog' : 'image or repository'}${detail ? ` (${detail})` : ''}.`,
+      blobUnknown,
     );
   if (status === 403) return new SignetError('FORBIDDEN', `${registry} refused ${describeScope(scope)}${detail ? ` (${detail})` : ''}.`);
   if (status === 429) return new SignetError('RATE_LIMITED', `${registry} is rate-limiting Signet; try again later.`);
-  return new SignetError('REGISTRY_ERROR', `${registry} answered ${status}${detail ? `: ${detail}` : ''}.`);
+  return new SignetError('REGISTRY_ERROR', `${registry} answered ${status}${detail ? `: ${detail}` : ''}.`, blobUnknown);
 }

@@ -192,15 +192,14 @@ const TAG_LOCK_TIMES: FileLockTimes = { staleMs: 120_000, waitMs: 120_000 };
  * Guaranteed: writers in one process take turns per tag; with a lock directory (the data
  * directory's: the desktop app, `signet serve`, the rules listener and CLI processes on it), writers
  * in every process on it take turns too, under `<lockDirectory>/cosign-<hash of registry/repository:tag>.lock`.
- * Nobody among them can write between another's read and push, so none loses a signature, with no
- * pause. `alone()` tells the writer whether it still holds the lock (one held past two minutes may
- * have been broken; it then confirms as lockless writers do).
+ * Nobody among them can write between another's read and push.
  *
- * Not guaranteed: writers outside Signet (cosign, crane, another machine, a Signet on another data
- * directory) take no lock. One whose push lands before our confirming re-read is seen, and we merge
- * again; one that read before our push and pushes after our re-read overwrites our signature
- * unseen (cosign itself has the same race). Without a lock directory the writer confirms with two
- * re-reads after random pauses, which catches such a writer only when it is quicker than the pauses.
+ * Writers outside the lock (cosign, crane, another machine, a Signet on another data directory)
+ * can, so every writer still confirms with two re-reads after random pauses and merges again when
+ * its signature is gone: two Signets on different data directories lose nothing
+ * (tests/integration/signatures/refusals.test.ts). Not guaranteed: a foreign writer slower than the
+ * pauses (it read before our push and pushes after our second re-read) overwrites us unseen; cosign
+ * itself has the same race.
  */
 function withSignatureTag<T>(
   source: RegistrySource,
@@ -267,7 +266,7 @@ async function writeSignature(
       manifest = await pushSignatureImage(source, repository, tag, layers);
     } catch (error) {
       // Another signer uploading the same payload at once can leave the registry without the blob for a moment: upload it again and retry.
-      if (!(error instanceof SignetError && /BLOB_UNKNOWN/.test(error.message))) throw error;
+      if (!(error instanceof SignetError && error.reason === 'blob-unknown')) throw error;
       await backOff(attempt);
       await upload(true);
       continue;
@@ -278,17 +277,13 @@ async function writeSignature(
       tag,
       signatureManifest: digestOf(manifest),
     };
-    if (alone) {
-      // No writer sharing the lock wrote since our read. One re-read at once catches a writer outside Signet whose push landed
-      // meanwhile: then back off and merge again.
-      if (!(await present())) {
-        await backOff(attempt);
-        continue;
-      }
-      if (await alone()) return written;
-      // Held so long that the lock may have been broken: confirm as a writer without a lock does.
+    if (alone && !(await present())) {
+      // No writer sharing the lock wrote since our read: one outside Signet did. Back off and merge again.
+      await backOff(attempt);
+      continue;
     }
-    // Without a lock another writer that read before our push can overwrite us, even after one re-read. Ours must survive two
+    // Writers sharing the lock cannot overwrite us, but writers outside it (cosign, another machine, a Signet on another data
+    // directory) can, even after one re-read: a writer that read before our push may push after it. Ours must survive two
     // re-reads after random pauses; when it is gone, back off and merge again.
     await pause(40, 160);
     if (await present()) {

@@ -52,7 +52,7 @@ async function pushReferringManifest(
       await source.pushManifest(repository, digest, manifest, MEDIA.ociManifest);
       return;
     } catch (error) {
-      if (attempt >= 4 || !(error instanceof SignetError && /MANIFEST_BLOB_UNKNOWN|BLOB_UNKNOWN/.test(error.message))) throw error;
+      if (attempt >= 4 || !(error instanceof SignetError && error.reason === 'blob-unknown')) throw error;
       await pause(30 * attempt, 120);
       for (const blob of blobs) await source.pushBlob(repository, blob);
     }
