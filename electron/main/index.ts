@@ -1,8 +1,8 @@
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, startAppRulesListener } from '../core/core';
-import { bindContract, forwardEvents } from './ipc';
+import { bindContract, bindPathDialog, forwardEvents } from './ipc';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol';
 import { APP_START_URL, denyAllPermissions, lockDownContents, mainWindowOptions } from './window';
 
@@ -28,6 +28,7 @@ async function start(): Promise<void> {
   registerAppProtocol(protocol, rendererDir);
   const core = createCore({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) });
   bindContract(ipcMain, core.dispatch);
+  bindPathDialog(ipcMain, dialog, (sender) => BrowserWindow.fromWebContents(sender));
   // Sign on push while the app runs (rules with trigger event+manual); closed when the app quits.
   void startAppRulesListener({ dataDir: app.getPath('userData'), host: 'electron', log: (line) => console.error(line) }).then(
     (listener) => {

@@ -25,8 +25,13 @@ describe('preload', () => {
     api = exposed.get('signet') as Api;
   });
 
-  it('exposes only window.signet, a frozen object of domain verbs', () => {
-    expect([...exposed.keys()]).toEqual(['signet']);
+  it('exposes window.signet, a frozen object of domain verbs, and window.signetHost with the file dialog only', async () => {
+    expect([...exposed.keys()]).toEqual(['signet', 'signetHost']);
+    const host = exposed.get('signetHost') as Record<string, (request: unknown) => Promise<unknown>>;
+    expect(Object.isFrozen(host)).toBe(true);
+    expect(Object.keys(host)).toEqual(['choosePath']);
+    await host.choosePath?.({ choice: 'directory', title: 'Lookaside' });
+    expect(invoke).toHaveBeenLastCalledWith('signet:choose-path', { choice: 'directory', title: 'Lookaside' });
     expect(Object.isFrozen(api)).toBe(true);
     for (const name of CALL_NAMES) {
       const [ns, verb] = name.split('.') as [string, string];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FilePath } from './host-path';
 import {
   KmsAlgorithm,
   KmsConnection,
@@ -29,7 +30,7 @@ const AddRequest = z
       .object({
         source: KmsCredentialSource,
         profile: z.string().min(1).max(128).optional(),
-        path: z.string().min(1).max(4096).optional(),
+        path: FilePath.optional(),
         /** Field name → value, for `keychain` only; names per provider (kms.providers → secretFields). */
         secret: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/), z.string().max(20_000)).optional(),
       })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DirectoryPath, hostPath } from './host-path';
 import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
 import { StorageTarget } from '../models/storage';
 import { OfflineFormat, RequestedSigner, RequestItemView, StationState } from '../models/offline';
@@ -111,7 +112,7 @@ export const offlineCalls = {
     request: z
       .object({
         references: z.array(z.string().min(1).max(1024)).min(1).max(1000),
-        out: z.string().min(1).max(4096),
+        out: hostPath(z.string().min(1).max(4096), { choices: ['save', 'directory'] }),
         jobId: z
           .string()
           .regex(/^[A-Za-z0-9_-]{1,64}$/)
@@ -127,7 +128,7 @@ export const offlineCalls = {
     effect: 'remote-write',
     request: z
       .object({
-        layout: z.string().min(1).max(4096),
+        layout: hostPath(z.string().min(1).max(4096), { choices: ['directory', 'file'] }),
         registry: z.string().min(1).max(255),
         jobId: z
           .string()
@@ -141,7 +142,7 @@ export const offlineCalls = {
     summary: 'Check a bundle against its request and the registry, then attach each signature and read it back (twice is harmless)',
     effect: 'sign',
     request: z
-      .object({ request: FileBytes, bundle: FileBytes, lookaside: z.string().min(1).max(4096).optional(), asc: StorageTarget.optional() })
+      .object({ request: FileBytes, bundle: FileBytes, lookaside: DirectoryPath.optional(), asc: StorageTarget.optional() })
       .strict(),
     response: z
       .object({

@@ -12,6 +12,7 @@ import {
   TagOrDigest,
 } from '../models/registry';
 import { call, NoInput } from './define';
+import { hostPath } from './host-path';
 
 /** OCI registries: saved connections, browsing, images. Credentials go in, never out. */
 export const registryCalls = {
@@ -22,7 +23,7 @@ export const registryCalls = {
     request: z
       .object({
         host: RegistryHost.optional(),
-        layoutPath: z.string().min(1).max(4096).optional(),
+        layoutPath: hostPath(z.string().min(1).max(4096), { choices: ['directory', 'file'] }).optional(),
         name: z.string().min(1).max(100).optional(),
         insecure: z.boolean().optional(),
         username: z.string().min(1).max(256).optional(),

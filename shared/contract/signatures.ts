@@ -3,6 +3,7 @@ import { DigestString, RegistryId, Repository } from '../models/registry';
 import { DeletePlan, KeyDetails, SignatureFormatId, SignatureId, VerificationReport } from '../models/signatures';
 import { StorageTarget } from '../models/storage';
 import { KmsAlgorithm } from '../models/kms';
+import { DirectoryPath, LookasideReadPath } from './host-path';
 import { call, JobId } from './define';
 import { SIGNABLE_FORMATS } from '../formats';
 import { MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES } from '../payloads/record';
@@ -23,9 +24,9 @@ const VerifyRequest = z
     /** Armored OpenPGP public keys also trusted for simple signatures. */
     pgpKeys: z.array(z.string().max(200_000)).max(50).optional(),
     /** Lookaside storage holding simple signatures (`<repository>@sha256=<hex>/signature-N`): a directory, file:// or http(s):// URL. */
-    lookaside: z.string().min(1).max(4096).optional(),
+    lookaside: LookasideReadPath.optional(),
     /** A registries.d directory naming the lookaside for this image (used when `lookaside` is not given). */
-    registriesD: z.string().min(1).max(4096).optional(),
+    registriesD: DirectoryPath.optional(),
     /** Trust only the keys given here, not the trust store or Signet's keys (`--key` / `--pubkey`). */
     trustOnly: z.boolean().optional(),
     /** Object storage holding Huawei SWR `.asc` files at `{repository}/{sha256}.asc`. */
@@ -100,8 +101,8 @@ export const signatureCalls = {
         key: z.string().min(1).max(200),
         /** Only these tags (default: every tag of the repository, signature artifacts aside). */
         tags: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional(),
-        lookaside: z.string().min(1).max(4096).optional(),
-        registriesD: z.string().min(1).max(4096).optional(),
+        lookaside: LookasideReadPath.optional(),
+        registriesD: DirectoryPath.optional(),
         dryRun: z.boolean().optional(),
         expectedCount: z.number().int().nonnegative().optional(),
         jobId: JobId.optional(),
@@ -180,11 +181,11 @@ export const signatureCalls = {
         algorithm: KmsAlgorithm.optional(),
         format: z.enum(SIGNABLE_FORMATS).optional(),
         /** For simple signing: the lookaside directory to write signature-N into. */
-        lookaside: z.string().min(1).max(4096).optional(),
+        lookaside: DirectoryPath.optional(),
         /**
          * For simple signing without `lookaside`: the registries.d directory whose lookaside-staging (or file:// lookaside) receives it.
          */
-        registriesD: z.string().min(1).max(4096).optional(),
+        registriesD: DirectoryPath.optional(),
         annotations: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
         /** A description signed into the payload (OCIR's --description): the `description` annotation. */
         description: z.string().min(1).max(MAX_DESCRIPTION_CHARS).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DirectoryPath } from './host-path';
 import {
   AddressingStyle,
   LookasidePutResult,
@@ -34,7 +35,7 @@ const AddRequest = z
     bucket: StorageProfile.shape.bucket,
     prefix: StorageProfile.shape.prefix,
     addressing: AddressingStyle.optional(),
-    path: StorageProfile.shape.path,
+    path: DirectoryPath.optional(),
     publicUrl: StorageProfile.shape.publicUrl,
     credential: z
       .object({
@@ -121,7 +122,7 @@ export const storageCalls = {
     effect: 'remote-write',
     request: z
       .object({
-        directory: z.string().min(1).max(4096),
+        directory: DirectoryPath,
         target: StorageTarget,
         scope: z.string().max(300).optional(),
         jobId: JobId.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostPath } from './host-path';
 import {
   ModulePath,
   Pin,
@@ -53,7 +54,7 @@ export const tokenCalls = {
   'tokens.addModule': call({
     summary: 'Add a PKCS#11 module by its path (loading a module runs its code)',
     effect: 'trust',
-    request: z.object({ path: ModulePath }).strict(),
+    request: z.object({ path: hostPath(ModulePath.min(2), { choices: ['file'] }) }).strict(),
     response: z.array(TokenModule),
   }),
   'tokens.list': call({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DirectoryPath, LookasideReadPath } from './host-path';
 import { RegistryId, Repository, TagOrDigest } from '../models/registry';
 import { AdmissionTarget, NotationStore, PolicyEvaluation, TrustEntrySummary } from '../models/trust';
 import { call, NoInput } from './define';
@@ -201,12 +202,12 @@ export const trustCalls = {
         repository: Repository.optional(),
         reference: TagOrDigest.optional(),
         /** … or a containers `dir:` image on this machine (absolute path). */
-        dir: z.string().min(2).max(4096).optional(),
+        dir: DirectoryPath.optional(),
         /** Where simple signatures live: a directory or URL, or a registries.d directory to look it up in. */
-        lookaside: z.string().min(1).max(4096).optional(),
-        registriesD: z.string().min(1).max(4096).optional(),
+        lookaside: LookasideReadPath.optional(),
+        registriesD: DirectoryPath.optional(),
         /** A Confidential Containers KBS resource directory: `kbs:///repo/type/tag` key paths are read from it. */
-        kbsDir: z.string().min(1).max(4096).optional(),
+        kbsDir: DirectoryPath.optional(),
       })
       .strict()
       .refine((r) => (r.policyId === undefined) !== (r.policy === undefined), 'give an imported policy id or a policy, not both')

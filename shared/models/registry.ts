@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostPath } from '../contract/host-path';
 
 export const RegistryHost = z
   .string()
@@ -57,7 +58,7 @@ export const OcirSettings = z
       .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'an Object Storage namespace')
       .optional(),
     /** The OCI config file (~/.oci/config, or OCI_CLI_CONFIG_FILE, if absent). */
-    configFile: z.string().min(1).max(4096).optional(),
+    configFile: hostPath(z.string().min(1).max(4096), { choices: ['file'] }).optional(),
     endpoint: z
       .string()
       .max(2048)
@@ -87,11 +88,14 @@ export const SavedRegistry = z
   })
   .strict();
 /** A lookaside location: an absolute directory, a file:// URL or an http(s):// URL. */
-export const LookasideLocation = z
-  .string()
-  .min(2)
-  .max(4096)
-  .regex(/^(\/|file:\/\/\/|https?:\/\/[^\s]+$)/, 'an absolute directory, a file:/// URL or an http(s):// URL');
+export const LookasideLocation = hostPath(
+  z
+    .string()
+    .min(2)
+    .max(4096)
+    .regex(/^(\/|file:\/\/\/|https?:\/\/[^\s]+$)/, 'an absolute directory, a file:/// URL or an http(s):// URL'),
+  { choices: ['directory'], urls: true },
+);
 export type SavedRegistry = z.infer<typeof SavedRegistry>;
 
 export const Capabilities = z

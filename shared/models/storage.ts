@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DirectoryPath } from '../contract/host-path';
 
 /** Where objects go: AWS S3, Huawei OBS (S3-compatible, UNSIGNED-PAYLOAD only), another S3-compatible server, or a plain directory. */
 export const STORAGE_KINDS = ['aws', 'obs', 's3-compatible', 'directory'] as const;
@@ -81,7 +82,7 @@ export const StorageTarget = z
     bucket: BucketName.optional(),
     prefix: Prefix.optional(),
     addressing: AddressingStyle.optional(),
-    path: z.string().min(1).max(4096).optional(),
+    path: DirectoryPath.optional(),
     publicUrl: HttpUrl.optional(),
     /** Use this ~/.aws/credentials profile (targets without a saved Signet profile). */
     awsProfile: z.string().min(1).max(128).optional(),

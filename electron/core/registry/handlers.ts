@@ -108,7 +108,9 @@ export function createRegistryHandlers(services: CoreServices, connections = ser
         if (!found) throw new SignetError('NOT_FOUND', `There is no saved registry ${input.id}.`);
         const { lookaside: _old, ocir: _oldOcir, ...rest } = found;
         const lookaside = input.lookaside === undefined ? found.lookaside : (input.lookaside ?? undefined);
-        const ocir = input.ocir === undefined ? found.ocir : (input.ocir ?? undefined);
+        // An OCIR change without a config file keeps the saved one (the desktop app names files only through its dialogs).
+        const keptConfig = input.ocir && !input.ocir.configFile && found.ocir?.configFile ? { configFile: found.ocir.configFile } : {};
+        const ocir = input.ocir === undefined ? found.ocir : input.ocir === null ? undefined : { ...keptConfig, ...input.ocir };
         if (ocir && found.kind !== 'distribution')
           throw new SignetError('INVALID_INPUT', `${found.name} is an OCI layout; only a registry can be Oracle OCIR.`);
         const entry: SavedRegistry = {

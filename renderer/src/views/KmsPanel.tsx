@@ -4,6 +4,7 @@ import type { KmsConnection, KmsCredentialSource, KmsKey, KmsProviderId, KmsProv
 import { ErrorBanner } from '../components/Banner';
 import { Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
+import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
@@ -237,10 +238,7 @@ function ConnectDialog({ open, onClose, onDone }: { open: boolean; onClose(): vo
           </div>
         )}
         {chosenSource === 'file' && (
-          <div className="field">
-            <label htmlFor="kms-file">Credentials file (path on this machine)</label>
-            <input id="kms-file" value={file} onChange={(e) => setFile(e.target.value)} spellCheck={false} />
-          </div>
+          <PathField id="kms-file" label="Credentials file (path on this machine)" value={file} onChange={setFile} choices={['file']} />
         )}
         {chosenSource === 'keychain' &&
           provider?.secretFields.map((f) => (

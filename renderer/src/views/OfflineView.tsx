@@ -4,6 +4,7 @@ import type { OfflineFormat, RequestedSigner } from '../../../shared/models/offl
 import { ErrorBanner } from '../components/Banner';
 import { Fingerprint } from '../components/Copy';
 import { downloadFile } from '../components/download';
+import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useKeptState } from '../hooks/useKeptState';
@@ -490,16 +491,14 @@ function AttachStep() {
             beside its image and reads it back,, each simple signature as the next signature-N in the lookaside directory, and each .asc
             file at <code>{'{namespace}/{repo}/{sha256}.asc'}</code> in the bucket. Attaching twice stores nothing twice.
           </p>
-          <div className="field">
-            <label htmlFor="attach-lookaside">Lookaside directory for simple signatures (optional)</label>
-            <input
-              id="attach-lookaside"
-              value={lookaside}
-              onChange={(e) => setLookaside(e.target.value)}
-              placeholder="/srv/sigstore"
-              spellCheck={false}
-            />
-          </div>
+          <PathField
+            id="attach-lookaside"
+            label="Lookaside directory for simple signatures (optional)"
+            value={lookaside}
+            onChange={setLookaside}
+            choices={['directory']}
+            placeholder="/srv/sigstore"
+          />
           <div className="field">
             <label htmlFor="attach-asc">Bucket for .asc files (optional)</label>
             <select id="attach-asc" value={ascProfile} onChange={(e) => setAscProfile(e.target.value)}>

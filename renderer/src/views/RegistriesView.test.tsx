@@ -29,7 +29,6 @@ describe('EditRegistryDialog', () => {
     await settle();
     expect(calls.find((c) => c.name === 'registry.edit')?.input).toEqual({
       id: 'iad-ocir-io',
-      lookaside: null,
       ocir: { profile: 'DEFAULT', compartmentId: 'ocid1.compartment.oc1..aaaa', namespace: 'tenancyns' },
     });
     expect(saved).toBe(true);
@@ -45,6 +44,6 @@ describe('EditRegistryDialog', () => {
     await click(byLabel(dialog, 'Oracle OCIR'));
     await click(byText(view.container, 'button', 'Save'));
     await settle();
-    expect(calls.find((c) => c.name === 'registry.edit')?.input).toEqual({ id: 'iad-ocir-io', lookaside: null, ocir: null });
+    expect(calls.find((c) => c.name === 'registry.edit')?.input).toEqual({ id: 'iad-ocir-io', ocir: null });
   });
 });

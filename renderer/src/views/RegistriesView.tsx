@@ -4,6 +4,7 @@ import { isSignatureArtifactTag } from '../../../shared/formats';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
+import { choosesPaths, PathField } from '../components/PathField';
 import { useOpeningSelection, VirtualList } from '../components/VirtualList';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
@@ -183,25 +184,39 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
             on disk (directory or .tar)
           </label>
         </fieldset>
-        <div className="field">
-          <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
-          <input
+        {kind === 'oci-layout' && choosesPaths() ? (
+          <PathField
             id="reg-host"
+            label="Layout path"
             value={host}
-            onChange={(e) => {
-              setHost(e.target.value);
+            onChange={(value) => {
+              setHost(value);
               setNotSaved(false);
             }}
-            placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'}
-            autoFocus
-            spellCheck={false}
+            choices={['directory', 'file']}
+            extensions={['tar']}
           />
-          {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && (
-            <span className="hint" role="status">
-              Adds the registry {cleanRegistryHost(host)}.
-            </span>
-          )}
-        </div>
+        ) : (
+          <div className="field">
+            <label htmlFor="reg-host">{kind === 'oci-layout' ? 'Layout path' : 'Registry host'}</label>
+            <input
+              id="reg-host"
+              value={host}
+              onChange={(e) => {
+                setHost(e.target.value);
+                setNotSaved(false);
+              }}
+              placeholder={kind === 'oci-layout' ? '/media/usb/images or /media/usb/images.tar' : 'registry.example.com or 127.0.0.1:5000'}
+              autoFocus
+              spellCheck={false}
+            />
+            {kind === 'distribution' && host.trim() && cleanRegistryHost(host) !== host.trim() && (
+              <span className="hint" role="status">
+                Adds the registry {cleanRegistryHost(host)}.
+              </span>
+            )}
+          </div>
+        )}
         <div className="field">
           <label htmlFor="reg-name">Name (optional)</label>
           <input id="reg-name" value={name} onChange={(e) => setName(e.target.value)} />
@@ -241,19 +256,16 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
 
 function LookasideField({ value, onChange }: { value: string; onChange(v: string): void }) {
   return (
-    <div className="field">
-      <label htmlFor="reg-lookaside">Simple-signature lookaside (optional)</label>
-      <input
-        id="reg-lookaside"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        spellCheck={false}
-        placeholder="https://sigs.example.com/lookaside or /srv/lookaside"
-      />
-      <span className="hint">
-        Where podman/skopeo simple signatures for this registry are read from. Empty: Signet reads registries.d as podman does.
-      </span>
-    </div>
+    <PathField
+      id="reg-lookaside"
+      label="Simple-signature lookaside (optional)"
+      value={value}
+      onChange={onChange}
+      choices={['directory']}
+      urls
+      placeholder="https://sigs.example.com/lookaside or /srv/lookaside"
+      hint="Where podman/skopeo simple signatures for this registry are read from. Empty: Signet reads registries.d as podman does."
+    />
   );
 }
 
@@ -302,8 +314,7 @@ export function EditRegistryDialog({
     const ocirChange = ocir.on
       ? {
           ocir: {
-            // The config file and endpoint are set from the CLI; the dialog keeps them.
-            ...(registry.ocir?.configFile ? { configFile: registry.ocir.configFile } : {}),
+            // The config file and endpoint are set from the CLI; an edit without a config file keeps the saved one.
             ...(registry.ocir?.endpoint ? { endpoint: registry.ocir.endpoint } : {}),
             profile: ocir.profile.trim(),
             compartmentId: ocir.compartmentId.trim(),
@@ -317,7 +328,8 @@ export function EditRegistryDialog({
     const result = await api.registry.edit({
       id: registry.id,
       ...(name.trim() && name.trim() !== registry.name ? { name: name.trim() } : {}),
-      lookaside: lookaside.trim() ? lookaside.trim() : null,
+      // Sent only when changed: in the desktop app a saved path is not sent back as typed text.
+      ...(lookaside.trim() !== (registry.lookaside ?? '') ? { lookaside: lookaside.trim() ? lookaside.trim() : null } : {}),
       ...ocirChange,
     });
     if (!result.ok) return setError(result.message);

@@ -11,6 +11,7 @@ import {
 import { DESCRIPTION_KEY, MAX_DESCRIPTION_CHARS, MAX_METADATA_BYTES, METADATA_KEY } from '../../../shared/payloads/record';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
+import { choosesPaths, isChosenHandle, PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { signingFormats } from '../../../shared/models/keys';
@@ -705,10 +706,13 @@ function SignDialog({
   };
   // The last lookaside used for this registry (not a secret: a directory), else the one saved with the registry.
   const lookasideMemory = `signet.lookaside.${registry.id}`;
-  const [lookaside, setLookaside] = useState(
-    () => globalThis.localStorage?.getItem(lookasideMemory) ?? (registry.lookaside?.startsWith('/') ? registry.lookaside : ''),
+  // In the desktop app a folder is chosen in a dialog each time (its handle does not outlive the window); an empty field then means
+  // the directory saved with the registry, which the core uses when none is given.
+  const savedDirectory = registry.lookaside?.startsWith('/') ? registry.lookaside : undefined;
+  const [lookaside, setLookaside] = useState(() =>
+    choosesPaths() ? '' : (globalThis.localStorage?.getItem(lookasideMemory) ?? savedDirectory ?? ''),
   );
-  const lookasideMissing = format === 'simplesigning' && !lookaside.trim();
+  const lookasideMissing = format === 'simplesigning' && !lookaside.trim() && !(choosesPaths() && savedDirectory);
   const [indexOnly, setIndexOnly] = useState(false);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -741,7 +745,7 @@ function SignDialog({
   const submit = async () => {
     if (!api || !chosen || bad || badExpiry || badMetadata) return;
     if (lookasideMissing) return;
-    if (format === 'simplesigning') globalThis.localStorage?.setItem(lookasideMemory, lookaside.trim());
+    if (format === 'simplesigning' && !isChosenHandle(lookaside)) globalThis.localStorage?.setItem(lookasideMemory, lookaside.trim());
     setBusy(true);
     const jobId = `sign-${Date.now()}-${++signJobs}`;
     const unsubscribe = api.events.subscribe((e) => {
@@ -755,7 +759,7 @@ function SignDialog({
       key: chosen.id,
       format,
       jobId,
-      ...(format === 'simplesigning' ? { lookaside: lookaside.trim() } : {}),
+      ...(format === 'simplesigning' && lookaside.trim() ? { lookaside: lookaside.trim() } : {}),
       ...(parsed.length ? { annotations: annotationMap } : {}),
       ...record,
       ...(format === 'notation' ? { envelope, ...(expiry.trim() ? { expiry: expiry.trim() } : {}) } : {}),
@@ -919,23 +923,26 @@ function SignDialog({
             )}
           </div>
           {format === 'simplesigning' && (
-            <div className="field">
-              <label htmlFor="sign-lookaside">Lookaside directory (staging; publish it under Payloads or with signet publish)</label>
-              <input
+            <>
+              <PathField
                 id="sign-lookaside"
+                label="Lookaside directory (staging; publish it under Payloads or with signet publish)"
                 value={lookaside}
-                onChange={(e) => setLookaside(e.target.value)}
-                spellCheck={false}
+                onChange={setLookaside}
+                choices={['directory']}
                 placeholder="/var/lib/signet/lookaside"
-                aria-invalid={lookasideMissing}
-                aria-describedby="sign-lookaside-error"
+                invalid={lookasideMissing}
+                describedBy="sign-lookaside-error"
+                {...(choosesPaths() && savedDirectory
+                  ? { hint: `Nothing chosen: the directory saved with the registry, ${savedDirectory}.` }
+                  : {})}
               />
               {lookasideMissing && (
                 <span id="sign-lookaside-error" className="field-error">
                   Simple signatures are stored in a lookaside directory: name one.
                 </span>
               )}
-            </div>
+            </>
           )}
           {isIndex && (
             <label className="check">

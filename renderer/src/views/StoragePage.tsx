@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { StorageCredentialSource, StorageKind, StorageProfile, StorageTestResult } from '../../../shared/models/storage';
 import { ErrorBanner } from '../components/Banner';
 import { Dialog } from '../components/Dialog';
+import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
@@ -218,16 +219,14 @@ function AddStorageDialog({ open, onClose, onDone }: { open: boolean; onClose():
           </select>
         </div>
         {directory ? (
-          <div className="field">
-            <label htmlFor="storage-folder">Folder</label>
-            <input
-              id="storage-folder"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              spellCheck={false}
-              placeholder="/srv/lookaside"
-            />
-          </div>
+          <PathField
+            id="storage-folder"
+            label="Folder"
+            value={folder}
+            onChange={setFolder}
+            choices={['directory']}
+            placeholder="/srv/lookaside"
+          />
         ) : (
           <>
             <div className="field">

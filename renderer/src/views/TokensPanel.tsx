@@ -3,6 +3,7 @@ import type { TestSignResult, TokenAttribute, TokenKey, TokenKeyType, TokenSumma
 import { TOKEN_KEY_TYPES } from '../../../shared/models/tokens';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
+import { PathField, shownPath } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
@@ -146,7 +147,7 @@ function AddModule({ onAdded }: { onAdded(path: string): void }) {
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setPath('');
-    onAdded(path.trim());
+    onAdded(shownPath(path.trim()));
   };
   return (
     <details className="add-module">
@@ -158,16 +159,15 @@ function AddModule({ onAdded }: { onAdded(path: string): void }) {
         }}
       >
         <ErrorBanner message={error} />
-        <div className="field">
-          <label htmlFor="module-path">Module path</label>
-          <input
-            id="module-path"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            placeholder="/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
-            spellCheck={false}
-          />
-        </div>
+        <PathField
+          id="module-path"
+          label="Module path"
+          value={path}
+          onChange={setPath}
+          choices={['file']}
+          extensions={['so', 'dylib', 'dll']}
+          placeholder="/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+        />
         <p className="hint">Loading a module runs its code inside Signet: add only modules from a vendor you trust.</p>
         <button type="submit" className="button secondary" disabled={!path.trim()}>
           Add module

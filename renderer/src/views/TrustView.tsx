@@ -6,6 +6,7 @@ import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
 import { downloadFile } from '../components/download';
+import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
@@ -675,12 +676,15 @@ function EvaluatePanel({ policies }: { policies: ReadonlyArray<{ id: string; nam
           spellCheck={false}
         />
         <input aria-label="Tag or digest" value={reference} onChange={(e) => setReference(e.target.value)} spellCheck={false} />
-        <input
-          aria-label="Lookaside (optional)"
+        <PathField
+          compact
+          id="evaluate-lookaside"
+          label="Lookaside (optional)"
           value={lookaside}
-          onChange={(e) => setLookaside(e.target.value)}
+          onChange={setLookaside}
+          choices={['directory']}
+          urls
           placeholder="lookaside dir or URL (optional)"
-          spellCheck={false}
         />
         <button type="submit" className="button" disabled={busy || !policyId || !registryId || !repository.trim() || !reference.trim()}>
           {busy ? 'Evaluating…' : 'Evaluate'}
