@@ -4,6 +4,7 @@ import { SignetError } from '../../../shared/errors';
 import { SignatureBundle, type SigningRequest } from '../../../shared/models/offline';
 import type { SignatureAlgorithm } from '../signing/signer';
 import { parseStrictJson } from '../json/strict';
+import { offlineWay } from '../signatures/formats';
 import { readRequest, type ReadRequest } from './request';
 import { verifyRawSignature } from '../signing/verify-raw';
 
@@ -62,7 +63,7 @@ export async function checkBundle(requestBytes: Uint8Array, bundleBytes: Uint8Ar
     const payload = read.payloads.get(item.id) as Buffer;
     const signature = Buffer.from(entry.signature, 'base64');
     const where = `item ${item.id} (${item.reference}, ${item.format})`;
-    if (entry.format === 'cosign' || entry.format === 'notation') {
+    if (offlineWay(entry.format).key === 'signer') {
       if (!verifyRawSignature(bundle.key.algorithm as SignatureAlgorithm, bundle.key.publicKey, payload, signature)) {
         throw new SignetError(
           'VERIFICATION_FAILED',

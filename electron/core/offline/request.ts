@@ -7,9 +7,9 @@ import {
   type RequestedSigner,
   type RequestItem,
 } from '../../../shared/models/offline';
-import { ATOMIC_TYPE, buildAtomicPayload, buildCosignPayload, COSIGN_TYPE } from '../../../shared/payloads/payloads';
 import { parseStrictJson } from '../json/strict';
-import { notationSigningInput, readNotationSigningInput } from '../signatures/notation/offline';
+import { offlineWay } from '../signatures/formats';
+import type { OfflineImage } from '../signatures/formats/format';
 
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
@@ -17,16 +17,7 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export interface RequestImage {
-  reference: string;
-  repository: string;
-  tag?: string;
-  digest: string;
-  mediaType?: string;
-  /** The manifest's size (for Notation payloads). */
-  size?: number;
-  platform?: string;
-}
+export type RequestImage = OfflineImage;
 
 export interface BuildRequestOptions {
   signer: RequestedSigner;
@@ -41,24 +32,18 @@ export interface BuildRequestOptions {
   notation?: { envelope: 'jws' | 'cose'; chain: readonly Buffer[] };
 }
 
-/** Builds the request: every payload is made here, once, and carried as bytes. */
+/** Builds the request: every payload is made here, once, by its format's module, and carried as bytes. */
 export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha256: string; request: SigningRequest } {
   const items: RequestItem[] = [];
+  const payloadOptions = {
+    createdBy: options.createdBy,
+    now: options.now,
+    ...(options.annotations ? { annotations: options.annotations } : {}),
+    ...(options.notation ? { notation: options.notation } : {}),
+  };
   for (const image of options.images) {
     for (const format of options.formats) {
-      if (format === 'notation' && (!options.notation || image.size === undefined || !image.mediaType))
-        throw new SignetError('INVALID_INPUT', 'A Notation item needs the key’s certificate chain and the manifest’s media type and size.');
-      const payload =
-        format === 'notation' && options.notation
-          ? notationSigningInput(
-              options.notation.envelope,
-              { mediaType: image.mediaType as string, digest: image.digest, size: image.size as number },
-              options.notation.chain,
-              options.now,
-              undefined,
-              options.annotations ? { ...options.annotations } : undefined,
-            )
-          : Buffer.from(payloadFor(format, image, options), 'utf8');
+      const made = offlineWay(format).payload(image, payloadOptions);
       items.push({
         id: String(items.length + 1),
         reference: image.reference,
@@ -69,11 +54,9 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
         ...(image.size !== undefined ? { size: image.size } : {}),
         ...(image.platform ? { platform: image.platform } : {}),
         format,
-        ...(format === 'notation' && options.notation
-          ? { notation: { envelope: options.notation.envelope, chain: options.notation.chain.map((c) => c.toString('base64')) } }
-          : {}),
-        payload: payload.toString('base64'),
-        payloadSha256: sha256Hex(payload),
+        ...made.item,
+        payload: made.bytes.toString('base64'),
+        payloadSha256: sha256Hex(made.bytes),
       });
     }
   }
@@ -89,23 +72,6 @@ export function buildRequest(options: BuildRequestOptions): { bytes: Buffer; sha
   checkFormatsFitSigner(request);
   const bytes = Buffer.from(`${JSON.stringify(request, null, 2)}\n`, 'utf8');
   return { bytes, sha256: sha256Hex(bytes), request };
-}
-
-function payloadFor(format: OfflineFormat, image: RequestImage, options: BuildRequestOptions): string {
-  if (format === 'cosign') {
-    return buildCosignPayload({
-      repository: image.repository,
-      manifestDigest: image.digest,
-      ...(options.annotations ? { annotations: options.annotations } : {}),
-    });
-  }
-  return buildAtomicPayload({
-    dockerReference: image.tag ? `${image.repository}:${image.tag}` : image.repository,
-    manifestDigest: image.digest,
-    creator: options.createdBy,
-    timestamp: Math.floor(options.now.getTime() / 1000),
-    ...(options.annotations ? { extra: options.annotations } : {}),
-  });
 }
 
 export interface ReadRequest {
@@ -163,33 +129,13 @@ export function readRequest(bytes: Uint8Array): ReadRequest {
 }
 
 function decodePayload(item: RequestItem, payload: Buffer): { identity: string } {
-  if (item.format === 'notation') {
-    if (!item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is a Notation item without its envelope and chain.`);
-    const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
-    const read = readNotationSigningInput(item.notation.envelope, payload, chain, item.digest);
-    return {
-      identity: `${item.repository}@${read.payload.targetArtifact.digest} (Notation ${item.notation.envelope.toUpperCase()}, signing time ${read.signingTime.toISOString()})`,
-    };
-  }
-  if (item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is not a Notation item but carries Notation fields.`);
-  const doc = parseStrictJson(payload, `Item ${item.id}'s payload`) as {
-    critical?: { type?: unknown; image?: { 'docker-manifest-digest'?: unknown }; identity?: { 'docker-reference'?: unknown } };
-  };
-  const expectedType = item.format === 'cosign' ? COSIGN_TYPE : ATOMIC_TYPE;
-  if (doc?.critical?.type !== expectedType)
-    throw new SignetError('MALFORMED', `Item ${item.id}'s payload is not a "${expectedType}" payload.`);
-  const named = doc.critical.image?.['docker-manifest-digest'];
-  if (named !== item.digest)
-    throw new SignetError('MALFORMED', `Item ${item.id}'s payload names ${String(named).slice(0, 80)}, not the image's ${item.digest}.`);
-  const identity = doc.critical.identity?.['docker-reference'];
-  if (typeof identity !== 'string') throw new SignetError('MALFORMED', `Item ${item.id}'s payload has no identity.`);
-  return { identity };
+  return { identity: offlineWay(item.format).identity(item, payload) };
 }
 
 function checkFormatsFitSigner(request: SigningRequest): void {
   const pgp = request.signer.kind === 'pgp-fingerprint';
   for (const item of request.items) {
-    const wantsPgp = item.format === 'simplesigning' || item.format === 'asc';
+    const wantsPgp = offlineWay(item.format).key === 'openpgp';
     if (pgp !== wantsPgp) {
       throw new SignetError(
         'INVALID_INPUT',

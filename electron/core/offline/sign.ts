@@ -2,6 +2,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { SignetError } from '../../../shared/errors';
 import { SignatureBundle, type BundleSignature, type RequestedSigner, type StationState } from '../../../shared/models/offline';
 import type { PgpSigner, Signer } from '../signing/signer';
+import { offlineWay } from '../signatures/formats';
 import { readRequest, sha256Hex } from './request';
 
 export interface OfflineSigners {
@@ -49,7 +50,7 @@ export async function signRequest(
     }
     const payload = read.payloads.get(item.id) as Buffer;
     let signature: Uint8Array;
-    if (item.format === 'cosign' || item.format === 'notation') signature = await (options.signers.signer as Signer).sign(payload);
+    if (offlineWay(item.format).key === 'signer') signature = await (options.signers.signer as Signer).sign(payload);
     else signature = await (options.signers.pgp as PgpSigner).signMessage(payload);
     signatures.push({
       itemId: item.id,

@@ -2,23 +2,16 @@ import type { signatureCalls } from '../../../shared/contract/signatures';
 import { SignetError } from '../../../shared/errors';
 import type { CoreServices } from '../services';
 import type { AreaHandlers } from '../dispatch';
-import { resolveSigner } from '../keys/resolve-signer';
 import { redactPin } from '../pkcs11/uri';
-import type { Signer } from '../signing/signer';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
-import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../shared/models/kms';
 
-const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
-import { fileURLToPath } from 'node:url';
 import { verifyTags } from './batch';
 import { signatureLockDirectory } from './cosign';
 import { publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
-import { notationSignerAlgorithm, parseDuration } from './notation/sign';
 import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
 import { imageReferenceFor, imageVerdict } from './verdict';
-import { chooseLookaside } from './lookaside/choose';
 import { formatById } from './formats';
 import { withSignedRecord } from './record';
 import { keyDetails } from './key-details';
@@ -53,20 +46,6 @@ async function signingTargets(
         : 'unnamed platform',
     }));
   return [{ digest }, ...platforms];
-}
-
-/** What the audit log records about the key that signed: its id or URI, KMS key version, algorithm, fingerprint. */
-function signerDetails(signer: Signer): Record<string, string> {
-  const d = signer.describe();
-  return {
-    signer: redactPin(d.keyId),
-    keyName: redactPin(d.label),
-    provider: d.provider,
-    algorithm: d.algorithm,
-    spkiSha256: d.spkiSha256,
-    ...(d.keyVersion ? { keyVersion: d.keyVersion } : {}),
-    ...(d.tokenSerial ? { tokenSerial: d.tokenSerial } : {}),
-  };
 }
 
 export function createSignatureHandlers(services: CoreServices, connections = services.registries): AreaHandlers<typeof signatureCalls> {
@@ -271,78 +250,17 @@ export function createSignatureHandlers(services: CoreServices, connections = se
         now: new Date(),
         lockDirectory: signatureLockDirectory(services.dataDir),
       };
-      let describeSigner: Record<string, string>;
-      if (format.id === 'simplesigning') {
-        if (input.algorithm)
-          throw new SignetError(
-            'INVALID_INPUT',
-            'Simple signatures are OpenPGP signatures: the key decides the algorithm; --algorithm is for cosign signatures.',
-          );
-        const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
-        const lookaside = (
-          await chooseLookaside(
-            input,
-            saved,
-            imageReferenceFor(
-              host,
-              input.repository,
-              input.digest,
-              input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined,
-            ),
-            true,
-          )
-        )?.url;
-        if (!lookaside)
-          throw new SignetError(
-            'INVALID_INPUT',
-            'Simple signing needs a lookaside directory to store the signature in (or a registries.d that names one).',
-          );
-        if (/^https?:\/\//i.test(lookaside))
-          throw new SignetError(
-            'INVALID_INPUT',
-            `${lookaside} is a web server; Signet writes simple signatures to a directory (lookaside-staging) and publishes that directory.`,
-          );
-        const pgp = await services.keys.pgpSigner(input.key);
-        Object.assign(base, { pgp, lookasideDirectory: lookaside.startsWith('file://') ? fileURLToPath(lookaside) : lookaside });
-        describeSigner = {
-          signer: pgp.fingerprint,
-          fingerprint: pgp.fingerprint,
-          algorithm: 'openpgp',
-          ...(pgp.userIds[0] ? { keyName: pgp.userIds[0] } : {}),
-          ...(pgp.signingSubkey ? { signingSubkey: pgp.signingSubkey } : {}),
-        };
-      } else {
-        let signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, input.algorithm);
-        if (format.id === 'notation' && !input.algorithm && !input.key.startsWith('pkcs11:')) {
-          // An RSA key signs PKCS#1 v1.5 by default (cosign's choice); Notation takes PSS only, with the hash its key size calls for.
-          const wanted = notationSignerAlgorithm(await signer.publicKeyPem());
-          if (wanted && wanted !== signer.describe().algorithm && KMS_ALGORITHM_SET.has(wanted))
-            signer = await resolveSigner(services, input.key, input.pin ? { pin: input.pin } : {}, wanted as KmsAlgorithm);
-        }
-        Object.assign(base, { signer });
-        describeSigner = signerDetails(signer);
-        if (format.id === 'notation') {
-          // The chain travels with the key in the key list (generated with a test CA, or attached).
-          const info = input.certificateChain
-            ? { certificateChain: input.certificateChain }
-            : await services.keys.get(input.key).catch(() => undefined);
-          if (!info?.certificateChain)
-            throw new SignetError(
-              'INVALID_INPUT',
-              `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`,
-            );
-          Object.assign(base, {
-            notation: {
-              certificateChain: info.certificateChain,
-              envelope: input.envelope ?? 'jws',
-              ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}),
-            },
-          });
-        }
-      }
-      if (format.id !== 'notation' && (input.envelope || input.expiry || input.certificateChain))
-        throw new SignetError('INVALID_INPUT', 'An envelope, an expiry and a certificate chain are Notation options.');
-      if (!format.sign) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
+      if (!format.sign || !format.setUpSigning) throw new SignetError('UNSUPPORTED', `Signet does not write ${format.id} signatures.`);
+      const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
+      const imageReference = imageReferenceFor(
+        host,
+        input.repository,
+        input.digest,
+        input.expectedTag ? `${host}/${input.repository}:${input.expectedTag}` : undefined,
+      );
+      const setup = await format.setUpSigning(input, { services, saved, imageReference });
+      Object.assign(base, setup.ctx);
+      const describeSigner = setup.signer;
       const signed: Array<{ digest: string; platform?: string; where: string }> = [];
       let first: Signed | undefined;
       for (const [i, target] of targets.entries()) {

@@ -1,7 +1,10 @@
 import { SignetError } from '../../../../shared/errors';
 import type { SignatureReport } from '../../../../shared/models/signatures';
-import { armorMessage, ascObjectKey, readAsc } from '../asc';
-import type { SignatureFormat, VerifyContext } from './format';
+import { armorMessage, ascDocument, ascObjectKey, readAsc } from '../asc';
+import { parseReference } from '../../registry/reference';
+import { sameBytes } from '../../storage/object-store';
+import { ATOMIC_OFFLINE } from './offline-json';
+import type { OfflineWay, SignatureFormat, VerifyContext } from './format';
 import { pgpReport } from './pgp-report';
 import { bytesSha256, identify } from '../handle';
 
@@ -42,8 +45,28 @@ export async function ascReport(bytes: Uint8Array, location: string, ctx: Verify
  * Huawei SWR `{sha256}.asc` files in object storage at `{namespace}/{repo}/{sha256}.asc`. Made by payload.sign and uploaded by storage
  * calls.
  */
+/**
+ * An air-gapped .asc item: an OpenPGP signature of the atomic payload, uploaded to
+ * `{namespace}/{repo}/{sha256}.asc`; never replaces another file.
+ */
+const ascOffline: OfflineWay = {
+  ...ATOMIC_OFFLINE,
+  async attach(ctx, item, _payload, signature) {
+    if (!ctx.asc) return { result: 'not-attached', detail: 'Give a storage profile or bucket to upload .asc files to.' };
+    const key = ascObjectKey(parseReference(item.repository).repository, item.digest);
+    const text = Buffer.from(ascDocument(ctx.signer, signature).text);
+    if (await ctx.asc.exists(key)) {
+      return sameBytes(await ctx.asc.get(key), text)
+        ? { result: 'already-present', detail: ctx.asc.url(key) }
+        : { result: 'not-attached', detail: `${ctx.asc.url(key)} already holds another .asc file; it was not replaced.` };
+    }
+    return { result: 'attached', detail: (await ctx.asc.put(key, text, { contentType: 'application/json' })).url };
+  },
+};
+
 export const ascFormat: SignatureFormat = {
   id: 'asc',
+  offline: ascOffline,
   async verifyAll(ctx) {
     if (!ctx.asc) return [];
     const key = ascObjectKey(ctx.repository, ctx.digest);

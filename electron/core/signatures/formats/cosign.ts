@@ -10,7 +10,11 @@ const withReadTags = (annotations: Record<string, string>) => {
   const tags = readTags(annotations);
   return tags ? { tags } : {};
 };
-import type { SignatureFormat, VerifyContext } from './format';
+import type { OfflineWay, SignatureFormat, VerifyContext } from './format';
+import { attachCosignSignature } from '../cosign';
+import { parseReference } from '../../registry/reference';
+import { COSIGN_TYPE, cosignOfflinePayload, jsonPayloadIdentity } from './offline-json';
+import { keySigner, refuseNotationOptions, signerDetails } from './signing-setup';
 
 function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
   const payload = checkCosignPayload(sig.payload, ctx.digest);
@@ -92,8 +96,27 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
 }
 
 /** cosign's key-based signatures: the simple-signing payload in the `sha256-<hex>.sig` signature image. */
+/** An air-gapped cosign item: signed by a signing key, stored beside the image as a layer of its .sig image. */
+const cosignOffline: OfflineWay = {
+  key: 'signer',
+  payload: cosignOfflinePayload,
+  identity: (item, payload) => jsonPayloadIdentity(item, payload, COSIGN_TYPE),
+  async attach(ctx, item, payload, signature) {
+    const ref = parseReference(item.repository);
+    const source = await ctx.sourceFor(ref.registry);
+    const { tag, added } = await attachCosignSignature(source, ref.repository, item.digest, payload, signature, ctx.lockDirectory);
+    return { result: added ? 'attached' : 'already-present', detail: `${item.repository}:${tag}` };
+  },
+};
+
 export const cosignFormat: SignatureFormat = {
   id: 'cosign',
+  offline: cosignOffline,
+  async setUpSigning(input, { services }) {
+    refuseNotationOptions(input);
+    const signer = await keySigner(services, input);
+    return { ctx: { signer }, signer: signerDetails(signer) };
+  },
   async verifyAll(ctx) {
     const storage = `${ctx.registryLabel}/${ctx.repository}:${signatureTag(ctx.digest)}`;
     let found: CosignSignature[];

@@ -1,8 +1,9 @@
-import type { FormatId } from '../../../../shared/formats';
+import { FORMAT_TABLE, type FormatId } from '../../../../shared/formats';
+import { SignetError } from '../../../../shared/errors';
 import { ascFormat } from './asc';
 import { bundleFormat } from './bundle';
 import { cosignFormat } from './cosign';
-import type { SignatureFormat } from './format';
+import type { OfflineWay, SignatureFormat } from './format';
 import { notationFormat } from './notation';
 import { simpleFormat } from './simple';
 
@@ -20,4 +21,11 @@ export const FORMATS: readonly SignatureFormat[] = Object.values(BY_ID);
 
 export function formatById(id: FormatId): SignatureFormat {
   return BY_ID[id];
+}
+
+/** The air-gapped part of a format that travels in requests (shared/formats.ts `offline`). */
+export function offlineWay(id: FormatId): OfflineWay {
+  const way = BY_ID[id].offline;
+  if (!way) throw new SignetError('INVALID_INPUT', `${FORMAT_TABLE[id].label} signatures do not travel in air-gapped requests.`);
+  return way;
 }

@@ -4,12 +4,19 @@ import type { Descriptor } from '../../registry/media';
 import { ENVELOPE_MEDIA_TYPES } from '../notation/envelope';
 import { defaultNotationTrust, type NotationTrust } from '../notation/trust';
 import { verifyNotation } from '../notation/verify';
-import { signNotation } from '../notation/sign';
+import { notationSignerAlgorithm, parseDuration, signNotation } from '../notation/sign';
+import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../../shared/models/kms';
+import { redactPin } from '../../pkcs11/uri';
+import { keySigner, signerDetails } from './signing-setup';
 import { spkiSha256 } from '../../keys/generate';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
 import { identify } from '../handle';
-import type { SignatureFormat, VerifyContext } from './format';
+import type { OfflineWay, SignatureFormat, VerifyContext } from './format';
+import { attachNotationSignature, notationSigningInput, readNotationSigningInput } from '../notation/offline';
+import { parseReference } from '../../registry/reference';
+
+const KMS_ALGORITHM_SET: ReadonlySet<string> = new Set(KMS_ALGORITHMS);
 
 export const NOTATION_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
 const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
@@ -161,8 +168,74 @@ async function report(
  * against the Notation trust policy that applies to the image, or — with none imported — with
  * Signet's trust store certificates as the CA store.
  */
+/** An air-gapped Notation item: the envelope's signing input, signed by an X.509 key, attached as a referrer. */
+const notationOffline: OfflineWay = {
+  key: 'signer',
+  payload(image, options) {
+    if (!options.notation || image.size === undefined || !image.mediaType)
+      throw new SignetError('INVALID_INPUT', 'A Notation item needs the key’s certificate chain and the manifest’s media type and size.');
+    const bytes = notationSigningInput(
+      options.notation.envelope,
+      { mediaType: image.mediaType, digest: image.digest, size: image.size },
+      options.notation.chain,
+      options.now,
+      undefined,
+      options.annotations ? { ...options.annotations } : undefined,
+    );
+    const notation = { envelope: options.notation.envelope, chain: options.notation.chain.map((c) => c.toString('base64')) };
+    return { bytes, item: { notation } };
+  },
+  identity(item, payload) {
+    if (!item.notation) throw new SignetError('MALFORMED', `Item ${item.id} is a Notation item without its envelope and chain.`);
+    const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
+    const read = readNotationSigningInput(item.notation.envelope, payload, chain, item.digest);
+    return `${item.repository}@${read.payload.targetArtifact.digest} (Notation ${item.notation.envelope.toUpperCase()}, signing time ${read.signingTime.toISOString()})`;
+  },
+  async attach(ctx, item, payload, signature) {
+    if (!item.notation) return { result: 'not-attached', detail: `Item ${item.id} is a Notation item without its envelope and chain.` };
+    const ref = parseReference(item.repository);
+    const source = await ctx.sourceFor(ref.registry);
+    const chain = item.notation.chain.map((c) => Buffer.from(c, 'base64'));
+    const { where, added } = await attachNotationSignature(
+      source,
+      ref.repository,
+      item.digest,
+      item.notation.envelope,
+      payload,
+      chain,
+      signature,
+    );
+    return { result: added ? 'attached' : 'already-present', detail: `${item.repository} (${where})` };
+  },
+};
+
 export const notationFormat: SignatureFormat = {
   id: 'notation',
+  offline: notationOffline,
+  async setUpSigning(input, { services }) {
+    let signer = await keySigner(services, input);
+    if (!input.algorithm && !input.key.startsWith('pkcs11:')) {
+      // An RSA key signs PKCS#1 v1.5 by default (cosign's choice); Notation takes PSS only, with the hash its key size calls for.
+      const wanted = notationSignerAlgorithm(await signer.publicKeyPem());
+      if (wanted && wanted !== signer.describe().algorithm && KMS_ALGORITHM_SET.has(wanted))
+        signer = await keySigner(services, input, wanted as KmsAlgorithm);
+    }
+    // The chain travels with the key in the key list (generated with a test CA, or attached).
+    const info = input.certificateChain
+      ? { certificateChain: input.certificateChain }
+      : await services.keys.get(input.key).catch(() => undefined);
+    if (!info?.certificateChain)
+      throw new SignetError(
+        'INVALID_INPUT',
+        `Notation signing needs a key with an X.509 certificate chain; "${redactPin(input.key).slice(0, 100)}" has none (attach one with \`signet key attach-cert\`, or generate an x509 key).`,
+      );
+    const notation = {
+      certificateChain: info.certificateChain,
+      envelope: input.envelope ?? 'jws',
+      ...(input.expiry ? { expiresInMs: parseDuration(input.expiry) } : {}),
+    };
+    return { ctx: { signer, notation }, signer: signerDetails(signer) };
+  },
   async sign(ctx) {
     if (!ctx.signer) throw new SignetError('INVALID_INPUT', 'Notation signing needs a Signer.');
     if (!ctx.notation) throw new SignetError('INVALID_INPUT', 'Notation signing needs a key with an X.509 certificate chain.');
