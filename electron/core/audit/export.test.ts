@@ -33,6 +33,18 @@ describe('audit export', () => {
     }
   });
 
+  it('writes no cell a spreadsheet would run as a formula, and still verifies', async () => {
+    const audit = new AuditLog(mkdtempSync(path.join(tmpdir(), 'signet-export-')), { origin: { host: 'cli', user: '@ana' } });
+    const names = ['=HYPERLINK("https://evil.example","x")', '+1+1', '-2', '@SUM(A1)', '\tTAB', "'=quoted already", "'plain"];
+    for (const name of names) await audit.append('key.generated', name, { key: name });
+    const all = await audit.chainOrder();
+    const csv = renderExport(all, 'csv', { now: new Date() }).text;
+    const { parseCsv } = await import('./csv');
+    const cells = parseCsv(csv).records.flatMap((r) => r.fields);
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+    expect(verifyExport(csv)).toEqual({ intact: true, entries: names.length, head: { seq: names.length, hash: all.at(-1)?.hash } });
+  });
+
   it('says where an edited, removed or cut export breaks', async () => {
     const all = await (await log(5)).chainOrder();
     const jsonl = renderExport(all, 'jsonl', { now: new Date() }).text;

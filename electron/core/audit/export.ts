@@ -68,7 +68,7 @@ export function renderExport(
   };
   if (format === 'jsonl') return { header, text: [JSON.stringify(header), ...entries.map((e) => JSON.stringify(e))].join('\n') + '\n' };
   const rows = entries.map((e) =>
-    csvRow([
+    spreadsheetRow([
       String(e.seq),
       e.time,
       e.type,
@@ -102,9 +102,21 @@ function readHeader(text: string): ExportHeader | undefined {
   }
 }
 
+/**
+ * A row whose cells a spreadsheet shows as text: a cell that starts like a formula (=, +, -, @,
+ * tab, CR) gets a leading apostrophe, as OWASP's CSV-injection advice says, and so does a cell that
+ * already starts with one, so that reading strips exactly one and the hash chain still verifies.
+ */
+function spreadsheetRow(values: readonly string[]): string {
+  return csvRow(values.map((v) => (/^['=+\-@\t\r]/.test(v) ? `'${v}` : v)));
+}
+
+const fromSpreadsheetCell = (v: string) => (v.startsWith("'") ? v.slice(1) : v);
+
 /** A CSV row back into the entry it was written from, or why it is none. */
-function entryFromCsv(fields: readonly string[], line: number): ReadLine {
-  if (fields.length !== CSV_COLUMNS.length) return { line, unreadable: 'not-an-entry' };
+function entryFromCsv(cells: readonly string[], line: number): ReadLine {
+  if (cells.length !== CSV_COLUMNS.length) return { line, unreadable: 'not-an-entry' };
+  const fields = cells.map(fromSpreadsheetCell);
   const [seq, time, type, outcome, host, user, summary, details, prev, hash] = fields as [
     string,
     string,
