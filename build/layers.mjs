@@ -68,7 +68,7 @@ const CORE_AREAS = {
     'core/signatures',
     'core/storage',
   ],
-  'core/ocir': ['core/dispatch', 'core/json', 'core/kms', 'core/keys', 'core/net', 'core/registry', 'core/services'],
+  'core/ocir': ['core/dispatch', 'core/json', 'core/kms', 'core/keys', 'core/net', 'core/registry', 'core/services', 'core/signatures'],
   'core/payload': ['core/dispatch', 'core/json', 'core/registry', 'core/services', 'core/signatures'],
   'core/doctor': ['core/keys', 'core/kms', 'core/settings'],
   'core/services': [

@@ -46,6 +46,12 @@ export const OcirSignature = z
     freeformTags: z.record(z.string(), z.string()),
     definedTags: z.record(z.string(), z.record(z.string(), z.unknown())),
     verdict: OcirVerdict,
+    /**
+     * Whether the key version's public key is a trust-store key that covers this image and is valid
+     * now (`not-checked` when the signature does not verify). Only `valid` and `trusted` together are
+     * a verified signature.
+     */
+    trust: z.object({ status: z.enum(['trusted', 'untrusted', 'not-checked']), detail: z.string() }).strict(),
     /** The key's URI when Signet could name the vault (ocikms://CRYPTO-HOST/KEY/VERSION). */
     keyUri: z.string().optional(),
     /** OCI Vault's own answer, when asked: `valid`, `invalid`, or `error` (the KMS could not be asked). */

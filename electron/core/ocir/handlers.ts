@@ -7,6 +7,8 @@ import type { CoreServices } from '../services';
 import { OcirClient, type DefinedTags, type OcirSignatureResource } from './client';
 import { buildMessage, type OcirAlgorithm } from './message';
 import { verifyOcirSignature } from './verify';
+import { collectTrust, type TrustSet } from '../signatures/trusted';
+import { ocirTrust } from './trust';
 
 const KMS_ALGORITHM = {
   SHA_224_RSA_PKCS_PSS: 'rsa-pss-sha224',
@@ -77,11 +79,17 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
     return undefined;
   };
 
+  /** The trust store's entries for the image as Signet names it (host/repository@digest), read once per call. */
+  const trustFor = (registry: SavedRegistry, repository: string, digest: string) =>
+    collectTrust(services.dataDir, undefined, { image: `${registry.host}/${repository}@${digest}` });
+
   const report = async (
     s: OcirSignatureResource,
     image: { repository: string; digest: string },
-    vaultHost?: string,
-    known?: Map<string, string>,
+    vaultHost: string | undefined,
+    known: Map<string, string> | undefined,
+    /** What the signer's key is judged against: the trust store's entries for this image. */
+    trust: TrustSet,
     options: { kmsVerify?: boolean } = {},
   ): Promise<OcirSignature> => {
     const base = await keyUriFor(s.kmsKeyId, vaultHost);
@@ -140,6 +148,7 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       freeformTags: s.freeformTags,
       definedTags: s.definedTags,
       verdict: { status: verdict.status, reason: verdict.reason, detail: verdict.detail },
+      trust: ocirTrust(trust, publicKeyPem, verdict.status === 'valid', new Date()),
       ...(base ? { keyUri: `${base}/${s.kmsKeyVersionId}` } : {}),
       ...(kmsVerdict ? { kmsVerdict } : {}),
     };
@@ -166,10 +175,11 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
       const { registry, client } = await ocirOf(input.id);
       const image = { repository: ocirRepositoryName(registry, input.repository), digest: input.digest };
       const { signatures, complete } = await client.list(image.repository, image.digest);
+      const trust = await trustFor(registry, input.repository, input.digest);
       const known = new Map<string, string>();
       const out: OcirSignature[] = [];
       for (const s of signatures.filter((x) => x.lifecycleState !== 'DELETED'))
-        out.push(await report(s, image, input.vaultHost, known, { kmsVerify: input.kmsVerify === true }));
+        out.push(await report(s, image, input.vaultHost, known, trust, { kmsVerify: input.kmsVerify === true }));
       return { signatures: out, complete, region: client.region, repositoryName: image.repository };
     },
     'ocir.sign': async (input) => {
@@ -215,7 +225,8 @@ export function createOcirHandlers(services: CoreServices): AreaHandlers<typeof 
         signingAlgorithm: algorithm,
         ...(input.freeformTags ? { freeformTags: input.freeformTags } : {}),
       });
-      return report(created, { repository: repositoryName, digest: input.digest }, ref.cryptoHost);
+      const trust = await trustFor(registry, input.repository, input.digest);
+      return report(created, { repository: repositoryName, digest: input.digest }, ref.cryptoHost, undefined, trust);
     },
     'ocir.tag': async (input) => {
       const { registry, client } = await ocirOf(input.id);

@@ -30,10 +30,38 @@ const signature = (kms?: boolean) => ({
   freeformTags: { stage: 'prod' },
   definedTags: { Ops: { Team: 'a' } },
   verdict: { status: 'invalid', reason: 'DIGEST_MISMATCH', detail: 'The message names sha256:cd…, not sha256:ab….' },
+  trust: { status: 'not-checked', detail: 'Trust is judged only for a signature that verifies.' },
   ...(kms ? { kmsVerdict: { status: 'valid', detail: 'OCI Vault says the signature is valid.' } } : {}),
 });
 
 describe('OcirSignatures', () => {
+  it.each([
+    ['trusted', 'Verified', 'badge-ok'],
+    ['untrusted', 'Signed, not trusted', 'badge-warn'],
+  ] as const)('shows a signature that verifies with a %s key as %s', async (trust, words, badge) => {
+    fakeBridge({
+      'ocir.list': () => ({
+        signatures: [
+          {
+            ...signature(false),
+            verdict: { status: 'valid', reason: 'SIG_VALID_KMS_KEY', detail: 'RSA-PSS verifies.' },
+            trust: { status: trust, detail: `the key is ${trust}` },
+          },
+        ],
+        complete: true,
+        region: 'us-ashburn-1',
+        repositoryName: 'team/app',
+      }),
+    });
+    const view = await render(<OcirSignatures registry={registry} repository="ns/team/app" digest={digest} />);
+    mounted.push(view.unmount);
+    await settle();
+    const status = view.container.querySelector('[aria-label="OCIR signature list"] .badge')!;
+    expect(status.textContent).toBe(words);
+    expect(status.className).toContain(badge);
+    expect(view.container.textContent).toContain(`the key is ${trust}`);
+  });
+
   it('lists OCIR signatures with key, version, signed description and metadata, tags, date kind and the local verdict; asks OCI Vault on request', async () => {
     const { calls } = fakeBridge({
       'ocir.list': (input) => ({

@@ -10,12 +10,14 @@ import { useApp } from '../stores/app';
 import { SignatureTableHead } from './SignatureTableHead';
 import { TagsLine } from './SignatureTags';
 
-const STATUS_TEXT: Record<OcirSignature['verdict']['status'], string> = { valid: 'Valid', invalid: 'Failed', unknown: 'Unknown' };
-const STATUS_CLASS: Record<OcirSignature['verdict']['status'], string> = {
-  valid: 'badge badge-ok',
-  invalid: 'badge badge-bad',
-  unknown: 'badge badge-warn',
-};
+/** A signature that verifies is "Verified" only when its key is trusted for this image now; else "Signed, not trusted". */
+function statusOf(s: OcirSignature): { text: string; className: string } {
+  if (s.verdict.status === 'invalid') return { text: 'Failed', className: 'badge badge-bad' };
+  if (s.verdict.status === 'unknown') return { text: 'Unknown', className: 'badge badge-warn' };
+  return s.trust.status === 'trusted'
+    ? { text: 'Verified', className: 'badge badge-ok' }
+    : { text: 'Signed, not trusted', className: 'badge badge-warn' };
+}
 
 /** Free-form tags and defined tags (namespace.key=value) in one line. */
 function tagsOf(s: OcirSignature): Record<string, string> {
@@ -26,9 +28,10 @@ function tagsOf(s: OcirSignature): Record<string, string> {
 
 /**
  * Oracle OCIR's own image signatures (API resources, not in the registry), for a registry marked
- * as OCIR: the same columns as the registry's signatures. "Valid" means the signed message names
- * this image and the signature verifies with its KMS key version's public key — not that the key
- * is trusted. "Ask OCI Vault" adds the Vault's own answer, as OCIR's get-verify asks it.
+ * as OCIR: the same columns as the registry's signatures. A local verdict means the signed message names
+ * this image and the signature verifies with its KMS key version's public key; "Verified" also needs
+ * that public key in the trust store, covering this image and valid now. "Ask OCI Vault" adds the Vault's own answer, as OCIR's get-verify
+ * asks it.
  */
 export function OcirSignatures({ registry, repository, digest }: { registry: SavedRegistry; repository: string; digest: string }) {
   const api = useApp((s) => s.api);
@@ -111,8 +114,9 @@ export function OcirSignatures({ registry, repository, digest }: { registry: Sav
                   <div className="muted small">{DATE_KIND_TEXT.registry}</div>
                 </td>
                 <td>
-                  <span className={STATUS_CLASS[s.verdict.status]}>{STATUS_TEXT[s.verdict.status]}</span>
+                  <span className={statusOf(s).className}>{statusOf(s).text}</span>
                   <div className="reason wrap">{s.verdict.detail}</div>
+                  {s.trust.status !== 'not-checked' && <div className="reason wrap">{s.trust.detail}</div>}
                   {(can('ocir.tag') || can('ocir.delete')) && (
                     <button type="button" className="link-button small" onClick={() => setManaging(s)}>
                       Tags and delete…

@@ -99,6 +99,26 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
       verdict: { status: 'valid', reason: 'SIG_VALID_KMS_KEY' },
     });
     expect(Number.isNaN(Date.parse(s.timeCreated))).toBe(false);
+    // A signature that verifies with its KMS key is not "verified" until that key is trusted for this image, now.
+    expect(s.trust).toMatchObject({ status: 'untrusted', detail: expect.stringMatching(/not in the trust store/) });
+    const kmsPem = (await handle.ok<{ publicKeyPem: string }>('kms.test', { key: keyUri, algorithm: 'rsa-pss-sha384' })).publicKeyPem;
+    const host = (await handle.ok<Array<{ id: string; host: string }>>('registry.list', {})).find((r) => r.id === registryId)!.host;
+    const elsewhere = await handle.ok<{ id: string }>('trust.add', {
+      name: 'ocir elsewhere',
+      data: kmsPem,
+      scopes: [`${host}/other/repo`],
+    });
+    expect((await list()).signatures[0]!.trust).toMatchObject({
+      status: 'untrusted',
+      detail: expect.stringMatching(/other repositories only/),
+    });
+    await handle.ok('trust.remove', { id: elsewhere.id });
+    const ended = await handle.ok<{ id: string }>('trust.add', { name: 'ocir ended', data: kmsPem, notAfter: '2020-01-01T00:00:00Z' });
+    expect((await list()).signatures[0]!.trust.status).toBe('untrusted');
+    await handle.ok('trust.remove', { id: ended.id });
+    const trusted = await handle.ok<{ id: string }>('trust.add', { name: 'ocir release key', data: kmsPem });
+    expect((await list()).signatures[0]!.trust).toMatchObject({ status: 'trusted', detail: expect.stringMatching(/ocir release key/) });
+    await handle.ok('trust.remove', { id: trusted.id });
 
     // The stored message is byte for byte what sign-upload would send, and openssl (a peer) verifies its signature.
     const stored = ocir.signatures.get(signed.id)!;
