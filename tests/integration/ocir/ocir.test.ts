@@ -281,7 +281,8 @@ describe('OCIR image signatures: oci-artifacts against a signature-checking fake
     // The other image still carries the copied signature from the earlier test: listed as invalid, exit 1.
     const listed = await cli(['ocir', 'list', ref, '--vault-host', vault.host, '--kms-verify']);
     expect(listed.code).toBe(1);
-    expect(listed.out).toContain('VALID (SIG_VALID_KMS_KEY)');
+    expect(listed.out).toContain('SIGNED, NOT TRUSTED (SIG_VALID_KMS_KEY)');
+    expect(listed.out).toMatch(/trust: The KMS key version’s public key .* is not in the trust store/);
     expect(listed.out).toContain('INVALID (DIGEST_MISMATCH)');
     expect(listed.out).toContain('description "from the CLI"');
     expect(listed.out).toContain('OCI Vault verify: valid');

@@ -29,13 +29,20 @@ function pairs(list: readonly string[] | undefined, flag: string): Array<[string
   });
 }
 
+/** VERIFIED only when the signature verifies and its key is trusted for the image now. */
+function verdictWords(s: OcirSignature): string {
+  if (s.verdict.status !== 'valid') return s.verdict.status.toUpperCase();
+  return s.trust.status === 'trusted' ? 'VERIFIED' : 'SIGNED, NOT TRUSTED';
+}
+
 function describeSignature(s: OcirSignature): string {
   const tags = Object.entries(s.freeformTags).map(([k, v]) => `${k}=${v}`);
   for (const [ns, values] of Object.entries(s.definedTags))
     for (const [k, v] of Object.entries(values)) tags.push(`${ns}.${k}=${String(v)}`);
   return [
     `${s.id}`,
-    `  ${s.verdict.status.toUpperCase()} (${s.verdict.reason}): ${s.verdict.detail}`,
+    `  ${verdictWords(s)} (${s.verdict.reason}): ${s.verdict.detail}`,
+    ...(s.trust.status !== 'not-checked' ? [`  trust: ${s.trust.detail}`] : []),
     ...(s.kmsVerdict ? [`  OCI Vault verify: ${s.kmsVerdict.status} — ${s.kmsVerdict.detail}`] : []),
     `  date ${s.timeCreated} (seen at the registry)  algorithm ${s.algorithm}`,
     `  key ${s.kmsKeyId}`,
