@@ -671,7 +671,6 @@ function LineText({ line }: { line: Line }) {
 class VerdictTally {
   readonly counts = new Map<TagVerdict, number>();
   checked = 0;
-  private listedSet?: Set<string>;
   constructor(
     private readonly listed: readonly string[],
     verdicts: ReadonlyMap<string, TagVerdict>,
@@ -682,9 +681,9 @@ class VerdictTally {
       if (v) this.add(v, 1);
     }
   }
-  /** A tag's verdict went from `before` (none: not checked yet) to `after`. */
-  change(tag: string, before: TagVerdict | undefined, after: TagVerdict) {
-    if (!(this.listedSet ??= new Set(this.listed)).has(tag)) return;
+  /** A tag's verdict went from `before` (none: not checked yet) to `after`; `listed`: the tag is known to be one of the listed tags. */
+  change(tag: string, before: TagVerdict | undefined, after: TagVerdict, listed: boolean) {
+    if (!listed && !this.listed.includes(tag)) return;
     if (before) this.add(before, -1);
     this.add(after, 1);
   }
@@ -713,7 +712,8 @@ function useSignedStatus(registry: SavedRegistry, repository: string, listed: re
     setVerdicts(cachedVerdicts(cacheKey));
     setError(undefined);
   }, [cacheKey]);
-  const check = async (tags: string[]) => {
+  /** Checks these tags (`fromList`: all taken from `listed`; else each is looked for there before it is counted). */
+  const check = async (tags: string[], fromList = false) => {
     if (!api || !tags.length) return;
     setRunning(true);
     progress.set('');
@@ -732,7 +732,7 @@ function useSignedStatus(registry: SavedRegistry, repository: string, listed: re
         setError(undefined);
         const { verdicts: known, tally: counted } = latest.current;
         for (const r of result.value.results) {
-          counted.change(r.tag, known.get(r.tag), r.verdict);
+          counted.change(r.tag, known.get(r.tag), r.verdict, fromList);
           known.set(r.tag, r.verdict);
         }
         earlier += part.length;
@@ -820,7 +820,7 @@ function TagColumn({
   useEffect(() => {
     if (!checkable || status.running || !tags.data) return;
     const first = listed.slice(0, AUTO_CHECK).filter((t) => !status.verdicts.has(t));
-    if (first.length) void status.check(first);
+    if (first.length) void status.check(first, true);
     // Runs once per tag list; status.check is stable enough for that.
   }, [checkable, tags.data, listed]);
   const totals = status.totals;
@@ -860,7 +860,7 @@ function TagColumn({
                 Checking signatures… <LineText line={status.progress} />
               </span>
             ) : status.uncheckedCount > 0 ? (
-              <button type="button" className="button secondary small" onClick={() => void status.check(status.unchecked(10_000))}>
+              <button type="button" className="button secondary small" onClick={() => void status.check(status.unchecked(10_000), true)}>
                 Check {Math.min(status.uncheckedCount, 10_000)} more
               </button>
             ) : (
