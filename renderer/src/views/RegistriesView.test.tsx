@@ -87,4 +87,25 @@ describe('the tag list’s signed state', () => {
     expect(asked().at(-1)).toEqual(tags.slice(1000));
     expect(byText(view.container, 'button', 'Re-check')).toBeDefined();
   });
+
+  it('stops between two parts once the repository is left', async () => {
+    let answer: (() => void) | undefined;
+    const { calls } = fakeBridge({
+      'registry.list': () => [saved],
+      'registry.repositories': () => ({ repositories: ['team/other'], complete: true }),
+      'registry.tags': () => ({ tags, complete: true }),
+      'signatures.status': async (input) => {
+        await new Promise<void>((resolve) => (answer = resolve));
+        return { results: (input as { tags: string[] }).tags.map((tag) => ({ tag, digest, verdict: 'unsigned' })) };
+      },
+    });
+    // Another repository: the first test's verdicts are kept for team/app while the app runs.
+    const view = await render(<RegistriesView sub="reg.example" path={['team/other']} />);
+    const asked = () => calls.filter((c) => c.name === 'signatures.status').length;
+    await until(() => asked() === 1);
+    view.unmount();
+    answer?.();
+    for (let i = 0; i < 10; i += 1) await settle();
+    expect(asked()).toBe(1);
+  });
 });

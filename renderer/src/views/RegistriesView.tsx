@@ -708,6 +708,12 @@ function useSignedStatus(registry: SavedRegistry, repository: string, listed: re
   const tally = useMemo(() => new VerdictTally(listed, verdicts), [listed, verdicts]);
   const latest = useRef({ verdicts, tally });
   latest.current = { verdicts, tally };
+  // Leaving the repository stops a check between two parts: the registry is not asked about tags nobody looks at.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => void (mounted.current = false);
+  }, []);
   useEffect(() => {
     setVerdicts(cachedVerdicts(cacheKey));
     setError(undefined);
@@ -724,7 +730,7 @@ function useSignedStatus(registry: SavedRegistry, repository: string, listed: re
       if (event.type === 'job.progress' && event.payload.jobId === jobId) progress.set(`${earlier + event.payload.done}/${tags.length}`);
     });
     try {
-      for (let start = 0; start < tags.length; start += CHECK_PART) {
+      for (let start = 0; start < tags.length && mounted.current; start += CHECK_PART) {
         const part = tags.slice(start, start + CHECK_PART);
         jobId = `status-${Date.now()}-${++statusJobs}`;
         const result = await api.signatures.status({ id: registry.id, repository, tags: part, jobId });
