@@ -1,6 +1,6 @@
 // One entry for the benchmarks, so they load each core module once (tsx's tsImport gives every
 // call its own module graph, and two copies of SignetError would not recognise each other).
-export { pushTestImage, startKeyring, startRegistry } from '../tests/harness';
+export { pushCosignSignatures, pushTestImage, startKeyring, startRegistry } from '../tests/harness';
 export { RegistryClient } from '../electron/core/registry/client';
 export { signCosign } from '../electron/core/signatures/cosign';
 export { verifyTags } from '../electron/core/signatures/batch';

@@ -8,7 +8,7 @@ import { useApp } from './stores/app';
 
 /**
  * A fake bridge for renderer tests: the real typed client built from the contract, over an invoke
- * that answers from `answers` (and records every call). jsdom has no <dialog> methods: they are
+ * that answers from `answers` (a value or a promise of one; every call is recorded). jsdom has no <dialog> methods: they are
  * stubbed here.
  */
 export function fakeBridge(answers: Partial<Record<CallName, (input: unknown) => unknown>>, info: { readOnly?: boolean } = {}) {
@@ -17,7 +17,7 @@ export function fakeBridge(answers: Partial<Record<CallName, (input: unknown) =>
     calls.push({ name, input });
     const answer = answers[name];
     if (!answer) return failure('UNAVAILABLE', `no fake answer for ${name}`);
-    const value = answer(input);
+    const value: unknown = await answer(input);
     return value && typeof value === 'object' && 'ok' in value ? (value as Result<unknown>) : { ok: true, value };
   };
   const api = buildClient(invoke, () => () => undefined);

@@ -33,7 +33,7 @@ export function VirtualList<T>({
     count: items.length,
     getScrollElement: () => parent.current,
     estimateSize: () => rowHeight,
-    overscan: 12,
+    overscan: 6,
   });
   const move = (index: number) => {
     const next = Math.max(0, Math.min(items.length - 1, index));

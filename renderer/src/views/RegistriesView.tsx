@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { cleanRegistryHost, type ImageSummary, type SavedRegistry } from '../../../shared/models/registry';
 import { isSignatureArtifactTag } from '../../../shared/formats';
 import { Empty, ErrorBanner } from '../components/Banner';
@@ -644,46 +644,155 @@ const VERDICT_BADGE: Record<TagVerdict, string> = {
 let statusJobs = 0;
 /** Tags checked at once without being asked; more wait for "Check all". */
 const AUTO_CHECK = 1000;
+/** Tags asked about per call: their verdicts fill in as each part lands, not all at the end of a long check. */
+const CHECK_PART = 250;
 /** Verdicts already known, per registry and repository, kept while the app runs (switching repositories keeps them). */
 const verdictCache = new Map<string, Map<string, TagVerdict>>();
+const cachedVerdicts = (key: string) => verdictCache.get(key) ?? verdictCache.set(key, new Map()).get(key)!;
+/** Runs `f` before the next frame is drawn (in jsdom, soon). */
+const beforeNextFrame = (f: () => void) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(f) : setTimeout(f, 16));
 
-/** The signed / unsigned / failing state of many tags, checked in the background with progress, cached per repository. */
-function useSignedStatus(registry: SavedRegistry, repository: string) {
+/** A line of text that changes often (progress): only its own component draws it again, at most once a frame. */
+function createLine() {
+  let text = '';
+  let drawing = false;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => text,
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    set(next: string) {
+      text = next;
+      if (drawing) return;
+      drawing = true;
+      beforeNextFrame(() => {
+        drawing = false;
+        listeners.forEach((listener) => listener());
+      });
+    },
+  };
+}
+type Line = ReturnType<typeof createLine>;
+function LineText({ line }: { line: Line }) {
+  return useSyncExternalStore(line.subscribe, line.get);
+}
+
+/** How many listed tags have each verdict, kept up to date as verdicts land rather than counted over every tag again. */
+class VerdictTally {
+  readonly counts = new Map<TagVerdict, number>();
+  checked = 0;
+  constructor(
+    private readonly listed: readonly string[],
+    verdicts: ReadonlyMap<string, TagVerdict>,
+  ) {
+    if (!verdicts.size) return;
+    for (const t of listed) {
+      const v = verdicts.get(t);
+      if (v) this.add(v, 1);
+    }
+  }
+  /** A tag's verdict went from `before` (none: not checked yet) to `after`; `listed`: the tag is known to be one of the listed tags. */
+  change(tag: string, before: TagVerdict | undefined, after: TagVerdict, listed: boolean) {
+    if (!listed && !this.listed.includes(tag)) return;
+    if (before) this.add(before, -1);
+    this.add(after, 1);
+  }
+  private add(verdict: TagVerdict, n: number) {
+    this.counts.set(verdict, (this.counts.get(verdict) ?? 0) + n);
+    this.checked += n;
+  }
+}
+
+/**
+ * The signed / unsigned / failing state of many tags (`listed`: the tags that are images), checked in the background with
+ * progress, cached per repository. Verdicts land in place a part at a time; `version` changes when they do.
+ */
+function useSignedStatus(registry: SavedRegistry, repository: string, listed: readonly string[]) {
   const api = useApp((s) => s.api);
   const cacheKey = `${registry.id}/${repository}`;
-  const [verdicts, setVerdicts] = useState<Map<string, TagVerdict>>(() => new Map(verdictCache.get(cacheKey) ?? []));
+  const [verdicts, setVerdicts] = useState(() => cachedVerdicts(cacheKey));
+  const [version, setVersion] = useState(0);
   const [running, setRunning] = useState(false);
-  const [progress, setProgress] = useState('');
+  const [progress] = useState(createLine);
   const [error, setError] = useState<string>();
+  const tally = useMemo(() => new VerdictTally(listed, verdicts), [listed, verdicts]);
+  const latest = useRef({ verdicts, tally });
+  latest.current = { verdicts, tally };
+  // Leaving the repository stops a check between two parts: the registry is not asked about tags nobody looks at.
+  const mounted = useRef(true);
   useEffect(() => {
-    setVerdicts(new Map(verdictCache.get(cacheKey) ?? []));
+    mounted.current = true;
+    return () => void (mounted.current = false);
+  }, []);
+  useEffect(() => {
+    setVerdicts(cachedVerdicts(cacheKey));
     setError(undefined);
   }, [cacheKey]);
-  const check = async (tags: string[]) => {
+  /** Checks these tags (`fromList`: all taken from `listed`; else each is looked for there before it is counted). */
+  const check = async (tags: string[], fromList = false) => {
     if (!api || !tags.length) return;
-    const jobId = `status-${Date.now()}-${++statusJobs}`;
     setRunning(true);
-    setProgress('');
+    progress.set('');
+    // Progress comes for every tag; only the progress line is drawn again, at most once a frame.
+    let jobId = '';
+    let earlier = 0;
     const unsubscribe = api.events.subscribe((event) => {
-      if (event.type === 'job.progress' && event.payload.jobId === jobId) setProgress(`${event.payload.done}/${event.payload.total}`);
+      if (event.type === 'job.progress' && event.payload.jobId === jobId) progress.set(`${earlier + event.payload.done}/${tags.length}`);
     });
-    const result = await api.signatures.status({ id: registry.id, repository, tags, jobId });
-    unsubscribe();
-    setRunning(false);
-    if (!result.ok) return setError(result.message);
-    setError(undefined);
-    const known = new Map(verdictCache.get(cacheKey) ?? []);
-    for (const r of result.value.results) known.set(r.tag, r.verdict);
-    verdictCache.set(cacheKey, known);
-    setVerdicts(new Map(known));
+    try {
+      for (let start = 0; start < tags.length && mounted.current; start += CHECK_PART) {
+        const part = tags.slice(start, start + CHECK_PART);
+        jobId = `status-${Date.now()}-${++statusJobs}`;
+        const result = await api.signatures.status({ id: registry.id, repository, tags: part, jobId });
+        if (!result.ok) return setError(result.message);
+        setError(undefined);
+        const { verdicts: known, tally: counted } = latest.current;
+        for (const r of result.value.results) {
+          counted.change(r.tag, known.get(r.tag), r.verdict, fromList);
+          known.set(r.tag, r.verdict);
+        }
+        earlier += part.length;
+        progress.set(`${earlier}/${tags.length}`);
+        setVersion((v) => v + 1);
+      }
+    } finally {
+      unsubscribe();
+      setRunning(false);
+    }
   };
   /** Forgets what is known of this repository, so the next listing checks every tag again. */
   const reset = () => {
     verdictCache.delete(cacheKey);
-    setVerdicts(new Map());
+    setVerdicts(cachedVerdicts(cacheKey));
   };
-  return { verdicts, running, progress, error, check, reset };
+  /** Up to `max` listed tags not checked yet, in list order. */
+  const unchecked = (max: number) => {
+    const out: string[] = [];
+    for (const t of listed) {
+      if (out.length >= max) break;
+      if (!verdicts.has(t)) out.push(t);
+    }
+    return out;
+  };
+  const totals = tally.counts;
+  return { verdicts, version, totals, uncheckedCount: listed.length - tally.checked, unchecked, running, progress, error, check, reset };
 }
+
+/** One tag's row: drawn again only when its verdict lands, not when another tag's does. */
+const TagRow = memo(function TagRow({ tag, verdict }: { tag: string; verdict: TagVerdict | undefined }) {
+  return (
+    <span className="tag-row">
+      <span className="mono">{tag}</span>
+      {verdict && (
+        <span className={`badge ${VERDICT_BADGE[verdict]}`} aria-label={`${tag}: ${verdict}`}>
+          {VERDICT_SHORT[verdict]}
+        </span>
+      )}
+    </span>
+  );
+});
 
 /** The path segment before a signature's id in a registry URL (…/TAG/signature/ID). */
 const SIGNATURE_SEGMENT = 'signature';
@@ -713,35 +822,26 @@ function TagColumn({
   const [showArtifacts, setShowArtifacts] = useState(false);
   const [stateFilter, setStateFilter] = useState<TagVerdict | ''>('');
   const sorted = useMemo(() => [...(tags.data?.tags ?? [])].sort(TAG_ORDER.compare), [tags.data]);
-  const artifacts = useMemo(() => sorted.filter(isSignatureArtifactTag).length, [sorted]);
-  const images = useMemo(() => (showArtifacts ? sorted : sorted.filter((t) => !isSignatureArtifactTag(t))), [sorted, showArtifacts]);
-  const status = useSignedStatus(registry, repository);
+  /** The tags that are images (signature artifacts aside): the ones whose signed state is checked. */
+  const listed = useMemo(() => sorted.filter((t) => !isSignatureArtifactTag(t)), [sorted]);
+  const artifacts = sorted.length - listed.length;
+  const images = showArtifacts ? sorted : listed;
+  const status = useSignedStatus(registry, repository, listed);
   const named = useMemo(() => (filter.trim() ? images.filter((t) => t.includes(filter.trim())) : images), [images, filter]);
   const shown = useMemo(
     () => (stateFilter ? named.filter((t) => status.verdicts.get(t) === stateFilter) : named),
-    [named, stateFilter, status.verdicts],
+    [named, stateFilter, status.verdicts, status.version],
   );
   const tagSelection = useOpeningSelection(shown, reference, (t, how) => goTo([repository, t], how));
   const checkable = registry.kind === 'distribution';
-  const unchecked = useMemo(() => images.filter((t) => !isSignatureArtifactTag(t) && !status.verdicts.has(t)), [images, status.verdicts]);
   // The signed state of the first tags is worked out without a click; the rest on "Check all".
   useEffect(() => {
     if (!checkable || status.running || !tags.data) return;
-    const first = images
-      .filter((t) => !isSignatureArtifactTag(t))
-      .slice(0, AUTO_CHECK)
-      .filter((t) => !status.verdicts.has(t));
-    if (first.length) void status.check(first);
-    // Runs once per tag list (and after a check lands); status.check is stable enough for that.
-  }, [checkable, tags.data, images]);
-  const totals = useMemo(() => {
-    const counts = new Map<TagVerdict, number>();
-    for (const t of images) {
-      const v = status.verdicts.get(t);
-      if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-    return counts;
-  }, [images, status.verdicts]);
+    const first = listed.slice(0, AUTO_CHECK).filter((t) => !status.verdicts.has(t));
+    if (first.length) void status.check(first, true);
+    // Runs once per tag list; status.check is stable enough for that.
+  }, [checkable, tags.data, listed]);
+  const totals = status.totals;
   return (
     <>
       <div className="column">
@@ -775,11 +875,11 @@ function TagColumn({
           <div className="field inline small" aria-label="Signed state">
             {status.running ? (
               <span className="muted" role="status">
-                Checking signatures… {status.progress}
+                Checking signatures… <LineText line={status.progress} />
               </span>
-            ) : unchecked.length > 0 ? (
-              <button type="button" className="button secondary small" onClick={() => void status.check(unchecked.slice(0, 10_000))}>
-                Check {Math.min(unchecked.length, 10_000)} more
+            ) : status.uncheckedCount > 0 ? (
+              <button type="button" className="button secondary small" onClick={() => void status.check(status.unchecked(10_000), true)}>
+                Check {Math.min(status.uncheckedCount, 10_000)} more
               </button>
             ) : (
               <button
@@ -825,16 +925,7 @@ function TagColumn({
           selected={tagSelection.selected}
           onSelect={tagSelection.onSelect}
           keyOf={(t) => t}
-          render={(t) => (
-            <span className="tag-row">
-              <span className="mono">{t}</span>
-              {status.verdicts.get(t) && (
-                <span className={`badge ${VERDICT_BADGE[status.verdicts.get(t)!]}`} aria-label={`${t}: ${status.verdicts.get(t)}`}>
-                  {VERDICT_SHORT[status.verdicts.get(t)!]}
-                </span>
-              )}
-            </span>
-          )}
+          render={(t) => <TagRow tag={t} verdict={status.verdicts.get(t)} />}
         />
       </div>
       <div className="column image-column">
