@@ -100,7 +100,10 @@ export function createCore(options: CoreOptions): Core {
     audit,
     keys,
     trustMigration,
-    tokens: new TokenService(options.dataDir, options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
+    tokens: new TokenService(options.dataDir, {
+      ...(options.doctor?.findPkcs11Modules ? { findModules: options.doctor.findPkcs11Modules } : {}),
+      refusePinSource: options.host === 'electron',
+    }),
     storage: new StorageService({
       dataDir: options.dataDir,
       secrets: options.keySecrets

@@ -38,6 +38,11 @@ export interface PinInput {
 
 export interface TokenServiceDeps {
   findModules?: () => Promise<Pkcs11Module[]>;
+  /**
+   * Refuse `pin-source=FILE` in key URIs: in the desktop app a URI comes from the page, which must
+   * not make Signet read a file it names (the PIN is typed in its field there).
+   */
+  refusePinSource?: boolean;
 }
 
 /**
@@ -186,8 +191,14 @@ export class TokenService {
       let pin: TokenPin | undefined;
       if (input.pin !== undefined) pin = TokenPin.fromString(token.summary.serial, input.pin);
       else if (uri.pinValue) pin = TokenPin.fromBytes(token.summary.serial, Buffer.from(uri.pinValue));
-      else if (uri.pinSource) pin = TokenPin.fromBytes(token.summary.serial, await readPinFile(uri.pinSource));
-      else if (token.summary.flags.protectedAuthenticationPath) pin = TokenPin.pinPad(token.summary.serial);
+      else if (uri.pinSource) {
+        if (this.deps.refusePinSource)
+          throw new SignetError(
+            'INVALID_INPUT',
+            'In the desktop app the PIN is typed in its field; a pin-source file is read only by the CLI (signet sign --key "pkcs11:…?pin-source=FILE").',
+          );
+        pin = TokenPin.fromBytes(token.summary.serial, await readPinFile(uri.pinSource));
+      } else if (token.summary.flags.protectedAuthenticationPath) pin = TokenPin.pinPad(token.summary.serial);
       try {
         return openTokenSigner({
           mod,

@@ -177,7 +177,8 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
           ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
         });
       } else throw new SignetError('INVALID_INPUT', 'Give a registry image or a dir: path.');
-      const result = await evaluatePolicy(policy, image, kbsKeyFiles(deps.keyFiles ?? diskKeyFiles, input.kbsDir));
+      const files = kbsKeyFiles(deps.keyFiles ?? diskKeyFiles, input.kbsDir);
+      const result = await evaluatePolicy(policy, image, services.options.host === 'electron' ? kbsKeysOnly(files) : files);
       await services.audit.append(
         'image.verified',
         `Policy ${result.allowed ? 'admits' : 'rejects'} ${result.transport}:${result.identity.slice(0, 120)}`,
@@ -198,6 +199,23 @@ export function createTrustHandlers(services: CoreServices, deps: TrustDeps = {}
  * Key paths as Confidential Containers' image-rs reads them: `kbs:///REPO/TYPE/TAG` is a KBS
  * resource, here read from the KBS resource directory given; other paths are files.
  */
+/**
+ * In the desktop app a policy comes from the page, which must not make Signet read a file it
+ * names: a keyPath is refused there (kbs:/// paths still resolve under the KBS directory the person
+ * chose in a dialog).
+ */
+function kbsKeysOnly(files: KeyFileReader): KeyFileReader {
+  return {
+    read: async (file) => {
+      if (file.startsWith('kbs:')) return files.read(file);
+      throw new SignetError(
+        'INVALID_INPUT',
+        `The policy reads the key file ${file.slice(0, 200)}; in the desktop app Signet reads no file a policy names. Put the key in keyData, or evaluate with signet policy evaluate.`,
+      );
+    },
+  };
+}
+
 export function kbsKeyFiles(files: KeyFileReader, kbsDir: string | undefined): KeyFileReader {
   return {
     read: async (file) => {

@@ -150,6 +150,16 @@ describe('PKCS#11 tokens through SoftHSM2', () => {
       uri: `pkcs11:token=signet-a;object=release-rsa-2048?module-path=${hsm.modulePath}&pin-source=file://${pinFile}`,
     });
     expect(viaFile).toMatchObject({ ok: true, algorithm: 'rsa-pkcs1v15-sha256' });
+    // In the desktop app the URI comes from the page, which must not make Signet read a file it names.
+    const desktop = new TokenService(work, {
+      findModules: async () => [{ path: hsm.modulePath, name: 'SoftHSM2', source: 'known-path' }],
+      refusePinSource: true,
+    });
+    const refused = await refusal(
+      desktop.testSign({ uri: `pkcs11:token=signet-a;object=release-rsa-2048?module-path=${hsm.modulePath}&pin-source=file://${pinFile}` }),
+    );
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/PIN is typed in its field/) });
+    expect(await desktop.testSign({ uri, pin: '246810' })).toMatchObject({ ok: true });
   });
 
   it('stops after a wrong PIN: one C_Login, a clear error, no PIN in the message', async () => {

@@ -229,6 +229,42 @@ describe('admission policies from the trust store', () => {
     });
     expect(escaped.allowed).toBe(false);
     expect(escaped.requirements[0]!.reason).toContain('not a KBS resource URI');
+
+    // In the desktop app the page writes the policy: a keyPath naming a file on this machine is not read (the page would learn what
+    // exists), while kbs:/// keys still resolve under the KBS directory chosen in a dialog.
+    const desktop = createCore({ dataDir, host: 'electron', keySecrets: new MemorySecretStore() });
+    const onDesktop = async (policyText: string) =>
+      (await desktop.dispatch('trust.evaluate', {
+        policy: policyText,
+        id: registryId,
+        repository: 'team/app',
+        reference: signed.digest,
+        kbsDir,
+        registriesD,
+      } as never)) as unknown as Outcome<{ allowed: boolean; requirements: Array<{ reason: string }> }>;
+    const onDisk = path.join(kbsDir, 'default', 'cosign-key', '1');
+    const named = JSON.stringify({
+      default: [{ type: 'reject' }],
+      transports: {
+        docker: { [`${registry.host}/team`]: [{ type: 'sigstoreSigned', keyPath: onDisk, signedIdentity: { type: 'matchRepository' } }] },
+      },
+    });
+    const refused = await onDesktop(named);
+    expect(refused.ok && refused.value.allowed).toBe(false);
+    expect(JSON.stringify(refused)).toMatch(/in the desktop app Signet reads no file a policy names/);
+    expect(
+      (
+        await call<{ allowed: boolean }>('trust.evaluate', {
+          policy: named,
+          id: registryId,
+          repository: 'team/app',
+          reference: signed.digest,
+          registriesD,
+        })
+      ).allowed,
+    ).toBe(true);
+    const viaKbs = await onDesktop(policy);
+    expect(viaKbs.ok && viaKbs.value.allowed).toBe(true);
   });
 
   it(
