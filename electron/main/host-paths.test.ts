@@ -51,7 +51,11 @@ describe('places on disk in the desktop app', () => {
     const dialog = fakeDialog({ open: ['/home/ada/lookaside'] });
     bindPathDialog(ipc, dialog, () => ({}) as BrowserWindow);
     const event = appWindowEvent();
-    const chosen = await choose(handlers, event, { choice: 'directory', title: 'Lookaside directory' });
+    const chosen = await choose(handlers, event, {
+      purpose: { call: 'signatures.sign', field: 'lookaside' },
+      choice: 'directory',
+      title: 'Lookaside directory',
+    });
     expect(chosen.ok).toBe(true);
     expect(chosen.value?.path).toBe('/home/ada/lookaside');
     expect(dialog.showOpenDialog.mock.calls[0]?.[1]).toMatchObject({ properties: ['openDirectory', 'createDirectory'] });
@@ -93,14 +97,60 @@ describe('places on disk in the desktop app', () => {
     bindContract(ipc, dispatch);
     bindPathDialog(ipc, fakeDialog({ open: ['/home/ada/module.so'] }), () => ({}) as BrowserWindow);
     const first = appWindowEvent();
-    const file = await choose(handlers, first, { choice: 'file', title: 'PKCS#11 module' });
+    const file = await choose(handlers, first, {
+      purpose: { call: 'tokens.addModule', field: 'path' },
+      choice: 'file',
+      title: 'PKCS#11 module',
+    });
     const other = await handlers.get(channelOf('tokens.addModule'))?.(appWindowEvent(), { path: file.value?.handle });
     expect(other).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    const wrongKind = await handlers.get(channelOf('storage.add'))?.(first, { name: 'f', kind: 'folder', path: file.value?.handle });
-    expect(wrongKind).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    const elsewhere = await handlers.get(channelOf('storage.add'))?.(first, {
+      name: 'f',
+      kind: 'directory',
+      path: file.value?.handle,
+      credential: { source: 'none' },
+    });
+    expect(elsewhere).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     await handlers.get(channelOf('tokens.addModule'))?.(first, { path: file.value?.handle });
     expect(dispatch).toHaveBeenCalledTimes(1);
     expect(dispatch).toHaveBeenCalledWith('tokens.addModule', { path: '/home/ada/module.so' });
+  });
+
+  it('accepts a handle only for the call and field it was chosen for, and shows dialogs only for such places', async () => {
+    const { ipc, handlers } = fakeIpc();
+    const dispatch = vi.fn(async () => ({ ok: true as const, value: null }));
+    bindContract(ipc, dispatch);
+    bindPathDialog(ipc, fakeDialog({ open: ['/home/ada/lookaside'] }), () => ({}) as BrowserWindow);
+    const event = appWindowEvent();
+    const forReading = await choose(handlers, event, {
+      purpose: { call: 'signatures.verify', field: 'lookaside' },
+      choice: 'directory',
+      title: 'Lookaside',
+    });
+    const digest = `sha256:${'a'.repeat(64)}`;
+    // A folder chosen to read a lookaside is not a storage folder Signet lists, overwrites or serves, nor a registries.d.
+    for (const [call, input] of [
+      ['storage.add', { name: 'f', kind: 'directory', path: forReading.value?.handle, credential: { source: 'none' } }],
+      ['storage.objects', { target: { kind: 'directory', path: forReading.value?.handle } }],
+      ['signatures.verify', { id: 'r', repository: 'a', digest, registriesD: forReading.value?.handle }],
+    ] as const)
+      expect(await handlers.get(channelOf(call))?.(event, input)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(dispatch).not.toHaveBeenCalled();
+    const verify = { id: 'r', repository: 'a', digest, lookaside: forReading.value?.handle };
+    expect(await handlers.get(channelOf('signatures.verify'))?.(event, verify)).toMatchObject({ ok: true });
+    expect(dispatch).toHaveBeenCalledWith('signatures.verify', { ...verify, lookaside: '/home/ada/lookaside' });
+    for (const purpose of [
+      { call: 'keys.list', field: 'path' },
+      { call: 'no.such', field: 'lookaside' },
+      { call: 'signatures.sign', field: 'lookaside', extra: 1 },
+    ])
+      expect(await choose(handlers, event, { purpose, choice: 'directory', title: 'x' })).toMatchObject({
+        ok: false,
+        code: 'INVALID_INPUT',
+      });
+    // A file dialog for a place that takes folders only.
+    const fileForFolder = { purpose: { call: 'signatures.sign', field: 'lookaside' }, choice: 'file', title: 'x' };
+    expect(await choose(handlers, event, fileForFolder)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
   });
 
   it('offers a save dialog for a new export, returns null when cancelled, and refuses requests Signet does not make', async () => {
@@ -108,6 +158,7 @@ describe('places on disk in the desktop app', () => {
     const dialog = fakeDialog({ save: '/home/ada/images.tar' });
     bindPathDialog(ipc, dialog, () => ({}) as BrowserWindow);
     const saved = await choose(handlers, appWindowEvent(), {
+      purpose: { call: 'offline.export', field: 'out' },
       choice: 'save',
       title: 'Export to',
       extensions: ['tar'],
@@ -117,12 +168,28 @@ describe('places on disk in the desktop app', () => {
     expect(dialog.showSaveDialog.mock.calls[0]?.[1]).toMatchObject({ defaultPath: 'images.tar', filters: [{ extensions: ['tar'] }] });
 
     bindPathDialog(ipc, fakeDialog({ canceled: true }), () => ({}) as BrowserWindow);
-    expect(await choose(handlers, appWindowEvent(), { choice: 'directory', title: 'x' })).toEqual({ ok: true, value: null });
-    expect(await choose(handlers, appWindowEvent(), { choice: 'directory', title: 'x', defaultPath: '/etc' })).toMatchObject({
+    expect(
+      await choose(handlers, appWindowEvent(), { purpose: { call: 'registry.add', field: 'lookaside' }, choice: 'directory', title: 'x' }),
+    ).toEqual({ ok: true, value: null });
+    expect(
+      await choose(handlers, appWindowEvent(), {
+        purpose: { call: 'registry.add', field: 'lookaside' },
+        choice: 'directory',
+        title: 'x',
+        defaultPath: '/etc',
+      }),
+    ).toMatchObject({
       ok: false,
       code: 'INVALID_INPUT',
     });
-    expect(await choose(handlers, appWindowEvent(), { choice: 'save', title: 'x', defaultName: '../../etc/passwd' })).toMatchObject({
+    expect(
+      await choose(handlers, appWindowEvent(), {
+        purpose: { call: 'offline.export', field: 'out' },
+        choice: 'save',
+        title: 'x',
+        defaultName: '../../etc/passwd',
+      }),
+    ).toMatchObject({
       ok: false,
     });
   });
@@ -133,7 +200,9 @@ describe('places on disk in the desktop app', () => {
     bindPathDialog(ipc, dialog, () => ({}) as BrowserWindow);
     const mainFrame = { url: 'https://attacker.example/' };
     const foreign = { senderFrame: mainFrame, sender: { mainFrame } } as unknown as IpcMainInvokeEvent;
-    expect(await choose(handlers, foreign, { choice: 'file', title: 'x' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(
+      await choose(handlers, foreign, { purpose: { call: 'tokens.addModule', field: 'path' }, choice: 'file', title: 'x' }),
+    ).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(dialog.showOpenDialog).not.toHaveBeenCalled();
   });
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { BrowserWindow, OpenDialogOptions, SaveDialogOptions } from 'electron';
-import { contract, type CallName } from '../../shared/api';
+import { CALL_NAMES, contract, type CallName } from '../../shared/api';
 import {
   ChoosePathRequest,
   CHOOSE_PATH_CHANNEL,
+  fieldName,
   HOST_PATH_HANDLE,
   hostPathLocations,
   isTypedUrl,
@@ -22,16 +23,23 @@ export { CHOOSE_PATH_CHANNEL };
  * from the page names a place on disk only by such a handle; the page never names a path itself.
  * Handles live as long as the window (its page may keep one across views, not across restarts).
  */
-export class PathGrants {
-  private readonly granted = new Map<string, { path: string; choice: PathChoice }>();
+export interface Grant {
+  path: string;
+  choice: PathChoice;
+  /** The call and field it was chosen for; it is accepted there only. */
+  purpose: { call: CallName; field: string };
+}
 
-  grant(chosen: string, choice: PathChoice): string {
+export class PathGrants {
+  private readonly granted = new Map<string, Grant>();
+
+  grant(grant: Grant): string {
     const handle = `hostpath:${randomBytes(18).toString('base64url')}`;
-    this.granted.set(handle, { path: chosen, choice });
+    this.granted.set(handle, grant);
     return handle;
   }
 
-  lookup(handle: string): { path: string; choice: PathChoice } | undefined {
+  lookup(handle: string): Grant | undefined {
     return this.granted.get(handle);
   }
 
@@ -39,6 +47,8 @@ export class PathGrants {
     this.granted.clear();
   }
 }
+
+const isCallName = (name: string): name is CallName => (CALL_NAMES as readonly string[]).includes(name);
 
 const locationsByCall = new Map<string, readonly HostPathLocation[]>();
 function locationsOf(name: CallName): readonly HostPathLocation[] {
@@ -61,7 +71,7 @@ export function resolveHostPaths(name: CallName, input: unknown, grants: PathGra
   try {
     const value = swapHostPaths(input, locations, (given, location) => {
       if (isTypedUrl(given, location.meta)) return given;
-      const field = location.at.filter((part) => part !== '*').join('.');
+      const field = fieldName(location);
       if (!HOST_PATH_HANDLE.test(given))
         throw new SignetError(
           'FORBIDDEN',
@@ -71,8 +81,10 @@ export function resolveHostPaths(name: CallName, input: unknown, grants: PathGra
       if (!chosen)
         throw new SignetError(
           'FORBIDDEN',
-          `The file or folder chosen for ${field} is no longer known (the window was reloaded): choose it again.`,
+          `The file or folder chosen for ${field} is no longer known (the page was reloaded): choose it again.`,
         );
+      if (chosen.purpose.call !== name || chosen.purpose.field !== field)
+        throw new SignetError('FORBIDDEN', `That file or folder was chosen for something else; choose the one for ${field} here.`);
       if (!location.meta.choices.includes(chosen.choice))
         throw new SignetError('INVALID_INPUT', `${field} needs ${wordsFor(location.meta.choices)}, and a ${chosen.choice} was chosen.`);
       return chosen.path;
@@ -108,6 +120,12 @@ export async function choosePath(
   const parsed = ChoosePathRequest.safeParse(raw);
   if (!parsed.success) return failure('INVALID_INPUT', 'This file dialog request is not one Signet makes.');
   const request = parsed.data;
+  const call = request.purpose.call;
+  const location = isCallName(call)
+    ? locationsOf(call).find((l) => fieldName(l) === request.purpose.field && l.meta.choices.includes(request.choice))
+    : undefined;
+  if (!isCallName(call) || !location)
+    return failure('INVALID_INPUT', 'This file dialog request names no place a call takes from a dialog.');
   const filters = request.extensions?.length ? [{ name: request.extensions.join(', '), extensions: request.extensions }] : undefined;
   let chosen: string | undefined;
   if (request.choice === 'save') {
@@ -130,5 +148,6 @@ export async function choosePath(
   }
   if (!chosen) return { ok: true, value: null };
   if (!path.isAbsolute(chosen)) return failure('INVALID_INPUT', 'The dialog returned a path that is not absolute.');
-  return { ok: true, value: { handle: grants.grant(chosen, request.choice), path: chosen } };
+  const handle = grants.grant({ path: chosen, choice: request.choice, purpose: { call, field: request.purpose.field } });
+  return { ok: true, value: { handle, path: chosen } };
 }

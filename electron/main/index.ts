@@ -2,7 +2,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'e
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, startAppRulesListener } from '../core/core';
-import { bindContract, bindPathDialog, forwardEvents } from './ipc';
+import { bindContract, bindPathDialog, forwardEvents, grantsFor } from './ipc';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './protocol';
 import { APP_START_URL, denyAllPermissions, lockDownContents, mainWindowOptions } from './window';
 
@@ -38,6 +38,8 @@ async function start(): Promise<void> {
 
   const openWindow = () => {
     const window = new BrowserWindow(mainWindowOptions(preloadPath));
+    // A reloaded page starts with no chosen places: handles die with the page that was given them.
+    window.webContents.on('did-navigate', () => grantsFor(window.webContents).clear());
     forwardEvents((listener) => core.events.subscribe(listener), window.webContents);
     window.once('ready-to-show', () => window.show());
     void window.loadURL(APP_START_URL);

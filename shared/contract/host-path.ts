@@ -32,6 +32,12 @@ export const HOST_PATH_HANDLE = /^hostpath:[A-Za-z0-9_-]{24}$/;
 /** The request to the Electron main process to show a file dialog. */
 export const ChoosePathRequest = z
   .object({
+    /**
+     * The one call and field the chosen place is for (`credential.path`: nested fields joined by
+     * dots). The handle is accepted there only: a folder chosen to read a lookaside cannot become a
+     * storage folder that Signet lists, overwrites or serves.
+     */
+    purpose: z.object({ call: z.string().max(64), field: z.string().max(128) }).strict(),
     choice: z.enum(['file', 'directory', 'save']),
     title: z.string().min(1).max(200),
     /** Offer only files with these extensions (without the dot), as the dialog's filter. */
@@ -99,6 +105,11 @@ export function hostPathLocations(schema: z.ZodType): HostPathLocation[] {
   };
   walk(schema, [], 0);
   return [...found.values()].map(({ at, choices, urls }) => ({ at, meta: { choices: [...choices], ...(urls ? { urls } : {}) } }));
+}
+
+/** How a location is named in a purpose: its keys joined by dots, array steps left out. */
+export function fieldName(location: Pick<HostPathLocation, 'at'>): string {
+  return location.at.filter((part) => part !== '*').join('.');
 }
 
 /** Whether a host-path value is a URL the field takes as typed. */

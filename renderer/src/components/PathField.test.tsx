@@ -39,7 +39,16 @@ const registry = {
 describe('PathField', () => {
   it('in the browser host, is a text field whose value is the typed path', async () => {
     let value = '';
-    const view = await render(<PathField id="p" label="Folder" value="" onChange={(v) => (value = v)} choices={['directory']} />);
+    const view = await render(
+      <PathField
+        id="p"
+        label="Folder"
+        purpose={{ call: 'storage.add', field: 'path' }}
+        value=""
+        onChange={(v) => (value = v)}
+        choices={['directory']}
+      />,
+    );
     mounted.push(view.unmount);
     expect(byText(view.container, 'button', 'Choose folder…')).toBeUndefined();
     await type(byLabel(view.container, 'Folder'), '/srv/x');
@@ -54,6 +63,8 @@ describe('PathField', () => {
     const dialog = view.container.querySelector('dialog')!;
     const field = byLabel(dialog, 'Simple-signature lookaside (optional)') as HTMLInputElement;
     expect(field.value).toBe('/srv/saved-lookaside');
+    // The saved lookaside is shown as it is, not flagged as a typed path.
+    expect(dialog.querySelector('[role="alert"]')).toBeNull();
 
     await type(byLabel(dialog, 'Name'), 'renamed');
     await click(byText(dialog, 'button', 'Save'));
@@ -66,6 +77,7 @@ describe('PathField', () => {
     await click(byText(dialog, 'button', 'Choose folder…'));
     await settle();
     expect(asked.map((a) => a.choice)).toEqual(['directory', 'directory']);
+    expect(asked[0]?.purpose).toEqual({ call: 'registry.edit', field: 'lookaside' });
     expect(field.value).toBe('/home/ada/lookaside');
     calls.splice(0);
     await click(byText(dialog, 'button', 'Save'));
@@ -78,7 +90,15 @@ describe('PathField', () => {
     desktopDialogs([]);
     let value = '';
     const view = await render(
-      <PathField id="p" label="Lookaside" value="/etc" onChange={(v) => (value = v)} choices={['directory']} urls />,
+      <PathField
+        id="p"
+        label="Lookaside"
+        purpose={{ call: 'registry.add', field: 'lookaside' }}
+        value="/etc"
+        onChange={(v) => (value = v)}
+        choices={['directory']}
+        urls
+      />,
     );
     mounted.push(view.unmount);
     expect(view.container.querySelector('[role="alert"]')?.textContent).toMatch(/typed paths are not used/);

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { CallName } from '../../../shared/api';
 import { HOST_PATH_HANDLE, type HostBridge, type PathChoice } from '../../../shared/contract/host-path';
 
 declare global {
@@ -36,7 +37,9 @@ const BUTTON_WORDS: Record<PathChoice, string> = { file: 'Choose file…', direc
 export function PathField({
   id,
   label,
+  purpose,
   value,
+  saved,
   onChange,
   choices,
   urls = false,
@@ -51,7 +54,11 @@ export function PathField({
 }: {
   id: string;
   label: string;
+  /** The call and field the place is for: the handle the dialog gives is accepted there only. */
+  purpose: { call: CallName; field: string };
   value: string;
+  /** The value saved before (shown as it is, not flagged as typed). */
+  saved?: string | undefined;
   onChange(value: string): void;
   choices: readonly PathChoice[];
   urls?: boolean;
@@ -68,11 +75,13 @@ export function PathField({
 }) {
   const [dialogError, setDialogError] = useState<string>();
   const host = typeof window !== 'undefined' ? window.signetHost : undefined;
-  const typedPathInDesktop = host !== undefined && value.trim() !== '' && !isChosenHandle(value) && !/^https?:\/\//i.test(value.trim());
+  const typedPathInDesktop =
+    host !== undefined && value.trim() !== '' && value !== saved && !isChosenHandle(value) && !/^https?:\/\//i.test(value.trim());
   const choose = async (choice: PathChoice) => {
     if (!host) return;
     setDialogError(undefined);
     const result = await host.choosePath({
+      purpose,
       choice,
       title: label,
       ...(extensions && choice !== 'directory' ? { extensions } : {}),

@@ -238,7 +238,14 @@ function ConnectDialog({ open, onClose, onDone }: { open: boolean; onClose(): vo
           </div>
         )}
         {chosenSource === 'file' && (
-          <PathField id="kms-file" label="Credentials file (path on this machine)" value={file} onChange={setFile} choices={['file']} />
+          <PathField
+            id="kms-file"
+            purpose={{ call: 'kms.add', field: 'credential.path' }}
+            label="Credentials file (path on this machine)"
+            value={file}
+            onChange={setFile}
+            choices={['file']}
+          />
         )}
         {chosenSource === 'keychain' &&
           provider?.secretFields.map((f) => (

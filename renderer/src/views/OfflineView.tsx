@@ -493,6 +493,7 @@ function AttachStep() {
           </p>
           <PathField
             id="attach-lookaside"
+            purpose={{ call: 'offline.attach', field: 'lookaside' }}
             label="Lookaside directory for simple signatures (optional)"
             value={lookaside}
             onChange={setLookaside}

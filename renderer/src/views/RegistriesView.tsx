@@ -4,7 +4,7 @@ import { isSignatureArtifactTag } from '../../../shared/formats';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton } from '../components/Copy';
 import { Dialog } from '../components/Dialog';
-import { choosesPaths, PathField } from '../components/PathField';
+import { choosesPaths, isChosenHandle, PathField } from '../components/PathField';
 import { useOpeningSelection, VirtualList } from '../components/VirtualList';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
@@ -177,17 +177,37 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
         <fieldset className="choice">
           <legend>Source</legend>
           <label>
-            <input type="radio" name="reg-kind" checked={kind === 'distribution'} onChange={() => setKind('distribution')} /> OCI registry
+            <input
+              type="radio"
+              name="reg-kind"
+              checked={kind === 'distribution'}
+              onChange={() => {
+                setKind('distribution');
+                // A layout chosen in the desktop app's dialog is a handle, not a host name.
+                if (isChosenHandle(host)) setHost('');
+              }}
+            />{' '}
+            OCI registry
           </label>
           <label>
-            <input type="radio" name="reg-kind" checked={kind === 'oci-layout'} onChange={() => setKind('oci-layout')} /> OCI image layout
-            on disk (directory or .tar)
+            <input
+              type="radio"
+              name="reg-kind"
+              checked={kind === 'oci-layout'}
+              onChange={() => {
+                setKind('oci-layout');
+                // In the desktop app the layout is chosen in a dialog: a host name typed before is not a path.
+                if (choosesPaths()) setHost('');
+              }}
+            />{' '}
+            OCI image layout on disk (directory or .tar)
           </label>
         </fieldset>
         {kind === 'oci-layout' && choosesPaths() ? (
           <PathField
             id="reg-host"
             label="Layout path"
+            purpose={{ call: 'registry.add', field: 'layoutPath' }}
             value={host}
             onChange={(value) => {
               setHost(value);
@@ -246,7 +266,7 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
                 disabled={!username}
               />
             </div>
-            <LookasideField value={lookaside} onChange={setLookaside} />
+            <LookasideField value={lookaside} onChange={setLookaside} call="registry.add" />
           </>
         )}
       </form>
@@ -254,10 +274,22 @@ function AddRegistryDialog({ open, onClose, onAdded }: { open: boolean; onClose(
   );
 }
 
-function LookasideField({ value, onChange }: { value: string; onChange(v: string): void }) {
+function LookasideField({
+  value,
+  onChange,
+  call,
+  saved,
+}: {
+  value: string;
+  onChange(v: string): void;
+  call: 'registry.add' | 'registry.edit';
+  saved?: string | undefined;
+}) {
   return (
     <PathField
       id="reg-lookaside"
+      purpose={{ call, field: 'lookaside' }}
+      saved={saved}
       label="Simple-signature lookaside (optional)"
       value={value}
       onChange={onChange}
@@ -369,7 +401,7 @@ export function EditRegistryDialog({
           <label htmlFor="edit-reg-name">Name</label>
           <input id="edit-reg-name" value={name} onChange={(e) => setName(e.target.value)} />
         </div>
-        <LookasideField value={lookaside} onChange={setLookaside} />
+        <LookasideField value={lookaside} onChange={setLookaside} call="registry.edit" saved={registry.lookaside} />
         {registry.kind === 'distribution' && (
           <fieldset className="field">
             <legend>Credentials</legend>

@@ -926,6 +926,7 @@ function SignDialog({
             <>
               <PathField
                 id="sign-lookaside"
+                purpose={{ call: 'signatures.sign', field: 'lookaside' }}
                 label="Lookaside directory (staging; publish it under Payloads or with signet publish)"
                 value={lookaside}
                 onChange={setLookaside}

@@ -221,6 +221,7 @@ function AddStorageDialog({ open, onClose, onDone }: { open: boolean; onClose():
         {directory ? (
           <PathField
             id="storage-folder"
+            purpose={{ call: 'storage.add', field: 'path' }}
             label="Folder"
             value={folder}
             onChange={setFolder}

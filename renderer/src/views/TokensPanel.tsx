@@ -161,6 +161,7 @@ function AddModule({ onAdded }: { onAdded(path: string): void }) {
         <ErrorBanner message={error} />
         <PathField
           id="module-path"
+          purpose={{ call: 'tokens.addModule', field: 'path' }}
           label="Module path"
           value={path}
           onChange={setPath}

@@ -679,6 +679,7 @@ function EvaluatePanel({ policies }: { policies: ReadonlyArray<{ id: string; nam
         <PathField
           compact
           id="evaluate-lookaside"
+          purpose={{ call: 'trust.evaluate', field: 'lookaside' }}
           label="Lookaside (optional)"
           value={lookaside}
           onChange={setLookaside}
