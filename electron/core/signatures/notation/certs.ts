@@ -96,8 +96,23 @@ const children = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node
 const der = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 
 /** Reads one DER certificate; throws on anything node:crypto or the ASN.1 reader refuses. */
+/**
+ * Certificates already read, by the SHA-256 of their DER: every signature of one signer carries the same chain, and a repository's
+ * signatures are judged with the same few (the results are never changed by their readers). Emptied when it holds 256.
+ */
+const readCertificates = new Map<string, CertInfo>();
+
 export function readCertificate(input: Uint8Array): CertInfo {
-  const buffer = Buffer.from(input);
+  const sha256 = createHash('sha256').update(input).digest('hex').toUpperCase();
+  const known = readCertificates.get(sha256);
+  if (known) return known;
+  const info = parseCertificate(Buffer.from(input), sha256);
+  if (readCertificates.size >= 256) readCertificates.clear();
+  readCertificates.set(sha256, info);
+  return info;
+}
+
+function parseCertificate(buffer: Buffer, sha256: string): CertInfo {
   const x509 = new X509Certificate(buffer);
   const publicKey = x509.publicKey;
   const root = parseDer(buffer.toString('binary'));
@@ -113,7 +128,7 @@ export function readCertificate(input: Uint8Array): CertInfo {
   const info: CertInfo = {
     x509,
     der: buffer,
-    sha256: createHash('sha256').update(buffer).digest('hex').toUpperCase(),
+    sha256,
     subject: x509.subject.split('\n').join(', '),
     issuer: x509.issuer.split('\n').join(', '),
     subjectAttributes: nameAttributes(subject),
