@@ -54,7 +54,7 @@ export class RegistryClient implements RegistrySource {
   private readonly base: string;
   private readonly tokens = new TokenCache();
   private readonly manifestCache = new Map<string, FetchedManifest>();
-  /** Until when the registry is taken to have no referrers API (it answered 404, 405 or 400 there): the tag schema is read directly. */
+  /** Until when the registry is taken to have no referrers API (its route is unknown there): the tag schema is read directly. */
   private noReferrersApiUntil = 0;
   private basicAuth?: string;
   private scheme: 'unknown' | 'none' | 'basic' | 'bearer' = 'unknown';
@@ -377,9 +377,10 @@ export class RegistryClient implements RegistrySource {
         const parsed = parseManifest(await readCapped(response, MAX_MANIFEST_BYTES, 'The referrers index'), MEDIA.ociIndex);
         return { descriptors: parsed.manifests, source: 'api' };
       }
-      await response.body?.cancel();
-      // The API answers 200 with an (empty) index for any digest; 404, 405 or 400 mean the registry has none.
-      if (response.status === 404 || response.status === 405 || response.status === 400)
+      // No API at all: the route is unknown (a 404 that is not a registry error, as docker-registry 2.8 answers) or not allowed (405).
+      // A registry error (say NAME_UNKNOWN) may come from a registry that has the API, so it is asked again next time.
+      const text = (await readCapped(response, 4096, 'The referrers answer').catch(() => Buffer.alloc(0))).toString('utf8');
+      if (response.status === 405 || (response.status === 404 && !/"errors"\s*:/.test(text)))
         this.noReferrersApiUntil = Date.now() + NO_REFERRERS_API_MS;
     }
     // The tag schema: the index tagged sha256-<hex>, read by tag in one request (its digest is checked as it is read).
