@@ -5,7 +5,6 @@ import { ENVELOPE_MEDIA_TYPES } from '../notation/envelope';
 import { defaultNotationTrust, type NotationTrust } from '../notation/trust';
 import { verifyNotation } from '../notation/verify';
 import { signNotation } from '../notation/sign';
-import { spkiSha256 } from '../../keys/generate';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
 import { identify } from '../handle';
@@ -128,7 +127,7 @@ async function report(
   const env = result.envelope;
   const signedAnnotations = result.payload?.targetArtifact.annotations ?? {};
   // A signature by one of Signet's own keys that is not trusted: the report offers to trust it.
-  const leafSpki = leaf ? spkiSha256(leaf.publicKey) : undefined;
+  const leafSpki = leaf?.spkiSha256;
   const known = result.anchor ? undefined : ctx.trust.known.keys.find((k) => k.fingerprint.toLowerCase() === leafSpki)?.known;
   return {
     format: 'notation',
