@@ -25,7 +25,7 @@ const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parentPort, workerData } = require('node:worker_threads');
-const counts = { registry: 0, lookaside: 0 };
+const counts = { registry: 0, lookaside: 0, registryConnections: 0, lookasideConnections: 0 };
 const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const proxy = http.createServer((req, res) => {
@@ -47,6 +47,8 @@ const lookaside = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
 });
 proxy.keepAliveTimeout = lookaside.keepAliveTimeout = 30000;
+proxy.on('connection', () => (counts.registryConnections += 1));
+lookaside.on('connection', () => (counts.lookasideConnections += 1));
 parentPort.on('message', (m) => {
   if (m === 'count') parentPort.postMessage({ counts });
   else if (m === 'stop') { proxy.closeAllConnections(); lookaside.closeAllConnections(); proxy.close(); lookaside.close(); agent.destroy(); parentPort.close(); }
@@ -253,6 +255,11 @@ export async function run() {
         cpuMsPerTag: (used.user + used.system) / 1000 / TAGS,
         registry: (after.registry - before.registry) / TAGS,
         lookaside: (after.lookaside - before.lookaside) / TAGS,
+        // New TCP connections: a connection closed early (a response body cancelled) costs a new one.
+        connections: {
+          registry: after.registryConnections - before.registryConnections,
+          lookaside: after.lookasideConnections - before.lookasideConnections,
+        },
       };
     };
     // The machine is shared: each round measures the ceiling and Signet back to back, and the round with the median ratio counts.
