@@ -10,7 +10,7 @@ export function parseStrictJson(input: string | Uint8Array, what = 'The document
   if (typeof input === 'string') text = input;
   else {
     try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+      text = UTF8.decode(input);
     } catch {
       throw new SignetError('MALFORMED', `${what} is not valid UTF-8.`);
     }
@@ -24,6 +24,10 @@ export function parseStrictJson(input: string | Uint8Array, what = 'The document
 }
 
 const MAX_DEPTH = 64;
+/** One decoder for every call: a fatal decoder keeps no state between whole (non-streaming) decodes. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
 
 class Parser {
   pos = 0;
@@ -60,34 +64,30 @@ class Parser {
 
   private object(depth: number): Record<string, unknown> {
     this.pos += 1;
-    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    const seen = new Set<string>();
+    // A normal object with own keys only: "__proto__" is defined as an ordinary key, never assigned (which would set the prototype).
+    const out: Record<string, unknown> = {};
     this.skipSpace();
     if (this.text[this.pos] === '}') {
       this.pos += 1;
-      return { ...out };
+      return out;
     }
     for (;;) {
       this.skipSpace();
       if (this.text[this.pos] !== '"') throw this.fail('has an object key that is not a string');
       const key = this.string();
-      if (seen.has(key)) throw this.fail(`repeats the key ${JSON.stringify(key.slice(0, 40))}`);
-      seen.add(key);
+      if (hasOwn(out, key)) throw this.fail(`repeats the key ${JSON.stringify(key.slice(0, 40))}`);
       this.skipSpace();
       if (this.text[this.pos] !== ':') throw this.fail('misses a colon');
       this.pos += 1;
-      out[key] = this.value(depth + 1);
+      const value = this.value(depth + 1);
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
       this.skipSpace();
       const next = this.text[this.pos];
       this.pos += 1;
-      if (next === '}') break;
+      if (next === '}') return out;
       if (next !== ',') throw this.fail('misses a comma or closing brace');
     }
-    // A normal object (own keys only, so "__proto__" stays an ordinary key).
-    return Object.defineProperties(
-      {},
-      Object.fromEntries(Object.keys(out).map((k) => [k, { value: out[k], enumerable: true, writable: true, configurable: true }])),
-    );
   }
 
   private array(depth: number): unknown[] {
@@ -110,6 +110,7 @@ class Parser {
 
   private string(): string {
     const start = this.pos;
+    let escaped = false;
     this.pos += 1;
     for (;;) {
       const c = this.text.charCodeAt(this.pos);
@@ -117,6 +118,7 @@ class Parser {
       if (c < 0x20) throw this.fail('has a control character inside a string');
       if (c === 0x22) break;
       if (c === 0x5c) {
+        escaped = true;
         const e = this.text[this.pos + 1];
         if (e === 'u') {
           if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.pos + 2, this.pos + 6))) throw this.fail('has a bad \\u escape');
@@ -130,12 +132,15 @@ class Parser {
       this.pos += 1;
     }
     this.pos += 1;
-    return JSON.parse(this.text.slice(start, this.pos)) as string;
+    // Without escapes the text between the quotes is the string itself.
+    return escaped ? (JSON.parse(this.text.slice(start, this.pos)) as string) : this.text.slice(start + 1, this.pos - 1);
   }
 
   private number(): number {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
     if (!match) throw this.fail('has a malformed number');
+    if (match[0].length > 400) throw this.fail('has a number longer than 400 characters');
     this.pos += match[0].length;
     const value = Number(match[0]);
     if (!Number.isFinite(value)) throw this.fail('has a number out of range');

@@ -40,6 +40,9 @@ export interface Capabilities {
   rateLimitRemaining?: string;
 }
 
+/** How long a registry's missing referrers API is remembered before it is asked again. */
+const NO_REFERRERS_API_MS = 5 * 60_000;
+
 /**
  * An OCI distribution client on Node's fetch: auth (anonymous, basic, bearer tokens per scope),
  * pagination, manifests and blobs checked against their digests, bounded sizes and redirects,
@@ -51,6 +54,8 @@ export class RegistryClient implements RegistrySource {
   private readonly base: string;
   private readonly tokens = new TokenCache();
   private readonly manifestCache = new Map<string, FetchedManifest>();
+  /** Until when the registry is taken to have no referrers API (its route is unknown there): the tag schema is read directly. */
+  private noReferrersApiUntil = 0;
   private basicAuth?: string;
   private scheme: 'unknown' | 'none' | 'basic' | 'bearer' = 'unknown';
   private active = 0;
@@ -361,21 +366,31 @@ export class RegistryClient implements RegistrySource {
   /** Referrers of a manifest: the API where the registry has it, else the `sha256-<hex>` tag schema. */
   async referrers(repository: string, digest: string): Promise<{ descriptors: Descriptor[]; source: 'api' | 'tag-schema' }> {
     const d = parseDigest(digest);
-    const response = await this.request('GET', `/v2/${repository}/referrers/${d}`, {
-      scope: `repository:${repository}:pull`,
-      allow: [400, 404, 405],
-      headers: { Accept: MEDIA.ociIndex },
-    });
-    if (response.ok && (response.headers.get('content-type') ?? '').includes(MEDIA.ociIndex)) {
-      const parsed = parseManifest(await readCapped(response, MAX_MANIFEST_BYTES, 'The referrers index'), MEDIA.ociIndex);
-      return { descriptors: parsed.manifests, source: 'api' };
+    // A registry that answered without the API a moment ago is asked again only after NO_REFERRERS_API_MS (it may be upgraded).
+    if (this.noReferrersApiUntil < Date.now()) {
+      const response = await this.request('GET', `/v2/${repository}/referrers/${d}`, {
+        scope: `repository:${repository}:pull`,
+        allow: [400, 404, 405],
+        headers: { Accept: MEDIA.ociIndex },
+      });
+      if (response.ok && (response.headers.get('content-type') ?? '').includes(MEDIA.ociIndex)) {
+        const parsed = parseManifest(await readCapped(response, MAX_MANIFEST_BYTES, 'The referrers index'), MEDIA.ociIndex);
+        return { descriptors: parsed.manifests, source: 'api' };
+      }
+      // No API at all: the route is unknown (a 404 that is not a registry error, as docker-registry 2.8 answers) or not allowed (405).
+      // A registry error (say NAME_UNKNOWN) may come from a registry that has the API, so it is asked again next time.
+      const text = (await readCapped(response, 4096, 'The referrers answer').catch(() => Buffer.alloc(0))).toString('utf8');
+      if (response.status === 405 || (response.status === 404 && !/"errors"\s*:/.test(text)))
+        this.noReferrersApiUntil = Date.now() + NO_REFERRERS_API_MS;
     }
-    await response.body?.cancel();
-    const tag = d.replace(':', '-');
-    const head = await this.resolve(repository, tag);
-    if (!head) return { descriptors: [], source: 'tag-schema' };
-    const index = await this.manifest(repository, head.digest);
-    return { descriptors: index.parsed.manifests, source: 'tag-schema' };
+    // The tag schema: the index tagged sha256-<hex>, read by tag in one request (its digest is checked as it is read).
+    try {
+      const index = await this.manifest(repository, d.replace(':', '-'));
+      return { descriptors: index.parsed.kind === 'index' ? index.parsed.manifests : [], source: 'tag-schema' };
+    } catch (error) {
+      if (error instanceof SignetError && error.code === 'NOT_FOUND') return { descriptors: [], source: 'tag-schema' };
+      throw error;
+    }
   }
 
   private uploadLocation(response: Response): string {

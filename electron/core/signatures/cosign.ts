@@ -106,15 +106,39 @@ export function candidateAlgorithms(key: KeyObject): SignatureAlgorithm[] {
   return ['ecdsa-p256-sha256'];
 }
 
-export function verifyWithKey(publicKeyPem: string, payload: Uint8Array, signature: Uint8Array): SignatureAlgorithm | undefined {
-  if (isSm2Spki(publicKeyPem)) return verifyRawSignature('sm2-sm3', publicKeyPem, payload, signature) ? 'sm2-sm3' : undefined;
-  let key: KeyObject;
-  try {
-    key = createPublicKey(publicKeyPem);
-  } catch {
-    return undefined;
+/** A public key read once: SM2 (checked in JS from its PEM), a node KeyObject with the algorithms to try, or unreadable. */
+type ParsedKey = { sm2: true } | { sm2: false; key: KeyObject; algorithms: SignatureAlgorithm[] } | undefined;
+
+/**
+ * Public keys already read, by their PEM text (the key's bytes): verifying many signatures with a few trusted keys parses each key
+ * once, not once per signature. Bounded: emptied when it holds 1,024 keys.
+ */
+const parsedKeys = new Map<string, ParsedKey>();
+const MAX_PARSED_KEYS = 1024;
+
+function parsedKey(publicKeyPem: string): ParsedKey {
+  if (parsedKeys.has(publicKeyPem)) return parsedKeys.get(publicKeyPem);
+  let parsed: ParsedKey;
+  if (isSm2Spki(publicKeyPem)) parsed = { sm2: true };
+  else {
+    try {
+      const key = createPublicKey(publicKeyPem);
+      parsed = { sm2: false, key, algorithms: candidateAlgorithms(key) };
+    } catch {
+      parsed = undefined;
+    }
   }
-  return candidateAlgorithms(key).find((a) => verifyRawSignature(a, key, payload, signature));
+  if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.clear();
+  parsedKeys.set(publicKeyPem, parsed);
+  return parsed;
+}
+
+export function verifyWithKey(publicKeyPem: string, payload: Uint8Array, signature: Uint8Array): SignatureAlgorithm | undefined {
+  const parsed = parsedKey(publicKeyPem);
+  if (parsed === undefined) return undefined;
+  if (parsed.sm2) return verifyRawSignature('sm2-sm3', publicKeyPem, payload, signature) ? 'sm2-sm3' : undefined;
+  for (const algorithm of parsed.algorithms) if (verifyRawSignature(algorithm, parsed.key, payload, signature)) return algorithm;
+  return undefined;
 }
 
 /**

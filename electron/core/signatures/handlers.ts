@@ -5,12 +5,11 @@ import type { AreaHandlers } from '../dispatch';
 import { redactPin } from '../pkcs11/uri';
 import { APP_NAME, APP_VERSION } from '../../../shared/version';
 
-import { verifyTags } from './batch';
+import { repositoryStatus } from './repository-status';
+import { chooseLookaside } from './lookaside/choose';
 import { signatureLockDirectory } from './cosign';
-import { publicKeysValidFor } from './trusted';
 import { TrustStore } from '../trust/store';
 import { notationTrustFor } from '../trust/notation-trust';
-import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
 import { imageReferenceFor, imageVerdict } from './verdict';
 import { formatById } from './formats';
 import { withSignedRecord } from './record';
@@ -87,28 +86,24 @@ export function createSignatureHandlers(services: CoreServices, connections = se
       const host = saved.kind === 'oci-layout' ? 'oci-layout' : saved.host;
       // Scopes may name a tag: each tag (or digest) gets the keys of its own scope, as podman would choose them.
       const entries = await new TrustStore(services.dataDir).entries();
-      const now = new Date();
-      const keysFor = (tag: string) =>
-        publicKeysValidFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`, now);
       // Notation signatures count too, judged by the imported Notation trust policy (or Signet's default for each tag's scope).
-      const policyTrust = await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
-      const notationFor = (tag: string, digest: string) =>
-        notationTagVerdict(
-          source,
-          input.repository,
-          digest,
-          policyTrust ?? defaultTrustFor(entries, `${host}/${input.repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`),
-          now,
-        );
-      const results = await verifyTags(
+      const notationPolicy = await notationTrustFor(services.dataDir, `${host}/${input.repository}`);
+      // Simple signatures in the lookaside podman would read for this repository (saved with the registry, registries.d, built-in).
+      const lookaside = await chooseLookaside({}, saved, `${host}/${input.repository}`, false).catch((error: unknown) => ({
+        unreadable: error instanceof Error ? error.message : 'the lookaside could not be chosen',
+      }));
+      const results = await repositoryStatus({
         source,
-        input.repository,
-        input.tags,
-        keysFor,
-        8,
-        (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`),
-        notationFor,
-      );
+        host,
+        repository: input.repository,
+        tags: input.tags,
+        entries,
+        ...(notationPolicy ? { notationPolicy } : {}),
+        ...(lookaside ? { lookaside } : {}),
+        now: new Date(),
+        concurrency: 8,
+        progress: (done, total) => ctx.progress(done, total, `Checked ${done} of ${total} tags`),
+      });
       return { results };
     },
     'signatures.keyDetails': (input) => keyDetails(services, input),

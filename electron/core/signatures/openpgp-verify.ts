@@ -40,7 +40,21 @@ function looksLikeSignedMessage(first: number): boolean {
   );
 }
 
-async function readCandidate(entry: PgpCandidate): Promise<openpgp.Key | undefined> {
+/** Armored trusted keys already read: the tag list checks every tag's signatures with the same few keys. Emptied at 256. */
+const readKeys = new Map<string, Promise<openpgp.Key | undefined>>();
+
+function readCandidate(entry: PgpCandidate): Promise<openpgp.Key | undefined> {
+  if (typeof entry.key !== 'string') return readCandidateNow(entry);
+  let key = readKeys.get(entry.key);
+  if (!key) {
+    key = readCandidateNow(entry);
+    if (readKeys.size >= 256) readKeys.clear();
+    readKeys.set(entry.key, key);
+  }
+  return key;
+}
+
+async function readCandidateNow(entry: PgpCandidate): Promise<openpgp.Key | undefined> {
   try {
     if (typeof entry.key === 'string') return await openpgp.readKey({ armoredKey: entry.key });
     const head = Buffer.from(entry.key.subarray(0, 10)).toString('latin1');

@@ -76,51 +76,68 @@ export function entryLabel(name: string): string {
   return name.replace(/ \(trusted\)$/, '');
 }
 
+/** A trust entry's public material read once: the key's PEM and fingerprint (and a certificate's validity), its DER as an anchor. */
+interface Material {
+  pem?: string;
+  fingerprint?: string;
+  certificate?: { notBefore: string; notAfter: string; subject: string };
+  der?: Buffer;
+}
+
+/** Materials by entry kind and data: the tag list judges every tag with the same few entries, and parses each once. */
+const materials = new Map<string, Material | undefined>();
+
+function materialOf(entry: Pick<TrustEntry, 'kind' | 'data'>): Material | undefined {
+  const id = `${entry.kind}\n${entry.data}`;
+  if (materials.has(id)) return materials.get(id);
+  let material: Material | undefined;
+  try {
+    if (entry.kind === 'certificate') {
+      const cert = new X509Certificate(entry.data);
+      material = {
+        pem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        fingerprint: spkiSha256(cert.publicKey),
+        certificate: {
+          notBefore: new Date(cert.validFrom).toISOString(),
+          notAfter: new Date(cert.validTo).toISOString(),
+          subject: cert.subject.replace(/\n/g, ', '),
+        },
+        der: cert.raw,
+      };
+    } else if (isSm2Spki(entry.data)) material = { pem: entry.data, fingerprint: pemSpkiSha256(entry.data) };
+    else {
+      const key = createPublicKey(entry.data);
+      material = { pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: spkiSha256(key) };
+    }
+  } catch {
+    // An entry that no longer parses vouches for nothing; the trust view shows it.
+    material = undefined;
+  }
+  if (materials.size >= 1024) materials.clear();
+  materials.set(id, material);
+  return material;
+}
+
+/** A certificate entry's DER, read once (undefined when it does not parse). */
+export function certificateDerOf(entry: Pick<TrustEntry, 'kind' | 'data'>): Buffer | undefined {
+  return entry.kind === 'certificate' ? materialOf(entry)?.der : undefined;
+}
+
 function trustedOf(entry: TrustEntry): { pgp: TrustedPgpKey } | { key: TrustedPublicKey } | undefined {
   const name = `${entry.name} (trusted)`;
   const window = windowOf(entry);
   if (entry.kind === 'openpgp') return { pgp: { name, key: entry.data, validity: window ? { window } : {} } };
-  try {
-    if (entry.kind === 'certificate') {
-      const cert = new X509Certificate(entry.data);
-      const certificate = {
-        notBefore: new Date(cert.validFrom).toISOString(),
-        notAfter: new Date(cert.validTo).toISOString(),
-        subject: cert.subject.replace(/\n/g, ', '),
-      };
-      return {
-        key: {
-          name,
-          pem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-          fingerprint: spkiSha256(cert.publicKey),
-          validity: { ...(window ? { window } : {}), certificate },
-        },
-      };
-    }
-    if (isSm2Spki(entry.data))
-      return { key: { name, pem: entry.data, fingerprint: pemSpkiSha256(entry.data), validity: window ? { window } : {} } };
-    const key = createPublicKey(entry.data);
-    return {
-      key: {
-        name,
-        pem: key.export({ type: 'spki', format: 'pem' }).toString(),
-        fingerprint: spkiSha256(key),
-        validity: window ? { window } : {},
-      },
-    };
-  } catch {
-    // An entry that no longer parses vouches for nothing; the trust view shows it.
-    return undefined;
-  }
+  const m = materialOf(entry);
+  if (!m?.pem || !m.fingerprint) return undefined;
+  const validity: Validity = { ...(window ? { window } : {}), ...(m.certificate ? { certificate: m.certificate } : {}) };
+  return { key: { name, pem: m.pem, fingerprint: m.fingerprint, validity } };
 }
 
 function certificateOf(entry: TrustEntry): TrustedCertificate | undefined {
-  try {
-    const window = windowOf(entry);
-    return { name: `${entry.name} (trusted)`, der: new X509Certificate(entry.data).raw, ...(window ? { window } : {}) };
-  } catch {
-    return undefined;
-  }
+  const der = certificateDerOf(entry);
+  if (!der) return undefined;
+  const window = windowOf(entry);
+  return { name: `${entry.name} (trusted)`, der, ...(window ? { window } : {}) };
 }
 
 export interface TrustRequest {
@@ -141,25 +158,33 @@ export interface TrustRequest {
  * which is not trusted" and offer to trust it.
  */
 export async function collectTrust(dataDir: string, keys: KeyRing | undefined, request: TrustRequest): Promise<TrustSet> {
-  const set = emptyTrust();
-  if (!request.only) {
-    const entries = await new TrustStore(dataDir).entries();
-    const { inScope, outOfScope } = request.image ? entriesForImage(entries, request.image) : { inScope: entries, outOfScope: [] };
-    for (const [target, list] of [
-      [set, inScope],
-      [set.outOfScope, outOfScope],
-    ] as const) {
-      for (const entry of list) {
-        const t = trustedOf(entry);
-        if (t && 'pgp' in t) target.pgp.push(t.pgp);
-        else if (t) target.keys.push(t.key);
-        const anchor = entry.kind === 'certificate' && !entry.leaf ? certificateOf(entry) : undefined;
-        if (anchor) target.certificates.push(anchor);
-      }
-    }
-    if (keys) await collectKnown(set, keys, entries);
-  }
+  if (request.only) return addGiven(emptyTrust(), request);
+  const entries = await new TrustStore(dataDir).entries();
+  const set = trustSetOf(entries, request.image);
+  if (keys) await collectKnown(set, keys, entries);
   return addGiven(set, request);
+}
+
+/**
+ * The trust set of one image from trust entries read once (the tag list asks this per tag): the entries whose scope covers the image,
+ * and those trusted for other repositories only. Without an image every entry is in scope. Signet's own keys are not collected.
+ */
+export function trustSetOf(entries: readonly TrustEntry[], image?: string): TrustSet {
+  const set = emptyTrust();
+  const { inScope, outOfScope } = image ? entriesForImage(entries, image) : { inScope: entries, outOfScope: [] };
+  for (const [target, list] of [
+    [set, inScope],
+    [set.outOfScope, outOfScope],
+  ] as const) {
+    for (const entry of list) {
+      const t = trustedOf(entry);
+      if (t && 'pgp' in t) target.pgp.push(t.pgp);
+      else if (t) target.keys.push(t.key);
+      const anchor = entry.kind === 'certificate' && !entry.leaf ? certificateOf(entry) : undefined;
+      if (anchor) target.certificates.push(anchor);
+    }
+  }
+  return set;
 }
 
 async function collectKnown(set: TrustSet, keys: KeyRing, entries: readonly TrustEntry[]): Promise<void> {

@@ -25,6 +25,8 @@ const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 const IDENTIFIER = /^[a-f0-9]{64}$/;
+const WHOLE_DOMAIN_AND_PORT = new RegExp(`^${DOMAIN_AND_PORT}$`);
+const WHOLE_NAME = new RegExp(`^${NAME}$`);
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 export class DockerRefError extends Error {}
@@ -77,7 +79,7 @@ function parseCanonicalParts(text: string): DockerRef {
     if (hex.length !== length || !/^[a-f0-9]+$/.test(hex)) throw new DockerRefError('invalid checksum digest format');
   }
   const slash = name.indexOf('/');
-  const hasDomain = slash !== -1 && new RegExp(`^${DOMAIN_AND_PORT}$`).test(name.slice(0, slash)) && new RegExp(`^${NAME}$`).test(name);
+  const hasDomain = slash !== -1 && WHOLE_DOMAIN_AND_PORT.test(name.slice(0, slash)) && WHOLE_NAME.test(name);
   return {
     name,
     domain: hasDomain ? name.slice(0, slash) : '',

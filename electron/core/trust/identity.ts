@@ -61,12 +61,21 @@ function refMatchesPrefix(ref: DockerRef, prefix: string): boolean {
   return name.startsWith(prefix) && name[prefix.length] === '/';
 }
 
+/** Signed identities already parsed: a repository's signatures name the same few references. Emptied when it holds 1,024. */
+const parsedIdentities = new Map<string, DockerRef | undefined>();
+
 function tryParse(text: string): DockerRef | undefined {
+  if (parsedIdentities.has(text)) return parsedIdentities.get(text);
+  let ref: DockerRef | undefined;
   try {
-    return parseNormalizedNamed(text);
+    ref = parseNormalizedNamed(text);
   } catch {
-    return undefined;
+    ref = undefined;
   }
+  if (parsedIdentities.size >= 1024) parsedIdentities.clear();
+  // Only short texts are kept: a reference is at most 4,096 characters, most far fewer.
+  if (text.length <= 512) parsedIdentities.set(text, ref);
+  return ref;
 }
 
 function tryParseNamed(text: string): DockerRef | undefined {

@@ -99,6 +99,24 @@ describe('registry area against the real docker-registry', () => {
     const found = await client.referrers('team/app', image.digest);
     expect(found.source).toBe('tag-schema');
     expect(found.descriptors.map((d) => d.digest)).toEqual([referrer.digest]);
+    // Each read after the first goes straight to the tag schema, in one request: the registry's missing API is remembered.
+    const requests: string[] = [];
+    const counting = new RegistryClient({
+      registry: registry.host,
+      fetch: (input, init) => (requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`), fetch(input, init)),
+    });
+    expect((await counting.referrers('team/app', image.digest)).descriptors.map((d) => d.digest)).toEqual([referrer.digest]);
+    expect(requests).toEqual([
+      `GET /v2/team/app/referrers/${image.digest}`,
+      `GET /v2/team/app/manifests/${image.digest.replace(':', '-')}`,
+    ]);
+    requests.length = 0;
+    expect((await counting.referrers('team/app', image.digest)).descriptors.map((d) => d.digest)).toEqual([referrer.digest]);
+    expect(await counting.referrers('team/app', `sha256:${'1'.repeat(64)}`)).toEqual({ descriptors: [], source: 'tag-schema' });
+    expect(requests).toEqual([
+      `GET /v2/team/app/manifests/${image.digest.replace(':', '-')}`,
+      `GET /v2/team/app/manifests/sha256-${'1'.repeat(64)}`,
+    ]);
 
     const blob = Buffer.from('mount me');
     const digest = await client.pushBlob('team/app', blob);

@@ -365,6 +365,11 @@ describe('verdicts on crafted signatures', () => {
       // Nothing configured: no signature, and the report says no lookaside was configured.
       const none = await verify('simple/app', image.digest, { tag: '1.0' });
       expect(none.verdict).toBe('unsigned');
+      // The tag badges (signatures.status) read the same lookaside as the report.
+      const badge = async () =>
+        (await ok<{ results: Array<{ verdict: string }> }>('signatures.status', { id, repository: 'simple/app', tags: ['1.0'] })).results[0]
+          ?.verdict;
+      expect(await badge()).toBe('unsigned');
       // registries.d names it, as podman reads it.
       const registriesD = process.env.SIGNET_REGISTRIES_D as string;
       mkdirSync(registriesD, { recursive: true });
@@ -379,7 +384,9 @@ describe('verdicts on crafted signatures', () => {
           expect.objectContaining({ kind: 'lookaside', outcome: 'found', place: expect.stringContaining('registries.d') }),
         ]),
       );
+      expect(await badge()).toBe('verified');
       writeFileSync(path.join(registriesD, 'team.yaml'), 'docker: {}\n');
+      expect(await badge()).toBe('unsigned');
       // The registry's own lookaside.
       await ok('registry.edit', { id, lookaside: `file://${lookaside}` });
       const viaSaved = await verify('simple/app', image.digest, { tag: '1.0' });
@@ -389,6 +396,7 @@ describe('verdicts on crafted signatures', () => {
           expect.objectContaining({ kind: 'lookaside', place: expect.stringContaining('saved with the registry') }),
         ]),
       });
+      expect(await badge()).toBe('verified');
       expect(await call('registry.edit', { id, lookaside: 'relative/dir' })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
       await ok('registry.edit', { id, lookaside: null });
     } finally {

@@ -16,9 +16,25 @@ import { parseReference } from '../../registry/reference';
 import { COSIGN_TYPE, cosignOfflinePayload, jsonPayloadIdentity } from './offline-json';
 import { keySigner, refuseNotationOptions, signerDetails } from './signing-setup';
 
-function report(ctx: VerifyContext, storage: string, sig: CosignSignature): SignatureReport {
+/**
+ * One cosign signature judged for the image: the strict payload and its digest binding, the signature with the trusted keys (the first
+ * that verifies decides; the others are not tried), key trust and validity. What the Signatures tab and `signet verify` show.
+ */
+export function judgeCosignSignature(
+  ctx: Pick<VerifyContext, 'digest' | 'trust' | 'now'>,
+  storage: string,
+  sig: CosignSignature,
+): SignatureReport {
   const payload = checkCosignPayload(sig.payload, ctx.digest);
-  const trusted = ctx.trust.keys.map((k) => ({ k, algorithm: verifyWithKey(k.pem, sig.payload, sig.signature) })).find((m) => m.algorithm);
+  const signatureB64 = sig.signature.toString('base64');
+  let trusted: { k: (typeof ctx.trust.keys)[number]; algorithm: string } | undefined;
+  for (const k of ctx.trust.keys) {
+    const algorithm = verifyWithKey(k.pem, sig.payload, sig.signature);
+    if (algorithm) {
+      trusted = { k, algorithm };
+      break;
+    }
+  }
   const other = trusted
     ? undefined
     : identifyUntrusted(
@@ -72,7 +88,7 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
   const knownKey = other && 'known' in other.key ? (other.key as { known: { id: string; name: string } }).known : undefined;
   return {
     format: 'cosign',
-    ...identify({ kind: 'cosign-layer', tag: signatureTag(ctx.digest), layer: sig.layerDigest }, sig.signature.toString('base64')),
+    ...identify({ kind: 'cosign-layer', tag: signatureTag(ctx.digest), layer: sig.layerDigest }, signatureB64),
     kind: 'signature',
     storage,
     ...(signer
@@ -88,7 +104,7 @@ function report(ctx: VerifyContext, storage: string, sig: CosignSignature): Sign
     ...withReadTags(sig.annotations),
     ...(payload.timestamp !== undefined ? { timestamp: payload.timestamp } : {}),
     payload: sig.payload.toString('utf8').slice(0, 65_536),
-    signature: sig.signature.toString('base64'),
+    signature: signatureB64,
     judgedAt: { source: 'now', at: ctx.now.toISOString(), ...(payload.timestamp !== undefined ? { claimed: payload.timestamp } : {}) },
     checks,
     ...decide(checks),
@@ -142,7 +158,7 @@ export const cosignFormat: SignatureFormat = {
       return [];
     }
     ctx.look({ kind: 'cosign-tag', place: storage, outcome: found.length ? 'found' : 'none', count: found.length });
-    return found.map((sig) => report(ctx, storage, sig));
+    return found.map((sig) => judgeCosignSignature(ctx, storage, sig));
   },
   async sign(ctx) {
     if (!ctx.signer) throw new Error('cosign signing needs a Signer');

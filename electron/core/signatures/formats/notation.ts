@@ -8,7 +8,6 @@ import { notationSignerAlgorithm, parseDuration, signNotation } from '../notatio
 import { KMS_ALGORITHMS, type KmsAlgorithm } from '../../../../shared/models/kms';
 import { redactPin } from '../../pkcs11/uri';
 import { keySigner, signerDetails } from './signing-setup';
-import { spkiSha256 } from '../../keys/generate';
 import type { TargetDescriptor } from '../notation/payload';
 import { decide } from './decide';
 import { identify } from '../handle';
@@ -135,7 +134,7 @@ async function report(
   const env = result.envelope;
   const signedAnnotations = result.payload?.targetArtifact.annotations ?? {};
   // A signature by one of Signet's own keys that is not trusted: the report offers to trust it.
-  const leafSpki = leaf ? spkiSha256(leaf.publicKey) : undefined;
+  const leafSpki = leaf?.spkiSha256;
   const known = result.anchor ? undefined : ctx.trust.known.keys.find((k) => k.fingerprint.toLowerCase() === leafSpki)?.known;
   return {
     format: 'notation',

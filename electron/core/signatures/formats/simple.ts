@@ -3,13 +3,29 @@ import { SignetError } from '../../../../shared/errors';
 import { chooseLookaside } from '../lookaside/choose';
 import { refuseNotationOptions } from './signing-setup';
 import type { SignatureReport } from '../../../../shared/models/signatures';
-import { openLookaside } from '../lookaside/store';
+import { openLookaside, type LookasideEntry } from '../lookaside/store';
 import { lookasideDir, readLookaside, signSimple, writeLookaside } from '../simple';
 import { parseReference } from '../../registry/reference';
 import { ATOMIC_OFFLINE } from './offline-json';
-import type { OfflineWay, SignatureFormat } from './format';
+import type { OfflineWay, SignatureFormat, VerifyContext } from './format';
 import { pgpReport } from './pgp-report';
 import { bytesSha256, identify } from '../handle';
+
+/** One lookaside file judged for the image: signature, key trust, digest binding, identity and validity. */
+export async function judgeSimpleFile(ctx: VerifyContext, file: LookasideEntry): Promise<SignatureReport> {
+  const fields = await pgpReport(file.bytes, ctx);
+  return {
+    format: 'simplesigning',
+    ...identify({ kind: 'lookaside', name: file.name, sha256: bytesSha256(file.bytes) }),
+    kind: 'signature',
+    storage: file.location,
+    algorithm: 'openpgp',
+    payload: '',
+    signature: file.bytes.toString('base64').slice(0, 65_536),
+    ...fields,
+    ...(file.modified ? { storedAt: file.modified } : {}),
+  };
+}
 
 /** containers/image simple signing: binary OpenPGP messages at `<lookaside>/<repository>@sha256=<hex>/signature-N`. */
 /** An air-gapped simple signature: signed by an OpenPGP key, stored as the next signature-N in a lookaside directory. */
@@ -76,20 +92,7 @@ export const simpleFormat: SignatureFormat = {
     }
     ctx.look({ kind: 'lookaside', place, outcome: files.length ? 'found' : 'none', count: files.length });
     const out: SignatureReport[] = [];
-    for (const file of files) {
-      const fields = await pgpReport(file.bytes, ctx);
-      out.push({
-        format: 'simplesigning',
-        ...identify({ kind: 'lookaside', name: file.name, sha256: bytesSha256(file.bytes) }),
-        kind: 'signature',
-        storage: file.location,
-        algorithm: 'openpgp',
-        payload: '',
-        signature: file.bytes.toString('base64').slice(0, 65_536),
-        ...fields,
-        ...(file.modified ? { storedAt: file.modified } : {}),
-      });
-    }
+    for (const file of files) out.push(await judgeSimpleFile(ctx, file));
     return out;
   },
   async sign(ctx) {

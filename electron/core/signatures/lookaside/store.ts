@@ -29,6 +29,8 @@ export interface LookasideStore {
   readonly base: string;
   readonly writable: boolean;
   read(repositoryPath: string, digest: string): Promise<LookasideEntry[]>;
+  /** signature-N alone, or undefined when there is none (the read ends there); for readers that may stop early. */
+  readOne?(repositoryPath: string, digest: string, n: number): Promise<LookasideEntry | undefined>;
   write(repositoryPath: string, digest: string, signature: Uint8Array): Promise<string>;
 }
 
@@ -76,35 +78,41 @@ export class HttpLookaside implements LookasideStore {
   }
 
   async read(repositoryPath: string, digest: string): Promise<LookasideEntry[]> {
-    assertOnline();
     const out: LookasideEntry[] = [];
     for (let n = 1; n <= MAX_SIGNATURES; n += 1) {
-      const url = this.url(repositoryPath, digest, n);
-      let response: Response;
-      try {
-        response = await this.fetchImpl(url, { redirect: 'error', headers: { Accept: '*/*' } });
-      } catch (error) {
-        if (isOfflineError(error) || isOfflineError((error as { cause?: unknown }).cause))
-          throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
-        throw new SignetError('IO_ERROR', `Could not read ${url}: ${describeSystemError(error)}.`);
-      }
-      if (response.status === 404) {
-        await response.body?.cancel();
-        break;
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new SignetError('IO_ERROR', `${url} answered HTTP ${response.status}.`);
-      }
-      const lastModified = Date.parse(response.headers.get('last-modified') ?? '');
-      out.push({
-        name: `signature-${n}`,
-        location: url,
-        bytes: await readCapped(response, url),
-        ...(Number.isFinite(lastModified) ? { modified: new Date(lastModified).toISOString() } : {}),
-      });
+      const entry = await this.readOne(repositoryPath, digest, n);
+      if (!entry) break;
+      out.push(entry);
     }
     return out;
+  }
+
+  async readOne(repositoryPath: string, digest: string, n: number): Promise<LookasideEntry | undefined> {
+    assertOnline();
+    if (n < 1 || n > MAX_SIGNATURES) return undefined;
+    const url = this.url(repositoryPath, digest, n);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, { redirect: 'error', headers: { Accept: '*/*' } });
+    } catch (error) {
+      if (isOfflineError(error) || isOfflineError((error as { cause?: unknown }).cause)) throw new SignetError('OFFLINE', OFFLINE_MESSAGE);
+      throw new SignetError('IO_ERROR', `Could not read ${url}: ${describeSystemError(error)}.`);
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new SignetError('IO_ERROR', `${url} answered HTTP ${response.status}.`);
+    }
+    const lastModified = Date.parse(response.headers.get('last-modified') ?? '');
+    return {
+      name: `signature-${n}`,
+      location: url,
+      bytes: await readCapped(response, url),
+      ...(Number.isFinite(lastModified) ? { modified: new Date(lastModified).toISOString() } : {}),
+    };
   }
 
   write(): Promise<string> {

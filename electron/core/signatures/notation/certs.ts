@@ -84,6 +84,19 @@ export interface CertInfo {
   /** Whether the certificate names an OCSP responder or a CRL distribution point. */
   revocationSources: boolean;
   publicKey: KeyObject;
+  /** SHA-256 of the key's DER SubjectPublicKeyInfo, lower-case hex (a trusted single key is matched by it). */
+  spkiSha256: string;
+}
+
+/** The key's SPKI SHA-256, or '' (matching no trusted key) when node cannot export it. */
+function spkiSha256Of(key: KeyObject): string {
+  try {
+    return createHash('sha256')
+      .update(key.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+  } catch {
+    return '';
+  }
 }
 
 /** forge's reader takes options its typings omit: strict DER, all bytes, BIT STRINGs kept as bytes. */
@@ -96,8 +109,23 @@ const children = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node
 const der = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 
 /** Reads one DER certificate; throws on anything node:crypto or the ASN.1 reader refuses. */
+/**
+ * Certificates already read, by the SHA-256 of their DER: every signature of one signer carries the same chain, and a repository's
+ * signatures are judged with the same few (the results are never changed by their readers). Emptied when it holds 256.
+ */
+const readCertificates = new Map<string, CertInfo>();
+
 export function readCertificate(input: Uint8Array): CertInfo {
-  const buffer = Buffer.from(input);
+  const sha256 = createHash('sha256').update(input).digest('hex').toUpperCase();
+  const known = readCertificates.get(sha256);
+  if (known) return known;
+  const info = parseCertificate(Buffer.from(input), sha256);
+  if (readCertificates.size >= 256) readCertificates.clear();
+  readCertificates.set(sha256, info);
+  return info;
+}
+
+function parseCertificate(buffer: Buffer, sha256: string): CertInfo {
   const x509 = new X509Certificate(buffer);
   const publicKey = x509.publicKey;
   const root = parseDer(buffer.toString('binary'));
@@ -113,7 +141,7 @@ export function readCertificate(input: Uint8Array): CertInfo {
   const info: CertInfo = {
     x509,
     der: buffer,
-    sha256: createHash('sha256').update(buffer).digest('hex').toUpperCase(),
+    sha256,
     subject: x509.subject.split('\n').join(', '),
     issuer: x509.issuer.split('\n').join(', '),
     subjectAttributes: nameAttributes(subject),
@@ -124,6 +152,7 @@ export function readCertificate(input: Uint8Array): CertInfo {
     signatureAlgorithm,
     revocationSources: false,
     publicKey,
+    spkiSha256: spkiSha256Of(publicKey),
   };
   // node:crypto hands validity back as text; a date it cannot read back is an unreadable certificate (found by npm run fuzz).
   if (Number.isNaN(info.notBefore.getTime()) || Number.isNaN(info.notAfter.getTime())) throw new Error('unreadable validity');
@@ -204,8 +233,20 @@ export function algorithmForKey(key: KeyObject): NotaryAlgorithm | undefined {
   return undefined;
 }
 
-const isIssuedBy = (child: CertInfo, parent: CertInfo): boolean =>
-  child.rawIssuer.equals(parent.rawSubject) && child.x509.verify(parent.publicKey);
+/** Which certificate signed which (by their SHA-256s), checked once: a repository's signatures carry the same chain again and again. */
+const signedBy = new Map<string, boolean>();
+
+const isIssuedBy = (child: CertInfo, parent: CertInfo): boolean => {
+  if (!child.rawIssuer.equals(parent.rawSubject)) return false;
+  const pair = `${child.sha256}>${parent.sha256}`;
+  let verified = signedBy.get(pair);
+  if (verified === undefined) {
+    verified = child.x509.verify(parent.publicKey);
+    if (signedBy.size >= 1024) signedBy.clear();
+    signedBy.set(pair, verified);
+  }
+  return verified;
+};
 
 function leafProblem(c: CertInfo, purpose: 'codeSigning' | 'timeStamping'): string | undefined {
   if (c.basicConstraints?.ca) return `${c.subject}: a signing certificate must not be a CA (basic constraints cA is true)`;

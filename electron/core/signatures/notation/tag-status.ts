@@ -1,10 +1,9 @@
-import { X509Certificate } from 'node:crypto';
 import type { TrustEntry } from '../../../../shared/models/trust';
 import type { RegistrySource } from '../../registry/source';
 import { entriesForImage } from '../../trust/scopes';
 import type { TagVerdict } from '../batch';
 import { notationFormat } from '../formats/notation';
-import { emptyTrust } from '../trusted';
+import { certificateDerOf, emptyTrust } from '../trusted';
 import { defaultNotationTrust, type NotationAnchor, type NotationTrust } from './trust';
 
 const windowOf = (e: TrustEntry) =>
@@ -21,17 +20,11 @@ export function defaultTrustFor(entries: readonly TrustEntry[], image: string): 
   const anchors: NotationAnchor[] = [];
   for (const e of inScope) {
     if (e.kind !== 'certificate' || e.leaf) continue;
-    try {
-      const window = windowOf(e);
-      anchors.push({
-        store: 'Signet trust store',
-        name: `${e.name} (trusted)`,
-        der: new X509Certificate(e.data).raw,
-        ...(window ? { window } : {}),
-      });
-    } catch {
-      // An entry that no longer parses vouches for nothing.
-    }
+    // An entry that no longer parses vouches for nothing.
+    const der = certificateDerOf(e);
+    if (!der) continue;
+    const window = windowOf(e);
+    anchors.push({ store: 'Signet trust store', name: `${e.name} (trusted)`, der, ...(window ? { window } : {}) });
   }
   const keys = inScope
     .filter((e) => e.kind !== 'openpgp')

@@ -8,7 +8,6 @@ import { parseJws } from './jws';
 import { bindingCheck, parseNotationPayload, type NotationPayload, type TargetDescriptor } from './payload';
 import type { NotationAction, NotationTrust } from './trust';
 import { validityCheck } from '../trusted';
-import { spkiSha256 } from '../../keys/generate';
 import { verifyTimestampToken, type VerifiedTimestamp } from './timestamp';
 
 export interface NotationVerification {
@@ -186,7 +185,7 @@ export function verifyNotation(
   // Authenticity: a certificate of the chain is in a store of the scheme's type.
   const stores = env.signingScheme === 'notary.x509' ? trust.stores.ca : trust.stores.signingAuthority;
   const storeType = env.signingScheme === 'notary.x509' ? 'ca' : 'signingAuthority';
-  const leafSpki = spkiSha256(leaf.publicKey);
+  const leafSpki = leaf.spkiSha256;
   const byKey = env.signingScheme === 'notary.x509' ? trust.leafKeys?.find((k) => k.spkiSha256.toLowerCase() === leafSpki) : undefined;
   const anchor =
     stores.find((a) => chain.some((c) => c.der.equals(a.der))) ??
