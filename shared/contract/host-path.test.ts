@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contract } from '../api';
-import { hostPathFields, hostPathLocations, isTypedUrl, swapHostPaths } from './host-path';
+import { hostPath, hostPathFields, hostPathLocations, isTypedUrl, swapHostPaths } from './host-path';
 
 const PATH_LIKE = /path|dir$|^dir|directory|^out$|layout|lookaside|registriesd|(?<!pro)file|module|folder/i;
 
@@ -15,15 +15,20 @@ const NOT_HOST_PATHS: Record<string, string> = {
 
 function stringLeaves(schema: z.ZodType, at: string[] = [], depth = 0): { at: string[]; schema: z.ZodType }[] {
   if (depth > 12) return [];
-  if (schema instanceof z.ZodString) return [{ at, schema }];
+  if (schema._zod.def.type === 'string') return [{ at, schema }];
   if (schema instanceof z.ZodObject)
     return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([k, v]) => stringLeaves(v, [...at, k], depth + 1));
   if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault)
     return stringLeaves(schema.unwrap() as z.ZodType, at, depth + 1);
   if (schema instanceof z.ZodUnion) return (schema.options as z.ZodType[]).flatMap((o) => stringLeaves(o, at, depth + 1));
   if (schema instanceof z.ZodArray) return stringLeaves(schema.element as z.ZodType, [...at, '*'], depth + 1);
-  if (schema instanceof z.ZodPipe) return stringLeaves(schema.in as z.ZodType, at, depth + 1);
-  return [];
+  if (schema instanceof z.ZodPipe)
+    return stringLeaves((schema.in instanceof z.ZodTransform ? schema.out : schema.in) as z.ZodType, at, depth + 1);
+  if (schema instanceof z.ZodRecord) return stringLeaves(schema.valueType as z.ZodType, [...at, '*'], depth + 1);
+  const type = schema._zod.def.type;
+  if (['number', 'boolean', 'bigint', 'date', 'enum', 'literal', 'null', 'undefined', 'any', 'unknown', 'never'].includes(type)) return [];
+  // Fail closed, as the walker does: a shape this test cannot see into could hide an unmarked path.
+  throw new Error(`${at.join('.')}: a ${type} schema, which this test cannot see into`);
 }
 
 function locationsByCall(): Record<string, string[]> {
@@ -86,6 +91,21 @@ describe('host paths in the contract', () => {
     );
     expect(arrays).toEqual({ list: [{ p: 'ONE' }, { p: 'TWO' }, 3] });
     expect(swapHostPaths('text', locations, () => 'never')).toBe('text');
+  });
+
+  it('refuses to walk a shape it cannot see into, rather than let a host path inside pass as typed', () => {
+    const marked = hostPath(z.string(), { choices: ['directory'] });
+    expect(hostPathLocations(z.object({ p: z.preprocess((v) => v, marked) }))).toEqual([{ at: ['p'], meta: { choices: ['directory'] } }]);
+    for (const hidden of [
+      z.object({ p: z.lazy(() => marked) }),
+      z.object({ p: z.tuple([marked]) }),
+      z.object({ p: z.intersection(z.object({ a: marked }), z.object({ b: z.string() })) }),
+      z.object({ p: z.record(z.string(), marked) }),
+    ])
+      expect(() => hostPathLocations(hidden)).toThrow(/host paths/);
+    let deep: z.ZodType = marked;
+    for (let i = 0; i < 20; i += 1) deep = z.object({ d: deep });
+    expect(() => hostPathLocations(deep)).toThrow(/deeper/);
   });
 
   it('takes only http(s) URLs as typed, and only where a field says so', () => {

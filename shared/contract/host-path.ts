@@ -73,6 +73,26 @@ export interface HostPathLocation {
   readonly meta: HostPathMeta;
 }
 
+/** Schema types that hold no other schema. */
+const LEAF_TYPES: ReadonlySet<string> = new Set([
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'date',
+  'enum',
+  'literal',
+  'null',
+  'undefined',
+  'void',
+  'any',
+  'unknown',
+  'never',
+  'nan',
+  'template_literal',
+  'transform',
+]);
+
 /**
  * Every host-path field a request schema can hold. Unions contribute each option's fields (the
  * same key in two options is listed once, with both options' choices), so a value is looked at
@@ -81,7 +101,8 @@ export interface HostPathLocation {
 export function hostPathLocations(schema: z.ZodType): HostPathLocation[] {
   const found = new Map<string, { at: string[]; choices: Set<PathChoice>; urls: boolean }>();
   const walk = (node: z.ZodType, at: string[], depth: number): void => {
-    if (depth > 12) return;
+    // Fail closed: a shape this walker cannot see into could hide a host path that would then pass as typed.
+    if (depth > 16) throw new Error(`host paths: ${at.join('.')} nests deeper than the walker looks`);
     const meta = hostPathFields.get(node);
     if (meta) {
       const key = at.join('\u0000');
@@ -100,7 +121,13 @@ export function hostPathLocations(schema: z.ZodType): HostPathLocation[] {
     } else if (node instanceof z.ZodArray) {
       walk(node.element as z.ZodType, [...at, '*'], depth + 1);
     } else if (node instanceof z.ZodPipe) {
-      walk(node.in as z.ZodType, at, depth + 1);
+      // z.preprocess is a pipe from a transform: the schema that sees the value is its `out`.
+      walk((node.in instanceof z.ZodTransform ? node.out : node.in) as z.ZodType, at, depth + 1);
+    } else if (node instanceof z.ZodRecord) {
+      const inside = hostPathLocations(node.valueType as z.ZodType);
+      if (inside.length > 0) throw new Error(`host paths: ${at.join('.')} is a record of host paths, which cannot be swapped`);
+    } else if (!LEAF_TYPES.has(node._zod.def.type)) {
+      throw new Error(`host paths: ${at.join('.') || 'the request'} is a ${node._zod.def.type}, which the walker cannot see into`);
     }
   };
   walk(schema, [], 0);
