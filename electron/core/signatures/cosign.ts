@@ -50,7 +50,7 @@ export async function readCosignSignatureImage(
   const layers = manifest.parsed.layers;
   if (layers.length > MAX_SIGNATURES)
     throw new SignetError('TOO_LARGE', `The signature image ${tag} has ${layers.length} layers; Signet reads at most ${MAX_SIGNATURES}.`);
-  const out: CosignSignature[] = [];
+  const usable: Array<{ layer: (typeof layers)[number]; annotation: string }> = [];
   const unusable: Array<{ layerDigest: string; reason: string }> = [];
   for (const layer of layers) {
     const annotation = layer.annotations?.[SIGNATURE_ANNOTATION];
@@ -64,11 +64,29 @@ export async function readCosignSignatureImage(
       unusable.push({ layerDigest: layer.digest, reason });
       continue;
     }
-    const payload = await source.blob(repository, layer.digest, MAX_PAYLOAD_BYTES);
-    out.push({ layerDigest: layer.digest, payload, signature: Buffer.from(annotation, 'base64'), annotations: layer.annotations ?? {} });
+    usable.push({ layer, annotation });
   }
-  return { signatures: out, unusable };
+  // Each payload once (signatures by several keys share one), a few at a time: 500 signatures read one after another took seconds.
+  const payloads = new Map<string, Buffer>();
+  const digests = [...new Set(usable.map((u) => u.layer.digest))];
+  let next = 0;
+  const reader = async () => {
+    for (let i = next++; i < digests.length; i = next++) {
+      const digest = digests[i] as string;
+      payloads.set(digest, await source.blob(repository, digest, MAX_PAYLOAD_BYTES));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PAYLOAD_READS_AT_ONCE, digests.length) }, reader));
+  const signatures = usable.map(({ layer, annotation }) => ({
+    layerDigest: layer.digest,
+    payload: payloads.get(layer.digest) as Buffer,
+    signature: Buffer.from(annotation, 'base64'),
+    annotations: layer.annotations ?? {},
+  }));
+  return { signatures, unusable };
 }
+
+const PAYLOAD_READS_AT_ONCE = 8;
 
 export interface PayloadCheck {
   ok: boolean;
