@@ -51,7 +51,10 @@ export const registryCalls = {
         id: RegistryId,
         name: z.string().min(1).max(100).optional(),
         lookaside: z.union([LookasideLocation, z.null()]).optional(),
-        /** Mark as Oracle OCIR (or change its OCI settings); null forgets them. */
+        /**
+         * Mark as Oracle OCIR (or change its OCI settings); null forgets them. Settings without a config file keep the saved one
+         * (the desktop app names files only through its dialogs); null and setting OCIR again drops it.
+         */
         ocir: z.union([OcirSettings, z.null()]).optional(),
       })
       .strict(),
