@@ -101,6 +101,7 @@ export function PathField({
         id={id}
         {...named}
         value={shownPath(value)}
+        title={shownPath(value) || undefined}
         readOnly={!urls}
         onChange={(e) => onChange(e.target.value)}
         placeholder={urls ? 'https://… or choose a folder' : 'Nothing chosen'}
