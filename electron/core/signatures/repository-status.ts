@@ -53,8 +53,11 @@ export async function simpleTagVerdict(
   entries: readonly TrustEntry[],
   lookaside: { url: string; from: string },
   now: Date,
-  /** The image's trust set when the caller has it (repositoryStatus shares one among the tags whose images select the same scope). */
-  trust?: TrustSet,
+  /**
+   * What the caller made once for many tags: the image's trust set (repositoryStatus shares one among the tags whose images select the
+   * same scope) and the lookaside opened (undefined: it cannot be opened).
+   */
+  shared: { trust?: TrustSet; store?: { opened: LookasideStore | undefined } } = {},
 ): Promise<TagVerdict['verdict'] | undefined> {
   const image = `${host}/${repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`;
   let unreadable = false;
@@ -64,7 +67,7 @@ export async function simpleTagVerdict(
     repository,
     digest,
     imageReference: image,
-    trust: trust ?? trustSetOf(entries, image),
+    trust: shared.trust ?? trustSetOf(entries, image),
     lookaside,
     referrers: () => source.referrers(repository, digest),
     look: (place) => {
@@ -73,7 +76,7 @@ export async function simpleTagVerdict(
     now,
   };
   const verdictOf = (r: SignatureReport): TagVerdict['verdict'] => (r.verdict === 'not-verifiable' ? 'unknown' : r.verdict);
-  const store = openLookasideOrUndefined(lookaside.url);
+  const store = shared.store ? shared.store.opened : openLookasideOrUndefined(lookaside.url);
   if (!store?.readOne) {
     // A directory (or a lookaside that cannot be opened: the format says so): every file is read and judged.
     let verdict: TagVerdict['verdict'] | undefined;
@@ -153,11 +156,16 @@ export function repositoryStatus(input: RepositoryStatusInput): Promise<TagVerdi
   const trust = trustByScope(entries, now);
   const keysFor = (tag: string) => trust(imageOf(tag)).keys();
   const lookaside = input.lookaside;
+  // The lookaside's store holds no state between reads: one for every tag.
+  const store = lookaside && !('unreadable' in lookaside) ? { opened: openLookasideOrUndefined(lookaside.url) } : undefined;
   const others = async (tag: string, digest: string): Promise<TagVerdict['verdict'] | undefined> => {
     let verdict: TagVerdict['verdict'] | undefined;
     if (lookaside && 'unreadable' in lookaside) verdict = 'unknown';
     else if (lookaside)
-      verdict = await simpleTagVerdict(source, host, repository, tag, digest, entries, lookaside, now, trust(imageOf(tag)).set());
+      verdict = await simpleTagVerdict(source, host, repository, tag, digest, entries, lookaside, now, {
+        trust: trust(imageOf(tag)).set(),
+        ...(store ? { store } : {}),
+      });
     if (verdict === 'verified') return verdict;
     const notation = await notationTagVerdict(source, repository, digest, input.notationPolicy ?? trust(imageOf(tag)).notation(), now);
     return strongerVerdict(verdict, notation);

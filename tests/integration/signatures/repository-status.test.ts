@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,9 @@ import { pushTestImage, startRegistry, type RegistryHandle } from '../../harness
 describe('repositoryStatus: trust scopes that name tags', () => {
   let registry: RegistryHandle;
   let client: RegistryClient;
+  // The lookaside also over HTTP: repositoryStatus reads it signature by signature there.
+  let server: Server;
+  let lookasideUrl = '';
   const lookaside = mkdtempSync(path.join(tmpdir(), 'signet-status-lookaside-'));
   const repository = 'scoped/tags';
   const now = new Date();
@@ -26,6 +30,14 @@ describe('repositoryStatus: trust scopes that name tags', () => {
   const tags = ['a', 'b', 'c', 'd', 'e'];
 
   beforeAll(async () => {
+    server = createServer((req, res) => {
+      const file = path.join(lookaside, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(lookaside + path.sep) || !statSync(file, { throwIfNoEntry: false })?.isFile())
+        return void res.writeHead(404).end();
+      res.writeHead(200).end(readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    lookasideUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     registry = await startRegistry();
     client = new RegistryClient({ registry: registry.host });
     const cosignKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -73,6 +85,7 @@ describe('repositoryStatus: trust scopes that name tags', () => {
   });
   afterAll(async () => {
     await registry?.stop();
+    server?.close();
   });
 
   it.each([
@@ -80,14 +93,18 @@ describe('repositoryStatus: trust scopes that name tags', () => {
     ['reversed', [...tags].reverse()],
     ['out-of-scope tags first', ['b', 'd', 'e', 'a', 'c']],
   ])('each tag is judged with its own scope’s keys (%s)', async (_, order) => {
-    for (const concurrency of [1, 8]) {
+    for (const [concurrency, url] of [
+      [1, lookaside],
+      [8, lookaside],
+      [8, lookasideUrl],
+    ] as const) {
       const results = await repositoryStatus({
         source: client,
         host: registry.host,
         repository,
         tags: order,
         entries,
-        lookaside: { url: lookaside, from: 'test' },
+        lookaside: { url, from: 'test' },
         now: new Date(),
         concurrency,
       });
