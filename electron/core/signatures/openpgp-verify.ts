@@ -92,8 +92,29 @@ async function claimedSignature(message: openpgp.Message<Uint8Array>): Promise<{
   return { ...(first ? { issuer: first.issuerKeyID } : {}), count };
 }
 
+type Staleness = { code: ReasonCode; reason: string } | undefined;
+
+/**
+ * invalidNow's answers by key (a parsed trusted key, kept while readKeys holds it), signing key id and moment: the tag list judges every
+ * tag's signature at the same `now` with the same few keys, and the answer depends on nothing else. At most 64 answers per key.
+ */
+const staleness = new WeakMap<openpgp.Key, Map<string, Promise<Staleness>>>();
+
+function invalidNowCached(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Promise<Staleness> {
+  let answers = staleness.get(key);
+  if (!answers) staleness.set(key, (answers = new Map()));
+  const id = `${keyId.toHex()}@${now.getTime()}`;
+  let answer = answers.get(id);
+  if (!answer) {
+    answer = invalidNow(key, keyId, now);
+    if (answers.size >= 64) answers.clear();
+    answers.set(id, answer);
+  }
+  return answer;
+}
+
 /** Why a key that made a good signature cannot vouch for it now: revoked, expired (primary or subkey), or otherwise invalid. */
-async function invalidNow(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Promise<{ code: ReasonCode; reason: string } | undefined> {
+async function invalidNow(key: openpgp.Key, keyId: openpgp.KeyID, now: Date): Promise<Staleness> {
   try {
     await key.getSigningKey(keyId, now);
     return undefined;
@@ -160,8 +181,10 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
       reason: `Not a binary OpenPGP signed message (it starts with 0x${first.toString(16).padStart(2, '0')}).`,
     };
   let issuer: openpgp.KeyID;
+  // The message as read here serves the first key tried; any further key reads it afresh (see below).
+  let parsed: openpgp.Message<Uint8Array> | undefined;
   try {
-    const parsed = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
+    parsed = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
     const found = await claimedSignature(parsed);
     if (found.count === 0 || (found.count === 1 && !found.issuer))
       return { ok: false, code: 'SIG_NOT_SIGNED', reason: 'The OpenPGP message is not signed (a bare literal message).' };
@@ -195,10 +218,11 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
     const key = await readCandidate(entry);
     if (!key || key.getKeys(issuer).length === 0) continue;
     const fingerprint = key.getFingerprint().toUpperCase();
-    // A parsed message is consumed by one verification: read it afresh for every key tried.
+    // A parsed message is consumed by one verification: the first key tried takes the one read above, every other key a fresh read.
     let created: Date | undefined;
     try {
-      const fresh = await openpgp.readMessage({ binaryMessage: message, config: CONFIG });
+      const fresh = parsed ?? (await openpgp.readMessage({ binaryMessage: message, config: CONFIG }));
+      parsed = undefined;
       const result = await openpgp.verify({
         message: fresh,
         verificationKeys: key,
@@ -222,7 +246,7 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
           fingerprint,
         };
       }
-      const stale = await invalidNow(key, packet.issuerKeyID, now);
+      const stale = await invalidNowCached(key, packet.issuerKeyID, now);
       if (stale) return { ok: false, ...stale, signer: entry.name, index, keyId: keyIdHex, fingerprint, ...(created ? { created } : {}) };
       const signedWith = key.getKeys(packet.issuerKeyID)[0]!.getFingerprint().toUpperCase();
       return {
@@ -237,7 +261,7 @@ export async function verifyPgpMessage(message: Uint8Array, trusted: readonly Pg
       };
     } catch (error) {
       // The signature itself failed: that is the verdict, whatever the key's state (named as extra information).
-      const stale = await invalidNow(key, issuer, now);
+      const stale = await invalidNowCached(key, issuer, now);
       // openpgp.js reports only in prose; these matches pick the reason code, and every branch is a failure.
       const text = (error as Error).message ?? '';
       const forged = /did not match|verification failed|Signature is expired|newer than the signature/i.test(text);

@@ -8,7 +8,8 @@ import { judgeSimpleFile, simpleFormat } from './formats/simple';
 import { openLookaside, type LookasideStore } from './lookaside/store';
 import type { NotationTrust } from './notation/trust';
 import { defaultTrustFor, notationTagVerdict } from './notation/tag-status';
-import { publicKeysValidFor, trustSetOf } from './trusted';
+import { publicKeysValidFor, trustSetOf, type TrustSet } from './trusted';
+import { entriesForImage } from '../trust/scopes';
 
 export interface RepositoryStatusInput {
   source: RegistrySource;
@@ -52,6 +53,11 @@ export async function simpleTagVerdict(
   entries: readonly TrustEntry[],
   lookaside: { url: string; from: string },
   now: Date,
+  /**
+   * What the caller made once for many tags: the image's trust set (repositoryStatus shares one among the tags whose images select the
+   * same scope) and the lookaside opened (undefined: it cannot be opened).
+   */
+  shared: { trust?: TrustSet; store?: { opened: LookasideStore | undefined } } = {},
 ): Promise<TagVerdict['verdict'] | undefined> {
   const image = `${host}/${repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`;
   let unreadable = false;
@@ -61,7 +67,7 @@ export async function simpleTagVerdict(
     repository,
     digest,
     imageReference: image,
-    trust: trustSetOf(entries, image),
+    trust: shared.trust ?? trustSetOf(entries, image),
     lookaside,
     referrers: () => source.referrers(repository, digest),
     look: (place) => {
@@ -70,7 +76,7 @@ export async function simpleTagVerdict(
     now,
   };
   const verdictOf = (r: SignatureReport): TagVerdict['verdict'] => (r.verdict === 'not-verifiable' ? 'unknown' : r.verdict);
-  const store = openLookasideOrUndefined(lookaside.url);
+  const store = shared.store ? shared.store.opened : openLookasideOrUndefined(lookaside.url);
   if (!store?.readOne) {
     // A directory (or a lookaside that cannot be opened: the format says so): every file is read and judged.
     let verdict: TagVerdict['verdict'] | undefined;
@@ -93,6 +99,43 @@ export async function simpleTagVerdict(
   }
 }
 
+interface ScopeTrust {
+  /** The PEM public keys valid now (publicKeysValidFor). */
+  keys(): string[];
+  /** The trust set (trustSetOf). */
+  set(): TrustSet;
+  /** Signet's default Notation trust (defaultTrustFor). */
+  notation(): NotationTrust;
+}
+
+/**
+ * The trust of each tag's image, from entries read once: which entries apply to an image depends only on the scope its reference selects
+ * (none when no entry is scoped), so the tags that select the same scope share one answer of each kind, made on first use. `now` is
+ * the call's. The answers are shared: nothing downstream changes a trust set.
+ */
+function trustByScope(entries: readonly TrustEntry[], now: Date): (image: string) => ScopeTrust {
+  const scoped = entries.some((e) => e.scopes?.length);
+  const byScope = new Map<string | null, ScopeTrust>();
+  return (image) => {
+    // entriesForImage throws for an image reference it cannot read, as trustSetOf and the others would.
+    const scope = scoped ? (entriesForImage(entries, image).scope ?? null) : null;
+    let found = byScope.get(scope);
+    if (!found) {
+      const once = <T>(make: () => T): (() => T) => {
+        let made: { value: T } | undefined;
+        return () => (made ??= { value: make() }).value;
+      };
+      found = {
+        keys: once(() => publicKeysValidFor(entries, image, now)),
+        set: once(() => trustSetOf(entries, image)),
+        notation: once(() => defaultTrustFor(entries, image)),
+      };
+      byScope.set(scope, found);
+    }
+    return found;
+  };
+}
+
 function openLookasideOrUndefined(url: string): LookasideStore | undefined {
   try {
     return openLookaside(url);
@@ -110,20 +153,21 @@ export function repositoryStatus(input: RepositoryStatusInput): Promise<TagVerdi
   const { source, host, repository, entries } = input;
   const now = input.now ?? new Date();
   const imageOf = (tag: string) => `${host}/${repository}${/^sha256:/.test(tag) ? '@' : ':'}${tag}`;
-  const keysFor = (tag: string) => publicKeysValidFor(entries, imageOf(tag), now);
+  const trust = trustByScope(entries, now);
+  const keysFor = (tag: string) => trust(imageOf(tag)).keys();
   const lookaside = input.lookaside;
+  // The lookaside's store holds no state between reads: one for every tag.
+  const store = lookaside && !('unreadable' in lookaside) ? { opened: openLookasideOrUndefined(lookaside.url) } : undefined;
   const others = async (tag: string, digest: string): Promise<TagVerdict['verdict'] | undefined> => {
     let verdict: TagVerdict['verdict'] | undefined;
     if (lookaside && 'unreadable' in lookaside) verdict = 'unknown';
-    else if (lookaside) verdict = await simpleTagVerdict(source, host, repository, tag, digest, entries, lookaside, now);
+    else if (lookaside)
+      verdict = await simpleTagVerdict(source, host, repository, tag, digest, entries, lookaside, now, {
+        trust: trust(imageOf(tag)).set(),
+        ...(store ? { store } : {}),
+      });
     if (verdict === 'verified') return verdict;
-    const notation = await notationTagVerdict(
-      source,
-      repository,
-      digest,
-      input.notationPolicy ?? defaultTrustFor(entries, imageOf(tag)),
-      now,
-    );
+    const notation = await notationTagVerdict(source, repository, digest, input.notationPolicy ?? trust(imageOf(tag)).notation(), now);
     return strongerVerdict(verdict, notation);
   };
   return verifyTags(source, repository, input.tags, keysFor, input.concurrency ?? 8, input.progress, others);

@@ -87,7 +87,21 @@ interface Material {
 /** Materials by entry kind and data: the tag list judges every tag with the same few entries, and parses each once. */
 const materials = new Map<string, Material | undefined>();
 
+/**
+ * The material last read for an entry object, with the kind and data it was read from: the tag list passes the same entry objects for
+ * every tag, and this finds their material without building and hashing a key from the whole PEM each time.
+ */
+const byEntry = new WeakMap<object, { kind: string; data: string; material: Material | undefined }>();
+
 function materialOf(entry: Pick<TrustEntry, 'kind' | 'data'>): Material | undefined {
+  const seen = byEntry.get(entry);
+  if (seen && seen.kind === entry.kind && seen.data === entry.data) return seen.material;
+  const material = materialOfData(entry);
+  byEntry.set(entry, { kind: entry.kind, data: entry.data, material });
+  return material;
+}
+
+function materialOfData(entry: Pick<TrustEntry, 'kind' | 'data'>): Material | undefined {
   const id = `${entry.kind}\n${entry.data}`;
   if (materials.has(id)) return materials.get(id);
   let material: Material | undefined;
