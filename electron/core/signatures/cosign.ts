@@ -219,9 +219,11 @@ const TAG_LOCK_TIMES: FileLockTimes = { staleMs: 120_000, waitMs: 120_000 };
  * Writers outside the lock (cosign, crane, another machine, a Signet on another data directory)
  * can, so every writer still confirms with two re-reads after random pauses and merges again when
  * its signature is gone: two Signets on different data directories lose nothing
- * (tests/integration/signatures/refusals.test.ts). Not guaranteed: a foreign writer slower than the
- * pauses (it read before our push and pushes after our second re-read) overwrites us unseen; cosign
- * itself has the same race.
+ * (tests/integration/signatures/refusals.test.ts, and concurrent-writers.test.ts with both on the
+ * same 20 tags at once). Each writer keeps its own read-to-push short (uploads first, then a HEAD
+ * comparing the tag with what it merged into, then the push), well inside the others' pauses. Not
+ * guaranteed: a foreign writer slower than the pauses (it read before our push and pushes after our
+ * second re-read) overwrites us unseen; cosign itself has the same race.
  */
 function withSignatureTag<T>(
   source: RegistrySource,
