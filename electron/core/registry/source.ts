@@ -12,6 +12,8 @@ export interface RegistrySource {
   repositories(): Promise<{ repositories: string[]; complete: boolean }>;
   tags(repository: string): Promise<{ tags: string[]; complete: boolean }>;
   manifest(repository: string, reference: string): Promise<FetchedManifest>;
+  /** HEAD: the digest a tag points at now (undefined when it is gone), without reading the manifest; absent where that saves nothing. */
+  resolve?(repository: string, tag: string): Promise<{ digest: Digest } | undefined>;
   blob(repository: string, digest: string, maxBytes: number): Promise<Buffer>;
   pushBlob(repository: string, bytes: Uint8Array): Promise<Digest>;
   /** Uploads a blob without asking first whether it is there (for one just made); absent where that saves nothing. */

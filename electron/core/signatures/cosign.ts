@@ -196,8 +196,8 @@ export async function signCosign(options: {
       reason: 'self-check',
     });
   const tag = signatureTag(digest);
-  return withSignatureTag(options.source, options.repository, tag, options.lockDirectory, (alone) =>
-    writeSignature(options.source, options.repository, tag, payload, signature, alone),
+  return withSignatureTag(options.source, options.repository, tag, options.lockDirectory, () =>
+    writeSignature(options.source, options.repository, tag, payload, signature),
   );
 }
 
@@ -218,9 +218,7 @@ export async function attachCosignSignature(
   const payloadDigest = digestOf(payload);
   const present = before.some((l) => l.digest === payloadDigest && l.annotations?.[SIGNATURE_ANNOTATION] === signature.toString('base64'));
   if (present) return { tag, added: false };
-  await withSignatureTag(source, repository, tag, lockDirectory, (alone) =>
-    writeSignature(source, repository, tag, payload, signature, alone),
-  );
+  await withSignatureTag(source, repository, tag, lockDirectory, () => writeSignature(source, repository, tag, payload, signature));
   return { tag, added: true };
 }
 
@@ -239,9 +237,11 @@ const TAG_LOCK_TIMES: FileLockTimes = { staleMs: 120_000, waitMs: 120_000 };
  * Writers outside the lock (cosign, crane, another machine, a Signet on another data directory)
  * can, so every writer still confirms with two re-reads after random pauses and merges again when
  * its signature is gone: two Signets on different data directories lose nothing
- * (tests/integration/signatures/refusals.test.ts). Not guaranteed: a foreign writer slower than the
- * pauses (it read before our push and pushes after our second re-read) overwrites us unseen; cosign
- * itself has the same race.
+ * (tests/integration/signatures/refusals.test.ts, and concurrent-writers.test.ts with both on the
+ * same 20 tags at once). Each writer keeps its own read-to-push short (uploads first, then a HEAD
+ * comparing the tag with what it merged into, then the push), well inside the others' pauses. Not
+ * guaranteed: a foreign writer slower than the pauses (it read before our push and pushes after our
+ * second re-read) overwrites us unseen; cosign itself has the same race.
  */
 function withSignatureTag<T>(
   source: RegistrySource,
@@ -282,7 +282,6 @@ async function writeSignature(
   tag: string,
   payload: Buffer,
   signature: Buffer,
-  alone: (() => Promise<boolean>) | undefined,
 ): Promise<{ payload: string; signature: string; tag: string; signatureManifest: string }> {
   const ours: Descriptor = {
     mediaType: COSIGN_PAYLOAD_MEDIA_TYPE,
@@ -291,24 +290,45 @@ async function writeSignature(
     annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
   };
   const upload = (again = false) => uploadOnce(source, repository, payload, ours.digest, again);
-  const present = async () => (await currentLayers(source, repository, tag)).some((l) => sameSignature(l, ours));
-  // Read what is there while the payload goes up (content-addressed: a refusal leaves at most an unreferenced blob, as cosign's would).
-  let existing: Descriptor[] | undefined = (await Promise.all([currentLayers(source, repository, tag), upload()]))[0];
-  if (existing.length >= MAX_SIGNATURES)
+  // The payload and the config of a signature image holding only ours (the usual case: an image signed for the first time) go up
+  // while the tag is read. Content-addressed, the config is the same for every key signing this image, so uploaded once; when the
+  // tag holds others it stays an unreferenced blob, as a refusal's payload does (a refusal of what was read comes first).
+  const freshConfig = signatureConfig([ours]);
+  const [first, ...uploads] = await Promise.allSettled([
+    readSignatureImage(source, repository, tag),
+    upload(),
+    uploadOnce(source, repository, freshConfig, digestOf(freshConfig), false),
+  ]);
+  if (first.status === 'rejected') throw first.reason;
+  if ((first.value?.layers.length ?? 0) >= MAX_SIGNATURES)
     throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures; nothing was written.`);
+  for (const u of uploads) if (u.status === 'rejected') throw u.reason;
+  let configUp: string | undefined = digestOf(freshConfig);
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt += 1) {
-    // The first attempt merges into what was read just above; later ones read again.
-    const current = existing ?? (await currentLayers(source, repository, tag));
-    existing = undefined;
+    // The first attempt merges into what was read alongside the uploads; later ones read again, just before writing.
+    const read = attempt === 0 ? first.value : await readSignatureImage(source, repository, tag);
+    let stale = attempt === 0;
+    const current = read?.layers ?? [];
     const layers = current.some((l) => sameSignature(l, ours)) ? current : [...current, ours];
     if (layers.length > MAX_SIGNATURES)
       throw new SignetError('TOO_LARGE', `The signature image already holds ${MAX_SIGNATURES} signatures.`);
     let manifest: Buffer;
     try {
-      manifest = await pushSignatureImage(source, repository, tag, layers);
+      const config = signatureConfig(layers);
+      if (digestOf(config) !== configUp) {
+        // Merging into other signatures needs their config (it names every layer), uploaded after the read.
+        configUp = await (source.uploadBlob ? source.uploadBlob(repository, config) : source.pushBlob(repository, config));
+        stale = true;
+      }
+      // Uploads went on between our read and our push: the tag must still be what was read (compare before write, a HEAD). What
+      // lies between the state we merge into and our push — where we would overwrite a writer outside the lock — is then one HEAD
+      // and one push, short next to that writer's confirming pauses, however slow the uploads.
+      if (stale && (await tagDigest(source, repository, tag)) !== read?.digest) continue;
+      manifest = await pushSignatureImage(source, repository, tag, layers, configUp);
     } catch (error) {
       // Another signer uploading the same payload at once can leave the registry without the blob for a moment: upload it again and retry.
       if (!(error instanceof SignetError && error.reason === 'blob-unknown')) throw error;
+      configUp = undefined;
       await backOff(attempt);
       await upload(true);
       continue;
@@ -319,18 +339,23 @@ async function writeSignature(
       tag,
       signatureManifest: digestOf(manifest),
     };
-    if (alone && !(await present())) {
-      // No writer sharing the lock wrote since our read: one outside Signet did. Back off and merge again.
-      await backOff(attempt);
-      continue;
-    }
     // Writers sharing the lock cannot overwrite us, but writers outside it (cosign, another machine, a Signet on another data
     // directory) can, even after one re-read: a writer that read before our push may push after it. Ours must survive two
-    // re-reads after random pauses; when it is gone, back off and merge again.
+    // re-reads after random pauses; when it is gone, back off and merge again. (No unpaused re-read first: the paused ones see
+    // all it would.) A re-read asks for the tag's digest only (HEAD) and reads the manifest only when the tag moved, to find
+    // whether the new image still holds ours (another writer merged it).
+    const kept = async () => {
+      if (source.resolve) {
+        const now = await tagDigest(source, repository, tag);
+        if (now === undefined) return false;
+        if (now === written.signatureManifest) return true;
+      }
+      return (await currentLayers(source, repository, tag)).some((l) => sameSignature(l, ours));
+    };
     await pause(40, 160);
-    if (await present()) {
+    if (await kept()) {
       await pause(150, 350);
-      if (await present()) return written;
+      if (await kept()) return written;
     }
     await backOff(attempt);
   }
@@ -340,7 +365,7 @@ async function writeSignature(
   );
 }
 
-/** Payloads this process uploaded (registry, repository, digest): signing one image with several keys uploads its payload once. */
+/** Blobs this process uploaded (registry, repository, digest): an image signed with several keys uploads its payload and config once. */
 const uploaded = new Set<string>();
 
 /**
@@ -359,12 +384,9 @@ async function uploadOnce(source: RegistrySource, repository: string, bytes: Buf
 /** After a detected conflict: a jittered exponential delay (up to 25 ms, 50 ms, … 2 s), so writers that collided spread out. */
 const backOff = (attempt: number) => pause(0, Math.min(2_000, 25 * 2 ** attempt));
 
-/**
- * Writes the signature image with these layers, as cosign lays it out: the go-containerregistry empty config with the layers' digests as
- * diff_ids.
- */
-async function pushSignatureImage(source: RegistrySource, repository: string, tag: string, layers: readonly Descriptor[]): Promise<Buffer> {
-  const config = Buffer.from(
+/** The go-containerregistry empty config that cosign writes, with these layers' digests as diff_ids. */
+function signatureConfig(layers: readonly Descriptor[]): Buffer {
+  return Buffer.from(
     JSON.stringify({
       architecture: '',
       created: '0001-01-01T00:00:00Z',
@@ -374,8 +396,24 @@ async function pushSignatureImage(source: RegistrySource, repository: string, ta
       config: {},
     }),
   );
+}
+
+/**
+ * Writes the signature image with these layers, as cosign lays it out: the go-containerregistry empty config with the layers' digests as
+ * diff_ids. `configUp`: the digest of a config already uploaded for this write, not uploaded again when it is this one.
+ */
+async function pushSignatureImage(
+  source: RegistrySource,
+  repository: string,
+  tag: string,
+  layers: readonly Descriptor[],
+  configUp?: string,
+): Promise<Buffer> {
+  const config = signatureConfig(layers);
+  let configDigest = digestOf(config);
   // The config names this very list of layers: new but for a rewrite of the same list, so it goes up without asking first.
-  const configDigest = await (source.uploadBlob ? source.uploadBlob(repository, config) : source.pushBlob(repository, config));
+  if (configDigest !== configUp)
+    configDigest = await (source.uploadBlob ? source.uploadBlob(repository, config) : source.pushBlob(repository, config));
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -393,12 +431,16 @@ async function pushSignatureImage(source: RegistrySource, repository: string, ta
   return manifest;
 }
 
+type SignatureImage = { digest: string; layers: Descriptor[] };
+
+/** The digest the tag points at now (HEAD where the source can, else a fresh read); undefined when there is none. */
+async function tagDigest(source: RegistrySource, repository: string, tag: string): Promise<string | undefined> {
+  if (source.resolve) return (await source.resolve(repository, tag))?.digest;
+  return (await readSignatureImage(source, repository, tag))?.digest;
+}
+
 /** The signature image as it is now, read fresh by tag: its digest and layers; undefined when there is none. */
-async function readSignatureImage(
-  source: RegistrySource,
-  repository: string,
-  tag: string,
-): Promise<{ digest: string; layers: Descriptor[] } | undefined> {
+async function readSignatureImage(source: RegistrySource, repository: string, tag: string): Promise<SignatureImage | undefined> {
   try {
     const m = await source.manifest(repository, tag);
     return { digest: m.digest, layers: m.parsed.layers };

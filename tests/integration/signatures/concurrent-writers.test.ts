@@ -139,6 +139,43 @@ describe('concurrent cosign writers keep every signature', () => {
     }
   }, 180_000);
 
+  it('two writers sharing no lock (two data directories) sign the same 20 images at the same moment, three rounds: none is lost', async () => {
+    // Tighter than two CLI processes (whose cold starts rarely overlap): both writers reach every tag together. A writer without the
+    // paused confirming re-reads lost 6 of these 120 signatures.
+    const digests: string[] = [];
+    for (let i = 0; i < 20; i++) digests.push((await pushTestImage(registry.url, 'team/apart', `t${i}`, { seed: `apart-${i}` })).digest);
+    const writers = ['a', 'b'].map((name) => {
+      const own = new RegistryClient({ registry: registry.host });
+      // Another label for each: this process's per-tag queue does not join them, as it would not join two processes.
+      const source: RegistrySource = Object.assign(Object.create(own) as RegistryClient, { label: `${name}/${own.label}` });
+      return { source, lockDirectory: mkdtempSync(path.join(tmpdir(), `signet-locks-${name}-`)), signer: outsideSigner(name).signer };
+    });
+    for (let round = 0; round < 3; round++) {
+      const made = await Promise.all(
+        writers.flatMap((w) =>
+          digests.map((digest) =>
+            signCosign({
+              source: w.source,
+              registryHost: registry.host,
+              repository: 'team/apart',
+              digest,
+              signer: w.signer,
+              lockDirectory: w.lockDirectory,
+              annotations: { round: String(round) },
+            }),
+          ),
+        ),
+      );
+      const lost: string[] = [];
+      for (const m of made) {
+        const layers = (await client.manifest('team/apart', m.tag)).parsed.layers;
+        if (!layers.some((l) => l.annotations?.['dev.cosignproject.cosign/signature'] === m.signature))
+          lost.push(`${m.tag} round ${round}`);
+      }
+      expect(lost).toEqual([]);
+    }
+  }, 120_000);
+
   it('twelve signers in one process, sharing a lock directory, on one image: all twelve are kept', async () => {
     const image = await pushTestImage(registry.url, 'team/many', '1.0', { seed: 'many-signers' });
     const lockDirectory = path.join(mkdtempSync(path.join(tmpdir(), 'signet-locks-')), 'locks');
@@ -165,7 +202,7 @@ describe('concurrent cosign writers keep every signature', () => {
       ).toBe(true);
   }, 120_000);
 
-  it('signing one image with three keys uploads its payload once: nine requests for the first signature (two of them the paused confirming re-reads), seven for each next', async () => {
+  it('signing one image with three keys uploads its payload and lone config once: nine requests for the first signature, seven for each next; the tag is read (GET) once, then checked by HEAD: before writing, and twice after pauses', async () => {
     const image = await pushTestImage(registry.url, 'team/keys', '1.0', { seed: 'three-keys' });
     const lockDirectory = path.join(mkdtempSync(path.join(tmpdir(), 'signet-locks-')), 'locks');
     const requests: string[] = [];
@@ -190,6 +227,8 @@ describe('concurrent cosign writers keep every signature', () => {
       perSignature.push(requests.length - before);
     }
     expect(perSignature).toEqual([9, 7, 7]);
+    expect(requests.filter((r) => r.startsWith('GET') && r.includes('/manifests/'))).toHaveLength(3);
+    expect(requests.filter((r) => r.startsWith('HEAD') && r.includes('/manifests/'))).toHaveLength(9);
     expect(await readCosignSignatures(client, 'team/keys', image.digest)).toHaveLength(3);
   }, 60_000);
 
