@@ -85,7 +85,7 @@ describe('policy.json evaluation: Signet decides as skopeo does', () => {
       result: undefined,
     }));
     const noCredentials: CredentialStore = { get: async () => undefined, set: async () => undefined, delete: async () => undefined };
-    const services = { dataDir, audit: new AuditLog(dataDir) } as unknown as CoreServices;
+    const services = { dataDir, options: { dataDir, host: 'cli' }, audit: new AuditLog(dataDir) } as unknown as CoreServices;
     handlers = createTrustHandlers(services, { connections: new RegistryConnections(saved, noCredentials) });
   });
   afterAll(async () => {
