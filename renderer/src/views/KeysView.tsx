@@ -11,7 +11,7 @@ import { QrCode } from '../components/Qr';
 import { TokensPanel } from './TokensPanel';
 import { TrustKeyAction } from './TrustKeyAction';
 import { useCan } from '../hooks/useCan';
-import { readKeyFile } from '../components/files';
+import { KeyMaterialField, NO_KEY_MATERIAL, type KeyMaterial } from '../components/KeyMaterialField';
 
 const TYPE_LABELS: Record<KeyType | 'kms' | 'pgp', string> = {
   kms: 'Cloud KMS key',
@@ -722,9 +722,7 @@ function DeleteDialog({ open, info, onClose, onDeleted }: { open: boolean; info:
 function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(k: KeyInfo): void }) {
   const api = useApp((s) => s.api);
   const [name, setName] = useState('');
-  const [text, setText] = useState('');
-  const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
-  const [fileName, setFileName] = useState<string>();
+  const [material, setMaterial] = useState<KeyMaterial>(NO_KEY_MATERIAL);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [found, setFound] = useState<string>();
@@ -743,16 +741,14 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
         return setError(problem);
       }
     }
-    const result = await api.keys.import({ name: name.trim(), text, encoding, password, store });
+    const result = await api.keys.import({ name: name.trim(), text: material.text, encoding: material.encoding, password, store });
     vault.reload();
     setBusy(false);
     setPassword('');
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setFound(result.value.found);
-    setText('');
-    setEncoding('text');
-    setFileName(undefined);
+    setMaterial(NO_KEY_MATERIAL);
     setName('');
     onDone(result.value.info);
   };
@@ -766,7 +762,7 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="import-key" className="button" disabled={busy || !name.trim() || !text.trim()}>
+          <button type="submit" form="import-key" className="button" disabled={busy || !name.trim() || !material.text.trim()}>
             {busy ? 'Importing…' : 'Import'}
           </button>
         </>
@@ -789,50 +785,19 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
           <label htmlFor="import-name">Name</label>
           <input id="import-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
         </div>
-        <div className="field">
-          <label htmlFor="import-file">Key file</label>
-          <input
-            id="import-file"
-            type="file"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f)
-                void readKeyFile(f).then((read) => {
-                  setText(read.text);
-                  setEncoding(read.encoding);
-                  setFileName(read.encoding === 'base64' ? f.name : undefined);
-                });
-            }}
-          />
-        </div>
-        {encoding === 'base64' ? (
-          <p className="hint" role="status">
-            {fileName} is a binary file (such as <code>gpg --export-secret-key</code> writes); it is imported as it is.{' '}
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                setText('');
-                setEncoding('text');
-                setFileName(undefined);
-              }}
-            >
-              Paste text instead
-            </button>
-          </p>
-        ) : (
-          <div className="field">
-            <label htmlFor="import-text">…or paste it</label>
-            <textarea
-              id="import-text"
-              rows={6}
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              spellCheck={false}
-              placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"
-            />
-          </div>
-        )}
+        <KeyMaterialField
+          fileId="import-file"
+          textId="import-text"
+          fileLabel="Key file"
+          value={material}
+          onChange={setMaterial}
+          binaryNote={
+            <>
+              such as <code>gpg --export-secret-key</code> writes; it is imported as it is
+            </>
+          }
+          placeholder="-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"
+        />
         <div className="field">
           <label htmlFor="import-password">Password (empty if the file has none)</label>
           <input id="import-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" />

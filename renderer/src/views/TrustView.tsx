@@ -10,8 +10,8 @@ import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
 import { useCan } from '../hooks/useCan';
-import { readKeyFile } from '../components/files';
 import { CodePreview } from '../components/CodePreview';
+import { KeyMaterialField, NO_KEY_MATERIAL, type KeyMaterial } from '../components/KeyMaterialField';
 
 /** What kind of material a trust entry holds, in words. */
 const TRUST_KIND_WORDS: Readonly<Record<TrustEntrySummary['kind'], string>> = {
@@ -306,9 +306,8 @@ export function TrustLimitFields({
 function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): void; onDone(): void }) {
   const api = useApp((s) => s.api);
   const [name, setName] = useState('');
-  const [data, setData] = useState('');
-  const [encoding, setEncoding] = useState<'text' | 'base64'>('text');
-  const [fileName, setFileName] = useState<string>();
+  const [material, setMaterial] = useState<KeyMaterial>(NO_KEY_MATERIAL);
+  const data = material.text;
   const [limits, setLimits] = useState<TrustLimits>(NO_LIMITS);
   const [leaf, setLeaf] = useState(false);
   const [stores, setStores] = useState('');
@@ -321,7 +320,7 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
     const result = await api.trust.add({
       name: name.trim(),
       data,
-      ...(encoding === 'base64' ? { encoding } : {}),
+      ...(material.encoding === 'base64' ? { encoding: material.encoding } : {}),
       ...(leaf ? { leaf: true } : {}),
       ...(storeList.length ? { stores: storeList } : {}),
       ...trustLimitsInput(limits),
@@ -329,9 +328,7 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
     if (!result.ok) return setError(result.message);
     setError(undefined);
     setName('');
-    setData('');
-    setEncoding('text');
-    setFileName(undefined);
+    setMaterial(NO_KEY_MATERIAL);
     setLimits(NO_LIMITS);
     setLeaf(false);
     setStores('');
@@ -365,50 +362,15 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
           <label htmlFor="trust-name">Name</label>
           <input id="trust-name" value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="Release team 2026" />
         </div>
-        <div className="field">
-          <label htmlFor="trust-file">Key or certificate file</label>
-          <input
-            id="trust-file"
-            type="file"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f)
-                void readKeyFile(f).then((read) => {
-                  setData(read.text);
-                  setEncoding(read.encoding);
-                  setFileName(read.encoding === 'base64' ? f.name : undefined);
-                });
-            }}
-          />
-        </div>
-        {encoding === 'base64' ? (
-          <p className="hint" role="status">
-            {fileName} is a binary file (gpg --export, DER); it is read as it is.{' '}
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                setData('');
-                setEncoding('text');
-                setFileName(undefined);
-              }}
-            >
-              Paste text instead
-            </button>
-          </p>
-        ) : (
-          <div className="field">
-            <label htmlFor="trust-data">…or paste it</label>
-            <textarea
-              id="trust-data"
-              rows={6}
-              value={data}
-              onChange={(e) => setData(e.target.value)}
-              spellCheck={false}
-              placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----"
-            />
-          </div>
-        )}
+        <KeyMaterialField
+          fileId="trust-file"
+          textId="trust-data"
+          fileLabel="Key or certificate file"
+          value={material}
+          onChange={setMaterial}
+          binaryNote="gpg --export, DER; it is read as it is"
+          placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN PGP PUBLIC KEY BLOCK----- / -----BEGIN CERTIFICATE-----"
+        />
         {data.includes('BEGIN CERTIFICATE') && (
           <label className="check">
             <input type="checkbox" checked={leaf} onChange={(e) => setLeaf(e.target.checked)} /> Trust only this certificate’s key (a leaf
