@@ -6,3 +6,4 @@ export * from './tools';
 export * from './images';
 export * from './gpg';
 export * from './attach';
+export * from './x509-chain';

@@ -52,3 +52,27 @@ export function Dialog({
     </dialog>
   );
 }
+
+/** The usual footer of a dialog holding a form: Cancel, and the button that submits the form by its id. */
+export function CancelAndSubmit({
+  onCancel,
+  form,
+  disabled,
+  children,
+}: {
+  onCancel(): void;
+  form: string;
+  disabled: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <button type="button" className="button secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" form={form} className="button" disabled={disabled}>
+        {children}
+      </button>
+    </>
+  );
+}

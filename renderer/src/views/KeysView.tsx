@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { KEY_TYPES, signingFormats, type KeyInfo, type KeyType } from '../../../shared/models/keys';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
-import { Dialog } from '../components/Dialog';
+import { CancelAndSubmit, Dialog } from '../components/Dialog';
 import { downloadFile } from '../components/download';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
@@ -322,14 +322,9 @@ function GenerateDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="generate-key" className="button" disabled={busy || !name.trim()}>
-            {busy ? 'Generating…' : 'Generate'}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="generate-key" disabled={busy || !name.trim()}>
+          {busy ? 'Generating…' : 'Generate'}
+        </CancelAndSubmit>
       }
     >
       <form
@@ -627,14 +622,9 @@ function ExportSecretDialog({ open, info, onClose }: { open: boolean; info: KeyI
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="export-secret" className="button" disabled={pgp && !password}>
-            Export
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="export-secret" disabled={pgp && !password}>
+          Export
+        </CancelAndSubmit>
       }
     >
       <form
@@ -758,14 +748,9 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose(): voi
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="import-key" className="button" disabled={busy || !name.trim() || !material.text.trim()}>
-            {busy ? 'Importing…' : 'Import'}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="import-key" disabled={busy || !name.trim() || !material.text.trim()}>
+          {busy ? 'Importing…' : 'Import'}
+        </CancelAndSubmit>
       }
     >
       <form

@@ -3,7 +3,7 @@ import type { KeyInfo } from '../../../shared/models/keys';
 import type { KmsConnection, KmsCredentialSource, KmsKey, KmsProviderId, KmsProviderInfo, KmsTestResult } from '../../../shared/models/kms';
 import { ErrorBanner } from '../components/Banner';
 import { Fingerprint } from '../components/Copy';
-import { Dialog } from '../components/Dialog';
+import { CancelAndSubmit, Dialog } from '../components/Dialog';
 import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
@@ -162,14 +162,9 @@ function ConnectDialog({ open, onClose, onDone }: { open: boolean; onClose(): vo
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="connect-kms" className="button" disabled={busy || !name.trim() || !provider}>
-            {busy ? 'Saving…' : 'Save connection'}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="connect-kms" disabled={busy || !name.trim() || !provider}>
+          {busy ? 'Saving…' : 'Save connection'}
+        </CancelAndSubmit>
       }
     >
       <form
@@ -415,14 +410,9 @@ function AddKmsKeyDialog({
       open
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="add-kms-key" className="button" disabled={busy || !name.trim()}>
-            {busy ? 'Reading the public key…' : 'Add key'}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="add-kms-key" disabled={busy || !name.trim()}>
+          {busy ? 'Reading the public key…' : 'Add key'}
+        </CancelAndSubmit>
       }
     >
       <form

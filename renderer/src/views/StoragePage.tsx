@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { StorageCredentialSource, StorageKind, StorageProfile, StorageTestResult } from '../../../shared/models/storage';
 import { ErrorBanner } from '../components/Banner';
-import { Dialog } from '../components/Dialog';
+import { CancelAndSubmit, Dialog } from '../components/Dialog';
 import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
 import { useApp } from '../stores/app';
@@ -186,14 +186,9 @@ function AddStorageDialog({ open, onClose, onDone }: { open: boolean; onClose():
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="add-storage" className="button" disabled={busy || !name.trim()}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="add-storage" disabled={busy || !name.trim()}>
+          {busy ? 'Saving…' : 'Save'}
+        </CancelAndSubmit>
       }
     >
       <form

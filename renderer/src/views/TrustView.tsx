@@ -4,7 +4,7 @@ import type { AdmissionTarget, PolicyEvaluation, TrustEntrySummary } from '../..
 import type { RequestOf } from '../../../shared/api';
 import { Empty, ErrorBanner } from '../components/Banner';
 import { CopyButton, Fingerprint } from '../components/Copy';
-import { Dialog } from '../components/Dialog';
+import { CancelAndSubmit, Dialog } from '../components/Dialog';
 import { downloadFile } from '../components/download';
 import { PathField } from '../components/PathField';
 import { useCall } from '../hooks/useCall';
@@ -340,14 +340,9 @@ function AddTrustDialog({ open, onClose, onDone }: { open: boolean; onClose(): v
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="trust-add" className="button" disabled={!name.trim() || !data.trim()}>
-            Trust
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="trust-add" disabled={!name.trim() || !data.trim()}>
+          Trust
+        </CancelAndSubmit>
       }
     >
       <form
@@ -459,14 +454,9 @@ function ImportPolicyDialog({ open, onClose, onDone }: { open: boolean; onClose(
       open={open}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="policy-import" className="button" disabled={!name.trim() || !text.trim()}>
-            Import
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} form="policy-import" disabled={!name.trim() || !text.trim()}>
+          Import
+        </CancelAndSubmit>
       }
     >
       <form

@@ -1,14 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/core';
 import { MemorySecretStore } from '../../../electron/core/keys/secrets';
-import { makeCertificate } from '../../../electron/core/keys/x509';
 import { RegistryClient } from '../../../electron/core/registry/client';
-import { pushTestImage, startRegistry, startSoftHsm, type RegistryHandle, type SoftHsmHandle } from '../../harness';
+import { pushTestImage, startRegistry, startSoftHsm, testChain, type RegistryHandle, type SoftHsmHandle } from '../../harness';
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -109,25 +107,7 @@ describe('signing an image with a PKCS#11 token key', () => {
       pin: hsm.pin,
     });
     const pem = (listed.keys.find((k) => k.label === 'notation-release')?.publicKeyPem ?? key.publicKeyPem) as string;
-    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const caSubject = { commonName: 'Token CA', organization: 'Signet Test' };
-    const now = Date.now();
-    const caPem = makeCertificate({
-      subject: caSubject,
-      publicKey: ca.publicKey,
-      issuer: { subject: caSubject, privateKey: ca.privateKey },
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      ca: true,
-    });
-    const leafPem = makeCertificate({
-      subject: { commonName: 'notation-release', organization: 'Signet Test' },
-      publicKey: createPublicKey(pem),
-      issuer: { subject: caSubject, privateKey: ca.privateKey },
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      ca: false,
-    });
+    const { leafPem, caPem } = testChain(pem, { ca: 'Token CA', leaf: 'notation-release' });
     const notary = await pushTestImage(registry.url, 'team/notary', '1.0', { seed: 'p11-notation' });
     await ok('signatures.sign', {
       id,

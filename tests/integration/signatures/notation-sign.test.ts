@@ -1,6 +1,4 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { makeCertificate } from '../../../electron/core/keys/x509';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +8,15 @@ import { MemorySecretStore } from '../../../electron/core/keys/secrets';
 import { RegistryClient } from '../../../electron/core/registry/client';
 import { OciLayout } from '../../../electron/core/registry/layout';
 import type { RegistrySource } from '../../../electron/core/registry/source';
-import { pushTestImage, requireCommand, startKeyring, startRegistry, type KeyringHandle, type RegistryHandle } from '../../harness';
+import {
+  pushTestImage,
+  requireCommand,
+  startKeyring,
+  startRegistry,
+  testChain,
+  type KeyringHandle,
+  type RegistryHandle,
+} from '../../harness';
 
 /**
  * Notation signing with Signet keys that have an X.509 chain, stored as notation stores them:
@@ -233,25 +239,7 @@ describe('Notation signing', () => {
     const image = await pushTestImage(registry.url, 'notary/rsa', '1.0', { seed: 'notation-rsa' });
     await ok('keys.generate', { name: 'rsa-notary', type: 'rsa-3072' });
     const publicPem = (await ok<{ exports: { pem?: string } }>('keys.get', { key: 'rsa-notary' })).exports.pem as string;
-    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const caSubject = { commonName: 'RSA CA', organization: 'Signet Test' };
-    const now = Date.now();
-    const caPem = makeCertificate({
-      subject: caSubject,
-      publicKey: ca.publicKey,
-      issuer: { subject: caSubject, privateKey: ca.privateKey },
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      ca: true,
-    });
-    const leafPem = makeCertificate({
-      subject: { commonName: 'rsa-notary', organization: 'Signet Test' },
-      publicKey: createPublicKey(publicPem),
-      issuer: { subject: caSubject, privateKey: ca.privateKey },
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      ca: false,
-    });
+    const { leafPem, caPem } = testChain(publicPem, { ca: 'RSA CA', leaf: 'rsa-notary' });
     await ok('keys.attachCertificate', { key: 'rsa-notary', chain: leafPem + caPem });
     const signed = await ok<{ algorithm?: string }>('signatures.sign', {
       id: registryId,
@@ -278,25 +266,7 @@ describe('Notation signing', () => {
   it('a key without a chain in the key list signs with a chain given for the call (as for pkcs11: and KMS URIs); a chain for another key is refused', async () => {
     const image = await pushTestImage(registry.url, 'notary/given', '1.0', { seed: 'notation-given-chain' });
     const publicPem = (await ok<{ exports: { pem?: string } }>('keys.get', { key: 'plain' })).exports.pem as string;
-    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const caSubject = { commonName: 'Given CA', organization: 'Signet Test' };
-    const now = Date.now();
-    const caPem = makeCertificate({
-      subject: caSubject,
-      publicKey: ca.publicKey,
-      issuer: { subject: caSubject, privateKey: ca.privateKey },
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      ca: true,
-    });
-    const leafPem = makeCertificate({
-      subject: { commonName: 'plain', organization: 'Signet Test' },
-      publicKey: createPublicKey(publicPem),
-      issuer: { subject: caSubject, privateKey: ca.privateKey },
-      notBefore: new Date(now - 60_000),
-      notAfter: new Date(now + 86_400_000),
-      ca: false,
-    });
+    const { leafPem, caPem } = testChain(publicPem, { ca: 'Given CA', leaf: 'plain' });
     await ok('signatures.sign', {
       id: registryId,
       repository: 'notary/given',
